@@ -1,0 +1,53 @@
+/**
+ * Configuration files (YAML or JSON) validated once, at start-up, against a zod schema that is
+ * the one source of defaults, validation and documentation (`.describe()` on every field).
+ * Unknown keys are rejected by using `z.strictObject`. Every message names the file and the
+ * setting: `collector.yaml: machines[3].endpoint must be an opc.tcp:// URL`.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { PdmError } from './errors.ts';
+
+/** `machines[3].endpoint` from a zod issue path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+/** Validate an already-parsed value; `source` names where it came from (a file name, an option). */
+export function validateConfig<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const where = formatPath(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => (where === '(top level)' ? k : `${where}.${k}`));
+      return `${source}: unknown setting ${keys.join(', ')}`;
+    }
+    return `${source}: ${where} ${issue.message}`;
+  });
+  throw new PdmError('PDM_ERR_CONFIG_INVALID', problems.join('\n'), { source, problems });
+}
+
+/** Read a YAML or JSON file and validate it. */
+export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): z.output<S> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: cannot be read (${(err as Error).message})`, { file }, { cause: err });
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text); // YAML is a superset of JSON
+  } catch (err) {
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: is not valid YAML/JSON (${(err as Error).message})`, { file }, { cause: err });
+  }
+  return validateConfig(schema, value, basename(file));
+}

@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `unit` needs nothing running; `integration` starts the real Kafka and QuestDB
+ * through the local launcher in its global setup (or uses the ones named by PDM_KAFKA_BROKERS,
+ * PDM_QUESTDB_HTTP and PDM_QUESTDB_PG). `npm test` runs both.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/setup/services.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          // The services are shared; files run one at a time so scenario tests do not starve each other on 2 cores.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
