@@ -1,0 +1,63 @@
+/**
+ * Vibration frames on the wire: version dispatch, and validation of a decoded frame (decoding
+ * bytes is separate from judging what they say). The byte layout of each version lives in its
+ * own module (`vibration-frame-v1.ts`); `docs/wire-formats.md` describes them for other readers.
+ */
+import { PdmError } from '../errors.ts';
+import * as v1 from './vibration-frame-v1.ts';
+
+export interface VibrationFrame {
+  version: number;
+  machine: string;
+  channel: string;
+  units: string;
+  /** Block sequence number, consecutive per (machine, channel); safe as a JS number (< 2^53). */
+  seq: number;
+  /** Start time of the first sample, ns since the Unix epoch. */
+  startTimeNs: bigint;
+  sampleRateHz: number;
+  samples: Float32Array;
+}
+
+export const CURRENT_VERSION = v1.VERSION;
+
+const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function encodeVibrationFrame(frame: Omit<VibrationFrame, 'version'>): Uint8Array {
+  return v1.encode({ ...frame, version: v1.VERSION });
+}
+
+export function decodeVibrationFrame(bytes: Uint8Array): VibrationFrame {
+  if (bytes.length < 5) {
+    throw new PdmError('PDM_ERR_FRAME_DECODE', `vibration frame: ${bytes.length} bytes is too short to hold magic and version`);
+  }
+  const magic = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
+  if (magic >>> 0 !== v1.MAGIC) {
+    throw new PdmError('PDM_ERR_FRAME_DECODE', `vibration frame: bad magic 0x${(magic >>> 0).toString(16).padStart(8, '0')} (expected "PDMV")`);
+  }
+  const version = bytes[4];
+  switch (version) {
+    case 1:
+      return v1.decode(bytes);
+    default:
+      throw new PdmError('PDM_ERR_FRAME_VERSION', `vibration frame: unknown version ${version} (this reader knows 1); upgrade the processor`, { version });
+  }
+}
+
+/** Reject frames that decode but cannot be right. Returns the frame for chaining. */
+export function validateVibrationFrame(frame: VibrationFrame): VibrationFrame {
+  const where = `vibration frame ${frame.machine}/${frame.channel} seq ${frame.seq}`;
+  const fail = (what: string): never => {
+    throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}: ${what}`, { machine: frame.machine, channel: frame.channel, seq: frame.seq });
+  };
+  if (!ID_PATTERN.test(frame.machine)) fail(`machine id '${frame.machine}' must match ${ID_PATTERN}`);
+  if (!ID_PATTERN.test(frame.channel)) fail(`channel id '${frame.channel}' must match ${ID_PATTERN}`);
+  if (!Number.isSafeInteger(frame.seq) || frame.seq < 0) fail(`sequence ${frame.seq} is not a safe non-negative integer`);
+  if (frame.startTimeNs <= 0n) fail(`start time ${frame.startTimeNs} ns is not after the epoch`);
+  if (!(Number.isFinite(frame.sampleRateHz) && frame.sampleRateHz > 0 && frame.sampleRateHz <= 10_000_000)) fail(`sample rate ${frame.sampleRateHz} Hz is not in (0, 10 MHz]`);
+  if (frame.samples.length === 0) fail('has no samples');
+  for (let i = 0; i < frame.samples.length; i++) {
+    if (!Number.isFinite(frame.samples[i])) fail(`sample ${i} is ${frame.samples[i]}`);
+  }
+  return frame;
+}
