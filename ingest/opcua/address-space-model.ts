@@ -29,18 +29,7 @@ export const BLOCK_START_TIME = 'BlockStartTime';
 export const SAMPLE_RATE = 'SampleRate';
 export const OPERATING_STATE = 'OperatingState';
 
-/** Energy values: browse name, Kafka/QuestDB field name, unit symbol. */
-export const ENERGY_VARIABLES = [
-  { browseName: 'ActivePower', field: 'power_kw', unit: 'kW' },
-  { browseName: 'Current', field: 'current_a', unit: 'A' },
-  { browseName: 'Voltage', field: 'voltage_v', unit: 'V' },
-  { browseName: 'PowerFactor', field: 'power_factor', unit: '1' },
-  { browseName: 'Temperature', field: 'temperature_c', unit: '°C' },
-  { browseName: 'Speed', field: 'speed_rpm', unit: 'rpm' },
-  { browseName: 'Load', field: 'load_pct', unit: '%' },
-] as const;
-
-export type EnergyField = (typeof ENERGY_VARIABLES)[number]['field'];
+export { ENERGY_VARIABLES, type EnergyField } from '../../common/energy-fields.ts';
 
 /** UInt64 in node-opcua is [high, low]; block sequence numbers stay below 2^53. */
 export function toUInt64(n: number): [number, number] {

@@ -1,0 +1,22 @@
+/**
+ * Kafka topics of the product. Vibration blocks and energy readings are keyed by machine id so
+ * one machine's messages stay in order on one partition. `pdm.truth.v1` carries the
+ * simulator's ground truth and is never read by the processing (only by tests, benchmarks and
+ * the truth recorder); `pdm.deadletter.v1` receives what could not be processed, with the reason.
+ */
+export const TOPICS = {
+  vibration: 'pdm.vibration.v1',
+  energy: 'pdm.energy.v1',
+  gaps: 'pdm.gaps.v1',
+  deadLetter: 'pdm.deadletter.v1',
+  truth: 'pdm.truth.v1',
+} as const;
+
+export type TopicRole = keyof typeof TOPICS;
+
+/** Topic names with an optional prefix (tests run side by side on one broker with their own prefix). */
+export function topicNames(prefix = ''): Record<TopicRole, string> {
+  const out = {} as Record<TopicRole, string>;
+  for (const [role, name] of Object.entries(TOPICS)) out[role as TopicRole] = `${prefix}${name}`;
+  return out;
+}

@@ -1,0 +1,40 @@
+/**
+ * Energy readings on `pdm.energy.v1`: small JSON documents (about one per machine per second,
+ * so readability beats compactness), keyed by machine id. Version 1:
+ *   { "v": 1, "machine": "pump-1", "ts_ms": 1764000000000, "values": { "power_kw": 11.2, ... } }
+ */
+import { PdmError } from '../errors.ts';
+import { ENERGY_VARIABLES, type EnergyField } from '../energy-fields.ts';
+
+export interface EnergyReadingV1 {
+  v: 1;
+  machine: string;
+  ts_ms: number;
+  values: Partial<Record<EnergyField, number>>;
+}
+
+const FIELDS = new Set<string>(ENERGY_VARIABLES.map((v) => v.field));
+
+export function encodeEnergyReading(reading: Omit<EnergyReadingV1, 'v'>): Buffer {
+  return Buffer.from(JSON.stringify({ v: 1, ...reading }));
+}
+
+export function decodeEnergyReading(bytes: Uint8Array): EnergyReadingV1 {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch (err) {
+    throw new PdmError('PDM_ERR_FRAME_DECODE', `energy reading: not JSON (${(err as Error).message})`, {}, { cause: err });
+  }
+  const d = doc as Partial<EnergyReadingV1> | null;
+  if (!d || typeof d !== 'object') throw new PdmError('PDM_ERR_FRAME_DECODE', 'energy reading: not a JSON object');
+  if (d.v !== 1) throw new PdmError('PDM_ERR_FRAME_VERSION', `energy reading: unknown version ${String(d.v)} (this reader knows 1)`);
+  if (typeof d.machine !== 'string' || d.machine === '') throw new PdmError('PDM_ERR_FRAME_INVALID', 'energy reading: machine is missing');
+  if (typeof d.ts_ms !== 'number' || !Number.isFinite(d.ts_ms) || d.ts_ms <= 0) throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: ts_ms ${String(d.ts_ms)} is not a positive number`);
+  if (!d.values || typeof d.values !== 'object') throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: values missing`);
+  for (const [k, v] of Object.entries(d.values)) {
+    if (!FIELDS.has(k)) throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: unknown field ${k}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: ${k} is ${String(v)}`);
+  }
+  return d as EnergyReadingV1;
+}
