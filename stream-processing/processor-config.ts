@@ -1,0 +1,49 @@
+/**
+ * The stream processor's configuration (YAML/JSON). Everything has a default, so the processor
+ * runs without a file; per-machine settings give the models what the data cannot: bearing
+ * geometry and the ISO 20816 machine class.
+ */
+import { z } from 'zod';
+
+const BearingGeometrySpec = z.strictObject({
+  balls: z.number().int().min(3).max(100).describe('number of rolling elements'),
+  ballDiameterMm: z.number().positive().describe('rolling element diameter, mm'),
+  pitchDiameterMm: z.number().positive().describe('pitch diameter, mm'),
+  contactAngleDeg: z.number().min(0).max(60).default(0).describe('contact angle, degrees'),
+});
+
+export const MachineModelSpec = z.strictObject({
+  shaftRpm: z.number().positive().optional().describe('nominal shaft speed; the live Speed reading wins when there is one'),
+  bearings: z
+    .record(z.enum(['DE', 'NDE']), z.union([z.string().min(1), BearingGeometrySpec]))
+    .optional()
+    .describe('bearing per location: a catalogue name (e.g. 6205-2RS) or a geometry'),
+  iso: z.strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) }).optional().describe('ISO 20816-3 machine group and foundation'),
+});
+
+export const ProcessorConfigSpec = z.strictObject({
+  kafka: z
+    .strictObject({
+      brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1).optional().describe('Kafka bootstrap brokers; default: PDM_KAFKA_BROKERS'),
+      topicPrefix: z.string().default('').describe('prefix of every topic name'),
+      groupId: z.string().min(1).default('pdm-processor').describe('consumer group; processors sharing it split the partitions'),
+      partitions: z.number().int().min(1).default(6).describe('partitions for topics this processor creates'),
+      replicationFactor: z.number().int().min(1).default(1),
+    })
+    .default({ topicPrefix: '', groupId: 'pdm-processor', partitions: 6, replicationFactor: 1 }),
+  questdb: z
+    .strictObject({
+      tablePrefix: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only').default('').describe('prefix of every table name'),
+    })
+    .default({ tablePrefix: '' }),
+  windowBlocks: z.number().int().min(1).max(1000).default(10).describe('blocks per analysis window (10 blocks of 2560 samples = 1 s at 25.6 kHz)'),
+  workers: z.number().int().min(1).max(64).optional().describe('worker threads; default: cores - 1'),
+  iso: z
+    .strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) })
+    .default({ group: 2, foundation: 'rigid' })
+    .describe('default ISO 20816-3 class'),
+  machines: z.record(z.string(), MachineModelSpec).default({}).describe('per-machine model settings, by machine id'),
+});
+
+export type ProcessorConfig = z.output<typeof ProcessorConfigSpec>;
+export type MachineModelConfig = z.output<typeof MachineModelSpec>;

@@ -1,0 +1,238 @@
+/**
+ * The stream processor: consumes vibration blocks, energy readings and gap events from Kafka,
+ * assembles block-aligned windows, analyses each window in a worker thread, and writes rows to
+ * QuestDB. Kafka offsets are committed only after QuestDB has accepted the rows of the batch,
+ * and never past the first block of a window still being assembled: a crash at any point
+ * replays, and DEDUP keys make the replay idempotent. Bad messages go to the dead-letter topic
+ * with their reason; nothing is dropped silently.
+ */
+import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import { PdmError, describeError } from '../common/errors.ts';
+import { createKafka, ensureTopics } from '../common/kafka.ts';
+import { logger } from '../common/log.ts';
+import { topicNames } from '../common/topics.ts';
+import { decodeEnergyReading } from '../common/wire/energy-reading.ts';
+import { decodeGapEvent } from '../common/wire/gap-event.ts';
+import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
+import type { WindowAnalysisConfig } from '../models/window-analysis.ts';
+import type { ProcessorConfig } from './processor-config.ts';
+import { tableDefinitions } from './questdb-schema.ts';
+import { QuestdbSink, questdbExecHttp } from './questdb-sink.ts';
+import { blockStats, row, type Row } from './rows.ts';
+import { WindowAssembler, type CompletedWindow } from './windowing.ts';
+import { WorkerPool } from './worker-pool.ts';
+
+export interface ProcessorEndpoints {
+  brokers: string[];
+  questdbHttp: string;
+  questdbIlpConfig: string;
+  questdbAuth?: { user: string; password: string };
+}
+
+export interface ProcessorStats {
+  messagesIn: number;
+  blocksIn: number;
+  energyIn: number;
+  gapsIn: number;
+  deadLettered: number;
+  windowsAnalysed: number;
+  windowsFailed: number;
+  rowsOut: Record<string, number>;
+  commits: number;
+  workerCpuUs: number;
+  /** Latest analysis per machine/channel, for the live view. */
+  latest: Map<string, { ts: bigint; features: Record<string, number>; zone: string; diagnosis: string }>;
+}
+
+export class StreamProcessor {
+  readonly #config: ProcessorConfig;
+  readonly #ep: ProcessorEndpoints;
+  readonly #log = logger('processor');
+  readonly #topics;
+  readonly #tables;
+  readonly #assembler: WindowAssembler;
+  #consumer: Consumer | undefined;
+  #dlq: Producer | undefined;
+  #sink: QuestdbSink | undefined;
+  #pool: WorkerPool | undefined;
+  #sinkLock: Promise<void> = Promise.resolve();
+  readonly #speedRpm = new Map<string, number>();
+  readonly stats: ProcessorStats = { messagesIn: 0, blocksIn: 0, energyIn: 0, gapsIn: 0, deadLettered: 0, windowsAnalysed: 0, windowsFailed: 0, rowsOut: {}, commits: 0, workerCpuUs: 0, latest: new Map() };
+
+  constructor(config: ProcessorConfig, endpoints: ProcessorEndpoints) {
+    this.#config = config;
+    this.#ep = endpoints;
+    this.#topics = topicNames(config.kafka.topicPrefix);
+    const p = config.questdb.tablePrefix;
+    this.#tables = { blocks: `${p}vibration_blocks`, features: `${p}vibration_features`, energy: `${p}energy`, gaps: `${p}collection_gaps` };
+    this.#assembler = new WindowAssembler(config.windowBlocks);
+  }
+
+  get windowCounters() {
+    return this.#assembler.counters;
+  }
+
+  async start(): Promise<void> {
+    for (const t of tableDefinitions(this.#config.questdb.tablePrefix)) await questdbExecHttp(this.#ep.questdbHttp, t.ddl, this.#ep.questdbAuth);
+    this.#sink = await QuestdbSink.connect(this.#ep.questdbIlpConfig);
+    this.#pool = new WorkerPool({ threads: this.#config.workers });
+
+    const kafka = createKafka(this.#ep.brokers, 'pdm-processor');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { partitions, replicationFactor } = this.#config.kafka;
+      await ensureTopics(admin, Object.values(this.#topics).map((topic) => ({ topic, numPartitions: partitions, replicationFactor })));
+    } finally {
+      await admin.disconnect();
+    }
+    this.#dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.#dlq.connect();
+
+    const consumer = kafka.consumer({ groupId: this.#config.kafka.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.#consumer = consumer;
+    // After a rebalance the committed offsets are the truth: windows being assembled are rebuilt from them.
+    consumer.on(consumer.events.GROUP_JOIN, () => this.#assembler.reset());
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.#topics.vibration, this.#topics.energy, this.#topics.gaps], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 2,
+      eachBatch: (payload) => this.#onBatch(payload),
+    });
+    this.#log.info({ topics: this.#topics, tables: this.#tables, workers: this.#pool.threads }, 'processor running');
+  }
+
+  async #onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const rows: Row[] = [];
+    const windows: CompletedWindow[] = [];
+    const processedAtUs = Date.now() * 1000;
+    let lastOffset = -1;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      this.stats.messagesIn++;
+      const offset = Number(message.offset);
+      try {
+        if (batch.topic === this.#topics.vibration) this.#onVibration(message, batch.partition, offset, processedAtUs, rows, windows);
+        else if (batch.topic === this.#topics.energy) this.#onEnergy(message, rows);
+        else if (batch.topic === this.#topics.gaps) this.#onGap(message, rows);
+      } catch (err) {
+        await this.#deadLetter(batch.topic, batch.partition, message, err);
+      }
+      lastOffset = offset;
+    }
+    if (lastOffset < 0) return;
+
+    const analysed = await Promise.all(windows.map((w) => this.#analyse(w, processedAtUs)));
+    for (const r of analysed) if (r) rows.push(r);
+
+    // One writer at a time (flushes must not interleave), then commit what QuestDB holds.
+    const write = this.#sinkLock.then(() =>
+      this.#sink!.writeBatch(rows, (err, attempt) => this.#log.warn({ err: describeError(err), attempt }, 'QuestDB write failed; retrying the batch')),
+    );
+    this.#sinkLock = write.catch(() => undefined);
+    await write;
+    for (const r of rows) this.stats.rowsOut[r.table] = (this.stats.rowsOut[r.table] ?? 0) + 1;
+
+    const pending = batch.topic === this.#topics.vibration ? this.#assembler.pendingMinOffset(batch.partition) : undefined;
+    const commitAt = pending !== undefined ? Math.min(pending, lastOffset + 1) : lastOffset + 1;
+    await this.#consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(commitAt) }]);
+    this.stats.commits++;
+    await heartbeat();
+  }
+
+  #onVibration(message: KafkaMessage, partition: number, offset: number, processedAtUs: number, rows: Row[], windows: CompletedWindow[]): void {
+    if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'vibration message has no value');
+    const frame = validateVibrationFrame(decodeVibrationFrame(message.value));
+    this.stats.blocksIn++;
+    const { rms, peak } = blockStats(frame.samples);
+    rows.push(
+      row(this.#tables.blocks, frame.startTimeNs, {
+        symbols: { machine: frame.machine, channel: frame.channel },
+        doubles: { sample_rate_hz: frame.sampleRateHz, rms_g: rms, peak_g: peak },
+        longs: { seq: frame.seq, samples: frame.samples.length, kafka_partition: partition, kafka_offset: offset },
+        timestampsUs: { processed_at: processedAtUs },
+      }),
+    );
+    const window = this.#assembler.add({ ...frame, partition, offset });
+    if (window) windows.push(window);
+  }
+
+  #onEnergy(message: KafkaMessage, rows: Row[]): void {
+    if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'energy message has no value');
+    const r = decodeEnergyReading(message.value);
+    this.stats.energyIn++;
+    if (r.values.speed_rpm !== undefined && r.values.speed_rpm > 0) this.#speedRpm.set(r.machine, r.values.speed_rpm);
+    rows.push(row(this.#tables.energy, BigInt(Math.round(r.ts_ms)) * 1_000_000n, { symbols: { machine: r.machine }, doubles: { ...r.values } }));
+  }
+
+  #onGap(message: KafkaMessage, rows: Row[]): void {
+    if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'gap message has no value');
+    const g = decodeGapEvent(message.value);
+    this.stats.gapsIn++;
+    rows.push(
+      row(this.#tables.gaps, BigInt(g.resumed_at_ns), {
+        symbols: { machine: g.machine, channel: g.channel },
+        longs: { from_seq: g.from_seq, to_seq: g.to_seq, missing_blocks: g.to_seq - g.from_seq + 1 },
+        timestampsUs: { detected_at: g.detected_at_ms * 1000 },
+      }),
+    );
+  }
+
+  #analysisConfig(w: CompletedWindow): { key: string; config: WindowAnalysisConfig } {
+    const m = this.#config.machines[w.machine];
+    const rpm = this.#speedRpm.get(w.machine) ?? m?.shaftRpm;
+    // Speed is rounded to 0.1 rpm in the key so analyzers are reused while the speed is steady.
+    const shaftHz = rpm !== undefined ? Math.round(rpm * 10) / 600 : undefined;
+    const iso = m?.iso ?? this.#config.iso;
+    const config: WindowAnalysisConfig = { sampleRateHz: w.sampleRateHz, windowSize: w.samples.length, shaftHz, iso };
+    return { key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${w.machine}`, config };
+  }
+
+  async #analyse(w: CompletedWindow, processedAtUs: number): Promise<Row | undefined> {
+    const { key, config } = this.#analysisConfig(w);
+    try {
+      const { analysis, cpuUs } = await this.#pool!.analyze({ configKey: key, config, samples: w.samples });
+      this.stats.windowsAnalysed++;
+      this.stats.workerCpuUs += cpuUs;
+      this.stats.latest.set(`${w.machine}/${w.channel}`, { ts: w.startTimeNs, features: analysis.features, zone: analysis.iso20816.zone, diagnosis: analysis.bearing.diagnosis });
+      return row(this.#tables.features, w.startTimeNs, {
+        symbols: { machine: w.machine, channel: w.channel, iso_zone: analysis.iso20816.zone, shaft_source: analysis.shaft.source, bearing_diagnosis: analysis.bearing.diagnosis },
+        doubles: { ...analysis.features, sample_rate_hz: w.sampleRateHz, bearing_confidence: analysis.bearing.confidence },
+        longs: { window_seq: w.windowSeq, samples: w.samples.length },
+        timestampsUs: { processed_at: processedAtUs },
+      });
+    } catch (err) {
+      this.stats.windowsFailed++;
+      this.#log.error({ machine: w.machine, channel: w.channel, windowSeq: w.windowSeq, err: describeError(err) }, 'window analysis failed');
+      return undefined;
+    }
+  }
+
+  async #deadLetter(topic: string, partition: number, message: KafkaMessage, err: unknown): Promise<void> {
+    const reason = describeError(err);
+    const code = err instanceof PdmError ? err.code : 'UNEXPECTED';
+    this.#log.warn({ topic, partition, offset: message.offset, reason }, 'bad message sent to the dead-letter topic');
+    await this.#dlq!.send({
+      topic: this.#topics.deadLetter,
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: { 'pdm-dlq-reason': reason, 'pdm-dlq-code': code, 'pdm-dlq-topic': topic, 'pdm-dlq-partition': String(partition), 'pdm-dlq-offset': message.offset, 'pdm-dlq-at': new Date().toISOString() },
+        },
+      ],
+    });
+    this.stats.deadLettered++;
+  }
+
+  async stop(): Promise<void> {
+    await this.#consumer?.disconnect().catch(() => undefined);
+    await this.#dlq?.disconnect().catch(() => undefined);
+    await this.#sinkLock;
+    await this.#sink?.close().catch(() => undefined);
+    await this.#pool?.close().catch(() => undefined);
+  }
+}

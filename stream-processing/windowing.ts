@@ -1,0 +1,137 @@
+/**
+ * Block-aligned analysis windows, pure. Window k of a channel is made of the blocks with
+ * sequence numbers [k*W, (k+1)*W): its boundaries depend only on the sequence numbers, so a
+ * replay after a restart rebuilds exactly the same windows (same keys, same samples) and
+ * QuestDB's DEDUP makes the rewrite harmless. A window with a missing block is never analysed
+ * (counted as incomplete), and the Kafka offset of its first block is held back from commits
+ * while it is pending, so no sample it needs is ever committed past.
+ */
+export interface WindowBlock {
+  machine: string;
+  channel: string;
+  seq: number;
+  startTimeNs: bigint;
+  sampleRateHz: number;
+  units: string;
+  samples: Float32Array;
+  partition: number;
+  offset: number;
+}
+
+export interface CompletedWindow {
+  machine: string;
+  channel: string;
+  windowSeq: number;
+  startTimeNs: bigint;
+  sampleRateHz: number;
+  units: string;
+  blockSize: number;
+  samples: Float32Array;
+}
+
+interface Pending {
+  windowSeq: number;
+  blocks: Array<Float32Array | undefined>;
+  filled: number;
+  startTimeNs: bigint;
+  sampleRateHz: number;
+  units: string;
+  blockSize: number;
+  partition: number;
+  firstOffset: number;
+}
+
+export interface WindowCounters {
+  completed: number;
+  /** Windows abandoned because a block never came (a gap, or the stream started mid-window). */
+  incomplete: number;
+  /** Blocks seen twice, or arriving after their window was done with. */
+  duplicateOrLate: number;
+  /** Blocks whose size or rate differ from their window's first block (the window restarts). */
+  inconsistent: number;
+}
+
+export class WindowAssembler {
+  readonly blocksPerWindow: number;
+  readonly #pending = new Map<string, Pending>();
+  /** Highest window finished (completed or abandoned) per channel: older blocks are late. */
+  readonly #done = new Map<string, number>();
+  readonly counters: WindowCounters = { completed: 0, incomplete: 0, duplicateOrLate: 0, inconsistent: 0 };
+
+  constructor(blocksPerWindow: number) {
+    if (!Number.isInteger(blocksPerWindow) || blocksPerWindow < 1) throw new RangeError(`blocksPerWindow must be a positive integer, got ${blocksPerWindow}`);
+    this.blocksPerWindow = blocksPerWindow;
+  }
+
+  /** Add a block; returns the window it completes, if any. */
+  add(block: WindowBlock): CompletedWindow | undefined {
+    const key = `${block.machine}\u0000${block.channel}`;
+    const w = this.blocksPerWindow;
+    const windowSeq = Math.floor(block.seq / w);
+    const slot = block.seq - windowSeq * w;
+    const done = this.#done.get(key);
+    if (done !== undefined && windowSeq <= done) {
+      this.counters.duplicateOrLate++;
+      return undefined;
+    }
+    let p = this.#pending.get(key);
+    if (p && (p.windowSeq !== windowSeq || p.blockSize !== block.samples.length || p.sampleRateHz !== block.sampleRateHz)) {
+      if (p.windowSeq === windowSeq) this.counters.inconsistent++;
+      if (p.windowSeq > windowSeq) {
+        this.counters.duplicateOrLate++;
+        return undefined;
+      }
+      this.counters.incomplete++;
+      this.#done.set(key, p.windowSeq);
+      this.#pending.delete(key);
+      p = undefined;
+    }
+    if (!p) {
+      p = {
+        windowSeq,
+        blocks: new Array<Float32Array | undefined>(w).fill(undefined),
+        filled: 0,
+        startTimeNs: 0n,
+        sampleRateHz: block.sampleRateHz,
+        units: block.units,
+        blockSize: block.samples.length,
+        partition: block.partition,
+        firstOffset: block.offset,
+      };
+      this.#pending.set(key, p);
+    }
+    if (p.blocks[slot] !== undefined) {
+      this.counters.duplicateOrLate++;
+      return undefined;
+    }
+    p.blocks[slot] = block.samples;
+    p.filled++;
+    p.firstOffset = Math.min(p.firstOffset, block.offset);
+    if (slot === 0) p.startTimeNs = block.startTimeNs;
+    if (p.filled < w) return undefined;
+
+    this.#pending.delete(key);
+    this.#done.set(key, p.windowSeq);
+    this.counters.completed++;
+    const samples = new Float32Array(w * p.blockSize);
+    p.blocks.forEach((b, i) => samples.set(b!, i * p.blockSize));
+    return { machine: block.machine, channel: block.channel, windowSeq: p.windowSeq, startTimeNs: p.startTimeNs, sampleRateHz: p.sampleRateHz, units: p.units, blockSize: p.blockSize, samples };
+  }
+
+  /** Lowest Kafka offset still needed by a pending window of this partition (commit no further). */
+  pendingMinOffset(partition: number): number | undefined {
+    let min: number | undefined;
+    for (const p of this.#pending.values()) if (p.partition === partition && (min === undefined || p.firstOffset < min)) min = p.firstOffset;
+    return min;
+  }
+
+  /** Forget everything (after a consumer-group rebalance the committed offsets are the truth). */
+  reset(): void {
+    this.#pending.clear();
+    this.#done.clear();
+  }
+
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+}
