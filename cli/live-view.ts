@@ -1,0 +1,66 @@
+/**
+ * The live view of `pdm start`: a compact text dashboard redrawn every few seconds on a TTY (or
+ * appended as plain blocks when stdout is a file/pipe), so a person sees at once where data goes
+ * and what the models compute.
+ */
+import type { MachineStats } from '../ingest/collector/collector.ts';
+import type { ProcessorStats } from '../stream-processing/processor.ts';
+import type { WindowCounters } from '../stream-processing/windowing.ts';
+
+export interface LiveViewInput {
+  startedAtMs: number;
+  nowMs: number;
+  where: string[];
+  collector: MachineStats[];
+  processor: ProcessorStats;
+  windows: WindowCounters;
+  truth?: Map<string, { state: string; faults: string }>;
+}
+
+function fmt(n: number | undefined, digits = 2): string {
+  return n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
+}
+
+function pad(s: string, w: number): string {
+  return s.length >= w ? s.slice(0, w) : s + ' '.repeat(w - s.length);
+}
+
+export function renderLiveView(v: LiveViewInput): string {
+  const upS = Math.round((v.nowMs - v.startedAtMs) / 1000);
+  const p = v.processor;
+  const blocksIn = v.collector.reduce((a, s) => a + s.blocksIn, 0);
+  const blocksOut = v.collector.reduce((a, s) => a + s.blocksOut, 0);
+  const gaps = v.collector.reduce((a, s) => a + s.missingBlocks, 0);
+  const rows = Object.values(p.rowsOut).reduce((a, b) => a + b, 0);
+  const lines: string[] = [];
+  lines.push(`pdm local factory — up ${upS}s — Ctrl-C to stop`);
+  for (const w of v.where) lines.push(`  ${w}`);
+  lines.push('');
+  lines.push(`  collector: ${blocksIn} blocks in, ${blocksOut} to Kafka, ${gaps} missing   processor: ${p.blocksIn} blocks, ${p.windowsAnalysed} windows analysed (${v.windows.incomplete} incomplete), ${rows} rows to QuestDB, ${p.deadLettered} dead-lettered`);
+  lines.push('');
+  lines.push(`  ${pad('machine', 18)} ${pad('state', 12)} ${pad('channel', 8)} ${pad('rms g', 7)} ${pad('kurt', 6)} ${pad('vel mm/s', 8)} ${pad('ISO', 3)} ${pad('bearing', 16)} ${pad('truth', 24)}`);
+  const byMachine = new Map<string, Array<[string, ProcessorStats['latest'] extends Map<string, infer V> ? V : never]>>();
+  for (const [key, latest] of p.latest) {
+    const [machine, channel] = key.split('/');
+    const list = byMachine.get(machine) ?? [];
+    list.push([channel, latest]);
+    byMachine.set(machine, list);
+  }
+  for (const s of v.collector) {
+    const machine = s.machine ?? s.endpoint;
+    const channels = (byMachine.get(machine) ?? []).sort((a, b) => a[0].localeCompare(b[0]));
+    const truth = v.truth?.get(machine);
+    const truthText = truth ? `${truth.state}${truth.faults ? ` ${truth.faults}` : ''}` : '';
+    if (channels.length === 0) {
+      lines.push(`  ${pad(machine, 18)} ${pad(s.state, 12)} ${s.error ? s.error.slice(0, 90) : '(waiting for the first window)'}`);
+      continue;
+    }
+    channels.forEach(([channel, l], i) => {
+      const diag = l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.features['bearing_confidence'] ?? Number.NaN, 2)}`;
+      lines.push(
+        `  ${pad(i === 0 ? machine : '', 18)} ${pad(i === 0 ? s.state : '', 12)} ${pad(channel, 8)} ${pad(fmt(l.features['rms'], 3), 7)} ${pad(fmt(l.features['kurtosis'], 1), 6)} ${pad(fmt(l.features['velocity_rms_mm_s'], 2), 8)} ${pad(l.zone, 3)} ${pad(diag, 16)} ${pad(i === 0 ? truthText : '', 24)}`,
+      );
+    });
+  }
+  return lines.join('\n');
+}
