@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   PDM_ERR_KAFKA_UNAVAILABLE: { retriable: true, summary: 'Kafka cannot be reached' },
   PDM_ERR_QUESTDB_UNAVAILABLE: { retriable: true, summary: 'QuestDB cannot be reached' },
   PDM_ERR_QUESTDB_REJECTED: { retriable: false, summary: 'QuestDB rejected rows' },
+  PDM_ERR_QUESTDB_AUTH: { retriable: false, summary: 'QuestDB refused the user name or password' },
   PDM_ERR_OPCUA_CONNECT: { retriable: true, summary: 'an OPC UA server cannot be reached' },
   PDM_ERR_OPCUA_SECURITY: { retriable: false, summary: 'OPC UA security (certificate or credentials) was refused' },
   PDM_ERR_OPCUA_NODE: { retriable: false, summary: 'an OPC UA node is missing or of the wrong type' },

@@ -1,0 +1,196 @@
+/**
+ * The local services launcher: Kafka (KRaft, one node) and QuestDB from Maven jars, for
+ * `npm start` (profile dev), the integration tests' global setup (profile test) and CI.
+ * Services named by PDM_KAFKA_BROKERS / PDM_QUESTDB_HTTP / PDM_QUESTDB_PG are used, not started.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PdmError } from '../../common/errors.ts';
+import { endpointsFromEnv, questdbEndpoints, type QuestdbEndpoints, type ServiceEndpoints } from './endpoints.ts';
+import { findJava, type JavaRuntime } from './java.ts';
+import { kafkaLayout, prepareKafka, probeKafka, startKafkaProcess, waitKafkaHealthy } from './kafka.ts';
+import { fetchArtifacts } from './maven.ts';
+import { defaultServicesDir, jarCacheDir } from './paths.ts';
+import { ensurePortsFree, type PortNeed } from './ports.ts';
+import { portOffsetFromEnv, PROFILE_PORTS, shiftPorts, SLOT_PORT_STEP, type Profile, type ServicePorts } from './profiles.ts';
+import { ensureCredentials, prepareQuestdb, probeQuestdb, questdbLayout, startQuestdbProcess, waitQuestdbHealthy } from './questdb.ts';
+import { isRecordedProcessRunning, readState, removeState, tryLock, writeState, type DirLock, type ServicesState } from './state.ts';
+import type { ManagedProcess } from './supervisor.ts';
+import { KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS, QUESTDB_VERSION } from './versions.ts';
+
+export { questdbExec, endpointsFromEnv, type ServiceEndpoints, type QuestdbExecResult } from './endpoints.ts';
+
+export interface RunningServices {
+  endpoints: ServiceEndpoints;
+  started: { kafka: boolean; questdb: boolean };
+  stop(): Promise<void>;
+  /** Where the services keep data and logs ('' when both are external). */
+  dataDir: string;
+}
+
+export interface EnsureOptions {
+  profile?: Profile;
+  dataDir?: string;
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+  /** Let the services outlive this process (`pdm services up --detach`); default false: a watchdog stops them when we die. */
+  detach?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Health deadline per service (default 120 s: a cold JVM on a busy 2-core machine). */
+  startTimeoutMs?: number;
+}
+
+const TEST_SLOTS = 8;
+
+export function kafkaDir(dataDir: string): string {
+  return join(dataDir, 'kafka');
+}
+export function questdbDir(dataDir: string): string {
+  return join(dataDir, 'questdb');
+}
+
+function localQuestdbEndpoints(ports: ServicePorts['questdb'], creds: { user: string; password: string }): QuestdbEndpoints {
+  return questdbEndpoints('127.0.0.1', ports.http, ports.pg, creds.user, creds.password);
+}
+
+/** Take a services directory for this run: test runs take the first free slot, each with its own ports. */
+function claimDirectory(profile: Profile, dataDir: string | undefined, env: NodeJS.ProcessEnv, progress: (l: string) => void): { dir: string; lock: DirLock; ports: ServicePorts } {
+  const offset = portOffsetFromEnv(env);
+  const base = dataDir ?? defaultServicesDir(profile, env);
+  const slots = profile === 'test' && dataDir === undefined ? TEST_SLOTS : 1;
+  for (let slot = 0; slot < slots; slot++) {
+    const dir = slot === 0 ? base : `${base}-${slot}`;
+    const got = tryLock(dir);
+    if ('release' in got) {
+      if (slot > 0) progress(`test services slot 0..${slot - 1} in use by other test runs; using ${dir} with ports +${slot * SLOT_PORT_STEP}`);
+      return { dir, lock: got, ports: shiftPorts(PROFILE_PORTS[profile], offset + slot * SLOT_PORT_STEP) };
+    }
+    if (profile === 'dev' || dataDir !== undefined) {
+      throw new PdmError('PDM_ERR_SERVICE_START', `the services directory ${dir} is being started by another launcher (pid ${got.heldBy}); wait for it, or stop it, or use another directory (--data-dir / PDM_SERVICES_DIR)`, { dir, pid: got.heldBy });
+    }
+  }
+  throw new PdmError('PDM_ERR_SERVICE_START', `all ${TEST_SLOTS} test service slots (${base}, ${base}-1...) are in use by other test runs; wait for one to finish or point the tests at running services with PDM_KAFKA_BROKERS and PDM_QUESTDB_HTTP`, { base });
+}
+
+export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningServices> {
+  const env = opts.env ?? process.env;
+  const profile = opts.profile ?? 'dev';
+  const progress = opts.onProgress ?? (() => {});
+  const timeoutMs = opts.startTimeoutMs ?? 120_000;
+  const external = endpointsFromEnv(env);
+  const needKafka = external.kafkaBrokers === undefined;
+  const needQuestdb = external.questdb === undefined;
+  if (!needKafka) progress(`Kafka: using ${external.kafkaBrokers!.join(',')} (PDM_KAFKA_BROKERS)`);
+  if (!needQuestdb) progress(`QuestDB: using ${external.questdb!.questdbHttp} (PDM_QUESTDB_HTTP / PDM_QUESTDB_PG)`);
+  if (!needKafka && !needQuestdb) {
+    return { endpoints: { kafkaBrokers: external.kafkaBrokers!, ...external.questdb! }, started: { kafka: false, questdb: false }, dataDir: '', stop: async () => {} };
+  }
+
+  const { dir, lock, ports } = claimDirectory(profile, opts.dataDir, env, progress);
+  const started: ManagedProcess[] = [];
+  try {
+    const kLayout = kafkaLayout(kafkaDir(dir));
+    const qLayout = questdbLayout(questdbDir(dir));
+    let kafkaBrokers = external.kafkaBrokers;
+    let questdb = external.questdb;
+
+    if (profile === 'test') {
+      // Tests start from nothing: no topics, tables or offsets left by an earlier run.
+      if (needKafka) rmSync(kLayout.dir, { recursive: true, force: true });
+      if (needQuestdb) rmSync(qLayout.dir, { recursive: true, force: true });
+      removeState(dir);
+    } else {
+      // Already up from this directory (`pdm services up --detach`, another `npm start`)? Use it.
+      const state = readState(dir);
+      if (needKafka && state?.kafka && isRecordedProcessRunning(state.kafka) && (await probeKafka(state.kafka.brokers))) {
+        kafkaBrokers = state.kafka.brokers;
+        progress(`Kafka: already running from ${kLayout.dir} (pid ${state.kafka.pid}) on ${kafkaBrokers.join(',')}`);
+      }
+      if (needQuestdb && state?.questdb && isRecordedProcessRunning(state.questdb)) {
+        const creds = ensureCredentials(qLayout);
+        const p = { http: Number(new URL(state.questdb.http).port), pg: Number(new URL(state.questdb.pg).port), health: Number(new URL(state.questdb.health).port), ilpTcp: 0 };
+        if (await probeQuestdb(p, creds)) {
+          questdb = questdbEndpoints('127.0.0.1', p.http, p.pg, creds.user, creds.password);
+          progress(`QuestDB: already running from ${qLayout.dir} (pid ${state.questdb.pid}) on ${questdb.questdbHttp}`);
+        }
+      }
+    }
+    const startKafka = kafkaBrokers === undefined;
+    const startQuestdb = questdb === undefined;
+
+    if (startKafka || startQuestdb) {
+      mkdirSync(dir, { recursive: true });
+      const java: JavaRuntime = findJava(env);
+      const cacheDir = jarCacheDir(env);
+      // One after the other: two Mavens writing the same ~/.m2 at once is asking for trouble.
+      const kafkaJars = startKafka ? await fetchArtifacts(KAFKA_ARTIFACTS, { cacheDir, onProgress: progress, signal: opts.signal, env }) : '';
+      const questdbJars = startQuestdb ? await fetchArtifacts(QUESTDB_ARTIFACTS, { cacheDir, onProgress: progress, signal: opts.signal, env }) : '';
+
+      const needs: PortNeed[] = [];
+      if (startKafka) needs.push({ port: ports.kafka.broker, role: 'Kafka broker' }, { port: ports.kafka.controller, role: 'Kafka controller' });
+      if (startQuestdb) needs.push({ port: ports.questdb.http, role: 'QuestDB HTTP' }, { port: ports.questdb.pg, role: 'QuestDB PostgreSQL wire' }, { port: ports.questdb.health, role: 'QuestDB health' });
+      await ensurePortsFree(needs, 'PDM_KAFKA_BROKERS=host:port (Kafka) or PDM_QUESTDB_HTTP=http://host:port (QuestDB)');
+
+      const t0 = Date.now();
+      const guard = !opts.detach;
+      const waits: Promise<void>[] = [];
+      if (startKafka) {
+        await prepareKafka(java, kafkaJars, kLayout, ports.kafka, progress);
+        progress(`starting Kafka (${java.versionLine}) on 127.0.0.1:${ports.kafka.broker}; data and log in ${kLayout.dir}`);
+        const proc = startKafkaProcess(java, kafkaJars, kLayout, guard);
+        started.push(proc);
+        kafkaBrokers = [`127.0.0.1:${ports.kafka.broker}`];
+        waits.push(waitKafkaHealthy(proc, kafkaBrokers, kLayout, { deadlineMs: timeoutMs, onProgress: progress, signal: opts.signal }).then(() => progress(`Kafka ready on ${kafkaBrokers!.join(',')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`)));
+      }
+      if (startQuestdb) {
+        const creds = prepareQuestdb(qLayout, ports.questdb);
+        progress(`starting QuestDB ${QUESTDB_VERSION} on 127.0.0.1:${ports.questdb.http} (HTTP) / ${ports.questdb.pg} (PG wire); data and log in ${qLayout.dir}`);
+        const proc = startQuestdbProcess(java, join(questdbJars, `questdb-${QUESTDB_VERSION}.jar`), qLayout, guard);
+        started.push(proc);
+        questdb = localQuestdbEndpoints(ports.questdb, creds);
+        waits.push(waitQuestdbHealthy(proc, ports.questdb, creds, qLayout, { deadlineMs: timeoutMs, onProgress: progress, signal: opts.signal }).then(() => progress(`QuestDB ready on ${questdb!.questdbHttp} after ${((Date.now() - t0) / 1000).toFixed(1)} s`)));
+      }
+      // allSettled: on a failure, let the other finish its wait so both can be stopped cleanly.
+      const results = await Promise.allSettled(waits);
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw failure.reason;
+
+      const kafkaProc = started.find((p) => p.name === 'kafka');
+      const questdbProc = started.find((p) => p.name === 'questdb');
+      const owner = { launcherPid: process.pid, detached: !guard, startedAt: new Date().toISOString() };
+      // Keep the record of a service we reused; replace the records of those we started.
+      const state: ServicesState = { ...readState(dir), profile };
+      if (kafkaProc) state.kafka = { ...owner, pid: kafkaProc.pid, marker: kLayout.serverProperties, logFile: kLayout.logFile, brokers: kafkaBrokers! };
+      if (questdbProc) {
+        state.questdb = { ...owner, pid: questdbProc.pid, marker: qLayout.root, logFile: qLayout.logFile, http: questdb!.questdbHttp, pg: `postgres://127.0.0.1:${ports.questdb.pg}/qdb`, health: `http://127.0.0.1:${ports.questdb.health}/` };
+      }
+      writeState(dir, state);
+    }
+
+    // A dev directory is only locked while starting; a test slot stays ours until stop().
+    if (profile !== 'test') lock.release();
+    let stopped = false;
+    return {
+      endpoints: { kafkaBrokers: kafkaBrokers!, ...questdb! },
+      started: { kafka: started.some((p) => p.name === 'kafka'), questdb: started.some((p) => p.name === 'questdb') },
+      dataDir: dir,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        if (started.length > 0) progress(`stopping ${started.map((p) => p.name).join(' and ')}`);
+        await Promise.all(started.map((p) => p.stop()));
+        const state = readState(dir);
+        if (state) {
+          for (const p of started) delete state[p.name as 'kafka' | 'questdb'];
+          if (state.kafka || state.questdb) writeState(dir, state);
+          else removeState(dir);
+        }
+        lock.release();
+      },
+    };
+  } catch (err) {
+    await Promise.all(started.map((p) => p.stop(5_000)));
+    lock.release();
+    throw err;
+  }
+}
