@@ -1,0 +1,143 @@
+/**
+ * `pdm services fetch|up|down|status`: the local Kafka and QuestDB (deploy/local/).
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { PdmError } from '../../common/errors.ts';
+import { credentialsFile, servicesStatus, stopRecorded } from '../../deploy/local/control.ts';
+import { fetchArtifacts } from '../../deploy/local/maven.ts';
+import { defaultServicesDir, jarCacheDir } from '../../deploy/local/paths.ts';
+import { ensureServices, endpointsFromEnv } from '../../deploy/local/services.ts';
+import { KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS } from '../../deploy/local/versions.ts';
+import type { Profile } from '../../deploy/local/profiles.ts';
+
+const HELP = `Usage: pdm services <fetch|up|down|status> [options]
+
+  fetch    download the Kafka and QuestDB jars with Maven into the cache (PDM_CACHE_DIR,
+           default <repo>/.cache/jars); later runs reuse them
+  up       start Kafka and QuestDB and print their endpoints. Runs in the foreground: Ctrl-C
+           stops both. With --detach it returns once they are healthy and leaves them running
+           (pid records in <data-dir>/services.json) until 'pdm services down'.
+           Services named by PDM_KAFKA_BROKERS / PDM_QUESTDB_HTTP / PDM_QUESTDB_PG are not started.
+  down     stop the services that 'up' started from the data directory
+  status   say what runs from the data directory, where, and whether it answers
+
+Options:
+  --profile dev|test   ports and directory: dev = 9092/9093, 9000/8812/9003 in <repo>/.pdm/services;
+                       test = 19092/19093, 19000/18812/19003 in <repo>/.pdm/test-services (wiped at start)
+  --data-dir DIR       services directory (default per profile; PDM_SERVICES_DIR for dev)
+  --detach             (up) leave the services running after this command returns
+  --json               (up, status) print JSON instead of text
+  -h, --help           this text
+
+Environment: PDM_SERVICES_PORT_OFFSET=<n> adds n to every port; JAVA_HOME picks the Java (17+);
+PDM_MAVEN the Maven executable. Details: deploy/local/README.md.
+`;
+
+function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function progress(line: string): void {
+  process.stderr.write(`pdm services: ${line}\n`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        profile: { type: 'string', default: 'dev' },
+        'data-dir': { type: 'string' },
+        detach: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`pdm services: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out(HELP);
+    return 0;
+  }
+  const [action, ...extra] = positionals;
+  if (action === undefined || extra.length > 0 || !['fetch', 'up', 'down', 'status'].includes(action)) {
+    process.stderr.write(`pdm services: expected one of fetch, up, down, status${action ? `, got '${[action, ...extra].join(' ')}'` : ''}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.profile !== 'dev' && values.profile !== 'test') {
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `--profile must be dev or test, got '${values.profile}'`);
+  }
+  const profile: Profile = values.profile;
+  const dataDir = values['data-dir'] !== undefined ? resolve(values['data-dir']) : undefined;
+  const dir = dataDir ?? defaultServicesDir(profile);
+
+  switch (action) {
+    case 'fetch': {
+      const cacheDir = jarCacheDir();
+      for (const set of [KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS]) out(`${set.label}: ${await fetchArtifacts(set, { cacheDir, onProgress: progress })}`);
+      return 0;
+    }
+    case 'up': {
+      const abort = new AbortController();
+      const onSignal = () => abort.abort(new PdmError('PDM_ERR_SERVICE_START', 'interrupted while starting'));
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      let services;
+      try {
+        services = await ensureServices({ profile, dataDir, onProgress: progress, signal: abort.signal, detach: values.detach });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      const e = services.endpoints;
+      if (values.json) out(JSON.stringify({ ...e, started: services.started, dataDir: services.dataDir }));
+      else {
+        out(`Kafka brokers:   ${e.kafkaBrokers.join(',')}${services.started.kafka ? '' : ' (already running)'}`);
+        out(`QuestDB HTTP:    ${e.questdbHttp}${services.started.questdb ? '' : ' (already running)'}${e.questdbUser ? `  (basic auth user ${e.questdbUser})` : ''}`);
+        out(`QuestDB PG wire: ${e.questdbPg}`);
+        out(`QuestDB ILP:     ${e.questdbIlpConfig}`);
+        if (services.dataDir) out(`Data and logs:   ${services.dataDir}  (password in ${credentialsFile(services.dataDir)})`);
+        out(`To point other processes at these: PDM_KAFKA_BROKERS=${e.kafkaBrokers.join(',')} PDM_QUESTDB_PG='${e.questdbPg}' PDM_QUESTDB_HTTP=${e.questdbHttp}`);
+      }
+      if (values.detach || (!services.started.kafka && !services.started.questdb)) {
+        if (values.detach) out(`Left running; stop with: pdm services down${dataDir ? ` --data-dir ${dataDir}` : ''}${profile === 'test' ? ' --profile test' : ''}`);
+        return 0;
+      }
+      progress('running; press Ctrl-C to stop');
+      await new Promise<void>((res) => {
+        process.once('SIGINT', () => res());
+        process.once('SIGTERM', () => res());
+      });
+      await services.stop();
+      return 0;
+    }
+    case 'down': {
+      const stopped = await stopRecorded(dir, progress);
+      out(stopped.length > 0 ? `stopped ${stopped.join(' and ')} (${dir})` : `nothing recorded as running in ${dir}`);
+      return 0;
+    }
+    case 'status': {
+      const statuses = await servicesStatus(dir);
+      const env = endpointsFromEnv();
+      if (values.json) {
+        out(JSON.stringify({ dataDir: dir, services: statuses, external: env }));
+      } else {
+        if (env.kafkaBrokers) out(`kafka    external (PDM_KAFKA_BROKERS): ${env.kafkaBrokers.join(',')}`);
+        if (env.questdb) out(`questdb  external (PDM_QUESTDB_*): ${env.questdb.questdbHttp}`);
+        if (statuses.length === 0) out(`nothing recorded as running in ${dir}`);
+        for (const s of statuses) {
+          const state = !s.running ? 'not running (stale record)' : s.healthy ? 'running, healthy' : 'running, NOT answering';
+          out(`${s.name.padEnd(8)} ${state}  pid ${s.pid}  ${s.address}  log ${s.logFile}  (${s.detached ? 'detached' : `owned by pid ${s.launcherPid}`})`);
+        }
+      }
+      return statuses.length > 0 && statuses.every((s) => s.running && s.healthy) ? 0 : 1;
+    }
+  }
+  return 2;
+}
