@@ -25,6 +25,7 @@ export const ERROR_CATALOGUE = {
   PDM_ERR_OPCUA_NODE: { retriable: false, summary: 'an OPC UA node is missing or of the wrong type' },
   PDM_ERR_WORKER: { retriable: true, summary: 'a worker thread failed' },
   PDM_ERR_MODEL_STATE: { retriable: false, summary: 'model state cannot be restored' },
+  PDM_ERR_DASHBOARD_INVALID: { retriable: false, summary: 'a dashboard definition or one of its queries is invalid' },
 } as const satisfies Record<string, { retriable: boolean; summary: string }>;
 
 export type PdmErrorCode = keyof typeof ERROR_CATALOGUE;
