@@ -111,6 +111,8 @@ function jvmArgs(layout: KafkaLayout, jarsDir: string, heap: string): string[] {
     '-XX:MaxGCPauseMillis=20',
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${layout.log4jProperties}`,
+    // Log4j's own shutdown hook would close the log before Kafka's hook has logged its shutdown.
+    '-Dlog4j2.shutdownHookEnabled=false',
     `-Dkafka.logs.dir=${layout.dir}`,
     '-cp',
     join(jarsDir, '*'),
