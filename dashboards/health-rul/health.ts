@@ -1,0 +1,70 @@
+/**
+ * Health & RUL, row "Health": the anomaly score of the feature vector against the machine's own
+ * baseline, the health index derived from it, the NAMUR NE 107 state and the alarm. When the
+ * simulator's ground truth is there, the true fault severity is drawn over the health index.
+ */
+import {
+  booleanAlarmMappings,
+  BY_MACHINE,
+  comingNote,
+  FIELD_BY_MACHINE,
+  healthStateMappings,
+  HEALTH_RANK_SQL,
+  MACHINE_FILTER,
+  override,
+  stateTimelinePanel,
+  stepThresholds,
+  thresholdColours,
+  timeseriesPanel,
+  type DashboardRow,
+  type RowContext,
+} from '../common.ts';
+import { seriesQuery, tableQuery } from '../datasource.ts';
+
+export function healthTrendSql(health: string, expression: string, alias: string): string {
+  return `SELECT ts, machine, ${expression} AS ${alias}
+    FROM ${health}
+    WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
+    SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
+}
+
+export function healthRow({ tables }: RowContext): DashboardRow {
+  const note = comingNote(tables.health);
+  const anomaly = timeseriesPanel('Anomaly score', `Distance of the feature vector from the machine's healthy baseline (largest per interval).${note}`, { w: 12, h: 8 }, 'none', [
+    seriesQuery(healthTrendSql(tables.health, 'max(anomaly_score)', 'anomaly_score')),
+  ]).displayName(BY_MACHINE);
+
+  const truthSql = `SELECT ts, machine, avg(severity) AS true_severity
+    FROM ${tables.groundTruth}
+    WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
+    SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
+  const index = timeseriesPanel(
+    'Health index (with true severity)',
+    `Health index per machine; dashed, right axis: the fault severity the simulator injected (query B, from ${tables.groundTruth}; shows only where ground truth exists).${note}`,
+    { w: 12, h: 8 },
+    'none',
+    [seriesQuery(healthTrendSql(tables.health, 'avg(health_index)', 'health_index'), 'A'), seriesQuery(truthSql, 'B')],
+  )
+    .displayName(FIELD_BY_MACHINE)
+    .overrideByQuery('B', [override.rightAxis(), override.dashed(), override.fillOpacity(0)]);
+
+  const stateSql = `SELECT ts, machine, max(${HEALTH_RANK_SQL}) AS state
+    FROM ${tables.health}
+    WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
+    SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
+  const state = stateTimelinePanel('NE 107 state', `Worst health state per interval (NAMUR NE 107 colours).${note}`, { w: 24, h: 6 }, [tableQuery(stateSql)], ['machine'])
+    .mappings(healthStateMappings())
+    .thresholds(stepThresholds([[null, 'ok'], [1, 'info'], [2, 'watch'], [3, 'bad']]))
+    .colorScheme(thresholdColours());
+
+  const alarmSql = `SELECT ts, machine, max(CASE WHEN alarm THEN 1 ELSE 0 END) AS alarm
+    FROM ${tables.health}
+    WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
+    SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
+  const alarm = stateTimelinePanel('Alarm', `Whether the alarm was raised at any time in the interval. Alarm onsets are also dashboard annotations.${note}`, { w: 24, h: 5 }, [tableQuery(alarmSql)], ['machine'])
+    .mappings(booleanAlarmMappings())
+    .thresholds(stepThresholds([[null, 'ok'], [1, 'bad']]))
+    .colorScheme(thresholdColours());
+
+  return { title: 'Health', panels: [anomaly, index, state, alarm] };
+}
