@@ -113,7 +113,8 @@ export class GroupRenderer {
   readonly #s1: Float64Array;
   readonly #s2: Float64Array;
   readonly #prevDrive: Float64Array;
-  readonly #rng: Xoshiro128;
+  /** One noise stream per channel, so a block split in two gives the same waveform as the whole. */
+  readonly #rngs: Xoshiro128[];
 
   // ---- scratch ----
   readonly #drive: Float64Array[];
@@ -153,7 +154,7 @@ export class GroupRenderer {
     this.#s1 = new Float64Array(C * M);
     this.#s2 = new Float64Array(C * M);
     this.#prevDrive = new Float64Array(C);
-    this.#rng = new Xoshiro128(opts.seed);
+    this.#rngs = modes.map((_, c) => new Xoshiro128((opts.seed + Math.imul(c + 1, 0x9e3779b9)) | 0));
     this.#drive = Array.from({ length: C }, () => new Float64Array(n + 1));
     this.#work = new Float64Array(C * n);
     this.#powers = new Float64Array(2 * K + 2);
@@ -179,9 +180,9 @@ export class GroupRenderer {
     const b = this.#b;
     const s1 = this.#s1;
     const s2 = this.#s2;
-    const rng = this.#rng;
     const work = this.#work;
     for (let c = 0; c < C; c++) {
+      const rng = this.#rngs[c];
       const out = outs[c];
       const drive = this.#drive[c];
       const sigma = this.structSigma[c];

@@ -113,6 +113,9 @@ interface RenderGroup {
 
 /** Most blocks kept per group for channels that lag behind (a catch-up burst is ≤ 50 by default). */
 const MAX_CACHED_BLOCKS = 64;
+/** Thermal integration step, s, and the most steps taken before a long gap is treated as settled (≫ time constants). */
+const THERMAL_STEP_S = 5;
+const MAX_THERMAL_STEPS = 2000;
 
 export interface SimulationOptions {
   /** Wall time at which life 0 starts and the machine is running (ms since the epoch). */
@@ -326,14 +329,7 @@ export class MachineSimulation implements MachineSignalSource {
     const op = this.#operatingPoint(timeMs);
     const m = this.machine;
     const p = op.point;
-    const speedRatio = p.speedRpm / m.nominalSpeedRpm;
-    // Steady-state temperatures of this operating point; the thermal state lags behind them.
-    const windingTarget = m.ambientC + this.motor.windingRise(p.lossKw, p.frictionKw);
-    const bearingTarget = {
-      DE: m.ambientC + this.motor.bearingRise(speedRatio, op.load, op.bearingSeverity.DE),
-      NDE: m.ambientC + this.motor.bearingRise(speedRatio, op.load, op.bearingSeverity.NDE),
-    };
-    this.#advanceThermal(timeMs, windingTarget, bearingTarget);
+    this.#advanceThermal(timeMs);
     const thermal = this.#thermal!;
 
     // Measurement: voltage wanders slowly and jitters; power carries meter noise.
@@ -358,19 +354,48 @@ export class MachineSimulation implements MachineSignalSource {
     };
   }
 
-  #advanceThermal(tMs: number, winding: number, bearing: { DE: number; NDE: number }): void {
+  /** Steady-state temperatures of the operating point at a time; the thermal state lags behind them. */
+  #thermalTarget(tMs: number): { winding: number; bearing: { DE: number; NDE: number } } {
+    const op = this.#operatingPoint(tMs);
+    const m = this.machine;
+    const speedRatio = op.point.speedRpm / m.nominalSpeedRpm;
+    return {
+      winding: m.ambientC + this.motor.windingRise(op.point.lossKw, op.point.frictionKw),
+      bearing: {
+        DE: m.ambientC + this.motor.bearingRise(speedRatio, op.load, op.bearingSeverity.DE),
+        NDE: m.ambientC + this.motor.bearingRise(speedRatio, op.load, op.bearingSeverity.NDE),
+      },
+    };
+  }
+
+  /** Integrate the first-order lags up to tMs in steps of at most THERMAL_STEP_S (the target moves with the schedule). */
+  #advanceThermal(tMs: number): void {
     const th = this.#thermal;
     if (!th) {
       // Start warm: the machine has been running at this point for a while.
-      this.#thermal = { atMs: tMs, winding, bearing: { ...bearing } };
+      const target = this.#thermalTarget(tMs);
+      this.#thermal = { atMs: tMs, winding: target.winding, bearing: { ...target.bearing } };
       return;
     }
     if (tMs <= th.atMs) return; // an earlier time: report the current state
-    const dt = (tMs - th.atMs) / 1000;
-    th.winding = lag(th.winding, winding, dt, WINDING_TIME_CONSTANT_S);
-    th.bearing.DE = lag(th.bearing.DE, bearing.DE, dt, BEARING_TIME_CONSTANT_S);
-    th.bearing.NDE = lag(th.bearing.NDE, bearing.NDE, dt, BEARING_TIME_CONSTANT_S);
-    th.atMs = tMs;
+    const stepMs = THERMAL_STEP_S * 1000;
+    if (tMs - th.atMs > MAX_THERMAL_STEPS * stepMs) {
+      // A long gap: far beyond the time constants, the state has settled on the target.
+      const settledAt = tMs - MAX_THERMAL_STEPS * stepMs;
+      const target = this.#thermalTarget(settledAt);
+      th.winding = target.winding;
+      th.bearing = { ...target.bearing };
+      th.atMs = settledAt;
+    }
+    while (th.atMs < tMs) {
+      const next = Math.min(tMs, th.atMs + stepMs);
+      const dt = (next - th.atMs) / 1000;
+      const target = this.#thermalTarget(0.5 * (th.atMs + next));
+      th.winding = lag(th.winding, target.winding, dt, WINDING_TIME_CONSTANT_S);
+      th.bearing.DE = lag(th.bearing.DE, target.bearing.DE, dt, BEARING_TIME_CONSTANT_S);
+      th.bearing.NDE = lag(th.bearing.NDE, target.bearing.NDE, dt, BEARING_TIME_CONSTANT_S);
+      th.atMs = next;
+    }
   }
 
   // -------------------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ function biquad(x: Float64Array, fs: number, f0: number, kind: 'lowpass' | 'high
  * sections each), square, average and decimate by `decimate`. Returns the envelope and its rate.
  */
 export function envelope(x: ArrayLike<number>, fs: number, lowHz: number, highHz: number, decimate = 8): { env: Float64Array; fs: number } {
-  let y = Float64Array.from(x);
+  let y: Float64Array = Float64Array.from(x);
   y = biquad(biquad(y, fs, lowHz, 'highpass'), fs, lowHz, 'highpass');
   y = biquad(biquad(y, fs, highHz, 'lowpass'), fs, highHz, 'lowpass');
   const m = Math.floor(y.length / decimate);
