@@ -248,6 +248,6 @@ export const override = {
 };
 
 /** A note for panels on tables the processor does not write yet; Grafana shows the query error until then. */
-export function comingNote(table: string): string {
-  return ` Needs the ${table} table (not written by the processor yet): until it exists this panel shows a "table does not exist" error.`;
+export function comingNote(...tables: string[]): string {
+  return tables.map((t) => ` Needs the ${t} table (not written by the processor yet): until it exists the queries on it show a "table does not exist" error.`).join('');
 }

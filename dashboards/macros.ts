@@ -101,15 +101,17 @@ export function grafanaInterval(ms: number): string {
 }
 
 /**
- * The plugin's `$__sampleByInterval` (pkg/macros/macros.go): whole hours (as days when an exact
- * multiple of 24), else whole seconds, else milliseconds (`T`, at least 1). Note the truncation:
- * 90 min gives `1h`, 1.5 s gives `1s`.
+ * The plugin's `$__sampleByInterval` (pkg/macros/macros.go): whole hours (as whole days, by
+ * integer division, when the interval is a whole number of hours of at least 24), else whole
+ * seconds, else milliseconds (`T`, at least 1). Note the truncation: 90 min gives `1h`, 1.5 s
+ * gives `1s`.
  */
 export function sampleByInterval(intervalMs: number): string {
   const hours = Math.max(Math.trunc(intervalMs / 3_600_000), 0);
   const seconds = Math.max(Math.trunc(intervalMs / 1000), 0);
   if (hours > 0) {
-    if (hours >= 24 && intervalMs / 3_600_000 === hours) return `${hours / 24}d`;
+    // Go's integer division: an exact 25 h also becomes 1d. Grafana's rounded intervals (1d, 7d...) are exact days.
+    if (hours >= 24 && intervalMs / 3_600_000 === hours) return `${Math.trunc(hours / 24)}d`;
     return `${hours}h`;
   }
   if (seconds > 0) return `${seconds}s`;

@@ -40,7 +40,7 @@ export function healthRow({ tables }: RowContext): DashboardRow {
     SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
   const index = timeseriesPanel(
     'Health index (with true severity)',
-    `Health index per machine; dashed, right axis: the fault severity the simulator injected (query B, from ${tables.groundTruth}; shows only where ground truth exists).${note}`,
+    `Health index per machine; dashed, right axis: the fault severity the simulator injected (query B; shows only where ground truth exists).${comingNote(tables.health, tables.groundTruth)}`,
     { w: 12, h: 8 },
     'none',
     [seriesQuery(healthTrendSql(tables.health, 'avg(health_index)', 'health_index'), 'A'), seriesQuery(truthSql, 'B')],

@@ -19,7 +19,7 @@ export function rulRow({ tables }: RowContext): DashboardRow {
     SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
   const rul = timeseriesPanel(
     'Remaining useful life: ${machine}',
-    `Median remaining life with the 90 % interval (shaded between lower and upper). Dashed: the true remaining life from the simulator's ground truth (query B), where it exists.${note}`,
+    `Median remaining life with the 90 % interval (shaded between lower and upper). Dashed: the true remaining life from the simulator's ground truth (query B), where it exists.${comingNote(tables.health, tables.groundTruth)}`,
     { w: 12, h: 9 },
     'dtdurations',
     [seriesQuery(rulSql, 'A'), seriesQuery(trueRulSql, 'B')],
