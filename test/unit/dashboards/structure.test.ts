@@ -74,7 +74,7 @@ describe('dashboards', () => {
       expect(q.rawSql.trim(), q.where).not.toBe('');
     }
     for (const panel of leafPanels(d)) {
-      const targets = (panel.targets ?? []) as Array<Record<string, unknown>>;
+      const targets = (panel.targets ?? []) as unknown as Array<Record<string, unknown>>;
       expect(targets.length, panel.title).toBeGreaterThan(0);
       expect(new Set(targets.map((t) => t.refId)).size, panel.title).toBe(targets.length);
       for (const t of targets) {
