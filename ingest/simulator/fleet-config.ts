@@ -47,7 +47,7 @@ const geometrySchema = z
     pitchDiameterMm: z.number().positive().describe('pitch (cage) diameter, mm'),
     contactAngleDeg: z.number().min(0).max(60).default(0).describe('contact angle, degrees'),
   })
-  .refine((g) => g.ballDiameterMm < g.pitchDiameterMm, { message: 'ballDiameterMm must be smaller than pitchDiameterMm', path: ['ballDiameterMm'] });
+  .refine((g) => g.ballDiameterMm < g.pitchDiameterMm, { message: 'must be smaller than pitchDiameterMm', path: ['ballDiameterMm'] });
 
 const bearingRef = z
   .union([z.enum(BEARING_NAMES), geometrySchema])

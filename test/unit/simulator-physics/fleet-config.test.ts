@@ -1,0 +1,121 @@
+/**
+ * The fleet file: the shipped examples load and simulate; errors name the file, the machine
+ * index, its id and the field; a bad machine entry rejects only that machine; the top level is
+ * strict as a whole.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { isPdmError } from '../../../common/errors.ts';
+import { loadFleet, loadFleetStrict, parseFaultSpec } from '../../../ingest/simulator/fleet-config.ts';
+import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
+import { pumpEntry, START_MS } from './helpers.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const dir = mkdtempSync(join(tmpdir(), 'pdm-fleet-'));
+function fleetFile(name: string, content: unknown): string {
+  const file = join(dir, name);
+  writeFileSync(file, typeof content === 'string' ? content : stringify(content));
+  return file;
+}
+
+describe('shipped fleet files', () => {
+  for (const name of ['fleet.yaml', 'fleet-ci.yaml']) {
+    it(`${name} loads without rejections and every machine simulates`, () => {
+      const fleet = loadFleet(join(ROOT, 'deploy/config', name));
+      expect(fleet.rejected).toEqual([]);
+      expect(fleet.machines.length).toBeGreaterThanOrEqual(2);
+      const ports = new Set(fleet.machines.map((m) => m.opcua.port));
+      expect(ports.size).toBe(fleet.machines.length);
+      for (const m of fleet.machines) {
+        const sim = new MachineSimulation(m, { startTimeMs: START_MS });
+        expect(sim.channels.length).toBeGreaterThan(0);
+        expect(sim.truthAt(START_MS).machine).toBe(m.id);
+      }
+    });
+  }
+
+  it('fleet.yaml: the fan fails about 20 minutes of wall time after start', () => {
+    const fan = loadFleet(join(ROOT, 'deploy/config/fleet.yaml')).machines.find((m) => m.type === 'fan' && m.faults.length > 0)!;
+    const sim = new MachineSimulation(fan, { startTimeMs: START_MS });
+    const failsAfterS = (sim.truthAt(START_MS).faults[0].failureAtMs! - START_MS) / 1000;
+    expect(failsAfterS).toBeGreaterThan(0.96 * 1209.6);
+    expect(failsAfterS).toBeLessThanOrEqual(1209.6 + 1e-6);
+  });
+});
+
+describe('fleet file errors', () => {
+  it('rejects only the bad machine, naming file, index, id and field', () => {
+    const file = fleetFile('plant.yaml', {
+      machines: [
+        pumpEntry({ id: 'good-1' }),
+        pumpEntry({ id: 'bad-2', faults: [{ type: 'outer_race', location: 'MIDDLE' }] }),
+        pumpEntry({ id: 'good-3' }),
+      ],
+    });
+    const fleet = loadFleet(file);
+    expect(fleet.machines.map((m) => m.id)).toEqual(['good-1', 'good-3']);
+    expect(fleet.rejected).toHaveLength(1);
+    const r = fleet.rejected[0];
+    expect(r.index).toBe(1);
+    expect(r.id).toBe('bad-2');
+    expect(isPdmError(r.error, 'PDM_ERR_CONFIG_INVALID')).toBe(true);
+    expect(r.error.message).toMatch(/^plant\.yaml: machines\[1\]\.faults\[0\]\.location .*"DE"\|"NDE".*\(machine "bad-2"\)$/);
+    expect(r.error.details).toMatchObject({ file: 'plant.yaml', index: 1, id: 'bad-2', field: 'faults[0].location' });
+  });
+
+  it('names unknown settings, physically impossible nameplates and duplicate ids and ports', () => {
+    const file = fleetFile('plant2.yaml', {
+      machines: [
+        pumpEntry({ id: 'a' }),
+        pumpEntry({ id: 'b', colour: 'red' }),
+        pumpEntry({ id: 'c', nominalSpeedRpm: 1500 }),
+        pumpEntry({ id: 'a' }),
+        pumpEntry({ id: 'e', opcua: { port: 4840 } }),
+        pumpEntry({ id: 'f', bearings: { DE: '6205', NDE: '6203-2RS' } }),
+        { type: 'pump' },
+        pumpEntry({ id: 'h', bearings: { DE: '6205-2RS', NDE: { balls: 8, ballDiameterMm: 30, pitchDiameterMm: 20 } } }),
+      ],
+    });
+    const fleet = loadFleet(file);
+    expect(fleet.machines.map((m) => m.id)).toEqual(['a']);
+    const byIndex = new Map(fleet.rejected.map((r) => [r.index, r.error.message]));
+    expect(byIndex.get(1)).toBe('plant2.yaml: unknown setting machines[1].colour (machine "b")');
+    expect(byIndex.get(2)).toMatch(/^plant2\.yaml: machines\[2\]\.nominalSpeedRpm 1500 rpm gives a rated slip of 0\.00 % against the synchronous 1500 rpm/);
+    expect(byIndex.get(3)).toBe('plant2.yaml: machines[3].id "a" is already used by machines[0]');
+    expect(byIndex.get(4)).toBe('plant2.yaml: machines[4].opcua.port 4840 is already used by machines[0] (machine "e")');
+    expect(byIndex.get(5)).toMatch(/machines\[5\]\.bearings\.DE .*6205-2RS/);
+    expect(byIndex.get(7)).toBe('plant2.yaml: machines[7].bearings.NDE.ballDiameterMm must be smaller than pitchDiameterMm (machine "h")');
+    expect(byIndex.get(6)).toMatch(/^plant2\.yaml: machines\[6\]\.id /m);
+    expect(byIndex.get(6)).toMatch(/machines\[6\]\.identification /);
+  });
+
+  it('a bad top level fails the whole file, naming the setting', () => {
+    const file = fleetFile('plant3.yaml', { timeAcceleration: -5, machines: [pumpEntry()], extra: 1 });
+    expect(() => loadFleet(file)).toThrow(/plant3\.yaml: timeAcceleration Too small/);
+    expect(() => loadFleet(file)).toThrow(/plant3\.yaml: unknown setting extra/);
+    expect(() => loadFleet(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml: cannot be read/);
+    expect(() => loadFleet(fleetFile('broken.yaml', 'machines: [\n'))).toThrow(/broken\.yaml: is not valid YAML/);
+  });
+
+  it('strict loading throws every machine problem at once', () => {
+    const file = fleetFile('plant4.yaml', { machines: [pumpEntry({ id: 'x', poles: 3 }), pumpEntry({ id: 'y', type: 'boat' })] });
+    expect(() => loadFleetStrict(file)).toThrow(/machines\[0\]\.poles must be even[\s\S]*machines\[1\]\.type/);
+  });
+
+  it('parses durations, ISO onsets and time acceleration overrides', () => {
+    const fleet = loadFleet(
+      fleetFile('plant5.yaml', {
+        timeAcceleration: 500,
+        machines: [pumpEntry({ timeAcceleration: 20, faults: [{ type: 'cage', location: 'NDE', onset: '2026-01-02T00:00:00Z', growth: { timeToFailure: '1.5d' } }] })],
+      }),
+    );
+    const m = fleet.machines[0];
+    expect(m.timeAcceleration).toBe(20);
+    expect(m.faults[0].onset).toEqual({ atMs: Date.UTC(2026, 0, 2) });
+    expect(m.faults[0].growth.timeToFailureS).toBe(1.5 * 86_400);
+    expect(() => parseFaultSpec({ type: 'outer_race', location: 'DE', growth: { timeToFailure: '3 weeks' } }, 'inject')).toThrow(/inject: growth\.timeToFailure must be a number of seconds or a duration/);
+  });
+});
