@@ -192,6 +192,7 @@ export class StreamProcessor {
 
   async #analyse(w: CompletedWindow, processedAtUs: number): Promise<Row | undefined> {
     const { key, config } = this.#analysisConfig(w);
+    const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
     try {
       const { analysis, cpuUs } = await this.#pool!.analyze({ configKey: key, config, samples: w.samples });
       this.stats.windowsAnalysed++;
@@ -200,7 +201,7 @@ export class StreamProcessor {
       return row(this.#tables.features, w.startTimeNs, {
         symbols: { machine: w.machine, channel: w.channel, iso_zone: analysis.iso20816.zone, shaft_source: analysis.shaft.source, bearing_diagnosis: analysis.bearing.diagnosis },
         doubles: { ...analysis.features, sample_rate_hz: w.sampleRateHz, bearing_confidence: analysis.bearing.confidence },
-        longs: { window_seq: w.windowSeq, samples: w.samples.length },
+        longs: { window_seq: w.windowSeq, samples: sampleCount },
         timestampsUs: { processed_at: processedAtUs },
       });
     } catch (err) {

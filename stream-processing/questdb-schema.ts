@@ -11,7 +11,7 @@ export interface TableDefinition {
 
 export function tableDefinitions(prefix = ''): TableDefinition[] {
   const t = (name: string) => `${prefix}${name}`;
-  const tail = (keys: string) => `TIMESTAMP(ts) PARTITION BY DAY WAL TTL 30 DAYS DEDUP UPSERT KEYS(${keys})`;
+  const tail = (keys: string) => `TIMESTAMP(ts) PARTITION BY DAY TTL 30 DAYS WAL DEDUP UPSERT KEYS(${keys})`;
   return [
     {
       name: t('vibration_blocks'),

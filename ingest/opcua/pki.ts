@@ -5,6 +5,7 @@
  * for the simulator's machines and the collectors; a stranger's certificate lands in rejected/.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { OPCUACertificateManager } from 'node-opcua';
 
@@ -23,7 +24,7 @@ export async function ensureOwnCertificate(pkiDir: string, role: 'server' | 'cli
   await manager.createSelfSignedCertificate({
     applicationUri,
     subject: `/CN=${subject}/O=pdm`,
-    dns: ['localhost', subject],
+    dns: [...new Set(['localhost', hostname(), subject])],
     startDate: new Date(Date.now() - 24 * 3600_000),
     validity: 3650,
     outputFile: file,

@@ -132,7 +132,9 @@ export class MachineServer {
       },
       buildInfo: { productName: `pdm simulated machine ${this.machineId}`, manufacturerName: 'pdm', softwareVersion: '0.1.0' },
       serverInfo: { applicationUri: `urn:pdm:simulator:${this.machineId}`, productUri: 'urn:pdm:simulator' },
-      serverCapabilities: { maxSessions: 20 },
+      // Advertising 0 makes exception-based items deliver every change: with the default 50 ms two
+      // blocks published in one timer tick (a late timer catching up) would be coalesced into one.
+      serverCapabilities: { maxSessions: 20, minSupportedSampleRate: 0 },
     });
     await server.initialize();
     this.#buildAddressSpace(server);
