@@ -1,0 +1,85 @@
+/**
+ * The decision: which fault type, if any, the evidence names, built for the asymmetry that
+ * naming the wrong fault is worse than naming none.
+ *
+ * 1. A fault type is *supported* only if its fundamental is present and corroborated: by another
+ *    harmonic, or (inner race, rolling element) by a modulation sideband of a present line. One
+ *    line, however tall, is never enough: machines have many lines that are not bearings.
+ * 2. Lines already explained by a stronger fault type's lattice cannot support a weaker one (see
+ *    fault-evidence.ts).
+ * 3. The strongest supported type wins only with a margin: its evidence (summed dB of present
+ *    harmonics and sidebands) must be at least `margin` times every other type's. Two types both
+ *    claiming the spectrum means we do not know which: the answer is `none`.
+ * 4. The named fault must be what dominates the envelope: the strongest harmonic series of the
+ *    SES, searched without regard to the geometry, must belong to the winner's lattice (its
+ *    harmonics and their shaft and cage sidebands). Otherwise something else modulates the
+ *    band more strongly (another bearing, a gear, an electrical defect) and the winner's lines
+ *    may be its by-products: `none`.
+ * 5. The cage (FTF, below shaft speed) is named only when no other type's fundamental is present:
+ *    rolling-element and outer race faults modulate at FTF too, and sub-synchronous lines are
+ *    common in machines with loose parts.
+ *
+ * Confidence of a fault: (1 - exp(-strength / scale)) x (1 - runner-up / strength), i.e. how much
+ * evidence there is times how clearly it beats the alternatives. Confidence of `none`:
+ * exp(-strength of the strongest type / scale), lower when some type has partial evidence.
+ */
+import type { CandidateEvidence, FaultEvidence, FaultKind } from './fault-evidence.ts';
+
+export type Diagnosis = FaultKind | 'none';
+
+export interface DecisionOptions {
+  /** Winner's strength / runner-up's strength required (> 1). */
+  margin: number;
+  /** dB of evidence at which the confidence's strength term reaches 1 - 1/e. */
+  strengthScaleDb: number;
+}
+
+export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { margin: 2, strengthScaleDb: 30 };
+
+export interface DecisionResult {
+  diagnosis: Diagnosis;
+  confidence: number;
+  /** Strength of the best type other than the diagnosed one (or of the strongest, for `none`). */
+  runnerUpDb: number;
+  /** A supported winner was rejected because another harmonic series dominates the SES. */
+  dominated: boolean;
+}
+
+export function isSupported(c: CandidateEvidence): boolean {
+  if (c.present[0] !== 1) return false;
+  if (c.kind === 'cage') return c.harmonics >= 2 && c.present[1] === 1;
+  return c.harmonicsPresent >= 2 || c.sidebandsPresent >= 1;
+}
+
+export function decide(out: DecisionResult, evidence: FaultEvidence, options: DecisionOptions = DEFAULT_DECISION_OPTIONS): DecisionResult {
+  const candidates = evidence.candidates;
+  let best: CandidateEvidence | undefined;
+  let othersWithFundamental = 0;
+  for (const c of candidates) {
+    if (c.kind !== 'cage' && c.present[0] === 1) othersWithFundamental++;
+  }
+  for (const c of candidates) {
+    if (!isSupported(c)) continue;
+    if (c.kind === 'cage' && othersWithFundamental > 0) continue;
+    if (best === undefined || c.strengthDb > best.strengthDb) best = c;
+  }
+  let runnerUp = 0;
+  let strongest = 0;
+  for (const c of candidates) {
+    if (c !== best && c.strengthDb > runnerUp) runnerUp = c.strengthDb;
+    if (c.strengthDb > strongest) strongest = c.strengthDb;
+  }
+  const scale = options.strengthScaleDb;
+  const dominated = best !== undefined && evidence.dominant.hz > 0 && !evidence.isClaimedBy(evidence.dominant.hz, best.kind);
+  out.dominated = dominated;
+  if (best === undefined || best.strengthDb < options.margin * runnerUp || dominated) {
+    out.diagnosis = 'none';
+    out.runnerUpDb = strongest;
+    out.confidence = Math.exp(-strongest / scale);
+    return out;
+  }
+  out.diagnosis = best.kind;
+  out.runnerUpDb = runnerUp;
+  out.confidence = (1 - Math.exp(-best.strengthDb / scale)) * (1 - runnerUp / best.strengthDb);
+  return out;
+}

@@ -1,0 +1,383 @@
+/**
+ * Evidence for each bearing fault type in a squared envelope spectrum (SES): how far each defect
+ * frequency's harmonics, and their modulation sidebands, stand above the local noise floor, and
+ * whether that is more than noise could do.
+ *
+ * - The fundamental is searched within +/- `slip` of its kinematic frequency (rolling elements
+ *   slip 1-2 %); higher harmonics at multiples of the line found (a real defect's harmonics move
+ *   together), +/- 1.5 bins. Sidebands: +/- shaft speed (inner race: the defect turns through the
+ *   load zone), +/- cage speed (rolling elements: the ball turns through it).
+ * - Only local maxima count, and never a bin in the main lobe of a shaft harmonic k x fr: an
+ *   unbalanced, misaligned or loose machine modulates at k x fr whatever its bearings.
+ * - "Present" means the peak-to-floor ratio exceeds what the largest of the window's bins would
+ *   reach from noise alone with probability `falseAlarm`, from the Gamma(K) distribution of a
+ *   K-segment Welch average (dsp/gamma.ts): thresholds follow the data's length and resolution
+ *   instead of a fixed number of dB.
+ * - Explaining away: the defect frequencies of one bearing are linear combinations of each other
+ *   and of the shaft speed (BPFI = n fr - BPFO, BPFO = n FTF), so one fault's lattice of
+ *   harmonics and sidebands lands on or near the other types' lines (an inner race fault's
+ *   BPFI - 3 fr sits 2.4 % from a 6205's ball spin frequency). Fault types are therefore examined
+ *   in order of the strength of their fundamental; each one claims its harmonics and their
+ *   sidebands (+/- 1..3 fr, +/- 1..2 FTF), and a weaker type may not use a claimed line.
+ * - Dominant family: independently of the bearing's geometry, the strongest harmonic series of
+ *   the SES (any fundamental between 0.8 x the lowest and 1.2 x the highest defect frequency,
+ *   scored by its first three harmonics) is found, so that the decision can check that a named
+ *   fault is what dominates the envelope rather than a minor line beside something else (e.g. a
+ *   neighbouring bearing's fault seen through the structure).
+ */
+import { maxOfGammaOverMedianThreshold } from '../dsp/gamma.ts';
+import type { DefectFrequencies } from './geometry.ts';
+
+export type FaultKind = 'outer_race' | 'inner_race' | 'rolling_element' | 'cage';
+export const FAULT_KINDS: readonly FaultKind[] = ['outer_race', 'inner_race', 'rolling_element', 'cage'];
+
+/** Short names used in feature and evidence keys. */
+export const FAULT_KEYS: Record<FaultKind, 'bpfo' | 'bpfi' | 'bsf' | 'ftf'> = {
+  outer_race: 'bpfo',
+  inner_race: 'bpfi',
+  rolling_element: 'bsf',
+  cage: 'ftf',
+};
+
+export interface EvidenceOptions {
+  /** Harmonics examined per fault type (the rolling element's 2 x BSF, its impact rate, is h = 2). */
+  harmonics: Record<FaultKind, number>;
+  /** Relative tolerance for slip and speed error on the fundamental. */
+  slip: number;
+  /** Probability that noise alone makes one search window "present". */
+  falseAlarm: number;
+  /** Half-width, in SES bins, of the main lobe excluded around each shaft harmonic. */
+  shaftMaskBins: number;
+  /** Half-width, in SES bins, of the windows for harmonics, sidebands and claimed lines. */
+  lineBins: number;
+  /** Sideband orders a fault type claims around each of its harmonics: shaft, cage. */
+  claimShaftSidebands: number;
+  claimCageSidebands: number;
+}
+
+export const DEFAULT_EVIDENCE_OPTIONS: EvidenceOptions = {
+  harmonics: { outer_race: 3, inner_race: 3, rolling_element: 4, cage: 3 },
+  slip: 0.02,
+  falseAlarm: 0.001,
+  shaftMaskBins: 2,
+  lineBins: 1.5,
+  claimShaftSidebands: 3,
+  claimCageSidebands: 2,
+};
+
+const MAX_HARMONICS = 8;
+const MAX_CLAIMS = 4 * MAX_HARMONICS * (1 + 2 * 4 + 2 * 4);
+
+export interface DominantFamily {
+  /** Fundamental of the strongest harmonic series, Hz (0 when no line is present). */
+  hz: number;
+  /** Summed dB of its present harmonics (1..3). */
+  scoreDb: number;
+}
+
+export interface CandidateEvidence {
+  kind: FaultKind;
+  /** Kinematic fundamental, Hz. */
+  frequencyHz: number;
+  harmonics: number;
+  /** Per harmonic h (index h-1): line found, Hz (0 when none), its peak/floor in dB, threshold in dB. */
+  lineHz: Float64Array;
+  snrDb: Float64Array;
+  thresholdDb: Float64Array;
+  present: Uint8Array;
+  /** Per harmonic: sidebands present (0..2) and the larger one's dB. */
+  sidebands: Uint8Array;
+  sidebandSnrDb: Float64Array;
+  harmonicsPresent: number;
+  sidebandsPresent: number;
+  /** Summed dB of the present harmonics and sidebands. */
+  strengthDb: number;
+  /** The fundamental found first was a line already claimed by a stronger fault type. */
+  explained: boolean;
+  /** Rank of examination (0 = strongest fundamental), -1 when its fundamental is absent. */
+  rank: number;
+  /** SNR of the fundamental found on its own (before claims), used for the ranking; -Infinity if absent. */
+  rankingSnrDb: number;
+}
+
+function emptyCandidate(kind: FaultKind): CandidateEvidence {
+  return {
+    kind,
+    frequencyHz: 0,
+    harmonics: 0,
+    lineHz: new Float64Array(MAX_HARMONICS),
+    snrDb: new Float64Array(MAX_HARMONICS),
+    thresholdDb: new Float64Array(MAX_HARMONICS),
+    present: new Uint8Array(MAX_HARMONICS),
+    sidebands: new Uint8Array(MAX_HARMONICS),
+    sidebandSnrDb: new Float64Array(MAX_HARMONICS),
+    harmonicsPresent: 0,
+    sidebandsPresent: 0,
+    strengthDb: 0,
+    explained: false,
+    rank: -1,
+    rankingSnrDb: -Infinity,
+  };
+}
+
+interface Spectrum {
+  ses: Float64Array;
+  floor: Float64Array;
+  bins: number;
+  binHz: number;
+  segments: number;
+  shaftHz: number;
+}
+
+export class FaultEvidence {
+  readonly options: EvidenceOptions;
+  readonly candidates: readonly CandidateEvidence[];
+  readonly dominant: DominantFamily = { hz: 0, scoreDb: 0 };
+  readonly #thresholds = new Map<number, number>();
+  readonly #claims = new Float64Array(MAX_CLAIMS);
+  /** Index in `candidates` of the fault type that claimed each line. */
+  readonly #claimOwner = new Uint8Array(MAX_CLAIMS);
+  #claimCount = 0;
+  readonly #order: CandidateEvidence[];
+  readonly #s: Spectrum = { ses: new Float64Array(0), floor: new Float64Array(0), bins: 0, binHz: 1, segments: 1, shaftHz: 0 };
+
+  constructor(options: EvidenceOptions = DEFAULT_EVIDENCE_OPTIONS) {
+    for (const k of FAULT_KINDS) {
+      const h = options.harmonics[k];
+      if (!Number.isInteger(h) || h < 1 || h > MAX_HARMONICS) throw new RangeError(`FaultEvidence: harmonics for ${k} must be 1..${MAX_HARMONICS}, got ${h}`);
+    }
+    if (options.claimShaftSidebands > 4 || options.claimCageSidebands > 4) throw new RangeError('FaultEvidence: at most 4 claimed sideband orders');
+    this.options = options;
+    this.candidates = FAULT_KINDS.map(emptyCandidate);
+    this.#order = [...this.candidates];
+  }
+
+  /**
+   * `ses`/`floor`: squared envelope spectrum and its noise floor (bins 0..bins-1 of `binHz`),
+   * a `segments`-segment Welch average. Fills `candidates`.
+   */
+  process(ses: Float64Array, floor: Float64Array, bins: number, binHz: number, segments: number, shaftHz: number, f: DefectFrequencies): void {
+    const s = this.#s;
+    s.ses = ses;
+    s.floor = floor;
+    s.bins = bins;
+    s.binHz = binHz;
+    s.segments = segments;
+    s.shaftHz = shaftHz;
+    this.#claimCount = 0;
+    const fundamentals: Record<FaultKind, number> = { outer_race: f.bpfo, inner_race: f.bpfi, rolling_element: f.bsf, cage: f.ftf };
+    // 1. Each type's fundamental on its own, to rank the types.
+    for (const c of this.candidates) {
+      c.frequencyHz = fundamentals[c.kind];
+      c.harmonics = this.options.harmonics[c.kind];
+      this.#reset(c);
+      this.#fundamental(c);
+      c.rankingSnrDb = c.present[0] === 1 ? c.snrDb[0] : -Infinity;
+    }
+    // 2. Strongest fundamental first (insertion sort of 4, no allocation).
+    const order = this.#order;
+    for (let i = 0; i < order.length; i++) order[i] = this.candidates[i];
+    for (let i = 1; i < order.length; i++) {
+      const v = order[i];
+      let j = i - 1;
+      while (j >= 0 && order[j].rankingSnrDb < v.rankingSnrDb) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = v;
+    }
+    this.#dominantFamily(f);
+    // 3. In that order: re-find the fundamental among unclaimed lines, measure, claim.
+    let rank = 0;
+    for (const c of order) {
+      if (c.present[0] !== 1) continue;
+      const firstHz = c.lineHz[0];
+      this.#reset(c);
+      c.rank = rank++;
+      c.explained = this.#claimed(firstHz);
+      this.#fundamental(c);
+      if (c.present[0] !== 1) continue;
+      this.#harmonicsAndSidebands(c, f.ftf);
+      this.#claimLattice(c, f.ftf);
+    }
+  }
+
+  /** Strongest harmonic series with its fundamental in the defect frequencies' span (before claims). */
+  #dominantFamily(f: DefectFrequencies): void {
+    const { ses, floor, bins, binHz, segments } = this.#s;
+    const d = this.dominant;
+    d.hz = 0;
+    d.scoreDb = 0;
+    const lo = Math.max(1, Math.ceil((0.8 * Math.min(f.bsf, f.bpfo)) / binHz));
+    const hi = Math.min(bins - 2, Math.floor((1.2 * Math.max(f.bpfi, 2 * f.bsf)) / binHz));
+    const w = this.options.lineBins;
+    const single = this.#threshold(segments, 1);
+    for (let k = lo; k <= hi; k++) {
+      if (!(ses[k] > ses[k - 1] && ses[k] >= ses[k + 1]) || this.#onShaftHarmonic(k * binHz)) continue;
+      const r = ses[k] / floor[k];
+      if (!(r > single)) continue;
+      let score = 10 * Math.log10(r);
+      for (let h = 2; h <= 3; h++) {
+        const a = Math.max(1, Math.ceil(h * k - w));
+        const b = Math.min(bins - 2, Math.floor(h * k + w));
+        if (b < a) break;
+        const best = this.#localMax(a, b);
+        if (best < 0) continue;
+        const rh = ses[best] / floor[best];
+        if (rh > this.#threshold(segments, b - a + 1)) score += 10 * Math.log10(rh);
+      }
+      if (score > d.scoreDb) {
+        d.scoreDb = score;
+        d.hz = k * binHz;
+      }
+    }
+  }
+
+  /** Whether `hz` lies on a line of the lattice claimed by fault type `kind`. */
+  isClaimedBy(hz: number, kind: FaultKind): boolean {
+    const tol = this.options.lineBins * this.#s.binHz;
+    const owner = FAULT_KINDS.indexOf(kind);
+    for (let i = 0; i < this.#claimCount; i++) if (this.#claimOwner[i] === owner && Math.abs(this.#claims[i] - hz) <= tol) return true;
+    return false;
+  }
+
+  #reset(c: CandidateEvidence): void {
+    c.harmonicsPresent = 0;
+    c.sidebandsPresent = 0;
+    c.strengthDb = 0;
+    c.explained = false;
+    c.rank = -1;
+    for (let i = 0; i < MAX_HARMONICS; i++) {
+      c.lineHz[i] = 0;
+      c.snrDb[i] = 0;
+      c.thresholdDb[i] = 0;
+      c.present[i] = 0;
+      c.sidebands[i] = 0;
+      c.sidebandSnrDb[i] = 0;
+    }
+  }
+
+  #fundamental(c: CandidateEvidence): void {
+    const { binHz } = this.#s;
+    const half = c.frequencyHz * this.options.slip + binHz;
+    this.#line(c, 0, (c.frequencyHz - half) / binHz, (c.frequencyHz + half) / binHz);
+  }
+
+  /** Measures harmonic index i in bins [lo, hi]; updates presence and strength. */
+  #line(c: CandidateEvidence, i: number, lo: number, hi: number): void {
+    const { ses, floor, bins, segments } = this.#s;
+    const a = Math.max(1, Math.ceil(lo));
+    const b = Math.min(bins - 2, Math.floor(hi));
+    if (b < a) return;
+    const threshold = this.#threshold(segments, b - a + 1);
+    c.thresholdDb[i] = 10 * Math.log10(threshold);
+    const best = this.#localMax(a, b);
+    if (best < 0) return;
+    const ratio = ses[best] / floor[best];
+    c.lineHz[i] = best * this.#s.binHz;
+    c.snrDb[i] = 10 * Math.log10(ratio);
+    if (ratio > threshold) {
+      c.present[i] = 1;
+      c.harmonicsPresent++;
+      c.strengthDb += c.snrDb[i];
+    }
+  }
+
+  #harmonicsAndSidebands(c: CandidateEvidence, ftfHz: number): void {
+    const { binHz, shaftHz } = this.#s;
+    const w = this.options.lineBins;
+    const f1 = c.lineHz[0];
+    const sidebandHz = c.kind === 'inner_race' ? shaftHz : c.kind === 'rolling_element' ? ftfHz : 0;
+    for (let h = 1; h <= c.harmonics; h++) {
+      const i = h - 1;
+      if (h > 1) this.#line(c, i, (h * f1) / binHz - w, (h * f1) / binHz + w);
+      if (sidebandHz > 0 && c.present[i] === 1) {
+        this.#sideband(c, i, c.lineHz[i] - sidebandHz);
+        this.#sideband(c, i, c.lineHz[i] + sidebandHz);
+      }
+    }
+  }
+
+  #sideband(c: CandidateEvidence, i: number, centreHz: number): void {
+    const { ses, floor, bins, binHz, segments } = this.#s;
+    const w = this.options.lineBins;
+    const a = Math.max(1, Math.ceil(centreHz / binHz - w));
+    const b = Math.min(bins - 2, Math.floor(centreHz / binHz + w));
+    if (b < a) return;
+    const best = this.#localMax(a, b);
+    if (best < 0) return;
+    const ratio = ses[best] / floor[best];
+    if (ratio > this.#threshold(segments, b - a + 1)) {
+      const db = 10 * Math.log10(ratio);
+      c.sidebands[i]++;
+      c.sidebandsPresent++;
+      c.sidebandSnrDb[i] = Math.max(c.sidebandSnrDb[i], db);
+      c.strengthDb += db;
+    }
+  }
+
+  /** The lattice this fault explains: harmonics h x f1 (up to the SES's end) and their sidebands. */
+  #claimLattice(c: CandidateEvidence, ftfHz: number): void {
+    const { bins, binHz, shaftHz } = this.#s;
+    const o = this.options;
+    const f1 = c.lineHz[0];
+    const top = (bins - 1) * binHz;
+    const owner = FAULT_KINDS.indexOf(c.kind);
+    for (let h = 1; h <= c.harmonics && h * f1 < top; h++) {
+      const f = h * f1;
+      this.#claim(f, owner);
+      for (let k = 1; k <= o.claimShaftSidebands; k++) {
+        this.#claim(f - k * shaftHz, owner);
+        this.#claim(f + k * shaftHz, owner);
+      }
+      for (let k = 1; k <= o.claimCageSidebands; k++) {
+        this.#claim(f - k * ftfHz, owner);
+        this.#claim(f + k * ftfHz, owner);
+      }
+    }
+  }
+
+  #claim(hz: number, owner: number): void {
+    if (hz > 0 && this.#claimCount < MAX_CLAIMS) {
+      this.#claims[this.#claimCount] = hz;
+      this.#claimOwner[this.#claimCount] = owner;
+      this.#claimCount++;
+    }
+  }
+
+  #claimed(hz: number): boolean {
+    const tol = this.options.lineBins * this.#s.binHz;
+    for (let i = 0; i < this.#claimCount; i++) if (Math.abs(this.#claims[i] - hz) <= tol) return true;
+    return false;
+  }
+
+  #onShaftHarmonic(hz: number): boolean {
+    const { shaftHz, binHz } = this.#s;
+    if (!(shaftHz > 0)) return false;
+    const order = Math.round(hz / shaftHz);
+    return order >= 1 && Math.abs(hz - order * shaftHz) <= this.options.shaftMaskBins * binHz;
+  }
+
+  /** Largest local maximum in [a, b] outside shaft-harmonic main lobes and claimed lines, or -1. */
+  #localMax(a: number, b: number): number {
+    const { ses, binHz } = this.#s;
+    let best = -1;
+    for (let k = a; k <= b; k++) {
+      if (!(ses[k] > ses[k - 1] && ses[k] >= ses[k + 1])) continue;
+      const hz = k * binHz;
+      if (this.#onShaftHarmonic(hz) || this.#claimed(hz)) continue;
+      if (best < 0 || ses[k] > ses[best]) best = k;
+    }
+    return best;
+  }
+
+  #threshold(segments: number, windowBins: number): number {
+    const key = segments * 1_000_000 + windowBins;
+    let t = this.#thresholds.get(key);
+    if (t === undefined) {
+      t = maxOfGammaOverMedianThreshold(Math.max(1, segments), windowBins, this.options.falseAlarm);
+      this.#thresholds.set(key, t);
+    }
+    return t;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Rolling-element bearing kinematics: the four defect frequencies from geometry and shaft speed
+ * (inner race turning with the shaft, outer race fixed, no slip), e.g. Randall & Antoni 2011,
+ * "Rolling element bearing diagnostics - a tutorial", MSSP 25(2), eq. (1)-(4):
+ *   FTF  = fr/2 (1 - d/D cos a)             cage (fundamental train)
+ *   BPFO = n fr/2 (1 - d/D cos a)           ball pass, outer race
+ *   BPFI = n fr/2 (1 + d/D cos a)           ball pass, inner race
+ *   BSF  = D/(2d) fr (1 - (d/D cos a)^2)    ball spin (a ball defect hits a race at 2 x BSF)
+ * Real bearings slip 1-2 %, so the measured lines sit slightly off these values.
+ */
+import { PdmError } from '../../common/errors.ts';
+
+export interface BearingGeometry {
+  /** Catalogue name when the geometry came from the catalogue. */
+  name?: string;
+  balls: number;
+  ballDiameterMm: number;
+  pitchDiameterMm: number;
+  contactAngleDeg: number;
+}
+
+export interface DefectFrequencies {
+  bpfo: number;
+  bpfi: number;
+  bsf: number;
+  ftf: number;
+}
+
+/** Checks a geometry; throws PDM_ERR_INPUT_VALUE naming the field. `where` says whose it is. */
+export function validateBearingGeometry(g: BearingGeometry, where = 'bearing geometry'): BearingGeometry {
+  const bad = (field: string, rule: string, value: unknown): never => {
+    throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: ${field} must be ${rule}, got ${String(value)}`, { field, value });
+  };
+  if (!Number.isInteger(g.balls) || g.balls < 3 || g.balls > 100) bad('balls', 'an integer from 3 to 100', g.balls);
+  if (!(Number.isFinite(g.ballDiameterMm) && g.ballDiameterMm > 0)) bad('ball diameter', 'a positive number (mm)', g.ballDiameterMm);
+  if (!(Number.isFinite(g.pitchDiameterMm) && g.pitchDiameterMm > g.ballDiameterMm)) bad('pitch diameter', `a number (mm) larger than the ball diameter ${g.ballDiameterMm}`, g.pitchDiameterMm);
+  if (!(Number.isFinite(g.contactAngleDeg) && g.contactAngleDeg >= 0 && g.contactAngleDeg < 90)) bad('contact angle', 'in [0, 90) degrees', g.contactAngleDeg);
+  return g;
+}
+
+/** Defect frequencies as multiples of the shaft frequency (orders). */
+export function defectOrders(g: BearingGeometry): DefectFrequencies {
+  const r = (g.ballDiameterMm / g.pitchDiameterMm) * Math.cos((g.contactAngleDeg * Math.PI) / 180);
+  return {
+    ftf: 0.5 * (1 - r),
+    bpfo: 0.5 * g.balls * (1 - r),
+    bpfi: 0.5 * g.balls * (1 + r),
+    bsf: (g.pitchDiameterMm / (2 * g.ballDiameterMm)) * (1 - r * r),
+  };
+}
+
+/** Defect frequencies in Hz at shaft frequency `shaftHz`. */
+export function defectFrequencies(g: BearingGeometry, shaftHz: number): DefectFrequencies {
+  const o = defectOrders(g);
+  return { bpfo: o.bpfo * shaftHz, bpfi: o.bpfi * shaftHz, bsf: o.bsf * shaftHz, ftf: o.ftf * shaftHz };
+}
+
+const GEOMETRY_KEYS: Record<string, keyof Omit<BearingGeometry, 'name'>> = {
+  balls: 'balls',
+  n: 'balls',
+  ball: 'ballDiameterMm',
+  d: 'ballDiameterMm',
+  pitch: 'pitchDiameterMm',
+  pd: 'pitchDiameterMm',
+  angle: 'contactAngleDeg',
+};
+
+/**
+ * Parses `balls=9,ball=7.94,pitch=39.04,angle=0` (mm and degrees; angle optional, default 0).
+ * Throws PDM_ERR_INPUT_VALUE naming the offending part.
+ */
+export function parseBearingGeometry(spec: string, where = '--bearing-geometry'): BearingGeometry {
+  const values: Partial<Record<keyof Omit<BearingGeometry, 'name'>, number>> = {};
+  for (const part of spec.split(',')) {
+    const m = /^\s*([A-Za-z]+)\s*=\s*([^\s=]+)\s*$/.exec(part);
+    if (m === null) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: '${part}' is not key=value (expected balls=9,ball=7.94,pitch=39.04,angle=0)`, { spec });
+    const key = GEOMETRY_KEYS[m[1].toLowerCase()];
+    if (key === undefined) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: unknown key '${m[1]}' (known: balls, ball, pitch, angle)`, { spec });
+    const v = Number(m[2]);
+    if (!Number.isFinite(v)) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: ${m[1]}=${m[2]} is not a number`, { spec });
+    if (values[key] !== undefined) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: '${m[1]}' given twice`, { spec });
+    values[key] = v;
+  }
+  for (const need of ['balls', 'ball', 'pitch'] as const) {
+    if (values[GEOMETRY_KEYS[need]] === undefined) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: missing '${need}=' (expected balls=9,ball=7.94,pitch=39.04,angle=0)`, { spec });
+  }
+  return validateBearingGeometry(
+    {
+      balls: values.balls as number,
+      ballDiameterMm: values.ballDiameterMm as number,
+      pitchDiameterMm: values.pitchDiameterMm as number,
+      contactAngleDeg: values.contactAngleDeg ?? 0,
+    },
+    where,
+  );
+}

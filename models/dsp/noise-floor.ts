@@ -1,0 +1,82 @@
+/**
+ * Local noise floor of a spectrum: medians of consecutive blocks of bins, linearly interpolated
+ * between block centres. A median ignores the few tall lines in a block, so the floor follows
+ * the broadband background, and this costs O(n) per spectrum where a running median would cost
+ * O(n w log w).
+ */
+
+export class NoiseFloor {
+  readonly maxBins: number;
+  readonly #scratch: Float64Array;
+  readonly #medians: Float64Array;
+
+  constructor(maxBins: number) {
+    if (!Number.isInteger(maxBins) || maxBins < 1) throw new RangeError(`NoiseFloor: maxBins must be a positive integer, got ${maxBins}`);
+    this.maxBins = maxBins;
+    this.#scratch = new Float64Array(maxBins);
+    this.#medians = new Float64Array(maxBins);
+  }
+
+  /**
+   * out[k] = floor under spectrum[k] for k in [from, to), from blocks of `blockBins` bins.
+   * Bins outside [from, to) are left untouched.
+   */
+  process(out: Float64Array, spectrum: Float64Array, from: number, to: number, blockBins: number): void {
+    if (to > this.maxBins || to > spectrum.length || to > out.length) throw new RangeError(`NoiseFloor: range end ${to} beyond buffers (max ${this.maxBins})`);
+    if (!(from >= 0 && to > from)) throw new RangeError(`NoiseFloor: empty range [${from}, ${to})`);
+    const block = Math.max(3, Math.min(Math.floor(blockBins), to - from));
+    const blocks = Math.max(1, Math.floor((to - from) / block));
+    const med = this.#medians;
+    for (let b = 0; b < blocks; b++) {
+      const start = from + b * block;
+      // The last block absorbs the remainder so every bin belongs to one block.
+      const end = b === blocks - 1 ? to : start + block;
+      med[b] = this.#median(spectrum, start, end);
+    }
+    const width = (to - from) / blocks;
+    for (let k = from; k < to; k++) {
+      // Position in block-centre coordinates: block b is centred at from + (b + 0.5) * width.
+      const pos = (k + 0.5 - from) / width - 0.5;
+      if (pos <= 0) out[k] = med[0];
+      else if (pos >= blocks - 1) out[k] = med[blocks - 1];
+      else {
+        const b = Math.floor(pos);
+        const t = pos - b;
+        out[k] = med[b] * (1 - t) + med[b + 1] * t;
+      }
+    }
+  }
+
+  #median(src: Float64Array, start: number, end: number): number {
+    const n = end - start;
+    const a = this.#scratch;
+    for (let i = 0; i < n; i++) a[i] = src[start + i];
+    return quickSelect(a, n, n >> 1);
+  }
+}
+
+/** k-th smallest of a[0..n) (partially reorders a). Hoare selection, O(n) on average. */
+function quickSelect(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}

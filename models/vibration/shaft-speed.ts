@@ -1,0 +1,83 @@
+/**
+ * Shaft speed from the spectrum when no tachometer or drive reading is available: the
+ * fundamental whose harmonic series (1X..HX) stands highest above the noise floor. Candidates
+ * are the spectrum's own significant peaks in the search range (a running machine shows its 1X),
+ * scored by the summed log peak-to-floor ratios of their harmonics; requiring a visible
+ * fundamental and at least one more harmonic keeps a lone electrical or process line from
+ * being taken for the shaft.
+ */
+import { findPeak, emptyPeak } from '../dsp/peaks.ts';
+
+export interface ShaftSearch {
+  minHz: number;
+  maxHz: number;
+  /** Harmonics scored per candidate. */
+  harmonics: number;
+  /** Peak-to-floor amplitude ratio for a harmonic to count (2 = 6 dB). */
+  minRatio: number;
+}
+
+export const DEFAULT_SHAFT_SEARCH: ShaftSearch = { minHz: 5, maxHz: 100, harmonics: 5, minRatio: 2 };
+
+export interface ShaftEstimate {
+  /** 0 when no harmonic series stands out. */
+  hz: number;
+  /** Harmonics above minRatio (0 when none found). */
+  harmonicsFound: number;
+  /** Summed log ratio of the harmonics (the candidate's score). */
+  score: number;
+}
+
+export class ShaftSpeedEstimator {
+  readonly #search: ShaftSearch;
+  readonly #peak = emptyPeak();
+  readonly #harmonicPeak = emptyPeak();
+
+  constructor(search: ShaftSearch = DEFAULT_SHAFT_SEARCH) {
+    if (!(search.minHz > 0 && search.maxHz > search.minHz)) throw new RangeError(`shaft speed search range must satisfy 0 < min < max, got [${search.minHz}, ${search.maxHz}] Hz`);
+    this.#search = search;
+  }
+
+  /**
+   * `velocity` and `floor`: amplitude spectrum (velocity emphasises the low orders where shaft
+   * lines live) and its noise floor, bins of `binHz`.
+   */
+  estimate(out: ShaftEstimate, velocity: Float64Array, floor: Float64Array, binHz: number): ShaftEstimate {
+    const s = this.#search;
+    const lastBin = velocity.length - 2;
+    const maxHz = Math.min(s.maxHz, (lastBin * binHz) / s.harmonics);
+    const lo = Math.max(2, Math.ceil(s.minHz / binHz));
+    const hi = Math.floor(maxHz / binHz);
+    out.hz = 0;
+    out.harmonicsFound = 0;
+    out.score = 0;
+    const logMin = Math.log(s.minRatio);
+    for (let k = lo; k <= hi; k++) {
+      // Candidates: local maxima standing minRatio above the floor.
+      const v = velocity[k];
+      if (!(v > velocity[k - 1] && v >= velocity[k + 1] && v > s.minRatio * floor[k])) continue;
+      const p = findPeak(this.#peak, velocity, k - 1, k + 1);
+      const f0 = p.position * binHz;
+      let score = Math.log(v / floor[k]);
+      let found = 1;
+      for (let h = 2; h <= s.harmonics; h++) {
+        // Interpolation error of f0 (~0.1 bin) grows h-fold; search +/- (1 + 0.1 h) bins.
+        const centre = (h * f0) / binHz;
+        const half = 1 + 0.1 * h;
+        const q = findPeak(this.#harmonicPeak, velocity, centre - half, centre + half);
+        if (q.bin < 0) break;
+        const r = Math.log(q.value / floor[q.bin]);
+        if (r >= logMin) {
+          score += r;
+          found++;
+        }
+      }
+      if (found >= 2 && score > out.score) {
+        out.hz = f0;
+        out.harmonicsFound = found;
+        out.score = score;
+      }
+    }
+    return out;
+  }
+}

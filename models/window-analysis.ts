@@ -1,0 +1,314 @@
+/**
+ * One entry point for the vibration analytics of a block of acceleration samples (in g), used by
+ * the stream processor's workers (one call per window) and by `pdm analyze` (one call per record
+ * or segment). The constructor validates the configuration and precomputes windows, FFT tables
+ * and work buffers; `analyze` allocates only the objects it returns.
+ *
+ * Pipeline: time-domain features -> Hann spectrum (amplitude, power) -> velocity RMS and ISO
+ * 20816-3 zone, dominant line, band energies -> shaft speed (given or estimated) and 1X/2X/3X ->
+ * with a bearing: fast kurtogram -> squared envelope spectrum of the chosen band -> fault
+ * evidence -> decision. See MODELS.md, "Vibration analysis and bearing diagnosis".
+ */
+import { PdmError } from '../common/errors.ts';
+import { findPeak, emptyPeak } from './dsp/peaks.ts';
+import { nextPowerOfTwo } from './dsp/fft-size.ts';
+import { NoiseFloor } from './dsp/noise-floor.ts';
+import { RealFft } from './dsp/real-fft.ts';
+import { SpectrumAnalyzer } from './dsp/spectrum.ts';
+import { computeTimeFeatures, emptyTimeFeatures } from './dsp/time-features.ts';
+import { decide, isSupported, type DecisionResult } from './bearing/diagnosis.ts';
+import { EnvelopeSpectrum } from './bearing/envelope-spectrum.ts';
+import { FAULT_KEYS, FaultEvidence } from './bearing/fault-evidence.ts';
+import { defectFrequencies, defectOrders, validateBearingGeometry, type BearingGeometry, type DefectFrequencies } from './bearing/geometry.ts';
+import { FastKurtogram, emptyKurtogramBand } from './bearing/kurtogram.ts';
+import { DEFAULT_ISO_CLASS, ISO_BAND_HIGH_HZ, isoBandLowHz, isoZone, zoneBoundaries, type IsoFoundation, type IsoGroup, type IsoZone } from './vibration/iso20816.ts';
+import { ShaftSpeedEstimator, DEFAULT_SHAFT_SEARCH, type ShaftEstimate } from './vibration/shaft-speed.ts';
+import { bandRms, lineVelocityRmsMmS, velocityRmsMmS } from './vibration/spectral-measures.ts';
+import { gToMmPerS } from './vibration/units.ts';
+
+export type { BearingGeometry } from './bearing/geometry.ts';
+
+export interface WindowAnalysisConfig {
+  sampleRateHz: number;
+  /** Any length >= 256; FFT sizes are chosen internally (next power of two, zero-padded). */
+  windowSize: number;
+  /** Known shaft speed; else estimated from the spectrum. */
+  shaftHz?: number;
+  /** Resolved geometry (name lookup happens outside the hot path). */
+  bearing?: BearingGeometry;
+  /** ISO 20816-3 class; default group 2 (15-300 kW), rigid foundation. */
+  iso?: { group: 1 | 2; foundation: 'rigid' | 'flexible' };
+  /** Band energies (acceleration RMS in g) reported as band_<name>; default DEFAULT_BANDS. */
+  bands?: Array<{ name: string; lowHz: number; highHz: number }>;
+  /** Shaft speed search range when shaftHz is not given; default 5-100 Hz (300-6000 r/min). */
+  shaftSearchHz?: { minHz: number; maxHz: number };
+}
+
+export type BearingDiagnosis = 'outer_race' | 'inner_race' | 'rolling_element' | 'cage' | 'none';
+
+export interface WindowAnalysis {
+  /** Flat, numeric, snake_case, NaN-free; the same keys for every window of one configuration. */
+  features: Record<string, number>;
+  iso20816: { zone: IsoZone; group: IsoGroup; foundation: IsoFoundation };
+  /** 'unavailable' (hz 0) when no speed is given and no harmonic series stands out. */
+  shaft: { hz: number; source: 'given' | 'estimated' | 'unavailable' };
+  bearing: {
+    diagnosis: BearingDiagnosis;
+    confidence: number;
+    frequencies_hz?: { bpfo: number; bpfi: number; bsf: number; ftf: number };
+    band_hz?: [number, number];
+    evidence?: Record<string, number>;
+  };
+}
+
+/**
+ * Default band energies, named by what usually lives there: `low` shaft-related faults
+ * (unbalance, misalignment, looseness), `mid` gear mesh and structural resonances, `high`
+ * bearing impacts and lubrication; clipped at Nyquist (0 when entirely above it).
+ */
+export const DEFAULT_BANDS: ReadonlyArray<{ name: string; lowHz: number; highHz: number }> = [
+  { name: 'low', lowHz: 10, highHz: 1000 },
+  { name: 'mid', lowHz: 1000, highHz: 5000 },
+  { name: 'high', lowHz: 5000, highHz: 20000 },
+];
+
+const MIN_WINDOW = 256;
+
+function configError(setting: string, message: string, value: unknown): PdmError {
+  return new PdmError('PDM_ERR_CONFIG_INVALID', `window analysis: ${setting} ${message}, got ${JSON.stringify(value)}`, { setting, value });
+}
+
+interface BearingStages {
+  geometry: BearingGeometry;
+  orders: DefectFrequencies;
+  rectFft: RealFft;
+  rectSpectrum: Float64Array;
+  kurtogram: FastKurtogram;
+  envelope: EnvelopeSpectrum;
+  sesFloor: Float64Array;
+  sesFloorer: NoiseFloor;
+  evidence: FaultEvidence;
+}
+
+export class WindowAnalyzer {
+  readonly config: Readonly<WindowAnalysisConfig>;
+  readonly fftSize: number;
+  readonly #fs: number;
+  readonly #binHz: number;
+  readonly #iso: { group: IsoGroup; foundation: IsoFoundation };
+  readonly #bands: ReadonlyArray<{ name: string; lowHz: number; highHz: number }>;
+  readonly #spectrum: SpectrumAnalyzer;
+  readonly #amplitude: Float64Array;
+  readonly #power: Float64Array;
+  readonly #velocity: Float64Array;
+  readonly #floor: Float64Array;
+  readonly #floorer: NoiseFloor;
+  readonly #floorBlockBins: number;
+  readonly #time = emptyTimeFeatures();
+  readonly #peak = emptyPeak();
+  readonly #shaft: ShaftSpeedEstimator;
+  readonly #shaftEstimate: ShaftEstimate = { hz: 0, harmonicsFound: 0, score: 0 };
+  readonly #bearing: BearingStages | undefined;
+  readonly #band = emptyKurtogramBand();
+  readonly #decision: DecisionResult = { diagnosis: 'none', confidence: 0, runnerUpDb: 0, dominated: false };
+
+  constructor(config: WindowAnalysisConfig) {
+    const { sampleRateHz, windowSize, shaftHz } = config;
+    if (!(typeof sampleRateHz === 'number' && Number.isFinite(sampleRateHz) && sampleRateHz > 0)) throw configError('sampleRateHz', 'must be a positive number', sampleRateHz);
+    if (!(Number.isInteger(windowSize) && windowSize >= MIN_WINDOW)) throw configError('windowSize', `must be an integer >= ${MIN_WINDOW}`, windowSize);
+    if (shaftHz !== undefined && !(Number.isFinite(shaftHz) && shaftHz > 0 && shaftHz < sampleRateHz / 2)) throw configError('shaftHz', `must be a positive number below Nyquist (${sampleRateHz / 2} Hz)`, shaftHz);
+    const iso = config.iso ?? DEFAULT_ISO_CLASS;
+    try {
+      zoneBoundaries(iso);
+    } catch {
+      throw configError('iso', "must be { group: 1 | 2, foundation: 'rigid' | 'flexible' }", iso);
+    }
+    const bands = config.bands ?? DEFAULT_BANDS;
+    const seen = new Set<string>();
+    for (const [i, b] of bands.entries()) {
+      if (!/^[a-z0-9_]+$/.test(b.name)) throw configError(`bands[${i}].name`, 'must be snake_case (a-z, 0-9, _)', b.name);
+      if (seen.has(b.name)) throw configError(`bands[${i}].name`, 'is a duplicate', b.name);
+      seen.add(b.name);
+      if (!(Number.isFinite(b.lowHz) && Number.isFinite(b.highHz) && b.lowHz >= 0 && b.highHz > b.lowHz)) throw configError(`bands[${i}]`, 'must have 0 <= lowHz < highHz', b);
+    }
+    const search = config.shaftSearchHz ?? DEFAULT_SHAFT_SEARCH;
+    if (!(search.minHz > 0 && search.maxHz > search.minHz)) throw configError('shaftSearchHz', 'must satisfy 0 < minHz < maxHz', search);
+    this.config = config;
+    this.#fs = sampleRateHz;
+    this.#iso = { group: iso.group, foundation: iso.foundation };
+    this.#bands = bands;
+    this.fftSize = nextPowerOfTwo(windowSize);
+    this.#binHz = sampleRateHz / this.fftSize;
+    this.#spectrum = new SpectrumAnalyzer(windowSize, this.fftSize, 'hann');
+    const bins = this.fftSize / 2 + 1;
+    this.#amplitude = new Float64Array(bins);
+    this.#power = new Float64Array(bins);
+    this.#velocity = new Float64Array(bins);
+    this.#floor = new Float64Array(bins);
+    this.#floorer = new NoiseFloor(bins);
+    // Floor blocks of ~2 Hz (and >= 16 bins): narrow enough to follow the spectrum's shape at
+    // low frequency, wide enough that a block's median is background, not a line.
+    this.#floorBlockBins = Math.max(16, Math.ceil(2 / this.#binHz));
+    this.#shaft = new ShaftSpeedEstimator({ ...DEFAULT_SHAFT_SEARCH, minHz: search.minHz, maxHz: search.maxHz });
+
+    if (config.bearing !== undefined) {
+      const geometry = validateBearingGeometry(config.bearing, 'window analysis: bearing');
+      const rectFft = new RealFft(this.fftSize);
+      const envelope = new EnvelopeSpectrum({ signalLength: windowSize, fftSize: this.fftSize, sampleRateHz });
+      this.#bearing = {
+        geometry,
+        orders: defectOrders(geometry),
+        rectFft,
+        rectSpectrum: new Float64Array(rectFft.outputLength),
+        // The narrowest admissible band is decided per call from the shaft speed; the tree is
+        // built down to bands of 128 envelope samples.
+        kurtogram: new FastKurtogram({ signalLength: windowSize, fftSize: this.fftSize, sampleRateHz }),
+        envelope,
+        sesFloor: new Float64Array(this.fftSize / 2 + 1),
+        sesFloorer: new NoiseFloor(this.fftSize / 2 + 1),
+        evidence: new FaultEvidence(),
+      };
+    }
+  }
+
+  analyze(samples: Float32Array): WindowAnalysis {
+    const cfg = this.config;
+    if (samples.length !== cfg.windowSize) {
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `window analysis: got ${samples.length} samples, configured for ${cfg.windowSize}`, { samples: samples.length, windowSize: cfg.windowSize });
+    }
+    const t = computeTimeFeatures(this.#time, samples);
+    if (!Number.isFinite(t.mean) || !Number.isFinite(t.rms)) {
+      throw new PdmError('PDM_ERR_INPUT_VALUE', 'window analysis: samples contain NaN or Infinity', { samples: samples.length });
+    }
+    const binHz = this.#binHz;
+    const bins = this.fftSize / 2 + 1;
+    this.#spectrum.process(samples, t.mean);
+    this.#spectrum.amplitude(this.#amplitude);
+    this.#spectrum.power(this.#power);
+    const amp = this.#amplitude;
+    const vel = this.#velocity;
+    vel[0] = 0;
+    for (let k = 1; k < bins; k++) vel[k] = amp[k] * gToMmPerS(k * binHz);
+    this.#floorer.process(this.#floor, vel, 1, bins, this.#floorBlockBins);
+
+    // Shaft speed: given, or the strongest harmonic series of the velocity spectrum.
+    let shaftHz = 0;
+    let shaftSource: WindowAnalysis['shaft']['source'];
+    if (cfg.shaftHz !== undefined) {
+      shaftHz = cfg.shaftHz;
+      shaftSource = 'given';
+    } else {
+      const est = this.#shaft.estimate(this.#shaftEstimate, vel, this.#floor, binHz);
+      shaftHz = est.hz;
+      shaftSource = est.hz > 0 ? 'estimated' : 'unavailable';
+    }
+
+    const velocityRms = velocityRmsMmS(this.#power, binHz, isoBandLowHz(shaftHz > 0 ? shaftHz : undefined), ISO_BAND_HIGH_HZ);
+    const zone = isoZone(velocityRms, this.#iso);
+    // Dominant line of the acceleration spectrum, above 1 Hz (DC and drift are not vibration).
+    const dom = findPeak(this.#peak, amp, Math.max(1, Math.ceil(1 / binHz)), bins - 1);
+    const dominantHz = dom.bin < 0 ? 0 : dom.position * binHz;
+
+    const features: Record<string, number> = {
+      rms: t.rms,
+      peak: t.peak,
+      peak_to_peak: t.peakToPeak,
+      crest_factor: t.crestFactor,
+      kurtosis: t.kurtosis,
+      skewness: t.skewness,
+      velocity_rms_mm_s: velocityRms,
+      dominant_hz: dominantHz,
+      shaft_hz: shaftHz,
+      x1: this.#orderVelocity(1, shaftHz),
+      x2: this.#orderVelocity(2, shaftHz),
+      x3: this.#orderVelocity(3, shaftHz),
+    };
+    for (const b of this.#bands) features[`band_${b.name}`] = bandRms(this.#power, binHz, b.lowHz, b.highHz);
+
+    const analysis: WindowAnalysis = {
+      features,
+      iso20816: { zone, group: this.#iso.group, foundation: this.#iso.foundation },
+      shaft: { hz: shaftHz, source: shaftSource },
+      bearing: { diagnosis: 'none', confidence: 0 },
+    };
+    if (this.#bearing !== undefined) this.#analyzeBearing(analysis, samples, shaftHz, this.#bearing);
+    return analysis;
+  }
+
+  /** Velocity RMS (mm/s) of order h: the line nearest h x shaft within 1 % (speed readings drift), +/- 2 bins. */
+  #orderVelocity(h: number, shaftHz: number): number {
+    if (!(shaftHz > 0)) return 0;
+    const binHz = this.#binHz;
+    const centre = (h * shaftHz) / binHz;
+    const half = 2 + 0.01 * centre;
+    const p = findPeak(this.#peak, this.#velocity, centre - half, centre + half);
+    if (p.bin < 0) return 0;
+    return lineVelocityRmsMmS(this.#power, binHz, p.position * binHz, 2);
+  }
+
+  #analyzeBearing(analysis: WindowAnalysis, samples: Float32Array, shaftHz: number, b: BearingStages): void {
+    const f = analysis.features;
+    const keys = ['bpfo', 'bpfi', 'bsf', 'ftf'] as const;
+    for (const k of keys) f[`${k}_score`] = 0;
+    f.envelope_band_low_hz = 0;
+    f.envelope_band_high_hz = 0;
+    f.spectral_kurtosis = 0;
+    if (!(shaftHz > 0)) {
+      // No speed, no defect frequencies: say nothing rather than guess.
+      analysis.bearing = { diagnosis: 'none', confidence: 0 };
+      return;
+    }
+    const freqs = defectFrequencies(b.geometry, shaftHz);
+    // Rectangular-window spectrum of the block, shared by the kurtogram and the demodulation.
+    b.rectFft.forward(b.rectSpectrum, samples);
+    // Drop DC (the sensor offset) so the lowest band's kurtosis is not diluted by it.
+    b.rectSpectrum[0] = 0;
+    b.rectSpectrum[1] = 0;
+    // The band must pass the envelope's content up to the 3rd harmonic of the fastest defect.
+    const maxDefect = Math.max(freqs.bpfi, freqs.bpfo, 2 * freqs.bsf);
+    const band = b.kurtogram.process(this.#band, b.rectSpectrum, 3 * maxDefect);
+    // Resolution: 1/64 of the shaft speed, enough to separate defect lines from shaft harmonics.
+    b.envelope.process(b.rectSpectrum, band.lowHz, band.highHz, shaftHz / 64);
+    const env = b.envelope;
+    // SES floor blocks of half a shaft order: few lines fall in one, so their median is background.
+    b.sesFloorer.process(b.sesFloor, env.power, 1, env.bins, Math.max(8, Math.round(shaftHz / 2 / env.binHz)));
+    b.evidence.process(env.power, b.sesFloor, env.bins, env.binHz, env.segments, shaftHz, freqs);
+    const d = decide(this.#decision, b.evidence);
+
+    const evidence: Record<string, number> = {
+      spectral_kurtosis: band.kurtosis,
+      kurtogram_level: band.level,
+      envelope_bin_hz: env.binHz,
+      envelope_segments: env.segments,
+      runner_up_db: d.runnerUpDb,
+      dominant_family_hz: b.evidence.dominant.hz,
+      dominant_family_db: b.evidence.dominant.scoreDb,
+      dominated: d.dominated ? 1 : 0,
+    };
+    for (const c of b.evidence.candidates) {
+      const key = FAULT_KEYS[c.kind];
+      f[`${key}_score`] = c.strengthDb;
+      evidence[`${key}_supported`] = isSupported(c) ? 1 : 0;
+      evidence[`${key}_strength_db`] = c.strengthDb;
+      evidence[`${key}_rank`] = c.rank;
+      if (c.explained) evidence[`${key}_explained`] = 1;
+      for (let h = 1; h <= c.harmonics; h++) {
+        evidence[`${key}_h${h}_hz`] = c.lineHz[h - 1];
+        evidence[`${key}_h${h}_snr_db`] = c.snrDb[h - 1];
+        evidence[`${key}_h${h}_threshold_db`] = c.thresholdDb[h - 1];
+        evidence[`${key}_h${h}_present`] = c.present[h - 1];
+        if (c.sidebands[h - 1] > 0) evidence[`${key}_h${h}_sidebands`] = c.sidebands[h - 1];
+      }
+    }
+    f.envelope_band_low_hz = env.lowHz;
+    f.envelope_band_high_hz = env.highHz;
+    f.spectral_kurtosis = band.kurtosis;
+    analysis.bearing = {
+      diagnosis: d.diagnosis,
+      confidence: d.confidence,
+      frequencies_hz: { bpfo: freqs.bpfo, bpfi: freqs.bpfi, bsf: freqs.bsf, ftf: freqs.ftf },
+      band_hz: [env.lowHz, env.highHz],
+      evidence,
+    };
+  }
+}
