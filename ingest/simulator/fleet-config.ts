@@ -246,8 +246,9 @@ export const machineSchema = z
     }
     if (m.replay) {
       const sensed = new Set(m.sensors.vibration.flatMap((s) => s.axes.map((a) => `${s.location}_${a}`)));
-      for (const id of Object.keys(m.replay.channels)) {
+      for (const [id, ch] of Object.entries(m.replay.channels)) {
         if (!sensed.has(id)) ctx.addIssue({ code: 'custom', path: ['replay', 'channels', id], message: `is not a channel of sensors.vibration (${[...sensed].join(', ')})` });
+        if (ch.format !== 'wav' && ch.sampleRateHz === undefined) ctx.addIssue({ code: 'custom', path: ['replay', 'channels', id, 'sampleRateHz'], message: `is required for ${ch.format} recordings` });
       }
     }
     m.faults.forEach((f, i) => {
@@ -292,8 +293,8 @@ export interface ValidMachine extends Omit<MachineParsed, 'timeAcceleration' | '
     security: { mode: 'SignAndEncrypt' | 'Sign' | 'None'; policy: 'Basic256Sha256'; allowAnonymous: boolean };
     users: Array<{ usernameEnv: string; passwordEnv: string }>;
   };
-  /** Where the entry came from (file name and index in `machines`), for messages. */
-  origin: { file: string; index: number };
+  /** Where the entry came from: file name (for messages), its path as given (to resolve replay files), index in `machines`. */
+  origin: { file: string; path: string; index: number };
 }
 
 export interface FleetDefaults {
@@ -327,7 +328,7 @@ export function deriveSeed(fleetSeed: number, id: string): number {
   return h;
 }
 
-function resolveMachine(m: MachineParsed, index: number, file: string, d: FleetDefaults): ValidMachine {
+function resolveMachine(m: MachineParsed, index: number, file: string, d: FleetDefaults, path: string): ValidMachine {
   return {
     ...m,
     lineVoltageV: m.lineVoltageV ?? (m.lineFrequencyHz === 50 ? 400 : 460),
@@ -342,7 +343,7 @@ function resolveMachine(m: MachineParsed, index: number, file: string, d: FleetD
       security: m.opcua.security ?? d.security,
       users: m.opcua.users ?? d.users,
     },
-    origin: { file, index },
+    origin: { file, path, index },
   };
 }
 
@@ -416,7 +417,7 @@ export function validateFleet(value: unknown, file: string): LoadedFleet {
         error: new PdmError('PDM_ERR_CONFIG_INVALID', problems.join('\n'), { file: source, index, id: rawId, field, problems }),
       });
     };
-    const result = validateMachineEntry(raw, index, source, defaults);
+    const result = validateMachineEntry(raw, index, source, defaults, file);
     if (result instanceof PdmError) {
       rejected.push({ index, ...(rawId !== undefined ? { id: rawId } : {}), error: result });
       return;
@@ -434,9 +435,9 @@ export function validateFleet(value: unknown, file: string): LoadedFleet {
 }
 
 /** One entry of `machines`: the resolved machine, or the error naming file, index, id and field. */
-function validateMachineEntry(raw: unknown, index: number, source: string, defaults: FleetDefaults): ValidMachine | PdmError {
+function validateMachineEntry(raw: unknown, index: number, source: string, defaults: FleetDefaults, path: string): ValidMachine | PdmError {
   const parsed = machineSchema.safeParse(raw);
-  if (parsed.success) return resolveMachine(parsed.data, index, source, defaults);
+  if (parsed.success) return resolveMachine(parsed.data, index, source, defaults, path);
   const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
   const named = rawId !== undefined ? ` (machine "${rawId}")` : '';
   const problems = describeIssues(source, parsed.error.issues, ['machines', index]).map((p) => p + named);
@@ -472,7 +473,7 @@ export function parseFaultSpec(value: unknown, source: string): FaultSpec {
 
 /** Validate one machine entry outside a file (tests, tools); throws the error `validateFleet` would record. */
 export function parseMachine(value: unknown, opts: { source?: string; index?: number; defaults?: Partial<FleetDefaults> } = {}): ValidMachine {
-  const result = validateMachineEntry(value, opts.index ?? 0, opts.source ?? 'machine', { ...DEFAULTS, ...opts.defaults });
+  const result = validateMachineEntry(value, opts.index ?? 0, opts.source ?? 'machine', { ...DEFAULTS, ...opts.defaults }, opts.source ?? 'machine');
   if (result instanceof PdmError) throw result;
   return result;
 }
