@@ -151,7 +151,9 @@ export function stateTimelinePanel(title: string, description: string, size: Pan
     .mergeValues(true)
     .rowHeight(0.8)
     .legend(legend())
-    .withTransformation({ id: 'partitionByValues', options: { fields: partitionBy, keepFields: false, naming: { asLabels: true } } });
+    .withTransformation({ id: 'partitionByValues', options: { fields: partitionBy, keepFields: false, naming: { asLabels: true } } })
+    // One timeline row per partition, named by its values (`press-1/DE_X`), not by the state column.
+    .displayName(partitionBy.map((f) => `\${__field.labels.${f}}`).join('/'));
 }
 
 function thresholds(steps: Array<[number | null, string]>): dashboard.ThresholdsConfigBuilder {
