@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
 import { credentialsFile, servicesStatus, stopRecorded } from '../../deploy/local/control.ts';
 import { fetchArtifacts } from '../../deploy/local/maven.ts';
+import { tailFile } from '../../deploy/local/supervisor.ts';
 import { defaultServicesDir, jarCacheDir } from '../../deploy/local/paths.ts';
 import { ensureServices, endpointsFromEnv } from '../../deploy/local/services.ts';
 import { KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS } from '../../deploy/local/versions.ts';
@@ -110,12 +111,19 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       progress('running; press Ctrl-C to stop');
-      await new Promise<void>((res) => {
-        process.once('SIGINT', () => res());
-        process.once('SIGTERM', () => res());
-      });
+      // The JVMs are unref'd children and signal handlers do not hold the event loop: this does.
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      const died = await Promise.race([
+        new Promise<undefined>((res) => {
+          process.once('SIGINT', () => res(undefined));
+          process.once('SIGTERM', () => res(undefined));
+        }),
+        services.unexpectedExit,
+      ]);
+      clearInterval(keepAlive);
+      if (died) progress(`${died.service} exited unexpectedly (exit ${died.code ?? died.signal}); its log: ${died.logFile}\n${tailFile(died.logFile, 15)}`);
       await services.stop();
-      return 0;
+      return died ? 1 : 0;
     }
     case 'down': {
       const stopped = await stopRecorded(dir, progress);

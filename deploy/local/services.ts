@@ -26,6 +26,18 @@ export interface RunningServices {
   stop(): Promise<void>;
   /** Where the services keep data and logs ('' when both are external). */
   dataDir: string;
+  /**
+   * Settles if a service this call started exits while it should be running (not through stop()),
+   * so a long-running owner (`pdm services up`, `npm start`) can report it. Never settles otherwise.
+   */
+  unexpectedExit: Promise<UnexpectedExit>;
+}
+
+export interface UnexpectedExit {
+  service: 'kafka' | 'questdb';
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  logFile: string;
 }
 
 export interface EnsureOptions {
@@ -62,7 +74,7 @@ function claimDirectory(profile: Profile, dataDir: string | undefined, env: Node
     const dir = slot === 0 ? base : `${base}-${slot}`;
     const got = tryLock(dir);
     if ('release' in got) {
-      if (slot > 0) progress(`test services slot 0..${slot - 1} in use by other test runs; using ${dir} with ports +${slot * SLOT_PORT_STEP}`);
+      if (slot > 0) progress(`test services slot${slot > 1 ? `s 0-${slot - 1}` : ' 0'} in use by other test runs; using ${dir} with ports +${slot * SLOT_PORT_STEP}`);
       return { dir, lock: got, ports: shiftPorts(PROFILE_PORTS[profile], offset + slot * SLOT_PORT_STEP) };
     }
     if (profile === 'dev' || dataDir !== undefined) {
@@ -83,7 +95,7 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
   if (!needKafka) progress(`Kafka: using ${external.kafkaBrokers!.join(',')} (PDM_KAFKA_BROKERS)`);
   if (!needQuestdb) progress(`QuestDB: using ${external.questdb!.questdbHttp} (PDM_QUESTDB_HTTP / PDM_QUESTDB_PG)`);
   if (!needKafka && !needQuestdb) {
-    return { endpoints: { kafkaBrokers: external.kafkaBrokers!, ...external.questdb! }, started: { kafka: false, questdb: false }, dataDir: '', stop: async () => {} };
+    return { endpoints: { kafkaBrokers: external.kafkaBrokers!, ...external.questdb! }, started: { kafka: false, questdb: false }, dataDir: '', stop: async () => {}, unexpectedExit: new Promise(() => {}) };
   }
 
   const { dir, lock, ports } = claimDirectory(profile, opts.dataDir, env, progress);
@@ -170,7 +182,15 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
     // A dev directory is only locked while starting; a test slot stays ours until stop().
     if (profile !== 'test') lock.release();
     let stopped = false;
+    const unexpectedExit = new Promise<UnexpectedExit>((resolve) => {
+      for (const proc of started) {
+        void proc.exited.then((e) => {
+          if (!stopped) resolve({ service: proc.name as UnexpectedExit['service'], code: e.code, signal: e.signal, logFile: proc.name === 'kafka' ? kLayout.logFile : qLayout.logFile });
+        });
+      }
+    });
     return {
+      unexpectedExit,
       endpoints: { kafkaBrokers: kafkaBrokers!, ...questdb! },
       started: { kafka: started.some((p) => p.name === 'kafka'), questdb: started.some((p) => p.name === 'questdb') },
       dataDir: dir,
