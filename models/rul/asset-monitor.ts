@@ -1,0 +1,304 @@
+/**
+ * Health, alarms and remaining useful life of one asset, one window at a time (the stream
+ * processor calls it per machine; `pdm rul` replays a recorded history through it).
+ *
+ *   features -> anomaly model (baseline, Mahalanobis score, hysteresis alarm)
+ *            -> health index: mean one-sided log-ratio of the positive features to their
+ *               baseline, running median; reported as exp(.), so 1 = baseline, 2 = twice it
+ *            -> onset CUSUM on the health index (degradation detected / not, onset time)
+ *            -> remaining life: fleet Weibull conditioned on age before onset ('fleet'), Bayesian
+ *               exponential degradation model from onset on, its unassigned mass on the fleet
+ *               ('degradation'); null only with no training histories and no onset
+ *            -> NE 107 health state.
+ *
+ * State serialises to versioned JSON (`toJSON` / `fromJSON`) and a restored monitor continues with
+ * bit-identical outputs.
+ */
+import { PdmError } from '../../common/errors.ts';
+import { AnomalyDetector, checkStateVersion, newAnomalyResult, type AnomalyDetectorState, type EnergyReading } from '../anomaly/anomaly-detector.ts';
+import type { FeatureRecord } from '../anomaly/feature-vector.ts';
+import { parseModelConfig } from '../anomaly/model-config.ts';
+import { healthState, type HealthState, type IsoZone } from '../health/ne107.ts';
+import { BrownianTrend, WhiteNoiseTrend, type DegradationPrior, type TrendModel } from './exponential-degradation.ts';
+import { MedianSmoother, type MedianSmootherState } from './median-smoother.ts';
+import { MonitorConfigSpec, type MonitorConfig, type MonitorConfigInput } from './monitor-config.ts';
+import { OnsetCusum, type OnsetConfig, type OnsetCusumState } from './onset-cusum.ts';
+import { RulSolver, type RulEstimate } from './rul-distribution.ts';
+import { WeibullFleet } from './weibull-fleet.ts';
+
+/** What run-to-failure histories of similar machines teach (see fleet-training.ts). */
+export interface FleetKnowledge {
+  /** Lifetimes in seconds, one per training history. */
+  lifetimesS: number[];
+  /** Smoothed log health index at failure, one per history that had one. */
+  failureLogHi: number[];
+  /** Seconds from detected degradation onset to failure, one per history with an onset. */
+  stageDurationsS: number[];
+  /** Prior of the degradation model, null when no history showed a degradation trend. */
+  prior: DegradationPrior | null;
+}
+
+export type RulBasis = 'fleet' | 'degradation' | null;
+
+export interface AssetStatus {
+  time: number;
+  /** Seconds since the asset's first window. */
+  age: number;
+  phase: 'baseline' | 'monitoring';
+  /** Anomaly score (standard normal units under the baseline); NaN during the baseline. */
+  score: number;
+  /** Anomaly alarm (hysteresis). */
+  alarm: boolean;
+  degradation: boolean;
+  /** Estimated degradation onset time, NaN when none. */
+  onsetTime: number;
+  /** exp(smoothed log health index): 1 = baseline level. */
+  healthIndex: number;
+  logHealthIndex: number;
+  state: HealthState;
+  rulBasis: RulBasis;
+  /** Remaining life in seconds; NaN fields when rulBasis is null. */
+  rul: RulEstimate;
+}
+
+export function newAssetStatus(): AssetStatus {
+  return {
+    time: Number.NaN,
+    age: Number.NaN,
+    phase: 'baseline',
+    score: Number.NaN,
+    alarm: false,
+    degradation: false,
+    onsetTime: Number.NaN,
+    healthIndex: 1,
+    logHealthIndex: 0,
+    state: 'normal',
+    rulBasis: null,
+    rul: { median: Number.NaN, lower: Number.NaN, upper: Number.NaN },
+  };
+}
+
+export interface AssetMonitorState {
+  version: 1;
+  config: MonitorConfig;
+  fleet: FleetKnowledge | null;
+  detector: AnomalyDetectorState;
+  firstTime: number | null;
+  lastTime: number | null;
+  baselineDurationS: number | null;
+  smoother: MedianSmootherState;
+  onset: OnsetCusumState | null;
+}
+
+export class AssetMonitor {
+  readonly config: MonitorConfig;
+  readonly fleet: FleetKnowledge | null;
+  readonly where: string;
+  readonly #weibull: WeibullFleet | null;
+  readonly #stageWeibull: WeibullFleet | null;
+  readonly #logThresholds: number[];
+  readonly #medianLogThreshold: number;
+  readonly #longestLifeS: number;
+  #detector: AnomalyDetector;
+  #firstTime: number | null = null;
+  #lastTime: number | null = null;
+  #baselineDurationS: number | null = null;
+  #smoother: MedianSmoother;
+  #onset: OnsetCusum | null = null;
+  #prior: DegradationPrior | null = null;
+  readonly #anomaly = newAnomalyResult();
+  readonly #white = new WhiteNoiseTrend();
+  readonly #brownian = new BrownianTrend();
+  readonly #solver = new RulSolver();
+
+  constructor(config: MonitorConfigInput = {}, fleet: FleetKnowledge | null = null, where = 'asset') {
+    this.config = parseModelConfig(MonitorConfigSpec, config, where);
+    this.where = where;
+    this.fleet =
+      fleet === null
+        ? null
+        : {
+            lifetimesS: [...fleet.lifetimesS],
+            failureLogHi: [...fleet.failureLogHi],
+            stageDurationsS: [...fleet.stageDurationsS],
+            prior: fleet.prior === null ? null : { ...fleet.prior },
+          };
+    this.#weibull = fleet !== null && fleet.lifetimesS.length > 0 ? new WeibullFleet(fleet.lifetimesS, this.config.rul.weibullPrior) : null;
+    this.#stageWeibull =
+      fleet !== null && fleet.stageDurationsS.length > 0 && this.config.rul.stageFleet ? new WeibullFleet(fleet.stageDurationsS, this.config.rul.weibullPrior) : null;
+    const r = this.config.rul;
+    this.#logThresholds =
+      r.failureThreshold !== undefined
+        ? [Math.log(r.failureThreshold)]
+        : fleet !== null && fleet.failureLogHi.length > 0
+          ? r.thresholds === 'lowest'
+            ? [Math.min(...fleet.failureLogHi)]
+            : fleet.failureLogHi.filter((d) => d > 0)
+          : [Math.log(r.defaultFailureThreshold)];
+    if (this.#logThresholds.length === 0) this.#logThresholds.push(Math.log(r.defaultFailureThreshold));
+    this.#medianLogThreshold = median(this.#logThresholds);
+    this.#longestLifeS = this.fleet !== null && this.fleet.lifetimesS.length > 0 ? Math.max(...this.fleet.lifetimesS) : 0;
+    this.#detector = new AnomalyDetector(this.config.anomaly, where);
+    this.#smoother = new MedianSmoother(this.config.smoothingWindows);
+  }
+
+  /** Log failure thresholds in use (nepers above baseline). */
+  get logThresholds(): readonly number[] {
+    return this.#logThresholds;
+  }
+
+  get detector(): AnomalyDetector {
+    return this.#detector;
+  }
+
+  /** The onset detector's live state (null during the baseline); read-only use. */
+  get onset(): OnsetCusum | null {
+    return this.#onset;
+  }
+
+  update(out: AssetStatus, time: number, features: FeatureRecord, energy?: EnergyReading, isoZone?: IsoZone): AssetStatus {
+    if (this.#lastTime !== null && !(time > this.#lastTime)) {
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `${this.where}: time ${time} is not after the previous window's ${this.#lastTime}`, { where: this.where, time });
+    }
+    const a = this.#detector.update(this.#anomaly, time, features, energy);
+    this.#lastTime = time;
+    if (this.#firstTime === null) this.#firstTime = time;
+    const age = time - this.#firstTime;
+    out.time = time;
+    out.age = age;
+    out.phase = a.phase;
+    out.score = a.score;
+    out.alarm = a.alarm;
+    if (a.phase === 'baseline') {
+      const frozen = this.#detector.baseline;
+      if (frozen !== null) this.#startMonitoring(frozen.hiMean, frozen.hiSd, age);
+      out.healthIndex = 1;
+      out.logHealthIndex = 0;
+      out.degradation = false;
+      out.onsetTime = Number.NaN;
+    } else {
+      const logHi = this.#smoother.push(a.healthIndex);
+      const onset = this.#onset!;
+      out.degradation = onset.update(time, logHi);
+      out.onsetTime = out.degradation && onset.onsetTime !== null ? onset.onsetTime : Number.NaN;
+      out.logHealthIndex = logHi;
+      out.healthIndex = Math.exp(logHi);
+    }
+    this.#estimateRul(out, age);
+    out.state = healthState({
+      alarm: out.alarm,
+      degradation: out.degradation,
+      logHealthIndex: a.phase === 'baseline' ? Number.NaN : out.logHealthIndex,
+      logFailureThreshold: this.#medianLogThreshold,
+      isoZone,
+      outOfSpecFraction: this.config.outOfSpecFraction,
+    });
+    return out;
+  }
+
+  #startMonitoring(hiMean: number, hiSd: number, baselineDurationS: number): void {
+    if (!Number.isFinite(hiMean) || !Number.isFinite(hiSd)) {
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `${this.where}: the health index needs at least one feature that stayed positive through the baseline (an amplitude, a kurtosis, a band energy), and none did`,
+        { where: this.where },
+      );
+    }
+    this.#baselineDurationS = Math.max(1, baselineDurationS);
+    this.#onset = new OnsetCusum(this.#onsetConfig(), hiMean, hiSd);
+    this.#prior = this.#priorFor(this.#baselineDurationS);
+  }
+
+  #onsetConfig(): OnsetConfig {
+    return { ...this.config.onset, lag: this.config.smoothingWindows };
+  }
+
+  #priorFor(baselineDurationS: number): DegradationPrior {
+    if (this.fleet?.prior) return this.fleet.prior;
+    const sd = this.#detector.baseline!.hiSd;
+    const slopeSd = this.config.rul.vagueSlopeScale / baselineDurationS;
+    // Without histories: the baseline's own spread stands in for the noise, and its spread per
+    // baseline duration for the diffusion, each worth a baseline's duration of evidence.
+    return {
+      meanTheta: 0,
+      meanBeta: 0,
+      varTheta: 100,
+      varBeta: slopeSd * slopeSd,
+      covThetaBeta: 0,
+      noiseVar: sd * sd,
+      noiseWeight: 10,
+      diffusion: (sd * sd) / baselineDurationS,
+      diffusionWeightS: baselineDurationS,
+    };
+  }
+
+  #estimateRul(out: AssetStatus, age: number): void {
+    const r = this.config.rul;
+    const horizon = r.horizonFactor * Math.max(age, this.#longestLifeS, this.#baselineDurationS ?? 0, 1);
+    const onset = this.#onset;
+    const degrading = out.degradation && onset !== null && onset.onsetTime !== null;
+    const tau = degrading ? out.time - onset.onsetTime! : 0;
+    let trend: TrendModel | null = null;
+    if (degrading) {
+      trend =
+        r.noise === 'brownian'
+          ? this.#brownian.update(onset.sums, this.#prior!)
+          : this.#white.update(onset.sums, this.#prior!, r.correctAutocorrelation, tau);
+    }
+    const ok = this.#solver.solve(out.rul, {
+      trend,
+      tau,
+      logThresholds: this.#logThresholds,
+      fleet: this.#weibull,
+      age,
+      stageFleet: degrading ? this.#stageWeibull : null,
+      trendWeight: r.combine === 'mixture' ? 0.5 : 1,
+      fallbackToFleet: r.combine !== 'trend',
+      horizon,
+      coverage: r.coverage,
+    });
+    if (!ok) {
+      out.rulBasis = null;
+      out.rul.median = Number.NaN;
+      out.rul.lower = Number.NaN;
+      out.rul.upper = Number.NaN;
+    } else out.rulBasis = degrading ? 'degradation' : 'fleet';
+  }
+
+  toJSON(): AssetMonitorState {
+    return {
+      version: 1,
+      config: this.config,
+      fleet: this.fleet,
+      detector: this.#detector.toJSON(),
+      firstTime: this.#firstTime,
+      lastTime: this.#lastTime,
+      baselineDurationS: this.#baselineDurationS,
+      smoother: this.#smoother.toJSON(),
+      onset: this.#onset === null ? null : this.#onset.toJSON(),
+    };
+  }
+
+  static fromJSON(state: AssetMonitorState, where = 'asset'): AssetMonitor {
+    checkStateVersion(state, where);
+    const m = new AssetMonitor(state.config, state.fleet, where);
+    m.#detector = AnomalyDetector.fromJSON(state.detector, where);
+    m.#firstTime = state.firstTime;
+    m.#lastTime = state.lastTime;
+    m.#smoother = new MedianSmoother(m.config.smoothingWindows, state.smoother);
+    const b = m.#detector.baseline;
+    if (state.onset !== null) {
+      if (b === null || state.baselineDurationS === null) throw new PdmError('PDM_ERR_MODEL_STATE', `${where}: onset state without a baseline`, { where });
+      m.#baselineDurationS = state.baselineDurationS;
+      m.#onset = new OnsetCusum(m.#onsetConfig(), b.hiMean, b.hiSd, state.onset);
+      m.#prior = m.#priorFor(state.baselineDurationS);
+    }
+    return m;
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? Number.NaN : n % 2 === 1 ? s[(n - 1) >> 1] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+}

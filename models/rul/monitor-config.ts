@@ -1,0 +1,90 @@
+/**
+ * Configuration of the per-asset health and remaining-life model (`AssetMonitor`): the one source
+ * of defaults and documentation. None of the defaults was tuned to a data set; each is a
+ * conventional choice stated with its reason, and MODELS.md measures the alternatives.
+ */
+import { z } from 'zod';
+import { AnomalyConfigSpec } from '../anomaly/anomaly-config.ts';
+
+export const OnsetSpec = z
+  .strictObject({
+    drift: z.number().min(0).default(0.5).describe('CUSUM reference drift, in baseline standard deviations of the health index (detects shifts of about 2 x drift)'),
+    threshold: z.number().positive().default(10).describe('CUSUM decision threshold, same units; 10 with drift 0.5 means a healthy run essentially never trips it'),
+    cap: z.number().positive().default(4).describe('largest step one window may add (so one impulsive window cannot trip it)'),
+  })
+  .describe('degradation onset: one-sided CUSUM on the smoothed health index');
+
+export const WeibullPriorSpec = z.strictObject({
+  shapeMedian: z.number().positive().default(1.5).describe('prior median of the fleet Weibull shape (bearing fatigue: about 1.1-1.5)'),
+  shapeLogSd: z.number().positive().default(0.6).describe('prior spread of the shape, in natural-log units'),
+});
+
+export const RulSpec = z
+  .strictObject({
+    failureThreshold: z
+      .number()
+      .gt(1)
+      .optional()
+      .describe('failure threshold on the health index (x baseline); overrides the thresholds learned from training histories'),
+    defaultFailureThreshold: z
+      .number()
+      .gt(1)
+      .default(4)
+      .describe('threshold used when neither failureThreshold nor training histories give one: features at 4x (+12 dB) their baseline'),
+    coverage: z.number().gt(0).lt(1).default(0.9).describe('probability covered by the reported remaining-life interval'),
+    correctAutocorrelation: z.boolean().default(true).describe('divide the information of the health-index samples by their autocorrelation factor'),
+    horizonFactor: z
+      .number()
+      .min(1)
+      .default(10)
+      .describe('remaining lives beyond horizonFactor x max(age, longest training life) are reported as that horizon'),
+    thresholds: z
+      .enum(['all', 'lowest'])
+      .default('lowest')
+      .describe("with training histories: 'all' = every history's health index at failure, equally likely; 'lowest' = the lowest of them (conservative)"),
+    noise: z
+      .enum(['white', 'brownian'])
+      .default('brownian')
+      .describe("error model of the log health index around its trend (Gebraeel et al. 2005): independent 'white' noise, or a 'brownian' motion"),
+    combine: z
+      .enum(['trend', 'trend+fleet', 'mixture'])
+      .default('trend+fleet')
+      .describe(
+        "after onset: 'trend' = degradation model alone (mass it never assigns lies beyond the horizon); 'trend+fleet' = that mass goes to the fleet life distribution; 'mixture' = half trend+fleet, half fleet",
+      ),
+    stageFleet: z
+      .boolean()
+      .default(false)
+      .describe('after onset, the fleet part also includes the training histories\' time from onset to failure (conditioned on the time since onset)'),
+    weibullPrior: WeibullPriorSpec.default(WeibullPriorSpec.parse({})),
+    vagueSlopeScale: z
+      .number()
+      .positive()
+      .default(10)
+      .describe('without training histories, the slope prior has a spread of this many nepers per baseline duration (i.e. vague)'),
+  })
+  .describe('remaining useful life');
+
+export const MonitorConfigSpec = z
+  .strictObject({
+    anomaly: AnomalyConfigSpec.default(AnomalyConfigSpec.parse({})),
+    smoothingWindows: z
+      .number()
+      .int()
+      .min(1)
+      .refine((n) => n % 2 === 1, { message: 'must be odd' })
+      .default(5)
+      .describe('running-median length for the health index'),
+    onset: OnsetSpec.default(OnsetSpec.parse({})),
+    rul: RulSpec.default(RulSpec.parse({})),
+    outOfSpecFraction: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.5)
+      .describe('a degrading asset past this fraction of the log failure threshold is out of specification (0.5 of 4x = 2x baseline)'),
+  })
+  .describe('per-asset health and remaining-life model');
+
+export type MonitorConfig = z.output<typeof MonitorConfigSpec>;
+export type MonitorConfigInput = z.input<typeof MonitorConfigSpec>;

@@ -1,0 +1,120 @@
+/**
+ * Degradation onset: a one-sided CUSUM (Page 1954) on the health index, standardised by the
+ * baseline's own health-index mean and spread. Increments are capped so that one impulsive
+ * window cannot trip it alone, and the statistic runs with a reference drift so that a stable
+ * machine keeps resetting it to zero. The window where it last left zero estimates the onset;
+ * the CUSUM keeps the least-squares sums of (time since onset, health index) from there on, so
+ * the degradation model can be fitted over exactly the degrading stretch without storing it.
+ */
+import { PdmError } from '../../common/errors.ts';
+
+export interface OnsetConfig {
+  /** Reference drift k, in baseline standard deviations of the health index. */
+  drift: number;
+  /** Decision threshold h, in the same units. */
+  threshold: number;
+  /** Lag (windows) of the increments that measure the index's diffusion; at least the smoothing length. */
+  lag: number;
+  /** Each window adds at most this much (bounded influence of outliers). */
+  cap: number;
+}
+
+/** Least-squares sums over the stretch since onset; tau = time - onsetTime. */
+export interface TrendSums {
+  n: number;
+  st: number;
+  stt: number;
+  sl: number;
+  stl: number;
+  sll: number;
+  /** Sum of squared first differences of the index, for the autocorrelation of the noise. */
+  sdd: number;
+  lastL: number;
+  firstL: number;
+  lastTau: number;
+  /** Sums of squared lag-`lag` increments and of their durations: the index's diffusion rate. */
+  sdk: number;
+  stk: number;
+  /** The last `lag` (tau, index) pairs, oldest first, for the lag increments. */
+  recentTau: number[];
+  recentL: number[];
+}
+
+export interface OnsetCusumState {
+  s: number;
+  detected: boolean;
+  onsetTime: number | null;
+  sums: TrendSums;
+}
+
+function emptySums(): TrendSums {
+  return { n: 0, st: 0, stt: 0, sl: 0, stl: 0, sll: 0, sdd: 0, lastL: 0, firstL: 0, lastTau: 0, sdk: 0, stk: 0, recentTau: [], recentL: [] };
+}
+
+function copySums(s: TrendSums): TrendSums {
+  return { ...s, recentTau: [...s.recentTau], recentL: [...s.recentL] };
+}
+
+export class OnsetCusum {
+  readonly config: OnsetConfig;
+  readonly mean: number;
+  readonly sd: number;
+  s = 0;
+  detected = false;
+  onsetTime: number | null = null;
+  sums: TrendSums = emptySums();
+
+  constructor(config: OnsetConfig, mean: number, sd: number, state?: OnsetCusumState) {
+    if (!(sd > 0) || !Number.isFinite(mean)) throw new PdmError('PDM_ERR_INPUT_VALUE', `onset detector: baseline mean ${mean} and spread ${sd} must be finite, spread > 0`);
+    this.config = config;
+    this.mean = mean;
+    this.sd = sd;
+    if (state !== undefined) {
+      this.s = state.s;
+      this.detected = state.detected;
+      this.onsetTime = state.onsetTime;
+      this.sums = copySums(state.sums);
+    }
+  }
+
+  /** Feed the (smoothed) health index of one window; returns whether degradation is detected. */
+  update(time: number, hi: number): boolean {
+    const c = this.config;
+    const z = Math.min(c.cap, Math.max(-c.cap, (hi - this.mean) / this.sd));
+    this.s = Math.max(0, this.s + z - c.drift);
+    if (this.s === 0) {
+      this.detected = false;
+      this.onsetTime = null;
+      this.sums = emptySums();
+      return false;
+    }
+    if (this.onsetTime === null) this.onsetTime = time;
+    const tau = time - this.onsetTime;
+    const m = this.sums;
+    if (m.n > 0) m.sdd += (hi - m.lastL) * (hi - m.lastL);
+    else m.firstL = hi;
+    if (m.recentL.length === c.lag) {
+      // Shift-out of a short fixed array: at most `lag` (a handful of) elements, no growth.
+      const oldL = m.recentL.shift()!;
+      const oldTau = m.recentTau.shift()!;
+      m.sdk += (hi - oldL) * (hi - oldL);
+      m.stk += tau - oldTau;
+    }
+    m.recentL.push(hi);
+    m.recentTau.push(tau);
+    m.lastTau = tau;
+    m.n += 1;
+    m.st += tau;
+    m.stt += tau * tau;
+    m.sl += hi;
+    m.stl += tau * hi;
+    m.sll += hi * hi;
+    m.lastL = hi;
+    if (this.s > c.threshold) this.detected = true;
+    return this.detected;
+  }
+
+  toJSON(): OnsetCusumState {
+    return { s: this.s, detected: this.detected, onsetTime: this.onsetTime, sums: copySums(this.sums) };
+  }
+}

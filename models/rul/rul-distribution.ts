@@ -1,0 +1,111 @@
+/**
+ * The remaining-life distribution reported per window, and its median and central interval.
+ *
+ *  - trend part: the trend model's first-passage CDF for each candidate failure threshold (equal
+ *    weights: the thresholds seen at failure in the training histories, or one configured value);
+ *  - fleet part: the fleet's life distribution conditioned on the asset's age and, optionally after
+ *    onset, the fleet's time-from-onset-to-failure conditioned on the time since onset (equal
+ *    weights when both are present);
+ *  - the probability mass the trend leaves unassigned within the horizon (it may never reach the
+ *    threshold: slope possibly <= 0) goes to the fleet part when `fallbackToFleet`, so a weak or
+ *    flat trend falls back on the fleet smoothly instead of reporting an endless life; with
+ *    `trendWeight` < 1 the result is further mixed with the fleet part.
+ *
+ * The CDF is evaluated on a grid of 0 and log-spaced horizons (caller-owned buffers, no
+ * allocation per window); quantiles are interpolated linearly between grid points, and a quantile
+ * the distribution does not reach within the horizon is reported as the horizon itself.
+ */
+import type { TrendModel } from './exponential-degradation.ts';
+import type { WeibullFleet } from './weibull-fleet.ts';
+
+export interface RulEstimate {
+  median: number;
+  lower: number;
+  upper: number;
+}
+
+export interface RulInputs {
+  /** Degradation trend model, null before onset. */
+  trend: TrendModel | null;
+  /** Seconds since onset (conditions the stage fleet). */
+  tau: number;
+  logThresholds: readonly number[];
+  fleet: WeibullFleet | null;
+  age: number;
+  /** Time from onset to failure of the fleet (conditioned on tau), null to leave out. */
+  stageFleet: WeibullFleet | null;
+  trendWeight: number;
+  fallbackToFleet: boolean;
+  horizon: number;
+  coverage: number;
+}
+
+const GRID = 320;
+
+export class RulSolver {
+  readonly #r = new Float64Array(GRID);
+  readonly #cdf = new Float64Array(GRID);
+  readonly #deg = new Float64Array(GRID);
+  readonly #fleet = new Float64Array(GRID);
+  readonly #one = new Float64Array(GRID);
+
+  /** @returns false when there is no basis at all (out untouched). */
+  solve(out: RulEstimate, x: RulInputs): boolean {
+    const hasTrend = x.trend !== null && x.logThresholds.length > 0;
+    const hasFleet = x.fleet !== null || x.stageFleet !== null;
+    if (!hasTrend && !hasFleet) return false;
+    const r = this.#r;
+    const cdf = this.#cdf;
+    const deg = this.#deg;
+    const fl = this.#fleet;
+    r[0] = 0;
+    const a = Math.log(x.horizon * 1e-6);
+    const b = Math.log(x.horizon);
+    for (let i = 1; i < GRID; i++) r[i] = Math.exp(a + ((b - a) * (i - 1)) / (GRID - 2));
+    fl.fill(0);
+    if (hasFleet) {
+      const parts = (x.fleet !== null ? 1 : 0) + (x.stageFleet !== null ? 1 : 0);
+      for (let i = 0; i < GRID; i++) {
+        if (x.fleet !== null) fl[i] += x.fleet.conditionalCdf(r[i], x.age) / parts;
+        if (x.stageFleet !== null) fl[i] += x.stageFleet.conditionalCdf(r[i], x.tau) / parts;
+      }
+    }
+    if (!hasTrend) {
+      cdf.set(fl);
+    } else {
+      deg.fill(0);
+      const trend = x.trend!;
+      const w = 1 / x.logThresholds.length;
+      const one = this.#one;
+      for (const d of x.logThresholds) {
+        trend.cdfOnGrid(one, r, d);
+        for (let i = 0; i < GRID; i++) deg[i] += w * one[i];
+      }
+      const rest = 1 - deg[GRID - 1];
+      const useFleet = hasFleet && x.fallbackToFleet;
+      const tw = useFleet ? x.trendWeight : 1;
+      for (let i = 0; i < GRID; i++) {
+        const trend = deg[i] + (useFleet ? rest * fl[i] : 0);
+        cdf[i] = tw * trend + (1 - tw) * (useFleet ? fl[i] : 0);
+      }
+    }
+    const tail = (1 - x.coverage) / 2;
+    out.lower = this.#quantile(tail, x.horizon);
+    out.median = this.#quantile(0.5, x.horizon);
+    out.upper = this.#quantile(1 - tail, x.horizon);
+    return true;
+  }
+
+  #quantile(q: number, horizon: number): number {
+    const r = this.#r;
+    const cdf = this.#cdf;
+    if (cdf[0] >= q) return 0;
+    for (let i = 1; i < GRID; i++) {
+      if (cdf[i] >= q) {
+        const f = (q - cdf[i - 1]) / (cdf[i] - cdf[i - 1]);
+        return r[i - 1] + f * (r[i] - r[i - 1]);
+      }
+    }
+    return horizon;
+  }
+}
