@@ -98,9 +98,21 @@ export function velocityRms(x: ArrayLike<number>, fs: number, lowHz = 10, highHz
     let re = 0;
     let im = 0;
     const step = (2 * Math.PI * k) / n;
+    const dr = Math.cos(step);
+    const di = Math.sin(step);
+    let cr = 1;
+    let ci = 0;
     for (let i = 0; i < n; i++) {
-      re += w[i] * Math.cos(step * i);
-      im -= w[i] * Math.sin(step * i);
+      if ((i & 1023) === 0) {
+        // re-anchor the rotator so rounding cannot accumulate
+        cr = Math.cos(step * i);
+        ci = -Math.sin(step * i);
+      }
+      re += w[i] * cr;
+      im += w[i] * ci;
+      const t = cr * dr + ci * di;
+      ci = ci * dr - cr * di;
+      cr = t;
     }
     sum += (re * re + im * im) * (G0_MM_S2 / (2 * Math.PI * f)) ** 2;
   }
