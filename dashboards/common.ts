@@ -34,9 +34,21 @@ export interface DashboardRow {
 
 export const DATASOURCE: common.DataSourceRef = { ...QUESTDB_DATASOURCE };
 
-/** SQL filter on the `machine` variable; `sqlstring` doubles quotes inside values (QuestDB's escaping). */
-export const MACHINE_FILTER = 'machine IN (${machine:sqlstring})';
-export const CHANNEL_FILTER = 'channel IN (${channel:sqlstring})';
+/**
+ * SQL filter on a multi-value variable. With All selected the plugin's `$__conditionalAll` makes
+ * it `1=1`: no list of every machine in the SQL, and no `IN ()` (a QuestDB syntax error) while no
+ * machine has reported yet. `sqlstring` doubles quotes inside values (QuestDB's escaping).
+ */
+export function variableFilter(column: string, variable: string): string {
+  return `$__conditionalAll(${column} IN (\${${variable}:sqlstring}), $${variable})`;
+}
+export const MACHINE_FILTER = variableFilter('machine', 'machine');
+/**
+ * For panels repeated over `machine`: `$__conditionalAll` reads the dashboard's selection (All),
+ * not the one machine of the panel's copy, so it would show every machine in each copy.
+ */
+export const REPEATED_MACHINE_FILTER = 'machine IN (${machine:sqlstring})';
+export const CHANNEL_FILTER = variableFilter('channel', 'channel');
 
 const COLOURS = { ok: 'green', watch: 'yellow', warn: 'orange', bad: 'red', info: 'blue', off: 'text' } as const;
 

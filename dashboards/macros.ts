@@ -2,8 +2,9 @@
  * What Grafana and the QuestDB plugin do to a panel's SQL before QuestDB sees it, reproduced so
  * the tests can run every panel's SQL for real. Two passes, in Grafana's order:
  *
- * 1. Front end (Grafana's template service, called by the plugin's `applyTemplateVariables`):
- *    `$var`, `${var}`, `${var:format}`, `[[var]]` become the variable's value. Without an
+ * 1. Front end (the plugin's `applyTemplateVariables`): first its `$__conditionalAll(cond, $var)`
+ *    becomes `1=1` when `$var` is set to All (or empty), else `cond`; then Grafana's template
+ *    service: `$var`, `${var}`, `${var:format}`, `[[var]]` become the variable's value. Without an
  *    explicit format the plugin's own formatter applies: a multi-value becomes `'a','b'` (quoted,
  *    not escaped), a single value is inserted bare. Names Grafana does not know (the plugin's
  *    `$__macros`) are left alone. Panel-scoped `$__interval` / `$__interval_ms` are replaced here.
@@ -24,8 +25,13 @@ export interface ExpansionContext {
   toMs: number;
   /** The panel's query interval (Grafana: range / max data points, rounded, at least the panel's min interval). */
   intervalMs: number;
-  /** Dashboard variables: an array for a multi-value variable (as Grafana holds it, also for one selected value), a string otherwise. */
+  /**
+   * Dashboard variables: an array for a multi-value variable (as Grafana holds it, also for one
+   * selected value), a string otherwise. For a variable set to All, the values All stands for.
+   */
   variables: Readonly<Record<string, string | readonly string[]>>;
+  /** Variables whose current selection is All (Grafana's `$__all`). */
+  all?: readonly string[];
 }
 
 /** Grafana's variable syntax (public/app/features/variables/utils.ts `variableRegex`). */
@@ -70,10 +76,57 @@ function scopedGlobals(ctx: ExpansionContext): Record<string, string> {
   return { __interval: grafanaInterval(ctx.intervalMs), __interval_ms: String(ctx.intervalMs) };
 }
 
-/** Pass 1: template variables, as Grafana's front end does it. Unknown names stay as they are. */
+/** The plugin's getMacroArgs: the bracketed list at `open`, split on commas at the first level (untrimmed). */
+function pluginMacroArgs(sql: string, open: number): string[] {
+  const args: string[] = [];
+  const rest = sql.slice(open);
+  let depth = 0;
+  let lastEnd = 1;
+  for (const m of rest.matchAll(/\(|\)|,/g)) {
+    const at = m.index ?? 0;
+    if (m[0] === '(') depth++;
+    else if (m[0] === ')') depth--;
+    if (m[0] === ',' && depth === 1) {
+      args.push(rest.slice(lastEnd, at));
+      lastEnd = at + 1;
+    }
+    if (depth === 0) {
+      args.push(rest.slice(lastEnd, at));
+      return args;
+    }
+  }
+  return [];
+}
+
+/**
+ * The plugin's `$__conditionalAll(condition, $var)` (QuestDbDatasource.applyConditionalAll),
+ * applied last to first: `1=1` when the variable's current value is All or empty, else the
+ * condition, left for the template service. A malformed use is left as it is (and then reported).
+ */
+export function applyConditionalAll(sql: string, ctx: ExpansionContext): string {
+  const macro = '$__conditionalAll(';
+  let out = sql;
+  let at = out.lastIndexOf(macro);
+  while (at !== -1) {
+    const params = pluginMacroArgs(out, at + macro.length - 1);
+    if (params.length !== 2) return out;
+    const name = /(?<=\$\{)[\w\d]+(?=\})|(?<=\$)[\w\d]+/.exec(params[1].trim())?.[0];
+    let phrase = params[0];
+    if (name !== undefined) {
+      const value = ctx.variables[name];
+      const current = ctx.all?.includes(name) ? '$__all' : value === undefined ? undefined : String(value);
+      if (current === '' || current === '$__all') phrase = '1=1';
+    }
+    out = out.replace(`${macro}${params[0]},${params[1]})`, () => phrase);
+    at = out.lastIndexOf(macro);
+  }
+  return out;
+}
+
+/** Pass 1: the plugin's conditional-All, then template variables as Grafana's front end does it. Unknown names stay as they are. */
 export function interpolateVariables(sql: string, ctx: ExpansionContext): string {
   const globals = scopedGlobals(ctx);
-  return sql.replace(VARIABLE_PATTERN, (match, v1?: string, v2?: string, f2?: string, v3?: string, fieldPath?: string, f3?: string) => {
+  return applyConditionalAll(sql, ctx).replace(VARIABLE_PATTERN, (match, v1?: string, v2?: string, f2?: string, v3?: string, fieldPath?: string, f3?: string) => {
     const name = (v1 ?? v2 ?? v3) as string;
     const format = f2 ?? f3;
     if (fieldPath !== undefined) throw queryError(`variable field path ${match} is not supported`, sql);

@@ -4,18 +4,18 @@
  * chart), with the true remaining life from the simulator's ground truth where it exists; and
  * what the estimate is based on (fleet life distribution, or the machine's own degradation).
  */
-import { comingNote, MACHINE_FILTER, override, rulBasisMappings, stateTimelinePanel, timeseriesPanel, type DashboardRow, type RowContext } from '../common.ts';
+import { comingNote, MACHINE_FILTER, REPEATED_MACHINE_FILTER, override, rulBasisMappings, stateTimelinePanel, timeseriesPanel, type DashboardRow, type RowContext } from '../common.ts';
 import { seriesQuery, tableQuery } from '../datasource.ts';
 
 export function rulRow({ tables }: RowContext): DashboardRow {
   const note = comingNote(tables.health);
   const rulSql = `SELECT ts, avg(rul_lower_s) AS rul_lower_s, avg(rul_median_s) AS rul_median_s, avg(rul_upper_s) AS rul_upper_s
     FROM ${tables.health}
-    WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
+    WHERE $__timeFilter(ts) AND ${REPEATED_MACHINE_FILTER}
     SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
   const trueRulSql = `SELECT ts, avg((failure_at - ts) / 1e6) AS true_rul_s
     FROM ${tables.groundTruth}
-    WHERE $__timeFilter(ts) AND ${MACHINE_FILTER} AND failure_at IS NOT NULL
+    WHERE $__timeFilter(ts) AND ${REPEATED_MACHINE_FILTER} AND failure_at IS NOT NULL
     SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
   const rul = timeseriesPanel(
     'Remaining useful life: ${machine}',

@@ -73,7 +73,7 @@ describe('dashboard SQL against real pipeline data', () => {
   let bands: string[] = [];
   const stats = (id: string) => pipeline.collector.stats.find((s) => s.machine === id);
 
-  const ctx = (variables: ExpansionContext['variables'], intervalMs = 1000): ExpansionContext => ({ ...range, intervalMs, variables });
+  const ctx = (variables: ExpansionContext['variables'], intervalMs = 1000, all: string[] = []): ExpansionContext => ({ ...range, intervalMs, variables, all });
 
   beforeAll(async () => {
     const source = (channelsOf: typeof PRESS | typeof FAN, hz: number, seed: number) =>
@@ -170,20 +170,35 @@ describe('dashboard SQL against real pipeline data', () => {
     }
   });
 
-  /** Variable values for a query: All, or one value per copy for the variable the panel repeats over. */
-  function variableSets(q: DashboardQuery): Array<Record<string, string | string[]>> {
+  interface Selection {
+    variables: Record<string, string | string[]>;
+    /** Variables set to All (the plugin's $__conditionalAll then drops their filter). */
+    all: string[];
+  }
+
+  /**
+   * The selections each query runs with: All; every machine and channel picked one by one; one
+   * machine. A panel repeated over a variable runs once per value, that value scoped to the copy
+   * while the dashboard's selection stays All, as in Grafana.
+   */
+  function selections(q: DashboardQuery): Selection[] {
     const base = { machine: machines, channel: channels };
-    if (q.repeat === 'band') return bands.map((band) => ({ ...base, band }));
-    if (q.repeat === 'machine') return machines.map((machine) => ({ ...base, machine }));
-    return [base, { ...base, machine: [FAN.id] }];
+    const all = ['machine', 'channel'];
+    if (q.repeat === 'band') return bands.map((band) => ({ variables: { ...base, band }, all }));
+    if (q.repeat === 'machine') return machines.map((machine) => ({ variables: { ...base, machine }, all }));
+    return [
+      { variables: base, all },
+      { variables: base, all: [] },
+      { variables: { ...base, machine: [FAN.id] }, all: [] },
+    ];
   }
 
   it.each(allQueries.filter((q) => q.kind !== 'variable').map((q) => [q.where, q] as const))('%s runs and returns rows', async (_where, q) => {
-    for (const variables of variableSets(q)) {
+    for (const { variables, all } of selections(q)) {
       for (const intervalMs of [durationMs(q.minInterval), 3_600_000]) {
-        const expanded = expandQuery(q.rawSql, ctx(variables, intervalMs));
+        const expanded = expandQuery(q.rawSql, ctx(variables, intervalMs, all));
         const r = await exec(expanded);
-        const label = `${q.where} with ${JSON.stringify(variables)} at ${intervalMs} ms`;
+        const label = `${q.where} with ${JSON.stringify(variables)}${all.length ? ` (All: ${all.join(', ')})` : ''} at ${intervalMs} ms`;
         expect(r.rows.length, label).toBeGreaterThan(0);
         if (q.format === QUERY_FORMAT.timeSeries) {
           // The plugin turns long frames into series; that needs a time column first, ascending.

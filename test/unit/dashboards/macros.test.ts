@@ -4,7 +4,7 @@
  * sqlutil.Interpolate, Grafana's template formats), worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { expandQuery, grafanaInterval, interpolateMacros, interpolateVariables, sampleByInterval, variableReferences, type ExpansionContext } from '../../../dashboards/macros.ts';
+import { applyConditionalAll, expandQuery, grafanaInterval, interpolateMacros, interpolateVariables, sampleByInterval, variableReferences, type ExpansionContext } from '../../../dashboards/macros.ts';
 import { isPdmError } from '../../../common/errors.ts';
 
 const FROM = Date.UTC(2026, 0, 1, 0, 0, 0);
@@ -114,6 +114,30 @@ describe('template variables as Grafana formats them', () => {
       ['z', undefined],
       ['__timeFilter', undefined],
     ]);
+  });
+});
+
+describe('$__conditionalAll as the plugin applies it', () => {
+  const cond = '$__conditionalAll(machine IN (${machine:sqlstring}), $machine)';
+
+  it('becomes 1=1 when the variable is set to All or is empty', () => {
+    expect(applyConditionalAll(`WHERE ${cond} AND x`, { ...ctx({ machine: ['m1', 'm2'] }), all: ['machine'] })).toBe('WHERE 1=1 AND x');
+    expect(applyConditionalAll(`WHERE ${cond}`, ctx({ machine: '' }))).toBe('WHERE 1=1');
+  });
+
+  it('keeps the condition, brackets and all, for a selection, for the template service to fill', () => {
+    expect(applyConditionalAll(`WHERE ${cond} AND x`, ctx({ machine: ['m1'] }))).toBe('WHERE machine IN (${machine:sqlstring}) AND x');
+    expect(expandQuery(`WHERE ${cond}`, ctx({ machine: ['m1', "o'b"] }))).toBe("WHERE machine IN ('m1','o''b')");
+  });
+
+  it('handles several uses, each by its own variable, and the ${var} spelling', () => {
+    const sql = `${cond} AND $__conditionalAll(channel IN (\${channel:sqlstring}), \${channel})`;
+    expect(expandQuery(sql, { ...ctx({ machine: ['m1'], channel: ['c1', 'c2'] }), all: ['channel'] })).toBe("machine IN ('m1') AND 1=1");
+  });
+
+  it('leaves a malformed use alone, which expandQuery then reports', () => {
+    expect(applyConditionalAll('WHERE $__conditionalAll(machine = 1)', ctx())).toBe('WHERE $__conditionalAll(machine = 1)');
+    expect(thrown(() => expandQuery('WHERE $__conditionalAll(machine = 1)', ctx())).message).toMatch(/macro \$__conditionalAll/);
   });
 });
 

@@ -21,7 +21,7 @@ const built = buildDashboards();
 const loaded: Array<{ file: string; d: dashboard.Dashboard }> = built.map(({ file }) => ({ file, d: JSON.parse(readFileSync(join(OUT, file), 'utf8')) as dashboard.Dashboard }));
 
 /** Grafana's own variables and the plugin's macros that may appear in SQL. */
-const GRAFANA_NAMES = new Set(['__interval', '__interval_ms', '__timeFilter', '__fromTime', '__toTime', '__sampleByInterval']);
+const GRAFANA_NAMES = new Set(['__interval', '__interval_ms', '__timeFilter', '__fromTime', '__toTime', '__sampleByInterval', '__conditionalAll']);
 
 describe('generated files', () => {
   it('are exactly what a fresh build writes (run `pdm dashboards build` after changing dashboards/)', () => {
@@ -94,7 +94,11 @@ describe('dashboards', () => {
         if (ref.name.startsWith('__')) expect(GRAFANA_NAMES, `${q.where}: ${ref.text}`).toContain(ref.name);
         else expect(defined.has(ref.name), `${q.where}: ${ref.text} is not a variable of the dashboard`).toBe(true);
       }
-      if (q.repeat !== undefined) expect(defined.has(q.repeat), `${q.where} repeats over $${q.repeat}`).toBe(true);
+      if (q.repeat !== undefined) {
+        expect(defined.has(q.repeat), `${q.where} repeats over $${q.repeat}`).toBe(true);
+        // The plugin's $__conditionalAll reads the dashboard's selection (All), not the copy's one value.
+        expect(q.rawSql, `${q.where} repeats over $${q.repeat} but filters it with $__conditionalAll`).not.toMatch(new RegExp(`\\$__conditionalAll\\([^;]*\\$\\{?${q.repeat}\\b`));
+      }
     }
   });
 
