@@ -1,0 +1,164 @@
+/**
+ * `pdm rul [--train RUN.csv...] --series RUN.csv [--json]`: replays one asset's recorded feature
+ * history through the health and remaining-life model, optionally with fleet knowledge learned
+ * from run-to-failure histories of similar machines, and prints one JSON object per row of the
+ * series (JSON Lines) or a short summary.
+ */
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../../common/config.ts';
+import { describeError, PdmError } from '../../common/errors.ts';
+import { MonitorConfigSpec, type MonitorConfigInput } from '../../models/rul/monitor-config.ts';
+import { replay, type ReplayResult } from '../../models/rul/replay.ts';
+import { readFeatureCsv, type FeatureHistory } from '../io/feature-csv.ts';
+
+const HELP = `Usage: pdm rul [--train RUN.csv ...] --series RUN.csv [--json] [--threshold X] [--config FILE]
+
+Health index, alarm and remaining useful life of one asset's feature history.
+
+  --series FILE     the asset's history: CSV with a 'time' column (seconds, or ISO 8601 timestamps
+                    with a zone) and numeric feature columns with any names, sorted by time
+  --train FILE      a run-to-failure history of a similar machine (repeatable): same columns, ends
+                    at failure; gives the fleet life distribution, the failure threshold and the
+                    degradation prior
+  --json            one JSON object per series row on stdout:
+                    {"time", "health_index", "alarm", "rul_s": {"median","lower","upper"} | null, "rul_basis"}
+  --threshold X     failure threshold on the health index (x baseline, > 1); default: the lowest
+                    health index at failure among the training histories, or 4 without them
+  --config FILE     model configuration (YAML/JSON, see models/rul/monitor-config.ts)
+
+The health index is the geometric mean of the positive features relative to their baseline (the
+first 60 rows by default), counting increases only: 1 = as in the baseline, 2 = twice it. rul_s is
+a median and a 90 % interval in seconds; rul_basis is "fleet" (life distribution of the training
+histories given the asset's age, before degradation is detected), "degradation" (after) or null
+(no training histories and no degradation yet).
+`;
+
+function fail(message: string): number {
+  process.stderr.write(`pdm rul: ${message}\n`);
+  return 1;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        train: { type: 'string', multiple: true },
+        series: { type: 'string' },
+        json: { type: 'boolean' },
+        threshold: { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`pdm rul: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!values.series) {
+    process.stderr.write(`pdm rul: --series is required\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    const config = buildConfig(values.config, values.threshold);
+    const train = (values.train ?? []).map(readFeatureCsv);
+    const series = readFeatureCsv(values.series);
+    const columns = featureColumns(train, series);
+    const anomaly = { ...(config.anomaly ?? {}), features: columns };
+    const result = replay(
+      { name: basename(series.file), times: series.times, rows: series.rows },
+      train.map((h) => ({ name: basename(h.file), times: h.times, rows: h.rows })),
+      { ...config, anomaly },
+    );
+    if (values.json) writeJsonLines(series, result);
+    else process.stdout.write(summary(series, train, columns, result));
+    return 0;
+  } catch (err) {
+    if (err instanceof PdmError) return fail(describeError(err));
+    throw err;
+  }
+}
+
+function buildConfig(file: string | undefined, threshold: string | undefined): MonitorConfigInput {
+  const config: MonitorConfigInput = file ? loadConfigFile(MonitorConfigSpec, file) : {};
+  if (threshold !== undefined) {
+    const x = Number(threshold);
+    if (!Number.isFinite(x) || !(x > 1)) {
+      throw new PdmError('PDM_ERR_CONFIG_INVALID', `--threshold must be a number above 1 (a multiple of the baseline health index), got '${threshold}'`);
+    }
+    return { ...config, rul: { ...(config.rul ?? {}), failureThreshold: x } };
+  }
+  return config;
+}
+
+/** Features: those of the training histories (all alike), which the series must have; else the series'. */
+function featureColumns(train: FeatureHistory[], series: FeatureHistory): string[] {
+  if (train.length === 0) return series.columns;
+  const reference = train[0];
+  for (const h of train.slice(1)) {
+    const missing = reference.columns.filter((c) => !h.columns.includes(c));
+    const extra = h.columns.filter((c) => !reference.columns.includes(c));
+    if (missing.length > 0 || extra.length > 0) {
+      throw new PdmError(
+        'PDM_ERR_INPUT_FILE',
+        `${h.file}: training histories must have the same columns; compared with ${reference.file} it ${missing.length > 0 ? `lacks ${missing.join(', ')}` : ''}${missing.length > 0 && extra.length > 0 ? ' and ' : ''}${extra.length > 0 ? `adds ${extra.join(', ')}` : ''}`,
+        { file: h.file, missing, extra },
+      );
+    }
+  }
+  const missing = reference.columns.filter((c) => !series.columns.includes(c));
+  if (missing.length > 0) {
+    throw new PdmError('PDM_ERR_INPUT_FILE', `${series.file}: the series lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} that the training histories have`, {
+      file: series.file,
+      missing,
+    });
+  }
+  return reference.columns;
+}
+
+function writeJsonLines(series: FeatureHistory, result: ReplayResult): void {
+  const chunk: string[] = [];
+  for (let i = 0; i < result.rows.length; i++) {
+    const r = result.rows[i];
+    chunk.push(JSON.stringify({ time: series.timesAsGiven[i], health_index: r.health_index, alarm: r.alarm, rul_s: r.rul_s, rul_basis: r.rul_basis }));
+    if (chunk.length === 1000) {
+      process.stdout.write(`${chunk.join('\n')}\n`);
+      chunk.length = 0;
+    }
+  }
+  if (chunk.length > 0) process.stdout.write(`${chunk.join('\n')}\n`);
+}
+
+function seconds(s: number): string {
+  if (s < 120) return `${s.toFixed(0)} s`;
+  if (s < 7200) return `${(s / 60).toFixed(1)} min`;
+  if (s < 172800) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} d`;
+}
+
+function summary(series: FeatureHistory, train: FeatureHistory[], columns: string[], result: ReplayResult): string {
+  const st = result.statuses;
+  const last = st[st.length - 1];
+  const span = series.times[series.times.length - 1] - series.times[0];
+  const firstAlarm = st.find((s) => s.alarm);
+  const firstDeg = st.find((s) => s.degradation);
+  const lines = [
+    `series ${series.file}: ${st.length} rows over ${seconds(span)}; features ${columns.join(', ')}`,
+    train.length > 0
+      ? `training: ${train.length} run-to-failure histories, lifetimes ${result.fleet!.lifetimesS.map(seconds).join(', ')}`
+      : 'training: none (remaining life only once degradation is detected; threshold from --threshold or the default)',
+    `first alarm: ${firstAlarm ? `time ${series.timesAsGiven[st.indexOf(firstAlarm)]} (${seconds(firstAlarm.age)} into the series)` : 'none'}`,
+    `degradation: ${last.degradation ? `detected, onset estimated at ${seconds(last.onsetTime - series.times[0])} into the series` : firstDeg ? 'detected earlier, not at the last row' : 'not detected'}`,
+    `last row (time ${series.timesAsGiven[st.length - 1]}): health index ${last.healthIndex.toFixed(2)}, state ${last.state}, alarm ${last.alarm ? 'on' : 'off'}`,
+    last.rulBasis === null
+      ? 'remaining life: no basis (no training histories and no degradation detected)'
+      : `remaining life: ${seconds(last.rul.median)} (90 % interval ${seconds(last.rul.lower)} to ${seconds(last.rul.upper)}), basis ${last.rulBasis}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
