@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
+import { ensureFreeSpace } from './disk.ts';
 import type { JavaRuntime } from './java.ts';
 import { startManaged, tailFile, type ManagedProcess } from './supervisor.ts';
 import { waitUntil } from './wait.ts';
@@ -89,6 +90,8 @@ export function questdbServerConf(ports: QuestdbPorts, creds: QuestdbCredentials
 }
 
 export function prepareQuestdb(layout: QuestdbLayout, ports: QuestdbPorts): QuestdbCredentials {
+  // QuestDB maps its files and fails in odd places on a full disk: refuse up front instead.
+  ensureFreeSpace(layout.dir, 256 * 1024 * 1024, `QuestDB's data in ${layout.root}`);
   const creds = ensureCredentials(layout);
   mkdirSync(join(layout.root, 'conf'), { recursive: true });
   writeFileSync(layout.serverConf, questdbServerConf(ports, creds), { mode: 0o600 });

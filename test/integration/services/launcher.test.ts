@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -104,6 +105,28 @@ describe('local services launcher', () => {
     }
     const gone = await questdbExec(first.endpoints, 'select 1', { timeoutMs: 2_000 }).catch((e: unknown) => e);
     expect(isPdmError(gone, 'PDM_ERR_QUESTDB_UNAVAILABLE')).toBe(true);
+  });
+
+  const outsideAddress = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  const local = shared.kafkaBrokers[0]!.startsWith('127.0.0.1:') && shared.questdbHttp.startsWith('http://127.0.0.1:');
+  it.skipIf(!outsideAddress || !local)('listens on 127.0.0.1 only: Kafka, QuestDB HTTP and PG wire refuse connections on the machine’s other address', async () => {
+    const ports = [Number(shared.kafkaBrokers[0]!.split(':')[1]), Number(new URL(shared.questdbHttp).port), Number(new URL(shared.questdbPg).port)];
+    for (const port of ports) {
+      const outcome = await new Promise<string>((resolve) => {
+        const s = connect({ host: outsideAddress!, port, timeout: 3_000 });
+        s.once('connect', () => (s.destroy(), resolve('connected')));
+        s.once('timeout', () => (s.destroy(), resolve('timeout')));
+        s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      expect(outcome, `port ${port} on ${outsideAddress}`).toBe('ECONNREFUSED');
+    }
+    // and they do answer on loopback, so the refusals are about the address
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port: ports[0]! });
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    expect(ok).toBe(true);
   });
 
   it('leaves no JVM behind when the launcher process is SIGKILLed', async () => {
