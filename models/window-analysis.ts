@@ -312,3 +312,115 @@ export class WindowAnalyzer {
     };
   }
 }
+
+/** Options of `analyzeRecord`. */
+export interface RecordAnalysisOptions {
+  /** Segment length for the bearing diagnosis, in shaft revolutions (default 32). */
+  segmentRevolutions?: number;
+  /** Records up to this many samples get their features from one whole-record window. */
+  maxWholeSamples?: number;
+}
+
+export interface RecordAnalysis extends WindowAnalysis {
+  segments: { count: number; samples: number; votes: Record<BearingDiagnosis, number> };
+}
+
+const DIAGNOSES: readonly BearingDiagnosis[] = ['outer_race', 'inner_race', 'rolling_element', 'cage', 'none'];
+
+/**
+ * A whole recording: features, ISO zone and shaft speed from the whole record (one window; for
+ * records longer than `maxWholeSamples`, the mean over segments, RMS-like values as quadratic
+ * means and peaks as maxima), and the bearing diagnosis by majority over overlapping segments of
+ * `segmentRevolutions` shaft revolutions, i.e. what the stream processor would conclude from
+ * windows of that length. A fault is named only if more than half of the segments name it; its
+ * confidence is the share of segments naming it times their mean confidence. This keeps a
+ * signature that only shows when 10 s are averaged (too weak to matter) from being named, and
+ * a fault that comes and goes from being named from a lucky segment.
+ * Allocates freely: offline use, not the hot path.
+ */
+export function analyzeRecord(samples: Float32Array, config: Omit<WindowAnalysisConfig, 'windowSize'>, options: RecordAnalysisOptions = {}): RecordAnalysis {
+  const fs = config.sampleRateHz;
+  const n = samples.length;
+  if (n < MIN_WINDOW) throw new PdmError('PDM_ERR_INPUT_VALUE', `record has ${n} samples; at least ${MIN_WINDOW} are needed`, { samples: n });
+  const maxWhole = options.maxWholeSamples ?? 1 << 22;
+  const revolutions = options.segmentRevolutions ?? 32;
+  const { bearing, ...noBearing } = config;
+
+  // 1. Features, zone and speed.
+  let whole: WindowAnalysis;
+  if (n <= maxWhole) {
+    whole = new WindowAnalyzer({ ...noBearing, windowSize: n }).analyze(samples);
+  } else {
+    whole = meanOverSegments(samples, { ...noBearing, windowSize: maxWhole });
+  }
+  const shaftHz = whole.shaft.hz;
+  const votes = Object.fromEntries(DIAGNOSES.map((d) => [d, 0])) as Record<BearingDiagnosis, number>;
+  const result: RecordAnalysis = { ...whole, segments: { count: 0, samples: 0, votes } };
+  if (bearing === undefined) return result;
+  if (!(shaftHz > 0)) {
+    result.bearing = { diagnosis: 'none', confidence: 0 };
+    return result;
+  }
+
+  // 2. Bearing diagnosis by segments, all at the record's (given or estimated) speed.
+  let length = Math.max(4096, Math.round((fs * revolutions) / shaftHz));
+  if (n < 1.5 * length) length = n;
+  const analyzer = new WindowAnalyzer({ ...noBearing, bearing, shaftHz, windowSize: length });
+  const confidence: Record<BearingDiagnosis, number> = { outer_race: 0, inner_race: 0, rolling_element: 0, cage: 0, none: 0 };
+  const scores: Record<string, number> = {};
+  let count = 0;
+  let last: WindowAnalysis | undefined;
+  const hop = Math.max(1, Math.floor(length / 2));
+  for (let start = 0; start + length <= n; start += hop) {
+    const a = analyzer.analyze(samples.subarray(start, start + length));
+    votes[a.bearing.diagnosis]++;
+    confidence[a.bearing.diagnosis] += a.bearing.confidence;
+    for (const k of ['bpfo_score', 'bpfi_score', 'bsf_score', 'ftf_score', 'spectral_kurtosis']) scores[k] = (scores[k] ?? 0) + (a.features[k] ?? 0);
+    last = a;
+    count++;
+  }
+  let winner: BearingDiagnosis = 'none';
+  for (const d of DIAGNOSES) if (d !== 'none' && votes[d] > (winner === 'none' ? 0 : votes[winner])) winner = d;
+  const diagnosis: BearingDiagnosis = winner !== 'none' && votes[winner] > count / 2 ? winner : 'none';
+  const share = votes[diagnosis] / count;
+  const evidence: Record<string, number> = { segments: count, segment_samples: length };
+  for (const d of DIAGNOSES) evidence[`votes_${d}`] = votes[d];
+  for (const [k, v] of Object.entries(scores)) {
+    result.features[k] = v / count;
+    evidence[`mean_${k}`] = v / count;
+  }
+  result.segments = { count, samples: length, votes };
+  result.bearing = {
+    diagnosis,
+    confidence: votes[diagnosis] > 0 ? share * (confidence[diagnosis] / votes[diagnosis]) : 0,
+    frequencies_hz: last?.bearing.frequencies_hz,
+    evidence,
+  };
+  return result;
+}
+
+/** Features of a long record as the mean over consecutive windows (RMS-like: quadratic mean; peaks: max). */
+function meanOverSegments(samples: Float32Array, config: WindowAnalysisConfig): WindowAnalysis {
+  const analyzer = new WindowAnalyzer(config);
+  const w = config.windowSize;
+  const sums: Record<string, number> = {};
+  let first: WindowAnalysis | undefined;
+  let count = 0;
+  const quadratic = new Set(['rms', 'velocity_rms_mm_s', 'x1', 'x2', 'x3']);
+  const maxima = new Set(['peak', 'peak_to_peak']);
+  for (let start = 0; start + w <= samples.length; start += w) {
+    const a = analyzer.analyze(samples.subarray(start, start + w));
+    first ??= a;
+    for (const [k, v] of Object.entries(a.features)) {
+      if (maxima.has(k)) sums[k] = Math.max(sums[k] ?? 0, v);
+      else sums[k] = (sums[k] ?? 0) + (quadratic.has(k) || k.startsWith('band_') ? v * v : v);
+    }
+    count++;
+  }
+  const f: Record<string, number> = {};
+  for (const [k, v] of Object.entries(sums)) f[k] = maxima.has(k) ? v : quadratic.has(k) || k.startsWith('band_') ? Math.sqrt(v / count) : v / count;
+  f.crest_factor = f.rms > 0 ? f.peak / f.rms : 0;
+  const base = first as WindowAnalysis;
+  const iso = config.iso ?? DEFAULT_ISO_CLASS;
+  return { ...base, features: f, iso20816: { zone: isoZone(f.velocity_rms_mm_s, iso), group: iso.group, foundation: iso.foundation } };
+}

@@ -2,17 +2,19 @@
  * The decision: which fault type, if any, the evidence names, built for the asymmetry that
  * naming the wrong fault is worse than naming none.
  *
- * 1. A fault type is *supported* only if its fundamental is present and corroborated: by another
+ * 1. A fault type is *supported* only if its fundamental (for a rolling element: BSF or 2 x BSF,
+ *    whichever is stronger) is present and corroborated: by another
  *    harmonic, or (inner race, rolling element) by a modulation sideband of a present line. One
  *    line, however tall, is never enough: machines have many lines that are not bearings.
  * 2. Lines already explained by a stronger fault type's lattice cannot support a weaker one (see
  *    fault-evidence.ts).
- * 3. The strongest supported type wins only with a margin: its evidence (summed dB of present
- *    harmonics and sidebands) must be at least `margin` times every other type's. Two types both
+ * 3. The strongest supported type wins only with a margin: its evidence (summed dB by which its
+ *    present harmonics and sidebands exceed their noise thresholds) must be at least `margin`
+ *    times every other type's. Two types both
  *    claiming the spectrum means we do not know which: the answer is `none`.
  * 4. The named fault must be what dominates the envelope: the strongest harmonic series of the
- *    SES, searched without regard to the geometry, must belong to the winner's lattice (its
- *    harmonics and their shaft and cage sidebands). Otherwise something else modulates the
+ *    SES, searched without regard to the geometry, must be one of the winner's harmonics or
+ *    their shaft-rate sidebands. Otherwise something else modulates the
  *    band more strongly (another bearing, a gear, an electrical defect) and the winner's lines
  *    may be its by-products: `none`.
  * 5. The cage (FTF, below shaft speed) is named only when no other type's fundamental is present:
@@ -34,7 +36,7 @@ export interface DecisionOptions {
   strengthScaleDb: number;
 }
 
-export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { margin: 2, strengthScaleDb: 30 };
+export const DEFAULT_DECISION_OPTIONS: DecisionOptions = { margin: 2, strengthScaleDb: 20 };
 
 export interface DecisionResult {
   diagnosis: Diagnosis;
@@ -46,7 +48,7 @@ export interface DecisionResult {
 }
 
 export function isSupported(c: CandidateEvidence): boolean {
-  if (c.present[0] !== 1) return false;
+  if (!c.anchored) return false;
   if (c.kind === 'cage') return c.harmonics >= 2 && c.present[1] === 1;
   return c.harmonicsPresent >= 2 || c.sidebandsPresent >= 1;
 }
@@ -56,7 +58,7 @@ export function decide(out: DecisionResult, evidence: FaultEvidence, options: De
   let best: CandidateEvidence | undefined;
   let othersWithFundamental = 0;
   for (const c of candidates) {
-    if (c.kind !== 'cage' && c.present[0] === 1) othersWithFundamental++;
+    if (c.kind !== 'cage' && c.anchored) othersWithFundamental++;
   }
   for (const c of candidates) {
     if (!isSupported(c)) continue;
@@ -70,7 +72,7 @@ export function decide(out: DecisionResult, evidence: FaultEvidence, options: De
     if (c.strengthDb > strongest) strongest = c.strengthDb;
   }
   const scale = options.strengthScaleDb;
-  const dominated = best !== undefined && evidence.dominant.hz > 0 && !evidence.isClaimedBy(evidence.dominant.hz, best.kind);
+  const dominated = best !== undefined && evidence.dominant.hz > 0 && !evidence.explainsDominant(evidence.dominant.hz, best.kind);
   out.dominated = dominated;
   if (best === undefined || best.strengthDb < options.margin * runnerUp || dominated) {
     out.diagnosis = 'none';

@@ -17,7 +17,7 @@
  *   and of the shaft speed (BPFI = n fr - BPFO, BPFO = n FTF), so one fault's lattice of
  *   harmonics and sidebands lands on or near the other types' lines (an inner race fault's
  *   BPFI - 3 fr sits 2.4 % from a 6205's ball spin frequency). Fault types are therefore examined
- *   in order of the strength of their fundamental; each one claims its harmonics and their
+ *   in order of the strength of their family measured on its own; each one claims its harmonics and their
  *   sidebands (+/- 1..3 fr, +/- 1..2 FTF), and a weaker type may not use a claimed line.
  * - Dominant family: independently of the bearing's geometry, the strongest harmonic series of
  *   the SES (any fundamental between 0.8 x the lowest and 1.2 x the highest defect frequency,
@@ -50,9 +50,13 @@ export interface EvidenceOptions {
   shaftMaskBins: number;
   /** Half-width, in SES bins, of the windows for harmonics, sidebands and claimed lines. */
   lineBins: number;
-  /** Sideband orders a fault type claims around each of its harmonics: shaft, cage. */
-  claimShaftSidebands: number;
-  claimCageSidebands: number;
+  /**
+   * Sideband orders each fault type claims around its harmonics (shaft fr, cage FTF), after the
+   * modulations it physically produces: an inner race defect turns with the shaft through the
+   * load zone (+/- k fr); a ball defect travels with the cage (+/- k FTF); an outer race defect
+   * is fixed but sees the shaft's rotating load and the uneven ball spacing (+/- fr, FTF).
+   */
+  claims: Record<FaultKind, { shaft: number; cage: number }>;
 }
 
 export const DEFAULT_EVIDENCE_OPTIONS: EvidenceOptions = {
@@ -61,8 +65,12 @@ export const DEFAULT_EVIDENCE_OPTIONS: EvidenceOptions = {
   falseAlarm: 0.001,
   shaftMaskBins: 2,
   lineBins: 1.5,
-  claimShaftSidebands: 3,
-  claimCageSidebands: 2,
+  claims: {
+    outer_race: { shaft: 2, cage: 1 },
+    inner_race: { shaft: 3, cage: 0 },
+    rolling_element: { shaft: 0, cage: 2 },
+    cage: { shaft: 0, cage: 0 },
+  },
 };
 
 const MAX_HARMONICS = 8;
@@ -90,14 +98,23 @@ export interface CandidateEvidence {
   sidebandSnrDb: Float64Array;
   harmonicsPresent: number;
   sidebandsPresent: number;
-  /** Summed dB of the present harmonics and sidebands. */
+  /** Evidence: summed dB by which the present harmonics and sidebands exceed their noise thresholds. */
   strengthDb: number;
   /** The fundamental found first was a line already claimed by a stronger fault type. */
   explained: boolean;
-  /** Rank of examination (0 = strongest fundamental), -1 when its fundamental is absent. */
+  /** Rank of examination (0 = strongest family), -1 when its anchor line is absent. */
   rank: number;
-  /** SNR of the fundamental found on its own (before claims), used for the ranking; -Infinity if absent. */
-  rankingSnrDb: number;
+  /** Strength of the family measured on its own (before claims), used for the ranking; -Infinity if not anchored. */
+  rankingDb: number;
+  /**
+   * Harmonic that anchors the family: 1, except for a rolling element, whose defect strikes
+   * the races twice per spin so that 2 x BSF is often the strongest line (then 2).
+   */
+  anchor: number;
+  /** Whether the anchor line is present. */
+  anchored: boolean;
+  /** Fundamental implied by the anchor line (anchor line / anchor), Hz; 0 when not anchored. */
+  baseHz: number;
 }
 
 function emptyCandidate(kind: FaultKind): CandidateEvidence {
@@ -116,7 +133,10 @@ function emptyCandidate(kind: FaultKind): CandidateEvidence {
     strengthDb: 0,
     explained: false,
     rank: -1,
-    rankingSnrDb: -Infinity,
+    rankingDb: -Infinity,
+    anchor: 1,
+    anchored: false,
+    baseHz: 0,
   };
 }
 
@@ -135,8 +155,9 @@ export class FaultEvidence {
   readonly dominant: DominantFamily = { hz: 0, scoreDb: 0 };
   readonly #thresholds = new Map<number, number>();
   readonly #claims = new Float64Array(MAX_CLAIMS);
-  /** Index in `candidates` of the fault type that claimed each line. */
+  /** Index in `candidates` of the fault type that claimed each line, and whether it is a cage sideband. */
   readonly #claimOwner = new Uint8Array(MAX_CLAIMS);
+  readonly #claimCage = new Uint8Array(MAX_CLAIMS);
   #claimCount = 0;
   readonly #order: CandidateEvidence[];
   readonly #s: Spectrum = { ses: new Float64Array(0), floor: new Float64Array(0), bins: 0, binHz: 1, segments: 1, shaftHz: 0 };
@@ -146,7 +167,10 @@ export class FaultEvidence {
       const h = options.harmonics[k];
       if (!Number.isInteger(h) || h < 1 || h > MAX_HARMONICS) throw new RangeError(`FaultEvidence: harmonics for ${k} must be 1..${MAX_HARMONICS}, got ${h}`);
     }
-    if (options.claimShaftSidebands > 4 || options.claimCageSidebands > 4) throw new RangeError('FaultEvidence: at most 4 claimed sideband orders');
+    for (const k of FAULT_KINDS) {
+      const c = options.claims[k];
+      if (!(c.shaft >= 0 && c.shaft <= 4 && c.cage >= 0 && c.cage <= 4)) throw new RangeError(`FaultEvidence: claimed sideband orders for ${k} must be 0..4`);
+    }
     this.options = options;
     this.candidates = FAULT_KINDS.map(emptyCandidate);
     this.#order = [...this.candidates];
@@ -166,21 +190,22 @@ export class FaultEvidence {
     s.shaftHz = shaftHz;
     this.#claimCount = 0;
     const fundamentals: Record<FaultKind, number> = { outer_race: f.bpfo, inner_race: f.bpfi, rolling_element: f.bsf, cage: f.ftf };
-    // 1. Each type's fundamental on its own, to rank the types.
+    // 1. Each type's family on its own, to rank the types.
     for (const c of this.candidates) {
       c.frequencyHz = fundamentals[c.kind];
       c.harmonics = this.options.harmonics[c.kind];
       this.#reset(c);
-      this.#fundamental(c);
-      c.rankingSnrDb = c.present[0] === 1 ? c.snrDb[0] : -Infinity;
+      this.#anchor(c);
+      if (c.anchored) this.#harmonicsAndSidebands(c, f.ftf);
+      c.rankingDb = c.anchored ? c.strengthDb : -Infinity;
     }
-    // 2. Strongest fundamental first (insertion sort of 4, no allocation).
+    // 2. Strongest family first (insertion sort of 4, no allocation).
     const order = this.#order;
     for (let i = 0; i < order.length; i++) order[i] = this.candidates[i];
     for (let i = 1; i < order.length; i++) {
       const v = order[i];
       let j = i - 1;
-      while (j >= 0 && order[j].rankingSnrDb < v.rankingSnrDb) {
+      while (j >= 0 && order[j].rankingDb < v.rankingDb) {
         order[j + 1] = order[j];
         j--;
       }
@@ -190,13 +215,13 @@ export class FaultEvidence {
     // 3. In that order: re-find the fundamental among unclaimed lines, measure, claim.
     let rank = 0;
     for (const c of order) {
-      if (c.present[0] !== 1) continue;
-      const firstHz = c.lineHz[0];
+      if (!c.anchored) continue;
+      const firstHz = c.lineHz[c.anchor - 1];
       this.#reset(c);
       c.rank = rank++;
       c.explained = this.#claimed(firstHz);
-      this.#fundamental(c);
-      if (c.present[0] !== 1) continue;
+      this.#anchor(c);
+      if (!c.anchored) continue;
       this.#harmonicsAndSidebands(c, f.ftf);
       this.#claimLattice(c, f.ftf);
     }
@@ -233,11 +258,17 @@ export class FaultEvidence {
     }
   }
 
-  /** Whether `hz` lies on a line of the lattice claimed by fault type `kind`. */
-  isClaimedBy(hz: number, kind: FaultKind): boolean {
+  /**
+   * Whether `hz` is a harmonic of fault type `kind`'s family or one of its shaft sidebands (the
+   * lines that may dominate an SES because of that fault; cage sidebands are excluded as they
+   * are too dense to tell one family from another).
+   */
+  explainsDominant(hz: number, kind: FaultKind): boolean {
     const tol = this.options.lineBins * this.#s.binHz;
     const owner = FAULT_KINDS.indexOf(kind);
-    for (let i = 0; i < this.#claimCount; i++) if (this.#claimOwner[i] === owner && Math.abs(this.#claims[i] - hz) <= tol) return true;
+    for (let i = 0; i < this.#claimCount; i++) {
+      if (this.#claimOwner[i] === owner && this.#claimCage[i] === 0 && Math.abs(this.#claims[i] - hz) <= tol) return true;
+    }
     return false;
   }
 
@@ -247,6 +278,9 @@ export class FaultEvidence {
     c.strengthDb = 0;
     c.explained = false;
     c.rank = -1;
+    c.anchor = 1;
+    c.anchored = false;
+    c.baseHz = 0;
     for (let i = 0; i < MAX_HARMONICS; i++) {
       c.lineHz[i] = 0;
       c.snrDb[i] = 0;
@@ -257,10 +291,33 @@ export class FaultEvidence {
     }
   }
 
-  #fundamental(c: CandidateEvidence): void {
+  /** Finds the anchor line within +/- slip of its kinematic frequency (rolling element: 1 or 2 x BSF). */
+  #anchor(c: CandidateEvidence): void {
     const { binHz } = this.#s;
-    const half = c.frequencyHz * this.options.slip + binHz;
-    this.#line(c, 0, (c.frequencyHz - half) / binHz, (c.frequencyHz + half) / binHz);
+    const last = c.kind === 'rolling_element' ? Math.min(2, c.harmonics) : 1;
+    let bestSnr = -Infinity;
+    for (let h = 1; h <= last; h++) {
+      const centre = h * c.frequencyHz;
+      const half = centre * this.options.slip + binHz;
+      this.#line(c, h - 1, (centre - half) / binHz, (centre + half) / binHz);
+      if (c.present[h - 1] === 1 && c.snrDb[h - 1] > bestSnr) {
+        bestSnr = c.snrDb[h - 1];
+        c.anchor = h;
+      }
+    }
+    // Keep only the anchor's measurement; the other harmonic is measured from it afterwards.
+    for (let h = 1; h <= last; h++) {
+      if (h === c.anchor && bestSnr > -Infinity) continue;
+      if (c.present[h - 1] === 1) this.#unpresent(c, h - 1);
+    }
+    c.anchored = c.present[c.anchor - 1] === 1;
+    c.baseHz = c.anchored ? c.lineHz[c.anchor - 1] / c.anchor : 0;
+  }
+
+  #unpresent(c: CandidateEvidence, i: number): void {
+    c.present[i] = 0;
+    c.harmonicsPresent--;
+    c.strengthDb -= c.snrDb[i] - c.thresholdDb[i];
   }
 
   /** Measures harmonic index i in bins [lo, hi]; updates presence and strength. */
@@ -279,18 +336,18 @@ export class FaultEvidence {
     if (ratio > threshold) {
       c.present[i] = 1;
       c.harmonicsPresent++;
-      c.strengthDb += c.snrDb[i];
+      c.strengthDb += c.snrDb[i] - c.thresholdDb[i];
     }
   }
 
   #harmonicsAndSidebands(c: CandidateEvidence, ftfHz: number): void {
     const { binHz, shaftHz } = this.#s;
     const w = this.options.lineBins;
-    const f1 = c.lineHz[0];
+    const f1 = c.baseHz;
     const sidebandHz = c.kind === 'inner_race' ? shaftHz : c.kind === 'rolling_element' ? ftfHz : 0;
     for (let h = 1; h <= c.harmonics; h++) {
       const i = h - 1;
-      if (h > 1) this.#line(c, i, (h * f1) / binHz - w, (h * f1) / binHz + w);
+      if (h !== c.anchor) this.#line(c, i, (h * f1) / binHz - w, (h * f1) / binHz + w);
       if (sidebandHz > 0 && c.present[i] === 1) {
         this.#sideband(c, i, c.lineHz[i] - sidebandHz);
         this.#sideband(c, i, c.lineHz[i] + sidebandHz);
@@ -307,12 +364,13 @@ export class FaultEvidence {
     const best = this.#localMax(a, b);
     if (best < 0) return;
     const ratio = ses[best] / floor[best];
-    if (ratio > this.#threshold(segments, b - a + 1)) {
+    const threshold = this.#threshold(segments, b - a + 1);
+    if (ratio > threshold) {
       const db = 10 * Math.log10(ratio);
       c.sidebands[i]++;
       c.sidebandsPresent++;
       c.sidebandSnrDb[i] = Math.max(c.sidebandSnrDb[i], db);
-      c.strengthDb += db;
+      c.strengthDb += db - 10 * Math.log10(threshold);
     }
   }
 
@@ -320,27 +378,28 @@ export class FaultEvidence {
   #claimLattice(c: CandidateEvidence, ftfHz: number): void {
     const { bins, binHz, shaftHz } = this.#s;
     const o = this.options;
-    const f1 = c.lineHz[0];
+    const f1 = c.baseHz;
     const top = (bins - 1) * binHz;
     const owner = FAULT_KINDS.indexOf(c.kind);
     for (let h = 1; h <= c.harmonics && h * f1 < top; h++) {
       const f = h * f1;
-      this.#claim(f, owner);
-      for (let k = 1; k <= o.claimShaftSidebands; k++) {
-        this.#claim(f - k * shaftHz, owner);
-        this.#claim(f + k * shaftHz, owner);
+      this.#claim(f, owner, 0);
+      for (let k = 1; k <= o.claims[c.kind].shaft; k++) {
+        this.#claim(f - k * shaftHz, owner, 0);
+        this.#claim(f + k * shaftHz, owner, 0);
       }
-      for (let k = 1; k <= o.claimCageSidebands; k++) {
-        this.#claim(f - k * ftfHz, owner);
-        this.#claim(f + k * ftfHz, owner);
+      for (let k = 1; k <= o.claims[c.kind].cage; k++) {
+        this.#claim(f - k * ftfHz, owner, 1);
+        this.#claim(f + k * ftfHz, owner, 1);
       }
     }
   }
 
-  #claim(hz: number, owner: number): void {
+  #claim(hz: number, owner: number, cage: number): void {
     if (hz > 0 && this.#claimCount < MAX_CLAIMS) {
       this.#claims[this.#claimCount] = hz;
       this.#claimOwner[this.#claimCount] = owner;
+      this.#claimCage[this.#claimCount] = cage;
       this.#claimCount++;
     }
   }

@@ -1,0 +1,175 @@
+/**
+ * `pdm analyze FILE... --fs HZ --rpm RPM --bearing NAME [--format f32|csv|wav] [--json]`:
+ * offline vibration analysis of recorded files, one JSON object per file on stdout (JSON Lines)
+ * with --json, a short table otherwise. All files are read and checked before any is analysed,
+ * so bad input yields one error naming the file and the problem, exit code 1, and no output.
+ */
+import { parseArgs } from 'node:util';
+import { PdmError, describeError, isPdmError } from '../../common/errors.ts';
+import { lookupBearing } from '../../models/bearing/catalogue.ts';
+import { parseBearingGeometry, type BearingGeometry } from '../../models/bearing/geometry.ts';
+import { analyzeRecord, type RecordAnalysis } from '../../models/window-analysis.ts';
+import { SIGNAL_FORMATS, readSignalFile, type SignalFormat } from '../io/signal-file.ts';
+
+const USAGE = `Usage: pdm analyze FILE... --fs HZ [--rpm RPM] [--bearing NAME | --bearing-geometry SPEC] [options]
+
+Analyses recorded acceleration (in g): features, ISO 20816-3 zone, shaft orders and, with a
+bearing, an envelope-analysis diagnosis (outer_race | inner_race | rolling_element | cage | none).
+
+Options:
+  --fs HZ                  sampling rate (required unless every file is a WAV, whose header has it)
+  --rpm RPM                shaft speed; estimated from the spectrum when absent
+  --bearing NAME           catalogue bearing: 6205-2RS, 6203-2RS, ZA-2115, FEMTO-PRONOSTIA
+  --bearing-geometry SPEC  balls=9,ball=7.94,pitch=39.04,angle=0 (mm, degrees) instead of --bearing
+  --format f32|csv|wav     file format (default: from the extension)
+  --column NAME|INDEX      CSV column to read (when the file has several)
+  --iso-group 1|2          ISO 20816-3 machine group (default 2: 15-300 kW)
+  --iso-foundation rigid|flexible  (default rigid)
+  --json                   one JSON object per file (JSON Lines) instead of a table
+  -h, --help               this help
+`;
+
+function usageError(message: string): PdmError {
+  return new PdmError('PDM_ERR_CONFIG_INVALID', `pdm analyze: ${message}`, {});
+}
+
+function positiveNumber(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!(Number.isFinite(v) && v > 0)) throw usageError(`${name} must be a positive number, got '${raw}'`);
+  return v;
+}
+
+interface Settings {
+  files: string[];
+  fs?: number;
+  rpm?: number;
+  bearing?: BearingGeometry;
+  format?: SignalFormat;
+  column?: string;
+  iso: { group: 1 | 2; foundation: 'rigid' | 'flexible' };
+  json: boolean;
+}
+
+function parseSettings(argv: string[]): Settings | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      fs: { type: 'string' },
+      rpm: { type: 'string' },
+      bearing: { type: 'string' },
+      'bearing-geometry': { type: 'string' },
+      format: { type: 'string' },
+      column: { type: 'string' },
+      'iso-group': { type: 'string' },
+      'iso-foundation': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length === 0) throw usageError('no FILE given');
+  if (values.bearing !== undefined && values['bearing-geometry'] !== undefined) throw usageError('give --bearing or --bearing-geometry, not both');
+  const format = values.format;
+  if (format !== undefined && !(SIGNAL_FORMATS as readonly string[]).includes(format)) throw usageError(`--format must be one of ${SIGNAL_FORMATS.join(', ')}, got '${format}'`);
+  const group = values['iso-group'] ?? '2';
+  if (group !== '1' && group !== '2') throw usageError(`--iso-group must be 1 or 2, got '${group}'`);
+  const foundation = values['iso-foundation'] ?? 'rigid';
+  if (foundation !== 'rigid' && foundation !== 'flexible') throw usageError(`--iso-foundation must be rigid or flexible, got '${foundation}'`);
+  const bearing = values.bearing !== undefined ? lookupBearing(values.bearing) : values['bearing-geometry'] !== undefined ? parseBearingGeometry(values['bearing-geometry']) : undefined;
+  return {
+    files: positionals,
+    fs: positiveNumber('--fs', values.fs),
+    rpm: positiveNumber('--rpm', values.rpm),
+    bearing,
+    format: format as SignalFormat | undefined,
+    column: values.column,
+    iso: { group: group === '1' ? 1 : 2, foundation },
+    json: values.json ?? false,
+  };
+}
+
+/** Reads one file and settles its sampling rate (the header's, or --fs; they must agree). */
+async function load(file: string, s: Settings): Promise<{ samples: Float32Array; fs: number; format: SignalFormat }> {
+  const signal = await readSignalFile(file, { format: s.format, column: s.column });
+  const fs = signal.sampleRateHz ?? s.fs;
+  if (fs === undefined) throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: the sampling rate is unknown; give --fs HZ (only WAV files carry it)`, { file });
+  if (signal.sampleRateHz !== undefined && s.fs !== undefined && Math.abs(signal.sampleRateHz - s.fs) > 1e-6 * s.fs) {
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: --fs ${s.fs} disagrees with the WAV header's ${signal.sampleRateHz} Hz`, { file });
+  }
+  if (s.rpm !== undefined && s.rpm / 60 >= fs / 2) throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: --rpm ${s.rpm} (${s.rpm / 60} Hz) is not below Nyquist (${fs / 2} Hz)`, { file });
+  if (signal.samples.length < 256) throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: ${signal.samples.length} samples; at least 256 are needed`, { file });
+  return { samples: signal.samples, fs, format: signal.format };
+}
+
+function round(v: number, digits = 6): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(digits)) : 0;
+}
+
+function toJson(file: string, fs: number, format: SignalFormat, samples: number, s: Settings, a: RecordAnalysis): Record<string, unknown> {
+  const features = Object.fromEntries(Object.entries(a.features).map(([k, v]) => [k, round(v)]));
+  const bearing: Record<string, unknown> = { diagnosis: a.bearing.diagnosis, confidence: round(a.bearing.confidence, 3) };
+  if (s.bearing !== undefined) {
+    bearing.name = s.bearing.name ?? null;
+    bearing.geometry = { balls: s.bearing.balls, ball_diameter_mm: round(s.bearing.ballDiameterMm), pitch_diameter_mm: round(s.bearing.pitchDiameterMm), contact_angle_deg: s.bearing.contactAngleDeg };
+  }
+  if (a.bearing.frequencies_hz !== undefined) bearing.frequencies_hz = Object.fromEntries(Object.entries(a.bearing.frequencies_hz).map(([k, v]) => [k, round(v)]));
+  if (a.bearing.evidence !== undefined) bearing.evidence = Object.fromEntries(Object.entries(a.bearing.evidence).map(([k, v]) => [k, round(v, 4)]));
+  return {
+    file,
+    format,
+    sample_rate_hz: fs,
+    samples,
+    duration_s: round(samples / fs),
+    features,
+    iso20816: a.iso20816,
+    shaft: { hz: round(a.shaft.hz), source: a.shaft.source },
+    bearing,
+  };
+}
+
+function table(rows: Array<{ file: string; a: RecordAnalysis }>): string {
+  const head = ['file', 'rms g', 'kurtosis', 'vel mm/s', 'ISO', 'shaft Hz', 'diagnosis', 'conf'];
+  const body = rows.map(({ file, a }) => [
+    file,
+    a.features.rms.toFixed(4),
+    a.features.kurtosis.toFixed(2),
+    a.features.velocity_rms_mm_s.toFixed(2),
+    a.iso20816.zone,
+    `${a.shaft.hz.toFixed(2)}${a.shaft.source === 'given' ? '' : a.shaft.source === 'estimated' ? ' (est.)' : ' (n/a)'}`,
+    a.bearing.diagnosis,
+    a.bearing.confidence.toFixed(2),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  return [head, ...body].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let settings: Settings;
+  try {
+    const parsed = parseSettings(argv);
+    if (parsed === 'help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    settings = parsed;
+    // Pass 1: every file must read cleanly before anything is printed.
+    for (const file of settings.files) await load(file, settings);
+  } catch (err) {
+    process.stderr.write(`pdm analyze: ${isPdmError(err) ? describeError(err) : err instanceof Error ? err.message : String(err)}\n`);
+    if (!isPdmError(err) || err.code === 'PDM_ERR_CONFIG_INVALID') process.stderr.write('(pdm analyze --help for the options)\n');
+    return isPdmError(err) && err.code !== 'PDM_ERR_CONFIG_INVALID' ? 1 : 2;
+  }
+  // Pass 2: analyse and print, one file at a time (the files are read again to keep memory flat).
+  const rows: Array<{ file: string; a: RecordAnalysis }> = [];
+  for (const file of settings.files) {
+    const { samples, fs, format } = await load(file, settings);
+    const a = analyzeRecord(samples, { sampleRateHz: fs, shaftHz: settings.rpm === undefined ? undefined : settings.rpm / 60, bearing: settings.bearing, iso: settings.iso });
+    if (settings.json) process.stdout.write(JSON.stringify(toJson(file, fs, format, samples.length, settings, a)) + '\n');
+    else rows.push({ file, a });
+  }
+  if (!settings.json) process.stdout.write(table(rows));
+  return 0;
+}
