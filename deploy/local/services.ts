@@ -162,10 +162,10 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
         questdb = localQuestdbEndpoints(ports.questdb, creds);
         waits.push(waitQuestdbHealthy(proc, ports.questdb, creds, qLayout, { deadlineMs: timeoutMs, onProgress: progress, signal: opts.signal }).then(() => progress(`QuestDB ready on ${questdb!.questdbHttp} after ${((Date.now() - t0) / 1000).toFixed(1)} s`)));
       }
-      // allSettled: on a failure, let the other finish its wait so both can be stopped cleanly.
-      const results = await Promise.allSettled(waits);
-      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failure) throw failure.reason;
+      // The first failure ends the start-up at once (the catch below stops what runs); the other
+      // wait then ends when its process is stopped, and its own rejection is of no interest.
+      for (const w of waits) w.catch(() => {});
+      await Promise.all(waits);
 
       const kafkaProc = started.find((p) => p.name === 'kafka');
       const questdbProc = started.find((p) => p.name === 'questdb');
