@@ -253,7 +253,8 @@ export class VibrationModel {
       // Late damage spreads: roughness (broadband drive) grows with severity², at 60 % of the
       // impacts' RMS when the fault reaches failure, so kurtosis rises and then falls again.
       const roughness = f.severity * f.severity * f.scale * impactScale * 0.6 * Math.sqrt((src.order * this.nominalShaftHz) / r.sampleRateHz);
-      for (let c = 0; c < C; c++) r.structSigma[c] += roughness * src.gains[c];
+      // Independent excitations add in power, not in amplitude.
+      for (let c = 0; c < C; c++) r.structSigma[c] = Math.hypot(r.structSigma[c], roughness * src.gains[c]);
     });
   }
 
