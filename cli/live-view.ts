@@ -56,7 +56,7 @@ export function renderLiveView(v: LiveViewInput): string {
       continue;
     }
     channels.forEach(([channel, l], i) => {
-      const diag = l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.features['bearing_confidence'] ?? Number.NaN, 2)}`;
+      const diag = l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.confidence, 2)}`;
       lines.push(
         `  ${pad(i === 0 ? machine : '', 18)} ${pad(i === 0 ? s.state : '', 12)} ${pad(channel, 8)} ${pad(fmt(l.features['rms'], 3), 7)} ${pad(fmt(l.features['kurtosis'], 1), 6)} ${pad(fmt(l.features['velocity_rms_mm_s'], 2), 8)} ${pad(l.zone, 3)} ${pad(diag, 16)} ${pad(i === 0 ? truthText : '', 24)}`,
       );

@@ -14,7 +14,8 @@ import { topicNames } from '../common/topics.ts';
 import { decodeEnergyReading } from '../common/wire/energy-reading.ts';
 import { decodeGapEvent } from '../common/wire/gap-event.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
-import type { WindowAnalysisConfig } from '../models/window-analysis.ts';
+import { lookupBearing } from '../models/bearing/catalogue.ts';
+import type { BearingGeometry, WindowAnalysisConfig } from '../models/window-analysis.ts';
 import type { ProcessorConfig } from './processor-config.ts';
 import { tableDefinitions } from './questdb-schema.ts';
 import { QuestdbSink, questdbExecHttp } from './questdb-sink.ts';
@@ -41,7 +42,7 @@ export interface ProcessorStats {
   commits: number;
   workerCpuUs: number;
   /** Latest analysis per machine/channel, for the live view. */
-  latest: Map<string, { ts: bigint; features: Record<string, number>; zone: string; diagnosis: string }>;
+  latest: Map<string, { ts: bigint; features: Record<string, number>; zone: string; diagnosis: string; confidence: number }>;
 }
 
 export class StreamProcessor {
@@ -73,6 +74,17 @@ export class StreamProcessor {
   }
 
   async start(): Promise<void> {
+    // Unknown bearing names fail here, naming the machine, not later in every window.
+    for (const [machine, m] of Object.entries(this.#config.machines)) {
+      for (const [location, ref] of Object.entries(m.bearings ?? {})) {
+        if (typeof ref !== 'string') continue;
+        try {
+          lookupBearing(ref);
+        } catch (err) {
+          throw new PdmError('PDM_ERR_CONFIG_INVALID', `processor config: machines.${machine}.bearings.${location}: ${(err as Error).message}`, { machine }, { cause: err });
+        }
+      }
+    }
     for (const t of tableDefinitions(this.#config.questdb.tablePrefix)) await questdbExecHttp(this.#ep.questdbHttp, t.ddl, this.#ep.questdbAuth);
     this.#sink = await QuestdbSink.connect(this.#ep.questdbIlpConfig);
     this.#pool = new WorkerPool({ threads: this.#config.workers });
@@ -186,8 +198,13 @@ export class StreamProcessor {
     // Speed is rounded to 0.1 rpm in the key so analyzers are reused while the speed is steady.
     const shaftHz = rpm !== undefined ? Math.round(rpm * 10) / 600 : undefined;
     const iso = m?.iso ?? this.#config.iso;
-    const config: WindowAnalysisConfig = { sampleRateHz: w.sampleRateHz, windowSize: w.samples.length, shaftHz, iso };
-    return { key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${w.machine}`, config };
+    // Channel ids are <location>_<axis> (DE_X...): the bearing at that location is the one to watch.
+    const location = w.channel.split('_')[0] as 'DE' | 'NDE';
+    const bearingRef = m?.bearings?.[location];
+    const bearing: BearingGeometry | undefined = bearingRef === undefined ? undefined : typeof bearingRef === 'string' ? lookupBearing(bearingRef) : bearingRef;
+    const config: WindowAnalysisConfig = { sampleRateHz: w.sampleRateHz, windowSize: w.samples.length, shaftHz, iso, bearing };
+    const bearingKey = bearingRef === undefined ? '-' : typeof bearingRef === 'string' ? bearingRef : JSON.stringify(bearingRef);
+    return { key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}`, config };
   }
 
   async #analyse(w: CompletedWindow, processedAtUs: number): Promise<Row | undefined> {
@@ -197,7 +214,7 @@ export class StreamProcessor {
       const { analysis, cpuUs } = await this.#pool!.analyze({ configKey: key, config, samples: w.samples });
       this.stats.windowsAnalysed++;
       this.stats.workerCpuUs += cpuUs;
-      this.stats.latest.set(`${w.machine}/${w.channel}`, { ts: w.startTimeNs, features: analysis.features, zone: analysis.iso20816.zone, diagnosis: analysis.bearing.diagnosis });
+      this.stats.latest.set(`${w.machine}/${w.channel}`, { ts: w.startTimeNs, features: analysis.features, zone: analysis.iso20816.zone, diagnosis: analysis.bearing.diagnosis, confidence: analysis.bearing.confidence });
       return row(this.#tables.features, w.startTimeNs, {
         symbols: { machine: w.machine, channel: w.channel, iso_zone: analysis.iso20816.zone, shaft_source: analysis.shaft.source, bearing_diagnosis: analysis.bearing.diagnosis },
         doubles: { ...analysis.features, sample_rate_hz: w.sampleRateHz, bearing_confidence: analysis.bearing.confidence },

@@ -26,7 +26,7 @@ export const MachineEndpointSpec = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . -').optional().describe('expected machine id (checked against the server); discovered when absent'),
   endpoint: z.string().regex(/^opc\.tcp:\/\/[^\s/:]+(:\d+)?(\/.*)?$/, 'must be an opc.tcp:// URL').describe('OPC UA endpoint URL of the machine'),
   security: SecuritySpec.default({ mode: 'SignAndEncrypt', policy: 'Basic256Sha256' }),
-  auth: AuthSpec.default({ usernameEnv: 'PDM_OPCUA_USERNAME', passwordEnv: 'PDM_OPCUA_PASSWORD' }),
+  auth: AuthSpec.default({ usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' }),
   publishingIntervalMs: z.number().int().min(50).max(10_000).default(200).describe('subscription publishing interval'),
 });
 

@@ -1,0 +1,73 @@
+/** `pdm simulate --fleet FILE`: run the factory simulator until SIGINT/SIGTERM. */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createKafka, ensureTopics } from '../../common/kafka.ts';
+import { brokersFromEnv } from '../../common/kafka.ts';
+import { topicNames } from '../../common/topics.ts';
+import { Factory, type FactoryMachine } from '../../ingest/simulator/factory.ts';
+import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
+import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
+import { untilSignal } from '../signals.ts';
+
+/** Messages a `pdm simulate` child sends to its parent over the IPC channel. */
+export type SimulatorMessage =
+  | { type: 'ready'; machines: Array<Pick<FactoryMachine, 'id' | 'state' | 'error' | 'endpointUrl'>> }
+  | { type: 'truth'; truth: Record<string, MachineTruth> };
+
+const HELP = `Usage: pdm simulate --fleet FILE [--pki DIR] [--hostname HOST] [--truth-dir DIR]
+
+Runs one OPC UA server per machine of the fleet (physics or replay), and publishes each
+machine's ground truth to DIR/<machine>.jsonl and, when PDM_KAFKA_BROKERS is set, to the
+pdm.truth.v1 topic (never read by the processing). A bad machine entry stops that machine only.
+
+  --fleet FILE       fleet file (YAML/JSON), e.g. deploy/config/fleet.yaml
+  --pki DIR          PKI root (machine certificates in DIR/machines/<id>; default .pdm/pki)
+  --hostname HOST    host name the servers advertise (default: the fleet's)
+  --truth-dir DIR    where to write ground truth (default .pdm/truth)
+  --topic-prefix P   prefix of the truth topic name
+Environment: the OPC UA user variables the fleet names; PDM_KAFKA_BROKERS (optional)
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { fleet: { type: 'string' }, pki: { type: 'string' }, hostname: { type: 'string' }, 'truth-dir': { type: 'string' }, 'topic-prefix': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help || !values.fleet) {
+    process.stdout.write(HELP);
+    return values.help ? 0 : 2;
+  }
+  const fleet = loadFleet(values.fleet);
+  const brokers = brokersFromEnv();
+  let producer;
+  const truthTopic = topicNames(values['topic-prefix'] ?? '').truth;
+  if (brokers.length > 0) {
+    const kafka = createKafka(brokers, 'pdm-simulator');
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ topic: truthTopic, numPartitions: 1, replicationFactor: 1 }]);
+    await admin.disconnect();
+    producer = kafka.producer();
+    await producer.connect();
+  }
+  const factory = new Factory(fleet, {
+    pkiRoot: values.pki ?? join('.pdm', 'pki'),
+    hostname: values.hostname,
+    truthDir: values['truth-dir'] ?? join('.pdm', 'truth'),
+    truthTopic: producer ? { producer, topic: truthTopic } : undefined,
+  });
+  await factory.start();
+  for (const m of factory.machines) process.stderr.write(`${m.id}: ${m.state}${m.endpointUrl ? ` at ${m.endpointUrl}` : ''}${m.error ? ` — ${m.error}` : ''}\n`);
+  // Run as a child of `pdm start` (IPC channel): report the machines, then the truth each second.
+  let truthTimer: NodeJS.Timeout | undefined;
+  if (process.send) {
+    process.send({ type: 'ready', machines: factory.machines.map(({ id, state, error, endpointUrl }) => ({ id, state, error, endpointUrl })) } satisfies SimulatorMessage);
+    truthTimer = setInterval(() => process.send?.({ type: 'truth', truth: Object.fromEntries(factory.latestTruth) } satisfies SimulatorMessage), 1000);
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  }
+  await untilSignal();
+  clearInterval(truthTimer);
+  await factory.stop();
+  await producer?.disconnect();
+  return factory.machines.some((m) => m.state === 'failed') ? 1 : 0;
+}

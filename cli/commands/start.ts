@@ -1,0 +1,169 @@
+/**
+ * `pdm start` (what `npm start` runs): the local simulated factory end to end, in one process
+ * plus the Kafka and QuestDB JVMs the launcher starts: simulated machines (OPC UA servers with
+ * physics), the collector, the stream processor and its worker threads, and a live view.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../../common/config.ts';
+import { describeError } from '../../common/errors.ts';
+import { topicNames } from '../../common/topics.ts';
+import { ensureServices } from '../../deploy/local/services.ts';
+import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
+import { Collector } from '../../ingest/collector/collector.ts';
+import { collectorPkiDir, initPlantPki } from '../../ingest/opcua/pki-init.ts';
+import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
+import type { SimulatorMessage } from './simulate.ts';
+import { loadFleet, type ValidMachine } from '../../ingest/simulator/fleet-config.ts';
+import { ProcessorConfigSpec, type MachineModelConfig } from '../../stream-processing/processor-config.ts';
+import { StreamProcessor } from '../../stream-processing/processor.ts';
+import { renderLiveView } from '../live-view.ts';
+import { untilSignal } from '../signals.ts';
+
+const HELP = `Usage: pdm start [--fleet FILE] [--processor-config FILE] [--duration SECONDS]
+
+Starts Kafka and QuestDB (from Maven jars, or the ones PDM_KAFKA_BROKERS / PDM_QUESTDB_HTTP
+name), a simulated factory (one OPC UA server per machine, SignAndEncrypt with a generated
+user), the collector and the stream processor, and shows a live view until Ctrl-C.
+
+  --fleet FILE             machines to simulate (default deploy/config/fleet.yaml)
+  --processor-config FILE  processor settings (default deploy/config/processor.yaml)
+  --duration SECONDS       stop by itself after this long (default: run until Ctrl-C)
+  --refresh SECONDS        live view period (default 2)
+`;
+
+/** OPC UA credentials of the local factory: generated once, kept in .pdm (0600), never a default. */
+function localOpcuaCredentials(dir: string): { username: string; password: string; file: string } {
+  const file = join(dir, 'opcua-user.json');
+  if (existsSync(file)) return { ...(JSON.parse(readFileSync(file, 'utf8')) as { username: string; password: string }), file };
+  mkdirSync(dir, { recursive: true });
+  const creds = { username: 'operator', password: randomBytes(18).toString('base64url') };
+  writeFileSync(file, JSON.stringify(creds), { mode: 0o600 });
+  return { ...creds, file };
+}
+
+function processorMachines(machines: ValidMachine[]): Record<string, MachineModelConfig> {
+  return Object.fromEntries(machines.map((m) => [m.id, { shaftRpm: m.nominalSpeedRpm, bearings: { DE: m.bearings.DE, NDE: m.bearings.NDE } as MachineModelConfig['bearings'], iso: m.iso }]));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { fleet: { type: 'string' }, 'processor-config': { type: 'string' }, duration: { type: 'string' }, refresh: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const fleetFile = values.fleet ?? 'deploy/config/fleet.yaml';
+  const fleet = loadFleet(fleetFile);
+  for (const r of fleet.rejected) out(`! ${r.error.message} — that machine is skipped, the others run`);
+  const processorConfig = loadConfigFile(ProcessorConfigSpec, values['processor-config'] ?? 'deploy/config/processor.yaml');
+  processorConfig.machines = { ...processorMachines(fleet.machines), ...processorConfig.machines };
+
+  out('Starting Kafka and QuestDB (first run downloads them with Maven; this shows progress)...');
+  const services = await ensureServices({ profile: 'dev', onProgress: (l) => out(`  ${l}`) });
+  const ep = services.endpoints;
+  const stateDir = '.pdm';
+  const creds = localOpcuaCredentials(stateDir);
+  const env = { ...process.env };
+  env['PDM_OPCUA_USER'] ??= creds.username;
+  env['PDM_OPCUA_PASSWORD'] ??= creds.password;
+
+  const pkiRoot = join(stateDir, 'pki');
+  await initPlantPki(pkiRoot, fleet.machines.map((m) => m.id), fleet.machines[0]?.opcua.hostname ?? 'localhost');
+
+  const topics = topicNames('');
+  // The simulator runs in its own process, as it would in a plant: its signal synthesis and
+  // OPC UA encryption must not stall the collector's and processor's event loop.
+  out('Starting the simulated machines (pdm simulate)...');
+  const sim = await startSimulatorChild(fleetFile, pkiRoot, join(stateDir, 'truth'), { ...env, PDM_KAFKA_BROKERS: ep.kafkaBrokers.join(',') });
+  const factory = sim;
+  const auth = ep.questdbUser && ep.questdbPassword ? { user: ep.questdbUser, password: ep.questdbPassword } : undefined;
+  const processor = new StreamProcessor(processorConfig, { brokers: ep.kafkaBrokers, questdbHttp: ep.questdbHttp, questdbIlpConfig: ep.questdbIlpConfig, questdbAuth: auth });
+  await processor.start();
+  const collector = new Collector(
+    CollectorConfigSpec.parse({
+      pkiDir: collectorPkiDir(pkiRoot),
+      machines: factory.machines.filter((m) => m.endpointUrl).map((m) => ({ id: m.id, endpoint: m.endpointUrl, auth: { usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' } })),
+    }),
+    { brokers: ep.kafkaBrokers, env },
+  );
+  await collector.start();
+
+  const where = [
+    `machines: ${factory.machines.map((m) => `${m.id}${m.endpointUrl ? ` ${m.endpointUrl}` : ` (${m.state}: ${m.error ?? ''})`}`).join(', ')}`,
+    `OPC UA user '${creds.username}', password in ${creds.file} (SignAndEncrypt, Basic256Sha256; certificates in ${pkiRoot})`,
+    `Kafka ${ep.kafkaBrokers.join(',')}: topics ${topics.vibration}, ${topics.energy}, ${topics.gaps}, ${topics.deadLetter}, ${topics.truth}`,
+    `QuestDB console ${ep.questdbHttp} (user ${ep.questdbUser ?? '-'}, password in ${services.dataDir || '-'}): tables vibration_blocks, vibration_features, energy, collection_gaps`,
+    `ground truth: ${join(stateDir, 'truth')}/<machine>.jsonl`,
+  ];
+  const startedAtMs = Date.now();
+  const tty = process.stdout.isTTY;
+  const draw = () => {
+    const truth = new Map([...factory.latestTruth].map(([id, t]) => [id, { state: t.state, faults: t.faults.filter((f) => f.severity > 0).map((f) => `${f.type}@${f.location} ${(f.severity * 100).toFixed(0)}%`).join(', ') }]));
+    const text = renderLiveView({ startedAtMs, nowMs: Date.now(), where, collector: collector.stats, processor: processor.stats, windows: processor.windowCounters, truth });
+    process.stdout.write(tty ? `\x1b[H\x1b[2J${text}\n` : `${text}\n\n`);
+  };
+  const timer = setInterval(draw, Number(values.refresh ?? 2) * 1000);
+  const durationS = values.duration ? Number(values.duration) : undefined;
+  const reason = await Promise.race([
+    untilSignal().then((s) => `received ${s}`),
+    sim.exited.then((code) => `the simulator exited unexpectedly (code ${code}); see the messages above`),
+    services.unexpectedExit.then((e) => `${e.service} exited unexpectedly (code ${e.code}); its log: ${e.logFile}`),
+    ...(durationS ? [new Promise<string>((r) => setTimeout(() => r(`--duration ${durationS}s elapsed`), durationS * 1000))] : []),
+  ]);
+  clearInterval(timer);
+  draw();
+  out(`\nStopping (${reason})...`);
+  await collector.stop().catch((e: unknown) => out(`collector: ${describeError(e)}`));
+  await factory.stop();
+  await processor.stop().catch((e: unknown) => out(`processor: ${describeError(e)}`));
+  await services.stop();
+  out('Stopped. Data stays in .pdm/ (delete it to start afresh).');
+  return reason.includes('unexpectedly') ? 1 : 0;
+}
+
+interface SimulatorChild {
+  machines: Array<{ id: string; state: string; error?: string; endpointUrl?: string }>;
+  latestTruth: Map<string, MachineTruth>;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** Fork `pdm simulate` and wait until its machines are listening. */
+function startSimulatorChild(fleetFile: string, pkiRoot: string, truthDir: string, env: NodeJS.ProcessEnv): Promise<SimulatorChild> {
+  const entry = fileURLToPath(new URL(`../pdm${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+  const child = fork(entry, ['simulate', '--fleet', fleetFile, '--pki', pkiRoot, '--truth-dir', truthDir], { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  // The child's JSON logs go to a file; the parent keeps the terminal for the live view.
+  mkdirSync('.pdm/logs', { recursive: true });
+  child.stderr?.pipe(createWriteStream('.pdm/logs/simulator.log', { flags: 'a' }));
+  let stopping = false;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { if (!stopping) resolve(code); }));
+  const latestTruth = new Map<string, MachineTruth>();
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`pdm simulate exited with code ${code} before its machines were up; see .pdm/logs/simulator.log`)));
+    child.on('message', (msg: SimulatorMessage) => {
+      if (msg.type === 'truth') for (const [id, t] of Object.entries(msg.truth)) latestTruth.set(id, t);
+      if (msg.type === 'ready') {
+        resolve({
+          machines: msg.machines,
+          latestTruth,
+          exited,
+          stop: () =>
+            new Promise<void>((done) => {
+              stopping = true;
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+  });
+}
