@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { ComplexFft } from '../../../models/dsp/complex-fft.ts';
+import { nextPowerOfTwo } from '../../../models/dsp/fft-size.ts';
+import { RealFft } from '../../../models/dsp/real-fft.ts';
+import { gaussian, naiveDft } from './helpers/oracle.ts';
+import { expectAllClose, fixture } from './helpers/tolerance.ts';
+
+const SIZES = [4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048];
+
+function signals(n: number): Record<string, Float64Array> {
+  const impulse = new Float64Array(n);
+  impulse[Math.floor(n / 3)] = 1;
+  return {
+    noise: gaussian(n, n),
+    impulse,
+    // A tone between bins (leaks into every bin) plus DC.
+    tone: Float64Array.from({ length: n }, (_, i) => 0.25 + Math.sin((2 * Math.PI * 3.37 * i) / n + 0.4)),
+    nyquist: Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : -1)),
+  };
+}
+
+describe('RealFft against the naive DFT', () => {
+  it('matches the O(N^2) definition for a sweep of sizes and signals (bins 0..N/2)', () => {
+    for (const n of SIZES) {
+      const fft = new RealFft(n);
+      const out = new Float64Array(fft.outputLength);
+      for (const [name, x] of Object.entries(signals(n))) {
+        fft.forward(out, x);
+        const [re, im] = naiveDft(x, undefined);
+        const scale = Math.sqrt(n);
+        for (let k = 0; k <= n / 2; k++) {
+          expectAllClose([out[2 * k], out[2 * k + 1]], [re[k], im[k]], { abs: 1e-9 * scale * 10 }, `N=${n} ${name} bin ${k}`);
+        }
+      }
+    }
+  });
+
+  it('zero-pads an input shorter than its size', () => {
+    const fft = new RealFft(64);
+    const x = gaussian(40, 7);
+    const out = new Float64Array(fft.outputLength);
+    fft.forward(out, x);
+    const padded = new Float64Array(64);
+    padded.set(x);
+    const [re, im] = naiveDft(padded, undefined);
+    for (let k = 0; k <= 32; k++) expectAllClose([out[2 * k], out[2 * k + 1]], [re[k], im[k]], { abs: 1e-10 }, `bin ${k}`);
+  });
+
+  it('inverse(forward(x)) returns x for every size', () => {
+    for (const n of SIZES) {
+      const fft = new RealFft(n);
+      const spec = new Float64Array(fft.outputLength);
+      const back = new Float64Array(n);
+      const x = gaussian(n, 100 + n);
+      fft.forward(spec, x);
+      fft.inverse(back, spec);
+      expectAllClose(back, x, { abs: 1e-12 }, `N=${n} round trip`);
+    }
+  });
+
+  it('agrees with numpy.fft.rfft (committed fixture), also zero-padded', async () => {
+    const fx = await fixture<{ input: number[]; re: number[]; im: number[]; padded_length: number; padded_re: number[]; padded_im: number[] }>('rfft');
+    const fft = new RealFft(fx.input.length);
+    const out = new Float64Array(fft.outputLength);
+    fft.forward(out, fx.input);
+    expectAllClose(out.filter((_, i) => i % 2 === 0), fx.re, { abs: 1e-10 }, 're');
+    expectAllClose(out.filter((_, i) => i % 2 === 1), fx.im, { abs: 1e-10 }, 'im');
+    fft.forward(out, fx.input.slice(0, fx.padded_length));
+    expectAllClose(out.filter((_, i) => i % 2 === 0), fx.padded_re, { abs: 1e-10 }, 'padded re');
+    expectAllClose(out.filter((_, i) => i % 2 === 1), fx.padded_im, { abs: 1e-10 }, 'padded im');
+  });
+
+  it('refuses sizes that are not powers of two and buffers that are too small', () => {
+    expect(() => new RealFft(100)).toThrow(/power of two/);
+    const fft = new RealFft(16);
+    expect(() => fft.forward(new Float64Array(10), new Float64Array(16))).toThrow(/output length/);
+    expect(() => fft.forward(new Float64Array(18), new Float64Array(17))).toThrow(/input length/);
+  });
+});
+
+describe('ComplexFft against the naive DFT', () => {
+  it('forward and inverse match the definition and round-trip', () => {
+    for (const n of [2, 4, 8, 64, 512]) {
+      const fft = new ComplexFft(n);
+      const re = gaussian(n, 3 * n);
+      const im = gaussian(n, 5 * n);
+      const x = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) {
+        x[2 * i] = re[i];
+        x[2 * i + 1] = im[i];
+      }
+      const out = new Float64Array(2 * n);
+      fft.forward(out, x);
+      const [er, ei] = naiveDft(re, im);
+      for (let k = 0; k < n; k++) expectAllClose([out[2 * k], out[2 * k + 1]], [er[k], ei[k]], { abs: 1e-9 }, `N=${n} bin ${k}`);
+      const back = new Float64Array(2 * n);
+      fft.inverse(back, out);
+      expectAllClose(back, x, { abs: 1e-12 }, `N=${n} round trip`);
+    }
+  });
+
+  it('refuses buffers of the wrong length or the same buffer in and out', () => {
+    const fft = new ComplexFft(8);
+    const a = new Float64Array(16);
+    expect(() => fft.forward(new Float64Array(8), a)).toThrow(/length 16/);
+    expect(() => fft.forward(a, a)).toThrow(/different/);
+  });
+});
+
+describe('nextPowerOfTwo', () => {
+  it('rounds up to a power of two', () => {
+    expect([1, 2, 3, 255, 256, 257, 122571].map(nextPowerOfTwo)).toEqual([1, 2, 4, 256, 256, 512, 131072]);
+    expect(() => nextPowerOfTwo(0)).toThrow(RangeError);
+  });
+});
