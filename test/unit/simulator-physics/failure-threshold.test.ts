@@ -1,7 +1,7 @@
 /**
  * Severity 1 means "at the failure threshold", for every fault type: the worst axis of the
  * fault's location measures the configured level (velocity 10–1000 Hz by default, or broadband
- * acceleration) at severity 1. Measured over 2 s as the power mean of 0.5 s windows, with the
+ * acceleration) at severity 1. Measured over 4 s as the power mean of 0.5 s windows (2 s is too short for the cage: ~10 impacts per second), with the
  * test's own DFT. Tolerance ±20 %: sparse impacts make single seconds scatter by about ±15 %,
  * and the calibration itself is an estimate from 5 s of signal (±4–6 % between seeds).
  */
@@ -44,14 +44,14 @@ describe('severity 1 reaches the failure threshold', () => {
   ];
   for (const [type, location] of cases) {
     it(`${type} at ${location}: worst axis ≈ 4.5 mm/s (ISO 20816-3 group 2 rigid, zone C/D)`, () => {
-      const v = worstVelocity(record(atFailure(type, location), START_MS + 30_000, 20), location);
+      const v = worstVelocity(record(atFailure(type, location), START_MS + 30_000, 40), location);
       expect(v).toBeGreaterThan(4.5 * 0.8);
       expect(v).toBeLessThan(4.5 * 1.2);
     });
   }
 
   it('a configured acceleration threshold: outer race at 2 g RMS', () => {
-    const rec = record(atFailure('outer_race', 'DE', { accelerationG: 2 }), START_MS + 30_000, 20);
+    const rec = record(atFailure('outer_race', 'DE', { accelerationG: 2 }), START_MS + 30_000, 40);
     const worst = Math.max(...['DE_X', 'DE_Y', 'DE_Z'].map((id) => moments(rec[id]).rms));
     expect(worst).toBeGreaterThan(2 * 0.8);
     expect(worst).toBeLessThan(2 * 1.2);
