@@ -116,7 +116,7 @@ export class StreamProcessor {
     this.#log.info({ topics: this.#topics, tables: this.#tables, workers: this.#pool.threads }, 'processor running');
   }
 
-  async #onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async #onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const rows: Row[] = [];
     const windows: CompletedWindow[] = [];
     const processedAtUs = Date.now() * 1000;
@@ -147,6 +147,9 @@ export class StreamProcessor {
     await write;
     for (const r of rows) this.stats.rowsOut[r.table] = (this.stats.rowsOut[r.table] ?? 0) + 1;
 
+    // Move the fetch position on (kafkajs re-fetches unresolved messages), then commit: up to the
+    // end of the batch, or only up to the first block of a window still being assembled.
+    resolveOffset(String(lastOffset));
     const pending = batch.topic === this.#topics.vibration ? this.#assembler.pendingMinOffset(batch.partition) : undefined;
     const commitAt = pending !== undefined ? Math.min(pending, lastOffset + 1) : lastOffset + 1;
     await this.#consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(commitAt) }]);

@@ -90,6 +90,9 @@ describe('walking skeleton: OPC UA -> Kafka -> workers -> QuestDB', () => {
     expect(Number(rows[0].seqs)).toBe(sent);
     expect(Number(rows[0].hi) - Number(rows[0].lo) + 1).toBe(sent); // contiguous
     expect(Math.abs(Number(rows[0].rms) - EXPECTED_RMS) / EXPECTED_RMS).toBeLessThan(0.01);
+    // Counted in and out: the processor consumed each block once (no re-fetch loop, no loss).
+    expect(processor.stats.blocksIn).toBe(sent);
+    expect(processor.stats.rowsOut[`${prefix}vibration_blocks`]).toBe(sent);
   });
 
   it('analyses every complete window in a worker: RMS within 1 %, dominant frequency within one FFT bin', async () => {
