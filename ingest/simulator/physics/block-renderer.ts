@@ -121,6 +121,7 @@ export class GroupRenderer {
   readonly #work: Float64Array;
   readonly #powers: Float64Array;
   readonly #active: Int32Array;
+  readonly #isActive: Uint8Array;
 
   constructor(opts: { sampleRateHz: number; blockSize: number; modes: ModeSpec[][]; maxHalfOrder: number; seed: number }) {
     const { sampleRateHz: fs, blockSize: n, modes } = opts;
@@ -159,6 +160,7 @@ export class GroupRenderer {
     this.#work = new Float64Array(C * n);
     this.#powers = new Float64Array(2 * K + 2);
     this.#active = new Int32Array(K);
+    this.#isActive = new Uint8Array(K);
   }
 
   /** Render the block into `outs[c]` (each at least blockSize long). */
@@ -294,30 +296,71 @@ export class GroupRenderer {
     const sbRe = this.sidebandRe;
     const sbIm = this.sidebandIm;
 
+    const isActive = this.#isActive;
+    isActive.fill(0);
+    for (let a = 0; a < nActive; a++) isActive[active[a]] = 1;
+
     for (let k = 0; k < n; k++) {
-      // Powers u^1..u^top.
-      let pr = ur;
-      let pi = ui;
-      pw[0] = pr;
-      pw[1] = pi;
-      for (let j = 1; j < top; j++) {
-        const t = pr * ur - pi * ui;
-        pi = pr * ui + pi * ur;
-        pr = t;
-        pw[2 * j] = pr;
-        pw[2 * j + 1] = pi;
-      }
-      const sideAm = 2 * pr0;
-      for (let c = 0; c < C; c++) {
-        let v = 0;
-        for (let a = 0; a < nActive; a++) {
-          const j = active[a];
-          const idx = j * C + c;
-          v += hr[idx] * pw[2 * j] - hi[idx] * pw[2 * j + 1];
+      if (C === 3 || C === 6) {
+        // Common layouts (one or two triaxial sensors): powers and sums stay in registers.
+        let pr = ur;
+        let pi = ui;
+        let p2r = 0;
+        let p2i = 0;
+        let v0 = 0, v1 = 0, v2 = 0, v3 = 0, v4 = 0, v5 = 0;
+        for (let j = 0; j < top; j++) {
+          if (j > 0) {
+            const t = pr * ur - pi * ui;
+            pi = pr * ui + pi * ur;
+            pr = t;
+          }
+          if (j === 1) {
+            p2r = pr;
+            p2i = pi;
+          }
+          if (isActive[j] === 0) continue;
+          const b = j * C;
+          v0 += hr[b] * pr - hi[b] * pi;
+          v1 += hr[b + 1] * pr - hi[b + 1] * pi;
+          v2 += hr[b + 2] * pr - hi[b + 2] * pi;
+          if (C === 6) {
+            v3 += hr[b + 3] * pr - hi[b + 3] * pi;
+            v4 += hr[b + 4] * pr - hi[b + 4] * pi;
+            v5 += hr[b + 5] * pr - hi[b + 5] * pi;
+          }
         }
-        if (hasElectrical) v += elRe[c] * er - elIm[c] * ei;
-        if (hasSideband) v += (sbRe[c] * pw[2] - sbIm[c] * pw[3]) * sideAm;
-        work[c * n + k] = v;
+        const sideAm = 2 * pr0;
+        for (let c = 0; c < C; c++) {
+          let v = c === 0 ? v0 : c === 1 ? v1 : c === 2 ? v2 : c === 3 ? v3 : c === 4 ? v4 : v5;
+          if (hasElectrical) v += elRe[c] * er - elIm[c] * ei;
+          if (hasSideband) v += (sbRe[c] * p2r - sbIm[c] * p2i) * sideAm;
+          work[c * n + k] = v;
+        }
+      } else {
+        // Powers u^1..u^top.
+        let pr = ur;
+        let pi = ui;
+        pw[0] = pr;
+        pw[1] = pi;
+        for (let j = 1; j < top; j++) {
+          const t = pr * ur - pi * ui;
+          pi = pr * ui + pi * ur;
+          pr = t;
+          pw[2 * j] = pr;
+          pw[2 * j + 1] = pi;
+        }
+        const sideAm = 2 * pr0;
+        for (let c = 0; c < C; c++) {
+          let v = 0;
+          for (let a = 0; a < nActive; a++) {
+            const j = active[a];
+            const idx = j * C + c;
+            v += hr[idx] * pw[2 * j] - hi[idx] * pw[2 * j + 1];
+          }
+          if (hasElectrical) v += elRe[c] * er - elIm[c] * ei;
+          if (hasSideband) v += (sbRe[c] * pw[2] - sbIm[c] * pw[3]) * sideAm;
+          work[c * n + k] = v;
+        }
       }
       // Advance the rotators.
       let t = ur * wr - ui * wi;
