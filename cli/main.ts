@@ -14,6 +14,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   simulate: { summary: 'run the factory simulator: one OPC UA server per machine of a fleet file' },
   collect: { summary: 'run an OPC UA to Kafka collector' },
   process: { summary: 'run the stream processor: Kafka to worker pool to QuestDB' },
+  pki: { summary: 'create and cross-trust the OPC UA certificates of a plant (machines and collector)' },
   factory: { summary: 'drive a running simulated factory: inject a fault, stop, start or repair a machine' },
   analyze: { summary: 'analyse recorded vibration files offline (JSON Lines on stdout)' },
   rul: { summary: 'health index, alarms and remaining useful life of a recorded feature history' },
