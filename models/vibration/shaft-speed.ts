@@ -13,11 +13,13 @@ export interface ShaftSearch {
   maxHz: number;
   /** Harmonics scored per candidate. */
   harmonics: number;
-  /** Peak-to-floor amplitude ratio for a harmonic to count (2 = 6 dB). */
+  /** Peak-to-floor amplitude ratio for a harmonic to count (4 = 12 dB: a Rayleigh-distributed noise bin exceeds it with probability 1.5e-5). */
   minRatio: number;
+  /** Smallest fundamental, as a share of the tallest velocity line in the search range. */
+  minFundamentalShare: number;
 }
 
-export const DEFAULT_SHAFT_SEARCH: ShaftSearch = { minHz: 5, maxHz: 100, harmonics: 5, minRatio: 2 };
+export const DEFAULT_SHAFT_SEARCH: ShaftSearch = { minHz: 5, maxHz: 100, harmonics: 5, minRatio: 4, minFundamentalShare: 0.1 };
 
 export interface ShaftEstimate {
   /** 0 when no harmonic series stands out. */
@@ -32,6 +34,7 @@ export class ShaftSpeedEstimator {
   readonly #search: ShaftSearch;
   readonly #peak = emptyPeak();
   readonly #harmonicPeak = emptyPeak();
+  #minFundamental = 0;
 
   constructor(search: ShaftSearch = DEFAULT_SHAFT_SEARCH) {
     if (!(search.minHz > 0 && search.maxHz > search.minHz)) throw new RangeError(`shaft speed search range must satisfy 0 < min < max, got [${search.minHz}, ${search.maxHz}] Hz`);
@@ -52,10 +55,17 @@ export class ShaftSpeedEstimator {
     out.harmonicsFound = 0;
     out.score = 0;
     const logMin = Math.log(s.minRatio);
+    // 1X is among the tallest low-frequency velocity lines of a running machine (residual
+    // unbalance); a fundamental below a tenth of the tallest line is a by-product, e.g. one of a
+    // bearing fault's cage-rate sidebands, whose comb would otherwise look like a series.
+    let tallest = 0;
+    for (let k = lo; k <= hi; k++) if (velocity[k] > tallest) tallest = velocity[k];
+    const minFundamental = tallest * s.minFundamentalShare;
+    this.#minFundamental = minFundamental;
     for (let k = lo; k <= hi; k++) {
       // Candidates: local maxima standing minRatio above the floor.
       const v = velocity[k];
-      if (!(v > velocity[k - 1] && v >= velocity[k + 1] && v > s.minRatio * floor[k])) continue;
+      if (!(v > velocity[k - 1] && v >= velocity[k + 1] && v > s.minRatio * floor[k] && v >= minFundamental)) continue;
       const p = findPeak(this.#peak, velocity, k - 1, k + 1);
       const f0 = p.position * binHz;
       let score = Math.log(v / floor[k]);
@@ -76,6 +86,21 @@ export class ShaftSpeedEstimator {
         out.hz = f0;
         out.harmonicsFound = found;
         out.score = score;
+      }
+    }
+    // A series at f0 is also a series at f0 / 2 and f0 / 3 when those lines exist: a machine
+    // whose 1X is weaker than its 2X or 3X (common with misalignment and looseness) must not be
+    // read at a multiple of its speed. Take the lowest sub-multiple that is itself a clear line.
+    if (out.hz > 0) {
+      for (let k = 3; k >= 2; k--) {
+        const centre = out.hz / k / binHz;
+        if (centre * binHz < s.minHz) continue;
+        const q = findPeak(this.#harmonicPeak, velocity, centre - 1.2, centre + 1.2);
+        if (q.bin > 1 && q.bin < lastBin && velocity[q.bin] > velocity[q.bin - 1] && velocity[q.bin] >= velocity[q.bin + 1] && q.value > s.minRatio * floor[q.bin] && q.value >= this.#minFundamental) {
+          out.hz = q.position * binHz;
+          out.harmonicsFound++;
+          break;
+        }
       }
     }
     return out;
