@@ -37,6 +37,17 @@ export interface HistoryScore {
   meanAbsErrorLastThird: number;
   /** Rows of the last third with a degradation basis. */
   degradationShareLastThird: number;
+  /** Median interval width (s) over rows in [40 %, 60 %) and in [90 %, 100 %] of life (null intervals skipped). */
+  medianWidthMid: number | null;
+  medianWidthEnd: number | null;
+}
+
+function medianWidth(rows: readonly ReplayRow[], t0: number, life: number, from: number, to: number): number | null {
+  const w = rows
+    .filter((r) => r.rul_s !== null && r.time - t0 >= from * life && r.time - t0 <= to * life)
+    .map((r) => r.rul_s!.upper - r.rul_s!.lower)
+    .sort((a, b) => a - b);
+  return w.length === 0 ? null : w[w.length >> 1];
 }
 
 export function scoreHistory(rows: readonly ReplayRow[]): HistoryScore {
@@ -93,5 +104,7 @@ export function scoreHistory(rows: readonly ReplayRow[]): HistoryScore {
     error90: error(0.9),
     meanAbsErrorLastThird: errRows === 0 ? Number.NaN : absErr / errRows,
     degradationShareLastThird: inThird === 0 ? 0 : degRows / inThird,
+    medianWidthMid: medianWidth(rows, t0, life, 0.4, 0.6),
+    medianWidthEnd: medianWidth(rows, t0, life, 0.9, 1),
   };
 }
