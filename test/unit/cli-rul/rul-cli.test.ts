@@ -1,0 +1,114 @@
+/** `pdm rul` spawned for real: the JSON Lines contract, the summary, and one clear error per bad input. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { gaussian, seeded } from '../anomaly/synthetic.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const dir = mkdtempSync(join(tmpdir(), 'pdm-rul-cli-'));
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function pdm(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['cli/pdm.ts', 'rul', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A healthy stretch then a rise of both amplitudes, `n` rows, 10 s apart. */
+function history(n: number, seed: number, timeOf: (i: number) => string = (i) => String(i * 10)): string {
+  const g = gaussian(seeded(seed));
+  const lines = ['time,rms_h,kurt_h'];
+  for (let i = 0; i < n; i++) {
+    const rise = i < n / 2 ? 0 : (3 * (i - n / 2)) / n;
+    lines.push(`${timeOf(i)},${(0.4 * Math.exp(rise + 0.03 * g())).toFixed(6)},${(3 * Math.exp(0.03 * g())).toFixed(6)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const series = file('series.csv', history(300, 1));
+const trainA = file('train-a.csv', history(400, 2));
+const trainB = file('train-b.csv', history(500, 3));
+
+describe('pdm rul output', () => {
+  it('--json prints one object per series row with exactly the contract fields', () => {
+    const r = pdm('--train', trainA, '--train', trainB, '--series', series, '--json');
+    expect(r.status).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(300);
+    expect(rows[5]).toStrictEqual({ time: 50, health_index: 1, alarm: false, rul_s: expect.any(Object), rul_basis: 'fleet' });
+    expect(Object.keys(rows[0].rul_s).sort()).toStrictEqual(['lower', 'median', 'upper']);
+    const last = rows[rows.length - 1];
+    expect(last.alarm).toBe(true);
+    expect(last.rul_basis).toBe('degradation');
+    expect(last.health_index).toBeGreaterThan(1.5);
+    expect(last.rul_s.lower).toBeLessThanOrEqual(last.rul_s.median);
+    expect(last.rul_s.median).toBeLessThanOrEqual(last.rul_s.upper);
+  });
+
+  it('without --train there is no basis until degradation is detected; --threshold sets the failure level', () => {
+    const r = pdm('--series', series, '--json', '--threshold', '3');
+    expect(r.status).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows[0]).toMatchObject({ rul_s: null, rul_basis: null });
+    expect(rows[rows.length - 1].rul_basis).toBe('degradation');
+  });
+
+  it('echoes ISO 8601 times as given', () => {
+    const t0 = Date.parse('2026-03-01T23:58:00Z');
+    const iso = file('iso.csv', history(120, 4, (i) => new Date(t0 + i * 10_000).toISOString()));
+    const r = pdm('--series', iso, '--json');
+    expect(r.status).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows[0].time).toBe('2026-03-01T23:58:00.000Z');
+    expect(rows[119].time).toBe(new Date(t0 + 119 * 10_000).toISOString());
+  });
+
+  it('without --json prints a short summary', () => {
+    const r = pdm('--train', trainA, '--series', series);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('first alarm: time');
+    expect(r.stdout).toMatch(/remaining life: .* \(90 % interval .*\), basis degradation/);
+  });
+});
+
+describe('pdm rul errors name the file and the problem', () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ['an unreadable file', () => ['--series', join(dir, 'nope.csv')], /nope\.csv: cannot be read \(ENOENT\)/],
+    ['a missing time column', () => ['--series', file('no-time.csv', 't,rms\n0,1\n')], /no-time\.csv: no 'time' column \(the header has: t, rms\)/],
+    [
+      'a series missing a training column',
+      () => ['--train', trainA, '--series', file('fewer.csv', 'time,rms_h\n0,1\n10,1\n')],
+      /fewer\.csv: the series lacks column kurt_h that the training histories have/,
+    ],
+    ['a non-numeric value', () => ['--series', file('text.csv', 'time,rms\n0,1\n10,abc\n')], /text\.csv: line 3, column 'rms': 'abc' is not a finite number/],
+    ['a NaN value', () => ['--series', file('nan.csv', 'time,rms\n0,1\n10,1\n20,NaN\n')], /nan\.csv: line 4, column 'rms': 'NaN' is not a finite number/],
+    ['unsorted times', () => ['--series', file('unsorted.csv', 'time,rms\n0,1\n20,1\n10,1\n')], /unsorted\.csv: line 4: time 10 is not after the previous row's/],
+    ['a short row', () => ['--series', file('short.csv', 'time,rms,kurt\n0,1,3\n10,1\n')], /short\.csv: line 3 has 2 fields, the header has 3/],
+    ['a timestamp without a zone', () => ['--series', file('zone.csv', 'time,rms\n2026-03-01T10:00:00,1\n')], /zone\.csv: line 2, column 'time': timestamp '2026-03-01T10:00:00' has no time zone/],
+    ['a bad threshold', () => ['--series', series, '--threshold', '0.5'], /--threshold must be a number above 1/],
+    [
+      'a training history shorter than the baseline',
+      () => ['--train', file('tiny.csv', 'time,rms_h,kurt_h\n0,1,3\n10,1,3\n'), '--series', series],
+      /tiny\.csv: the history \(2 rows\) is shorter than the baseline period/,
+    ],
+  ];
+  it.each(cases)('%s', (_, args, message) => {
+    const r = pdm(...args());
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a usage error exits 2 with the help', () => {
+    const r = pdm('--json');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--series is required');
+  });
+});
