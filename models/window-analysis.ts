@@ -19,7 +19,7 @@ import { computeTimeFeatures, emptyTimeFeatures } from './dsp/time-features.ts';
 import { decide, isSupported, type DecisionResult } from './bearing/diagnosis.ts';
 import { EnvelopeSpectrum } from './bearing/envelope-spectrum.ts';
 import { FAULT_KEYS, FaultEvidence } from './bearing/fault-evidence.ts';
-import { defectFrequencies, defectOrders, validateBearingGeometry, type BearingGeometry, type DefectFrequencies } from './bearing/geometry.ts';
+import { defectFrequencies, defectOrders, requiredResolutionOrders, requiredRevolutions, validateBearingGeometry, type BearingGeometry, type DefectFrequencies } from './bearing/geometry.ts';
 import { FastKurtogram, emptyKurtogramBand } from './bearing/kurtogram.ts';
 import { DEFAULT_ISO_CLASS, ISO_BAND_HIGH_HZ, isoBandLowHz, isoZone, zoneBoundaries, type IsoFoundation, type IsoGroup, type IsoZone } from './vibration/iso20816.ts';
 import { ShaftSpeedEstimator, DEFAULT_SHAFT_SEARCH, type ShaftEstimate } from './vibration/shaft-speed.ts';
@@ -88,6 +88,7 @@ interface BearingStages {
   sesFloor: Float64Array;
   sesFloorer: NoiseFloor;
   evidence: FaultEvidence;
+  resolutionOrders: number;
 }
 
 export class WindowAnalyzer {
@@ -167,6 +168,7 @@ export class WindowAnalyzer {
         sesFloor: new Float64Array(this.fftSize / 2 + 1),
         sesFloorer: new NoiseFloor(this.fftSize / 2 + 1),
         evidence: new FaultEvidence(),
+        resolutionOrders: requiredResolutionOrders(geometry),
       };
     }
   }
@@ -267,8 +269,8 @@ export class WindowAnalyzer {
     // The band must pass the envelope's content up to the 3rd harmonic of the fastest defect.
     const maxDefect = Math.max(freqs.bpfi, freqs.bpfo, 2 * freqs.bsf);
     const band = b.kurtogram.process(this.#band, b.rectSpectrum, 3 * maxDefect);
-    // Resolution: 1/64 of the shaft speed, enough to separate defect lines from shaft harmonics.
-    b.envelope.process(b.rectSpectrum, band.lowHz, band.highHz, shaftHz / 64);
+    // Resolution: 1/64 order, finer when the bearing's race frequencies lie near shaft harmonics.
+    b.envelope.process(b.rectSpectrum, band.lowHz, band.highHz, shaftHz * b.resolutionOrders);
     const env = b.envelope;
     // SES floor blocks of half a shaft order: few lines fall in one, so their median is background.
     b.sesFloorer.process(b.sesFloor, env.power, 1, env.bins, Math.max(8, Math.round(shaftHz / 2 / env.binHz)));
@@ -315,7 +317,10 @@ export class WindowAnalyzer {
 
 /** Options of `analyzeRecord`. */
 export interface RecordAnalysisOptions {
-  /** Segment length for the bearing diagnosis, in shaft revolutions (default 32). */
+  /**
+   * Segment length for the bearing diagnosis, in shaft revolutions; default from the bearing:
+   * 32, up to 128 when its race frequencies lie near shaft harmonics (see requiredRevolutions).
+   */
   segmentRevolutions?: number;
   /** Records up to this many samples get their features from one whole-record window. */
   maxWholeSamples?: number;
@@ -331,7 +336,7 @@ const DIAGNOSES: readonly BearingDiagnosis[] = ['outer_race', 'inner_race', 'rol
  * A whole recording: features, ISO zone and shaft speed from the whole record (one window; for
  * records longer than `maxWholeSamples`, the mean over segments, RMS-like values as quadratic
  * means and peaks as maxima), and the bearing diagnosis by majority over overlapping segments of
- * `segmentRevolutions` shaft revolutions, i.e. what the stream processor would conclude from
+ * `segmentRevolutions` shaft revolutions (32 to 128, from the bearing), i.e. what the stream processor would conclude from
  * windows of that length. A fault is named only if more than half of the segments name it; its
  * confidence is the share of segments naming it times their mean confidence. This keeps a
  * signature that only shows when 10 s are averaged (too weak to matter) from being named, and
@@ -343,7 +348,7 @@ export function analyzeRecord(samples: Float32Array, config: Omit<WindowAnalysis
   const n = samples.length;
   if (n < MIN_WINDOW) throw new PdmError('PDM_ERR_INPUT_VALUE', `record has ${n} samples; at least ${MIN_WINDOW} are needed`, { samples: n });
   const maxWhole = options.maxWholeSamples ?? 1 << 22;
-  const revolutions = options.segmentRevolutions ?? 32;
+  const revolutions = options.segmentRevolutions ?? (config.bearing === undefined ? 32 : requiredRevolutions(config.bearing));
   const { bearing, ...noBearing } = config;
 
   // 1. Features, zone and speed.

@@ -19,7 +19,8 @@
  *    may be its by-products: `none`.
  * 5. The cage (FTF, below shaft speed) is named only when no other type's fundamental is present:
  *    rolling-element and outer race faults modulate at FTF too, and sub-synchronous lines are
- *    common in machines with loose parts.
+ *    common in machines with loose parts. For the same reason cage evidence is not a runner-up
+ *    against another type.
  *
  * Confidence of a fault: (1 - exp(-strength / scale)) x (1 - runner-up / strength), i.e. how much
  * evidence there is times how clearly it beats the alternatives. Confidence of `none`:
@@ -68,7 +69,10 @@ export function decide(out: DecisionResult, evidence: FaultEvidence, options: De
   let runnerUp = 0;
   let strongest = 0;
   for (const c of candidates) {
-    if (c !== best && c.strengthDb > runnerUp) runnerUp = c.strengthDb;
+    // Cage-rate lines are by-products of rolling-element (and outer race) faults, which the cage
+    // carries through the load zone: they never veto another type (rule 5 keeps the cage from
+    // winning against them).
+    if (c !== best && c.kind !== 'cage' && c.strengthDb > runnerUp) runnerUp = c.strengthDb;
     if (c.strengthDb > strongest) strongest = c.strengthDb;
   }
   const scale = options.strengthScaleDb;

@@ -94,3 +94,29 @@ export function parseBearingGeometry(spec: string, where = '--bearing-geometry')
     where,
   );
 }
+
+/**
+ * How close the outer and inner race frequencies come to a shaft harmonic, in orders (e.g. a
+ * 6203's BPFO, 3.053 x, lies 0.053 orders from 3 x). Lines closer to k x fr than the envelope
+ * spectrum resolves are masked as shaft harmonics, so this sets the resolution a diagnosis needs.
+ */
+export function shaftHarmonicClearance(g: BearingGeometry): number {
+  const o = defectOrders(g);
+  const gap = (x: number): number => Math.abs(x - Math.round(x));
+  return Math.min(gap(o.bpfo), gap(o.bpfi));
+}
+
+/**
+ * Envelope-spectrum resolution needed for this bearing, in orders: 1/64, or finer when a race
+ * frequency lies near a shaft harmonic (clearance / 4.5: the shaft mask of 2 bins, the line
+ * window of 1.5 bins and one bin between them).
+ */
+export function requiredResolutionOrders(g: BearingGeometry): number {
+  return Math.min(1 / 64, shaftHarmonicClearance(g) / 4.5);
+}
+
+/** Revolutions a window must span to reach that separation (between 32 and 128). */
+export function requiredRevolutions(g: BearingGeometry): number {
+  const c = shaftHarmonicClearance(g);
+  return Math.min(128, Math.max(32, Math.ceil(9 / Math.max(c, 1e-6))));
+}
