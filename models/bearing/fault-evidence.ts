@@ -7,8 +7,10 @@
  *   slip 1-2 %); higher harmonics at multiples of the line found (a real defect's harmonics move
  *   together), +/- 1.5 bins. Sidebands: +/- shaft speed (inner race: the defect turns through the
  *   load zone), +/- cage speed (rolling elements: the ball turns through it).
- * - Only local maxima count, and never a bin in the main lobe of a shaft harmonic k x fr: an
- *   unbalanced, misaligned or loose machine modulates at k x fr whatever its bearings.
+ * - Only local maxima count, and never a bin in the main lobe of a shaft harmonic k x fr that is
+ *   present in the SES: an unbalanced, misaligned or loose machine modulates at k x fr whatever
+ *   its bearings. (Absent harmonics are not masked, so short windows, whose coarse bins put many
+ *   defect harmonics within two bins of some k x fr, keep their evidence.)
  * - "Present" means the peak-to-floor ratio exceeds what the largest of the window's bins would
  *   reach from noise alone with probability `falseAlarm`, from the Gamma(K) distribution of a
  *   K-segment Welch average (dsp/gamma.ts): thresholds follow the data's length and resolution
@@ -46,7 +48,7 @@ export interface EvidenceOptions {
   slip: number;
   /** Probability that noise alone makes one search window "present". */
   falseAlarm: number;
-  /** Half-width, in SES bins, of the main lobe excluded around each shaft harmonic. */
+  /** Half-width, in SES bins, of the main lobe excluded around each shaft harmonic present. */
   shaftMaskBins: number;
   /** Half-width, in SES bins, of the windows for harmonics, sidebands and claimed lines. */
   lineBins: number;
@@ -74,6 +76,8 @@ export const DEFAULT_EVIDENCE_OPTIONS: EvidenceOptions = {
 };
 
 const MAX_HARMONICS = 8;
+/** Shaft orders tracked for the mask (beyond, a line is never treated as a shaft harmonic). */
+const MAX_SHAFT_ORDERS = 4096;
 const MAX_CLAIMS = 4 * MAX_HARMONICS * (1 + 2 * 4 + 2 * 4);
 
 export interface DominantFamily {
@@ -160,6 +164,8 @@ export class FaultEvidence {
   readonly #claimCage = new Uint8Array(MAX_CLAIMS);
   #claimCount = 0;
   readonly #order: CandidateEvidence[];
+  /** Per shaft order k: 1 when a line stands at k x fr in the SES. */
+  readonly #shaftLines = new Uint8Array(MAX_SHAFT_ORDERS + 1);
   readonly #s: Spectrum = { ses: new Float64Array(0), floor: new Float64Array(0), bins: 0, binHz: 1, segments: 1, shaftHz: 0 };
 
   constructor(options: EvidenceOptions = DEFAULT_EVIDENCE_OPTIONS) {
@@ -189,6 +195,7 @@ export class FaultEvidence {
     s.segments = segments;
     s.shaftHz = shaftHz;
     this.#claimCount = 0;
+    this.#findShaftLines();
     const fundamentals: Record<FaultKind, number> = { outer_race: f.bpfo, inner_race: f.bpfi, rolling_element: f.bsf, cage: f.ftf };
     // 1. Each type's family on its own, to rank the types.
     for (const c of this.candidates) {
@@ -410,11 +417,26 @@ export class FaultEvidence {
     return false;
   }
 
+  /** Marks the shaft orders with a line present (a local maximum above the noise threshold within 1 bin). */
+  #findShaftLines(): void {
+    const { ses, floor, bins, binHz, segments, shaftHz } = this.#s;
+    this.#shaftLines.fill(0);
+    if (!(shaftHz > 0)) return;
+    const threshold = this.#threshold(segments, 3);
+    for (let k = 1; k <= MAX_SHAFT_ORDERS; k++) {
+      const centre = (k * shaftHz) / binHz;
+      if (centre + 2 > bins - 1) break;
+      for (let b = Math.max(1, Math.round(centre) - 1); b <= Math.round(centre) + 1; b++) {
+        if (ses[b] > ses[b - 1] && ses[b] >= ses[b + 1] && ses[b] > threshold * floor[b]) this.#shaftLines[k] = 1;
+      }
+    }
+  }
+
   #onShaftHarmonic(hz: number): boolean {
     const { shaftHz, binHz } = this.#s;
     if (!(shaftHz > 0)) return false;
     const order = Math.round(hz / shaftHz);
-    return order >= 1 && Math.abs(hz - order * shaftHz) <= this.options.shaftMaskBins * binHz;
+    return order >= 1 && order <= MAX_SHAFT_ORDERS && this.#shaftLines[order] === 1 && Math.abs(hz - order * shaftHz) <= this.options.shaftMaskBins * binHz;
   }
 
   /** Largest local maximum in [a, b] outside shaft-harmonic main lobes and claimed lines, or -1. */

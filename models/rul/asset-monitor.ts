@@ -210,7 +210,7 @@ export class AssetMonitor {
   }
 
   #onsetConfig(): OnsetConfig {
-    return { ...this.config.onset, lag: this.config.smoothingWindows };
+    return this.config.onset;
   }
 
   #priorFor(baselineDurationS: number): DegradationPrior {

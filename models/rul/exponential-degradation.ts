@@ -103,11 +103,6 @@ export function exceedanceProbability(p: DegradationPosterior, u: number, logThr
   return normalCdf((mean - logThreshold) / Math.sqrt(variance));
 }
 
-/** Limit of the exceedance probability for u -> infinity: P(slope > 0). */
-export function eventualExceedance(p: DegradationPosterior): number {
-  return p.vBeta > 0 ? normalCdf(p.mBeta / Math.sqrt(p.vBeta)) : p.mBeta > 0 ? 1 : 0;
-}
-
 /**
  * A trend model's remaining-life CDF for one threshold on a grid of horizons r (r[0] = 0,
  * increasing): out[i] = P(threshold reached within r[i]). Defective (below 1 at the end) when the

@@ -13,8 +13,6 @@ export interface OnsetConfig {
   drift: number;
   /** Decision threshold h, in the same units. */
   threshold: number;
-  /** Lag (windows) of the increments that measure the index's diffusion; at least the smoothing length. */
-  lag: number;
   /** Each window adds at most this much (bounded influence of outliers). */
   cap: number;
 }
@@ -32,12 +30,6 @@ export interface TrendSums {
   lastL: number;
   firstL: number;
   lastTau: number;
-  /** Sums of squared lag-`lag` increments and of their durations: the index's diffusion rate. */
-  sdk: number;
-  stk: number;
-  /** The last `lag` (tau, index) pairs, oldest first, for the lag increments. */
-  recentTau: number[];
-  recentL: number[];
 }
 
 export interface OnsetCusumState {
@@ -48,11 +40,7 @@ export interface OnsetCusumState {
 }
 
 function emptySums(): TrendSums {
-  return { n: 0, st: 0, stt: 0, sl: 0, stl: 0, sll: 0, sdd: 0, lastL: 0, firstL: 0, lastTau: 0, sdk: 0, stk: 0, recentTau: [], recentL: [] };
-}
-
-function copySums(s: TrendSums): TrendSums {
-  return { ...s, recentTau: [...s.recentTau], recentL: [...s.recentL] };
+  return { n: 0, st: 0, stt: 0, sl: 0, stl: 0, sll: 0, sdd: 0, lastL: 0, firstL: 0, lastTau: 0 };
 }
 
 export class OnsetCusum {
@@ -73,7 +61,7 @@ export class OnsetCusum {
       this.s = state.s;
       this.detected = state.detected;
       this.onsetTime = state.onsetTime;
-      this.sums = copySums(state.sums);
+      this.sums = { ...state.sums };
     }
   }
 
@@ -93,15 +81,6 @@ export class OnsetCusum {
     const m = this.sums;
     if (m.n > 0) m.sdd += (hi - m.lastL) * (hi - m.lastL);
     else m.firstL = hi;
-    if (m.recentL.length === c.lag) {
-      // Shift-out of a short fixed array: at most `lag` (a handful of) elements, no growth.
-      const oldL = m.recentL.shift()!;
-      const oldTau = m.recentTau.shift()!;
-      m.sdk += (hi - oldL) * (hi - oldL);
-      m.stk += tau - oldTau;
-    }
-    m.recentL.push(hi);
-    m.recentTau.push(tau);
     m.lastTau = tau;
     m.n += 1;
     m.st += tau;
@@ -115,6 +94,6 @@ export class OnsetCusum {
   }
 
   toJSON(): OnsetCusumState {
-    return { s: this.s, detected: this.detected, onsetTime: this.onsetTime, sums: copySums(this.sums) };
+    return { s: this.s, detected: this.detected, onsetTime: this.onsetTime, sums: { ...this.sums } };
   }
 }
