@@ -11,7 +11,7 @@ function grid(horizon: number, n = 400): Float64Array {
 }
 
 function sumsOf(taus: number[], ls: number[]): TrendSums {
-  const s: TrendSums = { n: 0, st: 0, stt: 0, sl: 0, stl: 0, sll: 0, sdd: 0, lastL: 0, firstL: ls[0], lastTau: taus[taus.length - 1], sdk: 0, stk: 0, recentTau: [], recentL: [] };
+  const s: TrendSums = { n: 0, st: 0, stt: 0, sl: 0, stl: 0, sll: 0, sdd: 0, lastL: 0, firstL: ls[0], lastTau: taus[taus.length - 1] };
   for (let i = 0; i < taus.length; i++) {
     if (i > 0) s.sdd += (ls[i] - ls[i - 1]) ** 2;
     s.n++;

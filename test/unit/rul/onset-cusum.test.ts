@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OnsetCusum } from '../../../models/rul/onset-cusum.ts';
 import { gaussian, seeded } from '../anomaly/synthetic.ts';
 
-const config = { drift: 0.5, threshold: 10, cap: 4, lag: 5 };
+const config = { drift: 0.5, threshold: 10, cap: 4 };
 
 describe('degradation onset (CUSUM on the health index)', () => {
   it('stays quiet on 10 000 stationary windows, even with rare large outliers', () => {
