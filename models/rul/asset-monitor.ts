@@ -18,7 +18,7 @@ import { PdmError } from '../../common/errors.ts';
 import { AnomalyDetector, checkStateVersion, newAnomalyResult, type AnomalyDetectorState, type EnergyReading } from '../anomaly/anomaly-detector.ts';
 import type { FeatureRecord } from '../anomaly/feature-vector.ts';
 import { parseModelConfig } from '../anomaly/model-config.ts';
-import { healthState, type HealthState, type IsoZone } from '../health/ne107.ts';
+import { healthState, type HealthEvidence, type HealthState, type IsoZone } from '../health/ne107.ts';
 import { BrownianTrend, WhiteNoiseTrend, type DegradationPrior, type TrendModel } from './exponential-degradation.ts';
 import { MedianSmoother, type MedianSmootherState } from './median-smoother.ts';
 import { MonitorConfigSpec, type MonitorConfig, type MonitorConfigInput } from './monitor-config.ts';
@@ -110,6 +110,7 @@ export class AssetMonitor {
   readonly #white = new WhiteNoiseTrend();
   readonly #brownian = new BrownianTrend();
   readonly #solver = new RulSolver();
+  readonly #evidence: HealthEvidence;
 
   constructor(config: MonitorConfigInput = {}, fleet: FleetKnowledge | null = null, where = 'asset') {
     this.config = parseModelConfig(MonitorConfigSpec, config, where);
@@ -140,6 +141,14 @@ export class AssetMonitor {
     this.#longestLifeS = this.fleet !== null && this.fleet.lifetimesS.length > 0 ? Math.max(...this.fleet.lifetimesS) : 0;
     this.#detector = new AnomalyDetector(this.config.anomaly, where);
     this.#smoother = new MedianSmoother(this.config.smoothingWindows);
+    this.#evidence = {
+      alarm: false,
+      degradation: false,
+      logHealthIndex: Number.NaN,
+      logFailureThreshold: this.#medianLogThreshold,
+      isoZone: undefined,
+      outOfSpecFraction: this.config.outOfSpecFraction,
+    };
   }
 
   /** Log failure thresholds in use (nepers above baseline). */
@@ -185,14 +194,12 @@ export class AssetMonitor {
       out.healthIndex = Math.exp(logHi);
     }
     this.#estimateRul(out, age);
-    out.state = healthState({
-      alarm: out.alarm,
-      degradation: out.degradation,
-      logHealthIndex: a.phase === 'baseline' ? Number.NaN : out.logHealthIndex,
-      logFailureThreshold: this.#medianLogThreshold,
-      isoZone,
-      outOfSpecFraction: this.config.outOfSpecFraction,
-    });
+    const e = this.#evidence;
+    e.alarm = out.alarm;
+    e.degradation = out.degradation;
+    e.logHealthIndex = a.phase === 'baseline' ? Number.NaN : out.logHealthIndex;
+    e.isoZone = isoZone;
+    out.state = healthState(e);
     return out;
   }
 
