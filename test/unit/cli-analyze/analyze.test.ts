@@ -1,0 +1,167 @@
+/**
+ * `pdm analyze` for real: spawned as `node cli/pdm.ts analyze ...` on the shared CWRU files and
+ * on CSV/WAV copies written to a temporary directory, plus every kind of bad input.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DATA = join(ROOT, '..', 'shared', 'data', 'cwru');
+const IR = join(DATA, '12k_DE', '105_IR007_0_DE.f32');
+const OR = join(DATA, '12k_DE', '130_OR007at6_0_DE.f32');
+const NORMAL = join(DATA, 'normal', '97_Normal_0_DE.f32');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function pdm(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(ROOT, 'cli', 'pdm.ts'), 'analyze', ...args], { cwd: ROOT, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
+    });
+  });
+}
+
+function lines(out: string): Array<Record<string, any>> {
+  return out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+}
+
+let dir = '';
+let ir: Float32Array;
+
+/** A minimal WAV writer (independent of the reader under test): PCM int or IEEE float. */
+function wav(samples: Float32Array, rate: number, bits: 16 | 24 | 32, float: boolean, channels = 1): Buffer {
+  const bytes = bits / 8;
+  const data = Buffer.alloc(samples.length * bytes * channels);
+  for (let i = 0; i < samples.length; i++) {
+    for (let c = 0; c < channels; c++) {
+      const at = (i * channels + c) * bytes;
+      const v = c === 0 ? samples[i] : -samples[i] * 0.5;
+      if (float) data.writeFloatLE(v, at);
+      else if (bits === 16) data.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32768))), at);
+      else if (bits === 24) data.writeIntLE(Math.max(-8388608, Math.min(8388607, Math.round(v * 8388608))), at, 3);
+      else data.writeInt32LE(Math.max(-2147483648, Math.min(2147483647, Math.round(v * 2147483648))), at);
+    }
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8);
+  header.write('fmt ', 12);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(float ? 3 : 1, 20);
+  header.writeUInt16LE(channels, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * bytes * channels, 28);
+  header.writeUInt16LE(bytes * channels, 32);
+  header.writeUInt16LE(bits, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pdm-analyze-'));
+  const b = await readFile(IR);
+  ir = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4).slice();
+  await writeFile(join(dir, 'ir.csv'), Array.from(ir, (v) => String(v)).join('\n') + '\n');
+  await writeFile(join(dir, 'ir-named.csv'), 'time,accel_de,other\n' + Array.from(ir, (v, i) => `${i / 12000},${v},0`).join('\n') + '\n');
+  await writeFile(join(dir, 'ir-float.wav'), wav(ir, 12000, 32, true, 2));
+  await writeFile(join(dir, 'ir-pcm24.wav'), wav(ir.map((v) => v / 4), 12000, 24, false));
+  await writeFile(join(dir, 'ir.f32'), Buffer.from(ir.buffer));
+  await writeFile(join(dir, 'odd.f32'), Buffer.from(ir.buffer, 0, 4001));
+  const withNan = ir.slice();
+  withNan[5000] = Number.NaN;
+  await writeFile(join(dir, 'nan.f32'), Buffer.from(withNan.buffer));
+  await writeFile(join(dir, 'bad.csv'), '0.1\n0.2\nabc\n0.3\n');
+  await writeFile(join(dir, 'notwav.wav'), Buffer.from('RIFFxxxxWAVEjunk'));
+}, 60_000);
+
+afterAll(async () => {
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+describe('pdm analyze (spawned)', () => {
+  it('prints one JSON line per file with the contract fields, and names the faults', async () => {
+    const r = await pdm(IR, OR, NORMAL, '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--json');
+    // NORMAL is 48 kHz: analysed at 12 kHz here it is simply another record; the test below reads it right.
+    expect(r.code, r.stderr).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.map((o) => o.file)).toEqual([IR, OR, NORMAL]);
+    for (const o of out) {
+      for (const k of ['rms', 'kurtosis', 'velocity_rms_mm_s']) expect(typeof o.features[k]).toBe('number');
+      expect(o.iso20816.zone).toMatch(/^[ABCD]$/);
+      expect(o.bearing.confidence).toBeGreaterThanOrEqual(0);
+      expect(o.bearing.confidence).toBeLessThanOrEqual(1);
+      expect(o.shaft.source).toBe('given');
+    }
+    expect(out[0].bearing.diagnosis).toBe('inner_race');
+    expect(out[1].bearing.diagnosis).toBe('outer_race');
+  });
+
+  it('reads the healthy baseline at its real 48 kHz as none, with a geometry instead of a name', async () => {
+    const r = await pdm(NORMAL, '--fs', '48000', '--rpm', '1796', '--bearing-geometry', 'balls=9,ball=7.94,pitch=39.04,angle=0', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const [o] = lines(r.stdout);
+    expect(o.bearing.diagnosis).toBe('none');
+    expect(o.bearing.geometry).toEqual({ balls: 9, ball_diameter_mm: 7.94, pitch_diameter_mm: 39.04, contact_angle_deg: 0 });
+    expect(o.sample_rate_hz).toBe(48000);
+  });
+
+  it('gives the same answer from CSV (plain or named column) and WAV (float, 24-bit PCM; rate from the header)', async () => {
+    const base = lines((await pdm(join(dir, 'ir.f32'), '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--json')).stdout)[0];
+    const csv = await pdm(join(dir, 'ir.csv'), '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--json');
+    const named = await pdm(join(dir, 'ir-named.csv'), '--column', 'accel_de', '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--json');
+    const fwav = await pdm(join(dir, 'ir-float.wav'), '--rpm', '1797', '--bearing', '6205-2RS', '--json');
+    const iwav = await pdm(join(dir, 'ir-pcm24.wav'), '--rpm', '1797', '--bearing', '6205-2RS', '--json');
+    for (const [name, r] of [['csv', csv], ['named csv', named], ['float wav', fwav], ['pcm24 wav', iwav]] as const) {
+      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+      const o = lines(r.stdout)[0];
+      expect(o.bearing.diagnosis, name).toBe('inner_race');
+      expect(o.sample_rate_hz, name).toBe(12000);
+      expect(o.samples, name).toBe(ir.length);
+      // 24-bit PCM of x/4 quantises to 2^-25 g: kurtosis is scale-free, so it must still agree.
+      expect(o.features.kurtosis, name).toBeCloseTo(base.features.kurtosis, 3);
+    }
+    expect(lines(csv.stdout)[0].features.rms).toBe(base.features.rms);
+    expect(lines(iwav.stdout)[0].features.rms).toBeCloseTo(base.features.rms / 4, 5);
+  });
+
+  it('prints a human table without --json and estimates the speed when --rpm is absent', async () => {
+    const r = await pdm(IR, '--fs', '12000', '--bearing', '6205');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^file\s+rms g\s+kurtosis\s+vel mm\/s\s+ISO\s+shaft Hz\s+diagnosis\s+conf/);
+    expect(r.stdout).toMatch(/105_IR007_0_DE\.f32 .* \(est\.\)\s+inner_race/);
+  });
+
+  // `true`: a good file comes first, and nothing of it may be printed since a later one is bad.
+  const bad: Array<[string, () => string[], RegExp, boolean?]> = [
+    ['an unreadable file', () => [join(dir, 'missing.f32'), '--fs', '12000'], /missing\.f32: no such file/, true],
+    ['a length that is not a multiple of 4', () => [join(dir, 'odd.f32'), '--fs', '12000'], /odd\.f32: length 4001 bytes is not a multiple of 4/, true],
+    ['a NaN sample', () => [join(dir, 'nan.f32'), '--fs', '12000'], /nan\.f32: sample 5000 is NaN/, true],
+    ['a non-numeric CSV cell', () => [join(dir, 'bad.csv'), '--fs', '12000'], /bad\.csv: line 3, column 0: 'abc' is not a finite number/, true],
+    ['a missing CSV column', () => [join(dir, 'ir-named.csv'), '--column', 'accel_fe', '--fs', '12000'], /ir-named\.csv: has no column 'accel_fe' \(columns: time, accel_de, other\)/],
+    ['several CSV columns without --column', () => [join(dir, 'ir-named.csv'), '--fs', '12000'], /ir-named\.csv: has 3 columns .* pick one with --column/],
+    ['a broken WAV', () => [join(dir, 'notwav.wav')], /notwav\.wav: has no fmt chunk/],
+    ['an unknown bearing', () => [IR, '--fs', '12000', '--bearing', '6209'], /unknown bearing '6209'; known: 6205-2RS, 6203-2RS, ZA-2115, FEMTO-PRONOSTIA/],
+    ['a missing --fs', () => [join(dir, 'ir.f32')], /ir\.f32: the sampling rate is unknown; give --fs HZ/],
+    ['a bad --rpm', () => [IR, '--fs', '12000', '--rpm', 'fast'], /--rpm must be a positive number, got 'fast'/],
+    ['an unknown option', () => [IR, '--fs', '12000', '--speed', '3'], /Unknown option '--speed'/],
+  ];
+  for (const [what, args, message, goodFirst] of bad) {
+    it(`refuses ${what}: one error naming the problem, non-zero exit, nothing on stdout`, async () => {
+      const r = await pdm(...(goodFirst === true ? [IR, ...args()] : args()));
+      expect(r.code, r.stderr).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('pdm analyze:')).length).toBe(1);
+      expect(r.stdout).toBe('');
+    });
+  }
+});
