@@ -4,6 +4,7 @@
  * geometry and the ISO 20816 machine class.
  */
 import { z } from 'zod';
+import { MonitorConfigSpec } from '../models/rul/monitor-config.ts';
 
 const BearingGeometrySpec = z.strictObject({
   balls: z.number().int().min(3).max(100).describe('number of rolling elements'),
@@ -43,6 +44,21 @@ export const ProcessorConfigSpec = z.strictObject({
     .default({ group: 2, foundation: 'rigid' })
     .describe('default ISO 20816-3 class'),
   machines: z.record(z.string(), MachineModelSpec).default({}).describe('per-machine model settings, by machine id'),
+  health: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('run the per-machine anomaly / health / remaining-life model'),
+      features: z
+        .array(z.string().min(1))
+        .min(1)
+        .default(['rms', 'kurtosis', 'crest_factor', 'velocity_rms_mm_s'])
+        .describe('window features fused per channel (as <channel>_<feature>)'),
+      energy: z.boolean().default(true).describe('fuse the power-versus-load residual (needs the energy stream)'),
+      stateDir: z.string().default('.pdm/processor-state').describe('where model state is checkpointed (JSON per machine) so a restart resumes'),
+      checkpointIntervalS: z.number().positive().default(10).describe('seconds between checkpoints'),
+      monitor: MonitorConfigSpec.prefault({}).describe('the AssetMonitor model settings (see MODELS.md)'),
+    })
+    .prefault({})
+    .describe('machine health and remaining useful life'),
 });
 
 export type ProcessorConfig = z.output<typeof ProcessorConfigSpec>;

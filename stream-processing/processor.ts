@@ -20,6 +20,8 @@ import type { ProcessorConfig } from './processor-config.ts';
 import { tableDefinitions } from './questdb-schema.ts';
 import { QuestdbSink, questdbExecHttp } from './questdb-sink.ts';
 import { blockStats, row, type Row } from './rows.ts';
+import { HealthCheckpoints } from './health-checkpoints.ts';
+import { MachineHealthTracker, type HealthUpdate, type WindowResult } from './machine-health.ts';
 import { WindowAssembler, type CompletedWindow } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -58,6 +60,9 @@ export class StreamProcessor {
   #pool: WorkerPool | undefined;
   #sinkLock: Promise<void> = Promise.resolve();
   readonly #speedRpm = new Map<string, number>();
+  readonly health: MachineHealthTracker | undefined;
+  readonly #checkpoints: HealthCheckpoints | undefined;
+  #lastCheckpointMs = 0;
   readonly stats: ProcessorStats = { messagesIn: 0, blocksIn: 0, energyIn: 0, gapsIn: 0, deadLettered: 0, windowsAnalysed: 0, windowsFailed: 0, rowsOut: {}, commits: 0, workerCpuUs: 0, latest: new Map() };
 
   constructor(config: ProcessorConfig, endpoints: ProcessorEndpoints) {
@@ -65,8 +70,12 @@ export class StreamProcessor {
     this.#ep = endpoints;
     this.#topics = topicNames(config.kafka.topicPrefix);
     const p = config.questdb.tablePrefix;
-    this.#tables = { blocks: `${p}vibration_blocks`, features: `${p}vibration_features`, energy: `${p}energy`, gaps: `${p}collection_gaps` };
+    this.#tables = { blocks: `${p}vibration_blocks`, features: `${p}vibration_features`, energy: `${p}energy`, gaps: `${p}collection_gaps`, health: `${p}machine_health` };
     this.#assembler = new WindowAssembler(config.windowBlocks);
+    if (config.health.enabled) {
+      this.health = new MachineHealthTracker({ features: config.health.features, monitor: config.health.monitor, energy: config.health.energy, fleet: null });
+      this.#checkpoints = new HealthCheckpoints(config.health.stateDir);
+    }
   }
 
   get windowCounters() {
@@ -86,6 +95,10 @@ export class StreamProcessor {
       }
     }
     for (const t of tableDefinitions(this.#config.questdb.tablePrefix)) await questdbExecHttp(this.#ep.questdbHttp, t.ddl, this.#ep.questdbAuth);
+    if (this.health && this.#checkpoints) {
+      const restored = this.#checkpoints.loadAll(this.health);
+      if (restored.length > 0) this.#log.info({ machines: restored }, 'model state restored from checkpoints');
+    }
     this.#sink = await QuestdbSink.connect(this.#ep.questdbIlpConfig);
     this.#pool = new WorkerPool({ threads: this.#config.workers });
 
@@ -104,7 +117,10 @@ export class StreamProcessor {
     const consumer = kafka.consumer({ groupId: this.#config.kafka.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
     this.#consumer = consumer;
     // After a rebalance the committed offsets are the truth: windows being assembled are rebuilt from them.
-    consumer.on(consumer.events.GROUP_JOIN, () => this.#assembler.reset());
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.#assembler.reset();
+      this.health?.dropPending();
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [this.#topics.vibration, this.#topics.energy, this.#topics.gaps], fromBeginning: true });
     await consumer.run({
@@ -137,7 +153,13 @@ export class StreamProcessor {
     if (lastOffset < 0) return;
 
     const analysed = await Promise.all(windows.map((w) => this.#analyse(w, processedAtUs)));
-    for (const r of analysed) if (r) rows.push(r);
+    for (const r of analysed) {
+      if (!r) continue;
+      rows.push(r.row);
+      // In window order, so each machine's health model sees its windows in time order.
+      const update = this.health?.onWindow(r.window);
+      if (update) rows.push(this.#healthRow(update, processedAtUs));
+    }
 
     // One writer at a time (flushes must not interleave), then commit what QuestDB holds.
     const write = this.#sinkLock.then(() =>
@@ -154,6 +176,7 @@ export class StreamProcessor {
     const commitAt = pending !== undefined ? Math.min(pending, lastOffset + 1) : lastOffset + 1;
     await this.#consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(commitAt) }]);
     this.stats.commits++;
+    this.#maybeCheckpoint();
     await heartbeat();
   }
 
@@ -179,6 +202,7 @@ export class StreamProcessor {
     const r = decodeEnergyReading(message.value);
     this.stats.energyIn++;
     if (r.values.speed_rpm !== undefined && r.values.speed_rpm > 0) this.#speedRpm.set(r.machine, r.values.speed_rpm);
+    this.health?.onEnergy(r.machine, r.values.power_kw, r.values.load_pct);
     rows.push(row(this.#tables.energy, BigInt(Math.round(r.ts_ms)) * 1_000_000n, { symbols: { machine: r.machine }, doubles: { ...r.values } }));
   }
 
@@ -210,7 +234,31 @@ export class StreamProcessor {
     return { key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}`, config };
   }
 
-  async #analyse(w: CompletedWindow, processedAtUs: number): Promise<Row | undefined> {
+  #healthRow(u: HealthUpdate, processedAtUs: number): Row {
+    const st = u.status;
+    return row(this.#tables.health, u.tsNs, {
+      symbols: { machine: u.machine, health_state: st.state, phase: st.phase, ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}) },
+      doubles: { anomaly_score: st.score, health_index: st.healthIndex, rul_median_s: st.rul.median, rul_lower_s: st.rul.lower, rul_upper_s: st.rul.upper },
+      booleans: { alarm: st.alarm, degradation: st.degradation },
+      longs: { window_seq: u.windowSeq, channels: u.channels },
+      timestampsUs: { processed_at: processedAtUs, onset_at: Math.round(st.onsetTime * 1e6) },
+    });
+  }
+
+  /** Checkpoint model state (after a commit, so it never lags what QuestDB holds), at most every few seconds. */
+  #maybeCheckpoint(force = false): void {
+    if (!this.health || !this.#checkpoints) return;
+    const now = Date.now();
+    if (!force && now - this.#lastCheckpointMs < this.#config.health.checkpointIntervalS * 1000) return;
+    this.#lastCheckpointMs = now;
+    try {
+      this.#checkpoints.saveAll(this.health);
+    } catch (err) {
+      this.#log.warn({ err: describeError(err) }, 'model checkpoint failed; will retry');
+    }
+  }
+
+  async #analyse(w: CompletedWindow, processedAtUs: number): Promise<{ row: Row; window: WindowResult } | undefined> {
     const { key, config } = this.#analysisConfig(w);
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
     try {
@@ -218,12 +266,13 @@ export class StreamProcessor {
       this.stats.windowsAnalysed++;
       this.stats.workerCpuUs += cpuUs;
       this.stats.latest.set(`${w.machine}/${w.channel}`, { ts: w.startTimeNs, features: analysis.features, zone: analysis.iso20816.zone, diagnosis: analysis.bearing.diagnosis, confidence: analysis.bearing.confidence });
-      return row(this.#tables.features, w.startTimeNs, {
+      const featureRow = row(this.#tables.features, w.startTimeNs, {
         symbols: { machine: w.machine, channel: w.channel, iso_zone: analysis.iso20816.zone, shaft_source: analysis.shaft.source, bearing_diagnosis: analysis.bearing.diagnosis },
         doubles: { ...analysis.features, sample_rate_hz: w.sampleRateHz, bearing_confidence: analysis.bearing.confidence },
         longs: { window_seq: w.windowSeq, samples: sampleCount },
         timestampsUs: { processed_at: processedAtUs },
       });
+      return { row: featureRow, window: { machine: w.machine, channel: w.channel, windowSeq: w.windowSeq, tsNs: w.startTimeNs, features: analysis.features, zone: analysis.iso20816.zone } };
     } catch (err) {
       this.stats.windowsFailed++;
       this.#log.error({ machine: w.machine, channel: w.channel, windowSeq: w.windowSeq, err: describeError(err) }, 'window analysis failed');
@@ -251,6 +300,7 @@ export class StreamProcessor {
 
   async stop(): Promise<void> {
     await this.#consumer?.disconnect().catch(() => undefined);
+    this.#maybeCheckpoint(true);
     await this.#dlq?.disconnect().catch(() => undefined);
     await this.#sinkLock;
     await this.#sink?.close().catch(() => undefined);

@@ -47,7 +47,8 @@ export class QuestdbSink {
     for (const [k, v] of Object.entries(r.symbols)) s.symbol(k, v);
     for (const [k, v] of Object.entries(r.doubles)) if (Number.isFinite(v)) s.floatColumn(k, v);
     for (const [k, v] of Object.entries(r.longs)) s.intColumn(k, v);
-    for (const [k, v] of Object.entries(r.timestampsUs)) s.timestampColumn(k, v, 'us');
+    for (const [k, v] of Object.entries(r.timestampsUs)) if (Number.isFinite(v)) s.timestampColumn(k, v, 'us');
+    for (const [k, v] of Object.entries(r.booleans)) s.booleanColumn(k, v);
     await s.at(r.tsNs, 'ns');
     this.#pendingRows++;
   }

@@ -8,11 +8,12 @@ export interface Row {
   doubles: Record<string, number>;
   longs: Record<string, number>;
   timestampsUs: Record<string, number>;
+  booleans: Record<string, boolean>;
   tsNs: bigint;
 }
 
 export function row(table: string, tsNs: bigint, parts: Partial<Omit<Row, 'table' | 'tsNs'>> = {}): Row {
-  return { table, tsNs, symbols: parts.symbols ?? {}, doubles: parts.doubles ?? {}, longs: parts.longs ?? {}, timestampsUs: parts.timestampsUs ?? {} };
+  return { table, tsNs, symbols: parts.symbols ?? {}, doubles: parts.doubles ?? {}, longs: parts.longs ?? {}, timestampsUs: parts.timestampsUs ?? {}, booleans: parts.booleans ?? {} };
 }
 
 /** RMS and absolute peak of a block: cheap enough for the consumer thread (a few µs per block). */

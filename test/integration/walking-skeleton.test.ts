@@ -50,7 +50,7 @@ describe('walking skeleton: OPC UA -> Kafka -> workers -> QuestDB', () => {
     await server.start();
 
     processor = new StreamProcessor(
-      ProcessorConfigSpec.parse({ kafka: { topicPrefix: prefix, groupId: `${prefix}processor`, partitions: 2 }, questdb: { tablePrefix: prefix }, windowBlocks: WINDOW_BLOCKS, workers: 1 }),
+      ProcessorConfigSpec.parse({ kafka: { topicPrefix: prefix, groupId: `${prefix}processor`, partitions: 2 }, questdb: { tablePrefix: prefix }, windowBlocks: WINDOW_BLOCKS, workers: 1, health: { stateDir: join(dir, 'state') } }),
       { brokers: services.kafkaBrokers, questdbHttp: services.questdbHttp, questdbIlpConfig: services.questdbIlpConfig, questdbAuth: questdbAuth(services) },
     );
     await processor.start();
