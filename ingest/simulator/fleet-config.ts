@@ -11,8 +11,9 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { formatPath, loadConfigFile } from '../../common/config.ts';
 import { PdmError } from '../../common/errors.ts';
-import { BEARING_CATALOG, BEARING_NAMES, type NamedBearingGeometry } from './physics/bearing-geometry.ts';
-import { defaultIsoGroup, type IsoFoundation, type IsoGroup } from './physics/iso20816.ts';
+import { KNOWN_BEARINGS, lookupBearing } from '../../models/bearing/catalogue.ts';
+import type { BearingGeometry } from '../../models/bearing/geometry.ts';
+import type { IsoFoundation, IsoGroup } from '../../models/vibration/iso20816.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Small value types
@@ -30,6 +31,17 @@ const duration = z
   });
 
 const ISO_TIME_RE = /^\d{4}-\d{2}-\d{2}T/;
+
+/** A bearing of a machine: the models' geometry, named by its catalogue entry or `custom`. */
+export type NamedBearingGeometry = BearingGeometry & { name: string };
+
+/** Catalogue names accepted in a fleet file: exactly the catalogue's own names (aliases are for `pdm analyze`). */
+const BEARING_NAMES = KNOWN_BEARINGS as [string, ...string[]];
+
+/** The ISO 20816-3 group by rated power: group 1 above 300 kW; medium and smaller machines are evaluated as group 2. */
+export function defaultIsoGroup(ratedPowerKw: number): IsoGroup {
+  return ratedPowerKw > 300 ? 1 : 2;
+}
 
 export const LOCATIONS = ['DE', 'NDE'] as const;
 export type Location = (typeof LOCATIONS)[number];
@@ -52,7 +64,7 @@ const geometrySchema = z
 const bearingRef = z
   .union([z.enum(BEARING_NAMES), geometrySchema])
   .describe(`a catalogue name (${BEARING_NAMES.join(', ')}) or a geometry { balls, ballDiameterMm, pitchDiameterMm, contactAngleDeg }`)
-  .transform((ref): NamedBearingGeometry => (typeof ref === 'string' ? { name: ref, ...BEARING_CATALOG[ref] } : { name: 'custom', ...ref }));
+  .transform((ref): NamedBearingGeometry => (typeof ref === 'string' ? { ...lookupBearing(ref), name: ref } : { name: 'custom', ...ref }));
 
 const failureThreshold = z
   .union([

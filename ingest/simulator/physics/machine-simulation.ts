@@ -21,7 +21,7 @@ import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../signal-
 import type { GroupRenderer, ImpulseSource } from './block-renderer.ts';
 import { calibrateFault, type FailureMetric } from './calibration.ts';
 import { DegradationPath } from './degradation.ts';
-import { isoBandLowHz, isoZoneBoundaries } from './iso20816.ts';
+import { ISO_BAND_HIGH_HZ, isoBandLowHz, zoneBoundaries } from '../../../models/vibration/iso20816.ts';
 import { BEARING_TIME_CONSTANT_S, FRICTION_AT_FAILURE, lag, lineCurrent, MotorModel, WINDING_TIME_CONSTANT_S, type MotorPoint } from './motor.ts';
 import { OperatingSchedule } from './operating-schedule.ts';
 import { hashGaussian, mixSeed } from './prng.ts';
@@ -446,8 +446,9 @@ export class MachineSimulation implements MachineSignalSource {
   failureMetric(spec: Pick<FaultSpec, 'failure'>): FailureMetric {
     const f = spec.failure;
     if (f !== 'iso_zone_d' && 'accelerationG' in f) return { kind: 'acceleration', thresholdG: f.accelerationG };
-    const threshold = f === 'iso_zone_d' ? isoZoneBoundaries(this.machine.iso.group, this.machine.iso.foundation).cd : f.velocityMmS;
-    return { kind: 'velocity', thresholdMmS: threshold, bandLowHz: isoBandLowHz(this.machine.nominalSpeedRpm), bandHighHz: 1000 };
+    // Zone D starts above the C/D boundary, the last of the three.
+    const threshold = f === 'iso_zone_d' ? zoneBoundaries(this.machine.iso)[2] : f.velocityMmS;
+    return { kind: 'velocity', thresholdMmS: threshold, bandLowHz: isoBandLowHz(this.machine.nominalSpeedRpm / 60), bandHighHz: ISO_BAND_HIGH_HZ };
   }
 
   #lifeAt(tMs: number): Life {

@@ -10,7 +10,7 @@
  */
 import type { FaultType, Location, ValidMachine } from '../fleet-config.ts';
 import { GroupRenderer, ImpulseSource, MODULATION_CAGE, MODULATION_NONE, MODULATION_SHAFT, modesEnergy, type ModeSpec } from './block-renderer.ts';
-import { defectOrders, type DefectOrders } from './bearing-geometry.ts';
+import { defectOrders, type DefectFrequencies as DefectOrders } from '../../../models/bearing/geometry.ts';
 import { mixSeed, Xoshiro128 } from './prng.ts';
 
 export const G0 = 9806.65; // mm/s² per g
