@@ -19,7 +19,7 @@ import { computeTimeFeatures, emptyTimeFeatures } from './dsp/time-features.ts';
 import { decide, isSupported, type DecisionResult } from './bearing/diagnosis.ts';
 import { EnvelopeSpectrum } from './bearing/envelope-spectrum.ts';
 import { FAULT_KEYS, FaultEvidence } from './bearing/fault-evidence.ts';
-import { defectFrequencies, defectOrders, requiredResolutionOrders, requiredRevolutions, validateBearingGeometry, type BearingGeometry, type DefectFrequencies } from './bearing/geometry.ts';
+import { defectOrders, requiredResolutionOrders, requiredRevolutions, validateBearingGeometry, type BearingGeometry, type DefectFrequencies } from './bearing/geometry.ts';
 import { FastKurtogram, emptyKurtogramBand } from './bearing/kurtogram.ts';
 import { DEFAULT_ISO_CLASS, ISO_BAND_HIGH_HZ, isoBandLowHz, isoZone, zoneBoundaries, type IsoFoundation, type IsoGroup, type IsoZone } from './vibration/iso20816.ts';
 import { ShaftSpeedEstimator, DEFAULT_SHAFT_SEARCH, type ShaftEstimate } from './vibration/shaft-speed.ts';
@@ -78,9 +78,23 @@ function configError(setting: string, message: string, value: unknown): PdmError
   return new PdmError('PDM_ERR_CONFIG_INVALID', `window analysis: ${setting} ${message}, got ${JSON.stringify(value)}`, { setting, value });
 }
 
+/** Feature and evidence key names of one fault type, built once (no string building per window). */
+interface FaultKeys {
+  score: string;
+  supported: string;
+  strength: string;
+  rank: string;
+  explained: string;
+  harmonics: Array<{ hz: string; snr: string; threshold: string; present: string; sidebands: string }>;
+}
+
 interface BearingStages {
   geometry: BearingGeometry;
   orders: DefectFrequencies;
+  /** Defect frequencies at the current window's speed (reused). */
+  freqs: DefectFrequencies;
+  /** Per candidate of FaultEvidence, in its order. */
+  keys: FaultKeys[];
   rectFft: RealFft;
   rectSpectrum: Float64Array;
   kurtogram: FastKurtogram;
@@ -98,6 +112,7 @@ export class WindowAnalyzer {
   readonly #binHz: number;
   readonly #iso: { group: IsoGroup; foundation: IsoFoundation };
   readonly #bands: ReadonlyArray<{ name: string; lowHz: number; highHz: number }>;
+  readonly #bandKeys: string[];
   readonly #spectrum: SpectrumAnalyzer;
   readonly #amplitude: Float64Array;
   readonly #power: Float64Array;
@@ -138,6 +153,7 @@ export class WindowAnalyzer {
     this.#fs = sampleRateHz;
     this.#iso = { group: iso.group, foundation: iso.foundation };
     this.#bands = bands;
+    this.#bandKeys = bands.map((b) => `band_${b.name}`);
     this.fftSize = nextPowerOfTwo(windowSize);
     this.#binHz = sampleRateHz / this.fftSize;
     this.#spectrum = new SpectrumAnalyzer(windowSize, this.fftSize, 'hann');
@@ -156,9 +172,29 @@ export class WindowAnalyzer {
       const geometry = validateBearingGeometry(config.bearing, 'window analysis: bearing');
       const rectFft = new RealFft(this.fftSize);
       const envelope = new EnvelopeSpectrum({ signalLength: windowSize, fftSize: this.fftSize, sampleRateHz });
+      const evidence = new FaultEvidence();
+      const keys = evidence.candidates.map((c): FaultKeys => {
+        const k = FAULT_KEYS[c.kind];
+        return {
+          score: `${k}_score`,
+          supported: `${k}_supported`,
+          strength: `${k}_strength_db`,
+          rank: `${k}_rank`,
+          explained: `${k}_explained`,
+          harmonics: Array.from({ length: evidence.options.harmonics[c.kind] }, (_, i) => ({
+            hz: `${k}_h${i + 1}_hz`,
+            snr: `${k}_h${i + 1}_snr_db`,
+            threshold: `${k}_h${i + 1}_threshold_db`,
+            present: `${k}_h${i + 1}_present`,
+            sidebands: `${k}_h${i + 1}_sidebands`,
+          })),
+        };
+      });
       this.#bearing = {
         geometry,
         orders: defectOrders(geometry),
+        freqs: { bpfo: 0, bpfi: 0, bsf: 0, ftf: 0 },
+        keys,
         rectFft,
         rectSpectrum: new Float64Array(rectFft.outputLength),
         // The narrowest admissible band is decided per call from the shaft speed; the tree is
@@ -167,7 +203,7 @@ export class WindowAnalyzer {
         envelope,
         sesFloor: new Float64Array(this.fftSize / 2 + 1),
         sesFloorer: new NoiseFloor(this.fftSize / 2 + 1),
-        evidence: new FaultEvidence(),
+        evidence,
         resolutionOrders: requiredResolutionOrders(geometry),
       };
     }
@@ -225,7 +261,10 @@ export class WindowAnalyzer {
       x2: this.#orderVelocity(2, shaftHz),
       x3: this.#orderVelocity(3, shaftHz),
     };
-    for (const b of this.#bands) features[`band_${b.name}`] = bandRms(this.#power, binHz, b.lowHz, b.highHz);
+    for (let i = 0; i < this.#bands.length; i++) {
+      const b = this.#bands[i];
+      features[this.#bandKeys[i]] = bandRms(this.#power, binHz, b.lowHz, b.highHz);
+    }
 
     const analysis: WindowAnalysis = {
       features,
@@ -250,8 +289,7 @@ export class WindowAnalyzer {
 
   #analyzeBearing(analysis: WindowAnalysis, samples: Float32Array, shaftHz: number, b: BearingStages): void {
     const f = analysis.features;
-    const keys = ['bpfo', 'bpfi', 'bsf', 'ftf'] as const;
-    for (const k of keys) f[`${k}_score`] = 0;
+    for (const k of b.keys) f[k.score] = 0;
     f.envelope_band_low_hz = 0;
     f.envelope_band_high_hz = 0;
     f.spectral_kurtosis = 0;
@@ -260,7 +298,11 @@ export class WindowAnalyzer {
       analysis.bearing = { diagnosis: 'none', confidence: 0 };
       return;
     }
-    const freqs = defectFrequencies(b.geometry, shaftHz);
+    const freqs = b.freqs;
+    freqs.bpfo = b.orders.bpfo * shaftHz;
+    freqs.bpfi = b.orders.bpfi * shaftHz;
+    freqs.bsf = b.orders.bsf * shaftHz;
+    freqs.ftf = b.orders.ftf * shaftHz;
     // Rectangular-window spectrum of the block, shared by the kurtogram and the demodulation.
     b.rectFft.forward(b.rectSpectrum, samples);
     // Drop DC (the sensor offset) so the lowest band's kurtosis is not diluted by it.
@@ -287,19 +329,22 @@ export class WindowAnalyzer {
       dominant_family_db: b.evidence.dominant.scoreDb,
       dominated: d.dominated ? 1 : 0,
     };
-    for (const c of b.evidence.candidates) {
-      const key = FAULT_KEYS[c.kind];
-      f[`${key}_score`] = c.strengthDb;
-      evidence[`${key}_supported`] = isSupported(c) ? 1 : 0;
-      evidence[`${key}_strength_db`] = c.strengthDb;
-      evidence[`${key}_rank`] = c.rank;
-      if (c.explained) evidence[`${key}_explained`] = 1;
+    const candidates = b.evidence.candidates;
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i];
+      const k = b.keys[i];
+      f[k.score] = c.strengthDb;
+      evidence[k.supported] = isSupported(c) ? 1 : 0;
+      evidence[k.strength] = c.strengthDb;
+      evidence[k.rank] = c.rank;
+      if (c.explained) evidence[k.explained] = 1;
       for (let h = 1; h <= c.harmonics; h++) {
-        evidence[`${key}_h${h}_hz`] = c.lineHz[h - 1];
-        evidence[`${key}_h${h}_snr_db`] = c.snrDb[h - 1];
-        evidence[`${key}_h${h}_threshold_db`] = c.thresholdDb[h - 1];
-        evidence[`${key}_h${h}_present`] = c.present[h - 1];
-        if (c.sidebands[h - 1] > 0) evidence[`${key}_h${h}_sidebands`] = c.sidebands[h - 1];
+        const hk = k.harmonics[h - 1];
+        evidence[hk.hz] = c.lineHz[h - 1];
+        evidence[hk.snr] = c.snrDb[h - 1];
+        evidence[hk.threshold] = c.thresholdDb[h - 1];
+        evidence[hk.present] = c.present[h - 1];
+        if (c.sidebands[h - 1] > 0) evidence[hk.sidebands] = c.sidebands[h - 1];
       }
     }
     f.envelope_band_low_hz = env.lowHz;

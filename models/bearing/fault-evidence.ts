@@ -196,10 +196,9 @@ export class FaultEvidence {
     s.shaftHz = shaftHz;
     this.#claimCount = 0;
     this.#findShaftLines();
-    const fundamentals: Record<FaultKind, number> = { outer_race: f.bpfo, inner_race: f.bpfi, rolling_element: f.bsf, cage: f.ftf };
     // 1. Each type's family on its own, to rank the types.
     for (const c of this.candidates) {
-      c.frequencyHz = fundamentals[c.kind];
+      c.frequencyHz = c.kind === 'outer_race' ? f.bpfo : c.kind === 'inner_race' ? f.bpfi : c.kind === 'rolling_element' ? f.bsf : f.ftf;
       c.harmonics = this.options.harmonics[c.kind];
       this.#reset(c);
       this.#anchor(c);
