@@ -1,0 +1,249 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isPdmError } from '../../../common/errors.ts';
+import { Spool, spoolDiskBytes, type DroppedRange, type SpoolOptions } from '../../../ingest/collector/spool.ts';
+import type { SpoolMessage } from '../../../ingest/collector/spool-record.ts';
+
+const open: Spool[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+});
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'pdm-spool-'));
+}
+
+function openSpool(dir: string, over: Partial<SpoolOptions> = {}, hooks: Parameters<typeof Spool.open>[1] = {}): Spool {
+  const s = Spool.open({ dir, maxBytes: 64 * 1024 * 1024, segmentBytes: 16 * 1024, fsync: 'never', fsyncIntervalMs: 1000, ...over }, hooks);
+  open.push(s);
+  return s;
+}
+
+function closeSpool(s: Spool): void {
+  s.close();
+  open.splice(open.indexOf(s), 1);
+}
+
+/** A block message whose value encodes its seq, so order and identity can be checked after reading back. */
+function block(seq: number, machine = 'm1', channel = 'c1', size = 1000): SpoolMessage {
+  const value = new Uint8Array(size);
+  new DataView(value.buffer).setFloat64(0, seq, true);
+  return { topic: 'pdm.vibration.v1', key: machine, value, machine, channel, seq, endTimeMs: (seq + 1) * 100 };
+}
+
+function seqOf(value: Uint8Array): number {
+  return new DataView(value.buffer, value.byteOffset, value.byteLength).getFloat64(0, true);
+}
+
+/** Peek and ack everything, returning (machine, seq) in the order read. */
+function drain(s: Spool, batch = 7): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  for (;;) {
+    const recs = s.peek(batch, 1 << 30);
+    if (recs.length === 0) return out;
+    for (const r of recs) {
+      expect(seqOf(r.value)).toBe(r.seq);
+      out.push([r.machine, r.seq]);
+    }
+    s.ack();
+  }
+}
+
+function segments(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.spool')).sort();
+}
+
+describe('spool', () => {
+  it('gives records back oldest first across many segments, and deletes acknowledged segments', () => {
+    const dir = tmp();
+    const s = openSpool(dir);
+    for (let i = 0; i < 100; i++) s.append(block(i, i % 2 ? 'm2' : 'm1'));
+    expect(segments(dir).length).toBeGreaterThan(5); // 16 KiB segments of ~1 KiB records
+    expect(s.records).toBe(100);
+    expect(drain(s).map(([, seq]) => seq)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(s.records).toBe(0);
+    s.checkpoint();
+    expect(segments(dir)).toEqual([]);
+    expect(s.bytesOnDisk).toBe(0);
+  });
+
+  it('a released batch is the next batch again', () => {
+    const s = openSpool(tmp());
+    for (let i = 0; i < 10; i++) s.append(block(i));
+    expect(s.peek(4, 1 << 30).map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+    s.release();
+    expect(s.peek(4, 1 << 30).map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+    s.ack();
+    expect(s.peek(100, 1 << 30).map((r) => r.seq)).toEqual([4, 5, 6, 7, 8, 9]);
+  });
+
+  it('limits a batch by bytes but always returns at least one record', () => {
+    const s = openSpool(tmp(), { segmentBytes: 1 << 20, maxBytes: 8 << 20 });
+    for (let i = 0; i < 5; i++) s.append(block(i, 'm1', 'c1', 5000));
+    expect(s.peek(100, 100).map((r) => r.seq)).toEqual([0]);
+    s.ack();
+    // A record here is 5071 bytes with its framing and names.
+    expect(s.peek(100, 2 * 5071 - 1).map((r) => r.seq)).toEqual([1]);
+    s.ack();
+    expect(s.peek(100, 2 * 5071).map((r) => r.seq)).toEqual([2, 3]);
+  });
+
+  it('survives close and reopen: unacknowledged records come back in order, acknowledged ones do not', () => {
+    const dir = tmp();
+    let s = openSpool(dir);
+    for (let i = 0; i < 50; i++) s.append(block(i));
+    s.peek(20, 1 << 30);
+    s.ack();
+    closeSpool(s);
+    s = openSpool(dir);
+    expect(s.recovery.records).toBe(30);
+    expect(s.recovery.lastSeq.get('m1/c1')).toBe(49);
+    s.append(block(50));
+    expect(drain(s).map(([, seq]) => seq)).toEqual(Array.from({ length: 31 }, (_, i) => 20 + i));
+  });
+
+  it('survives SIGKILL: every appended record is there, acknowledged ones are not re-sent', async () => {
+    const dir = tmp();
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'spool-writer.ts'), dir, '300', '120'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const s = openSpool(dir);
+    expect(s.recovery).toMatchObject({ records: 180, truncatedBytes: 0, corrupt: [] });
+    expect(drain(s).map(([, seq]) => seq)).toEqual(Array.from({ length: 180 }, (_, i) => 121 + i));
+  });
+
+  it('cuts off a record torn at the tail by a crash and keeps everything before it', () => {
+    const dir = tmp();
+    let s = openSpool(dir);
+    for (let i = 0; i < 40; i++) s.append(block(i));
+    closeSpool(s);
+    const last = join(dir, segments(dir).at(-1)!);
+    const size = statSync(last).size;
+    truncateSync(last, size - 300); // the last record lost its end
+    appendFileSync(last, Buffer.alloc(0));
+    s = openSpool(dir);
+    expect(s.recovery.records).toBe(39);
+    expect(s.recovery.truncatedBytes).toBe(1000 + 8 + 32 + 1 + 16 + 2 + 2 + 1 + 2 + 1 + 2 + 4 - 300);
+    expect(statSync(last).size).toBe(size - (1000 + 8 + 32 + 1 + 16 + 2 + 2 + 1 + 2 + 1 + 2 + 4));
+    // Appending after recovery goes on cleanly, and a second reopen finds no damage.
+    s.append(block(39));
+    closeSpool(s);
+    s = openSpool(dir);
+    expect(s.recovery).toMatchObject({ records: 40, truncatedBytes: 0, corrupt: [] });
+    expect(drain(s).map(([, seq]) => seq)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
+  it('treats garbage after the last record as a torn tail', () => {
+    const dir = tmp();
+    let s = openSpool(dir);
+    for (let i = 0; i < 3; i++) s.append(block(i));
+    closeSpool(s);
+    appendFileSync(join(dir, segments(dir).at(-1)!), Buffer.from([0xff, 0xff, 0, 0, 1, 2, 3]));
+    s = openSpool(dir);
+    expect(s.recovery).toMatchObject({ records: 3, truncatedBytes: 7 });
+  });
+
+  it('reports damage inside an older segment and keeps the records before it and in later segments', () => {
+    const dir = tmp();
+    let s = openSpool(dir);
+    for (let i = 0; i < 60; i++) s.append(block(i));
+    closeSpool(s);
+    const first = join(dir, segments(dir)[0]);
+    const bytes = readFileSync(first);
+    const recordSize = 1071; // 8 + 32 + 1 + 16 + 2 + 2 + 1 + 2 + 1 + 2 + 4 + 1000
+    expect(bytes.length % recordSize).toBe(0);
+    const perSegment = bytes.length / recordSize;
+    bytes[recordSize * 5 + 500] ^= 0xff; // inside the 6th record's value
+    writeFileSync(first, bytes);
+    s = openSpool(dir);
+    expect(s.recovery.corrupt).toEqual([{ segment: segments(dir)[0], lostBytes: bytes.length - recordSize * 5, reason: 'CRC mismatch' }]);
+    const seqs = drain(s).map(([, seq]) => seq);
+    expect(seqs).toEqual([...[0, 1, 2, 3, 4], ...Array.from({ length: 60 - perSegment }, (_, i) => perSegment + i)]);
+  });
+
+  it('when full, drops the oldest records a segment at a time, counts and reports every one', () => {
+    const dir = tmp();
+    const drops: DroppedRange[] = [];
+    const s = openSpool(dir, { maxBytes: 64 * 1024, segmentBytes: 8 * 1024 }, { onDrop: (r) => drops.push(...r) });
+    const total = 400;
+    for (let i = 0; i < total; i++) {
+      s.append(block(i, `m${i % 2}`, 'c1'));
+      expect(s.bytesOnDisk).toBeLessThanOrEqual(64 * 1024);
+    }
+    expect(spoolDiskBytes(dir)).toBe(s.bytesOnDisk);
+    const kept = drain(s, 50);
+    // Every record is either kept or reported dropped, nothing twice.
+    expect(kept.length + s.droppedRecords).toBe(total);
+    expect(drops.reduce((n, d) => n + d.records, 0)).toBe(s.droppedRecords);
+    // The kept ones are the newest, still in order.
+    expect(kept.map(([, seq]) => seq)).toEqual(Array.from({ length: kept.length }, (_, i) => total - kept.length + i));
+    // Per machine, the dropped ranges cover exactly the seqs that are not kept.
+    for (const m of ['m0', 'm1']) {
+      const keptSeqs = new Set(kept.filter(([mm]) => mm === m).map(([, seq]) => seq));
+      const dropped = new Set<number>();
+      for (const d of drops.filter((x) => x.machine === m)) for (let q = d.fromSeq; q <= d.toSeq; q += 2) dropped.add(q);
+      const all = Array.from({ length: total / 2 }, (_, i) => 2 * i + (m === 'm1' ? 1 : 0));
+      expect(all.every((q) => keptSeqs.has(q) !== dropped.has(q))).toBe(true);
+    }
+    expect(drops[0]).toMatchObject({ topic: 'pdm.vibration.v1', machine: 'm0', channel: 'c1', fromSeq: 0 });
+  });
+
+  it('never drops the batch in flight: it is delivered when acknowledged', () => {
+    const s = openSpool(tmp(), { maxBytes: 32 * 1024, segmentBytes: 8 * 1024 });
+    for (let i = 0; i < 5; i++) s.append(block(i));
+    const inFlight = s.peek(3, 1 << 30).map((r) => r.seq);
+    for (let i = 5; i < 200; i++) s.append(block(i));
+    s.ack();
+    const rest = drain(s).map(([, seq]) => seq);
+    expect(inFlight).toEqual([0, 1, 2]);
+    expect(s.droppedRecords).toBe(200 - 3 - rest.length);
+    expect(rest).toEqual(Array.from({ length: rest.length }, (_, i) => 200 - rest.length + i));
+  });
+
+  it('ackThrough acknowledges records delivered by another path', () => {
+    const s = openSpool(tmp());
+    for (let i = 0; i < 10; i++) s.append(block(i));
+    s.ackThrough(4); // ids start at 1: seqs 0..3
+    expect(drain(s).map(([, seq]) => seq)).toEqual([4, 5, 6, 7, 8, 9]);
+  });
+
+  it('refuses a spool that another live process or this process holds; takes over a dead one', async () => {
+    const dir = tmp();
+    const s = openSpool(dir);
+    expect(() => Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16, fsync: 'never', fsyncIntervalMs: 1000 })).toThrow(/already open in this process/);
+    closeSpool(s);
+    writeFileSync(join(dir, 'lock'), `${process.ppid}\n`);
+    try {
+      Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16, fsync: 'never', fsyncIntervalMs: 1000 });
+      throw new Error('expected a refusal');
+    } catch (err) {
+      expect(isPdmError(err, 'PDM_ERR_SPOOL')).toBe(true);
+      expect((err as Error).message).toContain(`in use by process ${process.ppid}`);
+    }
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => dead.once('exit', r));
+    writeFileSync(join(dir, 'lock'), `${dead.pid}\n`);
+    const again = openSpool(dir);
+    expect(readFileSync(join(dir, 'lock'), 'utf8').trim()).toBe(String(process.pid));
+    expect(again.records).toBe(0);
+  });
+
+  it('persists appended records with fsync=always and with the interval policy', () => {
+    for (const fsync of ['always', 'interval'] as const) {
+      const dir = tmp();
+      let s = openSpool(dir, { fsync, fsyncIntervalMs: 10 });
+      for (let i = 0; i < 5; i++) s.append(block(i));
+      s.sync();
+      closeSpool(s);
+      s = openSpool(dir);
+      expect(s.recovery.records).toBe(5);
+    }
+  });
+});
