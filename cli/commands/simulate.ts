@@ -1,12 +1,15 @@
 /** `pdm simulate --fleet FILE`: run the factory simulator until SIGINT/SIGTERM. */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { questdbFromEnv } from '../../common/endpoints.ts';
+import { describeError } from '../../common/errors.ts';
 import { createKafka, ensureTopics } from '../../common/kafka.ts';
 import { brokersFromEnv } from '../../common/kafka.ts';
 import { topicNames } from '../../common/topics.ts';
 import { Factory, type FactoryMachine } from '../../ingest/simulator/factory.ts';
 import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
+import { TruthRecorder } from '../../ingest/simulator/truth-recorder.ts';
 import { untilSignal } from '../signals.ts';
 
 /** Messages a `pdm simulate` child sends to its parent over the IPC channel. */
@@ -16,22 +19,27 @@ export type SimulatorMessage =
 
 const HELP = `Usage: pdm simulate --fleet FILE [--pki DIR] [--hostname HOST] [--truth-dir DIR]
 
-Runs one OPC UA server per machine of the fleet (physics or replay), and publishes each
-machine's ground truth to DIR/<machine>.jsonl and, when PDM_KAFKA_BROKERS is set, to the
-pdm.truth.v1 topic (never read by the processing). A bad machine entry stops that machine only.
+Runs one OPC UA server per machine of the fleet (physics or replay), each with methods to
+inject a fault, stop, start and repair it (see pdm factory), and publishes each machine's
+ground truth every second to DIR/<machine>.jsonl, to the pdm.truth.v1 topic when
+PDM_KAFKA_BROKERS is set, and to the QuestDB table ground_truth when PDM_QUESTDB_HTTP is set
+(never read by the processing). A bad machine entry stops that machine only.
 
-  --fleet FILE       fleet file (YAML/JSON), e.g. deploy/config/fleet.yaml
-  --pki DIR          PKI root (machine certificates in DIR/machines/<id>; default .pdm/pki)
-  --hostname HOST    host name the servers advertise (default: the fleet's)
-  --truth-dir DIR    where to write ground truth (default .pdm/truth)
-  --topic-prefix P   prefix of the truth topic name
-Environment: the OPC UA user variables the fleet names; PDM_KAFKA_BROKERS (optional)
+  --fleet FILE        fleet file (YAML/JSON), e.g. deploy/config/fleet.yaml
+  --pki DIR           PKI root (machine certificates in DIR/machines/<id>, the operator's client
+                      certificate for pdm factory in DIR/operator; default .pdm/pki)
+  --hostname HOST     host name the servers advertise (default: the fleet's)
+  --truth-dir DIR     where to write ground truth (default .pdm/truth)
+  --topic-prefix P    prefix of the truth topic name
+  --table-prefix P    prefix of the ground_truth table name
+Environment: the OPC UA user variables the fleet names; PDM_KAFKA_BROKERS, PDM_QUESTDB_HTTP,
+PDM_QUESTDB_USER, PDM_QUESTDB_PASSWORD (each optional)
 `;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { fleet: { type: 'string' }, pki: { type: 'string' }, hostname: { type: 'string' }, 'truth-dir': { type: 'string' }, 'topic-prefix': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { fleet: { type: 'string' }, pki: { type: 'string' }, hostname: { type: 'string' }, 'truth-dir': { type: 'string' }, 'topic-prefix': { type: 'string' }, 'table-prefix': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help || !values.fleet) {
     process.stdout.write(HELP);
@@ -50,11 +58,21 @@ export async function run(argv: string[]): Promise<number> {
     producer = kafka.producer();
     await producer.connect();
   }
+  // The simulator's own recorder; a QuestDB that is down at start costs the table, not the plant.
+  let truthRecorder: TruthRecorder | undefined;
+  if (process.env['PDM_QUESTDB_HTTP']) {
+    try {
+      truthRecorder = await TruthRecorder.open(questdbFromEnv(), { tablePrefix: values['table-prefix'] ?? '' });
+    } catch (err) {
+      process.stderr.write(`ground truth will not be written to QuestDB: ${describeError(err)}\n`);
+    }
+  }
   const factory = new Factory(fleet, {
     pkiRoot: values.pki ?? join('.pdm', 'pki'),
     hostname: values.hostname,
     truthDir: values['truth-dir'] ?? join('.pdm', 'truth'),
     truthTopic: producer ? { producer, topic: truthTopic } : undefined,
+    truthRecorder,
   });
   await factory.start();
   for (const m of factory.machines) process.stderr.write(`${m.id}: ${m.state}${m.endpointUrl ? ` at ${m.endpointUrl}` : ''}${m.error ? ` — ${m.error}` : ''}\n`);
@@ -68,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
   await untilSignal();
   clearInterval(truthTimer);
   await factory.stop();
+  await truthRecorder?.close();
   await producer?.disconnect();
   return factory.machines.some((m) => m.state === 'failed') ? 1 : 0;
 }

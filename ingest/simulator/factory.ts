@@ -1,18 +1,34 @@
 /**
- * The factory simulator: one OPC UA server per machine of a fleet, each driven by its physics
- * (or replay) model, plus the ground truth of every machine written to a JSON Lines file per
- * machine and to the `pdm.truth.v1` topic, which the processing never reads. A machine whose
- * configuration or server fails is stopped and reported; the rest of the plant runs on.
+ * The factory simulator: one OPC UA server per machine of a fleet, each driven by its physics or
+ * replay model (`createMachineSource`), with methods to inject faults, stop, start and repair it
+ * while it runs; plus the ground truth of every machine, written to a JSON Lines file per
+ * machine, to the `pdm.truth.v1` topic and to QuestDB's `ground_truth` (each optional, none read
+ * by the processing). A machine whose configuration or server fails is stopped and reported; the
+ * rest of the plant runs on.
+ *
+ * Certificates: each machine keeps its PKI in `<pkiRoot>/machines/<id>` (created on first start,
+ * kept). The operator's client certificate (`<pkiRoot>/operator`, used by `pdm factory`) is
+ * created once and trusted by every machine, so the plant can be driven out of the box.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
 import { PdmError, describeError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
-import type { LoadedFleet, ValidMachine } from './fleet-config.ts';
 import { machinePkiDir } from '../opcua/pki-init.ts';
+import { ensureOwnCertificate, trustCertificate } from '../opcua/pki.ts';
+import type { LoadedFleet, ValidMachine } from './fleet-config.ts';
 import { MachineServer } from './opcua/machine-server.ts';
-import { MachineSimulation, type MachineTruth } from './physics/machine-simulation.ts';
+import type { MachineTruth } from './physics/machine-simulation.ts';
+import { createMachineSource } from './replay.ts';
+import { truthRecord, type TruthRecordV1 } from './truth-record.ts';
+import type { TruthRecorder } from './truth-recorder.ts';
+
+/** Where `pdm simulate` and `pdm factory` keep the operator's client certificate under a PKI root. */
+export function operatorPkiDir(pkiRoot: string): string {
+  return join(pkiRoot, 'operator');
+}
+export const OPERATOR_APPLICATION_URI = 'urn:pdm:operator';
 
 export interface FactoryOptions {
   /** PKI root: each machine's server keeps its PKI in `<pkiRoot>/machines/<id>`. */
@@ -24,8 +40,12 @@ export interface FactoryOptions {
   truthDir?: string;
   /** Producer and topic for the truth; none when absent. */
   truthTopic?: { producer: Producer; topic: string };
+  /** QuestDB `ground_truth` writer; none when absent. */
+  truthRecorder?: TruthRecorder;
   truthPeriodMs?: number;
   startTimeMs?: number;
+  /** Trust the operator certificate of `<pkiRoot>/operator` (created if missing); default true. */
+  trustOperator?: boolean;
 }
 
 export interface FactoryMachine {
@@ -33,7 +53,7 @@ export interface FactoryMachine {
   state: 'running' | 'failed' | 'stopped';
   error?: string;
   endpointUrl?: string;
-  simulation?: MachineSimulation;
+  simulation?: ReturnType<typeof createMachineSource>;
   server?: MachineServer;
 }
 
@@ -43,6 +63,7 @@ export class Factory {
   readonly #opts: FactoryOptions;
   readonly #log = logger('factory');
   #truthTimer: NodeJS.Timeout | undefined;
+  #truthInFlight: Promise<void> | undefined;
   readonly latestTruth = new Map<string, MachineTruth>();
 
   constructor(fleet: LoadedFleet, opts: FactoryOptions) {
@@ -56,13 +77,14 @@ export class Factory {
 
   async start(): Promise<void> {
     const startTimeMs = this.#opts.startTimeMs ?? Date.now();
-    await Promise.all(this.#fleet.machines.map((m) => this.#startMachine(m, startTimeMs)));
+    const operatorCert = this.#opts.trustOperator === false ? undefined : await ensureOwnCertificate(operatorPkiDir(this.#opts.pkiRoot), 'client', OPERATOR_APPLICATION_URI, 'pdm-operator');
+    await Promise.all(this.#fleet.machines.map((m) => this.#startMachine(m, startTimeMs, operatorCert)));
     if (this.#opts.truthDir) mkdirSync(this.#opts.truthDir, { recursive: true });
-    this.#truthTimer = setInterval(() => void this.#publishTruth(), this.#opts.truthPeriodMs ?? 1000);
+    this.#truthTimer = setInterval(() => this.#truthTick(), this.#opts.truthPeriodMs ?? 1000);
     this.#truthTimer.unref();
   }
 
-  async #startMachine(m: ValidMachine, startTimeMs: number): Promise<void> {
+  async #startMachine(m: ValidMachine, startTimeMs: number, operatorCert: string | undefined): Promise<void> {
     const entry: FactoryMachine = { id: m.id, state: 'stopped' };
     this.machines.push(entry);
     try {
@@ -78,16 +100,20 @@ export class Factory {
       if (users.length === 0 && !m.opcua.security.allowAnonymous) {
         throw new PdmError('PDM_ERR_CONFIG_INVALID', `${m.origin.file}: machines[${m.origin.index}] (${m.id}): no users and anonymous access not allowed: nobody could connect`);
       }
-      const simulation = new MachineSimulation(m, { startTimeMs });
+      const simulation = createMachineSource(m, { startTimeMs });
+      const pkiDir = machinePkiDir(this.#opts.pkiRoot, m.id);
+      if (operatorCert) trustCertificate(pkiDir, operatorCert, 'pdm-operator');
       const server = new MachineServer({
         machineId: m.id,
         port: m.opcua.port,
         hostname: this.#opts.hostname ?? m.opcua.hostname,
         identification: { ...m.identification, machineType: m.type },
         source: simulation,
+        control: simulation,
         security: m.opcua.security,
         users,
-        pkiDir: machinePkiDir(this.#opts.pkiRoot, m.id),
+        pkiDir,
+        energyPeriodMs: m.sensors.energy.periodS * 1000,
       });
       await server.start();
       Object.assign(entry, { state: 'running', simulation, server, endpointUrl: server.endpointUrl });
@@ -98,28 +124,49 @@ export class Factory {
     }
   }
 
-  async #publishTruth(): Promise<void> {
-    const now = Date.now();
-    const messages: Array<{ key: string; value: string }> = [];
+  /** One truth tick; a tick is skipped while the previous one's writes are still out (a slow Kafka or QuestDB). */
+  #truthTick(): void {
+    if (this.#truthInFlight) return;
+    this.#truthInFlight = this.publishTruth(Date.now()).then(
+      () => {
+        this.#truthInFlight = undefined;
+      },
+      (err: unknown) => {
+        this.#truthInFlight = undefined;
+        this.#log.error({ err: describeError(err) }, 'ground truth tick failed');
+      },
+    );
+  }
+
+  /** The truth of every machine at `nowMs`, to every configured output. Exposed for tests. */
+  async publishTruth(nowMs: number): Promise<TruthRecordV1[]> {
+    const records: TruthRecordV1[] = [];
     for (const m of this.machines) {
       if (!m.simulation) continue;
-      const truth = m.simulation.truthAt(now);
-      this.latestTruth.set(m.id, truth);
-      const line = JSON.stringify({ v: 1, ...truth });
-      messages.push({ key: m.id, value: line });
-      if (this.#opts.truthDir) appendFileSync(join(this.#opts.truthDir, `${m.id}.jsonl`), `${line}\n`);
-    }
-    if (this.#opts.truthTopic && messages.length > 0) {
       try {
-        await this.#opts.truthTopic.producer.send({ topic: this.#opts.truthTopic.topic, messages });
+        const truth = m.simulation.truthAt(nowMs);
+        this.latestTruth.set(m.id, truth);
+        records.push(truthRecord(truth));
       } catch (err) {
-        this.#log.warn({ err: describeError(err) }, 'ground truth not sent to Kafka this time (the file has it)');
+        this.#log.error({ machine: m.id, err: describeError(err) }, 'no ground truth for this machine this time');
       }
     }
+    if (records.length === 0) return records;
+    if (this.#opts.truthDir) {
+      for (const r of records) appendFileSync(join(this.#opts.truthDir, `${r.machine}.jsonl`), `${JSON.stringify(r)}\n`);
+    }
+    await Promise.all([
+      this.#opts.truthTopic
+        ?.producer.send({ topic: this.#opts.truthTopic.topic, messages: records.map((r) => ({ key: r.machine, value: JSON.stringify(r) })) })
+        .catch((err: unknown) => this.#log.warn({ err: describeError(err) }, 'ground truth not sent to Kafka this time (the file has it)')),
+      this.#opts.truthRecorder?.write(records),
+    ]);
+    return records;
   }
 
   async stop(): Promise<void> {
     clearInterval(this.#truthTimer);
+    await this.#truthInFlight;
     await Promise.all(this.machines.map(async (m) => {
       await m.server?.stop().catch(() => undefined);
       if (m.state === 'running') m.state = 'stopped';

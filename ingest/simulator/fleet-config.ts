@@ -201,6 +201,7 @@ export const machineSchema = z
         manufacturer: z.string().min(1).describe('nameplate manufacturer'),
         model: z.string().min(1).describe('nameplate model'),
         serialNumber: z.string().min(1).describe('nameplate serial number'),
+        yearOfConstruction: z.int().min(1900).max(2100).optional().describe('year the machine was built (OPC 40001-1 YearOfConstruction); omitted: not published'),
       })
       .describe('nameplate data published on the OPC UA server'),
     ratedPowerKw: z.number().positive().max(50_000).describe('rated mechanical output of the motor, kW'),

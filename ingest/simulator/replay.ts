@@ -14,7 +14,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
 import type { FaultSpec, ValidMachine } from './fleet-config.ts';
 import { MachineSimulation, type MachineEnergyReading, type MachineTruth, type SimulationOptions } from './physics/machine-simulation.ts';
-import type { ChannelSpec, MachineSignalSource } from './signal-source.ts';
+import type { ChannelSpec, MachineControl, MachineSignalSource } from './signal-source.ts';
 
 export interface RecordingSpec {
   file: string;
@@ -142,7 +142,7 @@ interface ReplayChannel {
   recording: Recording;
 }
 
-export class ReplaySimulation implements MachineSignalSource {
+export class ReplaySimulation implements MachineSignalSource, MachineControl {
   readonly machine: ValidMachine;
   readonly channels: ChannelSpec[];
   /** The physics model behind energy, operating state and (without groundTruth) the truth. */
@@ -182,11 +182,15 @@ export class ReplaySimulation implements MachineSignalSource {
       pos = 0;
     }
     const startMs = (seq * n * 1000) / ch.spec.sampleRateHz;
-    if (!this.physics.truthAt(startMs).running) for (let i = 0; i < n; i++) out[i] *= STOPPED_LEVEL;
+    if (!this.physics.isAcquiring(startMs)) for (let i = 0; i < n; i++) out[i] *= STOPPED_LEVEL;
   }
 
   energyAt(timeMs: number): MachineEnergyReading {
     return this.physics.energyAt(timeMs);
+  }
+
+  isAcquiring(timeMs: number): boolean {
+    return this.physics.isAcquiring(timeMs);
   }
 
   truthAt(timeMs: number): MachineTruth {

@@ -1,3 +1,6 @@
+import type { FaultSpec } from './fleet-config.ts';
+import type { MachineTruth } from './physics/machine-simulation.ts';
+
 /**
  * What a machine server needs from whatever produces a machine's signals: the physics model
  * (`physics/`), a replay of recorded files, or a plain test signal. Blocks are requested by
@@ -28,6 +31,20 @@ export interface MachineSignalSource {
   readonly channels: ChannelSpec[];
   renderBlock(channelId: string, seq: number, out: Float32Array): void;
   energyAt(timeMs: number): EnergyReading;
+  /**
+   * Whether vibration is acquired at this wall time. Absent: always. A stopped machine acquires
+   * nothing (condition monitors gate acquisition on the run signal), so a stop shows as a gap.
+   */
+  isAcquiring?(timeMs: number): boolean;
+}
+
+/** What the machine methods drive: the physics model or a replay backed by it. Times are wall ms. */
+export interface MachineControl {
+  injectFault(fault: FaultSpec, atMs: number): void;
+  stop(atMs: number): void;
+  start(atMs: number): void;
+  repair(atMs: number): void;
+  truthAt(timeMs: number): MachineTruth;
 }
 
 /** Start of block `seq` in ms since the epoch (exact when blockSize / fs is a whole number of ms). */

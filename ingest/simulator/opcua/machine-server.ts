@@ -14,28 +14,16 @@ import {
   StatusCodes,
   Variant,
   VariantArrayType,
-  makeEUInformation,
-  standardUnits,
-  type EUInformation,
-  type Namespace,
-  type UAObject,
-  type UAVariable,
+  makeRoles,
 } from 'node-opcua';
+import { describeError } from '../../../common/errors.ts';
 import { logger } from '../../../common/log.ts';
-import {
-  BLOCK_START_TIME,
-  ENERGY_FOLDER,
-  ENERGY_VARIABLES,
-  IDENTIFICATION_FOLDER,
-  NAMESPACE_URI,
-  OPERATING_STATE,
-  SAMPLE_RATE,
-  SEQUENCE_NUMBER,
-  VIBRATION_FOLDER,
-  WAVEFORM,
-  toUInt64,
-} from '../../opcua/address-space-model.ts';
-import { blockStartMs, lastCompleteBlock, type ChannelSpec, type EnergyReading, type MachineSignalSource } from '../signal-source.ts';
+import { toUInt64 } from '../../opcua/address-space-model.ts';
+import type { MachineTruth } from '../physics/machine-simulation.ts';
+import { blockStartMs, lastCompleteBlock, type MachineControl, type MachineSignalSource } from '../signal-source.ts';
+import { addMachineMethods } from './machine-methods.ts';
+import { buildMachineNodes, ENERGY_KEYS, MACHINE_NODESETS, type ChannelNodes, type MachineIdentification, type MachineNodes } from './machine-nodes.ts';
+import { shownState } from './operating-state.ts';
 
 export type SecurityModeName = 'SignAndEncrypt' | 'Sign' | 'None';
 
@@ -44,8 +32,10 @@ export interface MachineServerOptions {
   port: number;
   /** Host name the endpoint URL advertises (default: localhost). */
   hostname?: string;
-  identification?: { manufacturer?: string; model?: string; serialNumber?: string; machineType?: string };
+  identification?: MachineIdentification;
   source: MachineSignalSource;
+  /** What the InjectFault/Stop/Start/Repair methods drive and where the shown state comes from; no methods without it. */
+  control?: MachineControl;
   security: { mode: SecurityModeName; policy: 'Basic256Sha256'; allowAnonymous: boolean };
   users: Array<{ username: string; password: string }>;
   /** PKI folder of this server (own certificate, trusted/ and rejected/ peers). Created on first start and kept. */
@@ -56,33 +46,21 @@ export interface MachineServerOptions {
   maxCatchUpBlocks?: number;
 }
 
-const G_UNIT: EUInformation = makeEUInformation('K40', 'g', 'standard acceleration of free fall');
-const UNIT_BY_SYMBOL: Record<string, EUInformation> = {
-  kW: standardUnits.kilowatt,
-  A: standardUnits.ampere,
-  V: standardUnits.volt,
-  '1': standardUnits.one,
-  '°C': standardUnits.degree_celsius,
-  rpm: standardUnits.revolutions_per_minute,
-  '%': standardUnits.percent,
-};
-const ENERGY_KEYS: Record<string, keyof EnergyReading> = {
-  ActivePower: 'powerKw',
-  Current: 'currentA',
-  Voltage: 'voltageV',
-  PowerFactor: 'powerFactor',
-  Temperature: 'temperatureC',
-  Speed: 'speedRpm',
-  Load: 'loadPct',
-};
-
-interface ChannelNodes {
-  spec: ChannelSpec;
-  waveform: UAVariable;
-  sequence: UAVariable;
-  blockStart: UAVariable;
+interface PublishedChannel {
+  nodes: ChannelNodes;
   buffer: Float32Array;
   lastSeq: number;
+}
+
+export interface MachineServerStats {
+  /** Blocks published per channel id since start. */
+  published: Map<string, number>;
+  /** Blocks not acquired because the machine was stopped (all channels). */
+  notAcquired: number;
+  /** Blocks skipped because the timer fell more than maxCatchUpBlocks behind (all channels): lost. */
+  skippedBehind: number;
+  /** Largest delay between a block's end and its publication, ms. */
+  maxPublishDelayMs: number;
 }
 
 export class MachineServer {
@@ -90,14 +68,14 @@ export class MachineServer {
   readonly #opts: MachineServerOptions;
   readonly #log;
   #server: OPCUAServer | undefined;
-  #channels: ChannelNodes[] = [];
-  #energyNodes = new Map<string, UAVariable>();
-  #stateNode: UAVariable | undefined;
+  #nodes: MachineNodes | undefined;
+  #channels: PublishedChannel[] = [];
   #blockTimer: NodeJS.Timeout | undefined;
   #energyTimer: NodeJS.Timeout | undefined;
   #running = false;
+  readonly stats: MachineServerStats = { published: new Map(), notAcquired: 0, skippedBehind: 0, maxPublishDelayMs: 0 };
   /** Blocks published since start, per channel id (for counting in tests and the live view). */
-  readonly published = new Map<string, number>();
+  readonly published = this.stats.published;
 
   constructor(opts: MachineServerOptions) {
     this.machineId = opts.machineId;
@@ -123,12 +101,15 @@ export class MachineServer {
       port: this.#opts.port,
       resourcePath: `/pdm/${this.machineId}`,
       alternateHostname: this.#opts.hostname,
+      nodeset_filename: MACHINE_NODESETS,
       serverCertificateManager,
       securityModes: [MessageSecurityMode[security.mode]],
       securityPolicies: security.mode === 'None' ? [SecurityPolicy.None] : [SecurityPolicy[security.policy]],
       allowAnonymous: security.allowAnonymous,
       userManager: {
         isValidUser: (username: string, password: string) => users.some((u) => u.username === username && u.password === password),
+        // Every configured user operates the machine; anonymous sessions keep the Anonymous role only.
+        getUserRoles: () => makeRoles('AuthenticatedUser;Operator'),
       },
       buildInfo: { productName: `pdm simulated machine ${this.machineId}`, manufacturerName: 'pdm', softwareVersion: '0.1.0' },
       serverInfo: { applicationUri: `urn:pdm:simulator:${this.machineId}`, productUri: 'urn:pdm:simulator' },
@@ -137,14 +118,23 @@ export class MachineServer {
       serverCapabilities: { maxSessions: 20, minSupportedSampleRate: 0 },
     });
     await server.initialize();
-    this.#buildAddressSpace(server);
+    const nodes = buildMachineNodes(server.engine.addressSpace!, this.machineId, this.#opts.identification ?? {}, this.#opts.source.channels);
+    this.#nodes = nodes;
+    const control = this.#opts.control;
+    if (control) addMachineMethods(nodes.namespace, nodes.machine, this.machineId, { control, changed: (truth) => this.#showTruth(truth) });
+    this.#channels = nodes.channels.map((n) => ({ nodes: n, buffer: new Float32Array(n.spec.blockSize), lastSeq: -1 }));
+    for (const c of this.#channels) this.stats.published.set(c.nodes.spec.id, 0);
     await server.start();
     this.#server = server;
     this.#running = true;
-    this.#setState('Running');
+    this.#refreshState(Date.now());
     this.#scheduleBlocks();
-    this.#energyTimer = setInterval(() => this.#publishEnergy(Date.now()), this.#opts.energyPeriodMs ?? 1000);
-    this.#log.info({ endpoint: this.endpointUrl, security: security.mode }, 'machine server listening');
+    this.#energyTimer = setInterval(() => {
+      const now = Date.now();
+      this.#publishEnergy(now);
+      this.#refreshState(now);
+    }, this.#opts.energyPeriodMs ?? 1000);
+    this.#log.info({ endpoint: this.endpointUrl, security: security.mode, methods: Boolean(control) }, 'machine server listening');
   }
 
   /** Stop publishing and close the server (sessions are dropped, as when a machine is switched off). */
@@ -158,116 +148,79 @@ export class MachineServer {
     }
   }
 
-  #buildAddressSpace(server: OPCUAServer): void {
-    const addressSpace = server.engine.addressSpace!;
-    const ns: Namespace = addressSpace.registerNamespace(NAMESPACE_URI);
-    const machine: UAObject = ns.addObject({ organizedBy: addressSpace.rootFolder.objects, browseName: this.machineId, description: 'simulated machine' });
-    const ident = ns.addObject({ componentOf: machine, browseName: IDENTIFICATION_FOLDER });
-    const id = this.#opts.identification ?? {};
-    for (const [name, value] of [
-      ['Manufacturer', id.manufacturer ?? 'pdm simulator'],
-      ['Model', id.model ?? 'generic'],
-      ['SerialNumber', id.serialNumber ?? this.machineId],
-      ['MachineType', id.machineType ?? 'machine'],
-      ['ProductInstanceUri', `urn:pdm:machine:${this.machineId}`],
-    ] as const) {
-      ns.addVariable({ propertyOf: ident, browseName: name, dataType: 'String', value: { dataType: DataType.String, value } });
+  #refreshState(nowMs: number): void {
+    const control = this.#opts.control;
+    if (!control) {
+      this.#nodes?.showState({ operatingState: 'Running', machineryItemState: 'Executing', mode: 'running' });
+      return;
     }
-    this.#stateNode = ns.addVariable({ componentOf: machine, browseName: OPERATING_STATE, dataType: 'String', value: { dataType: DataType.String, value: 'Stopped' } });
-
-    const vib = ns.addObject({ componentOf: machine, browseName: VIBRATION_FOLDER });
-    for (const spec of this.#opts.source.channels) {
-      const chan = ns.addObject({ componentOf: vib, browseName: spec.id });
-      const empty = new Float32Array(spec.blockSize);
-      const waveform = ns.addYArrayItem({
-        componentOf: chan,
-        browseName: WAVEFORM,
-        title: `${this.machineId} ${spec.id} acceleration`,
-        dataType: DataType.Float as never, // addYArrayItem coerces a DataType number, not the name
-        engineeringUnitsRange: { low: -50, high: 50 },
-        instrumentRange: { low: -50, high: 50 },
-        engineeringUnits: G_UNIT,
-        axisScaleType: 'Linear',
-        xAxisDefinition: {
-          engineeringUnits: standardUnits.second,
-          title: 'time',
-          euRange: { low: 0, high: (spec.blockSize - 1) / spec.sampleRateHz },
-          axisScaleType: 'Linear' as never,
-          axisSteps: null,
-        },
-        value: new Variant({ dataType: DataType.Float, arrayType: VariantArrayType.Array, value: empty }),
-      });
-      // addYArrayItem leaves these to the type's defaults: EngineeringUnits empty, sampling interval
-      // unspecified. 0 = exception-based: every block is a change the subscription reports.
-      waveform.minimumSamplingInterval = 0;
-      (waveform as UAVariable & { engineeringUnits?: UAVariable }).engineeringUnits?.setValueFromSource({ dataType: DataType.ExtensionObject, value: G_UNIT });
-      const sequence = ns.addVariable({ componentOf: chan, browseName: SEQUENCE_NUMBER, dataType: 'UInt64', minimumSamplingInterval: 0, value: { dataType: DataType.UInt64, arrayType: VariantArrayType.Scalar, value: [0, 0] } });
-      const blockStart = ns.addVariable({ componentOf: chan, browseName: BLOCK_START_TIME, dataType: 'DateTime', minimumSamplingInterval: 0, value: { dataType: DataType.DateTime, value: new Date(0) } });
-      ns.addAnalogDataItem({
-        componentOf: chan,
-        browseName: SAMPLE_RATE,
-        dataType: 'Double',
-        engineeringUnits: standardUnits.hertz,
-        engineeringUnitsRange: { low: 0, high: 1e6 },
-        value: { dataType: DataType.Double, value: spec.sampleRateHz },
-      });
-      this.#channels.push({ spec, waveform, sequence, blockStart, buffer: new Float32Array(spec.blockSize), lastSeq: -1 });
-      this.published.set(spec.id, 0);
-    }
-
-    const energy = ns.addObject({ componentOf: machine, browseName: ENERGY_FOLDER });
-    for (const v of ENERGY_VARIABLES) {
-      const node = ns.addAnalogDataItem({
-        componentOf: energy,
-        browseName: v.browseName,
-        dataType: 'Double',
-        minimumSamplingInterval: 0,
-        engineeringUnits: UNIT_BY_SYMBOL[v.unit],
-        engineeringUnitsRange: { low: 0, high: 1e6 },
-        value: { dataType: DataType.Double, value: 0 },
-      });
-      this.#energyNodes.set(v.browseName, node);
+    try {
+      this.#showTruth(control.truthAt(nowMs));
+    } catch (err) {
+      this.#log.error({ err: describeError(err) }, 'cannot read the machine state');
     }
   }
 
-  #setState(state: 'Running' | 'Stopped' | 'Failed'): void {
-    this.#stateNode?.setValueFromSource({ dataType: DataType.String, value: state });
+  #showTruth(truth: MachineTruth): void {
+    this.#nodes?.showState(shownState(truth));
   }
 
   /** Wake at each block boundary (the shortest block period of all channels) and publish what has elapsed. */
   #scheduleBlocks(): void {
     if (!this.#running) return;
-    const periodMs = Math.min(...this.#channels.map((c) => (c.spec.blockSize * 1000) / c.spec.sampleRateHz));
+    const periodMs = Math.min(...this.#channels.map((c) => (c.nodes.spec.blockSize * 1000) / c.nodes.spec.sampleRateHz));
     const now = Date.now();
-    this.#publishElapsedBlocks(now);
+    try {
+      this.#publishElapsedBlocks(now);
+    } catch (err) {
+      // A source that fails must not stop the timer: the next tick tries again (and shows a gap).
+      this.#log.error({ err: describeError(err) }, 'block not published');
+    }
     const next = Math.ceil((now + 1) / periodMs) * periodMs;
     this.#blockTimer = setTimeout(() => this.#scheduleBlocks(), Math.max(1, next - now + 2));
   }
 
   #publishElapsedBlocks(nowMs: number): void {
     const maxCatchUp = this.#opts.maxCatchUpBlocks ?? 50;
+    const source = this.#opts.source;
     for (const ch of this.#channels) {
-      const last = lastCompleteBlock(ch.spec, nowMs);
+      const spec = ch.nodes.spec;
+      const last = lastCompleteBlock(spec, nowMs);
       // First block after (re)start: begin at the current one; a long stall skips ahead (a gap) rather than flooding.
       let seq = ch.lastSeq < 0 ? last : Math.max(ch.lastSeq + 1, last - maxCatchUp + 1);
+      if (ch.lastSeq >= 0 && seq > ch.lastSeq + 1) this.stats.skippedBehind += seq - ch.lastSeq - 1;
       for (; seq <= last; seq++) {
-        this.#opts.source.renderBlock(ch.spec.id, seq, ch.buffer);
-        const startMs = blockStartMs(ch.spec, seq);
-        const sourceTimestamp = new Date(startMs);
-        // A fresh copy per block: the subscription queue keeps a reference to the value it reports.
-        ch.waveform.setValueFromSource(new Variant({ dataType: DataType.Float, arrayType: VariantArrayType.Array, value: Float32Array.from(ch.buffer) }), StatusCodes.Good, sourceTimestamp);
-        ch.sequence.setValueFromSource(new Variant({ dataType: DataType.UInt64, arrayType: VariantArrayType.Scalar, value: toUInt64(seq) }), StatusCodes.Good, sourceTimestamp);
-        ch.blockStart.setValueFromSource(new Variant({ dataType: DataType.DateTime, value: sourceTimestamp }), StatusCodes.Good, sourceTimestamp);
+        const startMs = blockStartMs(spec, seq);
         ch.lastSeq = seq;
-        this.published.set(ch.spec.id, (this.published.get(ch.spec.id) ?? 0) + 1);
+        if (source.isAcquiring && !source.isAcquiring(startMs)) {
+          this.stats.notAcquired++;
+          continue;
+        }
+        source.renderBlock(spec.id, seq, ch.buffer);
+        const sourceTimestamp = new Date(startMs);
+        const { waveform, sequence, blockStart } = ch.nodes;
+        // A fresh copy per block: the subscription queue keeps a reference to the value it reports.
+        waveform.setValueFromSource(new Variant({ dataType: DataType.Float, arrayType: VariantArrayType.Array, value: Float32Array.from(ch.buffer) }), StatusCodes.Good, sourceTimestamp);
+        sequence.setValueFromSource(new Variant({ dataType: DataType.UInt64, arrayType: VariantArrayType.Scalar, value: toUInt64(seq) }), StatusCodes.Good, sourceTimestamp);
+        blockStart.setValueFromSource(new Variant({ dataType: DataType.DateTime, value: sourceTimestamp }), StatusCodes.Good, sourceTimestamp);
+        this.stats.published.set(spec.id, (this.stats.published.get(spec.id) ?? 0) + 1);
+        const delay = nowMs - blockStartMs(spec, seq + 1);
+        if (delay > this.stats.maxPublishDelayMs) this.stats.maxPublishDelayMs = delay;
       }
     }
   }
 
   #publishEnergy(nowMs: number): void {
-    const reading = this.#opts.source.energyAt(nowMs);
+    if (!this.#nodes) return;
+    let reading;
+    try {
+      reading = this.#opts.source.energyAt(nowMs);
+    } catch (err) {
+      this.#log.error({ err: describeError(err) }, 'energy reading not published');
+      return;
+    }
     const ts = new Date(Math.floor(nowMs / 1000) * 1000);
-    for (const [name, node] of this.#energyNodes) {
+    for (const [name, node] of this.#nodes.energy) {
       node.setValueFromSource(new Variant({ dataType: DataType.Double, value: reading[ENERGY_KEYS[name]] }), StatusCodes.Good, ts);
     }
   }

@@ -17,7 +17,7 @@
  */
 import { PdmError } from '../../../common/errors.ts';
 import { BEARING_FAULTS, type FaultSpec, type FaultType, type Location, type ValidMachine } from '../fleet-config.ts';
-import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../signal-source.ts';
+import type { ChannelSpec, EnergyReading, MachineControl, MachineSignalSource } from '../signal-source.ts';
 import type { GroupRenderer, ImpulseSource } from './block-renderer.ts';
 import { calibrateFault, type FailureMetric } from './calibration.ts';
 import { DegradationPath } from './degradation.ts';
@@ -124,7 +124,7 @@ export interface SimulationOptions {
   initialLifeS?: number;
 }
 
-export class MachineSimulation implements MachineSignalSource {
+export class MachineSimulation implements MachineSignalSource, MachineControl {
   readonly machine: ValidMachine;
   readonly channels: ChannelSpec[];
   readonly model: VibrationModel;
@@ -556,6 +556,17 @@ export class MachineSimulation implements MachineSignalSource {
   stop(atMs: number): void {
     this.#advanceTo(atMs);
     this.#addEvent(atMs, false);
+  }
+
+  /** Whether the machine is switched on at a wall time (its run signal; off from a stop or trip until a start or repair). */
+  isRunningAt(timeMs: number): boolean {
+    return this.#runFactor(timeMs).running;
+  }
+
+  /** Vibration is acquired while the machine runs (see MachineSignalSource.isAcquiring). */
+  isAcquiring(timeMs: number): boolean {
+    this.#advanceTo(timeMs);
+    return this.#runFactor(timeMs).running;
   }
 
   /** Switch on (run-up over rampS). */
