@@ -21,6 +21,15 @@ function fmt(n: number | undefined, digits = 2): string {
   return n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
 }
 
+/** Seconds as a short duration: 45s, 12m, 3.4h, 2.1d. */
+export function shortDuration(s: number): string {
+  if (!Number.isFinite(s)) return '-';
+  if (s < 120) return `${Math.round(s)}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${(s / 3600).toFixed(1)}h`;
+  return `${(s / 86_400).toFixed(1)}d`;
+}
+
 function pad(s: string, w: number): string {
   return s.length >= w ? s.slice(0, w) : s + ' '.repeat(w - s.length);
 }
@@ -38,7 +47,8 @@ export function renderLiveView(v: LiveViewInput): string {
   lines.push('');
   lines.push(`  collector: ${blocksIn} blocks in, ${blocksOut} to Kafka, ${gaps} missing   processor: ${p.blocksIn} blocks, ${p.windowsAnalysed} windows analysed (${v.windows.incomplete} incomplete), ${rows} rows to QuestDB, ${p.deadLettered} dead-lettered`);
   lines.push('');
-  lines.push(`  ${pad('machine', 18)} ${pad('state', 12)} ${pad('channel', 8)} ${pad('rms g', 7)} ${pad('kurt', 6)} ${pad('vel mm/s', 8)} ${pad('ISO', 3)} ${pad('bearing', 16)} ${pad('truth', 24)}`);
+  lines.push(`  ${pad('machine', 18)} ${pad('link', 12)} ${pad('channel', 8)} ${pad('rms g', 7)} ${pad('kurt', 6)} ${pad('vel mm/s', 8)} ${pad('ISO', 3)} bearing`);
+  const summaries: string[] = [];
   const byMachine = new Map<string, Array<[string, ProcessorStats['latest'] extends Map<string, infer V> ? V : never]>>();
   for (const [key, latest] of p.latest) {
     const [machine, channel] = key.split('/');
@@ -55,12 +65,22 @@ export function renderLiveView(v: LiveViewInput): string {
       lines.push(`  ${pad(machine, 18)} ${pad(s.state, 12)} ${s.error ? s.error.slice(0, 90) : '(waiting for the first window)'}`);
       continue;
     }
+    const h = v.processor.latestHealth.get(machine);
+    const healthText = !h
+      ? 'waiting for windows'
+      : h.phase === 'baseline'
+        ? 'learning its healthy baseline'
+        : `${h.state}${h.alarm ? ', ALARM' : ''}, anomaly z=${fmt(h.score, 1)}, remaining life ${h.rulBasis ? `${shortDuration(h.rul.median)} [${shortDuration(h.rul.lower)} – ${shortDuration(h.rul.upper)}] (${h.rulBasis})` : 'unknown'}`;
+    summaries.push(`  ${pad(machine, 18)} ${healthText}${truthText ? `   | truth: ${truthText}` : ''}`);
     channels.forEach(([channel, l], i) => {
       const diag = l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.confidence, 2)}`;
       lines.push(
-        `  ${pad(i === 0 ? machine : '', 18)} ${pad(i === 0 ? s.state : '', 12)} ${pad(channel, 8)} ${pad(fmt(l.features['rms'], 3), 7)} ${pad(fmt(l.features['kurtosis'], 1), 6)} ${pad(fmt(l.features['velocity_rms_mm_s'], 2), 8)} ${pad(l.zone, 3)} ${pad(diag, 16)} ${pad(i === 0 ? truthText : '', 24)}`,
+        `  ${pad(i === 0 ? machine : '', 18)} ${pad(i === 0 ? s.state : '', 12)} ${pad(channel, 8)} ${pad(fmt(l.features['rms'], 3), 7)} ${pad(fmt(l.features['kurtosis'], 1), 6)} ${pad(fmt(l.features['velocity_rms_mm_s'], 2), 8)} ${pad(l.zone, 3)} ${diag}`,
       );
     });
   }
+  lines.push('');
+  lines.push('  health (NE 107), alarms and remaining useful life per machine:');
+  lines.push(...summaries);
   return lines.join('\n');
 }

@@ -21,7 +21,7 @@ import type { SimulatorMessage } from './simulate.ts';
 import { loadFleet, type ValidMachine } from '../../ingest/simulator/fleet-config.ts';
 import { ProcessorConfigSpec, type MachineModelConfig } from '../../stream-processing/processor-config.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
-import { renderLiveView } from '../live-view.ts';
+import { renderLiveView, shortDuration } from '../live-view.ts';
 import { untilSignal } from '../signals.ts';
 
 const HELP = `Usage: pdm start [--fleet FILE] [--processor-config FILE] [--duration SECONDS]
@@ -106,7 +106,15 @@ export async function run(argv: string[]): Promise<number> {
   const startedAtMs = Date.now();
   const tty = process.stdout.isTTY;
   const draw = () => {
-    const truth = new Map([...factory.latestTruth].map(([id, t]) => [id, { state: t.state, faults: t.faults.filter((f) => f.severity > 0).map((f) => `${f.type}@${f.location} ${(f.severity * 100).toFixed(0)}%`).join(', ') }]));
+    const now = Date.now();
+    const truth = new Map(
+      [...factory.latestTruth].map(([id, t]) => {
+        const active = t.faults.filter((f) => f.severity > 0);
+        const failIn = active.map((f) => f.failureAtMs).filter((x): x is number => x !== null && x > now);
+        const faults = active.map((f) => `${f.type} ${(f.severity * 100).toFixed(0)}%`).join(', ') + (failIn.length ? ` fails in ${shortDuration((Math.min(...failIn) - now) / 1000)}` : '');
+        return [id, { state: t.state, faults }];
+      }),
+    );
     const text = renderLiveView({ startedAtMs, nowMs: Date.now(), where, collector: collector.stats, processor: processor.stats, windows: processor.windowCounters, truth });
     process.stdout.write(tty ? `\x1b[H\x1b[2J${text}\n` : `${text}\n\n`);
   };
