@@ -7,8 +7,9 @@
  * rest of the plant runs on.
  *
  * Certificates: each machine keeps its PKI in `<pkiRoot>/machines/<id>` (created on first start,
- * kept). The operator's client certificate (`<pkiRoot>/operator`, used by `pdm factory`) is
- * created once and trusted by every machine, so the plant can be driven out of the box.
+ * kept, as `pdm pki init` makes them). The operator's client certificate (`<pkiRoot>/operator`,
+ * used by `pdm factory`) is created once; it and every machine trust each other, so the plant
+ * can be driven out of the box. Nothing else is trusted.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,17 +19,12 @@ import { logger } from '../../common/log.ts';
 import { machinePkiDir } from '../opcua/pki-init.ts';
 import { ensureOwnCertificate, trustCertificate } from '../opcua/pki.ts';
 import type { LoadedFleet, ValidMachine } from './fleet-config.ts';
+import { OPERATOR_APPLICATION_URI, operatorPkiDir } from './opcua/factory-client.ts';
 import { MachineServer } from './opcua/machine-server.ts';
 import type { MachineTruth } from './physics/machine-simulation.ts';
 import { createMachineSource } from './replay.ts';
 import { truthRecord, type TruthRecordV1 } from './truth-record.ts';
 import type { TruthRecorder } from './truth-recorder.ts';
-
-/** Where `pdm simulate` and `pdm factory` keep the operator's client certificate under a PKI root. */
-export function operatorPkiDir(pkiRoot: string): string {
-  return join(pkiRoot, 'operator');
-}
-export const OPERATOR_APPLICATION_URI = 'urn:pdm:operator';
 
 export interface FactoryOptions {
   /** PKI root: each machine's server keeps its PKI in `<pkiRoot>/machines/<id>`. */
@@ -102,11 +98,17 @@ export class Factory {
       }
       const simulation = createMachineSource(m, { startTimeMs });
       const pkiDir = machinePkiDir(this.#opts.pkiRoot, m.id);
-      if (operatorCert) trustCertificate(pkiDir, operatorCert, 'pdm-operator');
+      const hostname = this.#opts.hostname ?? m.opcua.hostname;
+      // The machine's certificate, as `pdm pki init` makes it (kept when it exists).
+      const machineCert = await ensureOwnCertificate(pkiDir, 'server', `urn:pdm:simulator:${m.id}`, hostname);
+      if (operatorCert) {
+        trustCertificate(pkiDir, operatorCert, 'pdm-operator');
+        trustCertificate(operatorPkiDir(this.#opts.pkiRoot), machineCert, `machine-${m.id}`);
+      }
       const server = new MachineServer({
         machineId: m.id,
         port: m.opcua.port,
-        hostname: this.#opts.hostname ?? m.opcua.hostname,
+        hostname,
         identification: { ...m.identification, machineType: m.type },
         source: simulation,
         control: simulation,

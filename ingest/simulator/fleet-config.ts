@@ -22,13 +22,14 @@ const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, min: 60
 const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d|w)$/;
 
 /** Seconds, given as a number of seconds or a string such as `90s`, `20min`, `14d`. */
-const duration = z
+export const durationSchema = z
   .union([z.number().nonnegative().finite(), z.string().regex(DURATION_RE, 'must be a number of seconds or a duration like "90s", "20min", "14d"')])
   .transform((v) => {
     if (typeof v === 'number') return v;
     const m = DURATION_RE.exec(v)!;
     return Number(m[1]) * DURATION_UNITS[m[2]];
   });
+const duration = durationSchema;
 
 const ISO_TIME_RE = /^\d{4}-\d{2}-\d{2}T/;
 
