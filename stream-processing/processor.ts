@@ -15,6 +15,7 @@ import { decodeEnergyReading } from '../common/wire/energy-reading.ts';
 import { decodeGapEvent } from '../common/wire/gap-event.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
+import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import type { BearingGeometry, WindowAnalysisConfig } from '../models/window-analysis.ts';
 import type { ProcessorConfig } from './processor-config.ts';
 import { tableDefinitions } from './questdb-schema.ts';
@@ -45,6 +46,8 @@ export interface ProcessorStats {
   workerCpuUs: number;
   /** Latest analysis per machine/channel, for the live view. */
   latest: Map<string, { ts: bigint; features: Record<string, number>; zone: string; diagnosis: string; confidence: number }>;
+  /** Latest health per machine, for the live view. */
+  latestHealth: Map<string, AssetStatus>;
 }
 
 export class StreamProcessor {
@@ -63,7 +66,7 @@ export class StreamProcessor {
   readonly health: MachineHealthTracker | undefined;
   readonly #checkpoints: HealthCheckpoints | undefined;
   #lastCheckpointMs = 0;
-  readonly stats: ProcessorStats = { messagesIn: 0, blocksIn: 0, energyIn: 0, gapsIn: 0, deadLettered: 0, windowsAnalysed: 0, windowsFailed: 0, rowsOut: {}, commits: 0, workerCpuUs: 0, latest: new Map() };
+  readonly stats: ProcessorStats = { messagesIn: 0, blocksIn: 0, energyIn: 0, gapsIn: 0, deadLettered: 0, windowsAnalysed: 0, windowsFailed: 0, rowsOut: {}, commits: 0, workerCpuUs: 0, latest: new Map(), latestHealth: new Map() };
 
   constructor(config: ProcessorConfig, endpoints: ProcessorEndpoints) {
     this.#config = config;
@@ -236,6 +239,7 @@ export class StreamProcessor {
 
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
     const st = u.status;
+    this.stats.latestHealth.set(u.machine, st);
     return row(this.#tables.health, u.tsNs, {
       symbols: { machine: u.machine, health_state: st.state, phase: st.phase, ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}) },
       doubles: { anomaly_score: st.score, health_index: st.healthIndex, rul_median_s: st.rul.median, rul_lower_s: st.rul.lower, rul_upper_s: st.rul.upper },
