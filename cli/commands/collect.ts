@@ -2,29 +2,39 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../common/config.ts';
 import { kafkaFromEnv } from '../../common/endpoints.ts';
-import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
+import { collectorId, CollectorConfigSpec, spoolDir } from '../../ingest/collector/collector-config.ts';
 import { Collector } from '../../ingest/collector/collector.ts';
 import { untilSignal } from '../signals.ts';
 
 const HELP = `Usage: pdm collect --config FILE
 
-Subscribes to each configured machine over OPC UA and publishes vibration blocks and energy
-readings to Kafka. Credentials come from the environment variables the file names.
+Subscribes to each configured machine over OPC UA and publishes vibration blocks, energy
+readings and gap events to Kafka. While Kafka cannot be reached, messages wait in an on-disk
+spool (spool.dir, default .pdm/spool/<collector id>) and leave in order when it is back; a
+restarted collector sends what its spool holds first. See docs/collector.md.
 
   --config FILE   collector configuration (YAML/JSON), e.g. deploy/config/collector.yaml
+  --check         validate the configuration, print what would run, and exit
 Environment: PDM_KAFKA_BROKERS (unless kafka.brokers is set), the OPC UA credential variables
+the file names (default PDM_OPCUA_USER / PDM_OPCUA_PASSWORD), PDM_LOG_LEVEL.
+Metrics: /metrics (Prometheus) and /health (JSON) on metrics.port when configured.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help || !values.config) {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;
   }
   const config = loadConfigFile(CollectorConfigSpec, values.config);
+  if (values.check) {
+    process.stdout.write(`${values.config}: valid. collector ${collectorId(config)}, spool ${spoolDir(config)}, ${config.machines.length} machine(s)${config.shard ? ` (shard ${config.shard.index} of ${config.shard.count})` : ''}\n`);
+    return 0;
+  }
   const collector = new Collector(config, { brokers: kafkaFromEnv(config.kafka.brokers) });
   await collector.start();
-  await untilSignal();
+  const signal = await untilSignal();
+  process.stderr.write(`pdm collect: ${signal}, stopping (sending what waits, the rest stays in ${collector.spoolDir})\n`);
   await collector.stop();
   return 0;
 }

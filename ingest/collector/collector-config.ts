@@ -1,9 +1,15 @@
 /**
- * The collector's configuration file (YAML or JSON): which machines to collect from and where
- * to send. The zod schema is the one source of defaults, validation and documentation.
- * Secrets never live in the file: credentials are named by environment variables.
+ * The collector's configuration file (YAML or JSON): which machines to collect from, where to
+ * send, where to spool, how to be watched. The zod schema is the one source of defaults,
+ * validation and documentation (docs/collector.md follows it). Secrets never live in the file:
+ * credentials are named by environment variables.
  */
+import { join } from 'node:path';
 import { z } from 'zod';
+
+const ID = /^[A-Za-z0-9_.-]{1,64}$/;
+const NODE_ID = /^(ns=\d+;)?[isgb]=.+$/;
+const nodeId = z.string().regex(NODE_ID, 'must be an OPC UA node id such as ns=2;s=Pump/DE_X/Waveform or ns=1;i=1001');
 
 export const SecuritySpec = z
   .strictObject({
@@ -22,27 +28,114 @@ export const AuthSpec = z
   ])
   .describe('user identity');
 
+export const ExplicitNodesSpec = z
+  .strictObject({
+    channels: z
+      .array(
+        z.strictObject({
+          channel: z.string().regex(ID, 'must be 1-64 letters, digits, _ . -').describe('channel id, e.g. DE_X'),
+          waveform: nodeId.describe('node id of the waveform (YArrayItemType, Float or Double array)'),
+          sequence: nodeId.describe('node id of the block sequence number (integer, +1 per block)'),
+          sampleRate: nodeId.optional().describe("node id of the sample rate in Hz; default: the waveform's SampleRate sibling, else its XAxisDefinition"),
+        }),
+      )
+      .min(1, 'must list at least one channel'),
+    energy: z.record(z.string(), nodeId).optional().describe('energy value name (ActivePower, Current, Voltage, PowerFactor, Temperature, Speed, Load) -> node id'),
+  })
+  .describe('explicit node ids instead of browsing (servers laid out differently); needs the machine id');
+
 export const MachineEndpointSpec = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . -').optional().describe('expected machine id (checked against the server); discovered when absent'),
+  id: z.string().regex(ID, 'must be 1-64 letters, digits, _ . -').optional().describe('expected machine id (checked against the server); discovered when absent'),
   endpoint: z.string().regex(/^opc\.tcp:\/\/[^\s/:]+(:\d+)?(\/.*)?$/, 'must be an opc.tcp:// URL').describe('OPC UA endpoint URL of the machine'),
   security: SecuritySpec.default({ mode: 'SignAndEncrypt', policy: 'Basic256Sha256' }),
   auth: AuthSpec.default({ usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' }),
   publishingIntervalMs: z.number().int().min(50).max(10_000).default(200).describe('subscription publishing interval'),
+  nodes: ExplicitNodesSpec.optional(),
+  shard: z.number().int().min(0).optional().describe('pin this machine to the collector instance with this shard index (default: by hash of its id)'),
 });
 
-export const CollectorConfigSpec = z.strictObject({
-  kafka: z
-    .strictObject({
-      brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1).optional().describe('Kafka bootstrap brokers; default: PDM_KAFKA_BROKERS'),
-      topicPrefix: z.string().default('').describe('prefix for every topic name (to run several plants on one cluster)'),
-      partitions: z.number().int().min(1).max(1000).default(6).describe('partitions for topics this collector creates'),
-      replicationFactor: z.number().int().min(1).default(1).describe('replication factor for topics this collector creates'),
-      compression: z.enum(['none', 'gzip']).default('none').describe('producer compression (see BENCHMARKS.md: float noise barely compresses)'),
-    })
-    .default({ topicPrefix: '', partitions: 6, replicationFactor: 1, compression: 'none' }),
-  pkiDir: z.string().default('.pdm/pki/collector').describe("the collector's own OPC UA certificate and trust lists"),
-  machines: z.array(MachineEndpointSpec).min(1, 'must list at least one machine').describe('machines to collect from'),
-});
+export const SpoolSpec = z
+  .strictObject({
+    dir: z.string().min(1).optional().describe('spool directory; default .pdm/spool/<collector id>'),
+    maxBytes: z.number().int().min(1024 * 1024).default(1024 ** 3).describe('disk bound; when full the oldest frames are dropped (counted and logged)'),
+    segmentBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024).describe('size of one segment file (at most maxBytes / 4)'),
+    fsync: z.enum(['always', 'interval', 'never']).default('interval').describe('always: flush each frame to disk (slow); interval: every fsyncIntervalMs (a power loss loses at most that); never: leave it to the OS'),
+    fsyncIntervalMs: z.number().int().min(10).max(60_000).default(1000).describe('flush period of the interval policy'),
+  })
+  .describe('on-disk store-and-forward spool');
+
+export const ReconnectSpec = z
+  .strictObject({
+    minDelayMs: z.number().int().min(50).default(500).describe('first retry delay for a machine that cannot be reached'),
+    maxDelayMs: z.number().int().min(100).max(300_000).default(10_000).describe('longest retry delay (backoff doubles up to this)'),
+    noDataMs: z.number().int().min(1000).default(15_000).describe('rebuild a connection that delivers no block for this long'),
+    keepAliveTimeoutMs: z.number().int().min(1000).default(15_000).describe('rebuild a connection whose subscription sends neither data nor keep-alive for this long (at least 3 keep-alive periods are waited)'),
+  })
+  .describe('reconnection and watchdogs');
+
+export const CollectorConfigSpec = z
+  .strictObject({
+    id: z.string().regex(ID, 'must be 1-64 letters, digits, _ . -').optional().describe('collector instance id (spool directory, Kafka client id); default pdm-collector, prefixed by kafka.topicPrefix, suffixed by the shard'),
+    kafka: z
+      .strictObject({
+        brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1).optional().describe('Kafka bootstrap brokers; default: PDM_KAFKA_BROKERS'),
+        topicPrefix: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'must be letters, digits, _ . -').default('').describe('prefix for every topic name (to run several plants on one cluster)'),
+        partitions: z.number().int().min(1).max(1000).default(6).describe('partitions for topics this collector creates'),
+        replicationFactor: z.number().int().min(1).default(1).describe('replication factor for topics this collector creates'),
+        compression: z.enum(['none', 'gzip']).default('none').describe('producer compression (BENCHMARKS.md: float32 waveforms barely compress, gzip costs CPU)'),
+        maxMessageBytes: z.number().int().min(1024).default(1_000_000).describe("largest frame sent (Kafka's message.max.bytes); a bigger block is dropped and counted"),
+      })
+      .default({ topicPrefix: '', partitions: 6, replicationFactor: 1, compression: 'none', maxMessageBytes: 1_000_000 }),
+    pkiDir: z.string().default('.pdm/pki/collector').describe("the collector's own OPC UA certificate and trust lists"),
+    spool: SpoolSpec.default({ maxBytes: 1024 ** 3, segmentBytes: 16 * 1024 * 1024, fsync: 'interval', fsyncIntervalMs: 1000 }),
+    metrics: z
+      .strictObject({
+        port: z.number().int().min(0).max(65_535).describe('HTTP port for /metrics (Prometheus) and /health (0: any free port)'),
+        host: z.string().default('0.0.0.0').describe('address to listen on'),
+      })
+      .optional()
+      .describe('metrics and health endpoint; none when absent'),
+    shard: z
+      .strictObject({
+        index: z.number().int().min(0).describe('this instance'),
+        count: z.number().int().min(1).max(1024).describe('instances sharing the machine list'),
+      })
+      .optional()
+      .describe('split the machines between several collector instances'),
+    reconnect: ReconnectSpec.default({ minDelayMs: 500, maxDelayMs: 10_000, noDataMs: 15_000, keepAliveTimeoutMs: 15_000 }),
+    machines: z.array(MachineEndpointSpec).min(1, 'must list at least one machine').describe('machines to collect from'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.shard && c.shard.index >= c.shard.count) ctx.addIssue({ code: 'custom', path: ['shard', 'index'], message: `must be less than shard.count (${c.shard.count})` });
+    if (c.spool.segmentBytes * 4 > c.spool.maxBytes) ctx.addIssue({ code: 'custom', path: ['spool', 'segmentBytes'], message: `must be at most spool.maxBytes / 4 (${Math.floor(c.spool.maxBytes / 4)})` });
+    const endpoints = new Map<string, number>();
+    const ids = new Map<string, number>();
+    c.machines.forEach((m, i) => {
+      if (m.nodes && !m.id) ctx.addIssue({ code: 'custom', path: ['machines', i, 'id'], message: 'is required with nodes: (the machine id cannot be discovered without browsing)' });
+      if (m.shard !== undefined && !c.shard) ctx.addIssue({ code: 'custom', path: ['machines', i, 'shard'], message: 'needs a top-level shard: { index, count }' });
+      if (m.shard !== undefined && c.shard && m.shard >= c.shard.count) ctx.addIssue({ code: 'custom', path: ['machines', i, 'shard'], message: `must be less than shard.count (${c.shard.count})` });
+      const e = endpoints.get(m.endpoint);
+      if (e !== undefined) ctx.addIssue({ code: 'custom', path: ['machines', i, 'endpoint'], message: `repeats machines[${e}].endpoint (${m.endpoint})` });
+      endpoints.set(m.endpoint, i);
+      if (m.id) {
+        const d = ids.get(m.id);
+        if (d !== undefined) ctx.addIssue({ code: 'custom', path: ['machines', i, 'id'], message: `repeats machines[${d}].id (${m.id})` });
+        ids.set(m.id, i);
+      }
+    });
+  });
 
 export type CollectorConfig = z.output<typeof CollectorConfigSpec>;
 export type MachineEndpoint = z.output<typeof MachineEndpointSpec>;
+
+/** The instance id: configured, or pdm-collector with the topic prefix and the shard. */
+export function collectorId(config: CollectorConfig): string {
+  if (config.id) return config.id;
+  const shard = config.shard ? `-shard${config.shard.index}of${config.shard.count}` : '';
+  return `${config.kafka.topicPrefix}pdm-collector${shard}`.slice(0, 64);
+}
+
+/** The spool directory: configured, or .pdm/spool/<collector id> (relative to the working directory). */
+export function spoolDir(config: CollectorConfig): string {
+  return config.spool.dir ?? join('.pdm', 'spool', collectorId(config));
+}

@@ -1,167 +1,345 @@
 /**
- * The collector: one OPC UA input per machine, one Kafka producer for all. Each machine runs on
- * its own: a machine that cannot be reached retries with backoff, one whose configuration or
- * security is wrong is stopped with a clear error — neither affects the others. Every block is
- * counted in and out, and every jump in a channel's sequence numbers is a recorded gap.
+ * The collector: one supervised OPC UA input per machine (machine-supervisor.ts), one
+ * store-and-forward path to Kafka for all (store-and-forward.ts over spool.ts and
+ * kafka-output.ts), a sequence ledger that turns every jump into a recorded gap and every repeat
+ * into a dropped duplicate (sequence-ledger.ts), and metrics with a health endpoint.
+ *
+ * Each machine runs on its own: one that cannot be reached retries with backoff, one whose
+ * configuration or security is wrong stops with one clear error line; neither affects the
+ * others. Every block is counted in and out; every missing block is counted, logged and sent as
+ * a gap event (`pdm.gaps.v1`, which the processor writes to `collection_gaps`): jumps seen while
+ * running, the collector's own downtime (found through the persisted ledger), and blocks dropped
+ * from a full spool.
  */
-import { encodeVibrationFrame } from '../../common/wire/vibration-frame.ts';
-import { encodeEnergyReading } from '../../common/wire/energy-reading.ts';
-import { encodeGapEvent } from '../../common/wire/gap-event.ts';
-import { PdmError, describeError, isRetriable } from '../../common/errors.ts';
-import { createKafka, ensureTopics } from '../../common/kafka.ts';
+import { join } from 'node:path';
+import { PdmError, describeError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
 import { topicNames } from '../../common/topics.ts';
-import type { CollectorConfig, MachineEndpoint } from './collector-config.ts';
+import { encodeEnergyReading } from '../../common/wire/energy-reading.ts';
+import { encodeGapEvent } from '../../common/wire/gap-event.ts';
+import { encodeVibrationFrame } from '../../common/wire/vibration-frame.ts';
+import { collectorId, spoolDir, type CollectorConfig, type MachineEndpoint } from './collector-config.ts';
+import { CollectorMetrics, type HealthReport } from './collector-metrics.ts';
 import { KafkaOutput } from './kafka-output.ts';
-import { OpcuaMachineInput, type CollectedBlock } from './opcua-machine-input.ts';
+import { MachineSupervisor, type MachineState } from './machine-supervisor.ts';
+import type { CollectedBlock, EnergyReadingMessage } from './opcua-machine-input.ts';
+import { SequenceLedger } from './sequence-ledger.ts';
+import { selectMachines } from './sharding.ts';
+import { Spool, type DroppedRange } from './spool.ts';
+import type { SpoolMessage } from './spool-record.ts';
+import { StoreAndForward, type ForwarderOptions } from './store-and-forward.ts';
 
 export interface MachineStats {
   endpoint: string;
   machine: string | undefined;
-  state: 'starting' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'stopped';
+  /** Index in the configuration's machines list. */
+  configIndex: number;
+  state: MachineState;
   error?: string;
   blocksIn: number;
+  /** Blocks acknowledged by Kafka. */
   blocksOut: number;
   duplicates: number;
   gaps: number;
   missingBlocks: number;
+  /** Messages of this machine dropped (spool full, frame too large). */
+  dropped: number;
   energyIn: number;
+  reconnects: number;
+  lastBlockAtMs?: number;
   lastSeq: Record<string, number>;
+  /** Risks found in what the server granted (sampling interval, queue size). */
+  risks: string[];
 }
 
 export interface CollectorOptions {
   brokers: string[];
   env?: NodeJS.ProcessEnv;
+  /** Overrides the Kafka client id (default: the collector id). */
   clientId?: string;
+  /** Tuning of the path to Kafka (tests use short timeouts). */
+  forwarder?: Partial<ForwarderOptions>;
 }
 
 export class Collector {
+  readonly id: string;
+  readonly stats: MachineStats[] = [];
+  readonly metrics: CollectorMetrics;
   readonly #config: CollectorConfig;
   readonly #opts: CollectorOptions;
-  readonly #log = logger('collector');
+  readonly #log;
   readonly #topics;
-  readonly #output: KafkaOutput;
-  readonly #inputs: OpcuaMachineInput[] = [];
-  readonly stats: MachineStats[] = [];
+  readonly #byMachine = new Map<string, MachineStats>();
+  readonly #supervisors: MachineSupervisor[] = [];
+  #spool: Spool | undefined;
+  #ledger: SequenceLedger | undefined;
+  #forwarder: StoreAndForward | undefined;
+  #output: KafkaOutput | undefined;
+  #checkpointTimer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** Port of the metrics endpoint once listening. */
+  metricsPort: number | undefined;
 
   constructor(config: CollectorConfig, opts: CollectorOptions) {
     this.#config = config;
     this.#opts = opts;
+    this.id = collectorId(config);
     this.#topics = topicNames(config.kafka.topicPrefix);
-    this.#output = new KafkaOutput({ brokers: opts.brokers, clientId: opts.clientId ?? 'pdm-collector', compression: config.kafka.compression });
-  }
-
-  async start(): Promise<void> {
-    const kafka = createKafka(this.#opts.brokers, `${this.#opts.clientId ?? 'pdm-collector'}-admin`);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const { partitions, replicationFactor } = this.#config.kafka;
-      await ensureTopics(admin, [this.#topics.vibration, this.#topics.energy, this.#topics.gaps].map((topic) => ({ topic, numPartitions: partitions, replicationFactor })));
-    } finally {
-      await admin.disconnect();
+    this.#log = logger('collector', { collector: this.id });
+    this.metrics = new CollectorMetrics({ health: () => this.health() });
+    for (const { machine, index } of selectMachines(config.machines, config.shard)) {
+      this.stats.push({ endpoint: machine.endpoint, machine: machine.id, configIndex: index, state: 'starting', blocksIn: 0, blocksOut: 0, duplicates: 0, gaps: 0, missingBlocks: 0, dropped: 0, energyIn: 0, reconnects: 0, lastSeq: {}, risks: [] });
     }
-    await this.#output.connect();
-    this.#config.machines.forEach((m, index) => {
-      this.stats.push({ endpoint: m.endpoint, machine: m.id, state: 'starting', blocksIn: 0, blocksOut: 0, duplicates: 0, gaps: 0, missingBlocks: 0, energyIn: 0, lastSeq: {} });
-      void this.#runMachine(m, index);
-    });
   }
 
-  async #runMachine(m: MachineEndpoint, index: number): Promise<void> {
-    const stats = this.stats[index];
+  /** The spool directory in use. */
+  get spoolDir(): string {
+    return spoolDir(this.#config);
+  }
+
+  get spool(): Spool | undefined {
+    return this.#spool;
+  }
+
+  get forwarder(): StoreAndForward | undefined {
+    return this.#forwarder;
+  }
+
+  get output(): KafkaOutput | undefined {
+    return this.#output;
+  }
+
+  /**
+   * Open the spool (throws PDM_ERR_SPOOL if another collector holds it), start sending (Kafka may
+   * be down: everything waits in the spool), and start every machine of this shard.
+   */
+  async start(): Promise<void> {
+    const dir = this.spoolDir;
+    const { spool: sc } = this.#config;
+    const ledger = new SequenceLedger(join(dir, 'sequences.json'));
+    this.#ledger = ledger;
+    const spool = Spool.open(
+      { dir, maxBytes: sc.maxBytes, segmentBytes: sc.segmentBytes, fsync: sc.fsync, fsyncIntervalMs: sc.fsyncIntervalMs },
+      { onDrop: (ranges) => setImmediate(() => this.#onDropped(ranges)), beforeDelete: () => ledger.persist() },
+    );
+    this.#spool = spool;
+    ledger.mergeRecovered(spool.recovery.lastSeq);
+    const { kafka } = this.#config;
+    this.#output = new KafkaOutput({
+      brokers: this.#opts.brokers,
+      clientId: this.#opts.clientId ?? this.id,
+      compression: kafka.compression,
+      partitions: kafka.partitions,
+      replicationFactor: kafka.replicationFactor,
+      topics: [this.#topics.vibration, this.#topics.energy, this.#topics.gaps],
+    });
+    this.#forwarder = new StoreAndForward(spool, this.#output, { delivered: (m) => this.#onDelivered(m), spooled: (m) => this.#onDurable(m) }, this.#opts.forwarder);
+    this.#forwarder.start();
+    this.#checkpointTimer = setInterval(() => this.#checkpoint(), 250);
+    this.#checkpointTimer.unref();
+    if (this.#config.metrics) {
+      this.metricsPort = await this.metrics.listen(this.#config.metrics.port, this.#config.metrics.host);
+      this.#log.info({ port: this.metricsPort }, 'metrics on /metrics, health on /health');
+    }
+    this.#log.info({ spool: dir, recovered: spool.recovery.records, machines: this.stats.map((s) => s.machine ?? s.endpoint), shard: this.#config.shard }, 'collector started');
+    for (const stats of this.stats) this.#startMachine(this.#config.machines[stats.configIndex], stats);
+  }
+
+  #checkpoint(): void {
+    try {
+      this.#ledger?.persist();
+      this.#spool?.checkpoint();
+    } catch (err) {
+      this.#log.error({ err: describeError(err) }, 'cannot write the collector state (spool checkpoint or sequence ledger)');
+    }
+  }
+
+  #label(m: MachineEndpoint, stats: MachineStats): string {
+    return `machines[${stats.configIndex}] ${stats.machine ?? m.id ?? ''} (${m.endpoint})`.replace('  ', ' ');
+  }
+
+  #startMachine(m: MachineEndpoint, stats: MachineStats): void {
     let credentials: { username: string; password: string } | null = null;
     const env = this.#opts.env ?? process.env;
     if ('usernameEnv' in m.auth) {
       const username = env[m.auth.usernameEnv];
       const password = env[m.auth.passwordEnv];
       if (!username || !password) {
-        this.#fail(stats, new PdmError('PDM_ERR_CONFIG_INVALID', `machines[${index}] (${m.endpoint}): environment variable ${!username ? m.auth.usernameEnv : m.auth.passwordEnv} is not set; set the OPC UA credentials in the environment`));
+        this.#fail(stats, new PdmError('PDM_ERR_CONFIG_INVALID', `${this.#label(m, stats)}: environment variable ${!username ? m.auth.usernameEnv : m.auth.passwordEnv} is not set; set the OPC UA credentials in the environment`));
         return;
       }
       credentials = { username, password };
     }
-    for (let attempt = 0; !this.#stopped; attempt++) {
-      const input = new OpcuaMachineInput(
-        { endpoint: m.endpoint, security: m.security, credentials, pkiDir: this.#config.pkiDir, publishingIntervalMs: m.publishingIntervalMs },
-        {
-          block: (b) => this.#onBlock(index, b),
-          energy: (e) => {
-            stats.energyIn++;
-            this.#output.send({ topic: this.#topics.energy, key: e.machine, value: encodeEnergyReading({ machine: e.machine, ts_ms: e.timeMs, values: e.values }) });
-          },
-          state: (state, detail) => {
-            stats.state = state;
-            this.#log.info({ endpoint: m.endpoint, machine: stats.machine, state, detail }, 'machine connection state');
-          },
+    const { reconnect } = this.#config;
+    const supervisor = new MachineSupervisor(
+      { endpoint: m.endpoint, machineId: m.id, security: m.security, credentials, pkiDir: this.#config.pkiDir, publishingIntervalMs: m.publishingIntervalMs, reconnectMaxDelayMs: Math.min(5_000, reconnect.maxDelayMs), nodes: m.nodes },
+      {
+        block: (b) => this.#onBlock(stats, b),
+        energy: (e) => this.#onEnergy(stats, e),
+        risk: (message) => {
+          if (!stats.risks.includes(message)) stats.risks.push(message);
         },
-      );
-      try {
-        await input.start();
-        if (m.id && input.machineId !== m.id) {
-          await input.stop();
-          throw new PdmError('PDM_ERR_OPCUA_NODE', `machines[${index}] (${m.endpoint}): server serves machine '${input.machineId}', configured id is '${m.id}'`);
-        }
-        stats.machine = input.machineId;
-        this.#inputs.push(input);
-        return;
-      } catch (err) {
-        await input.stop().catch(() => undefined);
-        if (!isRetriable(err)) {
-          this.#fail(stats, err);
-          return;
-        }
-        const delay = Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
-        stats.state = 'connecting';
-        stats.error = describeError(err);
-        this.#log.warn({ endpoint: m.endpoint, err: describeError(err), retryInMs: delay }, 'machine not reachable; retrying');
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+      },
+      {
+        state: (state, detail) => {
+          if (this.#stopped) return;
+          stats.state = state;
+          if (state === 'connected') stats.error = undefined;
+          else if (detail && state === 'connecting') stats.error = detail;
+          this.#log.info({ endpoint: m.endpoint, machine: stats.machine, state, detail }, 'machine connection state');
+        },
+        connected: (machineId) => {
+          const other = this.#byMachine.get(machineId);
+          if (other && other !== stats) {
+            throw new PdmError('PDM_ERR_CONFIG_INVALID', `${this.#label(m, stats)}: serves machine '${machineId}', which machines[${other.configIndex}] (${other.endpoint}) already collects; each machine once`);
+          }
+          stats.machine = machineId;
+          this.#byMachine.set(machineId, stats);
+        },
+        reconnected: (how) => {
+          stats.reconnects++;
+          this.metrics.reconnects.inc({ machine: stats.machine ?? m.endpoint });
+          this.#log.info({ endpoint: m.endpoint, machine: stats.machine, how }, 'machine collected again');
+        },
+        failed: (err) => this.#fail(stats, err),
+      },
+      reconnect,
+    );
+    this.#supervisors.push(supervisor);
+    supervisor.start();
   }
 
   #fail(stats: MachineStats, err: unknown): void {
     stats.state = 'failed';
     stats.error = describeError(err);
-    this.#log.error({ endpoint: stats.endpoint, machine: stats.machine, err: stats.error }, 'machine stopped: fix the cause and restart the collector');
+    this.#log.error({ endpoint: stats.endpoint, machine: stats.machine, err: stats.error }, 'machine stopped: fix the cause and restart the collector; the other machines go on');
   }
 
-  #onBlock(index: number, b: CollectedBlock): void {
-    const stats = this.stats[index];
+  #send(message: SpoolMessage): void {
+    this.#forwarder!.send(message);
+  }
+
+  #onBlock(stats: MachineStats, b: CollectedBlock): void {
+    if (this.#stopped) return;
     stats.blocksIn++;
-    const last = stats.lastSeq[b.channel];
-    if (last !== undefined) {
-      if (b.seq <= last) {
-        // Re-delivered after a reconnection (republish / initial value of a new subscription).
-        stats.duplicates++;
-        return;
-      }
-      if (b.seq > last + 1) {
-        stats.gaps++;
-        stats.missingBlocks += b.seq - last - 1;
-        const gap = { machine: b.machine, channel: b.channel, from_seq: last + 1, to_seq: b.seq - 1, detected_at_ms: Date.now(), resumed_at_ns: b.startTimeNs.toString() };
-        this.#log.warn(gap, 'sequence gap: blocks missing');
-        this.#output.send({ topic: this.#topics.gaps, key: b.machine, value: encodeGapEvent(gap) });
+    stats.lastBlockAtMs = Date.now();
+    this.metrics.blocksIn.inc({ machine: b.machine, channel: b.channel });
+    const verdict = this.#ledger!.accept(b.machine, b.channel, b.seq);
+    if (verdict.kind === 'duplicate') {
+      // Offered again after a reconnection (initial value of a new subscription, republish): already sent.
+      stats.duplicates++;
+      this.metrics.duplicates.inc({ machine: b.machine });
+      return;
+    }
+    if (verdict.kind === 'reset') {
+      this.metrics.sequenceResets.inc({ machine: b.machine, channel: b.channel });
+      this.#log.warn({ machine: b.machine, channel: b.channel, seq: b.seq, last: verdict.last }, 'sequence number went far back: the server counter restarted; counting from here');
+    }
+    if (verdict.kind === 'gap') this.#recordGap(stats, b.machine, b.channel, verdict.fromSeq, verdict.toSeq, b.startTimeNs, 'sequence jump');
+    stats.lastSeq[b.channel] = b.seq;
+    const value = encodeVibrationFrame({ machine: b.machine, channel: b.channel, units: b.units, seq: b.seq, startTimeNs: b.startTimeNs, sampleRateHz: b.sampleRateHz, samples: b.samples });
+    if (value.byteLength > this.#config.kafka.maxMessageBytes) {
+      stats.dropped++;
+      this.metrics.dropped.inc({ machine: b.machine, reason: 'too_large' });
+      this.#log.error({ machine: b.machine, channel: b.channel, seq: b.seq, bytes: value.byteLength, max: this.#config.kafka.maxMessageBytes }, 'block larger than kafka.maxMessageBytes: dropped (raise the broker and config limit, or use smaller blocks)');
+      this.#recordGap(stats, b.machine, b.channel, b.seq, b.seq, BigInt(Math.round(b.endTimeMs)) * 1_000_000n, 'frame too large');
+      return;
+    }
+    this.#send({ topic: this.#topics.vibration, key: b.machine, value, machine: b.machine, channel: b.channel, seq: b.seq, endTimeMs: b.endTimeMs });
+  }
+
+  #recordGap(stats: MachineStats | undefined, machine: string, channel: string, fromSeq: number, toSeq: number, resumedAtNs: bigint, reason: string): void {
+    const missing = toSeq - fromSeq + 1;
+    if (stats) {
+      stats.gaps++;
+      stats.missingBlocks += missing;
+    }
+    this.metrics.gaps.inc({ machine, channel });
+    this.metrics.missingBlocks.inc({ machine, channel }, missing);
+    const gap = { machine, channel, from_seq: fromSeq, to_seq: toSeq, detected_at_ms: Date.now(), resumed_at_ns: resumedAtNs.toString() };
+    this.#log.warn({ ...gap, missing, reason }, 'blocks missing: gap recorded');
+    this.#send({ topic: this.#topics.gaps, key: machine, value: encodeGapEvent(gap), machine, channel: '', seq: -1, endTimeMs: 0 });
+  }
+
+  #onEnergy(stats: MachineStats, e: EnergyReadingMessage): void {
+    if (this.#stopped) return;
+    stats.energyIn++;
+    this.metrics.energyIn.inc({ machine: e.machine });
+    this.#send({ topic: this.#topics.energy, key: e.machine, value: encodeEnergyReading({ machine: e.machine, ts_ms: e.timeMs, values: e.values }), machine: e.machine, channel: '', seq: -1, endTimeMs: 0 });
+  }
+
+  #onDurable(m: SpoolMessage): void {
+    if (m.seq >= 0 && m.topic === this.#topics.vibration) this.#ledger?.durable(m.machine, m.channel, m.seq);
+  }
+
+  #onDelivered(messages: readonly SpoolMessage[]): void {
+    let bytes = 0;
+    for (const m of messages) {
+      bytes += m.value.byteLength;
+      if (m.seq < 0 || m.topic !== this.#topics.vibration) continue;
+      this.#ledger?.durable(m.machine, m.channel, m.seq);
+      const stats = this.#byMachine.get(m.machine);
+      if (stats) stats.blocksOut++;
+      this.metrics.blocksOut.inc({ machine: m.machine });
+    }
+    this.metrics.bytesOut.inc(bytes);
+  }
+
+  #onDropped(ranges: DroppedRange[]): void {
+    for (const r of ranges) {
+      const stats = this.#byMachine.get(r.machine);
+      if (stats) stats.dropped += r.records;
+      this.metrics.dropped.inc({ machine: r.machine, reason: 'spool_full' }, r.records);
+      this.#log.error({ topic: r.topic, machine: r.machine, channel: r.channel || undefined, fromSeq: r.fromSeq >= 0 ? r.fromSeq : undefined, toSeq: r.toSeq >= 0 ? r.toSeq : undefined, records: r.records, bytes: r.bytes }, 'spool full: oldest messages dropped');
+      // Dropped blocks are missing downstream: record them as a gap like any other.
+      if (r.topic === this.#topics.vibration && r.fromSeq >= 0 && !this.#stopped) {
+        this.#recordGap(undefined, r.machine, r.channel, r.fromSeq, r.toSeq, BigInt(Math.round(r.lastEndTimeMs)) * 1_000_000n, 'dropped from the full spool');
       }
     }
-    stats.lastSeq[b.channel] = b.seq;
-    this.#output.send({
-      topic: this.#topics.vibration,
-      key: b.machine,
-      value: encodeVibrationFrame({ machine: b.machine, channel: b.channel, units: b.units, seq: b.seq, startTimeNs: b.startTimeNs, sampleRateHz: b.sampleRateHz, samples: b.samples }),
-      onAck: () => stats.blocksOut++,
-    });
   }
 
-  get output(): KafkaOutput {
-    return this.#output;
+  health(): HealthReport {
+    const now = Date.now();
+    const spool = this.#spool;
+    const oldest = spool?.oldestAppendedAtMs;
+    const machines = this.stats.map((s) => ({
+      machine: s.machine ?? s.endpoint,
+      endpoint: s.endpoint,
+      state: s.state,
+      ...(s.error ? { error: s.error } : {}),
+      lastBlockAgeS: s.lastBlockAtMs === undefined ? null : (now - s.lastBlockAtMs) / 1000,
+      blocksIn: s.blocksIn,
+      blocksOut: s.blocksOut,
+      gaps: s.gaps,
+      missingBlocks: s.missingBlocks,
+      dropped: s.dropped,
+      reconnects: s.reconnects,
+      risks: s.risks,
+    }));
+    const flowing = machines.filter((m) => m.state === 'connected').length;
+    return {
+      status: flowing === machines.length ? 'ok' : flowing === 0 ? 'down' : 'degraded',
+      collector: this.id,
+      kafka: { mode: this.#forwarder?.mode ?? 'live', up: this.#forwarder?.kafkaUp ?? false, ...(this.#forwarder?.lastError ? { lastError: this.#forwarder.lastError } : {}) },
+      spool: { records: spool?.records ?? 0, bytes: spool?.bytes ?? 0, oldestAgeS: oldest === undefined ? null : (now - oldest) / 1000, dropped: spool?.droppedRecords ?? 0 },
+      machines,
+    };
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stop collecting, send what waits (for at most `drainTimeoutMs`; the rest stays in the spool
+   * for the next start), persist the state.
+   */
+  async stop(drainTimeoutMs = 10_000): Promise<void> {
+    if (this.#stopped) return;
+    await Promise.all(this.#supervisors.map((s) => s.stop()));
     this.#stopped = true;
-    await Promise.all(this.#inputs.map((i) => i.stop().catch(() => undefined)));
-    await this.#output.disconnect();
+    await this.#forwarder?.close(drainTimeoutMs);
+    clearInterval(this.#checkpointTimer);
+    this.#ledger?.persist();
+    this.#spool?.close();
+    await this.metrics.close();
     for (const s of this.stats) s.state = s.state === 'failed' ? 'failed' : 'stopped';
+    this.#log.info({ blocksIn: this.stats.reduce((n, s) => n + s.blocksIn, 0), blocksOut: this.stats.reduce((n, s) => n + s.blocksOut, 0), spoolLeft: this.#spool?.records ?? 0 }, 'collector stopped');
   }
 }

@@ -1,103 +1,136 @@
 /**
- * Kafka output of the collector: an idempotent producer (acks from all in-sync replicas, one
- * request in flight so retries cannot reorder) sending small batches. Blocks are buffered for
- * at most `lingerMs` so a burst of channels goes out in one request.
+ * Kafka transport of the collector: sends one batch at a time and says whether Kafka
+ * acknowledged it (acks from all in-sync replicas). Ordering, retries and spooling are the
+ * forwarder's (store-and-forward.ts); this module only talks to Kafka.
+ *
+ * - Topics are created before the first send (and any topic met later, e.g. in a spool written
+ *   by an earlier configuration), with the configured partitions; auto-creation stays off.
+ * - The producer is idempotent (acks -1, one request in flight) so kafkajs's own retries inside
+ *   one send cannot duplicate or reorder. Those retries are few, so an outage surfaces within
+ *   seconds and the forwarder can spool. After a failed send the producer is replaced: a retry
+ *   then never reuses the old producer's sequence numbers for a batch of different records
+ *   (which the broker could take for a duplicate and silently skip); a batch that did reach
+ *   the broker before the failure is written again under the new producer id — a duplicate,
+ *   which the processor's de-duplication removes, never a loss.
  */
-import type { CompressionTypes, Message, Producer } from 'kafkajs';
-import { CompressionTypes as Compression } from 'kafkajs';
-import { createKafka } from '../../common/kafka.ts';
-import { logger } from '../../common/log.ts';
-
-export interface OutgoingMessage {
-  topic: string;
-  key: string;
-  value: Buffer | Uint8Array;
-  headers?: Record<string, string>;
-  /** Called once Kafka has acknowledged this message (not sent on the wire). */
-  onAck?: () => void;
-}
+import type { Admin, Message, Producer } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
+import { PdmError } from '../../common/errors.ts';
+import { createKafka, ensureTopics } from '../../common/kafka.ts';
 
 export interface KafkaOutputOptions {
   brokers: string[];
   clientId: string;
   compression: 'none' | 'gzip';
-  lingerMs?: number;
-  maxBatchMessages?: number;
+  partitions: number;
+  replicationFactor: number;
+  /** Topics to create before the first send. */
+  topics: string[];
+  /** kafkajs retries inside one send before it fails (default 2: a dead broker fails a send in a few seconds). */
+  retries?: number;
+}
+
+export interface OutgoingRecord {
+  topic: string;
+  key: string;
+  value: Uint8Array;
 }
 
 export class KafkaOutput {
-  readonly #producer: Producer;
-  readonly #opts: Required<KafkaOutputOptions>;
-  readonly #log = logger('kafka-output');
-  #queue: OutgoingMessage[] = [];
-  #timer: NodeJS.Timeout | undefined;
-  #sending: Promise<void> = Promise.resolve();
-  /** Messages acknowledged by Kafka, and bytes of their values. */
+  readonly #opts: KafkaOutputOptions;
+  readonly #kafka;
+  #producer: Producer | undefined;
+  #connected = false;
+  readonly #knownTopics = new Set<string>();
+  /** Acknowledged messages and bytes of their values, and failed sends. */
   sent = 0;
   sentBytes = 0;
   failedSends = 0;
+  producerResets = 0;
 
   constructor(opts: KafkaOutputOptions) {
-    this.#opts = { lingerMs: 20, maxBatchMessages: 200, ...opts };
-    this.#producer = createKafka(opts.brokers, opts.clientId).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.#opts = opts;
+    this.#kafka = createKafka(opts.brokers, opts.clientId);
   }
 
-  async connect(): Promise<void> {
-    await this.#producer.connect();
+  #newProducer(): Producer {
+    return this.#kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: this.#opts.retries ?? 2, initialRetryTime: 300, maxRetryTime: 2_000 },
+    });
   }
 
-  send(message: OutgoingMessage): void {
-    this.#queue.push(message);
-    if (this.#queue.length >= this.#opts.maxBatchMessages) this.#flushSoon(0);
-    else this.#flushSoon(this.#opts.lingerMs);
+  /** Create the configured topics and connect the producer; throws (retriable) while Kafka cannot be reached. */
+  async ready(): Promise<void> {
+    await this.#ensure(this.#opts.topics);
+    if (!this.#producer) this.#producer = this.#newProducer();
+    if (!this.#connected) {
+      try {
+        await this.#producer.connect();
+      } catch (err) {
+        throw new PdmError('PDM_ERR_KAFKA_UNAVAILABLE', `Kafka ${this.#opts.brokers.join(',')}: producer cannot connect (${(err as Error).message})`, {}, { cause: err });
+      }
+      this.#connected = true;
+    }
   }
 
-  #flushSoon(delay: number): void {
-    if (this.#timer && delay > 0) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.flush();
-    }, delay);
+  async #ensure(topics: string[]): Promise<void> {
+    const missing = [...new Set(topics)].filter((t) => !this.#knownTopics.has(t));
+    if (missing.length === 0) return;
+    const admin: Admin = this.#kafka.admin({ retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 } });
+    try {
+      await admin.connect();
+      await ensureTopics(admin, missing.map((topic) => ({ topic, numPartitions: this.#opts.partitions, replicationFactor: this.#opts.replicationFactor })));
+    } catch (err) {
+      if (err instanceof PdmError) throw err;
+      throw new PdmError('PDM_ERR_KAFKA_UNAVAILABLE', `Kafka ${this.#opts.brokers.join(',')}: cannot create topics ${missing.join(', ')} (${(err as Error).message})`, {}, { cause: err });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    for (const t of missing) this.#knownTopics.add(t);
   }
 
-  /** Send what is queued; resolves when Kafka has acknowledged it (batches go strictly one after another). */
-  flush(): Promise<void> {
-    const batch = this.#queue;
-    this.#queue = [];
-    if (batch.length === 0) return this.#sending;
-    this.#sending = this.#sending.then(() => this.#sendWithRetry(batch));
-    return this.#sending;
-  }
-
-  async #sendWithRetry(batch: OutgoingMessage[]): Promise<void> {
+  /** Send one batch; resolves once Kafka acknowledged every message of it. */
+  async send(batch: readonly OutgoingRecord[]): Promise<void> {
+    await this.ready();
+    await this.#ensure(batch.map((m) => m.topic));
     const byTopic = new Map<string, Message[]>();
+    let bytes = 0;
     for (const m of batch) {
       let list = byTopic.get(m.topic);
       if (!list) byTopic.set(m.topic, (list = []));
-      list.push({ key: m.key, value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength), headers: m.headers });
+      list.push({ key: m.key, value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength) });
+      bytes += m.value.byteLength;
     }
-    const compression: CompressionTypes = this.#opts.compression === 'gzip' ? Compression.GZIP : Compression.None;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.#producer.sendBatch({ acks: -1, compression, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-        this.sent += batch.length;
-        for (const m of batch) this.sentBytes += m.value.byteLength;
-        for (const m of batch) m.onAck?.();
-        return;
-      } catch (err) {
-        this.failedSends++;
-        // At-least-once: keep retrying in order (nothing behind this batch is sent meanwhile).
-        const delay = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6));
-        this.#log.warn({ err: (err as Error).message, attempt, delay, messages: batch.length }, 'Kafka send failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
-      }
+    try {
+      await this.#producer!.sendBatch({
+        acks: -1,
+        compression: this.#opts.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (err) {
+      this.failedSends++;
+      await this.#reset();
+      throw new PdmError('PDM_ERR_KAFKA_UNAVAILABLE', `Kafka ${this.#opts.brokers.join(',')}: send of ${batch.length} messages failed (${(err as Error).message})`, {}, { cause: err });
     }
+    this.sent += batch.length;
+    this.sentBytes += bytes;
   }
 
-  async disconnect(): Promise<void> {
-    clearTimeout(this.#timer);
-    await this.flush();
-    await this.#producer.disconnect();
+  async #reset(): Promise<void> {
+    const old = this.#producer;
+    this.#producer = undefined;
+    this.#connected = false;
+    this.producerResets++;
+    await old?.disconnect().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    const p = this.#producer;
+    this.#producer = undefined;
+    this.#connected = false;
+    await p?.disconnect().catch(() => undefined);
   }
 }

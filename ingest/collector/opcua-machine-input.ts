@@ -1,51 +1,59 @@
 /**
- * OPC UA input for one machine: connects with the configured security, browses the machine's
- * address space for waveform channels (YArrayItemType) and energy values (AnalogItemType),
- * puts them all in one subscription, and turns notifications into complete blocks (samples +
- * sequence number, paired by their shared SourceTimestamp) and energy readings.
- * Reconnection, session restore and subscription transfer are node-opcua's; what is ours is
- * noticing what was lost (sequence gaps, counted by the collector) and never stalling others.
+ * OPC UA input for one machine: connects with the configured security, finds the waveform
+ * channels and energy values (opcua-discovery.ts), puts them all in one subscription, and turns
+ * notifications into complete blocks (samples + sequence number, paired by their shared
+ * SourceTimestamp) and energy readings.
+ *
+ * Queues: a waveform item's queue must hold every block produced during one publishing interval
+ * (plus slack for a late publish), so it is derived from the revised publishing interval and the
+ * block period read from the server. The revised sampling interval and queue size are checked:
+ * a sampling interval > 0 on a waveform means the server samples instead of reporting every
+ * write (blocks can be coalesced away), a queue smaller than asked means blocks can be dropped
+ * at the server under load; both are logged as risks (sampling slower than a block: an error).
+ *
+ * Reconnection: node-opcua (2.186) repairs a broken connection by itself, forever: new secure
+ * channel, reactivation of the session or a new one, transfer of the subscription, and when the
+ * transfer fails (a restarted server) recreation of the subscription and its items (#1059 is
+ * fixed there). What it does not do is tell us when that recreation failed (its errors are only
+ * debug-logged) or notice a server that stopped answering without closing the socket. So this
+ * input exposes when it last heard from the subscription (data or keep-alive) and when the
+ * last block came; the machine supervisor rebuilds everything from scratch when either stalls.
+ * The first connection fails fast (one retry) so the supervisor's own bounded backoff and state
+ * reporting apply to a machine that is not there yet.
  */
 import {
   AttributeIds,
-  BrowseDirection,
   DataChangeFilter,
   DataChangeTrigger,
-  DataType,
   MessageSecurityMode,
-  NodeClass,
   OPCUACertificateManager,
   OPCUAClient,
   SecurityPolicy,
   TimestampsToReturn,
   UserTokenType,
+  type ClientMonitoredItemGroup,
   type ClientSession,
   type ClientSubscription,
   type DataValue,
-  type NodeId,
-  type ReferenceDescription,
   type UserIdentityInfo,
 } from 'node-opcua';
 import { PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
-import {
-  ENERGY_FOLDER,
-  ENERGY_VARIABLES,
-  SAMPLE_RATE,
-  SEQUENCE_NUMBER,
-  VIBRATION_FOLDER,
-  WAVEFORM,
-  fromUInt64,
-  type EnergyField,
-} from '../opcua/address-space-model.ts';
+import { fromUInt64, type EnergyField } from '../opcua/address-space-model.ts';
+import { browseMachine, explicitMachine, type DiscoveredMachine, type ExplicitNodes, type MachineLabel, type WaveformChannel } from './opcua-discovery.ts';
 
 export interface MachineEndpointConfig {
   endpoint: string;
+  /** Configured machine id (checked against the server's; required with explicit nodes). */
+  machineId?: string;
   security: { mode: 'SignAndEncrypt' | 'Sign' | 'None'; policy: 'Basic256Sha256' };
   /** Resolved credentials (from the environment), or null for anonymous. */
   credentials: { username: string; password: string } | null;
   pkiDir: string;
   publishingIntervalMs: number;
+  /** Longest wait between node-opcua's reconnection attempts. */
+  reconnectMaxDelayMs: number;
+  nodes?: ExplicitNodes;
 }
 
 export interface CollectedBlock {
@@ -53,6 +61,8 @@ export interface CollectedBlock {
   channel: string;
   seq: number;
   startTimeNs: bigint;
+  /** Start of the next block, ms since the epoch. */
+  endTimeMs: number;
   sampleRateHz: number;
   units: string;
   samples: Float32Array;
@@ -64,19 +74,15 @@ export interface EnergyReadingMessage {
   values: Partial<Record<EnergyField, number>>;
 }
 
+export type InputState = 'connecting' | 'connected' | 'reconnecting';
+
 export interface MachineInputHandlers {
   block(block: CollectedBlock): void;
   energy(reading: EnergyReadingMessage): void;
-  /** Connection state changes, for logs and the health endpoint. */
-  state?(state: 'connecting' | 'connected' | 'reconnecting' | 'failed', detail?: string): void;
-}
-
-interface ChannelInfo {
-  channel: string;
-  waveformNode: NodeId;
-  sequenceNode: NodeId;
-  sampleRateHz: number;
-  units: string;
+  /** Connection state changes, for logs, metrics and the health endpoint. */
+  state?(state: InputState, detail?: string): void;
+  /** A risk found in what the server granted (sampling interval, queue size). */
+  risk?(message: string, severity: 'warn' | 'error'): void;
 }
 
 interface Pending {
@@ -84,7 +90,14 @@ interface Pending {
   seq?: number;
 }
 
-const YARRAY_ITEM_TYPE = 'ns=0;i=12029';
+/** The revised subscription and item parameters, for logs and tests. */
+export interface GrantedParameters {
+  publishingIntervalMs: number;
+  keepAliveCount: number;
+  waveformQueueSize: number;
+  requestedQueueSize: number;
+  samplingIntervalMs: number;
+}
 
 export class OpcuaMachineInput {
   readonly #cfg: MachineEndpointConfig;
@@ -93,16 +106,33 @@ export class OpcuaMachineInput {
   #client: OPCUAClient | undefined;
   #session: ClientSession | undefined;
   #subscription: ClientSubscription | undefined;
-  machineId: string | undefined;
-  channels: ChannelInfo[] = [];
-  /** Per channel: halves of blocks waiting for their other half, by SourceTimestamp (ms). */
-  readonly #pending = new Map<string, Map<number, Pending>>();
+  #stopped = false;
+  machine: DiscoveredMachine | undefined;
+  granted: GrantedParameters | undefined;
+  /** Last time the server's publish loop answered (data or keep-alive), ms. */
+  lastActivityMs = 0;
+  lastBlockMs = 0;
+  /** Set when the subscription ended on the server side (nothing more will come). */
+  terminated: string | undefined;
   readonly #energyPending = new Map<number, EnergyReadingMessage>();
 
   constructor(cfg: MachineEndpointConfig, handlers: MachineInputHandlers) {
     this.#cfg = cfg;
     this.#handlers = handlers;
     this.#log = logger('opcua-input', { endpoint: cfg.endpoint });
+  }
+
+  get machineId(): string | undefined {
+    return this.machine?.machineId;
+  }
+
+  get #label(): MachineLabel {
+    return { label: `${this.machine?.machineId ?? this.#cfg.machineId ?? '?'} (${this.#cfg.endpoint})`, endpoint: this.#cfg.endpoint };
+  }
+
+  /** The subscription's keep-alive period: the longest the server may stay silent. */
+  get keepAlivePeriodMs(): number {
+    return (this.granted?.publishingIntervalMs ?? this.#cfg.publishingIntervalMs) * (this.granted?.keepAliveCount ?? 10);
   }
 
   async start(): Promise<void> {
@@ -119,11 +149,17 @@ export class OpcuaMachineInput {
       endpointMustExist: false,
       keepSessionAlive: true,
       requestedSessionTimeout: 60_000,
-      connectionStrategy: { initialDelay: 500, maxDelay: 5_000, maxRetry: Number.MAX_SAFE_INTEGER },
+      // maxRetry bounds only the first connection (reconnection after a loss is always unbounded in
+      // node-opcua); 0 would switch reconnection off altogether.
+      connectionStrategy: { initialDelay: 500, maxDelay: this.#cfg.reconnectMaxDelayMs, maxRetry: 1 },
     });
     this.#client = client;
-    client.on('connection_lost', () => this.#handlers.state?.('reconnecting', 'connection lost'));
-    client.on('connection_reestablished', () => this.#handlers.state?.('connected', 'connection re-established'));
+    client.on('connection_lost', () => {
+      if (!this.#stopped) this.#handlers.state?.('reconnecting', 'connection lost');
+    });
+    client.on('connection_reestablished', () => {
+      if (!this.#stopped) this.#handlers.state?.('connected', 'connection re-established');
+    });
     try {
       await client.connect(this.#cfg.endpoint);
     } catch (err) {
@@ -135,15 +171,22 @@ export class OpcuaMachineInput {
     try {
       this.#session = await client.createSession(identity);
     } catch (err) {
-      await client.disconnect().catch(() => undefined);
       throw this.#classify(err, 'session');
     }
-    await this.#discover(this.#session);
-    await this.#subscribe(this.#session);
+    this.#session.on('session_restored', () => this.#log.info({ machine: this.machineId }, 'session restored (reactivated or recreated, subscription transferred or recreated)'));
+    this.machine = this.#cfg.nodes
+      ? await explicitMachine(this.#session, this.#label, this.#cfg.machineId!, this.#cfg.nodes)
+      : await browseMachine(this.#session, this.#label);
+    if (this.#cfg.machineId && this.machine.machineId !== this.#cfg.machineId) {
+      throw new PdmError('PDM_ERR_OPCUA_NODE', `machine ${this.#cfg.machineId} (${this.#cfg.endpoint}): the server serves machine '${this.machine.machineId}', not '${this.#cfg.machineId}'; fix the endpoint or the id`, { endpoint: this.#cfg.endpoint });
+    }
+    this.#log.info({ machine: this.machine.machineId, channels: this.machine.channels.map((c) => `${c.channel} ${c.blockSize}@${c.sampleRateHz}Hz`), energy: this.machine.energy.length }, 'machine found');
+    await this.#subscribe(this.#session, this.machine);
     this.#handlers.state?.('connected');
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     try {
       await this.#subscription?.terminate();
     } catch {
@@ -159,65 +202,26 @@ export class OpcuaMachineInput {
 
   #classify(err: unknown, stage: 'connect' | 'session'): PdmError {
     const message = err instanceof Error ? err.message : String(err);
-    if (/BadIdentityTokenRejected|BadUserAccessDenied|BadIdentityTokenInvalid|BadCertificate|BadSecurityChecksFailed|certificate/i.test(message)) {
-      return new PdmError('PDM_ERR_OPCUA_SECURITY', `${this.#cfg.endpoint}: ${stage === 'session' ? 'user credentials or certificate refused' : 'secure channel refused'} (${message}); check the user/password environment variables and that each side trusts the other's certificate`, { endpoint: this.#cfg.endpoint }, { cause: err });
+    const where = `machine ${this.#label.label}`;
+    const details = { endpoint: this.#cfg.endpoint };
+    if (/BadIdentityTokenRejected|BadUserAccessDenied|BadIdentityTokenInvalid/.test(message)) {
+      return new PdmError('PDM_ERR_OPCUA_SECURITY', `${where}: user name or password refused (${message}); check the credentials in the environment variables the config names`, details, { cause: err });
     }
-    return new PdmError('PDM_ERR_OPCUA_CONNECT', `${this.#cfg.endpoint}: cannot ${stage === 'connect' ? 'connect' : 'open a session'} (${message})`, { endpoint: this.#cfg.endpoint }, { cause: err });
-  }
-
-  async #browseChildren(session: ClientSession, nodeId: NodeId | string): Promise<ReferenceDescription[]> {
-    const result = await session.browse({ nodeId, browseDirection: BrowseDirection.Forward, includeSubtypes: true, nodeClassMask: 0, resultMask: 63, referenceTypeId: 'HierarchicalReferences' });
-    return result.references ?? [];
-  }
-
-  /** Find the machine object (the one with a Vibration folder) and its channels and energy values. */
-  async #discover(session: ClientSession): Promise<void> {
-    const objects = await this.#browseChildren(session, 'ns=0;i=85');
-    for (const ref of objects) {
-      if (ref.nodeClass !== NodeClass.Object || ref.browseName.namespaceIndex === 0) continue;
-      const children = await this.#browseChildren(session, ref.nodeId);
-      const vib = children.find((c) => c.browseName.name === VIBRATION_FOLDER);
-      if (!vib) continue;
-      this.machineId = ref.browseName.name ?? undefined;
-      for (const chan of await this.#browseChildren(session, vib.nodeId)) {
-        const items = await this.#browseChildren(session, chan.nodeId);
-        const waveform = items.find((i) => i.browseName.name === WAVEFORM);
-        const sequence = items.find((i) => i.browseName.name === SEQUENCE_NUMBER);
-        const rate = items.find((i) => i.browseName.name === SAMPLE_RATE);
-        if (!waveform || !sequence || !rate) continue;
-        if (waveform.typeDefinition.toString() !== YARRAY_ITEM_TYPE) {
-          throw new PdmError('PDM_ERR_OPCUA_NODE', `${this.#cfg.endpoint}: ${this.machineId}/${chan.browseName.name}/Waveform is not a YArrayItemType (type ${waveform.typeDefinition.toString()})`, { endpoint: this.#cfg.endpoint });
-        }
-        const [rateValue, unitsValue] = await session.read([
-          { nodeId: rate.nodeId, attributeId: AttributeIds.Value },
-          { nodeId: await this.#childId(session, waveform.nodeId, 'EngineeringUnits'), attributeId: AttributeIds.Value },
-        ]);
-        const sampleRateHz = Number(rateValue.value.value);
-        const eu = unitsValue.value.value as { displayName?: { text?: string } } | null;
-        this.channels.push({ channel: chan.browseName.name!, waveformNode: waveform.nodeId, sequenceNode: sequence.nodeId, sampleRateHz, units: eu?.displayName?.text || 'g' });
-      }
-      const energy = children.find((c) => c.browseName.name === ENERGY_FOLDER);
-      this.#energyNodes = energy ? (await this.#browseChildren(session, energy.nodeId)).filter((e) => ENERGY_VARIABLES.some((v) => v.browseName === e.browseName.name)) : [];
-      break;
+    if (/Certificate verification failed|BadCertificateUntrusted|BadCertificateInvalid/.test(message) && stage === 'connect' && /server Certificate/i.test(message)) {
+      return new PdmError('PDM_ERR_OPCUA_SECURITY', `${where}: the server's certificate is not trusted by the collector (${message}); put the server's certificate in ${this.#cfg.pkiDir}/trusted/certs (it was not accepted automatically)`, details, { cause: err });
     }
-    if (!this.machineId || this.channels.length === 0) {
-      throw new PdmError('PDM_ERR_OPCUA_NODE', `${this.#cfg.endpoint}: no machine with waveform channels found (expected Objects/<machine>/${VIBRATION_FOLDER}/<channel>/${WAVEFORM})`, { endpoint: this.#cfg.endpoint });
+    if (/BadSecurityChecksFailed|BadCertificate|rejected by server/i.test(message)) {
+      return new PdmError('PDM_ERR_OPCUA_SECURITY', `${where}: the server refused the secure channel (${message}); the server must trust the collector's certificate (${this.#cfg.pkiDir}/own/certs), look in its rejected/ folder`, details, { cause: err });
     }
-    this.#log.info({ machine: this.machineId, channels: this.channels.map((c) => c.channel) }, 'discovered machine');
+    if (/BadSecurityPolicyRejected|BadSecurityModeRejected|no endpoint|endpoint.*not found/i.test(message)) {
+      return new PdmError('PDM_ERR_OPCUA_SECURITY', `${where}: the server does not offer ${this.#cfg.security.mode}/${this.#cfg.security.policy} (${message})`, details, { cause: err });
+    }
+    return new PdmError('PDM_ERR_OPCUA_CONNECT', `${where}: cannot ${stage === 'connect' ? 'connect' : 'open a session'} (${message})`, details, { cause: err });
   }
 
-  #energyNodes: ReferenceDescription[] = [];
-
-  async #childId(session: ClientSession, parent: NodeId, name: string): Promise<NodeId> {
-    const child = (await this.#browseChildren(session, parent)).find((c) => c.browseName.name === name);
-    if (!child) throw new PdmError('PDM_ERR_OPCUA_NODE', `${this.#cfg.endpoint}: ${parent.toString()} has no ${name}`);
-    return child.nodeId;
-  }
-
-  async #subscribe(session: ClientSession): Promise<void> {
-    const publishingInterval = this.#cfg.publishingIntervalMs;
+  async #subscribe(session: ClientSession, machine: DiscoveredMachine): Promise<void> {
     const subscription = await session.createSubscription2({
-      requestedPublishingInterval: publishingInterval,
+      requestedPublishingInterval: this.#cfg.publishingIntervalMs,
       requestedLifetimeCount: 600,
       requestedMaxKeepAliveCount: 20,
       maxNotificationsPerPublish: 0,
@@ -225,93 +229,129 @@ export class OpcuaMachineInput {
       priority: 10,
     });
     this.#subscription = subscription;
-    const machine = this.machineId!;
-    // Queue: every block produced during one publishing interval must wait at the server; x4 for
-    // a late publish response. (One monitored item per node, all in one subscription.)
-    const items: Array<{ nodeId: NodeId; queueSize: number; onValue: (dv: DataValue) => void }> = [];
-    for (const ch of this.channels) {
-      const blockMs = 100; // refined below from the first block's length
-      const queueSize = Math.max(4, Math.ceil((publishingInterval / blockMs) * 4));
+    const now = () => Date.now();
+    this.lastActivityMs = now();
+    subscription.on('keepalive', () => (this.lastActivityMs = now()));
+    subscription.on('received_notifications', () => (this.lastActivityMs = now()));
+    subscription.on('terminated', () => {
+      if (!this.#stopped) this.terminated = 'subscription terminated by the server';
+    });
+    const publishingIntervalMs = subscription.publishingInterval;
+    // Every block produced during one publishing interval waits in the server's queue; x4 covers a
+    // publish response that is late by a few intervals.
+    const shortestBlockMs = Math.min(...machine.channels.map((c) => (c.blockSize * 1000) / c.sampleRateHz));
+    const requestedQueueSize = Math.max(8, Math.ceil((4 * publishingIntervalMs) / shortestBlockMs));
+    const waveItems: Array<{ nodeId: WaveformChannel['waveformNode']; onValue: (dv: DataValue) => void; isWaveform: boolean }> = [];
+    for (const ch of machine.channels) {
       const pending = new Map<number, Pending>();
-      this.#pending.set(ch.channel, pending);
+      const blockMs = (ch.blockSize * 1000) / ch.sampleRateHz;
       const complete = (ts: number, p: Pending) => {
         if (p.samples && p.seq !== undefined) {
           pending.delete(ts);
-          this.#handlers.block({ machine, channel: ch.channel, seq: p.seq, startTimeNs: BigInt(ts) * 1_000_000n, sampleRateHz: ch.sampleRateHz, units: ch.units, samples: p.samples });
+          this.lastBlockMs = now();
+          this.#handlers.block({ machine: machine.machineId, channel: ch.channel, seq: p.seq, startTimeNs: BigInt(ts) * 1_000_000n, endTimeMs: ts + blockMs, sampleRateHz: ch.sampleRateHz, units: ch.units, samples: p.samples });
         }
       };
       const entry = (ts: number): Pending => {
         let p = pending.get(ts);
         if (!p) {
-          p = {};
-          pending.set(ts, p);
-          // Halves never completed (initial values, a lost notification) must not pile up.
+          pending.set(ts, (p = {}));
+          // Halves never completed (a lost notification) must not pile up.
           if (pending.size > 64) pending.delete(pending.keys().next().value!);
         }
         return p;
       };
-      items.push({
+      waveItems.push({
         nodeId: ch.waveformNode,
-        queueSize,
+        isWaveform: true,
         onValue: (dv) => {
           const ts = dv.sourceTimestamp?.getTime();
-          const value = dv.value.value as Float32Array | null;
-          if (!ts || !(value instanceof Float32Array) || value.length === 0) return;
+          const raw = dv.value.value as unknown;
+          if (!ts || !ArrayBuffer.isView(raw) || (raw as Float32Array).length === 0) return;
           const p = entry(ts);
-          p.samples = value;
+          p.samples = raw instanceof Float32Array ? raw : Float32Array.from(raw as unknown as ArrayLike<number>);
           complete(ts, p);
         },
       });
-      items.push({
+      waveItems.push({
         nodeId: ch.sequenceNode,
-        queueSize,
+        isWaveform: false,
         onValue: (dv) => {
           const ts = dv.sourceTimestamp?.getTime();
-          if (!ts || dv.value.dataType !== DataType.UInt64) return;
+          if (!ts || !dv.statusCode.isGood()) return;
           const seq = fromUInt64(dv.value.value);
-          if (seq <= 0) return;
+          if (!(seq > 0)) return; // 0: the initial value before the first block
           const p = entry(ts);
           p.seq = seq;
           complete(ts, p);
         },
       });
     }
-    for (const node of this.#energyNodes) {
-      const field = ENERGY_VARIABLES.find((v) => v.browseName === node.browseName.name)!.field;
-      items.push({
-        nodeId: node.nodeId,
-        queueSize: 4,
-        onValue: (dv) => {
-          const ts = dv.sourceTimestamp?.getTime();
-          const value = Number(dv.value.value);
-          if (!ts || !Number.isFinite(value)) return;
-          let reading = this.#energyPending.get(ts);
-          if (!reading) {
-            reading = { machine, timeMs: ts, values: {} };
-            this.#energyPending.set(ts, reading);
-          }
-          reading.values[field] = value;
-          if (Object.keys(reading.values).length === this.#energyNodes.length) {
-            this.#energyPending.delete(ts);
-            this.#handlers.energy(reading);
-          }
-          for (const old of this.#energyPending.keys()) if (old < ts - 10_000) this.#energyPending.delete(old);
-        },
-      });
-    }
     const group = await subscription.monitorItems(
-      items.map((i) => ({ nodeId: i.nodeId, attributeId: AttributeIds.Value })),
+      waveItems.map((i) => ({ nodeId: i.nodeId, attributeId: AttributeIds.Value })),
       {
         samplingInterval: 0,
         discardOldest: true,
-        queueSize: Math.max(...items.map((i) => i.queueSize)),
-        // Timestamp too: an unchanged energy value read again is still a reading.
+        queueSize: requestedQueueSize,
         filter: new DataChangeFilter({ trigger: DataChangeTrigger.StatusValueTimestamp }),
       },
       TimestampsToReturn.Both,
     );
-    group.on('changed', (_item, dataValue, index) => {
-      items[index].onValue(dataValue);
+    this.#checkItems(group, waveItems.map((i) => ({ nodeId: i.nodeId.toString(), isWaveform: i.isWaveform })), requestedQueueSize, shortestBlockMs, publishingIntervalMs, subscription.maxKeepAliveCount);
+    group.on('changed', (_item, dataValue, index) => waveItems[index].onValue(dataValue));
+
+    if (machine.energy.length > 0) {
+      const energyGroup = await subscription.monitorItems(
+        machine.energy.map((e) => ({ nodeId: e.nodeId, attributeId: AttributeIds.Value })),
+        // Timestamp too: an unchanged energy value published again is still a reading.
+        { samplingInterval: 0, discardOldest: true, queueSize: 4, filter: new DataChangeFilter({ trigger: DataChangeTrigger.StatusValueTimestamp }) },
+        TimestampsToReturn.Both,
+      );
+      energyGroup.on('changed', (_item, dv, index) => this.#onEnergy(machine, machine.energy[index].field, dv));
+    }
+  }
+
+  #checkItems(group: ClientMonitoredItemGroup, items: Array<{ nodeId: string; isWaveform: boolean }>, requestedQueueSize: number, blockMs: number, publishingIntervalMs: number, keepAliveCount: number): void {
+    let grantedQueue = Number.POSITIVE_INFINITY;
+    let sampling = 0;
+    group.monitoredItems.forEach((item, i) => {
+      const r = item.result;
+      if (r && !r.statusCode.isGood()) {
+        throw new PdmError('PDM_ERR_OPCUA_NODE', `machine ${this.#label.label}: monitoring node ${items[i].nodeId} refused (${r.statusCode.name})`, { endpoint: this.#cfg.endpoint });
+      }
+      if (!items[i].isWaveform || !r) return;
+      grantedQueue = Math.min(grantedQueue, r.revisedQueueSize);
+      sampling = Math.max(sampling, r.revisedSamplingInterval);
     });
+    this.granted = { publishingIntervalMs, keepAliveCount, waveformQueueSize: grantedQueue, requestedQueueSize, samplingIntervalMs: sampling };
+    const machineLog = { machine: this.machineId, ...this.granted, blockMs };
+    if (sampling > 0) {
+      const severity = sampling >= blockMs ? 'error' : 'warn';
+      const msg = `revised sampling interval ${sampling} ms on waveforms (blocks every ${blockMs.toFixed(1)} ms): the server samples instead of reporting every block${severity === 'error' ? ', so blocks WILL be lost' : '; blocks written within one interval can be coalesced'}`;
+      this.#log[severity](machineLog, msg);
+      this.#handlers.risk?.(msg, severity);
+    }
+    const needed = Math.ceil(publishingIntervalMs / blockMs);
+    if (grantedQueue < requestedQueueSize) {
+      const severity = grantedQueue < needed ? 'error' : 'warn';
+      const msg = `server granted a waveform queue of ${grantedQueue} (asked ${requestedQueueSize}, one publishing interval of ${publishingIntervalMs} ms holds ${needed} blocks)`;
+      this.#log[severity](machineLog, msg);
+      this.#handlers.risk?.(msg, severity);
+    }
+    this.#log.info(machineLog, 'subscribed');
+  }
+
+  #onEnergy(machine: DiscoveredMachine, field: EnergyField, dv: DataValue): void {
+    const ts = dv.sourceTimestamp?.getTime();
+    const value = Number(dv.value.value);
+    if (!ts || !Number.isFinite(value) || !dv.statusCode.isGood()) return;
+    let reading = this.#energyPending.get(ts);
+    if (!reading) this.#energyPending.set(ts, (reading = { machine: machine.machineId, timeMs: ts, values: {} }));
+    reading.values[field] = value;
+    if (Object.keys(reading.values).length === machine.energy.length) {
+      this.#energyPending.delete(ts);
+      this.#handlers.energy(reading);
+    }
+    for (const old of this.#energyPending.keys()) if (old < ts - 10_000) this.#energyPending.delete(old);
   }
 }

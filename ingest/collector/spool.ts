@@ -503,24 +503,31 @@ function entryOf(r: SpoolRecord, seg: Segment, offset: number, size: number): En
   return { id: r.id, seg, offset, size, topic: r.topic, machine: r.machine, channel: r.channel, seq: r.seq, endTimeMs: r.endTimeMs, appendedAtMs: r.appendedAtMs };
 }
 
-/** Group dropped records by (topic, machine, channel) for one log line and one gap each. */
+/**
+ * Group dropped records (in spool order) by (topic, machine, channel), one range per run of
+ * consecutive block sequence numbers, so a range never covers blocks that were already missing.
+ */
 export function groupDropped(entries: Array<Pick<Entry, 'topic' | 'machine' | 'channel' | 'seq' | 'endTimeMs' | 'size'>>): DroppedRange[] {
-  const groups = new Map<string, DroppedRange>();
+  const out: DroppedRange[] = [];
+  const open = new Map<string, DroppedRange>();
   for (const e of entries) {
     const key = `${e.topic}\u0000${e.machine}\u0000${e.channel}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { topic: e.topic, machine: e.machine, channel: e.channel, fromSeq: e.seq, toSeq: e.seq, records: 0, bytes: 0, lastEndTimeMs: 0 }));
+    let g = open.get(key);
+    if (!g || (e.seq >= 0 && e.seq !== g.toSeq + 1)) {
+      g = { topic: e.topic, machine: e.machine, channel: e.channel, fromSeq: e.seq, toSeq: e.seq - 1, records: 0, bytes: 0, lastEndTimeMs: 0 };
+      open.set(key, g);
+      out.push(g);
+    }
     g.records++;
     g.bytes += e.size;
     if (e.seq >= 0) {
-      g.fromSeq = g.fromSeq < 0 ? e.seq : Math.min(g.fromSeq, e.seq);
-      if (e.seq >= g.toSeq) {
-        g.toSeq = e.seq;
-        g.lastEndTimeMs = e.endTimeMs;
-      }
+      g.toSeq = e.seq;
+      g.lastEndTimeMs = e.endTimeMs;
+    } else {
+      g.toSeq = -1;
     }
   }
-  return [...groups.values()];
+  return out;
 }
 
 /** Size of the files in a spool directory (for tests and the CLI). */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
-import { Spool, spoolDiskBytes, type DroppedRange, type SpoolOptions } from '../../../ingest/collector/spool.ts';
+import { groupDropped, Spool, spoolDiskBytes, type DroppedRange, type SpoolOptions } from '../../../ingest/collector/spool.ts';
 import type { SpoolMessage } from '../../../ingest/collector/spool-record.ts';
 
 const open: Spool[] = [];
@@ -173,8 +173,9 @@ describe('spool', () => {
     const drops: DroppedRange[] = [];
     const s = openSpool(dir, { maxBytes: 64 * 1024, segmentBytes: 8 * 1024 }, { onDrop: (r) => drops.push(...r) });
     const total = 400;
+    // Two machines interleaved, each with consecutive sequence numbers 0..199.
     for (let i = 0; i < total; i++) {
-      s.append(block(i, `m${i % 2}`, 'c1'));
+      s.append(block(i >> 1, `m${i % 2}`, 'c1'));
       expect(s.bytesOnDisk).toBeLessThanOrEqual(64 * 1024);
     }
     expect(spoolDiskBytes(dir)).toBe(s.bytesOnDisk);
@@ -182,17 +183,26 @@ describe('spool', () => {
     // Every record is either kept or reported dropped, nothing twice.
     expect(kept.length + s.droppedRecords).toBe(total);
     expect(drops.reduce((n, d) => n + d.records, 0)).toBe(s.droppedRecords);
-    // The kept ones are the newest, still in order.
-    expect(kept.map(([, seq]) => seq)).toEqual(Array.from({ length: kept.length }, (_, i) => total - kept.length + i));
-    // Per machine, the dropped ranges cover exactly the seqs that are not kept.
     for (const m of ['m0', 'm1']) {
-      const keptSeqs = new Set(kept.filter(([mm]) => mm === m).map(([, seq]) => seq));
-      const dropped = new Set<number>();
-      for (const d of drops.filter((x) => x.machine === m)) for (let q = d.fromSeq; q <= d.toSeq; q += 2) dropped.add(q);
-      const all = Array.from({ length: total / 2 }, (_, i) => 2 * i + (m === 'm1' ? 1 : 0));
-      expect(all.every((q) => keptSeqs.has(q) !== dropped.has(q))).toBe(true);
+      const keptSeqs = kept.filter(([mm]) => mm === m).map(([, seq]) => seq);
+      // The kept ones are the newest, still in order...
+      expect(keptSeqs).toEqual(Array.from({ length: keptSeqs.length }, (_, i) => total / 2 - keptSeqs.length + i));
+      // ...and the dropped ones are reported as one range from the oldest: 0 .. first kept - 1.
+      const ranges = drops.filter((d) => d.machine === m);
+      const merged = ranges.reduce((acc, d) => (acc && d.fromSeq === acc.toSeq + 1 ? { fromSeq: acc.fromSeq, toSeq: d.toSeq } : acc), { fromSeq: 0, toSeq: -1 } as { fromSeq: number; toSeq: number } | null);
+      expect(merged).toEqual({ fromSeq: 0, toSeq: keptSeqs[0] - 1 });
+      expect(ranges.at(-1)!.lastEndTimeMs).toBe(keptSeqs[0] * 100); // end of the last dropped block = start of the first kept
     }
     expect(drops[0]).toMatchObject({ topic: 'pdm.vibration.v1', machine: 'm0', channel: 'c1', fromSeq: 0 });
+  });
+
+  it('reports dropped blocks as runs of consecutive sequence numbers', () => {
+    const mk = (seq: number) => ({ topic: 't', machine: 'm', channel: 'c', seq, endTimeMs: seq + 1, size: 10 });
+    expect(groupDropped([mk(1), mk(2), mk(5), mk(6), { ...mk(-1), channel: '' }, mk(7)]).map((g) => [g.channel, g.fromSeq, g.toSeq, g.records])).toEqual([
+      ['c', 1, 2, 2],
+      ['c', 5, 7, 3],
+      ['', -1, -1, 1],
+    ]);
   });
 
   it('never drops the batch in flight: it is delivered when acknowledged', () => {

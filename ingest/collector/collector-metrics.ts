@@ -1,0 +1,128 @@
+/**
+ * What an operator watches: Prometheus metrics (prom-client, one registry per collector so
+ * several can live in one process) and a /health JSON with each machine's state and the age of
+ * its last block, both on one small HTTP server.
+ *
+ * Counters move when things happen (a block in, a block acknowledged...); gauges about the spool
+ * and the machines are read when scraped.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface MachineHealth {
+  machine: string;
+  endpoint: string;
+  state: string;
+  error?: string;
+  /** Seconds since the last block (null: none yet). */
+  lastBlockAgeS: number | null;
+  blocksIn: number;
+  blocksOut: number;
+  gaps: number;
+  missingBlocks: number;
+  dropped: number;
+  reconnects: number;
+  risks: string[];
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'down';
+  collector: string;
+  kafka: { mode: 'live' | 'spooling'; up: boolean; lastError?: string };
+  spool: { records: number; bytes: number; oldestAgeS: number | null; dropped: number };
+  machines: MachineHealth[];
+}
+
+export interface MetricsSource {
+  health(): HealthReport;
+}
+
+export class CollectorMetrics {
+  readonly registry = new Registry();
+  readonly blocksIn: Counter<'machine' | 'channel'>;
+  readonly blocksOut: Counter<'machine'>;
+  readonly bytesOut: Counter;
+  readonly gaps: Counter<'machine' | 'channel'>;
+  readonly missingBlocks: Counter<'machine' | 'channel'>;
+  readonly duplicates: Counter<'machine'>;
+  readonly reconnects: Counter<'machine'>;
+  readonly dropped: Counter<'machine' | 'reason'>;
+  readonly energyIn: Counter<'machine'>;
+  readonly sequenceResets: Counter<'machine' | 'channel'>;
+  #server: Server | undefined;
+
+  constructor(source: MetricsSource) {
+    const registers = [this.registry];
+    const c = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers });
+    this.blocksIn = c('pdm_collector_blocks_in_total', 'vibration blocks received from OPC UA', ['machine', 'channel']);
+    this.blocksOut = c('pdm_collector_blocks_out_total', 'vibration blocks acknowledged by Kafka', ['machine']);
+    this.bytesOut = new Counter({ name: 'pdm_collector_bytes_out_total', help: 'message bytes acknowledged by Kafka (all topics)', registers });
+    this.gaps = c('pdm_collector_gaps_total', 'jumps in a channel sequence (each a gap event)', ['machine', 'channel']);
+    this.missingBlocks = c('pdm_collector_missing_blocks_total', 'blocks missing in those jumps', ['machine', 'channel']);
+    this.duplicates = c('pdm_collector_duplicates_total', 'blocks received twice (after a reconnection) and not sent again', ['machine']);
+    this.reconnects = c('pdm_collector_reconnects_total', 'connections re-established or rebuilt', ['machine']);
+    this.dropped = c('pdm_collector_dropped_total', 'messages dropped: spool full (oldest first) or frame too large', ['machine', 'reason']);
+    this.energyIn = c('pdm_collector_energy_readings_in_total', 'energy readings received', ['machine']);
+    this.sequenceResets = c('pdm_collector_sequence_resets_total', 'sequence counters that restarted lower', ['machine', 'channel']);
+    const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
+      new Gauge({ name, help, labelNames, registers, collect(this: Gauge) { collect(this); } });
+    gauge('pdm_collector_spool_records', 'messages waiting in the spool', [], (g) => g.set(source.health().spool.records));
+    gauge('pdm_collector_spool_bytes', 'bytes waiting in the spool', [], (g) => g.set(source.health().spool.bytes));
+    gauge('pdm_collector_spool_oldest_age_seconds', 'age of the oldest message in the spool (0 when empty)', [], (g) => g.set(source.health().spool.oldestAgeS ?? 0));
+    gauge('pdm_collector_kafka_up', '1 while Kafka acknowledges, 0 while spooling because it does not', [], (g) => g.set(source.health().kafka.up ? 1 : 0));
+    gauge('pdm_collector_machine_up', '1 when the machine is connected', ['machine'], (g) => {
+      g.reset();
+      for (const m of source.health().machines) g.set({ machine: m.machine }, m.state === 'connected' ? 1 : 0);
+    });
+    gauge('pdm_collector_last_block_age_seconds', 'seconds since the last block of the machine', ['machine'], (g) => {
+      g.reset();
+      for (const m of source.health().machines) if (m.lastBlockAgeS !== null) g.set({ machine: m.machine }, m.lastBlockAgeS);
+    });
+    collectDefaultMetrics({ register: this.registry, prefix: 'pdm_collector_' });
+    this.#source = source;
+  }
+
+  readonly #source: MetricsSource;
+
+  /** Serve /metrics and /health; resolves with the port. */
+  async listen(port: number, host: string): Promise<number> {
+    const server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === '/metrics') {
+        this.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': this.registry.contentType });
+            res.end(text);
+          },
+          (err: unknown) => {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end(String(err));
+          },
+        );
+        return;
+      }
+      if (req.method === 'GET' && path === '/health') {
+        const h = this.#source.health();
+        // 503 only when nothing flows at all: one broken machine must not get the process restarted.
+        res.writeHead(h.status === 'down' ? 503 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(h));
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found: try /metrics or /health\n');
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.#server = server;
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const s = this.#server;
+    this.#server = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+}
