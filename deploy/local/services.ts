@@ -11,7 +11,7 @@ import { findJava, type JavaRuntime } from './java.ts';
 import { kafkaLayout, prepareKafka, probeKafka, startKafkaProcess, waitKafkaHealthy } from './kafka.ts';
 import { fetchArtifacts } from './maven.ts';
 import { defaultServicesDir, jarCacheDir } from './paths.ts';
-import { ensurePortsFree, type PortNeed } from './ports.ts';
+import { ensurePortsFree, isPortFree, type PortNeed } from './ports.ts';
 import { portOffsetFromEnv, PROFILE_PORTS, shiftPorts, SLOT_PORT_STEP, type Profile, type ServicePorts } from './profiles.ts';
 import { ensureCredentials, prepareQuestdb, probeQuestdb, questdbLayout, startQuestdbProcess, waitQuestdbHealthy } from './questdb.ts';
 import { isRecordedProcessRunning, readState, removeState, tryLock, writeState, type DirLock, type ServicesState } from './state.ts';
@@ -65,14 +65,27 @@ function localQuestdbEndpoints(ports: ServicePorts['questdb'], creds: { user: st
   return questdbEndpoints('127.0.0.1', ports.http, ports.pg, creds.user, creds.password);
 }
 
-/** Take a services directory for this run: test runs take the first free slot, each with its own ports. */
-function claimDirectory(profile: Profile, dataDir: string | undefined, env: NodeJS.ProcessEnv, progress: (l: string) => void): { dir: string; lock: DirLock; ports: ServicePorts } {
+async function slotPortsFree(p: ServicePorts): Promise<boolean> {
+  for (const port of [p.kafka.broker, p.kafka.controller, p.questdb.http, p.questdb.pg, p.questdb.health]) if (!(await isPortFree(port))) return false;
+  return true;
+}
+
+/**
+ * Take a services directory for this run: test runs take the first free slot, each with its own
+ * ports. A slot whose ports are taken (a test run from another checkout on this machine) is
+ * skipped like a locked one.
+ */
+async function claimDirectory(profile: Profile, dataDir: string | undefined, env: NodeJS.ProcessEnv, progress: (l: string) => void): Promise<{ dir: string; lock: DirLock; ports: ServicePorts }> {
   const offset = portOffsetFromEnv(env);
   const base = dataDir ?? defaultServicesDir(profile, env);
   const slots = profile === 'test' && dataDir === undefined ? TEST_SLOTS : 1;
   for (let slot = 0; slot < slots; slot++) {
     const dir = slot === 0 ? base : `${base}-${slot}`;
     const got = tryLock(dir);
+    if ('release' in got && slots > 1 && !(await slotPortsFree(shiftPorts(PROFILE_PORTS[profile], offset + slot * SLOT_PORT_STEP)))) {
+      got.release();
+      continue;
+    }
     if ('release' in got) {
       if (slot > 0) progress(`test services slot${slot > 1 ? `s 0-${slot - 1}` : ' 0'} in use by other test runs; using ${dir} with ports +${slot * SLOT_PORT_STEP}`);
       return { dir, lock: got, ports: shiftPorts(PROFILE_PORTS[profile], offset + slot * SLOT_PORT_STEP) };
@@ -98,7 +111,7 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
     return { endpoints: { kafkaBrokers: external.kafkaBrokers!, ...external.questdb! }, started: { kafka: false, questdb: false }, dataDir: '', stop: async () => {}, unexpectedExit: new Promise(() => {}) };
   }
 
-  const { dir, lock, ports } = claimDirectory(profile, opts.dataDir, env, progress);
+  const { dir, lock, ports } = await claimDirectory(profile, opts.dataDir, env, progress);
   const started: ManagedProcess[] = [];
   try {
     const kLayout = kafkaLayout(kafkaDir(dir));
