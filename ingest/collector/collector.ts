@@ -172,7 +172,7 @@ export class Collector {
     }
     const { reconnect } = this.#config;
     const supervisor = new MachineSupervisor(
-      { endpoint: m.endpoint, machineId: m.id, security: m.security, credentials, pkiDir: this.#config.pkiDir, publishingIntervalMs: m.publishingIntervalMs, reconnectMaxDelayMs: Math.min(5_000, reconnect.maxDelayMs), nodes: m.nodes },
+      { endpoint: m.endpoint, machineId: m.id, security: m.security, credentials, pkiDir: this.#config.pkiDir, publishingIntervalMs: m.publishingIntervalMs, reconnectMaxDelayMs: Math.min(500, reconnect.maxDelayMs), nodes: m.nodes },
       {
         block: (b) => this.#onBlock(stats, b),
         energy: (e) => this.#onEnergy(stats, e),

@@ -51,7 +51,7 @@ export interface MachineEndpointConfig {
   credentials: { username: string; password: string } | null;
   pkiDir: string;
   publishingIntervalMs: number;
-  /** Longest wait between node-opcua's reconnection attempts. */
+  /** Longest wait between node-opcua's reconnection attempts (short: every block published before we are back is lost). */
   reconnectMaxDelayMs: number;
   nodes?: ExplicitNodes;
 }
