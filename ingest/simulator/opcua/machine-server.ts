@@ -12,6 +12,7 @@ import {
   OPCUAServer,
   SecurityPolicy,
   StatusCodes,
+  UserTokenType,
   Variant,
   VariantArrayType,
   makeRoles,
@@ -118,6 +119,11 @@ export class MachineServer {
       serverCapabilities: { maxSessions: 20, minSupportedSampleRate: 0 },
     });
     await server.initialize();
+    // node-opcua also offers X509 user tokens (checked against a per-user-profile UserPKI nobody
+    // manages here): offer only the tokens the fleet configures, user names and maybe anonymous.
+    for (const endpoint of server.endpoints) {
+      for (const d of endpoint.endpointDescriptions()) d.userIdentityTokens = (d.userIdentityTokens ?? []).filter((t) => t.tokenType !== UserTokenType.Certificate);
+    }
     const nodes = buildMachineNodes(server.engine.addressSpace!, this.machineId, this.#opts.identification ?? {}, this.#opts.source.channels);
     this.#nodes = nodes;
     const control = this.#opts.control;
