@@ -150,8 +150,10 @@ export class OpcuaMachineInput {
       keepSessionAlive: true,
       requestedSessionTimeout: 60_000,
       // maxRetry bounds only the first connection (reconnection after a loss is always unbounded in
-      // node-opcua); 0 would switch reconnection off altogether.
-      connectionStrategy: { initialDelay: 500, maxDelay: this.#cfg.reconnectMaxDelayMs, maxRetry: 1 },
+      // node-opcua); 0 would switch reconnection off altogether. maxDelay must exceed initialDelay:
+      // the backoff library node-opcua uses throws otherwise, and every connection then fails as a
+      // "premature disconnection".
+      connectionStrategy: { initialDelay: 200, maxDelay: Math.max(400, this.#cfg.reconnectMaxDelayMs), maxRetry: 1 },
     });
     this.#client = client;
     client.on('connection_lost', () => {
@@ -185,7 +187,15 @@ export class OpcuaMachineInput {
     this.#handlers.state?.('connected');
   }
 
-  async stop(): Promise<void> {
+  /** Close subscription, session and connection; safe to call again (returns the same promise). */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  #stopping: Promise<void> | undefined;
+
+  async #stop(): Promise<void> {
     this.#stopped = true;
     try {
       await this.#subscription?.terminate();
