@@ -32,6 +32,8 @@ export interface PipelineOptions {
   windowBlocks: number;
   partitions?: number;
   workers?: number;
+  /** Run the per-machine health model (default off: see below). */
+  health?: boolean;
 }
 
 export interface RunningPipeline {
@@ -85,6 +87,9 @@ export async function startPipeline(opts: PipelineOptions): Promise<RunningPipel
         questdb: { tablePrefix: prefix },
         windowBlocks: opts.windowBlocks,
         workers: opts.workers ?? 1,
+        // The health model needs a minute of baseline, longer than these runs; tests that want
+        // machine_health rows write them themselves. State never lands in the repo's .pdm/.
+        health: { enabled: opts.health ?? false, stateDir: join(tmpdir(), `${prefix}state`) },
       }),
       { brokers: services.kafkaBrokers, questdbHttp: services.questdbHttp, questdbIlpConfig: services.questdbIlpConfig, questdbAuth: questdbAuth(services) },
     );
