@@ -23,6 +23,8 @@ export interface MachineHealth {
   missingBlocks: number;
   dropped: number;
   reconnects: number;
+  /** Last block sequence number received per channel. */
+  lastSeq: Record<string, number>;
   risks: string[];
 }
 

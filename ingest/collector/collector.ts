@@ -88,7 +88,10 @@ export class Collector {
     this.#log = logger('collector', { collector: this.id });
     this.metrics = new CollectorMetrics({ health: () => this.health() });
     for (const { machine, index } of selectMachines(config.machines, config.shard)) {
-      this.stats.push({ endpoint: machine.endpoint, machine: machine.id, configIndex: index, state: 'starting', blocksIn: 0, blocksOut: 0, duplicates: 0, gaps: 0, missingBlocks: 0, dropped: 0, energyIn: 0, reconnects: 0, lastSeq: {}, risks: [] });
+      const stats: MachineStats = { endpoint: machine.endpoint, machine: machine.id, configIndex: index, state: 'starting', blocksIn: 0, blocksOut: 0, duplicates: 0, gaps: 0, missingBlocks: 0, dropped: 0, energyIn: 0, reconnects: 0, lastSeq: {}, risks: [] };
+      this.stats.push(stats);
+      // Known ids count their spooled frames delivered before the machine is connected again.
+      if (machine.id) this.#byMachine.set(machine.id, stats);
     }
   }
 
@@ -314,6 +317,7 @@ export class Collector {
       missingBlocks: s.missingBlocks,
       dropped: s.dropped,
       reconnects: s.reconnects,
+      lastSeq: s.lastSeq,
       risks: s.risks,
     }));
     const flowing = machines.filter((m) => m.state === 'connected').length;
