@@ -1,0 +1,58 @@
+/**
+ * How each bench's JSON summary becomes a BENCHMARKS.md section: the headline median, the
+ * reference it is compared with (measured in the same run) and the ratio. A bench without a
+ * formatter here still appears, with its raw summary.
+ */
+export interface BenchSection {
+  title: string;
+  command: string;
+  seconds: number;
+  lines: string[];
+  raw?: unknown;
+}
+
+type Formatter = (j: Record<string, unknown>) => Omit<BenchSection, 'command' | 'seconds'>;
+
+// Summaries are whatever each bench prints; read them loosely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+export const formatters: Record<string, Formatter> = {
+  fft: (j: Loose) => {
+    const lines = ['Real FFT, µs per transform (median of 7 rounds). Reference: numpy/scipy `rfft` in the same run.', '', '| N | fft.js (`RealFft`) | mathjs `fft` | numpy rfft | scipy rfft | mathjs ÷ fft.js | fft.js ÷ scipy |', '|---|---|---|---|---|---|---|'];
+    for (const r of j.results as Loose[]) {
+      const py = j.python?.[String(r.n)];
+      lines.push(`| ${r.n} | ${r.fftjsUs} | ${r.mathjsUs ?? 'not run (minutes)'} | ${py ? r1(py.numpy) : '-'} | ${py ? r1(py.scipy) : '-'} | ${r.mathjsOverFftjs ?? '-'} | ${py ? r1(r.fftjsUs / py.scipy) : '-'} |`);
+    }
+    lines.push('', 'Why fft.js: mathjs `fft` is about three orders of magnitude slower, so it stays off the hot path (mathjs is used for small-matrix linear algebra only).');
+    return { title: 'FFT implementations', lines, raw: j };
+  },
+  'window-analysis': (j: Loose) => {
+    const lines = [
+      `Full feature set (time features, spectrum, velocity RMS/ISO zone, bands, 1X-3X, fast kurtogram, envelope spectrum, bearing evidence and decision) on ${j.window.samples}-sample windows at ${j.window.sampleRateHz} Hz, one core. Reference: the same features with numpy/scipy (\`bench/window_analysis_ref.py\`) in the same run.`,
+      '',
+      '| | windows/s per core (median) | µs per window |',
+      '|---|---|---|',
+      `| TypeScript, full (with bearing ${j.window.bearing}) | ${j.full.windowsPerSecPerCore} | ${j.full.usPerWindow} |`,
+      `| TypeScript, features only (no bearing) | ${j.featuresOnly.windowsPerSecPerCore} | ${j.featuresOnly.usPerWindow} |`,
+      `| numpy/scipy reference | ${j.python?.windowsPerSecPerCore ?? `unavailable (${j.python?.error ?? '?'})`} | ${j.python?.windowsPerSecPerCore ? Math.round(1e6 / j.python.windowsPerSecPerCore) : '-'} |`,
+      '',
+      `Ratio TypeScript ÷ numpy/scipy: **${j.ratioTsOverPython ?? 'n/a'}** (higher is faster). Real-time 25.6 kHz channels per core: ${j.realTimeChannelsPerCore}.`,
+    ];
+    return { title: 'Window analysis (models)', lines, raw: j };
+  },
+  'simulator-physics': (j: Loose) => {
+    const row = (label: string, m: Loose) => `| ${label} | ${m.machinesPerCore ?? '-'} | ${m.cpuMsPerMachineSecond} | ${m.blockUs} | ${m.constructionMs} |`;
+    const lines = [
+      'Signal synthesis only (no OPC UA): CPU time to render one simulated machine-second (vibration at 25.6 kHz + energy + truth), this process. Reference: real time (1000 ms of CPU per machine-second = one machine per core).',
+      '',
+      '| sensors | machines per core in real time | CPU ms per machine-second (median) | µs per block | construction ms |',
+      '|---|---|---|---|---|',
+      row('1 triaxial (3 axes)', j.oneTriaxialSensor),
+      row('2 triaxial (6 axes)', j.twoTriaxialSensors),
+    ];
+    return { title: 'Simulator physics', lines, raw: j };
+  },
+};

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: runs every `bench/*.bench.ts` one after the other (each in its own Node
+ * process, so one cannot warm or slow another), shows progress, and writes BENCHMARKS.md: the
+ * machine, the command, the median and the ratio against a reference measured in the same run.
+ * Python references (numpy/scipy) run in `.cache/pyenv`, created here on first use.
+ *
+ *   npm run bench                   # all
+ *   npm run bench -- fft collector  # only benches whose name contains one of these words
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, release, platform } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatters, type BenchSection } from './report.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+function ensurePython(): string | undefined {
+  const py = join(root, '.cache/pyenv/bin/python');
+  try {
+    if (!existsSync(py)) {
+      say('creating .cache/pyenv with numpy and scipy for the Python references (first run only)...');
+      execFileSync('python3', ['-m', 'venv', join(root, '.cache/pyenv')], { stdio: 'inherit' });
+    }
+    execFileSync(py, ['-c', 'import numpy, scipy'], { stdio: 'ignore' });
+  } catch {
+    try {
+      say('installing numpy and scipy into .cache/pyenv...');
+      execFileSync(py, ['-m', 'pip', 'install', '--quiet', 'numpy', 'scipy'], { stdio: 'inherit' });
+    } catch (err) {
+      say(`no Python reference available (${(err as Error).message.split('\n')[0]}); benches report their own numbers only`);
+      return undefined;
+    }
+  }
+  return py;
+}
+
+/** The last JSON object a bench printed (one line, or pretty-printed over several). */
+function lastJsonDocument(stdout: string): Record<string, unknown> | undefined {
+  const text = stdout.trim();
+  for (let at = text.lastIndexOf('{'); at >= 0; at = at > 0 ? text.lastIndexOf('{', at - 1) : -1) {
+    if (at > 0 && text[at - 1] !== '\n') continue;
+    try {
+      return JSON.parse(text.slice(at)) as Record<string, unknown>;
+    } catch {
+      /* not the start of the last document: keep looking */
+    }
+  }
+  return undefined;
+}
+
+function runBench(file: string): Promise<{ json?: Record<string, unknown>; error?: string; seconds: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [file], { cwd: root, maxBuffer: 64 << 20, timeout: 20 * 60_000 }, (err, stdout) => {
+      const seconds = Math.round((Date.now() - t0) / 100) / 10;
+      const json = lastJsonDocument(stdout);
+      if (json) resolve({ json, seconds, error: err ? err.message.split('\n')[0] : undefined });
+      else resolve({ seconds, error: err ? err.message.split('\n')[0] : `no JSON summary in its output: ${stdout.trim().slice(-300)}` });
+    });
+    const tick = setInterval(() => say(`  ${file} running for ${Math.round((Date.now() - t0) / 1000)} s...`), 30_000);
+    child.on('exit', () => clearInterval(tick));
+  });
+}
+
+const files = readdirSync(join(root, 'bench'))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => only.length === 0 || only.some((w) => f.includes(w)))
+  .sort();
+if (files.length === 0) {
+  say(`no bench matches ${only.join(', ')}`);
+  process.exit(2);
+}
+const python = ensurePython();
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  os: `${platform()} ${release()}`,
+  node: process.version,
+  python: python ? execFileSync(python, ['-c', 'import sys, numpy, scipy; print(sys.version.split()[0], "numpy", numpy.__version__, "scipy", scipy.__version__)'], { encoding: 'utf8' }).trim() : 'unavailable',
+  loadAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+  date: new Date().toISOString(),
+};
+const sections: BenchSection[] = [];
+for (const [i, f] of files.entries()) {
+  say(`(${i + 1}/${files.length}) ${f}...`);
+  const r = await runBench(join('bench', f));
+  const name = f.replace(/\.bench\.ts$/, '');
+  const fmt = formatters[name];
+  if (r.json && fmt) sections.push({ ...fmt(r.json), seconds: r.seconds, command: `node bench/${f}` });
+  else sections.push({ title: name, command: `node bench/${f}`, seconds: r.seconds, lines: r.error ? [`**failed**: ${r.error}`] : [], raw: r.json });
+  say(`   done in ${r.seconds} s${r.error ? ` (error: ${r.error.slice(0, 200)})` : ''}`);
+}
+
+const md: string[] = [
+  '# Benchmarks',
+  '',
+  'Written by `npm run bench` (`bench/run.ts`); do not edit by hand. Each bench runs in its own',
+  'process; medians are over rounds within that process, and every ratio is against a reference',
+  'measured in the same run on the same machine. Figures on a shared 2-core machine move with',
+  'the load shown below: compare ratios, not absolute numbers, across runs.',
+  '',
+  '## Machine',
+  '',
+  `| | |`,
+  `|---|---|`,
+  `| CPU | ${machine.cpu} × ${machine.cores} |`,
+  `| memory | ${machine.memoryGiB} GiB |`,
+  `| OS | ${machine.os} |`,
+  `| Node.js | ${machine.node} |`,
+  `| Python reference | ${machine.python} |`,
+  `| load average at start (1/5/15 min) | ${machine.loadAtStart.join(' / ')} |`,
+  `| date | ${machine.date} |`,
+  '',
+];
+for (const s of sections) {
+  md.push(`## ${s.title}`, '', `Command: \`${s.command}\` (${s.seconds} s)`, '', ...s.lines, '');
+  if (s.raw) md.push('<details><summary>raw summary</summary>', '', '```json', JSON.stringify(s.raw, null, 2), '```', '', '</details>', '');
+}
+writeFileSync(join(root, 'BENCHMARKS.md'), md.join('\n'));
+say(`wrote BENCHMARKS.md (${sections.length} benches)`);
