@@ -1,0 +1,129 @@
+/**
+ * Four broken machines among good ones: wrong credentials, a server certificate the collector
+ * does not trust, a configured node id that does not exist, a configured "waveform" of the wrong
+ * type. Each stops with one clear error line naming the machine and the cause (what /health and
+ * the log show), none is retried for ever, and the good machines keep flowing, gap-free.
+ */
+import { join } from 'node:path';
+import { BrowseDirection, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy, UserTokenType } from 'node-opcua';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Collector } from '../../../ingest/collector/collector.ts';
+import { rejectedCertificates } from '../../../ingest/opcua/pki.ts';
+import { until } from '../../helpers/ports.ts';
+import { AUTH, collectorConfig, machineEntry, OPCUA_ENV, startMachine, tempDir, type TestMachine } from './support.ts';
+
+/** Node ids of a machine's channel, found by browsing as an operator's OPC UA browser would. */
+async function channelNodeIds(dir: string, m: TestMachine, channel: string): Promise<{ waveform: string; sequence: string; sampleRate: string }> {
+  const cm = new OPCUACertificateManager({ rootFolder: join(dir, 'collector-pki'), automaticallyAcceptUnknownCertificate: false });
+  await cm.initialize();
+  const client = OPCUAClient.create({ clientCertificateManager: cm, applicationUri: 'urn:pdm:collector', securityMode: MessageSecurityMode.SignAndEncrypt, securityPolicy: SecurityPolicy.Basic256Sha256, endpointMustExist: false, connectionStrategy: { initialDelay: 100, maxDelay: 500, maxRetry: 1 } });
+  await client.connect(m.server.endpointUrl);
+  const session = await client.createSession({ type: UserTokenType.UserName, userName: OPCUA_ENV.COLLECTOR_TEST_USER, password: OPCUA_ENV.COLLECTOR_TEST_PASSWORD });
+  try {
+    // Browse Objects/<machine>/Vibration/<channel>/<leaf> by browse name.
+    const child = async (parent: string, name: string): Promise<string> => {
+      const r = await session.browse({ nodeId: parent, browseDirection: BrowseDirection.Forward, referenceTypeId: 'HierarchicalReferences', includeSubtypes: true, nodeClassMask: 0, resultMask: 63 });
+      const ref = (r.references ?? []).find((x) => x.browseName.name === name);
+      if (!ref) throw new Error(`${parent} has no child ${name}`);
+      return ref.nodeId.toString();
+    };
+    let node = 'ns=0;i=85';
+    for (const name of [m.id, 'Vibration', channel]) node = await child(node, name);
+    return { waveform: await child(node, 'Waveform'), sequence: await child(node, 'SequenceNumber'), sampleRate: await child(node, 'SampleRate') };
+  } finally {
+    await session.close();
+    await client.disconnect();
+  }
+}
+
+describe('bad machines: one clear error each, the others keep flowing', () => {
+  const services = inject('services');
+  const prefix = `bm${Date.now().toString(36)}_`;
+  const dir = tempDir('bad-machines');
+  const good: TestMachine[] = [];
+  const bad: Record<string, TestMachine> = {};
+  let collector: Collector;
+  let outWhenAllFailed: number[] = [];
+
+  beforeAll(async () => {
+    good.push(await startMachine(dir, 'good-1'));
+    bad.credentials = await startMachine(dir, 'wrong-pw');
+    bad.untrusted = await startMachine(dir, 'stranger', { trust: false });
+    bad.missingNode = await startMachine(dir, 'no-node');
+    bad.wrongType = await startMachine(dir, 'wrong-type');
+    good.push(await startMachine(dir, 'good-2'));
+    const ids = await channelNodeIds(dir, bad.wrongType, 'DE_X');
+    const config = collectorConfig(dir, prefix, [
+      machineEntry(good[0]),
+      { id: 'wrong-pw', endpoint: bad.credentials.server.endpointUrl, auth: { usernameEnv: 'COLLECTOR_TEST_USER', passwordEnv: 'WRONG_PASSWORD' } },
+      machineEntry(bad.untrusted),
+      { id: 'no-node', endpoint: bad.missingNode.server.endpointUrl, auth: AUTH, nodes: { channels: [{ channel: 'DE_X', waveform: 'ns=1;s=NoSuchWaveform', sequence: 'ns=1;s=NoSuchSequence' }] } },
+      // The sample rate variable (an AnalogItemType holding a Double) given where a waveform belongs.
+      { id: 'wrong-type', endpoint: bad.wrongType.server.endpointUrl, auth: AUTH, nodes: { channels: [{ channel: 'DE_X', waveform: ids.sampleRate, sequence: ids.sequence }] } },
+      machineEntry(good[1]),
+    ]);
+    collector = new Collector(config, { brokers: services.kafkaBrokers, env: { ...process.env, ...OPCUA_ENV, WRONG_PASSWORD: 'not-the-password' } });
+    await collector.start();
+    const byId = (id: string) => collector.stats.find((s) => s.machine === id)!;
+    await until(() => ['wrong-pw', 'stranger', 'no-node', 'wrong-type'].every((id) => byId(id).state === 'failed'), 60_000, 'the four bad machines to fail');
+    outWhenAllFailed = good.map((m) => byId(m.id).blocksOut);
+    await until(() => good.every((m, i) => byId(m.id).blocksOut >= outWhenAllFailed[i] + 40), 60_000, 'the good machines flowing on');
+  });
+
+  afterAll(async () => {
+    await collector?.stop().catch(() => undefined);
+    await Promise.all([...good, ...Object.values(bad)].map((m) => m.server.stop().catch(() => undefined)));
+  });
+
+  const errorOf = (id: string) => {
+    const s = collector.stats.find((x) => x.machine === id)!;
+    expect(s.state).toBe('failed');
+    expect(s.error).toBeDefined();
+    expect(s.error).not.toContain('\n'); // one line
+    expect(s.error).toContain(`machine ${id}`);
+    return s.error!;
+  };
+
+  it('wrong credentials: refused user name or password, named as such', () => {
+    const e = errorOf('wrong-pw');
+    expect(e).toMatch(/^PDM_ERR_OPCUA_SECURITY: machine wrong-pw \(opc\.tcp:\/\/[^)]+\): user name or password refused \(.*BadUserAccessDenied/);
+  });
+
+  it('untrusted server certificate: says where to put it, and it waits in rejected/', () => {
+    const e = errorOf('stranger');
+    expect(e).toMatch(/^PDM_ERR_OPCUA_SECURITY: machine stranger \(.*\): the server's certificate is not trusted by the collector .*BadCertificateUntrusted.*trusted\/certs/);
+    expect(rejectedCertificates(join(dir, 'collector-pki')).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a node id that does not exist: names the channel and the node', () => {
+    const e = errorOf('no-node');
+    expect(e).toMatch(/^PDM_ERR_OPCUA_NODE: machine no-node \(.*\): channel DE_X waveform node ns=1;s=NoSuchWaveform does not exist on the server \(BadNodeIdUnknown\)/);
+  });
+
+  it('a waveform of the wrong type: names the node, what it is and what was expected', () => {
+    const e = errorOf('wrong-type');
+    expect(e).toMatch(/^PDM_ERR_OPCUA_NODE: machine wrong-type \(.*\): channel DE_X waveform node ns=\d+;i=\d+ is of the wrong type: AnalogItemType, scalar of Double; expected a YArrayItemType holding a Float or Double array/);
+  });
+
+  it('gives up on them: no endless retries (one attempt each)', () => {
+    for (const id of ['wrong-pw', 'stranger', 'no-node', 'wrong-type']) {
+      const s = collector.stats.find((x) => x.machine === id)!;
+      expect(s.blocksIn).toBe(0);
+      expect(s.reconnects).toBe(0);
+    }
+    const h = collector.health();
+    expect(h.status).toBe('degraded');
+    expect(h.machines.filter((m) => m.state === 'failed').map((m) => m.machine).sort()).toEqual(['no-node', 'stranger', 'wrong-pw', 'wrong-type']);
+  });
+
+  it('keeps the good machines flowing without a gap', () => {
+    good.forEach((m, i) => {
+      const s = collector.stats.find((x) => x.machine === m.id)!;
+      expect(s.state).toBe('connected');
+      expect(s.gaps).toBe(0);
+      expect(s.blocksOut).toBe(s.blocksIn - s.duplicates);
+      // 20 more blocks per channel delivered after the last bad machine had failed.
+      expect(s.blocksOut).toBeGreaterThanOrEqual(outWhenAllFailed[i] + 40);
+    });
+  });
+});
