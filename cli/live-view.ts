@@ -30,6 +30,12 @@ export function shortDuration(s: number): string {
   return `${(s / 86_400).toFixed(1)}d`;
 }
 
+/** Median with its 90 % interval; all of it at the model's horizon reads as "beyond". */
+function rulText(r: { median: number; lower: number; upper: number }): string {
+  if (r.lower >= r.upper * 0.999) return `beyond ${shortDuration(r.upper)}`;
+  return `${shortDuration(r.median)} [${shortDuration(r.lower)} – ${shortDuration(r.upper)}]`;
+}
+
 function pad(s: string, w: number): string {
   return s.length >= w ? s.slice(0, w) : s + ' '.repeat(w - s.length);
 }
@@ -70,7 +76,7 @@ export function renderLiveView(v: LiveViewInput): string {
       ? 'waiting for windows'
       : h.phase === 'baseline'
         ? 'learning its healthy baseline'
-        : `${h.state}${h.alarm ? ', ALARM' : ''}, anomaly z=${fmt(h.score, 1)}, remaining life ${h.rulBasis ? `${shortDuration(h.rul.median)} [${shortDuration(h.rul.lower)} – ${shortDuration(h.rul.upper)}] (${h.rulBasis})` : 'unknown'}`;
+        : `${h.state}${h.alarm ? ', ALARM' : ''}, anomaly z=${fmt(h.score, 1)}, remaining life ${h.rulBasis ? `${rulText(h.rul)} (${h.rulBasis})` : 'unknown'}`;
     summaries.push(`  ${pad(machine, 18)} ${healthText}${truthText ? `   | truth: ${truthText}` : ''}`);
     channels.forEach(([channel, l], i) => {
       const diag = l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.confidence, 2)}`;

@@ -5,7 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -34,6 +34,8 @@ user), the collector and the stream processor, and shows a live view until Ctrl-
   --processor-config FILE  processor settings (default deploy/config/processor.yaml)
   --duration SECONDS       stop by itself after this long (default: run until Ctrl-C)
   --refresh SECONDS        live view period (default 2)
+  --keep-model-state       keep what the health models learned in earlier runs (default: the
+                           simulated machines start new lives, so the models start afresh too)
 `;
 
 /** OPC UA credentials of the local factory: generated once, kept in .pdm (0600), never a default. */
@@ -53,7 +55,7 @@ function processorMachines(machines: ValidMachine[]): Record<string, MachineMode
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { fleet: { type: 'string' }, 'processor-config': { type: 'string' }, duration: { type: 'string' }, refresh: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { fleet: { type: 'string' }, 'processor-config': { type: 'string' }, duration: { type: 'string' }, refresh: { type: 'string' }, 'keep-model-state': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -65,6 +67,12 @@ export async function run(argv: string[]): Promise<number> {
   for (const r of fleet.rejected) out(`! ${r.error.message} — that machine is skipped, the others run`);
   const processorConfig = loadConfigFile(ProcessorConfigSpec, values['processor-config'] ?? 'deploy/config/processor.yaml');
   processorConfig.machines = { ...processorMachines(fleet.machines), ...processorConfig.machines };
+  if (!values['keep-model-state'] && existsSync(processorConfig.health.stateDir)) {
+    // Every run of the simulated factory starts its machines on a new life: a baseline learned on
+    // the previous run's (possibly failing) machines would be wrong.
+    rmSync(processorConfig.health.stateDir, { recursive: true, force: true });
+    out(`Model state of the previous run removed (${processorConfig.health.stateDir}); --keep-model-state keeps it.`);
+  }
 
   out('Starting Kafka and QuestDB (first run downloads them with Maven; this shows progress)...');
   const services = await ensureServices({ profile: 'dev', onProgress: (l) => out(`  ${l}`) });
