@@ -122,7 +122,8 @@ export class Collector {
     const ledger = new SequenceLedger(join(dir, 'sequences.json'));
     this.#ledger = ledger;
     const spool = Spool.open(
-      { dir, maxBytes: sc.maxBytes, segmentBytes: sc.segmentBytes, fsync: sc.fsync, fsyncIntervalMs: sc.fsyncIntervalMs },
+      // Gap events say what was lost: never dropped for room (they are tiny).
+      { dir, maxBytes: sc.maxBytes, segmentBytes: sc.segmentBytes, fsync: sc.fsync, fsyncIntervalMs: sc.fsyncIntervalMs, keep: (r) => r.topic === this.#topics.gaps },
       { onDrop: (ranges) => setImmediate(() => this.#onDropped(ranges)), beforeDelete: () => ledger.persist() },
     );
     this.#spool = spool;
@@ -296,7 +297,7 @@ export class Collector {
       this.#log.error({ topic: r.topic, machine: r.machine, channel: r.channel || undefined, fromSeq: r.fromSeq >= 0 ? r.fromSeq : undefined, toSeq: r.toSeq >= 0 ? r.toSeq : undefined, records: r.records, bytes: r.bytes }, 'spool full: oldest messages dropped');
       // Dropped blocks are missing downstream: record them as a gap like any other.
       if (r.topic === this.#topics.vibration && r.fromSeq >= 0 && !this.#stopped) {
-        this.#recordGap(undefined, r.machine, r.channel, r.fromSeq, r.toSeq, BigInt(Math.round(r.lastEndTimeMs)) * 1_000_000n, 'dropped from the full spool');
+        this.#recordGap(stats, r.machine, r.channel, r.fromSeq, r.toSeq, BigInt(Math.round(r.lastEndTimeMs)) * 1_000_000n, 'dropped from the full spool');
       }
     }
   }

@@ -48,6 +48,11 @@ export interface SpoolRecord extends SpoolMessage {
 
 const utf8 = new TextEncoder();
 
+/** Bytes the record of `m` takes on disk, framing included (without encoding it). */
+export function spoolRecordSize(m: SpoolMessage): number {
+  return RECORD_HEADER_BYTES + 32 + 1 + Buffer.byteLength(m.topic) + 2 + Buffer.byteLength(m.key) + 1 + Buffer.byteLength(m.machine) + 1 + Buffer.byteLength(m.channel) + 4 + m.value.byteLength;
+}
+
 /** Encode a record with its framing header, ready to append. */
 export function encodeSpoolRecord(r: SpoolRecord): Buffer {
   const topic = utf8.encode(r.topic);

@@ -22,14 +22,15 @@
  *
  * Bound (`maxBytes` on disk): when an append would exceed it, the oldest records that are not in
  * flight are dropped, a segment at a time, and reported through `onDrop` grouped by machine and
- * channel with their sequence ranges, so no loss is silent. The disk use can pass maxBytes by the
+ * channel with their sequence ranges, so no loss is silent; records matching `keep` (the gap
+ * events that report such losses) are moved to the tail instead of being dropped. The disk use can pass maxBytes by the
  * segment that holds the batch in flight (keep segmentBytes a small fraction of maxBytes).
  */
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
-import { decodeSpoolRecord, encodeSpoolRecord, type SpoolMessage, type SpoolRecord } from './spool-record.ts';
+import { decodeSpoolRecord, encodeSpoolRecord, spoolRecordSize, type SpoolMessage, type SpoolRecord } from './spool-record.ts';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
@@ -39,6 +40,8 @@ export interface SpoolOptions {
   segmentBytes: number;
   fsync: FsyncPolicy;
   fsyncIntervalMs: number;
+  /** Records never dropped for room (moved to the tail instead), e.g. gap events. */
+  keep?: (record: { topic: string; machine: string; channel: string; seq: number }) => boolean;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -275,6 +278,11 @@ export class Spool {
     return this.#bytesOnDisk;
   }
 
+  /** The disk bound. */
+  get maxBytes(): number {
+    return this.#opts.maxBytes;
+  }
+
   get inFlight(): number {
     return this.#inFlight;
   }
@@ -287,9 +295,13 @@ export class Spool {
   /** Append a message; returns its record id. Drops the oldest records first if it would not fit. */
   append(message: SpoolMessage): number {
     if (this.#closed) throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir} is closed`);
-    const record: SpoolRecord = { ...message, id: this.#nextId, appendedAtMs: this.#now() };
+    const size = spoolRecordSize(message);
+    if (this.#bytesOnDisk + size > this.#opts.maxBytes) this.#makeRoom(size);
+    return this.#write({ ...message, id: this.#nextId, appendedAtMs: this.#now() });
+  }
+
+  #write(record: SpoolRecord): number {
     const bytes = encodeSpoolRecord(record);
-    if (this.#bytesOnDisk + bytes.length > this.#opts.maxBytes) this.#makeRoom(bytes.length);
     let seg = this.#active;
     if (!seg || seg.sealed || seg.bytes + bytes.length > this.#opts.segmentBytes) seg = this.#roll(record.id);
     const offset = seg.bytes;
@@ -298,7 +310,7 @@ export class Spool {
     } catch (err) {
       throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir}: cannot write ${seg.path} (${(err as Error).message})`, { dir: this.dir }, { cause: err });
     }
-    this.#nextId++;
+    this.#nextId = record.id + 1;
     seg.bytes += bytes.length;
     seg.live++;
     this.#bytesOnDisk += bytes.length;
@@ -337,10 +349,20 @@ export class Spool {
     }
   }
 
-  /** Drop the oldest records not in flight, a segment at a time, until `needed` more bytes fit. */
+  /**
+   * Drop the oldest records not in flight, a segment at a time, until `needed` more bytes fit.
+   * Records the owner asked to keep (`keep`: small ones that say what was lost, like gap events)
+   * are not dropped with their segment but moved to the tail, as long as they take less than a
+   * quarter of the spool.
+   */
   #makeRoom(needed: number): void {
+    // Acknowledged segments waiting for the next checkpoint go first: they hold nothing to send.
+    if (this.#segments.some((seg) => seg.live === 0 && seg.sealed)) this.#stateDirty = true;
+    this.checkpoint();
     const dropped: Entry[] = [];
-    while (this.#bytesOnDisk + needed > this.#opts.maxBytes) {
+    const rescued: SpoolRecord[] = [];
+    let rescuedBytes = 0;
+    while (this.#bytesOnDisk + needed + rescuedBytes > this.#opts.maxBytes) {
       const first = this.#head + this.#inFlight;
       if (first >= this.#entries.length) break; // only the batch in flight is left
       const seg = this.#entries[first].seg;
@@ -350,18 +372,32 @@ export class Spool {
       for (const e of gone) {
         seg.live--;
         this.#liveBytes -= e.size;
+        if (this.#opts.keep?.(e) && rescuedBytes + e.size <= this.#opts.maxBytes / 4) {
+          rescued.push(this.#readRecord(e));
+          rescuedBytes += e.size;
+        } else {
+          dropped.push(e);
+        }
       }
-      dropped.push(...gone);
       if (seg.live === 0) {
         if (seg === this.#active) this.#active = undefined;
         this.#hooks.beforeDelete?.();
         this.#deleteSegment(seg);
       }
     }
+    for (const r of rescued) this.#write({ ...r, id: this.#nextId });
     if (dropped.length === 0) return;
     this.droppedRecords += dropped.length;
     this.droppedBytes += dropped.reduce((n, e) => n + e.size, 0);
     this.#hooks.onDrop?.(groupDropped(dropped));
+  }
+
+  #readRecord(e: Entry): SpoolRecord {
+    const buf = Buffer.allocUnsafe(e.size);
+    readSync(e.seg.fd, buf, 0, e.size, e.offset);
+    const scan = decodeSpoolRecord(buf, 0);
+    if (!scan.ok) throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir}: record ${e.id} in ${e.seg.path} cannot be read back (${scan.bad})`);
+    return scan.record;
   }
 
   /**

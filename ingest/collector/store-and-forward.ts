@@ -210,7 +210,10 @@ export class StoreAndForward {
         if (this.#mode !== 'live' || this.#memory.length === 0) continue;
         await this.#sendLive(this.#takeBatch());
       } else {
-        const records = this.#spool.peek(this.#opts.maxBatchMessages, this.#opts.maxBatchBytes);
+        // While Kafka fails, probe with one message: a batch in flight cannot be dropped when the
+        // spool is full, and a big one would keep the oldest frames while newer ones are dropped.
+        // For the same reason a drain batch stays under an eighth of the spool.
+        const records = this.#failures > 0 ? this.#spool.peek(1, 1) : this.#spool.peek(this.#opts.maxBatchMessages, Math.min(this.#opts.maxBatchBytes, this.#spool.maxBytes / 8));
         if (records.length === 0) {
           if (this.#spool.records === 0) {
             this.#mode = 'live';

@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeSpoolRecord, encodeSpoolRecord, RECORD_HEADER_BYTES, type SpoolRecord } from '../../../ingest/collector/spool-record.ts';
+import { decodeSpoolRecord, encodeSpoolRecord, RECORD_HEADER_BYTES, spoolRecordSize, type SpoolRecord } from '../../../ingest/collector/spool-record.ts';
 
 function record(over: Partial<SpoolRecord> = {}): SpoolRecord {
   return { id: 7, appendedAtMs: 1_764_000_000_123.5, topic: 'pdm.vibration.v1', key: 'pump-01', machine: 'pump-01', channel: 'DE_X', seq: 17_956_438_019, endTimeMs: 1_795_643_801_900, value: Uint8Array.from([1, 2, 3, 250]), ...over };
@@ -51,6 +51,7 @@ describe('spool record codec', () => {
         expect(scan.ok).toBe(true);
         if (!scan.ok) continue;
         expect(scan.size).toBe(enc.length);
+        expect(spoolRecordSize(r)).toBe(enc.length);
         expect({ ...scan.record, value: [...scan.record.value] }).toEqual({ ...r, value: [...value] });
       }
     }

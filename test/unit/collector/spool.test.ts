@@ -205,6 +205,22 @@ describe('spool', () => {
     ]);
   });
 
+  it('moves records it must keep (gap events) to the tail instead of dropping them', () => {
+    const s = openSpool(tmp(), { maxBytes: 32 * 1024, segmentBytes: 8 * 1024, keep: (r) => r.topic === 'gaps' }, {});
+    const gap = (n: number): SpoolMessage => ({ topic: 'gaps', key: 'm1', value: new TextEncoder().encode(`gap ${n}`), machine: 'm1', channel: '', seq: -1, endTimeMs: 0 });
+    for (let i = 0; i < 200; i++) {
+      s.append(block(i));
+      if (i % 20 === 0) s.append(gap(i));
+    }
+    expect(s.droppedRecords).toBeGreaterThan(100);
+    const out: string[] = [];
+    for (let recs = s.peek(50, 1 << 30); recs.length > 0; recs = s.peek(50, 1 << 30)) {
+      for (const r of recs) if (r.topic === 'gaps') out.push(new TextDecoder().decode(r.value));
+      s.ack();
+    }
+    expect(out.sort()).toEqual(Array.from({ length: 10 }, (_, k) => `gap ${k * 20}`).sort());
+  });
+
   it('never drops the batch in flight: it is delivered when acknowledged', () => {
     const s = openSpool(tmp(), { maxBytes: 32 * 1024, segmentBytes: 8 * 1024 });
     for (let i = 0; i < 5; i++) s.append(block(i));
