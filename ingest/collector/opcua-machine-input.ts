@@ -248,9 +248,10 @@ export class OpcuaMachineInput {
     });
     const publishingIntervalMs = subscription.publishingInterval;
     // Every block produced during one publishing interval waits in the server's queue; x4 covers a
-    // publish response that is late by a few intervals.
+    // publish response that is late by a few intervals, and at least 2 s of blocks covers a
+    // collector that stalls briefly (garbage collection, a busy core): a full queue drops blocks.
     const shortestBlockMs = Math.min(...machine.channels.map((c) => (c.blockSize * 1000) / c.sampleRateHz));
-    const requestedQueueSize = Math.max(8, Math.ceil((4 * publishingIntervalMs) / shortestBlockMs));
+    const requestedQueueSize = Math.max(8, Math.ceil((4 * publishingIntervalMs) / shortestBlockMs), Math.ceil(2000 / shortestBlockMs));
     const waveItems: Array<{ nodeId: WaveformChannel['waveformNode']; onValue: (dv: DataValue) => void; isWaveform: boolean }> = [];
     for (const ch of machine.channels) {
       const pending = new Map<number, Pending>();

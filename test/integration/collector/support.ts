@@ -21,7 +21,8 @@ import { KAFKA_ARTIFACTS } from '../../../deploy/local/versions.ts';
 import { trustEachOther } from '../../helpers/opcua-trust.ts';
 import { freePort } from '../../helpers/ports.ts';
 
-export const OPCUA_ENV = { COLLECTOR_TEST_USER: 'operator', COLLECTOR_TEST_PASSWORD: `pw-${Math.random().toString(36).slice(2)}` };
+// Taken from the environment when set, so machines in a child process (fixtures/) share them.
+export const OPCUA_ENV = { COLLECTOR_TEST_USER: 'operator', COLLECTOR_TEST_PASSWORD: process.env['COLLECTOR_TEST_PASSWORD'] ?? `pw-${Math.random().toString(36).slice(2)}` };
 export const AUTH = { usernameEnv: 'COLLECTOR_TEST_USER', passwordEnv: 'COLLECTOR_TEST_PASSWORD' };
 
 /** A signal source that remembers every block the server rendered (= published), per channel. */

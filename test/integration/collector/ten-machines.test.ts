@@ -1,15 +1,18 @@
 /**
- * Ten simulated machines (two waveform channels each, SignAndEncrypt, user token) collected by
- * one collector into the real Kafka: every block the servers published while collected arrives
+ * Ten simulated machines (two waveform channels each, SignAndEncrypt, user token; in a process
+ * of their own, as in a plant) collected by one collector into the real Kafka: every block the servers published while collected arrives
  * exactly once, in order per machine, with its samples intact, and the counters, metrics and
  * health endpoint say the same.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { until } from '../../helpers/ports.ts';
-import { BLOCK, collectorConfig, machineEntry, OPCUA_ENV, readTopic, sineSource, startMachine, tempDir, type ConsumedMessage, type TestMachine } from './support.ts';
+import { AUTH, BLOCK, collectorConfig, OPCUA_ENV, readTopic, sineSource, tempDir, type ConsumedMessage } from './support.ts';
 
 const MACHINES = 10;
 const BLOCKS_PER_CHANNEL = 60; // 6 s at 10 blocks/s
@@ -19,7 +22,9 @@ describe('ten machines: every block exactly once, in order per machine', () => {
   const prefix = `ten${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const dir = tempDir('ten-machines');
-  const machines: TestMachine[] = [];
+  // The machines run in a process of their own, as in a plant: the collector's event loop is its own.
+  let machineProcess: ChildProcess | undefined;
+  let machines: Array<{ id: string; port: number; endpoint: string; rendered: Map<string, number[]> }> = [];
   let collector: Collector;
   let frames: ConsumedMessage[] = [];
   let gapMessages: ConsumedMessage[] = [];
@@ -27,22 +32,33 @@ describe('ten machines: every block exactly once, in order per machine', () => {
   let metricsText = '';
 
   beforeAll(async () => {
-    for (let i = 0; i < MACHINES; i++) machines.push(await startMachine(dir, `m${String(i).padStart(2, '0')}`));
-    collector = new Collector(collectorConfig(dir, prefix, machines.map(machineEntry), { metrics: { port: 0, host: '127.0.0.1' } }), { brokers: services.kafkaBrokers, env: { ...process.env, ...OPCUA_ENV } });
+    const ids = Array.from({ length: MACHINES }, (_, i) => `m${String(i).padStart(2, '0')}`);
+    const proc = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'machines-process.ts'), dir, ...ids], { env: { ...process.env, ...OPCUA_ENV }, stdio: ['pipe', 'pipe', 'inherit'] });
+    machineProcess = proc;
+    const lines = createInterface({ input: proc.stdout });
+    const next = () => new Promise<Record<string, unknown>>((resolve, reject) => {
+      lines.once('line', (l) => resolve(JSON.parse(l) as Record<string, unknown>));
+      proc.once('exit', (code) => reject(new Error(`machine process exited (${code})`)));
+    });
+    const started = (await next()) as { machines: Array<{ id: string; port: number; endpoint: string }> };
+    collector = new Collector(collectorConfig(dir, prefix, started.machines.map((m) => ({ id: m.id, endpoint: m.endpoint, auth: AUTH })), { metrics: { port: 0, host: '127.0.0.1' } }), { brokers: services.kafkaBrokers, env: { ...process.env, ...OPCUA_ENV } });
     await collector.start();
     await until(() => collector.stats.every((s) => s.blocksIn >= 2 * BLOCKS_PER_CHANNEL), 90_000, `${BLOCKS_PER_CHANNEL} blocks per channel from every machine`);
     const base = `http://127.0.0.1:${collector.metricsPort}`;
     healthDuringRun = (await (await fetch(`${base}/health`)).json()) as typeof healthDuringRun;
     await collector.stop();
     metricsText = await collector.metrics.registry.metrics();
-    await Promise.all(machines.map((m) => m.server.stop()));
+    proc.stdin.write('stop\n');
+    const { rendered } = (await next()) as { rendered: Record<string, Record<string, number[]>> };
+    machineProcess = undefined;
+    machines = started.machines.map((m) => ({ ...m, rendered: new Map(Object.entries(rendered[m.id])) }));
     frames = await readTopic(services.kafkaBrokers, topics.vibration);
     gapMessages = await readTopic(services.kafkaBrokers, topics.gaps);
   });
 
   afterAll(async () => {
     await collector?.stop().catch(() => undefined);
-    await Promise.all(machines.map((m) => m.server.stop().catch(() => undefined)));
+    machineProcess?.kill('SIGKILL');
   });
 
   it('delivers each published block once, consecutive and in offset order per channel, with the samples the server rendered', () => {
@@ -53,11 +69,11 @@ describe('ten machines: every block exactly once, in order per machine', () => {
       // Keyed by machine: one partition, so Kafka's order is the machine's order.
       expect(new Set(mine.map((f) => f.partition)).size).toBe(1);
       const decoded = mine.map((f) => decodeVibrationFrame(f.value));
-      for (const ch of m.source.channels) {
-        const seqs = decoded.filter((d) => d.channel === ch.id).map((d) => d.seq);
+      for (const [channel, rendered] of m.rendered) {
+        const seqs = decoded.filter((d) => d.channel === channel).map((d) => d.seq);
         expect(seqs.length).toBeGreaterThanOrEqual(BLOCKS_PER_CHANNEL - 5);
         // Exactly the blocks the server published between the first and the last one collected.
-        const published = m.source.rendered.get(ch.id)!.filter((s) => s >= seqs[0] && s <= seqs.at(-1)!);
+        const published = rendered.filter((s) => s >= seqs[0] && s <= seqs.at(-1)!);
         expect(seqs).toEqual(published);
         expect(seqs.every((s, i) => i === 0 || s === seqs[i - 1] + 1)).toBe(true);
       }
