@@ -1,7 +1,7 @@
 /**
- * Four broken machines among good ones: wrong credentials, a server certificate the collector
+ * Five broken machines among good ones: wrong credentials, a server certificate the collector
  * does not trust, a configured node id that does not exist, a configured "waveform" of the wrong
- * type. Each stops with one clear error line naming the machine and the cause (what /health and
+ * type, a server that serves another machine than the configured id. Each stops with one clear error line naming the machine and the cause (what /health and
  * the log show), none is retried for ever, and the good machines keep flowing, gap-free.
  */
 import { join } from 'node:path';
@@ -44,6 +44,7 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
   const bad: Record<string, TestMachine> = {};
   let collector: Collector;
   let outWhenAllFailed: number[] = [];
+  let health: ReturnType<Collector['health']>;
 
   beforeAll(async () => {
     good.push(await startMachine(dir, 'good-1'));
@@ -51,6 +52,7 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
     bad.untrusted = await startMachine(dir, 'stranger', { trust: false });
     bad.missingNode = await startMachine(dir, 'no-node');
     bad.wrongType = await startMachine(dir, 'wrong-type');
+    bad.otherMachine = await startMachine(dir, 'press-2');
     good.push(await startMachine(dir, 'good-2'));
     const ids = await channelNodeIds(dir, bad.wrongType, 'DE_X');
     const config = collectorConfig(dir, prefix, [
@@ -60,14 +62,19 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
       { id: 'no-node', endpoint: bad.missingNode.server.endpointUrl, auth: AUTH, nodes: { channels: [{ channel: 'DE_X', waveform: 'ns=1;s=NoSuchWaveform', sequence: 'ns=1;s=NoSuchSequence' }] } },
       // The sample rate variable (an AnalogItemType holding a Double) given where a waveform belongs.
       { id: 'wrong-type', endpoint: bad.wrongType.server.endpointUrl, auth: AUTH, nodes: { channels: [{ channel: 'DE_X', waveform: ids.sampleRate, sequence: ids.sequence }] } },
+      // The configured id does not match what the server serves (a wrong port, say).
+      { id: 'press-9', endpoint: bad.otherMachine.server.endpointUrl, auth: AUTH },
       machineEntry(good[1]),
     ]);
     collector = new Collector(config, { brokers: services.kafkaBrokers, env: { ...process.env, ...OPCUA_ENV, WRONG_PASSWORD: 'not-the-password' } });
     await collector.start();
     const byId = (id: string) => collector.stats.find((s) => s.machine === id)!;
-    await until(() => ['wrong-pw', 'stranger', 'no-node', 'wrong-type'].every((id) => byId(id).state === 'failed'), 60_000, 'the four bad machines to fail');
+    await until(() => ['wrong-pw', 'stranger', 'no-node', 'wrong-type', 'press-9'].every((id) => byId(id).state === 'failed'), 60_000, 'the five bad machines to fail');
     outWhenAllFailed = good.map((m) => byId(m.id).blocksOut);
     await until(() => good.every((m, i) => byId(m.id).blocksOut >= outWhenAllFailed[i] + 40), 60_000, 'the good machines flowing on');
+    health = collector.health();
+    // Stopped before the counts are compared: nothing is left in flight.
+    await collector.stop();
   });
 
   afterAll(async () => {
@@ -105,21 +112,26 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
     expect(e).toMatch(/^PDM_ERR_OPCUA_NODE: machine wrong-type \(.*\): channel DE_X waveform node ns=\d+;i=\d+ is of the wrong type: AnalogItemType, scalar of Double; expected a YArrayItemType holding a Float or Double array/);
   });
 
+  it('a server serving another machine than the configured id: names both', () => {
+    const e = errorOf('press-9');
+    expect(e).toMatch(/^PDM_ERR_OPCUA_NODE: machine press-9 \(opc\.tcp:\/\/[^)]+\): the server serves machine 'press-2', not 'press-9'/);
+  });
+
   it('gives up on them: no endless retries (one attempt each)', () => {
-    for (const id of ['wrong-pw', 'stranger', 'no-node', 'wrong-type']) {
+    for (const id of ['wrong-pw', 'stranger', 'no-node', 'wrong-type', 'press-9']) {
       const s = collector.stats.find((x) => x.machine === id)!;
       expect(s.blocksIn).toBe(0);
       expect(s.reconnects).toBe(0);
     }
-    const h = collector.health();
+    const h = health;
     expect(h.status).toBe('degraded');
-    expect(h.machines.filter((m) => m.state === 'failed').map((m) => m.machine).sort()).toEqual(['no-node', 'stranger', 'wrong-pw', 'wrong-type']);
+    expect(h.machines.filter((m) => m.state === 'failed').map((m) => m.machine).sort()).toEqual(['no-node', 'press-9', 'stranger', 'wrong-pw', 'wrong-type']);
   });
 
   it('keeps the good machines flowing without a gap', () => {
     good.forEach((m, i) => {
       const s = collector.stats.find((x) => x.machine === m.id)!;
-      expect(s.state).toBe('connected');
+      expect(health.machines.find((x) => x.machine === m.id)!.state).toBe('connected');
       expect(s.gaps).toBe(0);
       expect(s.blocksOut).toBe(s.blocksIn - s.duplicates);
       // 20 more blocks per channel delivered after the last bad machine had failed.
