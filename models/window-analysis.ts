@@ -21,12 +21,14 @@ import { EnvelopeSpectrum } from './bearing/envelope-spectrum.ts';
 import { FAULT_KEYS, FaultEvidence } from './bearing/fault-evidence.ts';
 import { defectOrders, requiredResolutionOrders, requiredRevolutions, validateBearingGeometry, type BearingGeometry, type DefectFrequencies } from './bearing/geometry.ts';
 import { FastKurtogram, emptyKurtogramBand } from './bearing/kurtogram.ts';
+import { ReferenceBuilder, ReferenceFloor, validateReference, type EnvelopeReference } from './bearing/reference.ts';
 import { DEFAULT_ISO_CLASS, ISO_BAND_HIGH_HZ, isoBandLowHz, isoZone, zoneBoundaries, type IsoFoundation, type IsoGroup, type IsoZone } from './vibration/iso20816.ts';
 import { ShaftSpeedEstimator, DEFAULT_SHAFT_SEARCH, type ShaftEstimate } from './vibration/shaft-speed.ts';
 import { bandRms, lineVelocityRmsMmS, velocityRmsMmS } from './vibration/spectral-measures.ts';
 import { gToMmPerS } from './vibration/units.ts';
 
 export type { BearingGeometry } from './bearing/geometry.ts';
+export type { EnvelopeReference } from './bearing/reference.ts';
 
 export interface WindowAnalysisConfig {
   sampleRateHz: number;
@@ -42,9 +44,28 @@ export interface WindowAnalysisConfig {
   bands?: Array<{ name: string; lowHz: number; highHz: number }>;
   /** Shaft speed search range when shaftHz is not given; default 5-100 Hz (300-6000 r/min). */
   shaftSearchHz?: { minHz: number; maxHz: number };
+  /**
+   * The machine's healthy envelope reference (bearing/reference.ts, from `buildReference` over
+   * healthy windows of this channel): lines it holds count only by their excess over the
+   * healthy level. Without it, every line counts by its level over the noise.
+   */
+  reference?: EnvelopeReference;
 }
 
 export type BearingDiagnosis = 'outer_race' | 'inner_race' | 'rolling_element' | 'cage' | 'none';
+
+/** A line the healthy reference discounted: present over the noise, not over the machine's healthy level. */
+export interface DiscountedLine {
+  /** Fault type whose line it was, and which line: h1..h8 (harmonic) or 1x (the SES's shaft line). */
+  type: 'outer_race' | 'inner_race' | 'rolling_element' | 'cage';
+  line: string;
+  hz: number;
+  /** Level over the noise floor, and the reference's level there (dB). */
+  snr_db: number;
+  reference_db: number;
+  /** Records only: in how many segments (the other values are means over them). */
+  segments?: number;
+}
 
 export interface WindowAnalysis {
   /** Flat, numeric, snake_case, NaN-free; the same keys for every window of one configuration. */
@@ -58,6 +79,8 @@ export interface WindowAnalysis {
     frequencies_hz?: { bpfo: number; bpfi: number; bsf: number; ftf: number };
     band_hz?: [number, number];
     evidence?: Record<string, number>;
+    /** With a healthy reference: the lines it discounted (the machine's own lines, not fault evidence). */
+    discounted?: DiscountedLine[];
   };
 }
 
@@ -85,7 +108,9 @@ interface FaultKeys {
   strength: string;
   rank: string;
   explained: string;
-  harmonics: Array<{ hz: string; snr: string; threshold: string; present: string; sidebands: string }>;
+  modulated: string;
+  modulationExpected: string;
+  harmonics: Array<{ hz: string; snr: string; threshold: string; present: string; sidebands: string; sidebandSnr: string; discounted: string; reference: string }>;
 }
 
 interface BearingStages {
@@ -101,6 +126,9 @@ interface BearingStages {
   envelope: EnvelopeSpectrum;
   sesFloor: Float64Array;
   sesFloorer: NoiseFloor;
+  /** Healthy reference, and the SES floor raised at its lines. */
+  reference: ReferenceFloor | undefined;
+  sesReferenceFloor: Float64Array;
   evidence: FaultEvidence;
   resolutionOrders: number;
 }
@@ -147,6 +175,13 @@ export class WindowAnalyzer {
       seen.add(b.name);
       if (!(Number.isFinite(b.lowHz) && Number.isFinite(b.highHz) && b.lowHz >= 0 && b.highHz > b.lowHz)) throw configError(`bands[${i}]`, 'must have 0 <= lowHz < highHz', b);
     }
+    if (config.reference !== undefined) {
+      try {
+        validateReference(config.reference, 'window analysis: reference');
+      } catch (err) {
+        throw configError('reference', `is not a valid healthy reference (${err instanceof Error ? err.message : String(err)})`, '...');
+      }
+    }
     const search = config.shaftSearchHz ?? DEFAULT_SHAFT_SEARCH;
     if (!(search.minHz > 0 && search.maxHz > search.minHz)) throw configError('shaftSearchHz', 'must satisfy 0 < minHz < maxHz', search);
     this.config = config;
@@ -181,12 +216,17 @@ export class WindowAnalyzer {
           strength: `${k}_strength_db`,
           rank: `${k}_rank`,
           explained: `${k}_explained`,
+          modulated: `${k}_modulated`,
+          modulationExpected: `${k}_sidebands_expected`,
           harmonics: Array.from({ length: evidence.options.harmonics[c.kind] }, (_, i) => ({
             hz: `${k}_h${i + 1}_hz`,
             snr: `${k}_h${i + 1}_snr_db`,
             threshold: `${k}_h${i + 1}_threshold_db`,
             present: `${k}_h${i + 1}_present`,
             sidebands: `${k}_h${i + 1}_sidebands`,
+            sidebandSnr: `${k}_h${i + 1}_sideband_snr_db`,
+            discounted: `${k}_h${i + 1}_discounted`,
+            reference: `${k}_h${i + 1}_reference_db`,
           })),
         };
       });
@@ -203,6 +243,8 @@ export class WindowAnalyzer {
         envelope,
         sesFloor: new Float64Array(this.fftSize / 2 + 1),
         sesFloorer: new NoiseFloor(this.fftSize / 2 + 1),
+        reference: config.reference === undefined ? undefined : new ReferenceFloor(config.reference, this.fftSize / 2 + 1),
+        sesReferenceFloor: new Float64Array(this.fftSize / 2 + 1),
         evidence,
         resolutionOrders: requiredResolutionOrders(geometry),
       };
@@ -316,7 +358,13 @@ export class WindowAnalyzer {
     const env = b.envelope;
     // SES floor blocks of half a shaft order: few lines fall in one, so their median is background.
     b.sesFloorer.process(b.sesFloor, env.power, 1, env.bins, Math.max(8, Math.round(shaftHz / 2 / env.binHz)));
-    b.evidence.process(env.power, b.sesFloor, env.bins, env.binHz, env.segments, shaftHz, freqs);
+    let floor = b.sesFloor;
+    let raisedBins = 0;
+    if (b.reference !== undefined) {
+      raisedBins = b.reference.apply(b.sesReferenceFloor, b.sesFloor, env.bins, env.binHz, shaftHz, env.lowHz, env.highHz);
+      floor = b.sesReferenceFloor;
+    }
+    b.evidence.process(env.power, floor, env.bins, env.binHz, env.segments, shaftHz, freqs, b.sesFloor);
     const d = decide(this.#decision, b.evidence);
 
     const evidence: Record<string, number> = {
@@ -328,7 +376,20 @@ export class WindowAnalyzer {
       dominant_family_hz: b.evidence.dominant.hz,
       dominant_family_db: b.evidence.dominant.scoreDb,
       dominated: d.dominated ? 1 : 0,
+      shaft_line_snr_db: b.evidence.shaftLine.snrDb,
+      shaft_line_present: b.evidence.shaftLine.present ? 1 : 0,
     };
+    let discounted: DiscountedLine[] | undefined;
+    if (b.reference !== undefined) {
+      evidence.reference_bins_raised = raisedBins;
+      evidence.reference_band = b.reference.lastBand;
+      discounted = [];
+      const l = b.evidence.shaftLine;
+      if (l.discounted) {
+        evidence.shaft_line_discounted = 1;
+        discounted.push({ type: 'inner_race', line: '1x', hz: l.hz, snr_db: l.snrDb + l.referenceDb, reference_db: l.referenceDb });
+      }
+    }
     const candidates = b.evidence.candidates;
     for (let i = 0; i < candidates.length; i++) {
       const c = candidates[i];
@@ -338,13 +399,25 @@ export class WindowAnalyzer {
       evidence[k.strength] = c.strengthDb;
       evidence[k.rank] = c.rank;
       if (c.explained) evidence[k.explained] = 1;
+      if (c.kind === 'inner_race' && c.anchored) {
+        evidence[k.modulated] = c.modulated ? 1 : 0;
+        evidence[k.modulationExpected] = c.modulationExpected ? 1 : 0;
+      }
       for (let h = 1; h <= c.harmonics; h++) {
         const hk = k.harmonics[h - 1];
         evidence[hk.hz] = c.lineHz[h - 1];
         evidence[hk.snr] = c.snrDb[h - 1];
         evidence[hk.threshold] = c.thresholdDb[h - 1];
         evidence[hk.present] = c.present[h - 1];
-        if (c.sidebands[h - 1] > 0) evidence[hk.sidebands] = c.sidebands[h - 1];
+        if (c.sidebands[h - 1] > 0) {
+          evidence[hk.sidebands] = c.sidebands[h - 1];
+          evidence[hk.sidebandSnr] = c.sidebandSnrDb[h - 1];
+        }
+        if (c.referenceDb[h - 1] > 0) evidence[hk.reference] = c.referenceDb[h - 1];
+        if (c.discounted[h - 1] === 1 && discounted !== undefined) {
+          evidence[hk.discounted] = 1;
+          discounted.push({ type: c.kind, line: `h${h}`, hz: c.lineHz[h - 1], snr_db: c.snrDb[h - 1] + c.referenceDb[h - 1], reference_db: c.referenceDb[h - 1] });
+        }
       }
     }
     f.envelope_band_low_hz = env.lowHz;
@@ -357,6 +430,7 @@ export class WindowAnalyzer {
       band_hz: [env.lowHz, env.highHz],
       evidence,
     };
+    if (discounted !== undefined) analysis.bearing.discounted = discounted;
   }
 }
 
@@ -413,16 +487,25 @@ export function analyzeRecord(samples: Float32Array, config: Omit<WindowAnalysis
   }
 
   // 2. Bearing diagnosis by segments, all at the record's (given or estimated) speed.
-  let length = Math.max(4096, Math.round((fs * revolutions) / shaftHz));
-  if (n < 1.5 * length) length = n;
+  const length = recordSegmentLength(n, fs, shaftHz, revolutions);
   const analyzer = new WindowAnalyzer({ ...noBearing, bearing, shaftHz, windowSize: length });
   const confidence: Record<BearingDiagnosis, number> = { outer_race: 0, inner_race: 0, rolling_element: 0, cage: 0, none: 0 };
   const scores: Record<string, number> = {};
   let count = 0;
   let last: WindowAnalysis | undefined;
+  const discounted = new Map<string, Required<DiscountedLine>>();
   const hop = Math.max(1, Math.floor(length / 2));
   for (let start = 0; start + length <= n; start += hop) {
     const a = analyzer.analyze(samples.subarray(start, start + length));
+    for (const l of a.bearing.discounted ?? []) {
+      const key = `${l.type} ${l.line}`;
+      const sum = discounted.get(key) ?? { type: l.type, line: l.line, hz: 0, snr_db: 0, reference_db: 0, segments: 0 };
+      sum.hz += l.hz;
+      sum.snr_db += l.snr_db;
+      sum.reference_db += l.reference_db;
+      sum.segments++;
+      discounted.set(key, sum);
+    }
     votes[a.bearing.diagnosis]++;
     confidence[a.bearing.diagnosis] += a.bearing.confidence;
     for (const k of ['bpfo_score', 'bpfi_score', 'bsf_score', 'ftf_score', 'spectral_kurtosis']) scores[k] = (scores[k] ?? 0) + (a.features[k] ?? 0);
@@ -446,7 +529,50 @@ export function analyzeRecord(samples: Float32Array, config: Omit<WindowAnalysis
     frequencies_hz: last?.bearing.frequencies_hz,
     evidence,
   };
+  if (config.reference !== undefined) {
+    result.bearing.discounted = [...discounted.values()].map((l) => ({ ...l, hz: l.hz / l.segments, snr_db: l.snr_db / l.segments, reference_db: l.reference_db / l.segments }));
+  }
   return result;
+}
+
+/** Segment length of a record's bearing diagnosis, in samples (see analyzeRecord). */
+export function recordSegmentLength(samples: number, sampleRateHz: number, shaftHz: number, revolutions: number): number {
+  const length = Math.max(4096, Math.round((sampleRateHz * revolutions) / shaftHz));
+  return samples < 1.5 * length ? samples : length;
+}
+
+/** A healthy recording for `referenceFromRecords`; its speed is estimated when not given. */
+export interface HealthyRecord {
+  samples: Float32Array;
+  sampleRateHz: number;
+  shaftHz?: number;
+  /** Names the record in error messages. */
+  name?: string;
+}
+
+/**
+ * The healthy reference of one machine channel from whole healthy recordings, cut into the same
+ * segments `analyzeRecord` diagnoses (so the reference has the diagnosis's resolution), for
+ * records to be analysed with `bearing`. `maxFrequencyHz`: the analysed data's usable band
+ * (fs / 2.56) when the healthy records were sampled faster. Offline use (allocates freely).
+ */
+export function referenceFromRecords(records: readonly HealthyRecord[], options: { bearing: BearingGeometry; maxFrequencyHz?: number; segmentRevolutions?: number }): EnvelopeReference {
+  const builder = new ReferenceBuilder({ bearing: options.bearing, maxFrequencyHz: options.maxFrequencyHz });
+  const revolutions = options.segmentRevolutions ?? requiredRevolutions(options.bearing);
+  for (const [i, r] of records.entries()) {
+    const name = r.name ?? `healthy record ${i + 1}`;
+    let shaftHz = r.shaftHz;
+    if (shaftHz === undefined) {
+      if (r.samples.length < MIN_WINDOW) throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: ${r.samples.length} samples; at least ${MIN_WINDOW} are needed`, { samples: r.samples.length });
+      const whole = r.samples.length <= 1 << 22 ? new WindowAnalyzer({ sampleRateHz: r.sampleRateHz, windowSize: r.samples.length }).analyze(r.samples) : meanOverSegments(r.samples, { sampleRateHz: r.sampleRateHz, windowSize: 1 << 22 });
+      if (!(whole.shaft.hz > 0)) throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: the shaft speed cannot be estimated from the spectrum; give it`, {});
+      shaftHz = whole.shaft.hz;
+    }
+    const length = recordSegmentLength(r.samples.length, r.sampleRateHz, shaftHz, revolutions);
+    const hop = Math.max(1, Math.floor(length / 2));
+    for (let start = 0; start + length <= r.samples.length; start += hop) builder.add({ samples: r.samples.subarray(start, start + length), sampleRateHz: r.sampleRateHz, shaftHz });
+  }
+  return builder.build();
 }
 
 /** Features of a long record as the mean over consecutive windows (RMS-like: quadratic mean; peaks: max). */

@@ -17,7 +17,13 @@
  *    their shaft-rate sidebands. Otherwise something else modulates the
  *    band more strongly (another bearing, a gear, an electrical defect) and the winner's lines
  *    may be its by-products: `none`.
- * 5. The cage (FTF, below shaft speed) is named only when no other type's fundamental is present:
+ * 5. An inner race fault must show its 1X modulation: the defect turns with the shaft through
+ *    the load zone, so its impacts are amplitude-modulated at shaft rate. Where BPFI stands high
+ *    enough above the noise that its sidebands BPFI +/- fr would show even at 10 % modulation,
+ *    one of them must be present and no more than 20 dB under BPFI; where BPFI is weaker, a
+ *    present sideband or the SES's 1X line will do (with a healthy reference: in excess of the
+ *    machine's own 1X). See FaultEvidence `innerRaceModulationDb`.
+ * 6. The cage (FTF, below shaft speed) is named only when no other type's fundamental is present:
  *    rolling-element and outer race faults modulate at FTF too, and sub-synchronous lines are
  *    common in machines with loose parts. For the same reason cage evidence is not a runner-up
  *    against another type.
@@ -51,6 +57,7 @@ export interface DecisionResult {
 export function isSupported(c: CandidateEvidence): boolean {
   if (!c.anchored) return false;
   if (c.kind === 'cage') return c.harmonics >= 2 && c.present[1] === 1;
+  if (!c.modulated) return false;
   return c.harmonicsPresent >= 2 || c.sidebandsPresent >= 1;
 }
 
@@ -70,7 +77,7 @@ export function decide(out: DecisionResult, evidence: FaultEvidence, options: De
   let strongest = 0;
   for (const c of candidates) {
     // Cage-rate lines are by-products of rolling-element (and outer race) faults, which the cage
-    // carries through the load zone: they never veto another type (rule 5 keeps the cage from
+    // carries through the load zone: they never veto another type (rule 6 keeps the cage from
     // winning against them).
     if (c !== best && c.kind !== 'cage' && c.strengthDb > runnerUp) runnerUp = c.strengthDb;
     if (c.strengthDb > strongest) strongest = c.strengthDb;

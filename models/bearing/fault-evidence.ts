@@ -26,6 +26,13 @@
  *   scored by its first three harmonics) is found, so that the decision can check that a named
  *   fault is what dominates the envelope rather than a minor line beside something else (e.g. a
  *   neighbouring bearing's fault seen through the structure).
+ * - Healthy reference (reference.ts): when the floor passed in has been raised at the machine's
+ *   own healthy lines, every test above measures a line's excess over its healthy level; the bare
+ *   noise floor, passed alongside, tells which lines the reference discounted (present over the
+ *   noise, not over the reference). Lines are then chosen by that excess.
+ * - Inner race modulation: an inner race defect turns with the shaft through the load zone, so
+ *   its impacts are amplitude-modulated at 1X: the SES shows BPFI +/- fr and a 1X line. How
+ *   strong the sidebands must be follows from the carrier (see `innerRaceModulationDb`).
  */
 import { maxOfGammaOverMedianThreshold } from '../dsp/gamma.ts';
 import type { DefectFrequencies } from './geometry.ts';
@@ -59,6 +66,15 @@ export interface EvidenceOptions {
    * is fixed but sees the shaft's rotating load and the uneven ball spacing (+/- fr, FTF).
    */
   claims: Record<FaultKind, { shaft: number; cage: number }>;
+  /**
+   * Largest carrier-to-sideband ratio, dB, an inner race fault's BPFI +/- fr sidebands may show:
+   * 20 dB is 10 % amplitude modulation, far less than the load zone of any radially loaded
+   * bearing produces (Stribeck's load distribution modulates by nearly 100 %: sidebands a few dB
+   * under BPFI). Where BPFI stands more than this above the sidebands' detection threshold, the
+   * sidebands are expected and must be present at >= BPFI - this; where it is weaker, they could
+   * hide in the noise and the 1X line of the SES may stand in for them.
+   */
+  innerRaceModulationDb: number;
 }
 
 export const DEFAULT_EVIDENCE_OPTIONS: EvidenceOptions = {
@@ -73,12 +89,25 @@ export const DEFAULT_EVIDENCE_OPTIONS: EvidenceOptions = {
     rolling_element: { shaft: 0, cage: 2 },
     cage: { shaft: 0, cage: 0 },
   },
+  innerRaceModulationDb: 20,
 };
 
 const MAX_HARMONICS = 8;
 /** Shaft orders tracked for the mask (beyond, a line is never treated as a shaft harmonic). */
 const MAX_SHAFT_ORDERS = 4096;
 const MAX_CLAIMS = 4 * MAX_HARMONICS * (1 + 2 * 4 + 2 * 4);
+
+/** The 1X line of the SES (the shaft-rate modulation of the band itself). */
+export interface ShaftLine {
+  hz: number;
+  snrDb: number;
+  thresholdDb: number;
+  present: boolean;
+  /** Present over the noise floor but not over the healthy reference. */
+  discounted: boolean;
+  /** Level of the reference at the line, dB (0 when none). */
+  referenceDb: number;
+}
 
 export interface DominantFamily {
   /** Fundamental of the strongest harmonic series, Hz (0 when no line is present). */
@@ -119,6 +148,19 @@ export interface CandidateEvidence {
   anchored: boolean;
   /** Fundamental implied by the anchor line (anchor line / anchor), Hz; 0 when not anchored. */
   baseHz: number;
+  /**
+   * Per harmonic: 1 when the line would be present over the noise floor but is not over the
+   * healthy reference (a machine line, not evidence), and the reference's level there, dB.
+   */
+  discounted: Uint8Array;
+  referenceDb: Float64Array;
+  /**
+   * Inner race only (true for the other types): the 1X modulation an inner race defect must
+   * show, i.e. BPFI +/- fr sidebands, or (where they are not expected above the noise) the SES's
+   * 1X line; and whether the sidebands were expected.
+   */
+  modulated: boolean;
+  modulationExpected: boolean;
 }
 
 function emptyCandidate(kind: FaultKind): CandidateEvidence {
@@ -141,12 +183,19 @@ function emptyCandidate(kind: FaultKind): CandidateEvidence {
     anchor: 1,
     anchored: false,
     baseHz: 0,
+    discounted: new Uint8Array(MAX_HARMONICS),
+    referenceDb: new Float64Array(MAX_HARMONICS),
+    modulated: true,
+    modulationExpected: false,
   };
 }
 
 interface Spectrum {
   ses: Float64Array;
+  /** Floor the tests use (the noise floor, raised at the healthy reference's lines when there is one). */
   floor: Float64Array;
+  /** The bare noise floor. */
+  noise: Float64Array;
   bins: number;
   binHz: number;
   segments: number;
@@ -157,6 +206,7 @@ export class FaultEvidence {
   readonly options: EvidenceOptions;
   readonly candidates: readonly CandidateEvidence[];
   readonly dominant: DominantFamily = { hz: 0, scoreDb: 0 };
+  readonly shaftLine: ShaftLine = { hz: 0, snrDb: 0, thresholdDb: 0, present: false, discounted: false, referenceDb: 0 };
   readonly #thresholds = new Map<number, number>();
   readonly #claims = new Float64Array(MAX_CLAIMS);
   /** Index in `candidates` of the fault type that claimed each line, and whether it is a cage sideband. */
@@ -166,7 +216,7 @@ export class FaultEvidence {
   readonly #order: CandidateEvidence[];
   /** Per shaft order k: 1 when a line stands at k x fr in the SES. */
   readonly #shaftLines = new Uint8Array(MAX_SHAFT_ORDERS + 1);
-  readonly #s: Spectrum = { ses: new Float64Array(0), floor: new Float64Array(0), bins: 0, binHz: 1, segments: 1, shaftHz: 0 };
+  readonly #s: Spectrum = { ses: new Float64Array(0), floor: new Float64Array(0), noise: new Float64Array(0), bins: 0, binHz: 1, segments: 1, shaftHz: 0 };
 
   constructor(options: EvidenceOptions = DEFAULT_EVIDENCE_OPTIONS) {
     for (const k of FAULT_KINDS) {
@@ -177,6 +227,7 @@ export class FaultEvidence {
       const c = options.claims[k];
       if (!(c.shaft >= 0 && c.shaft <= 4 && c.cage >= 0 && c.cage <= 4)) throw new RangeError(`FaultEvidence: claimed sideband orders for ${k} must be 0..4`);
     }
+    if (!(options.innerRaceModulationDb >= 0)) throw new RangeError(`FaultEvidence: innerRaceModulationDb must be >= 0, got ${options.innerRaceModulationDb}`);
     this.options = options;
     this.candidates = FAULT_KINDS.map(emptyCandidate);
     this.#order = [...this.candidates];
@@ -184,12 +235,14 @@ export class FaultEvidence {
 
   /**
    * `ses`/`floor`: squared envelope spectrum and its noise floor (bins 0..bins-1 of `binHz`),
-   * a `segments`-segment Welch average. Fills `candidates`.
+   * a `segments`-segment Welch average. Fills `candidates`. With a healthy reference, `floor` is
+   * the floor raised at the reference's lines and `noiseFloor` the bare noise floor.
    */
-  process(ses: Float64Array, floor: Float64Array, bins: number, binHz: number, segments: number, shaftHz: number, f: DefectFrequencies): void {
+  process(ses: Float64Array, floor: Float64Array, bins: number, binHz: number, segments: number, shaftHz: number, f: DefectFrequencies, noiseFloor: Float64Array = floor): void {
     const s = this.#s;
     s.ses = ses;
     s.floor = floor;
+    s.noise = noiseFloor;
     s.bins = bins;
     s.binHz = binHz;
     s.segments = segments;
@@ -231,6 +284,57 @@ export class FaultEvidence {
       this.#harmonicsAndSidebands(c, f.ftf);
       this.#claimLattice(c, f.ftf);
     }
+    this.#measureShaftLine();
+    for (const c of this.candidates) this.#modulation(c);
+  }
+
+  /** The SES's 1X line: the largest local maximum within +/- lineBins of fr (masks and claims do not apply). */
+  #measureShaftLine(): void {
+    const { ses, floor, noise, bins, binHz, segments, shaftHz } = this.#s;
+    const l = this.shaftLine;
+    l.hz = 0;
+    l.snrDb = 0;
+    l.thresholdDb = 0;
+    l.present = false;
+    l.discounted = false;
+    l.referenceDb = 0;
+    if (!(shaftHz > 0)) return;
+    const w = this.options.lineBins;
+    const a = Math.max(1, Math.ceil(shaftHz / binHz - w));
+    const b = Math.min(bins - 2, Math.floor(shaftHz / binHz + w));
+    if (b < a) return;
+    let best = -1;
+    for (let k = a; k <= b; k++) {
+      if (!(ses[k] > ses[k - 1] && ses[k] >= ses[k + 1])) continue;
+      if (best < 0 || ses[k] / floor[k] > ses[best] / floor[best]) best = k;
+    }
+    const threshold = this.#threshold(segments, b - a + 1);
+    l.thresholdDb = 10 * Math.log10(threshold);
+    if (best < 0) return;
+    l.hz = best * binHz;
+    l.snrDb = 10 * Math.log10(ses[best] / floor[best]);
+    l.present = ses[best] / floor[best] > threshold;
+    l.referenceDb = 10 * Math.log10(floor[best] / noise[best]);
+    l.discounted = !l.present && ses[best] / noise[best] > threshold;
+  }
+
+  /**
+   * Inner race: the 1X modulation its defect must show, in proportion to how much is expected
+   * (see `innerRaceModulationDb`): where BPFI stands far enough above the noise that its
+   * sidebands BPFI +/- fr would show, one of them must be present and within
+   * innerRaceModulationDb of BPFI; elsewhere a present sideband or the SES's 1X line will do.
+   */
+  #modulation(c: CandidateEvidence): void {
+    c.modulated = true;
+    c.modulationExpected = false;
+    if (c.kind !== 'inner_race' || !c.anchored) return;
+    const w = this.options.lineBins;
+    const sidebandThresholdDb = 10 * Math.log10(this.#threshold(this.#s.segments, 2 * Math.floor(w) + 1));
+    const d = this.options.innerRaceModulationDb;
+    const carrierDb = c.snrDb[0];
+    const sideband = c.sidebands[0] > 0;
+    c.modulationExpected = carrierDb - d > sidebandThresholdDb;
+    c.modulated = c.modulationExpected ? sideband && c.sidebandSnrDb[0] >= carrierDb - d : sideband || this.shaftLine.present;
   }
 
   /** Strongest harmonic series with its fundamental in the defect frequencies' span (before claims). */
@@ -287,7 +391,11 @@ export class FaultEvidence {
     c.anchor = 1;
     c.anchored = false;
     c.baseHz = 0;
+    c.modulated = true;
+    c.modulationExpected = false;
     for (let i = 0; i < MAX_HARMONICS; i++) {
+      c.discounted[i] = 0;
+      c.referenceDb[i] = 0;
       c.lineHz[i] = 0;
       c.snrDb[i] = 0;
       c.thresholdDb[i] = 0;
@@ -328,7 +436,7 @@ export class FaultEvidence {
 
   /** Measures harmonic index i in bins [lo, hi]; updates presence and strength. */
   #line(c: CandidateEvidence, i: number, lo: number, hi: number): void {
-    const { ses, floor, bins, segments } = this.#s;
+    const { ses, floor, noise, bins, segments } = this.#s;
     const a = Math.max(1, Math.ceil(lo));
     const b = Math.min(bins - 2, Math.floor(hi));
     if (b < a) return;
@@ -339,11 +447,27 @@ export class FaultEvidence {
     const ratio = ses[best] / floor[best];
     c.lineHz[i] = best * this.#s.binHz;
     c.snrDb[i] = 10 * Math.log10(ratio);
+    c.referenceDb[i] = floor === noise ? 0 : 10 * Math.log10(floor[best] / noise[best]);
     if (ratio > threshold) {
       c.present[i] = 1;
       c.harmonicsPresent++;
       c.strengthDb += c.snrDb[i] - c.thresholdDb[i];
+    } else if (floor !== noise && this.#largestOverNoise(a, b) > threshold) {
+      c.discounted[i] = 1;
     }
+  }
+
+  /** Largest ratio to the bare noise floor among the unmasked, unclaimed local maxima in [a, b]. */
+  #largestOverNoise(a: number, b: number): number {
+    const { ses, noise, binHz } = this.#s;
+    let best = 0;
+    for (let k = a; k <= b; k++) {
+      if (!(ses[k] > ses[k - 1] && ses[k] >= ses[k + 1])) continue;
+      const hz = k * binHz;
+      if (this.#onShaftHarmonic(hz) || this.#claimed(hz)) continue;
+      if (ses[k] / noise[k] > best) best = ses[k] / noise[k];
+    }
+    return best;
   }
 
   #harmonicsAndSidebands(c: CandidateEvidence, ftfHz: number): void {
@@ -418,7 +542,9 @@ export class FaultEvidence {
 
   /** Marks the shaft orders with a line present (a local maximum above the noise threshold within 1 bin). */
   #findShaftLines(): void {
-    const { ses, floor, bins, binHz, segments, shaftHz } = this.#s;
+    // Against the bare noise floor: a shaft harmonic present in this window is masked whatever
+    // the healthy machine showed there.
+    const { ses, noise: floor, bins, binHz, segments, shaftHz } = this.#s;
     this.#shaftLines.fill(0);
     if (!(shaftHz > 0)) return;
     const threshold = this.#threshold(segments, 3);
@@ -438,15 +564,24 @@ export class FaultEvidence {
     return order >= 1 && order <= MAX_SHAFT_ORDERS && this.#shaftLines[order] === 1 && Math.abs(hz - order * shaftHz) <= this.options.shaftMaskBins * binHz;
   }
 
-  /** Largest local maximum in [a, b] outside shaft-harmonic main lobes and claimed lines, or -1. */
+  /**
+   * Largest local maximum in [a, b] outside shaft-harmonic main lobes and claimed lines, or -1.
+   * With a healthy reference, largest by its excess over the reference (ses x noise / floor;
+   * without one that is ses itself).
+   */
   #localMax(a: number, b: number): number {
-    const { ses, binHz } = this.#s;
+    const { ses, floor, noise, binHz } = this.#s;
     let best = -1;
+    let bestValue = 0;
     for (let k = a; k <= b; k++) {
       if (!(ses[k] > ses[k - 1] && ses[k] >= ses[k + 1])) continue;
       const hz = k * binHz;
       if (this.#onShaftHarmonic(hz) || this.#claimed(hz)) continue;
-      if (best < 0 || ses[k] > ses[best]) best = k;
+      const v = floor === noise ? ses[k] : (ses[k] * noise[k]) / floor[k];
+      if (best < 0 || v > bestValue) {
+        best = k;
+        bestValue = v;
+      }
     }
     return best;
   }
