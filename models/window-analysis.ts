@@ -416,7 +416,7 @@ export class WindowAnalyzer {
         if (c.referenceDb[h - 1] > 0) evidence[hk.reference] = c.referenceDb[h - 1];
         if (c.discounted[h - 1] === 1 && discounted !== undefined) {
           evidence[hk.discounted] = 1;
-          discounted.push({ type: c.kind, line: `h${h}`, hz: c.lineHz[h - 1], snr_db: c.snrDb[h - 1] + c.referenceDb[h - 1], reference_db: c.referenceDb[h - 1] });
+          discounted.push({ type: c.kind, line: `h${h}`, hz: c.discountedHz[h - 1], snr_db: c.discountedSnrDb[h - 1], reference_db: c.referenceDb[h - 1] });
         }
       }
     }

@@ -3,12 +3,16 @@
  * offline vibration analysis of recorded files, one JSON object per file on stdout (JSON Lines)
  * with --json, a short table otherwise. All files are read and checked before any is analysed,
  * so bad input yields one error naming the file and the problem, exit code 1, and no output.
+ * With `--baseline FILE` (healthy recordings of the same machine) or `--reference FILE` (a saved
+ * reference), lines the healthy machine carries count only by their excess over it.
  */
 import { parseArgs } from 'node:util';
 import { PdmError, describeError, isPdmError } from '../../common/errors.ts';
 import { lookupBearing } from '../../models/bearing/catalogue.ts';
 import { parseBearingGeometry, type BearingGeometry } from '../../models/bearing/geometry.ts';
-import { analyzeRecord, type RecordAnalysis } from '../../models/window-analysis.ts';
+import { USABLE_BANDWIDTH_FACTOR } from '../../models/bearing/kurtogram.ts';
+import { analyzeRecord, referenceFromRecords, type EnvelopeReference, type RecordAnalysis } from '../../models/window-analysis.ts';
+import { readReferenceFile, writeReferenceFile } from '../io/reference-file.ts';
 import { SIGNAL_FORMATS, readSignalFile, type SignalFormat } from '../io/signal-file.ts';
 
 const USAGE = `Usage: pdm analyze FILE... --fs HZ [--rpm RPM] [--bearing NAME | --bearing-geometry SPEC] [options]
@@ -25,6 +29,15 @@ Options:
   --column NAME|INDEX      CSV column to read (when the file has several)
   --iso-group 1|2          ISO 20816-3 machine group (default 2: 15-300 kW)
   --iso-foundation rigid|flexible  (default rigid)
+  --baseline FILE          a healthy recording of the same machine and channel (same --format and
+                           --column; repeat for several): lines it carries count only by their
+                           excess over it (JSON: bearing.discounted lists the lines discounted)
+  --baseline-fs HZ         sampling rate of the baselines when it differs from --fs (e.g. 48000)
+  --baseline-rpm RPM       shaft speed of the baselines (once, or once per --baseline);
+                           estimated from their spectrum when absent
+  --reference FILE         a reference saved with --save-reference, instead of --baseline
+  --save-reference FILE    write the reference learnt from the baselines (JSON; for the sampling
+                           rate of the first FILE)
   --json                   one JSON object per file (JSON Lines) instead of a table
   -h, --help               this help
 `;
@@ -49,6 +62,11 @@ interface Settings {
   column?: string;
   iso: { group: 1 | 2; foundation: 'rigid' | 'flexible' };
   json: boolean;
+  baselines: string[];
+  baselineFs?: number;
+  baselineRpm: number[];
+  referenceFile?: string;
+  saveReference?: string;
 }
 
 function parseSettings(argv: string[]): Settings | 'help' {
@@ -65,6 +83,11 @@ function parseSettings(argv: string[]): Settings | 'help' {
       column: { type: 'string' },
       'iso-group': { type: 'string' },
       'iso-foundation': { type: 'string' },
+      baseline: { type: 'string', multiple: true },
+      'baseline-fs': { type: 'string' },
+      'baseline-rpm': { type: 'string', multiple: true },
+      reference: { type: 'string' },
+      'save-reference': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -79,6 +102,14 @@ function parseSettings(argv: string[]): Settings | 'help' {
   const foundation = values['iso-foundation'] ?? 'rigid';
   if (foundation !== 'rigid' && foundation !== 'flexible') throw usageError(`--iso-foundation must be rigid or flexible, got '${foundation}'`);
   const bearing = values.bearing !== undefined ? lookupBearing(values.bearing) : values['bearing-geometry'] !== undefined ? parseBearingGeometry(values['bearing-geometry']) : undefined;
+  const baselines = values.baseline ?? [];
+  const baselineRpm = (values['baseline-rpm'] ?? []).map((v) => positiveNumber('--baseline-rpm', v) as number);
+  if (baselines.length > 0 && values.reference !== undefined) throw usageError('give --baseline or --reference, not both');
+  if ((baselines.length > 0 || values.reference !== undefined) && bearing === undefined) throw usageError(`${baselines.length > 0 ? '--baseline' : '--reference'} needs a bearing (--bearing or --bearing-geometry): the reference is of its envelope spectrum`);
+  if (baselines.length === 0) {
+    for (const o of ['baseline-fs', 'baseline-rpm', 'save-reference'] as const) if (values[o] !== undefined) throw usageError(`--${o} needs --baseline`);
+  }
+  if (baselineRpm.length > 1 && baselineRpm.length !== baselines.length) throw usageError(`--baseline-rpm given ${baselineRpm.length} times for ${baselines.length} --baseline files: give it once, or once per baseline`);
   return {
     files: positionals,
     fs: positiveNumber('--fs', values.fs),
@@ -88,18 +119,25 @@ function parseSettings(argv: string[]): Settings | 'help' {
     column: values.column,
     iso: { group: group === '1' ? 1 : 2, foundation },
     json: values.json ?? false,
+    baselines,
+    baselineFs: positiveNumber('--baseline-fs', values['baseline-fs']),
+    baselineRpm,
+    referenceFile: values.reference,
+    saveReference: values['save-reference'],
   };
 }
 
 /** Reads one file and settles its sampling rate (the header's, or --fs; they must agree). */
-async function load(file: string, s: Settings): Promise<{ samples: Float32Array; fs: number; format: SignalFormat }> {
+async function load(file: string, s: Settings, baseline = false): Promise<{ samples: Float32Array; fs: number; format: SignalFormat }> {
   const signal = await readSignalFile(file, { format: s.format, column: s.column });
-  const fs = signal.sampleRateHz ?? s.fs;
-  if (fs === undefined) throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: the sampling rate is unknown; give --fs HZ (only WAV files carry it)`, { file });
-  if (signal.sampleRateHz !== undefined && s.fs !== undefined && Math.abs(signal.sampleRateHz - s.fs) > 1e-6 * s.fs) {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: --fs ${s.fs} disagrees with the WAV header's ${signal.sampleRateHz} Hz`, { file });
+  const [fsOption, fsName] = baseline && s.baselineFs !== undefined ? [s.baselineFs, '--baseline-fs'] : [s.fs, '--fs'];
+  const fs = signal.sampleRateHz ?? fsOption;
+  if (fs === undefined) throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: the sampling rate is unknown; give ${baseline ? '--baseline-fs or --fs' : '--fs'} HZ (only WAV files carry it)`, { file });
+  if (signal.sampleRateHz !== undefined && fsOption !== undefined && Math.abs(signal.sampleRateHz - fsOption) > 1e-6 * fsOption) {
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: ${fsName} ${fsOption} disagrees with the WAV header's ${signal.sampleRateHz} Hz`, { file });
   }
-  if (s.rpm !== undefined && s.rpm / 60 >= fs / 2) throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: --rpm ${s.rpm} (${s.rpm / 60} Hz) is not below Nyquist (${fs / 2} Hz)`, { file });
+  const rpm = baseline ? s.baselineRpm[s.baselines.indexOf(file)] ?? s.baselineRpm[0] : s.rpm;
+  if (rpm !== undefined && rpm / 60 >= fs / 2) throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: ${baseline ? '--baseline-rpm' : '--rpm'} ${rpm} (${rpm / 60} Hz) is not below Nyquist (${fs / 2} Hz)`, { file });
   if (signal.samples.length < 256) throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: ${signal.samples.length} samples; at least 256 are needed`, { file });
   return { samples: signal.samples, fs, format: signal.format };
 }
@@ -108,7 +146,7 @@ function round(v: number, digits = 6): number {
   return Number.isFinite(v) ? Number(v.toPrecision(digits)) : 0;
 }
 
-function toJson(file: string, fs: number, format: SignalFormat, samples: number, s: Settings, a: RecordAnalysis): Record<string, unknown> {
+function toJson(file: string, fs: number, format: SignalFormat, samples: number, s: Settings, a: RecordAnalysis, reference: EnvelopeReference | undefined): Record<string, unknown> {
   const features = Object.fromEntries(Object.entries(a.features).map(([k, v]) => [k, round(v)]));
   const bearing: Record<string, unknown> = { diagnosis: a.bearing.diagnosis, confidence: round(a.bearing.confidence, 3) };
   if (s.bearing !== undefined) {
@@ -117,6 +155,16 @@ function toJson(file: string, fs: number, format: SignalFormat, samples: number,
   }
   if (a.bearing.frequencies_hz !== undefined) bearing.frequencies_hz = Object.fromEntries(Object.entries(a.bearing.frequencies_hz).map(([k, v]) => [k, round(v)]));
   if (a.bearing.evidence !== undefined) bearing.evidence = Object.fromEntries(Object.entries(a.bearing.evidence).map(([k, v]) => [k, round(v, 4)]));
+  if (reference !== undefined) {
+    bearing.reference = {
+      ...(s.referenceFile !== undefined ? { file: s.referenceFile } : { baselines: s.baselines }),
+      windows: reference.windows,
+      shaft_hz: { min: round(reference.shaftHz.min), max: round(reference.shaftHz.max) },
+      bands: reference.bands.length,
+      max_frequency_hz: round(reference.maxFrequencyHz),
+    };
+    bearing.discounted = (a.bearing.discounted ?? []).map((l) => ({ type: l.type, line: l.line, hz: round(l.hz, 5), snr_db: round(l.snr_db, 3), reference_db: round(l.reference_db, 3), segments: l.segments }));
+  }
   return {
     file,
     format,
@@ -146,8 +194,25 @@ function table(rows: Array<{ file: string; a: RecordAnalysis }>): string {
   return [head, ...body].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
 }
 
+/**
+ * The reference from the --baseline files, for data sampled at `fs`: its bands span that data's
+ * usable band, so a baseline sampled faster (CWRU's 48 kHz healthy record for 12 kHz records)
+ * serves it without resampling.
+ */
+async function learnReference(s: Settings, fs: number): Promise<EnvelopeReference> {
+  const records = [];
+  for (const [i, file] of s.baselines.entries()) {
+    const { samples, fs: baselineFs } = await load(file, s, true);
+    const rpm = s.baselineRpm[i] ?? s.baselineRpm[0];
+    records.push({ samples, sampleRateHz: baselineFs, shaftHz: rpm === undefined ? undefined : rpm / 60, name: file });
+  }
+  return referenceFromRecords(records, { bearing: s.bearing as BearingGeometry, maxFrequencyHz: fs / USABLE_BANDWIDTH_FACTOR });
+}
+
 export async function run(argv: string[]): Promise<number> {
   let settings: Settings;
+  let saved: EnvelopeReference | undefined;
+  const learnt = new Map<number, EnvelopeReference>();
   try {
     const parsed = parseSettings(argv);
     if (parsed === 'help') {
@@ -157,6 +222,15 @@ export async function run(argv: string[]): Promise<number> {
     settings = parsed;
     // Pass 1: every file must read cleanly before anything is printed.
     for (const file of settings.files) await load(file, settings);
+    for (const file of settings.baselines) await load(file, settings, true);
+    if (settings.referenceFile !== undefined) saved = await readReferenceFile(settings.referenceFile);
+    if (settings.baselines.length > 0) {
+      // Learnt before anything is printed, so a baseline that cannot serve fails alone.
+      const { fs } = await load(settings.files[0], settings);
+      const reference = await learnReference(settings, fs);
+      learnt.set(fs, reference);
+      if (settings.saveReference !== undefined) await writeReferenceFile(settings.saveReference, reference);
+    }
   } catch (err) {
     process.stderr.write(`pdm analyze: ${isPdmError(err) ? describeError(err) : err instanceof Error ? err.message : String(err)}\n`);
     if (!isPdmError(err) || err.code === 'PDM_ERR_CONFIG_INVALID') process.stderr.write('(pdm analyze --help for the options)\n');
@@ -164,12 +238,29 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Pass 2: analyse and print, one file at a time (the files are read again to keep memory flat).
   const rows: Array<{ file: string; a: RecordAnalysis }> = [];
-  for (const file of settings.files) {
-    const { samples, fs, format } = await load(file, settings);
-    const a = analyzeRecord(samples, { sampleRateHz: fs, shaftHz: settings.rpm === undefined ? undefined : settings.rpm / 60, bearing: settings.bearing, iso: settings.iso });
-    if (settings.json) process.stdout.write(JSON.stringify(toJson(file, fs, format, samples.length, settings, a)) + '\n');
-    else rows.push({ file, a });
+  try {
+    for (const file of settings.files) {
+      const { samples, fs, format } = await load(file, settings);
+      let reference = saved;
+      if (settings.baselines.length > 0) {
+        reference = learnt.get(fs) ?? (await learnReference(settings, fs));
+        learnt.set(fs, reference);
+      }
+      const a = analyzeRecord(samples, { sampleRateHz: fs, shaftHz: settings.rpm === undefined ? undefined : settings.rpm / 60, bearing: settings.bearing, iso: settings.iso, reference });
+      if (settings.json) process.stdout.write(JSON.stringify(toJson(file, fs, format, samples.length, settings, a, reference)) + '\n');
+      else rows.push({ file, a });
+    }
+  } catch (err) {
+    // Only what pass 1 cannot see gets here (e.g. a baseline whose speed cannot be estimated).
+    process.stderr.write(`pdm analyze: ${isPdmError(err) ? describeError(err) : err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
   }
-  if (!settings.json) process.stdout.write(table(rows));
+  if (!settings.json) {
+    process.stdout.write(table(rows));
+    if (settings.baselines.length > 0 || saved !== undefined) {
+      const discounted = rows.reduce((n, r) => n + (r.a.bearing.discounted?.length ?? 0), 0);
+      process.stdout.write(`healthy reference: ${settings.referenceFile ?? settings.baselines.join(', ')}; ${discounted} machine line(s) discounted (--json lists them)\n`);
+    }
+  }
   return 0;
 }

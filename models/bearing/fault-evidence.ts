@@ -149,10 +149,14 @@ export interface CandidateEvidence {
   /** Fundamental implied by the anchor line (anchor line / anchor), Hz; 0 when not anchored. */
   baseHz: number;
   /**
-   * Per harmonic: 1 when the line would be present over the noise floor but is not over the
-   * healthy reference (a machine line, not evidence), and the reference's level there, dB.
+   * Per harmonic: 1 when a line in the window would be present over the noise floor but is not
+   * over the healthy reference (a machine line, not evidence): that line (Hz, level over the
+   * noise floor in dB). `referenceDb`: the reference's level at the discounted line, else at the
+   * line found (0 without a reference).
    */
   discounted: Uint8Array;
+  discountedHz: Float64Array;
+  discountedSnrDb: Float64Array;
   referenceDb: Float64Array;
   /**
    * Inner race only (true for the other types): the 1X modulation an inner race defect must
@@ -184,6 +188,8 @@ function emptyCandidate(kind: FaultKind): CandidateEvidence {
     anchored: false,
     baseHz: 0,
     discounted: new Uint8Array(MAX_HARMONICS),
+    discountedHz: new Float64Array(MAX_HARMONICS),
+    discountedSnrDb: new Float64Array(MAX_HARMONICS),
     referenceDb: new Float64Array(MAX_HARMONICS),
     modulated: true,
     modulationExpected: false,
@@ -395,6 +401,8 @@ export class FaultEvidence {
     c.modulationExpected = false;
     for (let i = 0; i < MAX_HARMONICS; i++) {
       c.discounted[i] = 0;
+      c.discountedHz[i] = 0;
+      c.discountedSnrDb[i] = 0;
       c.referenceDb[i] = 0;
       c.lineHz[i] = 0;
       c.snrDb[i] = 0;
@@ -452,20 +460,26 @@ export class FaultEvidence {
       c.present[i] = 1;
       c.harmonicsPresent++;
       c.strengthDb += c.snrDb[i] - c.thresholdDb[i];
-    } else if (floor !== noise && this.#largestOverNoise(a, b) > threshold) {
-      c.discounted[i] = 1;
+    } else if (floor !== noise) {
+      const k = this.#largestOverNoise(a, b);
+      if (k >= 0 && ses[k] / noise[k] > threshold) {
+        c.discounted[i] = 1;
+        c.discountedHz[i] = k * this.#s.binHz;
+        c.discountedSnrDb[i] = 10 * Math.log10(ses[k] / noise[k]);
+        c.referenceDb[i] = 10 * Math.log10(floor[k] / noise[k]);
+      }
     }
   }
 
-  /** Largest ratio to the bare noise floor among the unmasked, unclaimed local maxima in [a, b]. */
+  /** The unmasked, unclaimed local maximum in [a, b] largest over the bare noise floor, or -1. */
   #largestOverNoise(a: number, b: number): number {
     const { ses, noise, binHz } = this.#s;
-    let best = 0;
+    let best = -1;
     for (let k = a; k <= b; k++) {
       if (!(ses[k] > ses[k - 1] && ses[k] >= ses[k + 1])) continue;
       const hz = k * binHz;
       if (this.#onShaftHarmonic(hz) || this.#claimed(hz)) continue;
-      if (ses[k] / noise[k] > best) best = ses[k] / noise[k];
+      if (best < 0 || ses[k] / noise[k] > ses[best] / noise[best]) best = k;
     }
     return best;
   }

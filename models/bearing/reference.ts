@@ -290,12 +290,17 @@ export class ReferenceBuilder {
 
 }
 
-/** Cells whose mean λ exceeds the gate, as [cell, dB]. */
+/**
+ * The lines: cells whose mean λ exceeds the gate and is a local maximum, as [cell, dB to 0.1 dB].
+ * Only the peak of each line is kept; its main lobe is covered by the matching tolerance.
+ */
 function lines(sums: number[], windows: number, gate: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   for (let c = 0; c < sums.length; c++) {
     const v = sums[c];
-    if (v !== undefined && v / windows > gate) out.push([c, Math.round(100 * 10 * Math.log10(v / windows)) / 100]);
+    if (v === undefined || !(v / windows > gate)) continue;
+    if (!(v > (sums[c - 1] ?? 0) && v >= (sums[c + 1] ?? 0))) continue;
+    out.push([c, Math.round(10 * 10 * Math.log10(v / windows)) / 10]);
   }
   return out;
 }
