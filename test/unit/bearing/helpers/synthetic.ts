@@ -54,3 +54,53 @@ export function syntheticVibration(o: SyntheticOptions): Float32Array {
   }
   return x;
 }
+
+export interface ImpactTrain {
+  /** Impacts per second (a defect frequency, or a machine line's rate). */
+  rateHz: number;
+  /** Amplitude modulation of the impacts, 1 + depth x cos(2 pi modHz t) (0: none). */
+  modulationHz?: number;
+  depth?: number;
+  resonanceHz: number;
+  /** Peak amplitude of one impact, g. */
+  amplitude: number;
+  /** Random spacing jitter, relative (0.01 for a bearing's slip; 0 for a machine's own clockwork). */
+  jitter?: number;
+  seed?: number;
+}
+
+/**
+ * Adds a train of impacts, each ringing a resonance, to `x` (in place): a bearing defect, or a
+ * machine line that reaches the envelope the same way (a rattling part, a rig's own impacts).
+ */
+export function addImpacts(x: Float32Array, sampleRateHz: number, t: ImpactTrain): Float32Array {
+  const fs = sampleRateHz;
+  const seconds = x.length / fs;
+  const decay = t.resonanceHz / 12;
+  const ring = Math.ceil((5 / decay) * fs);
+  const rnd = seededRandom((t.seed ?? 1) * 104729);
+  const jitter = t.jitter ?? 0;
+  let at = rnd() / t.rateHz;
+  while (at < seconds) {
+    const m = t.modulationHz !== undefined && t.modulationHz > 0 ? 1 + (t.depth ?? 1) * Math.cos(2 * Math.PI * t.modulationHz * at) : 1;
+    const i0 = Math.ceil(at * fs);
+    for (let i = i0; i < Math.min(x.length, i0 + ring); i++) {
+      const dt = i / fs - at;
+      x[i] += t.amplitude * m * Math.exp(-decay * dt) * Math.sin(2 * Math.PI * t.resonanceHz * dt);
+    }
+    at += (1 + jitter * (2 * rnd() - 1)) / t.rateHz;
+  }
+  return x;
+}
+
+/** Gaussian noise (std 0.05 g) plus shaft harmonics, as every machine has. */
+export function machineBackground(sampleRateHz: number, shaftHz: number, seconds: number, seed: number): Float32Array {
+  const n = Math.round(seconds * sampleRateHz);
+  const noise = gaussian(n, seed, 0.05);
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = i / sampleRateHz;
+    x[i] = noise[i] + 0.02 * Math.sin(2 * Math.PI * shaftHz * t) + 0.008 * Math.sin(2 * Math.PI * 2 * shaftHz * t + 1);
+  }
+  return x;
+}
