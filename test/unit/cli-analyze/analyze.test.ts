@@ -14,6 +14,9 @@ const DATA = join(ROOT, '..', 'shared', 'data', 'cwru');
 const IR = join(DATA, '12k_DE', '105_IR007_0_DE.f32');
 const OR = join(DATA, '12k_DE', '130_OR007at6_0_DE.f32');
 const NORMAL = join(DATA, 'normal', '97_Normal_0_DE.f32');
+const NORMAL_FE = join(DATA, 'normal', '97_Normal_0_FE.f32');
+/** A DE ball fault seen on the fan-end channel, where a rig line sits on the 6203's BPFI. */
+const RIG_LINE_FE = join(DATA, '12k_DE', '120_B007_2_FE.f32');
 
 interface Run {
   code: number;
@@ -82,6 +85,8 @@ beforeAll(async () => {
   await writeFile(join(dir, 'nan.f32'), Buffer.from(withNan.buffer));
   await writeFile(join(dir, 'bad.csv'), '0.1\n0.2\nabc\n0.3\n');
   await writeFile(join(dir, 'notwav.wav'), Buffer.from('RIFFxxxxWAVEjunk'));
+  await writeFile(join(dir, 'notjson.json'), '{"format": "pdm-envelope-reference",');
+  await writeFile(join(dir, 'badref.json'), JSON.stringify({ format: 'pdm-envelope-reference', version: 3 }));
 }, 60_000);
 
 afterAll(async () => {
@@ -141,6 +146,37 @@ describe('pdm analyze (spawned)', () => {
     expect(r.stdout).toMatch(/105_IR007_0_DE\.f32 .* \(est\.\)\s+inner_race/);
   });
 
+  it('--baseline: the healthy record (48 kHz, --baseline-fs) discounts the rig line that made a fan-end record look like an inner race fault, and the JSON says which lines', async () => {
+    const common = [RIG_LINE_FE, '--fs', '12000', '--rpm', '1748', '--bearing', '6203-2RS', '--json'];
+    const plain = lines((await pdm(...common)).stdout)[0];
+    expect(plain.bearing.diagnosis).toBe('inner_race');
+    expect(plain.bearing.discounted).toBeUndefined();
+    const saved = join(dir, 'fe-reference.json');
+    const r = await pdm(...common, '--baseline', NORMAL_FE, '--baseline-fs', '48000', '--baseline-rpm', '1796', '--save-reference', saved);
+    expect(r.code, r.stderr).toBe(0);
+    const o = lines(r.stdout)[0];
+    expect(o.bearing.diagnosis).toBe('none');
+    expect(o.bearing.reference).toMatchObject({ baselines: [NORMAL_FE], windows: 1, max_frequency_hz: 4687.5 });
+    expect(o.bearing.discounted.length).toBeGreaterThan(0);
+    for (const l of o.bearing.discounted) {
+      expect(l.type).toMatch(/^(outer_race|inner_race|rolling_element|cage)$/);
+      expect(l.line).toMatch(/^(h\d|1x)$/);
+      expect(l.snr_db).toBeGreaterThan(l.reference_db);
+    }
+    // The saved reference gives the same answer.
+    const again = lines((await pdm(...common, '--reference', saved)).stdout)[0];
+    expect(again.bearing.diagnosis).toBe('none');
+    expect(again.bearing.discounted).toEqual(o.bearing.discounted);
+    expect(again.bearing.reference.file).toBe(saved);
+  });
+
+  it('--baseline without its speed estimates it, and the table says a reference was used', async () => {
+    const r = await pdm(IR, '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--baseline', NORMAL, '--baseline-fs', '48000');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/105_IR007_0_DE\.f32 .*inner_race/);
+    expect(r.stdout).toMatch(/^healthy reference: .*97_Normal_0_DE\.f32; \d+ machine line\(s\) discounted/m);
+  });
+
   // `true`: a good file comes first, and nothing of it may be printed since a later one is bad.
   const bad: Array<[string, () => string[], RegExp, boolean?]> = [
     ['an unreadable file', () => [join(dir, 'missing.f32'), '--fs', '12000'], /missing\.f32: no such file/, true],
@@ -154,6 +190,13 @@ describe('pdm analyze (spawned)', () => {
     ['a missing --fs', () => [join(dir, 'ir.f32')], /ir\.f32: the sampling rate is unknown; give --fs HZ/],
     ['a bad --rpm', () => [IR, '--fs', '12000', '--rpm', 'fast'], /--rpm must be a positive number, got 'fast'/],
     ['an unknown option', () => [IR, '--fs', '12000', '--speed', '3'], /Unknown option '--speed'/],
+    ['a baseline without a bearing', () => [IR, '--fs', '12000', '--baseline', NORMAL], /--baseline needs a bearing \(--bearing or --bearing-geometry\)/],
+    ['--baseline with --reference', () => [IR, '--fs', '12000', '--bearing', '6205', '--baseline', NORMAL, '--reference', join(dir, 'x.json')], /give --baseline or --reference, not both/],
+    ['--baseline-fs without --baseline', () => [IR, '--fs', '12000', '--bearing', '6205', '--baseline-fs', '48000'], /--baseline-fs needs --baseline/],
+    ['a --baseline-rpm per baseline that does not add up', () => [IR, '--fs', '12000', '--bearing', '6205', '--baseline', NORMAL, '--baseline', NORMAL, '--baseline', NORMAL, '--baseline-rpm', '1796', '--baseline-rpm', '1797'], /--baseline-rpm given 2 times for 3 --baseline files/],
+    ['an unreadable baseline', () => ['--fs', '12000', '--bearing', '6205', '--baseline', join(dir, 'gone.f32')], /gone\.f32: no such file/, true],
+    ['a reference file that is not JSON', () => ['--fs', '12000', '--bearing', '6205', '--reference', join(dir, 'notjson.json')], /notjson\.json: is not JSON/, true],
+    ['a reference file of another version', () => ['--fs', '12000', '--bearing', '6205', '--reference', join(dir, 'badref.json')], /badref\.json: version must be 1/, true],
   ];
   for (const [what, args, message, goodFirst] of bad) {
     it(`refuses ${what}: one error naming the problem, non-zero exit, nothing on stdout`, async () => {
