@@ -2,7 +2,9 @@
  * Windows per second per core of the full vibration analysis (`WindowAnalyzer.analyze`: time
  * features, spectra, velocity and ISO zone, bands, orders, fast kurtogram, squared envelope
  * spectrum, fault evidence and decision) on 8192-sample windows at 25.6 kHz with a 6205-2RS at
- * 25 Hz, and without a bearing (features only). CPU time of this process (user + system), median
+ * 25 Hz, the same with a healthy reference (`fullWithReference`: the reference learnt by
+ * `ReferenceBuilder` from 20 windows of the machine without its fault), and without a bearing
+ * (features only). CPU time of this process (user + system), median
  * of rounds. The numpy/scipy reference `bench/window_analysis_ref.py` runs in the same
  * invocation (`.cache/pyenv/bin/python` when present, else `python3`) and the ratio is printed.
  * Prints one JSON object on the last line.
@@ -15,6 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
+import { ReferenceBuilder } from '../models/bearing/reference.ts';
 import { WindowAnalyzer, type WindowAnalysisConfig } from '../models/window-analysis.ts';
 
 const { values } = parseArgs({ options: { windows: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' }, 'no-python': { type: 'boolean', default: false } } });
@@ -24,9 +27,9 @@ const FS = 25600;
 const N = 8192;
 const SHAFT = 25;
 
-/** Deterministic windows: noise, 1X, and an outer race impact train ringing at 3 kHz. */
-function makeWindows(count: number): Float32Array[] {
-  let seed = 1;
+/** Deterministic windows: noise, 1X, and (unless healthy) an outer race impact train ringing at 3 kHz. */
+function makeWindows(count: number, healthy = false, seed0 = 1): Float32Array[] {
+  let seed = seed0;
   const rnd = () => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return seed / 2147483648;
@@ -41,7 +44,7 @@ function makeWindows(count: number): Float32Array[] {
       x[i] = 0.05 * r * Math.cos(a) + 0.02 * Math.sin((2 * Math.PI * SHAFT * i) / FS + w);
       x[i + 1] = 0.05 * r * Math.sin(a) + 0.02 * Math.sin((2 * Math.PI * SHAFT * (i + 1)) / FS + w);
     }
-    for (let t0 = rnd() / bpfo; t0 < N / FS; t0 += 1 / bpfo) {
+    for (let t0 = rnd() / bpfo; !healthy && t0 < N / FS; t0 += 1 / bpfo) {
       const k = Math.ceil(t0 * FS);
       for (let i = k; i < N && i < k + 400; i++) {
         const d = i / FS - t0;
@@ -93,6 +96,12 @@ function python(): Promise<{ python_windows_per_s_per_core: number } | { error: 
 const data = makeWindows(WINDOWS);
 const bearing = lookupBearing('6205-2RS');
 const full = measure({ sampleRateHz: FS, windowSize: N, shaftHz: SHAFT, bearing }, data);
+const builder = new ReferenceBuilder({ bearing });
+const b0 = cpuMs();
+for (const x of makeWindows(20, true, 7)) builder.add({ samples: x, sampleRateHz: FS, shaftHz: SHAFT });
+const reference = builder.build();
+const referenceBuild = { windows: 20, msPerWindow: Math.round(((cpuMs() - b0) / 20) * 10) / 10, jsonBytes: JSON.stringify(reference).length };
+const fullWithReference = { ...measure({ sampleRateHz: FS, windowSize: N, shaftHz: SHAFT, bearing, reference }, data), referenceBuild };
 const featuresOnly = measure({ sampleRateHz: FS, windowSize: N, shaftHz: SHAFT }, data);
 const py = values['no-python'] ? { error: 'skipped (--no-python)' } : await python();
 const pyRate = 'python_windows_per_s_per_core' in py ? py.python_windows_per_s_per_core : undefined;
@@ -102,6 +111,7 @@ const summary = {
   windows: WINDOWS,
   rounds: ROUNDS,
   full,
+  fullWithReference,
   featuresOnly,
   realTimeChannelsPerCore: Math.floor((full.windowsPerSecPerCore * N) / FS),
   python: pyRate === undefined ? py : { windowsPerSecPerCore: Math.round(pyRate), rounds: (py as { rounds?: number[] }).rounds, numpy: (py as { numpy?: string }).numpy },

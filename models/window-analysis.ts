@@ -6,8 +6,9 @@
  *
  * Pipeline: time-domain features -> Hann spectrum (amplitude, power) -> velocity RMS and ISO
  * 20816-3 zone, dominant line, band energies -> shaft speed (given or estimated) and 1X/2X/3X ->
- * with a bearing: fast kurtogram -> squared envelope spectrum of the chosen band -> fault
- * evidence -> decision. See MODELS.md, "Vibration analysis and bearing diagnosis".
+ * with a bearing: fast kurtogram -> squared envelope spectrum of the chosen band -> (with the
+ * machine's healthy reference: floor raised at its own lines) -> fault evidence -> decision.
+ * See MODELS.md, "Vibration analysis and bearing diagnosis".
  */
 import { PdmError } from '../common/errors.ts';
 import { findPeak, emptyPeak } from './dsp/peaks.ts';
