@@ -10,7 +10,7 @@ import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
-import { isoZoneBoundaries, type IsoFoundation, type IsoGroup } from '../ingest/simulator/physics/iso20816.ts';
+import { zoneBoundaries, type IsoFoundation, type IsoGroup } from '../models/vibration/iso20816.ts';
 import { QUESTDB_DATASOURCE } from './datasource.ts';
 import { HEALTH_STATES, RUL_BASES, type PdmTables } from './tables.ts';
 
@@ -174,12 +174,12 @@ function thresholds(steps: Array<[number | null, string]>): dashboard.Thresholds
 
 /** ISO 20816-3 zone boundaries of a machine class as velocity thresholds (mm/s): A green, B yellow, C orange, D red. */
 export function isoVelocityThresholds(iso: DashboardOptions['iso']): dashboard.ThresholdsConfigBuilder {
-  const b = isoZoneBoundaries(iso.group, iso.foundation);
+  const [ab, bc, cd] = zoneBoundaries(iso);
   return thresholds([
     [null, COLOURS.ok],
-    [b.ab, COLOURS.watch],
-    [b.bc, COLOURS.warn],
-    [b.cd, COLOURS.bad],
+    [ab, COLOURS.watch],
+    [bc, COLOURS.warn],
+    [cd, COLOURS.bad],
   ]);
 }
 
