@@ -98,6 +98,7 @@ export async function run(argv: string[]): Promise<number> {
   const collector = new Collector(
     CollectorConfigSpec.parse({
       pkiDir: collectorPkiDir(pkiRoot),
+      spool: { dir: join(stateDir, 'spool', 'local-collector') },
       machines: factory.machines.filter((m) => m.endpointUrl).map((m) => ({ id: m.id, endpoint: m.endpointUrl, auth: { usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' } })),
     }),
     { brokers: ep.kafkaBrokers, env },
@@ -155,7 +156,9 @@ interface SimulatorChild {
 /** Fork `pdm simulate` and wait until its machines are listening. */
 function startSimulatorChild(fleetFile: string, pkiRoot: string, truthDir: string, env: NodeJS.ProcessEnv): Promise<SimulatorChild> {
   const entry = fileURLToPath(new URL(`../pdm${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
-  const child = fork(entry, ['simulate', '--fleet', fleetFile, '--pki', pkiRoot, '--truth-dir', truthDir], { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  // A larger young generation keeps served blocks from being promoted and collected as old
+  // objects: measured 0.56 -> 0.15 cores for 4 machines (docs/simulator.md).
+  const child = fork(entry, ['simulate', '--fleet', fleetFile, '--pki', pkiRoot, '--truth-dir', truthDir], { env, execArgv: [...process.execArgv, '--max-semi-space-size=32'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
   // The child's JSON logs go to a file; the parent keeps the terminal for the live view.
   mkdirSync('.pdm/logs', { recursive: true });
   child.stderr?.pipe(createWriteStream('.pdm/logs/simulator.log', { flags: 'a' }));

@@ -99,6 +99,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<RunningPipel
       CollectorConfigSpec.parse({
         kafka: { topicPrefix: prefix, partitions: opts.partitions ?? 2 },
         pkiDir: collectorPki,
+        spool: { dir: join(dir, 'spool') },
         machines: servers.map((s, i) => ({ id: opts.machines[i].id, endpoint: s.endpointUrl, auth: { usernameEnv: 'PIPELINE_OPCUA_USER', passwordEnv: 'PIPELINE_OPCUA_PASSWORD' } })),
       }),
       { brokers: services.kafkaBrokers, env },

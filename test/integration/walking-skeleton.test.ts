@@ -59,6 +59,7 @@ describe('walking skeleton: OPC UA -> Kafka -> workers -> QuestDB', () => {
       CollectorConfigSpec.parse({
         kafka: { topicPrefix: prefix, partitions: 2 },
         pkiDir: join(dir, 'collector-pki'),
+        spool: { dir: join(dir, 'spool') },
         machines: [{ id: 'sine-1', endpoint: server.endpointUrl, auth: { usernameEnv: 'SKELETON_OPCUA_USER', passwordEnv: 'SKELETON_OPCUA_PASSWORD' } }],
       }),
       { brokers: services.kafkaBrokers, env },
