@@ -20,6 +20,43 @@ type Loose = any;
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
 export const formatters: Record<string, Formatter> = {
+  collector: (j: Loose) => ({
+    title: 'Collector throughput',
+    lines: [
+      `${j.machines} simulated machines (${j.perMachine.channels} channels × ${j.perMachine.sampleRateHz} Hz, ${j.perMachine.blockSize}-sample blocks, ${j.perMachine.security}) served by another process; one collector process into a real Kafka, compression ${j.compression}, ${j.seconds} s. Reference: the blocks/s the machines produce (real time), in the same run.`,
+      '',
+      '| blocks/s in | blocks/s acknowledged by Kafka | real time (blocks/s) | ratio | samples/s | collector CPU (cores) | CPU ms per machine-second | machines per core (estimate) | gaps | left in spool |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      `| ${j.blocksInPerS} | ${j.blocksOutPerS} | ${j.expectedBlocksPerS} | ${r1((j.blocksOutPerS / j.expectedBlocksPerS) * 100) / 100} | ${j.samplesPerS} | ${j.cpuCoresUsed} | ${j.cpuMsPerMachineSecond} | ${j.machinesPerCoreEstimate} | ${j.gapsDuringRun} | ${j.spoolLeftAtStop} |`,
+      '',
+      'Where the CPU goes and why compression is off: docs/collector.md.',
+    ],
+    raw: j,
+  }),
+  'collector-compression': (j: Loose) => ({
+    title: 'Collector compression (gzip vs none)',
+    lines: [
+      `${j.frames} frames of ${j.frameBytes} bytes from physics-simulated machines, gzip as kafkajs does it. Reference: the uncompressed frames (ratio = gzip bytes ÷ raw bytes), same run.`,
+      '',
+      '| frames per batch | batch KiB | gzip ÷ raw | compress µs per MB | decompress µs per MB |',
+      '|---|---|---|---|---|',
+      ...(j.results as Loose[]).map((r) => `| ${r.framesPerBatch} | ${r.batchKiB} | ${r.ratio} | ${r.compressUsPerMB} | ${r.decompressUsPerMB} |`),
+      '',
+      `Per machine: gzip saves ${j.bytesSavedPercent} % of the bytes for ${j.gzipCpuMsPerMachineSecond} ms of compression CPU per machine-second (+${j.gunzipCpuMsPerMachineSecond} ms to decompress). Float32 noise mantissas barely compress: the default is \`compression: none\`.`,
+    ],
+    raw: j,
+  }),
+  'simulator-serving': (j: Loose) => ({
+    title: 'Simulator serving over OPC UA',
+    lines: [
+      `${j.unit}: **${j.median}** machines (largest passing step of one ramp; criterion: ${j.details.criterion}). Reference: physics-only rendering, ${j.reference} machines per core, same run; ratio ${j.ratio}.`,
+      '',
+      '| machines | passed |',
+      '|---|---|',
+      ...((j.details.steps as Loose[]) ?? []).map((s) => `| ${s.machines} | ${s.passed ? 'yes' : 'no'} |`),
+    ],
+    raw: j,
+  }),
   fft: (j: Loose) => {
     const lines = ['Real FFT, µs per transform (median of 7 rounds). Reference: numpy/scipy `rfft` in the same run.', '', '| N | fft.js (`RealFft`) | mathjs `fft` | numpy rfft | scipy rfft | mathjs ÷ fft.js | fft.js ÷ scipy |', '|---|---|---|---|---|---|---|'];
     for (const r of j.results as Loose[]) {
@@ -37,9 +74,11 @@ export const formatters: Record<string, Formatter> = {
       '|---|---|---|',
       `| TypeScript, full (with bearing ${j.window.bearing}) | ${j.full.windowsPerSecPerCore} | ${j.full.usPerWindow} |`,
       `| TypeScript, features only (no bearing) | ${j.featuresOnly.windowsPerSecPerCore} | ${j.featuresOnly.usPerWindow} |`,
+      ...(j.fullWithReference ? [`| TypeScript, full with a healthy reference | ${j.fullWithReference.windowsPerSecPerCore} | ${j.fullWithReference.usPerWindow} |`] : []),
       `| numpy/scipy reference | ${j.python?.windowsPerSecPerCore ?? `unavailable (${j.python?.error ?? '?'})`} | ${j.python?.windowsPerSecPerCore ? Math.round(1e6 / j.python.windowsPerSecPerCore) : '-'} |`,
       '',
       `Ratio TypeScript ÷ numpy/scipy: **${j.ratioTsOverPython ?? 'n/a'}** (higher is faster). Real-time 25.6 kHz channels per core: ${j.realTimeChannelsPerCore}.`,
+      ...(j.fullWithReference?.referenceBuild ? ['', `Learning a healthy reference costs ${j.fullWithReference.referenceBuild.msPerWindow} ms per window (baseline phase only); the reference is ${j.fullWithReference.referenceBuild.jsonBytes} bytes of JSON.`] : []),
     ];
     return { title: 'Window analysis (models)', lines, raw: j };
   },
