@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
  * through the local launcher in its global setup (or uses the ones named by PDM_KAFKA_BROKERS,
  * PDM_QUESTDB_HTTP and PDM_QUESTDB_PG). `npm test` runs both.
  */
+// Components log JSON lines at info; in a test run only warnings and errors are worth reading.
+process.env['PDM_LOG_LEVEL'] ??= 'warn';
+
 export default defineConfig({
   test: {
     projects: [

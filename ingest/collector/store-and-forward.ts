@@ -133,6 +133,9 @@ export class StoreAndForward {
   #spill(reason: string): void {
     if (this.#mode === 'spooling') return;
     this.#mode = 'spooling';
+    // Spilling means Kafka is not acknowledging (a failed or a too-slow send): not "up", even
+    // before the hanging request finally fails.
+    this.#kafkaUp = false;
     this.spills++;
     this.#log.warn({ reason, inMemory: this.memoryMessages, spoolRecords: this.#spool.records }, 'Kafka not acknowledging: spooling to disk');
     if (this.#inFlight) {
