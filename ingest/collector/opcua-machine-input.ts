@@ -197,17 +197,13 @@ export class OpcuaMachineInput {
 
   async #stop(): Promise<void> {
     this.#stopped = true;
-    try {
-      await this.#subscription?.terminate();
-    } catch {
-      /* the server may be gone already */
-    }
-    try {
-      await this.#session?.close();
-    } catch {
-      /* idem */
-    }
-    await this.#client?.disconnect().catch(() => undefined);
+    // With the server gone, node-opcua's terminate/close wait for request timeouts and
+    // reconnection attempts (minutes): a polite goodbye gets a few seconds, then we hang up.
+    const bounded = (p: Promise<unknown> | undefined, ms: number) =>
+      p === undefined ? Promise.resolve() : Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => setTimeout(r, ms).unref())]);
+    await bounded(this.#subscription?.terminate(), 2_000);
+    await bounded(this.#session?.close(), 2_000);
+    await bounded(this.#client?.disconnect(), 5_000);
   }
 
   #classify(err: unknown, stage: 'connect' | 'session'): PdmError {
