@@ -261,7 +261,7 @@ export const override = {
   colorFromThresholds: (): dashboard.DynamicConfigValue => ({ id: 'color', value: { mode: 'thresholds' } }),
 };
 
-/** A note for panels on tables the processor does not write yet; Grafana shows the query error until then. */
-export function comingNote(...tables: string[]): string {
-  return tables.map((t) => ` Needs the ${t} table (not written by the processor yet): until it exists the queries on it show a "table does not exist" error.`).join('');
+/** A note for panels on ground truth, which only a simulated plant has. */
+export function groundTruthNote(table: string): string {
+  return ` Ground truth (${table}) exists only for a simulated plant: \`pdm simulate\` writes it; elsewhere that query shows "table does not exist".`;
 }

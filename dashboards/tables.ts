@@ -1,9 +1,10 @@
 /**
  * The QuestDB tables the dashboards read, with the processor's `tablePrefix` applied. The names
- * of the tables the processor writes today come from its own schema (so a rename there breaks
- * the build here, not a dashboard in production). `machine_health` and `ground_truth` are not
- * written yet: their schema below is the documented one the panels are designed against, and the
- * integration test creates them from it.
+ * of the tables the processor writes come from its own schema (so a rename there breaks the
+ * build here, not a dashboard in production). For the two tables whose columns the panels rely
+ * on in detail — `machine_health` (written by the processor's health model) and `ground_truth`
+ * (written by the simulator, `pdm simulate`; a real plant has none) — the columns are a contract
+ * below: both writers are tested against it, and the dashboard SQL test can create them from it.
  */
 import { PdmError } from '../common/errors.ts';
 import { tableDefinitions } from '../stream-processing/questdb-schema.ts';
@@ -17,10 +18,10 @@ export interface PdmTables {
   groundTruth: string;
 }
 
-const WRITTEN = { blocks: 'vibration_blocks', features: 'vibration_features', energy: 'energy', gaps: 'collection_gaps' } as const;
+const WRITTEN = { blocks: 'vibration_blocks', features: 'vibration_features', energy: 'energy', gaps: 'collection_gaps', health: 'machine_health' } as const;
 
-/** Tables the processor does not write yet, with the columns the panels rely on. */
-export const COMING_TABLES = {
+/** The columns the panels rely on, per table; the writers' DDL must contain them (tested). */
+export const CONTRACT_TABLES = {
   machine_health: {
     columns: 'ts TIMESTAMP, machine SYMBOL, anomaly_score DOUBLE, health_state SYMBOL, alarm BOOLEAN, health_index DOUBLE, rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL',
     dedupKeys: 'ts, machine',
@@ -31,15 +32,15 @@ export const COMING_TABLES = {
   },
 } as const;
 
-export type ComingTable = keyof typeof COMING_TABLES;
+export type ContractTable = keyof typeof CONTRACT_TABLES;
 
 /** NE 107 states of `machine_health.health_state`, in increasing severity. */
 export const HEALTH_STATES = ['normal', 'maintenance_required', 'out_of_specification', 'failure'] as const;
 /** `machine_health.rul_basis`. */
 export const RUL_BASES = ['fleet', 'degradation'] as const;
 
-export function comingTableDdl(table: ComingTable, prefix = ''): string {
-  const t = COMING_TABLES[table];
+export function contractTableDdl(table: ContractTable, prefix = ''): string {
+  const t = CONTRACT_TABLES[table];
   return `CREATE TABLE IF NOT EXISTS ${prefix}${table} (${t.columns}) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${t.dedupKeys})`;
 }
 
@@ -58,7 +59,7 @@ export function pdmTables(prefix = ''): PdmTables {
     features: name(WRITTEN.features),
     energy: name(WRITTEN.energy),
     gaps: name(WRITTEN.gaps),
-    health: `${prefix}machine_health`,
+    health: name(WRITTEN.health),
     groundTruth: `${prefix}ground_truth`,
   };
 }

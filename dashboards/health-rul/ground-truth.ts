@@ -2,11 +2,11 @@
  * Health & RUL, row "Ground truth (simulation)": what the simulator actually did to each machine,
  * to judge the models against. Empty for real plants, which have no such table.
  */
-import { comingNote, MACHINE_FILTER, stateTimelinePanel, type DashboardRow, type RowContext } from '../common.ts';
+import { groundTruthNote, MACHINE_FILTER, stateTimelinePanel, type DashboardRow, type RowContext } from '../common.ts';
 import { tableQuery } from '../datasource.ts';
 
 export function groundTruthRow({ tables }: RowContext): DashboardRow {
-  const note = comingNote(tables.groundTruth);
+  const note = groundTruthNote(tables.groundTruth);
   const stateSql = `SELECT ts, machine, last(state) AS state
     FROM ${tables.groundTruth}
     WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}

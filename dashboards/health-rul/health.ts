@@ -6,7 +6,7 @@
 import {
   booleanAlarmMappings,
   BY_MACHINE,
-  comingNote,
+  groundTruthNote,
   FIELD_BY_MACHINE,
   healthStateMappings,
   HEALTH_RANK_SQL,
@@ -29,8 +29,7 @@ export function healthTrendSql(health: string, expression: string, alias: string
 }
 
 export function healthRow({ tables }: RowContext): DashboardRow {
-  const note = comingNote(tables.health);
-  const anomaly = timeseriesPanel('Anomaly score', `Distance of the feature vector from the machine's healthy baseline (largest per interval).${note}`, { w: 12, h: 8 }, 'none', [
+  const anomaly = timeseriesPanel('Anomaly score', `Distance of the feature vector from the machine's healthy baseline (largest per interval).`, { w: 12, h: 8 }, 'none', [
     seriesQuery(healthTrendSql(tables.health, 'max(anomaly_score)', 'anomaly_score')),
   ]).displayName(BY_MACHINE);
 
@@ -40,7 +39,7 @@ export function healthRow({ tables }: RowContext): DashboardRow {
     SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
   const index = timeseriesPanel(
     'Health index (with true severity)',
-    `Health index per machine; dashed, right axis: the fault severity the simulator injected (query B; shows only where ground truth exists).${comingNote(tables.health, tables.groundTruth)}`,
+    `Health index per machine; dashed, right axis: the fault severity the simulator injected (query B; shows only where ground truth exists).${groundTruthNote(tables.groundTruth)}`,
     { w: 12, h: 8 },
     'none',
     [seriesQuery(healthTrendSql(tables.health, 'avg(health_index)', 'health_index'), 'A'), seriesQuery(truthSql, 'B')],
@@ -52,7 +51,7 @@ export function healthRow({ tables }: RowContext): DashboardRow {
     FROM ${tables.health}
     WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
-  const state = stateTimelinePanel('NE 107 state', `Worst health state per interval (NAMUR NE 107 colours).${note}`, { w: 24, h: 6 }, [tableQuery(stateSql)], ['machine'])
+  const state = stateTimelinePanel('NE 107 state', `Worst health state per interval (NAMUR NE 107 colours).`, { w: 24, h: 6 }, [tableQuery(stateSql)], ['machine'])
     .mappings(healthStateMappings())
     .thresholds(stepThresholds([[null, 'ok'], [1, 'info'], [2, 'watch'], [3, 'bad']]))
     .colorScheme(thresholdColours());
@@ -61,7 +60,7 @@ export function healthRow({ tables }: RowContext): DashboardRow {
     FROM ${tables.health}
     WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
-  const alarm = stateTimelinePanel('Alarm', `Whether the alarm was raised at any time in the interval. Alarm onsets are also dashboard annotations.${note}`, { w: 24, h: 5 }, [tableQuery(alarmSql)], ['machine'])
+  const alarm = stateTimelinePanel('Alarm', `Whether the alarm was raised at any time in the interval. Alarm onsets are also dashboard annotations.`, { w: 24, h: 5 }, [tableQuery(alarmSql)], ['machine'])
     .mappings(booleanAlarmMappings())
     .thresholds(stepThresholds([[null, 'ok'], [1, 'bad']]))
     .colorScheme(thresholdColours());

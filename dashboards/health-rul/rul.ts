@@ -4,11 +4,10 @@
  * chart), with the true remaining life from the simulator's ground truth where it exists; and
  * what the estimate is based on (fleet life distribution, or the machine's own degradation).
  */
-import { comingNote, MACHINE_FILTER, REPEATED_MACHINE_FILTER, override, rulBasisMappings, stateTimelinePanel, timeseriesPanel, type DashboardRow, type RowContext } from '../common.ts';
+import { groundTruthNote, MACHINE_FILTER, REPEATED_MACHINE_FILTER, override, rulBasisMappings, stateTimelinePanel, timeseriesPanel, type DashboardRow, type RowContext } from '../common.ts';
 import { seriesQuery, tableQuery } from '../datasource.ts';
 
 export function rulRow({ tables }: RowContext): DashboardRow {
-  const note = comingNote(tables.health);
   const rulSql = `SELECT ts, avg(rul_lower_s) AS rul_lower_s, avg(rul_median_s) AS rul_median_s, avg(rul_upper_s) AS rul_upper_s
     FROM ${tables.health}
     WHERE $__timeFilter(ts) AND ${REPEATED_MACHINE_FILTER}
@@ -19,7 +18,7 @@ export function rulRow({ tables }: RowContext): DashboardRow {
     SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
   const rul = timeseriesPanel(
     'Remaining useful life: ${machine}',
-    `Median remaining life with the 90 % interval (shaded between lower and upper). Dashed: the true remaining life from the simulator's ground truth (query B), where it exists.${comingNote(tables.health, tables.groundTruth)}`,
+    `Median remaining life with the 90 % interval (shaded between lower and upper). Dashed: the true remaining life from the simulator's ground truth (query B), where it exists.${groundTruthNote(tables.groundTruth)}`,
     { w: 12, h: 9 },
     'dtdurations',
     [seriesQuery(rulSql, 'A'), seriesQuery(trueRulSql, 'B')],
@@ -38,7 +37,7 @@ export function rulRow({ tables }: RowContext): DashboardRow {
     FROM ${tables.health}
     WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
-  const basis = stateTimelinePanel('RUL basis', `What the estimate rests on: the fleet's life distribution (before degradation is detected) or the machine's own degradation trend.${note}`, { w: 24, h: 5 }, [
+  const basis = stateTimelinePanel('RUL basis', `What the estimate rests on: the fleet's life distribution (before degradation is detected) or the machine's own degradation trend.`, { w: 24, h: 5 }, [
     tableQuery(basisSql),
   ], ['machine']).mappings(rulBasisMappings());
 

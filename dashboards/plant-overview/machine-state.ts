@@ -5,7 +5,6 @@
  */
 import {
   COLOUR_CELL,
-  comingNote,
   healthStateMappings,
   HEALTH_RANK_SQL,
   isoZoneMappings,
@@ -54,19 +53,19 @@ export function machineStateRow({ tables }: RowContext): DashboardRow {
     .colorScheme(thresholdColours());
 
   const healthByMachine = `SELECT machine, health_rank AS state FROM (${latestHealth(tables.health)}) ORDER BY machine`;
-  const health = statPanel('NE 107 health state', `Latest health state per machine (NAMUR NE 107 colours).${comingNote(tables.health)}`, { w: 6, h: 6 }, [tableQuery(healthByMachine)], 'state')
+  const health = statPanel('NE 107 health state', `Latest health state per machine (NAMUR NE 107 colours).`, { w: 6, h: 6 }, [tableQuery(healthByMachine)], 'state')
     .mappings(healthStateMappings())
     .thresholds(stepThresholds([[null, 'ok'], [1, 'info'], [2, 'watch'], [3, 'bad']]))
     .colorScheme(thresholdColours());
 
   const rulByMachine = `SELECT machine, rul_median_s FROM (${latestHealth(tables.health)}) ORDER BY machine`;
-  const rul = statPanel('Remaining useful life (median)', `Median remaining life per machine; the 90 % interval is in the table below.${comingNote(tables.health)}`, { w: 6, h: 6 }, [tableQuery(rulByMachine)], 'rul_median_s')
+  const rul = statPanel('Remaining useful life (median)', `Median remaining life per machine; the 90 % interval is in the table below.`, { w: 6, h: 6 }, [tableQuery(rulByMachine)], 'rul_median_s')
     .unit('dtdurations')
     .thresholds(stepThresholds([[null, 'bad'], [86_400, 'warn'], [7 * 86_400, 'ok']]))
     .colorScheme(thresholdColours());
 
   const alarmCount = `SELECT count() AS machines_in_alarm FROM (${latestHealth(tables.health)}) WHERE alarm`;
-  const alarms = statPanel('Machines in alarm', `Machines whose latest health record raises the alarm.${comingNote(tables.health)}`, { w: 6, h: 6 }, [tableQuery(alarmCount)], 'machines_in_alarm')
+  const alarms = statPanel('Machines in alarm', `Machines whose latest health record raises the alarm.`, { w: 6, h: 6 }, [tableQuery(alarmCount)], 'machines_in_alarm')
     .thresholds(stepThresholds([[null, 'ok'], [1, 'bad']]))
     .colorScheme(thresholdColours());
 
@@ -78,7 +77,7 @@ export function machineStateRow({ tables }: RowContext): DashboardRow {
     FROM (${latestHealth(tables.health)}) ORDER BY machine`;
   const stateTable = tablePanel(
     'Machine state',
-    `One line per machine: vibration (latest window of each channel, worst over channels) joined with the latest health record. The vibration part shows on its own while the health table is missing.${comingNote(tables.health)}`,
+    `One line per machine: vibration (latest window of each channel, worst over channels) joined with the latest health record.`,
     { w: 24, h: 8 },
     [tableQuery(vibrationSummary, 'A'), tableQuery(healthSummary, 'B')],
   )

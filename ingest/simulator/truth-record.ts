@@ -7,7 +7,7 @@
  * predicted failure wall time of the current life. Times are ms since the epoch (`time` repeats
  * `timeMs` as ISO 8601); unknown numbers are null (a replayed recording's severity).
  */
-import { COMING_TABLES } from '../../dashboards/tables.ts';
+import { CONTRACT_TABLES } from '../../dashboards/tables.ts';
 import { row, type Row } from '../../stream-processing/rows.ts';
 import type { FaultType, Location } from './fleet-config.ts';
 import type { FaultTruth, MachineTruth } from './physics/machine-simulation.ts';
@@ -70,7 +70,7 @@ const EXTRA_COLUMNS = 'fault_location SYMBOL, onset_at TIMESTAMP, life LONG, lif
 
 /** The `ground_truth` table: the documented schema the dashboards read, plus the extra columns; WAL with DEDUP on (ts, machine). */
 export function groundTruthDdl(tablePrefix = ''): string {
-  const t = COMING_TABLES.ground_truth;
+  const t = CONTRACT_TABLES.ground_truth;
   return `CREATE TABLE IF NOT EXISTS ${tablePrefix}ground_truth (${t.columns}, ${EXTRA_COLUMNS}) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${t.dedupKeys})`;
 }
 

@@ -14,7 +14,7 @@ import { buildDashboards } from '../../../dashboards/build.ts';
 import { QUERY_FORMAT } from '../../../dashboards/datasource.ts';
 import { dashboardQueries, type DashboardQuery } from '../../../dashboards/inspect.ts';
 import { expandQuery, type ExpansionContext } from '../../../dashboards/macros.ts';
-import { comingTableDdl, HEALTH_STATES, pdmTables } from '../../../dashboards/tables.ts';
+import { contractTableDdl, HEALTH_STATES, pdmTables } from '../../../dashboards/tables.ts';
 import { SineSource } from '../../../ingest/simulator/test-signals.ts';
 import { questdbExecHttp } from '../../../stream-processing/questdb-sink.ts';
 import { startPipeline, type RunningPipeline } from '../../helpers/pipeline.ts';
@@ -107,7 +107,7 @@ describe('dashboard SQL against real pipeline data', () => {
 
     const [span] = await sql(services, `SELECT cast(min(ts) AS long) lo, cast(max(ts) AS long) hi FROM ${T.blocks}`);
     range = { fromMs: Math.floor(Number(span.lo) / 1000) - 1000, toMs: Math.ceil(Number(span.hi) / 1000) + 1000 };
-    await createComingTables(range.fromMs);
+    await createContractTables(range.fromMs);
 
     machines = (await exec(expandQuery(variableSql('pdm-plant-overview', 'machine'), ctx({})))).rows.map((r) => String(r[0]));
     channels = (await exec(expandQuery(variableSql('pdm-machine-vibration', 'channel'), ctx({ machine: machines })))).rows.map((r) => String(r[0]));
@@ -129,9 +129,9 @@ describe('dashboard SQL against real pipeline data', () => {
    * health worsening normal -> failure, alarm from the fourth record on, RUL shrinking; the
    * simulator's failure five seconds in.
    */
-  async function createComingTables(fromMs: number): Promise<void> {
-    await exec(comingTableDdl('machine_health', prefix));
-    await exec(comingTableDdl('ground_truth', prefix));
+  async function createContractTables(fromMs: number): Promise<void> {
+    await exec(contractTableDdl('machine_health', prefix));
+    await exec(contractTableDdl('ground_truth', prefix));
     const t0 = fromMs + 1000;
     const us = (ms: number) => `cast(${ms * 1000} as timestamp)`;
     const health: string[] = [];

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
-import { COMING_TABLES } from '../../../dashboards/tables.ts';
+import { CONTRACT_TABLES } from '../../../dashboards/tables.ts';
 import { TruthRecorder } from '../../../ingest/simulator/truth-recorder.ts';
 import type { TruthRecordV1 } from '../../../ingest/simulator/truth-record.ts';
 import { freePort, until } from '../../helpers/ports.ts';
@@ -122,7 +122,7 @@ describe('ground truth to file, Kafka and QuestDB', () => {
   it('has the documented schema, WAL, deduplicated on (ts, machine): writing the records again adds no row', async () => {
     const table = `${prefix}ground_truth`;
     const columns = new Map((await sql(services, `SELECT "column", type, upsertKey FROM table_columns('${table}')`)).map((c) => [String(c.column), c]));
-    for (const col of COMING_TABLES.ground_truth.columns.split(',').map((c) => c.trim().split(/\s+/))) expect(columns.get(col[0])?.type).toBe(col[1]);
+    for (const col of CONTRACT_TABLES.ground_truth.columns.split(',').map((c) => c.trim().split(/\s+/))) expect(columns.get(col[0])?.type).toBe(col[1]);
     expect([...columns.values()].filter((c) => c.upsertKey === true).map((c) => c.column).sort()).toEqual(['machine', 'ts']);
     const [info] = await sql(services, `SELECT walEnabled, designatedTimestamp FROM tables() WHERE table_name = '${table}'`);
     expect(info).toEqual({ walEnabled: true, designatedTimestamp: 'ts' });

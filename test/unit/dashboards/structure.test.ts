@@ -11,7 +11,7 @@ import { buildDashboards, GRID_COLUMNS, stableJson } from '../../../dashboards/b
 import { QUESTDB_DATASOURCE } from '../../../dashboards/datasource.ts';
 import { dashboardQueries, leafPanels, referencedTables } from '../../../dashboards/inspect.ts';
 import { variableReferences } from '../../../dashboards/macros.ts';
-import { COMING_TABLES } from '../../../dashboards/tables.ts';
+import { CONTRACT_TABLES } from '../../../dashboards/tables.ts';
 import { tableDefinitions } from '../../../stream-processing/questdb-schema.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -102,27 +102,24 @@ describe('dashboards', () => {
     }
   });
 
-  it('read only tables the processor creates, or the known coming ones, which every panel using them says it needs', () => {
-    const written = new Set(tableDefinitions('').map((t) => t.name));
-    const coming = new Set(Object.keys(COMING_TABLES));
-    const comingUsed = new Set<string>();
+  it('read only tables the processor or the simulator writes, and say so where ground truth is needed', () => {
+    const written = new Set([...tableDefinitions('').map((t) => t.name), 'ground_truth']);
+    const used = new Set<string>();
     for (const { d } of loaded) {
       const descriptions = new Map(leafPanels(d).map((p) => [p.title, p.description ?? '']));
       for (const q of dashboardQueries(d)) {
         const tables = referencedTables(q.rawSql);
         expect(tables.length, q.where).toBeGreaterThan(0);
         for (const t of tables) {
-          expect(written.has(t) || coming.has(t), `${q.where} reads ${t}`).toBe(true);
-          if (coming.has(t)) {
-            comingUsed.add(t);
-            const title = /panel "(.*)" \//.exec(q.where)?.[1];
-            if (q.kind === 'panel') expect(descriptions.get(title!), `${q.where} reads ${t} but does not say so`).toContain(`Needs the ${t} table`);
-          }
+          expect(written.has(t), `${q.where} reads ${t}`).toBe(true);
+          used.add(t);
+          const title = /panel "(.*)" \//.exec(q.where)?.[1];
+          if (t === 'ground_truth' && q.kind === 'panel') expect(descriptions.get(title!), `${q.where} reads ground truth but does not say so`).toContain('exists only for a simulated plant');
         }
       }
     }
-    // Both coming tables have panels designed for them.
-    expect([...comingUsed].sort()).toEqual([...coming].sort());
+    // Panels are designed for both contract tables.
+    for (const t of Object.keys(CONTRACT_TABLES)) expect(used.has(t), t).toBe(true);
   });
 
   it('apply the table prefix to every table they read', () => {
@@ -142,5 +139,12 @@ describe('provisioning', () => {
     const provider = parseYaml(readFileSync(join(ROOT, 'deploy/grafana/provisioning/dashboards/pdm.yaml'), 'utf8')) as { providers: Array<{ options: { path: string } }> };
     const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
     for (const p of provider.providers) expect(compose).toContain(`./deploy/grafana/dashboards:${p.options.path}`);
+  });
+});
+
+describe('the writers keep the columns the dashboards rely on', () => {
+  it("the processor's machine_health table has every contract column with its type", () => {
+    const ddl = tableDefinitions('').find((t) => t.name === 'machine_health')!.ddl.replace(/\s+/g, ' ');
+    for (const col of CONTRACT_TABLES.machine_health.columns.split(',').map((c) => c.trim().split(/\s+/))) expect(ddl).toMatch(new RegExp(`\\b${col[0]} ${col[1]}\\b`));
   });
 });

@@ -4,7 +4,7 @@
  * null, never NaN; the row carries the documented ground_truth columns.
  */
 import { describe, expect, it } from 'vitest';
-import { COMING_TABLES } from '../../../dashboards/tables.ts';
+import { CONTRACT_TABLES } from '../../../dashboards/tables.ts';
 import { MachineSimulation, type MachineTruth } from '../../../ingest/simulator/physics/machine-simulation.ts';
 import { groundTruthDdl, groundTruthRow, NO_FAULT, truthRecord } from '../../../ingest/simulator/truth-record.ts';
 import { machine, START_MS } from '../simulator-physics/helpers.ts';
@@ -106,7 +106,7 @@ describe('ground_truth row and table', () => {
   it('creates every documented column with its type, WAL, deduplicated on (ts, machine)', () => {
     const ddl = groundTruthDdl('p_');
     expect(ddl).toMatch(/^CREATE TABLE IF NOT EXISTS p_ground_truth \(/);
-    for (const col of COMING_TABLES.ground_truth.columns.split(',').map((c) => c.trim())) expect(ddl).toContain(col);
+    for (const col of CONTRACT_TABLES.ground_truth.columns.split(',').map((c) => c.trim())) expect(ddl).toContain(col);
     expect(ddl).toMatch(/TIMESTAMP\(ts\) PARTITION BY DAY WAL DEDUP UPSERT KEYS\(ts, machine\)$/);
   });
 });
