@@ -79,7 +79,8 @@ export function renderLiveView(v: LiveViewInput): string {
         : `${h.state}${h.alarm ? ', ALARM' : ''}, anomaly z=${fmt(h.score, 1)}, remaining life ${h.rulBasis ? `${rulText(h.rul)} (${h.rulBasis})` : 'unknown'}`;
     summaries.push(`  ${pad(machine, 18)} ${healthText}${truthText ? `   | truth: ${truthText}` : ''}`);
     channels.forEach(([channel, l], i) => {
-      const diag = l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.confidence, 2)}`;
+      // "vs healthy" once the channel is diagnosed against its learnt healthy reference.
+      const diag = `${l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.confidence, 2)}`}${l.referenceWindows > 0 ? ' (vs healthy)' : ''}`;
       lines.push(
         `  ${pad(i === 0 ? machine : '', 18)} ${pad(i === 0 ? s.state : '', 12)} ${pad(channel, 8)} ${pad(fmt(l.features['rms'], 3), 7)} ${pad(fmt(l.features['kurtosis'], 1), 6)} ${pad(fmt(l.features['velocity_rms_mm_s'], 2), 8)} ${pad(l.zone, 3)} ${diag}`,
       );

@@ -2,6 +2,8 @@
  * The typed messages between the processor and its worker threads. The window's samples travel
  * as a transferred (moved, not copied) Float32Array.
  */
+import type { BearingGeometry } from '../models/bearing/geometry.ts';
+import type { EnvelopeReference, HealthyWindow } from '../models/bearing/reference.ts';
 import type { WindowAnalysis, WindowAnalysisConfig } from '../models/window-analysis.ts';
 
 export interface AnalysisRequest {
@@ -14,5 +16,16 @@ export interface AnalysisRequest {
 export interface AnalysisResponse {
   analysis: WindowAnalysis;
   /** Worker CPU time for this window, µs (for the live view and metrics). */
+  cpuUs: number;
+}
+
+/** Learn a channel's healthy envelope reference from its baseline windows (samples transferred). */
+export interface ReferenceRequest {
+  bearing: BearingGeometry;
+  windows: HealthyWindow[];
+}
+
+export interface ReferenceResponse {
+  reference: EnvelopeReference;
   cpuUs: number;
 }

@@ -11,7 +11,9 @@
  * machine's channel set is fixed once three window sequences have been seen, so a stream that
  * starts mid-window on one channel does not leave that channel out for good.
  */
+import { createHash } from 'node:crypto';
 import type { FeatureRecord } from '../models/anomaly/feature-vector.ts';
+import { validateReference, type EnvelopeReference } from '../models/bearing/reference.ts';
 import { AssetMonitor, newAssetStatus, type AssetMonitorState, type AssetStatus, type FleetKnowledge } from '../models/rul/asset-monitor.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
 
@@ -58,6 +60,14 @@ interface MachineState {
   pending: Pending | null;
   energy: { powerW: number; load: number } | undefined;
   restoredTime: number | null;
+  /** Healthy envelope reference per channel, learnt from the baseline's windows. */
+  references: Map<string, LearntReference>;
+}
+
+/** A learnt reference and its id (a digest: analyzers are cached by configuration). */
+export interface LearntReference {
+  id: string;
+  reference: EnvelopeReference;
 }
 
 export interface HealthTrackerCounters {
@@ -75,6 +85,13 @@ export interface MachineCheckpoint {
   version: 1;
   channels: string[] | null;
   monitor: AssetMonitorState | null;
+  /** Healthy envelope references by channel (absent in checkpoints written before they existed). */
+  references?: Record<string, EnvelopeReference>;
+}
+
+function learnt(reference: EnvelopeReference): LearntReference {
+  const digest = createHash('sha256').update(JSON.stringify(reference)).digest('hex').slice(0, 16);
+  return { id: digest, reference };
 }
 
 export class MachineHealthTracker {
@@ -91,7 +108,7 @@ export class MachineHealthTracker {
   #state(machine: string): MachineState {
     let s = this.#machines.get(machine);
     if (!s) {
-      s = { monitor: null, channels: null, seenSeqs: 0, channelsSeen: new Set(), pending: null, energy: undefined, restoredTime: null };
+      s = { monitor: null, channels: null, seenSeqs: 0, channelsSeen: new Set(), pending: null, energy: undefined, restoredTime: null, references: new Map() };
       this.#machines.set(machine, s);
     }
     return s;
@@ -156,10 +173,31 @@ export class MachineHealthTracker {
     }
   }
 
+  /**
+   * Whether the machine's windows are still its healthy baseline (no monitor yet, or its
+   * anomaly baseline not complete): the windows its healthy reference may be learnt from.
+   */
+  inBaseline(machine: string): boolean {
+    const monitor = this.#machines.get(machine)?.monitor;
+    return !monitor || monitor.detector.baseline === null;
+  }
+
+  reference(machine: string, channel: string): LearntReference | undefined {
+    return this.#machines.get(machine)?.references.get(channel);
+  }
+
+  setReference(machine: string, channel: string, reference: EnvelopeReference): LearntReference {
+    const r = learnt(validateReference(reference, `machine ${machine} channel ${channel}: reference`));
+    this.#state(machine).references.set(channel, r);
+    return r;
+  }
+
   checkpoint(machine: string): MachineCheckpoint | undefined {
     const s = this.#machines.get(machine);
     if (!s) return undefined;
-    return { version: 1, channels: s.channels, monitor: s.monitor ? s.monitor.toJSON() : null };
+    const cp: MachineCheckpoint = { version: 1, channels: s.channels, monitor: s.monitor ? s.monitor.toJSON() : null };
+    if (s.references.size > 0) cp.references = Object.fromEntries([...s.references].map(([c, r]) => [c, r.reference]));
+    return cp;
   }
 
   get machineIds(): string[] {
@@ -173,6 +211,7 @@ export class MachineHealthTracker {
     s.seenSeqs = cp.channels ? 4 : 0;
     s.monitor = cp.monitor ? AssetMonitor.fromJSON(cp.monitor, `machine ${machine}`) : null;
     s.restoredTime = cp.monitor?.lastTime ?? null;
+    s.references = new Map(Object.entries(cp.references ?? {}).map(([c, r]) => [c, learnt(validateReference(r, `machine ${machine} channel ${c}: reference`))]));
   }
 
   /** After a rebalance: windows in flight are rebuilt from the committed offsets. */

@@ -16,7 +16,8 @@ const BearingGeometrySpec = z.strictObject({
 export const MachineModelSpec = z.strictObject({
   shaftRpm: z.number().positive().optional().describe('nominal shaft speed; the live Speed reading wins when there is one'),
   bearings: z
-    .record(z.enum(['DE', 'NDE']), z.union([z.string().min(1), BearingGeometrySpec]))
+    // partialRecord: a machine may name the bearing at one end only.
+    .partialRecord(z.enum(['DE', 'NDE']), z.union([z.string().min(1), BearingGeometrySpec]))
     .optional()
     .describe('bearing per location: a catalogue name (e.g. 6205-2RS) or a geometry'),
   iso: z.strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) }).optional().describe('ISO 20816-3 machine group and foundation'),
@@ -56,6 +57,13 @@ export const ProcessorConfigSpec = z.strictObject({
       stateDir: z.string().default('.pdm/processor-state').describe('where model state is checkpointed (JSON per machine) so a restart resumes'),
       checkpointIntervalS: z.number().positive().default(10).describe('seconds between checkpoints'),
       monitor: MonitorConfigSpec.prefault({}).describe('the AssetMonitor model settings (see MODELS.md)'),
+      reference: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe("learn each channel's healthy envelope reference from the baseline, so the machine's own lines are not taken for bearing faults"),
+          windows: z.number().int().min(2).max(64).default(8).describe('baseline windows per channel the reference is learnt from (spread over the baseline; each is held in memory until then)'),
+        })
+        .prefault({})
+        .describe('healthy envelope reference of the bearing diagnosis (needs the machine\'s bearings and shaft speed; see MODELS.md)'),
     })
     .prefault({})
     .describe('machine health and remaining useful life'),

@@ -23,6 +23,7 @@ import { QuestdbSink, questdbExecHttp } from './questdb-sink.ts';
 import { blockStats, row, type Row } from './rows.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { MachineHealthTracker, type HealthUpdate, type WindowResult } from './machine-health.ts';
+import { ReferenceCollector } from './reference-collector.ts';
 import { WindowAssembler, type CompletedWindow } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -45,9 +46,12 @@ export interface ProcessorStats {
   commits: number;
   workerCpuUs: number;
   /** Latest analysis per machine/channel, for the live view. */
-  latest: Map<string, { ts: bigint; features: Record<string, number>; zone: string; diagnosis: string; confidence: number }>;
+  latest: Map<string, { ts: bigint; features: Record<string, number>; zone: string; diagnosis: string; confidence: number; referenceWindows: number }>;
   /** Latest health per machine, for the live view. */
   latestHealth: Map<string, AssetStatus>;
+  /** Healthy envelope references learnt (machine channels), and attempts that failed. */
+  referencesLearnt: number;
+  referencesFailed: number;
 }
 
 export class StreamProcessor {
@@ -66,7 +70,9 @@ export class StreamProcessor {
   readonly health: MachineHealthTracker | undefined;
   readonly #checkpoints: HealthCheckpoints | undefined;
   #lastCheckpointMs = 0;
-  readonly stats: ProcessorStats = { messagesIn: 0, blocksIn: 0, energyIn: 0, gapsIn: 0, deadLettered: 0, windowsAnalysed: 0, windowsFailed: 0, rowsOut: {}, commits: 0, workerCpuUs: 0, latest: new Map(), latestHealth: new Map() };
+  readonly stats: ProcessorStats = { messagesIn: 0, blocksIn: 0, energyIn: 0, gapsIn: 0, deadLettered: 0, windowsAnalysed: 0, windowsFailed: 0, rowsOut: {}, commits: 0, workerCpuUs: 0, latest: new Map(), latestHealth: new Map(), referencesLearnt: 0, referencesFailed: 0 };
+  /** Baseline windows kept for the healthy references (only with the health model). */
+  readonly #referenceWindows: ReferenceCollector | undefined;
 
   constructor(config: ProcessorConfig, endpoints: ProcessorEndpoints) {
     this.#config = config;
@@ -78,6 +84,12 @@ export class StreamProcessor {
     if (config.health.enabled) {
       this.health = new MachineHealthTracker({ features: config.health.features, monitor: config.health.monitor, energy: config.health.energy, fleet: null });
       this.#checkpoints = new HealthCheckpoints(config.health.stateDir);
+      const ref = config.health.reference;
+      if (ref.enabled) {
+        // Spread the kept windows over the baseline (its length in windows when bounded by count).
+        const stride = Math.max(1, Math.floor(config.health.monitor.anomaly.baseline.windows / ref.windows));
+        this.#referenceWindows = new ReferenceCollector({ maxWindows: ref.windows, stride });
+      }
     }
   }
 
@@ -156,13 +168,17 @@ export class StreamProcessor {
     if (lastOffset < 0) return;
 
     const analysed = await Promise.all(windows.map((w) => this.#analyse(w, processedAtUs)));
+    const baselineDone = new Set<string>();
     for (const r of analysed) {
       if (!r) continue;
       rows.push(r.row);
       // In window order, so each machine's health model sees its windows in time order.
       const update = this.health?.onWindow(r.window);
       if (update) rows.push(this.#healthRow(update, processedAtUs));
+      if (update && this.#referenceWindows?.has(update.machine) && !this.health!.inBaseline(update.machine)) baselineDone.add(update.machine);
     }
+    // Before the commit, so the checkpoint that follows it holds the references.
+    await Promise.all([...baselineDone].map((machine) => this.#learnReferences(machine)));
 
     // One writer at a time (flushes must not interleave), then commit what QuestDB holds.
     const write = this.#sinkLock.then(() =>
@@ -232,9 +248,41 @@ export class StreamProcessor {
     const location = w.channel.split('_')[0] as 'DE' | 'NDE';
     const bearingRef = m?.bearings?.[location];
     const bearing: BearingGeometry | undefined = bearingRef === undefined ? undefined : typeof bearingRef === 'string' ? lookupBearing(bearingRef) : bearingRef;
-    const config: WindowAnalysisConfig = { sampleRateHz: w.sampleRateHz, windowSize: w.samples.length, shaftHz, iso, bearing };
+    const learnt = bearing ? this.health?.reference(w.machine, w.channel) : undefined;
+    const config: WindowAnalysisConfig = { sampleRateHz: w.sampleRateHz, windowSize: w.samples.length, shaftHz, iso, bearing, ...(learnt ? { reference: learnt.reference } : {}) };
     const bearingKey = bearingRef === undefined ? '-' : typeof bearingRef === 'string' ? bearingRef : JSON.stringify(bearingRef);
-    return { key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}`, config };
+    return { key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}`, config };
+  }
+
+  /** Keeps a copy of a baseline window for the channel's healthy reference, when one is due. */
+  #offerReferenceWindow(w: CompletedWindow, config: WindowAnalysisConfig): void {
+    if (!this.#referenceWindows || !config.bearing || config.shaftHz === undefined || config.reference) return;
+    if (!this.health!.inBaseline(w.machine)) return;
+    this.#referenceWindows.offer(w.machine, w.channel, config.bearing, { samples: w.samples, sampleRateHz: w.sampleRateHz, shaftHz: config.shaftHz });
+  }
+
+  /**
+   * The machine's baseline is complete: learn each channel's healthy envelope reference from the
+   * windows kept (in the worker pool). A channel whose reference cannot be learnt is diagnosed
+   * without one, as before; the failure is logged and counted.
+   */
+  async #learnReferences(machine: string): Promise<void> {
+    const channels = this.#referenceWindows!.take(machine);
+    await Promise.all(
+      channels.map(async ({ channel, bearing, windows }) => {
+        if (windows.length < 2) return;
+        try {
+          const { reference, cpuUs } = await this.#pool!.learnReference({ bearing, windows });
+          const learnt = this.health!.setReference(machine, channel, reference);
+          this.stats.referencesLearnt++;
+          const lines = reference.bands.reduce((n, b) => n + b.orders.length + b.hz.length, 0);
+          this.#log.info({ machine, channel, windows: reference.windows, bands: reference.bands.length, lines, id: learnt.id, cpuMs: Math.round(cpuUs / 1000) }, 'healthy envelope reference learnt');
+        } catch (err) {
+          this.stats.referencesFailed++;
+          this.#log.warn({ machine, channel, err: describeError(err) }, 'healthy envelope reference not learnt; the channel is diagnosed without one');
+        }
+      }),
+    );
   }
 
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
@@ -265,15 +313,16 @@ export class StreamProcessor {
   async #analyse(w: CompletedWindow, processedAtUs: number): Promise<{ row: Row; window: WindowResult } | undefined> {
     const { key, config } = this.#analysisConfig(w);
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
+    this.#offerReferenceWindow(w, config);
     try {
       const { analysis, cpuUs } = await this.#pool!.analyze({ configKey: key, config, samples: w.samples });
       this.stats.windowsAnalysed++;
       this.stats.workerCpuUs += cpuUs;
-      this.stats.latest.set(`${w.machine}/${w.channel}`, { ts: w.startTimeNs, features: analysis.features, zone: analysis.iso20816.zone, diagnosis: analysis.bearing.diagnosis, confidence: analysis.bearing.confidence });
+      this.stats.latest.set(`${w.machine}/${w.channel}`, { ts: w.startTimeNs, features: analysis.features, zone: analysis.iso20816.zone, diagnosis: analysis.bearing.diagnosis, confidence: analysis.bearing.confidence, referenceWindows: config.reference?.windows ?? 0 });
       const featureRow = row(this.#tables.features, w.startTimeNs, {
         symbols: { machine: w.machine, channel: w.channel, iso_zone: analysis.iso20816.zone, shaft_source: analysis.shaft.source, bearing_diagnosis: analysis.bearing.diagnosis },
         doubles: { ...analysis.features, sample_rate_hz: w.sampleRateHz, bearing_confidence: analysis.bearing.confidence },
-        longs: { window_seq: w.windowSeq, samples: sampleCount },
+        longs: { window_seq: w.windowSeq, samples: sampleCount, reference_windows: config.reference?.windows ?? 0 },
         timestampsUs: { processed_at: processedAtUs },
       });
       return { row: featureRow, window: { machine: w.machine, channel: w.channel, windowSeq: w.windowSeq, tsNs: w.startTimeNs, features: analysis.features, zone: analysis.iso20816.zone } };

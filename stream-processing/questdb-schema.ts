@@ -31,7 +31,7 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
         rms DOUBLE, peak DOUBLE, peak_to_peak DOUBLE, crest_factor DOUBLE, kurtosis DOUBLE, skewness DOUBLE,
         velocity_rms_mm_s DOUBLE, dominant_hz DOUBLE, shaft_hz DOUBLE, x1 DOUBLE, x2 DOUBLE, x3 DOUBLE,
         iso_zone SYMBOL CAPACITY 8, shaft_source SYMBOL CAPACITY 8,
-        bearing_diagnosis SYMBOL CAPACITY 8, bearing_confidence DOUBLE,
+        bearing_diagnosis SYMBOL CAPACITY 8, bearing_confidence DOUBLE, reference_windows INT,
         processed_at TIMESTAMP
       ) ${tail('ts, machine, channel')}`,
     },

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { PdmError } from '../common/errors.ts';
-import type { AnalysisRequest, AnalysisResponse } from './analysis-task.ts';
+import type { AnalysisRequest, AnalysisResponse, ReferenceRequest, ReferenceResponse } from './analysis-task.ts';
 
 // Run from sources (.ts on Node 24) or from dist (.js): the worker file has this file's extension.
 const workerFile = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
@@ -24,6 +24,15 @@ export class WorkerPool {
       return (await this.#pool.run(req, { transferList: [req.samples.buffer as ArrayBuffer] })) as AnalysisResponse;
     } catch (err) {
       throw new PdmError('PDM_ERR_WORKER', `window analysis failed in a worker: ${(err as Error).message}`, {}, { cause: err });
+    }
+  }
+
+  async learnReference(req: ReferenceRequest): Promise<ReferenceResponse> {
+    try {
+      const transferList = req.windows.map((w) => w.samples.buffer as ArrayBuffer);
+      return (await this.#pool.run(req, { name: 'learnReference', transferList })) as ReferenceResponse;
+    } catch (err) {
+      throw new PdmError('PDM_ERR_WORKER', `learning a healthy reference failed in a worker: ${(err as Error).message}`, {}, { cause: err });
     }
   }
 

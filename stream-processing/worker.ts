@@ -1,20 +1,38 @@
 /**
- * Piscina worker entry: plumbing only. Keeps one WindowAnalyzer per configuration (they
+ * Piscina worker entry: plumbing only. Keeps WindowAnalyzers per configuration (they
  * precompute windows, FFT tables and filters) and calls into `models/`.
  */
+import { buildReference } from '../models/bearing/reference.ts';
 import { WindowAnalyzer } from '../models/window-analysis.ts';
-import type { AnalysisRequest, AnalysisResponse } from './analysis-task.ts';
+import type { AnalysisRequest, AnalysisResponse, ReferenceRequest, ReferenceResponse } from './analysis-task.ts';
 
+/**
+ * Analyzers by configuration key, least recently used first. With learnt references every
+ * machine channel has its own configuration, so the cache is bounded: an evicted analyzer is
+ * rebuilt on its next window (a few milliseconds).
+ */
+const MAX_ANALYZERS = 256;
 const analyzers = new Map<string, WindowAnalyzer>();
 
 export default function analyzeWindow(req: AnalysisRequest): AnalysisResponse {
   const t0 = process.cpuUsage();
   let analyzer = analyzers.get(req.configKey);
-  if (!analyzer) {
+  if (analyzer) {
+    analyzers.delete(req.configKey);
+  } else {
     analyzer = new WindowAnalyzer(req.config);
-    analyzers.set(req.configKey, analyzer);
+    if (analyzers.size >= MAX_ANALYZERS) analyzers.delete(analyzers.keys().next().value!);
   }
+  analyzers.set(req.configKey, analyzer);
   const analysis = analyzer.analyze(req.samples);
   const used = process.cpuUsage(t0);
   return { analysis, cpuUs: used.user + used.system };
+}
+
+/** Not the hot path: each window is demodulated in every admissible band (about 8 x an analysis). */
+export function learnReference(req: ReferenceRequest): ReferenceResponse {
+  const t0 = process.cpuUsage();
+  const reference = buildReference(req.windows, { bearing: req.bearing });
+  const used = process.cpuUsage(t0);
+  return { reference, cpuUs: used.user + used.system };
 }

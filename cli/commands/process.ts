@@ -1,27 +1,31 @@
-/** `pdm process [--config FILE]`: run the stream processor until SIGINT/SIGTERM. */
+/** `pdm process [--config FILE] [--fleet FILE]`: run the stream processor until SIGINT/SIGTERM. */
 import { parseArgs } from 'node:util';
 import { loadConfigFile, validateConfig } from '../../common/config.ts';
 import { kafkaFromEnv, questdbFromEnv } from '../../common/endpoints.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
+import { withFleetMachines } from '../io/fleet-models.ts';
 import { untilSignal } from '../signals.ts';
 
-const HELP = `Usage: pdm process [--config FILE]
+const HELP = `Usage: pdm process [--config FILE] [--fleet FILE]
 
 Consumes vibration blocks, energy readings and gap events from Kafka, analyses windows in
 worker threads and writes to QuestDB. Offsets are committed only after QuestDB accepted the rows.
 
   --config FILE   processor configuration (YAML/JSON); defaults apply without one
+  --fleet FILE    take each machine's bearings, nominal speed and ISO class from a simulator
+                  fleet file (the config's own machines section wins)
 Environment: PDM_KAFKA_BROKERS, PDM_QUESTDB_HTTP, PDM_QUESTDB_USER, PDM_QUESTDB_PASSWORD
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, fleet: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
   const config = values.config ? loadConfigFile(ProcessorConfigSpec, values.config) : validateConfig(ProcessorConfigSpec, {}, 'defaults');
+  if (values.fleet) for (const message of withFleetMachines(config, values.fleet)) process.stderr.write(`! ${message} — that machine is not modelled\n`);
   const q = questdbFromEnv();
   const processor = new StreamProcessor(config, { brokers: kafkaFromEnv(config.kafka.brokers), questdbHttp: q.httpUrl, questdbIlpConfig: q.ilpConfig, questdbAuth: q.auth });
   await processor.start();

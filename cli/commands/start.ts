@@ -18,8 +18,9 @@ import { Collector } from '../../ingest/collector/collector.ts';
 import { collectorPkiDir, initPlantPki } from '../../ingest/opcua/pki-init.ts';
 import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
 import type { SimulatorMessage } from './simulate.ts';
-import { loadFleet, type ValidMachine } from '../../ingest/simulator/fleet-config.ts';
-import { ProcessorConfigSpec, type MachineModelConfig } from '../../stream-processing/processor-config.ts';
+import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
+import { processorMachines } from '../io/fleet-models.ts';
+import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
 import { renderLiveView, shortDuration } from '../live-view.ts';
 import { untilSignal } from '../signals.ts';
@@ -48,9 +49,6 @@ function localOpcuaCredentials(dir: string): { username: string; password: strin
   return { ...creds, file };
 }
 
-function processorMachines(machines: ValidMachine[]): Record<string, MachineModelConfig> {
-  return Object.fromEntries(machines.map((m) => [m.id, { shaftRpm: m.nominalSpeedRpm, bearings: { DE: m.bearings.DE, NDE: m.bearings.NDE } as MachineModelConfig['bearings'], iso: m.iso }]));
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -34,6 +34,10 @@ export interface PipelineOptions {
   workers?: number;
   /** Run the per-machine health model (default off: see below). */
   health?: boolean;
+  /** Processor settings beyond the defaults: `health` is merged into the helper's, `machines` given as is. */
+  processor?: { health?: Record<string, unknown>; machines?: Record<string, unknown> };
+  /** Where the processor checkpoints model state (default: a fresh directory per prefix). */
+  stateDir?: string;
 }
 
 export interface RunningPipeline {
@@ -89,7 +93,8 @@ export async function startPipeline(opts: PipelineOptions): Promise<RunningPipel
         workers: opts.workers ?? 1,
         // The health model needs a minute of baseline, longer than these runs; tests that want
         // machine_health rows write them themselves. State never lands in the repo's .pdm/.
-        health: { enabled: opts.health ?? false, stateDir: join(tmpdir(), `${prefix}state`) },
+        health: { enabled: opts.health ?? false, stateDir: opts.stateDir ?? join(tmpdir(), `${prefix}state`), ...opts.processor?.health },
+        ...(opts.processor?.machines ? { machines: opts.processor.machines } : {}),
       }),
       { brokers: services.kafkaBrokers, questdbHttp: services.questdbHttp, questdbIlpConfig: services.questdbIlpConfig, questdbAuth: questdbAuth(services) },
     );

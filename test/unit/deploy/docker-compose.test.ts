@@ -14,6 +14,7 @@ import { COMMANDS } from '../../../cli/main.ts';
 import { CollectorConfigSpec } from '../../../ingest/collector/collector-config.ts';
 import { loadFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
+import { withFleetMachines } from '../../../cli/io/fleet-models.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
@@ -108,7 +109,16 @@ describe('docker-compose.yml', () => {
         // The collector collects every machine the simulator serves, at the port the fleet gives it.
         expect(cfg.machines.map((m) => m.endpoint).sort()).toEqual(fleet.machines.map((m) => `opc.tcp://simulator:${m.opcua.port}/pdm/${m.id}`).sort());
       }
-      if (sub === 'process') loadConfigFile(ProcessorConfigSpec, join(root, arg('--config')));
+      if (sub === 'process') {
+        const cfg = loadConfigFile(ProcessorConfigSpec, join(root, arg('--config')));
+        // The processor models every simulated machine with its bearings, and keeps its model
+        // state on a volume.
+        expect(args, `${name} reads the fleet's bearings`).toContain('--fleet');
+        expect(withFleetMachines(cfg, join(root, arg('--fleet')))).toEqual([]);
+        const fleet = loadFleet(join(root, arg('--fleet')));
+        for (const m of fleet.machines) expect(cfg.machines[m.id]?.bearings, `${name}: ${m.id} bearings`).toEqual({ DE: m.bearings.DE, NDE: m.bearings.NDE });
+        expect((s.volumes ?? []).some((v) => cfg.health.stateDir.startsWith(v.split(':')[1])), `${name}: ${cfg.health.stateDir} on a volume`).toBe(true);
+      }
     }
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { lookupBearing } from '../../../models/bearing/catalogue.ts';
+import { buildReference } from '../../../models/bearing/reference.ts';
 import { MachineHealthTracker, type HealthUpdate, type WindowResult } from '../../../stream-processing/machine-health.ts';
 
 /** Seeded normal noise (Box-Muller on mulberry32). */
@@ -91,5 +93,41 @@ describe('MachineHealthTracker', () => {
     expect(combined.map((u) => u.windowSeq)).toEqual(whole.map((u) => u.windowSeq));
     expect(combined.map((u) => u.status)).toEqual(whole.map((u) => u.status));
     expect(second.counters.skippedReplayed).toBe(29);
+  });
+
+  it('says when a machine leaves its baseline, and keeps its learnt references through a checkpoint', () => {
+    const t = new MachineHealthTracker(config);
+    expect(t.inBaseline('m1')).toBe(true);
+    const ws = windows(100, 1000);
+    const ups = run(t, ws);
+    const firstMonitoring = ups.findIndex((u) => u.status.phase === 'monitoring');
+    expect(firstMonitoring).toBeGreaterThan(0);
+    expect(t.inBaseline('m1')).toBe(false);
+
+    const g = rng(3);
+    const noise = () => ({ samples: Float32Array.from({ length: 8192 }, () => 0.1 * g()), sampleRateHz: 12_000, shaftHz: 29.95 });
+    const reference = buildReference([noise(), noise()], { bearing: lookupBearing('6205-2RS') });
+    const learnt = t.setReference('m1', 'DE_X', reference);
+    expect(t.reference('m1', 'DE_X')).toBe(learnt);
+    expect(t.reference('m1', 'DE_Y')).toBeUndefined();
+
+    const cp = JSON.parse(JSON.stringify(t.checkpoint('m1')));
+    const restored = new MachineHealthTracker(config);
+    restored.restore('m1', cp);
+    expect(restored.reference('m1', 'DE_X')?.reference).toEqual(reference);
+    // Same reference, same id: workers keep their analyzer across a restart.
+    expect(restored.reference('m1', 'DE_X')?.id).toBe(learnt.id);
+    expect(restored.inBaseline('m1')).toBe(false);
+
+    // A checkpoint written before references existed restores without any.
+    const old = { ...cp };
+    delete old.references;
+    const fromOld = new MachineHealthTracker(config);
+    fromOld.restore('m1', old);
+    expect(fromOld.reference('m1', 'DE_X')).toBeUndefined();
+
+    // A damaged reference is refused with the machine and channel named.
+    const bad = { ...cp, references: { DE_X: { ...reference, binHz: -1 } } };
+    expect(() => new MachineHealthTracker(config).restore('m1', bad)).toThrow(/machine m1 channel DE_X: reference/);
   });
 });

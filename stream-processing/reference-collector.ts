@@ -1,0 +1,84 @@
+/**
+ * Keeps copies of a machine's baseline windows, per channel, until its healthy envelope
+ * reference (models/bearing/reference.ts) is learnt from them. The reference is learnt from the
+ * same stretch the anomaly baseline is, under the same assumption (the machine is healthy while
+ * its baseline is learnt), and only from windows analysed with a bearing and a shaft speed.
+ *
+ * Memory is bounded: every `stride`-th window, at most `maxWindows` per channel (8 windows of
+ * 1 s at 25.6 kHz hold 800 kB). Nothing here is checkpointed: a processor restarted during the
+ * baseline collects again from the windows it replays and receives.
+ */
+import type { BearingGeometry } from '../models/bearing/geometry.ts';
+import type { HealthyWindow } from '../models/bearing/reference.ts';
+
+export interface ReferenceCollectorConfig {
+  /** Windows kept per channel. */
+  maxWindows: number;
+  /** Keep one window in this many (spreads the kept windows over the baseline). */
+  stride: number;
+}
+
+export interface CollectedChannel {
+  channel: string;
+  bearing: BearingGeometry;
+  windows: HealthyWindow[];
+}
+
+interface ChannelWindows {
+  bearing: BearingGeometry;
+  windows: HealthyWindow[];
+  offered: number;
+}
+
+export class ReferenceCollector {
+  readonly #config: ReferenceCollectorConfig;
+  readonly #machines = new Map<string, Map<string, ChannelWindows>>();
+
+  constructor(config: ReferenceCollectorConfig) {
+    if (!(Number.isInteger(config.maxWindows) && config.maxWindows >= 1)) throw new RangeError(`reference collector: maxWindows must be a positive integer, got ${config.maxWindows}`);
+    if (!(Number.isInteger(config.stride) && config.stride >= 1)) throw new RangeError(`reference collector: stride must be a positive integer, got ${config.stride}`);
+    this.#config = config;
+  }
+
+  /**
+   * Offers one baseline window; keeps a copy when it is due and there is room (the caller's
+   * buffer is about to be moved to a worker). Returns whether it was kept.
+   */
+  offer(machine: string, channel: string, bearing: BearingGeometry, window: HealthyWindow): boolean {
+    let channels = this.#machines.get(machine);
+    if (!channels) {
+      channels = new Map();
+      this.#machines.set(machine, channels);
+    }
+    let c = channels.get(channel);
+    if (!c) {
+      c = { bearing, windows: [], offered: 0 };
+      channels.set(channel, c);
+    }
+    const due = c.offered % this.#config.stride === 0;
+    c.offered++;
+    if (!due || c.windows.length >= this.#config.maxWindows) return false;
+    c.windows.push({ samples: Float32Array.from(window.samples), sampleRateHz: window.sampleRateHz, shaftHz: window.shaftHz });
+    return true;
+  }
+
+  /** Whether windows are waiting for the machine's reference to be learnt. */
+  has(machine: string): boolean {
+    return this.#machines.has(machine);
+  }
+
+  /** Hands over (and forgets) everything collected for a machine. */
+  take(machine: string): CollectedChannel[] {
+    const channels = this.#machines.get(machine);
+    this.#machines.delete(machine);
+    if (!channels) return [];
+    return [...channels].map(([channel, c]) => ({ channel, bearing: c.bearing, windows: c.windows }));
+  }
+
+  /** Samples held, for the live view and memory accounting. */
+  get heldSamples(): number {
+    let n = 0;
+    for (const channels of this.#machines.values()) for (const c of channels.values()) for (const w of c.windows) n += w.samples.length;
+    return n;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The stream learns each channel's healthy envelope reference from its baseline, for real:
+ * a simulated machine (OPC UA, SignAndEncrypt) whose own structural line sits exactly on its
+ * 6205's BPFI — impacts at BPFI, modulated at shaft rate, ringing a 2 kHz resonance, the pattern
+ * of an inner race fault — streams through the collector, Kafka and the processor's workers into
+ * QuestDB. Until the baseline is complete its windows are called `inner_race` (nothing tells the
+ * machine's line from a fault); after it, the processor has learnt the reference in a worker,
+ * checkpointed it, and the same windows are `none`. An outer race fault that then appears is
+ * still named.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { lookupBearing } from '../../../models/bearing/catalogue.ts';
+import { defectFrequencies } from '../../../models/bearing/geometry.ts';
+import { validateReference } from '../../../models/bearing/reference.ts';
+import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../../../ingest/simulator/signal-source.ts';
+import type { MachineCheckpoint } from '../../../stream-processing/machine-health.ts';
+import { startPipeline, type RunningPipeline } from '../../helpers/pipeline.ts';
+import { sql, waitForRows } from '../../helpers/questdb.ts';
+import { addImpacts, machineBackground } from '../../unit/bearing/helpers/synthetic.ts';
+
+const FS = 12_000;
+const BLOCK = 1_200; // 100 ms
+const WINDOW_BLOCKS = 14; // 16 800 samples: 1.4 s, 42 revolutions
+const SHAFT_HZ = 29.95; // 1797 rpm
+const LOOP_S = 40;
+const BASELINE_WINDOWS = 8;
+const REFERENCE_WINDOWS = 4;
+
+const bearing = lookupBearing('6205-2RS');
+const f = defectFrequencies(bearing, SHAFT_HZ);
+
+/** The machine in good health (background plus its own line at BPFI), looped; an outer race fault can be switched on. */
+class RigSource implements MachineSignalSource {
+  readonly channels: ChannelSpec[] = [{ id: 'DE_X', location: 'DE', axis: 'X', sampleRateHz: FS, blockSize: BLOCK, units: 'g' }];
+  readonly #healthy = addImpacts(machineBackground(FS, SHAFT_HZ, LOOP_S, 7), FS, { rateHz: f.bpfi, modulationHz: SHAFT_HZ, depth: 0.8, resonanceHz: 2000, amplitude: 0.12, seed: 7 });
+  readonly #fault = addImpacts(new Float32Array(FS * LOOP_S), FS, { rateHz: f.bpfo, resonanceHz: 2000, amplitude: 0.3, jitter: 0.01, seed: 6 });
+  /** Blocks from this sequence on carry the outer race fault. */
+  faultFromSeq = Infinity;
+
+  renderBlock(_channelId: string, seq: number, out: Float32Array): void {
+    const n = this.#healthy.length;
+    for (let i = 0; i < out.length; i++) {
+      const k = (seq * BLOCK + i) % n;
+      out[i] = this.#healthy[k] + (seq >= this.faultFromSeq ? this.#fault[k] : 0);
+    }
+  }
+
+  energyAt(timeMs: number): EnergyReading {
+    // A little load ripple, so the power-versus-load baseline has something to learn.
+    const load = 80 + 2 * Math.sin(timeMs / 7_000);
+    return { powerKw: 0.1375 * load, currentA: 20.5, voltageV: 400, powerFactor: 0.85, temperatureC: 45, speedRpm: SHAFT_HZ * 60, loadPct: load };
+  }
+}
+
+describe('processor: healthy envelope reference learnt in the stream', () => {
+  const services = inject('services');
+  const prefix = `ref${Date.now().toString(36)}_`;
+  const stateDir = mkdtempSync(join(tmpdir(), 'pdm-ref-state-'));
+  const source = new RigSource();
+  let pipeline: RunningPipeline;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline({
+      services,
+      prefix,
+      machines: [{ id: 'rig-1', source }],
+      windowBlocks: WINDOW_BLOCKS,
+      health: true,
+      stateDir,
+      processor: {
+        health: { checkpointIntervalS: 1, monitor: { anomaly: { baseline: { windows: BASELINE_WINDOWS } } }, reference: { windows: REFERENCE_WINDOWS } },
+        machines: { 'rig-1': { bearings: { DE: '6205-2RS' } } },
+      },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+
+  it('diagnoses the machine line as inner_race during the baseline, learns the reference, and says none after it', async () => {
+    const features = `${prefix}vibration_features`;
+    const rows = await waitForRows(services, `SELECT window_seq, bearing_diagnosis, reference_windows FROM ${features} WHERE reference_windows > 0`, (r) => r.length >= 5, 120_000);
+    expect(rows.length, 'windows analysed against a learnt reference').toBeGreaterThanOrEqual(5);
+    expect(pipeline.processor.stats.referencesLearnt).toBe(1);
+    expect(pipeline.processor.stats.referencesFailed).toBe(0);
+    expect(rows.every((r) => r.reference_windows === REFERENCE_WINDOWS)).toBe(true);
+    expect(rows.map((r) => r.bearing_diagnosis)).toEqual(rows.map(() => 'none'));
+
+    const before = await sql(services, `SELECT bearing_diagnosis, count() n FROM ${features} WHERE reference_windows = 0`);
+    const byDiagnosis = Object.fromEntries(before.map((r) => [r.bearing_diagnosis, r.n]));
+    expect(Number(byDiagnosis['inner_race'] ?? 0), JSON.stringify(byDiagnosis)).toBeGreaterThanOrEqual(BASELINE_WINDOWS);
+
+    // The reference is part of the machine's checkpointed model state.
+    const file = join(stateDir, 'rig-1.json');
+    await waitForRows(services, 'SELECT 1', () => existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as MachineCheckpoint).references !== undefined, 10_000);
+    const cp = JSON.parse(readFileSync(file, 'utf8')) as MachineCheckpoint;
+    const reference = validateReference(cp.references?.['DE_X']);
+    expect(reference.windows).toBe(REFERENCE_WINDOWS);
+    expect(reference.shaftHz.min).toBeCloseTo(SHAFT_HZ, 6);
+  }, 150_000);
+
+  it('still names an outer race fault that appears after the baseline', async () => {
+    const features = `${prefix}vibration_features`;
+    const [{ last }] = (await sql(services, `SELECT max(window_seq) last FROM ${features}`)) as Array<{ last: number }>;
+    // A few windows on, so no window straddles the switch.
+    const fromWindow = Number(last) + 3;
+    source.faultFromSeq = fromWindow * WINDOW_BLOCKS;
+    const rows = await waitForRows(services, `SELECT bearing_diagnosis, reference_windows FROM ${features} WHERE window_seq >= ${fromWindow}`, (r) => r.length >= 5, 60_000);
+    expect(rows.length).toBeGreaterThanOrEqual(5);
+    expect(rows.every((r) => r.reference_windows === REFERENCE_WINDOWS)).toBe(true);
+    const named = rows.filter((r) => r.bearing_diagnosis === 'outer_race').length;
+    expect(rows.filter((r) => r.bearing_diagnosis === 'inner_race' || r.bearing_diagnosis === 'rolling_element' || r.bearing_diagnosis === 'cage')).toEqual([]);
+    expect(named, JSON.stringify(rows)).toBeGreaterThanOrEqual(rows.length - 1);
+  }, 90_000);
+});
