@@ -107,7 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     `machines: ${factory.machines.map((m) => `${m.id}${m.endpointUrl ? ` ${m.endpointUrl}` : ` (${m.state}: ${m.error ?? ''})`}`).join(', ')}`,
     `OPC UA user '${creds.username}', password in ${creds.file} (SignAndEncrypt, Basic256Sha256; certificates in ${pkiRoot})`,
     `Kafka ${ep.kafkaBrokers.join(',')}: topics ${topics.vibration}, ${topics.energy}, ${topics.gaps}, ${topics.deadLetter}, ${topics.truth}`,
-    `QuestDB console ${ep.questdbHttp} (user ${ep.questdbUser ?? '-'}, password in ${services.dataDir || '-'}): tables vibration_blocks, vibration_features, energy, collection_gaps`,
+    `QuestDB console ${ep.questdbHttp} (user ${ep.questdbUser ?? '-'}, password in ${services.dataDir || '-'}): tables vibration_blocks, vibration_features, energy, collection_gaps, machine_health`,
     `ground truth: ${join(stateDir, 'truth')}/<machine>.jsonl`,
   ];
   const startedAtMs = Date.now();

@@ -3,8 +3,11 @@
  * would expand it, run against the real QuestDB holding real pipeline data: two simulated
  * machines (OPC UA, SignAndEncrypt) -> collector -> Kafka -> processor -> QuestDB for a few
  * seconds, with a deliberate stall that makes one machine skip blocks (a real gap in the ledger).
- * The tables the processor does not write yet (machine_health, ground_truth) are created from the
- * documented schema with a few rows in the same time range.
+ * machine_health (the processor's health model needs a longer baseline than this run) and
+ * ground_truth (the simulator's) get a few rows from their documented contract in the same time
+ * range, walking through every NE 107 state up to failure, so the panels that colour states are
+ * exercised deterministically; both writers are tested against the same contract
+ * (test/unit/dashboards, test/integration/simulator/ground-truth.test.ts).
  *
  * Queries run over QuestDB's HTTP /exec; Grafana's plugin sends the same SQL over the PostgreSQL
  * wire protocol to the same engine.
