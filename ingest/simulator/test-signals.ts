@@ -4,6 +4,7 @@
  * test (known RMS and dominant frequency) and as a smoke-test source.
  */
 import type { ChannelSpec, EnergyReading, MachineSignalSource } from './signal-source.ts';
+import { mulberry32 } from '../../models/dsp/seeded-random.ts';
 
 export interface SineSourceOptions {
   frequencyHz: number;
@@ -15,17 +16,6 @@ export interface SineSourceOptions {
   seed?: number;
 }
 
-/** mulberry32: tiny, fast, seeded; good enough for test noise. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class SineSource implements MachineSignalSource {
   readonly channels: ChannelSpec[];

@@ -9,6 +9,7 @@
  * the calibration is reproducible, and it runs once, when the baseline freezes.
  */
 import { quadraticForm } from './mahalanobis.ts';
+import { mulberry32 } from '../dsp/seeded-random.ts';
 
 export interface ScoreCalibration {
   /** d2 / scale ~ chi-square(dof) under the baseline. */
@@ -16,17 +17,6 @@ export interface ScoreCalibration {
   dof: number;
 }
 
-/** Small, fast, seedable PRNG (mulberry32): deterministic draws for a reproducible calibration. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Cholesky factor of a positive semi-definite matrix; directions with no variance get a zero column. */
 export function semidefiniteCholesky(a: readonly (readonly number[])[]): number[][] {

@@ -3,6 +3,9 @@
  * definition, and a seeded random generator so sweeps are reproducible.
  */
 
+import { mulberry32 as seededRandom } from '../../../../models/dsp/seeded-random.ts';
+export { seededRandom };
+
 /** X[k] = sum_n x[n] e^{-2 pi i k n / N} for complex x (re, im); returns [re, im]. */
 export function naiveDft(re: ArrayLike<number>, im: ArrayLike<number> | undefined, inverse = false): [Float64Array, Float64Array] {
   const n = re.length;
@@ -26,17 +29,6 @@ export function naiveDft(re: ArrayLike<number>, im: ArrayLike<number> | undefine
   return [outRe, outIm];
 }
 
-/** Mulberry32: small, fast, seeded. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal samples (Box-Muller) from a seeded generator. */
 export function gaussian(n: number, seed: number, sigma = 1): Float64Array {
