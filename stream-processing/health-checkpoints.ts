@@ -41,7 +41,7 @@ export class HealthCheckpoints {
       let cp: MachineCheckpoint;
       try {
         cp = JSON.parse(readFileSync(file, 'utf8')) as MachineCheckpoint;
-        if (cp.version !== 1) throw new Error(`unknown checkpoint version ${String(cp.version)}`);
+        if (cp.version !== 1 && cp.version !== 2) throw new Error(`unknown checkpoint version ${String((cp as { version?: unknown }).version)} (this build reads 1 and 2)`);
         tracker.restore(machine, cp);
       } catch (err) {
         throw new PdmError('PDM_ERR_MODEL_STATE', `${file}: cannot restore model state (${(err as Error).message}); delete the file to relearn this machine's baseline`, { file }, { cause: err });

@@ -1,8 +1,10 @@
 /**
  * Per-machine health, alarms and remaining useful life in the stream: fuses the analysis windows
  * of all a machine's channels that share a window sequence number (and its latest energy
- * reading) into one feature record, feeds the machine's `AssetMonitor` (models/rul), and yields
- * one `machine_health` row per fused window. No I/O: state goes out as JSON for checkpoints and
+ * reading) into one feature record, feeds the `AssetMonitor` (models/rul) of the machine's
+ * current operating mode (operating-mode.ts: each mode learns its own healthy baseline), and
+ * yields one `machine_health` row per fused window. Each channel's healthy envelope reference,
+ * once learnt, is kept here too: it is part of the machine's learnt healthy state. No I/O: state goes out as JSON for checkpoints and
  * comes back exactly (replayed windows at or before the restored time are skipped, they are in
  * the state already).
  *
@@ -16,6 +18,7 @@ import type { FeatureRecord } from '../models/anomaly/feature-vector.ts';
 import { validateReference, type EnvelopeReference } from '../models/bearing/reference.ts';
 import { AssetMonitor, newAssetStatus, type AssetMonitorState, type AssetStatus, type FleetKnowledge } from '../models/rul/asset-monitor.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
+import { OperatingModeTracker, SINGLE_MODE, type OperatingModeConfig, type OperatingModeState } from './operating-mode.ts';
 
 type IsoZone = 'A' | 'B' | 'C' | 'D';
 
@@ -26,6 +29,8 @@ export interface HealthTrackerConfig {
   /** Fuse the power-versus-load residual as a feature (needs energy readings). */
   energy: boolean;
   fleet: FleetKnowledge | null;
+  /** One baseline per operating mode (from speed and load readings); null: one per machine. */
+  modes?: OperatingModeConfig | null;
 }
 
 export interface WindowResult {
@@ -43,6 +48,8 @@ export interface HealthUpdate {
   tsNs: bigint;
   status: AssetStatus;
   channels: number;
+  /** The operating mode whose model produced the status. */
+  mode: string;
 }
 
 interface Pending {
@@ -52,7 +59,17 @@ interface Pending {
 }
 
 interface MachineState {
-  monitor: AssetMonitor | null;
+  /** One model per operating mode seen. */
+  monitors: Map<string, AssetMonitor>;
+  mode: OperatingModeTracker | null;
+  /**
+   * When the mode changed (energy reading times, ms), newest last: a window takes the mode of its
+   * own time, since the energy and vibration topics are consumed independently (a backlog of one
+   * may be read well ahead of the other).
+   */
+  modeChanges: Array<{ atMs: number; mode: string }>;
+  /** A checkpoint from before operating modes: its model serves the first mode seen. */
+  legacyMonitor: AssetMonitor | null;
   /** Channels the fused record is made of, once fixed. */
   channels: string[] | null;
   seenSeqs: number;
@@ -79,13 +96,34 @@ export interface HealthTrackerCounters {
   failed: number;
 }
 
+const MAX_MODE_CHANGES = 256;
+
+/** The machine's mode at a window's time: the last change at or before it, else the current mode. */
+function modeAt(s: MachineState, atMs: number): string {
+  if (!s.mode) return SINGLE_MODE;
+  const changes = s.modeChanges;
+  for (let i = changes.length - 1; i >= 0; i--) if (changes[i].atMs <= atMs) return changes[i].mode;
+  return changes[0]?.mode ?? s.mode.mode;
+}
+
 const ZONE_RANK: Record<IsoZone, number> = { A: 0, B: 1, C: 2, D: 3 };
 
-export interface MachineCheckpoint {
+/** Version 2: one model per operating mode. Version 1 (one model per machine) is still read. */
+export type MachineCheckpoint = MachineCheckpointV2 | MachineCheckpointV1;
+
+export interface MachineCheckpointV2 {
+  version: 2;
+  channels: string[] | null;
+  monitors: Record<string, AssetMonitorState>;
+  mode: OperatingModeState | null;
+  /** Healthy envelope references by channel. */
+  references?: Record<string, EnvelopeReference>;
+}
+
+export interface MachineCheckpointV1 {
   version: 1;
   channels: string[] | null;
   monitor: AssetMonitorState | null;
-  /** Healthy envelope references by channel (absent in checkpoints written before they existed). */
   references?: Record<string, EnvelopeReference>;
 }
 
@@ -108,15 +146,24 @@ export class MachineHealthTracker {
   #state(machine: string): MachineState {
     let s = this.#machines.get(machine);
     if (!s) {
-      s = { monitor: null, channels: null, seenSeqs: 0, channelsSeen: new Set(), pending: null, energy: undefined, restoredTime: null, references: new Map() };
+      s = { monitors: new Map(), mode: this.#config.modes ? new OperatingModeTracker(this.#config.modes) : null, modeChanges: [], legacyMonitor: null, channels: null, seenSeqs: 0, channelsSeen: new Set(), pending: null, energy: undefined, restoredTime: null, references: new Map() };
       this.#machines.set(machine, s);
     }
     return s;
   }
 
-  onEnergy(machine: string, powerKw: number | undefined, loadPct: number | undefined): void {
+  onEnergy(machine: string, powerKw: number | undefined, loadPct: number | undefined, speedRpm?: number, atMs?: number): void {
+    const s = this.#state(machine);
+    if (s.mode) {
+      const mode = s.mode.update(speedRpm, loadPct);
+      const last = s.modeChanges.at(-1);
+      if (atMs !== undefined && mode !== last?.mode && !(last && atMs < last.atMs)) {
+        s.modeChanges.push({ atMs, mode });
+        if (s.modeChanges.length > MAX_MODE_CHANGES) s.modeChanges.shift();
+      }
+    }
     if (powerKw === undefined || loadPct === undefined) return;
-    this.#state(machine).energy = { powerW: powerKw * 1000, load: loadPct };
+    s.energy = { powerW: powerKw * 1000, load: loadPct };
   }
 
   /** Add one analysed window; returns the health update of the window sequence it closes, if any. */
@@ -157,15 +204,22 @@ export class MachineHealthTracker {
       if (ZONE_RANK[ch.zone] > ZONE_RANK[zone]) zone = ch.zone;
     }
     try {
-      s.monitor ??= new AssetMonitor({ ...this.#config.monitor, anomaly: { ...(this.#config.monitor.anomaly ?? {}), energy: this.#config.energy } }, this.#config.fleet, `machine ${machine}`);
       if (this.#config.energy && s.energy === undefined) {
         this.counters.skippedIncomplete++;
         return undefined;
       }
-      const status = s.monitor.update(newAssetStatus(), time, record as FeatureRecord, this.#config.energy ? s.energy : undefined, zone);
+      const mode = modeAt(s, time * 1000);
+      let monitor = s.monitors.get(mode);
+      if (!monitor) {
+        monitor = s.legacyMonitor ?? new AssetMonitor({ ...this.#config.monitor, anomaly: { ...(this.#config.monitor.anomaly ?? {}), energy: this.#config.energy } }, this.#config.fleet, `machine ${machine}, mode ${mode}`);
+        s.legacyMonitor = null;
+        s.monitors.set(mode, monitor);
+      }
+      // A mode's model may have seen later windows before a restart; replayed ones were skipped above.
+      const status = monitor.update(newAssetStatus(), time, record as FeatureRecord, this.#config.energy ? s.energy : undefined, zone);
       this.counters.fused++;
       this.errors.delete(machine);
-      return { machine, windowSeq: p.windowSeq, tsNs: p.tsNs, status, channels: s.channels.length };
+      return { machine, windowSeq: p.windowSeq, tsNs: p.tsNs, status, channels: s.channels.length, mode };
     } catch (err) {
       this.counters.failed++;
       this.errors.set(machine, (err as Error).message);
@@ -178,8 +232,10 @@ export class MachineHealthTracker {
    * anomaly baseline not complete): the windows its healthy reference may be learnt from.
    */
   inBaseline(machine: string): boolean {
-    const monitor = this.#machines.get(machine)?.monitor;
-    return !monitor || monitor.detector.baseline === null;
+    const s = this.#machines.get(machine);
+    if (!s) return true;
+    for (const m of s.monitors.values()) if (m.detector.baseline !== null) return false;
+    return s.legacyMonitor === null || s.legacyMonitor.detector.baseline === null;
   }
 
   reference(machine: string, channel: string): LearntReference | undefined {
@@ -195,7 +251,12 @@ export class MachineHealthTracker {
   checkpoint(machine: string): MachineCheckpoint | undefined {
     const s = this.#machines.get(machine);
     if (!s) return undefined;
-    const cp: MachineCheckpoint = { version: 1, channels: s.channels, monitor: s.monitor ? s.monitor.toJSON() : null };
+    const cp: MachineCheckpointV2 = {
+      version: 2,
+      channels: s.channels,
+      monitors: Object.fromEntries([...s.monitors].map(([mode, m]) => [mode, m.toJSON()])),
+      mode: s.mode ? s.mode.toJSON() : null,
+    };
     if (s.references.size > 0) cp.references = Object.fromEntries([...s.references].map(([c, r]) => [c, r.reference]));
     return cp;
   }
@@ -209,8 +270,20 @@ export class MachineHealthTracker {
     s.channels = cp.channels;
     if (cp.channels) for (const c of cp.channels) s.channelsSeen.add(c);
     s.seenSeqs = cp.channels ? 4 : 0;
-    s.monitor = cp.monitor ? AssetMonitor.fromJSON(cp.monitor, `machine ${machine}`) : null;
-    s.restoredTime = cp.monitor?.lastTime ?? null;
+    s.monitors = new Map();
+    s.legacyMonitor = null;
+    if (cp.version === 1) {
+      s.legacyMonitor = cp.monitor ? AssetMonitor.fromJSON(cp.monitor, `machine ${machine}`) : null;
+      s.restoredTime = cp.monitor?.lastTime ?? null;
+    } else {
+      let last: number | null = null;
+      for (const [mode, state] of Object.entries(cp.monitors)) {
+        s.monitors.set(mode, AssetMonitor.fromJSON(state, `machine ${machine}, mode ${mode}`));
+        if (state.lastTime !== null && (last === null || state.lastTime > last)) last = state.lastTime;
+      }
+      s.restoredTime = last;
+      if (this.#config.modes && cp.mode) s.mode = new OperatingModeTracker(this.#config.modes, cp.mode);
+    }
     s.references = new Map(Object.entries(cp.references ?? {}).map(([c, r]) => [c, learnt(validateReference(r, `machine ${machine} channel ${c}: reference`))]));
   }
 

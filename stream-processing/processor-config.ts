@@ -57,6 +57,14 @@ export const ProcessorConfigSpec = z.strictObject({
       stateDir: z.string().default('.pdm/processor-state').describe('where model state is checkpointed (JSON per machine) so a restart resumes'),
       checkpointIntervalS: z.number().positive().default(10).describe('seconds between checkpoints'),
       monitor: MonitorConfigSpec.prefault({}).describe('the AssetMonitor model settings (see MODELS.md)'),
+      modes: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe('learn one healthy baseline per operating mode, told apart by the live speed and load readings'),
+          speedStepPct: z.number().positive().max(100).default(10).describe('speeds more than about this far apart (%) are different modes'),
+          loadStepPct: z.number().positive().max(100).default(25).describe('loads more than about this many percentage points apart are different modes'),
+        })
+        .prefault({})
+        .describe('operating modes (a fan at night speed, a compressor unloaded): each gets its own baseline, so a mode change is not an anomaly'),
       reference: z
         .strictObject({
           enabled: z.boolean().default(true).describe("learn each channel's healthy envelope reference from the baseline, so the machine's own lines are not taken for bearing faults"),

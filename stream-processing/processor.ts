@@ -82,7 +82,8 @@ export class StreamProcessor {
     this.#tables = { blocks: `${p}vibration_blocks`, features: `${p}vibration_features`, energy: `${p}energy`, gaps: `${p}collection_gaps`, health: `${p}machine_health` };
     this.#assembler = new WindowAssembler(config.windowBlocks);
     if (config.health.enabled) {
-      this.health = new MachineHealthTracker({ features: config.health.features, monitor: config.health.monitor, energy: config.health.energy, fleet: null });
+      const modes = config.health.modes;
+      this.health = new MachineHealthTracker({ features: config.health.features, monitor: config.health.monitor, energy: config.health.energy, fleet: null, modes: modes.enabled ? modes : null });
       this.#checkpoints = new HealthCheckpoints(config.health.stateDir);
       const ref = config.health.reference;
       if (ref.enabled) {
@@ -221,7 +222,7 @@ export class StreamProcessor {
     const r = decodeEnergyReading(message.value);
     this.stats.energyIn++;
     if (r.values.speed_rpm !== undefined && r.values.speed_rpm > 0) this.#speedRpm.set(r.machine, r.values.speed_rpm);
-    this.health?.onEnergy(r.machine, r.values.power_kw, r.values.load_pct);
+    this.health?.onEnergy(r.machine, r.values.power_kw, r.values.load_pct, r.values.speed_rpm, r.ts_ms);
     rows.push(row(this.#tables.energy, BigInt(Math.round(r.ts_ms)) * 1_000_000n, { symbols: { machine: r.machine }, doubles: { ...r.values } }));
   }
 
@@ -289,7 +290,7 @@ export class StreamProcessor {
     const st = u.status;
     this.stats.latestHealth.set(u.machine, st);
     return row(this.#tables.health, u.tsNs, {
-      symbols: { machine: u.machine, health_state: st.state, phase: st.phase, ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}) },
+      symbols: { machine: u.machine, health_state: st.state, phase: st.phase, mode: u.mode, ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}) },
       doubles: { anomaly_score: st.score, health_index: st.healthIndex, rul_median_s: st.rul.median, rul_lower_s: st.rul.lower, rul_upper_s: st.rul.upper },
       booleans: { alarm: st.alarm, degradation: st.degradation },
       longs: { window_seq: u.windowSeq, channels: u.channels },

@@ -46,12 +46,13 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
     {
       name: t('machine_health'),
       // One row per fused window of a machine (all its channels, plus energy): anomaly score,
-      // NE 107 state, health index and remaining useful life with its 90 % interval.
+      // NE 107 state, health index and remaining useful life with its 90 % interval, from the
+      // model of the operating mode it ran in (mode).
       ddl: `CREATE TABLE IF NOT EXISTS ${t('machine_health')} (
         ts TIMESTAMP, machine SYMBOL CAPACITY 4096,
         anomaly_score DOUBLE, health_state SYMBOL CAPACITY 8, alarm BOOLEAN, health_index DOUBLE,
         rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL CAPACITY 4,
-        phase SYMBOL CAPACITY 4, degradation BOOLEAN, onset_at TIMESTAMP, window_seq LONG, channels INT,
+        phase SYMBOL CAPACITY 4, mode SYMBOL CAPACITY 64, degradation BOOLEAN, onset_at TIMESTAMP, window_seq LONG, channels INT,
         processed_at TIMESTAMP
       ) ${tail('ts, machine')}`,
     },

@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../models/dsp/seeded-random.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { buildReference } from '../../../models/bearing/reference.ts';
 import { MachineHealthTracker, type HealthUpdate, type WindowResult } from '../../../stream-processing/machine-health.ts';
 
 /** Seeded normal noise (Box-Muller on mulberry32). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const u = mulberry32(seed);
   return () => Math.sqrt(-2 * Math.log(u() || 1e-12)) * Math.cos(2 * Math.PI * u());
 }
 
@@ -129,5 +123,98 @@ describe('MachineHealthTracker', () => {
     // A damaged reference is refused with the machine and channel named.
     const bad = { ...cp, references: { DE_X: { ...reference, binHz: -1 } } };
     expect(() => new MachineHealthTracker(config).restore('m1', bad)).toThrow(/machine m1 channel DE_X: reference/);
+  });
+
+  describe('operating modes', () => {
+    const DAY = { speed: 1450, load: 85, rms: 0.1, kurtosis: 3 };
+    const NIGHT = { speed: 1100, load: 40, rms: 0.045, kurtosis: 3.4 };
+    /** A fan switching between day and night duty every `period` windows, healthy throughout. */
+    function dayAndNight(tracker: MachineHealthTracker, n: number, period: number, from = 0, seed = 5): HealthUpdate[] {
+      const g = rng(seed);
+      const ups: HealthUpdate[] = [];
+      for (let k = 0; k < from + n; k++) {
+        const m = Math.floor(k / period) % 2 === 0 ? DAY : NIGHT;
+        const noise = [g(), g(), g(), g(), g(), g()];
+        if (k < from) continue;
+        tracker.onEnergy('m1', undefined, m.load, m.speed);
+        for (const [c, channel] of CHANNELS.entries()) {
+          const u = tracker.onWindow({
+            machine: 'm1',
+            channel,
+            windowSeq: 1000 + k,
+            tsNs: BigInt(1_800_000_000 + k) * 1_000_000_000n,
+            features: { rms: m.rms * (1 + 0.05 * noise[3 * c]), kurtosis: m.kurtosis * (1 + 0.05 * noise[3 * c + 1]), crest_factor: 3.5 * (1 + 0.03 * noise[3 * c + 2]) },
+            zone: 'A',
+          });
+          if (u) ups.push(u);
+        }
+      }
+      return ups;
+    }
+    const modes = { speedStepPct: 10, loadStepPct: 25 };
+
+    it('with one model per machine, a change of duty is an alarm; with one per mode, it is not', () => {
+      const single = dayAndNight(new MachineHealthTracker(config), 800, 200);
+      expect(single.some((u) => u.status.alarm), 'one baseline for both duties alarms at night').toBe(true);
+
+      const perMode = dayAndNight(new MachineHealthTracker({ ...config, modes }), 800, 200);
+      expect(perMode.filter((u) => u.status.alarm)).toEqual([]);
+      const names = [...new Set(perMode.map((u) => u.mode))];
+      expect(names).toHaveLength(2);
+      // Each mode learns its own baseline: the first night windows are a baseline, not an anomaly.
+      const firstNight = perMode.find((u) => u.mode !== perMode[0].mode)!;
+      expect(firstNight.status.phase).toBe('baseline');
+      expect(perMode.filter((u) => u.windowSeq >= 1000 + 400).every((u) => u.status.phase === 'monitoring')).toBe(true);
+    });
+
+    it('resumes every mode from a checkpoint with identical outputs', () => {
+      const whole = dayAndNight(new MachineHealthTracker({ ...config, modes }), 600, 150);
+      const first = new MachineHealthTracker({ ...config, modes });
+      const a = dayAndNight(first, 420, 150);
+      const cp = JSON.parse(JSON.stringify(first.checkpoint('m1')));
+      expect(cp.version).toBe(2);
+      expect(Object.keys(cp.monitors)).toHaveLength(2);
+      const second = new MachineHealthTracker({ ...config, modes });
+      second.restore('m1', cp);
+      // Replayed from a committed offset a little earlier: those windows are skipped.
+      const b = dayAndNight(second, 600 - 400, 150, 400);
+      const combined = [...a, ...b];
+      expect(combined.map((u) => [u.windowSeq, u.mode])).toEqual(whole.map((u) => [u.windowSeq, u.mode]));
+      expect(combined.map((u) => u.status)).toEqual(whole.map((u) => u.status));
+    });
+
+    it('reads a checkpoint from before operating modes: its model serves the first mode seen', () => {
+      const legacy = new MachineHealthTracker(config);
+      run(legacy, windows(100, 1000));
+      const v2 = legacy.checkpoint('m1')!;
+      const monitor = Object.values((v2 as { monitors: Record<string, unknown> }).monitors)[0];
+      const v1 = { version: 1, channels: v2.channels, monitor };
+      const t = new MachineHealthTracker({ ...config, modes });
+      t.restore('m1', JSON.parse(JSON.stringify(v1)));
+      expect(t.inBaseline('m1')).toBe(false);
+      const later = windows(130, 1000).slice(2 * 100);
+      t.onEnergy('m1', undefined, 85, 1450);
+      const ups = run(t, later);
+      expect(ups.length).toBeGreaterThan(0);
+      expect(ups.every((u) => u.status.phase === 'monitoring')).toBe(true);
+    });
+
+    it('gives each window the mode of its own time when the energy stream is read ahead of the vibration', () => {
+      const t = new MachineHealthTracker({ ...config, modes });
+      const t0Ms = 1_800_000_000 * 1000;
+      // The whole energy backlog first: day for 100 s, then night.
+      for (let k = 0; k < 200; k++) {
+        const m = k < 100 ? DAY : NIGHT;
+        t.onEnergy('m1', undefined, m.load, m.speed, t0Ms + k * 1000);
+      }
+      const ups = run(t, windows(200, 1000));
+      const dayMode = ups.find((u) => u.windowSeq === 1000 + 50)?.mode;
+      const nightMode = ups.find((u) => u.windowSeq === 1000 + 150)?.mode;
+      expect(dayMode).toBeDefined();
+      expect(nightMode).toBeDefined();
+      expect(dayMode).not.toBe(nightMode);
+      expect(ups.filter((u) => u.windowSeq < 1000 + 100).every((u) => u.mode === dayMode)).toBe(true);
+      expect(ups.filter((u) => u.windowSeq >= 1000 + 100).every((u) => u.mode === nightMode)).toBe(true);
+    });
   });
 });
