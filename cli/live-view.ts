@@ -6,6 +6,7 @@
 import type { MachineStats } from '../ingest/collector/collector.ts';
 import type { ProcessorStats } from '../stream-processing/processor.ts';
 import type { WindowCounters } from '../stream-processing/windowing.ts';
+import { SINGLE_MODE } from '../stream-processing/operating-mode.ts';
 
 export interface LiveViewInput {
   startedAtMs: number;
@@ -72,11 +73,13 @@ export function renderLiveView(v: LiveViewInput): string {
       continue;
     }
     const h = v.processor.latestHealth.get(machine);
+    const mode = v.processor.latestMode.get(machine);
+    const inMode = mode && mode !== SINGLE_MODE ? ` [${mode}]` : '';
     const healthText = !h
       ? 'waiting for windows'
       : h.phase === 'baseline'
-        ? 'learning its healthy baseline'
-        : `${h.state}${h.alarm ? ', ALARM' : ''}, anomaly z=${fmt(h.score, 1)}, remaining life ${h.rulBasis ? `${rulText(h.rul)} (${h.rulBasis})` : 'unknown'}`;
+        ? `learning its healthy baseline${inMode}`
+        : `${h.state}${h.alarm ? ', ALARM' : ''}, anomaly z=${fmt(h.score, 1)}, remaining life ${h.rulBasis ? `${rulText(h.rul)} (${h.rulBasis})` : 'unknown'}${inMode}`;
     summaries.push(`  ${pad(machine, 18)} ${healthText}${truthText ? `   | truth: ${truthText}` : ''}`);
     channels.forEach(([channel, l], i) => {
       // "vs healthy" once the channel is diagnosed against its learnt healthy reference.

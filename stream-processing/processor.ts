@@ -47,8 +47,9 @@ export interface ProcessorStats {
   workerCpuUs: number;
   /** Latest analysis per machine/channel, for the live view. */
   latest: Map<string, { ts: bigint; features: Record<string, number>; zone: string; diagnosis: string; confidence: number; referenceWindows: number }>;
-  /** Latest health per machine, for the live view. */
+  /** Latest health per machine, and the operating mode it was computed in, for the live view. */
   latestHealth: Map<string, AssetStatus>;
+  latestMode: Map<string, string>;
   /** Healthy envelope references learnt (machine channels), and attempts that failed. */
   referencesLearnt: number;
   referencesFailed: number;
@@ -70,7 +71,7 @@ export class StreamProcessor {
   readonly health: MachineHealthTracker | undefined;
   readonly #checkpoints: HealthCheckpoints | undefined;
   #lastCheckpointMs = 0;
-  readonly stats: ProcessorStats = { messagesIn: 0, blocksIn: 0, energyIn: 0, gapsIn: 0, deadLettered: 0, windowsAnalysed: 0, windowsFailed: 0, rowsOut: {}, commits: 0, workerCpuUs: 0, latest: new Map(), latestHealth: new Map(), referencesLearnt: 0, referencesFailed: 0 };
+  readonly stats: ProcessorStats = { messagesIn: 0, blocksIn: 0, energyIn: 0, gapsIn: 0, deadLettered: 0, windowsAnalysed: 0, windowsFailed: 0, rowsOut: {}, commits: 0, workerCpuUs: 0, latest: new Map(), latestHealth: new Map(), latestMode: new Map(), referencesLearnt: 0, referencesFailed: 0 };
   /** Baseline windows kept for the healthy references (only with the health model). */
   readonly #referenceWindows: ReferenceCollector | undefined;
 
@@ -289,6 +290,7 @@ export class StreamProcessor {
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
     const st = u.status;
     this.stats.latestHealth.set(u.machine, st);
+    this.stats.latestMode.set(u.machine, u.mode);
     return row(this.#tables.health, u.tsNs, {
       symbols: { machine: u.machine, health_state: st.state, phase: st.phase, mode: u.mode, ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}) },
       doubles: { anomaly_score: st.score, health_index: st.healthIndex, rul_median_s: st.rul.median, rul_lower_s: st.rul.lower, rul_upper_s: st.rul.upper },
