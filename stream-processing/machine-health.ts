@@ -18,7 +18,7 @@ import type { FeatureRecord } from '../models/anomaly/feature-vector.ts';
 import { validateReference, type EnvelopeReference } from '../models/bearing/reference.ts';
 import { AssetMonitor, newAssetStatus, type AssetMonitorState, type AssetStatus, type FleetKnowledge } from '../models/rul/asset-monitor.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
-import { OperatingModeTracker, SINGLE_MODE, type OperatingModeConfig, type OperatingModeState } from './operating-mode.ts';
+import { OperatingModeTracker, SINGLE_MODE, TRANSITION, type OperatingModeConfig, type OperatingModeState } from './operating-mode.ts';
 
 type IsoZone = 'A' | 'B' | 'C' | 'D';
 
@@ -93,6 +93,8 @@ export interface HealthTrackerCounters {
   skippedIncomplete: number;
   /** Window sequences at or before a restored checkpoint (already in the state). */
   skippedReplayed: number;
+  /** Window sequences recorded while the machine went from one operating mode to another. */
+  skippedTransition: number;
   failed: number;
 }
 
@@ -135,7 +137,7 @@ function learnt(reference: EnvelopeReference): LearntReference {
 export class MachineHealthTracker {
   readonly #config: HealthTrackerConfig;
   readonly #machines = new Map<string, MachineState>();
-  readonly counters: HealthTrackerCounters = { fused: 0, skippedIncomplete: 0, skippedReplayed: 0, failed: 0 };
+  readonly counters: HealthTrackerCounters = { fused: 0, skippedIncomplete: 0, skippedReplayed: 0, skippedTransition: 0, failed: 0 };
   /** Last error per machine (a model that refuses its input stops that machine's health, not the stream). */
   readonly errors = new Map<string, string>();
 
@@ -209,6 +211,10 @@ export class MachineHealthTracker {
         return undefined;
       }
       const mode = modeAt(s, time * 1000);
+      if (mode === TRANSITION) {
+        this.counters.skippedTransition++;
+        return undefined;
+      }
       let monitor = s.monitors.get(mode);
       if (!monitor) {
         monitor = s.legacyMonitor ?? new AssetMonitor({ ...this.#config.monitor, anomaly: { ...(this.#config.monitor.anomaly ?? {}), energy: this.#config.energy } }, this.#config.fleet, `machine ${machine}, mode ${mode}`);

@@ -1,69 +1,153 @@
 /**
  * A machine's operating mode from its live speed and load, so each mode gets its own healthy
- * baseline: a fan at night speed, or a compressor unloaded, vibrates differently from the same
- * machine at full duty, and one baseline for both would alarm on every mode change (or, learnt
- * over both, miss faults). Modes are bins of speed (relative steps, so the same setting suits
- * any machine size) and of load (percentage points). A reading must move well into another bin
- * (three quarters of a step beyond the current bin's centre) before the mode changes, so a value
- * wandering around a bin edge does not flap between two baselines.
+ * baseline: a fan at night speed, or a compressor unloaded, vibrates and draws power differently
+ * from the same machine at full duty, and one baseline for both would alarm on every change of
+ * duty (or, learnt over both, miss faults).
+ *
+ * Modes are learnt as they appear, from steady states, not cut from a fixed grid (a grid puts two
+ * real modes in one cell when they straddle its centre). A machine is steady when its last few
+ * readings agree within a quarter of a step (speed in relative steps, so one setting suits any
+ * machine size; load in percentage points). A reading within half a step of a known mode is in
+ * that mode; a steady machine near no mode (more than a step away) has a new one, at the mean of
+ * its steady readings; a steady machine between half a step and a step from a mode is in it.
+ * Anything else is a transition (a run-up, a change of load): its windows feed no model, since
+ * it is a steady state of neither mode. A first version took the first readings after start as a
+ * mode; on the demo plant they were a ramp, and a pump's 90 % and 60 % load both joined its
+ * 74 % "mode".
  */
 
 export interface OperatingModeConfig {
-  /** Width of a speed bin, % of the speed (relative: log-spaced bins). */
+  /** Speeds further apart than this (% of speed) are different modes. */
   speedStepPct: number;
-  /** Width of a load bin, percentage points of rated load. */
+  /** Loads further apart than this (percentage points) are different modes. */
   loadStepPct: number;
+  /** Consecutive readings that must agree (steady state) before a new mode is established. */
+  confirmReadings: number;
+  /** Modes kept per machine; beyond, readings go to the nearest mode. */
+  maxModes: number;
+}
+
+export const DEFAULT_OPERATING_MODES: OperatingModeConfig = { speedStepPct: 10, loadStepPct: 20, confirmReadings: 5, maxModes: 16 };
+
+/** Distances, in steps: in a mode, steady, near enough to join a mode when steady. */
+const IN_MODE = 0.5;
+const STEADY = 0.25;
+const JOIN = 1;
+
+interface ModeCentre {
+  name: string;
+  /** ln(speed), or null when the machine reports no speed. */
+  logSpeed: number | null;
+  load: number | null;
+}
+
+interface Reading {
+  logSpeed: number | null;
+  load: number | null;
 }
 
 export interface OperatingModeState {
-  speedBin: number | null;
-  loadBin: number | null;
+  modes: ModeCentre[];
+  current: string;
+  /** The last `confirmReadings` readings, oldest first. */
+  recent: Reading[];
 }
 
 /** The mode of a machine without speed or load readings: one baseline for everything. */
 export const SINGLE_MODE = 'all';
-
-const HYSTERESIS = 0.75;
+/** Between modes: the windows of this time feed no model. */
+export const TRANSITION = 'transition';
 
 export class OperatingModeTracker {
+  readonly #config: OperatingModeConfig;
   readonly #speedStep: number;
-  readonly #loadStep: number;
-  #speedBin: number | null = null;
-  #loadBin: number | null = null;
+  #modes: ModeCentre[] = [];
+  #current = SINGLE_MODE;
+  #recent: Reading[] = [];
 
   constructor(config: OperatingModeConfig, state?: OperatingModeState) {
     if (!(config.speedStepPct > 0)) throw new RangeError(`operating modes: speedStepPct must be positive, got ${config.speedStepPct}`);
     if (!(config.loadStepPct > 0)) throw new RangeError(`operating modes: loadStepPct must be positive, got ${config.loadStepPct}`);
+    if (!(Number.isInteger(config.confirmReadings) && config.confirmReadings >= 1)) throw new RangeError(`operating modes: confirmReadings must be a positive integer, got ${config.confirmReadings}`);
+    if (!(Number.isInteger(config.maxModes) && config.maxModes >= 1)) throw new RangeError(`operating modes: maxModes must be a positive integer, got ${config.maxModes}`);
+    this.#config = config;
     this.#speedStep = Math.log1p(config.speedStepPct / 100);
-    this.#loadStep = config.loadStepPct;
     if (state) {
-      this.#speedBin = state.speedBin;
-      this.#loadBin = state.loadBin;
+      this.#modes = state.modes.map((m) => ({ ...m }));
+      this.#current = state.current;
+      this.#recent = state.recent.map((r) => ({ ...r }));
     }
   }
 
   /** Takes a reading (either value may be missing); returns the mode it leaves the machine in. */
   update(speedRpm: number | undefined, loadPct: number | undefined): string {
-    if (speedRpm !== undefined && Number.isFinite(speedRpm) && speedRpm > 0) this.#speedBin = follow(this.#speedBin, Math.log(speedRpm) / this.#speedStep);
-    if (loadPct !== undefined && Number.isFinite(loadPct)) this.#loadBin = follow(this.#loadBin, loadPct / this.#loadStep);
-    return this.mode;
+    const logSpeed = speedRpm !== undefined && Number.isFinite(speedRpm) && speedRpm > 0 ? Math.log(speedRpm) : null;
+    const load = loadPct !== undefined && Number.isFinite(loadPct) ? loadPct : null;
+    if (logSpeed === null && load === null) return this.#current;
+    const reading = { logSpeed, load };
+    this.#recent.push(reading);
+    if (this.#recent.length > this.#config.confirmReadings) this.#recent.shift();
+
+    let nearest: ModeCentre | null = null;
+    let distance = Infinity;
+    for (const m of this.#modes) {
+      const d = this.#distance(m, reading);
+      if (d < distance) [nearest, distance] = [m, d];
+    }
+    if (nearest && distance <= IN_MODE) return (this.#current = nearest.name);
+    const steady = this.#steady();
+    if (steady === null) return (this.#current = TRANSITION);
+    if (nearest && (distance <= JOIN || this.#modes.length >= this.#config.maxModes)) return (this.#current = nearest.name);
+    const mode: ModeCentre = { name: nameOf(steady), logSpeed: steady.logSpeed, load: steady.load };
+    this.#modes.push(mode);
+    return (this.#current = mode.name);
   }
 
-  /** e.g. `1450rpm/75%`: the bins' centres, readable in dashboards and logs. */
   get mode(): string {
-    const parts: string[] = [];
-    if (this.#speedBin !== null) parts.push(`${Math.round(Math.exp(this.#speedBin * this.#speedStep))}rpm`);
-    if (this.#loadBin !== null) parts.push(`${Math.round(this.#loadBin * this.#loadStep)}%`);
-    return parts.length > 0 ? parts.join('/') : SINGLE_MODE;
+    return this.#current;
+  }
+
+  /** The modes learnt so far, by name. */
+  get modes(): string[] {
+    return this.#modes.map((m) => m.name);
   }
 
   toJSON(): OperatingModeState {
-    return { speedBin: this.#speedBin, loadBin: this.#loadBin };
+    return { modes: this.#modes.map((m) => ({ ...m })), current: this.#current, recent: this.#recent.map((r) => ({ ...r })) };
+  }
+
+  /** The mean of the recent readings when they are enough and all agree within STEADY steps; else null. */
+  #steady(): Reading | null {
+    const r = this.#recent;
+    if (r.length < this.#config.confirmReadings) return null;
+    for (const a of r) for (const b of r) if (this.#distance(a, b) > STEADY) return null;
+    const mean = (values: Array<number | null>): number | null => {
+      const present = values.filter((v): v is number => v !== null);
+      return present.length === values.length ? present.reduce((x, y) => x + y, 0) / present.length : null;
+    };
+    return { logSpeed: mean(r.map((x) => x.logSpeed)), load: mean(r.map((x) => x.load)) };
+  }
+
+  /** Distance in steps, the larger of speed's and load's (a reading missing one compares on the other). */
+  #distance(m: Reading, p: Reading): number {
+    let d = 0;
+    let compared = false;
+    if (m.logSpeed !== null && p.logSpeed !== null) {
+      d = Math.max(d, Math.abs(m.logSpeed - p.logSpeed) / this.#speedStep);
+      compared = true;
+    }
+    if (m.load !== null && p.load !== null) {
+      d = Math.max(d, Math.abs(m.load - p.load) / this.#config.loadStepPct);
+      compared = true;
+    }
+    return compared ? d : Infinity;
   }
 }
 
-/** The bin a value in bin units belongs to, staying in the current one within the hysteresis. */
-function follow(current: number | null, value: number): number {
-  if (current !== null && Math.abs(value - current) <= HYSTERESIS) return current;
-  return Math.round(value);
+/** e.g. `1450rpm/85%`: the mode's steady speed and load when it was established. */
+function nameOf(c: { logSpeed: number | null; load: number | null }): string {
+  const parts: string[] = [];
+  if (c.logSpeed !== null) parts.push(`${Math.round(Math.exp(c.logSpeed))}rpm`);
+  if (c.load !== null) parts.push(`${Math.round(c.load)}%`);
+  return parts.join('/');
 }

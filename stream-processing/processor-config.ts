@@ -60,11 +60,13 @@ export const ProcessorConfigSpec = z.strictObject({
       modes: z
         .strictObject({
           enabled: z.boolean().default(true).describe('learn one healthy baseline per operating mode, told apart by the live speed and load readings'),
-          speedStepPct: z.number().positive().max(100).default(10).describe('speeds more than about this far apart (%) are different modes'),
-          loadStepPct: z.number().positive().max(100).default(25).describe('loads more than about this many percentage points apart are different modes'),
+          speedStepPct: z.number().positive().max(100).default(10).describe('speeds further apart than this (%) are different modes'),
+          loadStepPct: z.number().positive().max(100).default(20).describe('loads further apart than this (percentage points) are different modes'),
+          confirmReadings: z.number().int().min(1).default(5).describe('consecutive energy readings that must agree (a steady state) before a new mode is established; windows of a transition feed no model'),
+          maxModes: z.number().int().min(1).max(256).default(16).describe('modes kept per machine; beyond, readings join the nearest mode'),
         })
         .prefault({})
-        .describe('operating modes (a fan at night speed, a compressor unloaded): each gets its own baseline, so a mode change is not an anomaly'),
+        .describe('operating modes (a fan at night speed, a compressor unloaded): each gets its own baseline, so a change of duty is not an anomaly'),
       reference: z
         .strictObject({
           enabled: z.boolean().default(true).describe("learn each channel's healthy envelope reference from the baseline, so the machine's own lines are not taken for bearing faults"),

@@ -83,8 +83,8 @@ export class StreamProcessor {
     this.#tables = { blocks: `${p}vibration_blocks`, features: `${p}vibration_features`, energy: `${p}energy`, gaps: `${p}collection_gaps`, health: `${p}machine_health` };
     this.#assembler = new WindowAssembler(config.windowBlocks);
     if (config.health.enabled) {
-      const modes = config.health.modes;
-      this.health = new MachineHealthTracker({ features: config.health.features, monitor: config.health.monitor, energy: config.health.energy, fleet: null, modes: modes.enabled ? modes : null });
+      const { enabled, ...modes } = config.health.modes;
+      this.health = new MachineHealthTracker({ features: config.health.features, monitor: config.health.monitor, energy: config.health.energy, fleet: null, modes: enabled ? modes : null });
       this.#checkpoints = new HealthCheckpoints(config.health.stateDir);
       const ref = config.health.reference;
       if (ref.enabled) {

@@ -7,14 +7,15 @@
  *
  * The fit is computed from centred moments (means and covariances of power, load and load^2), so
  * it can come from any moment accumulator; `PowerLoadBaseline` is a self-contained online one.
- * The degree drops to 1 or 0 when the baseline saw too little load variation to fit more.
+ * The degree drops to 1 or 0 when the baseline saw too little load variation to fit more; with
+ * degree 0 (a single load), power is taken as proportional to load.
  */
 import { lusolve } from 'mathjs';
 import { PdmError } from '../../common/errors.ts';
 import { RunningMoments, type RunningMomentsState } from '../anomaly/running-moments.ts';
 
 export interface PowerLoadFit {
-  /** 0, 1 or 2: the polynomial degree the baseline supported. */
+  /** 0, 1 or 2: the polynomial degree the baseline supported (0: one load seen; power taken as proportional to it). */
   degree: number;
   /** power ~ intercept + slope * load + curvature * load^2 */
   intercept: number;
@@ -55,7 +56,12 @@ export function fitPowerLoad(mean: readonly number[], cov: readonly (readonly nu
       degree = 1;
     }
   }
-  const intercept = mp - slope * ml - curvature * ml2;
+  // A single load: nothing says how power moves with load, but it does move: power in proportion
+  // to load (losses scale with it too) is far nearer than a constant when the load strays a
+  // little, e.g. at the edge of an operating mode, and equals the constant at the baseline load.
+  const proportional = !loadVaries && ml > 0 && mp > 0;
+  if (proportional) slope = mp / ml;
+  const intercept = proportional ? 0 : mp - slope * ml - curvature * ml2;
   // Residual variance = c' Cov c with c = (1, -slope, -curvature), times (n-1)/(n-degree-1).
   const c = [1, -slope, -curvature];
   let v = 0;

@@ -3,6 +3,7 @@ import { mulberry32 } from '../../../models/dsp/seeded-random.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { buildReference } from '../../../models/bearing/reference.ts';
 import { MachineHealthTracker, type HealthUpdate, type WindowResult } from '../../../stream-processing/machine-health.ts';
+import { DEFAULT_OPERATING_MODES } from '../../../stream-processing/operating-mode.ts';
 
 /** Seeded normal noise (Box-Muller on mulberry32). */
 function rng(seed: number): () => number {
@@ -151,7 +152,7 @@ describe('MachineHealthTracker', () => {
       }
       return ups;
     }
-    const modes = { speedStepPct: 10, loadStepPct: 25 };
+    const modes = DEFAULT_OPERATING_MODES;
 
     it('with one model per machine, a change of duty is an alarm; with one per mode, it is not', () => {
       const single = dayAndNight(new MachineHealthTracker(config), 800, 200);
@@ -193,7 +194,7 @@ describe('MachineHealthTracker', () => {
       t.restore('m1', JSON.parse(JSON.stringify(v1)));
       expect(t.inBaseline('m1')).toBe(false);
       const later = windows(130, 1000).slice(2 * 100);
-      t.onEnergy('m1', undefined, 85, 1450);
+      for (let i = 0; i < DEFAULT_OPERATING_MODES.confirmReadings; i++) t.onEnergy('m1', undefined, 85, 1450);
       const ups = run(t, later);
       expect(ups.length).toBeGreaterThan(0);
       expect(ups.every((u) => u.status.phase === 'monitoring')).toBe(true);
@@ -214,7 +215,12 @@ describe('MachineHealthTracker', () => {
       expect(nightMode).toBeDefined();
       expect(dayMode).not.toBe(nightMode);
       expect(ups.filter((u) => u.windowSeq < 1000 + 100).every((u) => u.mode === dayMode)).toBe(true);
+      // The change of duty: the readings before the new state is steady are a transition; those windows feed no model.
       expect(ups.filter((u) => u.windowSeq >= 1000 + 100).every((u) => u.mode === nightMode)).toBe(true);
+      const confirm = DEFAULT_OPERATING_MODES.confirmReadings;
+      for (let k = 100; k < 100 + confirm - 1; k++) expect(ups.some((u) => u.windowSeq === 1000 + k), `window ${k}`).toBe(false);
+      expect(ups.some((u) => u.windowSeq === 1000 + 100 + confirm - 1)).toBe(true);
+      expect(t.counters.skippedTransition).toBeGreaterThanOrEqual(confirm - 1);
     });
   });
 });
