@@ -94,6 +94,10 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     const byDiagnosis = Object.fromEntries(before.map((r) => [r.bearing_diagnosis, r.n]));
     expect(Number(byDiagnosis['inner_race'] ?? 0), JSON.stringify(byDiagnosis)).toBeGreaterThanOrEqual(BASELINE_WINDOWS);
 
+    // Health rows carry the operating mode their model learnt (steady speed and load).
+    const modes = await sql(services, `SELECT mode, count() n FROM ${prefix}machine_health`);
+    expect(modes.map((r) => r.mode)).toEqual([expect.stringMatching(/^1797rpm\/(7[89]|8[012])%$/)]);
+
     // The reference is part of the machine's checkpointed model state.
     const file = join(stateDir, 'rig-1.json');
     await waitForRows(services, 'SELECT 1', () => existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as MachineCheckpoint).references !== undefined, 10_000);
