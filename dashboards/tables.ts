@@ -23,7 +23,7 @@ const WRITTEN = { blocks: 'vibration_blocks', features: 'vibration_features', en
 /** The columns the panels rely on, per table; the writers' DDL must contain them (tested). */
 export const CONTRACT_TABLES = {
   machine_health: {
-    columns: 'ts TIMESTAMP, machine SYMBOL, anomaly_score DOUBLE, health_state SYMBOL, alarm BOOLEAN, health_index DOUBLE, rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL',
+    columns: 'ts TIMESTAMP, machine SYMBOL, anomaly_score DOUBLE, health_state SYMBOL, alarm BOOLEAN, health_index DOUBLE, rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL, mode SYMBOL',
     dedupKeys: 'ts, machine',
   },
   ground_truth: {

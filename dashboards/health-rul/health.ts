@@ -1,6 +1,7 @@
 /**
  * Health & RUL, row "Health": the anomaly score of the feature vector against the machine's own
- * baseline, the health index derived from it, the NAMUR NE 107 state and the alarm. When the
+ * baseline, the health index derived from it, the NAMUR NE 107 state, the alarm and the operating
+ * mode whose baseline the record was measured against. When the
  * simulator's ground truth is there, the true fault severity is drawn over the health index.
  */
 import {
@@ -65,5 +66,17 @@ export function healthRow({ tables }: RowContext): DashboardRow {
     .thresholds(stepThresholds([[null, 'ok'], [1, 'bad']]))
     .colorScheme(thresholdColours());
 
-  return { title: 'Health', panels: [anomaly, index, state, alarm] };
+  const modeSql = `SELECT ts, machine, last(mode) AS mode
+    FROM ${tables.health}
+    WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
+    SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
+  const mode = stateTimelinePanel(
+    'Operating mode',
+    `The operating mode each health record was computed in (the processor learns modes from steady speed and load, one healthy baseline each; named by speed and load, e.g. 1450rpm/85%). Gaps are transitions between modes, which feed no model.`,
+    { w: 24, h: 5 },
+    [tableQuery(modeSql)],
+    ['machine'],
+  );
+
+  return { title: 'Health', panels: [anomaly, index, state, alarm, mode] };
 }

@@ -143,11 +143,11 @@ describe('dashboard SQL against real pipeline data', () => {
       for (let i = 0; i < 6; i++) {
         const state = HEALTH_STATES[Math.min(3, Math.floor(i / 1.5))];
         const rul = (5 - i) * 3600;
-        health.push(`(${us(t0 + i * 1000)}, '${m}', ${i * 0.2}, '${state}', ${i >= 3}, ${1 - i * 0.15}, ${rul}, ${rul * 0.5}, ${rul * 2}, '${i < 3 ? 'fleet' : 'degradation'}')`);
+        health.push(`(${us(t0 + i * 1000)}, '${m}', ${i * 0.2}, '${state}', ${i >= 3}, ${1 - i * 0.15}, ${rul}, ${rul * 0.5}, ${rul * 2}, '${i < 3 ? 'fleet' : 'degradation'}', '${i < 2 ? '1450rpm/85%' : '1100rpm/40%'}')`);
         truth.push(`(${us(t0 + i * 1000)}, '${m}', '${i < 5 ? 'degrading' : 'failed'}', 'outer_race', ${i * 0.2}, ${us(t0 + 5000)})`);
       }
     }
-    await exec(`INSERT INTO ${T.health} (ts, machine, anomaly_score, health_state, alarm, health_index, rul_median_s, rul_lower_s, rul_upper_s, rul_basis) VALUES ${health.join(', ')}`);
+    await exec(`INSERT INTO ${T.health} (ts, machine, anomaly_score, health_state, alarm, health_index, rul_median_s, rul_lower_s, rul_upper_s, rul_basis, mode) VALUES ${health.join(', ')}`);
     await exec(`INSERT INTO ${T.groundTruth} (ts, machine, state, fault_type, severity, failure_at) VALUES ${truth.join(', ')}`);
     await waitForRows(services, `SELECT count() n FROM ${T.health}`, (r) => Number(r[0]?.n) === health.length);
     await waitForRows(services, `SELECT count() n FROM ${T.groundTruth}`, (r) => Number(r[0]?.n) === truth.length);
@@ -243,6 +243,14 @@ describe('dashboard SQL against real pipeline data', () => {
     const ledger = rowsAsObjects(await exec(expandQuery(findQuery('pdm-data-quality', 'Gaps ledger').rawSql, all)));
     expect(ledger.every((g) => g.machine === FAN.id || stats(String(g.machine))!.gaps > 0)).toBe(true);
     expect(ledger.reduce((n, g) => n + Number(g.missing_blocks), 0)).toBe(missing);
+  });
+
+  it('operating mode timeline shows each machine\'s modes in time order', async () => {
+    const rows = rowsAsObjects(await exec(expandQuery(findQuery('pdm-health-rul', 'Operating mode').rawSql, ctx({ machine: machines }, 1000))));
+    for (const m of machines) {
+      const modes = rows.filter((r) => r.machine === m && r.mode !== null).map((r) => r.mode);
+      expect(modes, m).toEqual(['1450rpm/85%', '1450rpm/85%', '1100rpm/40%', '1100rpm/40%', '1100rpm/40%', '1100rpm/40%']);
+    }
   });
 
   it('processing lag is at least one block long and plausible', async () => {
