@@ -8,9 +8,24 @@ import { logger } from './log.ts';
 
 const kafkaLog = logger('kafkajs');
 
+/**
+ * kafkajs warnings that say nothing about this product's state, printed by every client: its v2
+ * partitioner change (we key every message, so partitioning is by key either way), and "limiting
+ * retries may invalidate EoS" (delivery here is at-least-once, made idempotent by keys and
+ * QuestDB DEDUP; the collector limits retries on purpose so a dead broker spills to its spool).
+ */
+const KNOWN_NOISE = [/switched default partitioner/, /Limiting retries for the idempotent producer/];
+
 function logCreator() {
   return ({ level, log }: LogEntry) => {
     const { message, ...rest } = log;
+    if (level === logLevel.WARN && KNOWN_NOISE.some((re) => re.test(message))) return;
+    // A broker that has just started answers "coordinator is loading / not available" for a few
+    // seconds; kafkajs retries by itself, so this is progress, not an error worth an ERROR line.
+    if (level <= logLevel.ERROR && typeof rest['error'] === 'string' && /coordinator is (loading|not available)/i.test(rest['error'])) {
+      kafkaLog.info(rest, `${message} (broker still starting; retrying)`);
+      return;
+    }
     if (level <= logLevel.ERROR) kafkaLog.error(rest, message);
     else if (level === logLevel.WARN) kafkaLog.warn(rest, message);
     else kafkaLog.debug(rest, message);
