@@ -123,11 +123,15 @@ export class MachineSupervisor {
       if (failures > 0 || rebuilds > 0) this.#events.reconnected(rebuilds > 0 ? 'connection rebuilt' : 'connected after retries');
       failures = 0;
       const reason = await this.#watch(input);
+      if (!this.#stopped && reason !== undefined) {
+        // Say so before tearing down: closing a connection to a hung server takes seconds
+        // (bounded), and /health must not report "connected" meanwhile.
+        this.#log.warn({ reason }, 'rebuilding the connection from scratch');
+        this.#events.state('reconnecting', reason);
+      }
       await input.stop().catch(() => undefined);
       if (this.#stopped || reason === undefined) break;
       rebuilds++;
-      this.#log.warn({ reason }, 'rebuilding the connection from scratch');
-      this.#events.state('reconnecting', reason);
       await this.#sleep(this.#opts.minDelayMs);
     }
   }
