@@ -11,6 +11,7 @@ import { WindowAnalyzer } from '../../../models/window-analysis.ts';
 import { parseMachine } from '../../../ingest/simulator/fleet-config.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
 import { MachineHealthTracker, type HealthUpdate } from '../../../stream-processing/machine-health.ts';
+import { DEFAULT_OPERATING_MODES } from '../../../stream-processing/operating-mode.ts';
 
 const START_MS = Date.UTC(2026, 0, 1);
 const DAY_S = 86_400;
@@ -108,5 +109,54 @@ describe('models on simulated machines', () => {
     expect(firstAlarm, 'an alarm is raised').toBeDefined();
     expect(firstAlarm!.severity).toBeGreaterThan(0); // not a false alarm before onset
     expect(firstAlarm!.severity).toBeLessThan(1); // before failure
+  });
+
+  it('keeps a healthy fan quiet through its day and night duties when each operating mode has its own baseline', () => {
+    const DAY_MS = 100_000;
+    const NIGHT_MS = 70_000;
+    const sim = new MachineSimulation(
+      machineWith([], {
+        id: 'fan-1',
+        type: 'fan',
+        operatingModes: [
+          { mode: 'day', durationS: DAY_MS / 1000, speedRpm: 1450, loadPct: 85 },
+          { mode: 'night', durationS: NIGHT_MS / 1000, speedRpm: 1100, loadPct: 40 },
+        ],
+      }),
+      { startTimeMs: START_MS },
+    );
+    const config = { features: ['rms', 'kurtosis', 'crest_factor', 'velocity_rms_mm_s'], monitor: {}, energy: true, fleet: null };
+    const perMode = new MachineHealthTracker({ ...config, modes: DEFAULT_OPERATING_MODES });
+    const single = new MachineHealthTracker(config);
+    const analyzers = new Map<number, WindowAnalyzer>();
+    const ups = { perMode: [] as HealthUpdate[], single: [] as HealthUpdate[] };
+    // Day (baseline, then monitored), night (its own baseline), day again, night again.
+    const seconds = (2 * (DAY_MS + NIGHT_MS)) / 1000;
+    for (let k = 0; k < seconds; k++) {
+      const atMs = START_MS + k * 1000;
+      const e = sim.energyAt(atMs);
+      for (const t of [perMode, single]) t.onEnergy('fan-1', e.powerKw, e.loadPct, e.speedRpm, atMs);
+      // The processor's analyzer for the live speed, rounded to 0.1 rpm as there.
+      const shaftHz = Math.round(e.speedRpm * 10) / 600;
+      let a = analyzers.get(shaftHz);
+      if (!a) analyzers.set(shaftHz, (a = analyzer(sim, shaftHz)));
+      for (const channel of ['DE_X', 'DE_Y', 'DE_Z']) {
+        const r = a.analyze(window(sim, channel, atMs));
+        const w = { machine: 'fan-1', channel, windowSeq: k, tsNs: BigInt(atMs) * 1_000_000n, features: r.features, zone: r.iso20816.zone };
+        const u1 = perMode.onWindow(w);
+        if (u1) ups.perMode.push(u1);
+        const u2 = single.onWindow(w);
+        if (u2) ups.single.push(u2);
+      }
+    }
+    expect(sim.truthAt(START_MS + seconds * 1000).faults).toEqual([]);
+    // One baseline for both duties: the night is an anomaly.
+    expect(ups.single.some((u) => u.status.alarm), 'a single baseline alarms at night').toBe(true);
+    // One per mode: two modes learnt, monitored in both, and no alarm.
+    const modes = [...new Set(ups.perMode.map((u) => u.mode))];
+    expect(modes).toHaveLength(2);
+    for (const m of modes) expect(ups.perMode.some((u) => u.mode === m && u.status.phase === 'monitoring'), m).toBe(true);
+    expect(ups.perMode.filter((u) => u.status.alarm).map((u) => [u.windowSeq, u.mode, u.status.score.toFixed(1)])).toEqual([]);
+    expect(perMode.counters.skippedTransition).toBeGreaterThan(0);
   });
 });
