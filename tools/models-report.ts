@@ -12,17 +12,17 @@
  * The table sits between the markers <!-- cwru-table:start --> and <!-- cwru-table:end -->;
  * nothing else in MODELS.md is touched.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import { USABLE_BANDWIDTH_FACTOR } from '../models/bearing/kurtogram.ts';
 import { analyzeRecord, referenceFromRecords, type EnvelopeReference, type RecordAnalysis } from '../models/window-analysis.ts';
+import { publishSection, sectionMarkers } from './markdown-section.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, '..', 'shared', 'data');
-const START = '<!-- cwru-table:start -->';
-const END = '<!-- cwru-table:end -->';
+const { start: START, end: END } = sectionMarkers('cwru-table');
 
 interface CwruRecord {
   file: string;
@@ -143,17 +143,7 @@ async function main(): Promise<void> {
     ...rows,
     END,
   ].join('\n');
-  if (process.argv.includes('--print')) {
-    process.stdout.write(table + '\n');
-    return;
-  }
-  const path = join(ROOT, 'MODELS.md');
-  const doc = await readFile(path, 'utf8');
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`MODELS.md has no ${START} ... ${END} block`);
-  await writeFile(path, doc.slice(0, a) + table + doc.slice(b + END.length));
-  process.stdout.write(`MODELS.md: table rewritten (${rows.length} rows)\n`);
+  await publishSection(join(ROOT, 'MODELS.md'), 'cwru-table', table);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -11,19 +11,18 @@
  * MODELS.md is touched. The replay is the one `pdm rul` runs (models/rul/replay.ts), with the
  * features in the CSV's column order, so the numbers are those of the command line.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AnomalyDetector, newAnomalyResult } from '../models/anomaly/anomaly-detector.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
 import { replay } from '../models/rul/replay.ts';
+import { publishSection, sectionMarkers } from './markdown-section.ts';
 import { gaussian, healthyWindow, seeded } from '../test/unit/anomaly/synthetic.ts';
 import { FEMTO_FEATURES, loadFemtoHistories, type FemtoHistory } from '../test/unit/rul/femto-histories.ts';
 import { scoreHistory, type HistoryScore } from '../test/unit/rul/rul-metrics.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const START = '<!-- rul-report:start -->';
-const END = '<!-- rul-report:end -->';
+const { start: START, end: END } = sectionMarkers('rul-report');
 
 const histories = loadFemtoHistories();
 
@@ -146,15 +145,4 @@ function report(): string {
   ].join('\n');
 }
 
-const text = report();
-if (process.argv.includes('--print')) {
-  process.stdout.write(`${text}\n`);
-} else {
-  const file = join(ROOT, 'MODELS.md');
-  const md = await readFile(file, 'utf8');
-  const a = md.indexOf(START);
-  const b = md.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`${file}: markers ${START} ... ${END} not found`);
-  await writeFile(file, md.slice(0, a) + text + md.slice(b + END.length));
-  process.stdout.write(`${file}: remaining-life tables rewritten\n`);
-}
+await publishSection(join(ROOT, 'MODELS.md'), 'rul-report', report());

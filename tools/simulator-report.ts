@@ -9,60 +9,19 @@
  *
  * The tables sit between <!-- simulator-report:start --> and <!-- simulator-report:end -->.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lookupBearing } from '../models/bearing/catalogue.ts';
-import { WindowAnalyzer } from '../models/window-analysis.ts';
-import { parseMachine } from '../ingest/simulator/fleet-config.ts';
+import type { WindowAnalyzer } from '../models/window-analysis.ts';
 import { MachineSimulation } from '../ingest/simulator/physics/machine-simulation.ts';
 import { MachineHealthTracker, type HealthUpdate } from '../stream-processing/machine-health.ts';
 import { DEFAULT_OPERATING_MODES } from '../stream-processing/operating-mode.ts';
+import { START_MS, analyzer, machineWith, window } from '../test/unit/models-on-simulator/simulated-pump.ts';
+import { publishSection, sectionMarkers } from './markdown-section.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const START = '<!-- simulator-report:start -->';
-const END = '<!-- simulator-report:end -->';
-const START_MS = Date.UTC(2026, 0, 1);
-const DAY_S = 86_400;
+const { start: START, end: END } = sectionMarkers('simulator-report');
 const AXES = ['DE_X', 'DE_Y', 'DE_Z'];
 const FEATURES = ['rms', 'kurtosis', 'crest_factor', 'velocity_rms_mm_s'];
-
-function machineWith(faults: unknown[], overrides: Record<string, unknown> = {}) {
-  return parseMachine({
-    id: 'sim-1',
-    type: 'pump',
-    identification: { manufacturer: 'ACME', model: 'P-11', serialNumber: 'SN1' },
-    ratedPowerKw: 11,
-    nominalSpeedRpm: 1465,
-    lineFrequencyHz: 50,
-    poles: 4,
-    operatingModes: [{ mode: 'full', durationS: 36_000, loadPct: 90 }],
-    bearings: { DE: '6205-2RS', NDE: '6203-2RS' },
-    sensors: { vibration: [{ location: 'DE', axes: ['X', 'Y', 'Z'] }] },
-    timeAcceleration: DAY_S,
-    seed: 11,
-    faults,
-    ...overrides,
-  });
-}
-
-/** Ten consecutive blocks (1 s at 25.6 kHz) of one channel from a wall time. */
-function window(sim: MachineSimulation, channel: string, atMs: number): Float32Array {
-  const ch = sim.channels.find((c) => c.id === channel)!;
-  const seq0 = Math.floor((atMs * ch.sampleRateHz) / (1000 * ch.blockSize));
-  const out = new Float32Array(10 * ch.blockSize);
-  const buf = new Float32Array(ch.blockSize);
-  for (let b = 0; b < 10; b++) {
-    sim.renderBlock(channel, seq0 + b, buf);
-    out.set(buf, b * ch.blockSize);
-  }
-  return out;
-}
-
-function analyzer(sim: MachineSimulation, shaftHz?: number): WindowAnalyzer {
-  const ch = sim.channels[0];
-  return new WindowAnalyzer({ sampleRateHz: ch.sampleRateHz, windowSize: 10 * ch.blockSize, shaftHz, bearing: lookupBearing('6205-2RS'), iso: { group: 2, foundation: 'rigid' } });
-}
 
 function diagnosisTable(): string[] {
   const rows = ['| injected fault | day of life | true severity | DE_X | DE_Y | DE_Z |', '|---|---|---|---|---|---|'];
@@ -176,15 +135,4 @@ function report(): string {
   ].join('\n');
 }
 
-const text = report();
-if (process.argv.includes('--print')) {
-  process.stdout.write(`${text}\n`);
-} else {
-  const file = join(ROOT, 'MODELS.md');
-  const md = await readFile(file, 'utf8');
-  const a = md.indexOf(START);
-  const b = md.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`${file}: markers ${START} ... ${END} not found`);
-  await writeFile(file, md.slice(0, a) + text + md.slice(b + END.length));
-  process.stdout.write(`${file}: simulator tables rewritten\n`);
-}
+await publishSection(join(ROOT, 'MODELS.md'), 'simulator-report', report());
