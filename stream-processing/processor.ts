@@ -23,6 +23,7 @@ import { QuestdbSink, questdbExecHttp } from './questdb-sink.ts';
 import { blockStats, row, type Row } from './rows.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { MachineHealthTracker, type HealthUpdate, type WindowResult } from './machine-health.ts';
+import { ProcessorMetrics } from './processor-metrics.ts';
 import { ReferenceCollector } from './reference-collector.ts';
 import { WindowAssembler, type CompletedWindow } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
@@ -72,6 +73,10 @@ export class StreamProcessor {
   readonly #checkpoints: HealthCheckpoints | undefined;
   #lastCheckpointMs = 0;
   readonly stats: ProcessorStats = { messagesIn: 0, blocksIn: 0, energyIn: 0, gapsIn: 0, deadLettered: 0, windowsAnalysed: 0, windowsFailed: 0, rowsOut: {}, commits: 0, workerCpuUs: 0, latest: new Map(), latestHealth: new Map(), latestMode: new Map(), referencesLearnt: 0, referencesFailed: 0 };
+  readonly metrics: ProcessorMetrics;
+  /** Port of the metrics endpoint once listening. */
+  metricsPort: number | undefined;
+  #lastCommitMs: number | null = null;
   /** Baseline windows kept for the healthy references (only with the health model). */
   readonly #referenceWindows: ReferenceCollector | undefined;
 
@@ -82,6 +87,7 @@ export class StreamProcessor {
     const p = config.questdb.tablePrefix;
     this.#tables = { blocks: `${p}vibration_blocks`, features: `${p}vibration_features`, energy: `${p}energy`, gaps: `${p}collection_gaps`, health: `${p}machine_health` };
     this.#assembler = new WindowAssembler(config.windowBlocks);
+    this.metrics = new ProcessorMetrics({ stats: this.stats, healthCounters: () => this.health?.counters, lastCommitMs: () => this.#lastCommitMs });
     if (config.health.enabled) {
       const { enabled, ...modes } = config.health.modes;
       this.health = new MachineHealthTracker({ features: config.health.features, monitor: config.health.monitor, energy: config.health.energy, fleet: null, modes: enabled ? modes : null });
@@ -100,6 +106,10 @@ export class StreamProcessor {
   }
 
   async start(): Promise<void> {
+    if (this.#config.metrics) {
+      this.metricsPort = await this.metrics.listen(this.#config.metrics.port, this.#config.metrics.host);
+      this.#log.info({ port: this.metricsPort }, 'metrics on /metrics, health on /health');
+    }
     // Unknown bearing names fail here, naming the machine, not later in every window.
     for (const [machine, m] of Object.entries(this.#config.machines)) {
       for (const [location, ref] of Object.entries(m.bearings ?? {})) {
@@ -197,6 +207,7 @@ export class StreamProcessor {
     const commitAt = pending !== undefined ? Math.min(pending, lastOffset + 1) : lastOffset + 1;
     await this.#consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(commitAt) }]);
     this.stats.commits++;
+    this.#lastCommitMs = Date.now();
     this.#maybeCheckpoint();
     await heartbeat();
   }
@@ -361,5 +372,6 @@ export class StreamProcessor {
     await this.#sinkLock;
     await this.#sink?.close().catch(() => undefined);
     await this.#pool?.close().catch(() => undefined);
+    await this.metrics.close();
   }
 }

@@ -6,9 +6,8 @@
  * Counters move when things happen (a block in, a block acknowledged...); gauges about the spool
  * and the machines are read when scraped.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { MetricsServer } from '../../common/metrics-server.ts';
 
 export interface MachineHealth {
   machine: string;
@@ -52,7 +51,7 @@ export class CollectorMetrics {
   readonly dropped: Counter<'machine' | 'reason'>;
   readonly energyIn: Counter<'machine'>;
   readonly sequenceResets: Counter<'machine' | 'channel'>;
-  #server: Server | undefined;
+  #server: MetricsServer | undefined;
 
   constructor(source: MetricsSource) {
     const registers = [this.registry];
@@ -89,42 +88,18 @@ export class CollectorMetrics {
 
   /** Serve /metrics and /health; resolves with the port. */
   async listen(port: number, host: string): Promise<number> {
-    const server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (req.method === 'GET' && path === '/metrics') {
-        this.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'content-type': this.registry.contentType });
-            res.end(text);
-          },
-          (err: unknown) => {
-            res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end(String(err));
-          },
-        );
-        return;
-      }
-      if (req.method === 'GET' && path === '/health') {
-        const h = this.#source.health();
-        // 503 only when nothing flows at all: one broken machine must not get the process restarted.
-        res.writeHead(h.status === 'down' ? 503 : 200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(h));
-        return;
-      }
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found: try /metrics or /health\n');
+    this.#server = new MetricsServer(this.registry, {
+      health: () => {
+        const report = this.#source.health();
+        return { report, down: report.status === 'down' };
+      },
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    this.#server = server;
-    return (server.address() as AddressInfo).port;
+    return this.#server.listen(port, host);
   }
 
   async close(): Promise<void> {
     const s = this.#server;
     this.#server = undefined;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    await s?.close();
   }
 }

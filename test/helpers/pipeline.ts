@@ -35,7 +35,7 @@ export interface PipelineOptions {
   /** Run the per-machine health model (default off: see below). */
   health?: boolean;
   /** Processor settings beyond the defaults: `health` is merged into the helper's, `machines` given as is. */
-  processor?: { health?: Record<string, unknown>; machines?: Record<string, unknown> };
+  processor?: { health?: Record<string, unknown>; machines?: Record<string, unknown>; metrics?: { port: number; host?: string } };
   /** Where the processor checkpoints model state (default: a fresh directory per prefix). */
   stateDir?: string;
 }
@@ -95,6 +95,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<RunningPipel
         // machine_health rows write them themselves. State never lands in the repo's .pdm/.
         health: { enabled: opts.health ?? false, stateDir: opts.stateDir ?? join(tmpdir(), `${prefix}state`), ...opts.processor?.health },
         ...(opts.processor?.machines ? { machines: opts.processor.machines } : {}),
+        ...(opts.processor?.metrics ? { metrics: opts.processor.metrics } : {}),
       }),
       { brokers: services.kafkaBrokers, questdbHttp: services.questdbHttp, questdbIlpConfig: services.questdbIlpConfig, questdbAuth: questdbAuth(services) },
     );

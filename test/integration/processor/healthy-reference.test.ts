@@ -73,6 +73,7 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
       processor: {
         health: { checkpointIntervalS: 1, monitor: { anomaly: { baseline: { windows: BASELINE_WINDOWS } } }, reference: { windows: REFERENCE_WINDOWS } },
         machines: { 'rig-1': { bearings: { DE: '6205-2RS' } } },
+        metrics: { port: 0, host: '127.0.0.1' },
       },
     });
   }, 60_000);
@@ -119,5 +120,29 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     const named = rows.filter((r) => r.bearing_diagnosis === 'outer_race').length;
     expect(rows.filter((r) => r.bearing_diagnosis === 'inner_race' || r.bearing_diagnosis === 'rolling_element' || r.bearing_diagnosis === 'cage')).toEqual([]);
     expect(named, JSON.stringify(rows)).toBeGreaterThanOrEqual(rows.length - 1);
+  }, 90_000);
+
+  it('counts what went in and what came out on /metrics and /health, as QuestDB holds it', async () => {
+    await pipeline.stopCollecting();
+    const processor = pipeline.processor;
+    const blocks = `${prefix}vibration_blocks`;
+    // Drained: every block the collector sent is a row.
+    const sent = pipeline.collector.stats.reduce((n, s) => n + s.blocksOut, 0);
+    await waitForRows(services, `SELECT count() n FROM ${blocks}`, (r) => Number(r[0]?.n) === sent, 60_000);
+    await new Promise((r) => setTimeout(r, 1500)); // the last commit after the last write
+    const base = `http://127.0.0.1:${processor.metricsPort}`;
+    const health = (await (await fetch(`${base}/health`)).json()) as { status: string; counts: { blocksIn: number; rowsOut: Record<string, number>; referencesLearnt: number }; machines: Array<{ machine: string; mode?: string; phase: string }> };
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const value = (line: string) => Number(metrics.split('\n').find((l) => l.startsWith(line))?.split(' ').at(-1));
+    const [{ n: rows }] = (await sql(services, `SELECT count() n FROM ${blocks}`)) as Array<{ n: number }>;
+    expect(health.status).toBe('ok');
+    expect(health.counts.blocksIn).toBeGreaterThanOrEqual(sent);
+    expect(health.counts.rowsOut[blocks]).toBeGreaterThanOrEqual(Number(rows));
+    expect(value(`pdm_processor_rows_out_total{table="${blocks}"}`)).toBe(health.counts.rowsOut[blocks]);
+    expect(value('pdm_processor_blocks_in_total')).toBe(health.counts.blocksIn);
+    expect(value('pdm_processor_references_learnt_total')).toBe(1);
+    expect(value('pdm_processor_dead_lettered_total')).toBe(0);
+    expect(health.machines).toEqual([expect.objectContaining({ machine: 'rig-1', phase: 'monitoring', mode: expect.stringMatching(/^1797rpm\//) })]);
+    expect(Number.isFinite(value('pdm_processor_machine_anomaly_score{machine="rig-1"}'))).toBe(true);
   }, 90_000);
 });

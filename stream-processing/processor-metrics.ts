@@ -1,0 +1,169 @@
+/**
+ * What an operator watches on a stream processor: Prometheus metrics and a /health JSON (the
+ * same small server as the collector's). Everything is read from the processor's own counts at
+ * scrape time — what went in (messages, blocks, energy readings, gap events), what came out
+ * (rows per table, commits), what was set aside (dead-lettered messages, failed windows) — and,
+ * per machine, the health model's latest state.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { MetricsServer } from '../common/metrics-server.ts';
+import type { HealthTrackerCounters } from './machine-health.ts';
+import type { ProcessorStats } from './processor.ts';
+
+export interface ProcessorHealthReport {
+  status: 'ok' | 'starting';
+  /** Seconds since the last batch was committed (null: none yet). */
+  lastCommitAgeS: number | null;
+  counts: {
+    messagesIn: number;
+    blocksIn: number;
+    energyIn: number;
+    gapsIn: number;
+    deadLettered: number;
+    windowsAnalysed: number;
+    windowsFailed: number;
+    rowsOut: Record<string, number>;
+    commits: number;
+    referencesLearnt: number;
+    referencesFailed: number;
+  };
+  machines: Array<{ machine: string; mode?: string; phase: string; state: string; alarm: boolean; anomalyScore: number; rulMedianS: number | null; rulBasis: string | null }>;
+}
+
+export interface ProcessorMetricsSource {
+  stats: ProcessorStats;
+  healthCounters(): HealthTrackerCounters | undefined;
+  lastCommitMs(): number | null;
+}
+
+export class ProcessorMetrics {
+  readonly registry = new Registry();
+  readonly #source: ProcessorMetricsSource;
+  #server: MetricsServer | undefined;
+
+  constructor(source: ProcessorMetricsSource) {
+    this.#source = source;
+    const registers = [this.registry];
+    const stats = () => source.stats;
+    // Counters mirror the processor's own monotonic counts (read when scraped).
+    const counter = (name: string, help: string, value: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect(this: Counter) {
+          this.reset();
+          this.inc(value());
+        },
+      });
+    counter('pdm_processor_messages_in_total', 'Kafka messages consumed (all topics)', () => stats().messagesIn);
+    counter('pdm_processor_blocks_in_total', 'vibration blocks consumed', () => stats().blocksIn);
+    counter('pdm_processor_energy_readings_in_total', 'energy readings consumed', () => stats().energyIn);
+    counter('pdm_processor_gap_events_in_total', 'collection gap events consumed', () => stats().gapsIn);
+    counter('pdm_processor_dead_lettered_total', 'messages sent to the dead-letter topic with their reason', () => stats().deadLettered);
+    counter('pdm_processor_windows_analysed_total', 'analysis windows computed in the worker pool', () => stats().windowsAnalysed);
+    counter('pdm_processor_windows_failed_total', 'analysis windows whose analysis failed (logged)', () => stats().windowsFailed);
+    counter('pdm_processor_commits_total', 'Kafka offset commits (each after QuestDB accepted the rows)', () => stats().commits);
+    counter('pdm_processor_worker_cpu_seconds_total', 'CPU time spent in window analysis by the workers', () => stats().workerCpuUs / 1e6);
+    counter('pdm_processor_references_learnt_total', 'healthy envelope references learnt (machine channels)', () => stats().referencesLearnt);
+    new Counter({
+      name: 'pdm_processor_rows_out_total',
+      help: 'rows accepted by QuestDB, per table',
+      labelNames: ['table'],
+      registers,
+      collect(this: Counter<'table'>) {
+        this.reset();
+        for (const [table, n] of Object.entries(stats().rowsOut)) this.inc({ table }, n);
+      },
+    });
+    new Counter({
+      name: 'pdm_processor_health_windows_total',
+      help: 'window sequences seen by the health model, by outcome',
+      labelNames: ['outcome'],
+      registers,
+      collect(this: Counter<'outcome'>) {
+        this.reset();
+        const c = source.healthCounters();
+        if (!c) return;
+        this.inc({ outcome: 'fused' }, c.fused);
+        this.inc({ outcome: 'incomplete' }, c.skippedIncomplete);
+        this.inc({ outcome: 'replayed' }, c.skippedReplayed);
+        this.inc({ outcome: 'transition' }, c.skippedTransition);
+        this.inc({ outcome: 'failed' }, c.failed);
+      },
+    });
+    const perMachine = (name: string, help: string, value: (s: ProcessorStats['latestHealth'] extends Map<string, infer V> ? V : never) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['machine'],
+        registers,
+        collect(this: Gauge<'machine'>) {
+          this.reset();
+          for (const [machine, st] of stats().latestHealth) {
+            const v = value(st);
+            if (v !== null && Number.isFinite(v)) this.set({ machine }, v);
+          }
+        },
+      });
+    perMachine('pdm_processor_machine_alarm', '1 while the machine\'s anomaly alarm is raised', (st) => (st.alarm ? 1 : 0));
+    perMachine('pdm_processor_machine_anomaly_score', 'latest anomaly score (standard normal units)', (st) => st.score);
+    perMachine('pdm_processor_machine_health_index', 'latest health index (1 = baseline)', (st) => st.healthIndex);
+    perMachine('pdm_processor_machine_rul_median_seconds', 'median remaining useful life', (st) => st.rul.median);
+    new Gauge({
+      name: 'pdm_processor_last_commit_age_seconds',
+      help: 'seconds since the last offset commit',
+      registers,
+      collect(this: Gauge) {
+        const at = source.lastCommitMs();
+        this.set(at === null ? 0 : (Date.now() - at) / 1000);
+      },
+    });
+    collectDefaultMetrics({ register: this.registry, prefix: 'pdm_processor_' });
+  }
+
+  health(): ProcessorHealthReport {
+    const s = this.#source.stats;
+    const at = this.#source.lastCommitMs();
+    return {
+      status: at === null ? 'starting' : 'ok',
+      lastCommitAgeS: at === null ? null : Math.round((Date.now() - at) / 100) / 10,
+      counts: {
+        messagesIn: s.messagesIn,
+        blocksIn: s.blocksIn,
+        energyIn: s.energyIn,
+        gapsIn: s.gapsIn,
+        deadLettered: s.deadLettered,
+        windowsAnalysed: s.windowsAnalysed,
+        windowsFailed: s.windowsFailed,
+        rowsOut: { ...s.rowsOut },
+        commits: s.commits,
+        referencesLearnt: s.referencesLearnt,
+        referencesFailed: s.referencesFailed,
+      },
+      machines: [...s.latestHealth].map(([machine, st]) => ({
+        machine,
+        ...(s.latestMode.has(machine) ? { mode: s.latestMode.get(machine)! } : {}),
+        phase: st.phase,
+        state: st.state,
+        alarm: st.alarm,
+        anomalyScore: st.score,
+        rulMedianS: Number.isFinite(st.rul.median) ? st.rul.median : null,
+        rulBasis: st.rulBasis ?? null,
+      })),
+    };
+  }
+
+  /** Serve /metrics and /health; resolves with the port. */
+  async listen(port: number, host: string): Promise<number> {
+    // A processor that has not committed yet is starting, not down: Kafka may still be rebalancing.
+    this.#server = new MetricsServer(this.registry, { health: () => ({ report: this.health(), down: false }) });
+    return this.#server.listen(port, host);
+  }
+
+  async close(): Promise<void> {
+    const s = this.#server;
+    this.#server = undefined;
+    await s?.close();
+  }
+}
