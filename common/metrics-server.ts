@@ -6,7 +6,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
 import { PdmError } from './errors.ts';
+
+/** The `metrics:` section of a service's configuration. */
+export const MetricsEndpointSpec = z
+  .strictObject({
+    port: z.number().int().min(0).max(65_535).describe('HTTP port for /metrics (Prometheus) and /health (0: any free port)'),
+    host: z.string().default('0.0.0.0').describe('address to listen on'),
+  })
+  .optional()
+  .describe('metrics and health endpoint; none when absent');
 
 export interface HealthSource {
   /** The report, and whether the service is down as a whole. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MonitorConfigSpec } from '../models/rul/monitor-config.ts';
+import { MetricsEndpointSpec } from '../common/metrics-server.ts';
 
 const BearingGeometrySpec = z.strictObject({
   balls: z.number().int().min(3).max(100).describe('number of rolling elements'),
@@ -38,13 +39,7 @@ export const ProcessorConfigSpec = z.strictObject({
       tablePrefix: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only').default('').describe('prefix of every table name'),
     })
     .default({ tablePrefix: '' }),
-  metrics: z
-    .strictObject({
-      port: z.number().int().min(0).max(65_535).describe('HTTP port for /metrics (Prometheus) and /health (0: any free port)'),
-      host: z.string().default('0.0.0.0').describe('address to listen on'),
-    })
-    .optional()
-    .describe('metrics and health endpoint; none when absent'),
+  metrics: MetricsEndpointSpec,
   windowBlocks: z.number().int().min(1).max(1000).default(10).describe('blocks per analysis window (10 blocks of 2560 samples = 1 s at 25.6 kHz)'),
   workers: z.number().int().min(1).max(64).optional().describe('worker threads; default: cores - 1'),
   iso: z

@@ -14,19 +14,8 @@ export interface ProcessorHealthReport {
   status: 'ok' | 'starting';
   /** Seconds since the last batch was committed (null: none yet). */
   lastCommitAgeS: number | null;
-  counts: {
-    messagesIn: number;
-    blocksIn: number;
-    energyIn: number;
-    gapsIn: number;
-    deadLettered: number;
-    windowsAnalysed: number;
-    windowsFailed: number;
-    rowsOut: Record<string, number>;
-    commits: number;
-    referencesLearnt: number;
-    referencesFailed: number;
-  };
+  /** The processor's own counts (what went in, out and aside). */
+  counts: Pick<ProcessorStats, 'messagesIn' | 'blocksIn' | 'energyIn' | 'gapsIn' | 'deadLettered' | 'windowsAnalysed' | 'windowsFailed' | 'rowsOut' | 'commits' | 'referencesLearnt' | 'referencesFailed'>;
   machines: Array<{ machine: string; mode?: string; phase: string; state: string; alarm: boolean; anomalyScore: number; rulMedianS: number | null; rulBasis: string | null }>;
 }
 

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
+import { MetricsEndpointSpec } from '../../common/metrics-server.ts';
 
 const ID = /^[A-Za-z0-9_.-]{1,64}$/;
 const NODE_ID = /^(ns=\d+;)?[isgb]=.+$/;
@@ -88,13 +89,7 @@ export const CollectorConfigSpec = z
       .default({ topicPrefix: '', partitions: 6, replicationFactor: 1, compression: 'none', maxMessageBytes: 1_000_000 }),
     pkiDir: z.string().default('.pdm/pki/collector').describe("the collector's own OPC UA certificate and trust lists"),
     spool: SpoolSpec.default({ maxBytes: 1024 ** 3, segmentBytes: 16 * 1024 * 1024, fsync: 'interval', fsyncIntervalMs: 1000 }),
-    metrics: z
-      .strictObject({
-        port: z.number().int().min(0).max(65_535).describe('HTTP port for /metrics (Prometheus) and /health (0: any free port)'),
-        host: z.string().default('0.0.0.0').describe('address to listen on'),
-      })
-      .optional()
-      .describe('metrics and health endpoint; none when absent'),
+    metrics: MetricsEndpointSpec,
     shard: z
       .strictObject({
         index: z.number().int().min(0).describe('this instance'),
