@@ -4,9 +4,9 @@
  * reading) into one feature record, feeds the `AssetMonitor` (models/rul) of the machine's
  * current operating mode (operating-mode.ts: each mode learns its own healthy baseline), and
  * yields one `machine_health` row per fused window. Each channel's healthy envelope reference,
- * once learnt, is kept here too: it is part of the machine's learnt healthy state. No I/O: state goes out as JSON for checkpoints and
- * comes back exactly (replayed windows at or before the restored time are skipped, they are in
- * the state already).
+ * once learnt, is kept here too: it is part of the machine's learnt healthy state. No I/O: state
+ * goes out as JSON for checkpoints and comes back exactly (replayed windows at or before the
+ * restored time are skipped, they are in the state already).
  *
  * A window w of a machine is fused when the first window of a later sequence arrives: by then
  * all channels' windows w have been analysed (their blocks precede it in the partition). The

@@ -7,6 +7,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { MetricsServer } from '../common/metrics-server.ts';
+import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import type { HealthTrackerCounters } from './machine-health.ts';
 import type { ProcessorStats } from './processor.ts';
 
@@ -81,7 +82,7 @@ export class ProcessorMetrics {
         this.inc({ outcome: 'failed' }, c.failed);
       },
     });
-    const perMachine = (name: string, help: string, value: (s: ProcessorStats['latestHealth'] extends Map<string, infer V> ? V : never) => number | null) =>
+    const perMachine = (name: string, help: string, value: (status: AssetStatus) => number | null) =>
       new Gauge({
         name,
         help,

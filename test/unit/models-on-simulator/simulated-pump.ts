@@ -1,28 +1,21 @@
 /**
  * The simulated machine the models are judged on (shared by simulated-faults.test.ts and
- * tools/simulator-report.ts): an 11 kW pump with 6205-2RS / 6203-2RS bearings and a triaxial
- * accelerometer at the drive end (25.6 kHz), one day of life per wall second unless overridden,
- * and the stream's one-second windows and analyzer.
+ * tools/simulator-report.ts): the simulator tests' 11 kW pump on 6205-2RS / 6203-2RS bearings,
+ * with a triaxial accelerometer at the drive end (25.6 kHz), one day of life per wall second
+ * unless overridden, and the stream's one-second windows and analyzer.
  */
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { WindowAnalyzer } from '../../../models/window-analysis.ts';
-import { parseMachine } from '../../../ingest/simulator/fleet-config.ts';
 import type { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
+import { machine } from '../simulator-physics/helpers.ts';
 
-export const START_MS = Date.UTC(2026, 0, 1);
+export { START_MS } from '../simulator-physics/helpers.ts';
 export const DAY_S = 86_400;
 
 export function machineWith(faults: unknown[], overrides: Record<string, unknown> = {}) {
-  return parseMachine({
+  return machine({
     id: 'sim-1',
-    type: 'pump',
-    identification: { manufacturer: 'ACME', model: 'P-11', serialNumber: 'SN1' },
-    ratedPowerKw: 11,
-    nominalSpeedRpm: 1465,
-    lineFrequencyHz: 50,
-    poles: 4,
     operatingModes: [{ mode: 'full', durationS: 36_000, loadPct: 90 }],
-    bearings: { DE: '6205-2RS', NDE: '6203-2RS' },
     sensors: { vibration: [{ location: 'DE', axes: ['X', 'Y', 'Z'] }] },
     timeAcceleration: DAY_S, // one day of life per wall second
     seed: 11,
