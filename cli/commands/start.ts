@@ -19,7 +19,7 @@ import { collectorPkiDir, initPlantPki } from '../../ingest/opcua/pki-init.ts';
 import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
 import type { SimulatorMessage } from './simulate.ts';
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
-import { processorMachines } from '../io/fleet-models.ts';
+import { addFleetMachines } from '../io/fleet-models.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
 import { renderLiveView, shortDuration } from '../live-view.ts';
@@ -64,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   const fleet = loadFleet(fleetFile);
   for (const r of fleet.rejected) out(`! ${r.error.message} — that machine is skipped, the others run`);
   const processorConfig = loadConfigFile(ProcessorConfigSpec, values['processor-config'] ?? 'deploy/config/processor.yaml');
-  processorConfig.machines = { ...processorMachines(fleet.machines), ...processorConfig.machines };
+  addFleetMachines(processorConfig, fleet.machines);
   if (!values['keep-model-state'] && existsSync(processorConfig.health.stateDir)) {
     // Every run of the simulated factory starts its machines on a new life: a baseline learned on
     // the previous run's (possibly failing) machines would be wrong.

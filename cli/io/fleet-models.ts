@@ -6,8 +6,13 @@
 import { loadFleet, type ValidMachine } from '../../ingest/simulator/fleet-config.ts';
 import type { MachineModelConfig, ProcessorConfig } from '../../stream-processing/processor-config.ts';
 
-export function processorMachines(machines: ValidMachine[]): Record<string, MachineModelConfig> {
+function processorMachines(machines: ValidMachine[]): Record<string, MachineModelConfig> {
   return Object.fromEntries(machines.map((m) => [m.id, { shaftRpm: m.nominalSpeedRpm, bearings: { DE: m.bearings.DE, NDE: m.bearings.NDE }, iso: m.iso }]));
+}
+
+/** Adds these fleet machines to the processor configuration (its own per-machine settings win). */
+export function addFleetMachines(config: ProcessorConfig, machines: ValidMachine[]): void {
+  config.machines = { ...processorMachines(machines), ...config.machines };
 }
 
 /**
@@ -17,6 +22,6 @@ export function processorMachines(machines: ValidMachine[]): Record<string, Mach
  */
 export function withFleetMachines(config: ProcessorConfig, fleetFile: string): string[] {
   const fleet = loadFleet(fleetFile);
-  config.machines = { ...processorMachines(fleet.machines), ...config.machines };
+  addFleetMachines(config, fleet.machines);
   return fleet.rejected.map((r) => r.error.message);
 }
