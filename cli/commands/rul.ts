@@ -9,10 +9,12 @@ import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../common/config.ts';
 import { describeError, PdmError } from '../../common/errors.ts';
 import { MonitorConfigSpec, type MonitorConfigInput } from '../../models/rul/monitor-config.ts';
+import type { OperatingCondition } from '../../models/rul/life-scaling.ts';
 import { replay, type ReplayResult } from '../../models/rul/replay.ts';
 import { readFeatureCsv, type FeatureHistory } from '../io/feature-csv.ts';
 
 const HELP = `Usage: pdm rul [--train RUN.csv ...] --series RUN.csv [--json] [--threshold X] [--config FILE]
+               [--load N --train-load N ...] [--rpm RPM --train-rpm RPM ...] [--life-exponent P]
 
 Health index, alarm and remaining useful life of one asset's feature history.
 
@@ -26,6 +28,14 @@ Health index, alarm and remaining useful life of one asset's feature history.
   --threshold X     failure threshold on the health index (x baseline, > 1); default: the lowest
                     health index at failure among the training histories, or 4 without them
   --config FILE     model configuration (YAML/JSON, see models/rul/monitor-config.ts)
+
+Operating conditions (optional; a history run harder fails sooner):
+  --load N          radial load of the series' bearing (N); with it, one --train-load per --train,
+  --train-load N    in the same order, and every training history's durations are scaled to the
+                    series' load by ISO 281: life ∝ load^-P
+  --rpm RPM         shaft speed of the series; with it, one --train-rpm per --train: durations
+  --train-rpm RPM   scale with 1/speed (a bearing's life is a number of revolutions)
+  --life-exponent P ISO 281 exponent: 3 for ball bearings (default), 3.333 for roller bearings
 
 The health index is the geometric mean of the positive features relative to their baseline (the
 first 60 rows by default), counting increases only: 1 = as in the baseline, 2 = twice it. rul_s is
@@ -50,6 +60,11 @@ export async function run(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         threshold: { type: 'string' },
         config: { type: 'string' },
+        load: { type: 'string' },
+        rpm: { type: 'string' },
+        'train-load': { type: 'string', multiple: true },
+        'train-rpm': { type: 'string', multiple: true },
+        'life-exponent': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -66,14 +81,16 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const config = buildConfig(values.config, values.threshold);
-    const train = (values.train ?? []).map(readFeatureCsv);
+    const config = buildConfig(values.config, values.threshold, values['life-exponent']);
+    const trainFiles = values.train ?? [];
+    const conditions = operatingConditions(trainFiles, values);
+    const train = trainFiles.map(readFeatureCsv);
     const series = readFeatureCsv(values.series);
     const columns = featureColumns(train, series);
     const anomaly = { ...(config.anomaly ?? {}), features: columns };
     const result = replay(
-      { name: basename(series.file), times: series.times, rows: series.rows },
-      train.map((h) => ({ name: basename(h.file), times: h.times, rows: h.rows })),
+      { name: basename(series.file), times: series.times, rows: series.rows, condition: conditions.series },
+      train.map((h, i) => ({ name: basename(h.file), times: h.times, rows: h.rows, condition: conditions.train[i] })),
       { ...config, anomaly },
     );
     if (values.json) writeJsonLines(series, result);
@@ -85,8 +102,51 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-function buildConfig(file: string | undefined, threshold: string | undefined): MonitorConfigInput {
-  const config: MonitorConfigInput = file ? loadConfigFile(MonitorConfigSpec, file) : {};
+function positiveNumber(text: string, option: string): number {
+  const x = Number(text);
+  if (text.trim() === '' || !Number.isFinite(x) || !(x > 0)) {
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${option} must be a positive number, got '${text}'`, { option });
+  }
+  return x;
+}
+
+interface Conditions {
+  series: OperatingCondition | undefined;
+  train: (OperatingCondition | undefined)[];
+}
+
+/** --load/--train-load and --rpm/--train-rpm: one training value per --train, in order, or none. */
+function operatingConditions(trainFiles: string[], values: { load?: string; rpm?: string; 'train-load'?: string[]; 'train-rpm'?: string[] }): Conditions {
+  const pairs = [
+    ['loadN', '--load', '--train-load', values.load, values['train-load']],
+    ['speedRpm', '--rpm', '--train-rpm', values.rpm, values['train-rpm']],
+  ] as const;
+  const series: OperatingCondition = {};
+  const train: OperatingCondition[] = trainFiles.map(() => ({}));
+  for (const [field, seriesOption, trainOption, seriesValue, trainValues] of pairs) {
+    if (seriesValue === undefined && trainValues === undefined) continue;
+    if (seriesValue === undefined) {
+      throw new PdmError('PDM_ERR_CONFIG_INVALID', `${trainOption} is given but ${seriesOption} is not: give the series' value too, so the histories can be scaled to it`, { option: seriesOption });
+    }
+    if ((trainValues ?? []).length !== trainFiles.length) {
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `${seriesOption} needs one ${trainOption} per --train, in the same order: got ${(trainValues ?? []).length} for ${trainFiles.length} training histor${trainFiles.length === 1 ? 'y' : 'ies'}`,
+        { option: trainOption },
+      );
+    }
+    series[field] = positiveNumber(seriesValue, seriesOption);
+    (trainValues ?? []).forEach((v, i) => {
+      train[i][field] = positiveNumber(v, `${trainOption} (for ${trainFiles[i]})`);
+    });
+  }
+  const given = Object.keys(series).length > 0;
+  return { series: given ? series : undefined, train: train.map((c) => (given ? c : undefined)) };
+}
+
+function buildConfig(file: string | undefined, threshold: string | undefined, lifeExponent: string | undefined): MonitorConfigInput {
+  let config: MonitorConfigInput = file ? loadConfigFile(MonitorConfigSpec, file) : {};
+  if (lifeExponent !== undefined) config = { ...config, rul: { ...(config.rul ?? {}), lifeExponent: positiveNumber(lifeExponent, '--life-exponent') } };
   if (threshold !== undefined) {
     const x = Number(threshold);
     if (!Number.isFinite(x) || !(x > 1)) {
@@ -151,7 +211,7 @@ function summary(series: FeatureHistory, train: FeatureHistory[], columns: strin
   const lines = [
     `series ${series.file}: ${st.length} rows over ${seconds(span)}; features ${columns.join(', ')}`,
     train.length > 0
-      ? `training: ${train.length} run-to-failure histories, lifetimes ${result.fleet!.lifetimesS.map(seconds).join(', ')}`
+      ? `training: ${train.length} run-to-failure histories, lifetimes ${result.fleet!.lifetimesS.map(seconds).join(', ')}${result.lifeFactors.some((f) => f !== 1) ? ` at the series' load and speed (x ${result.lifeFactors.map((f) => f.toFixed(2)).join(', ')} of their own)` : ''}`
       : 'training: none (remaining life only once degradation is detected; threshold from --threshold or the default)',
     `first alarm: ${firstAlarm ? `time ${series.timesAsGiven[st.indexOf(firstAlarm)]} (${seconds(firstAlarm.age)} into the series)` : 'none'}`,
     `degradation: ${last.degradation ? `detected, onset estimated at ${seconds(last.onsetTime - series.times[0])} into the series` : firstDeg ? 'detected earlier, not at the last row' : 'not detected'}`,

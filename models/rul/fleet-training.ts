@@ -15,12 +15,15 @@ import { PdmError } from '../../common/errors.ts';
 import type { FeatureRecord } from '../anomaly/feature-vector.ts';
 import { AssetMonitor, newAssetStatus, type FleetKnowledge } from './asset-monitor.ts';
 import { diffusionFromResiduals, type DegradationPrior } from './exponential-degradation.ts';
+import type { OperatingCondition } from './life-scaling.ts';
 import type { MonitorConfigInput } from './monitor-config.ts';
 
 export interface History {
   name: string;
   times: readonly number[];
   rows: readonly FeatureRecord[];
+  /** Load and speed it ran at, when known: its durations are then scaled to the asset's (life-scaling.ts). */
+  condition?: OperatingCondition;
 }
 
 export interface HistorySummary {

@@ -56,6 +56,13 @@ export const RulSpec = z
       .boolean()
       .default(false)
       .describe('after onset, the fleet part also includes the training histories\' time from onset to failure (conditioned on the time since onset)'),
+    lifeExponent: z
+      .number()
+      .positive()
+      .default(3)
+      .describe(
+        "ISO 281 life exponent for scaling training histories run at another load: life ∝ load^-p (3 ball bearings, 10/3 roller bearings); used only when operating conditions are given",
+      ),
     weibullPrior: WeibullPriorSpec.default(WeibullPriorSpec.parse({})),
     vagueSlopeScale: z
       .number()

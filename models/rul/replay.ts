@@ -1,11 +1,14 @@
 /**
  * Offline replay of one asset's recorded history through `AssetMonitor`, optionally with fleet
- * knowledge learned from training histories: what `pdm rul` prints, one row per window.
+ * knowledge learned from training histories: what `pdm rul` prints, one row per window. When the
+ * operating conditions (load, speed) of the series and of the histories are given, the histories'
+ * durations are first scaled to the series' condition (ISO 281, life-scaling.ts).
  */
 import type { FeatureRecord } from '../anomaly/feature-vector.ts';
 import { AssetMonitor, newAssetStatus, type AssetStatus, type FleetKnowledge } from './asset-monitor.ts';
 import { learnFleet, type History } from './fleet-training.ts';
-import type { MonitorConfigInput } from './monitor-config.ts';
+import { equivalentLifeFactor, stretchTimes, type OperatingCondition } from './life-scaling.ts';
+import { MonitorConfigSpec, type MonitorConfigInput } from './monitor-config.ts';
 
 export interface ReplayedRow {
   health_index: number;
@@ -16,13 +19,32 @@ export interface ReplayedRow {
 
 export interface ReplayResult {
   fleet: FleetKnowledge | null;
+  /** Per training history, the factor its durations were multiplied by (1: not scaled). */
+  lifeFactors: number[];
   rows: ReplayedRow[];
   /** Full status per row, for reports. */
   statuses: AssetStatus[];
 }
 
-export function replay(series: { name: string; times: readonly number[]; rows: readonly FeatureRecord[] }, train: readonly History[], config: MonitorConfigInput = {}): ReplayResult {
-  const fleet = train.length > 0 ? learnFleet(train, config) : null;
+export interface ReplaySeries {
+  name: string;
+  times: readonly number[];
+  rows: readonly FeatureRecord[];
+  condition?: OperatingCondition;
+}
+
+/** Training histories with their durations scaled to the series' operating condition. */
+export function historiesAtCondition(series: ReplaySeries, train: readonly History[], config: MonitorConfigInput): { histories: History[]; factors: number[] } {
+  const anyCondition = series.condition !== undefined || train.some((h) => h.condition !== undefined);
+  if (!anyCondition) return { histories: [...train], factors: train.map(() => 1) };
+  const exponent = MonitorConfigSpec.parse(config).rul.lifeExponent;
+  const factors = train.map((h) => equivalentLifeFactor(h.condition ?? {}, series.condition ?? {}, exponent, h.name));
+  return { histories: train.map((h, i) => ({ ...h, times: stretchTimes(h.times, factors[i]) })), factors };
+}
+
+export function replay(series: ReplaySeries, train: readonly History[], config: MonitorConfigInput = {}): ReplayResult {
+  const scaled = historiesAtCondition(series, train, config);
+  const fleet = train.length > 0 ? learnFleet(scaled.histories, config) : null;
   const monitor = new AssetMonitor(config, fleet, series.name);
   const rows: ReplayedRow[] = [];
   const statuses: AssetStatus[] = [];
@@ -36,5 +58,5 @@ export function replay(series: { name: string; times: readonly number[]; rows: r
       rul_basis: s.rulBasis,
     });
   }
-  return { fleet, rows, statuses };
+  return { fleet, lifeFactors: scaled.factors, rows, statuses };
 }

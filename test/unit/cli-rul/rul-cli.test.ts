@@ -69,6 +69,12 @@ describe('pdm rul output', () => {
     expect(rows[119].time).toBe(new Date(t0 + 119 * 10_000).toISOString());
   });
 
+  it('with loads, the training lives are scaled to the series\' load (ISO 281) and the summary says by how much', () => {
+    const r = pdm('--train', trainA, '--series', series, '--load', '5000', '--train-load', '4000');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/at the series' load and speed \(x 0\.51 of their own\)/);
+  });
+
   it('without --json prints a short summary', () => {
     const r = pdm('--train', trainA, '--series', series);
     expect(r.status).toBe(0);
@@ -92,6 +98,14 @@ describe('pdm rul errors name the file and the problem', () => {
     ['a short row', () => ['--series', file('short.csv', 'time,rms,kurt\n0,1,3\n10,1\n')], /short\.csv: line 3 has 2 fields, the header has 3/],
     ['a timestamp without a zone', () => ['--series', file('zone.csv', 'time,rms\n2026-03-01T10:00:00,1\n')], /zone\.csv: line 2, column 'time': timestamp '2026-03-01T10:00:00' has no time zone/],
     ['a bad threshold', () => ['--series', series, '--threshold', '0.5'], /--threshold must be a number above 1/],
+    ['a training load without the series\' load', () => ['--train', trainA, '--series', series, '--train-load', '4000'], /--train-load is given but --load is not/],
+    [
+      'fewer training loads than training histories',
+      () => ['--train', trainA, '--train', trainA, '--series', series, '--load', '5000', '--train-load', '4000'],
+      /--load needs one --train-load per --train, in the same order: got 1 for 2 training histories/,
+    ],
+    ['a speed that is not a number', () => ['--train', trainA, '--series', series, '--rpm', '1500', '--train-rpm', 'fast'], /--train-rpm \(for .*\) must be a positive number, got 'fast'/],
+    ['a bad life exponent', () => ['--series', series, '--life-exponent=0'], /--life-exponent must be a positive number, got '0'/],
     [
       'a training history shorter than the baseline',
       () => ['--train', file('tiny.csv', 'time,rms_h,kurt_h\n0,1,3\n10,1,3\n'), '--series', series],

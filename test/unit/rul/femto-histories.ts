@@ -21,11 +21,21 @@ export interface FemtoHistory {
   dropped: number[];
   /** Seconds from the first to the last snapshot: failure is at the end of each history. */
   lifetimeS: number;
+  /** Radial load (N) and shaft speed (rpm) of the test, from the data set's metadata.json. */
+  loadN: number;
+  speedRpm: number;
 }
 
 /** Repository root (this file is test/unit/rul/...). */
 export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const FEMTO_CSV = resolve(REPO_ROOT, '../shared/data/femto/snapshot_features.csv');
+export const FEMTO_METADATA = resolve(REPO_ROOT, '../shared/data/femto/metadata.json');
+
+/** Each bearing's test condition: radial load and shaft speed, as metadata.json states them. */
+function femtoConditions(file = FEMTO_METADATA): Map<string, { loadN: number; speedRpm: number }> {
+  const meta = JSON.parse(readFileSync(file, 'utf8')) as { bearings: { bearing: string; radial_load_N: number; shaft_speed_rpm: number }[] };
+  return new Map(meta.bearings.map((b) => [b.bearing, { loadN: b.radial_load_N, speedRpm: b.shaft_speed_rpm }]));
+}
 
 export function loadFemtoHistories(file = FEMTO_CSV): FemtoHistory[] {
   const lines = readFileSync(file, 'utf8').trim().split(/\r?\n/);
@@ -49,13 +59,16 @@ export function loadFemtoHistories(file = FEMTO_CSV): FemtoHistory[] {
     peak_h: col('peak_h_g'),
     peak_v: col('peak_v_g'),
   };
+  const conditions = femtoConditions();
   const byBearing = new Map<string, { h: FemtoHistory; day: number; prev: number; t0: number | null }>();
   for (const line of lines.slice(1)) {
     const f = line.split(',');
     const name = f[c.bearing];
     let e = byBearing.get(name);
     if (e === undefined) {
-      e = { h: { bearing: name, times: [], rows: [], dropped: [], lifetimeS: 0 }, day: 0, prev: Number.NEGATIVE_INFINITY, t0: null };
+      const condition = conditions.get(name);
+      if (condition === undefined) throw new Error(`${FEMTO_METADATA}: no load and speed for ${name}`);
+      e = { h: { bearing: name, times: [], rows: [], dropped: [], lifetimeS: 0, ...condition }, day: 0, prev: Number.NEGATIVE_INFINITY, t0: null };
       byBearing.set(name, e);
     }
     const secondsOfDay = Number(f[c.hour]) * 3600 + Number(f[c.minute]) * 60 + Number(f[c.second]) + Number(f[c.micro]) / 1e6;

@@ -13,6 +13,14 @@
  *    mostly on the degradation basis reaches 60 % on its own, and its interval is narrower over the
  *    last 10 % of life than over 40-60 % (median widths);
  *  - without --train the alarms are the same, and there is no remaining life before degradation.
+ *
+ * The main runs give each bearing's test load and speed (--load/--rpm and --train-load/--train-rpm,
+ * from metadata.json), as a user who knows them would: the training lives are scaled to the
+ * series' condition by ISO 281. Added after the criteria above were met without it (so measured,
+ * not fixed in advance): with the conditions, every bearing's interval contains the truth over
+ * most (more than half) of its last third, as the issue asks, and Bearing3_1 - the abrupt
+ * failure at the heaviest load, whose last third is on the fleet basis - covers more often than
+ * with its training lives taken as they are.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -36,11 +44,19 @@ const dir = mkdtempSync(join(tmpdir(), 'pdm-femto-'));
 const files = new Map(histories.map((h) => [h.bearing, writeHistoryCsv(dir, h)]));
 
 const withTrain = new Map<string, { rows: ReplayRow[]; score: HistoryScore }>();
+const withoutConditions = new Map<string, { rows: ReplayRow[]; score: HistoryScore }>();
 const withoutTrain = new Map<string, { rows: ReplayRow[]; score: HistoryScore }>();
 for (const h of histories) {
-  const train = histories.filter((o) => o !== h).flatMap((o) => ['--train', files.get(o.bearing)!]);
-  const a = pdmRul([...train, '--series', files.get(h.bearing)!]);
+  const others = histories.filter((o) => o !== h);
+  const train = others.flatMap((o) => ['--train', files.get(o.bearing)!]);
+  const conditions = [
+    ...['--load', String(h.loadN), '--rpm', String(h.speedRpm)],
+    ...others.flatMap((o) => ['--train-load', String(o.loadN), '--train-rpm', String(o.speedRpm)]),
+  ];
+  const a = pdmRul([...train, '--series', files.get(h.bearing)!, ...conditions]);
   withTrain.set(h.bearing, { rows: a, score: scoreHistory(a) });
+  const c = pdmRul([...train, '--series', files.get(h.bearing)!]);
+  withoutConditions.set(h.bearing, { rows: c, score: scoreHistory(c) });
   const b = pdmRul(['--series', files.get(h.bearing)!]);
   withoutTrain.set(h.bearing, { rows: b, score: scoreHistory(b) });
 }
@@ -94,6 +110,17 @@ describe('FEMTO run-to-failure histories, leave-one-out through pdm rul', () => 
       expect(score.coverageLastThird).toBeGreaterThanOrEqual(0.6);
       expect(score.medianWidthEnd!).toBeLessThan(score.medianWidthMid!);
     }
+  });
+
+  it('with the test loads and speeds, every bearing\'s interval contains the truth over most of its last third', () => {
+    for (const [b, { score }] of withTrain) expect(score.coverageLastThird, b).toBeGreaterThan(0.5);
+  });
+
+  it('scaling the training lives to the series\' load and speed changes remaining life, never the alarms; Bearing3_1 covers more often with it', () => {
+    for (const h of histories) {
+      expect(withoutConditions.get(h.bearing)!.rows.map((r) => r.alarm)).toStrictEqual(withTrain.get(h.bearing)!.rows.map((r) => r.alarm));
+    }
+    expect(withTrain.get('Bearing3_1')!.score.coverageLastThird).toBeGreaterThan(withoutConditions.get('Bearing3_1')!.score.coverageLastThird);
   });
 
   it('without --train: the same alarms, and no remaining life before degradation is detected', () => {
