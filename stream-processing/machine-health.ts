@@ -31,7 +31,16 @@ export interface HealthTrackerConfig {
   fleet: FleetKnowledge | null;
   /** One baseline per operating mode (from speed and load readings); null: one per machine. */
   modes?: OperatingModeConfig | null;
+  /**
+   * The velocity (mm/s RMS) at which a machine counts as failed: its ISO 20816-3 zone C/D
+   * boundary. With it, and `velocity_rms_mm_s` among the features, each model also fails when
+   * the worst channel's velocity reaches it (models/rul/feature-limit.ts), unless the monitor
+   * configuration sets its own `rul.featureLimit`. Null or absent: the health index alone.
+   */
+  velocityLimitMmS?: ((machine: string) => number | null) | null;
 }
+
+const VELOCITY_FEATURE = 'velocity_rms_mm_s';
 
 export interface WindowResult {
   machine: string;
@@ -217,7 +226,7 @@ export class MachineHealthTracker {
       }
       let monitor = s.monitors.get(mode);
       if (!monitor) {
-        monitor = s.legacyMonitor ?? new AssetMonitor({ ...this.#config.monitor, anomaly: { ...(this.#config.monitor.anomaly ?? {}), energy: this.#config.energy } }, this.#config.fleet, `machine ${machine}, mode ${mode}`);
+        monitor = s.legacyMonitor ?? new AssetMonitor(this.#monitorConfig(machine, s.channels), this.#config.fleet, `machine ${machine}, mode ${mode}`);
         s.legacyMonitor = null;
         s.monitors.set(mode, monitor);
       }
@@ -231,6 +240,17 @@ export class MachineHealthTracker {
       this.errors.set(machine, (err as Error).message);
       return undefined;
     }
+  }
+
+  /** The machine's model configuration: the shared one, with the machine's ISO velocity limit. */
+  #monitorConfig(machine: string, channels: readonly string[]): MonitorConfigInput {
+    const base = this.#config.monitor;
+    const rul = { ...(base.rul ?? {}) };
+    const limit = this.#config.velocityLimitMmS?.(machine) ?? null;
+    if (rul.featureLimit === undefined && limit !== null && this.#config.features.includes(VELOCITY_FEATURE)) {
+      rul.featureLimit = { features: channels.map((c) => `${c}_${VELOCITY_FEATURE}`), limit };
+    }
+    return { ...base, rul, anomaly: { ...(base.anomaly ?? {}), energy: this.#config.energy } };
   }
 
   /**

@@ -56,6 +56,12 @@ export const ProcessorConfigSpec = z.strictObject({
         .default(['rms', 'kurtosis', 'crest_factor', 'velocity_rms_mm_s'])
         .describe('window features fused per channel (as <channel>_<feature>)'),
       energy: z.boolean().default(true).describe('fuse the power-versus-load residual (needs the energy stream)'),
+      isoFailure: z
+        .boolean()
+        .default(true)
+        .describe(
+          "a machine also fails when its worst channel's velocity RMS reaches its ISO 20816-3 zone C/D boundary (needs velocity_rms_mm_s among the features): remaining life is the first of that and the health-index threshold",
+        ),
       stateDir: z.string().default('.pdm/processor-state').describe('where model state is checkpointed (JSON per machine) so a restart resumes'),
       checkpointIntervalS: z.number().positive().default(10).describe('seconds between checkpoints'),
       monitor: MonitorConfigSpec.prefault({}).describe('the AssetMonitor model settings (see MODELS.md)'),

@@ -16,6 +16,7 @@ import { decodeGapEvent } from '../common/wire/gap-event.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
+import { zoneBoundaries } from '../models/vibration/iso20816.ts';
 import type { BearingGeometry, WindowAnalysisConfig } from '../models/window-analysis.ts';
 import type { ProcessorConfig } from './processor-config.ts';
 import { tableDefinitions } from './questdb-schema.ts';
@@ -90,7 +91,14 @@ export class StreamProcessor {
     this.metrics = new ProcessorMetrics({ stats: this.stats, healthCounters: () => this.health?.counters, lastCommitMs: () => this.#lastCommitMs });
     if (config.health.enabled) {
       const { enabled, ...modes } = config.health.modes;
-      this.health = new MachineHealthTracker({ features: config.health.features, monitor: config.health.monitor, energy: config.health.energy, fleet: null, modes: enabled ? modes : null });
+      this.health = new MachineHealthTracker({
+        features: config.health.features,
+        monitor: config.health.monitor,
+        energy: config.health.energy,
+        fleet: null,
+        modes: enabled ? modes : null,
+        velocityLimitMmS: config.health.isoFailure ? (machine) => zoneBoundaries(config.machines[machine]?.iso ?? config.iso)[2] : null,
+      });
       this.#checkpoints = new HealthCheckpoints(config.health.stateDir);
       const ref = config.health.reference;
       if (ref.enabled) {

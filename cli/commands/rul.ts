@@ -15,6 +15,7 @@ import { readFeatureCsv, type FeatureHistory } from '../io/feature-csv.ts';
 
 const HELP = `Usage: pdm rul [--train RUN.csv ...] --series RUN.csv [--json] [--threshold X] [--config FILE]
                [--load N --train-load N ...] [--rpm RPM --train-rpm RPM ...] [--life-exponent P]
+               [--feature-limit COLUMN[,COLUMN...]=LIMIT]
 
 Health index, alarm and remaining useful life of one asset's feature history.
 
@@ -28,6 +29,11 @@ Health index, alarm and remaining useful life of one asset's feature history.
   --threshold X     failure threshold on the health index (x baseline, > 1); default: the lowest
                     health index at failure among the training histories, or 4 without them
   --config FILE     model configuration (YAML/JSON, see models/rul/monitor-config.ts)
+  --feature-limit COLUMNS=LIMIT
+                    a second failure criterion: the asset also fails when the largest of these
+                    columns reaches LIMIT (e.g. velocity columns at the ISO 20816-3 zone C/D
+                    boundary, 4.5 mm/s for a group 2 rigid machine; a test rig's stop level);
+                    remaining life is then the first of the two crossings
 
 Operating conditions (optional; a history run harder fails sooner):
   --load N          radial load of the series' bearing (N); with it, one --train-load per --train,
@@ -65,6 +71,7 @@ export async function run(argv: string[]): Promise<number> {
         'train-load': { type: 'string', multiple: true },
         'train-rpm': { type: 'string', multiple: true },
         'life-exponent': { type: 'string' },
+        'feature-limit': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -81,12 +88,18 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const config = buildConfig(values.config, values.threshold, values['life-exponent']);
+    let config = buildConfig(values.config, values.threshold, values['life-exponent']);
+    if (values['feature-limit'] !== undefined) config = { ...config, rul: { ...(config.rul ?? {}), featureLimit: parseFeatureLimit(values['feature-limit']) } };
     const trainFiles = values.train ?? [];
     const conditions = operatingConditions(trainFiles, values);
     const train = trainFiles.map(readFeatureCsv);
     const series = readFeatureCsv(values.series);
     const columns = featureColumns(train, series);
+    const limited = config.rul?.featureLimit?.features ?? [];
+    const unknown = limited.filter((c) => !columns.includes(c));
+    if (unknown.length > 0) {
+      throw new PdmError('PDM_ERR_CONFIG_INVALID', `--feature-limit names column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} that ${series.file} does not have (it has: ${columns.join(', ')})`, { option: '--feature-limit' });
+    }
     const anomaly = { ...(config.anomaly ?? {}), features: columns };
     const result = replay(
       { name: basename(series.file), times: series.times, rows: series.rows, condition: conditions.series },
@@ -108,6 +121,16 @@ function positiveNumber(text: string, option: string): number {
     throw new PdmError('PDM_ERR_CONFIG_INVALID', `${option} must be a positive number, got '${text}'`, { option });
   }
   return x;
+}
+
+/** `COLUMN[,COLUMN...]=LIMIT`. */
+function parseFeatureLimit(text: string): { features: string[]; limit: number } {
+  const eq = text.lastIndexOf('=');
+  const features = (eq < 0 ? '' : text.slice(0, eq)).split(',').map((c) => c.trim()).filter((c) => c !== '');
+  if (eq < 0 || features.length === 0) {
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `--feature-limit must be COLUMN[,COLUMN...]=LIMIT (e.g. vel_h,vel_v=4.5), got '${text}'`, { option: '--feature-limit' });
+  }
+  return { features, limit: positiveNumber(text.slice(eq + 1), '--feature-limit\'s limit') };
 }
 
 interface Conditions {

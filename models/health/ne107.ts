@@ -11,7 +11,9 @@
  *  - the anomaly alarm or a detected degradation trend -> maintenance required;
  *  - the health index against the failure threshold, in log terms: past `outOfSpecFraction` of the
  *    way from the baseline to the threshold during degradation -> out of specification; at or past
- *    the threshold -> failure.
+ *    the threshold -> failure;
+ *  - a feature limit (e.g. the velocity at the ISO zone C/D boundary, when it is the configured
+ *    failure criterion) reached -> failure.
  */
 
 export const HEALTH_STATES = ['normal', 'maintenance_required', 'out_of_specification', 'failure'] as const;
@@ -28,6 +30,8 @@ export interface HealthEvidence {
   isoZone?: IsoZone | undefined;
   /** Fraction of the log threshold beyond which a degrading machine is out of specification. */
   outOfSpecFraction: number;
+  /** A configured feature limit (a second failure criterion) is reached. */
+  limitReached?: boolean | undefined;
 }
 
 function rank(s: HealthState): number {
@@ -42,6 +46,7 @@ export function healthState(e: HealthEvidence): HealthState {
   let s: HealthState = 'normal';
   if (e.isoZone === 'C') s = worst(s, 'maintenance_required');
   if (e.isoZone === 'D') s = worst(s, 'out_of_specification');
+  if (e.limitReached === true) s = worst(s, 'failure');
   if (e.alarm || e.degradation) s = worst(s, 'maintenance_required');
   if (Number.isFinite(e.logHealthIndex) && e.logFailureThreshold > 0) {
     if (e.logHealthIndex >= e.logFailureThreshold) s = worst(s, 'failure');

@@ -20,6 +20,7 @@ import type { FeatureRecord } from '../anomaly/feature-vector.ts';
 import { parseModelConfig } from '../anomaly/model-config.ts';
 import { healthState, type HealthEvidence, type HealthState, type IsoZone } from '../health/ne107.ts';
 import { BrownianTrend, WhiteNoiseTrend, type DegradationPrior, type TrendModel } from './exponential-degradation.ts';
+import { FeatureLimitCriterion, type FeatureLimitState } from './feature-limit.ts';
 import { MedianSmoother, type MedianSmootherState } from './median-smoother.ts';
 import { MonitorConfigSpec, type MonitorConfig, type MonitorConfigInput } from './monitor-config.ts';
 import { OnsetCusum, type OnsetConfig, type OnsetCusumState } from './onset-cusum.ts';
@@ -88,6 +89,8 @@ export interface AssetMonitorState {
   baselineDurationS: number | null;
   smoother: MedianSmootherState;
   onset: OnsetCusumState | null;
+  /** The feature-limit criterion's state (absent in states written before it existed). */
+  featureLimit?: FeatureLimitState | null;
 }
 
 export class AssetMonitor {
@@ -111,6 +114,7 @@ export class AssetMonitor {
   readonly #brownian = new BrownianTrend();
   readonly #solver = new RulSolver();
   readonly #evidence: HealthEvidence;
+  #limit: FeatureLimitCriterion | null = null;
 
   constructor(config: MonitorConfigInput = {}, fleet: FleetKnowledge | null = null, where = 'asset') {
     this.config = parseModelConfig(MonitorConfigSpec, config, where);
@@ -141,6 +145,7 @@ export class AssetMonitor {
     this.#longestLifeS = this.fleet !== null && this.fleet.lifetimesS.length > 0 ? Math.max(...this.fleet.lifetimesS) : 0;
     this.#detector = new AnomalyDetector(this.config.anomaly, where);
     this.#smoother = new MedianSmoother(this.config.smoothingWindows);
+    if (r.featureLimit !== undefined) this.#limit = new FeatureLimitCriterion(r.featureLimit, this.config.smoothingWindows, where);
     this.#evidence = {
       alarm: false,
       degradation: false,
@@ -179,8 +184,12 @@ export class AssetMonitor {
     out.score = a.score;
     out.alarm = a.alarm;
     if (a.phase === 'baseline') {
+      this.#limit?.learn(features);
       const frozen = this.#detector.baseline;
-      if (frozen !== null) this.#startMonitoring(frozen.hiMean, frozen.hiSd, age);
+      if (frozen !== null) {
+        this.#startMonitoring(frozen.hiMean, frozen.hiSd, age);
+        this.#limit?.freeze();
+      }
       out.healthIndex = 1;
       out.logHealthIndex = 0;
       out.degradation = false;
@@ -189,6 +198,7 @@ export class AssetMonitor {
       const logHi = this.#smoother.push(a.healthIndex);
       const onset = this.#onset!;
       out.degradation = onset.update(time, logHi);
+      this.#limit?.update(time, features, onset.onsetTime);
       out.onsetTime = out.degradation && onset.onsetTime !== null ? onset.onsetTime : Number.NaN;
       out.logHealthIndex = logHi;
       out.healthIndex = Math.exp(logHi);
@@ -199,6 +209,7 @@ export class AssetMonitor {
     e.degradation = out.degradation;
     e.logHealthIndex = a.phase === 'baseline' ? Number.NaN : out.logHealthIndex;
     e.isoZone = isoZone;
+    e.limitReached = this.#limit?.reached ?? false;
     out.state = healthState(e);
     return out;
   }
@@ -252,6 +263,7 @@ export class AssetMonitor {
           ? this.#brownian.update(onset.sums, this.#prior!)
           : this.#white.update(onset.sums, this.#prior!, r.correctAutocorrelation, tau);
     }
+    const limitTrend = degrading && this.#limit !== null ? this.#limit.trend(this.#baselineDurationS!, r.vagueSlopeScale) : null;
     const ok = this.#solver.solve(out.rul, {
       trend,
       tau,
@@ -263,6 +275,7 @@ export class AssetMonitor {
       fallbackToFleet: r.combine !== 'trend',
       horizon,
       coverage: r.coverage,
+      limit: limitTrend === null ? null : { trend: limitTrend, logLimit: this.#limit!.logLimit },
     });
     if (!ok) {
       out.rulBasis = null;
@@ -283,6 +296,7 @@ export class AssetMonitor {
       baselineDurationS: this.#baselineDurationS,
       smoother: this.#smoother.toJSON(),
       onset: this.#onset === null ? null : this.#onset.toJSON(),
+      featureLimit: this.#limit === null ? null : this.#limit.toJSON(),
     };
   }
 
@@ -293,6 +307,9 @@ export class AssetMonitor {
     m.#firstTime = state.firstTime;
     m.#lastTime = state.lastTime;
     m.#smoother = new MedianSmoother(m.config.smoothingWindows, state.smoother);
+    if (m.#limit !== null && state.featureLimit) {
+      m.#limit = new FeatureLimitCriterion(m.config.rul.featureLimit!, m.config.smoothingWindows, where, state.featureLimit);
+    }
     const b = m.#detector.baseline;
     if (state.onset !== null) {
       if (b === null || state.baselineDurationS === null) throw new PdmError('PDM_ERR_MODEL_STATE', `${where}: onset state without a baseline`, { where });

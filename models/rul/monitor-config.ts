@@ -56,6 +56,15 @@ export const RulSpec = z
       .boolean()
       .default(false)
       .describe('after onset, the fleet part also includes the training histories\' time from onset to failure (conditioned on the time since onset)'),
+    featureLimit: z
+      .strictObject({
+        features: z.array(z.string().min(1)).min(1).describe('features whose largest value is limited (e.g. every channel\'s velocity RMS)'),
+        limit: z.number().positive().describe('the limit, in the features\' unit (e.g. 4.5 mm/s, the ISO 20816-3 zone C/D boundary of a group 2 rigid machine)'),
+      })
+      .optional()
+      .describe(
+        'a second failure criterion: the asset also fails when the largest of these features reaches the limit (remaining life is then the first of the two crossings); the stream sets it from the machine\'s ISO 20816-3 class',
+      ),
     lifeExponent: z
       .number()
       .positive()

@@ -39,8 +39,22 @@ export interface OnsetCusumState {
   sums: TrendSums;
 }
 
-function emptySums(): TrendSums {
+export function emptySums(): TrendSums {
   return { n: 0, st: 0, stt: 0, sl: 0, stl: 0, sll: 0, sdd: 0, lastL: 0, firstL: 0, lastTau: 0 };
+}
+
+/** Adds the point (tau, l) to the least-squares sums. */
+export function accumulate(m: TrendSums, tau: number, l: number): void {
+  if (m.n > 0) m.sdd += (l - m.lastL) * (l - m.lastL);
+  else m.firstL = l;
+  m.lastTau = tau;
+  m.n += 1;
+  m.st += tau;
+  m.stt += tau * tau;
+  m.sl += l;
+  m.stl += tau * l;
+  m.sll += l * l;
+  m.lastL = l;
 }
 
 export class OnsetCusum {
@@ -77,18 +91,7 @@ export class OnsetCusum {
       return false;
     }
     if (this.onsetTime === null) this.onsetTime = time;
-    const tau = time - this.onsetTime;
-    const m = this.sums;
-    if (m.n > 0) m.sdd += (hi - m.lastL) * (hi - m.lastL);
-    else m.firstL = hi;
-    m.lastTau = tau;
-    m.n += 1;
-    m.st += tau;
-    m.stt += tau * tau;
-    m.sl += hi;
-    m.stl += tau * hi;
-    m.sll += hi * hi;
-    m.lastL = hi;
+    accumulate(this.sums, time - this.onsetTime, hi);
     if (this.s > c.threshold) this.detected = true;
     return this.detected;
   }

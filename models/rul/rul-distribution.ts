@@ -38,6 +38,12 @@ export interface RulInputs {
   fallbackToFleet: boolean;
   horizon: number;
   coverage: number;
+  /**
+   * A second failure criterion (feature-limit.ts): its own trend toward its own log limit. The
+   * asset fails at the first of the two; they are combined as independent,
+   * F = 1 - (1 - F_index)(1 - F_limit).
+   */
+  limit: { trend: TrendModel; logLimit: number } | null;
 }
 
 const GRID = 320;
@@ -51,7 +57,8 @@ export class RulSolver {
 
   /** @returns false when there is no basis at all (out untouched). */
   solve(out: RulEstimate, x: RulInputs): boolean {
-    const hasTrend = x.trend !== null && x.logThresholds.length > 0;
+    const hasIndexTrend = x.trend !== null && x.logThresholds.length > 0;
+    const hasTrend = hasIndexTrend || x.limit !== null;
     const hasFleet = x.fleet !== null || x.stageFleet !== null;
     if (!hasTrend && !hasFleet) return false;
     const r = this.#r;
@@ -74,12 +81,17 @@ export class RulSolver {
       cdf.set(fl);
     } else {
       deg.fill(0);
-      const trend = x.trend!;
-      const w = 1 / x.logThresholds.length;
       const one = this.#one;
-      for (const d of x.logThresholds) {
-        trend.cdfOnGrid(one, r, d);
-        for (let i = 0; i < GRID; i++) deg[i] += w * one[i];
+      if (hasIndexTrend) {
+        const w = 1 / x.logThresholds.length;
+        for (const d of x.logThresholds) {
+          x.trend!.cdfOnGrid(one, r, d);
+          for (let i = 0; i < GRID; i++) deg[i] += w * one[i];
+        }
+      }
+      if (x.limit !== null) {
+        x.limit.trend.cdfOnGrid(one, r, x.limit.logLimit);
+        for (let i = 0; i < GRID; i++) deg[i] = 1 - (1 - deg[i]) * (1 - one[i]);
       }
       const rest = 1 - deg[GRID - 1];
       const useFleet = hasFleet && x.fallbackToFleet;

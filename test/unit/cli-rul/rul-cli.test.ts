@@ -105,6 +105,8 @@ describe('pdm rul errors name the file and the problem', () => {
       /--load needs one --train-load per --train, in the same order: got 1 for 2 training histories/,
     ],
     ['a speed that is not a number', () => ['--train', trainA, '--series', series, '--rpm', '1500', '--train-rpm', 'fast'], /--train-rpm \(for .*\) must be a positive number, got 'fast'/],
+    ['a malformed feature limit', () => ['--series', series, '--feature-limit', 'rms_h:20'], /--feature-limit must be COLUMN\[,COLUMN\.\.\.\]=LIMIT \(e\.g\. vel_h,vel_v=4\.5\), got 'rms_h:20'/],
+    ['a feature limit on a column the series lacks', () => ['--series', series, '--feature-limit', 'vel_h=4.5'], /--feature-limit names column vel_h that .* does not have \(it has: /],
     ['a bad life exponent', () => ['--series', series, '--life-exponent=0'], /--life-exponent must be a positive number, got '0'/],
     [
       'a training history shorter than the baseline',

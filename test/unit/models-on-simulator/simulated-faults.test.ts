@@ -10,7 +10,7 @@ import type { WindowAnalyzer } from '../../../models/window-analysis.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
 import { MachineHealthTracker, type HealthUpdate } from '../../../stream-processing/machine-health.ts';
 import { DEFAULT_OPERATING_MODES } from '../../../stream-processing/operating-mode.ts';
-import { START_MS, analyzer, machineWith, window } from './simulated-pump.ts';
+import { START_MS, analyzer, machineWith, remainingLifeRun, window } from './simulated-pump.ts';
 
 describe('models on simulated machines', () => {
   for (const type of ['outer_race', 'inner_race'] as const) {
@@ -67,6 +67,18 @@ describe('models on simulated machines', () => {
     expect(firstAlarm, 'an alarm is raised').toBeDefined();
     expect(firstAlarm!.severity).toBeGreaterThan(0); // not a false alarm before onset
     expect(firstAlarm!.severity).toBeLessThan(1); // before failure
+  });
+
+  it('remaining life against the true failure (zone C/D): with the ISO velocity limit the interval contains it over most of the degradation, for a bearing fault and an imbalance', () => {
+    for (const type of ['outer_race', 'imbalance']) {
+      const r = remainingLifeRun(type, { velocityLimitMmS: 4.5 });
+      expect(r.failureK, type).toBeGreaterThan(150);
+      expect(r.degradationWindows, type).toBeGreaterThan(50);
+      expect(r.coverage, type).toBeGreaterThanOrEqual(0.6);
+    }
+    // The health index alone: an imbalance raises the velocity, not kurtosis or crest factor, so
+    // the index stays far below its threshold while the machine reaches zone D.
+    expect(remainingLifeRun('imbalance', { velocityLimitMmS: null }).coverage).toBeLessThan(0.2);
   });
 
   it('keeps a healthy fan quiet through its day and night duties when each operating mode has its own baseline', () => {

@@ -6,10 +6,11 @@
  */
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { WindowAnalyzer } from '../../../models/window-analysis.ts';
-import type { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { machine } from '../simulator-physics/helpers.ts';
+import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
+import { MachineHealthTracker, type HealthUpdate } from '../../../stream-processing/machine-health.ts';
+import { START_MS, machine } from '../simulator-physics/helpers.ts';
 
-export { START_MS } from '../simulator-physics/helpers.ts';
+export { START_MS };
 export const DAY_S = 86_400;
 
 export function machineWith(faults: unknown[], overrides: Record<string, unknown> = {}) {
@@ -41,4 +42,59 @@ export function window(sim: MachineSimulation, channel: string, atMs: number): F
 export function analyzer(sim: MachineSimulation, shaftHz?: number): WindowAnalyzer {
   const ch = sim.channels[0];
   return new WindowAnalyzer({ sampleRateHz: ch.sampleRateHz, windowSize: 10 * ch.blockSize, shaftHz, bearing: lookupBearing('6205-2RS'), iso: { group: 2, foundation: 'rigid' } });
+}
+
+export const HEALTH_FEATURES = ['rms', 'kurtosis', 'crest_factor', 'velocity_rms_mm_s'];
+const AXES = ['DE_X', 'DE_Y', 'DE_Z'];
+
+export interface LifeRun {
+  /** Wall second (window index) at which the simulator's true severity reached 1 (zone C/D), or NaN. */
+  failureK: number;
+  /** Windows on the degradation basis before failure. */
+  degradationWindows: number;
+  /** Share of those whose 90 % interval contains the true remaining life. */
+  coverage: number;
+  /** Median of |median − truth| / truth over them. */
+  medianRelativeError: number;
+}
+
+/**
+ * One fault from day 12 of life, failing `timeToFailure` later (severity 1 = the worst axis at the
+ * ISO 20816-3 zone C/D boundary, 4.5 mm/s), 3 h of life per wall second, run through the stream's
+ * health tracker until the true failure; with `velocityLimitMmS` the tracker also fails the
+ * machine at that velocity (what the processor does with the machine's ISO class).
+ */
+export function remainingLifeRun(type: string, opts: { timeToFailure?: string; seed?: number; velocityLimitMmS?: number | null } = {}): LifeRun {
+  const limit = opts.velocityLimitMmS ?? null;
+  const sim = new MachineSimulation(machineWith([{ type, location: 'DE', onset: '12d', growth: { timeToFailure: opts.timeToFailure ?? '12d' } }], { timeAcceleration: 3 * 3600, seed: opts.seed ?? 11 }), {
+    startTimeMs: START_MS,
+  });
+  const a = analyzer(sim);
+  const tracker = new MachineHealthTracker({ features: HEALTH_FEATURES, monitor: {}, energy: false, fleet: null, velocityLimitMmS: limit === null ? null : () => limit });
+  const rows: Array<{ k: number; lower: number; median: number; upper: number }> = [];
+  let failureK = Number.NaN;
+  for (let k = 0; k < 1200; k++) {
+    const atMs = START_MS + k * 1000;
+    let u: HealthUpdate | undefined;
+    for (const channel of AXES) {
+      const r = a.analyze(window(sim, channel, atMs));
+      u = tracker.onWindow({ machine: 'sim-1', channel, windowSeq: k, tsNs: BigInt(atMs) * 1_000_000n, features: r.features, zone: r.iso20816.zone }) ?? u;
+    }
+    // The update of window k - 1 arrives with window k.
+    if (u?.status.rulBasis === 'degradation') rows.push({ k: k - 1, ...u.status.rul });
+    if (Math.max(0, ...sim.truthAt(atMs).faults.map((f) => f.severity)) >= 1) {
+      failureK = k;
+      break;
+    }
+  }
+  const scored = rows.filter((r) => r.k < failureK);
+  const truth = (r: (typeof rows)[number]) => failureK - r.k;
+  const covered = scored.filter((r) => truth(r) >= r.lower && truth(r) <= r.upper).length;
+  const errors = scored.map((r) => Math.abs(r.median - truth(r)) / truth(r)).sort((x, y) => x - y);
+  return {
+    failureK,
+    degradationWindows: scored.length,
+    coverage: scored.length === 0 ? 0 : covered / scored.length,
+    medianRelativeError: errors.length === 0 ? Number.NaN : errors[errors.length >> 1],
+  };
 }
