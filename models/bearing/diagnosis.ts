@@ -20,9 +20,9 @@
  * 5. An inner race fault must show its 1X modulation: the defect turns with the shaft through
  *    the load zone, so its impacts are amplitude-modulated at shaft rate. Where BPFI stands high
  *    enough above the noise that its sidebands BPFI +/- fr would show even at 10 % modulation,
- *    one of them must be present and no more than 20 dB under BPFI; where BPFI is weaker, a
- *    present sideband or the SES's 1X line will do (with a healthy reference: in excess of the
- *    machine's own 1X). See FaultEvidence `innerRaceModulationDb`.
+ *    one of them must be present and no more than 20 dB under BPFI; where BPFI is weaker, one
+ *    of them must still be present (the SES's 1X line alone is not enough: any 1X modulation of
+ *    the band makes it). See FaultEvidence `innerRaceModulationDb`.
  * 6. The cage (FTF, below shaft speed) is named only when no other type's fundamental is present:
  *    rolling-element and outer race faults modulate at FTF too, and sub-synchronous lines are
  *    common in machines with loose parts. For the same reason cage evidence is not a runner-up

@@ -31,8 +31,9 @@
  *   noise floor, passed alongside, tells which lines the reference discounted (present over the
  *   noise, not over the reference). Lines are then chosen by that excess.
  * - Inner race modulation: an inner race defect turns with the shaft through the load zone, so
- *   its impacts are amplitude-modulated at 1X: the SES shows BPFI +/- fr and a 1X line. How
- *   strong the sidebands must be follows from the carrier (see `innerRaceModulationDb`).
+ *   its impacts are amplitude-modulated at 1X: the SES shows BPFI +/- fr (and a 1X line, which
+ *   any 1X modulation of the band makes too, so it does not count). How strong the sidebands
+ *   must be follows from the carrier (see `innerRaceModulationDb`).
  */
 import { maxOfGammaOverMedianThreshold } from '../dsp/gamma.ts';
 import type { DefectFrequencies } from './geometry.ts';
@@ -328,7 +329,7 @@ export class FaultEvidence {
    * Inner race: the 1X modulation its defect must show, in proportion to how much is expected
    * (see `innerRaceModulationDb`): where BPFI stands far enough above the noise that its
    * sidebands BPFI +/- fr would show, one of them must be present and within
-   * innerRaceModulationDb of BPFI; elsewhere a present sideband or the SES's 1X line will do.
+   * innerRaceModulationDb of BPFI; elsewhere one of them must be present.
    */
   #modulation(c: CandidateEvidence): void {
     c.modulated = true;
@@ -340,7 +341,13 @@ export class FaultEvidence {
     const carrierDb = c.snrDb[0];
     const sideband = c.sidebands[0] > 0;
     c.modulationExpected = carrierDb - d > sidebandThresholdDb;
-    c.modulated = c.modulationExpected ? sideband && c.sidebandSnrDb[0] >= carrierDb - d : sideband || this.shaftLine.present;
+    // The sideband is required in every case. The SES's 1X line alone once stood in for it where
+    // BPFI is weak, but any 1X modulation of the band makes that line (a healthy 6203 FE channel
+    // shows it at 20 dB), so a fixed rig line sitting on BPFI passed as an inner race fault
+    // (CWRU 120 and 197 FE). The sidebands are the product of the BPFI carrier and the 1X
+    // modulation: only the defect makes them. A weak inner race fault whose sidebands hide in
+    // the noise is `none`, not misnamed.
+    c.modulated = sideband && (!c.modulationExpected || c.sidebandSnrDb[0] >= carrierDb - d);
   }
 
   /** Strongest harmonic series with its fundamental in the defect frequencies' span (before claims). */

@@ -14,9 +14,9 @@
  *    tools/models-report.ts), except two record channels whose envelope spectra carry a full
  *    inner race pattern (BPFI, its 1X sidebands, 2 x BPFI) that the healthy record does not show
  *    in the same band (MODELS.md "Known conflicts"): there exactly `none` or `inner_race` is
- *    allowed, so any other misnaming still fails. Without the reference, behaviour is as before
- *    the reference existed: the same two plus the two FE channels whose rig line sits on the
- *    6203's BPFI.
+ *    allowed, so any other misnaming still fails. Without the reference: the same (the two FE
+ *    channels whose rig line sits on the 6203's BPFI, misnamed until the inner race rule
+ *    demanded a BPFI +/- fr sideband, are `none` without it and with it).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecordAnalysis } from '../../../models/window-analysis.ts';
@@ -29,12 +29,6 @@ type Rec = Awaited<ReturnType<typeof loadCwru>>[number] & { stats: { mean: numbe
 const KNOWN_CONFLICTS: Record<string, { allowed: string; why: string }> = {
   '222 DE': { allowed: 'inner_race', why: 'B021 record: BPFI with +/-1X sidebands and 2xBPFI in most segments, absent from record 97 in that band' },
   '224 DE': { allowed: 'inner_race', why: 'B021 record: BPFI with +/-1X sidebands and 2xBPFI in most segments, absent from record 97 in that band' },
-};
-/** Without a reference, also: */
-const KNOWN_CONFLICTS_WITHOUT_REFERENCE: Record<string, { allowed: string; why: string }> = {
-  ...KNOWN_CONFLICTS,
-  '120 FE': { allowed: 'inner_race', why: 'rig line at 4.94 orders coincides with the 6203 BPFI (4.947 x)' },
-  '197 FE': { allowed: 'inner_race', why: 'rig line at 4.94 orders coincides with the 6203 BPFI (4.947 x)' },
 };
 
 const results: Array<{ r: Rec; a: RecordAnalysis; ref: RecordAnalysis }> = [];
@@ -85,14 +79,14 @@ describe('CWRU bearing data', () => {
     expect(wrongTypes('ref', KNOWN_CONFLICTS)).toEqual([]);
   });
 
-  it('rule 3 without a reference: as before it existed (two more documented conflicts on the FE channel)', () => {
-    expect(wrongTypes('a', KNOWN_CONFLICTS_WITHOUT_REFERENCE)).toEqual([]);
+  it('rule 3 without a reference: the same, no wrong fault type beyond the documented conflicts', () => {
+    expect(wrongTypes('a', KNOWN_CONFLICTS)).toEqual([]);
   });
 
-  it('the reference discounts the rig line under the 6203 BPFI on the FE records that were misnamed, and says so', () => {
+  it('the rig line under the 6203 BPFI (120 and 197 FE) is not an inner race fault: no BPFI +/- fr sideband, and the reference discounts it and says so', () => {
     for (const n of [120, 197]) {
       const row = results.find(({ r }) => r.cwru_file_number === n && r.sensor_position === 'FE');
-      expect(row?.a.bearing.diagnosis, `${n} FE without reference`).toBe('inner_race');
+      expect(row?.a.bearing.diagnosis, `${n} FE without reference`).toBe('none');
       expect(row?.ref.bearing.diagnosis, `${n} FE with reference`).toBe('none');
       // Discounted: an inner race line (BPFI harmonic or the 1X the inner race needs).
       expect(row?.ref.bearing.discounted?.some((l) => l.type === 'inner_race'), `${n} FE: discounted ${JSON.stringify(row?.ref.bearing.discounted)}`).toBe(true);
