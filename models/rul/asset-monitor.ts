@@ -19,7 +19,7 @@ import { AnomalyDetector, checkStateVersion, newAnomalyResult, type AnomalyDetec
 import type { FeatureRecord } from '../anomaly/feature-vector.ts';
 import { parseModelConfig } from '../anomaly/model-config.ts';
 import { healthState, type HealthEvidence, type HealthState, type IsoZone } from '../health/ne107.ts';
-import { BrownianTrend, WhiteNoiseTrend, type DegradationPrior, type TrendModel } from './exponential-degradation.ts';
+import { BrownianTrend, vagueDegradationPrior, WhiteNoiseTrend, type DegradationPrior, type TrendModel } from './exponential-degradation.ts';
 import { FeatureLimitCriterion, type FeatureLimitState } from './feature-limit.ts';
 import { MedianSmoother, type MedianSmootherState } from './median-smoother.ts';
 import { MonitorConfigSpec, type MonitorConfig, type MonitorConfigInput } from './monitor-config.ts';
@@ -233,22 +233,9 @@ export class AssetMonitor {
 
   #priorFor(baselineDurationS: number): DegradationPrior {
     if (this.fleet?.prior) return this.fleet.prior;
-    const sd = this.#detector.baseline!.hiSd;
-    const slopeSd = this.config.rul.vagueSlopeScale / baselineDurationS;
-    // Without histories: the baseline's own spread stands in for the noise, and its spread per
-    // baseline duration for the diffusion, each worth a baseline's duration of evidence.
-    return {
-      meanTheta: 0,
-      meanBeta: 0,
-      varTheta: 100,
-      varBeta: slopeSd * slopeSd,
-      covThetaBeta: 0,
-      noiseVar: sd * sd,
-      noiseWeight: 10,
-      diffusion: (sd * sd) / baselineDurationS,
-      diffusionWeightS: baselineDurationS,
-    };
+    return vagueDegradationPrior(0, this.#detector.baseline!.hiSd, baselineDurationS, this.config.rul.vagueSlopeScale);
   }
+
 
   #estimateRul(out: AssetStatus, age: number): void {
     const r = this.config.rul;

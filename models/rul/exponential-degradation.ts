@@ -39,6 +39,26 @@ export interface DegradationPrior {
   diffusionWeightS: number;
 }
 
+/**
+ * The prior when no training history gives one: the signal's baseline spread `sd` stands in for
+ * the noise, and its spread per baseline duration for the diffusion, each worth a baseline's
+ * duration of evidence; the slope is vague (`slopeScale` nepers per baseline duration).
+ */
+export function vagueDegradationPrior(meanTheta: number, sd: number, baselineDurationS: number, slopeScale: number): DegradationPrior {
+  const slopeSd = slopeScale / baselineDurationS;
+  return {
+    meanTheta,
+    meanBeta: 0,
+    varTheta: 100,
+    varBeta: slopeSd * slopeSd,
+    covThetaBeta: 0,
+    noiseVar: sd * sd,
+    noiseWeight: 10,
+    diffusion: (sd * sd) / baselineDurationS,
+    diffusionWeightS: baselineDurationS,
+  };
+}
+
 export interface DegradationPosterior {
   mTheta: number;
   mBeta: number;

@@ -26,7 +26,7 @@
  */
 import { PdmError } from '../../common/errors.ts';
 import type { FeatureRecord } from '../anomaly/feature-vector.ts';
-import { BrownianTrend, type DegradationPrior } from './exponential-degradation.ts';
+import { BrownianTrend, vagueDegradationPrior } from './exponential-degradation.ts';
 import { MedianSmoother, type MedianSmootherState } from './median-smoother.ts';
 import { accumulate, emptySums, type TrendSums } from './onset-cusum.ts';
 
@@ -159,19 +159,7 @@ export class FeatureLimitCriterion {
     if (this.disabledReason !== null || this.#onsetTime === null || this.#sums.n === 0) return null;
     // The signal's spread over the baseline: the excess's noise, in its own log units (at least 0.1).
     const sd = Math.max(0.5 * Math.log1p(2 * Math.sqrt(this.#m2 / (this.#n - 1)) / this.#mean), 0.1);
-    const slopeSd = vagueSlopeScale / baselineDurationS;
-    const prior: DegradationPrior = {
-      meanTheta: this.#excess(Math.sqrt(this.#mean)),
-      meanBeta: 0,
-      varTheta: 100,
-      varBeta: slopeSd * slopeSd,
-      covThetaBeta: 0,
-      noiseVar: sd * sd,
-      noiseWeight: 10,
-      diffusion: (sd * sd) / baselineDurationS,
-      diffusionWeightS: baselineDurationS,
-    };
-    return this.#trend.update(this.#sums, prior);
+    return this.#trend.update(this.#sums, vagueDegradationPrior(this.#excess(Math.sqrt(this.#mean)), sd, baselineDurationS, vagueSlopeScale));
   }
 
   toJSON(): FeatureLimitState {
