@@ -6,19 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { applyConditionalAll, expandQuery, grafanaInterval, interpolateMacros, interpolateVariables, sampleByInterval, variableReferences, type ExpansionContext } from '../../../dashboards/macros.ts';
 import { isPdmError } from '../../../common/errors.ts';
+import { thrown } from '../../helpers/thrown.ts';
 
 const FROM = Date.UTC(2026, 0, 1, 0, 0, 0);
 const TO = Date.UTC(2026, 0, 1, 6, 0, 0);
 const ctx = (variables: ExpansionContext['variables'] = {}, intervalMs = 30_000): ExpansionContext => ({ fromMs: FROM, toMs: TO, intervalMs, variables });
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('$__sampleByInterval as the plugin renders it', () => {
   it.each([

@@ -3,15 +3,7 @@ import { isPdmError } from '../../../common/errors.ts';
 import { BALL_BEARING_LIFE_EXPONENT, equivalentLifeFactor, stretchTimes } from '../../../models/rul/life-scaling.ts';
 import { replay } from '../../../models/rul/replay.ts';
 import { runToFailure } from './synthetic-runs.ts';
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error');
-}
+import { thrown } from '../../helpers/thrown.ts';
 
 describe('ISO 281 life scaling between operating conditions', () => {
   it('follows L10 = (C/P)^p revolutions: twice the load, an eighth of the life (ball); twice the speed, half the time', () => {
@@ -25,12 +17,12 @@ describe('ISO 281 life scaling between operating conditions', () => {
   });
 
   it('refuses a quantity given on one side only, and non-positive values, naming the history', () => {
-    const oneSided = errorOf(() => equivalentLifeFactor({ loadN: 4000 }, {}, 3, 'B1.csv'));
+    const oneSided = thrown(() => equivalentLifeFactor({ loadN: 4000 }, {}, 3, 'B1.csv'));
     expect(isPdmError(oneSided) && oneSided.code).toBe('PDM_ERR_INPUT_VALUE');
     expect(oneSided.message).toMatch(/B1\.csv: a load is given for this history but not for the series/);
-    expect(errorOf(() => equivalentLifeFactor({}, { speedRpm: 1500 }, 3, 'B2.csv')).message).toMatch(/B2\.csv: a speed is given for the series but not for this history/);
-    expect(errorOf(() => equivalentLifeFactor({ loadN: -1 }, { loadN: 1 }, 3, 'B3.csv')).message).toMatch(/B3\.csv: load must be a positive number/);
-    expect(errorOf(() => equivalentLifeFactor({}, {}, 0)).message).toMatch(/life exponent must be a positive number/);
+    expect(thrown(() => equivalentLifeFactor({}, { speedRpm: 1500 }, 3, 'B2.csv')).message).toMatch(/B2\.csv: a speed is given for the series but not for this history/);
+    expect(thrown(() => equivalentLifeFactor({ loadN: -1 }, { loadN: 1 }, 3, 'B3.csv')).message).toMatch(/B3\.csv: load must be a positive number/);
+    expect(thrown(() => equivalentLifeFactor({}, {}, 0)).message).toMatch(/life exponent must be a positive number/);
   });
 
   it('stretches times about the first one', () => {
