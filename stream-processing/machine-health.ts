@@ -18,6 +18,7 @@ import type { FeatureRecord } from '../models/anomaly/feature-vector.ts';
 import { validateReference, type EnvelopeReference } from '../models/bearing/reference.ts';
 import { AssetMonitor, newAssetStatus, type AssetMonitorState, type AssetStatus, type FleetKnowledge } from '../models/rul/asset-monitor.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
+import type { MachineFleet } from './machine-fleets.ts';
 import { OperatingModeTracker, SINGLE_MODE, TRANSITION, type OperatingModeConfig, type OperatingModeState } from './operating-mode.ts';
 
 type IsoZone = 'A' | 'B' | 'C' | 'D';
@@ -38,6 +39,10 @@ export interface HealthTrackerConfig {
    * configuration sets its own `rul.featureLimit`. Null or absent: the health index alone.
    */
   velocityLimitMmS?: ((machine: string) => number | null) | null;
+  /** A machine's own fleet knowledge (from its run-to-failure histories), replacing `fleet` for it. */
+  machineFleet?: ((machine: string) => MachineFleet | null) | null;
+  /** Machines whose health model is stopped, with why (e.g. unusable histories): their windows are not modelled. */
+  stopped?: ReadonlyMap<string, string>;
 }
 
 const VELOCITY_FEATURE = 'velocity_rms_mm_s';
@@ -202,6 +207,12 @@ export class MachineHealthTracker {
       this.counters.skippedIncomplete++;
       return undefined;
     }
+    const stopped = this.#config.stopped?.get(machine);
+    if (stopped !== undefined) {
+      this.counters.failed++;
+      this.errors.set(machine, stopped);
+      return undefined;
+    }
     const time = Number(p.tsNs / 1_000_000n) / 1000;
     if (s.restoredTime !== null && time <= s.restoredTime) {
       this.counters.skippedReplayed++;
@@ -226,7 +237,8 @@ export class MachineHealthTracker {
       }
       let monitor = s.monitors.get(mode);
       if (!monitor) {
-        monitor = s.legacyMonitor ?? new AssetMonitor(this.#monitorConfig(machine, s.channels), this.#config.fleet, `machine ${machine}, mode ${mode}`);
+        const own = this.#config.machineFleet?.(machine) ?? null;
+        monitor = s.legacyMonitor ?? new AssetMonitor(this.#monitorConfig(machine, s.channels, own), own?.fleet ?? this.#config.fleet, `machine ${machine}, mode ${mode}`);
         s.legacyMonitor = null;
         s.monitors.set(mode, monitor);
       }
@@ -243,14 +255,16 @@ export class MachineHealthTracker {
   }
 
   /** The machine's model configuration: the shared one, with the machine's ISO velocity limit. */
-  #monitorConfig(machine: string, channels: readonly string[]): MonitorConfigInput {
+  #monitorConfig(machine: string, channels: readonly string[], own: MachineFleet | null): MonitorConfigInput {
     const base = this.#config.monitor;
     const rul = { ...(base.rul ?? {}) };
     const limit = this.#config.velocityLimitMmS?.(machine) ?? null;
     if (rul.featureLimit === undefined && limit !== null && this.#config.features.includes(VELOCITY_FEATURE)) {
       rul.featureLimit = { features: channels.map((c) => `${c}_${VELOCITY_FEATURE}`), limit };
     }
-    return { ...base, rul, anomaly: { ...(base.anomaly ?? {}), energy: this.#config.energy } };
+    // With the machine's own histories, its health features are theirs, so the index means the same.
+    const anomaly = { ...(base.anomaly ?? {}), energy: this.#config.energy, ...(own ? { features: own.features } : {}) };
+    return { ...base, rul, anomaly };
   }
 
   /**

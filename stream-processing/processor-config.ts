@@ -22,6 +22,13 @@ export const MachineModelSpec = z.strictObject({
     .optional()
     .describe('bearing per location: a catalogue name (e.g. 6205-2RS) or a geometry'),
   iso: z.strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) }).optional().describe('ISO 20816-3 machine group and foundation'),
+  histories: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe(
+      "run-to-failure histories of similar machines (CSV files in pdm rul's --train format, with this machine's fused feature columns <channel>_<feature>, e.g. DE_X_rms): they give its remaining life the fleet's life distribution, failure threshold and degradation prior, as pdm rul --train does",
+    ),
 });
 
 export const ProcessorConfigSpec = z.strictObject({

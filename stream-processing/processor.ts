@@ -17,6 +17,7 @@ import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vib
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
+import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import type { BearingGeometry, WindowAnalysisConfig } from '../models/window-analysis.ts';
 import type { ProcessorConfig } from './processor-config.ts';
 import { tableDefinitions } from './questdb-schema.ts';
@@ -80,6 +81,8 @@ export class StreamProcessor {
   #lastCommitMs: number | null = null;
   /** Baseline windows kept for the healthy references (only with the health model). */
   readonly #referenceWindows: ReferenceCollector | undefined;
+  /** Fleet knowledge from machines' run-to-failure histories (and the machines whose histories failed). */
+  #fleets: MachineFleets = { fleets: new Map(), errors: new Map() };
 
   constructor(config: ProcessorConfig, endpoints: ProcessorEndpoints) {
     this.#config = config;
@@ -91,6 +94,7 @@ export class StreamProcessor {
     this.metrics = new ProcessorMetrics({ stats: this.stats, healthCounters: () => this.health?.counters, lastCommitMs: () => this.#lastCommitMs });
     if (config.health.enabled) {
       const { enabled, ...modes } = config.health.modes;
+      this.#fleets = loadMachineFleets(config.machines, config.health.monitor);
       this.health = new MachineHealthTracker({
         features: config.health.features,
         monitor: config.health.monitor,
@@ -98,6 +102,8 @@ export class StreamProcessor {
         fleet: null,
         modes: enabled ? modes : null,
         velocityLimitMmS: config.health.isoFailure ? (machine) => zoneBoundaries(config.machines[machine]?.iso ?? config.iso)[2] : null,
+        machineFleet: (machine) => this.#fleets.fleets.get(machine) ?? null,
+        stopped: this.#fleets.errors,
       });
       this.#checkpoints = new HealthCheckpoints(config.health.stateDir);
       const ref = config.health.reference;
@@ -164,6 +170,12 @@ export class StreamProcessor {
       partitionsConsumedConcurrently: 2,
       eachBatch: (payload) => this.#onBatch(payload),
     });
+    for (const [machine, f] of this.#fleets.fleets) {
+      this.#log.info({ machine, histories: f.files.length, lifetimesS: f.fleet.lifetimesS, features: f.features.length }, 'fleet knowledge learnt from run-to-failure histories');
+    }
+    for (const [machine, reason] of this.#fleets.errors) {
+      this.#log.error({ machine, reason }, 'health model stopped for this machine: fix or remove its histories in the processor config and restart; other machines go on');
+    }
     this.#log.info({ topics: this.#topics, tables: this.#tables, workers: this.#pool.threads }, 'processor running');
   }
 

@@ -11,7 +11,7 @@ import { describeError, PdmError } from '../../common/errors.ts';
 import { MonitorConfigSpec, type MonitorConfigInput } from '../../models/rul/monitor-config.ts';
 import type { OperatingCondition } from '../../models/rul/life-scaling.ts';
 import { replay, type ReplayResult } from '../../models/rul/replay.ts';
-import { readFeatureCsv, type FeatureHistory } from '../io/feature-csv.ts';
+import { readFeatureCsv, type FeatureHistory } from '../../common/feature-csv.ts';
 
 const HELP = `Usage: pdm rul [--train RUN.csv ...] --series RUN.csv [--json] [--threshold X] [--config FILE]
                [--load N --train-load N ...] [--rpm RPM --train-rpm RPM ...] [--life-exponent P]

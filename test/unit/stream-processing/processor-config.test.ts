@@ -13,4 +13,11 @@ describe('processor configuration', () => {
     expect(() => ProcessorConfigSpec.parse({ health: { reference: { windows: 1 } } })).toThrow();
     expect(() => ProcessorConfigSpec.parse({ machines: { m: { bearings: { XE: '6205-2RS' } } } })).toThrow();
   });
+
+  it('fails machines at their ISO zone C/D velocity by default, and takes run-to-failure histories per machine', () => {
+    const c = ProcessorConfigSpec.parse({ machines: { 'pump-1': { histories: ['runs/pump-a.csv', 'runs/pump-b.csv'] } } });
+    expect(c.health.isoFailure).toBe(true);
+    expect(c.machines['pump-1'].histories).toEqual(['runs/pump-a.csv', 'runs/pump-b.csv']);
+    expect(() => ProcessorConfigSpec.parse({ machines: { 'pump-1': { histories: [] } } })).toThrow();
+  });
 });

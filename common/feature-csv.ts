@@ -6,7 +6,7 @@
  * finite number, a time that does not increase.
  */
 import { readFileSync } from 'node:fs';
-import { PdmError } from '../../common/errors.ts';
+import { PdmError } from './errors.ts';
 
 export interface FeatureHistory {
   file: string;
