@@ -80,11 +80,12 @@ export class FeatureLimitCriterion {
 
   /** The smoothed largest limited feature of this window. */
   #observe(features: FeatureRecord): number {
-    let largest = Number.NEGATIVE_INFINITY;
+    // A dead channel reads 0 and simply is not the largest; a missing or non-finite value is an error.
+    let largest = 0;
     for (const f of this.config.features) {
       const v = features[f];
-      if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
-        throw new PdmError('PDM_ERR_INPUT_VALUE', `${this.#where}: limited feature '${f}' must be a positive number, got ${v}`, { where: this.#where, feature: f });
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+        throw new PdmError('PDM_ERR_INPUT_VALUE', `${this.#where}: limited feature '${f}' must be a finite number >= 0, got ${v}`, { where: this.#where, feature: f });
       }
       if (v > largest) largest = v;
     }

@@ -109,7 +109,7 @@ describe('feature limit as a second failure criterion', () => {
       err = e;
     }
     expect(isPdmError(err) && err.code).toBe('PDM_ERR_INPUT_VALUE');
-    expect((err as Error).message).toBe("machine m: limited feature 'velocity_y' must be a positive number, got undefined");
+    expect((err as Error).message).toBe("machine m: limited feature 'velocity_y' must be a finite number >= 0, got undefined");
     expect(() => new FeatureLimitCriterion({ features: [], limit: 4.5 }, 5, 'machine m')).toThrow(/machine m: a feature limit needs at least one feature and a positive limit/);
   });
 });
