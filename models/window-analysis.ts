@@ -37,6 +37,12 @@ export interface WindowAnalysisConfig {
   windowSize: number;
   /** Known shaft speed; else estimated from the spectrum. */
   shaftHz?: number;
+  /**
+   * How far (fraction) the given speed may be from the machine's actual one: the given speed is
+   * refined to the harmonic series of the spectrum within it (a nominal speed, a drive's reading
+   * and induction-motor slip differ by a percent or two). Default 0.015; 0 uses it as given.
+   */
+  shaftTolerance?: number;
   /** Resolved geometry (name lookup happens outside the hot path). */
   bearing?: BearingGeometry;
   /** ISO 20816-3 class; default group 2 (15-300 kW), rigid foundation. */
@@ -52,6 +58,9 @@ export interface WindowAnalysisConfig {
    */
   reference?: EnvelopeReference;
 }
+
+/** Default `shaftTolerance`: induction motors slip 1-3 % below synchronous speed; nominal readings are that close. */
+export const DEFAULT_SHAFT_TOLERANCE = 0.015;
 
 export type BearingDiagnosis = 'outer_race' | 'inner_race' | 'rolling_element' | 'cage' | 'none';
 
@@ -73,7 +82,7 @@ export interface WindowAnalysis {
   features: Record<string, number>;
   iso20816: { zone: IsoZone; group: IsoGroup; foundation: IsoFoundation };
   /** 'unavailable' (hz 0) when no speed is given and no harmonic series stands out. */
-  shaft: { hz: number; source: 'given' | 'estimated' | 'unavailable' };
+  shaft: { hz: number; source: 'given' | 'estimated' | 'unavailable'; /** The speed given, when refined from the spectrum to `hz`. */ given_hz?: number };
   bearing: {
     diagnosis: BearingDiagnosis;
     confidence: number;
@@ -162,6 +171,7 @@ export class WindowAnalyzer {
     if (!(typeof sampleRateHz === 'number' && Number.isFinite(sampleRateHz) && sampleRateHz > 0)) throw configError('sampleRateHz', 'must be a positive number', sampleRateHz);
     if (!(Number.isInteger(windowSize) && windowSize >= MIN_WINDOW)) throw configError('windowSize', `must be an integer >= ${MIN_WINDOW}`, windowSize);
     if (shaftHz !== undefined && !(Number.isFinite(shaftHz) && shaftHz > 0 && shaftHz < sampleRateHz / 2)) throw configError('shaftHz', `must be a positive number below Nyquist (${sampleRateHz / 2} Hz)`, shaftHz);
+    if (config.shaftTolerance !== undefined && !(config.shaftTolerance >= 0 && config.shaftTolerance < 0.2)) throw configError('shaftTolerance', 'must be a fraction from 0 to 0.2', config.shaftTolerance);
     const iso = config.iso ?? DEFAULT_ISO_CLASS;
     try {
       zoneBoundaries(iso);
@@ -275,9 +285,16 @@ export class WindowAnalyzer {
     // Shaft speed: given, or the strongest harmonic series of the velocity spectrum.
     let shaftHz = 0;
     let shaftSource: WindowAnalysis['shaft']['source'];
+    let givenHz: number | undefined;
     if (cfg.shaftHz !== undefined) {
       shaftHz = cfg.shaftHz;
       shaftSource = 'given';
+      const tolerance = cfg.shaftTolerance ?? DEFAULT_SHAFT_TOLERANCE;
+      const refined = tolerance > 0 ? this.#shaft.refine(cfg.shaftHz, tolerance, vel, this.#floor, binHz) : 0;
+      if (refined > 0) {
+        givenHz = cfg.shaftHz;
+        shaftHz = refined;
+      }
     } else {
       const est = this.#shaft.estimate(this.#shaftEstimate, vel, this.#floor, binHz);
       shaftHz = est.hz;
@@ -312,7 +329,7 @@ export class WindowAnalyzer {
     const analysis: WindowAnalysis = {
       features,
       iso20816: { zone, group: this.#iso.group, foundation: this.#iso.foundation },
-      shaft: { hz: shaftHz, source: shaftSource },
+      shaft: givenHz === undefined ? { hz: shaftHz, source: shaftSource } : { hz: shaftHz, source: shaftSource, given_hz: givenHz },
       bearing: { diagnosis: 'none', confidence: 0 },
     };
     if (this.#bearing !== undefined) this.#analyzeBearing(analysis, samples, shaftHz, this.#bearing);
@@ -487,9 +504,10 @@ export function analyzeRecord(samples: Float32Array, config: Omit<WindowAnalysis
     return result;
   }
 
-  // 2. Bearing diagnosis by segments, all at the record's (given or estimated) speed.
+  // 2. Bearing diagnosis by segments, all at the record's speed (given and refined over the whole
+  // record, whose resolution pins it best, or estimated): the segments do not refine it again.
   const length = recordSegmentLength(n, fs, shaftHz, revolutions);
-  const analyzer = new WindowAnalyzer({ ...noBearing, bearing, shaftHz, windowSize: length });
+  const analyzer = new WindowAnalyzer({ ...noBearing, bearing, shaftHz, shaftTolerance: 0, windowSize: length });
   const confidence: Record<BearingDiagnosis, number> = { outer_race: 0, inner_race: 0, rolling_element: 0, cage: 0, none: 0 };
   const scores: Record<string, number> = {};
   let count = 0;
@@ -562,13 +580,12 @@ export function referenceFromRecords(records: readonly HealthyRecord[], options:
   const revolutions = options.segmentRevolutions ?? requiredRevolutions(options.bearing);
   for (const [i, r] of records.entries()) {
     const name = r.name ?? `healthy record ${i + 1}`;
-    let shaftHz = r.shaftHz;
-    if (shaftHz === undefined) {
-      if (r.samples.length < MIN_WINDOW) throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: ${r.samples.length} samples; at least ${MIN_WINDOW} are needed`, { samples: r.samples.length });
-      const whole = r.samples.length <= 1 << 22 ? new WindowAnalyzer({ sampleRateHz: r.sampleRateHz, windowSize: r.samples.length }).analyze(r.samples) : meanOverSegments(r.samples, { sampleRateHz: r.sampleRateHz, windowSize: 1 << 22 });
-      if (!(whole.shaft.hz > 0)) throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: the shaft speed cannot be estimated from the spectrum; give it`, {});
-      shaftHz = whole.shaft.hz;
-    }
+    // The speed as analyzeRecord takes it: given and refined over the whole record, or estimated.
+    if (r.samples.length < MIN_WINDOW) throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: ${r.samples.length} samples; at least ${MIN_WINDOW} are needed`, { samples: r.samples.length });
+    const wholeConfig = { sampleRateHz: r.sampleRateHz, ...(r.shaftHz !== undefined ? { shaftHz: r.shaftHz } : {}) };
+    const whole = r.samples.length <= 1 << 22 ? new WindowAnalyzer({ ...wholeConfig, windowSize: r.samples.length }).analyze(r.samples) : meanOverSegments(r.samples, { ...wholeConfig, windowSize: 1 << 22 });
+    if (!(whole.shaft.hz > 0)) throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: the shaft speed cannot be estimated from the spectrum; give it`, {});
+    const shaftHz = whole.shaft.hz;
     const length = recordSegmentLength(r.samples.length, r.sampleRateHz, shaftHz, revolutions);
     const hop = Math.max(1, Math.floor(length / 2));
     for (let start = 0; start + length <= r.samples.length; start += hop) builder.add({ samples: r.samples.subarray(start, start + length), sampleRateHz: r.sampleRateHz, shaftHz });

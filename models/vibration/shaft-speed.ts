@@ -105,4 +105,64 @@ export class ShaftSpeedEstimator {
     }
     return out;
   }
+
+  /**
+   * A given speed refined from the spectrum. A speed reading or a nameplate speed is nominal:
+   * an induction motor's slip moves it by a percent or two, and a bearing analysis at a speed
+   * 1 % off misplaces every shaft-harmonic mask and 1X sideband (measured on CWRU: the healthy
+   * fan-end record was called an inner race fault at 0.8 % off, its 5X line unmasked beside the
+   * 6203's BPFI). Each harmonic 1X..HX is looked for within `tolerance` of h x nominal; the
+   * harmonics standing minRatio above the floor vote with their implied speed, the largest group
+   * that agrees within interpolation error wins when it has at least two members, and the
+   * refined speed is their mean weighted by h (a higher harmonic pins the speed h times finer).
+   * Returns 0 when no two harmonics agree: the nominal speed stands.
+   */
+  refine(nominalHz: number, tolerance: number, velocity: Float64Array, floor: Float64Array, binHz: number): number {
+    const s = this.#search;
+    const lastBin = velocity.length - 2;
+    const implied: number[] = [];
+    const weight: number[] = [];
+    const spread: number[] = [];
+    for (let h = 1; h <= s.harmonics; h++) {
+      const centre = (h * nominalHz) / binHz;
+      const half = Math.max(1.5, tolerance * centre);
+      if (centre + half > lastBin) break;
+      const q = findPeak(this.#harmonicPeak, velocity, centre - half, centre + half);
+      if (q.bin < 1 || q.bin >= lastBin) continue;
+      // A local maximum standing clear of the noise.
+      if (!(velocity[q.bin] > velocity[q.bin - 1] && velocity[q.bin] >= velocity[q.bin + 1] && q.value > s.minRatio * floor[q.bin])) continue;
+      implied.push((q.position * binHz) / h);
+      weight.push(h);
+      // Interpolation error of a peak: about a quarter bin, h-fold finer in speed.
+      spread.push((0.25 * binHz) / h);
+    }
+    let best = -1;
+    let bestWeight = 0;
+    let bestCount = 0;
+    for (let i = 0; i < implied.length; i++) {
+      let w = 0;
+      let n = 0;
+      for (let j = 0; j < implied.length; j++) {
+        if (Math.abs(implied[j] - implied[i]) <= spread[i] + spread[j]) {
+          w += weight[j];
+          n++;
+        }
+      }
+      if (n > bestCount || (n === bestCount && w > bestWeight)) {
+        best = i;
+        bestWeight = w;
+        bestCount = n;
+      }
+    }
+    if (best < 0 || bestCount < 2) return 0;
+    let sum = 0;
+    let sw = 0;
+    for (let j = 0; j < implied.length; j++) {
+      if (Math.abs(implied[j] - implied[best]) <= spread[best] + spread[j]) {
+        sum += weight[j] * implied[j];
+        sw += weight[j];
+      }
+    }
+    return sum / sw;
+  }
 }

@@ -60,6 +60,28 @@ describe('WindowAnalyzer results', () => {
     }
   });
 
+  it('refines a given speed that is 1 % off to the harmonic series of the spectrum, and says what was given; tolerance 0 keeps it', () => {
+    const fs = 25600;
+    const n = 25600;
+    const shaft = 24.7;
+    const x = Float32Array.from({ length: n }, (_, i) => [1, 2, 3, 4].reduce((s, h) => s + (0.05 / h) * Math.sin(2 * Math.PI * h * shaft * (i / fs) + h), 0) + 0.001 * Math.sin(i * 1.3));
+    for (const off of [0.99, 1.01]) {
+      const r = new WindowAnalyzer({ sampleRateHz: fs, windowSize: n, shaftHz: shaft * off }).analyze(x);
+      expect(r.shaft.source).toBe('given');
+      expect(r.shaft.given_hz).toBe(shaft * off);
+      expectClose(r.shaft.hz, shaft, { rel: 1e-3 }, `refined from ${off}`);
+      expectClose(r.features.shaft_hz, shaft, { rel: 1e-3 }, 'shaft_hz feature');
+    }
+    const kept = new WindowAnalyzer({ sampleRateHz: fs, windowSize: n, shaftHz: shaft * 1.01, shaftTolerance: 0 }).analyze(x);
+    expect(kept.shaft).toEqual({ hz: shaft * 1.01, source: 'given' });
+    // Beyond the tolerance (3 % off with the default 1.5 %), or no harmonic series: as given.
+    const far = new WindowAnalyzer({ sampleRateHz: fs, windowSize: n, shaftHz: shaft * 1.03 }).analyze(x);
+    expect(far.shaft).toEqual({ hz: shaft * 1.03, source: 'given' });
+    const noise = new WindowAnalyzer({ sampleRateHz: fs, windowSize: 8192, shaftHz: 25 }).analyze(Float32Array.from(gaussian(8192, 5)));
+    expect(noise.shaft).toEqual({ hz: 25, source: 'given' });
+    expect(() => new WindowAnalyzer({ sampleRateHz: fs, windowSize: n, shaftHz: 25, shaftTolerance: 0.5 })).toThrow(/shaftTolerance/);
+  });
+
   it('reads 1X/2X/3X velocity and the dominant line of a machine with known tones, and says the speed was given', () => {
     const fs = 25600;
     const n = 25600;
@@ -72,7 +94,10 @@ describe('WindowAnalyzer results', () => {
       return [1, 2, 3].reduce((s, h) => s + accel(2 / 2 ** (h - 1), h * shaft) * Math.sin(2 * Math.PI * h * shaft * t + h), 0) + 0.3 * Math.sin(2 * Math.PI * 1200 * t);
     });
     const r = new WindowAnalyzer({ sampleRateHz: fs, windowSize: n, shaftHz: shaft }).analyze(x);
-    expect(r.shaft).toEqual({ hz: shaft, source: 'given' });
+    // The given speed is refined to the spectrum's harmonic series (here: where it was already,
+    // within the 0.05 % bias of interpolating 1 Hz bins of a 1/f-weighted velocity spectrum).
+    expect(r.shaft.source).toBe('given');
+    expectClose(r.shaft.hz, shaft, { rel: 1e-3 }, 'given shaft');
     expectClose(r.features.x1, 2, { rel: 0.01 }, 'x1');
     expectClose(r.features.x2, 1, { rel: 0.01 }, 'x2');
     expectClose(r.features.x3, 0.5, { rel: 0.01 }, 'x3');
