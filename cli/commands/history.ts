@@ -9,9 +9,9 @@
  * Windows missing a channel (a collection gap) are left out and counted on stderr, as the processor
  * leaves them out of the health model.
  */
-import { parseArgs } from 'node:util';
 import { questdbFromEnv } from '../../common/endpoints.ts';
 import { loadConfigFile, validateConfig } from '../../common/config.ts';
+import { parseCommandLine } from '../command-line.ts';
 import { describeError, PdmError } from '../../common/errors.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { questdbExecHttp } from '../../stream-processing/questdb-sink.ts';
@@ -47,31 +47,21 @@ function isoTime(text: string, option: string): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        machine: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        features: { type: 'string' },
-        config: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`pdm history: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (!values.machine) {
-    process.stderr.write(`pdm history: --machine is required\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(
+    'history',
+    argv,
+    {
+      machine: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      features: { type: 'string' },
+      config: { type: 'string' },
+    },
+    HELP,
+    ['machine'],
+  );
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   try {
     const config = values.config ? loadConfigFile(ProcessorConfigSpec, values.config) : validateConfig(ProcessorConfigSpec, {}, 'defaults');
     const features = values.features ? values.features.split(',').map((f) => f.trim()).filter((f) => f !== '') : config.health.features;

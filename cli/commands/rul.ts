@@ -5,8 +5,8 @@
  * series (JSON Lines) or a short summary.
  */
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../common/config.ts';
+import { parseCommandLine } from '../command-line.ts';
 import { describeError, PdmError } from '../../common/errors.ts';
 import { MonitorConfigSpec, type MonitorConfigInput } from '../../models/rul/monitor-config.ts';
 import type { OperatingCondition } from '../../models/rul/life-scaling.ts';
@@ -56,37 +56,27 @@ function fail(message: string): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        train: { type: 'string', multiple: true },
-        series: { type: 'string' },
-        json: { type: 'boolean' },
-        threshold: { type: 'string' },
-        config: { type: 'string' },
-        load: { type: 'string' },
-        rpm: { type: 'string' },
-        'train-load': { type: 'string', multiple: true },
-        'train-rpm': { type: 'string', multiple: true },
-        'life-exponent': { type: 'string' },
-        'feature-limit': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`pdm rul: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (!values.series) {
-    process.stderr.write(`pdm rul: --series is required\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(
+    'rul',
+    argv,
+    {
+      train: { type: 'string', multiple: true },
+      series: { type: 'string' },
+      json: { type: 'boolean' },
+      threshold: { type: 'string' },
+      config: { type: 'string' },
+      load: { type: 'string' },
+      rpm: { type: 'string' },
+      'train-load': { type: 'string', multiple: true },
+      'train-rpm': { type: 'string', multiple: true },
+      'life-exponent': { type: 'string' },
+      'feature-limit': { type: 'string' },
+    },
+    HELP,
+    ['series'],
+  );
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   try {
     let config = buildConfig(values.config, values.threshold, values['life-exponent']);
     if (values['feature-limit'] !== undefined) config = { ...config, rul: { ...(config.rul ?? {}), featureLimit: parseFeatureLimit(values['feature-limit']) } };
