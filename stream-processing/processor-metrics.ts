@@ -18,11 +18,15 @@ export interface ProcessorHealthReport {
   /** The processor's own counts (what went in, out and aside). */
   counts: Pick<ProcessorStats, 'messagesIn' | 'blocksIn' | 'energyIn' | 'gapsIn' | 'deadLettered' | 'windowsAnalysed' | 'windowsFailed' | 'rowsOut' | 'commits' | 'referencesLearnt' | 'referencesFailed'>;
   machines: Array<{ machine: string; mode?: string; phase: string; state: string; alarm: boolean; anomalyScore: number; rulMedianS: number | null; rulBasis: string | null }>;
+  /** Machines whose health model is stopped or failing, with why (e.g. unusable run-to-failure histories). */
+  healthErrors: Record<string, string>;
 }
 
 export interface ProcessorMetricsSource {
   stats: ProcessorStats;
   healthCounters(): HealthTrackerCounters | undefined;
+  /** Per machine, the health model's last error (absent: fine). */
+  healthErrors(): ReadonlyMap<string, string> | undefined;
   lastCommitMs(): number | null;
 }
 
@@ -141,6 +145,7 @@ export class ProcessorMetrics {
         rulMedianS: Number.isFinite(st.rul.median) ? st.rul.median : null,
         rulBasis: st.rulBasis ?? null,
       })),
+      healthErrors: Object.fromEntries(this.#source.healthErrors() ?? []),
     };
   }
 

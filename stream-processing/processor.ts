@@ -91,7 +91,7 @@ export class StreamProcessor {
     const p = config.questdb.tablePrefix;
     this.#tables = { blocks: `${p}vibration_blocks`, features: `${p}vibration_features`, energy: `${p}energy`, gaps: `${p}collection_gaps`, health: `${p}machine_health` };
     this.#assembler = new WindowAssembler(config.windowBlocks);
-    this.metrics = new ProcessorMetrics({ stats: this.stats, healthCounters: () => this.health?.counters, lastCommitMs: () => this.#lastCommitMs });
+    this.metrics = new ProcessorMetrics({ stats: this.stats, healthCounters: () => this.health?.counters, healthErrors: () => this.health?.errors, lastCommitMs: () => this.#lastCommitMs });
     if (config.health.enabled) {
       const { enabled, ...modes } = config.health.modes;
       this.#fleets = loadMachineFleets(config.machines, config.health.monitor);
