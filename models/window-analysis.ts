@@ -489,12 +489,7 @@ export function analyzeRecord(samples: Float32Array, config: Omit<WindowAnalysis
   const { bearing, ...noBearing } = config;
 
   // 1. Features, zone and speed.
-  let whole: WindowAnalysis;
-  if (n <= maxWhole) {
-    whole = new WindowAnalyzer({ ...noBearing, windowSize: n }).analyze(samples);
-  } else {
-    whole = meanOverSegments(samples, { ...noBearing, windowSize: maxWhole });
-  }
+  const whole = analyzeWhole(samples, noBearing, maxWhole);
   const shaftHz = whole.shaft.hz;
   const votes = Object.fromEntries(DIAGNOSES.map((d) => [d, 0])) as Record<BearingDiagnosis, number>;
   const result: RecordAnalysis = { ...whole, segments: { count: 0, samples: 0, votes } };
@@ -582,8 +577,7 @@ export function referenceFromRecords(records: readonly HealthyRecord[], options:
     const name = r.name ?? `healthy record ${i + 1}`;
     // The speed as analyzeRecord takes it: given and refined over the whole record, or estimated.
     if (r.samples.length < MIN_WINDOW) throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: ${r.samples.length} samples; at least ${MIN_WINDOW} are needed`, { samples: r.samples.length });
-    const wholeConfig = { sampleRateHz: r.sampleRateHz, ...(r.shaftHz !== undefined ? { shaftHz: r.shaftHz } : {}) };
-    const whole = r.samples.length <= 1 << 22 ? new WindowAnalyzer({ ...wholeConfig, windowSize: r.samples.length }).analyze(r.samples) : meanOverSegments(r.samples, { ...wholeConfig, windowSize: 1 << 22 });
+    const whole = analyzeWhole(r.samples, { sampleRateHz: r.sampleRateHz, ...(r.shaftHz !== undefined ? { shaftHz: r.shaftHz } : {}) }, 1 << 22);
     if (!(whole.shaft.hz > 0)) throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: the shaft speed cannot be estimated from the spectrum; give it`, {});
     const shaftHz = whole.shaft.hz;
     const length = recordSegmentLength(r.samples.length, r.sampleRateHz, shaftHz, revolutions);
@@ -591,6 +585,11 @@ export function referenceFromRecords(records: readonly HealthyRecord[], options:
     for (let start = 0; start + length <= r.samples.length; start += hop) builder.add({ samples: r.samples.subarray(start, start + length), sampleRateHz: r.sampleRateHz, shaftHz });
   }
   return builder.build();
+}
+
+/** A whole record in one window, or as the mean over windows of `maxWhole` samples when longer. */
+function analyzeWhole(samples: Float32Array, config: Omit<WindowAnalysisConfig, 'windowSize'>, maxWhole: number): WindowAnalysis {
+  return samples.length <= maxWhole ? new WindowAnalyzer({ ...config, windowSize: samples.length }).analyze(samples) : meanOverSegments(samples, { ...config, windowSize: maxWhole });
 }
 
 /** Features of a long record as the mean over consecutive windows (RMS-like: quadratic mean; peaks: max). */

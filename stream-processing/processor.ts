@@ -17,13 +17,13 @@ import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vib
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
-import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import type { BearingGeometry, WindowAnalysisConfig } from '../models/window-analysis.ts';
 import type { ProcessorConfig } from './processor-config.ts';
 import { tableDefinitions } from './questdb-schema.ts';
 import { QuestdbSink, questdbExecHttp } from './questdb-sink.ts';
 import { blockStats, row, type Row } from './rows.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
+import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { MachineHealthTracker, type HealthUpdate, type WindowResult } from './machine-health.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
 import { ReferenceCollector } from './reference-collector.ts';

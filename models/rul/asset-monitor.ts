@@ -236,7 +236,6 @@ export class AssetMonitor {
     return vagueDegradationPrior(0, this.#detector.baseline!.hiSd, baselineDurationS, this.config.rul.vagueSlopeScale);
   }
 
-
   #estimateRul(out: AssetStatus, age: number): void {
     const r = this.config.rul;
     const horizon = r.horizonFactor * Math.max(age, this.#longestLifeS, this.#baselineDurationS ?? 0, 1);

@@ -117,11 +117,6 @@ export class FeatureLimitCriterion {
     return null;
   }
 
-  /** The current smoothed value of the largest limited feature (NaN before the first window). */
-  get value(): number {
-    return this.#level;
-  }
-
   get reached(): boolean {
     return this.disabledReason === null && this.#level >= this.config.limit;
   }

@@ -35,10 +35,17 @@ export class ShaftSpeedEstimator {
   readonly #peak = emptyPeak();
   readonly #harmonicPeak = emptyPeak();
   #minFundamental = 0;
+  // refine()'s per-harmonic votes, allocated once: it runs on every window of the hot path.
+  readonly #implied: Float64Array;
+  readonly #weight: Float64Array;
+  readonly #spread: Float64Array;
 
   constructor(search: ShaftSearch = DEFAULT_SHAFT_SEARCH) {
     if (!(search.minHz > 0 && search.maxHz > search.minHz)) throw new RangeError(`shaft speed search range must satisfy 0 < min < max, got [${search.minHz}, ${search.maxHz}] Hz`);
     this.#search = search;
+    this.#implied = new Float64Array(search.harmonics);
+    this.#weight = new Float64Array(search.harmonics);
+    this.#spread = new Float64Array(search.harmonics);
   }
 
   /**
@@ -120,9 +127,10 @@ export class ShaftSpeedEstimator {
   refine(nominalHz: number, tolerance: number, velocity: Float64Array, floor: Float64Array, binHz: number): number {
     const s = this.#search;
     const lastBin = velocity.length - 2;
-    const implied: number[] = [];
-    const weight: number[] = [];
-    const spread: number[] = [];
+    const implied = this.#implied;
+    const weight = this.#weight;
+    const spread = this.#spread;
+    let votes = 0;
     for (let h = 1; h <= s.harmonics; h++) {
       const centre = (h * nominalHz) / binHz;
       const half = Math.max(1.5, tolerance * centre);
@@ -131,18 +139,19 @@ export class ShaftSpeedEstimator {
       if (q.bin < 1 || q.bin >= lastBin) continue;
       // A local maximum standing clear of the noise.
       if (!(velocity[q.bin] > velocity[q.bin - 1] && velocity[q.bin] >= velocity[q.bin + 1] && q.value > s.minRatio * floor[q.bin])) continue;
-      implied.push((q.position * binHz) / h);
-      weight.push(h);
+      implied[votes] = (q.position * binHz) / h;
+      weight[votes] = h;
       // Interpolation error of a peak: about a quarter bin, h-fold finer in speed.
-      spread.push((0.25 * binHz) / h);
+      spread[votes] = (0.25 * binHz) / h;
+      votes++;
     }
     let best = -1;
     let bestWeight = 0;
     let bestCount = 0;
-    for (let i = 0; i < implied.length; i++) {
+    for (let i = 0; i < votes; i++) {
       let w = 0;
       let n = 0;
-      for (let j = 0; j < implied.length; j++) {
+      for (let j = 0; j < votes; j++) {
         if (Math.abs(implied[j] - implied[i]) <= spread[i] + spread[j]) {
           w += weight[j];
           n++;
@@ -157,7 +166,7 @@ export class ShaftSpeedEstimator {
     if (best < 0 || bestCount < 2) return 0;
     let sum = 0;
     let sw = 0;
-    for (let j = 0; j < implied.length; j++) {
+    for (let j = 0; j < votes; j++) {
       if (Math.abs(implied[j] - implied[best]) <= spread[best] + spread[j]) {
         sum += weight[j] * implied[j];
         sw += weight[j];
