@@ -31,8 +31,22 @@ const base = {
 };
 const MIX = [
   { id: 'pump-healthy', type: 'pump', ratedPowerKw: 11, nominalSpeedRpm: 1465, poles: 4, faults: [] },
-  { id: 'fan-outer-race', type: 'fan', ratedPowerKw: 30, nominalSpeedRpm: 1475, poles: 4, faults: [{ type: 'outer_race', location: 'DE', growth: { timeToFailure: '14d', noise: 0.15 } }] },
-  { id: 'compressor-inner-race', type: 'compressor_motor', ratedPowerKw: 75, nominalSpeedRpm: 2975, poles: 2, faults: [{ type: 'inner_race', location: 'DE', growth: { timeToFailure: '20d', noise: 0.15 } }] },
+  {
+    id: 'fan-outer-race',
+    type: 'fan',
+    ratedPowerKw: 30,
+    nominalSpeedRpm: 1475,
+    poles: 4,
+    faults: [{ type: 'outer_race', location: 'DE', growth: { timeToFailure: '14d', noise: 0.15 } }],
+  },
+  {
+    id: 'compressor-inner-race',
+    type: 'compressor_motor',
+    ratedPowerKw: 75,
+    nominalSpeedRpm: 2975,
+    poles: 2,
+    faults: [{ type: 'inner_race', location: 'DE', growth: { timeToFailure: '20d', noise: 0.15 } }],
+  },
 ];
 
 /** Frames of `SECONDS` of every machine, in arrival order (all channels of a block time together). */
@@ -47,7 +61,17 @@ function renderFrames(): { frames: Uint8Array[]; samples: number; machineSeconds
         const buf = new Float32Array(ch.blockSize);
         sim.renderBlock(ch.id, seq0 + b, buf);
         samples += buf.length;
-        frames.push(encodeVibrationFrame({ machine: MIX[i].id, channel: ch.id, units: 'g', seq: seq0 + b, startTimeNs: BigInt(seq0 + b) * 100_000_000n, sampleRateHz: ch.sampleRateHz, samples: buf }));
+        frames.push(
+          encodeVibrationFrame({
+            machine: MIX[i].id,
+            channel: ch.id,
+            units: 'g',
+            seq: seq0 + b,
+            startTimeNs: BigInt(seq0 + b) * 100_000_000n,
+            sampleRateHz: ch.sampleRateHz,
+            samples: buf,
+          }),
+        );
       }
     }
   }
@@ -64,7 +88,10 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function measure(frames: Uint8Array[], perBatch: number): { framesPerBatch: number; batchKiB: number; ratio: number; compressUsPerMB: number; decompressUsPerMB: number } {
+function measure(
+  frames: Uint8Array[],
+  perBatch: number,
+): { framesPerBatch: number; batchKiB: number; ratio: number; compressUsPerMB: number; decompressUsPerMB: number } {
   const batches: Buffer[] = [];
   for (let i = 0; i + perBatch <= frames.length; i += perBatch) batches.push(Buffer.concat(frames.slice(i, i + perBatch)));
   const rawBytes = batches.reduce((n, b) => n + b.length, 0);

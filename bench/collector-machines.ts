@@ -21,7 +21,19 @@ for (let i = 0; i < count; i++) {
   const server = new MachineServer({
     machineId: id,
     port: await freePort(),
-    source: new SineSource({ frequencyHz: 30 + i, amplitudeG: 1, noiseRmsG: 0.1, sampleRateHz: 25_600, blockSize: 2_560, seed: i + 1, channels: [{ id: 'DE_X', location: 'DE', axis: 'X' }, { id: 'DE_Y', location: 'DE', axis: 'Y' }, { id: 'DE_Z', location: 'DE', axis: 'Z' }] }),
+    source: new SineSource({
+      frequencyHz: 30 + i,
+      amplitudeG: 1,
+      noiseRmsG: 0.1,
+      sampleRateHz: 25_600,
+      blockSize: 2_560,
+      seed: i + 1,
+      channels: [
+        { id: 'DE_X', location: 'DE', axis: 'X' },
+        { id: 'DE_Y', location: 'DE', axis: 'Y' },
+        { id: 'DE_Z', location: 'DE', axis: 'Z' },
+      ],
+    }),
     security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256', allowAnonymous: false },
     users: [{ username: user, password }],
     pkiDir,

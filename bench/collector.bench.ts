@@ -15,11 +15,17 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { brokersFromEnv } from '../common/kafka.ts';
-import { CollectorConfigSpec } from '../ingest/collector/collector-config.ts';
 import { Collector } from '../ingest/collector/collector.ts';
+import { CollectorConfigSpec } from '../ingest/collector/collector-config.ts';
 import { PrivateKafka } from '../test/integration/collector/support.ts';
 
-const { values } = parseArgs({ options: { machines: { type: 'string', default: '10' }, seconds: { type: 'string', default: '20' }, compression: { type: 'string', default: 'none' } } });
+const { values } = parseArgs({
+  options: {
+    machines: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '20' },
+    compression: { type: 'string', default: 'none' },
+  },
+});
 const MACHINES = Number(values.machines);
 const SECONDS = Number(values.seconds);
 const say = (l: string) => process.stderr.write(`[collector bench] ${l}\n`);
@@ -37,7 +43,9 @@ if (brokers.length === 0) {
   brokers = kafka.brokers;
 }
 say(`starting ${MACHINES} simulated machines in a child process...`);
-const child = spawn(process.execPath, [join(import.meta.dirname, 'collector-machines.ts'), String(MACHINES), dir, user, password], { stdio: ['ignore', 'pipe', 'ignore'] });
+const child = spawn(process.execPath, [join(import.meta.dirname, 'collector-machines.ts'), String(MACHINES), dir, user, password], {
+  stdio: ['ignore', 'pipe', 'ignore'],
+});
 const endpoints = await new Promise<Array<{ id: string; endpoint: string }>>((resolve, reject) => {
   let out = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -54,15 +62,24 @@ const collector = new Collector(
     kafka: { topicPrefix: `bench${Date.now().toString(36)}_`, partitions: 6, compression: values.compression },
     pkiDir: join(dir, 'collector-pki'),
     spool: { dir: join(dir, 'spool') },
-    machines: endpoints.map((e) => ({ id: e.id, endpoint: e.endpoint, auth: { usernameEnv: 'BENCH_USER', passwordEnv: 'BENCH_PASSWORD' } })),
+    machines: endpoints.map((e) => ({
+      id: e.id,
+      endpoint: e.endpoint,
+      auth: { usernameEnv: 'BENCH_USER', passwordEnv: 'BENCH_PASSWORD' },
+    })),
   }),
   { brokers, env: { ...process.env, BENCH_USER: user, BENCH_PASSWORD: password } },
 );
 await collector.start();
-const totals = () => ({ in: collector.stats.reduce((n, s) => n + s.blocksIn, 0), out: collector.stats.reduce((n, s) => n + s.blocksOut, 0), gaps: collector.stats.reduce((n, s) => n + s.gaps, 0) });
+const totals = () => ({
+  in: collector.stats.reduce((n, s) => n + s.blocksIn, 0),
+  out: collector.stats.reduce((n, s) => n + s.blocksOut, 0),
+  gaps: collector.stats.reduce((n, s) => n + s.gaps, 0),
+});
 const deadline = Date.now() + 120_000;
 while (!collector.stats.every((s) => s.state === 'connected' && s.blocksOut > 30)) {
-  if (Date.now() > deadline) throw new Error(`machines not all flowing: ${collector.stats.map((s) => `${s.machine} ${s.state}`).join(', ')}`);
+  if (Date.now() > deadline)
+    throw new Error(`machines not all flowing: ${collector.stats.map((s) => `${s.machine} ${s.state}`).join(', ')}`);
   await new Promise((r) => setTimeout(r, 250));
 }
 say(`all ${MACHINES} machines flowing; measuring ${SECONDS} s...`);

@@ -68,7 +68,12 @@ for (const n of SIZES) {
   // mathjs is so slow that a few calls suffice (and 32768 points would take minutes per round).
   const arr = Array.from(x);
   const mathjsUs = n <= 8192 ? time(() => mathFft(arr), 2, 3) : null;
-  results.push({ n, fftjsUs: Math.round(fftjsUs * 10) / 10, mathjsUs: mathjsUs === null ? null : Math.round(mathjsUs), mathjsOverFftjs: mathjsUs === null ? null : Math.round(mathjsUs / fftjsUs) });
+  results.push({
+    n,
+    fftjsUs: Math.round(fftjsUs * 10) / 10,
+    mathjsUs: mathjsUs === null ? null : Math.round(mathjsUs),
+    mathjsOverFftjs: mathjsUs === null ? null : Math.round(mathjsUs / fftjsUs),
+  });
 }
 const venv = fileURLToPath(new URL('../.cache/pyenv/bin/python', import.meta.url));
 const py = pythonRfft(values.python ?? (existsSync(venv) ? venv : 'python3'), SIZES);

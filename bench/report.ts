@@ -14,7 +14,7 @@ export interface BenchSection {
 type Formatter = (j: Record<string, unknown>) => Omit<BenchSection, 'command' | 'seconds'>;
 
 // Summaries are whatever each bench prints; read them loosely.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each bench prints its own summary shape; the report reads them loosely
 type Loose = any;
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -40,7 +40,9 @@ export const formatters: Record<string, Formatter> = {
       '',
       '| frames per batch | batch KiB | gzip ÷ raw | compress µs per MB | decompress µs per MB |',
       '|---|---|---|---|---|',
-      ...(j.results as Loose[]).map((r) => `| ${r.framesPerBatch} | ${r.batchKiB} | ${r.ratio} | ${r.compressUsPerMB} | ${r.decompressUsPerMB} |`),
+      ...(j.results as Loose[]).map(
+        (r) => `| ${r.framesPerBatch} | ${r.batchKiB} | ${r.ratio} | ${r.compressUsPerMB} | ${r.decompressUsPerMB} |`,
+      ),
       '',
       `Per machine: gzip saves ${j.bytesSavedPercent} % of the bytes for ${j.gzipCpuMsPerMachineSecond} ms of compression CPU per machine-second (+${j.gunzipCpuMsPerMachineSecond} ms to decompress). Float32 noise mantissas barely compress: the default is \`compression: none\`.`,
     ],
@@ -58,12 +60,22 @@ export const formatters: Record<string, Formatter> = {
     raw: j,
   }),
   fft: (j: Loose) => {
-    const lines = ['Real FFT, µs per transform (median of 7 rounds). Reference: numpy/scipy `rfft` in the same run.', '', '| N | fft.js (`RealFft`) | mathjs `fft` | numpy rfft | scipy rfft | mathjs ÷ fft.js | fft.js ÷ scipy |', '|---|---|---|---|---|---|---|'];
+    const lines = [
+      'Real FFT, µs per transform (median of 7 rounds). Reference: numpy/scipy `rfft` in the same run.',
+      '',
+      '| N | fft.js (`RealFft`) | mathjs `fft` | numpy rfft | scipy rfft | mathjs ÷ fft.js | fft.js ÷ scipy |',
+      '|---|---|---|---|---|---|---|',
+    ];
     for (const r of j.results as Loose[]) {
       const py = j.python?.[String(r.n)];
-      lines.push(`| ${r.n} | ${r.fftjsUs} | ${r.mathjsUs ?? 'not run (minutes)'} | ${py ? r1(py.numpy) : '-'} | ${py ? r1(py.scipy) : '-'} | ${r.mathjsOverFftjs ?? '-'} | ${py ? r1(r.fftjsUs / py.scipy) : '-'} |`);
+      lines.push(
+        `| ${r.n} | ${r.fftjsUs} | ${r.mathjsUs ?? 'not run (minutes)'} | ${py ? r1(py.numpy) : '-'} | ${py ? r1(py.scipy) : '-'} | ${r.mathjsOverFftjs ?? '-'} | ${py ? r1(r.fftjsUs / py.scipy) : '-'} |`,
+      );
     }
-    lines.push('', 'Why fft.js: mathjs `fft` is about three orders of magnitude slower, so it stays off the hot path (mathjs is used for small-matrix linear algebra only).');
+    lines.push(
+      '',
+      'Why fft.js: mathjs `fft` is about three orders of magnitude slower, so it stays off the hot path (mathjs is used for small-matrix linear algebra only).',
+    );
     return { title: 'FFT implementations', lines, raw: j };
   },
   'window-analysis': (j: Loose) => {
@@ -74,16 +86,26 @@ export const formatters: Record<string, Formatter> = {
       '|---|---|---|',
       `| TypeScript, full (with bearing ${j.window.bearing}) | ${j.full.windowsPerSecPerCore} | ${j.full.usPerWindow} |`,
       `| TypeScript, features only (no bearing) | ${j.featuresOnly.windowsPerSecPerCore} | ${j.featuresOnly.usPerWindow} |`,
-      ...(j.fullWithReference ? [`| TypeScript, full with a healthy reference | ${j.fullWithReference.windowsPerSecPerCore} | ${j.fullWithReference.usPerWindow} |`] : []),
+      ...(j.fullWithReference
+        ? [
+            `| TypeScript, full with a healthy reference | ${j.fullWithReference.windowsPerSecPerCore} | ${j.fullWithReference.usPerWindow} |`,
+          ]
+        : []),
       `| numpy/scipy reference | ${j.python?.windowsPerSecPerCore ?? `unavailable (${j.python?.error ?? '?'})`} | ${j.python?.windowsPerSecPerCore ? Math.round(1e6 / j.python.windowsPerSecPerCore) : '-'} |`,
       '',
       `Ratio TypeScript ÷ numpy/scipy: **${j.ratioTsOverPython ?? 'n/a'}** (higher is faster). Real-time 25.6 kHz channels per core: ${j.realTimeChannelsPerCore}.`,
-      ...(j.fullWithReference?.referenceBuild ? ['', `Learning a healthy reference costs ${j.fullWithReference.referenceBuild.msPerWindow} ms per window (baseline phase only); the reference is ${j.fullWithReference.referenceBuild.jsonBytes} bytes of JSON.`] : []),
+      ...(j.fullWithReference?.referenceBuild
+        ? [
+            '',
+            `Learning a healthy reference costs ${j.fullWithReference.referenceBuild.msPerWindow} ms per window (baseline phase only); the reference is ${j.fullWithReference.referenceBuild.jsonBytes} bytes of JSON.`,
+          ]
+        : []),
     ];
     return { title: 'Window analysis (models)', lines, raw: j };
   },
   'simulator-physics': (j: Loose) => {
-    const row = (label: string, m: Loose) => `| ${label} | ${m.machinesPerCore ?? '-'} | ${m.cpuMsPerMachineSecond} | ${m.blockUs} | ${m.constructionMs} |`;
+    const row = (label: string, m: Loose) =>
+      `| ${label} | ${m.machinesPerCore ?? '-'} | ${m.cpuMsPerMachineSecond} | ${m.blockUs} | ${m.constructionMs} |`;
     const lines = [
       'Signal synthesis only (no OPC UA): CPU time to render one simulated machine-second (vibration at 25.6 kHz + energy + truth), this process. Reference: real time (1000 ms of CPU per machine-second = one machine per core).',
       '',

@@ -9,10 +9,10 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem, release, platform } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatters, type BenchSection } from './report.ts';
+import { type BenchSection, formatters } from './report.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -81,7 +81,13 @@ const machine = {
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   os: `${platform()} ${release()}`,
   node: process.version,
-  python: python ? execFileSync(python, ['-c', 'import sys, numpy, scipy; print(sys.version.split()[0], "numpy", numpy.__version__, "scipy", scipy.__version__)'], { encoding: 'utf8' }).trim() : 'unavailable',
+  python: python
+    ? execFileSync(
+        python,
+        ['-c', 'import sys, numpy, scipy; print(sys.version.split()[0], "numpy", numpy.__version__, "scipy", scipy.__version__)'],
+        { encoding: 'utf8' },
+      ).trim()
+    : 'unavailable',
   loadAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
   date: new Date().toISOString(),
 };
@@ -92,7 +98,14 @@ for (const [i, f] of files.entries()) {
   const name = f.replace(/\.bench\.ts$/, '');
   const fmt = formatters[name];
   if (r.json && fmt) sections.push({ ...fmt(r.json), seconds: r.seconds, command: `node bench/${f}` });
-  else sections.push({ title: name, command: `node bench/${f}`, seconds: r.seconds, lines: r.error ? [`**failed**: ${r.error}`] : [], raw: r.json });
+  else
+    sections.push({
+      title: name,
+      command: `node bench/${f}`,
+      seconds: r.seconds,
+      lines: r.error ? [`**failed**: ${r.error}`] : [],
+      raw: r.json,
+    });
   say(`   done in ${r.seconds} s${r.error ? ` (error: ${r.error.slice(0, 200)})` : ''}`);
 }
 

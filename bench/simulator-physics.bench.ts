@@ -11,7 +11,7 @@
  *
  * Run: node bench/simulator-physics.bench.ts [--seconds 20]
  */
-import { loadavg, cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseMachine, type ValidMachine } from '../ingest/simulator/fleet-config.ts';
 import { MachineSimulation } from '../ingest/simulator/physics/machine-simulation.ts';
@@ -34,10 +34,41 @@ const base = {
 const grow = (timeToFailure: string) => ({ timeToFailure, noise: 0.15 });
 const MIX = [
   { id: 'pump-healthy', type: 'pump', ratedPowerKw: 11, nominalSpeedRpm: 1465, poles: 4, faults: [] },
-  { id: 'fan-outer-race', type: 'fan', ratedPowerKw: 30, nominalSpeedRpm: 1475, poles: 4, faults: [{ type: 'outer_race', location: 'DE', growth: grow('14d') }] },
-  { id: 'compressor-inner-race', type: 'compressor_motor', ratedPowerKw: 75, nominalSpeedRpm: 2975, poles: 2, faults: [{ type: 'inner_race', location: 'DE', growth: grow('20d') }] },
-  { id: 'pump-misaligned', type: 'pump', ratedPowerKw: 22, nominalSpeedRpm: 2950, poles: 2, faults: [{ type: 'misalignment', location: 'DE', growth: grow('40d') }] },
-  { id: 'fan-loose', type: 'fan', ratedPowerKw: 15, nominalSpeedRpm: 980, poles: 6, faults: [{ type: 'looseness', location: 'NDE', growth: grow('30d') }, { type: 'rolling_element', location: 'DE', growth: grow('25d') }] },
+  {
+    id: 'fan-outer-race',
+    type: 'fan',
+    ratedPowerKw: 30,
+    nominalSpeedRpm: 1475,
+    poles: 4,
+    faults: [{ type: 'outer_race', location: 'DE', growth: grow('14d') }],
+  },
+  {
+    id: 'compressor-inner-race',
+    type: 'compressor_motor',
+    ratedPowerKw: 75,
+    nominalSpeedRpm: 2975,
+    poles: 2,
+    faults: [{ type: 'inner_race', location: 'DE', growth: grow('20d') }],
+  },
+  {
+    id: 'pump-misaligned',
+    type: 'pump',
+    ratedPowerKw: 22,
+    nominalSpeedRpm: 2950,
+    poles: 2,
+    faults: [{ type: 'misalignment', location: 'DE', growth: grow('40d') }],
+  },
+  {
+    id: 'fan-loose',
+    type: 'fan',
+    ratedPowerKw: 15,
+    nominalSpeedRpm: 980,
+    poles: 6,
+    faults: [
+      { type: 'looseness', location: 'NDE', growth: grow('30d') },
+      { type: 'rolling_element', location: 'DE', growth: grow('25d') },
+    ],
+  },
 ];
 
 function machines(locations: Array<'DE' | 'NDE'>): ValidMachine[] {
@@ -49,7 +80,13 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-function measure(fleet: ValidMachine[]): { machinesPerCore: number; cpuMsPerMachineSecond: number; blockUs: number; constructionMs: number; wallMs: number } {
+function measure(fleet: ValidMachine[]): {
+  machinesPerCore: number;
+  cpuMsPerMachineSecond: number;
+  blockUs: number;
+  constructionMs: number;
+  wallMs: number;
+} {
   const c0 = cpuMs();
   const sims = fleet.map((m) => new MachineSimulation(m, { startTimeMs: START_MS }));
   const constructionMs = (cpuMs() - c0) / sims.length;

@@ -25,7 +25,7 @@
  * with Node's defaults the same 4 machines took 0.56 instead of 0.15 cores); pass
  * --simulator-node-flags "" to measure the defaults.
  */
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,9 +66,30 @@ const grow = (timeToFailure: string) => ({ timeToFailure, noise: 0.15 });
 const MIX = [
   { type: 'pump', ratedPowerKw: 11, nominalSpeedRpm: 1465, poles: 4, faults: [] },
   { type: 'fan', ratedPowerKw: 30, nominalSpeedRpm: 1475, poles: 4, faults: [{ type: 'outer_race', location: 'DE', growth: grow('14d') }] },
-  { type: 'compressor_motor', ratedPowerKw: 75, nominalSpeedRpm: 2975, poles: 2, faults: [{ type: 'inner_race', location: 'DE', growth: grow('20d') }] },
-  { type: 'pump', ratedPowerKw: 22, nominalSpeedRpm: 2950, poles: 2, faults: [{ type: 'misalignment', location: 'DE', growth: grow('40d') }] },
-  { type: 'fan', ratedPowerKw: 15, nominalSpeedRpm: 980, poles: 6, faults: [{ type: 'looseness', location: 'NDE', growth: grow('30d') }, { type: 'rolling_element', location: 'DE', growth: grow('25d') }] },
+  {
+    type: 'compressor_motor',
+    ratedPowerKw: 75,
+    nominalSpeedRpm: 2975,
+    poles: 2,
+    faults: [{ type: 'inner_race', location: 'DE', growth: grow('20d') }],
+  },
+  {
+    type: 'pump',
+    ratedPowerKw: 22,
+    nominalSpeedRpm: 2950,
+    poles: 2,
+    faults: [{ type: 'misalignment', location: 'DE', growth: grow('40d') }],
+  },
+  {
+    type: 'fan',
+    ratedPowerKw: 15,
+    nominalSpeedRpm: 980,
+    poles: 6,
+    faults: [
+      { type: 'looseness', location: 'NDE', growth: grow('30d') },
+      { type: 'rolling_element', location: 'DE', growth: grow('25d') },
+    ],
+  },
 ];
 
 /** The last JSON document a process printed (bench/run.ts's rule). */
@@ -87,7 +108,12 @@ function lastJson(stdout: string): Record<string, unknown> | undefined {
 
 async function physicsReference(): Promise<{ machinesPerCore: number; cpuMsPerMachineSecond: number }> {
   const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, [join(root, 'bench/simulator-physics.bench.ts'), '--seconds', values['physics-seconds']], { cwd: root, maxBuffer: 1 << 24 }, (err, out) => (err ? reject(err) : resolve(out))),
+    execFile(
+      process.execPath,
+      [join(root, 'bench/simulator-physics.bench.ts'), '--seconds', values['physics-seconds']],
+      { cwd: root, maxBuffer: 1 << 24 },
+      (err, out) => (err ? reject(err) : resolve(out)),
+    ),
   );
   const j = lastJson(stdout) as { oneTriaxialSensor?: { machinesPerCore: number; cpuMsPerMachineSecond: number } } | undefined;
   if (!j?.oneTriaxialSensor) throw new Error(`bench/simulator-physics.bench.ts printed no oneTriaxialSensor result: ${stdout.slice(-300)}`);
@@ -131,7 +157,10 @@ async function startSimulator(n: number): Promise<{ child: ChildProcess; endpoin
       id: `m${String(i).padStart(3, '0')}`,
       identification: { manufacturer: 'bench', model: 'bench', serialNumber: `B${i}` },
       lineFrequencyHz: 50,
-      operatingModes: [{ mode: 'full', durationS: 7, loadPct: 90 }, { mode: 'part', durationS: 5, loadPct: 50 }],
+      operatingModes: [
+        { mode: 'full', durationS: 7, loadPct: 90 },
+        { mode: 'part', durationS: 5, loadPct: 50 },
+      ],
       rampS: 2,
       bearings: { DE: '6205-2RS', NDE: '6203-2RS' },
       sensors: { vibration: [{ location: 'DE' }] },
@@ -140,14 +169,32 @@ async function startSimulator(n: number): Promise<{ child: ChildProcess; endpoin
     });
   }
   const fleetFile = join(dir, `fleet-${n}.yaml`);
-  writeFileSync(fleetFile, stringify({ timeAcceleration: 1000, opcua: { users: [{ usernameEnv: 'BENCH_USER', passwordEnv: 'BENCH_PASSWORD' }] }, machines }));
-  await initPlantPki(join(dir, 'pki'), machines.map((m) => m.id), 'localhost');
+  writeFileSync(
+    fleetFile,
+    stringify({ timeAcceleration: 1000, opcua: { users: [{ usernameEnv: 'BENCH_USER', passwordEnv: 'BENCH_PASSWORD' }] }, machines }),
+  );
+  await initPlantPki(
+    join(dir, 'pki'),
+    machines.map((m) => m.id),
+    'localhost',
+  );
   const t0 = Date.now();
-  const child = fork(join(root, 'cli/pdm.ts'), ['simulate', '--fleet', fleetFile, '--pki', join(dir, 'pki'), '--truth-dir', join(dir, 'truth')], {
-    env: { ...process.env, BENCH_USER: user.username, BENCH_PASSWORD: user.password, PDM_KAFKA_BROKERS: '', PDM_QUESTDB_HTTP: '', PDM_LOG_LEVEL: 'warn' },
-    execArgv: SIMULATOR_FLAGS,
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-  });
+  const child = fork(
+    join(root, 'cli/pdm.ts'),
+    ['simulate', '--fleet', fleetFile, '--pki', join(dir, 'pki'), '--truth-dir', join(dir, 'truth')],
+    {
+      env: {
+        ...process.env,
+        BENCH_USER: user.username,
+        BENCH_PASSWORD: user.password,
+        PDM_KAFKA_BROKERS: '',
+        PDM_QUESTDB_HTTP: '',
+        PDM_LOG_LEVEL: 'warn',
+      },
+      execArgv: SIMULATOR_FLAGS,
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    },
+  );
   const ready = await new Promise<Extract<SimulatorMessage, { type: 'ready' }>>((resolve, reject) => {
     child.on('message', (m: SimulatorMessage) => m.type === 'ready' && resolve(m));
     child.once('exit', (code) => reject(new Error(`pdm simulate exited (${code}) before it was ready`)));
@@ -164,12 +211,22 @@ async function measure(n: number): Promise<StepResult> {
   try {
     for (const endpoint of endpoints) {
       const input = new OpcuaMachineInput(
-        { endpoint, security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256' }, credentials: user, pkiDir: collectorPkiDir(join(dir, 'pki')), publishingIntervalMs: 100, reconnectMaxDelayMs: 2000 },
+        {
+          endpoint,
+          security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256' },
+          credentials: user,
+          pkiDir: collectorPkiDir(join(dir, 'pki')),
+          publishingIntervalMs: 100,
+          reconnectMaxDelayMs: 2000,
+        },
         {
           block(b) {
             const key = `${b.machine}/${b.channel}`;
             let m = arrivals.get(key);
-            if (!m) arrivals.set(key, (m = new Map()));
+            if (!m) {
+              m = new Map();
+              arrivals.set(key, m);
+            }
             m.set(b.seq, Date.now());
           },
           energy() {},
@@ -247,10 +304,26 @@ for (const n of STEPS) {
   try {
     r = await measure(n);
   } catch (err) {
-    r = { machines: n, passed: false, expectedBlocks: 0, receivedBlocks: 0, lostBlocks: 0, gaps: 0, lateBlocks: 0, latencyMs: { p50: Number.NaN, p99: Number.NaN, max: Number.NaN }, simulatorCores: Number.NaN, simulatorRssMb: Number.NaN, clientCores: Number.NaN, startupS: Number.NaN, error: (err as Error).message };
+    r = {
+      machines: n,
+      passed: false,
+      expectedBlocks: 0,
+      receivedBlocks: 0,
+      lostBlocks: 0,
+      gaps: 0,
+      lateBlocks: 0,
+      latencyMs: { p50: Number.NaN, p99: Number.NaN, max: Number.NaN },
+      simulatorCores: Number.NaN,
+      simulatorRssMb: Number.NaN,
+      clientCores: Number.NaN,
+      startupS: Number.NaN,
+      error: (err as Error).message,
+    };
   }
   steps.push(r);
-  say(`  ${r.passed ? 'real time' : 'FAILED'}: ${r.receivedBlocks}/${r.expectedBlocks} blocks, ${r.gaps} gaps, ${r.lateBlocks} late, latency p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} / max ${r.latencyMs.max} ms, simulator ${r.simulatorCores} cores ${r.simulatorRssMb} MB, client ${r.clientCores} cores${r.error ? `; ${r.error}` : ''}`);
+  say(
+    `  ${r.passed ? 'real time' : 'FAILED'}: ${r.receivedBlocks}/${r.expectedBlocks} blocks, ${r.gaps} gaps, ${r.lateBlocks} late, latency p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} / max ${r.latencyMs.max} ms, simulator ${r.simulatorCores} cores ${r.simulatorRssMb} MB, client ${r.clientCores} cores${r.error ? `; ${r.error}` : ''}`,
+  );
   if (!r.passed) break;
 }
 const served = Math.max(0, ...steps.filter((s) => s.passed).map((s) => s.machines));

@@ -18,9 +18,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import { ReferenceBuilder } from '../models/bearing/reference.ts';
-import { WindowAnalyzer, type WindowAnalysisConfig } from '../models/window-analysis.ts';
+import { type WindowAnalysisConfig, WindowAnalyzer } from '../models/window-analysis.ts';
 
-const { values } = parseArgs({ options: { windows: { type: 'string', default: '200' }, rounds: { type: 'string', default: '5' }, 'no-python': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    windows: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '5' },
+    'no-python': { type: 'boolean', default: false },
+  },
+});
 const WINDOWS = Number(values.windows);
 const ROUNDS = Number(values.rounds);
 const FS = 25600;
@@ -66,7 +72,10 @@ function median(a: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function measure(config: WindowAnalysisConfig, data: Float32Array[]): { windowsPerSecPerCore: number; usPerWindow: number; constructionMs: number; rounds: number[] } {
+function measure(
+  config: WindowAnalysisConfig,
+  data: Float32Array[],
+): { windowsPerSecPerCore: number; usPerWindow: number; constructionMs: number; rounds: number[] } {
   const c0 = cpuMs();
   const analyzer = new WindowAnalyzer(config);
   const constructionMs = cpuMs() - c0;
@@ -78,7 +87,12 @@ function measure(config: WindowAnalysisConfig, data: Float32Array[]): { windowsP
     rounds.push((data.length / (cpuMs() - c)) * 1000);
   }
   const wps = median(rounds);
-  return { windowsPerSecPerCore: Math.round(wps), usPerWindow: Math.round(1e6 / wps), constructionMs: Math.round(constructionMs * 10) / 10, rounds: rounds.map((v) => Math.round(v)) };
+  return {
+    windowsPerSecPerCore: Math.round(wps),
+    usPerWindow: Math.round(1e6 / wps),
+    constructionMs: Math.round(constructionMs * 10) / 10,
+    rounds: rounds.map((v) => Math.round(v)),
+  };
 }
 
 function python(): Promise<{ python_windows_per_s_per_core: number } | { error: string }> {
@@ -100,7 +114,11 @@ const builder = new ReferenceBuilder({ bearing });
 const b0 = cpuMs();
 for (const x of makeWindows(20, true, 7)) builder.add({ samples: x, sampleRateHz: FS, shaftHz: SHAFT });
 const reference = builder.build();
-const referenceBuild = { windows: 20, msPerWindow: Math.round(((cpuMs() - b0) / 20) * 10) / 10, jsonBytes: JSON.stringify(reference).length };
+const referenceBuild = {
+  windows: 20,
+  msPerWindow: Math.round(((cpuMs() - b0) / 20) * 10) / 10,
+  jsonBytes: JSON.stringify(reference).length,
+};
 const fullWithReference = { ...measure({ sampleRateHz: FS, windowSize: N, shaftHz: SHAFT, bearing, reference }, data), referenceBuild };
 const featuresOnly = measure({ sampleRateHz: FS, windowSize: N, shaftHz: SHAFT }, data);
 const py = values['no-python'] ? { error: 'skipped (--no-python)' } : await python();
@@ -114,8 +132,11 @@ const summary = {
   fullWithReference,
   featuresOnly,
   realTimeChannelsPerCore: Math.floor((full.windowsPerSecPerCore * N) / FS),
-  python: pyRate === undefined ? py : { windowsPerSecPerCore: Math.round(pyRate), rounds: (py as { rounds?: number[] }).rounds, numpy: (py as { numpy?: string }).numpy },
+  python:
+    pyRate === undefined
+      ? py
+      : { windowsPerSecPerCore: Math.round(pyRate), rounds: (py as { rounds?: number[] }).rounds, numpy: (py as { numpy?: string }).numpy },
   ratioTsOverPython: pyRate === undefined ? null : Math.round((full.windowsPerSecPerCore / pyRate) * 100) / 100,
   host: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, load1: Math.round(loadavg()[0] * 100) / 100, node: process.version },
 };
-process.stdout.write(JSON.stringify(summary) + '\n');
+process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -3,7 +3,7 @@
  * and on a usage error (an unknown or malformed option, a required one missing) say what is wrong
  * followed by the help, exit 2.
  */
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 
 type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O }>>['values'];
 

@@ -4,9 +4,9 @@
  * and what the models compute.
  */
 import type { MachineStats } from '../ingest/collector/collector.ts';
+import { SINGLE_MODE } from '../stream-processing/operating-mode.ts';
 import type { ProcessorStats } from '../stream-processing/processor.ts';
 import type { WindowCounters } from '../stream-processing/windowing.ts';
-import { SINGLE_MODE } from '../stream-processing/operating-mode.ts';
 
 export interface LiveViewInput {
   startedAtMs: number;
@@ -52,9 +52,13 @@ export function renderLiveView(v: LiveViewInput): string {
   lines.push(`pdm local factory — up ${upS}s — Ctrl-C to stop`);
   for (const w of v.where) lines.push(`  ${w}`);
   lines.push('');
-  lines.push(`  collector: ${blocksIn} blocks in, ${blocksOut} to Kafka, ${gaps} missing   processor: ${p.blocksIn} blocks, ${p.windowsAnalysed} windows analysed (${v.windows.incomplete} incomplete), ${rows} rows to QuestDB, ${p.deadLettered} dead-lettered`);
+  lines.push(
+    `  collector: ${blocksIn} blocks in, ${blocksOut} to Kafka, ${gaps} missing   processor: ${p.blocksIn} blocks, ${p.windowsAnalysed} windows analysed (${v.windows.incomplete} incomplete), ${rows} rows to QuestDB, ${p.deadLettered} dead-lettered`,
+  );
   lines.push('');
-  lines.push(`  ${pad('machine', 18)} ${pad('link', 12)} ${pad('channel', 8)} ${pad('rms g', 7)} ${pad('kurt', 6)} ${pad('vel mm/s', 8)} ${pad('ISO', 3)} bearing`);
+  lines.push(
+    `  ${pad('machine', 18)} ${pad('link', 12)} ${pad('channel', 8)} ${pad('rms g', 7)} ${pad('kurt', 6)} ${pad('vel mm/s', 8)} ${pad('ISO', 3)} bearing`,
+  );
   const summaries: string[] = [];
   const byMachine = new Map<string, Array<[string, ProcessorStats['latest'] extends Map<string, infer V> ? V : never]>>();
   for (const [key, latest] of p.latest) {

@@ -18,7 +18,9 @@ export const COMMANDS: Record<string, CommandEntry> = {
   factory: { summary: 'drive a running simulated factory: inject a fault, stop, start or repair a machine' },
   analyze: { summary: 'analyse recorded vibration files offline (JSON Lines on stdout)' },
   rul: { summary: 'health index, alarms and remaining useful life of a recorded feature history' },
-  history: { summary: "export a machine's window features from QuestDB as a feature history (CSV for pdm rul and the processor's histories)" },
+  history: {
+    summary: "export a machine's window features from QuestDB as a feature history (CSV for pdm rul and the processor's histories)",
+  },
   dashboards: { summary: 'generate the Grafana dashboards (JSON) from code' },
 };
 

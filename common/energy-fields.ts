@@ -10,4 +10,3 @@ export const ENERGY_VARIABLES = [
 ] as const;
 
 export type EnergyField = (typeof ENERGY_VARIABLES)[number]['field'];
-

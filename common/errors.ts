@@ -23,7 +23,10 @@ export const ERROR_CATALOGUE = {
   PDM_ERR_OPCUA_CONNECT: { retriable: true, summary: 'an OPC UA server cannot be reached' },
   PDM_ERR_OPCUA_SECURITY: { retriable: false, summary: 'OPC UA security (certificate or credentials) was refused' },
   PDM_ERR_OPCUA_NODE: { retriable: false, summary: 'an OPC UA node is missing or of the wrong type' },
-  PDM_ERR_SPOOL: { retriable: false, summary: "the collector's on-disk spool cannot be used (locked by another process, unwritable, or a record too large)" },
+  PDM_ERR_SPOOL: {
+    retriable: false,
+    summary: "the collector's on-disk spool cannot be used (locked by another process, unwritable, or a record too large)",
+  },
   PDM_ERR_WORKER: { retriable: true, summary: 'a worker thread failed' },
   PDM_ERR_MODEL_STATE: { retriable: false, summary: 'model state cannot be restored' },
   PDM_ERR_DASHBOARD_INVALID: { retriable: false, summary: 'a dashboard definition or one of its queries is invalid' },

@@ -32,28 +32,38 @@ function parseTime(text: string, file: string, line: number): number {
   if (ISO_8601.test(text)) {
     // A date or time without a zone would be read in the machine's local zone: refuse the ambiguity.
     if (text.length > 10 && !/(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
-      throw new PdmError('PDM_ERR_INPUT_VALUE', `${file}: line ${line}, column 'time': timestamp '${text}' has no time zone (add Z or +hh:mm)`, { file, line, column: 'time' });
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `${file}: line ${line}, column 'time': timestamp '${text}' has no time zone (add Z or +hh:mm)`,
+        { file, line, column: 'time' },
+      );
     }
     const ms = Date.parse(text);
     if (Number.isFinite(ms)) return ms / 1000;
   }
-  throw new PdmError('PDM_ERR_INPUT_VALUE', `${file}: line ${line}, column 'time': '${text}' is neither seconds nor an ISO 8601 timestamp`, {
-    file,
-    line,
-    column: 'time',
-    value: text,
-  });
+  throw new PdmError(
+    'PDM_ERR_INPUT_VALUE',
+    `${file}: line ${line}, column 'time': '${text}' is neither seconds nor an ISO 8601 timestamp`,
+    {
+      file,
+      line,
+      column: 'time',
+      value: text,
+    },
+  );
 }
 
 export function parseFeatureCsv(text: string, file: string): FeatureHistory {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
-  if (lines.length === 0) throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: the file is empty (expected a header with a 'time' column)`, { file });
+  if (lines.length === 0)
+    throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: the file is empty (expected a header with a 'time' column)`, { file });
   const header = lines[0].split(',').map(unquote);
   const seen = new Set<string>();
   for (const [i, name] of header.entries()) {
     if (name === '') throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: header column ${i + 1} has no name`, { file, column: i + 1 });
-    if (seen.has(name)) throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: column '${name}' appears twice in the header`, { file, column: name });
+    if (seen.has(name))
+      throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: column '${name}' appears twice in the header`, { file, column: name });
     seen.add(name);
   }
   const timeIndex = header.indexOf('time');
@@ -70,7 +80,10 @@ export function parseFeatureCsv(text: string, file: string): FeatureHistory {
     if (lines[li].trim() === '') throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: line ${lineNo} is empty`, { file, line: lineNo });
     const fields = lines[li].split(',').map(unquote);
     if (fields.length !== header.length) {
-      throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: line ${lineNo} has ${fields.length} fields, the header has ${header.length}`, { file, line: lineNo });
+      throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: line ${lineNo} has ${fields.length} fields, the header has ${header.length}`, {
+        file,
+        line: lineNo,
+      });
     }
     const timeText = fields[timeIndex];
     const t = parseTime(timeText, file, lineNo);
@@ -109,7 +122,12 @@ export function readFeatureCsv(file: string): FeatureHistory {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file }, { cause: err });
+    throw new PdmError(
+      'PDM_ERR_INPUT_FILE',
+      `${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      { file },
+      { cause: err },
+    );
   }
   return parseFeatureCsv(text, file);
 }

@@ -2,7 +2,7 @@
  * kafkajs clients with our logging and sane retry settings, and explicit topic creation
  * (auto-creation is off on our brokers: a typo must not create a topic).
  */
-import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { type Admin, type ITopicConfig, Kafka, type LogEntry, logLevel } from 'kafkajs';
 import { PdmError } from './errors.ts';
 import { logger } from './log.ts';
 
@@ -33,7 +33,8 @@ function logCreator() {
 }
 
 export function createKafka(brokers: string[], clientId: string): Kafka {
-  if (brokers.length === 0) throw new PdmError('PDM_ERR_CONFIG_INVALID', 'no Kafka brokers configured (set PDM_KAFKA_BROKERS, e.g. localhost:9092)');
+  if (brokers.length === 0)
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', 'no Kafka brokers configured (set PDM_KAFKA_BROKERS, e.g. localhost:9092)');
   return new Kafka({
     clientId,
     brokers,
@@ -57,12 +58,20 @@ export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promis
     const now = new Set(await admin.listTopics());
     const stillMissing = missing.filter((t) => !now.has(t.topic));
     if (stillMissing.length > 0) {
-      throw new PdmError('PDM_ERR_KAFKA_UNAVAILABLE', `cannot create Kafka topics ${stillMissing.map((t) => t.topic).join(', ')}: ${(err as Error).message}`, {}, { cause: err });
+      throw new PdmError(
+        'PDM_ERR_KAFKA_UNAVAILABLE',
+        `cannot create Kafka topics ${stillMissing.map((t) => t.topic).join(', ')}: ${(err as Error).message}`,
+        {},
+        { cause: err },
+      );
     }
   }
 }
 
 /** Brokers from PDM_KAFKA_BROKERS ("host:port,host:port"). */
 export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env['PDM_KAFKA_BROKERS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (env['PDM_KAFKA_BROKERS'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -3,7 +3,7 @@
  * `pdm analyze --json`). Set PDM_LOG_LEVEL=debug|info|warn|error; PDM_LOG_PRETTY=1 is not
  * offered on purpose: the live views print human text themselves.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 const root: Logger = pino(
   { level: process.env['PDM_LOG_LEVEL'] ?? 'info', base: { pid: process.pid } },

@@ -63,7 +63,12 @@ export class MetricsServer {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(
           err.code === 'EADDRINUSE'
-            ? new PdmError('PDM_ERR_ENV_PORT', `port ${port} on ${host} (/metrics and /health) is already in use; set metrics.port in the configuration to a free port (0: any free one)`, { port, host }, { cause: err })
+            ? new PdmError(
+                'PDM_ERR_ENV_PORT',
+                `port ${port} on ${host} (/metrics and /health) is already in use; set metrics.port in the configuration to a free port (0: any free one)`,
+                { port, host },
+                { cause: err },
+              )
             : err,
         ),
       );

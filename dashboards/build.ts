@@ -10,8 +10,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { ProcessorConfigSpec } from '../stream-processing/processor-config.ts';
 import { PdmError } from '../common/errors.ts';
+import { ProcessorConfigSpec } from '../stream-processing/processor-config.ts';
 import type { DashboardOptions, RowContext } from './common.ts';
 import { dataQuality } from './data-quality/index.ts';
 import { energy } from './energy/index.ts';
@@ -65,7 +65,14 @@ export function assemble(spec: DashboardSpec): dashboard.Dashboard {
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     // Provisioned from files with allowUiUpdates: false; edits belong in this code.
     .readonly()
-    .link(new dashboard.DashboardLinkBuilder('PdM dashboards').type(dashboard.DashboardLinkType.Dashboards).tags(['pdm']).asDropdown(true).includeVars(true).keepTime(true))
+    .link(
+      new dashboard.DashboardLinkBuilder('PdM dashboards')
+        .type(dashboard.DashboardLinkType.Dashboards)
+        .tags(['pdm'])
+        .asDropdown(true)
+        .includeVars(true)
+        .keepTime(true),
+    )
     .variables(spec.variables);
   for (const a of spec.annotations ?? []) builder.annotation(a);
 
@@ -80,7 +87,12 @@ export function assemble(spec: DashboardSpec): dashboard.Dashboard {
       const panel = panelBuilder.build();
       const w = panel.gridPos?.w ?? DEFAULT_SIZE.w;
       const h = panel.gridPos?.h ?? DEFAULT_SIZE.h;
-      if (w > GRID_COLUMNS) throw new PdmError('PDM_ERR_DASHBOARD_INVALID', `panel "${panel.title}" of ${spec.uid} is ${w} columns wide; the grid has ${GRID_COLUMNS}`, { uid: spec.uid, panel: panel.title });
+      if (w > GRID_COLUMNS)
+        throw new PdmError(
+          'PDM_ERR_DASHBOARD_INVALID',
+          `panel "${panel.title}" of ${spec.uid} is ${w} columns wide; the grid has ${GRID_COLUMNS}`,
+          { uid: spec.uid, panel: panel.title },
+        );
       if (x + w > GRID_COLUMNS) {
         x = 0;
         y += lineHeight;

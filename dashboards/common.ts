@@ -3,16 +3,17 @@
  * with our legend/tooltip/line settings, and the colour codes a plant engineer reads at a glance
  * (ISO 20816-3 zones A–D, NAMUR NE 107 states, bearing diagnoses).
  */
+
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import type * as cog from '@grafana/grafana-foundation-sdk/cog';
-import { zoneBoundaries, type IsoFoundation, type IsoGroup } from '../models/vibration/iso20816.ts';
+import { type IsoFoundation, type IsoGroup, zoneBoundaries } from '../models/vibration/iso20816.ts';
 import { QUESTDB_DATASOURCE } from './datasource.ts';
-import { HEALTH_STATES, RUL_BASES, type PdmTables } from './tables.ts';
+import { HEALTH_STATES, type PdmTables, RUL_BASES } from './tables.ts';
 
 export interface DashboardOptions {
   tablePrefix: string;
@@ -67,7 +68,12 @@ export function channelVariable(tables: PdmTables): dashboard.QueryVariableBuild
   return multiVariable('channel', 'Channel', sql, dashboard.VariableRefresh.OnDashboardLoad);
 }
 
-export function multiVariable(name: string, label: string, sql: string, refresh: dashboard.VariableRefresh): dashboard.QueryVariableBuilder {
+export function multiVariable(
+  name: string,
+  label: string,
+  sql: string,
+  refresh: dashboard.VariableRefresh,
+): dashboard.QueryVariableBuilder {
   return new dashboard.QueryVariableBuilder(name)
     .label(label)
     .datasource(DATASOURCE)
@@ -87,7 +93,10 @@ export const FIELD_BY_MACHINE_CHANNEL = '${__field.name} ${__field.labels.machin
 export const FIELD_BY_MACHINE = '${__field.name} ${__field.labels.machine}';
 
 function legend(): common.VizLegendOptionsBuilder {
-  return new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom);
+  return new common.VizLegendOptionsBuilder()
+    .showLegend(true)
+    .displayMode(common.LegendDisplayMode.List)
+    .placement(common.LegendPlacement.Bottom);
 }
 
 function tooltip(): common.VizTooltipOptionsBuilder {
@@ -100,7 +109,14 @@ export interface PanelSize {
 }
 
 /** A time-series panel with house defaults. `minInterval` is the finest bucket worth drawing (the data's own period). */
-export function timeseriesPanel(title: string, description: string, size: PanelSize, unit: string, targets: Array<cog.Builder<cog.Dataquery>>, minInterval = '1s'): timeseries.PanelBuilder {
+export function timeseriesPanel(
+  title: string,
+  description: string,
+  size: PanelSize,
+  unit: string,
+  targets: Array<cog.Builder<cog.Dataquery>>,
+  minInterval = '1s',
+): timeseries.PanelBuilder {
   return new timeseries.PanelBuilder()
     .title(title)
     .description(description)
@@ -118,22 +134,35 @@ export function timeseriesPanel(title: string, description: string, size: PanelS
     .spanNulls(false);
 }
 
-export function statPanel(title: string, description: string, size: PanelSize, targets: Array<cog.Builder<cog.Dataquery>>, valueField: string): stat.PanelBuilder {
-  return new stat.PanelBuilder()
-    .title(title)
-    .description(description)
-    .datasource(DATASOURCE)
-    .targets(targets)
-    .span(size.w)
-    .height(size.h)
-    .graphMode(common.BigValueGraphMode.None)
-    .colorMode(common.BigValueColorMode.Background)
-    .textMode(common.BigValueTextMode.ValueAndName)
-    // One value per row (one per machine), named by the row's string columns.
-    .reduceOptions(new common.ReduceDataOptionsBuilder().values(true).calcs([]).fields(`/^${valueField}$/`));
+export function statPanel(
+  title: string,
+  description: string,
+  size: PanelSize,
+  targets: Array<cog.Builder<cog.Dataquery>>,
+  valueField: string,
+): stat.PanelBuilder {
+  return (
+    new stat.PanelBuilder()
+      .title(title)
+      .description(description)
+      .datasource(DATASOURCE)
+      .targets(targets)
+      .span(size.w)
+      .height(size.h)
+      .graphMode(common.BigValueGraphMode.None)
+      .colorMode(common.BigValueColorMode.Background)
+      .textMode(common.BigValueTextMode.ValueAndName)
+      // One value per row (one per machine), named by the row's string columns.
+      .reduceOptions(new common.ReduceDataOptionsBuilder().values(true).calcs([]).fields(`/^${valueField}$/`))
+  );
 }
 
-export function tablePanel(title: string, description: string, size: PanelSize, targets: Array<cog.Builder<cog.Dataquery>>): table.PanelBuilder {
+export function tablePanel(
+  title: string,
+  description: string,
+  size: PanelSize,
+  targets: Array<cog.Builder<cog.Dataquery>>,
+): table.PanelBuilder {
   return new table.PanelBuilder()
     .title(title)
     .description(description)
@@ -150,26 +179,36 @@ export function tablePanel(title: string, description: string, size: PanelSize, 
  * machine (and channel) by the partitionByValues transformation: the time-series format would
  * turn the string state itself into a label.
  */
-export function stateTimelinePanel(title: string, description: string, size: PanelSize, targets: Array<cog.Builder<cog.Dataquery>>, partitionBy: string[]): statetimeline.PanelBuilder {
-  return new statetimeline.PanelBuilder()
-    .title(title)
-    .description(description)
-    .datasource(DATASOURCE)
-    .targets(targets)
-    .span(size.w)
-    .height(size.h)
-    .interval('1s')
-    .showValue(common.VisibilityMode.Auto)
-    .mergeValues(true)
-    .rowHeight(0.8)
-    .legend(legend())
-    .withTransformation({ id: 'partitionByValues', options: { fields: partitionBy, keepFields: false, naming: { asLabels: true } } })
-    // One timeline row per partition, named by its values (`press-1/DE_X`), not by the state column.
-    .displayName(partitionBy.map((f) => `\${__field.labels.${f}}`).join('/'));
+export function stateTimelinePanel(
+  title: string,
+  description: string,
+  size: PanelSize,
+  targets: Array<cog.Builder<cog.Dataquery>>,
+  partitionBy: string[],
+): statetimeline.PanelBuilder {
+  return (
+    new statetimeline.PanelBuilder()
+      .title(title)
+      .description(description)
+      .datasource(DATASOURCE)
+      .targets(targets)
+      .span(size.w)
+      .height(size.h)
+      .interval('1s')
+      .showValue(common.VisibilityMode.Auto)
+      .mergeValues(true)
+      .rowHeight(0.8)
+      .legend(legend())
+      .withTransformation({ id: 'partitionByValues', options: { fields: partitionBy, keepFields: false, naming: { asLabels: true } } })
+      // One timeline row per partition, named by its values (`press-1/DE_X`), not by the state column.
+      .displayName(partitionBy.map((f) => `\${__field.labels.${f}}`).join('/'))
+  );
 }
 
 function thresholds(steps: Array<[number | null, string]>): dashboard.ThresholdsConfigBuilder {
-  return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(steps.map(([value, color]) => ({ value, color })));
+  return new dashboard.ThresholdsConfigBuilder()
+    .mode(dashboard.ThresholdsMode.Absolute)
+    .steps(steps.map(([value, color]) => ({ value, color })));
 }
 
 /** ISO 20816-3 zone boundaries of a machine class as velocity thresholds (mm/s): A green, B yellow, C orange, D red. */
@@ -195,7 +234,10 @@ function textMappings(entries: Array<[string, string, string]>): dashboard.Value
 export const ISO_ZONES = ['A', 'B', 'C', 'D'] as const;
 const ZONE_COLOURS = [COLOURS.ok, COLOURS.watch, COLOURS.warn, COLOURS.bad];
 export function isoZoneMappings(): dashboard.ValueMapping[] {
-  return textMappings([...ISO_ZONES.map((z, i): [string, string, string] => [z, z, ZONE_COLOURS[i]]), ...ISO_ZONES.map((z, i): [string, string, string] => [String(i + 1), z, ZONE_COLOURS[i]])]);
+  return textMappings([
+    ...ISO_ZONES.map((z, i): [string, string, string] => [z, z, ZONE_COLOURS[i]]),
+    ...ISO_ZONES.map((z, i): [string, string, string] => [String(i + 1), z, ZONE_COLOURS[i]]),
+  ]);
 }
 /** SQL giving the zone rank 1–4 of `iso_zone`, so "worst" is a max. */
 export const ZONE_RANK_SQL = `CASE iso_zone ${ISO_ZONES.map((z, i) => `WHEN '${z}' THEN ${i + 1}`).join(' ')} END`;
@@ -218,13 +260,21 @@ export const HEALTH_RANK_SQL = `CASE health_state ${HEALTH_STATES.map((s, i) => 
 
 export function rulBasisMappings(): dashboard.ValueMapping[] {
   const colours: Record<(typeof RUL_BASES)[number], string> = { fleet: COLOURS.info, degradation: COLOURS.warn };
-  return textMappings(RUL_BASES.map((b): [string, string, string] => [b, b === 'fleet' ? 'Fleet life distribution' : 'Degradation trend', colours[b]]));
+  return textMappings(
+    RUL_BASES.map((b): [string, string, string] => [b, b === 'fleet' ? 'Fleet life distribution' : 'Degradation trend', colours[b]]),
+  );
 }
 
 /** Bearing diagnoses of the window analysis; a fault type is orange, `none` green. */
 export const BEARING_DIAGNOSES = ['none', 'outer_race', 'inner_race', 'rolling_element', 'cage'] as const;
 export function bearingDiagnosisMappings(): dashboard.ValueMapping[] {
-  return textMappings(BEARING_DIAGNOSES.map((d): [string, string, string] => [d, d === 'none' ? 'No fault' : d.replace('_', ' '), d === 'none' ? COLOURS.ok : COLOURS.warn]));
+  return textMappings(
+    BEARING_DIAGNOSES.map((d): [string, string, string] => [
+      d,
+      d === 'none' ? 'No fault' : d.replace('_', ' '),
+      d === 'none' ? COLOURS.ok : COLOURS.warn,
+    ]),
+  );
 }
 
 export function booleanAlarmMappings(): dashboard.ValueMapping[] {

@@ -60,12 +60,24 @@ export function dashboardQueries(d: dashboard.Dashboard): DashboardQuery[] {
   }
   for (const v of d.templating.list ?? []) {
     if (v.type !== 'query') continue;
-    out.push({ where: `${uid} / variable $${v.name}`, kind: 'variable', rawSql: typeof v.query === 'string' ? v.query : String((v.query as { rawSql?: string } | undefined)?.rawSql ?? ''), datasource: v.datasource });
+    out.push({
+      where: `${uid} / variable $${v.name}`,
+      kind: 'variable',
+      rawSql: typeof v.query === 'string' ? v.query : String((v.query as { rawSql?: string } | undefined)?.rawSql ?? ''),
+      datasource: v.datasource,
+    });
   }
   const annotations = (d.annotations as { list?: dashboard.AnnotationQuery[] }).list ?? [];
   for (const a of annotations) {
     const t = a.target as RawTarget | undefined;
-    out.push({ where: `${uid} / annotation "${a.name}"`, kind: 'annotation', rawSql: t?.rawSql ?? '', format: t?.format, datasource: t?.datasource ?? a.datasource, refId: t?.refId });
+    out.push({
+      where: `${uid} / annotation "${a.name}"`,
+      kind: 'annotation',
+      rawSql: t?.rawSql ?? '',
+      format: t?.format,
+      datasource: t?.datasource ?? a.datasource,
+      refId: t?.refId,
+    });
   }
   return out;
 }

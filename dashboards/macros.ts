@@ -126,17 +126,20 @@ export function applyConditionalAll(sql: string, ctx: ExpansionContext): string 
 /** Pass 1: the plugin's conditional-All, then template variables as Grafana's front end does it. Unknown names stay as they are. */
 export function interpolateVariables(sql: string, ctx: ExpansionContext): string {
   const globals = scopedGlobals(ctx);
-  return applyConditionalAll(sql, ctx).replace(VARIABLE_PATTERN, (match, v1?: string, v2?: string, f2?: string, v3?: string, fieldPath?: string, f3?: string) => {
-    const name = (v1 ?? v2 ?? v3) as string;
-    const format = f2 ?? f3;
-    if (fieldPath !== undefined) throw queryError(`variable field path ${match} is not supported`, sql);
-    const value = globals[name] ?? ctx.variables[name];
-    if (value === undefined) return match;
-    if (format === undefined) return pluginFormat(value);
-    const formatter = FORMATS[format];
-    if (!formatter) throw queryError(`variable format ${match} is not one of ${Object.keys(FORMATS).join(', ')}`, sql);
-    return formatter(value);
-  });
+  return applyConditionalAll(sql, ctx).replace(
+    VARIABLE_PATTERN,
+    (match, v1?: string, v2?: string, f2?: string, v3?: string, fieldPath?: string, f3?: string) => {
+      const name = (v1 ?? v2 ?? v3) as string;
+      const format = f2 ?? f3;
+      if (fieldPath !== undefined) throw queryError(`variable field path ${match} is not supported`, sql);
+      const value = globals[name] ?? ctx.variables[name];
+      if (value === undefined) return match;
+      if (format === undefined) return pluginFormat(value);
+      const formatter = FORMATS[format];
+      if (!formatter) throw queryError(`variable format ${match} is not one of ${Object.keys(FORMATS).join(', ')}`, sql);
+      return formatter(value);
+    },
+  );
 }
 
 /** gtime.FormatInterval: the largest whole unit (used by the back end's `$__interval`). */
@@ -176,7 +179,8 @@ type MacroFn = (args: string[] | undefined, ctx: ExpansionContext, sql: string) 
 const toMicros = (ms: number) => String(Math.trunc(ms) * 1000);
 
 function oneArg(name: string, args: string[] | undefined, sql: string): string {
-  if (args?.length !== 1 || args[0] === '') throw queryError(`$__${name} needs exactly one argument (the time column), got ${args === undefined ? 'none' : args.length}`, sql);
+  if (args?.length !== 1 || args[0] === '')
+    throw queryError(`$__${name} needs exactly one argument (the time column), got ${args === undefined ? 'none' : args.length}`, sql);
   return args[0];
 }
 
@@ -248,7 +252,11 @@ export function expandQuery(sql: string, ctx: ExpansionContext): string {
   if (left.length > 0) {
     const unsupported = left.filter((r) => UNSUPPORTED_MACROS.includes(r.name.replace(/^__/, '')));
     const what = left
-      .map((r) => (r.name.startsWith('__') ? `macro ${r.text}${unsupported.includes(r) ? ' (expands to SQL QuestDB does not run)' : ' (not one the QuestDB plugin expands)'}` : `variable ${r.text} (not defined)`))
+      .map((r) =>
+        r.name.startsWith('__')
+          ? `macro ${r.text}${unsupported.includes(r) ? ' (expands to SQL QuestDB does not run)' : ' (not one the QuestDB plugin expands)'}`
+          : `variable ${r.text} (not defined)`,
+      )
       .join(', ');
     throw queryError(`left unexpanded: ${what}`, sql);
   }
@@ -265,5 +273,9 @@ function isInsideStringLiteral(sql: string, text: string): boolean {
 
 function queryError(message: string, sql: string): PdmError {
   const oneLine = sql.replace(/\s+/g, ' ').trim();
-  return new PdmError('PDM_ERR_DASHBOARD_INVALID', `${message} in query: ${oneLine.length > 160 ? `${oneLine.slice(0, 157)}...` : oneLine}`, { sql });
+  return new PdmError(
+    'PDM_ERR_DASHBOARD_INVALID',
+    `${message} in query: ${oneLine.length > 160 ? `${oneLine.slice(0, 157)}...` : oneLine}`,
+    { sql },
+  );
 }

@@ -18,12 +18,19 @@ export interface PdmTables {
   groundTruth: string;
 }
 
-const WRITTEN = { blocks: 'vibration_blocks', features: 'vibration_features', energy: 'energy', gaps: 'collection_gaps', health: 'machine_health' } as const;
+const WRITTEN = {
+  blocks: 'vibration_blocks',
+  features: 'vibration_features',
+  energy: 'energy',
+  gaps: 'collection_gaps',
+  health: 'machine_health',
+} as const;
 
 /** The columns the panels rely on, per table; the writers' DDL must contain them (tested). */
 export const CONTRACT_TABLES = {
   machine_health: {
-    columns: 'ts TIMESTAMP, machine SYMBOL, anomaly_score DOUBLE, health_state SYMBOL, alarm BOOLEAN, health_index DOUBLE, rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL, mode SYMBOL',
+    columns:
+      'ts TIMESTAMP, machine SYMBOL, anomaly_score DOUBLE, health_state SYMBOL, alarm BOOLEAN, health_index DOUBLE, rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL, mode SYMBOL',
     dedupKeys: 'ts, machine',
   },
   ground_truth: {
@@ -46,12 +53,21 @@ export function contractTableDdl(table: ContractTable, prefix = ''): string {
 
 export function pdmTables(prefix = ''): PdmTables {
   if (!/^[A-Za-z0-9_]*$/.test(prefix)) {
-    throw new PdmError('PDM_ERR_DASHBOARD_INVALID', `table prefix ${JSON.stringify(prefix)} is not valid: letters, digits and _ only (as the processor's questdb.tablePrefix)`, { prefix });
+    throw new PdmError(
+      'PDM_ERR_DASHBOARD_INVALID',
+      `table prefix ${JSON.stringify(prefix)} is not valid: letters, digits and _ only (as the processor's questdb.tablePrefix)`,
+      { prefix },
+    );
   }
   const written = new Set(tableDefinitions(prefix).map((d) => d.name));
   const name = (base: string): string => {
     const full = `${prefix}${base}`;
-    if (!written.has(full)) throw new PdmError('PDM_ERR_DASHBOARD_INVALID', `the processor's schema (stream-processing/questdb-schema.ts) has no table ${full}; the dashboards read it`, { table: full });
+    if (!written.has(full))
+      throw new PdmError(
+        'PDM_ERR_DASHBOARD_INVALID',
+        `the processor's schema (stream-processing/questdb-schema.ts) has no table ${full}; the dashboards read it`,
+        { table: full },
+      );
     return full;
   };
   return {

@@ -11,20 +11,36 @@
  * See MODELS.md, "Vibration analysis and bearing diagnosis".
  */
 import { PdmError } from '../common/errors.ts';
-import { findPeak, emptyPeak } from './dsp/peaks.ts';
+import { type DecisionResult, decide, isSupported } from './bearing/diagnosis.ts';
+import { EnvelopeSpectrum } from './bearing/envelope-spectrum.ts';
+import { FAULT_KEYS, FaultEvidence } from './bearing/fault-evidence.ts';
+import {
+  type BearingGeometry,
+  type DefectFrequencies,
+  defectOrders,
+  requiredResolutionOrders,
+  requiredRevolutions,
+  validateBearingGeometry,
+} from './bearing/geometry.ts';
+import { emptyKurtogramBand, FastKurtogram } from './bearing/kurtogram.ts';
+import { type EnvelopeReference, ReferenceBuilder, ReferenceFloor, validateReference } from './bearing/reference.ts';
 import { nextPowerOfTwo } from './dsp/fft-size.ts';
 import { NoiseFloor } from './dsp/noise-floor.ts';
+import { emptyPeak, findPeak } from './dsp/peaks.ts';
 import { RealFft } from './dsp/real-fft.ts';
 import { SpectrumAnalyzer } from './dsp/spectrum.ts';
 import { computeTimeFeatures, emptyTimeFeatures } from './dsp/time-features.ts';
-import { decide, isSupported, type DecisionResult } from './bearing/diagnosis.ts';
-import { EnvelopeSpectrum } from './bearing/envelope-spectrum.ts';
-import { FAULT_KEYS, FaultEvidence } from './bearing/fault-evidence.ts';
-import { defectOrders, requiredResolutionOrders, requiredRevolutions, validateBearingGeometry, type BearingGeometry, type DefectFrequencies } from './bearing/geometry.ts';
-import { FastKurtogram, emptyKurtogramBand } from './bearing/kurtogram.ts';
-import { ReferenceBuilder, ReferenceFloor, validateReference, type EnvelopeReference } from './bearing/reference.ts';
-import { DEFAULT_ISO_CLASS, ISO_BAND_HIGH_HZ, isoBandLowHz, isoZone, zoneBoundaries, type IsoFoundation, type IsoGroup, type IsoZone } from './vibration/iso20816.ts';
-import { ShaftSpeedEstimator, DEFAULT_SHAFT_SEARCH, type ShaftEstimate } from './vibration/shaft-speed.ts';
+import {
+  DEFAULT_ISO_CLASS,
+  ISO_BAND_HIGH_HZ,
+  type IsoFoundation,
+  type IsoGroup,
+  type IsoZone,
+  isoBandLowHz,
+  isoZone,
+  zoneBoundaries,
+} from './vibration/iso20816.ts';
+import { DEFAULT_SHAFT_SEARCH, type ShaftEstimate, ShaftSpeedEstimator } from './vibration/shaft-speed.ts';
 import { bandRms, lineVelocityRmsMmS, velocityRmsMmS } from './vibration/spectral-measures.ts';
 import { gToMmPerS } from './vibration/units.ts';
 
@@ -82,7 +98,11 @@ export interface WindowAnalysis {
   features: Record<string, number>;
   iso20816: { zone: IsoZone; group: IsoGroup; foundation: IsoFoundation };
   /** 'unavailable' (hz 0) when no speed is given and no harmonic series stands out. */
-  shaft: { hz: number; source: 'given' | 'estimated' | 'unavailable'; /** The speed given, when refined from the spectrum to `hz`. */ given_hz?: number };
+  shaft: {
+    hz: number;
+    source: 'given' | 'estimated' | 'unavailable' /** The speed given, when refined from the spectrum to `hz`. */;
+    given_hz?: number;
+  };
   bearing: {
     diagnosis: BearingDiagnosis;
     confidence: number;
@@ -120,7 +140,16 @@ interface FaultKeys {
   explained: string;
   modulated: string;
   modulationExpected: string;
-  harmonics: Array<{ hz: string; snr: string; threshold: string; present: string; sidebands: string; sidebandSnr: string; discounted: string; reference: string }>;
+  harmonics: Array<{
+    hz: string;
+    snr: string;
+    threshold: string;
+    present: string;
+    sidebands: string;
+    sidebandSnr: string;
+    discounted: string;
+    reference: string;
+  }>;
 }
 
 interface BearingStages {
@@ -146,7 +175,6 @@ interface BearingStages {
 export class WindowAnalyzer {
   readonly config: Readonly<WindowAnalysisConfig>;
   readonly fftSize: number;
-  readonly #fs: number;
   readonly #binHz: number;
   readonly #iso: { group: IsoGroup; foundation: IsoFoundation };
   readonly #bands: ReadonlyArray<{ name: string; lowHz: number; highHz: number }>;
@@ -168,10 +196,14 @@ export class WindowAnalyzer {
 
   constructor(config: WindowAnalysisConfig) {
     const { sampleRateHz, windowSize, shaftHz } = config;
-    if (!(typeof sampleRateHz === 'number' && Number.isFinite(sampleRateHz) && sampleRateHz > 0)) throw configError('sampleRateHz', 'must be a positive number', sampleRateHz);
-    if (!(Number.isInteger(windowSize) && windowSize >= MIN_WINDOW)) throw configError('windowSize', `must be an integer >= ${MIN_WINDOW}`, windowSize);
-    if (shaftHz !== undefined && !(Number.isFinite(shaftHz) && shaftHz > 0 && shaftHz < sampleRateHz / 2)) throw configError('shaftHz', `must be a positive number below Nyquist (${sampleRateHz / 2} Hz)`, shaftHz);
-    if (config.shaftTolerance !== undefined && !(config.shaftTolerance >= 0 && config.shaftTolerance < 0.2)) throw configError('shaftTolerance', 'must be a fraction from 0 to 0.2', config.shaftTolerance);
+    if (!(typeof sampleRateHz === 'number' && Number.isFinite(sampleRateHz) && sampleRateHz > 0))
+      throw configError('sampleRateHz', 'must be a positive number', sampleRateHz);
+    if (!(Number.isInteger(windowSize) && windowSize >= MIN_WINDOW))
+      throw configError('windowSize', `must be an integer >= ${MIN_WINDOW}`, windowSize);
+    if (shaftHz !== undefined && !(Number.isFinite(shaftHz) && shaftHz > 0 && shaftHz < sampleRateHz / 2))
+      throw configError('shaftHz', `must be a positive number below Nyquist (${sampleRateHz / 2} Hz)`, shaftHz);
+    if (config.shaftTolerance !== undefined && !(config.shaftTolerance >= 0 && config.shaftTolerance < 0.2))
+      throw configError('shaftTolerance', 'must be a fraction from 0 to 0.2', config.shaftTolerance);
     const iso = config.iso ?? DEFAULT_ISO_CLASS;
     try {
       zoneBoundaries(iso);
@@ -184,7 +216,8 @@ export class WindowAnalyzer {
       if (!/^[a-z0-9_]+$/.test(b.name)) throw configError(`bands[${i}].name`, 'must be snake_case (a-z, 0-9, _)', b.name);
       if (seen.has(b.name)) throw configError(`bands[${i}].name`, 'is a duplicate', b.name);
       seen.add(b.name);
-      if (!(Number.isFinite(b.lowHz) && Number.isFinite(b.highHz) && b.lowHz >= 0 && b.highHz > b.lowHz)) throw configError(`bands[${i}]`, 'must have 0 <= lowHz < highHz', b);
+      if (!(Number.isFinite(b.lowHz) && Number.isFinite(b.highHz) && b.lowHz >= 0 && b.highHz > b.lowHz))
+        throw configError(`bands[${i}]`, 'must have 0 <= lowHz < highHz', b);
     }
     if (config.reference !== undefined) {
       try {
@@ -196,7 +229,6 @@ export class WindowAnalyzer {
     const search = config.shaftSearchHz ?? DEFAULT_SHAFT_SEARCH;
     if (!(search.minHz > 0 && search.maxHz > search.minHz)) throw configError('shaftSearchHz', 'must satisfy 0 < minHz < maxHz', search);
     this.config = config;
-    this.#fs = sampleRateHz;
     this.#iso = { group: iso.group, foundation: iso.foundation };
     this.#bands = bands;
     this.#bandKeys = bands.map((b) => `band_${b.name}`);
@@ -265,7 +297,10 @@ export class WindowAnalyzer {
   analyze(samples: Float32Array): WindowAnalysis {
     const cfg = this.config;
     if (samples.length !== cfg.windowSize) {
-      throw new PdmError('PDM_ERR_INPUT_VALUE', `window analysis: got ${samples.length} samples, configured for ${cfg.windowSize}`, { samples: samples.length, windowSize: cfg.windowSize });
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `window analysis: got ${samples.length} samples, configured for ${cfg.windowSize}`, {
+        samples: samples.length,
+        windowSize: cfg.windowSize,
+      });
     }
     const t = computeTimeFeatures(this.#time, samples);
     if (!Number.isFinite(t.mean) || !Number.isFinite(t.rms)) {
@@ -434,7 +469,13 @@ export class WindowAnalyzer {
         if (c.referenceDb[h - 1] > 0) evidence[hk.reference] = c.referenceDb[h - 1];
         if (c.discounted[h - 1] === 1 && discounted !== undefined) {
           evidence[hk.discounted] = 1;
-          discounted.push({ type: c.kind, line: `h${h}`, hz: c.discountedHz[h - 1], snr_db: c.discountedSnrDb[h - 1], reference_db: c.referenceDb[h - 1] });
+          discounted.push({
+            type: c.kind,
+            line: `h${h}`,
+            hz: c.discountedHz[h - 1],
+            snr_db: c.discountedSnrDb[h - 1],
+            reference_db: c.referenceDb[h - 1],
+          });
         }
       }
     }
@@ -480,10 +521,15 @@ const DIAGNOSES: readonly BearingDiagnosis[] = ['outer_race', 'inner_race', 'rol
  * a fault that comes and goes from being named from a lucky segment.
  * Allocates freely: offline use, not the hot path.
  */
-export function analyzeRecord(samples: Float32Array, config: Omit<WindowAnalysisConfig, 'windowSize'>, options: RecordAnalysisOptions = {}): RecordAnalysis {
+export function analyzeRecord(
+  samples: Float32Array,
+  config: Omit<WindowAnalysisConfig, 'windowSize'>,
+  options: RecordAnalysisOptions = {},
+): RecordAnalysis {
   const fs = config.sampleRateHz;
   const n = samples.length;
-  if (n < MIN_WINDOW) throw new PdmError('PDM_ERR_INPUT_VALUE', `record has ${n} samples; at least ${MIN_WINDOW} are needed`, { samples: n });
+  if (n < MIN_WINDOW)
+    throw new PdmError('PDM_ERR_INPUT_VALUE', `record has ${n} samples; at least ${MIN_WINDOW} are needed`, { samples: n });
   const maxWhole = options.maxWholeSamples ?? 1 << 22;
   const revolutions = options.segmentRevolutions ?? (config.bearing === undefined ? 32 : requiredRevolutions(config.bearing));
   const { bearing, ...noBearing } = config;
@@ -522,7 +568,8 @@ export function analyzeRecord(samples: Float32Array, config: Omit<WindowAnalysis
     }
     votes[a.bearing.diagnosis]++;
     confidence[a.bearing.diagnosis] += a.bearing.confidence;
-    for (const k of ['bpfo_score', 'bpfi_score', 'bsf_score', 'ftf_score', 'spectral_kurtosis']) scores[k] = (scores[k] ?? 0) + (a.features[k] ?? 0);
+    for (const k of ['bpfo_score', 'bpfi_score', 'bsf_score', 'ftf_score', 'spectral_kurtosis'])
+      scores[k] = (scores[k] ?? 0) + (a.features[k] ?? 0);
     last = a;
     count++;
   }
@@ -544,7 +591,12 @@ export function analyzeRecord(samples: Float32Array, config: Omit<WindowAnalysis
     evidence,
   };
   if (config.reference !== undefined) {
-    result.bearing.discounted = [...discounted.values()].map((l) => ({ ...l, hz: l.hz / l.segments, snr_db: l.snr_db / l.segments, reference_db: l.reference_db / l.segments }));
+    result.bearing.discounted = [...discounted.values()].map((l) => ({
+      ...l,
+      hz: l.hz / l.segments,
+      snr_db: l.snr_db / l.segments,
+      reference_db: l.reference_db / l.segments,
+    }));
   }
   return result;
 }
@@ -570,26 +622,40 @@ export interface HealthyRecord {
  * records to be analysed with `bearing`. `maxFrequencyHz`: the analysed data's usable band
  * (fs / 2.56) when the healthy records were sampled faster. Offline use (allocates freely).
  */
-export function referenceFromRecords(records: readonly HealthyRecord[], options: { bearing: BearingGeometry; maxFrequencyHz?: number; segmentRevolutions?: number }): EnvelopeReference {
+export function referenceFromRecords(
+  records: readonly HealthyRecord[],
+  options: { bearing: BearingGeometry; maxFrequencyHz?: number; segmentRevolutions?: number },
+): EnvelopeReference {
   const builder = new ReferenceBuilder({ bearing: options.bearing, maxFrequencyHz: options.maxFrequencyHz });
   const revolutions = options.segmentRevolutions ?? requiredRevolutions(options.bearing);
   for (const [i, r] of records.entries()) {
     const name = r.name ?? `healthy record ${i + 1}`;
     // The speed as analyzeRecord takes it: given and refined over the whole record, or estimated.
-    if (r.samples.length < MIN_WINDOW) throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: ${r.samples.length} samples; at least ${MIN_WINDOW} are needed`, { samples: r.samples.length });
-    const whole = analyzeWhole(r.samples, { sampleRateHz: r.sampleRateHz, ...(r.shaftHz !== undefined ? { shaftHz: r.shaftHz } : {}) }, 1 << 22);
-    if (!(whole.shaft.hz > 0)) throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: the shaft speed cannot be estimated from the spectrum; give it`, {});
+    if (r.samples.length < MIN_WINDOW)
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: ${r.samples.length} samples; at least ${MIN_WINDOW} are needed`, {
+        samples: r.samples.length,
+      });
+    const whole = analyzeWhole(
+      r.samples,
+      { sampleRateHz: r.sampleRateHz, ...(r.shaftHz !== undefined ? { shaftHz: r.shaftHz } : {}) },
+      1 << 22,
+    );
+    if (!(whole.shaft.hz > 0))
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `${name}: the shaft speed cannot be estimated from the spectrum; give it`, {});
     const shaftHz = whole.shaft.hz;
     const length = recordSegmentLength(r.samples.length, r.sampleRateHz, shaftHz, revolutions);
     const hop = Math.max(1, Math.floor(length / 2));
-    for (let start = 0; start + length <= r.samples.length; start += hop) builder.add({ samples: r.samples.subarray(start, start + length), sampleRateHz: r.sampleRateHz, shaftHz });
+    for (let start = 0; start + length <= r.samples.length; start += hop)
+      builder.add({ samples: r.samples.subarray(start, start + length), sampleRateHz: r.sampleRateHz, shaftHz });
   }
   return builder.build();
 }
 
 /** A whole record in one window, or as the mean over windows of `maxWhole` samples when longer. */
 function analyzeWhole(samples: Float32Array, config: Omit<WindowAnalysisConfig, 'windowSize'>, maxWhole: number): WindowAnalysis {
-  return samples.length <= maxWhole ? new WindowAnalyzer({ ...config, windowSize: samples.length }).analyze(samples) : meanOverSegments(samples, { ...config, windowSize: maxWhole });
+  return samples.length <= maxWhole
+    ? new WindowAnalyzer({ ...config, windowSize: samples.length }).analyze(samples)
+    : meanOverSegments(samples, { ...config, windowSize: maxWhole });
 }
 
 /** Features of a long record as the mean over consecutive windows (RMS-like: quadratic mean; peaks: max). */
@@ -611,7 +677,8 @@ function meanOverSegments(samples: Float32Array, config: WindowAnalysisConfig): 
     count++;
   }
   const f: Record<string, number> = {};
-  for (const [k, v] of Object.entries(sums)) f[k] = maxima.has(k) ? v : quadratic.has(k) || k.startsWith('band_') ? Math.sqrt(v / count) : v / count;
+  for (const [k, v] of Object.entries(sums))
+    f[k] = maxima.has(k) ? v : quadratic.has(k) || k.startsWith('band_') ? Math.sqrt(v / count) : v / count;
   f.crest_factor = f.rms > 0 ? f.peak / f.rms : 0;
   const base = first as WindowAnalysis;
   const iso = config.iso ?? DEFAULT_ISO_CLASS;

@@ -3,7 +3,7 @@
  * atomically (write to a temporary file, then rename), so a crash leaves either the old or the
  * new checkpoint, never half of one.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PdmError } from '../common/errors.ts';
 import type { MachineCheckpoint, MachineHealthTracker } from './machine-health.ts';
@@ -41,10 +41,16 @@ export class HealthCheckpoints {
       let cp: MachineCheckpoint;
       try {
         cp = JSON.parse(readFileSync(file, 'utf8')) as MachineCheckpoint;
-        if (cp.version !== 1 && cp.version !== 2) throw new Error(`unknown checkpoint version ${String((cp as { version?: unknown }).version)} (this build reads 1 and 2)`);
+        if (cp.version !== 1 && cp.version !== 2)
+          throw new Error(`unknown checkpoint version ${String((cp as { version?: unknown }).version)} (this build reads 1 and 2)`);
         tracker.restore(machine, cp);
       } catch (err) {
-        throw new PdmError('PDM_ERR_MODEL_STATE', `${file}: cannot restore model state (${(err as Error).message}); delete the file to relearn this machine's baseline`, { file }, { cause: err });
+        throw new PdmError(
+          'PDM_ERR_MODEL_STATE',
+          `${file}: cannot restore model state (${(err as Error).message}); delete the file to relearn this machine's baseline`,
+          { file },
+          { cause: err },
+        );
       }
       restored.push(machine);
     }

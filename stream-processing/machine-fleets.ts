@@ -28,7 +28,10 @@ export interface MachineFleets {
   errors: Map<string, string>;
 }
 
-export function loadMachineFleets(machines: Record<string, { histories?: string[] | undefined }>, monitor: MonitorConfigInput): MachineFleets {
+export function loadMachineFleets(
+  machines: Record<string, { histories?: string[] | undefined }>,
+  monitor: MonitorConfigInput,
+): MachineFleets {
   const fleets = new Map<string, MachineFleet>();
   const errors = new Map<string, string>();
   for (const [machine, m] of Object.entries(machines)) {
@@ -49,9 +52,13 @@ function learnMachineFleet(files: string[], monitor: MonitorConfigInput): Machin
   for (const h of histories.slice(1)) {
     const differ = h.columns.length !== features.length || h.columns.some((c) => !features.includes(c));
     if (differ) {
-      throw new PdmError('PDM_ERR_INPUT_FILE', `${h.file}: its columns (${h.columns.join(', ')}) differ from ${histories[0].file}'s (${features.join(', ')}); the histories of one machine must have the same columns`, {
-        file: h.file,
-      });
+      throw new PdmError(
+        'PDM_ERR_INPUT_FILE',
+        `${h.file}: its columns (${h.columns.join(', ')}) differ from ${histories[0].file}'s (${features.join(', ')}); the histories of one machine must have the same columns`,
+        {
+          file: h.file,
+        },
+      );
     }
   }
   // Energy is not in the histories; the health index (log features) is the same with or without it.

@@ -15,11 +15,17 @@
  */
 import { createHash } from 'node:crypto';
 import type { FeatureRecord } from '../models/anomaly/feature-vector.ts';
-import { validateReference, type EnvelopeReference } from '../models/bearing/reference.ts';
-import { AssetMonitor, newAssetStatus, type AssetMonitorState, type AssetStatus, type FleetKnowledge } from '../models/rul/asset-monitor.ts';
+import { type EnvelopeReference, validateReference } from '../models/bearing/reference.ts';
+import {
+  AssetMonitor,
+  type AssetMonitorState,
+  type AssetStatus,
+  type FleetKnowledge,
+  newAssetStatus,
+} from '../models/rul/asset-monitor.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
 import type { MachineFleet } from './machine-fleets.ts';
-import { OperatingModeTracker, SINGLE_MODE, TRANSITION, type OperatingModeConfig, type OperatingModeState } from './operating-mode.ts';
+import { type OperatingModeConfig, type OperatingModeState, OperatingModeTracker, SINGLE_MODE, TRANSITION } from './operating-mode.ts';
 
 type IsoZone = 'A' | 'B' | 'C' | 'D';
 
@@ -162,7 +168,19 @@ export class MachineHealthTracker {
   #state(machine: string): MachineState {
     let s = this.#machines.get(machine);
     if (!s) {
-      s = { monitors: new Map(), mode: this.#config.modes ? new OperatingModeTracker(this.#config.modes) : null, modeChanges: [], legacyMonitor: null, channels: null, seenSeqs: 0, channelsSeen: new Set(), pending: null, energy: undefined, restoredTime: null, references: new Map() };
+      s = {
+        monitors: new Map(),
+        mode: this.#config.modes ? new OperatingModeTracker(this.#config.modes) : null,
+        modeChanges: [],
+        legacyMonitor: null,
+        channels: null,
+        seenSeqs: 0,
+        channelsSeen: new Set(),
+        pending: null,
+        energy: undefined,
+        restoredTime: null,
+        references: new Map(),
+      };
       this.#machines.set(machine, s);
     }
     return s;
@@ -238,7 +256,13 @@ export class MachineHealthTracker {
       let monitor = s.monitors.get(mode);
       if (!monitor) {
         const own = this.#config.machineFleet?.(machine) ?? null;
-        monitor = s.legacyMonitor ?? new AssetMonitor(this.#monitorConfig(machine, s.channels, own), own?.fleet ?? this.#config.fleet, `machine ${machine}, mode ${mode}`);
+        monitor =
+          s.legacyMonitor ??
+          new AssetMonitor(
+            this.#monitorConfig(machine, s.channels, own),
+            own?.fleet ?? this.#config.fleet,
+            `machine ${machine}, mode ${mode}`,
+          );
         s.legacyMonitor = null;
         s.monitors.set(mode, monitor);
       }
@@ -324,7 +348,9 @@ export class MachineHealthTracker {
       s.restoredTime = last;
       if (this.#config.modes && cp.mode) s.mode = new OperatingModeTracker(this.#config.modes, cp.mode);
     }
-    s.references = new Map(Object.entries(cp.references ?? {}).map(([c, r]) => [c, learnt(validateReference(r, `machine ${machine} channel ${c}: reference`))]));
+    s.references = new Map(
+      Object.entries(cp.references ?? {}).map(([c, r]) => [c, learnt(validateReference(r, `machine ${machine} channel ${c}: reference`))]),
+    );
   }
 
   /** After a rebalance: windows in flight are rebuilt from the committed offsets. */

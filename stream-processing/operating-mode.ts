@@ -68,8 +68,10 @@ export class OperatingModeTracker {
   constructor(config: OperatingModeConfig, state?: OperatingModeState) {
     if (!(config.speedStepPct > 0)) throw new RangeError(`operating modes: speedStepPct must be positive, got ${config.speedStepPct}`);
     if (!(config.loadStepPct > 0)) throw new RangeError(`operating modes: loadStepPct must be positive, got ${config.loadStepPct}`);
-    if (!(Number.isInteger(config.confirmReadings) && config.confirmReadings >= 1)) throw new RangeError(`operating modes: confirmReadings must be a positive integer, got ${config.confirmReadings}`);
-    if (!(Number.isInteger(config.maxModes) && config.maxModes >= 1)) throw new RangeError(`operating modes: maxModes must be a positive integer, got ${config.maxModes}`);
+    if (!(Number.isInteger(config.confirmReadings) && config.confirmReadings >= 1))
+      throw new RangeError(`operating modes: confirmReadings must be a positive integer, got ${config.confirmReadings}`);
+    if (!(Number.isInteger(config.maxModes) && config.maxModes >= 1))
+      throw new RangeError(`operating modes: maxModes must be a positive integer, got ${config.maxModes}`);
     this.#config = config;
     this.#speedStep = Math.log1p(config.speedStepPct / 100);
     if (state) {
@@ -94,13 +96,23 @@ export class OperatingModeTracker {
       const d = this.#distance(m, reading);
       if (d < distance) [nearest, distance] = [m, d];
     }
-    if (nearest && distance <= IN_MODE) return (this.#current = nearest.name);
+    if (nearest && distance <= IN_MODE) {
+      this.#current = nearest.name;
+      return this.#current;
+    }
     const steady = this.#steady();
-    if (steady === null) return (this.#current = TRANSITION);
-    if (nearest && (distance <= JOIN || this.#modes.length >= this.#config.maxModes)) return (this.#current = nearest.name);
+    if (steady === null) {
+      this.#current = TRANSITION;
+      return this.#current;
+    }
+    if (nearest && (distance <= JOIN || this.#modes.length >= this.#config.maxModes)) {
+      this.#current = nearest.name;
+      return this.#current;
+    }
     const mode: ModeCentre = { name: nameOf(steady), logSpeed: steady.logSpeed, load: steady.load };
     this.#modes.push(mode);
-    return (this.#current = mode.name);
+    this.#current = mode.name;
+    return this.#current;
   }
 
   get mode(): string {

@@ -4,8 +4,8 @@
  * geometry and the ISO 20816 machine class.
  */
 import { z } from 'zod';
-import { MonitorConfigSpec } from '../models/rul/monitor-config.ts';
 import { MetricsEndpointSpec } from '../common/metrics-server.ts';
+import { MonitorConfigSpec } from '../models/rul/monitor-config.ts';
 
 const BearingGeometrySpec = z.strictObject({
   balls: z.number().int().min(3).max(100).describe('number of rolling elements'),
@@ -21,7 +21,10 @@ export const MachineModelSpec = z.strictObject({
     .partialRecord(z.enum(['DE', 'NDE']), z.union([z.string().min(1), BearingGeometrySpec]))
     .optional()
     .describe('bearing per location: a catalogue name (e.g. 6205-2RS) or a geometry'),
-  iso: z.strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) }).optional().describe('ISO 20816-3 machine group and foundation'),
+  iso: z
+    .strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) })
+    .optional()
+    .describe('ISO 20816-3 machine group and foundation'),
   histories: z
     .array(z.string().min(1))
     .min(1)
@@ -34,7 +37,11 @@ export const MachineModelSpec = z.strictObject({
 export const ProcessorConfigSpec = z.strictObject({
   kafka: z
     .strictObject({
-      brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1).optional().describe('Kafka bootstrap brokers; default: PDM_KAFKA_BROKERS'),
+      brokers: z
+        .array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port'))
+        .min(1)
+        .optional()
+        .describe('Kafka bootstrap brokers; default: PDM_KAFKA_BROKERS'),
       topicPrefix: z.string().default('').describe('prefix of every topic name'),
       groupId: z.string().min(1).default('pdm-processor').describe('consumer group; processors sharing it split the partitions'),
       partitions: z.number().int().min(1).default(6).describe('partitions for topics this processor creates'),
@@ -43,11 +50,21 @@ export const ProcessorConfigSpec = z.strictObject({
     .default({ topicPrefix: '', groupId: 'pdm-processor', partitions: 6, replicationFactor: 1 }),
   questdb: z
     .strictObject({
-      tablePrefix: z.string().regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only').default('').describe('prefix of every table name'),
+      tablePrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only')
+        .default('')
+        .describe('prefix of every table name'),
     })
     .default({ tablePrefix: '' }),
   metrics: MetricsEndpointSpec,
-  windowBlocks: z.number().int().min(1).max(1000).default(10).describe('blocks per analysis window (10 blocks of 2560 samples = 1 s at 25.6 kHz)'),
+  windowBlocks: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe('blocks per analysis window (10 blocks of 2560 samples = 1 s at 25.6 kHz)'),
   workers: z.number().int().min(1).max(64).optional().describe('worker threads; default: cores - 1'),
   iso: z
     .strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) })
@@ -69,26 +86,59 @@ export const ProcessorConfigSpec = z.strictObject({
         .describe(
           "a machine also fails when its worst channel's velocity RMS reaches its ISO 20816-3 zone C/D boundary (needs velocity_rms_mm_s among the features): remaining life is the first of that and the health-index threshold",
         ),
-      stateDir: z.string().default('.pdm/processor-state').describe('where model state is checkpointed (JSON per machine) so a restart resumes'),
+      stateDir: z
+        .string()
+        .default('.pdm/processor-state')
+        .describe('where model state is checkpointed (JSON per machine) so a restart resumes'),
       checkpointIntervalS: z.number().positive().default(10).describe('seconds between checkpoints'),
       monitor: MonitorConfigSpec.prefault({}).describe('the AssetMonitor model settings (see MODELS.md)'),
       modes: z
         .strictObject({
-          enabled: z.boolean().default(true).describe('learn one healthy baseline per operating mode, told apart by the live speed and load readings'),
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe('learn one healthy baseline per operating mode, told apart by the live speed and load readings'),
           speedStepPct: z.number().positive().max(100).default(10).describe('speeds further apart than this (%) are different modes'),
-          loadStepPct: z.number().positive().max(100).default(20).describe('loads further apart than this (percentage points) are different modes'),
-          confirmReadings: z.number().int().min(1).default(5).describe('consecutive energy readings that must agree (a steady state) before a new mode is established; windows of a transition feed no model'),
+          loadStepPct: z
+            .number()
+            .positive()
+            .max(100)
+            .default(20)
+            .describe('loads further apart than this (percentage points) are different modes'),
+          confirmReadings: z
+            .number()
+            .int()
+            .min(1)
+            .default(5)
+            .describe(
+              'consecutive energy readings that must agree (a steady state) before a new mode is established; windows of a transition feed no model',
+            ),
           maxModes: z.number().int().min(1).max(256).default(16).describe('modes kept per machine; beyond, readings join the nearest mode'),
         })
         .prefault({})
-        .describe('operating modes (a fan at night speed, a compressor unloaded): each gets its own baseline, so a change of duty is not an anomaly'),
+        .describe(
+          'operating modes (a fan at night speed, a compressor unloaded): each gets its own baseline, so a change of duty is not an anomaly',
+        ),
       reference: z
         .strictObject({
-          enabled: z.boolean().default(true).describe("learn each channel's healthy envelope reference from the baseline, so the machine's own lines are not taken for bearing faults"),
-          windows: z.number().int().min(2).max(64).default(8).describe('baseline windows per channel the reference is learnt from (spread over the baseline; each is held in memory until then)'),
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe(
+              "learn each channel's healthy envelope reference from the baseline, so the machine's own lines are not taken for bearing faults",
+            ),
+          windows: z
+            .number()
+            .int()
+            .min(2)
+            .max(64)
+            .default(8)
+            .describe(
+              'baseline windows per channel the reference is learnt from (spread over the baseline; each is held in memory until then)',
+            ),
         })
         .prefault({})
-        .describe('healthy envelope reference of the bearing diagnosis (needs the machine\'s bearings and shaft speed; see MODELS.md)'),
+        .describe("healthy envelope reference of the bearing diagnosis (needs the machine's bearings and shaft speed; see MODELS.md)"),
     })
     .prefault({})
     .describe('machine health and remaining useful life'),

@@ -5,7 +5,7 @@
  * (rows per table, commits), what was set aside (dead-lettered messages, failed windows) — and,
  * per machine, the health model's latest state.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { MetricsServer } from '../common/metrics-server.ts';
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import type { HealthTrackerCounters } from './machine-health.ts';
@@ -16,8 +16,30 @@ export interface ProcessorHealthReport {
   /** Seconds since the last batch was committed (null: none yet). */
   lastCommitAgeS: number | null;
   /** The processor's own counts (what went in, out and aside). */
-  counts: Pick<ProcessorStats, 'messagesIn' | 'blocksIn' | 'energyIn' | 'gapsIn' | 'deadLettered' | 'windowsAnalysed' | 'windowsFailed' | 'rowsOut' | 'commits' | 'referencesLearnt' | 'referencesFailed'>;
-  machines: Array<{ machine: string; mode?: string; phase: string; state: string; alarm: boolean; anomalyScore: number; rulMedianS: number | null; rulBasis: string | null }>;
+  counts: Pick<
+    ProcessorStats,
+    | 'messagesIn'
+    | 'blocksIn'
+    | 'energyIn'
+    | 'gapsIn'
+    | 'deadLettered'
+    | 'windowsAnalysed'
+    | 'windowsFailed'
+    | 'rowsOut'
+    | 'commits'
+    | 'referencesLearnt'
+    | 'referencesFailed'
+  >;
+  machines: Array<{
+    machine: string;
+    mode?: string;
+    phase: string;
+    state: string;
+    alarm: boolean;
+    anomalyScore: number;
+    rulMedianS: number | null;
+    rulBasis: string | null;
+  }>;
   /** Machines whose health model is stopped or failing, with why (e.g. unusable run-to-failure histories). */
   healthErrors: Record<string, string>;
 }
@@ -59,7 +81,11 @@ export class ProcessorMetrics {
     counter('pdm_processor_windows_failed_total', 'analysis windows whose analysis failed (logged)', () => stats().windowsFailed);
     counter('pdm_processor_commits_total', 'Kafka offset commits (each after QuestDB accepted the rows)', () => stats().commits);
     counter('pdm_processor_worker_cpu_seconds_total', 'CPU time spent in window analysis by the workers', () => stats().workerCpuUs / 1e6);
-    counter('pdm_processor_references_learnt_total', 'healthy envelope references learnt (machine channels)', () => stats().referencesLearnt);
+    counter(
+      'pdm_processor_references_learnt_total',
+      'healthy envelope references learnt (machine channels)',
+      () => stats().referencesLearnt,
+    );
     new Counter({
       name: 'pdm_processor_rows_out_total',
       help: 'rows accepted by QuestDB, per table',
@@ -100,7 +126,7 @@ export class ProcessorMetrics {
           }
         },
       });
-    perMachine('pdm_processor_machine_alarm', '1 while the machine\'s anomaly alarm is raised', (st) => (st.alarm ? 1 : 0));
+    perMachine('pdm_processor_machine_alarm', "1 while the machine's anomaly alarm is raised", (st) => (st.alarm ? 1 : 0));
     perMachine('pdm_processor_machine_anomaly_score', 'latest anomaly score (standard normal units)', (st) => st.score);
     perMachine('pdm_processor_machine_health_index', 'latest health index (1 = baseline)', (st) => st.healthIndex);
     perMachine('pdm_processor_machine_rul_median_seconds', 'median remaining useful life', (st) => st.rul.median);

@@ -7,7 +7,7 @@
  * with their reason; nothing is dropped silently.
  */
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
-import { PdmError, describeError } from '../common/errors.ts';
+import { describeError, PdmError } from '../common/errors.ts';
 import { createKafka, ensureTopics } from '../common/kafka.ts';
 import { logger } from '../common/log.ts';
 import { topicNames } from '../common/topics.ts';
@@ -18,16 +18,16 @@ import { lookupBearing } from '../models/bearing/catalogue.ts';
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
 import type { BearingGeometry, WindowAnalysisConfig } from '../models/window-analysis.ts';
-import type { ProcessorConfig } from './processor-config.ts';
-import { tableDefinitions } from './questdb-schema.ts';
-import { QuestdbSink, questdbExecHttp } from './questdb-sink.ts';
-import { blockStats, row, type Row } from './rows.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
-import { MachineHealthTracker, type HealthUpdate, type WindowResult } from './machine-health.ts';
+import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
+import type { ProcessorConfig } from './processor-config.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
+import { tableDefinitions } from './questdb-schema.ts';
+import { QuestdbSink, questdbExecHttp } from './questdb-sink.ts';
 import { ReferenceCollector } from './reference-collector.ts';
-import { WindowAssembler, type CompletedWindow } from './windowing.ts';
+import { blockStats, type Row, row } from './rows.ts';
+import { type CompletedWindow, WindowAssembler } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
 
 export interface ProcessorEndpoints {
@@ -49,7 +49,10 @@ export interface ProcessorStats {
   commits: number;
   workerCpuUs: number;
   /** Latest analysis per machine/channel, for the live view. */
-  latest: Map<string, { ts: bigint; features: Record<string, number>; zone: string; diagnosis: string; confidence: number; referenceWindows: number }>;
+  latest: Map<
+    string,
+    { ts: bigint; features: Record<string, number>; zone: string; diagnosis: string; confidence: number; referenceWindows: number }
+  >;
   /** Latest health per machine, and the operating mode it was computed in, for the live view. */
   latestHealth: Map<string, AssetStatus>;
   latestMode: Map<string, string>;
@@ -74,7 +77,23 @@ export class StreamProcessor {
   readonly health: MachineHealthTracker | undefined;
   readonly #checkpoints: HealthCheckpoints | undefined;
   #lastCheckpointMs = 0;
-  readonly stats: ProcessorStats = { messagesIn: 0, blocksIn: 0, energyIn: 0, gapsIn: 0, deadLettered: 0, windowsAnalysed: 0, windowsFailed: 0, rowsOut: {}, commits: 0, workerCpuUs: 0, latest: new Map(), latestHealth: new Map(), latestMode: new Map(), referencesLearnt: 0, referencesFailed: 0 };
+  readonly stats: ProcessorStats = {
+    messagesIn: 0,
+    blocksIn: 0,
+    energyIn: 0,
+    gapsIn: 0,
+    deadLettered: 0,
+    windowsAnalysed: 0,
+    windowsFailed: 0,
+    rowsOut: {},
+    commits: 0,
+    workerCpuUs: 0,
+    latest: new Map(),
+    latestHealth: new Map(),
+    latestMode: new Map(),
+    referencesLearnt: 0,
+    referencesFailed: 0,
+  };
   readonly metrics: ProcessorMetrics;
   /** Port of the metrics endpoint once listening. */
   metricsPort: number | undefined;
@@ -89,9 +108,20 @@ export class StreamProcessor {
     this.#ep = endpoints;
     this.#topics = topicNames(config.kafka.topicPrefix);
     const p = config.questdb.tablePrefix;
-    this.#tables = { blocks: `${p}vibration_blocks`, features: `${p}vibration_features`, energy: `${p}energy`, gaps: `${p}collection_gaps`, health: `${p}machine_health` };
+    this.#tables = {
+      blocks: `${p}vibration_blocks`,
+      features: `${p}vibration_features`,
+      energy: `${p}energy`,
+      gaps: `${p}collection_gaps`,
+      health: `${p}machine_health`,
+    };
     this.#assembler = new WindowAssembler(config.windowBlocks);
-    this.metrics = new ProcessorMetrics({ stats: this.stats, healthCounters: () => this.health?.counters, healthErrors: () => this.health?.errors, lastCommitMs: () => this.#lastCommitMs });
+    this.metrics = new ProcessorMetrics({
+      stats: this.stats,
+      healthCounters: () => this.health?.counters,
+      healthErrors: () => this.health?.errors,
+      lastCommitMs: () => this.#lastCommitMs,
+    });
     if (config.health.enabled) {
       const { enabled, ...modes } = config.health.modes;
       this.#fleets = loadMachineFleets(config.machines, config.health.monitor);
@@ -131,11 +161,17 @@ export class StreamProcessor {
         try {
           lookupBearing(ref);
         } catch (err) {
-          throw new PdmError('PDM_ERR_CONFIG_INVALID', `processor config: machines.${machine}.bearings.${location}: ${(err as Error).message}`, { machine }, { cause: err });
+          throw new PdmError(
+            'PDM_ERR_CONFIG_INVALID',
+            `processor config: machines.${machine}.bearings.${location}: ${(err as Error).message}`,
+            { machine },
+            { cause: err },
+          );
         }
       }
     }
-    for (const t of tableDefinitions(this.#config.questdb.tablePrefix)) await questdbExecHttp(this.#ep.questdbHttp, t.ddl, this.#ep.questdbAuth);
+    for (const t of tableDefinitions(this.#config.questdb.tablePrefix))
+      await questdbExecHttp(this.#ep.questdbHttp, t.ddl, this.#ep.questdbAuth);
     if (this.health && this.#checkpoints) {
       const restored = this.#checkpoints.loadAll(this.health);
       if (restored.length > 0) this.#log.info({ machines: restored }, 'model state restored from checkpoints');
@@ -148,14 +184,23 @@ export class StreamProcessor {
     await admin.connect();
     try {
       const { partitions, replicationFactor } = this.#config.kafka;
-      await ensureTopics(admin, Object.values(this.#topics).map((topic) => ({ topic, numPartitions: partitions, replicationFactor })));
+      await ensureTopics(
+        admin,
+        Object.values(this.#topics).map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+      );
     } finally {
       await admin.disconnect();
     }
     this.#dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.#dlq.connect();
 
-    const consumer = kafka.consumer({ groupId: this.#config.kafka.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    const consumer = kafka.consumer({
+      groupId: this.#config.kafka.groupId,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
     this.#consumer = consumer;
     // After a rebalance the committed offsets are the truth: windows being assembled are rebuilt from them.
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -171,10 +216,16 @@ export class StreamProcessor {
       eachBatch: (payload) => this.#onBatch(payload),
     });
     for (const [machine, f] of this.#fleets.fleets) {
-      this.#log.info({ machine, histories: f.files.length, lifetimesS: f.fleet.lifetimesS, features: f.features.length }, 'fleet knowledge learnt from run-to-failure histories');
+      this.#log.info(
+        { machine, histories: f.files.length, lifetimesS: f.fleet.lifetimesS, features: f.features.length },
+        'fleet knowledge learnt from run-to-failure histories',
+      );
     }
     for (const [machine, reason] of this.#fleets.errors) {
-      this.#log.error({ machine, reason }, 'health model stopped for this machine: fix or remove its histories in the processor config and restart; other machines go on');
+      this.#log.error(
+        { machine, reason },
+        'health model stopped for this machine: fix or remove its histories in the processor config and restart; other machines go on',
+      );
     }
     this.#log.info({ topics: this.#topics, tables: this.#tables, workers: this.#pool.threads }, 'processor running');
   }
@@ -207,14 +258,17 @@ export class StreamProcessor {
       // In window order, so each machine's health model sees its windows in time order.
       const update = this.health?.onWindow(r.window);
       if (update) rows.push(this.#healthRow(update, processedAtUs));
-      if (update && this.#referenceWindows?.has(update.machine) && !this.health!.inBaseline(update.machine)) baselineDone.add(update.machine);
+      if (update && this.#referenceWindows?.has(update.machine) && !this.health!.inBaseline(update.machine))
+        baselineDone.add(update.machine);
     }
     // Before the commit, so the checkpoint that follows it holds the references.
     await Promise.all([...baselineDone].map((machine) => this.#learnReferences(machine)));
 
     // One writer at a time (flushes must not interleave), then commit what QuestDB holds.
     const write = this.#sinkLock.then(() =>
-      this.#sink!.writeBatch(rows, (err, attempt) => this.#log.warn({ err: describeError(err), attempt }, 'QuestDB write failed; retrying the batch')),
+      this.#sink!.writeBatch(rows, (err, attempt) =>
+        this.#log.warn({ err: describeError(err), attempt }, 'QuestDB write failed; retrying the batch'),
+      ),
     );
     this.#sinkLock = write.catch(() => undefined);
     await write;
@@ -232,7 +286,14 @@ export class StreamProcessor {
     await heartbeat();
   }
 
-  #onVibration(message: KafkaMessage, partition: number, offset: number, processedAtUs: number, rows: Row[], windows: CompletedWindow[]): void {
+  #onVibration(
+    message: KafkaMessage,
+    partition: number,
+    offset: number,
+    processedAtUs: number,
+    rows: Row[],
+    windows: CompletedWindow[],
+  ): void {
     if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'vibration message has no value');
     const frame = validateVibrationFrame(decodeVibrationFrame(message.value));
     this.stats.blocksIn++;
@@ -255,7 +316,9 @@ export class StreamProcessor {
     this.stats.energyIn++;
     if (r.values.speed_rpm !== undefined && r.values.speed_rpm > 0) this.#speedRpm.set(r.machine, r.values.speed_rpm);
     this.health?.onEnergy(r.machine, r.values.power_kw, r.values.load_pct, r.values.speed_rpm, r.ts_ms);
-    rows.push(row(this.#tables.energy, BigInt(Math.round(r.ts_ms)) * 1_000_000n, { symbols: { machine: r.machine }, doubles: { ...r.values } }));
+    rows.push(
+      row(this.#tables.energy, BigInt(Math.round(r.ts_ms)) * 1_000_000n, { symbols: { machine: r.machine }, doubles: { ...r.values } }),
+    );
   }
 
   #onGap(message: KafkaMessage, rows: Row[]): void {
@@ -280,18 +343,33 @@ export class StreamProcessor {
     // Channel ids are <location>_<axis> (DE_X...): the bearing at that location is the one to watch.
     const location = w.channel.split('_')[0] as 'DE' | 'NDE';
     const bearingRef = m?.bearings?.[location];
-    const bearing: BearingGeometry | undefined = bearingRef === undefined ? undefined : typeof bearingRef === 'string' ? lookupBearing(bearingRef) : bearingRef;
+    const bearing: BearingGeometry | undefined =
+      bearingRef === undefined ? undefined : typeof bearingRef === 'string' ? lookupBearing(bearingRef) : bearingRef;
     const learnt = bearing ? this.health?.reference(w.machine, w.channel) : undefined;
-    const config: WindowAnalysisConfig = { sampleRateHz: w.sampleRateHz, windowSize: w.samples.length, shaftHz, iso, bearing, ...(learnt ? { reference: learnt.reference } : {}) };
+    const config: WindowAnalysisConfig = {
+      sampleRateHz: w.sampleRateHz,
+      windowSize: w.samples.length,
+      shaftHz,
+      iso,
+      bearing,
+      ...(learnt ? { reference: learnt.reference } : {}),
+    };
     const bearingKey = bearingRef === undefined ? '-' : typeof bearingRef === 'string' ? bearingRef : JSON.stringify(bearingRef);
-    return { key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}`, config };
+    return {
+      key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}`,
+      config,
+    };
   }
 
   /** Keeps a copy of a baseline window for the channel's healthy reference, when one is due. */
   #offerReferenceWindow(w: CompletedWindow, config: WindowAnalysisConfig): void {
     if (!this.#referenceWindows || !config.bearing || config.shaftHz === undefined || config.reference) return;
     if (!this.health!.inBaseline(w.machine)) return;
-    this.#referenceWindows.offer(w.machine, w.channel, config.bearing, { samples: w.samples, sampleRateHz: w.sampleRateHz, shaftHz: config.shaftHz });
+    this.#referenceWindows.offer(w.machine, w.channel, config.bearing, {
+      samples: w.samples,
+      sampleRateHz: w.sampleRateHz,
+      shaftHz: config.shaftHz,
+    });
   }
 
   /**
@@ -309,10 +387,24 @@ export class StreamProcessor {
           const learnt = this.health!.setReference(machine, channel, reference);
           this.stats.referencesLearnt++;
           const lines = reference.bands.reduce((n, b) => n + b.orders.length + b.hz.length, 0);
-          this.#log.info({ machine, channel, windows: reference.windows, bands: reference.bands.length, lines, id: learnt.id, cpuMs: Math.round(cpuUs / 1000) }, 'healthy envelope reference learnt');
+          this.#log.info(
+            {
+              machine,
+              channel,
+              windows: reference.windows,
+              bands: reference.bands.length,
+              lines,
+              id: learnt.id,
+              cpuMs: Math.round(cpuUs / 1000),
+            },
+            'healthy envelope reference learnt',
+          );
         } catch (err) {
           this.stats.referencesFailed++;
-          this.#log.warn({ machine, channel, err: describeError(err) }, 'healthy envelope reference not learnt; the channel is diagnosed without one');
+          this.#log.warn(
+            { machine, channel, err: describeError(err) },
+            'healthy envelope reference not learnt; the channel is diagnosed without one',
+          );
         }
       }),
     );
@@ -323,8 +415,20 @@ export class StreamProcessor {
     this.stats.latestHealth.set(u.machine, st);
     this.stats.latestMode.set(u.machine, u.mode);
     return row(this.#tables.health, u.tsNs, {
-      symbols: { machine: u.machine, health_state: st.state, phase: st.phase, mode: u.mode, ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}) },
-      doubles: { anomaly_score: st.score, health_index: st.healthIndex, rul_median_s: st.rul.median, rul_lower_s: st.rul.lower, rul_upper_s: st.rul.upper },
+      symbols: {
+        machine: u.machine,
+        health_state: st.state,
+        phase: st.phase,
+        mode: u.mode,
+        ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}),
+      },
+      doubles: {
+        anomaly_score: st.score,
+        health_index: st.healthIndex,
+        rul_median_s: st.rul.median,
+        rul_lower_s: st.rul.lower,
+        rul_upper_s: st.rul.upper,
+      },
       booleans: { alarm: st.alarm, degradation: st.degradation },
       longs: { window_seq: u.windowSeq, channels: u.channels },
       timestampsUs: { processed_at: processedAtUs, onset_at: Math.round(st.onsetTime * 1e6) },
@@ -352,17 +456,43 @@ export class StreamProcessor {
       const { analysis, cpuUs } = await this.#pool!.analyze({ configKey: key, config, samples: w.samples });
       this.stats.windowsAnalysed++;
       this.stats.workerCpuUs += cpuUs;
-      this.stats.latest.set(`${w.machine}/${w.channel}`, { ts: w.startTimeNs, features: analysis.features, zone: analysis.iso20816.zone, diagnosis: analysis.bearing.diagnosis, confidence: analysis.bearing.confidence, referenceWindows: config.reference?.windows ?? 0 });
+      this.stats.latest.set(`${w.machine}/${w.channel}`, {
+        ts: w.startTimeNs,
+        features: analysis.features,
+        zone: analysis.iso20816.zone,
+        diagnosis: analysis.bearing.diagnosis,
+        confidence: analysis.bearing.confidence,
+        referenceWindows: config.reference?.windows ?? 0,
+      });
       const featureRow = row(this.#tables.features, w.startTimeNs, {
-        symbols: { machine: w.machine, channel: w.channel, iso_zone: analysis.iso20816.zone, shaft_source: analysis.shaft.source, bearing_diagnosis: analysis.bearing.diagnosis },
+        symbols: {
+          machine: w.machine,
+          channel: w.channel,
+          iso_zone: analysis.iso20816.zone,
+          shaft_source: analysis.shaft.source,
+          bearing_diagnosis: analysis.bearing.diagnosis,
+        },
         doubles: { ...analysis.features, sample_rate_hz: w.sampleRateHz, bearing_confidence: analysis.bearing.confidence },
         longs: { window_seq: w.windowSeq, samples: sampleCount, reference_windows: config.reference?.windows ?? 0 },
         timestampsUs: { processed_at: processedAtUs },
       });
-      return { row: featureRow, window: { machine: w.machine, channel: w.channel, windowSeq: w.windowSeq, tsNs: w.startTimeNs, features: analysis.features, zone: analysis.iso20816.zone } };
+      return {
+        row: featureRow,
+        window: {
+          machine: w.machine,
+          channel: w.channel,
+          windowSeq: w.windowSeq,
+          tsNs: w.startTimeNs,
+          features: analysis.features,
+          zone: analysis.iso20816.zone,
+        },
+      };
     } catch (err) {
       this.stats.windowsFailed++;
-      this.#log.error({ machine: w.machine, channel: w.channel, windowSeq: w.windowSeq, err: describeError(err) }, 'window analysis failed');
+      this.#log.error(
+        { machine: w.machine, channel: w.channel, windowSeq: w.windowSeq, err: describeError(err) },
+        'window analysis failed',
+      );
       return undefined;
     }
   }
@@ -378,7 +508,14 @@ export class StreamProcessor {
         {
           key: message.key,
           value: message.value,
-          headers: { 'pdm-dlq-reason': reason, 'pdm-dlq-code': code, 'pdm-dlq-topic': topic, 'pdm-dlq-partition': String(partition), 'pdm-dlq-offset': message.offset, 'pdm-dlq-at': new Date().toISOString() },
+          headers: {
+            'pdm-dlq-reason': reason,
+            'pdm-dlq-code': code,
+            'pdm-dlq-topic': topic,
+            'pdm-dlq-partition': String(partition),
+            'pdm-dlq-offset': message.offset,
+            'pdm-dlq-at': new Date().toISOString(),
+          },
         },
       ],
     });

@@ -8,7 +8,11 @@ import { Sender } from '@questdb/nodejs-client';
 import { PdmError } from '../common/errors.ts';
 import type { Row } from './rows.ts';
 
-export async function questdbExecHttp(httpUrl: string, sql: string, auth?: { user: string; password: string }): Promise<{ columns?: Array<{ name: string; type: string }>; dataset?: unknown[][]; count?: number; ddl?: string }> {
+export async function questdbExecHttp(
+  httpUrl: string,
+  sql: string,
+  auth?: { user: string; password: string },
+): Promise<{ columns?: Array<{ name: string; type: string }>; dataset?: unknown[][]; count?: number; ddl?: string }> {
   const url = `${httpUrl.replace(/\/$/, '')}/exec?query=${encodeURIComponent(sql)}`;
   const headers: Record<string, string> = {};
   if (auth) headers['authorization'] = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`;
@@ -16,11 +20,26 @@ export async function questdbExecHttp(httpUrl: string, sql: string, auth?: { use
   try {
     res = await fetch(url, { headers });
   } catch (err) {
-    throw new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', `QuestDB at ${httpUrl} cannot be reached (${(err as Error).message}); is it running? (npm start, or set PDM_QUESTDB_HTTP)`, { httpUrl }, { cause: err });
+    throw new PdmError(
+      'PDM_ERR_QUESTDB_UNAVAILABLE',
+      `QuestDB at ${httpUrl} cannot be reached (${(err as Error).message}); is it running? (npm start, or set PDM_QUESTDB_HTTP)`,
+      { httpUrl },
+      { cause: err },
+    );
   }
-  const body = (await res.json().catch(() => ({}))) as { error?: string; columns?: Array<{ name: string; type: string }>; dataset?: unknown[][]; count?: number; ddl?: string };
+  const body = (await res.json().catch(() => ({}))) as {
+    error?: string;
+    columns?: Array<{ name: string; type: string }>;
+    dataset?: unknown[][];
+    count?: number;
+    ddl?: string;
+  };
   if (!res.ok || body.error) {
-    throw new PdmError(res.status === 401 || res.status === 403 ? 'PDM_ERR_QUESTDB_REJECTED' : 'PDM_ERR_QUESTDB_REJECTED', `QuestDB refused: ${body.error ?? `HTTP ${res.status}`} (query: ${sql.replace(/\s+/g, ' ').slice(0, 200)})`, { httpUrl, status: res.status });
+    throw new PdmError(
+      res.status === 401 || res.status === 403 ? 'PDM_ERR_QUESTDB_REJECTED' : 'PDM_ERR_QUESTDB_REJECTED',
+      `QuestDB refused: ${body.error ?? `HTTP ${res.status}`} (query: ${sql.replace(/\s+/g, ' ').slice(0, 200)})`,
+      { httpUrl, status: res.status },
+    );
   }
   return body;
 }
@@ -79,7 +98,12 @@ export class QuestdbSink {
     try {
       await this.#sender.flush();
     } catch (err) {
-      throw new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', `QuestDB did not accept ${this.#pendingRows} rows: ${(err as Error).message}`, {}, { cause: err });
+      throw new PdmError(
+        'PDM_ERR_QUESTDB_UNAVAILABLE',
+        `QuestDB did not accept ${this.#pendingRows} rows: ${(err as Error).message}`,
+        {},
+        { cause: err },
+      );
     }
     this.rowsWritten += this.#pendingRows;
     this.#pendingRows = 0;

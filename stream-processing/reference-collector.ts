@@ -35,8 +35,10 @@ export class ReferenceCollector {
   readonly #machines = new Map<string, Map<string, ChannelWindows>>();
 
   constructor(config: ReferenceCollectorConfig) {
-    if (!(Number.isInteger(config.maxWindows) && config.maxWindows >= 1)) throw new RangeError(`reference collector: maxWindows must be a positive integer, got ${config.maxWindows}`);
-    if (!(Number.isInteger(config.stride) && config.stride >= 1)) throw new RangeError(`reference collector: stride must be a positive integer, got ${config.stride}`);
+    if (!(Number.isInteger(config.maxWindows) && config.maxWindows >= 1))
+      throw new RangeError(`reference collector: maxWindows must be a positive integer, got ${config.maxWindows}`);
+    if (!(Number.isInteger(config.stride) && config.stride >= 1))
+      throw new RangeError(`reference collector: stride must be a positive integer, got ${config.stride}`);
     this.#config = config;
   }
 

@@ -13,7 +13,15 @@ export interface Row {
 }
 
 export function row(table: string, tsNs: bigint, parts: Partial<Omit<Row, 'table' | 'tsNs'>> = {}): Row {
-  return { table, tsNs, symbols: parts.symbols ?? {}, doubles: parts.doubles ?? {}, longs: parts.longs ?? {}, timestampsUs: parts.timestampsUs ?? {}, booleans: parts.booleans ?? {} };
+  return {
+    table,
+    tsNs,
+    symbols: parts.symbols ?? {},
+    doubles: parts.doubles ?? {},
+    longs: parts.longs ?? {},
+    timestampsUs: parts.timestampsUs ?? {},
+    booleans: parts.booleans ?? {},
+  };
 }
 
 /** RMS and absolute peak of a block: cheap enough for the consumer thread (a few µs per block). */

@@ -59,7 +59,8 @@ export class WindowAssembler {
   readonly counters: WindowCounters = { completed: 0, incomplete: 0, duplicateOrLate: 0, inconsistent: 0 };
 
   constructor(blocksPerWindow: number) {
-    if (!Number.isInteger(blocksPerWindow) || blocksPerWindow < 1) throw new RangeError(`blocksPerWindow must be a positive integer, got ${blocksPerWindow}`);
+    if (!Number.isInteger(blocksPerWindow) || blocksPerWindow < 1)
+      throw new RangeError(`blocksPerWindow must be a positive integer, got ${blocksPerWindow}`);
     this.blocksPerWindow = blocksPerWindow;
   }
 
@@ -114,14 +115,26 @@ export class WindowAssembler {
     this.#done.set(key, p.windowSeq);
     this.counters.completed++;
     const samples = new Float32Array(w * p.blockSize);
-    p.blocks.forEach((b, i) => samples.set(b!, i * p.blockSize));
-    return { machine: block.machine, channel: block.channel, windowSeq: p.windowSeq, startTimeNs: p.startTimeNs, sampleRateHz: p.sampleRateHz, units: p.units, blockSize: p.blockSize, samples };
+    p.blocks.forEach((b, i) => {
+      samples.set(b!, i * p.blockSize);
+    });
+    return {
+      machine: block.machine,
+      channel: block.channel,
+      windowSeq: p.windowSeq,
+      startTimeNs: p.startTimeNs,
+      sampleRateHz: p.sampleRateHz,
+      units: p.units,
+      blockSize: p.blockSize,
+      samples,
+    };
   }
 
   /** Lowest Kafka offset still needed by a pending window of this partition (commit no further). */
   pendingMinOffset(partition: number): number | undefined {
     let min: number | undefined;
-    for (const p of this.#pending.values()) if (p.partition === partition && (min === undefined || p.firstOffset < min)) min = p.firstOffset;
+    for (const p of this.#pending.values())
+      if (p.partition === partition && (min === undefined || p.firstOffset < min)) min = p.firstOffset;
     return min;
   }
 

@@ -32,7 +32,12 @@ export class WorkerPool {
       const transferList = req.windows.map((w) => w.samples.buffer as ArrayBuffer);
       return (await this.#pool.run(req, { name: 'learnReference', transferList })) as ReferenceResponse;
     } catch (err) {
-      throw new PdmError('PDM_ERR_WORKER', `learning a healthy reference failed in a worker: ${(err as Error).message}`, {}, { cause: err });
+      throw new PdmError(
+        'PDM_ERR_WORKER',
+        `learning a healthy reference failed in a worker: ${(err as Error).message}`,
+        {},
+        { cause: err },
+      );
     }
   }
 

@@ -13,11 +13,11 @@
  * nothing else in MODELS.md is touched.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import { USABLE_BANDWIDTH_FACTOR } from '../models/bearing/kurtogram.ts';
-import { analyzeRecord, referenceFromRecords, type EnvelopeReference, type RecordAnalysis } from '../models/window-analysis.ts';
+import { analyzeRecord, type EnvelopeReference, type RecordAnalysis, referenceFromRecords } from '../models/window-analysis.ts';
 import { publishSection, sectionMarkers } from './markdown-section.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,7 +35,12 @@ interface CwruRecord {
   fault_diameter_in: number;
 }
 
-const TRUTH: Record<CwruRecord['fault_location'], string> = { inner: 'inner_race', outer: 'outer_race', ball: 'rolling_element', normal: 'none' };
+const TRUTH: Record<CwruRecord['fault_location'], string> = {
+  inner: 'inner_race',
+  outer: 'outer_race',
+  ball: 'rolling_element',
+  normal: 'none',
+};
 
 /**
  * What counts as wrong (written once, used by the report and by test/unit/bearing/cwru.test.ts):
@@ -44,7 +49,10 @@ const TRUTH: Record<CwruRecord['fault_location'], string> = { inner: 'inner_race
  * bearing's geometry; naming the seeded type there is "seen through" (the DE fault's type, at the
  * wrong bearing), naming any other type is wrong. On the healthy baseline any fault is wrong.
  */
-export function verdict(r: Pick<CwruRecord, 'fault_location' | 'sensor_position'>, diagnosis: string): 'correct' | 'none' | 'seen through' | 'wrong' {
+export function verdict(
+  r: Pick<CwruRecord, 'fault_location' | 'sensor_position'>,
+  diagnosis: string,
+): 'correct' | 'none' | 'seen through' | 'wrong' {
   const truth = TRUTH[r.fault_location];
   if (diagnosis === 'none') return truth === 'none' ? 'correct' : 'none';
   if (diagnosis !== truth) return 'wrong';
@@ -78,10 +86,20 @@ export async function cwruReference(channel: 'DE' | 'FE', speed: 'given' | 'esti
   if (ref === undefined) {
     const healthy = (await loadCwru()).find((r) => r.cwru_file_number === REFERENCE_RECORD && r.sensor_position === channel);
     if (healthy === undefined) throw new Error(`no record ${REFERENCE_RECORD} ${channel} in metadata.json`);
-    ref = referenceFromRecords([{ samples: await samplesOf(healthy), sampleRateHz: healthy.sampling_rate_hz, shaftHz: speed === 'given' ? healthy.shaft_speed_rpm / 60 : undefined, name: healthy.file }], {
-      bearing: bearingOf(healthy),
-      maxFrequencyHz: forRateHz / USABLE_BANDWIDTH_FACTOR,
-    });
+    ref = referenceFromRecords(
+      [
+        {
+          samples: await samplesOf(healthy),
+          sampleRateHz: healthy.sampling_rate_hz,
+          shaftHz: speed === 'given' ? healthy.shaft_speed_rpm / 60 : undefined,
+          name: healthy.file,
+        },
+      ],
+      {
+        bearing: bearingOf(healthy),
+        maxFrequencyHz: forRateHz / USABLE_BANDWIDTH_FACTOR,
+      },
+    );
     references.set(key, ref);
   }
   return ref;
@@ -89,7 +107,12 @@ export async function cwruReference(channel: 'DE' | 'FE', speed: 'given' | 'esti
 
 export async function analyzeCwru(r: CwruRecord, speed: 'given' | 'estimated', withReference = false): Promise<RecordAnalysis> {
   const reference = withReference ? await cwruReference(r.sensor_position, speed, r.sampling_rate_hz) : undefined;
-  return analyzeRecord(await samplesOf(r), { sampleRateHz: r.sampling_rate_hz, shaftHz: speed === 'given' ? r.shaft_speed_rpm / 60 : undefined, bearing: bearingOf(r), reference });
+  return analyzeRecord(await samplesOf(r), {
+    sampleRateHz: r.sampling_rate_hz,
+    shaftHz: speed === 'given' ? r.shaft_speed_rpm / 60 : undefined,
+    bearing: bearingOf(r),
+    reference,
+  });
 }
 
 const SHORT: Record<string, string> = { outer_race: 'OR', inner_race: 'IR', rolling_element: 'RE', cage: 'C' };
@@ -97,12 +120,23 @@ const SHORT: Record<string, string> = { outer_race: 'OR', inner_race: 'IR', roll
 /** The lines the reference discounted, most frequent first: "IR h1 143.6 Hz 2/3 (7.2 dB)". */
 function discounted(a: RecordAnalysis): string {
   const l = [...(a.bearing.discounted ?? [])].sort((x, y) => (y.segments ?? 0) - (x.segments ?? 0)).slice(0, 3);
-  return l.length === 0 ? '-' : l.map((d) => `${SHORT[d.type]} ${d.line} ${d.hz.toFixed(1)} Hz ${d.segments}/${a.segments.count} (${d.reference_db.toFixed(1)} dB)`).join('; ');
+  return l.length === 0
+    ? '-'
+    : l
+        .map((d) => `${SHORT[d.type]} ${d.line} ${d.hz.toFixed(1)} Hz ${d.segments}/${a.segments.count} (${d.reference_db.toFixed(1)} dB)`)
+        .join('; ');
 }
 
 function votes(a: RecordAnalysis): string {
   const v = a.segments.votes;
-  const parts = [['OR', v.outer_race], ['IR', v.inner_race], ['RE', v.rolling_element], ['C', v.cage]].filter(([, n]) => (n as number) > 0).map(([k, n]) => `${k} ${n}`);
+  const parts = [
+    ['OR', v.outer_race],
+    ['IR', v.inner_race],
+    ['RE', v.rolling_element],
+    ['C', v.cage],
+  ]
+    .filter(([, n]) => (n as number) > 0)
+    .map(([k, n]) => `${k} ${n}`);
   return `${parts.length ? parts.join(', ') : '-'} / ${a.segments.count}`;
 }
 

@@ -16,10 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { AnomalyDetector, newAnomalyResult } from '../models/anomaly/anomaly-detector.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
 import { replay } from '../models/rul/replay.ts';
-import { publishSection, sectionMarkers } from './markdown-section.ts';
 import { gaussian, healthyWindow, seeded } from '../test/unit/anomaly/synthetic.ts';
-import { FEMTO_FEATURES, loadFemtoHistories, type FemtoHistory } from '../test/unit/rul/femto-histories.ts';
-import { scoreHistory, type HistoryScore } from '../test/unit/rul/rul-metrics.ts';
+import { FEMTO_FEATURES, type FemtoHistory, loadFemtoHistories } from '../test/unit/rul/femto-histories.ts';
+import { type HistoryScore, scoreHistory } from '../test/unit/rul/rul-metrics.ts';
+import { publishSection, sectionMarkers } from './markdown-section.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { start: START, end: END } = sectionMarkers('rul-report');
@@ -29,7 +29,9 @@ const histories = loadFemtoHistories();
 /** Leave-one-out replay; with `conditions`, every bearing's test load and speed are given (as `pdm rul --load/--rpm/--train-load/--train-rpm`). */
 function run(series: FemtoHistory, withTrain: boolean, config: MonitorConfigInput = {}, conditions = true): HistoryScore {
   const condition = (h: FemtoHistory) => (conditions ? { loadN: h.loadN, speedRpm: h.speedRpm } : undefined);
-  const train = withTrain ? histories.filter((h) => h !== series).map((h) => ({ name: h.bearing, times: h.times, rows: h.rows, condition: condition(h) })) : [];
+  const train = withTrain
+    ? histories.filter((h) => h !== series).map((h) => ({ name: h.bearing, times: h.times, rows: h.rows, condition: condition(h) }))
+    : [];
   const cfg: MonitorConfigInput = { ...config, anomaly: { ...(config.anomaly ?? {}), features: [...FEMTO_FEATURES] } };
   const r = replay({ name: series.bearing, times: series.times, rows: series.rows, condition: condition(series) }, train, cfg);
   return scoreHistory(r.rows.map((row, i) => ({ ...row, time: series.times[i] })));
@@ -55,7 +57,10 @@ function perBearingTable(withTrain: boolean, config: MonitorConfigInput = {}): s
 
 const VARIANTS: [string, MonitorConfigInput, boolean?][] = [
   ['fleet only (no degradation model)', { onset: { threshold: 1e12 } }],
-  ['textbook Gebraeel: white noise, Φ(g), every training threshold, trend alone, no autocorrelation correction', { rul: { noise: 'white', thresholds: 'all', combine: 'trend', correctAutocorrelation: false } }],
+  [
+    'textbook Gebraeel: white noise, Φ(g), every training threshold, trend alone, no autocorrelation correction',
+    { rul: { noise: 'white', thresholds: 'all', combine: 'trend', correctAutocorrelation: false } },
+  ],
   ['white noise + autocorrelation correction', { rul: { noise: 'white', thresholds: 'all', combine: 'trend' } }],
   ['white noise + correction + unassigned mass to fleet', { rul: { noise: 'white', thresholds: 'all', combine: 'trend+fleet' } }],
   ['white noise, lowest threshold, + fleet', { rul: { noise: 'white', thresholds: 'lowest', combine: 'trend+fleet' } }],
@@ -78,7 +83,8 @@ function variantTable(): string[] {
     const rs = histories.map((h) => run(h, true, cfg, conditions));
     const thirds = rs.map((r) => Math.round(r.rows / 3));
     const pooled = rs.reduce((a, r, i) => a + r.coverageLastThird * thirds[i], 0) / thirds.reduce((a, b) => a + b, 0);
-    const ratio = (r: HistoryScore) => (r.medianWidthEnd === null || !r.medianWidthMid ? '–' : (r.medianWidthEnd / r.medianWidthMid).toFixed(2));
+    const ratio = (r: HistoryScore) =>
+      r.medianWidthEnd === null || !r.medianWidthMid ? '–' : (r.medianWidthEnd / r.medianWidthMid).toFixed(2);
     lines.push(
       `| ${name} | ${rs.map((r) => pct(r.coverageLastThird)).join(' / ')} | ${pct(pooled)} | ${rs.map(ratio).join(' / ')} | ${rs.map((r) => pct(r.meanAbsErrorLastThird)).join(' / ')} | ${rs.map((r) => pct(r.firstDegradationFraction)).join(' / ')} |`,
     );
@@ -122,7 +128,12 @@ function syntheticChecks(): string[] {
 }
 
 function report(): string {
-  const femto = histories.map((h) => `${h.bearing} ${h.times.length} snapshots${h.dropped.length > 0 ? ` (${h.dropped.length} with corrupt timestamps dropped)` : ''}`).join(', ');
+  const femto = histories
+    .map(
+      (h) =>
+        `${h.bearing} ${h.times.length} snapshots${h.dropped.length > 0 ? ` (${h.dropped.length} with corrupt timestamps dropped)` : ''}`,
+    )
+    .join(', ');
   return [
     START,
     '',

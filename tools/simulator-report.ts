@@ -11,11 +11,11 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WindowAnalyzer } from '../models/window-analysis.ts';
 import { MachineSimulation } from '../ingest/simulator/physics/machine-simulation.ts';
-import { MachineHealthTracker, type HealthUpdate } from '../stream-processing/machine-health.ts';
+import type { WindowAnalyzer } from '../models/window-analysis.ts';
+import { type HealthUpdate, MachineHealthTracker } from '../stream-processing/machine-health.ts';
 import { DEFAULT_OPERATING_MODES } from '../stream-processing/operating-mode.ts';
-import { START_MS, analyzer, machineWith, remainingLifeRun, window } from '../test/unit/models-on-simulator/simulated-pump.ts';
+import { analyzer, machineWith, remainingLifeRun, START_MS, window } from '../test/unit/models-on-simulator/simulated-pump.ts';
 import { publishSection, sectionMarkers } from './markdown-section.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,7 +27,8 @@ function diagnosisTable(): string[] {
   const rows = ['| injected fault | day of life | true severity | DE_X | DE_Y | DE_Z |', '|---|---|---|---|---|---|'];
   for (const type of ['outer_race', 'inner_race', 'misalignment', 'none'] as const) {
     for (const days of type === 'misalignment' || type === 'none' ? [12] : [3, 6, 9, 15]) {
-      const faults = type === 'none' ? [] : [{ type, location: 'DE', onset: type === 'misalignment' ? 0 : '1d', growth: { timeToFailure: '20d' } }];
+      const faults =
+        type === 'none' ? [] : [{ type, location: 'DE', onset: type === 'misalignment' ? 0 : '1d', growth: { timeToFailure: '20d' } }];
       const sim = new MachineSimulation(machineWith(faults), { startTimeMs: START_MS });
       const atMs = START_MS + days * 1000;
       const severity = Math.max(0, ...sim.truthAt(atMs).faults.map((f) => f.severity));
@@ -60,7 +61,14 @@ function alarmTable(): string[] {
       const atMs = START_MS + k * 1000;
       for (const channel of AXES) {
         const r = a.analyze(window(sim, channel, atMs));
-        const u = tracker.onWindow({ machine: 'sim-1', channel, windowSeq: k, tsNs: BigInt(atMs) * 1_000_000n, features: r.features, zone: r.iso20816.zone });
+        const u = tracker.onWindow({
+          machine: 'sim-1',
+          channel,
+          windowSeq: k,
+          tsNs: BigInt(atMs) * 1_000_000n,
+          features: r.features,
+          zone: r.iso20816.zone,
+        });
         if (!u) continue;
         if (u.status.phase === 'monitoring') monitored++;
         if (!u.status.alarm) continue;
@@ -68,7 +76,7 @@ function alarmTable(): string[] {
         if (first === '-') {
           const t = Number(u.tsNs / 1_000_000n);
           const severity = Math.max(0, ...sim.truthAt(t).faults.map((f) => f.severity));
-          first = `day ${(((t - START_MS) / 1000) * 3 / 24).toFixed(1)} of life, true severity ${severity.toFixed(2)} (failure at 1.00), ${u.status.state}`;
+          first = `day ${((((t - START_MS) / 1000) * 3) / 24).toFixed(1)} of life, true severity ${severity.toFixed(2)} (failure at 1.00), ${u.status.state}`;
         }
       }
     }
@@ -81,11 +89,21 @@ function modesTable(): string[] {
   const DAY_MS = 100_000;
   const NIGHT_MS = 70_000;
   const sim = new MachineSimulation(
-    machineWith([], { id: 'fan-1', type: 'fan', operatingModes: [{ mode: 'day', durationS: DAY_MS / 1000, speedRpm: 1450, loadPct: 85 }, { mode: 'night', durationS: NIGHT_MS / 1000, speedRpm: 1100, loadPct: 40 }] }),
+    machineWith([], {
+      id: 'fan-1',
+      type: 'fan',
+      operatingModes: [
+        { mode: 'day', durationS: DAY_MS / 1000, speedRpm: 1450, loadPct: 85 },
+        { mode: 'night', durationS: NIGHT_MS / 1000, speedRpm: 1100, loadPct: 40 },
+      ],
+    }),
     { startTimeMs: START_MS },
   );
   const config = { features: FEATURES, monitor: {}, energy: true, fleet: null };
-  const trackers = { 'one baseline per machine': new MachineHealthTracker(config), 'one baseline per operating mode': new MachineHealthTracker({ ...config, modes: DEFAULT_OPERATING_MODES }) };
+  const trackers = {
+    'one baseline per machine': new MachineHealthTracker(config),
+    'one baseline per operating mode': new MachineHealthTracker({ ...config, modes: DEFAULT_OPERATING_MODES }),
+  };
   const ups = new Map<string, HealthUpdate[]>(Object.keys(trackers).map((k) => [k, []]));
   const analyzers = new Map<number, WindowAnalyzer>();
   for (let k = 0; k < (2 * (DAY_MS + NIGHT_MS)) / 1000; k++) {
@@ -94,21 +112,36 @@ function modesTable(): string[] {
     for (const t of Object.values(trackers)) t.onEnergy('fan-1', e.powerKw, e.loadPct, e.speedRpm, atMs);
     const shaftHz = Math.round(e.speedRpm * 10) / 600;
     let a = analyzers.get(shaftHz);
-    if (!a) analyzers.set(shaftHz, (a = analyzer(sim, shaftHz)));
+    if (!a) {
+      a = analyzer(sim, shaftHz);
+      analyzers.set(shaftHz, a);
+    }
     for (const channel of AXES) {
       const r = a.analyze(window(sim, channel, atMs));
       for (const [name, t] of Object.entries(trackers)) {
-        const u = t.onWindow({ machine: 'fan-1', channel, windowSeq: k, tsNs: BigInt(atMs) * 1_000_000n, features: r.features, zone: r.iso20816.zone });
+        const u = t.onWindow({
+          machine: 'fan-1',
+          channel,
+          windowSeq: k,
+          tsNs: BigInt(atMs) * 1_000_000n,
+          features: r.features,
+          zone: r.iso20816.zone,
+        });
         if (u) ups.get(name)!.push(u);
       }
     }
   }
-  const rows = ['| healthy fan, day 1450 rpm / 85 % (100 s) and night 1100 rpm / 40 % (70 s), twice | modes | windows monitored | alarm windows | largest anomaly score | transition windows |', '|---|---|---|---|---|---|'];
+  const rows = [
+    '| healthy fan, day 1450 rpm / 85 % (100 s) and night 1100 rpm / 40 % (70 s), twice | modes | windows monitored | alarm windows | largest anomaly score | transition windows |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const [name, t] of Object.entries(trackers)) {
     const list = ups.get(name)!;
     const monitored = list.filter((u) => u.status.phase === 'monitoring');
     const modes = [...new Set(list.map((u) => u.mode))].join(', ');
-    rows.push(`| ${name} | ${modes} | ${monitored.length} | ${list.filter((u) => u.status.alarm).length} | ${Math.max(...monitored.map((u) => u.status.score)).toFixed(1)} | ${t.counters.skippedTransition} |`);
+    rows.push(
+      `| ${name} | ${modes} | ${monitored.length} | ${list.filter((u) => u.status.alarm).length} | ${Math.max(...monitored.map((u) => u.status.score)).toFixed(1)} | ${t.counters.skippedTransition} |`,
+    );
   }
   return rows;
 }
@@ -155,7 +188,7 @@ function report(): string {
     '',
     ...modesTable(),
     '',
-    "**Remaining life against the true failure** (severity 1: the worst axis at the ISO 20816-3 zone C/D boundary, 4.5 mm/s; 3 h of life per window; no training histories). Each cell: share of the windows on the degradation basis whose 90 % interval contains the true remaining life (median relative error of the median) — with the ISO velocity limit as a second failure criterion, as the processor runs it / with the health-index threshold (4×) alone:",
+    '**Remaining life against the true failure** (severity 1: the worst axis at the ISO 20816-3 zone C/D boundary, 4.5 mm/s; 3 h of life per window; no training histories). Each cell: share of the windows on the degradation basis whose 90 % interval contains the true remaining life (median relative error of the median) — with the ISO velocity limit as a second failure criterion, as the processor runs it / with the health-index threshold (4×) alone:',
     '',
     ...remainingLifeTable(),
     '',

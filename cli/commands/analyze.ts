@@ -7,13 +7,13 @@
  * reference), lines the healthy machine carries count only by their excess over it.
  */
 import { parseArgs } from 'node:util';
-import { PdmError, describeError, isPdmError } from '../../common/errors.ts';
+import { describeError, isPdmError, PdmError } from '../../common/errors.ts';
 import { lookupBearing } from '../../models/bearing/catalogue.ts';
-import { parseBearingGeometry, type BearingGeometry } from '../../models/bearing/geometry.ts';
+import { type BearingGeometry, parseBearingGeometry } from '../../models/bearing/geometry.ts';
 import { USABLE_BANDWIDTH_FACTOR } from '../../models/bearing/kurtogram.ts';
-import { analyzeRecord, referenceFromRecords, type EnvelopeReference, type RecordAnalysis } from '../../models/window-analysis.ts';
+import { analyzeRecord, type EnvelopeReference, type RecordAnalysis, referenceFromRecords } from '../../models/window-analysis.ts';
 import { readReferenceFile, writeReferenceFile } from '../io/reference-file.ts';
-import { SIGNAL_FORMATS, readSignalFile, type SignalFormat } from '../io/signal-file.ts';
+import { readSignalFile, SIGNAL_FORMATS, type SignalFormat } from '../io/signal-file.ts';
 
 const USAGE = `Usage: pdm analyze FILE... --fs HZ [--rpm RPM] [--bearing NAME | --bearing-geometry SPEC] [options]
 
@@ -94,22 +94,37 @@ function parseSettings(argv: string[]): Settings | 'help' {
   });
   if (values.help) return 'help';
   if (positionals.length === 0) throw usageError('no FILE given');
-  if (values.bearing !== undefined && values['bearing-geometry'] !== undefined) throw usageError('give --bearing or --bearing-geometry, not both');
+  if (values.bearing !== undefined && values['bearing-geometry'] !== undefined)
+    throw usageError('give --bearing or --bearing-geometry, not both');
   const format = values.format;
-  if (format !== undefined && !(SIGNAL_FORMATS as readonly string[]).includes(format)) throw usageError(`--format must be one of ${SIGNAL_FORMATS.join(', ')}, got '${format}'`);
+  if (format !== undefined && !(SIGNAL_FORMATS as readonly string[]).includes(format))
+    throw usageError(`--format must be one of ${SIGNAL_FORMATS.join(', ')}, got '${format}'`);
   const group = values['iso-group'] ?? '2';
   if (group !== '1' && group !== '2') throw usageError(`--iso-group must be 1 or 2, got '${group}'`);
   const foundation = values['iso-foundation'] ?? 'rigid';
-  if (foundation !== 'rigid' && foundation !== 'flexible') throw usageError(`--iso-foundation must be rigid or flexible, got '${foundation}'`);
-  const bearing = values.bearing !== undefined ? lookupBearing(values.bearing) : values['bearing-geometry'] !== undefined ? parseBearingGeometry(values['bearing-geometry']) : undefined;
+  if (foundation !== 'rigid' && foundation !== 'flexible')
+    throw usageError(`--iso-foundation must be rigid or flexible, got '${foundation}'`);
+  const bearing =
+    values.bearing !== undefined
+      ? lookupBearing(values.bearing)
+      : values['bearing-geometry'] !== undefined
+        ? parseBearingGeometry(values['bearing-geometry'])
+        : undefined;
   const baselines = values.baseline ?? [];
   const baselineRpm = (values['baseline-rpm'] ?? []).map((v) => positiveNumber('--baseline-rpm', v) as number);
   if (baselines.length > 0 && values.reference !== undefined) throw usageError('give --baseline or --reference, not both');
-  if ((baselines.length > 0 || values.reference !== undefined) && bearing === undefined) throw usageError(`${baselines.length > 0 ? '--baseline' : '--reference'} needs a bearing (--bearing or --bearing-geometry): the reference is of its envelope spectrum`);
+  if ((baselines.length > 0 || values.reference !== undefined) && bearing === undefined)
+    throw usageError(
+      `${baselines.length > 0 ? '--baseline' : '--reference'} needs a bearing (--bearing or --bearing-geometry): the reference is of its envelope spectrum`,
+    );
   if (baselines.length === 0) {
-    for (const o of ['baseline-fs', 'baseline-rpm', 'save-reference'] as const) if (values[o] !== undefined) throw usageError(`--${o} needs --baseline`);
+    for (const o of ['baseline-fs', 'baseline-rpm', 'save-reference'] as const)
+      if (values[o] !== undefined) throw usageError(`--${o} needs --baseline`);
   }
-  if (baselineRpm.length > 1 && baselineRpm.length !== baselines.length) throw usageError(`--baseline-rpm given ${baselineRpm.length} times for ${baselines.length} --baseline files: give it once, or once per baseline`);
+  if (baselineRpm.length > 1 && baselineRpm.length !== baselines.length)
+    throw usageError(
+      `--baseline-rpm given ${baselineRpm.length} times for ${baselines.length} --baseline files: give it once, or once per baseline`,
+    );
   return {
     files: positionals,
     fs: positiveNumber('--fs', values.fs),
@@ -132,13 +147,28 @@ async function load(file: string, s: Settings, baseline = false): Promise<{ samp
   const signal = await readSignalFile(file, { format: s.format, column: s.column });
   const [fsOption, fsName] = baseline && s.baselineFs !== undefined ? [s.baselineFs, '--baseline-fs'] : [s.fs, '--fs'];
   const fs = signal.sampleRateHz ?? fsOption;
-  if (fs === undefined) throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: the sampling rate is unknown; give ${baseline ? '--baseline-fs or --fs' : '--fs'} HZ (only WAV files carry it)`, { file });
+  if (fs === undefined)
+    throw new PdmError(
+      'PDM_ERR_CONFIG_INVALID',
+      `${file}: the sampling rate is unknown; give ${baseline ? '--baseline-fs or --fs' : '--fs'} HZ (only WAV files carry it)`,
+      { file },
+    );
   if (signal.sampleRateHz !== undefined && fsOption !== undefined && Math.abs(signal.sampleRateHz - fsOption) > 1e-6 * fsOption) {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: ${fsName} ${fsOption} disagrees with the WAV header's ${signal.sampleRateHz} Hz`, { file });
+    throw new PdmError(
+      'PDM_ERR_CONFIG_INVALID',
+      `${file}: ${fsName} ${fsOption} disagrees with the WAV header's ${signal.sampleRateHz} Hz`,
+      { file },
+    );
   }
-  const rpm = baseline ? s.baselineRpm[s.baselines.indexOf(file)] ?? s.baselineRpm[0] : s.rpm;
-  if (rpm !== undefined && rpm / 60 >= fs / 2) throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: ${baseline ? '--baseline-rpm' : '--rpm'} ${rpm} (${rpm / 60} Hz) is not below Nyquist (${fs / 2} Hz)`, { file });
-  if (signal.samples.length < 256) throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: ${signal.samples.length} samples; at least 256 are needed`, { file });
+  const rpm = baseline ? (s.baselineRpm[s.baselines.indexOf(file)] ?? s.baselineRpm[0]) : s.rpm;
+  if (rpm !== undefined && rpm / 60 >= fs / 2)
+    throw new PdmError(
+      'PDM_ERR_CONFIG_INVALID',
+      `${file}: ${baseline ? '--baseline-rpm' : '--rpm'} ${rpm} (${rpm / 60} Hz) is not below Nyquist (${fs / 2} Hz)`,
+      { file },
+    );
+  if (signal.samples.length < 256)
+    throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: ${signal.samples.length} samples; at least 256 are needed`, { file });
   return { samples: signal.samples, fs, format: signal.format };
 }
 
@@ -146,15 +176,30 @@ function round(v: number, digits = 6): number {
   return Number.isFinite(v) ? Number(v.toPrecision(digits)) : 0;
 }
 
-function toJson(file: string, fs: number, format: SignalFormat, samples: number, s: Settings, a: RecordAnalysis, reference: EnvelopeReference | undefined): Record<string, unknown> {
+function toJson(
+  file: string,
+  fs: number,
+  format: SignalFormat,
+  samples: number,
+  s: Settings,
+  a: RecordAnalysis,
+  reference: EnvelopeReference | undefined,
+): Record<string, unknown> {
   const features = Object.fromEntries(Object.entries(a.features).map(([k, v]) => [k, round(v)]));
   const bearing: Record<string, unknown> = { diagnosis: a.bearing.diagnosis, confidence: round(a.bearing.confidence, 3) };
   if (s.bearing !== undefined) {
     bearing.name = s.bearing.name ?? null;
-    bearing.geometry = { balls: s.bearing.balls, ball_diameter_mm: round(s.bearing.ballDiameterMm), pitch_diameter_mm: round(s.bearing.pitchDiameterMm), contact_angle_deg: s.bearing.contactAngleDeg };
+    bearing.geometry = {
+      balls: s.bearing.balls,
+      ball_diameter_mm: round(s.bearing.ballDiameterMm),
+      pitch_diameter_mm: round(s.bearing.pitchDiameterMm),
+      contact_angle_deg: s.bearing.contactAngleDeg,
+    };
   }
-  if (a.bearing.frequencies_hz !== undefined) bearing.frequencies_hz = Object.fromEntries(Object.entries(a.bearing.frequencies_hz).map(([k, v]) => [k, round(v)]));
-  if (a.bearing.evidence !== undefined) bearing.evidence = Object.fromEntries(Object.entries(a.bearing.evidence).map(([k, v]) => [k, round(v, 4)]));
+  if (a.bearing.frequencies_hz !== undefined)
+    bearing.frequencies_hz = Object.fromEntries(Object.entries(a.bearing.frequencies_hz).map(([k, v]) => [k, round(v)]));
+  if (a.bearing.evidence !== undefined)
+    bearing.evidence = Object.fromEntries(Object.entries(a.bearing.evidence).map(([k, v]) => [k, round(v, 4)]));
   if (reference !== undefined) {
     bearing.reference = {
       ...(s.referenceFile !== undefined ? { file: s.referenceFile } : { baselines: s.baselines }),
@@ -163,7 +208,14 @@ function toJson(file: string, fs: number, format: SignalFormat, samples: number,
       bands: reference.bands.length,
       max_frequency_hz: round(reference.maxFrequencyHz),
     };
-    bearing.discounted = (a.bearing.discounted ?? []).map((l) => ({ type: l.type, line: l.line, hz: round(l.hz, 5), snr_db: round(l.snr_db, 3), reference_db: round(l.reference_db, 3), segments: l.segments }));
+    bearing.discounted = (a.bearing.discounted ?? []).map((l) => ({
+      type: l.type,
+      line: l.line,
+      hz: round(l.hz, 5),
+      snr_db: round(l.snr_db, 3),
+      reference_db: round(l.reference_db, 3),
+      segments: l.segments,
+    }));
   }
   return {
     file,
@@ -191,7 +243,14 @@ function table(rows: Array<{ file: string; a: RecordAnalysis }>): string {
     a.bearing.confidence.toFixed(2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  return [head, ...body].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+  return `${[head, ...body]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 /**
@@ -246,8 +305,14 @@ export async function run(argv: string[]): Promise<number> {
         reference = learnt.get(fs) ?? (await learnReference(settings, fs));
         learnt.set(fs, reference);
       }
-      const a = analyzeRecord(samples, { sampleRateHz: fs, shaftHz: settings.rpm === undefined ? undefined : settings.rpm / 60, bearing: settings.bearing, iso: settings.iso, reference });
-      if (settings.json) process.stdout.write(JSON.stringify(toJson(file, fs, format, samples.length, settings, a, reference)) + '\n');
+      const a = analyzeRecord(samples, {
+        sampleRateHz: fs,
+        shaftHz: settings.rpm === undefined ? undefined : settings.rpm / 60,
+        bearing: settings.bearing,
+        iso: settings.iso,
+        reference,
+      });
+      if (settings.json) process.stdout.write(`${JSON.stringify(toJson(file, fs, format, samples.length, settings, a, reference))}\n`);
       else rows.push({ file, a });
     }
   } catch (err) {
@@ -259,7 +324,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(table(rows));
     if (settings.baselines.length > 0 || saved !== undefined) {
       const discounted = rows.reduce((n, r) => n + (r.a.bearing.discounted?.length ?? 0), 0);
-      process.stdout.write(`healthy reference: ${settings.referenceFile ?? settings.baselines.join(', ')}; ${discounted} machine line(s) discounted (--json lists them)\n`);
+      process.stdout.write(
+        `healthy reference: ${settings.referenceFile ?? settings.baselines.join(', ')}; ${discounted} machine line(s) discounted (--json lists them)\n`,
+      );
     }
   }
   return 0;

@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../common/config.ts';
 import { kafkaFromEnv } from '../../common/endpoints.ts';
-import { collectorId, CollectorConfigSpec, spoolDir } from '../../ingest/collector/collector-config.ts';
 import { Collector } from '../../ingest/collector/collector.ts';
+import { CollectorConfigSpec, collectorId, spoolDir } from '../../ingest/collector/collector-config.ts';
 import { untilSignal } from '../signals.ts';
 
 const HELP = `Usage: pdm collect --config FILE
@@ -21,14 +21,19 @@ Metrics: /metrics (Prometheus) and /health (JSON) on metrics.port when configure
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help || !values.config) {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;
   }
   const config = loadConfigFile(CollectorConfigSpec, values.config);
   if (values.check) {
-    process.stdout.write(`${values.config}: valid. collector ${collectorId(config)}, spool ${spoolDir(config)}, ${config.machines.length} machine(s)${config.shard ? ` (shard ${config.shard.index} of ${config.shard.count})` : ''}\n`);
+    process.stdout.write(
+      `${values.config}: valid. collector ${collectorId(config)}, spool ${spoolDir(config)}, ${config.machines.length} machine(s)${config.shard ? ` (shard ${config.shard.index} of ${config.shard.count})` : ''}\n`,
+    );
     return 0;
   }
   const collector = new Collector(config, { brokers: kafkaFromEnv(config.kafka.brokers) });

@@ -41,14 +41,17 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1 || positionals[0] !== 'build') {
-    process.stderr.write(`pdm dashboards: expected the subcommand 'build'${positionals.length ? `, got '${positionals.join(' ')}'` : ''}\n\n${HELP}`);
+    process.stderr.write(
+      `pdm dashboards: expected the subcommand 'build'${positionals.length ? `, got '${positionals.join(' ')}'` : ''}\n\n${HELP}`,
+    );
     return 2;
   }
   try {
     const group = values['iso-group'];
     const foundation = values['iso-foundation'];
     if (group !== '1' && group !== '2') throw new PdmError('PDM_ERR_CONFIG_INVALID', `--iso-group must be 1 or 2, got '${group}'`);
-    if (foundation !== 'rigid' && foundation !== 'flexible') throw new PdmError('PDM_ERR_CONFIG_INVALID', `--iso-foundation must be rigid or flexible, got '${foundation}'`);
+    if (foundation !== 'rigid' && foundation !== 'flexible')
+      throw new PdmError('PDM_ERR_CONFIG_INVALID', `--iso-foundation must be rigid or flexible, got '${foundation}'`);
     const outDir = resolve(values.out ?? resolve(findRepoRoot(), 'deploy/grafana/dashboards'));
     const written = writeDashboards(outDir, { tablePrefix: values['table-prefix'], iso: { group: group === '1' ? 1 : 2, foundation } });
     for (const file of written) process.stdout.write(`${relative(process.cwd(), file) || file}\n`);

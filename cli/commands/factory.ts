@@ -5,7 +5,7 @@ import { setErrorLogger, setWarningLogger } from 'node-opcua';
 import { describeError, PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
 import { durationSchema } from '../../ingest/simulator/fleet-config.ts';
-import { callMachineMethod, operatorPkiDir, type MethodOutcome } from '../../ingest/simulator/opcua/factory-client.ts';
+import { callMachineMethod, type MethodOutcome, operatorPkiDir } from '../../ingest/simulator/opcua/factory-client.ts';
 import type { MachineMethodName } from '../../ingest/simulator/opcua/method-arguments.ts';
 
 const HELP = `Usage: pdm factory <inject|stop|start|repair> --endpoint URL [--machine ID] [options]
@@ -74,7 +74,9 @@ function formatValue(v: unknown): string {
 }
 
 function describeOutcome(o: MethodOutcome): string {
-  const outputs = Object.entries(o.outputs).map(([k, v]) => `${k} ${formatValue(v)}`).join(', ');
+  const outputs = Object.entries(o.outputs)
+    .map(([k, v]) => `${k} ${formatValue(v)}`)
+    .join(', ');
   return `${o.machine}: ${o.method} ${o.ok ? 'done' : `refused (${o.status})`}${o.message ? `: ${o.message}` : ''}${outputs ? ` — ${outputs}` : ''}`;
 }
 
@@ -108,13 +110,21 @@ export async function run(argv: string[]): Promise<number> {
   }
   const action = positionals[0];
   try {
-    if (action === undefined || !(action in ACTIONS) || positionals.length > 1) throw usageError(action === undefined ? 'say what to do: inject, stop, start or repair' : `unknown action ${JSON.stringify(positionals.join(' '))}: inject, stop, start or repair`);
+    if (action === undefined || !(action in ACTIONS) || positionals.length > 1)
+      throw usageError(
+        action === undefined
+          ? 'say what to do: inject, stop, start or repair'
+          : `unknown action ${JSON.stringify(positionals.join(' '))}: inject, stop, start or repair`,
+      );
     if (!values.endpoint) throw usageError('--endpoint opc.tcp://HOST:PORT/pdm/<machine> is required');
-    if (!values.endpoint.startsWith('opc.tcp://')) throw usageError(`--endpoint ${JSON.stringify(values.endpoint)} must be an opc.tcp:// URL`);
+    if (!values.endpoint.startsWith('opc.tcp://'))
+      throw usageError(`--endpoint ${JSON.stringify(values.endpoint)} must be an opc.tcp:// URL`);
     const method = ACTIONS[action];
     const args = method === 'InjectFault' ? injectArguments(values) : {};
     if (method !== 'InjectFault') {
-      const stray = ['type', 'location', 'time-to-failure', 'onset-delay', 'initial-severity'].filter((k) => values[k as keyof typeof values] !== undefined);
+      const stray = ['type', 'location', 'time-to-failure', 'onset-delay', 'initial-severity'].filter(
+        (k) => values[k as keyof typeof values] !== undefined,
+      );
       if (stray.length > 0) throw usageError(`${stray.map((k) => `--${k}`).join(', ')} only apply to inject`);
     }
     // node-opcua prints its warnings (certificate dumps...) on the console: keep the terminal for the
@@ -124,12 +134,19 @@ export async function run(argv: string[]): Promise<number> {
     setErrorLogger((...args: unknown[]) => opcuaLog.debug(args.map(String).join(' ')));
     const username = process.env['PDM_OPCUA_USER'];
     const password = process.env['PDM_OPCUA_PASSWORD'];
-    if (!username || !password) throw usageError('set PDM_OPCUA_USER and PDM_OPCUA_PASSWORD to a user of the fleet file: the machine methods need an authenticated user');
+    if (!username || !password)
+      throw usageError(
+        'set PDM_OPCUA_USER and PDM_OPCUA_PASSWORD to a user of the fleet file: the machine methods need an authenticated user',
+      );
     const outcome = await callMachineMethod(
       { endpoint: values.endpoint, credentials: { username, password }, pkiDir: values.pki ?? operatorPkiDir(join('.pdm', 'pki')) },
       { ...(values.machine !== undefined ? { machine: values.machine } : {}), method, args },
     );
-    process.stdout.write(values.json ? `${JSON.stringify({ ...outcome, outputs: Object.fromEntries(Object.entries(outcome.outputs).map(([k, v]) => [k, v instanceof Date ? (v.getTime() <= 0 ? null : v.toISOString()) : v])) })}\n` : `${describeOutcome(outcome)}\n`);
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ ...outcome, outputs: Object.fromEntries(Object.entries(outcome.outputs).map(([k, v]) => [k, v instanceof Date ? (v.getTime() <= 0 ? null : v.toISOString()) : v])) })}\n`
+        : `${describeOutcome(outcome)}\n`,
+    );
     return outcome.ok ? 0 : 1;
   } catch (err) {
     // Our messages already quote the cause's first line: no second copy of it.

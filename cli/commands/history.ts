@@ -9,12 +9,13 @@
  * Windows missing a channel (a collection gap) are left out and counted on stderr, as the processor
  * leaves them out of the health model.
  */
-import { questdbFromEnv } from '../../common/endpoints.ts';
+
 import { loadConfigFile, validateConfig } from '../../common/config.ts';
-import { parseCommandLine } from '../command-line.ts';
+import { questdbFromEnv } from '../../common/endpoints.ts';
 import { describeError, PdmError } from '../../common/errors.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { questdbExecHttp } from '../../stream-processing/questdb-sink.ts';
+import { parseCommandLine } from '../command-line.ts';
 
 const HELP = `Usage: pdm history --machine ID [--from TIME] [--to TIME] [--features LIST] [--config FILE]
 
@@ -41,7 +42,11 @@ function sqlString(s: string): string {
 
 function isoTime(text: string, option: string): string {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text) || !Number.isFinite(Date.parse(text))) {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${option} must be an ISO 8601 time with a zone, e.g. 2026-11-01T00:00:00Z, got '${text}'`, { option });
+    throw new PdmError(
+      'PDM_ERR_CONFIG_INVALID',
+      `${option} must be an ISO 8601 time with a zone, e.g. 2026-11-01T00:00:00Z, got '${text}'`,
+      { option },
+    );
   }
   return new Date(Date.parse(text)).toISOString();
 }
@@ -64,10 +69,19 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   try {
     const config = values.config ? loadConfigFile(ProcessorConfigSpec, values.config) : validateConfig(ProcessorConfigSpec, {}, 'defaults');
-    const features = values.features ? values.features.split(',').map((f) => f.trim()).filter((f) => f !== '') : config.health.features;
+    const features = values.features
+      ? values.features
+          .split(',')
+          .map((f) => f.trim())
+          .filter((f) => f !== '')
+      : config.health.features;
     const bad = features.filter((f) => !IDENTIFIER.test(f));
     if (features.length === 0 || bad.length > 0) {
-      throw new PdmError('PDM_ERR_CONFIG_INVALID', `--features must be comma-separated column names of the vibration_features table, got '${values.features}'`, { option: '--features' });
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `--features must be comma-separated column names of the vibration_features table, got '${values.features}'`,
+        { option: '--features' },
+      );
     }
     const where = [`machine = ${sqlString(values.machine)}`];
     if (values.from) where.push(`ts >= ${sqlString(isoTime(values.from, '--from'))}`);
@@ -84,7 +98,10 @@ export async function run(argv: string[]): Promise<number> {
         const [ts, channel, seq, ...vals] = r as [string, string, number, ...unknown[]];
         channels.add(channel);
         let w = byWindow.get(seq);
-        if (!w) byWindow.set(seq, (w = { ts, values: new Map() }));
+        if (!w) {
+          w = { ts, values: new Map() };
+          byWindow.set(seq, w);
+        }
         if (ts < w.ts) w.ts = ts;
         w.values.set(channel, vals);
       }
@@ -92,7 +109,11 @@ export async function run(argv: string[]): Promise<number> {
       if (rows.length < PAGE) break;
     }
     if (byWindow.size === 0) {
-      throw new PdmError('PDM_ERR_INPUT_VALUE', `no windows of machine '${values.machine}' in ${table}${values.from || values.to ? ' in that time range' : ''}; check the machine id (and --config's table prefix)`, { machine: values.machine });
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `no windows of machine '${values.machine}' in ${table}${values.from || values.to ? ' in that time range' : ''}; check the machine id (and --config's table prefix)`,
+        { machine: values.machine },
+      );
     }
     const chs = [...channels].sort();
     const out: string[] = [['time', ...chs.flatMap((c) => features.map((f) => `${c}_${f}`))].join(',')];

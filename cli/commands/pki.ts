@@ -16,7 +16,11 @@ lands in rejected/.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { fleet: { type: 'string' }, out: { type: 'string' }, hostname: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { fleet: { type: 'string' }, out: { type: 'string' }, hostname: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help || positionals[0] !== 'init' || !values.fleet || !values.out) {
     process.stdout.write(HELP);
     return values.help ? 0 : 2;

@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfigFile, validateConfig } from '../../common/config.ts';
 import { kafkaFromEnv, questdbFromEnv } from '../../common/endpoints.ts';
-import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
+import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { withFleetMachines } from '../io/fleet-models.ts';
 import { untilSignal } from '../signals.ts';
 
@@ -19,15 +19,24 @@ Environment: PDM_KAFKA_BROKERS, PDM_QUESTDB_HTTP, PDM_QUESTDB_USER, PDM_QUESTDB_
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, fleet: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string' }, fleet: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
   const config = values.config ? loadConfigFile(ProcessorConfigSpec, values.config) : validateConfig(ProcessorConfigSpec, {}, 'defaults');
-  if (values.fleet) for (const message of withFleetMachines(config, values.fleet)) process.stderr.write(`! ${message} — that machine is not modelled\n`);
+  if (values.fleet)
+    for (const message of withFleetMachines(config, values.fleet)) process.stderr.write(`! ${message} — that machine is not modelled\n`);
   const q = questdbFromEnv();
-  const processor = new StreamProcessor(config, { brokers: kafkaFromEnv(config.kafka.brokers), questdbHttp: q.httpUrl, questdbIlpConfig: q.ilpConfig, questdbAuth: q.auth });
+  const processor = new StreamProcessor(config, {
+    brokers: kafkaFromEnv(config.kafka.brokers),
+    questdbHttp: q.httpUrl,
+    questdbIlpConfig: q.ilpConfig,
+    questdbAuth: q.auth,
+  });
   await processor.start();
   await untilSignal();
   await processor.stop();

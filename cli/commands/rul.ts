@@ -6,12 +6,12 @@
  */
 import { basename } from 'node:path';
 import { loadConfigFile } from '../../common/config.ts';
-import { parseCommandLine } from '../command-line.ts';
 import { describeError, PdmError } from '../../common/errors.ts';
-import { MonitorConfigSpec, type MonitorConfigInput } from '../../models/rul/monitor-config.ts';
+import { type FeatureHistory, readFeatureCsv } from '../../common/feature-csv.ts';
 import type { OperatingCondition } from '../../models/rul/life-scaling.ts';
-import { replay, type ReplayResult } from '../../models/rul/replay.ts';
-import { readFeatureCsv, type FeatureHistory } from '../../common/feature-csv.ts';
+import { type MonitorConfigInput, MonitorConfigSpec } from '../../models/rul/monitor-config.ts';
+import { type ReplayResult, replay } from '../../models/rul/replay.ts';
+import { parseCommandLine } from '../command-line.ts';
 
 const HELP = `Usage: pdm rul [--train RUN.csv ...] --series RUN.csv [--json] [--threshold X] [--config FILE]
                [--load N --train-load N ...] [--rpm RPM --train-rpm RPM ...] [--life-exponent P]
@@ -79,7 +79,8 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   try {
     let config = buildConfig(values.config, values.threshold, values['life-exponent']);
-    if (values['feature-limit'] !== undefined) config = { ...config, rul: { ...(config.rul ?? {}), featureLimit: parseFeatureLimit(values['feature-limit']) } };
+    if (values['feature-limit'] !== undefined)
+      config = { ...config, rul: { ...(config.rul ?? {}), featureLimit: parseFeatureLimit(values['feature-limit']) } };
     const trainFiles = values.train ?? [];
     const conditions = operatingConditions(trainFiles, values);
     const train = trainFiles.map(readFeatureCsv);
@@ -88,7 +89,11 @@ export async function run(argv: string[]): Promise<number> {
     const limited = config.rul?.featureLimit?.features ?? [];
     const unknown = limited.filter((c) => !columns.includes(c));
     if (unknown.length > 0) {
-      throw new PdmError('PDM_ERR_CONFIG_INVALID', `--feature-limit names column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} that ${series.file} does not have (it has: ${columns.join(', ')})`, { option: '--feature-limit' });
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `--feature-limit names column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} that ${series.file} does not have (it has: ${columns.join(', ')})`,
+        { option: '--feature-limit' },
+      );
     }
     const anomaly = { ...(config.anomaly ?? {}), features: columns };
     const result = replay(
@@ -116,11 +121,16 @@ function positiveNumber(text: string, option: string): number {
 /** `COLUMN[,COLUMN...]=LIMIT`. */
 function parseFeatureLimit(text: string): { features: string[]; limit: number } {
   const eq = text.lastIndexOf('=');
-  const features = (eq < 0 ? '' : text.slice(0, eq)).split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const features = (eq < 0 ? '' : text.slice(0, eq))
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
   if (eq < 0 || features.length === 0) {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `--feature-limit must be COLUMN[,COLUMN...]=LIMIT (e.g. vel_h,vel_v=4.5), got '${text}'`, { option: '--feature-limit' });
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `--feature-limit must be COLUMN[,COLUMN...]=LIMIT (e.g. vel_h,vel_v=4.5), got '${text}'`, {
+      option: '--feature-limit',
+    });
   }
-  return { features, limit: positiveNumber(text.slice(eq + 1), '--feature-limit\'s limit') };
+  return { features, limit: positiveNumber(text.slice(eq + 1), "--feature-limit's limit") };
 }
 
 interface Conditions {
@@ -129,7 +139,10 @@ interface Conditions {
 }
 
 /** --load/--train-load and --rpm/--train-rpm: one training value per --train, in order, or none. */
-function operatingConditions(trainFiles: string[], values: { load?: string; rpm?: string; 'train-load'?: string[]; 'train-rpm'?: string[] }): Conditions {
+function operatingConditions(
+  trainFiles: string[],
+  values: { load?: string; rpm?: string; 'train-load'?: string[]; 'train-rpm'?: string[] },
+): Conditions {
   const pairs = [
     ['loadN', '--load', '--train-load', values.load, values['train-load']],
     ['speedRpm', '--rpm', '--train-rpm', values.rpm, values['train-rpm']],
@@ -139,7 +152,11 @@ function operatingConditions(trainFiles: string[], values: { load?: string; rpm?
   for (const [field, seriesOption, trainOption, seriesValue, trainValues] of pairs) {
     if (seriesValue === undefined && trainValues === undefined) continue;
     if (seriesValue === undefined) {
-      throw new PdmError('PDM_ERR_CONFIG_INVALID', `${trainOption} is given but ${seriesOption} is not: give the series' value too, so the histories can be scaled to it`, { option: seriesOption });
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `${trainOption} is given but ${seriesOption} is not: give the series' value too, so the histories can be scaled to it`,
+        { option: seriesOption },
+      );
     }
     if ((trainValues ?? []).length !== trainFiles.length) {
       throw new PdmError(
@@ -159,11 +176,15 @@ function operatingConditions(trainFiles: string[], values: { load?: string; rpm?
 
 function buildConfig(file: string | undefined, threshold: string | undefined, lifeExponent: string | undefined): MonitorConfigInput {
   let config: MonitorConfigInput = file ? loadConfigFile(MonitorConfigSpec, file) : {};
-  if (lifeExponent !== undefined) config = { ...config, rul: { ...(config.rul ?? {}), lifeExponent: positiveNumber(lifeExponent, '--life-exponent') } };
+  if (lifeExponent !== undefined)
+    config = { ...config, rul: { ...(config.rul ?? {}), lifeExponent: positiveNumber(lifeExponent, '--life-exponent') } };
   if (threshold !== undefined) {
     const x = Number(threshold);
     if (!Number.isFinite(x) || !(x > 1)) {
-      throw new PdmError('PDM_ERR_CONFIG_INVALID', `--threshold must be a number above 1 (a multiple of the baseline health index), got '${threshold}'`);
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `--threshold must be a number above 1 (a multiple of the baseline health index), got '${threshold}'`,
+      );
     }
     return { ...config, rul: { ...(config.rul ?? {}), failureThreshold: x } };
   }
@@ -187,10 +208,14 @@ function featureColumns(train: FeatureHistory[], series: FeatureHistory): string
   }
   const missing = reference.columns.filter((c) => !series.columns.includes(c));
   if (missing.length > 0) {
-    throw new PdmError('PDM_ERR_INPUT_FILE', `${series.file}: the series lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} that the training histories have`, {
-      file: series.file,
-      missing,
-    });
+    throw new PdmError(
+      'PDM_ERR_INPUT_FILE',
+      `${series.file}: the series lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} that the training histories have`,
+      {
+        file: series.file,
+        missing,
+      },
+    );
   }
   return reference.columns;
 }
@@ -199,7 +224,15 @@ function writeJsonLines(series: FeatureHistory, result: ReplayResult): void {
   const chunk: string[] = [];
   for (let i = 0; i < result.rows.length; i++) {
     const r = result.rows[i];
-    chunk.push(JSON.stringify({ time: series.timesAsGiven[i], health_index: r.health_index, alarm: r.alarm, rul_s: r.rul_s, rul_basis: r.rul_basis }));
+    chunk.push(
+      JSON.stringify({
+        time: series.timesAsGiven[i],
+        health_index: r.health_index,
+        alarm: r.alarm,
+        rul_s: r.rul_s,
+        rul_basis: r.rul_basis,
+      }),
+    );
     if (chunk.length === 1000) {
       process.stdout.write(`${chunk.join('\n')}\n`);
       chunk.length = 0;

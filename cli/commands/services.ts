@@ -1,16 +1,17 @@
 /**
  * `pdm services fetch|up|down|status`: the local Kafka and QuestDB (deploy/local/).
  */
-import { parseArgs } from 'node:util';
+
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { PdmError } from '../../common/errors.ts';
 import { credentialsFile, servicesStatus, stopRecorded } from '../../deploy/local/control.ts';
 import { fetchArtifacts } from '../../deploy/local/maven.ts';
-import { tailFile } from '../../deploy/local/supervisor.ts';
 import { defaultServicesDir, jarCacheDir } from '../../deploy/local/paths.ts';
-import { ensureServices, endpointsFromEnv } from '../../deploy/local/services.ts';
-import { KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS } from '../../deploy/local/versions.ts';
 import type { Profile } from '../../deploy/local/profiles.ts';
+import { endpointsFromEnv, ensureServices } from '../../deploy/local/services.ts';
+import { tailFile } from '../../deploy/local/supervisor.ts';
+import { KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS } from '../../deploy/local/versions.ts';
 
 const HELP = `Usage: pdm services <fetch|up|down|status> [options]
 
@@ -68,7 +69,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const [action, ...extra] = positionals;
   if (action === undefined || extra.length > 0 || !['fetch', 'up', 'down', 'status'].includes(action)) {
-    process.stderr.write(`pdm services: expected one of fetch, up, down, status${action ? `, got '${[action, ...extra].join(' ')}'` : ''}\n\n${HELP}`);
+    process.stderr.write(
+      `pdm services: expected one of fetch, up, down, status${action ? `, got '${[action, ...extra].join(' ')}'` : ''}\n\n${HELP}`,
+    );
     return 2;
   }
   if (values.profile !== 'dev' && values.profile !== 'test') {
@@ -81,7 +84,8 @@ export async function run(argv: string[]): Promise<number> {
   switch (action) {
     case 'fetch': {
       const cacheDir = jarCacheDir();
-      for (const set of [KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS]) out(`${set.label}: ${await fetchArtifacts(set, { cacheDir, onProgress: progress })}`);
+      for (const set of [KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS])
+        out(`${set.label}: ${await fetchArtifacts(set, { cacheDir, onProgress: progress })}`);
       return 0;
     }
     case 'up': {
@@ -100,14 +104,21 @@ export async function run(argv: string[]): Promise<number> {
       if (values.json) out(JSON.stringify({ ...e, started: services.started, dataDir: services.dataDir }));
       else {
         out(`Kafka brokers:   ${e.kafkaBrokers.join(',')}${services.started.kafka ? '' : ' (already running)'}`);
-        out(`QuestDB HTTP:    ${e.questdbHttp}${services.started.questdb ? '' : ' (already running)'}${e.questdbUser ? `  (basic auth user ${e.questdbUser})` : ''}`);
+        out(
+          `QuestDB HTTP:    ${e.questdbHttp}${services.started.questdb ? '' : ' (already running)'}${e.questdbUser ? `  (basic auth user ${e.questdbUser})` : ''}`,
+        );
         out(`QuestDB PG wire: ${e.questdbPg}`);
         out(`QuestDB ILP:     ${e.questdbIlpConfig}`);
         if (services.dataDir) out(`Data and logs:   ${services.dataDir}  (password in ${credentialsFile(services.dataDir)})`);
-        out(`To point other processes at these: PDM_KAFKA_BROKERS=${e.kafkaBrokers.join(',')} PDM_QUESTDB_PG='${e.questdbPg}' PDM_QUESTDB_HTTP=${e.questdbHttp}`);
+        out(
+          `To point other processes at these: PDM_KAFKA_BROKERS=${e.kafkaBrokers.join(',')} PDM_QUESTDB_PG='${e.questdbPg}' PDM_QUESTDB_HTTP=${e.questdbHttp}`,
+        );
       }
       if (values.detach || (!services.started.kafka && !services.started.questdb)) {
-        if (values.detach) out(`Left running; stop with: pdm services down${dataDir ? ` --data-dir ${dataDir}` : ''}${profile === 'test' ? ' --profile test' : ''}`);
+        if (values.detach)
+          out(
+            `Left running; stop with: pdm services down${dataDir ? ` --data-dir ${dataDir}` : ''}${profile === 'test' ? ' --profile test' : ''}`,
+          );
         return 0;
       }
       progress('running; press Ctrl-C to stop');
@@ -121,7 +132,10 @@ export async function run(argv: string[]): Promise<number> {
         services.unexpectedExit,
       ]);
       clearInterval(keepAlive);
-      if (died) progress(`${died.service} exited unexpectedly (exit ${died.code ?? died.signal}); its log: ${died.logFile}\n${tailFile(died.logFile, 15)}`);
+      if (died)
+        progress(
+          `${died.service} exited unexpectedly (exit ${died.code ?? died.signal}); its log: ${died.logFile}\n${tailFile(died.logFile, 15)}`,
+        );
       await services.stop();
       return died ? 1 : 0;
     }
@@ -141,7 +155,9 @@ export async function run(argv: string[]): Promise<number> {
         if (statuses.length === 0) out(`nothing recorded as running in ${dir}`);
         for (const s of statuses) {
           const state = !s.running ? 'not running (stale record)' : s.healthy ? 'running, healthy' : 'running, NOT answering';
-          out(`${s.name.padEnd(8)} ${state}  pid ${s.pid}  ${s.address}  log ${s.logFile}  (${s.detached ? 'detached' : `owned by pid ${s.launcherPid}`})`);
+          out(
+            `${s.name.padEnd(8)} ${state}  pid ${s.pid}  ${s.address}  log ${s.logFile}  (${s.detached ? 'detached' : `owned by pid ${s.launcherPid}`})`,
+          );
         }
       }
       return statuses.length > 0 && statuses.every((s) => s.running && s.healthy) ? 0 : 1;

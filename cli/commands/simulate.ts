@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { questdbFromEnv } from '../../common/endpoints.ts';
 import { describeError } from '../../common/errors.ts';
-import { createKafka, ensureTopics } from '../../common/kafka.ts';
-import { brokersFromEnv } from '../../common/kafka.ts';
+import { brokersFromEnv, createKafka, ensureTopics } from '../../common/kafka.ts';
 import { topicNames } from '../../common/topics.ts';
 import { Factory, type FactoryMachine } from '../../ingest/simulator/factory.ts';
-import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
+import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
 import { TruthRecorder } from '../../ingest/simulator/truth-recorder.ts';
 import { untilSignal } from '../signals.ts';
 
@@ -50,7 +49,15 @@ function hasLargeYoungGeneration(): boolean {
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { fleet: { type: 'string' }, pki: { type: 'string' }, hostname: { type: 'string' }, 'truth-dir': { type: 'string' }, 'topic-prefix': { type: 'string' }, 'table-prefix': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      fleet: { type: 'string' },
+      pki: { type: 'string' },
+      hostname: { type: 'string' },
+      'truth-dir': { type: 'string' },
+      'topic-prefix': { type: 'string' },
+      'table-prefix': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help || !values.fleet) {
     process.stdout.write(HELP);
@@ -58,7 +65,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const fleet = loadFleet(values.fleet);
   if (!hasLargeYoungGeneration()) {
-    process.stderr.write('hint: run the simulator with NODE_OPTIONS=--max-semi-space-size=32: serving over OPC UA then takes about a quarter of the CPU (bench/simulator-serving.bench.ts)\n');
+    process.stderr.write(
+      'hint: run the simulator with NODE_OPTIONS=--max-semi-space-size=32: serving over OPC UA then takes about a quarter of the CPU (bench/simulator-serving.bench.ts)\n',
+    );
   }
   const brokers = brokersFromEnv();
   let producer;
@@ -89,12 +98,19 @@ export async function run(argv: string[]): Promise<number> {
     truthRecorder,
   });
   await factory.start();
-  for (const m of factory.machines) process.stderr.write(`${m.id}: ${m.state}${m.endpointUrl ? ` at ${m.endpointUrl}` : ''}${m.error ? ` — ${m.error}` : ''}\n`);
+  for (const m of factory.machines)
+    process.stderr.write(`${m.id}: ${m.state}${m.endpointUrl ? ` at ${m.endpointUrl}` : ''}${m.error ? ` — ${m.error}` : ''}\n`);
   // Run as a child of `pdm start` (IPC channel): report the machines, then the truth each second.
   let truthTimer: NodeJS.Timeout | undefined;
   if (process.send) {
-    process.send({ type: 'ready', machines: factory.machines.map(({ id, state, error, endpointUrl }) => ({ id, state, error, endpointUrl })) } satisfies SimulatorMessage);
-    truthTimer = setInterval(() => process.send?.({ type: 'truth', truth: Object.fromEntries(factory.latestTruth) } satisfies SimulatorMessage), 1000);
+    process.send({
+      type: 'ready',
+      machines: factory.machines.map(({ id, state, error, endpointUrl }) => ({ id, state, error, endpointUrl })),
+    } satisfies SimulatorMessage);
+    truthTimer = setInterval(
+      () => process.send?.({ type: 'truth', truth: Object.fromEntries(factory.latestTruth) } satisfies SimulatorMessage),
+      1000,
+    );
     process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   }
   await untilSignal();

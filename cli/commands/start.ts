@@ -13,17 +13,17 @@ import { loadConfigFile } from '../../common/config.ts';
 import { describeError } from '../../common/errors.ts';
 import { topicNames } from '../../common/topics.ts';
 import { ensureServices } from '../../deploy/local/services.ts';
-import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
 import { Collector } from '../../ingest/collector/collector.ts';
+import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
 import { collectorPkiDir, initPlantPki } from '../../ingest/opcua/pki-init.ts';
-import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
-import type { SimulatorMessage } from './simulate.ts';
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
-import { addFleetMachines } from '../io/fleet-models.ts';
-import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
+import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
+import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
+import { addFleetMachines } from '../io/fleet-models.ts';
 import { renderLiveView, shortDuration } from '../live-view.ts';
 import { untilSignal } from '../signals.ts';
+import type { SimulatorMessage } from './simulate.ts';
 
 const HELP = `Usage: pdm start [--fleet FILE] [--processor-config FILE] [--duration SECONDS]
 
@@ -49,11 +49,17 @@ function localOpcuaCredentials(dir: string): { username: string; password: strin
   return { ...creds, file };
 }
 
-
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { fleet: { type: 'string' }, 'processor-config': { type: 'string' }, duration: { type: 'string' }, refresh: { type: 'string' }, 'keep-model-state': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      fleet: { type: 'string' },
+      'processor-config': { type: 'string' },
+      duration: { type: 'string' },
+      refresh: { type: 'string' },
+      'keep-model-state': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -82,22 +88,36 @@ export async function run(argv: string[]): Promise<number> {
   env['PDM_OPCUA_PASSWORD'] ??= creds.password;
 
   const pkiRoot = join(stateDir, 'pki');
-  await initPlantPki(pkiRoot, fleet.machines.map((m) => m.id), fleet.machines[0]?.opcua.hostname ?? 'localhost');
+  await initPlantPki(
+    pkiRoot,
+    fleet.machines.map((m) => m.id),
+    fleet.machines[0]?.opcua.hostname ?? 'localhost',
+  );
 
   const topics = topicNames('');
   // The simulator runs in its own process, as it would in a plant: its signal synthesis and
   // OPC UA encryption must not stall the collector's and processor's event loop.
   out('Starting the simulated machines (pdm simulate)...');
-  const sim = await startSimulatorChild(fleetFile, pkiRoot, join(stateDir, 'truth'), { ...env, PDM_KAFKA_BROKERS: ep.kafkaBrokers.join(',') });
+  const sim = await startSimulatorChild(fleetFile, pkiRoot, join(stateDir, 'truth'), {
+    ...env,
+    PDM_KAFKA_BROKERS: ep.kafkaBrokers.join(','),
+  });
   const factory = sim;
   const auth = ep.questdbUser && ep.questdbPassword ? { user: ep.questdbUser, password: ep.questdbPassword } : undefined;
-  const processor = new StreamProcessor(processorConfig, { brokers: ep.kafkaBrokers, questdbHttp: ep.questdbHttp, questdbIlpConfig: ep.questdbIlpConfig, questdbAuth: auth });
+  const processor = new StreamProcessor(processorConfig, {
+    brokers: ep.kafkaBrokers,
+    questdbHttp: ep.questdbHttp,
+    questdbIlpConfig: ep.questdbIlpConfig,
+    questdbAuth: auth,
+  });
   await processor.start();
   const collector = new Collector(
     CollectorConfigSpec.parse({
       pkiDir: collectorPkiDir(pkiRoot),
       spool: { dir: join(stateDir, 'spool', 'local-collector') },
-      machines: factory.machines.filter((m) => m.endpointUrl).map((m) => ({ id: m.id, endpoint: m.endpointUrl, auth: { usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' } })),
+      machines: factory.machines
+        .filter((m) => m.endpointUrl)
+        .map((m) => ({ id: m.id, endpoint: m.endpointUrl, auth: { usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' } })),
     }),
     { brokers: ep.kafkaBrokers, env },
   );
@@ -118,11 +138,21 @@ export async function run(argv: string[]): Promise<number> {
       [...factory.latestTruth].map(([id, t]) => {
         const active = t.faults.filter((f) => f.severity > 0);
         const failIn = active.map((f) => f.failureAtMs).filter((x): x is number => x !== null && x > now);
-        const faults = active.map((f) => `${f.type} ${(f.severity * 100).toFixed(0)}%`).join(', ') + (failIn.length ? ` fails in ${shortDuration((Math.min(...failIn) - now) / 1000)}` : '');
+        const faults =
+          active.map((f) => `${f.type} ${(f.severity * 100).toFixed(0)}%`).join(', ') +
+          (failIn.length ? ` fails in ${shortDuration((Math.min(...failIn) - now) / 1000)}` : '');
         return [id, { state: t.state, faults }];
       }),
     );
-    const text = renderLiveView({ startedAtMs, nowMs: Date.now(), where, collector: collector.stats, processor: processor.stats, windows: processor.windowCounters, truth });
+    const text = renderLiveView({
+      startedAtMs,
+      nowMs: Date.now(),
+      where,
+      collector: collector.stats,
+      processor: processor.stats,
+      windows: processor.windowCounters,
+      truth,
+    });
     process.stdout.write(tty ? `\x1b[H\x1b[2J${text}\n` : `${text}\n\n`);
   };
   const timer = setInterval(draw, Number(values.refresh ?? 2) * 1000);
@@ -156,15 +186,25 @@ function startSimulatorChild(fleetFile: string, pkiRoot: string, truthDir: strin
   const entry = fileURLToPath(new URL(`../pdm${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
   // A larger young generation keeps served blocks from being promoted and collected as old
   // objects: measured 0.56 -> 0.15 cores for 4 machines (docs/simulator.md).
-  const child = fork(entry, ['simulate', '--fleet', fleetFile, '--pki', pkiRoot, '--truth-dir', truthDir], { env, execArgv: [...process.execArgv, '--max-semi-space-size=32'], stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  const child = fork(entry, ['simulate', '--fleet', fleetFile, '--pki', pkiRoot, '--truth-dir', truthDir], {
+    env,
+    execArgv: [...process.execArgv, '--max-semi-space-size=32'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
   // The child's JSON logs go to a file; the parent keeps the terminal for the live view.
   mkdirSync('.pdm/logs', { recursive: true });
   child.stderr?.pipe(createWriteStream('.pdm/logs/simulator.log', { flags: 'a' }));
   let stopping = false;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { if (!stopping) resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      if (!stopping) resolve(code);
+    }),
+  );
   const latestTruth = new Map<string, MachineTruth>();
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`pdm simulate exited with code ${code} before its machines were up; see .pdm/logs/simulator.log`)));
+    child.once('exit', (code) =>
+      reject(new Error(`pdm simulate exited with code ${code} before its machines were up; see .pdm/logs/simulator.log`)),
+    );
     child.on('message', (msg: SimulatorMessage) => {
       if (msg.type === 'truth') for (const [id, t] of Object.entries(msg.truth)) latestTruth.set(id, t);
       if (msg.type === 'ready') {

@@ -25,9 +25,12 @@ export function parseCsvSignal(text: string, column: string | undefined, fail: F
   const width = firstCells.length;
   let index: number;
   if (column === undefined) {
-    if (width !== 1) fail(`has ${width} columns (${(header ?? firstCells.map((_, i) => String(i))).join(', ')}); pick one with --column NAME|INDEX`, { columns: width });
+    if (width !== 1)
+      fail(`has ${width} columns (${(header ?? firstCells.map((_, i) => String(i))).join(', ')}); pick one with --column NAME|INDEX`, {
+        columns: width,
+      });
     index = 0;
-  } else if (header !== undefined && header.includes(column)) {
+  } else if (header?.includes(column)) {
     index = header.indexOf(column);
   } else if (/^\d+$/.test(column) && Number(column) < width) {
     index = Number(column);
@@ -43,7 +46,8 @@ export function parseCsvSignal(text: string, column: string | undefined, fail: F
     const cell = cells[index];
     if (cell === undefined) fail(`line ${i + 1} has ${cells.length} columns, column ${index} is missing`, { line: i + 1 });
     const v = Number(cell);
-    if (cell === '' || !Number.isFinite(v)) fail(`line ${i + 1}, column ${header?.[index] ?? index}: '${cell}' is not a finite number`, { line: i + 1 });
+    if (cell === '' || !Number.isFinite(v))
+      fail(`line ${i + 1}, column ${header?.[index] ?? index}: '${cell}' is not a finite number`, { line: i + 1 });
     values.push(v);
   }
   return Float32Array.from(values);

@@ -7,7 +7,9 @@ import { loadFleet, type ValidMachine } from '../../ingest/simulator/fleet-confi
 import type { MachineModelConfig, ProcessorConfig } from '../../stream-processing/processor-config.ts';
 
 function processorMachines(machines: ValidMachine[]): Record<string, MachineModelConfig> {
-  return Object.fromEntries(machines.map((m) => [m.id, { shaftRpm: m.nominalSpeedRpm, bearings: { DE: m.bearings.DE, NDE: m.bearings.NDE }, iso: m.iso }]));
+  return Object.fromEntries(
+    machines.map((m) => [m.id, { shaftRpm: m.nominalSpeedRpm, bearings: { DE: m.bearings.DE, NDE: m.bearings.NDE }, iso: m.iso }]),
+  );
 }
 
 /** Adds these fleet machines to the processor configuration (its own per-machine settings win). */

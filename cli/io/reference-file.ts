@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { PdmError } from '../../common/errors.ts';
-import { validateReference, type EnvelopeReference } from '../../models/bearing/reference.ts';
+import { type EnvelopeReference, validateReference } from '../../models/bearing/reference.ts';
 import { fileError } from './signal-file.ts';
 
 export async function readReferenceFile(file: string): Promise<EnvelopeReference> {
@@ -32,7 +32,7 @@ export async function readReferenceFile(file: string): Promise<EnvelopeReference
 
 export async function writeReferenceFile(file: string, reference: EnvelopeReference): Promise<void> {
   try {
-    await writeFile(file, JSON.stringify(reference) + '\n');
+    await writeFile(file, `${JSON.stringify(reference)}\n`);
   } catch (err) {
     throw fileError(file, `cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {}, err);
   }

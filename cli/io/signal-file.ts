@@ -38,14 +38,23 @@ export function fileError(file: string, problem: string, details: Record<string,
 
 export async function readSignalFile(file: string, options: ReadOptions = {}): Promise<SignalFile> {
   const format = options.format ?? inferFormat(file);
-  if (format === undefined) throw fileError(file, `cannot tell the format from the extension '${extname(file)}'; give --format f32|csv|wav`);
-  if (options.column !== undefined && format !== 'csv') throw fileError(file, `--column applies to CSV files only, this one is read as ${format}`);
+  if (format === undefined)
+    throw fileError(file, `cannot tell the format from the extension '${extname(file)}'; give --format f32|csv|wav`);
+  if (options.column !== undefined && format !== 'csv')
+    throw fileError(file, `--column applies to CSV files only, this one is read as ${format}`);
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : `cannot be read (${(err as Error).message})`;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : `cannot be read (${(err as Error).message})`;
     throw fileError(file, why, { code }, err);
   }
   const fail = (problem: string, details: Record<string, unknown> = {}): never => {

@@ -24,7 +24,13 @@ export function parseWav(bytes: Uint8Array, fail: Fail): { samples: Float32Array
       if (size < 16 || body + size > bytes.length) fail('has a truncated fmt chunk');
       let format = v.getUint16(body, true);
       if (format === EXTENSIBLE && size >= 26) format = v.getUint16(body + 24, true);
-      fmt = { format, channels: v.getUint16(body + 2, true), rate: v.getUint32(body + 4, true), blockAlign: v.getUint16(body + 12, true), bits: v.getUint16(body + 14, true) };
+      fmt = {
+        format,
+        channels: v.getUint16(body + 2, true),
+        rate: v.getUint32(body + 4, true),
+        blockAlign: v.getUint16(body + 12, true),
+        bits: v.getUint16(body + 14, true),
+      };
     } else if (id === 'data') {
       data = { at: body, size: Math.min(size, bytes.length - body) };
       if (size > bytes.length - body) fail(`data chunk declares ${size} bytes but only ${bytes.length - body} follow (truncated file)`);
@@ -39,7 +45,11 @@ export function parseWav(bytes: Uint8Array, fail: Fail): { samples: Float32Array
   if (!(f.rate > 0)) fail('declares a sample rate of 0');
   const bytesPer = f.bits / 8;
   const supported = (f.format === PCM && [8, 16, 24, 32].includes(f.bits)) || (f.format === IEEE_FLOAT && (f.bits === 32 || f.bits === 64));
-  if (!supported) fail(`uses an unsupported encoding (format ${f.format}, ${f.bits} bit); supported: PCM 8/16/24/32-bit integer, IEEE float 32/64-bit`, { format: f.format, bits: f.bits });
+  if (!supported)
+    fail(`uses an unsupported encoding (format ${f.format}, ${f.bits} bit); supported: PCM 8/16/24/32-bit integer, IEEE float 32/64-bit`, {
+      format: f.format,
+      bits: f.bits,
+    });
   const frame = f.blockAlign || f.channels * bytesPer;
   if (frame < f.channels * bytesPer) fail(`block align ${f.blockAlign} is too small for ${f.channels} channels of ${f.bits} bit`);
   if (d.size % frame !== 0) fail(`data size ${d.size} is not a whole number of ${frame}-byte frames (truncated file)`);

@@ -3,8 +3,9 @@
  * so readability beats compactness), keyed by machine id. Version 1:
  *   { "v": 1, "machine": "pump-1", "ts_ms": 1764000000000, "values": { "power_kw": 11.2, ... } }
  */
-import { PdmError } from '../errors.ts';
+
 import { ENERGY_VARIABLES, type EnergyField } from '../energy-fields.ts';
+import { PdmError } from '../errors.ts';
 
 export interface EnergyReadingV1 {
   v: 1;
@@ -30,11 +31,14 @@ export function decodeEnergyReading(bytes: Uint8Array): EnergyReadingV1 {
   if (!d || typeof d !== 'object') throw new PdmError('PDM_ERR_FRAME_DECODE', 'energy reading: not a JSON object');
   if (d.v !== 1) throw new PdmError('PDM_ERR_FRAME_VERSION', `energy reading: unknown version ${String(d.v)} (this reader knows 1)`);
   if (typeof d.machine !== 'string' || d.machine === '') throw new PdmError('PDM_ERR_FRAME_INVALID', 'energy reading: machine is missing');
-  if (typeof d.ts_ms !== 'number' || !Number.isFinite(d.ts_ms) || d.ts_ms <= 0) throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: ts_ms ${String(d.ts_ms)} is not a positive number`);
-  if (!d.values || typeof d.values !== 'object') throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: values missing`);
+  if (typeof d.ts_ms !== 'number' || !Number.isFinite(d.ts_ms) || d.ts_ms <= 0)
+    throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: ts_ms ${String(d.ts_ms)} is not a positive number`);
+  if (!d.values || typeof d.values !== 'object')
+    throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: values missing`);
   for (const [k, v] of Object.entries(d.values)) {
     if (!FIELDS.has(k)) throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: unknown field ${k}`);
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: ${k} is ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: ${k} is ${String(v)}`);
   }
   return d as EnergyReadingV1;
 }

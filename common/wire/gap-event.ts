@@ -30,7 +30,14 @@ export function decodeGapEvent(bytes: Uint8Array): GapEventV1 {
     throw new PdmError('PDM_ERR_FRAME_DECODE', `gap event: not JSON (${(err as Error).message})`, {}, { cause: err });
   }
   if (d?.v !== 1) throw new PdmError('PDM_ERR_FRAME_VERSION', `gap event: unknown version ${String(d?.v)} (this reader knows 1)`);
-  const ok = typeof d.machine === 'string' && typeof d.channel === 'string' && Number.isSafeInteger(d.from_seq) && Number.isSafeInteger(d.to_seq) && (d.to_seq as number) >= (d.from_seq as number) && typeof d.resumed_at_ns === 'string' && /^\d+$/.test(d.resumed_at_ns);
+  const ok =
+    typeof d.machine === 'string' &&
+    typeof d.channel === 'string' &&
+    Number.isSafeInteger(d.from_seq) &&
+    Number.isSafeInteger(d.to_seq) &&
+    (d.to_seq as number) >= (d.from_seq as number) &&
+    typeof d.resumed_at_ns === 'string' &&
+    /^\d+$/.test(d.resumed_at_ns);
   if (!ok) throw new PdmError('PDM_ERR_FRAME_INVALID', `gap event: malformed ${JSON.stringify(d).slice(0, 200)}`);
   return d as GapEventV1;
 }

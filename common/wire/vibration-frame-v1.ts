@@ -38,7 +38,9 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 function shortString(value: string, field: string): Uint8Array {
   const bytes = encoder.encode(value);
   if (bytes.length > MAX_SHORT_STRING) {
-    throw new PdmError('PDM_ERR_FRAME_INVALID', `vibration frame: ${field} is ${bytes.length} bytes long, at most ${MAX_SHORT_STRING}`, { field });
+    throw new PdmError('PDM_ERR_FRAME_INVALID', `vibration frame: ${field} is ${bytes.length} bytes long, at most ${MAX_SHORT_STRING}`, {
+      field,
+    });
   }
   return bytes;
 }
@@ -85,10 +87,16 @@ export function decode(bytes: Uint8Array): VibrationFrame {
   const c = view.getUint8(37);
   const u = view.getUint8(38);
   if (headerLength < FIXED_HEADER + m + c + u || headerLength % 4 !== 0) {
-    throw new PdmError('PDM_ERR_FRAME_DECODE', `vibration frame v1: header length ${headerLength} does not fit its strings (${m}+${c}+${u} bytes) or is not a multiple of 4`);
+    throw new PdmError(
+      'PDM_ERR_FRAME_DECODE',
+      `vibration frame v1: header length ${headerLength} does not fit its strings (${m}+${c}+${u} bytes) or is not a multiple of 4`,
+    );
   }
   if (bytes.length !== headerLength + 4 * n) {
-    throw new PdmError('PDM_ERR_FRAME_DECODE', `vibration frame v1: ${bytes.length} bytes, but header length ${headerLength} and ${n} samples need ${headerLength + 4 * n}`);
+    throw new PdmError(
+      'PDM_ERR_FRAME_DECODE',
+      `vibration frame v1: ${bytes.length} bytes, but header length ${headerLength} and ${n} samples need ${headerLength + 4 * n}`,
+    );
   }
   let machine: string;
   let channel: string;

@@ -33,14 +33,21 @@ export function decodeVibrationFrame(bytes: Uint8Array): VibrationFrame {
   }
   const magic = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
   if (magic >>> 0 !== v1.MAGIC) {
-    throw new PdmError('PDM_ERR_FRAME_DECODE', `vibration frame: bad magic 0x${(magic >>> 0).toString(16).padStart(8, '0')} (expected "PDMV")`);
+    throw new PdmError(
+      'PDM_ERR_FRAME_DECODE',
+      `vibration frame: bad magic 0x${(magic >>> 0).toString(16).padStart(8, '0')} (expected "PDMV")`,
+    );
   }
   const version = bytes[4];
   switch (version) {
     case 1:
       return v1.decode(bytes);
     default:
-      throw new PdmError('PDM_ERR_FRAME_VERSION', `vibration frame: unknown version ${version} (this reader knows 1); upgrade the processor`, { version });
+      throw new PdmError(
+        'PDM_ERR_FRAME_VERSION',
+        `vibration frame: unknown version ${version} (this reader knows 1); upgrade the processor`,
+        { version },
+      );
   }
 }
 
@@ -54,7 +61,8 @@ export function validateVibrationFrame(frame: VibrationFrame): VibrationFrame {
   if (!ID_PATTERN.test(frame.channel)) fail(`channel id '${frame.channel}' must match ${ID_PATTERN}`);
   if (!Number.isSafeInteger(frame.seq) || frame.seq < 0) fail(`sequence ${frame.seq} is not a safe non-negative integer`);
   if (frame.startTimeNs <= 0n) fail(`start time ${frame.startTimeNs} ns is not after the epoch`);
-  if (!(Number.isFinite(frame.sampleRateHz) && frame.sampleRateHz > 0 && frame.sampleRateHz <= 10_000_000)) fail(`sample rate ${frame.sampleRateHz} Hz is not in (0, 10 MHz]`);
+  if (!(Number.isFinite(frame.sampleRateHz) && frame.sampleRateHz > 0 && frame.sampleRateHz <= 10_000_000))
+    fail(`sample rate ${frame.sampleRateHz} Hz is not in (0, 10 MHz]`);
   if (frame.samples.length === 0) fail('has no samples');
   for (let i = 0; i < frame.samples.length; i++) {
     if (!Number.isFinite(frame.samples[i])) fail(`sample ${i} is ${frame.samples[i]}`);

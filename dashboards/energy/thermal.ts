@@ -4,12 +4,14 @@
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as xychart from '@grafana/grafana-foundation-sdk/xychart';
-import { BY_MACHINE, DATASOURCE, MACHINE_FILTER, timeseriesPanel, type DashboardRow, type RowContext } from '../common.ts';
-import { tableQuery, seriesQuery } from '../datasource.ts';
+import { BY_MACHINE, DATASOURCE, type DashboardRow, MACHINE_FILTER, type RowContext, timeseriesPanel } from '../common.ts';
+import { seriesQuery, tableQuery } from '../datasource.ts';
 import { energyTrendSql } from './power.ts';
 
 export function thermalRow({ tables }: RowContext): DashboardRow {
-  const temperature = timeseriesPanel('Temperature', 'Motor / bearing temperature per machine, °C.', { w: 8, h: 9 }, 'celsius', [seriesQuery(energyTrendSql(tables.energy, 'temperature_c'))]).displayName(BY_MACHINE);
+  const temperature = timeseriesPanel('Temperature', 'Motor / bearing temperature per machine, °C.', { w: 8, h: 9 }, 'celsius', [
+    seriesQuery(energyTrendSql(tables.energy, 'temperature_c')),
+  ]).displayName(BY_MACHINE);
   const speed = timeseriesPanel('Speed and load', 'Shaft speed (rpm, left) and load (%, right) per machine.', { w: 8, h: 9 }, 'rpm', [
     seriesQuery(energyTrendSql(tables.energy, 'speed_rpm'), 'A'),
     seriesQuery(energyTrendSql(tables.energy, 'load_pct'), 'B'),
@@ -37,7 +39,12 @@ export function thermalRow({ tables }: RowContext): DashboardRow {
     .mapping(xychart.SeriesMapping.Auto)
     .withTransformation({ id: 'partitionByValues', options: { fields: ['machine'], keepFields: false, naming: { asLabels: false } } })
     .show(xychart.XYShowMode.Points)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom),
+    )
     .unit('celsius');
   return { title: 'Temperature and load', panels: [temperature, speed, scatter] };
 }

@@ -18,7 +18,17 @@ export function healthAnnotations({ tables }: RowContext): dashboard.AnnotationQ
     FROM ${tables.groundTruth}
     WHERE failure_at >= $__fromTime AND failure_at <= $__toTime AND ${MACHINE_FILTER}`;
   return [
-    new dashboard.AnnotationQueryBuilder().name('Alarm raised').datasource(DATASOURCE).enable(true).iconColor('red').target(tableQuery(onsetsSql)),
-    new dashboard.AnnotationQueryBuilder().name('Simulated failure').datasource(DATASOURCE).enable(true).iconColor('purple').target(tableQuery(failuresSql)),
+    new dashboard.AnnotationQueryBuilder()
+      .name('Alarm raised')
+      .datasource(DATASOURCE)
+      .enable(true)
+      .iconColor('red')
+      .target(tableQuery(onsetsSql)),
+    new dashboard.AnnotationQueryBuilder()
+      .name('Simulated failure')
+      .datasource(DATASOURCE)
+      .enable(true)
+      .iconColor('purple')
+      .target(tableQuery(failuresSql)),
   ];
 }

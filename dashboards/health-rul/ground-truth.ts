@@ -2,7 +2,7 @@
  * Health & RUL, row "Ground truth (simulation)": what the simulator actually did to each machine,
  * to judge the models against. Empty for real plants, which have no such table.
  */
-import { groundTruthNote, MACHINE_FILTER, stateTimelinePanel, type DashboardRow, type RowContext } from '../common.ts';
+import { type DashboardRow, groundTruthNote, MACHINE_FILTER, type RowContext, stateTimelinePanel } from '../common.ts';
 import { tableQuery } from '../datasource.ts';
 
 export function groundTruthRow({ tables }: RowContext): DashboardRow {
@@ -15,7 +15,19 @@ export function groundTruthRow({ tables }: RowContext): DashboardRow {
     FROM ${tables.groundTruth}
     WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
-  const state = stateTimelinePanel('Simulated machine state', `The machine's true state in the simulation.${note}`, { w: 12, h: 6 }, [tableQuery(stateSql)], ['machine']);
-  const fault = stateTimelinePanel('Injected fault', `The fault the simulator injected.${note}`, { w: 12, h: 6 }, [tableQuery(faultSql)], ['machine']);
+  const state = stateTimelinePanel(
+    'Simulated machine state',
+    `The machine's true state in the simulation.${note}`,
+    { w: 12, h: 6 },
+    [tableQuery(stateSql)],
+    ['machine'],
+  );
+  const fault = stateTimelinePanel(
+    'Injected fault',
+    `The fault the simulator injected.${note}`,
+    { w: 12, h: 6 },
+    [tableQuery(faultSql)],
+    ['machine'],
+  );
   return { title: 'Ground truth (simulation)', panels: [state, fault] };
 }

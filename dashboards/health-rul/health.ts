@@ -5,20 +5,20 @@
  * simulator's ground truth is there, the true fault severity is drawn over the health index.
  */
 import {
-  booleanAlarmMappings,
   BY_MACHINE,
-  groundTruthNote,
+  booleanAlarmMappings,
+  type DashboardRow,
   FIELD_BY_MACHINE,
-  healthStateMappings,
+  groundTruthNote,
   HEALTH_RANK_SQL,
+  healthStateMappings,
   MACHINE_FILTER,
   override,
+  type RowContext,
   stateTimelinePanel,
   stepThresholds,
   thresholdColours,
   timeseriesPanel,
-  type DashboardRow,
-  type RowContext,
 } from '../common.ts';
 import { seriesQuery, tableQuery } from '../datasource.ts';
 
@@ -30,9 +30,13 @@ export function healthTrendSql(health: string, expression: string, alias: string
 }
 
 export function healthRow({ tables }: RowContext): DashboardRow {
-  const anomaly = timeseriesPanel('Anomaly score', `Distance of the feature vector from the machine's healthy baseline (largest per interval).`, { w: 12, h: 8 }, 'none', [
-    seriesQuery(healthTrendSql(tables.health, 'max(anomaly_score)', 'anomaly_score')),
-  ]).displayName(BY_MACHINE);
+  const anomaly = timeseriesPanel(
+    'Anomaly score',
+    `Distance of the feature vector from the machine's healthy baseline (largest per interval).`,
+    { w: 12, h: 8 },
+    'none',
+    [seriesQuery(healthTrendSql(tables.health, 'max(anomaly_score)', 'anomaly_score'))],
+  ).displayName(BY_MACHINE);
 
   const truthSql = `SELECT ts, machine, avg(severity) AS true_severity
     FROM ${tables.groundTruth}
@@ -52,18 +56,42 @@ export function healthRow({ tables }: RowContext): DashboardRow {
     FROM ${tables.health}
     WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
-  const state = stateTimelinePanel('NE 107 state', `Worst health state per interval (NAMUR NE 107 colours).`, { w: 24, h: 6 }, [tableQuery(stateSql)], ['machine'])
+  const state = stateTimelinePanel(
+    'NE 107 state',
+    `Worst health state per interval (NAMUR NE 107 colours).`,
+    { w: 24, h: 6 },
+    [tableQuery(stateSql)],
+    ['machine'],
+  )
     .mappings(healthStateMappings())
-    .thresholds(stepThresholds([[null, 'ok'], [1, 'info'], [2, 'watch'], [3, 'bad']]))
+    .thresholds(
+      stepThresholds([
+        [null, 'ok'],
+        [1, 'info'],
+        [2, 'watch'],
+        [3, 'bad'],
+      ]),
+    )
     .colorScheme(thresholdColours());
 
   const alarmSql = `SELECT ts, machine, max(CASE WHEN alarm THEN 1 ELSE 0 END) AS alarm
     FROM ${tables.health}
     WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
-  const alarm = stateTimelinePanel('Alarm', `Whether the alarm was raised at any time in the interval. Alarm onsets are also dashboard annotations.`, { w: 24, h: 5 }, [tableQuery(alarmSql)], ['machine'])
+  const alarm = stateTimelinePanel(
+    'Alarm',
+    `Whether the alarm was raised at any time in the interval. Alarm onsets are also dashboard annotations.`,
+    { w: 24, h: 5 },
+    [tableQuery(alarmSql)],
+    ['machine'],
+  )
     .mappings(booleanAlarmMappings())
-    .thresholds(stepThresholds([[null, 'ok'], [1, 'bad']]))
+    .thresholds(
+      stepThresholds([
+        [null, 'ok'],
+        [1, 'bad'],
+      ]),
+    )
     .colorScheme(thresholdColours());
 
   const modeSql = `SELECT ts, machine, last(mode) AS mode

@@ -10,7 +10,8 @@ export function healthRul(ctx: RowContext): DashboardSpec {
   return {
     uid: 'pdm-health-rul',
     title: 'Health & RUL',
-    description: 'Anomaly score, health index, NE 107 state, alarms and remaining useful life with its 90 % interval; simulator ground truth overlaid where present.',
+    description:
+      'Anomaly score, health index, NE 107 state, alarms and remaining useful life with its 90 % interval; simulator ground truth overlaid where present.',
     time: { from: 'now-7d', to: 'now' },
     refresh: '5m',
     variables: [machineVariable(ctx.tables)],

@@ -4,7 +4,17 @@
  * chart), with the true remaining life from the simulator's ground truth where it exists; and
  * what the estimate is based on (fleet life distribution, or the machine's own degradation).
  */
-import { groundTruthNote, MACHINE_FILTER, REPEATED_MACHINE_FILTER, override, rulBasisMappings, stateTimelinePanel, timeseriesPanel, type DashboardRow, type RowContext } from '../common.ts';
+import {
+  type DashboardRow,
+  groundTruthNote,
+  MACHINE_FILTER,
+  override,
+  REPEATED_MACHINE_FILTER,
+  type RowContext,
+  rulBasisMappings,
+  stateTimelinePanel,
+  timeseriesPanel,
+} from '../common.ts';
 import { seriesQuery, tableQuery } from '../datasource.ts';
 
 export function rulRow({ tables }: RowContext): DashboardRow {
@@ -37,9 +47,13 @@ export function rulRow({ tables }: RowContext): DashboardRow {
     FROM ${tables.health}
     WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
-  const basis = stateTimelinePanel('RUL basis', `What the estimate rests on: the fleet's life distribution (before degradation is detected) or the machine's own degradation trend.`, { w: 24, h: 5 }, [
-    tableQuery(basisSql),
-  ], ['machine']).mappings(rulBasisMappings());
+  const basis = stateTimelinePanel(
+    'RUL basis',
+    `What the estimate rests on: the fleet's life distribution (before degradation is detected) or the machine's own degradation trend.`,
+    { w: 24, h: 5 },
+    [tableQuery(basisSql)],
+    ['machine'],
+  ).mappings(rulBasisMappings());
 
   return { title: 'Remaining useful life', panels: [rul, basis] };
 }

@@ -3,8 +3,9 @@
  * is configured with. The models add one `band_<name>` column per band, so the bands are not
  * known here: the `band` variable lists those columns and the panel repeats once per band.
  */
-import { BY_MACHINE_CHANNEL, multiVariable, timeseriesPanel, type DashboardRow, type RowContext } from '../common.ts';
+
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { BY_MACHINE_CHANNEL, type DashboardRow, multiVariable, type RowContext, timeseriesPanel } from '../common.ts';
 import { seriesQuery } from '../datasource.ts';
 import type { PdmTables } from '../tables.ts';
 import { featureFilter } from './velocity.ts';
@@ -21,7 +22,13 @@ export function bandsRow({ tables }: RowContext): DashboardRow {
     FROM ${tables.features}
     WHERE ${featureFilter()}
     SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
-  const band = timeseriesPanel('${band}', 'Acceleration RMS in this band, g. One panel per band column the processor writes (none until bands are configured).', { w: 12, h: 8 }, 'suffix: g', [seriesQuery(bandSql)])
+  const band = timeseriesPanel(
+    '${band}',
+    'Acceleration RMS in this band, g. One panel per band column the processor writes (none until bands are configured).',
+    { w: 12, h: 8 },
+    'suffix: g',
+    [seriesQuery(bandSql)],
+  )
     .displayName(BY_MACHINE_CHANNEL)
     .repeat('band')
     .repeatDirection('h')

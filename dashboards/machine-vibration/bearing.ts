@@ -2,7 +2,14 @@
  * Machine vibration, row "Bearing diagnosis": which bearing fault (if any) the envelope analysis
  * points at, per channel over time, and how confident it is.
  */
-import { bearingDiagnosisMappings, BY_MACHINE_CHANNEL, stateTimelinePanel, timeseriesPanel, type DashboardRow, type RowContext } from '../common.ts';
+import {
+  BY_MACHINE_CHANNEL,
+  bearingDiagnosisMappings,
+  type DashboardRow,
+  type RowContext,
+  stateTimelinePanel,
+  timeseriesPanel,
+} from '../common.ts';
 import { seriesQuery, tableQuery } from '../datasource.ts';
 import { featureFilter } from './velocity.ts';
 
@@ -11,16 +18,21 @@ export function bearingRow({ tables }: RowContext): DashboardRow {
     FROM ${tables.features}
     WHERE ${featureFilter()}
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
-  const diagnosis = stateTimelinePanel('Bearing diagnosis', 'Fault type of the last window in each interval: outer race, inner race, rolling element, cage, or none.', { w: 12, h: 8 }, [tableQuery(diagnosisSql)], [
-    'machine',
-    'channel',
-  ]).mappings(bearingDiagnosisMappings());
+  const diagnosis = stateTimelinePanel(
+    'Bearing diagnosis',
+    'Fault type of the last window in each interval: outer race, inner race, rolling element, cage, or none.',
+    { w: 12, h: 8 },
+    [tableQuery(diagnosisSql)],
+    ['machine', 'channel'],
+  ).mappings(bearingDiagnosisMappings());
 
   const confidenceSql = `SELECT ts, machine, channel, avg(bearing_confidence) AS bearing_confidence
     FROM ${tables.features}
     WHERE ${featureFilter()}
     SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
-  const confidence = timeseriesPanel('Diagnosis confidence', 'Confidence of the diagnosis, 0–100 %.', { w: 12, h: 8 }, 'percentunit', [seriesQuery(confidenceSql)])
+  const confidence = timeseriesPanel('Diagnosis confidence', 'Confidence of the diagnosis, 0–100 %.', { w: 12, h: 8 }, 'percentunit', [
+    seriesQuery(confidenceSql),
+  ])
     .displayName(BY_MACHINE_CHANNEL)
     .min(0)
     .max(1);

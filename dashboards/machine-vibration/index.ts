@@ -11,7 +11,8 @@ export function machineVibration(ctx: RowContext): DashboardSpec {
   return {
     uid: 'pdm-machine-vibration',
     title: 'Machine vibration',
-    description: 'Velocity against ISO 20816-3 zones, acceleration statistics, shaft orders, bearing diagnosis and band energies per channel.',
+    description:
+      'Velocity against ISO 20816-3 zones, acceleration statistics, shaft orders, bearing diagnosis and band energies per channel.',
     time: { from: 'now-6h', to: 'now' },
     refresh: '30s',
     variables: [machineVariable(ctx.tables), channelVariable(ctx.tables), bandVariable(ctx.tables)],

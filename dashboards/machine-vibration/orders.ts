@@ -3,7 +3,7 @@
  * shows at 1X, misalignment at 2X, looseness as a series of harmonics), the dominant spectral
  * line and the shaft speed the analysis used.
  */
-import { FIELD_BY_MACHINE_CHANNEL, timeseriesPanel, type DashboardRow, type RowContext } from '../common.ts';
+import { type DashboardRow, FIELD_BY_MACHINE_CHANNEL, type RowContext, timeseriesPanel } from '../common.ts';
 import { seriesQuery } from '../datasource.ts';
 import { featureFilter } from './velocity.ts';
 
@@ -12,14 +12,24 @@ export function ordersRow({ tables }: RowContext): DashboardRow {
     FROM ${tables.features}
     WHERE ${featureFilter()}
     SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
-  const orders = timeseriesPanel('1X / 2X / 3X', 'Velocity RMS of the lines at 1, 2 and 3 times shaft speed, mm/s.', { w: 12, h: 8 }, 'suffix: mm/s', [seriesQuery(ordersSql)]).displayName(FIELD_BY_MACHINE_CHANNEL);
+  const orders = timeseriesPanel(
+    '1X / 2X / 3X',
+    'Velocity RMS of the lines at 1, 2 and 3 times shaft speed, mm/s.',
+    { w: 12, h: 8 },
+    'suffix: mm/s',
+    [seriesQuery(ordersSql)],
+  ).displayName(FIELD_BY_MACHINE_CHANNEL);
 
   const frequencySql = `SELECT ts, machine, channel, avg(dominant_hz) AS dominant_hz, avg(shaft_hz) AS shaft_hz
     FROM ${tables.features}
     WHERE ${featureFilter()}
     SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
-  const frequency = timeseriesPanel('Dominant frequency and shaft speed', 'Strongest spectral line, and the shaft frequency (measured speed, configured, or estimated from the spectrum).', { w: 12, h: 8 }, 'hertz', [
-    seriesQuery(frequencySql),
-  ]).displayName(FIELD_BY_MACHINE_CHANNEL);
+  const frequency = timeseriesPanel(
+    'Dominant frequency and shaft speed',
+    'Strongest spectral line, and the shaft frequency (measured speed, configured, or estimated from the spectrum).',
+    { w: 12, h: 8 },
+    'hertz',
+    [seriesQuery(frequencySql)],
+  ).displayName(FIELD_BY_MACHINE_CHANNEL);
   return { title: 'Shaft orders', panels: [orders, frequency] };
 }

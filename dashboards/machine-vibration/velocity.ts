@@ -8,16 +8,16 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
   BY_MACHINE_CHANNEL,
   CHANNEL_FILTER,
+  type DashboardRow,
   isoVelocityThresholds,
   isoZoneMappings,
   MACHINE_FILTER,
+  type RowContext,
   stateTimelinePanel,
   stepThresholds,
   thresholdColours,
   timeseriesPanel,
   ZONE_RANK_SQL,
-  type DashboardRow,
-  type RowContext,
 } from '../common.ts';
 import { seriesQuery, tableQuery } from '../datasource.ts';
 
@@ -48,9 +48,22 @@ export function velocityRow({ tables, options }: RowContext): DashboardRow {
     FROM ${tables.features}
     WHERE ${featureFilter()}
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
-  const zone = stateTimelinePanel('ISO zone per channel', 'Worst zone per interval as the processor evaluated it, with each machine\'s own ISO class.', { w: 8, h: 9 }, [tableQuery(zoneSql)], ['machine', 'channel'])
+  const zone = stateTimelinePanel(
+    'ISO zone per channel',
+    "Worst zone per interval as the processor evaluated it, with each machine's own ISO class.",
+    { w: 8, h: 9 },
+    [tableQuery(zoneSql)],
+    ['machine', 'channel'],
+  )
     .mappings(isoZoneMappings())
-    .thresholds(stepThresholds([[null, 'ok'], [2, 'watch'], [3, 'warn'], [4, 'bad']]))
+    .thresholds(
+      stepThresholds([
+        [null, 'ok'],
+        [2, 'watch'],
+        [3, 'warn'],
+        [4, 'bad'],
+      ]),
+    )
     .colorScheme(thresholdColours());
 
   return { title: 'Velocity (ISO 20816-3)', panels: [velocity, zone] };

@@ -8,7 +8,7 @@ export function plantOverview(ctx: RowContext): DashboardSpec {
   return {
     uid: 'pdm-plant-overview',
     title: 'Plant overview',
-    description: 'Every machine\'s ISO 20816-3 zone, NE 107 health state, remaining life and alarms; pipeline throughput, gaps and lag.',
+    description: "Every machine's ISO 20816-3 zone, NE 107 health state, remaining life and alarms; pipeline throughput, gaps and lag.",
     time: { from: 'now-6h', to: 'now' },
     refresh: '30s',
     variables: [machineVariable(ctx.tables)],

@@ -4,21 +4,21 @@
  * over its channels' latest windows, the NE 107 health state, remaining life and alarms.
  */
 import {
+  booleanAlarmMappings,
   COLOUR_CELL,
-  healthStateMappings,
+  type DashboardRow,
   HEALTH_RANK_SQL,
+  healthStateMappings,
   isoZoneMappings,
   MACHINE_FILTER,
   override,
+  type RowContext,
   rulBasisMappings,
   statPanel,
   stepThresholds,
   tablePanel,
-  ZONE_RANK_SQL,
-  booleanAlarmMappings,
   thresholdColours,
-  type DashboardRow,
-  type RowContext,
+  ZONE_RANK_SQL,
 } from '../common.ts';
 import { tableQuery } from '../datasource.ts';
 
@@ -43,30 +43,73 @@ export function machineStateRow({ tables }: RowContext): DashboardRow {
     GROUP BY machine ORDER BY machine`;
   const zone = statPanel(
     'ISO 20816-3 zone (worst channel)',
-    'Zone of the broadband velocity RMS in each machine\'s latest analysis window, worst over its channels: A new, B unrestricted, C restricted operation, D damage likely.',
+    "Zone of the broadband velocity RMS in each machine's latest analysis window, worst over its channels: A new, B unrestricted, C restricted operation, D damage likely.",
     { w: 6, h: 6 },
     [tableQuery(zoneByMachine)],
     'zone',
   )
     .mappings(isoZoneMappings())
-    .thresholds(stepThresholds([[null, 'ok'], [2, 'watch'], [3, 'warn'], [4, 'bad']]))
+    .thresholds(
+      stepThresholds([
+        [null, 'ok'],
+        [2, 'watch'],
+        [3, 'warn'],
+        [4, 'bad'],
+      ]),
+    )
     .colorScheme(thresholdColours());
 
   const healthByMachine = `SELECT machine, health_rank AS state FROM (${latestHealth(tables.health)}) ORDER BY machine`;
-  const health = statPanel('NE 107 health state', `Latest health state per machine (NAMUR NE 107 colours).`, { w: 6, h: 6 }, [tableQuery(healthByMachine)], 'state')
+  const health = statPanel(
+    'NE 107 health state',
+    `Latest health state per machine (NAMUR NE 107 colours).`,
+    { w: 6, h: 6 },
+    [tableQuery(healthByMachine)],
+    'state',
+  )
     .mappings(healthStateMappings())
-    .thresholds(stepThresholds([[null, 'ok'], [1, 'info'], [2, 'watch'], [3, 'bad']]))
+    .thresholds(
+      stepThresholds([
+        [null, 'ok'],
+        [1, 'info'],
+        [2, 'watch'],
+        [3, 'bad'],
+      ]),
+    )
     .colorScheme(thresholdColours());
 
   const rulByMachine = `SELECT machine, rul_median_s FROM (${latestHealth(tables.health)}) ORDER BY machine`;
-  const rul = statPanel('Remaining useful life (median)', `Median remaining life per machine; the 90 % interval is in the table below.`, { w: 6, h: 6 }, [tableQuery(rulByMachine)], 'rul_median_s')
+  const rul = statPanel(
+    'Remaining useful life (median)',
+    `Median remaining life per machine; the 90 % interval is in the table below.`,
+    { w: 6, h: 6 },
+    [tableQuery(rulByMachine)],
+    'rul_median_s',
+  )
     .unit('dtdurations')
-    .thresholds(stepThresholds([[null, 'bad'], [86_400, 'warn'], [7 * 86_400, 'ok']]))
+    .thresholds(
+      stepThresholds([
+        [null, 'bad'],
+        [86_400, 'warn'],
+        [7 * 86_400, 'ok'],
+      ]),
+    )
     .colorScheme(thresholdColours());
 
   const alarmCount = `SELECT count() AS machines_in_alarm FROM (${latestHealth(tables.health)}) WHERE alarm`;
-  const alarms = statPanel('Machines in alarm', `Machines whose latest health record raises the alarm.`, { w: 6, h: 6 }, [tableQuery(alarmCount)], 'machines_in_alarm')
-    .thresholds(stepThresholds([[null, 'ok'], [1, 'bad']]))
+  const alarms = statPanel(
+    'Machines in alarm',
+    `Machines whose latest health record raises the alarm.`,
+    { w: 6, h: 6 },
+    [tableQuery(alarmCount)],
+    'machines_in_alarm',
+  )
+    .thresholds(
+      stepThresholds([
+        [null, 'ok'],
+        [1, 'bad'],
+      ]),
+    )
     .colorScheme(thresholdColours());
 
   const vibrationSummary = `SELECT machine, max(ts) AS last_window, max(zone_rank) AS iso_zone, max(velocity_rms_mm_s) AS velocity_rms_mm_s,

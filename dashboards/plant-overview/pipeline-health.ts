@@ -7,7 +7,7 @@
  * renders without truncation.
  */
 import * as common from '@grafana/grafana-foundation-sdk/common';
-import { BY_MACHINE, MACHINE_FILTER, timeseriesPanel, type DashboardRow, type RowContext } from '../common.ts';
+import { BY_MACHINE, type DashboardRow, MACHINE_FILTER, type RowContext, timeseriesPanel } from '../common.ts';
 import { seriesQuery } from '../datasource.ts';
 
 /** Per-machine rate of rows per second in a table, for the selected range. */
@@ -27,26 +27,40 @@ export function processingLagSql(table: string): string {
 }
 
 export function pipelineHealthRow({ tables }: RowContext): DashboardRow {
-  const blocks = timeseriesPanel('Vibration blocks in per second', 'Blocks per second written to QuestDB, per machine (all channels).', { w: 12, h: 8 }, 'short', [
-    seriesQuery(rowsPerSecondSql(tables.blocks, 'blocks_per_s')),
-  ]).displayName(BY_MACHINE);
+  const blocks = timeseriesPanel(
+    'Vibration blocks in per second',
+    'Blocks per second written to QuestDB, per machine (all channels).',
+    { w: 12, h: 8 },
+    'short',
+    [seriesQuery(rowsPerSecondSql(tables.blocks, 'blocks_per_s'))],
+  ).displayName(BY_MACHINE);
 
-  const windows = timeseriesPanel('Analysis windows per second', 'Windows analysed by the worker pool and written, per machine (all channels).', { w: 12, h: 8 }, 'short', [
-    seriesQuery(rowsPerSecondSql(tables.features, 'windows_per_s')),
-  ]).displayName(BY_MACHINE);
+  const windows = timeseriesPanel(
+    'Analysis windows per second',
+    'Windows analysed by the worker pool and written, per machine (all channels).',
+    { w: 12, h: 8 },
+    'short',
+    [seriesQuery(rowsPerSecondSql(tables.features, 'windows_per_s'))],
+  ).displayName(BY_MACHINE);
 
   const gapsSql = `SELECT ts, machine, sum(missing_blocks) AS missing_blocks
     FROM ${tables.gaps}
     WHERE $__timeFilter(ts) AND ${MACHINE_FILTER}
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
-  const gaps = timeseriesPanel('Collection gaps (missing blocks)', 'Blocks the collector found missing (sequence jumps), by when collection resumed.', { w: 12, h: 8 }, 'short', [seriesQuery(gapsSql)])
+  const gaps = timeseriesPanel(
+    'Collection gaps (missing blocks)',
+    'Blocks the collector found missing (sequence jumps), by when collection resumed.',
+    { w: 12, h: 8 },
+    'short',
+    [seriesQuery(gapsSql)],
+  )
     .displayName(BY_MACHINE)
     .drawStyle(common.GraphDrawStyle.Bars)
     .fillOpacity(80);
 
   const lag = timeseriesPanel(
     'Processing lag',
-    'Seconds from the start of a block to when the processor wrote it (includes the block\'s own duration and Kafka transit); the max shows stalls.',
+    "Seconds from the start of a block to when the processor wrote it (includes the block's own duration and Kafka transit); the max shows stalls.",
     { w: 12, h: 8 },
     's',
     [seriesQuery(processingLagSql(tables.blocks))],

@@ -3,12 +3,12 @@
  * (`pdm services status` / `down`, e.g. after `pdm services up --detach`).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { probeKafka } from './kafka.ts';
 import { ensureCredentials, probeQuestdb, questdbLayout } from './questdb.ts';
-import { isRecordedProcessRunning, readState, removeState, writeState, type ServiceRecord } from './state.ts';
-import { stopPid } from './supervisor.ts';
 import { questdbDir } from './services.ts';
-import { join } from 'node:path';
+import { isRecordedProcessRunning, readState, removeState, type ServiceRecord, writeState } from './state.ts';
+import { stopPid } from './supervisor.ts';
 
 export interface ServiceStatus {
   name: 'kafka' | 'questdb';
@@ -25,7 +25,15 @@ export interface ServiceStatus {
 export async function servicesStatus(dir: string): Promise<ServiceStatus[]> {
   const state = readState(dir);
   const out: ServiceStatus[] = [];
-  const base = (name: 'kafka' | 'questdb', rec: ServiceRecord, address: string) => ({ name, pid: rec.pid, address, logFile: rec.logFile, launcherPid: rec.launcherPid, detached: rec.detached, running: isRecordedProcessRunning(rec) });
+  const base = (name: 'kafka' | 'questdb', rec: ServiceRecord, address: string) => ({
+    name,
+    pid: rec.pid,
+    address,
+    logFile: rec.logFile,
+    launcherPid: rec.launcherPid,
+    detached: rec.detached,
+    running: isRecordedProcessRunning(rec),
+  });
   if (state?.kafka) {
     const s = base('kafka', state.kafka, state.kafka.brokers.join(','));
     out.push({ ...s, healthy: s.running && (await probeKafka(state.kafka.brokers)) });
@@ -35,7 +43,12 @@ export async function servicesStatus(dir: string): Promise<ServiceStatus[]> {
     const layout = questdbLayout(questdbDir(dir));
     let healthy = false;
     if (s.running && existsSync(layout.credentialsFile)) {
-      const ports = { http: Number(new URL(state.questdb.http).port), pg: 0, ilpTcp: 0, health: Number(new URL(state.questdb.health).port) };
+      const ports = {
+        http: Number(new URL(state.questdb.http).port),
+        pg: 0,
+        ilpTcp: 0,
+        health: Number(new URL(state.questdb.health).port),
+      };
       healthy = await probeQuestdb(ports, ensureCredentials(layout));
     }
     out.push({ ...s, healthy });

@@ -1,5 +1,5 @@
 /** Free-space check before downloads and before formatting data directories. */
-import { statfsSync, existsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
 

@@ -24,7 +24,13 @@ function invalid(name: string, value: string, want: string): PdmError {
   return new PdmError('PDM_ERR_CONFIG_INVALID', `${name}=${JSON.stringify(value)} is not valid: ${want}`, { variable: name, value });
 }
 
-export function questdbEndpoints(host: string, httpPort: number, pgPort: number, user: string | undefined, password: string | undefined): QuestdbEndpoints {
+export function questdbEndpoints(
+  host: string,
+  httpPort: number,
+  pgPort: number,
+  user: string | undefined,
+  password: string | undefined,
+): QuestdbEndpoints {
   const auth = user !== undefined && password !== undefined;
   const pgAuth = auth ? `${encodeURIComponent(user)}:${encodeURIComponent(password)}@` : '';
   return {
@@ -44,8 +50,13 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvEndpo
   const out: EnvEndpoints = {};
   const brokersRaw = env['PDM_KAFKA_BROKERS'];
   if (brokersRaw !== undefined && brokersRaw.trim() !== '') {
-    const brokers = brokersRaw.split(',').map((s) => s.trim()).filter(Boolean);
-    for (const b of brokers) if (!/^[^:\s/]+:\d{1,5}$/.test(b)) throw invalid('PDM_KAFKA_BROKERS', brokersRaw, 'expected comma-separated host:port pairs, e.g. localhost:9092');
+    const brokers = brokersRaw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const b of brokers)
+      if (!/^[^:\s/]+:\d{1,5}$/.test(b))
+        throw invalid('PDM_KAFKA_BROKERS', brokersRaw, 'expected comma-separated host:port pairs, e.g. localhost:9092');
     out.kafkaBrokers = brokers;
   }
   const httpRaw = env['PDM_QUESTDB_HTTP']?.trim() || undefined;
@@ -59,13 +70,15 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvEndpo
   } catch {
     throw invalid('PDM_QUESTDB_HTTP', httpRaw ?? '', 'expected a URL such as http://localhost:9000');
   }
-  if (http && http.protocol !== 'http:' && http.protocol !== 'https:') throw invalid('PDM_QUESTDB_HTTP', httpRaw ?? '', 'expected an http:// or https:// URL');
+  if (http && http.protocol !== 'http:' && http.protocol !== 'https:')
+    throw invalid('PDM_QUESTDB_HTTP', httpRaw ?? '', 'expected an http:// or https:// URL');
   try {
     if (pgRaw) pg = new URL(pgRaw);
   } catch {
     throw invalid('PDM_QUESTDB_PG', pgRaw ?? '', 'expected a URL such as postgres://user:password@localhost:8812/qdb');
   }
-  if (pg && pg.protocol !== 'postgres:' && pg.protocol !== 'postgresql:') throw invalid('PDM_QUESTDB_PG', pgRaw ?? '', 'expected a postgres:// URL');
+  if (pg && pg.protocol !== 'postgres:' && pg.protocol !== 'postgresql:')
+    throw invalid('PDM_QUESTDB_PG', pgRaw ?? '', 'expected a postgres:// URL');
 
   const user = env['PDM_QUESTDB_USER'] || (pg?.username ? decodeURIComponent(pg.username) : undefined);
   const password = env['PDM_QUESTDB_PASSWORD'] || (pg?.password ? decodeURIComponent(pg.password) : undefined);
@@ -78,7 +91,9 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvEndpo
     ...derived,
     questdbHttp: httpBase,
     questdbPg: pgRaw ?? derived.questdbPg,
-    questdbIlpConfig: env['PDM_QUESTDB_ILP']?.trim() || `${http?.protocol === 'https:' ? 'https' : 'http'}::addr=${http?.host ?? `${host}:9000`};${auth ? `username=${user};password=${password};` : ''}`,
+    questdbIlpConfig:
+      env['PDM_QUESTDB_ILP']?.trim() ||
+      `${http?.protocol === 'https:' ? 'https' : 'http'}::addr=${http?.host ?? `${host}:9000`};${auth ? `username=${user};password=${password};` : ''}`,
   };
   return out;
 }
@@ -92,7 +107,11 @@ export interface QuestdbExecResult {
 }
 
 /** Run one SQL statement over HTTP `/exec` (basic auth when the endpoints carry credentials). */
-export async function questdbExec(endpoints: Pick<ServiceEndpoints, 'questdbHttp' | 'questdbUser' | 'questdbPassword'>, sql: string, opts: { timeoutMs?: number } = {}): Promise<QuestdbExecResult> {
+export async function questdbExec(
+  endpoints: Pick<ServiceEndpoints, 'questdbHttp' | 'questdbUser' | 'questdbPassword'>,
+  sql: string,
+  opts: { timeoutMs?: number } = {},
+): Promise<QuestdbExecResult> {
   const url = `${endpoints.questdbHttp.replace(/\/+$/, '')}/exec?query=${encodeURIComponent(sql)}`;
   const headers: Record<string, string> = {};
   if (endpoints.questdbUser !== undefined && endpoints.questdbPassword !== undefined) {
@@ -102,21 +121,50 @@ export async function questdbExec(endpoints: Pick<ServiceEndpoints, 'questdbHttp
   try {
     res = await fetch(url, { headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
   } catch (err) {
-    throw new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', `QuestDB at ${endpoints.questdbHttp} cannot be reached: ${(err as Error).message}`, { http: endpoints.questdbHttp }, { cause: err });
+    throw new PdmError(
+      'PDM_ERR_QUESTDB_UNAVAILABLE',
+      `QuestDB at ${endpoints.questdbHttp} cannot be reached: ${(err as Error).message}`,
+      { http: endpoints.questdbHttp },
+      { cause: err },
+    );
   }
   const text = await res.text();
   if (res.status === 401 || res.status === 403) {
-    throw new PdmError('PDM_ERR_QUESTDB_AUTH', `QuestDB at ${endpoints.questdbHttp} refused the credentials (HTTP ${res.status}${endpoints.questdbUser ? `, user ${endpoints.questdbUser}` : ', none given'}); set PDM_QUESTDB_USER and PDM_QUESTDB_PASSWORD, or use the ones in the services directory's questdb/credentials.json`, { http: endpoints.questdbHttp, status: res.status });
+    throw new PdmError(
+      'PDM_ERR_QUESTDB_AUTH',
+      `QuestDB at ${endpoints.questdbHttp} refused the credentials (HTTP ${res.status}${endpoints.questdbUser ? `, user ${endpoints.questdbUser}` : ', none given'}); set PDM_QUESTDB_USER and PDM_QUESTDB_PASSWORD, or use the ones in the services directory's questdb/credentials.json`,
+      { http: endpoints.questdbHttp, status: res.status },
+    );
   }
-  let body: { error?: string; position?: number; columns?: { name: string; type: string }[]; dataset?: unknown[][]; count?: number; ddl?: string };
+  let body: {
+    error?: string;
+    position?: number;
+    columns?: { name: string; type: string }[];
+    dataset?: unknown[][];
+    count?: number;
+    ddl?: string;
+  };
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
-    throw new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', `QuestDB at ${endpoints.questdbHttp} answered HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`, { http: endpoints.questdbHttp, status: res.status });
+    throw new PdmError(
+      'PDM_ERR_QUESTDB_UNAVAILABLE',
+      `QuestDB at ${endpoints.questdbHttp} answered HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+      { http: endpoints.questdbHttp, status: res.status },
+    );
   }
   if (body.error !== undefined || !res.ok) {
     const at = body.position !== undefined ? ` at position ${body.position}` : '';
-    throw new PdmError('PDM_ERR_QUESTDB_REJECTED', `QuestDB rejected SQL${at}: ${body.error ?? `HTTP ${res.status}`} (query: ${sql.length > 300 ? `${sql.slice(0, 300)}...` : sql})`, { sql, position: body.position, status: res.status });
+    throw new PdmError(
+      'PDM_ERR_QUESTDB_REJECTED',
+      `QuestDB rejected SQL${at}: ${body.error ?? `HTTP ${res.status}`} (query: ${sql.length > 300 ? `${sql.slice(0, 300)}...` : sql})`,
+      { sql, position: body.position, status: res.status },
+    );
   }
-  return { columns: body.columns ?? [], dataset: body.dataset ?? [], count: body.count ?? 0, ...(body.ddl !== undefined ? { ddl: body.ddl } : {}) };
+  return {
+    columns: body.columns ?? [],
+    dataset: body.dataset ?? [],
+    count: body.count ?? 0,
+    ...(body.ddl !== undefined ? { ddl: body.ddl } : {}),
+  };
 }

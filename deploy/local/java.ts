@@ -42,10 +42,18 @@ export function findJava(env: NodeJS.ProcessEnv = process.env): JavaRuntime {
   const versionLine = output.split('\n').find((l) => l.includes('version')) ?? output.trim();
   const major = parseJavaMajor(output);
   if (res.status !== 0 || major === undefined) {
-    throw new PdmError('PDM_ERR_ENV_JAVA', `cannot tell the Java version of ${where}: \`java -version\` said ${JSON.stringify(output.trim().slice(0, 300))}; ${INSTALL_HINT}`, { command });
+    throw new PdmError(
+      'PDM_ERR_ENV_JAVA',
+      `cannot tell the Java version of ${where}: \`java -version\` said ${JSON.stringify(output.trim().slice(0, 300))}; ${INSTALL_HINT}`,
+      { command },
+    );
   }
   if (major < MIN_JAVA_MAJOR) {
-    throw new PdmError('PDM_ERR_ENV_JAVA', `Java ${major} found at ${where} (${versionLine.trim()}), but Kafka 4 and QuestDB 9 need Java ${MIN_JAVA_MAJOR} or later; ${INSTALL_HINT}`, { command, major });
+    throw new PdmError(
+      'PDM_ERR_ENV_JAVA',
+      `Java ${major} found at ${where} (${versionLine.trim()}), but Kafka 4 and QuestDB 9 need Java ${MIN_JAVA_MAJOR} or later; ${INSTALL_HINT}`,
+      { command, major },
+    );
   }
   return { command, major, versionLine: versionLine.trim() };
 }

@@ -12,7 +12,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { PdmError } from '../../common/errors.ts';
 import { ensureFreeSpace } from './disk.ts';
 import type { JavaRuntime } from './java.ts';
-import { startManaged, tailFile, type ManagedProcess } from './supervisor.ts';
+import { type ManagedProcess, startManaged, tailFile } from './supervisor.ts';
 import { waitUntil } from './wait.ts';
 
 export interface KafkaPorts {
@@ -124,14 +124,29 @@ export function isKafkaFormatted(layout: KafkaLayout): boolean {
 }
 
 /** Write the config files; format the storage on first start (kafka.tools.StorageTool, as kafka-storage.sh does). */
-export async function prepareKafka(java: JavaRuntime, jarsDir: string, layout: KafkaLayout, ports: KafkaPorts, onProgress: (l: string) => void): Promise<void> {
+export async function prepareKafka(
+  java: JavaRuntime,
+  jarsDir: string,
+  layout: KafkaLayout,
+  ports: KafkaPorts,
+  onProgress: (l: string) => void,
+): Promise<void> {
   mkdirSync(layout.dir, { recursive: true });
   writeFileSync(layout.serverProperties, kafkaServerProperties(layout, ports));
   writeFileSync(layout.log4jProperties, kafkaLog4jProperties(layout));
   if (isKafkaFormatted(layout)) return;
   ensureFreeSpace(layout.dir, 256 * 1024 * 1024, `Kafka's data in ${layout.dataDir}`);
   onProgress(`formatting Kafka storage in ${layout.dataDir}`);
-  const args = [...jvmArgs(layout, jarsDir, '256m'), 'kafka.tools.StorageTool', 'format', '--standalone', '-t', randomClusterId(), '-c', layout.serverProperties];
+  const args = [
+    ...jvmArgs(layout, jarsDir, '256m'),
+    'kafka.tools.StorageTool',
+    'format',
+    '--standalone',
+    '-t',
+    randomClusterId(),
+    '-c',
+    layout.serverProperties,
+  ];
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const child = spawn(java.command, args, { cwd: layout.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -141,7 +156,11 @@ export async function prepareKafka(java: JavaRuntime, jarsDir: string, layout: K
     child.once('close', (c) => resolve({ code: c, output }));
   });
   if (code !== 0) {
-    throw new PdmError('PDM_ERR_SERVICE_START', `formatting Kafka storage in ${layout.dataDir} failed (exit ${code}): ${output.trim().split('\n').slice(-10).join('\n  ')}`, { dir: layout.dataDir });
+    throw new PdmError(
+      'PDM_ERR_SERVICE_START',
+      `formatting Kafka storage in ${layout.dataDir} failed (exit ${code}): ${output.trim().split('\n').slice(-10).join('\n  ')}`,
+      { dir: layout.dataDir },
+    );
   }
 }
 
@@ -158,7 +177,14 @@ export function startKafkaProcess(java: JavaRuntime, jarsDir: string, layout: Ka
 
 /** One real metadata request: true when the broker answers and lists itself. */
 export async function probeKafka(brokers: string[]): Promise<boolean> {
-  const kafka = new Kafka({ clientId: 'pdm-launcher-probe', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1_000, requestTimeout: 3_000, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: 'pdm-launcher-probe',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    requestTimeout: 3_000,
+    retry: { retries: 0 },
+  });
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -180,14 +206,21 @@ export function kafkaStartError(layout: KafkaLayout, what: string): PdmError {
   );
 }
 
-export async function waitKafkaHealthy(proc: ManagedProcess, brokers: string[], layout: KafkaLayout, opts: { deadlineMs: number; onProgress: (l: string) => void; signal?: AbortSignal }): Promise<void> {
+export async function waitKafkaHealthy(
+  proc: ManagedProcess,
+  brokers: string[],
+  layout: KafkaLayout,
+  opts: { deadlineMs: number; onProgress: (l: string) => void; signal?: AbortSignal },
+): Promise<void> {
   await waitUntil({
     what: `Kafka on ${brokers.join(',')}`,
     deadlineMs: opts.deadlineMs,
     onProgress: opts.onProgress,
     signal: opts.signal,
     check: () => probeKafka(brokers),
-    failed: () => (proc.exit ? kafkaStartError(layout, `exited during start-up (exit code ${proc.exit.code ?? proc.exit.signal})`) : undefined),
-    timedOut: () => kafkaStartError(layout, `did not answer a metadata request on ${brokers.join(',')} within ${Math.round(opts.deadlineMs / 1000)} s`),
+    failed: () =>
+      proc.exit ? kafkaStartError(layout, `exited during start-up (exit code ${proc.exit.code ?? proc.exit.signal})`) : undefined,
+    timedOut: () =>
+      kafkaStartError(layout, `did not answer a metadata request on ${brokers.join(',')} within ${Math.round(opts.deadlineMs / 1000)} s`),
   });
 }

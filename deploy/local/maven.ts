@@ -36,7 +36,10 @@ export function isFetched(set: ArtifactSet, cacheDir: string): boolean {
 
 export function generatePom(set: ArtifactSet): string {
   const deps = set.dependencies
-    .map((d) => `    <dependency><groupId>${d.groupId}</groupId><artifactId>${d.artifactId}</artifactId><version>${d.version}</version></dependency>`)
+    .map(
+      (d) =>
+        `    <dependency><groupId>${d.groupId}</groupId><artifactId>${d.artifactId}</artifactId><version>${d.version}</version></dependency>`,
+    )
     .join('\n');
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -63,6 +66,7 @@ export function parseDownloadedBytes(line: string): number {
   return Number(m[1]) * scale;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what an ANSI colour code starts with; Maven's output is stripped of them
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Returns the directory holding the jars (fetching them first if the cache does not have them). */
@@ -83,7 +87,15 @@ export async function fetchArtifacts(set: ArtifactSet, opts: FetchOptions): Prom
 
   const env = opts.env ?? process.env;
   const mvn = opts.mvn ?? env['PDM_MAVEN'] ?? 'mvn';
-  const args = ['-B', '-Dstyle.color=never', '-f', join(workDir, 'pom.xml'), `${DEPENDENCY_PLUGIN}:copy-dependencies`, `-DoutputDirectory=${jarsDir}`, '-DincludeScope=runtime'];
+  const args = [
+    '-B',
+    '-Dstyle.color=never',
+    '-f',
+    join(workDir, 'pom.xml'),
+    `${DEPENDENCY_PLUGIN}:copy-dependencies`,
+    `-DoutputDirectory=${jarsDir}`,
+    '-DincludeScope=runtime',
+  ];
   const started = Date.now();
   progress(`fetching ${set.label} with Maven into ${finalDir} (first run only; later runs reuse it)`);
 
@@ -95,7 +107,9 @@ export async function fetchArtifacts(set: ArtifactSet, opts: FetchOptions): Prom
     await new Promise<void>((resolve, reject) => {
       const child = spawn(mvn, args, { env, stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
       const timer = setInterval(() => {
-        progress(`fetching ${set.label}: ${files} files (${(bytes / 1e6).toFixed(1)} MB) downloaded, ${Math.round((Date.now() - started) / 1000)} s`);
+        progress(
+          `fetching ${set.label}: ${files} files (${(bytes / 1e6).toFixed(1)} MB) downloaded, ${Math.round((Date.now() - started) / 1000)} s`,
+        );
       }, PROGRESS_EVERY_MS);
       const onLine = (raw: string) => {
         const line = raw.replace(ANSI, '');
@@ -112,7 +126,14 @@ export async function fetchArtifacts(set: ArtifactSet, opts: FetchOptions): Prom
       child.once('error', (err: NodeJS.ErrnoException) => {
         clearInterval(timer);
         if (err.code === 'ENOENT') {
-          reject(new PdmError('PDM_ERR_ENV_MAVEN', `Maven (\`${mvn}\`) not found; install Maven 3.6+ (Debian/Ubuntu: apt-get install maven; macOS: brew install maven) or set PDM_MAVEN to its path. It fetches ${set.label} from Maven Central.`, { mvn }, { cause: err }));
+          reject(
+            new PdmError(
+              'PDM_ERR_ENV_MAVEN',
+              `Maven (\`${mvn}\`) not found; install Maven 3.6+ (Debian/Ubuntu: apt-get install maven; macOS: brew install maven) or set PDM_MAVEN to its path. It fetches ${set.label} from Maven Central.`,
+              { mvn },
+              { cause: err },
+            ),
+          );
         } else reject(err);
       });
       child.once('close', (code, sig) => {
@@ -120,7 +141,13 @@ export async function fetchArtifacts(set: ArtifactSet, opts: FetchOptions): Prom
         if (code === 0) resolve();
         else {
           const shown = (errorLines.length > 0 ? errorLines : tail).join('\n  ');
-          reject(new PdmError('PDM_ERR_ENV_MAVEN', `Maven could not fetch ${set.label} (exit ${code ?? sig}); check network access to Maven Central (proxy settings go in ~/.m2/settings.xml). Maven said:\n  ${shown}`, { mvn, exitCode: code, pom: join(workDir, 'pom.xml') }));
+          reject(
+            new PdmError(
+              'PDM_ERR_ENV_MAVEN',
+              `Maven could not fetch ${set.label} (exit ${code ?? sig}); check network access to Maven Central (proxy settings go in ~/.m2/settings.xml). Maven said:\n  ${shown}`,
+              { mvn, exitCode: code, pom: join(workDir, 'pom.xml') },
+            ),
+          );
         }
       });
     });
@@ -135,7 +162,8 @@ export async function fetchArtifacts(set: ArtifactSet, opts: FetchOptions): Prom
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
-  const source = files > 0 ? `${files} files (${(bytes / 1e6).toFixed(1)} MB) downloaded` : 'all found in the local Maven repository (~/.m2)';
+  const source =
+    files > 0 ? `${files} files (${(bytes / 1e6).toFixed(1)} MB) downloaded` : 'all found in the local Maven repository (~/.m2)';
   progress(`fetched ${set.label} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${source}`);
   return finalDir;
 }

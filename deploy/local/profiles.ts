@@ -26,7 +26,11 @@ export function portOffsetFromEnv(env: NodeJS.ProcessEnv = process.env): number 
   if (raw === undefined || raw.trim() === '') return 0;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 40_000) {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `PDM_SERVICES_PORT_OFFSET must be a whole number from 0 to 40000 (added to every local service port), got ${JSON.stringify(raw)}`, { value: raw });
+    throw new PdmError(
+      'PDM_ERR_CONFIG_INVALID',
+      `PDM_SERVICES_PORT_OFFSET must be a whole number from 0 to 40000 (added to every local service port), got ${JSON.stringify(raw)}`,
+      { value: raw },
+    );
   }
   return n;
 }
@@ -34,6 +38,11 @@ export function portOffsetFromEnv(env: NodeJS.ProcessEnv = process.env): number 
 export function shiftPorts(p: ServicePorts, offset: number): ServicePorts {
   return {
     kafka: { broker: p.kafka.broker + offset, controller: p.kafka.controller + offset },
-    questdb: { http: p.questdb.http + offset, pg: p.questdb.pg + offset, ilpTcp: p.questdb.ilpTcp + offset, health: p.questdb.health + offset },
+    questdb: {
+      http: p.questdb.http + offset,
+      pg: p.questdb.pg + offset,
+      ilpTcp: p.questdb.ilpTcp + offset,
+      health: p.questdb.health + offset,
+    },
   };
 }

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
 import { ensureFreeSpace } from './disk.ts';
 import type { JavaRuntime } from './java.ts';
-import { startManaged, tailFile, type ManagedProcess } from './supervisor.ts';
+import { type ManagedProcess, startManaged, tailFile } from './supervisor.ts';
 import { waitUntil } from './wait.ts';
 
 export interface QuestdbPorts {
@@ -41,7 +41,13 @@ export interface QuestdbLayout {
 
 export function questdbLayout(dir: string): QuestdbLayout {
   const root = join(dir, 'root');
-  return { dir, root, serverConf: join(root, 'conf', 'server.conf'), credentialsFile: join(dir, 'credentials.json'), logFile: join(dir, 'questdb.log') };
+  return {
+    dir,
+    root,
+    serverConf: join(root, 'conf', 'server.conf'),
+    credentialsFile: join(dir, 'credentials.json'),
+    logFile: join(dir, 'questdb.log'),
+  };
 }
 
 export const QUESTDB_USER = 'pdm';
@@ -51,11 +57,16 @@ export function ensureCredentials(layout: QuestdbLayout): QuestdbCredentials {
   if (existsSync(layout.credentialsFile)) {
     try {
       const c = JSON.parse(readFileSync(layout.credentialsFile, 'utf8')) as Partial<QuestdbCredentials>;
-      if (typeof c.user === 'string' && typeof c.password === 'string' && c.password.length >= 16) return { user: c.user, password: c.password };
+      if (typeof c.user === 'string' && typeof c.password === 'string' && c.password.length >= 16)
+        return { user: c.user, password: c.password };
     } catch {
       // fall through to the error below
     }
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${layout.credentialsFile} is not a valid credentials file ({"user": ..., "password": at least 16 characters}); delete it to have a new password generated (the data directory's tables stay)`, { file: layout.credentialsFile });
+    throw new PdmError(
+      'PDM_ERR_CONFIG_INVALID',
+      `${layout.credentialsFile} is not a valid credentials file ({"user": ..., "password": at least 16 characters}); delete it to have a new password generated (the data directory's tables stay)`,
+      { file: layout.credentialsFile },
+    );
   }
   mkdirSync(layout.dir, { recursive: true });
   // base64url: no characters that need escaping in a postgres:// URL or an ILP config string.
@@ -103,7 +114,18 @@ export function startQuestdbProcess(java: JavaRuntime, jar: string, layout: Ques
   return startManaged({
     name: 'questdb',
     command: java.command,
-    args: ['-Xmx512m', '-Xms64m', '-XX:+UseParallelGC', '-Djava.awt.headless=true', '-p', jar, '-m', 'io.questdb/io.questdb.ServerMain', '-d', layout.root],
+    args: [
+      '-Xmx512m',
+      '-Xms64m',
+      '-XX:+UseParallelGC',
+      '-Djava.awt.headless=true',
+      '-p',
+      jar,
+      '-m',
+      'io.questdb/io.questdb.ServerMain',
+      '-d',
+      layout.root,
+    ],
     cwd: layout.dir,
     logFile: layout.logFile,
     guard,
@@ -132,17 +154,29 @@ export async function probeQuestdb(ports: QuestdbPorts, creds: QuestdbCredential
 }
 
 export function questdbStartError(layout: QuestdbLayout, what: string): PdmError {
-  return new PdmError('PDM_ERR_SERVICE_START', `QuestDB ${what}. Last lines of its log (${layout.logFile}):\n${tailFile(layout.logFile, 25) || '(empty)'}`, { logFile: layout.logFile });
+  return new PdmError(
+    'PDM_ERR_SERVICE_START',
+    `QuestDB ${what}. Last lines of its log (${layout.logFile}):\n${tailFile(layout.logFile, 25) || '(empty)'}`,
+    { logFile: layout.logFile },
+  );
 }
 
-export async function waitQuestdbHealthy(proc: ManagedProcess, ports: QuestdbPorts, creds: QuestdbCredentials, layout: QuestdbLayout, opts: { deadlineMs: number; onProgress: (l: string) => void; signal?: AbortSignal }): Promise<void> {
+export async function waitQuestdbHealthy(
+  proc: ManagedProcess,
+  ports: QuestdbPorts,
+  creds: QuestdbCredentials,
+  layout: QuestdbLayout,
+  opts: { deadlineMs: number; onProgress: (l: string) => void; signal?: AbortSignal },
+): Promise<void> {
   await waitUntil({
     what: `QuestDB on 127.0.0.1:${ports.http}`,
     deadlineMs: opts.deadlineMs,
     onProgress: opts.onProgress,
     signal: opts.signal,
     check: () => probeQuestdb(ports, creds),
-    failed: () => (proc.exit ? questdbStartError(layout, `exited during start-up (exit code ${proc.exit.code ?? proc.exit.signal})`) : undefined),
-    timedOut: () => questdbStartError(layout, `did not become healthy on 127.0.0.1:${ports.http} within ${Math.round(opts.deadlineMs / 1000)} s`),
+    failed: () =>
+      proc.exit ? questdbStartError(layout, `exited during start-up (exit code ${proc.exit.code ?? proc.exit.signal})`) : undefined,
+    timedOut: () =>
+      questdbStartError(layout, `did not become healthy on 127.0.0.1:${ports.http} within ${Math.round(opts.deadlineMs / 1000)} s`),
   });
 }

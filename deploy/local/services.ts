@@ -6,19 +6,19 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
-import { endpointsFromEnv, questdbEndpoints, type QuestdbEndpoints, type ServiceEndpoints } from './endpoints.ts';
+import { endpointsFromEnv, type QuestdbEndpoints, questdbEndpoints, type ServiceEndpoints } from './endpoints.ts';
 import { findJava, type JavaRuntime } from './java.ts';
 import { kafkaLayout, prepareKafka, probeKafka, startKafkaProcess, waitKafkaHealthy } from './kafka.ts';
 import { fetchArtifacts } from './maven.ts';
 import { defaultServicesDir, jarCacheDir } from './paths.ts';
 import { ensurePortsFree, isPortFree, type PortNeed } from './ports.ts';
-import { portOffsetFromEnv, PROFILE_PORTS, shiftPorts, SLOT_PORT_STEP, type Profile, type ServicePorts } from './profiles.ts';
+import { PROFILE_PORTS, type Profile, portOffsetFromEnv, type ServicePorts, SLOT_PORT_STEP, shiftPorts } from './profiles.ts';
 import { ensureCredentials, prepareQuestdb, probeQuestdb, questdbLayout, startQuestdbProcess, waitQuestdbHealthy } from './questdb.ts';
-import { isRecordedProcessRunning, readState, removeState, tryLock, writeState, type DirLock, type ServicesState } from './state.ts';
+import { type DirLock, isRecordedProcessRunning, readState, removeState, type ServicesState, tryLock, writeState } from './state.ts';
 import type { ManagedProcess } from './supervisor.ts';
 import { KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS, QUESTDB_VERSION } from './versions.ts';
 
-export { questdbExec, endpointsFromEnv, type ServiceEndpoints, type QuestdbExecResult } from './endpoints.ts';
+export { endpointsFromEnv, type QuestdbExecResult, questdbExec, type ServiceEndpoints } from './endpoints.ts';
 
 export interface RunningServices {
   endpoints: ServiceEndpoints;
@@ -66,7 +66,8 @@ function localQuestdbEndpoints(ports: ServicePorts['questdb'], creds: { user: st
 }
 
 async function slotPortsFree(p: ServicePorts): Promise<boolean> {
-  for (const port of [p.kafka.broker, p.kafka.controller, p.questdb.http, p.questdb.pg, p.questdb.health]) if (!(await isPortFree(port))) return false;
+  for (const port of [p.kafka.broker, p.kafka.controller, p.questdb.http, p.questdb.pg, p.questdb.health])
+    if (!(await isPortFree(port))) return false;
   return true;
 }
 
@@ -75,7 +76,12 @@ async function slotPortsFree(p: ServicePorts): Promise<boolean> {
  * ports. A slot whose ports are taken (a test run from another checkout on this machine) is
  * skipped like a locked one.
  */
-async function claimDirectory(profile: Profile, dataDir: string | undefined, env: NodeJS.ProcessEnv, progress: (l: string) => void): Promise<{ dir: string; lock: DirLock; ports: ServicePorts }> {
+async function claimDirectory(
+  profile: Profile,
+  dataDir: string | undefined,
+  env: NodeJS.ProcessEnv,
+  progress: (l: string) => void,
+): Promise<{ dir: string; lock: DirLock; ports: ServicePorts }> {
   const offset = portOffsetFromEnv(env);
   const base = dataDir ?? defaultServicesDir(profile, env);
   const slots = profile === 'test' && dataDir === undefined ? TEST_SLOTS : 1;
@@ -87,14 +93,25 @@ async function claimDirectory(profile: Profile, dataDir: string | undefined, env
       continue;
     }
     if ('release' in got) {
-      if (slot > 0) progress(`test services slot${slot > 1 ? `s 0-${slot - 1}` : ' 0'} in use by other test runs; using ${dir} with ports +${slot * SLOT_PORT_STEP}`);
+      if (slot > 0)
+        progress(
+          `test services slot${slot > 1 ? `s 0-${slot - 1}` : ' 0'} in use by other test runs; using ${dir} with ports +${slot * SLOT_PORT_STEP}`,
+        );
       return { dir, lock: got, ports: shiftPorts(PROFILE_PORTS[profile], offset + slot * SLOT_PORT_STEP) };
     }
     if (profile === 'dev' || dataDir !== undefined) {
-      throw new PdmError('PDM_ERR_SERVICE_START', `the services directory ${dir} is being started by another launcher (pid ${got.heldBy}); wait for it, or stop it, or use another directory (--data-dir / PDM_SERVICES_DIR)`, { dir, pid: got.heldBy });
+      throw new PdmError(
+        'PDM_ERR_SERVICE_START',
+        `the services directory ${dir} is being started by another launcher (pid ${got.heldBy}); wait for it, or stop it, or use another directory (--data-dir / PDM_SERVICES_DIR)`,
+        { dir, pid: got.heldBy },
+      );
     }
   }
-  throw new PdmError('PDM_ERR_SERVICE_START', `all ${TEST_SLOTS} test service slots (${base}, ${base}-1...) are in use by other test runs; wait for one to finish or point the tests at running services with PDM_KAFKA_BROKERS and PDM_QUESTDB_HTTP`, { base });
+  throw new PdmError(
+    'PDM_ERR_SERVICE_START',
+    `all ${TEST_SLOTS} test service slots (${base}, ${base}-1...) are in use by other test runs; wait for one to finish or point the tests at running services with PDM_KAFKA_BROKERS and PDM_QUESTDB_HTTP`,
+    { base },
+  );
 }
 
 export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningServices> {
@@ -108,7 +125,13 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
   if (!needKafka) progress(`Kafka: using ${external.kafkaBrokers!.join(',')} (PDM_KAFKA_BROKERS)`);
   if (!needQuestdb) progress(`QuestDB: using ${external.questdb!.questdbHttp} (PDM_QUESTDB_HTTP / PDM_QUESTDB_PG)`);
   if (!needKafka && !needQuestdb) {
-    return { endpoints: { kafkaBrokers: external.kafkaBrokers!, ...external.questdb! }, started: { kafka: false, questdb: false }, dataDir: '', stop: async () => {}, unexpectedExit: new Promise(() => {}) };
+    return {
+      endpoints: { kafkaBrokers: external.kafkaBrokers!, ...external.questdb! },
+      started: { kafka: false, questdb: false },
+      dataDir: '',
+      stop: async () => {},
+      unexpectedExit: new Promise(() => {}),
+    };
   }
 
   const { dir, lock, ports } = await claimDirectory(profile, opts.dataDir, env, progress);
@@ -133,7 +156,12 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
       }
       if (needQuestdb && state?.questdb && isRecordedProcessRunning(state.questdb)) {
         const creds = ensureCredentials(qLayout);
-        const p = { http: Number(new URL(state.questdb.http).port), pg: Number(new URL(state.questdb.pg).port), health: Number(new URL(state.questdb.health).port), ilpTcp: 0 };
+        const p = {
+          http: Number(new URL(state.questdb.http).port),
+          pg: Number(new URL(state.questdb.pg).port),
+          health: Number(new URL(state.questdb.health).port),
+          ilpTcp: 0,
+        };
         if (await probeQuestdb(p, creds)) {
           questdb = questdbEndpoints('127.0.0.1', p.http, p.pg, creds.user, creds.password);
           progress(`QuestDB: already running from ${qLayout.dir} (pid ${state.questdb.pid}) on ${questdb.questdbHttp}`);
@@ -148,12 +176,22 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
       const java: JavaRuntime = findJava(env);
       const cacheDir = jarCacheDir(env);
       // One after the other: two Mavens writing the same ~/.m2 at once is asking for trouble.
-      const kafkaJars = startKafka ? await fetchArtifacts(KAFKA_ARTIFACTS, { cacheDir, onProgress: progress, signal: opts.signal, env }) : '';
-      const questdbJars = startQuestdb ? await fetchArtifacts(QUESTDB_ARTIFACTS, { cacheDir, onProgress: progress, signal: opts.signal, env }) : '';
+      const kafkaJars = startKafka
+        ? await fetchArtifacts(KAFKA_ARTIFACTS, { cacheDir, onProgress: progress, signal: opts.signal, env })
+        : '';
+      const questdbJars = startQuestdb
+        ? await fetchArtifacts(QUESTDB_ARTIFACTS, { cacheDir, onProgress: progress, signal: opts.signal, env })
+        : '';
 
       const needs: PortNeed[] = [];
-      if (startKafka) needs.push({ port: ports.kafka.broker, role: 'Kafka broker' }, { port: ports.kafka.controller, role: 'Kafka controller' });
-      if (startQuestdb) needs.push({ port: ports.questdb.http, role: 'QuestDB HTTP' }, { port: ports.questdb.pg, role: 'QuestDB PostgreSQL wire' }, { port: ports.questdb.health, role: 'QuestDB health' });
+      if (startKafka)
+        needs.push({ port: ports.kafka.broker, role: 'Kafka broker' }, { port: ports.kafka.controller, role: 'Kafka controller' });
+      if (startQuestdb)
+        needs.push(
+          { port: ports.questdb.http, role: 'QuestDB HTTP' },
+          { port: ports.questdb.pg, role: 'QuestDB PostgreSQL wire' },
+          { port: ports.questdb.health, role: 'QuestDB health' },
+        );
       await ensurePortsFree(needs, 'PDM_KAFKA_BROKERS=host:port (Kafka) or PDM_QUESTDB_HTTP=http://host:port (QuestDB)');
 
       const t0 = Date.now();
@@ -165,15 +203,27 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
         const proc = startKafkaProcess(java, kafkaJars, kLayout, guard);
         started.push(proc);
         kafkaBrokers = [`127.0.0.1:${ports.kafka.broker}`];
-        waits.push(waitKafkaHealthy(proc, kafkaBrokers, kLayout, { deadlineMs: timeoutMs, onProgress: progress, signal: opts.signal }).then(() => progress(`Kafka ready on ${kafkaBrokers!.join(',')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`)));
+        waits.push(
+          waitKafkaHealthy(proc, kafkaBrokers, kLayout, { deadlineMs: timeoutMs, onProgress: progress, signal: opts.signal }).then(() =>
+            progress(`Kafka ready on ${kafkaBrokers!.join(',')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`),
+          ),
+        );
       }
       if (startQuestdb) {
         const creds = prepareQuestdb(qLayout, ports.questdb);
-        progress(`starting QuestDB ${QUESTDB_VERSION} on 127.0.0.1:${ports.questdb.http} (HTTP) / ${ports.questdb.pg} (PG wire); data and log in ${qLayout.dir}`);
+        progress(
+          `starting QuestDB ${QUESTDB_VERSION} on 127.0.0.1:${ports.questdb.http} (HTTP) / ${ports.questdb.pg} (PG wire); data and log in ${qLayout.dir}`,
+        );
         const proc = startQuestdbProcess(java, join(questdbJars, `questdb-${QUESTDB_VERSION}.jar`), qLayout, guard);
         started.push(proc);
         questdb = localQuestdbEndpoints(ports.questdb, creds);
-        waits.push(waitQuestdbHealthy(proc, ports.questdb, creds, qLayout, { deadlineMs: timeoutMs, onProgress: progress, signal: opts.signal }).then(() => progress(`QuestDB ready on ${questdb!.questdbHttp} after ${((Date.now() - t0) / 1000).toFixed(1)} s`)));
+        waits.push(
+          waitQuestdbHealthy(proc, ports.questdb, creds, qLayout, {
+            deadlineMs: timeoutMs,
+            onProgress: progress,
+            signal: opts.signal,
+          }).then(() => progress(`QuestDB ready on ${questdb!.questdbHttp} after ${((Date.now() - t0) / 1000).toFixed(1)} s`)),
+        );
       }
       // The first failure ends the start-up at once (the catch below stops what runs); the other
       // wait then ends when its process is stopped, and its own rejection is of no interest.
@@ -185,9 +235,18 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
       const owner = { launcherPid: process.pid, detached: !guard, startedAt: new Date().toISOString() };
       // Keep the record of a service we reused; replace the records of those we started.
       const state: ServicesState = { ...readState(dir), profile };
-      if (kafkaProc) state.kafka = { ...owner, pid: kafkaProc.pid, marker: kLayout.serverProperties, logFile: kLayout.logFile, brokers: kafkaBrokers! };
+      if (kafkaProc)
+        state.kafka = { ...owner, pid: kafkaProc.pid, marker: kLayout.serverProperties, logFile: kLayout.logFile, brokers: kafkaBrokers! };
       if (questdbProc) {
-        state.questdb = { ...owner, pid: questdbProc.pid, marker: qLayout.root, logFile: qLayout.logFile, http: questdb!.questdbHttp, pg: `postgres://127.0.0.1:${ports.questdb.pg}/qdb`, health: `http://127.0.0.1:${ports.questdb.health}/` };
+        state.questdb = {
+          ...owner,
+          pid: questdbProc.pid,
+          marker: qLayout.root,
+          logFile: qLayout.logFile,
+          http: questdb!.questdbHttp,
+          pg: `postgres://127.0.0.1:${ports.questdb.pg}/qdb`,
+          health: `http://127.0.0.1:${ports.questdb.health}/`,
+        };
       }
       writeState(dir, state);
     }
@@ -198,7 +257,13 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
     const unexpectedExit = new Promise<UnexpectedExit>((resolve) => {
       for (const proc of started) {
         void proc.exited.then((e) => {
-          if (!stopped) resolve({ service: proc.name as UnexpectedExit['service'], code: e.code, signal: e.signal, logFile: proc.name === 'kafka' ? kLayout.logFile : qLayout.logFile });
+          if (!stopped)
+            resolve({
+              service: proc.name as UnexpectedExit['service'],
+              code: e.code,
+              signal: e.signal,
+              logFile: proc.name === 'kafka' ? kLayout.logFile : qLayout.logFile,
+            });
         });
       }
     });

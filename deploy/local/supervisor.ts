@@ -103,7 +103,10 @@ export function startManaged(opts: StartOptions): ManagedProcess {
   });
 
   if (child.pid !== undefined && (opts.guard ?? true)) {
-    const dog = spawn(process.execPath, [watchdogScript, String(child.pid), String(graceMs)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    const dog = spawn(process.execPath, [watchdogScript, String(child.pid), String(graceMs)], {
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     dog.unref();
     // Our end of the pipe stays open as long as we live; unref so it does not hold the loop open.
     (dog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
@@ -150,5 +153,9 @@ export function tailFile(file: string, lines = 25): string {
     closeSync(fd);
   }
   const text = buf.toString('utf8');
-  return text.split('\n').filter((l) => l.length > 0).slice(-lines).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .slice(-lines)
+    .join('\n');
 }

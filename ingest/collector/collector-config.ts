@@ -37,30 +37,62 @@ export const ExplicitNodesSpec = z
           channel: z.string().regex(ID, 'must be 1-64 letters, digits, _ . -').describe('channel id, e.g. DE_X'),
           waveform: nodeId.describe('node id of the waveform (YArrayItemType, Float or Double array)'),
           sequence: nodeId.describe('node id of the block sequence number (integer, +1 per block)'),
-          sampleRate: nodeId.optional().describe("node id of the sample rate in Hz; default: the waveform's SampleRate sibling, else its XAxisDefinition"),
+          sampleRate: nodeId
+            .optional()
+            .describe("node id of the sample rate in Hz; default: the waveform's SampleRate sibling, else its XAxisDefinition"),
         }),
       )
       .min(1, 'must list at least one channel'),
-    energy: z.record(z.string(), nodeId).optional().describe('energy value name (ActivePower, Current, Voltage, PowerFactor, Temperature, Speed, Load) -> node id'),
+    energy: z
+      .record(z.string(), nodeId)
+      .optional()
+      .describe('energy value name (ActivePower, Current, Voltage, PowerFactor, Temperature, Speed, Load) -> node id'),
   })
   .describe('explicit node ids instead of browsing (servers laid out differently); needs the machine id');
 
 export const MachineEndpointSpec = z.strictObject({
-  id: z.string().regex(ID, 'must be 1-64 letters, digits, _ . -').optional().describe('expected machine id (checked against the server); discovered when absent'),
-  endpoint: z.string().regex(/^opc\.tcp:\/\/[^\s/:]+(:\d+)?(\/.*)?$/, 'must be an opc.tcp:// URL').describe('OPC UA endpoint URL of the machine'),
+  id: z
+    .string()
+    .regex(ID, 'must be 1-64 letters, digits, _ . -')
+    .optional()
+    .describe('expected machine id (checked against the server); discovered when absent'),
+  endpoint: z
+    .string()
+    .regex(/^opc\.tcp:\/\/[^\s/:]+(:\d+)?(\/.*)?$/, 'must be an opc.tcp:// URL')
+    .describe('OPC UA endpoint URL of the machine'),
   security: SecuritySpec.default({ mode: 'SignAndEncrypt', policy: 'Basic256Sha256' }),
   auth: AuthSpec.default({ usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' }),
   publishingIntervalMs: z.number().int().min(50).max(10_000).default(200).describe('subscription publishing interval'),
   nodes: ExplicitNodesSpec.optional(),
-  shard: z.number().int().min(0).optional().describe('pin this machine to the collector instance with this shard index (default: by hash of its id)'),
+  shard: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('pin this machine to the collector instance with this shard index (default: by hash of its id)'),
 });
 
 export const SpoolSpec = z
   .strictObject({
     dir: z.string().min(1).optional().describe('spool directory; default .pdm/spool/<collector id>'),
-    maxBytes: z.number().int().min(1024 * 1024).default(1024 ** 3).describe('disk bound; when full the oldest frames are dropped (counted and logged)'),
-    segmentBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024).describe('size of one segment file (at most maxBytes / 4)'),
-    fsync: z.enum(['always', 'interval', 'never']).default('interval').describe('always: flush each frame to disk (slow); interval: every fsyncIntervalMs (a power loss loses at most that); never: leave it to the OS'),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .default(1024 ** 3)
+      .describe('disk bound; when full the oldest frames are dropped (counted and logged)'),
+    segmentBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(16 * 1024 * 1024)
+      .describe('size of one segment file (at most maxBytes / 4)'),
+    fsync: z
+      .enum(['always', 'interval', 'never'])
+      .default('interval')
+      .describe(
+        'always: flush each frame to disk (slow); interval: every fsyncIntervalMs (a power loss loses at most that); never: leave it to the OS',
+      ),
     fsyncIntervalMs: z.number().int().min(10).max(60_000).default(1000).describe('flush period of the interval policy'),
   })
   .describe('on-disk store-and-forward spool');
@@ -70,21 +102,50 @@ export const ReconnectSpec = z
     minDelayMs: z.number().int().min(50).default(500).describe('first retry delay for a machine that cannot be reached'),
     maxDelayMs: z.number().int().min(100).max(300_000).default(10_000).describe('longest retry delay (backoff doubles up to this)'),
     noDataMs: z.number().int().min(1000).default(15_000).describe('rebuild a connection that delivers no block for this long'),
-    keepAliveTimeoutMs: z.number().int().min(1000).default(15_000).describe('rebuild a connection whose subscription sends neither data nor keep-alive for this long (at least 3 keep-alive periods are waited)'),
+    keepAliveTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(15_000)
+      .describe(
+        'rebuild a connection whose subscription sends neither data nor keep-alive for this long (at least 3 keep-alive periods are waited)',
+      ),
   })
   .describe('reconnection and watchdogs');
 
 export const CollectorConfigSpec = z
   .strictObject({
-    id: z.string().regex(ID, 'must be 1-64 letters, digits, _ . -').optional().describe('collector instance id (spool directory, Kafka client id); default pdm-collector, prefixed by kafka.topicPrefix, suffixed by the shard'),
+    id: z
+      .string()
+      .regex(ID, 'must be 1-64 letters, digits, _ . -')
+      .optional()
+      .describe(
+        'collector instance id (spool directory, Kafka client id); default pdm-collector, prefixed by kafka.topicPrefix, suffixed by the shard',
+      ),
     kafka: z
       .strictObject({
-        brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1).optional().describe('Kafka bootstrap brokers; default: PDM_KAFKA_BROKERS'),
-        topicPrefix: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'must be letters, digits, _ . -').default('').describe('prefix for every topic name (to run several plants on one cluster)'),
+        brokers: z
+          .array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port'))
+          .min(1)
+          .optional()
+          .describe('Kafka bootstrap brokers; default: PDM_KAFKA_BROKERS'),
+        topicPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]*$/, 'must be letters, digits, _ . -')
+          .default('')
+          .describe('prefix for every topic name (to run several plants on one cluster)'),
         partitions: z.number().int().min(1).max(1000).default(6).describe('partitions for topics this collector creates'),
         replicationFactor: z.number().int().min(1).default(1).describe('replication factor for topics this collector creates'),
-        compression: z.enum(['none', 'gzip']).default('none').describe('producer compression (BENCHMARKS.md: float32 waveforms barely compress, gzip costs CPU)'),
-        maxMessageBytes: z.number().int().min(1024).default(1_000_000).describe("largest frame sent (Kafka's message.max.bytes); a bigger block is dropped and counted"),
+        compression: z
+          .enum(['none', 'gzip'])
+          .default('none')
+          .describe('producer compression (BENCHMARKS.md: float32 waveforms barely compress, gzip costs CPU)'),
+        maxMessageBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(1_000_000)
+          .describe("largest frame sent (Kafka's message.max.bytes); a bigger block is dropped and counted"),
       })
       .default({ topicPrefix: '', partitions: 6, replicationFactor: 1, compression: 'none', maxMessageBytes: 1_000_000 }),
     pkiDir: z.string().default('.pdm/pki/collector').describe("the collector's own OPC UA certificate and trust lists"),
@@ -101,16 +162,30 @@ export const CollectorConfigSpec = z
     machines: z.array(MachineEndpointSpec).min(1, 'must list at least one machine').describe('machines to collect from'),
   })
   .superRefine((c, ctx) => {
-    if (c.shard && c.shard.index >= c.shard.count) ctx.addIssue({ code: 'custom', path: ['shard', 'index'], message: `must be less than shard.count (${c.shard.count})` });
-    if (c.spool.segmentBytes * 4 > c.spool.maxBytes) ctx.addIssue({ code: 'custom', path: ['spool', 'segmentBytes'], message: `must be at most spool.maxBytes / 4 (${Math.floor(c.spool.maxBytes / 4)})` });
+    if (c.shard && c.shard.index >= c.shard.count)
+      ctx.addIssue({ code: 'custom', path: ['shard', 'index'], message: `must be less than shard.count (${c.shard.count})` });
+    if (c.spool.segmentBytes * 4 > c.spool.maxBytes)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['spool', 'segmentBytes'],
+        message: `must be at most spool.maxBytes / 4 (${Math.floor(c.spool.maxBytes / 4)})`,
+      });
     const endpoints = new Map<string, number>();
     const ids = new Map<string, number>();
     c.machines.forEach((m, i) => {
-      if (m.nodes && !m.id) ctx.addIssue({ code: 'custom', path: ['machines', i, 'id'], message: 'is required with nodes: (the machine id cannot be discovered without browsing)' });
-      if (m.shard !== undefined && !c.shard) ctx.addIssue({ code: 'custom', path: ['machines', i, 'shard'], message: 'needs a top-level shard: { index, count }' });
-      if (m.shard !== undefined && c.shard && m.shard >= c.shard.count) ctx.addIssue({ code: 'custom', path: ['machines', i, 'shard'], message: `must be less than shard.count (${c.shard.count})` });
+      if (m.nodes && !m.id)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['machines', i, 'id'],
+          message: 'is required with nodes: (the machine id cannot be discovered without browsing)',
+        });
+      if (m.shard !== undefined && !c.shard)
+        ctx.addIssue({ code: 'custom', path: ['machines', i, 'shard'], message: 'needs a top-level shard: { index, count }' });
+      if (m.shard !== undefined && c.shard && m.shard >= c.shard.count)
+        ctx.addIssue({ code: 'custom', path: ['machines', i, 'shard'], message: `must be less than shard.count (${c.shard.count})` });
       const e = endpoints.get(m.endpoint);
-      if (e !== undefined) ctx.addIssue({ code: 'custom', path: ['machines', i, 'endpoint'], message: `repeats machines[${e}].endpoint (${m.endpoint})` });
+      if (e !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['machines', i, 'endpoint'], message: `repeats machines[${e}].endpoint (${m.endpoint})` });
       endpoints.set(m.endpoint, i);
       if (m.id) {
         const d = ids.get(m.id);

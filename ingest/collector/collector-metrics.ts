@@ -6,7 +6,7 @@
  * Counters move when things happen (a block in, a block acknowledged...); gauges about the spool
  * and the machines are read when scraped.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { MetricsServer } from '../../common/metrics-server.ts';
 
 export interface MachineHealth {
@@ -58,20 +58,39 @@ export class CollectorMetrics {
     const c = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers });
     this.blocksIn = c('pdm_collector_blocks_in_total', 'vibration blocks received from OPC UA', ['machine', 'channel']);
     this.blocksOut = c('pdm_collector_blocks_out_total', 'vibration blocks acknowledged by Kafka', ['machine']);
-    this.bytesOut = new Counter({ name: 'pdm_collector_bytes_out_total', help: 'message bytes acknowledged by Kafka (all topics)', registers });
+    this.bytesOut = new Counter({
+      name: 'pdm_collector_bytes_out_total',
+      help: 'message bytes acknowledged by Kafka (all topics)',
+      registers,
+    });
     this.gaps = c('pdm_collector_gaps_total', 'jumps in a channel sequence (each a gap event)', ['machine', 'channel']);
     this.missingBlocks = c('pdm_collector_missing_blocks_total', 'blocks missing in those jumps', ['machine', 'channel']);
     this.duplicates = c('pdm_collector_duplicates_total', 'blocks received twice (after a reconnection) and not sent again', ['machine']);
     this.reconnects = c('pdm_collector_reconnects_total', 'connections re-established or rebuilt', ['machine']);
-    this.dropped = c('pdm_collector_dropped_total', 'messages dropped: spool full (oldest first) or frame too large', ['machine', 'reason']);
+    this.dropped = c('pdm_collector_dropped_total', 'messages dropped: spool full (oldest first) or frame too large', [
+      'machine',
+      'reason',
+    ]);
     this.energyIn = c('pdm_collector_energy_readings_in_total', 'energy readings received', ['machine']);
     this.sequenceResets = c('pdm_collector_sequence_resets_total', 'sequence counters that restarted lower', ['machine', 'channel']);
     const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
-      new Gauge({ name, help, labelNames, registers, collect(this: Gauge) { collect(this); } });
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect(this: Gauge) {
+          collect(this);
+        },
+      });
     gauge('pdm_collector_spool_records', 'messages waiting in the spool', [], (g) => g.set(source.health().spool.records));
     gauge('pdm_collector_spool_bytes', 'bytes waiting in the spool', [], (g) => g.set(source.health().spool.bytes));
-    gauge('pdm_collector_spool_oldest_age_seconds', 'age of the oldest message in the spool (0 when empty)', [], (g) => g.set(source.health().spool.oldestAgeS ?? 0));
-    gauge('pdm_collector_kafka_up', '1 while Kafka acknowledges, 0 while spooling because it does not', [], (g) => g.set(source.health().kafka.up ? 1 : 0));
+    gauge('pdm_collector_spool_oldest_age_seconds', 'age of the oldest message in the spool (0 when empty)', [], (g) =>
+      g.set(source.health().spool.oldestAgeS ?? 0),
+    );
+    gauge('pdm_collector_kafka_up', '1 while Kafka acknowledges, 0 while spooling because it does not', [], (g) =>
+      g.set(source.health().kafka.up ? 1 : 0),
+    );
     gauge('pdm_collector_machine_up', '1 when the machine is connected', ['machine'], (g) => {
       g.reset();
       for (const m of source.health().machines) g.set({ machine: m.machine }, m.state === 'connected' ? 1 : 0);

@@ -12,22 +12,22 @@
  * from a full spool.
  */
 import { join } from 'node:path';
-import { PdmError, describeError } from '../../common/errors.ts';
+import { describeError, PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
 import { topicNames } from '../../common/topics.ts';
 import { encodeEnergyReading } from '../../common/wire/energy-reading.ts';
 import { encodeGapEvent } from '../../common/wire/gap-event.ts';
 import { encodeVibrationFrame } from '../../common/wire/vibration-frame.ts';
-import { collectorId, spoolDir, type CollectorConfig, type MachineEndpoint } from './collector-config.ts';
+import { type CollectorConfig, collectorId, type MachineEndpoint, spoolDir } from './collector-config.ts';
 import { CollectorMetrics, type HealthReport } from './collector-metrics.ts';
 import { KafkaOutput } from './kafka-output.ts';
-import { MachineSupervisor, type MachineState } from './machine-supervisor.ts';
+import { type MachineState, MachineSupervisor } from './machine-supervisor.ts';
 import type { CollectedBlock, EnergyReadingMessage } from './opcua-machine-input.ts';
 import { SequenceLedger } from './sequence-ledger.ts';
 import { selectMachines } from './sharding.ts';
-import { Spool, type DroppedRange } from './spool.ts';
+import { type DroppedRange, Spool } from './spool.ts';
 import type { SpoolMessage } from './spool-record.ts';
-import { StoreAndForward, type ForwarderOptions } from './store-and-forward.ts';
+import { type ForwarderOptions, StoreAndForward } from './store-and-forward.ts';
 
 export interface MachineStats {
   endpoint: string;
@@ -88,7 +88,22 @@ export class Collector {
     this.#log = logger('collector', { collector: this.id });
     this.metrics = new CollectorMetrics({ health: () => this.health() });
     for (const { machine, index } of selectMachines(config.machines, config.shard)) {
-      const stats: MachineStats = { endpoint: machine.endpoint, machine: machine.id, configIndex: index, state: 'starting', blocksIn: 0, blocksOut: 0, duplicates: 0, gaps: 0, missingBlocks: 0, dropped: 0, energyIn: 0, reconnects: 0, lastSeq: {}, risks: [] };
+      const stats: MachineStats = {
+        endpoint: machine.endpoint,
+        machine: machine.id,
+        configIndex: index,
+        state: 'starting',
+        blocksIn: 0,
+        blocksOut: 0,
+        duplicates: 0,
+        gaps: 0,
+        missingBlocks: 0,
+        dropped: 0,
+        energyIn: 0,
+        reconnects: 0,
+        lastSeq: {},
+        risks: [],
+      };
       this.stats.push(stats);
       // Known ids count their spooled frames delivered before the machine is connected again.
       if (machine.id) this.#byMachine.set(machine.id, stats);
@@ -123,7 +138,14 @@ export class Collector {
     this.#ledger = ledger;
     const spool = Spool.open(
       // Gap events say what was lost: never dropped for room (they are tiny).
-      { dir, maxBytes: sc.maxBytes, segmentBytes: sc.segmentBytes, fsync: sc.fsync, fsyncIntervalMs: sc.fsyncIntervalMs, keep: (r) => r.topic === this.#topics.gaps },
+      {
+        dir,
+        maxBytes: sc.maxBytes,
+        segmentBytes: sc.segmentBytes,
+        fsync: sc.fsync,
+        fsyncIntervalMs: sc.fsyncIntervalMs,
+        keep: (r) => r.topic === this.#topics.gaps,
+      },
       { onDrop: (ranges) => setImmediate(() => this.#onDropped(ranges)), beforeDelete: () => ledger.persist() },
     );
     this.#spool = spool;
@@ -137,7 +159,12 @@ export class Collector {
       replicationFactor: kafka.replicationFactor,
       topics: [this.#topics.vibration, this.#topics.energy, this.#topics.gaps],
     });
-    this.#forwarder = new StoreAndForward(spool, this.#output, { delivered: (m) => this.#onDelivered(m), spooled: (m) => this.#onDurable(m) }, this.#opts.forwarder);
+    this.#forwarder = new StoreAndForward(
+      spool,
+      this.#output,
+      { delivered: (m) => this.#onDelivered(m), spooled: (m) => this.#onDurable(m) },
+      this.#opts.forwarder,
+    );
     this.#forwarder.start();
     this.#checkpointTimer = setInterval(() => this.#checkpoint(), 250);
     this.#checkpointTimer.unref();
@@ -145,7 +172,15 @@ export class Collector {
       this.metricsPort = await this.metrics.listen(this.#config.metrics.port, this.#config.metrics.host);
       this.#log.info({ port: this.metricsPort }, 'metrics on /metrics, health on /health');
     }
-    this.#log.info({ spool: dir, recovered: spool.recovery.records, machines: this.stats.map((s) => s.machine ?? s.endpoint), shard: this.#config.shard }, 'collector started');
+    this.#log.info(
+      {
+        spool: dir,
+        recovered: spool.recovery.records,
+        machines: this.stats.map((s) => s.machine ?? s.endpoint),
+        shard: this.#config.shard,
+      },
+      'collector started',
+    );
     for (const stats of this.stats) this.#startMachine(this.#config.machines[stats.configIndex], stats);
   }
 
@@ -169,14 +204,29 @@ export class Collector {
       const username = env[m.auth.usernameEnv];
       const password = env[m.auth.passwordEnv];
       if (!username || !password) {
-        this.#fail(stats, new PdmError('PDM_ERR_CONFIG_INVALID', `${this.#label(m, stats)}: environment variable ${!username ? m.auth.usernameEnv : m.auth.passwordEnv} is not set; set the OPC UA credentials in the environment`));
+        this.#fail(
+          stats,
+          new PdmError(
+            'PDM_ERR_CONFIG_INVALID',
+            `${this.#label(m, stats)}: environment variable ${!username ? m.auth.usernameEnv : m.auth.passwordEnv} is not set; set the OPC UA credentials in the environment`,
+          ),
+        );
         return;
       }
       credentials = { username, password };
     }
     const { reconnect } = this.#config;
     const supervisor = new MachineSupervisor(
-      { endpoint: m.endpoint, machineId: m.id, security: m.security, credentials, pkiDir: this.#config.pkiDir, publishingIntervalMs: m.publishingIntervalMs, reconnectMaxDelayMs: Math.min(500, reconnect.maxDelayMs), nodes: m.nodes },
+      {
+        endpoint: m.endpoint,
+        machineId: m.id,
+        security: m.security,
+        credentials,
+        pkiDir: this.#config.pkiDir,
+        publishingIntervalMs: m.publishingIntervalMs,
+        reconnectMaxDelayMs: Math.min(500, reconnect.maxDelayMs),
+        nodes: m.nodes,
+      },
       {
         block: (b) => this.#onBlock(stats, b),
         energy: (e) => this.#onEnergy(stats, e),
@@ -195,7 +245,10 @@ export class Collector {
         connected: (machineId) => {
           const other = this.#byMachine.get(machineId);
           if (other && other !== stats) {
-            throw new PdmError('PDM_ERR_CONFIG_INVALID', `${this.#label(m, stats)}: serves machine '${machineId}', which machines[${other.configIndex}] (${other.endpoint}) already collects; each machine once`);
+            throw new PdmError(
+              'PDM_ERR_CONFIG_INVALID',
+              `${this.#label(m, stats)}: serves machine '${machineId}', which machines[${other.configIndex}] (${other.endpoint}) already collects; each machine once`,
+            );
           }
           stats.machine = machineId;
           this.#byMachine.set(machineId, stats);
@@ -216,7 +269,10 @@ export class Collector {
   #fail(stats: MachineStats, err: unknown): void {
     stats.state = 'failed';
     stats.error = describeError(err);
-    this.#log.error({ endpoint: stats.endpoint, machine: stats.machine, err: stats.error }, 'machine stopped: fix the cause and restart the collector; the other machines go on');
+    this.#log.error(
+      { endpoint: stats.endpoint, machine: stats.machine, err: stats.error },
+      'machine stopped: fix the cause and restart the collector; the other machines go on',
+    );
   }
 
   #send(message: SpoolMessage): void {
@@ -237,22 +293,53 @@ export class Collector {
     }
     if (verdict.kind === 'reset') {
       this.metrics.sequenceResets.inc({ machine: b.machine, channel: b.channel });
-      this.#log.warn({ machine: b.machine, channel: b.channel, seq: b.seq, last: verdict.last }, 'sequence number went far back: the server counter restarted; counting from here');
+      this.#log.warn(
+        { machine: b.machine, channel: b.channel, seq: b.seq, last: verdict.last },
+        'sequence number went far back: the server counter restarted; counting from here',
+      );
     }
-    if (verdict.kind === 'gap') this.#recordGap(stats, b.machine, b.channel, verdict.fromSeq, verdict.toSeq, b.startTimeNs, 'sequence jump');
+    if (verdict.kind === 'gap')
+      this.#recordGap(stats, b.machine, b.channel, verdict.fromSeq, verdict.toSeq, b.startTimeNs, 'sequence jump');
     stats.lastSeq[b.channel] = b.seq;
-    const value = encodeVibrationFrame({ machine: b.machine, channel: b.channel, units: b.units, seq: b.seq, startTimeNs: b.startTimeNs, sampleRateHz: b.sampleRateHz, samples: b.samples });
+    const value = encodeVibrationFrame({
+      machine: b.machine,
+      channel: b.channel,
+      units: b.units,
+      seq: b.seq,
+      startTimeNs: b.startTimeNs,
+      sampleRateHz: b.sampleRateHz,
+      samples: b.samples,
+    });
     if (value.byteLength > this.#config.kafka.maxMessageBytes) {
       stats.dropped++;
       this.metrics.dropped.inc({ machine: b.machine, reason: 'too_large' });
-      this.#log.error({ machine: b.machine, channel: b.channel, seq: b.seq, bytes: value.byteLength, max: this.#config.kafka.maxMessageBytes }, 'block larger than kafka.maxMessageBytes: dropped (raise the broker and config limit, or use smaller blocks)');
+      this.#log.error(
+        { machine: b.machine, channel: b.channel, seq: b.seq, bytes: value.byteLength, max: this.#config.kafka.maxMessageBytes },
+        'block larger than kafka.maxMessageBytes: dropped (raise the broker and config limit, or use smaller blocks)',
+      );
       this.#recordGap(stats, b.machine, b.channel, b.seq, b.seq, BigInt(Math.round(b.endTimeMs)) * 1_000_000n, 'frame too large');
       return;
     }
-    this.#send({ topic: this.#topics.vibration, key: b.machine, value, machine: b.machine, channel: b.channel, seq: b.seq, endTimeMs: b.endTimeMs });
+    this.#send({
+      topic: this.#topics.vibration,
+      key: b.machine,
+      value,
+      machine: b.machine,
+      channel: b.channel,
+      seq: b.seq,
+      endTimeMs: b.endTimeMs,
+    });
   }
 
-  #recordGap(stats: MachineStats | undefined, machine: string, channel: string, fromSeq: number, toSeq: number, resumedAtNs: bigint, reason: string): void {
+  #recordGap(
+    stats: MachineStats | undefined,
+    machine: string,
+    channel: string,
+    fromSeq: number,
+    toSeq: number,
+    resumedAtNs: bigint,
+    reason: string,
+  ): void {
     const missing = toSeq - fromSeq + 1;
     if (stats) {
       stats.gaps++;
@@ -269,7 +356,15 @@ export class Collector {
     if (this.#stopped) return;
     stats.energyIn++;
     this.metrics.energyIn.inc({ machine: e.machine });
-    this.#send({ topic: this.#topics.energy, key: e.machine, value: encodeEnergyReading({ machine: e.machine, ts_ms: e.timeMs, values: e.values }), machine: e.machine, channel: '', seq: -1, endTimeMs: 0 });
+    this.#send({
+      topic: this.#topics.energy,
+      key: e.machine,
+      value: encodeEnergyReading({ machine: e.machine, ts_ms: e.timeMs, values: e.values }),
+      machine: e.machine,
+      channel: '',
+      seq: -1,
+      endTimeMs: 0,
+    });
   }
 
   #onDurable(m: SpoolMessage): void {
@@ -294,10 +389,29 @@ export class Collector {
       const stats = this.#byMachine.get(r.machine);
       if (stats) stats.dropped += r.records;
       this.metrics.dropped.inc({ machine: r.machine, reason: 'spool_full' }, r.records);
-      this.#log.error({ topic: r.topic, machine: r.machine, channel: r.channel || undefined, fromSeq: r.fromSeq >= 0 ? r.fromSeq : undefined, toSeq: r.toSeq >= 0 ? r.toSeq : undefined, records: r.records, bytes: r.bytes }, 'spool full: oldest messages dropped');
+      this.#log.error(
+        {
+          topic: r.topic,
+          machine: r.machine,
+          channel: r.channel || undefined,
+          fromSeq: r.fromSeq >= 0 ? r.fromSeq : undefined,
+          toSeq: r.toSeq >= 0 ? r.toSeq : undefined,
+          records: r.records,
+          bytes: r.bytes,
+        },
+        'spool full: oldest messages dropped',
+      );
       // Dropped blocks are missing downstream: record them as a gap like any other.
       if (r.topic === this.#topics.vibration && r.fromSeq >= 0 && !this.#stopped) {
-        this.#recordGap(stats, r.machine, r.channel, r.fromSeq, r.toSeq, BigInt(Math.round(r.lastEndTimeMs)) * 1_000_000n, 'dropped from the full spool');
+        this.#recordGap(
+          stats,
+          r.machine,
+          r.channel,
+          r.fromSeq,
+          r.toSeq,
+          BigInt(Math.round(r.lastEndTimeMs)) * 1_000_000n,
+          'dropped from the full spool',
+        );
       }
     }
   }
@@ -325,8 +439,17 @@ export class Collector {
     return {
       status: flowing === machines.length ? 'ok' : flowing === 0 ? 'down' : 'degraded',
       collector: this.id,
-      kafka: { mode: this.#forwarder?.mode ?? 'live', up: this.#forwarder?.kafkaUp ?? false, ...(this.#forwarder?.lastError ? { lastError: this.#forwarder.lastError } : {}) },
-      spool: { records: spool?.records ?? 0, bytes: spool?.bytes ?? 0, oldestAgeS: oldest === undefined ? null : (now - oldest) / 1000, dropped: spool?.droppedRecords ?? 0 },
+      kafka: {
+        mode: this.#forwarder?.mode ?? 'live',
+        up: this.#forwarder?.kafkaUp ?? false,
+        ...(this.#forwarder?.lastError ? { lastError: this.#forwarder.lastError } : {}),
+      },
+      spool: {
+        records: spool?.records ?? 0,
+        bytes: spool?.bytes ?? 0,
+        oldestAgeS: oldest === undefined ? null : (now - oldest) / 1000,
+        dropped: spool?.droppedRecords ?? 0,
+      },
       machines,
     };
   }
@@ -345,6 +468,13 @@ export class Collector {
     this.#spool?.close();
     await this.metrics.close();
     for (const s of this.stats) s.state = s.state === 'failed' ? 'failed' : 'stopped';
-    this.#log.info({ blocksIn: this.stats.reduce((n, s) => n + s.blocksIn, 0), blocksOut: this.stats.reduce((n, s) => n + s.blocksOut, 0), spoolLeft: this.#spool?.records ?? 0 }, 'collector stopped');
+    this.#log.info(
+      {
+        blocksIn: this.stats.reduce((n, s) => n + s.blocksIn, 0),
+        blocksOut: this.stats.reduce((n, s) => n + s.blocksOut, 0),
+        spoolLeft: this.#spool?.records ?? 0,
+      },
+      'collector stopped',
+    );
   }
 }

@@ -70,7 +70,12 @@ export class KafkaOutput {
       try {
         await this.#producer.connect();
       } catch (err) {
-        throw new PdmError('PDM_ERR_KAFKA_UNAVAILABLE', `Kafka ${this.#opts.brokers.join(',')}: producer cannot connect (${(err as Error).message})`, {}, { cause: err });
+        throw new PdmError(
+          'PDM_ERR_KAFKA_UNAVAILABLE',
+          `Kafka ${this.#opts.brokers.join(',')}: producer cannot connect (${(err as Error).message})`,
+          {},
+          { cause: err },
+        );
       }
       this.#connected = true;
     }
@@ -82,10 +87,18 @@ export class KafkaOutput {
     const admin: Admin = this.#kafka.admin({ retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 } });
     try {
       await admin.connect();
-      await ensureTopics(admin, missing.map((topic) => ({ topic, numPartitions: this.#opts.partitions, replicationFactor: this.#opts.replicationFactor })));
+      await ensureTopics(
+        admin,
+        missing.map((topic) => ({ topic, numPartitions: this.#opts.partitions, replicationFactor: this.#opts.replicationFactor })),
+      );
     } catch (err) {
       if (err instanceof PdmError) throw err;
-      throw new PdmError('PDM_ERR_KAFKA_UNAVAILABLE', `Kafka ${this.#opts.brokers.join(',')}: cannot create topics ${missing.join(', ')} (${(err as Error).message})`, {}, { cause: err });
+      throw new PdmError(
+        'PDM_ERR_KAFKA_UNAVAILABLE',
+        `Kafka ${this.#opts.brokers.join(',')}: cannot create topics ${missing.join(', ')} (${(err as Error).message})`,
+        {},
+        { cause: err },
+      );
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
@@ -100,7 +113,10 @@ export class KafkaOutput {
     let bytes = 0;
     for (const m of batch) {
       let list = byTopic.get(m.topic);
-      if (!list) byTopic.set(m.topic, (list = []));
+      if (!list) {
+        list = [];
+        byTopic.set(m.topic, list);
+      }
       list.push({ key: m.key, value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength) });
       bytes += m.value.byteLength;
     }
@@ -113,7 +129,12 @@ export class KafkaOutput {
     } catch (err) {
       this.failedSends++;
       await this.#reset();
-      throw new PdmError('PDM_ERR_KAFKA_UNAVAILABLE', `Kafka ${this.#opts.brokers.join(',')}: send of ${batch.length} messages failed (${(err as Error).message})`, {}, { cause: err });
+      throw new PdmError(
+        'PDM_ERR_KAFKA_UNAVAILABLE',
+        `Kafka ${this.#opts.brokers.join(',')}: send of ${batch.length} messages failed (${(err as Error).message})`,
+        {},
+        { cause: err },
+      );
     }
     this.sent += batch.length;
     this.sentBytes += bytes;

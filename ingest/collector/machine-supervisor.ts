@@ -15,9 +15,9 @@
  * In each case the connection is thrown away and built again from scratch (new client, session,
  * discovery, subscription). Nothing here touches other machines.
  */
-import { PdmError, describeError, isRetriable } from '../../common/errors.ts';
+import { describeError, isRetriable, PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
-import { OpcuaMachineInput, type InputState, type MachineEndpointConfig, type MachineInputHandlers } from './opcua-machine-input.ts';
+import { type InputState, type MachineEndpointConfig, type MachineInputHandlers, OpcuaMachineInput } from './opcua-machine-input.ts';
 
 export interface SupervisorOptions {
   minDelayMs: number;
@@ -103,7 +103,15 @@ export class MachineSupervisor {
       this.#input = input;
       this.#state = 'connecting';
       try {
-        await withTimeout(input.start(), this.#opts.startTimeoutMs, () => new PdmError('PDM_ERR_OPCUA_CONNECT', `machine ${this.#cfg.machineId ?? ''} (${this.#cfg.endpoint}): no connection within ${this.#opts.startTimeoutMs} ms`));
+        await withTimeout(
+          input.start(),
+          this.#opts.startTimeoutMs,
+          () =>
+            new PdmError(
+              'PDM_ERR_OPCUA_CONNECT',
+              `machine ${this.#cfg.machineId ?? ''} (${this.#cfg.endpoint}): no connection within ${this.#opts.startTimeoutMs} ms`,
+            ),
+        );
         if (this.#stopped) break;
         await this.#events.connected(input.machineId!, input);
       } catch (err) {
@@ -116,7 +124,8 @@ export class MachineSupervisor {
         failures++;
         const delay = Math.min(this.#opts.maxDelayMs, this.#opts.minDelayMs * 2 ** Math.min(failures - 1, 20));
         this.#events.state('connecting', describeError(err));
-        if (failures === 1 || failures % 10 === 0) this.#log.warn({ err: describeError(err), failures, retryInMs: delay }, 'machine not reachable; retrying');
+        if (failures === 1 || failures % 10 === 0)
+          this.#log.warn({ err: describeError(err), failures, retryInMs: delay }, 'machine not reachable; retrying');
         await this.#sleep(delay);
         continue;
       }
@@ -146,9 +155,11 @@ export class MachineSupervisor {
       if (input.terminated) return input.terminated;
       if (this.#state === 'connected') {
         const keepAliveLimit = Math.max(this.#opts.keepAliveTimeoutMs, 3 * input.keepAlivePeriodMs);
-        if (now - input.lastActivityMs > keepAliveLimit) return `keep-alive watchdog: no publish response for ${Math.round((now - input.lastActivityMs) / 1000)} s`;
+        if (now - input.lastActivityMs > keepAliveLimit)
+          return `keep-alive watchdog: no publish response for ${Math.round((now - input.lastActivityMs) / 1000)} s`;
         const lastBlock = Math.max(input.lastBlockMs, connectedAt, this.#since);
-        if (now - lastBlock > this.#opts.noDataMs) return `data watchdog: no block for ${Math.round((now - lastBlock) / 1000)} s while connected`;
+        if (now - lastBlock > this.#opts.noDataMs)
+          return `data watchdog: no block for ${Math.round((now - lastBlock) / 1000)} s while connected`;
       } else if (this.#state === 'reconnecting' && now - this.#since > 3 * this.#opts.maxDelayMs + 10_000) {
         return `reconnection not done after ${Math.round((now - this.#since) / 1000)} s`;
       }

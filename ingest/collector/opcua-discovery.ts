@@ -11,9 +11,27 @@
  * XAxisDefinition), the sample rate is the SampleRate variable next to it, else derived from the
  * XAxisDefinition's time range ((N - 1) / fs).
  */
-import { AttributeIds, BrowseDirection, DataType, NodeClass, StatusCodes, coerceNodeId, type ClientSession, type NodeId, type ReferenceDescription } from 'node-opcua';
+import {
+  AttributeIds,
+  BrowseDirection,
+  type ClientSession,
+  coerceNodeId,
+  DataType,
+  NodeClass,
+  type NodeId,
+  type ReferenceDescription,
+  StatusCodes,
+} from 'node-opcua';
 import { PdmError } from '../../common/errors.ts';
-import { ENERGY_FOLDER, ENERGY_VARIABLES, SAMPLE_RATE, SEQUENCE_NUMBER, VIBRATION_FOLDER, WAVEFORM, type EnergyField } from '../opcua/address-space-model.ts';
+import {
+  ENERGY_FOLDER,
+  ENERGY_VARIABLES,
+  type EnergyField,
+  SAMPLE_RATE,
+  SEQUENCE_NUMBER,
+  VIBRATION_FOLDER,
+  WAVEFORM,
+} from '../opcua/address-space-model.ts';
 
 export interface WaveformChannel {
   channel: string;
@@ -56,7 +74,14 @@ function nodeError(where: MachineLabel, what: string): PdmError {
 }
 
 async function browseChildren(session: ClientSession, nodeId: NodeId | string): Promise<ReferenceDescription[]> {
-  const result = await session.browse({ nodeId, browseDirection: BrowseDirection.Forward, includeSubtypes: true, nodeClassMask: 0, resultMask: 63, referenceTypeId: 'HierarchicalReferences' });
+  const result = await session.browse({
+    nodeId,
+    browseDirection: BrowseDirection.Forward,
+    includeSubtypes: true,
+    nodeClassMask: 0,
+    resultMask: 63,
+    referenceTypeId: 'HierarchicalReferences',
+  });
   return result.references ?? [];
 }
 
@@ -78,7 +103,8 @@ export async function browseMachine(session: ClientSession, where: MachineLabel)
       const rate = items.find((i) => i.browseName.name === SAMPLE_RATE);
       if (!waveform) continue;
       const name = chan.browseName.name ?? '';
-      if (!sequence) throw nodeError(label, `channel ${name} has a ${WAVEFORM} but no ${SEQUENCE_NUMBER}: without it lost blocks cannot be counted`);
+      if (!sequence)
+        throw nodeError(label, `channel ${name} has a ${WAVEFORM} but no ${SEQUENCE_NUMBER}: without it lost blocks cannot be counted`);
       channels.push(await checkChannel(session, label, name, waveform.nodeId, sequence.nodeId, rate?.nodeId));
     }
     if (channels.length === 0) throw nodeError(label, `no waveform channels under ${machineId}/${VIBRATION_FOLDER}`);
@@ -92,14 +118,31 @@ export async function browseMachine(session: ClientSession, where: MachineLabel)
     }
     return { machineId, channels, energy };
   }
-  throw nodeError(where, `no machine with waveform channels found (expected Objects/<machine>/${VIBRATION_FOLDER}/<channel>/${WAVEFORM}); list the node ids under nodes: if the server is laid out differently`);
+  throw nodeError(
+    where,
+    `no machine with waveform channels found (expected Objects/<machine>/${VIBRATION_FOLDER}/<channel>/${WAVEFORM}); list the node ids under nodes: if the server is laid out differently`,
+  );
 }
 
 /** Check explicitly configured nodes (`nodes:`), for a machine whose id is configured. */
-export async function explicitMachine(session: ClientSession, where: MachineLabel, machineId: string, nodes: ExplicitNodes): Promise<DiscoveredMachine> {
+export async function explicitMachine(
+  session: ClientSession,
+  where: MachineLabel,
+  machineId: string,
+  nodes: ExplicitNodes,
+): Promise<DiscoveredMachine> {
   const channels: WaveformChannel[] = [];
   for (const c of nodes.channels) {
-    channels.push(await checkChannel(session, where, c.channel, parseNodeId(where, c.waveform, `${c.channel} waveform`), parseNodeId(where, c.sequence, `${c.channel} sequence`), c.sampleRate ? parseNodeId(where, c.sampleRate, `${c.channel} sampleRate`) : undefined));
+    channels.push(
+      await checkChannel(
+        session,
+        where,
+        c.channel,
+        parseNodeId(where, c.waveform, `${c.channel} waveform`),
+        parseNodeId(where, c.sequence, `${c.channel} sequence`),
+        c.sampleRate ? parseNodeId(where, c.sampleRate, `${c.channel} sampleRate`) : undefined,
+      ),
+    );
   }
   const energy: EnergyNode[] = [];
   for (const [name, id] of Object.entries(nodes.energy ?? {})) {
@@ -136,7 +179,11 @@ async function readAttributes(session: ClientSession, where: MachineLabel, nodeI
     throw nodeError(where, `${role} node ${nodeId.toString()} does not exist on the server (${cls.statusCode.name})`);
   }
   if (!cls.statusCode.isGood()) throw nodeError(where, `${role} node ${nodeId.toString()} cannot be read (${cls.statusCode.name})`);
-  if (cls.value.value !== NodeClass.Variable) throw nodeError(where, `${role} node ${nodeId.toString()} is not a variable (node class ${NodeClass[cls.value.value as number] ?? cls.value.value})`);
+  if (cls.value.value !== NodeClass.Variable)
+    throw nodeError(
+      where,
+      `${role} node ${nodeId.toString()} is not a variable (node class ${NodeClass[cls.value.value as number] ?? cls.value.value})`,
+    );
   const dataTypeId = dv[1].value.value as NodeId | null;
   return {
     nodeClass: cls.value.value as number,
@@ -148,7 +195,14 @@ async function readAttributes(session: ClientSession, where: MachineLabel, nodeI
 }
 
 async function typeDefinition(session: ClientSession, nodeId: NodeId): Promise<{ id: NodeId | undefined; name: string }> {
-  const r = await session.browse({ nodeId, browseDirection: BrowseDirection.Forward, referenceTypeId: 'HasTypeDefinition', includeSubtypes: true, nodeClassMask: 0, resultMask: 63 });
+  const r = await session.browse({
+    nodeId,
+    browseDirection: BrowseDirection.Forward,
+    referenceTypeId: 'HasTypeDefinition',
+    includeSubtypes: true,
+    nodeClassMask: 0,
+    resultMask: 63,
+  });
   const ref = r.references?.[0];
   if (!ref) return { id: undefined, name: '(none)' };
   const name = await session.read({ nodeId: ref.nodeId, attributeId: AttributeIds.BrowseName });
@@ -159,7 +213,14 @@ async function childByName(session: ClientSession, parent: NodeId, name: string)
   return (await browseChildren(session, parent)).find((c) => c.browseName.name === name)?.nodeId;
 }
 
-async function checkChannel(session: ClientSession, where: MachineLabel, channel: string, waveformNode: NodeId, sequenceNode: NodeId, sampleRateNode: NodeId | undefined): Promise<WaveformChannel> {
+async function checkChannel(
+  session: ClientSession,
+  where: MachineLabel,
+  channel: string,
+  waveformNode: NodeId,
+  sequenceNode: NodeId,
+  sampleRateNode: NodeId | undefined,
+): Promise<WaveformChannel> {
   const role = `channel ${channel} waveform`;
   const wf = await readAttributes(session, where, waveformNode, role);
   const type = await typeDefinition(session, waveformNode);
@@ -167,12 +228,18 @@ async function checkChannel(session: ClientSession, where: MachineLabel, channel
   const isFloatArray = wf.dataType !== undefined && FLOAT_TYPES.has(wf.dataType) && wf.valueRank >= 1;
   if (!isYArray || !isFloatArray) {
     const shape = wf.valueRank >= 1 ? 'array' : 'scalar';
-    throw nodeError(where, `${role} node ${waveformNode.toString()} is of the wrong type: ${type.name}, ${shape} of ${DataType[wf.dataType ?? -1] ?? `data type ${wf.dataType}`}; expected a YArrayItemType holding a Float or Double array`);
+    throw nodeError(
+      where,
+      `${role} node ${waveformNode.toString()} is of the wrong type: ${type.name}, ${shape} of ${DataType[wf.dataType ?? -1] ?? `data type ${wf.dataType}`}; expected a YArrayItemType holding a Float or Double array`,
+    );
   }
   const seq = await readAttributes(session, where, sequenceNode, `channel ${channel} sequence`);
   const integer = new Set<number>([DataType.UInt64, DataType.UInt32, DataType.Int64, DataType.Int32]);
   if (seq.dataType === undefined || !integer.has(seq.dataType) || seq.valueRank >= 1) {
-    throw nodeError(where, `channel ${channel} sequence node ${sequenceNode.toString()} is not an integer scalar (data type ${DataType[seq.dataType ?? -1] ?? seq.dataType})`);
+    throw nodeError(
+      where,
+      `channel ${channel} sequence node ${sequenceNode.toString()} is not an integer scalar (data type ${DataType[seq.dataType ?? -1] ?? seq.dataType})`,
+    );
   }
 
   // Block size: the array's length, from the value, ArrayDimensions, or the X axis.
@@ -180,7 +247,8 @@ async function checkChannel(session: ClientSession, where: MachineLabel, channel
   let blockSize = Array.isArray(wf.value) || ArrayBuffer.isView(wf.value) ? (wf.value as ArrayLike<number>).length : 0;
   if (blockSize === 0 && wf.arrayDimensions && wf.arrayDimensions[0] > 0) blockSize = wf.arrayDimensions[0];
   let sampleRateHz = Number.NaN;
-  const rateNode = sampleRateNode ?? (await parentOf(session, waveformNode).then((p) => (p ? childByName(session, p, SAMPLE_RATE) : undefined)));
+  const rateNode =
+    sampleRateNode ?? (await parentOf(session, waveformNode).then((p) => (p ? childByName(session, p, SAMPLE_RATE) : undefined)));
   if (rateNode) {
     const r = await readAttributes(session, where, rateNode, `channel ${channel} sample rate`);
     sampleRateHz = Number(r.value);
@@ -189,12 +257,22 @@ async function checkChannel(session: ClientSession, where: MachineLabel, channel
     if (blockSize === 0 && Number.isFinite(sampleRateHz)) blockSize = Math.round(axis.high * sampleRateHz) + 1;
     if (!Number.isFinite(sampleRateHz) && blockSize > 1) sampleRateHz = (blockSize - 1) / axis.high;
   }
-  if (!(blockSize > 0)) throw nodeError(where, `${role} node ${waveformNode.toString()}: block size unknown (empty value, no ArrayDimensions, no XAxisDefinition)`);
-  if (!(Number.isFinite(sampleRateHz) && sampleRateHz > 0)) throw nodeError(where, `${role} node ${waveformNode.toString()}: sample rate unknown (no ${SAMPLE_RATE} variable beside it and no XAxisDefinition)`);
+  if (!(blockSize > 0))
+    throw nodeError(
+      where,
+      `${role} node ${waveformNode.toString()}: block size unknown (empty value, no ArrayDimensions, no XAxisDefinition)`,
+    );
+  if (!(Number.isFinite(sampleRateHz) && sampleRateHz > 0))
+    throw nodeError(
+      where,
+      `${role} node ${waveformNode.toString()}: sample rate unknown (no ${SAMPLE_RATE} variable beside it and no XAxisDefinition)`,
+    );
   const unitsNode = await childByName(session, waveformNode, 'EngineeringUnits');
   let units = 'g';
   if (unitsNode) {
-    const eu = (await session.read({ nodeId: unitsNode, attributeId: AttributeIds.Value })).value.value as { displayName?: { text?: string } } | null;
+    const eu = (await session.read({ nodeId: unitsNode, attributeId: AttributeIds.Value })).value.value as {
+      displayName?: { text?: string };
+    } | null;
     units = eu?.displayName?.text || 'g';
   }
   return { channel, waveformNode, sequenceNode, sampleRateHz, blockSize, units };
@@ -203,12 +281,21 @@ async function checkChannel(session: ClientSession, where: MachineLabel, channel
 async function readXAxis(session: ClientSession, waveformNode: NodeId): Promise<{ high: number } | undefined> {
   const id = await childByName(session, waveformNode, 'XAxisDefinition');
   if (!id) return undefined;
-  const v = (await session.read({ nodeId: id, attributeId: AttributeIds.Value })).value.value as { euRange?: { high?: number; low?: number } } | null;
+  const v = (await session.read({ nodeId: id, attributeId: AttributeIds.Value })).value.value as {
+    euRange?: { high?: number; low?: number };
+  } | null;
   const high = Number(v?.euRange?.high) - Number(v?.euRange?.low ?? 0);
   return Number.isFinite(high) ? { high } : undefined;
 }
 
 async function parentOf(session: ClientSession, nodeId: NodeId): Promise<NodeId | undefined> {
-  const r = await session.browse({ nodeId, browseDirection: BrowseDirection.Inverse, referenceTypeId: 'HierarchicalReferences', includeSubtypes: true, nodeClassMask: 0, resultMask: 63 });
+  const r = await session.browse({
+    nodeId,
+    browseDirection: BrowseDirection.Inverse,
+    referenceTypeId: 'HierarchicalReferences',
+    includeSubtypes: true,
+    nodeClassMask: 0,
+    resultMask: 63,
+  });
   return r.references?.[0]?.nodeId;
 }

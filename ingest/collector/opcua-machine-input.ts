@@ -23,24 +23,31 @@
  */
 import {
   AttributeIds,
+  type ClientMonitoredItemGroup,
+  type ClientSession,
+  type ClientSubscription,
   DataChangeFilter,
   DataChangeTrigger,
+  type DataValue,
   MessageSecurityMode,
   OPCUACertificateManager,
   OPCUAClient,
   SecurityPolicy,
   TimestampsToReturn,
-  UserTokenType,
-  type ClientMonitoredItemGroup,
-  type ClientSession,
-  type ClientSubscription,
-  type DataValue,
   type UserIdentityInfo,
+  UserTokenType,
 } from 'node-opcua';
 import { PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
-import { fromUInt64, type EnergyField } from '../opcua/address-space-model.ts';
-import { browseMachine, explicitMachine, type DiscoveredMachine, type ExplicitNodes, type MachineLabel, type WaveformChannel } from './opcua-discovery.ts';
+import { type EnergyField, fromUInt64 } from '../opcua/address-space-model.ts';
+import {
+  browseMachine,
+  type DiscoveredMachine,
+  type ExplicitNodes,
+  explicitMachine,
+  type MachineLabel,
+  type WaveformChannel,
+} from './opcua-discovery.ts';
 
 export interface MachineEndpointConfig {
   endpoint: string;
@@ -137,7 +144,10 @@ export class OpcuaMachineInput {
 
   async start(): Promise<void> {
     const { security } = this.#cfg;
-    const clientCertificateManager = new OPCUACertificateManager({ rootFolder: this.#cfg.pkiDir, automaticallyAcceptUnknownCertificate: false });
+    const clientCertificateManager = new OPCUACertificateManager({
+      rootFolder: this.#cfg.pkiDir,
+      automaticallyAcceptUnknownCertificate: false,
+    });
     await clientCertificateManager.initialize();
     this.#handlers.state?.('connecting');
     const client = OPCUAClient.create({
@@ -175,14 +185,27 @@ export class OpcuaMachineInput {
     } catch (err) {
       throw this.#classify(err, 'session');
     }
-    this.#session.on('session_restored', () => this.#log.info({ machine: this.machineId }, 'session restored (reactivated or recreated, subscription transferred or recreated)'));
+    this.#session.on('session_restored', () =>
+      this.#log.info({ machine: this.machineId }, 'session restored (reactivated or recreated, subscription transferred or recreated)'),
+    );
     this.machine = this.#cfg.nodes
       ? await explicitMachine(this.#session, this.#label, this.#cfg.machineId!, this.#cfg.nodes)
       : await browseMachine(this.#session, this.#label);
     if (this.#cfg.machineId && this.machine.machineId !== this.#cfg.machineId) {
-      throw new PdmError('PDM_ERR_OPCUA_NODE', `machine ${this.#cfg.machineId} (${this.#cfg.endpoint}): the server serves machine '${this.machine.machineId}', not '${this.#cfg.machineId}'; fix the endpoint or the id`, { endpoint: this.#cfg.endpoint });
+      throw new PdmError(
+        'PDM_ERR_OPCUA_NODE',
+        `machine ${this.#cfg.machineId} (${this.#cfg.endpoint}): the server serves machine '${this.machine.machineId}', not '${this.#cfg.machineId}'; fix the endpoint or the id`,
+        { endpoint: this.#cfg.endpoint },
+      );
     }
-    this.#log.info({ machine: this.machine.machineId, channels: this.machine.channels.map((c) => `${c.channel} ${c.blockSize}@${c.sampleRateHz}Hz`), energy: this.machine.energy.length }, 'machine found');
+    this.#log.info(
+      {
+        machine: this.machine.machineId,
+        channels: this.machine.channels.map((c) => `${c.channel} ${c.blockSize}@${c.sampleRateHz}Hz`),
+        energy: this.machine.energy.length,
+      },
+      'machine found',
+    );
     await this.#subscribe(this.#session, this.machine);
     this.#handlers.state?.('connected');
   }
@@ -200,7 +223,15 @@ export class OpcuaMachineInput {
     // With the server gone, node-opcua's terminate/close wait for request timeouts and
     // reconnection attempts (minutes): a polite goodbye gets a few seconds, then we hang up.
     const bounded = (p: Promise<unknown> | undefined, ms: number) =>
-      p === undefined ? Promise.resolve() : Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => setTimeout(r, ms).unref())]);
+      p === undefined
+        ? Promise.resolve()
+        : Promise.race([
+            p.then(
+              () => undefined,
+              () => undefined,
+            ),
+            new Promise<void>((r) => setTimeout(r, ms).unref()),
+          ]);
     await bounded(this.#subscription?.terminate(), 2_000);
     await bounded(this.#session?.close(), 2_000);
     await bounded(this.#client?.disconnect(), 5_000);
@@ -211,18 +242,47 @@ export class OpcuaMachineInput {
     const where = `machine ${this.#label.label}`;
     const details = { endpoint: this.#cfg.endpoint };
     if (/BadIdentityTokenRejected|BadUserAccessDenied|BadIdentityTokenInvalid/.test(message)) {
-      return new PdmError('PDM_ERR_OPCUA_SECURITY', `${where}: user name or password refused (${message}); check the credentials in the environment variables the config names`, details, { cause: err });
+      return new PdmError(
+        'PDM_ERR_OPCUA_SECURITY',
+        `${where}: user name or password refused (${message}); check the credentials in the environment variables the config names`,
+        details,
+        { cause: err },
+      );
     }
-    if (/Certificate verification failed|BadCertificateUntrusted|BadCertificateInvalid/.test(message) && stage === 'connect' && /server Certificate/i.test(message)) {
-      return new PdmError('PDM_ERR_OPCUA_SECURITY', `${where}: the server's certificate is not trusted by the collector (${message}); put the server's certificate in ${this.#cfg.pkiDir}/trusted/certs (it was not accepted automatically)`, details, { cause: err });
+    if (
+      /Certificate verification failed|BadCertificateUntrusted|BadCertificateInvalid/.test(message) &&
+      stage === 'connect' &&
+      /server Certificate/i.test(message)
+    ) {
+      return new PdmError(
+        'PDM_ERR_OPCUA_SECURITY',
+        `${where}: the server's certificate is not trusted by the collector (${message}); put the server's certificate in ${this.#cfg.pkiDir}/trusted/certs (it was not accepted automatically)`,
+        details,
+        { cause: err },
+      );
     }
     if (/BadSecurityChecksFailed|BadCertificate|rejected by server/i.test(message)) {
-      return new PdmError('PDM_ERR_OPCUA_SECURITY', `${where}: the server refused the secure channel (${message}); the server must trust the collector's certificate (${this.#cfg.pkiDir}/own/certs), look in its rejected/ folder`, details, { cause: err });
+      return new PdmError(
+        'PDM_ERR_OPCUA_SECURITY',
+        `${where}: the server refused the secure channel (${message}); the server must trust the collector's certificate (${this.#cfg.pkiDir}/own/certs), look in its rejected/ folder`,
+        details,
+        { cause: err },
+      );
     }
     if (/BadSecurityPolicyRejected|BadSecurityModeRejected|no endpoint|endpoint.*not found/i.test(message)) {
-      return new PdmError('PDM_ERR_OPCUA_SECURITY', `${where}: the server does not offer ${this.#cfg.security.mode}/${this.#cfg.security.policy} (${message})`, details, { cause: err });
+      return new PdmError(
+        'PDM_ERR_OPCUA_SECURITY',
+        `${where}: the server does not offer ${this.#cfg.security.mode}/${this.#cfg.security.policy} (${message})`,
+        details,
+        { cause: err },
+      );
     }
-    return new PdmError('PDM_ERR_OPCUA_CONNECT', `${where}: cannot ${stage === 'connect' ? 'connect' : 'open a session'} (${message})`, details, { cause: err });
+    return new PdmError(
+      'PDM_ERR_OPCUA_CONNECT',
+      `${where}: cannot ${stage === 'connect' ? 'connect' : 'open a session'} (${message})`,
+      details,
+      { cause: err },
+    );
   }
 
   async #subscribe(session: ClientSession, machine: DiscoveredMachine): Promise<void> {
@@ -256,13 +316,23 @@ export class OpcuaMachineInput {
         if (p.samples && p.seq !== undefined) {
           pending.delete(ts);
           this.lastBlockMs = now();
-          this.#handlers.block({ machine: machine.machineId, channel: ch.channel, seq: p.seq, startTimeNs: BigInt(ts) * 1_000_000n, endTimeMs: ts + blockMs, sampleRateHz: ch.sampleRateHz, units: ch.units, samples: p.samples });
+          this.#handlers.block({
+            machine: machine.machineId,
+            channel: ch.channel,
+            seq: p.seq,
+            startTimeNs: BigInt(ts) * 1_000_000n,
+            endTimeMs: ts + blockMs,
+            sampleRateHz: ch.sampleRateHz,
+            units: ch.units,
+            samples: p.samples,
+          });
         }
       };
       const entry = (ts: number): Pending => {
         let p = pending.get(ts);
         if (!p) {
-          pending.set(ts, (p = {}));
+          p = {};
+          pending.set(ts, p);
           // Halves never completed (a lost notification) must not pile up.
           if (pending.size > 64) pending.delete(pending.keys().next().value!);
         }
@@ -304,33 +374,62 @@ export class OpcuaMachineInput {
       },
       TimestampsToReturn.Both,
     );
-    this.#checkItems(group, waveItems.map((i) => ({ nodeId: i.nodeId.toString(), isWaveform: i.isWaveform })), requestedQueueSize, shortestBlockMs, publishingIntervalMs, subscription.maxKeepAliveCount);
+    this.#checkItems(
+      group,
+      waveItems.map((i) => ({ nodeId: i.nodeId.toString(), isWaveform: i.isWaveform })),
+      requestedQueueSize,
+      shortestBlockMs,
+      publishingIntervalMs,
+      subscription.maxKeepAliveCount,
+    );
     group.on('changed', (_item, dataValue, index) => waveItems[index].onValue(dataValue));
 
     if (machine.energy.length > 0) {
       const energyGroup = await subscription.monitorItems(
         machine.energy.map((e) => ({ nodeId: e.nodeId, attributeId: AttributeIds.Value })),
         // Timestamp too: an unchanged energy value published again is still a reading.
-        { samplingInterval: 0, discardOldest: true, queueSize: 4, filter: new DataChangeFilter({ trigger: DataChangeTrigger.StatusValueTimestamp }) },
+        {
+          samplingInterval: 0,
+          discardOldest: true,
+          queueSize: 4,
+          filter: new DataChangeFilter({ trigger: DataChangeTrigger.StatusValueTimestamp }),
+        },
         TimestampsToReturn.Both,
       );
       energyGroup.on('changed', (_item, dv, index) => this.#onEnergy(machine, machine.energy[index].field, dv));
     }
   }
 
-  #checkItems(group: ClientMonitoredItemGroup, items: Array<{ nodeId: string; isWaveform: boolean }>, requestedQueueSize: number, blockMs: number, publishingIntervalMs: number, keepAliveCount: number): void {
+  #checkItems(
+    group: ClientMonitoredItemGroup,
+    items: Array<{ nodeId: string; isWaveform: boolean }>,
+    requestedQueueSize: number,
+    blockMs: number,
+    publishingIntervalMs: number,
+    keepAliveCount: number,
+  ): void {
     let grantedQueue = Number.POSITIVE_INFINITY;
     let sampling = 0;
     group.monitoredItems.forEach((item, i) => {
       const r = item.result;
       if (r && !r.statusCode.isGood()) {
-        throw new PdmError('PDM_ERR_OPCUA_NODE', `machine ${this.#label.label}: monitoring node ${items[i].nodeId} refused (${r.statusCode.name})`, { endpoint: this.#cfg.endpoint });
+        throw new PdmError(
+          'PDM_ERR_OPCUA_NODE',
+          `machine ${this.#label.label}: monitoring node ${items[i].nodeId} refused (${r.statusCode.name})`,
+          { endpoint: this.#cfg.endpoint },
+        );
       }
       if (!items[i].isWaveform || !r) return;
       grantedQueue = Math.min(grantedQueue, r.revisedQueueSize);
       sampling = Math.max(sampling, r.revisedSamplingInterval);
     });
-    this.granted = { publishingIntervalMs, keepAliveCount, waveformQueueSize: grantedQueue, requestedQueueSize, samplingIntervalMs: sampling };
+    this.granted = {
+      publishingIntervalMs,
+      keepAliveCount,
+      waveformQueueSize: grantedQueue,
+      requestedQueueSize,
+      samplingIntervalMs: sampling,
+    };
     const machineLog = { machine: this.machineId, ...this.granted, blockMs };
     if (sampling > 0) {
       const severity = sampling >= blockMs ? 'error' : 'warn';
@@ -353,7 +452,10 @@ export class OpcuaMachineInput {
     const value = Number(dv.value.value);
     if (!ts || !Number.isFinite(value) || !dv.statusCode.isGood()) return;
     let reading = this.#energyPending.get(ts);
-    if (!reading) this.#energyPending.set(ts, (reading = { machine: machine.machineId, timeMs: ts, values: {} }));
+    if (!reading) {
+      reading = { machine: machine.machineId, timeMs: ts, values: {} };
+      this.#energyPending.set(ts, reading);
+    }
     reading.values[field] = value;
     if (Object.keys(reading.values).length === machine.energy.length) {
       this.#energyPending.delete(ts);

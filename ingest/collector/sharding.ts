@@ -32,7 +32,10 @@ export function shardOf(machine: Shardable, count: number): number {
 }
 
 /** The machines this instance collects (all of them without sharding), with their index in the config. */
-export function selectMachines<M extends Shardable>(machines: readonly M[], shard: ShardSpec | undefined): Array<{ machine: M; index: number }> {
+export function selectMachines<M extends Shardable>(
+  machines: readonly M[],
+  shard: ShardSpec | undefined,
+): Array<{ machine: M; index: number }> {
   const all = machines.map((machine, index) => ({ machine, index }));
   return shard ? all.filter(({ machine }) => shardOf(machine, shard.count) === shard.index) : all;
 }

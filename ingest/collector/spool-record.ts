@@ -50,7 +50,20 @@ const utf8 = new TextEncoder();
 
 /** Bytes the record of `m` takes on disk, framing included (without encoding it). */
 export function spoolRecordSize(m: SpoolMessage): number {
-  return RECORD_HEADER_BYTES + 32 + 1 + Buffer.byteLength(m.topic) + 2 + Buffer.byteLength(m.key) + 1 + Buffer.byteLength(m.machine) + 1 + Buffer.byteLength(m.channel) + 4 + m.value.byteLength;
+  return (
+    RECORD_HEADER_BYTES +
+    32 +
+    1 +
+    Buffer.byteLength(m.topic) +
+    2 +
+    Buffer.byteLength(m.key) +
+    1 +
+    Buffer.byteLength(m.machine) +
+    1 +
+    Buffer.byteLength(m.channel) +
+    4 +
+    m.value.byteLength
+  );
 }
 
 /** Encode a record with its framing header, ready to append. */
@@ -60,11 +73,17 @@ export function encodeSpoolRecord(r: SpoolRecord): Buffer {
   const machine = utf8.encode(r.machine);
   const channel = utf8.encode(r.channel);
   if (topic.length > 255 || machine.length > 255 || channel.length > 255 || key.length > 65_535) {
-    throw new PdmError('PDM_ERR_SPOOL', `spool record ${r.id}: topic, machine or channel longer than 255 bytes, or key longer than 65535`, { id: r.id });
+    throw new PdmError('PDM_ERR_SPOOL', `spool record ${r.id}: topic, machine or channel longer than 255 bytes, or key longer than 65535`, {
+      id: r.id,
+    });
   }
   const payloadBytes = 32 + 1 + topic.length + 2 + key.length + 1 + machine.length + 1 + channel.length + 4 + r.value.byteLength;
   if (payloadBytes > MAX_PAYLOAD_BYTES) {
-    throw new PdmError('PDM_ERR_SPOOL', `spool record ${r.id} (${r.machine}/${r.channel} seq ${r.seq}): ${payloadBytes} bytes is more than the spool's ${MAX_PAYLOAD_BYTES}-byte record limit`, { id: r.id });
+    throw new PdmError(
+      'PDM_ERR_SPOOL',
+      `spool record ${r.id} (${r.machine}/${r.channel} seq ${r.seq}): ${payloadBytes} bytes is more than the spool's ${MAX_PAYLOAD_BYTES}-byte record limit`,
+      { id: r.id },
+    );
   }
   const buf = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadBytes);
   let o = RECORD_HEADER_BYTES;
@@ -104,7 +123,8 @@ export function decodeSpoolRecord(buf: Uint8Array, offset: number): RecordScan {
   if (offset + RECORD_HEADER_BYTES > b.length) return { ok: false, bad: `${b.length - offset} bytes left, less than a record header` };
   const n = b.readUInt32LE(offset);
   if (n < 33 || n > MAX_PAYLOAD_BYTES) return { ok: false, bad: `record length ${n} is impossible` };
-  if (offset + RECORD_HEADER_BYTES + n > b.length) return { ok: false, bad: `record of ${n} bytes cut off after ${b.length - offset - RECORD_HEADER_BYTES}` };
+  if (offset + RECORD_HEADER_BYTES + n > b.length)
+    return { ok: false, bad: `record of ${n} bytes cut off after ${b.length - offset - RECORD_HEADER_BYTES}` };
   const payload = b.subarray(offset + RECORD_HEADER_BYTES, offset + RECORD_HEADER_BYTES + n);
   const crc = b.readUInt32LE(offset + 4);
   if (crc32(payload) !== crc) return { ok: false, bad: 'CRC mismatch' };
@@ -128,7 +148,17 @@ export function decodeSpoolRecord(buf: Uint8Array, offset: number): RecordScan {
     return {
       ok: true,
       size: RECORD_HEADER_BYTES + n,
-      record: { id, appendedAtMs: payload.readDoubleLE(8), seq: payload.readDoubleLE(16), endTimeMs: payload.readDoubleLE(24), topic, key, machine, channel, value },
+      record: {
+        id,
+        appendedAtMs: payload.readDoubleLE(8),
+        seq: payload.readDoubleLE(16),
+        endTimeMs: payload.readDoubleLE(24),
+        topic,
+        key,
+        machine,
+        channel,
+        value,
+      },
     };
   } catch (err) {
     // A CRC that matches over malformed fields means a writer bug, not a torn write; report it all the same.

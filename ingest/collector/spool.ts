@@ -26,11 +26,27 @@
  * events that report such losses) are moved to the tail instead of being dropped. The disk use can pass maxBytes by the
  * segment that holds the batch in flight (keep segmentBytes a small fraction of maxBytes).
  */
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
-import { decodeSpoolRecord, encodeSpoolRecord, spoolRecordSize, type SpoolMessage, type SpoolRecord } from './spool-record.ts';
+import { decodeSpoolRecord, encodeSpoolRecord, type SpoolMessage, type SpoolRecord, spoolRecordSize } from './spool-record.ts';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
@@ -150,7 +166,10 @@ export class Spool {
     this.#now = opts.now ?? Date.now;
     this.#log = logger('spool', { dir: opts.dir });
     if (!(opts.segmentBytes > 0 && opts.maxBytes >= 2 * opts.segmentBytes)) {
-      throw new PdmError('PDM_ERR_CONFIG_INVALID', `spool ${opts.dir}: maxBytes (${opts.maxBytes}) must be at least twice segmentBytes (${opts.segmentBytes})`);
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `spool ${opts.dir}: maxBytes (${opts.maxBytes}) must be at least twice segmentBytes (${opts.segmentBytes})`,
+      );
     }
     mkdirSync(opts.dir, { recursive: true });
     this.#lock();
@@ -172,12 +191,18 @@ export class Spool {
   #lock(): void {
     const lockFile = join(this.dir, 'lock');
     if (openInThisProcess.has(this.dir)) {
-      throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir} is already open in this process; give each collector its own id or spoolDir`, { dir: this.dir });
+      throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir} is already open in this process; give each collector its own id or spoolDir`, {
+        dir: this.dir,
+      });
     }
     if (existsSync(lockFile)) {
       const pid = Number(readFileSync(lockFile, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir} is in use by process ${pid}; two collectors cannot share a spool: give each its own id (or spoolDir), or stop the other one`, { dir: this.dir, pid });
+        throw new PdmError(
+          'PDM_ERR_SPOOL',
+          `spool ${this.dir} is in use by process ${pid}; two collectors cannot share a spool: give each its own id (or spoolDir), or stop the other one`,
+          { dir: this.dir, pid },
+        );
       }
       // A lock left by a process that is gone (killed): ours now.
     }
@@ -201,7 +226,9 @@ export class Spool {
 
   #recover(): SpoolRecovery {
     const recovery: SpoolRecovery = { records: 0, bytes: 0, truncatedBytes: 0, corrupt: [], lastSeq: new Map() };
-    const names = readdirSync(this.dir).filter((n) => SEGMENT_PATTERN.test(n)).sort();
+    const names = readdirSync(this.dir)
+      .filter((n) => SEGMENT_PATTERN.test(n))
+      .sort();
     let maxId = this.#ackedId;
     names.forEach((name, i) => {
       const path = join(this.dir, name);
@@ -225,10 +252,16 @@ export class Spool {
             }
             recovery.truncatedBytes += lost;
             fileBytes = offset;
-            this.#log.warn({ segment: name, offset, bytes: lost, reason: bad }, 'spool: torn record at the tail cut off (written when the collector died)');
+            this.#log.warn(
+              { segment: name, offset, bytes: lost, reason: bad },
+              'spool: torn record at the tail cut off (written when the collector died)',
+            );
           } else {
             recovery.corrupt.push({ segment: name, lostBytes: lost, reason: bad ?? 'unknown' });
-            this.#log.error({ segment: name, offset, bytes: lost, reason: bad }, 'spool: damaged segment; the records after the damage are lost');
+            this.#log.error(
+              { segment: name, offset, bytes: lost, reason: bad },
+              'spool: damaged segment; the records after the damage are lost',
+            );
           }
           break;
         }
@@ -259,7 +292,8 @@ export class Spool {
       this.#bytesOnDisk += fileBytes;
     });
     this.#nextId = maxId + 1;
-    if (recovery.records > 0) this.#log.info({ records: recovery.records, bytes: recovery.bytes }, 'spool: unacknowledged records found; they are sent first');
+    if (recovery.records > 0)
+      this.#log.info({ records: recovery.records, bytes: recovery.bytes }, 'spool: unacknowledged records found; they are sent first');
     return recovery;
   }
 
@@ -308,7 +342,12 @@ export class Spool {
     try {
       writeSync(seg.fd, bytes, 0, bytes.length, null);
     } catch (err) {
-      throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir}: cannot write ${seg.path} (${(err as Error).message})`, { dir: this.dir }, { cause: err });
+      throw new PdmError(
+        'PDM_ERR_SPOOL',
+        `spool ${this.dir}: cannot write ${seg.path} (${(err as Error).message})`,
+        { dir: this.dir },
+        { cause: err },
+      );
     }
     this.#nextId = record.id + 1;
     seg.bytes += bytes.length;
@@ -331,7 +370,12 @@ export class Spool {
     try {
       fd = openSync(path, 'a+');
     } catch (err) {
-      throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir}: cannot create ${path} (${(err as Error).message})`, { dir: this.dir }, { cause: err });
+      throw new PdmError(
+        'PDM_ERR_SPOOL',
+        `spool ${this.dir}: cannot create ${path} (${(err as Error).message})`,
+        { dir: this.dir },
+        { cause: err },
+      );
     }
     if (this.#opts.fsync !== 'never') this.#syncDir();
     const seg: Segment = { firstId, path, fd, bytes: 0, live: 0, sealed: false };
@@ -396,7 +440,8 @@ export class Spool {
     const buf = Buffer.allocUnsafe(e.size);
     readSync(e.seg.fd, buf, 0, e.size, e.offset);
     const scan = decodeSpoolRecord(buf, 0);
-    if (!scan.ok) throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir}: record ${e.id} in ${e.seg.path} cannot be read back (${scan.bad})`);
+    if (!scan.ok)
+      throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir}: record ${e.id} in ${e.seg.path} cannot be read back (${scan.bad})`);
     return scan.record;
   }
 
@@ -431,7 +476,11 @@ export class Spool {
       }
       for (let k = i; k < j; k++) {
         const scan = decodeSpoolRecord(buf, this.#entries[k].offset - start);
-        if (!scan.ok || scan.record.id !== this.#entries[k].id) throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir}: record ${this.#entries[k].id} in ${seg.path} cannot be read back (${scan.ok ? 'wrong id' : scan.bad})`);
+        if (!scan.ok || scan.record.id !== this.#entries[k].id)
+          throw new PdmError(
+            'PDM_ERR_SPOOL',
+            `spool ${this.dir}: record ${this.#entries[k].id} in ${seg.path} cannot be read back (${scan.ok ? 'wrong id' : scan.bad})`,
+          );
         out.push(scan.record);
       }
       bytes += runBytes;
@@ -536,7 +585,18 @@ export class Spool {
 }
 
 function entryOf(r: SpoolRecord, seg: Segment, offset: number, size: number): Entry {
-  return { id: r.id, seg, offset, size, topic: r.topic, machine: r.machine, channel: r.channel, seq: r.seq, endTimeMs: r.endTimeMs, appendedAtMs: r.appendedAtMs };
+  return {
+    id: r.id,
+    seg,
+    offset,
+    size,
+    topic: r.topic,
+    machine: r.machine,
+    channel: r.channel,
+    seq: r.seq,
+    endTimeMs: r.endTimeMs,
+    appendedAtMs: r.appendedAtMs,
+  };
 }
 
 /**
@@ -550,7 +610,16 @@ export function groupDropped(entries: Array<Pick<Entry, 'topic' | 'machine' | 'c
     const key = `${e.topic}\u0000${e.machine}\u0000${e.channel}`;
     let g = open.get(key);
     if (!g || (e.seq >= 0 && e.seq !== g.toSeq + 1)) {
-      g = { topic: e.topic, machine: e.machine, channel: e.channel, fromSeq: e.seq, toSeq: e.seq - 1, records: 0, bytes: 0, lastEndTimeMs: 0 };
+      g = {
+        topic: e.topic,
+        machine: e.machine,
+        channel: e.channel,
+        fromSeq: e.seq,
+        toSeq: e.seq - 1,
+        records: 0,
+        bytes: 0,
+        lastEndTimeMs: 0,
+      };
       open.set(key, g);
       out.push(g);
     }
@@ -569,5 +638,7 @@ export function groupDropped(entries: Array<Pick<Entry, 'topic' | 'machine' | 'c
 /** Size of the files in a spool directory (for tests and the CLI). */
 export function spoolDiskBytes(dir: string): number {
   if (!existsSync(dir)) return 0;
-  return readdirSync(dir).filter((n) => SEGMENT_PATTERN.test(n)).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  return readdirSync(dir)
+    .filter((n) => SEGMENT_PATTERN.test(n))
+    .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 }

@@ -137,7 +137,10 @@ export class StoreAndForward {
     // before the hanging request finally fails.
     this.#kafkaUp = false;
     this.spills++;
-    this.#log.warn({ reason, inMemory: this.memoryMessages, spoolRecords: this.#spool.records }, 'Kafka not acknowledging: spooling to disk');
+    this.#log.warn(
+      { reason, inMemory: this.memoryMessages, spoolRecords: this.#spool.records },
+      'Kafka not acknowledging: spooling to disk',
+    );
     if (this.#inFlight) {
       let last = 0;
       for (const m of this.#inFlight.batch) {
@@ -175,14 +178,18 @@ export class StoreAndForward {
     this.lastError = describeError(err);
     const delay = Math.min(this.#opts.retryMaxMs, this.#opts.retryMinMs * 2 ** Math.min(this.#failures - 1, 10));
     if (this.#failures === 1 || this.#failures % 10 === 0) {
-      this.#log.warn({ err: this.lastError, failures: this.#failures, retryInMs: delay, spoolRecords: this.#spool.records }, 'Kafka send failed; will retry');
+      this.#log.warn(
+        { err: this.lastError, failures: this.#failures, retryInMs: delay, spoolRecords: this.#spool.records },
+        'Kafka send failed; will retry',
+      );
     }
     // Not woken by new messages: they wait behind the failed batch anyway.
     await new Promise((r) => setTimeout(r, delay));
   }
 
   #succeeded(): void {
-    if (!this.#kafkaUp && this.#failures > 0) this.#log.info({ afterFailures: this.#failures, spoolRecords: this.#spool.records }, 'Kafka acknowledging again');
+    if (!this.#kafkaUp && this.#failures > 0)
+      this.#log.info({ afterFailures: this.#failures, spoolRecords: this.#spool.records }, 'Kafka acknowledging again');
     this.#failures = 0;
     this.#kafkaUp = true;
   }
@@ -216,7 +223,10 @@ export class StoreAndForward {
         // While Kafka fails, probe with one message: a batch in flight cannot be dropped when the
         // spool is full, and a big one would keep the oldest frames while newer ones are dropped.
         // For the same reason a drain batch stays under an eighth of the spool.
-        const records = this.#failures > 0 ? this.#spool.peek(1, 1) : this.#spool.peek(this.#opts.maxBatchMessages, Math.min(this.#opts.maxBatchBytes, this.#spool.maxBytes / 8));
+        const records =
+          this.#failures > 0
+            ? this.#spool.peek(1, 1)
+            : this.#spool.peek(this.#opts.maxBatchMessages, Math.min(this.#opts.maxBatchBytes, this.#spool.maxBytes / 8));
         if (records.length === 0) {
           if (this.#spool.records === 0) {
             this.#mode = 'live';
@@ -292,7 +302,10 @@ export class StoreAndForward {
     this.#wake?.();
     if (this.#pump) {
       let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([this.#pump.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+      const finished = await Promise.race([
+        this.#pump.then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+      ]);
       clearTimeout(timer);
       if (!finished) {
         this.#spill('collector stopping');

@@ -14,7 +14,11 @@ export function machinePkiDir(pkiRoot: string, machineId: string): string {
   return join(pkiRoot, 'machines', machineId);
 }
 
-export async function initPlantPki(pkiRoot: string, machineIds: string[], hostname: string): Promise<{ collector: string; machines: Record<string, string> }> {
+export async function initPlantPki(
+  pkiRoot: string,
+  machineIds: string[],
+  hostname: string,
+): Promise<{ collector: string; machines: Record<string, string> }> {
   const collectorDir = collectorPkiDir(pkiRoot);
   const collectorCert = await ensureOwnCertificate(collectorDir, 'client', 'urn:pdm:collector', 'pdm-collector');
   const machines: Record<string, string> = {};

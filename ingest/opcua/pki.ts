@@ -15,7 +15,12 @@ export function ownCertificateFile(pkiDir: string, role: 'server' | 'client'): s
 }
 
 /** Create the PKI folder and, when missing, a self-signed application certificate (kept afterwards). */
-export async function ensureOwnCertificate(pkiDir: string, role: 'server' | 'client', applicationUri: string, subject: string): Promise<string> {
+export async function ensureOwnCertificate(
+  pkiDir: string,
+  role: 'server' | 'client',
+  applicationUri: string,
+  subject: string,
+): Promise<string> {
   mkdirSync(pkiDir, { recursive: true });
   const file = ownCertificateFile(pkiDir, role);
   if (existsSync(file)) return file;

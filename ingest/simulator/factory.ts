@@ -14,16 +14,16 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
-import { PdmError, describeError } from '../../common/errors.ts';
+import { describeError, PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
-import { machinePkiDir } from '../opcua/pki-init.ts';
 import { ensureOwnCertificate, trustCertificate } from '../opcua/pki.ts';
+import { machinePkiDir } from '../opcua/pki-init.ts';
 import type { LoadedFleet, ValidMachine } from './fleet-config.ts';
 import { OPERATOR_APPLICATION_URI, operatorPkiDir } from './opcua/factory-client.ts';
 import { MachineServer } from './opcua/machine-server.ts';
 import type { MachineTruth } from './physics/machine-simulation.ts';
 import { createMachineSource } from './replay.ts';
-import { truthRecord, type TruthRecordV1 } from './truth-record.ts';
+import { type TruthRecordV1, truthRecord } from './truth-record.ts';
 import type { TruthRecorder } from './truth-recorder.ts';
 
 export interface FactoryOptions {
@@ -73,7 +73,10 @@ export class Factory {
 
   async start(): Promise<void> {
     const startTimeMs = this.#opts.startTimeMs ?? Date.now();
-    const operatorCert = this.#opts.trustOperator === false ? undefined : await ensureOwnCertificate(operatorPkiDir(this.#opts.pkiRoot), 'client', OPERATOR_APPLICATION_URI, 'pdm-operator');
+    const operatorCert =
+      this.#opts.trustOperator === false
+        ? undefined
+        : await ensureOwnCertificate(operatorPkiDir(this.#opts.pkiRoot), 'client', OPERATOR_APPLICATION_URI, 'pdm-operator');
     await Promise.all(this.#fleet.machines.map((m) => this.#startMachine(m, startTimeMs, operatorCert)));
     if (this.#opts.truthDir) mkdirSync(this.#opts.truthDir, { recursive: true });
     this.#truthTimer = setInterval(() => this.#truthTick(), this.#opts.truthPeriodMs ?? 1000);
@@ -89,12 +92,18 @@ export class Factory {
         const username = env[u.usernameEnv];
         const password = env[u.passwordEnv];
         if (!username || !password) {
-          throw new PdmError('PDM_ERR_CONFIG_INVALID', `${m.origin.file}: machines[${m.origin.index}] (${m.id}): environment variable ${!username ? u.usernameEnv : u.passwordEnv} is not set; OPC UA passwords come from the environment`);
+          throw new PdmError(
+            'PDM_ERR_CONFIG_INVALID',
+            `${m.origin.file}: machines[${m.origin.index}] (${m.id}): environment variable ${!username ? u.usernameEnv : u.passwordEnv} is not set; OPC UA passwords come from the environment`,
+          );
         }
         return { username, password };
       });
       if (users.length === 0 && !m.opcua.security.allowAnonymous) {
-        throw new PdmError('PDM_ERR_CONFIG_INVALID', `${m.origin.file}: machines[${m.origin.index}] (${m.id}): no users and anonymous access not allowed: nobody could connect`);
+        throw new PdmError(
+          'PDM_ERR_CONFIG_INVALID',
+          `${m.origin.file}: machines[${m.origin.index}] (${m.id}): no users and anonymous access not allowed: nobody could connect`,
+        );
       }
       const simulation = createMachineSource(m, { startTimeMs });
       const pkiDir = machinePkiDir(this.#opts.pkiRoot, m.id);
@@ -158,8 +167,8 @@ export class Factory {
       for (const r of records) appendFileSync(join(this.#opts.truthDir, `${r.machine}.jsonl`), `${JSON.stringify(r)}\n`);
     }
     await Promise.all([
-      this.#opts.truthTopic
-        ?.producer.send({ topic: this.#opts.truthTopic.topic, messages: records.map((r) => ({ key: r.machine, value: JSON.stringify(r) })) })
+      this.#opts.truthTopic?.producer
+        .send({ topic: this.#opts.truthTopic.topic, messages: records.map((r) => ({ key: r.machine, value: JSON.stringify(r) })) })
         .catch((err: unknown) => this.#log.warn({ err: describeError(err) }, 'ground truth not sent to Kafka this time (the file has it)')),
       this.#opts.truthRecorder?.write(records),
     ]);
@@ -169,9 +178,11 @@ export class Factory {
   async stop(): Promise<void> {
     clearInterval(this.#truthTimer);
     await this.#truthInFlight;
-    await Promise.all(this.machines.map(async (m) => {
-      await m.server?.stop().catch(() => undefined);
-      if (m.state === 'running') m.state = 'stopped';
-    }));
+    await Promise.all(
+      this.machines.map(async (m) => {
+        await m.server?.stop().catch(() => undefined);
+        if (m.state === 'running') m.state = 'stopped';
+      }),
+    );
   }
 }

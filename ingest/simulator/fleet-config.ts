@@ -23,7 +23,10 @@ const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d|w)$/;
 
 /** Seconds, given as a number of seconds or a string such as `90s`, `20min`, `14d`. */
 export const durationSchema = z
-  .union([z.number().nonnegative().finite(), z.string().regex(DURATION_RE, 'must be a number of seconds or a duration like "90s", "20min", "14d"')])
+  .union([
+    z.number().nonnegative().finite(),
+    z.string().regex(DURATION_RE, 'must be a number of seconds or a duration like "90s", "20min", "14d"'),
+  ])
   .transform((v) => {
     if (typeof v === 'number') return v;
     const m = DURATION_RE.exec(v)!;
@@ -82,9 +85,17 @@ const growthSchema = z
     timeToFailure: duration.optional().describe('life from onset to failure (seconds or "14d"); the growth rate follows from it'),
     ratePerDay: z.number().positive().optional().describe('growth rate of ln(severity) per day of life (alternative to timeToFailure)'),
     initialSeverity: z.number().gt(0).lt(1).default(0.05).describe('severity at onset (1 = failure threshold reached)'),
-    noise: z.number().min(0).max(1).default(0.15).describe('standard deviation of the random wander of ln(severity) (a Brownian bridge pinned at onset and nominal failure)'),
+    noise: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.15)
+      .describe('standard deviation of the random wander of ln(severity) (a Brownian bridge pinned at onset and nominal failure)'),
   })
-  .refine((g) => !(g.timeToFailure !== undefined && g.ratePerDay !== undefined), { message: 'give timeToFailure or ratePerDay, not both', path: ['ratePerDay'] })
+  .refine((g) => !(g.timeToFailure !== undefined && g.ratePerDay !== undefined), {
+    message: 'give timeToFailure or ratePerDay, not both',
+    path: ['ratePerDay'],
+  })
   .transform((g) => {
     const lnSpan = Math.log(1 / g.initialSeverity);
     const timeToFailureS = g.timeToFailure ?? (g.ratePerDay !== undefined ? (lnSpan / g.ratePerDay) * 86_400 : 30 * 86_400);
@@ -108,7 +119,9 @@ const onsetSchema = z
 export type FaultOnset = { lifeS: number } | { atMs: number };
 
 export const faultSchema = z.strictObject({
-  type: z.enum(FAULT_TYPES).describe('fault kind: bearing (outer_race, inner_race, rolling_element, cage) or rotor (imbalance, misalignment, looseness)'),
+  type: z
+    .enum(FAULT_TYPES)
+    .describe('fault kind: bearing (outer_race, inner_race, rolling_element, cage) or rotor (imbalance, misalignment, looseness)'),
   location: z.enum(LOCATIONS).describe('bearing / measurement location the fault belongs to: DE (drive end) or NDE'),
   onset: onsetSchema.describe('when the fault starts: life seconds (or "3d"), or an ISO time; default 0 (present from the start)'),
   growth: growthSchema.prefault({}).describe('how the severity grows to failure'),
@@ -119,7 +132,12 @@ export type FaultSpec = z.output<typeof faultSchema>;
 const modeSchema = z.strictObject({
   mode: z.string().min(1).max(40).describe('name of the operating mode (e.g. full, part, idle)'),
   durationS: duration.refine((d) => d > 0, 'must be positive').describe('how long the mode lasts (wall time; the schedule repeats)'),
-  speedRpm: z.number().positive().max(60_000).optional().describe('shaft speed set by a drive (VFD); omitted: direct on line, speed follows from the slip at this load'),
+  speedRpm: z
+    .number()
+    .positive()
+    .max(60_000)
+    .optional()
+    .describe('shaft speed set by a drive (VFD); omitted: direct on line, speed follows from the slip at this load'),
   loadPct: z.number().min(0).max(120).describe('mechanical load, % of rated power'),
 });
 
@@ -146,7 +164,14 @@ const sensorsSchema = z.strictObject({
     .refine((s) => new Set(s.map((x) => x.location)).size === s.length, 'must list each location once')
     .describe('triaxial accelerometers, one entry per location'),
   energy: z
-    .strictObject({ periodS: z.number().min(0.1).max(60).default(1).describe('period of power, current, voltage, power factor and temperature readings, s') })
+    .strictObject({
+      periodS: z
+        .number()
+        .min(0.1)
+        .max(60)
+        .default(1)
+        .describe('period of power, current, voltage, power factor and temperature readings, s'),
+    })
     .prefault({})
     .describe('energy meter and temperature sensor'),
 });
@@ -164,15 +189,17 @@ const userSchema = z.strictObject({
 });
 
 const machineOpcuaSchema = z.strictObject({
-  port: z.int().min(1).max(65_535).optional().describe('TCP port of this machine\'s server (default: fleet basePort + machine index)'),
+  port: z.int().min(1).max(65_535).optional().describe("TCP port of this machine's server (default: fleet basePort + machine index)"),
   security: securitySchema.optional().describe('overrides the fleet security settings'),
   users: z.array(userSchema).optional().describe('overrides the fleet users'),
 });
 
 const CHANNEL_ID_RE = /^(DE|NDE)_(X|Y|Z)$/;
 const replayChannelSchema = z.strictObject({
-  file: z.string().min(1).describe('recorded file (relative paths are resolved from the fleet file\'s folder)'),
-  format: z.enum(['f32', 'csv', 'wav']).describe('f32: raw little-endian float32 in g; csv: one value per row (column selects); wav: PCM or float'),
+  file: z.string().min(1).describe("recorded file (relative paths are resolved from the fleet file's folder)"),
+  format: z
+    .enum(['f32', 'csv', 'wav'])
+    .describe('f32: raw little-endian float32 in g; csv: one value per row (column selects); wav: PCM or float'),
   sampleRateHz: z.number().positive().optional().describe('sampling rate of the recording (required for f32 and csv; wav carries its own)'),
   column: z.int().min(0).default(0).describe('CSV column (0-based) or WAV channel'),
   scale: z.number().positive().default(1).describe('multiplier to g (WAV integer full scale maps to ±scale)'),
@@ -187,29 +214,50 @@ const replaySchema = z.strictObject({
   groundTruth: z
     .strictObject({
       state: z.enum(['healthy', 'degrading', 'failed']).describe('condition of the recorded machine'),
-      faults: z.array(z.strictObject({ type: z.enum(FAULT_TYPES).describe('fault kind'), location: z.enum(LOCATIONS).describe('where') })).default([]).describe('faults present in the recording'),
+      faults: z
+        .array(z.strictObject({ type: z.enum(FAULT_TYPES).describe('fault kind'), location: z.enum(LOCATIONS).describe('where') }))
+        .default([])
+        .describe('faults present in the recording'),
     })
     .optional()
-    .describe('what the recording is known to show, reported as the machine\'s ground truth'),
+    .describe("what the recording is known to show, reported as the machine's ground truth"),
 });
 
 export const machineSchema = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must use only letters, digits, _ and -').max(64).describe('machine id used in Kafka keys and OPC UA names'),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must use only letters, digits, _ and -')
+      .max(64)
+      .describe('machine id used in Kafka keys and OPC UA names'),
     type: z.enum(MACHINE_TYPES).describe('what the motor drives'),
     identification: z
       .strictObject({
         manufacturer: z.string().min(1).describe('nameplate manufacturer'),
         model: z.string().min(1).describe('nameplate model'),
         serialNumber: z.string().min(1).describe('nameplate serial number'),
-        yearOfConstruction: z.int().min(1900).max(2100).optional().describe('year the machine was built (OPC 40001-1 YearOfConstruction); omitted: not published'),
+        yearOfConstruction: z
+          .int()
+          .min(1900)
+          .max(2100)
+          .optional()
+          .describe('year the machine was built (OPC 40001-1 YearOfConstruction); omitted: not published'),
       })
       .describe('nameplate data published on the OPC UA server'),
     ratedPowerKw: z.number().positive().max(50_000).describe('rated mechanical output of the motor, kW'),
-    nominalSpeedRpm: z.number().positive().max(60_000).describe('shaft speed at rated load on line frequency, rpm (below the synchronous speed)'),
+    nominalSpeedRpm: z
+      .number()
+      .positive()
+      .max(60_000)
+      .describe('shaft speed at rated load on line frequency, rpm (below the synchronous speed)'),
     lineFrequencyHz: z.union([z.literal(50), z.literal(60)]).describe('supply frequency, Hz'),
     lineVoltageV: z.number().positive().max(20_000).optional().describe('line-to-line voltage (default 400 V at 50 Hz, 460 V at 60 Hz)'),
-    poles: z.int().min(2).max(48).refine((p) => p % 2 === 0, 'must be even').describe('motor pole count'),
+    poles: z
+      .int()
+      .min(2)
+      .max(48)
+      .refine((p) => p % 2 === 0, 'must be even')
+      .describe('motor pole count'),
     ratedEfficiency: z.number().gt(0.5).lt(1).optional().describe('efficiency at rated load (default: IE3-like curve by power)'),
     ratedPowerFactor: z.number().gt(0.3).lt(1).default(0.85).describe('power factor at rated load'),
     vanes: z.int().min(0).max(64).optional().describe('impeller vanes / fan blades (default: pump 6, fan and blower 8, others 0)'),
@@ -222,7 +270,10 @@ export const machineSchema = z
     sensors: sensorsSchema.prefault({}).describe('vibration and energy sensors'),
     iso: z
       .strictObject({
-        group: z.union([z.literal(1), z.literal(2)]).optional().describe('ISO 20816-3 machine group (default: 1 above 300 kW, else 2)'),
+        group: z
+          .union([z.literal(1), z.literal(2)])
+          .optional()
+          .describe('ISO 20816-3 machine group (default: 1 above 300 kW, else 2)'),
         foundation: z.enum(['rigid', 'flexible']).default('rigid').describe('ISO 20816-3 support class'),
       })
       .prefault({})
@@ -230,7 +281,12 @@ export const machineSchema = z
     baseline: z
       .strictObject({
         imbalanceMmS: z.number().min(0).max(50).default(0.7).describe('residual imbalance: 1X velocity RMS on the strongest axis, mm/s'),
-        misalignmentMmS: z.number().min(0).max(50).default(0.25).describe('residual misalignment: 2X velocity RMS on the strongest (axial) axis, mm/s'),
+        misalignmentMmS: z
+          .number()
+          .min(0)
+          .max(50)
+          .default(0.25)
+          .describe('residual misalignment: 2X velocity RMS on the strongest (axial) axis, mm/s'),
         loosenessMmS: z.number().min(0).max(50).default(0.05).describe('residual looseness: velocity RMS of its harmonic family, mm/s'),
       })
       .prefault({})
@@ -239,12 +295,20 @@ export const machineSchema = z
     onFailure: z
       .strictObject({
         action: z.enum(['keep_running', 'trip']).default('keep_running').describe('what the machine does when a fault reaches failure'),
-        autoRepairAfterS: duration.nullable().default(null).describe('wall seconds after failure at which the machine is repaired and a new life starts (null: never)'),
+        autoRepairAfterS: duration
+          .nullable()
+          .default(null)
+          .describe('wall seconds after failure at which the machine is repaired and a new life starts (null: never)'),
       })
       .prefault({})
       .describe('behaviour at failure'),
     timeAcceleration: z.number().positive().max(1e7).optional().describe('life seconds per wall second (overrides the fleet value)'),
-    seed: z.int().min(0).max(2 ** 32 - 1).optional().describe('random seed (default: derived from the fleet seed and the id)'),
+    seed: z
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional()
+      .describe('random seed (default: derived from the fleet seed and the id)'),
     opcua: machineOpcuaSchema.prefault({}).describe('OPC UA server of this machine'),
     replay: replaySchema.optional().describe('serve recorded signals instead of synthetic vibration'),
   })
@@ -261,13 +325,27 @@ export const machineSchema = z
     if (m.replay) {
       const sensed = new Set(m.sensors.vibration.flatMap((s) => s.axes.map((a) => `${s.location}_${a}`)));
       for (const [id, ch] of Object.entries(m.replay.channels)) {
-        if (!sensed.has(id)) ctx.addIssue({ code: 'custom', path: ['replay', 'channels', id], message: `is not a channel of sensors.vibration (${[...sensed].join(', ')})` });
-        if (ch.format !== 'wav' && ch.sampleRateHz === undefined) ctx.addIssue({ code: 'custom', path: ['replay', 'channels', id, 'sampleRateHz'], message: `is required for ${ch.format} recordings` });
+        if (!sensed.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['replay', 'channels', id],
+            message: `is not a channel of sensors.vibration (${[...sensed].join(', ')})`,
+          });
+        if (ch.format !== 'wav' && ch.sampleRateHz === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['replay', 'channels', id, 'sampleRateHz'],
+            message: `is required for ${ch.format} recordings`,
+          });
       }
     }
     m.faults.forEach((f, i) => {
       if (f.type === 'misalignment' && f.location !== 'DE') {
-        ctx.addIssue({ code: 'custom', path: ['faults', i, 'location'], message: 'misalignment sits at the coupling: location must be DE' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', i, 'location'],
+          message: 'misalignment sits at the coupling: location must be DE',
+        });
       }
     });
   });
@@ -277,24 +355,40 @@ type MachineParsed = z.output<typeof machineSchema>;
 
 const fleetSchema = z.strictObject({
   site: z.string().max(100).optional().describe('plant name shown on dashboards'),
-  timeAcceleration: z.number().positive().max(1e7).default(1).describe('life seconds per wall second: faults grow this much faster than real time (the waveforms keep their physical sample rate)'),
-  seed: z.int().min(0).max(2 ** 32 - 1).default(1).describe('fleet random seed'),
+  timeAcceleration: z
+    .number()
+    .positive()
+    .max(1e7)
+    .default(1)
+    .describe('life seconds per wall second: faults grow this much faster than real time (the waveforms keep their physical sample rate)'),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(1)
+    .describe('fleet random seed'),
   opcua: z
     .strictObject({
       hostname: z.string().min(1).default('localhost').describe('host name the servers advertise'),
-      basePort: z.int().min(1).max(65_000).default(4840).describe('port of the first machine; machine i gets basePort + i unless it sets its own'),
+      basePort: z
+        .int()
+        .min(1)
+        .max(65_000)
+        .default(4840)
+        .describe('port of the first machine; machine i gets basePort + i unless it sets its own'),
       security: securitySchema.prefault({}).describe('default security of the servers'),
       users: z.array(userSchema).default([]).describe('default users, by environment variable names'),
     })
     .prefault({})
-    .describe('defaults for the machines\' OPC UA servers'),
+    .describe("defaults for the machines' OPC UA servers"),
   machines: z.array(z.unknown()).min(1).describe('the machines; each is validated on its own (see machineSchema)'),
 });
 
 // ---------------------------------------------------------------------------------------------
 // Resolved machine
 
-export interface ValidMachine extends Omit<MachineParsed, 'timeAcceleration' | 'seed' | 'opcua' | 'lineVoltageV' | 'ratedEfficiency' | 'vanes' | 'iso'> {
+export interface ValidMachine
+  extends Omit<MachineParsed, 'timeAcceleration' | 'seed' | 'opcua' | 'lineVoltageV' | 'ratedEfficiency' | 'vanes' | 'iso'> {
   lineVoltageV: number;
   ratedEfficiency: number;
   vanes: number;
@@ -365,12 +459,16 @@ function resolveMachine(m: MachineParsed, index: number, file: string, d: FleetD
 // Messages
 
 /** Issues of a union name the branch that got furthest, not just "Invalid input". */
-function flattenIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): Array<{ path: PropertyKey[]; message: string; keys?: string[] }> {
+function flattenIssues(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: readonly PropertyKey[] = [],
+): Array<{ path: PropertyKey[]; message: string; keys?: string[] }> {
   const out: Array<{ path: PropertyKey[]; message: string; keys?: string[] }> = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const depth = (branch: readonly z.core.$ZodIssue[]) => Math.max(...branch.map((i) => i.path.length + (i.code === 'invalid_type' ? 0 : 0.5)));
+      const depth = (branch: readonly z.core.$ZodIssue[]) =>
+        Math.max(...branch.map((i) => i.path.length + (i.code === 'invalid_type' ? 0 : 0.5)));
       const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0];
       if (depth(best) > 0) {
         out.push(...flattenIssues(best, path));
@@ -423,7 +521,8 @@ export function validateFleet(value: unknown, file: string): LoadedFleet {
   const idOwner = new Map<string, number>();
   const portOwner = new Map<number, number>();
   fleet.machines.forEach((raw, index) => {
-    const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
+    const rawId =
+      typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
     const reject = (problems: string[], field?: string) => {
       rejected.push({
         index,
@@ -438,9 +537,20 @@ export function validateFleet(value: unknown, file: string): LoadedFleet {
     }
     const machine = result;
     const idClash = idOwner.get(machine.id);
-    if (idClash !== undefined) return reject([`${source}: machines[${index}].id "${machine.id}" is already used by machines[${idClash}]`], 'id');
+    if (idClash !== undefined) {
+      reject([`${source}: machines[${index}].id "${machine.id}" is already used by machines[${idClash}]`], 'id');
+      return;
+    }
     const portClash = portOwner.get(machine.opcua.port);
-    if (portClash !== undefined) return reject([`${source}: machines[${index}].opcua.port ${machine.opcua.port} is already used by machines[${portClash}] (machine "${machine.id}")`], 'opcua.port');
+    if (portClash !== undefined) {
+      reject(
+        [
+          `${source}: machines[${index}].opcua.port ${machine.opcua.port} is already used by machines[${portClash}] (machine "${machine.id}")`,
+        ],
+        'opcua.port',
+      );
+      return;
+    }
     idOwner.set(machine.id, index);
     portOwner.set(machine.opcua.port, index);
     machines.push(machine);
@@ -452,7 +562,8 @@ export function validateFleet(value: unknown, file: string): LoadedFleet {
 function validateMachineEntry(raw: unknown, index: number, source: string, defaults: FleetDefaults, path: string): ValidMachine | PdmError {
   const parsed = machineSchema.safeParse(raw);
   if (parsed.success) return resolveMachine(parsed.data, index, source, defaults, path);
-  const rawId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
+  const rawId =
+    typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
   const named = rawId !== undefined ? ` (machine "${rawId}")` : '';
   const problems = describeIssues(source, parsed.error.issues, ['machines', index]).map((p) => p + named);
   const first = parsed.error.issues[0];
@@ -486,8 +597,17 @@ export function parseFaultSpec(value: unknown, source: string): FaultSpec {
 }
 
 /** Validate one machine entry outside a file (tests, tools); throws the error `validateFleet` would record. */
-export function parseMachine(value: unknown, opts: { source?: string; index?: number; defaults?: Partial<FleetDefaults> } = {}): ValidMachine {
-  const result = validateMachineEntry(value, opts.index ?? 0, opts.source ?? 'machine', { ...DEFAULTS, ...opts.defaults }, opts.source ?? 'machine');
+export function parseMachine(
+  value: unknown,
+  opts: { source?: string; index?: number; defaults?: Partial<FleetDefaults> } = {},
+): ValidMachine {
+  const result = validateMachineEntry(
+    value,
+    opts.index ?? 0,
+    opts.source ?? 'machine',
+    { ...DEFAULTS, ...opts.defaults },
+    opts.source ?? 'machine',
+  );
   if (result instanceof PdmError) throw result;
   return result;
 }

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
 import type { FaultSpec, ValidMachine } from './fleet-config.ts';
-import { MachineSimulation, type MachineEnergyReading, type MachineTruth, type SimulationOptions } from './physics/machine-simulation.ts';
+import { type MachineEnergyReading, MachineSimulation, type MachineTruth, type SimulationOptions } from './physics/machine-simulation.ts';
 import type { ChannelSpec, MachineControl, MachineSignalSource } from './signal-source.ts';
 
 export interface RecordingSpec {
@@ -54,8 +54,10 @@ export function readRecording(spec: RecordingSpec, baseDir: string): Recording {
   if (spec.format === 'wav') {
     rec = decodeWav(bytes, path, spec.column, spec.scale);
   } else {
-    if (spec.sampleRateHz === undefined) throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: a ${spec.format} recording needs sampleRateHz`, { file: path });
-    const samples = spec.format === 'f32' ? decodeF32(bytes, path, spec.scale) : decodeCsv(bytes.toString('utf8'), path, spec.column, spec.scale);
+    if (spec.sampleRateHz === undefined)
+      throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: a ${spec.format} recording needs sampleRateHz`, { file: path });
+    const samples =
+      spec.format === 'f32' ? decodeF32(bytes, path, spec.scale) : decodeCsv(bytes.toString('utf8'), path, spec.column, spec.scale);
     rec = { samples, sampleRateHz: spec.sampleRateHz, file: path };
   }
   if (rec.samples.length === 0) throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: holds no samples`, { file: path });
@@ -64,12 +66,16 @@ export function readRecording(spec: RecordingSpec, baseDir: string): Recording {
 }
 
 function decodeF32(bytes: Buffer, path: string, scale: number): Float32Array {
-  if (bytes.byteLength % 4 !== 0) throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: size ${bytes.byteLength} bytes is not a whole number of float32 samples`, { file: path });
+  if (bytes.byteLength % 4 !== 0)
+    throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: size ${bytes.byteLength} bytes is not a whole number of float32 samples`, {
+      file: path,
+    });
   const out = new Float32Array(bytes.byteLength / 4);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < out.length; i++) {
     const v = view.getFloat32(4 * i, true);
-    if (!Number.isFinite(v)) throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: sample ${i} is not a finite number`, { file: path, sample: i });
+    if (!Number.isFinite(v))
+      throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: sample ${i} is not a finite number`, { file: path, sample: i });
     out[i] = v * scale;
   }
   return out;
@@ -83,11 +89,18 @@ function decodeCsv(text: string, path: string, column: number, scale: number): F
     if (line === '' || line.startsWith('#')) continue;
     const cells = line.split(/[,;\t]/);
     const cell = cells[column]?.trim();
-    if (cell === undefined) throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: line ${i + 1} has no column ${column} (it has ${cells.length})`, { file: path, line: i + 1 });
+    if (cell === undefined)
+      throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: line ${i + 1} has no column ${column} (it has ${cells.length})`, {
+        file: path,
+        line: i + 1,
+      });
     const v = Number(cell);
     if (cell === '' || !Number.isFinite(v)) {
       if (values.length === 0) continue; // a header line
-      throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: line ${i + 1} column ${column}: "${cell}" is not a number`, { file: path, line: i + 1 });
+      throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: line ${i + 1} column ${column}: "${cell}" is not a number`, {
+        file: path,
+        line: i + 1,
+      });
     }
     values.push(v * scale);
   }
@@ -99,7 +112,8 @@ function decodeWav(bytes: Buffer, path: string, channel: number, scale: number):
   const bad = (why: string): never => {
     throw new PdmError('PDM_ERR_INPUT_FILE', `${path}: not a usable WAV file (${why})`, { file: path });
   };
-  if (bytes.byteLength < 12 || bytes.toString('latin1', 0, 4) !== 'RIFF' || bytes.toString('latin1', 8, 12) !== 'WAVE') bad('no RIFF/WAVE header');
+  if (bytes.byteLength < 12 || bytes.toString('latin1', 0, 4) !== 'RIFF' || bytes.toString('latin1', 8, 12) !== 'WAVE')
+    bad('no RIFF/WAVE header');
   let fmt: { format: number; channels: number; rate: number; bits: number } | undefined;
   let data: { offset: number; length: number } | undefined;
   for (let off = 12; off + 8 <= bytes.byteLength; ) {
@@ -118,7 +132,8 @@ function decodeWav(bytes: Buffer, path: string, channel: number, scale: number):
   if (!fmt) return bad('no fmt chunk');
   if (!data) return bad('no data chunk');
   const { format, channels, rate, bits } = fmt;
-  if (!(format === 1 && [8, 16, 24, 32].includes(bits)) && !(format === 3 && (bits === 32 || bits === 64))) bad(`format ${format} with ${bits}-bit samples is not supported (PCM integer or IEEE float)`);
+  if (!(format === 1 && [8, 16, 24, 32].includes(bits)) && !(format === 3 && (bits === 32 || bits === 64)))
+    bad(`format ${format} with ${bits}-bit samples is not supported (PCM integer or IEEE float)`);
   if (channel >= channels) bad(`channel ${channel} requested, the file has ${channels}`);
   const width = bits / 8;
   const frame = width * channels;
@@ -150,7 +165,8 @@ export class ReplaySimulation implements MachineSignalSource, MachineControl {
   readonly #byId = new Map<string, ReplayChannel>();
 
   constructor(machine: ValidMachine, opts: SimulationOptions & { baseDir?: string }) {
-    if (!machine.replay) throw new PdmError('PDM_ERR_CONFIG_INVALID', `machine ${machine.id}: has no replay section`, { machine: machine.id });
+    if (!machine.replay)
+      throw new PdmError('PDM_ERR_CONFIG_INVALID', `machine ${machine.id}: has no replay section`, { machine: machine.id });
     this.machine = machine;
     this.physics = new MachineSimulation(machine, opts);
     const baseDir = opts.baseDir ?? dirname(resolve(machine.origin.path));
@@ -167,9 +183,19 @@ export class ReplaySimulation implements MachineSignalSource, MachineControl {
 
   renderBlock(channelId: string, seq: number, out: Float32Array): void {
     const ch = this.#byId.get(channelId);
-    if (!ch) throw new PdmError('PDM_ERR_INPUT_VALUE', `machine ${this.machine.id}: no replay channel "${channelId}" (channels: ${this.channels.map((c) => c.id).join(', ')})`, { machine: this.machine.id, channelId });
+    if (!ch)
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `machine ${this.machine.id}: no replay channel "${channelId}" (channels: ${this.channels.map((c) => c.id).join(', ')})`,
+        { machine: this.machine.id, channelId },
+      );
     const n = ch.spec.blockSize;
-    if (out.length < n) throw new PdmError('PDM_ERR_INPUT_VALUE', `machine ${this.machine.id}: output buffer holds ${out.length} samples, channel ${channelId} needs ${n}`, { machine: this.machine.id });
+    if (out.length < n)
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `machine ${this.machine.id}: output buffer holds ${out.length} samples, channel ${channelId} needs ${n}`,
+        { machine: this.machine.id },
+      );
     const src = ch.recording.samples;
     const len = src.length;
     // seq·n can exceed 2^53 only after millions of years; the modulo keeps the index exact.
@@ -236,6 +262,9 @@ export class ReplaySimulation implements MachineSignalSource, MachineControl {
 }
 
 /** The signal source of a fleet entry: its recordings when it has a replay section, else the physics. */
-export function createMachineSource(machine: ValidMachine, opts: SimulationOptions & { baseDir?: string }): MachineSimulation | ReplaySimulation {
+export function createMachineSource(
+  machine: ValidMachine,
+  opts: SimulationOptions & { baseDir?: string },
+): MachineSimulation | ReplaySimulation {
   return machine.replay ? new ReplaySimulation(machine, opts) : new MachineSimulation(machine, opts);
 }

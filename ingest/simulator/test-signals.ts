@@ -3,8 +3,9 @@
  * Gaussian noise on every channel, and constant energy values. Used by the walking-skeleton
  * test (known RMS and dominant frequency) and as a smoke-test source.
  */
-import type { ChannelSpec, EnergyReading, MachineSignalSource } from './signal-source.ts';
+
 import { mulberry32 } from '../../models/dsp/seeded-random.ts';
+import type { ChannelSpec, EnergyReading, MachineSignalSource } from './signal-source.ts';
 
 export interface SineSourceOptions {
   frequencyHz: number;
@@ -15,7 +16,6 @@ export interface SineSourceOptions {
   channels?: Array<Pick<ChannelSpec, 'id' | 'location' | 'axis'>>;
   seed?: number;
 }
-
 
 export class SineSource implements MachineSignalSource {
   readonly channels: ChannelSpec[];

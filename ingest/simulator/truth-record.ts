@@ -8,7 +8,7 @@
  * `timeMs` as ISO 8601); unknown numbers are null (a replayed recording's severity).
  */
 import { CONTRACT_TABLES } from '../../dashboards/tables.ts';
-import { row, type Row } from '../../stream-processing/rows.ts';
+import { type Row, row } from '../../stream-processing/rows.ts';
 import type { FaultType, Location } from './fleet-config.ts';
 import type { FaultTruth, MachineTruth } from './physics/machine-simulation.ts';
 
@@ -49,7 +49,8 @@ export function truthRecord(truth: MachineTruth): TruthRecordV1 {
   }
   let failureAtMs = truth.failedAtMs;
   if (failureAtMs === null) {
-    for (const f of truth.faults) if (f.failureAtMs !== null && (failureAtMs === null || f.failureAtMs < failureAtMs)) failureAtMs = f.failureAtMs;
+    for (const f of truth.faults)
+      if (f.failureAtMs !== null && (failureAtMs === null || f.failureAtMs < failureAtMs)) failureAtMs = f.failureAtMs;
   }
   const { faults, ...rest } = truth;
   return {
@@ -85,5 +86,10 @@ export function groundTruthRow(r: TruthRecordV1, tablePrefix = ''): Row {
   if (r.severity !== null) doubles['severity'] = r.severity;
   const symbols: Record<string, string> = { machine: r.machine, state: r.state, fault_type: r.faultType ?? NO_FAULT, mode: r.mode };
   if (r.faultLocation !== null) symbols['fault_location'] = r.faultLocation;
-  return row(`${tablePrefix}ground_truth`, BigInt(Math.round(r.timeMs)) * 1_000_000n, { symbols, doubles, longs: { life: r.life }, timestampsUs });
+  return row(`${tablePrefix}ground_truth`, BigInt(Math.round(r.timeMs)) * 1_000_000n, {
+    symbols,
+    doubles,
+    longs: { life: r.life },
+    timestampsUs,
+  });
 }

@@ -11,8 +11,8 @@
 import type { QuestdbEndpoint } from '../../common/endpoints.ts';
 import { describeError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
-import type { Row } from '../../stream-processing/rows.ts';
 import { QuestdbSink, questdbExecHttp } from '../../stream-processing/questdb-sink.ts';
+import type { Row } from '../../stream-processing/rows.ts';
 import { groundTruthDdl, groundTruthRow, type TruthRecordV1 } from './truth-record.ts';
 
 export interface TruthRecorderOptions {
@@ -49,7 +49,11 @@ export class TruthRecorder {
 
   /** Create the table (if missing) and connect; throws PDM_ERR_QUESTDB_* when QuestDB cannot be reached or refuses. */
   static async open(endpoint: QuestdbEndpoint, options: TruthRecorderOptions = {}): Promise<TruthRecorder> {
-    const opts: ResolvedOptions = { tablePrefix: options.tablePrefix ?? '', maxBufferedRows: options.maxBufferedRows ?? 100_000, writeTimeoutMs: options.writeTimeoutMs ?? 5000 };
+    const opts: ResolvedOptions = {
+      tablePrefix: options.tablePrefix ?? '',
+      maxBufferedRows: options.maxBufferedRows ?? 100_000,
+      writeTimeoutMs: options.writeTimeoutMs ?? 5000,
+    };
     await questdbExecHttp(endpoint.httpUrl, groundTruthDdl(opts.tablePrefix), endpoint.auth);
     const sink = await QuestdbSink.connect(endpoint.ilpConfig);
     return new TruthRecorder(sink, opts);
@@ -76,7 +80,11 @@ export class TruthRecorder {
       this.#pending = [];
       try {
         const signal = AbortSignal.any([this.#closing.signal, AbortSignal.timeout(this.#opts.writeTimeoutMs)]);
-        await this.#sink.writeBatch(batch, (err, attempt) => this.#log.warn({ err: describeError(err), attempt }, 'ground truth not accepted by QuestDB yet; retrying'), signal);
+        await this.#sink.writeBatch(
+          batch,
+          (err, attempt) => this.#log.warn({ err: describeError(err), attempt }, 'ground truth not accepted by QuestDB yet; retrying'),
+          signal,
+        );
         this.stats.rowsWritten += batch.length;
       } catch (err) {
         // Keep the rows for the next write; the machines must not wait for QuestDB.

@@ -47,7 +47,10 @@ export const AnomalyConfigSpec = z
       .enum(['mean', 'max'])
       .default('mean')
       .describe('how the one-sided log-ratios of the positive features combine into the health index: their mean, or the largest'),
-    energy: z.boolean().default(false).describe('fuse the residual of electrical power against load (learned in the baseline) as a feature'),
+    energy: z
+      .boolean()
+      .default(false)
+      .describe('fuse the residual of electrical power against load (learned in the baseline) as a feature'),
     alarm: AlarmSpec.default(AlarmSpec.parse({})),
   })
   .describe('per-stream anomaly model');

@@ -6,9 +6,9 @@
  * after the baseline; state serialises to versioned JSON and restores exactly.
  */
 import { PdmError } from '../../common/errors.ts';
-import { AnomalyConfigSpec, type AnomalyConfig, type AnomalyConfigInput } from './anomaly-config.ts';
-import { BaselineLearner, FrozenBaseline, type BaselineLearnerState, type FrozenBaselineState } from './baseline.ts';
-import { checkFeatureNames, readFeatures, type FeatureRecord } from './feature-vector.ts';
+import { type AnomalyConfig, type AnomalyConfigInput, AnomalyConfigSpec } from './anomaly-config.ts';
+import { BaselineLearner, type BaselineLearnerState, FrozenBaseline, type FrozenBaselineState } from './baseline.ts';
+import { checkFeatureNames, type FeatureRecord, readFeatures } from './feature-vector.ts';
 import { HysteresisAlarm, type HysteresisAlarmState } from './hysteresis-alarm.ts';
 import { chiSquareToNormal, quadraticForm } from './mahalanobis.ts';
 import { parseModelConfig } from './model-config.ts';
@@ -98,7 +98,8 @@ export class AnomalyDetector {
   }
 
   update(out: AnomalyResult, time: number, features: FeatureRecord, energy?: EnergyReading): AnomalyResult {
-    if (!Number.isFinite(time)) throw new PdmError('PDM_ERR_INPUT_VALUE', `${this.where}: time ${time} is not a finite number`, { where: this.where });
+    if (!Number.isFinite(time))
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `${this.where}: time ${time} is not a finite number`, { where: this.where });
     if (this.#names === null) {
       this.#names = Object.keys(features).sort();
       this.#init(this.#names);
@@ -108,7 +109,9 @@ export class AnomalyDetector {
     let load = 0;
     if (this.config.energy) {
       if (energy === undefined || !Number.isFinite(energy.powerW) || !Number.isFinite(energy.load)) {
-        throw new PdmError('PDM_ERR_INPUT_VALUE', `${this.where}: energy fusion is on but this window has no finite power and load`, { where: this.where });
+        throw new PdmError('PDM_ERR_INPUT_VALUE', `${this.where}: energy fusion is on but this window has no finite power and load`, {
+          where: this.where,
+        });
       }
       powerW = energy.powerW;
       load = energy.load;
@@ -168,9 +171,13 @@ export class AnomalyDetector {
 export function checkStateVersion(state: unknown, where: string): void {
   const version = (state as { version?: unknown } | null)?.version;
   if (version !== 1) {
-    throw new PdmError('PDM_ERR_MODEL_STATE', `${where}: unknown model state version ${JSON.stringify(version ?? null)} (this build reads version 1)`, {
-      where,
-      version: version ?? null,
-    });
+    throw new PdmError(
+      'PDM_ERR_MODEL_STATE',
+      `${where}: unknown model state version ${JSON.stringify(version ?? null)} (this build reads version 1)`,
+      {
+        where,
+        version: version ?? null,
+      },
+    );
   }
 }

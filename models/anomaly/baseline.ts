@@ -13,11 +13,11 @@
  */
 import { inv } from 'mathjs';
 import { PdmError } from '../../common/errors.ts';
-import { fitPowerLoad, expectedPower, type PowerLoadFit } from '../energy/power-load.ts';
+import { expectedPower, fitPowerLoad, type PowerLoadFit } from '../energy/power-load.ts';
 import type { BaselineConfig, Direction, Transform } from './anomaly-config.ts';
 import { safeLog } from './feature-vector.ts';
-import { RunningMoments, type RunningMomentsState } from './running-moments.ts';
 import { calibrateScore, healthIndexMaxStats, type ScoreCalibration } from './null-calibration.ts';
+import { RunningMoments, type RunningMomentsState } from './running-moments.ts';
 import { oasShrinkage } from './shrinkage-covariance.ts';
 
 /** Name of the fused energy feature in scores and reports. */
@@ -182,9 +182,13 @@ export class BaselineLearner {
       this.#moments = new RunningMoments(dim);
     } else {
       if (!Array.isArray(state.positive) || state.positive.length !== q || state.moments?.dim !== dim) {
-        throw new PdmError('PDM_ERR_MODEL_STATE', `${opts.where}: baseline state does not match ${q} features${opts.energy ? ' with energy' : ''}`, {
-          where: opts.where,
-        });
+        throw new PdmError(
+          'PDM_ERR_MODEL_STATE',
+          `${opts.where}: baseline state does not match ${q} features${opts.energy ? ' with energy' : ''}`,
+          {
+            where: opts.where,
+          },
+        );
       }
       this.#firstTime = state.firstTime;
       this.#positive = [...state.positive];
@@ -231,10 +235,14 @@ export class BaselineLearner {
     for (let i = 0; i < q; i++) {
       const forced = this.opts.transform[names[i]];
       if (forced === 'log' && !this.#positive[i]) {
-        throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: feature '${names[i]}' is configured as 'log' but was not always positive during the baseline`, {
-          where,
-          feature: names[i],
-        });
+        throw new PdmError(
+          'PDM_ERR_INPUT_VALUE',
+          `${where}: feature '${names[i]}' is configured as 'log' but was not always positive during the baseline`,
+          {
+            where,
+            feature: names[i],
+          },
+        );
       }
       const kind: Transform = forced ?? (this.#positive[i] ? 'log' : 'linear');
       kinds.push(kind);
@@ -264,14 +272,16 @@ export class BaselineLearner {
       kinds.push('linear');
       directions.push(this.opts.direction[POWER_RESIDUAL] ?? 'both');
     }
-    const outCov: number[][] = A.map((ra) => A.map((rb) => {
-      let s = 0;
-      for (let i = 0; i < ra.length; i++) {
-        if (ra[i] === 0) continue;
-        for (let j = 0; j < rb.length; j++) if (rb[j] !== 0) s += ra[i] * cov[i][j] * rb[j];
-      }
-      return s;
-    }));
+    const outCov: number[][] = A.map((ra) =>
+      A.map((rb) => {
+        let s = 0;
+        for (let i = 0; i < ra.length; i++) {
+          if (ra[i] === 0) continue;
+          for (let j = 0; j < rb.length; j++) if (rb[j] !== 0) s += ra[i] * cov[i][j] * rb[j];
+        }
+        return s;
+      }),
+    );
     const scale = outCov.map((r, i) => Math.max(Math.sqrt(Math.max(0, r[i])), scaleFloor(kinds[i], outMean[i])));
     const corr = outCov.map((r, i) => r.map((v, j) => v / (scale[i] * scale[j])));
     const shrunk = oasShrinkage(corr, n);
@@ -279,10 +289,19 @@ export class BaselineLearner {
     try {
       precision = inv(shrunk.covariance) as number[][];
     } catch (err) {
-      throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: the baseline covariance cannot be inverted (${(err as Error).message})`, { where }, { cause: err });
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `${where}: the baseline covariance cannot be inverted (${(err as Error).message})`,
+        { where },
+        { cause: err },
+      );
     }
     const flatPrecision = Float64Array.from(precision.flat());
-    const calibration = calibrateScore(corr, flatPrecision, directions.map((d) => d === 'up'));
+    const calibration = calibrateScore(
+      corr,
+      flatPrecision,
+      directions.map((d) => d === 'up'),
+    );
     const hiFeatures: number[] = [];
     for (let i = 0; i < q; i++) if (kinds[i] === 'log') hiFeatures.push(i);
     // Health index over a Gaussian baseline: mean of s_f X_f+ over the log features.

@@ -5,7 +5,13 @@
  */
 import { PdmError } from '../../common/errors.ts';
 import type { AnomalyConfigInput } from './anomaly-config.ts';
-import { AnomalyDetector, checkStateVersion, type AnomalyDetectorState, type AnomalyResult, type EnergyReading } from './anomaly-detector.ts';
+import {
+  AnomalyDetector,
+  type AnomalyDetectorState,
+  type AnomalyResult,
+  checkStateVersion,
+  type EnergyReading,
+} from './anomaly-detector.ts';
 import type { FeatureRecord } from './feature-vector.ts';
 
 export interface DetectorBankState {

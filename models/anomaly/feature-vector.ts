@@ -23,7 +23,7 @@ export function readFeatures(out: Float64Array, names: readonly string[], record
 
 /** Natural log that stays finite for zero or negative inputs (they only occur after a baseline judged them positive). */
 export function safeLog(v: number): number {
-  return Math.log(v > Number.MIN_VALUE ? v : Number.MIN_VALUE);
+  return Math.log(Math.max(v, Number.MIN_VALUE));
 }
 
 export function checkFeatureNames(names: readonly string[], where: string): void {

@@ -16,7 +16,8 @@ export function parseModelConfig<S extends z.ZodType>(schema: S, value: unknown,
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const where = formatPath(issue.path);
-    if (issue.code === 'unrecognized_keys') return `${source}: unknown setting ${issue.keys.map((k) => (where === '(top level)' ? k : `${where}.${k}`)).join(', ')}`;
+    if (issue.code === 'unrecognized_keys')
+      return `${source}: unknown setting ${issue.keys.map((k) => (where === '(top level)' ? k : `${where}.${k}`)).join(', ')}`;
     return `${source}: ${where} ${issue.message}`;
   });
   throw new PdmError('PDM_ERR_CONFIG_INVALID', problems.join('\n'), { source, problems });

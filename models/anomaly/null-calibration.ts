@@ -8,15 +8,15 @@
  * a * chi2(nu) to its mean and variance (Satterthwaite). The draws use a fixed-seed generator so
  * the calibration is reproducible, and it runs once, when the baseline freezes.
  */
-import { quadraticForm } from './mahalanobis.ts';
+
 import { mulberry32 } from '../dsp/seeded-random.ts';
+import { quadraticForm } from './mahalanobis.ts';
 
 export interface ScoreCalibration {
   /** d2 / scale ~ chi-square(dof) under the baseline. */
   scale: number;
   dof: number;
 }
-
 
 /** Cholesky factor of a positive semi-definite matrix; directions with no variance get a zero column. */
 export function semidefiniteCholesky(a: readonly (readonly number[])[]): number[][] {

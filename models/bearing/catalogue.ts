@@ -51,7 +51,11 @@ export const KNOWN_BEARINGS: readonly string[] = ENTRIES.map((e) => e.geometry.n
 export function lookupBearing(name: string): BearingGeometry {
   const e = BY_KEY.get(normalise(name));
   if (e === undefined) {
-    throw new PdmError('PDM_ERR_BEARING_UNKNOWN', `unknown bearing '${name}'; known: ${KNOWN_BEARINGS.join(', ')} (or give the geometry: balls=9,ball=7.94,pitch=39.04,angle=0)`, { name, known: KNOWN_BEARINGS });
+    throw new PdmError(
+      'PDM_ERR_BEARING_UNKNOWN',
+      `unknown bearing '${name}'; known: ${KNOWN_BEARINGS.join(', ')} (or give the geometry: balls=9,ball=7.94,pitch=39.04,angle=0)`,
+      { name, known: KNOWN_BEARINGS },
+    );
   }
   return { ...e.geometry };
 }

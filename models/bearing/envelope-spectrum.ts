@@ -34,7 +34,8 @@ export class EnvelopeSpectrum {
 
   constructor(options: EnvelopeSpectrumOptions) {
     const { signalLength, fftSize, sampleRateHz } = options;
-    if (fftSize < signalLength || signalLength < 16) throw new RangeError(`EnvelopeSpectrum: need 16 <= signal length ${signalLength} <= FFT size ${fftSize}`);
+    if (fftSize < signalLength || signalLength < 16)
+      throw new RangeError(`EnvelopeSpectrum: need 16 <= signal length ${signalLength} <= FFT size ${fftSize}`);
     if (!(sampleRateHz > 0)) throw new RangeError(`EnvelopeSpectrum: sample rate must be > 0, got ${sampleRateHz}`);
     this.#opts = options;
     // Every decimated size from 16 up to the block's FFT size, so any band can be demodulated
@@ -69,7 +70,10 @@ export class EnvelopeSpectrum {
     }
     stage.fft.inverse(time, base);
     const used = Math.floor((m * signalLength) / fftSize);
-    if (used < 16) throw new RangeError(`EnvelopeSpectrum: band [${lowHz}, ${highHz}] Hz leaves ${used} envelope samples (< 16): widen the band or lengthen the block`);
+    if (used < 16)
+      throw new RangeError(
+        `EnvelopeSpectrum: band [${lowHz}, ${highHz}] Hz leaves ${used} envelope samples (< 16): widen the band or lengthen the block`,
+      );
     const sq = this.#squared;
     let mean = 0;
     for (let i = 0; i < used; i++) {

@@ -223,18 +223,29 @@ export class FaultEvidence {
   readonly #order: CandidateEvidence[];
   /** Per shaft order k: 1 when a line stands at k x fr in the SES. */
   readonly #shaftLines = new Uint8Array(MAX_SHAFT_ORDERS + 1);
-  readonly #s: Spectrum = { ses: new Float64Array(0), floor: new Float64Array(0), noise: new Float64Array(0), bins: 0, binHz: 1, segments: 1, shaftHz: 0 };
+  readonly #s: Spectrum = {
+    ses: new Float64Array(0),
+    floor: new Float64Array(0),
+    noise: new Float64Array(0),
+    bins: 0,
+    binHz: 1,
+    segments: 1,
+    shaftHz: 0,
+  };
 
   constructor(options: EvidenceOptions = DEFAULT_EVIDENCE_OPTIONS) {
     for (const k of FAULT_KINDS) {
       const h = options.harmonics[k];
-      if (!Number.isInteger(h) || h < 1 || h > MAX_HARMONICS) throw new RangeError(`FaultEvidence: harmonics for ${k} must be 1..${MAX_HARMONICS}, got ${h}`);
+      if (!Number.isInteger(h) || h < 1 || h > MAX_HARMONICS)
+        throw new RangeError(`FaultEvidence: harmonics for ${k} must be 1..${MAX_HARMONICS}, got ${h}`);
     }
     for (const k of FAULT_KINDS) {
       const c = options.claims[k];
-      if (!(c.shaft >= 0 && c.shaft <= 4 && c.cage >= 0 && c.cage <= 4)) throw new RangeError(`FaultEvidence: claimed sideband orders for ${k} must be 0..4`);
+      if (!(c.shaft >= 0 && c.shaft <= 4 && c.cage >= 0 && c.cage <= 4))
+        throw new RangeError(`FaultEvidence: claimed sideband orders for ${k} must be 0..4`);
     }
-    if (!(options.innerRaceModulationDb >= 0)) throw new RangeError(`FaultEvidence: innerRaceModulationDb must be >= 0, got ${options.innerRaceModulationDb}`);
+    if (!(options.innerRaceModulationDb >= 0))
+      throw new RangeError(`FaultEvidence: innerRaceModulationDb must be >= 0, got ${options.innerRaceModulationDb}`);
     this.options = options;
     this.candidates = FAULT_KINDS.map(emptyCandidate);
     this.#order = [...this.candidates];
@@ -245,7 +256,16 @@ export class FaultEvidence {
    * a `segments`-segment Welch average. Fills `candidates`. With a healthy reference, `floor` is
    * the floor raised at the reference's lines and `noiseFloor` the bare noise floor.
    */
-  process(ses: Float64Array, floor: Float64Array, bins: number, binHz: number, segments: number, shaftHz: number, f: DefectFrequencies, noiseFloor: Float64Array = floor): void {
+  process(
+    ses: Float64Array,
+    floor: Float64Array,
+    bins: number,
+    binHz: number,
+    segments: number,
+    shaftHz: number,
+    f: DefectFrequencies,
+    noiseFloor: Float64Array = floor,
+  ): void {
     const s = this.#s;
     s.ses = ses;
     s.floor = floor;
@@ -582,7 +602,12 @@ export class FaultEvidence {
     const { shaftHz, binHz } = this.#s;
     if (!(shaftHz > 0)) return false;
     const order = Math.round(hz / shaftHz);
-    return order >= 1 && order <= MAX_SHAFT_ORDERS && this.#shaftLines[order] === 1 && Math.abs(hz - order * shaftHz) <= this.options.shaftMaskBins * binHz;
+    return (
+      order >= 1 &&
+      order <= MAX_SHAFT_ORDERS &&
+      this.#shaftLines[order] === 1 &&
+      Math.abs(hz - order * shaftHz) <= this.options.shaftMaskBins * binHz
+    );
   }
 
   /**

@@ -33,8 +33,10 @@ export function validateBearingGeometry(g: BearingGeometry, where = 'bearing geo
   };
   if (!Number.isInteger(g.balls) || g.balls < 3 || g.balls > 100) bad('balls', 'an integer from 3 to 100', g.balls);
   if (!(Number.isFinite(g.ballDiameterMm) && g.ballDiameterMm > 0)) bad('ball diameter', 'a positive number (mm)', g.ballDiameterMm);
-  if (!(Number.isFinite(g.pitchDiameterMm) && g.pitchDiameterMm > g.ballDiameterMm)) bad('pitch diameter', `a number (mm) larger than the ball diameter ${g.ballDiameterMm}`, g.pitchDiameterMm);
-  if (!(Number.isFinite(g.contactAngleDeg) && g.contactAngleDeg >= 0 && g.contactAngleDeg < 90)) bad('contact angle', 'in [0, 90) degrees', g.contactAngleDeg);
+  if (!(Number.isFinite(g.pitchDiameterMm) && g.pitchDiameterMm > g.ballDiameterMm))
+    bad('pitch diameter', `a number (mm) larger than the ball diameter ${g.ballDiameterMm}`, g.pitchDiameterMm);
+  if (!(Number.isFinite(g.contactAngleDeg) && g.contactAngleDeg >= 0 && g.contactAngleDeg < 90))
+    bad('contact angle', 'in [0, 90) degrees', g.contactAngleDeg);
   return g;
 }
 
@@ -73,16 +75,21 @@ export function parseBearingGeometry(spec: string, where = '--bearing-geometry')
   const values: Partial<Record<keyof Omit<BearingGeometry, 'name'>, number>> = {};
   for (const part of spec.split(',')) {
     const m = /^\s*([A-Za-z]+)\s*=\s*([^\s=]+)\s*$/.exec(part);
-    if (m === null) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: '${part}' is not key=value (expected balls=9,ball=7.94,pitch=39.04,angle=0)`, { spec });
+    if (m === null)
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: '${part}' is not key=value (expected balls=9,ball=7.94,pitch=39.04,angle=0)`, {
+        spec,
+      });
     const key = GEOMETRY_KEYS[m[1].toLowerCase()];
-    if (key === undefined) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: unknown key '${m[1]}' (known: balls, ball, pitch, angle)`, { spec });
+    if (key === undefined)
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: unknown key '${m[1]}' (known: balls, ball, pitch, angle)`, { spec });
     const v = Number(m[2]);
     if (!Number.isFinite(v)) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: ${m[1]}=${m[2]} is not a number`, { spec });
     if (values[key] !== undefined) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: '${m[1]}' given twice`, { spec });
     values[key] = v;
   }
   for (const need of ['balls', 'ball', 'pitch'] as const) {
-    if (values[GEOMETRY_KEYS[need]] === undefined) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: missing '${need}=' (expected balls=9,ball=7.94,pitch=39.04,angle=0)`, { spec });
+    if (values[GEOMETRY_KEYS[need]] === undefined)
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: missing '${need}=' (expected balls=9,ball=7.94,pitch=39.04,angle=0)`, { spec });
   }
   return validateBearingGeometry(
     {

@@ -93,7 +93,8 @@ export class FastKurtogram {
     this.bandCounts = counts;
     for (const c of counts) {
       const m = this.#envelopeSize(c);
-      if (!this.#stages.has(m)) this.#stages.set(m, { fft: new ComplexFft(m), base: new Float64Array(2 * m), env: new Float64Array(2 * m) });
+      if (!this.#stages.has(m))
+        this.#stages.set(m, { fft: new ComplexFft(m), base: new Float64Array(2 * m), env: new Float64Array(2 * m) });
     }
     this.#segmentSk = new Float64Array(this.#segments);
   }
@@ -170,7 +171,7 @@ export class FastKurtogram {
         s4 += p * p;
       }
       const n = to - from;
-      sk[s] = s2 > 0 ? (s4 / n) / ((s2 / n) * (s2 / n)) - 2 : 0;
+      sk[s] = s2 > 0 ? s4 / n / ((s2 / n) * (s2 / n)) - 2 : 0;
     }
     return median(sk, segments);
   }

@@ -42,12 +42,12 @@
  * form is plain JSON (`EnvelopeReference`), validated by `validateReference`.
  */
 import { PdmError } from '../../common/errors.ts';
-import { gammaQuantile } from '../dsp/gamma.ts';
 import { nextPowerOfTwo } from '../dsp/fft-size.ts';
+import { gammaQuantile } from '../dsp/gamma.ts';
 import { NoiseFloor } from '../dsp/noise-floor.ts';
 import { RealFft } from '../dsp/real-fft.ts';
 import { EnvelopeSpectrum } from './envelope-spectrum.ts';
-import { defectOrders, requiredResolutionOrders, validateBearingGeometry, type BearingGeometry } from './geometry.ts';
+import { type BearingGeometry, defectOrders, requiredResolutionOrders, validateBearingGeometry } from './geometry.ts';
 import { USABLE_BANDWIDTH_FACTOR } from './kurtogram.ts';
 
 export const REFERENCE_FORMAT = 'pdm-envelope-reference';
@@ -143,9 +143,12 @@ export class ReferenceBuilder {
   constructor(options: ReferenceOptions) {
     this.#bearing = validateBearingGeometry(options.bearing, 'reference: bearing');
     const { maxFrequencyHz, resolutionOrders, falseAlarm } = options;
-    if (maxFrequencyHz !== undefined && !(Number.isFinite(maxFrequencyHz) && maxFrequencyHz > 0)) throw referenceError('maxFrequencyHz', 'must be a positive number (Hz)', maxFrequencyHz);
-    if (resolutionOrders !== undefined && !(resolutionOrders > 0 && resolutionOrders < 1)) throw referenceError('resolutionOrders', 'must be in (0, 1) orders', resolutionOrders);
-    if (falseAlarm !== undefined && !(falseAlarm > 0 && falseAlarm < 0.5)) throw referenceError('falseAlarm', 'must be in (0, 0.5)', falseAlarm);
+    if (maxFrequencyHz !== undefined && !(Number.isFinite(maxFrequencyHz) && maxFrequencyHz > 0))
+      throw referenceError('maxFrequencyHz', 'must be a positive number (Hz)', maxFrequencyHz);
+    if (resolutionOrders !== undefined && !(resolutionOrders > 0 && resolutionOrders < 1))
+      throw referenceError('resolutionOrders', 'must be in (0, 1) orders', resolutionOrders);
+    if (falseAlarm !== undefined && !(falseAlarm > 0 && falseAlarm < 0.5))
+      throw referenceError('falseAlarm', 'must be in (0, 0.5)', falseAlarm);
     this.#maxFrequencyHz = maxFrequencyHz;
     this.#resolutionOrders = resolutionOrders ?? requiredResolutionOrders(this.#bearing);
     this.#falseAlarm = falseAlarm ?? 1e-3;
@@ -159,9 +162,16 @@ export class ReferenceBuilder {
   /** Adds one healthy window. */
   add(window: HealthyWindow): void {
     const { samples, sampleRateHz: fs, shaftHz } = window;
-    if (!(Number.isFinite(fs) && fs > 0)) throw new PdmError('PDM_ERR_INPUT_VALUE', `reference: sample rate must be a positive number, got ${fs}`, { fs });
-    if (!(Number.isFinite(shaftHz) && shaftHz > 0 && shaftHz < fs / 2)) throw new PdmError('PDM_ERR_INPUT_VALUE', `reference: shaft speed must be a positive number below Nyquist, got ${shaftHz} Hz`, { shaftHz });
-    if (samples.length < 256) throw new PdmError('PDM_ERR_INPUT_VALUE', `reference: a healthy window needs at least 256 samples, got ${samples.length}`, { samples: samples.length });
+    if (!(Number.isFinite(fs) && fs > 0))
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `reference: sample rate must be a positive number, got ${fs}`, { fs });
+    if (!(Number.isFinite(shaftHz) && shaftHz > 0 && shaftHz < fs / 2))
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `reference: shaft speed must be a positive number below Nyquist, got ${shaftHz} Hz`, {
+        shaftHz,
+      });
+    if (samples.length < 256)
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `reference: a healthy window needs at least 256 samples, got ${samples.length}`, {
+        samples: samples.length,
+      });
     const stage = this.#stage(samples.length, fs);
     stage.fft.forward(stage.spectrum, samples);
     let finite = true;
@@ -204,7 +214,12 @@ export class ReferenceBuilder {
       }
       if (!any) break;
     }
-    if (bands === 0) throw new PdmError('PDM_ERR_INPUT_VALUE', `reference: no band of the window (${samples.length} samples at ${fs} Hz, ${shaftHz} Hz shaft) is wide enough for the bearing`, {});
+    if (bands === 0)
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `reference: no band of the window (${samples.length} samples at ${fs} Hz, ${shaftHz} Hz shaft) is wide enough for the bearing`,
+        {},
+      );
     this.#windows++;
     this.#segments += windowSegments;
     this.#binHzSum += windowBinHz;
@@ -222,7 +237,12 @@ export class ReferenceBuilder {
     const gate = gammaQuantile(dof, 1 - this.#falseAlarm) / dof;
     const bands: ReferenceBand[] = [];
     for (const sums of this.#bands.values()) {
-      bands.push({ lowHz: sums.lowHz, highHz: sums.highHz, orders: lines(sums.orders, sums.windows, gate), hz: lines(sums.hz, sums.windows, gate) });
+      bands.push({
+        lowHz: sums.lowHz,
+        highHz: sums.highHz,
+        orders: lines(sums.orders, sums.windows, gate),
+        hz: lines(sums.hz, sums.windows, gate),
+      });
     }
     bands.sort((a, b) => a.lowHz - b.lowHz || a.highHz - b.highHz);
     return {
@@ -287,7 +307,6 @@ export class ReferenceBuilder {
     for (const [cell, v] of window.hz) sums.hz[cell] = (sums.hz[cell] ?? 0) + v;
     for (const [cell, v] of window.orders) sums.orders[cell] = (sums.orders[cell] ?? 0) + v;
   }
-
 }
 
 /**
@@ -323,7 +342,10 @@ export function buildReference(windows: Iterable<HealthyWindow>, options: Refere
 }
 
 function referenceError(field: string, rule: string, value: unknown): PdmError {
-  return new PdmError('PDM_ERR_CONFIG_INVALID', `reference: ${field} ${rule}, got ${JSON.stringify(value)}`, { setting: `reference.${field}`, value });
+  return new PdmError('PDM_ERR_CONFIG_INVALID', `reference: ${field} ${rule}, got ${JSON.stringify(value)}`, {
+    setting: `reference.${field}`,
+    value,
+  });
 }
 
 /**
@@ -332,16 +354,22 @@ function referenceError(field: string, rule: string, value: unknown): PdmError {
  */
 export function validateReference(value: unknown, where = 'reference'): EnvelopeReference {
   const bad = (field: string, rule: string, got: unknown): never => {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${where}: ${field} ${rule}, got ${JSON.stringify(got)?.slice(0, 80)}`, { setting: field, value: got });
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${where}: ${field} ${rule}, got ${JSON.stringify(got)?.slice(0, 80)}`, {
+      setting: field,
+      value: got,
+    });
   };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('(top level)', `must be an object with format '${REFERENCE_FORMAT}'`, value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return bad('(top level)', `must be an object with format '${REFERENCE_FORMAT}'`, value);
   const r = value as Record<string, unknown>;
   if (r.format !== REFERENCE_FORMAT) bad('format', `must be '${REFERENCE_FORMAT}'`, r.format);
-  if (r.version !== REFERENCE_VERSION) bad('version', `must be ${REFERENCE_VERSION} (this build reads version ${REFERENCE_VERSION} only)`, r.version);
+  if (r.version !== REFERENCE_VERSION)
+    bad('version', `must be ${REFERENCE_VERSION} (this build reads version ${REFERENCE_VERSION} only)`, r.version);
   const known = new Set(['format', 'version', 'windows', 'segments', 'shaftHz', 'binHz', 'maxFrequencyHz', 'orderStep', 'hzStep', 'bands']);
   for (const k of Object.keys(r)) if (!known.has(k)) bad(k, 'is not a reference field', r[k]);
   const positive = (field: string, v: unknown, integer = false): void => {
-    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v)))) bad(field, integer ? 'must be a positive integer' : 'must be a positive number', v);
+    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v))))
+      bad(field, integer ? 'must be a positive integer' : 'must be a positive number', v);
   };
   positive('windows', r.windows, true);
   positive('segments', r.segments, true);
@@ -354,20 +382,33 @@ export function validateReference(value: unknown, where = 'reference'): Envelope
   positive('shaftHz.min', shaft?.min);
   positive('shaftHz.max', shaft?.max);
   if ((shaft?.max as number) < (shaft?.min as number)) bad('shaftHz', 'must have min <= max', shaft);
-  if (!Array.isArray(r.bands) || r.bands.length === 0 || r.bands.length > 1024) return bad('bands', 'must be a non-empty array (at most 1024) of { lowHz, highHz, orders, hz }', r.bands);
+  if (!Array.isArray(r.bands) || r.bands.length === 0 || r.bands.length > 1024)
+    return bad('bands', 'must be a non-empty array (at most 1024) of { lowHz, highHz, orders, hz }', r.bands);
   for (const [j, band] of (r.bands as unknown[]).entries()) {
     const where = `bands[${j}]`;
     if (typeof band !== 'object' || band === null) return bad(where, 'must be { lowHz, highHz, orders, hz }', band);
     const b = band as Record<string, unknown>;
     for (const k of Object.keys(b)) if (!['lowHz', 'highHz', 'orders', 'hz'].includes(k)) bad(`${where}.${k}`, 'is not a band field', b[k]);
-    if (!(typeof b.lowHz === 'number' && b.lowHz >= 0 && typeof b.highHz === 'number' && b.highHz > b.lowHz && Number.isFinite(b.highHz))) bad(where, 'must have 0 <= lowHz < highHz', { lowHz: b.lowHz, highHz: b.highHz });
+    if (!(typeof b.lowHz === 'number' && b.lowHz >= 0 && typeof b.highHz === 'number' && b.highHz > b.lowHz && Number.isFinite(b.highHz)))
+      bad(where, 'must have 0 <= lowHz < highHz', { lowHz: b.lowHz, highHz: b.highHz });
     for (const grid of ['orders', 'hz'] as const) {
       const cells = b[grid];
       if (!Array.isArray(cells)) return bad(`${where}.${grid}`, 'must be an array of [cell, dB]', cells);
       if (cells.length > 1_000_000) bad(`${where}.${grid}`, 'must hold at most 1e6 lines', cells.length);
       for (let i = 0; i < cells.length; i++) {
         const l = cells[i] as unknown;
-        if (!(Array.isArray(l) && l.length === 2 && Number.isInteger(l[0]) && l[0] >= 0 && l[0] <= 10_000_000 && typeof l[1] === 'number' && Number.isFinite(l[1]) && l[1] < 200)) {
+        if (
+          !(
+            Array.isArray(l) &&
+            l.length === 2 &&
+            Number.isInteger(l[0]) &&
+            l[0] >= 0 &&
+            l[0] <= 10_000_000 &&
+            typeof l[1] === 'number' &&
+            Number.isFinite(l[1]) &&
+            l[1] < 200
+          )
+        ) {
           bad(`${where}.${grid}[${i}]`, 'must be [cell (integer >= 0), level dB (finite, < 200)]', l);
         }
       }
@@ -406,9 +447,9 @@ export class ReferenceFloor {
       lowHz: b.lowHz,
       highHz: b.highHz,
       orderCells: Int32Array.from(b.orders.map((l) => l[0])),
-      orderLevels: Float64Array.from(b.orders.map((l) => Math.pow(10, l[1] / 10))),
+      orderLevels: Float64Array.from(b.orders.map((l) => 10 ** (l[1] / 10))),
       hzCells: Int32Array.from(b.hz.map((l) => l[0])),
-      hzLevels: Float64Array.from(b.hz.map((l) => Math.pow(10, l[1] / 10))),
+      hzLevels: Float64Array.from(b.hz.map((l) => 10 ** (l[1] / 10))),
     }));
     this.#factor = new Float64Array(maxBins);
   }
@@ -419,7 +460,15 @@ export class ReferenceFloor {
    * this spectrum's resolution. [bandLowHz, bandHighHz] is the demodulated band. Returns how
    * many bins were raised.
    */
-  apply(out: Float64Array, floor: Float64Array, bins: number, binHz: number, shaftHz: number, bandLowHz: number, bandHighHz: number): number {
+  apply(
+    out: Float64Array,
+    floor: Float64Array,
+    bins: number,
+    binHz: number,
+    shaftHz: number,
+    bandLowHz: number,
+    bandHighHz: number,
+  ): number {
     const fac = this.#factor;
     const n = Math.min(bins, fac.length);
     fac.fill(1, 0, n);

@@ -19,7 +19,8 @@ export class BandPassFilter {
 
   constructor(options: { signalLength: number; fftSize: number; sampleRateHz: number; lowHz: number; highHz: number }) {
     const { signalLength, fftSize, sampleRateHz, lowHz, highHz } = options;
-    if (!Number.isInteger(signalLength) || signalLength < 2) throw new RangeError(`BandPassFilter: signal length must be an integer >= 2, got ${signalLength}`);
+    if (!Number.isInteger(signalLength) || signalLength < 2)
+      throw new RangeError(`BandPassFilter: signal length must be an integer >= 2, got ${signalLength}`);
     if (fftSize < signalLength) throw new RangeError(`BandPassFilter: FFT size ${fftSize} < signal length ${signalLength}`);
     if (!(sampleRateHz > 0)) throw new RangeError(`BandPassFilter: sample rate must be > 0, got ${sampleRateHz}`);
     this.signalLength = signalLength;

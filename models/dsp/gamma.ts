@@ -8,7 +8,10 @@
 
 function logGamma(z: number): number {
   // Lanczos approximation (g = 7, n = 9), accurate to ~1e-15 for z > 0.
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (z < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * z)) - logGamma(1 - z);
   const x = z - 1;
   let a = c[0];
@@ -72,6 +75,6 @@ export function gammaQuantile(a: number, p: number): number {
  * bins exceeds it with probability `falseAlarm` when there is only noise.
  */
 export function maxOfGammaOverMedianThreshold(k: number, bins: number, falseAlarm: number): number {
-  const perBin = Math.pow(1 - falseAlarm, 1 / Math.max(1, bins));
+  const perBin = (1 - falseAlarm) ** (1 / Math.max(1, bins));
   return gammaQuantile(k, perBin) / gammaQuantile(k, 0.5);
 }

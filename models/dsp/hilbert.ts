@@ -21,7 +21,8 @@ export class HilbertEnvelope {
 
   /** `fftSize` >= signalLength, a power of two; the signal is zero-padded to it. */
   constructor(signalLength: number, fftSize: number) {
-    if (!Number.isInteger(signalLength) || signalLength < 2) throw new RangeError(`HilbertEnvelope: signal length must be an integer >= 2, got ${signalLength}`);
+    if (!Number.isInteger(signalLength) || signalLength < 2)
+      throw new RangeError(`HilbertEnvelope: signal length must be an integer >= 2, got ${signalLength}`);
     if (fftSize < signalLength) throw new RangeError(`HilbertEnvelope: FFT size ${fftSize} < signal length ${signalLength}`);
     this.signalLength = signalLength;
     this.fftSize = fftSize;

@@ -22,7 +22,8 @@ export class NoiseFloor {
    * Bins outside [from, to) are left untouched.
    */
   process(out: Float64Array, spectrum: Float64Array, from: number, to: number, blockBins: number): void {
-    if (to > this.maxBins || to > spectrum.length || to > out.length) throw new RangeError(`NoiseFloor: range end ${to} beyond buffers (max ${this.maxBins})`);
+    if (to > this.maxBins || to > spectrum.length || to > out.length)
+      throw new RangeError(`NoiseFloor: range end ${to} beyond buffers (max ${this.maxBins})`);
     if (!(from >= 0 && to > from)) throw new RangeError(`NoiseFloor: empty range [${from}, ${to})`);
     const block = Math.max(3, Math.min(Math.floor(blockBins), to - from));
     const blocks = Math.max(1, Math.floor((to - from) / block));

@@ -23,7 +23,7 @@ export function findPeak(out: SpectralPeak, spectrum: Float64Array, lo: number, 
   let best = -1;
   let bestValue = -Infinity;
   for (let k = a; k <= b; k++) {
-    if (skip !== undefined && skip(k)) continue;
+    if (skip?.(k)) continue;
     if (spectrum[k] > bestValue) {
       bestValue = spectrum[k];
       best = k;
@@ -48,5 +48,5 @@ export function parabolicOffset(s: Float64Array, k: number): number {
   const den = ll - 2 * lc + lr;
   if (!(den < 0)) return 0;
   const d = (0.5 * (ll - lr)) / den;
-  return d > 0.5 ? 0.5 : d < -0.5 ? -0.5 : d;
+  return d > 0.5 ? 0.5 : Math.max(d, -0.5);
 }

@@ -54,7 +54,8 @@ export class RealFft {
    * ignored, as they must be zero for a real signal.
    */
   inverse(out: Float64Array, spectrum: Float64Array): void {
-    if (spectrum.length < this.outputLength) throw new RangeError(`RealFft.inverse: spectrum length ${spectrum.length} < ${this.outputLength}`);
+    if (spectrum.length < this.outputLength)
+      throw new RangeError(`RealFft.inverse: spectrum length ${spectrum.length} < ${this.outputLength}`);
     if (out.length < this.size) throw new RangeError(`RealFft.inverse: output length ${out.length} < ${this.size}`);
     const n = this.size;
     const full = this.#full;

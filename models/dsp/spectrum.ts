@@ -6,7 +6,7 @@
  * Signals shorter than the FFT size are zero-padded; the window spans the real samples only.
  */
 import { RealFft } from './real-fft.ts';
-import { makeWindow, windowSums, type WindowKind } from './windows.ts';
+import { makeWindow, type WindowKind, windowSums } from './windows.ts';
 
 export class SpectrumAnalyzer {
   readonly fftSize: number;
@@ -21,7 +21,8 @@ export class SpectrumAnalyzer {
   readonly #powScale: number;
 
   constructor(signalLength: number, fftSize: number, window: WindowKind = 'hann') {
-    if (!Number.isInteger(signalLength) || signalLength < 2) throw new RangeError(`SpectrumAnalyzer: signal length must be an integer >= 2, got ${signalLength}`);
+    if (!Number.isInteger(signalLength) || signalLength < 2)
+      throw new RangeError(`SpectrumAnalyzer: signal length must be an integer >= 2, got ${signalLength}`);
     if (fftSize < signalLength) throw new RangeError(`SpectrumAnalyzer: FFT size ${fftSize} < signal length ${signalLength}`);
     this.fftSize = fftSize;
     this.signalLength = signalLength;
@@ -40,7 +41,8 @@ export class SpectrumAnalyzer {
    * read `amplitude`/`power`. Separate from them so one transform serves both.
    */
   process(input: ArrayLike<number>, mean = 0): void {
-    if (input.length !== this.signalLength) throw new RangeError(`SpectrumAnalyzer.process: input length ${input.length} != ${this.signalLength}`);
+    if (input.length !== this.signalLength)
+      throw new RangeError(`SpectrumAnalyzer.process: input length ${input.length} != ${this.signalLength}`);
     const w = this.#window;
     const x = this.#windowed;
     for (let i = 0; i < x.length; i++) x[i] = (input[i] - mean) * w[i];

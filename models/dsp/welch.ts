@@ -40,7 +40,8 @@ export class WelchSpectrum {
    */
   process(out: Float64Array, x: ArrayLike<number>, length: number, mean = 0): number {
     if (out.length < this.bins) throw new RangeError(`WelchSpectrum: output length ${out.length} < ${this.bins}`);
-    if (length > x.length || length < this.segmentSize) throw new RangeError(`WelchSpectrum: length ${length} must be in [${this.segmentSize}, ${x.length}]`);
+    if (length > x.length || length < this.segmentSize)
+      throw new RangeError(`WelchSpectrum: length ${length} must be in [${this.segmentSize}, ${x.length}]`);
     const size = this.segmentSize;
     const hop = size / 2;
     const count = this.segmentCount(length);

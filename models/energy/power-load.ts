@@ -91,7 +91,10 @@ export class PowerLoadBaseline {
 
   constructor(baselineReadings: number) {
     if (!Number.isInteger(baselineReadings) || baselineReadings < 2) {
-      throw new PdmError('PDM_ERR_CONFIG_INVALID', `power/load baseline: baselineReadings must be an integer >= 2, got ${baselineReadings}`);
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `power/load baseline: baselineReadings must be an integer >= 2, got ${baselineReadings}`,
+      );
     }
     this.baselineReadings = baselineReadings;
     this.#moments = new RunningMoments(3);
@@ -118,14 +121,23 @@ export class PowerLoadBaseline {
   }
 
   toJSON(): PowerLoadBaselineState {
-    return { version: 1, baselineReadings: this.baselineReadings, moments: this.#moments.toJSON(), fit: this.#fit === null ? null : { ...this.#fit } };
+    return {
+      version: 1,
+      baselineReadings: this.baselineReadings,
+      moments: this.#moments.toJSON(),
+      fit: this.#fit === null ? null : { ...this.#fit },
+    };
   }
 
   static fromJSON(state: PowerLoadBaselineState): PowerLoadBaseline {
     if (state?.version !== 1) {
-      throw new PdmError('PDM_ERR_MODEL_STATE', `power/load baseline: unknown state version ${String(state?.version)} (this build reads version 1)`, {
-        version: state?.version,
-      });
+      throw new PdmError(
+        'PDM_ERR_MODEL_STATE',
+        `power/load baseline: unknown state version ${String(state?.version)} (this build reads version 1)`,
+        {
+          version: state?.version,
+        },
+      );
     }
     const m = new PowerLoadBaseline(state.baselineReadings);
     m.#moments = RunningMoments.fromJSON(state.moments, 'power/load baseline');

@@ -15,16 +15,28 @@
  * bit-identical outputs.
  */
 import { PdmError } from '../../common/errors.ts';
-import { AnomalyDetector, checkStateVersion, newAnomalyResult, type AnomalyDetectorState, type EnergyReading } from '../anomaly/anomaly-detector.ts';
+import {
+  AnomalyDetector,
+  type AnomalyDetectorState,
+  checkStateVersion,
+  type EnergyReading,
+  newAnomalyResult,
+} from '../anomaly/anomaly-detector.ts';
 import type { FeatureRecord } from '../anomaly/feature-vector.ts';
 import { parseModelConfig } from '../anomaly/model-config.ts';
-import { healthState, type HealthEvidence, type HealthState, type IsoZone } from '../health/ne107.ts';
-import { BrownianTrend, vagueDegradationPrior, WhiteNoiseTrend, type DegradationPrior, type TrendModel } from './exponential-degradation.ts';
+import { type HealthEvidence, type HealthState, healthState, type IsoZone } from '../health/ne107.ts';
+import {
+  BrownianTrend,
+  type DegradationPrior,
+  type TrendModel,
+  vagueDegradationPrior,
+  WhiteNoiseTrend,
+} from './exponential-degradation.ts';
 import { FeatureLimitCriterion, type FeatureLimitState } from './feature-limit.ts';
 import { MedianSmoother, type MedianSmootherState } from './median-smoother.ts';
-import { MonitorConfigSpec, type MonitorConfig, type MonitorConfigInput } from './monitor-config.ts';
-import { OnsetCusum, type OnsetConfig, type OnsetCusumState } from './onset-cusum.ts';
-import { RulSolver, type RulEstimate } from './rul-distribution.ts';
+import { type MonitorConfig, type MonitorConfigInput, MonitorConfigSpec } from './monitor-config.ts';
+import { type OnsetConfig, OnsetCusum, type OnsetCusumState } from './onset-cusum.ts';
+import { type RulEstimate, RulSolver } from './rul-distribution.ts';
 import { WeibullFleet } from './weibull-fleet.ts';
 
 /** What run-to-failure histories of similar machines teach (see fleet-training.ts). */
@@ -130,7 +142,9 @@ export class AssetMonitor {
           };
     this.#weibull = fleet !== null && fleet.lifetimesS.length > 0 ? new WeibullFleet(fleet.lifetimesS, this.config.rul.weibullPrior) : null;
     this.#stageWeibull =
-      fleet !== null && fleet.stageDurationsS.length > 0 && this.config.rul.stageFleet ? new WeibullFleet(fleet.stageDurationsS, this.config.rul.weibullPrior) : null;
+      fleet !== null && fleet.stageDurationsS.length > 0 && this.config.rul.stageFleet
+        ? new WeibullFleet(fleet.stageDurationsS, this.config.rul.weibullPrior)
+        : null;
     const r = this.config.rul;
     this.#logThresholds =
       r.failureThreshold !== undefined
@@ -172,7 +186,10 @@ export class AssetMonitor {
 
   update(out: AssetStatus, time: number, features: FeatureRecord, energy?: EnergyReading, isoZone?: IsoZone): AssetStatus {
     if (this.#lastTime !== null && !(time > this.#lastTime)) {
-      throw new PdmError('PDM_ERR_INPUT_VALUE', `${this.where}: time ${time} is not after the previous window's ${this.#lastTime}`, { where: this.where, time });
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `${this.where}: time ${time} is not after the previous window's ${this.#lastTime}`, {
+        where: this.where,
+        time,
+      });
     }
     const a = this.#detector.update(this.#anomaly, time, features, energy);
     this.#lastTime = time;
@@ -298,7 +315,8 @@ export class AssetMonitor {
     }
     const b = m.#detector.baseline;
     if (state.onset !== null) {
-      if (b === null || state.baselineDurationS === null) throw new PdmError('PDM_ERR_MODEL_STATE', `${where}: onset state without a baseline`, { where });
+      if (b === null || state.baselineDurationS === null)
+        throw new PdmError('PDM_ERR_MODEL_STATE', `${where}: onset state without a baseline`, { where });
       m.#baselineDurationS = state.baselineDurationS;
       m.#onset = new OnsetCusum(m.#onsetConfig(), b.hiMean, b.hiSd, state.onset);
       m.#prior = m.#priorFor(state.baselineDurationS);

@@ -21,8 +21,9 @@
  * a smoothed health index sampled every few seconds is far from independent and the textbook
  * posterior would otherwise be absurdly narrow.
  */
-import type { TrendSums } from './onset-cusum.ts';
+
 import { normalCdf } from './normal.ts';
+import type { TrendSums } from './onset-cusum.ts';
 
 export interface DegradationPrior {
   /** Prior mean of (theta, beta): log-index at onset (nepers) and its slope (nepers per second). */
@@ -75,7 +76,12 @@ export function newPosterior(): DegradationPosterior {
 }
 
 /** Conjugate update from the running sums; writes into `out`. */
-export function updatePosterior(out: DegradationPosterior, sums: TrendSums, prior: DegradationPrior, correctAutocorrelation: boolean): DegradationPosterior {
+export function updatePosterior(
+  out: DegradationPosterior,
+  sums: TrendSums,
+  prior: DegradationPrior,
+  correctAutocorrelation: boolean,
+): DegradationPosterior {
   const { n, st, stt, sl, stl, sll } = sums;
   // Own residual variance from the least-squares line (when it is determined).
   let rss = 0;

@@ -62,7 +62,11 @@ export class FeatureLimitCriterion {
 
   constructor(config: FeatureLimitConfig, smoothingWindows: number, where: string, state?: FeatureLimitState) {
     if (config.features.length === 0 || !(config.limit > 0) || !Number.isFinite(config.limit)) {
-      throw new PdmError('PDM_ERR_CONFIG_INVALID', `${where}: a feature limit needs at least one feature and a positive limit, got [${config.features.join(', ')}] at ${config.limit}`, { where });
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `${where}: a feature limit needs at least one feature and a positive limit, got [${config.features.join(', ')}] at ${config.limit}`,
+        { where },
+      );
     }
     this.config = { features: [...config.features], limit: config.limit };
     this.#where = where;
@@ -85,7 +89,10 @@ export class FeatureLimitCriterion {
     for (const f of this.config.features) {
       const v = features[f];
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new PdmError('PDM_ERR_INPUT_VALUE', `${this.#where}: limited feature '${f}' must be a finite number >= 0, got ${v}`, { where: this.#where, feature: f });
+        throw new PdmError('PDM_ERR_INPUT_VALUE', `${this.#where}: limited feature '${f}' must be a finite number >= 0, got ${v}`, {
+          where: this.#where,
+          feature: f,
+        });
       }
       if (v > largest) largest = v;
     }
@@ -154,8 +161,11 @@ export class FeatureLimitCriterion {
   trend(baselineDurationS: number, vagueSlopeScale: number): BrownianTrend | null {
     if (this.disabledReason !== null || this.#onsetTime === null || this.#sums.n === 0) return null;
     // The signal's spread over the baseline: the excess's noise, in its own log units (at least 0.1).
-    const sd = Math.max(0.5 * Math.log1p(2 * Math.sqrt(this.#m2 / (this.#n - 1)) / this.#mean), 0.1);
-    return this.#trend.update(this.#sums, vagueDegradationPrior(this.#excess(Math.sqrt(this.#mean)), sd, baselineDurationS, vagueSlopeScale));
+    const sd = Math.max(0.5 * Math.log1p((2 * Math.sqrt(this.#m2 / (this.#n - 1))) / this.#mean), 0.1);
+    return this.#trend.update(
+      this.#sums,
+      vagueDegradationPrior(this.#excess(Math.sqrt(this.#mean)), sd, baselineDurationS, vagueSlopeScale),
+    );
   }
 
   toJSON(): FeatureLimitState {

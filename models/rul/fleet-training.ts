@@ -13,8 +13,8 @@
  */
 import { PdmError } from '../../common/errors.ts';
 import type { FeatureRecord } from '../anomaly/feature-vector.ts';
-import { AssetMonitor, newAssetStatus, type FleetKnowledge } from './asset-monitor.ts';
-import { diffusionFromResiduals, type DegradationPrior } from './exponential-degradation.ts';
+import { AssetMonitor, type FleetKnowledge, newAssetStatus } from './asset-monitor.ts';
+import { type DegradationPrior, diffusionFromResiduals } from './exponential-degradation.ts';
 import type { OperatingCondition } from './life-scaling.ts';
 import type { MonitorConfigInput } from './monitor-config.ts';
 
@@ -45,7 +45,9 @@ export function summarizeHistory(h: History, config: MonitorConfigInput): Histor
   for (let i = 0; i < h.times.length; i++) m.update(out, h.times[i], h.rows[i]);
   const lifetimeS = h.times[h.times.length - 1] - h.times[0];
   if (out.phase !== 'monitoring') {
-    throw new PdmError('PDM_ERR_INPUT_VALUE', `${h.name}: the history (${h.times.length} rows) is shorter than the baseline period`, { history: h.name });
+    throw new PdmError('PDM_ERR_INPUT_VALUE', `${h.name}: the history (${h.times.length} rows) is shorter than the baseline period`, {
+      history: h.name,
+    });
   }
   const onset = m.onset!;
   let fit: HistorySummary['fit'] = null;
@@ -85,7 +87,12 @@ export function fleetFromSummaries(summaries: readonly HistorySummary[]): FleetK
     const c = k > 2 ? fits.reduce((a, f) => a + (f.theta - mt) * (f.beta - mb), 0) / (k - 1) : 0;
     const varTheta = Math.max(vt, mt * mt, 0.01);
     const varBeta = Math.max(vb, mb * mb, 1e-30);
-    const noiseVar = fits.reduce((a, f) => a + f.residualVar * (f.n - 2), 0) / Math.max(1, fits.reduce((a, f) => a + f.n - 2, 0));
+    const noiseVar =
+      fits.reduce((a, f) => a + f.residualVar * (f.n - 2), 0) /
+      Math.max(
+        1,
+        fits.reduce((a, f) => a + f.n - 2, 0),
+      );
     const maxCov = 0.9 * Math.sqrt(varTheta * varBeta);
     // Pooled over histories, weighted by the time each covers.
     const spans = fits.reduce((a, f) => a + f.span, 0);

@@ -38,7 +38,12 @@ function checkPositive(value: number | undefined, what: string): void {
  * `asset`. A quantity given for one side must be given for the other: scaling by a load the
  * asset does not state would be a guess, so it is an error naming what is missing.
  */
-export function equivalentLifeFactor(history: OperatingCondition, asset: OperatingCondition, exponent: number, historyName = 'training history'): number {
+export function equivalentLifeFactor(
+  history: OperatingCondition,
+  asset: OperatingCondition,
+  exponent: number,
+  historyName = 'training history',
+): number {
   checkPositive(exponent, 'life exponent');
   checkPositive(history.loadN, `${historyName}: load`);
   checkPositive(history.speedRpm, `${historyName}: speed`);
@@ -46,14 +51,22 @@ export function equivalentLifeFactor(history: OperatingCondition, asset: Operati
   checkPositive(asset.speedRpm, 'series speed');
   let factor = 1;
   if ((history.loadN === undefined) !== (asset.loadN === undefined)) {
-    throw new PdmError('PDM_ERR_INPUT_VALUE', `${historyName}: a load is given for ${history.loadN === undefined ? 'the series but not for this history' : 'this history but not for the series'}; give both or neither`, {
-      history: historyName,
-    });
+    throw new PdmError(
+      'PDM_ERR_INPUT_VALUE',
+      `${historyName}: a load is given for ${history.loadN === undefined ? 'the series but not for this history' : 'this history but not for the series'}; give both or neither`,
+      {
+        history: historyName,
+      },
+    );
   }
   if ((history.speedRpm === undefined) !== (asset.speedRpm === undefined)) {
-    throw new PdmError('PDM_ERR_INPUT_VALUE', `${historyName}: a speed is given for ${history.speedRpm === undefined ? 'the series but not for this history' : 'this history but not for the series'}; give both or neither`, {
-      history: historyName,
-    });
+    throw new PdmError(
+      'PDM_ERR_INPUT_VALUE',
+      `${historyName}: a speed is given for ${history.speedRpm === undefined ? 'the series but not for this history' : 'this history but not for the series'}; give both or neither`,
+      {
+        history: historyName,
+      },
+    );
   }
   if (history.loadN !== undefined && asset.loadN !== undefined) factor *= (history.loadN / asset.loadN) ** exponent;
   if (history.speedRpm !== undefined && asset.speedRpm !== undefined) factor *= history.speedRpm / asset.speedRpm;

@@ -27,7 +27,8 @@ export class MedianSmoother {
     this.#ring = new Float64Array(size);
     this.#sorted = new Float64Array(size);
     if (state !== undefined) {
-      if (state.size !== size || state.values.length !== size) throw new PdmError('PDM_ERR_MODEL_STATE', 'median smoother: state size mismatch');
+      if (state.size !== size || state.values.length !== size)
+        throw new PdmError('PDM_ERR_MODEL_STATE', 'median smoother: state size mismatch');
       this.#ring.set(state.values);
       this.#next = state.next;
       this.#filled = state.filled;

@@ -8,8 +8,16 @@ import { AnomalyConfigSpec } from '../anomaly/anomaly-config.ts';
 
 export const OnsetSpec = z
   .strictObject({
-    drift: z.number().min(0).default(0.5).describe('CUSUM reference drift, in baseline standard deviations of the health index (detects shifts of about 2 x drift)'),
-    threshold: z.number().positive().default(10).describe('CUSUM decision threshold, same units; 10 with drift 0.5 means a healthy run essentially never trips it'),
+    drift: z
+      .number()
+      .min(0)
+      .default(0.5)
+      .describe('CUSUM reference drift, in baseline standard deviations of the health index (detects shifts of about 2 x drift)'),
+    threshold: z
+      .number()
+      .positive()
+      .default(10)
+      .describe('CUSUM decision threshold, same units; 10 with drift 0.5 means a healthy run essentially never trips it'),
     cap: z.number().positive().default(4).describe('largest step one window may add (so one impulsive window cannot trip it)'),
   })
   .describe('degradation onset: one-sided CUSUM on the smoothed health index');
@@ -32,7 +40,10 @@ export const RulSpec = z
       .default(4)
       .describe('threshold used when neither failureThreshold nor training histories give one: features at 4x (+12 dB) their baseline'),
     coverage: z.number().gt(0).lt(1).default(0.9).describe('probability covered by the reported remaining-life interval'),
-    correctAutocorrelation: z.boolean().default(true).describe('divide the information of the health-index samples by their autocorrelation factor'),
+    correctAutocorrelation: z
+      .boolean()
+      .default(true)
+      .describe('divide the information of the health-index samples by their autocorrelation factor'),
     horizonFactor: z
       .number()
       .min(1)
@@ -41,11 +52,15 @@ export const RulSpec = z
     thresholds: z
       .enum(['all', 'lowest'])
       .default('lowest')
-      .describe("with training histories: 'all' = every history's health index at failure, equally likely; 'lowest' = the lowest of them (conservative)"),
+      .describe(
+        "with training histories: 'all' = every history's health index at failure, equally likely; 'lowest' = the lowest of them (conservative)",
+      ),
     noise: z
       .enum(['white', 'brownian'])
       .default('brownian')
-      .describe("error model of the log health index around its trend (Gebraeel et al. 2005): independent 'white' noise, or a 'brownian' motion"),
+      .describe(
+        "error model of the log health index around its trend (Gebraeel et al. 2005): independent 'white' noise, or a 'brownian' motion",
+      ),
     combine: z
       .enum(['trend', 'trend+fleet', 'mixture'])
       .default('trend+fleet')
@@ -55,22 +70,27 @@ export const RulSpec = z
     stageFleet: z
       .boolean()
       .default(false)
-      .describe('after onset, the fleet part also includes the training histories\' time from onset to failure (conditioned on the time since onset)'),
+      .describe(
+        "after onset, the fleet part also includes the training histories' time from onset to failure (conditioned on the time since onset)",
+      ),
     featureLimit: z
       .strictObject({
-        features: z.array(z.string().min(1)).min(1).describe('features whose largest value is limited (e.g. every channel\'s velocity RMS)'),
-        limit: z.number().positive().describe('the limit, in the features\' unit (e.g. 4.5 mm/s, the ISO 20816-3 zone C/D boundary of a group 2 rigid machine)'),
+        features: z.array(z.string().min(1)).min(1).describe("features whose largest value is limited (e.g. every channel's velocity RMS)"),
+        limit: z
+          .number()
+          .positive()
+          .describe("the limit, in the features' unit (e.g. 4.5 mm/s, the ISO 20816-3 zone C/D boundary of a group 2 rigid machine)"),
       })
       .optional()
       .describe(
-        'a second failure criterion: the asset also fails when the largest of these features reaches the limit (remaining life is then the first of the two crossings); the stream sets it from the machine\'s ISO 20816-3 class',
+        "a second failure criterion: the asset also fails when the largest of these features reaches the limit (remaining life is then the first of the two crossings); the stream sets it from the machine's ISO 20816-3 class",
       ),
     lifeExponent: z
       .number()
       .positive()
       .default(3)
       .describe(
-        "ISO 281 life exponent for scaling training histories run at another load: life ∝ load^-p (3 ball bearings, 10/3 roller bearings); used only when operating conditions are given",
+        'ISO 281 life exponent for scaling training histories run at another load: life ∝ load^-p (3 ball bearings, 10/3 roller bearings); used only when operating conditions are given',
       ),
     weibullPrior: WeibullPriorSpec.default(WeibullPriorSpec.parse({})),
     vagueSlopeScale: z

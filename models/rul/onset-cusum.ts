@@ -67,7 +67,8 @@ export class OnsetCusum {
   sums: TrendSums = emptySums();
 
   constructor(config: OnsetConfig, mean: number, sd: number, state?: OnsetCusumState) {
-    if (!(sd > 0) || !Number.isFinite(mean)) throw new PdmError('PDM_ERR_INPUT_VALUE', `onset detector: baseline mean ${mean} and spread ${sd} must be finite, spread > 0`);
+    if (!(sd > 0) || !Number.isFinite(mean))
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `onset detector: baseline mean ${mean} and spread ${sd} must be finite, spread > 0`);
     this.config = config;
     this.mean = mean;
     this.sd = sd;

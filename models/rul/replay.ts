@@ -5,10 +5,10 @@
  * durations are first scaled to the series' condition (ISO 281, life-scaling.ts).
  */
 import type { FeatureRecord } from '../anomaly/feature-vector.ts';
-import { AssetMonitor, newAssetStatus, type AssetStatus, type FleetKnowledge } from './asset-monitor.ts';
-import { learnFleet, type History } from './fleet-training.ts';
-import { equivalentLifeFactor, stretchTimes, type OperatingCondition } from './life-scaling.ts';
-import { MonitorConfigSpec, type MonitorConfigInput } from './monitor-config.ts';
+import { AssetMonitor, type AssetStatus, type FleetKnowledge, newAssetStatus } from './asset-monitor.ts';
+import { type History, learnFleet } from './fleet-training.ts';
+import { equivalentLifeFactor, type OperatingCondition, stretchTimes } from './life-scaling.ts';
+import { type MonitorConfigInput, MonitorConfigSpec } from './monitor-config.ts';
 
 export interface ReplayedRow {
   health_index: number;
@@ -34,7 +34,11 @@ export interface ReplaySeries {
 }
 
 /** Training histories with their durations scaled to the series' operating condition. */
-export function historiesAtCondition(series: ReplaySeries, train: readonly History[], config: MonitorConfigInput): { histories: History[]; factors: number[] } {
+export function historiesAtCondition(
+  series: ReplaySeries,
+  train: readonly History[],
+  config: MonitorConfigInput,
+): { histories: History[]; factors: number[] } {
   const anyCondition = series.condition !== undefined || train.some((h) => h.condition !== undefined);
   if (!anyCondition) return { histories: [...train], factors: train.map(() => 1) };
   const exponent = MonitorConfigSpec.parse(config).rul.lifeExponent;

@@ -34,7 +34,10 @@ export class WeibullFleet {
 
   constructor(lifetimes: readonly number[], prior: WeibullPriorConfig = DEFAULT_WEIBULL_PRIOR) {
     if (lifetimes.length === 0 || lifetimes.some((t) => !(t > 0) || !Number.isFinite(t))) {
-      throw new PdmError('PDM_ERR_INPUT_VALUE', `fleet life distribution: lifetimes must be positive finite seconds, got [${lifetimes.join(', ')}]`);
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `fleet life distribution: lifetimes must be positive finite seconds, got [${lifetimes.join(', ')}]`,
+      );
     }
     this.lifetimes = [...lifetimes];
     const minT = Math.min(...lifetimes);

@@ -32,7 +32,10 @@ export const DEFAULT_ISO_CLASS: IsoClass = { group: 2, foundation: 'rigid' };
 
 export function zoneBoundaries(iso: IsoClass): readonly [number, number, number] {
   const b = ISO_20816_3_BOUNDARIES_MM_S[`${iso.group}-${iso.foundation}`];
-  if (b === undefined) throw new RangeError(`ISO 20816-3 class must be group 1|2 and foundation rigid|flexible, got group ${String(iso.group)}, foundation ${String(iso.foundation)}`);
+  if (b === undefined)
+    throw new RangeError(
+      `ISO 20816-3 class must be group 1|2 and foundation rigid|flexible, got group ${String(iso.group)}, foundation ${String(iso.foundation)}`,
+    );
   return b;
 }
 

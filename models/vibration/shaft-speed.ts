@@ -6,7 +6,7 @@
  * fundamental and at least one more harmonic keeps a lone electrical or process line from
  * being taken for the shaft.
  */
-import { findPeak, emptyPeak } from '../dsp/peaks.ts';
+import { emptyPeak, findPeak } from '../dsp/peaks.ts';
 
 export interface ShaftSearch {
   minHz: number;
@@ -41,7 +41,8 @@ export class ShaftSpeedEstimator {
   readonly #spread: Float64Array;
 
   constructor(search: ShaftSearch = DEFAULT_SHAFT_SEARCH) {
-    if (!(search.minHz > 0 && search.maxHz > search.minHz)) throw new RangeError(`shaft speed search range must satisfy 0 < min < max, got [${search.minHz}, ${search.maxHz}] Hz`);
+    if (!(search.minHz > 0 && search.maxHz > search.minHz))
+      throw new RangeError(`shaft speed search range must satisfy 0 < min < max, got [${search.minHz}, ${search.maxHz}] Hz`);
     this.#search = search;
     this.#implied = new Float64Array(search.harmonics);
     this.#weight = new Float64Array(search.harmonics);
@@ -103,7 +104,14 @@ export class ShaftSpeedEstimator {
         const centre = out.hz / k / binHz;
         if (centre * binHz < s.minHz) continue;
         const q = findPeak(this.#harmonicPeak, velocity, centre - 1.2, centre + 1.2);
-        if (q.bin > 1 && q.bin < lastBin && velocity[q.bin] > velocity[q.bin - 1] && velocity[q.bin] >= velocity[q.bin + 1] && q.value > s.minRatio * floor[q.bin] && q.value >= this.#minFundamental) {
+        if (
+          q.bin > 1 &&
+          q.bin < lastBin &&
+          velocity[q.bin] > velocity[q.bin - 1] &&
+          velocity[q.bin] >= velocity[q.bin + 1] &&
+          q.value > s.minRatio * floor[q.bin] &&
+          q.value >= this.#minFundamental
+        ) {
           out.hz = q.position * binHz;
           out.harmonicsFound++;
           break;
@@ -138,7 +146,8 @@ export class ShaftSpeedEstimator {
       const q = findPeak(this.#harmonicPeak, velocity, centre - half, centre + half);
       if (q.bin < 1 || q.bin >= lastBin) continue;
       // A local maximum standing clear of the noise.
-      if (!(velocity[q.bin] > velocity[q.bin - 1] && velocity[q.bin] >= velocity[q.bin + 1] && q.value > s.minRatio * floor[q.bin])) continue;
+      if (!(velocity[q.bin] > velocity[q.bin - 1] && velocity[q.bin] >= velocity[q.bin + 1] && q.value > s.minRatio * floor[q.bin]))
+        continue;
       implied[votes] = (q.position * binHz) / h;
       weight[votes] = h;
       // Interpolation error of a peak: about a quarter bin, h-fold finer in speed.

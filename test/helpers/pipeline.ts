@@ -6,13 +6,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
+import type { ServiceEndpoints } from '../../deploy/local/services.ts';
 import { Collector } from '../../ingest/collector/collector.ts';
+import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
 import { MachineServer } from '../../ingest/simulator/opcua/machine-server.ts';
 import type { MachineSignalSource } from '../../ingest/simulator/signal-source.ts';
-import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
-import type { ServiceEndpoints } from '../../deploy/local/services.ts';
+import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { trustEachOther } from './opcua-trust.ts';
 import { freePort } from './ports.ts';
 import { questdbAuth } from './questdb.ts';
@@ -97,7 +97,12 @@ export async function startPipeline(opts: PipelineOptions): Promise<RunningPipel
         ...(opts.processor?.machines ? { machines: opts.processor.machines } : {}),
         ...(opts.processor?.metrics ? { metrics: opts.processor.metrics } : {}),
       }),
-      { brokers: services.kafkaBrokers, questdbHttp: services.questdbHttp, questdbIlpConfig: services.questdbIlpConfig, questdbAuth: questdbAuth(services) },
+      {
+        brokers: services.kafkaBrokers,
+        questdbHttp: services.questdbHttp,
+        questdbIlpConfig: services.questdbIlpConfig,
+        questdbAuth: questdbAuth(services),
+      },
     );
     await processor.start();
 
@@ -106,7 +111,11 @@ export async function startPipeline(opts: PipelineOptions): Promise<RunningPipel
         kafka: { topicPrefix: prefix, partitions: opts.partitions ?? 2 },
         pkiDir: collectorPki,
         spool: { dir: join(dir, 'spool') },
-        machines: servers.map((s, i) => ({ id: opts.machines[i].id, endpoint: s.endpointUrl, auth: { usernameEnv: 'PIPELINE_OPCUA_USER', passwordEnv: 'PIPELINE_OPCUA_PASSWORD' } })),
+        machines: servers.map((s, i) => ({
+          id: opts.machines[i].id,
+          endpoint: s.endpointUrl,
+          auth: { usernameEnv: 'PIPELINE_OPCUA_USER', passwordEnv: 'PIPELINE_OPCUA_PASSWORD' },
+        })),
       }),
       { brokers: services.kafkaBrokers, env },
     );

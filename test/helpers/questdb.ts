@@ -1,6 +1,7 @@
 /** Test helpers for QuestDB: run SQL over HTTP and wait until a condition holds (WAL apply is asynchronous). */
-import { questdbExecHttp } from '../../stream-processing/questdb-sink.ts';
+
 import type { ServiceEndpoints } from '../../deploy/local/services.ts';
+import { questdbExecHttp } from '../../stream-processing/questdb-sink.ts';
 
 export function questdbAuth(ep: ServiceEndpoints): { user: string; password: string } | undefined {
   return ep.questdbUser && ep.questdbPassword ? { user: ep.questdbUser, password: ep.questdbPassword } : undefined;
@@ -13,7 +14,12 @@ export async function sql(ep: ServiceEndpoints, query: string): Promise<Array<Re
 }
 
 /** Poll `query` until `done(rows)` or the deadline; returns the last rows either way. */
-export async function waitForRows(ep: ServiceEndpoints, query: string, done: (rows: Array<Record<string, unknown>>) => boolean, timeoutMs = 60_000): Promise<Array<Record<string, unknown>>> {
+export async function waitForRows(
+  ep: ServiceEndpoints,
+  query: string,
+  done: (rows: Array<Record<string, unknown>>) => boolean,
+  timeoutMs = 60_000,
+): Promise<Array<Record<string, unknown>>> {
   const deadline = Date.now() + timeoutMs;
   let rows: Array<Record<string, unknown>> = [];
   while (Date.now() < deadline) {

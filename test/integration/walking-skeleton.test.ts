@@ -8,12 +8,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
 import { Collector } from '../../ingest/collector/collector.ts';
+import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
 import { MachineServer } from '../../ingest/simulator/opcua/machine-server.ts';
 import { SineSource } from '../../ingest/simulator/test-signals.ts';
-import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
+import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { trustEachOther } from '../helpers/opcua-trust.ts';
 import { freePort, until } from '../helpers/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../helpers/questdb.ts';
@@ -42,7 +42,14 @@ describe('walking skeleton: OPC UA -> Kafka -> workers -> QuestDB', () => {
     server = new MachineServer({
       machineId: 'sine-1',
       port,
-      source: new SineSource({ frequencyHz: SINE_HZ, amplitudeG: AMPLITUDE_G, noiseRmsG: NOISE_RMS_G, sampleRateHz: FS, blockSize: BLOCK, seed: 42 }),
+      source: new SineSource({
+        frequencyHz: SINE_HZ,
+        amplitudeG: AMPLITUDE_G,
+        noiseRmsG: NOISE_RMS_G,
+        sampleRateHz: FS,
+        blockSize: BLOCK,
+        seed: 42,
+      }),
       security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256', allowAnonymous: false },
       users: [{ username: env.SKELETON_OPCUA_USER, password: env.SKELETON_OPCUA_PASSWORD }],
       pkiDir: join(dir, 'server-pki'),
@@ -50,8 +57,19 @@ describe('walking skeleton: OPC UA -> Kafka -> workers -> QuestDB', () => {
     await server.start();
 
     processor = new StreamProcessor(
-      ProcessorConfigSpec.parse({ kafka: { topicPrefix: prefix, groupId: `${prefix}processor`, partitions: 2 }, questdb: { tablePrefix: prefix }, windowBlocks: WINDOW_BLOCKS, workers: 1, health: { stateDir: join(dir, 'state') } }),
-      { brokers: services.kafkaBrokers, questdbHttp: services.questdbHttp, questdbIlpConfig: services.questdbIlpConfig, questdbAuth: questdbAuth(services) },
+      ProcessorConfigSpec.parse({
+        kafka: { topicPrefix: prefix, groupId: `${prefix}processor`, partitions: 2 },
+        questdb: { tablePrefix: prefix },
+        windowBlocks: WINDOW_BLOCKS,
+        workers: 1,
+        health: { stateDir: join(dir, 'state') },
+      }),
+      {
+        brokers: services.kafkaBrokers,
+        questdbHttp: services.questdbHttp,
+        questdbIlpConfig: services.questdbIlpConfig,
+        questdbAuth: questdbAuth(services),
+      },
     );
     await processor.start();
 
@@ -60,7 +78,13 @@ describe('walking skeleton: OPC UA -> Kafka -> workers -> QuestDB', () => {
         kafka: { topicPrefix: prefix, partitions: 2 },
         pkiDir: join(dir, 'collector-pki'),
         spool: { dir: join(dir, 'spool') },
-        machines: [{ id: 'sine-1', endpoint: server.endpointUrl, auth: { usernameEnv: 'SKELETON_OPCUA_USER', passwordEnv: 'SKELETON_OPCUA_PASSWORD' } }],
+        machines: [
+          {
+            id: 'sine-1',
+            endpoint: server.endpointUrl,
+            auth: { usernameEnv: 'SKELETON_OPCUA_USER', passwordEnv: 'SKELETON_OPCUA_PASSWORD' },
+          },
+        ],
       }),
       { brokers: services.kafkaBrokers, env },
     );
@@ -86,7 +110,11 @@ describe('walking skeleton: OPC UA -> Kafka -> workers -> QuestDB', () => {
 
   it('writes exactly one QuestDB row per block sent, with the sine RMS', async () => {
     const sent = collector.stats[0].blocksOut;
-    const rows = await waitForRows(services, `select count() n, count_distinct(seq) seqs, min(seq) lo, max(seq) hi, avg(rms_g) rms from ${prefix}vibration_blocks`, (r) => Number(r[0]?.n) === sent);
+    const rows = await waitForRows(
+      services,
+      `select count() n, count_distinct(seq) seqs, min(seq) lo, max(seq) hi, avg(rms_g) rms from ${prefix}vibration_blocks`,
+      (r) => Number(r[0]?.n) === sent,
+    );
     expect(Number(rows[0].n)).toBe(sent);
     expect(Number(rows[0].seqs)).toBe(sent);
     expect(Number(rows[0].hi) - Number(rows[0].lo) + 1).toBe(sent); // contiguous
@@ -100,9 +128,15 @@ describe('walking skeleton: OPC UA -> Kafka -> workers -> QuestDB', () => {
     const blocks = await sql(services, `select seq from ${prefix}vibration_blocks order by seq`);
     const seqs = new Set(blocks.map((b) => Number(b.seq)));
     const windows = new Set([...seqs].map((s) => Math.floor(s / WINDOW_BLOCKS)));
-    const complete = [...windows].filter((w) => Array.from({ length: WINDOW_BLOCKS }, (_, i) => w * WINDOW_BLOCKS + i).every((s) => seqs.has(s)));
+    const complete = [...windows].filter((w) =>
+      Array.from({ length: WINDOW_BLOCKS }, (_, i) => w * WINDOW_BLOCKS + i).every((s) => seqs.has(s)),
+    );
     expect(complete.length).toBeGreaterThanOrEqual(Math.floor(BLOCKS_TO_COLLECT / WINDOW_BLOCKS) - 2);
-    const features = await waitForRows(services, `select window_seq, rms, dominant_hz, samples from ${prefix}vibration_features order by window_seq`, (r) => r.length === complete.length);
+    const features = await waitForRows(
+      services,
+      `select window_seq, rms, dominant_hz, samples from ${prefix}vibration_features order by window_seq`,
+      (r) => r.length === complete.length,
+    );
     expect(features.map((f) => Number(f.window_seq))).toEqual(complete.sort((a, b) => a - b));
     const bin = FS / (BLOCK * WINDOW_BLOCKS);
     for (const f of features) {

@@ -9,5 +9,3 @@ declare module 'vitest' {
     services: ServiceEndpoints;
   }
 }
-
-export {};

@@ -21,7 +21,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     say(`cannot start the test services: ${describeError(err)}`);
     throw err;
   }
-  say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: Kafka ${services.endpoints.kafkaBrokers.join(',')}, QuestDB ${services.endpoints.questdbHttp}`);
+  say(
+    `ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: Kafka ${services.endpoints.kafkaBrokers.join(',')}, QuestDB ${services.endpoints.questdbHttp}`,
+  );
   project.provide('services', services.endpoints);
   return async () => {
     await services.stop();

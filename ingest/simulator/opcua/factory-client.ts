@@ -4,26 +4,27 @@
  * machine object, call InjectFault / Stop / Start / Repair and report what the server answered,
  * including its status text. Every failure becomes a PdmError that says what to do.
  */
+
+import { join } from 'node:path';
 import {
   AttributeIds,
   BrowseDirection,
+  type ClientSession,
   DataType,
   MessageSecurityMode,
   NodeClass,
+  type NodeId,
   OPCUACertificateManager,
   OPCUAClient,
+  type ReferenceDescription,
   SecurityPolicy,
   UserTokenType,
-  type ClientSession,
-  type NodeId,
-  type ReferenceDescription,
   type VariantOptions,
 } from 'node-opcua';
-import { join } from 'node:path';
 import { PdmError } from '../../../common/errors.ts';
 import { VIBRATION_FOLDER } from '../../opcua/address-space-model.ts';
 import { ensureOwnCertificate } from '../../opcua/pki.ts';
-import { MACHINE_METHODS, type ArgumentType, type MachineMethodName } from './method-arguments.ts';
+import { type ArgumentType, MACHINE_METHODS, type MachineMethodName } from './method-arguments.ts';
 
 /** The operator's client certificate lives in `<pkiRoot>/operator`; `pdm simulate` trusts it on every machine. */
 export function operatorPkiDir(pkiRoot: string): string {
@@ -34,7 +35,12 @@ export const OPERATOR_APPLICATION_URI = 'urn:pdm:operator';
 /** RequestHeader.returnDiagnostics: operation-level SymbolicId (0x20) and LocalizedText (0x40). */
 const DIAGNOSTICS_SYMBOL_AND_TEXT = 0x60;
 
-const VARIANT_TYPES: Record<ArgumentType, DataType> = { String: DataType.String, Double: DataType.Double, DateTime: DataType.DateTime, UInt32: DataType.UInt32 };
+const VARIANT_TYPES: Record<ArgumentType, DataType> = {
+  String: DataType.String,
+  Double: DataType.Double,
+  DateTime: DataType.DateTime,
+  UInt32: DataType.UInt32,
+};
 
 export interface OperatorConnection {
   endpoint: string;
@@ -57,7 +63,10 @@ export interface MethodOutcome {
 }
 
 /** Connect, call `method` on the machine (`machine` may be omitted when the server has one), disconnect. */
-export async function callMachineMethod(conn: OperatorConnection, call: { machine?: string; method: MachineMethodName; args?: Record<string, string | number> }): Promise<MethodOutcome> {
+export async function callMachineMethod(
+  conn: OperatorConnection,
+  call: { machine?: string; method: MachineMethodName; args?: Record<string, string | number> },
+): Promise<MethodOutcome> {
   const certificate = await ensureOwnCertificate(conn.pkiDir, 'client', OPERATOR_APPLICATION_URI, 'pdm-operator');
   const clientCertificateManager = new OPCUACertificateManager({ rootFolder: conn.pkiDir, automaticallyAcceptUnknownCertificate: false });
   await clientCertificateManager.initialize();
@@ -80,7 +89,11 @@ export async function callMachineMethod(conn: OperatorConnection, call: { machin
     }
     let session: ClientSession;
     try {
-      session = await client.createSession({ type: UserTokenType.UserName, userName: conn.credentials.username, password: conn.credentials.password });
+      session = await client.createSession({
+        type: UserTokenType.UserName,
+        userName: conn.credentials.username,
+        password: conn.credentials.password,
+      });
     } catch (err) {
       throw classifySessionError(conn, certificate, err);
     }
@@ -132,16 +145,30 @@ function classifySessionError(conn: OperatorConnection, certificate: string, err
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 200);
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ')
+    .slice(0, 200);
 }
 
 async function children(session: ClientSession, nodeId: NodeId | string): Promise<ReferenceDescription[]> {
-  const result = await session.browse({ nodeId, browseDirection: BrowseDirection.Forward, referenceTypeId: 'HierarchicalReferences', includeSubtypes: true, nodeClassMask: 0, resultMask: 63 });
+  const result = await session.browse({
+    nodeId,
+    browseDirection: BrowseDirection.Forward,
+    referenceTypeId: 'HierarchicalReferences',
+    includeSubtypes: true,
+    nodeClassMask: 0,
+    resultMask: 63,
+  });
   return result.references ?? [];
 }
 
 /** Machine objects of a server: children of Objects (outside namespace 0) with a Vibration folder. */
-async function findMachines(session: ClientSession): Promise<Array<{ id: string; ref: ReferenceDescription; children: ReferenceDescription[] }>> {
+async function findMachines(
+  session: ClientSession,
+): Promise<Array<{ id: string; ref: ReferenceDescription; children: ReferenceDescription[] }>> {
   const out = [];
   for (const ref of await children(session, 'ns=0;i=85')) {
     if (ref.nodeClass !== NodeClass.Object || ref.browseName.namespaceIndex === 0) continue;
@@ -151,16 +178,29 @@ async function findMachines(session: ClientSession): Promise<Array<{ id: string;
   return out;
 }
 
-async function callOnSession(session: ClientSession, endpoint: string, call: { machine?: string; method: MachineMethodName; args?: Record<string, string | number> }): Promise<MethodOutcome> {
+async function callOnSession(
+  session: ClientSession,
+  endpoint: string,
+  call: { machine?: string; method: MachineMethodName; args?: Record<string, string | number> },
+): Promise<MethodOutcome> {
   const machines = await findMachines(session);
   const known = machines.map((m) => m.id).join(', ') || 'none';
-  const machine = call.machine === undefined ? (machines.length === 1 ? machines[0] : undefined) : machines.find((m) => m.id === call.machine);
+  const machine =
+    call.machine === undefined ? (machines.length === 1 ? machines[0] : undefined) : machines.find((m) => m.id === call.machine);
   if (!machine) {
-    const why = call.machine === undefined ? `serves ${machines.length} machines (${known}): name one with --machine` : `has no machine "${call.machine}" (it serves: ${known})`;
+    const why =
+      call.machine === undefined
+        ? `serves ${machines.length} machines (${known}): name one with --machine`
+        : `has no machine "${call.machine}" (it serves: ${known})`;
     throw new PdmError('PDM_ERR_OPCUA_NODE', `${endpoint} ${why}`, { endpoint });
   }
   const methodRef = machine.children.find((c) => c.nodeClass === NodeClass.Method && c.browseName.name === call.method);
-  if (!methodRef) throw new PdmError('PDM_ERR_OPCUA_NODE', `${endpoint}: machine ${machine.id} has no method ${call.method} (is it a pdm simulator of this version?)`, { endpoint });
+  if (!methodRef)
+    throw new PdmError(
+      'PDM_ERR_OPCUA_NODE',
+      `${endpoint}: machine ${machine.id} has no method ${call.method} (is it a pdm simulator of this version?)`,
+      { endpoint },
+    );
   const spec = MACHINE_METHODS[call.method];
   const inputArguments: VariantOptions[] = spec.inputs.map((a) => {
     const value = call.args?.[a.name];
@@ -168,7 +208,10 @@ async function callOnSession(session: ClientSession, endpoint: string, call: { m
     return { dataType: VARIANT_TYPES[a.type], value };
   });
   const executable = await session.read({ nodeId: methodRef.nodeId, attributeId: AttributeIds.UserExecutable });
-  const { results, diagnosticStrings } = await session.callWithDiagnostics([{ objectId: machine.ref.nodeId, methodId: methodRef.nodeId, inputArguments }], DIAGNOSTICS_SYMBOL_AND_TEXT);
+  const { results, diagnosticStrings } = await session.callWithDiagnostics(
+    [{ objectId: machine.ref.nodeId, methodId: methodRef.nodeId, inputArguments }],
+    DIAGNOSTICS_SYMBOL_AND_TEXT,
+  );
   const result = results[0];
   const status = result.statusCode.name;
   const outputs: Record<string, unknown> = {};
@@ -176,7 +219,8 @@ async function callOnSession(session: ClientSession, endpoint: string, call: { m
     outputs[spec.outputs[i]?.name ?? `output${i}`] = v.value;
   });
   const text = diagnosticStrings[0]?.localizedText ?? undefined;
-  const message = text ?? (executable.value.value === false && status === 'BadUserAccessDenied' ? 'this user may not call the machine methods' : undefined);
+  const message =
+    text ??
+    (executable.value.value === false && status === 'BadUserAccessDenied' ? 'this user may not call the machine methods' : undefined);
   return { machine: machine.id, method: call.method, status, ok: result.statusCode.isGood(), ...(message ? { message } : {}), outputs };
 }
-

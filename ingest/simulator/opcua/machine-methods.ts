@@ -10,26 +10,38 @@
  */
 import {
   DataType,
-  PermissionType,
-  StatusCodes,
-  UserNameIdentityToken,
-  WellKnownRoles,
   type ISessionContext,
   type MethodResult,
   type Namespace,
+  PermissionType,
+  StatusCodes,
   type UAMethod,
   type UAObject,
+  UserNameIdentityToken,
   type Variant,
   type VariantOptions,
+  WellKnownRoles,
 } from 'node-opcua';
 import { describeError } from '../../../common/errors.ts';
 import { logger } from '../../../common/log.ts';
 import type { MachineTruth } from '../physics/machine-simulation.ts';
 import type { MachineControl } from '../signal-source.ts';
+import {
+  ArgumentError,
+  type ArgumentType,
+  MACHINE_METHOD_NAMES,
+  MACHINE_METHODS,
+  type MachineMethodName,
+  parseInjectFaultArguments,
+} from './method-arguments.ts';
 import { shownState } from './operating-state.ts';
-import { ArgumentError, MACHINE_METHOD_NAMES, MACHINE_METHODS, parseInjectFaultArguments, type ArgumentType, type MachineMethodName } from './method-arguments.ts';
 
-const DATA_TYPES: Record<ArgumentType, DataType> = { String: DataType.String, Double: DataType.Double, DateTime: DataType.DateTime, UInt32: DataType.UInt32 };
+const DATA_TYPES: Record<ArgumentType, DataType> = {
+  String: DataType.String,
+  Double: DataType.Double,
+  DateTime: DataType.DateTime,
+  UInt32: DataType.UInt32,
+};
 
 const SEE = PermissionType.Browse | PermissionType.Read | PermissionType.ReadRolePermissions;
 /** Everyone may see the methods; only authenticated users may call them. */
@@ -49,7 +61,12 @@ export interface MachineMethodHooks {
   changed(truth: MachineTruth): void;
 }
 
-export function addMachineMethods(ns: Namespace, machine: UAObject, machineId: string, hooks: MachineMethodHooks): Record<MachineMethodName, UAMethod> {
+export function addMachineMethods(
+  ns: Namespace,
+  machine: UAObject,
+  machineId: string,
+  hooks: MachineMethodHooks,
+): Record<MachineMethodName, UAMethod> {
   const log = logger('machine-methods', { machine: machineId });
   const now = hooks.now ?? Date.now;
   const methods = {} as Record<MachineMethodName, UAMethod>;
@@ -66,7 +83,10 @@ export function addMachineMethods(ns: Namespace, machine: UAObject, machineId: s
       const user = userOf(context);
       if (user === null) {
         log.warn({ method: name }, 'method call refused: anonymous session');
-        return { statusCode: StatusCodes.BadUserAccessDenied, statusText: `${name} needs an authenticated user: open the session with a user name and password` };
+        return {
+          statusCode: StatusCodes.BadUserAccessDenied,
+          statusText: `${name} needs an authenticated user: open the session with a user name and password`,
+        };
       }
       const values = inputArguments.map((v) => v.value as unknown);
       try {
@@ -106,7 +126,10 @@ function run(name: MachineMethodName, values: unknown[], atMs: number, control: 
       const before = control.truthAt(atMs).faults.length;
       control.injectFault(spec, atMs);
       const fault = control.truthAt(atMs).faults[before];
-      const date = (ms: number | null | undefined): VariantOptions => ({ dataType: DataType.DateTime, value: ms === null || ms === undefined ? null : new Date(ms) });
+      const date = (ms: number | null | undefined): VariantOptions => ({
+        dataType: DataType.DateTime,
+        value: ms === null || ms === undefined ? null : new Date(ms),
+      });
       return [date(fault?.onsetAtMs), date(fault?.failureAtMs)];
     }
     case 'Stop':

@@ -5,21 +5,21 @@
  * server writes. Needs the DI, IA and Machinery nodesets loaded (`MACHINE_NODESETS`).
  */
 import {
-  DataType,
-  NodeClass,
-  VariantArrayType,
-  Variant,
+  type AddressSpace,
   coerceLocalizedText,
+  DataType,
+  type EUInformation,
   makeEUInformation,
+  type Namespace,
+  NodeClass,
   nodesets,
   promoteToStateMachine,
   standardUnits,
-  type AddressSpace,
-  type EUInformation,
-  type Namespace,
   type UAObject,
   type UAStateMachineEx,
   type UAVariable,
+  Variant,
+  VariantArrayType,
 } from 'node-opcua';
 import { PdmError } from '../../../common/errors.ts';
 import {
@@ -32,6 +32,7 @@ import {
   MACHINERY_ITEM_STATE,
   MACHINERY_NAMESPACE_URI,
   MACHINES_FOLDER,
+  type MachineryItemStateName,
   NAMESPACE_URI,
   OPERATING_MODE,
   OPERATING_STATE,
@@ -39,7 +40,6 @@ import {
   SEQUENCE_NUMBER,
   VIBRATION_FOLDER,
   WAVEFORM,
-  type MachineryItemStateName,
 } from '../../opcua/address-space-model.ts';
 import type { ChannelSpec, EnergyReading } from '../signal-source.ts';
 import type { ShownState } from './operating-state.ts';
@@ -107,26 +107,61 @@ export interface MachineNodes {
   showState(state: ShownState): void;
 }
 
-export function buildMachineNodes(addressSpace: AddressSpace, machineId: string, identification: MachineIdentification, channels: readonly ChannelSpec[]): MachineNodes {
+export function buildMachineNodes(
+  addressSpace: AddressSpace,
+  machineId: string,
+  identification: MachineIdentification,
+  channels: readonly ChannelSpec[],
+): MachineNodes {
   const nsDi = addressSpace.getNamespaceIndex(DI_NAMESPACE_URI);
   const nsMachinery = addressSpace.getNamespaceIndex(MACHINERY_NAMESPACE_URI);
-  if (nsDi < 0 || nsMachinery < 0) throw new PdmError('PDM_ERR_OPCUA_NODE', `machine ${machineId}: the DI and Machinery nodesets are not loaded (OPCUAServer nodeset_filename: MACHINE_NODESETS)`);
+  if (nsDi < 0 || nsMachinery < 0)
+    throw new PdmError(
+      'PDM_ERR_OPCUA_NODE',
+      `machine ${machineId}: the DI and Machinery nodesets are not loaded (OPCUAServer nodeset_filename: MACHINE_NODESETS)`,
+    );
   const ns = addressSpace.registerNamespace(NAMESPACE_URI);
 
   // The collectors look for the machine among the children of Objects; Machinery clients look in Machines.
-  const machine = ns.addObject({ organizedBy: addressSpace.rootFolder.objects, browseName: machineId, description: `simulated ${identification.machineType ?? 'machine'} ${machineId}` });
+  const machine = ns.addObject({
+    organizedBy: addressSpace.rootFolder.objects,
+    browseName: machineId,
+    description: `simulated ${identification.machineType ?? 'machine'} ${machineId}`,
+  });
   const machines = addressSpace.rootFolder.objects.getFolderElementByName(MACHINES_FOLDER, nsMachinery);
   machines?.addReference({ referenceType: 'Organizes', nodeId: machine });
 
   const identificationNode = addIdentification(addressSpace, nsDi, nsMachinery, machine, machineId, identification);
-  const blocks = ns.addObject({ componentOf: machine, browseName: { name: MACHINERY_BUILDING_BLOCKS, namespaceIndex: nsMachinery }, typeDefinition: 'FolderType' });
+  const blocks = ns.addObject({
+    componentOf: machine,
+    browseName: { name: MACHINERY_BUILDING_BLOCKS, namespaceIndex: nsMachinery },
+    typeDefinition: 'FolderType',
+  });
   blocks.addReference({ referenceType: 'HasAddIn', nodeId: identificationNode });
   const stateType = addressSpace.findObjectType('MachineryItemState_StateMachineType', nsMachinery);
-  if (!stateType) throw new PdmError('PDM_ERR_OPCUA_NODE', `machine ${machineId}: MachineryItemState_StateMachineType missing from the Machinery nodeset`);
-  const itemState: UAStateMachineEx = promoteToStateMachine(stateType.instantiate({ addInOf: blocks, browseName: { name: MACHINERY_ITEM_STATE, namespaceIndex: nsMachinery } }));
+  if (!stateType)
+    throw new PdmError(
+      'PDM_ERR_OPCUA_NODE',
+      `machine ${machineId}: MachineryItemState_StateMachineType missing from the Machinery nodeset`,
+    );
+  const itemState: UAStateMachineEx = promoteToStateMachine(
+    stateType.instantiate({ addInOf: blocks, browseName: { name: MACHINERY_ITEM_STATE, namespaceIndex: nsMachinery } }),
+  );
   itemState.setState('NotExecuting');
-  const operatingState = ns.addVariable({ componentOf: machine, browseName: OPERATING_STATE, description: 'Running | Stopped | Failed', dataType: 'String', value: { dataType: DataType.String, value: 'Stopped' } });
-  const operatingMode = ns.addVariable({ componentOf: machine, browseName: OPERATING_MODE, description: 'operating mode of the schedule (e.g. full, part), or stopped', dataType: 'String', value: { dataType: DataType.String, value: 'stopped' } });
+  const operatingState = ns.addVariable({
+    componentOf: machine,
+    browseName: OPERATING_STATE,
+    description: 'Running | Stopped | Failed',
+    dataType: 'String',
+    value: { dataType: DataType.String, value: 'Stopped' },
+  });
+  const operatingMode = ns.addVariable({
+    componentOf: machine,
+    browseName: OPERATING_MODE,
+    description: 'operating mode of the schedule (e.g. full, part), or stopped',
+    dataType: 'String',
+    value: { dataType: DataType.String, value: 'stopped' },
+  });
 
   const vibration = ns.addObject({ componentOf: machine, browseName: VIBRATION_FOLDER });
   const channelNodes = channels.map((spec) => addChannel(ns, vibration, machineId, spec));
@@ -148,23 +183,33 @@ export function buildMachineNodes(addressSpace: AddressSpace, machineId: string,
 
   let shown: ShownState | undefined;
   const showState = (state: ShownState): void => {
-    if (shown?.operatingState !== state.operatingState) operatingState.setValueFromSource({ dataType: DataType.String, value: state.operatingState });
+    if (shown?.operatingState !== state.operatingState)
+      operatingState.setValueFromSource({ dataType: DataType.String, value: state.operatingState });
     if (shown?.mode !== state.mode) operatingMode.setValueFromSource({ dataType: DataType.String, value: state.mode });
-    if (shown?.machineryItemState !== state.machineryItemState) itemState.setState(state.machineryItemState satisfies MachineryItemStateName);
+    if (shown?.machineryItemState !== state.machineryItemState)
+      itemState.setState(state.machineryItemState satisfies MachineryItemStateName);
     shown = state;
   };
   return { namespace: ns, machine, channels: channelNodes, energy, showState };
 }
 
 /** Machinery's Identification add-in (MachineIdentificationType, browse name DI:Identification). */
-function addIdentification(addressSpace: AddressSpace, nsDi: number, nsMachinery: number, machine: UAObject, machineId: string, id: MachineIdentification): UAObject {
+function addIdentification(
+  addressSpace: AddressSpace,
+  nsDi: number,
+  nsMachinery: number,
+  machine: UAObject,
+  machineId: string,
+  id: MachineIdentification,
+): UAObject {
   const type = addressSpace.findObjectType('MachineIdentificationType', nsMachinery);
   if (!type) throw new PdmError('PDM_ERR_OPCUA_NODE', `machine ${machineId}: MachineIdentificationType missing from the Machinery nodeset`);
   const optionals = ['Model', 'DeviceClass', ...(id.yearOfConstruction !== undefined ? ['YearOfConstruction'] : [])];
   const node = type.instantiate({ addInOf: machine, browseName: { name: IDENTIFICATION_FOLDER, namespaceIndex: nsDi }, optionals });
   const set = (name: string, dataType: DataType, value: unknown): void => {
     const prop = node.getPropertyByName(name) ?? node.getComponentByName(name);
-    if (!prop || prop.nodeClass !== NodeClass.Variable) throw new PdmError('PDM_ERR_OPCUA_NODE', `machine ${machineId}: Identification has no ${name}`);
+    if (!prop || prop.nodeClass !== NodeClass.Variable)
+      throw new PdmError('PDM_ERR_OPCUA_NODE', `machine ${machineId}: Identification has no ${name}`);
     (prop as UAVariable).setValueFromSource({ dataType, value });
   };
   set('Manufacturer', DataType.LocalizedText, coerceLocalizedText(id.manufacturer ?? 'pdm simulator'));
@@ -199,9 +244,24 @@ function addChannel(ns: Namespace, vibration: UAObject, machineId: string, spec:
   // addYArrayItem leaves these to the type's defaults: EngineeringUnits empty, sampling interval
   // unspecified. 0 = exception-based: every block is a change the subscription reports.
   waveform.minimumSamplingInterval = 0;
-  (waveform as UAVariable & { engineeringUnits?: UAVariable }).engineeringUnits?.setValueFromSource({ dataType: DataType.ExtensionObject, value: G_UNIT });
-  const sequence = ns.addVariable({ componentOf: chan, browseName: SEQUENCE_NUMBER, dataType: 'UInt64', minimumSamplingInterval: 0, value: { dataType: DataType.UInt64, arrayType: VariantArrayType.Scalar, value: [0, 0] } });
-  const blockStart = ns.addVariable({ componentOf: chan, browseName: BLOCK_START_TIME, dataType: 'DateTime', minimumSamplingInterval: 0, value: { dataType: DataType.DateTime, value: new Date(0) } });
+  (waveform as UAVariable & { engineeringUnits?: UAVariable }).engineeringUnits?.setValueFromSource({
+    dataType: DataType.ExtensionObject,
+    value: G_UNIT,
+  });
+  const sequence = ns.addVariable({
+    componentOf: chan,
+    browseName: SEQUENCE_NUMBER,
+    dataType: 'UInt64',
+    minimumSamplingInterval: 0,
+    value: { dataType: DataType.UInt64, arrayType: VariantArrayType.Scalar, value: [0, 0] },
+  });
+  const blockStart = ns.addVariable({
+    componentOf: chan,
+    browseName: BLOCK_START_TIME,
+    dataType: 'DateTime',
+    minimumSamplingInterval: 0,
+    value: { dataType: DataType.DateTime, value: new Date(0) },
+  });
   ns.addAnalogDataItem({
     componentOf: chan,
     browseName: SAMPLE_RATE,

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import {
   DataType,
   MessageSecurityMode,
+  makeRoles,
   OPCUACertificateManager,
   OPCUAServer,
   SecurityPolicy,
@@ -15,7 +16,6 @@ import {
   UserTokenType,
   Variant,
   VariantArrayType,
-  makeRoles,
 } from 'node-opcua';
 import { describeError } from '../../../common/errors.ts';
 import { logger } from '../../../common/log.ts';
@@ -23,7 +23,14 @@ import { toUInt64 } from '../../opcua/address-space-model.ts';
 import type { MachineTruth } from '../physics/machine-simulation.ts';
 import { blockStartMs, lastCompleteBlock, type MachineControl, type MachineSignalSource } from '../signal-source.ts';
 import { addMachineMethods } from './machine-methods.ts';
-import { buildMachineNodes, ENERGY_KEYS, MACHINE_NODESETS, type ChannelNodes, type MachineIdentification, type MachineNodes } from './machine-nodes.ts';
+import {
+  buildMachineNodes,
+  type ChannelNodes,
+  ENERGY_KEYS,
+  MACHINE_NODESETS,
+  type MachineIdentification,
+  type MachineNodes,
+} from './machine-nodes.ts';
 import { shownState } from './operating-state.ts';
 
 export type SecurityModeName = 'SignAndEncrypt' | 'Sign' | 'None';
@@ -122,9 +129,15 @@ export class MachineServer {
     // node-opcua also offers X509 user tokens (checked against a per-user-profile UserPKI nobody
     // manages here): offer only the tokens the fleet configures, user names and maybe anonymous.
     for (const endpoint of server.endpoints) {
-      for (const d of endpoint.endpointDescriptions()) d.userIdentityTokens = (d.userIdentityTokens ?? []).filter((t) => t.tokenType !== UserTokenType.Certificate);
+      for (const d of endpoint.endpointDescriptions())
+        d.userIdentityTokens = (d.userIdentityTokens ?? []).filter((t) => t.tokenType !== UserTokenType.Certificate);
     }
-    const nodes = buildMachineNodes(server.engine.addressSpace!, this.machineId, this.#opts.identification ?? {}, this.#opts.source.channels);
+    const nodes = buildMachineNodes(
+      server.engine.addressSpace!,
+      this.machineId,
+      this.#opts.identification ?? {},
+      this.#opts.source.channels,
+    );
     this.#nodes = nodes;
     const control = this.#opts.control;
     if (control) addMachineMethods(nodes.namespace, nodes.machine, this.machineId, { control, changed: (truth) => this.#showTruth(truth) });
@@ -206,9 +219,21 @@ export class MachineServer {
         const sourceTimestamp = new Date(startMs);
         const { waveform, sequence, blockStart } = ch.nodes;
         // A fresh copy per block: the subscription queue keeps a reference to the value it reports.
-        waveform.setValueFromSource(new Variant({ dataType: DataType.Float, arrayType: VariantArrayType.Array, value: Float32Array.from(ch.buffer) }), StatusCodes.Good, sourceTimestamp);
-        sequence.setValueFromSource(new Variant({ dataType: DataType.UInt64, arrayType: VariantArrayType.Scalar, value: toUInt64(seq) }), StatusCodes.Good, sourceTimestamp);
-        blockStart.setValueFromSource(new Variant({ dataType: DataType.DateTime, value: sourceTimestamp }), StatusCodes.Good, sourceTimestamp);
+        waveform.setValueFromSource(
+          new Variant({ dataType: DataType.Float, arrayType: VariantArrayType.Array, value: Float32Array.from(ch.buffer) }),
+          StatusCodes.Good,
+          sourceTimestamp,
+        );
+        sequence.setValueFromSource(
+          new Variant({ dataType: DataType.UInt64, arrayType: VariantArrayType.Scalar, value: toUInt64(seq) }),
+          StatusCodes.Good,
+          sourceTimestamp,
+        );
+        blockStart.setValueFromSource(
+          new Variant({ dataType: DataType.DateTime, value: sourceTimestamp }),
+          StatusCodes.Good,
+          sourceTimestamp,
+        );
         this.stats.published.set(spec.id, (this.stats.published.get(spec.id) ?? 0) + 1);
         const delay = nowMs - blockStartMs(spec, seq + 1);
         if (delay > this.stats.maxPublishDelayMs) this.stats.maxPublishDelayMs = delay;

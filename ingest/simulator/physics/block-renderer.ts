@@ -194,22 +194,50 @@ export class GroupRenderer {
       const w0 = c * n;
       if (M === 4) {
         // Unrolled common case: mode states in locals.
-        let p1 = s1[base], q1 = s2[base], p2 = s1[base + 1], q2 = s2[base + 1];
-        let p3 = s1[base + 2], q3 = s2[base + 2], p4 = s1[base + 3], q4 = s2[base + 3];
-        const A1 = a1[base], A2 = a1[base + 1], A3 = a1[base + 2], A4 = a1[base + 3];
-        const B1 = a2[base], B2 = a2[base + 1], B3 = a2[base + 2], B4 = a2[base + 3];
-        const G1 = b[base], G2 = b[base + 1], G3 = b[base + 2], G4 = b[base + 3];
+        let p1 = s1[base],
+          q1 = s2[base],
+          p2 = s1[base + 1],
+          q2 = s2[base + 1];
+        let p3 = s1[base + 2],
+          q3 = s2[base + 2],
+          p4 = s1[base + 3],
+          q4 = s2[base + 3];
+        const A1 = a1[base],
+          A2 = a1[base + 1],
+          A3 = a1[base + 2],
+          A4 = a1[base + 3];
+        const B1 = a2[base],
+          B2 = a2[base + 1],
+          B3 = a2[base + 2],
+          B4 = a2[base + 3];
+        const G1 = b[base],
+          G2 = b[base + 1],
+          G3 = b[base + 2],
+          G4 = b[base + 3];
         for (let k = 0; k < n; k++) {
           const y1 = A1 * p1 + B1 * q1 + G1 * prev;
           const y2 = A2 * p2 + B2 * q2 + G2 * prev;
           const y3 = A3 * p3 + B3 * q3 + G3 * prev;
           const y4 = A4 * p4 + B4 * q4 + G4 * prev;
-          q1 = p1; p1 = y1; q2 = p2; p2 = y2; q3 = p3; p3 = y3; q4 = p4; p4 = y4;
+          q1 = p1;
+          p1 = y1;
+          q2 = p2;
+          p2 = y2;
+          q3 = p3;
+          p3 = y3;
+          q4 = p4;
+          p4 = y4;
           prev = drive[k] + sigma * rng.gaussian();
           out[k] = work[w0 + k] + y1 + y2 + y3 + y4 + sensor * rng.gaussian();
         }
-        s1[base] = p1; s2[base] = q1; s1[base + 1] = p2; s2[base + 1] = q2;
-        s1[base + 2] = p3; s2[base + 2] = q3; s1[base + 3] = p4; s2[base + 3] = q4;
+        s1[base] = p1;
+        s2[base] = q1;
+        s1[base + 1] = p2;
+        s2[base + 1] = q2;
+        s1[base + 2] = p3;
+        s2[base + 2] = q3;
+        s1[base + 3] = p4;
+        s2[base + 3] = q4;
       } else {
         for (let k = 0; k < n; k++) {
           let y = 0;
@@ -307,7 +335,12 @@ export class GroupRenderer {
         let pi = ui;
         let p2r = 0;
         let p2i = 0;
-        let v0 = 0, v1 = 0, v2 = 0, v3 = 0, v4 = 0, v5 = 0;
+        let v0 = 0,
+          v1 = 0,
+          v2 = 0,
+          v3 = 0,
+          v4 = 0,
+          v5 = 0;
         for (let j = 0; j < top; j++) {
           if (j > 0) {
             const t = pr * ur - pi * ui;

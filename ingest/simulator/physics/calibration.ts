@@ -11,9 +11,11 @@
  */
 import { RealFft } from '../../../models/dsp/real-fft.ts';
 import type { FaultType, Location } from '../fleet-config.ts';
-import { locationPositions, G0, type BlockConditions, type VibrationModel } from './vibration-model.ts';
+import { type BlockConditions, G0, locationPositions, type VibrationModel } from './vibration-model.ts';
 
-export type FailureMetric = { kind: 'velocity'; thresholdMmS: number; bandLowHz: number; bandHighHz: number } | { kind: 'acceleration'; thresholdG: number };
+export type FailureMetric =
+  | { kind: 'velocity'; thresholdMmS: number; bandLowHz: number; bandHighHz: number }
+  | { kind: 'acceleration'; thresholdG: number };
 
 const FS = 25_600;
 const BLOCK = 2_048;
@@ -33,7 +35,13 @@ export interface CalibrationResult {
   positions: number[];
 }
 
-export function calibrateFault(model: VibrationModel, fault: { type: FaultType; location: Location }, metric: FailureMetric, cond: BlockConditions, seed: number): CalibrationResult {
+export function calibrateFault(
+  model: VibrationModel,
+  fault: { type: FaultType; location: Location },
+  metric: FailureMetric,
+  cond: BlockConditions,
+  seed: number,
+): CalibrationResult {
   const positions = locationPositions(fault.location);
   const healthyRender = signalRenderer(model, positions, cond, seed, null);
   const unitRender = signalRenderer(model, positions, cond, seed + 1, fault);
@@ -47,7 +55,10 @@ export function calibrateFault(model: VibrationModel, fault: { type: FaultType; 
     const healthy = healthyRender();
     const unit = unitRender();
     for (let c = 0; c < positions.length; c++) {
-      const q = metric.kind === 'velocity' ? velocityForms(fft!, healthy[c], unit[c], metric.bandLowHz, metric.bandHighHz) : accelerationForms(healthy[c], unit[c]);
+      const q =
+        metric.kind === 'velocity'
+          ? velocityForms(fft!, healthy[c], unit[c], metric.bandLowHz, metric.bandHighHz)
+          : accelerationForms(healthy[c], unit[c]);
       for (let i = 0; i < 3; i++) forms[c][i] += q[i] / WINDOWS;
     }
   }
@@ -63,7 +74,13 @@ export function calibrateFault(model: VibrationModel, fault: { type: FaultType; 
 }
 
 /** A function returning the next N samples per position (the renderer's state carries on between windows). */
-function signalRenderer(model: VibrationModel, positions: number[], cond: BlockConditions, seed: number, fault: { type: FaultType; location: Location } | null): () => Float64Array[] {
+function signalRenderer(
+  model: VibrationModel,
+  positions: number[],
+  cond: BlockConditions,
+  seed: number,
+  fault: { type: FaultType; location: Location } | null,
+): () => Float64Array[] {
   const r = model.createRenderer(positions, FS, BLOCK, seed);
   const faults = fault ? [{ type: fault.type, location: fault.location, severity: 1, scale: 1 }] : [];
   const sources = fault ? [model.createSource(fault.type, fault.location, positions, seed)] : [];

@@ -16,16 +16,24 @@
  * Deterministic given the seed and the sequence of calls. No I/O.
  */
 import { PdmError } from '../../../common/errors.ts';
+import { ISO_BAND_HIGH_HZ, isoBandLowHz, zoneBoundaries } from '../../../models/vibration/iso20816.ts';
 import { BEARING_FAULTS, type FaultSpec, type FaultType, type Location, type ValidMachine } from '../fleet-config.ts';
 import type { ChannelSpec, EnergyReading, MachineControl, MachineSignalSource } from '../signal-source.ts';
 import type { GroupRenderer, ImpulseSource } from './block-renderer.ts';
 import { calibrateFault, type FailureMetric } from './calibration.ts';
 import { DegradationPath } from './degradation.ts';
-import { ISO_BAND_HIGH_HZ, isoBandLowHz, zoneBoundaries } from '../../../models/vibration/iso20816.ts';
-import { BEARING_TIME_CONSTANT_S, FRICTION_AT_FAILURE, lag, lineCurrent, MotorModel, WINDING_TIME_CONSTANT_S, type MotorPoint } from './motor.ts';
+import {
+  BEARING_TIME_CONSTANT_S,
+  FRICTION_AT_FAILURE,
+  lag,
+  lineCurrent,
+  MotorModel,
+  type MotorPoint,
+  WINDING_TIME_CONSTANT_S,
+} from './motor.ts';
 import { OperatingSchedule } from './operating-schedule.ts';
 import { hashGaussian, mixSeed } from './prng.ts';
-import { positionIndex, VibrationModel, type BlockConditions, type FaultDrive } from './vibration-model.ts';
+import { type BlockConditions, type FaultDrive, positionIndex, VibrationModel } from './vibration-model.ts';
 
 export type { ChannelSpec, EnergyReading } from '../signal-source.ts';
 
@@ -144,7 +152,12 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
   #faultCounter = 0;
 
   constructor(machine: ValidMachine, opts: SimulationOptions) {
-    if (!Number.isFinite(opts.startTimeMs)) throw new PdmError('PDM_ERR_INPUT_VALUE', `MachineSimulation(${machine.id}): startTimeMs must be a finite number, got ${opts.startTimeMs}`, { machine: machine.id });
+    if (!Number.isFinite(opts.startTimeMs))
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `MachineSimulation(${machine.id}): startTimeMs must be a finite number, got ${opts.startTimeMs}`,
+        { machine: machine.id },
+      );
     this.machine = machine;
     this.model = new VibrationModel(machine);
     this.motor = new MotorModel(machine);
@@ -185,7 +198,14 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
       for (const axis of sensor.axes) {
         const id = `${sensor.location}_${axis}`;
         this.#channelIndex.set(id, this.channels.length);
-        this.channels.push({ id, location: sensor.location, axis, sampleRateHz: sensor.sampleRateHz, blockSize: sensor.blockSize, units: 'g' });
+        this.channels.push({
+          id,
+          location: sensor.location,
+          axis,
+          sampleRateHz: sensor.sampleRateHz,
+          blockSize: sensor.blockSize,
+          units: 'g',
+        });
         this.#channelGroup.push({ group, index: group.positions.length });
         group.positions.push(positionIndex(sensor.location, axis));
       }
@@ -204,11 +224,24 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
   renderBlock(channelId: string, seq: number, out: Float32Array): void {
     const ci = this.#channelIndex.get(channelId);
     if (ci === undefined) {
-      throw new PdmError('PDM_ERR_INPUT_VALUE', `machine ${this.machine.id}: no channel "${channelId}" (channels: ${this.channels.map((c) => c.id).join(', ')})`, { machine: this.machine.id, channelId });
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `machine ${this.machine.id}: no channel "${channelId}" (channels: ${this.channels.map((c) => c.id).join(', ')})`,
+        { machine: this.machine.id, channelId },
+      );
     }
     const { group, index } = this.#channelGroup[ci];
-    if (!Number.isSafeInteger(seq) || seq < 0) throw new PdmError('PDM_ERR_INPUT_VALUE', `machine ${this.machine.id}: block seq must be a non-negative integer, got ${seq}`, { machine: this.machine.id, seq });
-    if (out.length < group.blockSize) throw new PdmError('PDM_ERR_INPUT_VALUE', `machine ${this.machine.id}: output buffer holds ${out.length} samples, channel ${channelId} needs ${group.blockSize}`, { machine: this.machine.id });
+    if (!Number.isSafeInteger(seq) || seq < 0)
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `machine ${this.machine.id}: block seq must be a non-negative integer, got ${seq}`, {
+        machine: this.machine.id,
+        seq,
+      });
+    if (out.length < group.blockSize)
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `machine ${this.machine.id}: output buffer holds ${out.length} samples, channel ${channelId} needs ${group.blockSize}`,
+        { machine: this.machine.id },
+      );
     let entry = group.cache.get(seq);
     if (!entry) entry = this.#renderGroupBlock(group, seq);
     out.set(entry.buffers[index]);
@@ -268,7 +301,9 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
       const f = life.faults[i];
       group.faults.push(f);
       group.drives.push({ type: f.spec.type, location: f.spec.location, severity: 0, scale: f.scale });
-      group.sources.push(this.model.createSource(f.spec.type, f.spec.location, group.positions, mixSeed(f.seed, group.sampleRateHz, group.blockSize)));
+      group.sources.push(
+        this.model.createSource(f.spec.type, f.spec.location, group.positions, mixSeed(f.seed, group.sampleRateHz, group.blockSize)),
+      );
     }
   }
 
@@ -304,7 +339,14 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
     return { total, bearing };
   }
 
-  #operatingPoint(tMs: number): { point: MotorPoint; load: number; mode: string; running: boolean; factor: number; bearingSeverity: { DE: number; NDE: number } } {
+  #operatingPoint(tMs: number): {
+    point: MotorPoint;
+    load: number;
+    mode: string;
+    running: boolean;
+    factor: number;
+    bearingSeverity: { DE: number; NDE: number };
+  } {
     const s = this.#schedule.at((tMs - this.#startMs) / 1000);
     const run = this.#runFactor(tMs);
     const friction = this.#frictionAt(tMs);
@@ -320,7 +362,14 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
     }
     const point = this.motor.point(setSpeed, load, friction.total * run.factor, run.running);
     point.speedRpm *= run.factor;
-    return { point, load, mode: run.running || run.factor > 0 ? s.mode : 'stopped', running: run.running, factor: run.factor, bearingSeverity: friction.bearing };
+    return {
+      point,
+      load,
+      mode: run.running || run.factor > 0 ? s.mode : 'stopped',
+      running: run.running,
+      factor: run.factor,
+      bearingSeverity: friction.bearing,
+    };
   }
 
   /** Energy meter and temperature readings at a wall time (call in increasing time for the thermal lag). */
@@ -334,7 +383,8 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
 
     // Measurement: voltage wanders slowly and jitters; power carries meter noise.
     const second = Math.floor(timeMs / 1000);
-    const voltageV = m.lineVoltageV * (1 + 0.004 * Math.sin((2 * Math.PI * timeMs) / 3_600_000) + 0.0015 * hashGaussian(m.seed, 0x5017, second));
+    const voltageV =
+      m.lineVoltageV * (1 + 0.004 * Math.sin((2 * Math.PI * timeMs) / 3_600_000) + 0.0015 * hashGaussian(m.seed, 0x5017, second));
     const powerKw = p.inputKw > 0 ? p.inputKw * (1 + 0.002 * hashGaussian(m.seed, 0x9043, second)) : 0;
     const powerFactor = p.powerFactor;
     return {
@@ -448,7 +498,12 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
     if (f !== 'iso_zone_d' && 'accelerationG' in f) return { kind: 'acceleration', thresholdG: f.accelerationG };
     // Zone D starts above the C/D boundary, the last of the three.
     const threshold = f === 'iso_zone_d' ? zoneBoundaries(this.machine.iso)[2] : f.velocityMmS;
-    return { kind: 'velocity', thresholdMmS: threshold, bandLowHz: isoBandLowHz(this.machine.nominalSpeedRpm / 60), bandHighHz: ISO_BAND_HIGH_HZ };
+    return {
+      kind: 'velocity',
+      thresholdMmS: threshold,
+      bandLowHz: isoBandLowHz(this.machine.nominalSpeedRpm / 60),
+      bandHighHz: ISO_BAND_HIGH_HZ,
+    };
   }
 
   #lifeAt(tMs: number): Life {
@@ -506,7 +561,8 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
           life.failedAtMs = Math.max(failMs, life.startMs);
           life.failureHandled = true;
           if (this.machine.onFailure.action === 'trip') this.#addEvent(life.failedAtMs, false);
-          if (this.machine.onFailure.autoRepairAfterS !== null) life.repairAtMs = life.failedAtMs + this.machine.onFailure.autoRepairAfterS * 1000;
+          if (this.machine.onFailure.autoRepairAfterS !== null)
+            life.repairAtMs = life.failedAtMs + this.machine.onFailure.autoRepairAfterS * 1000;
           continue;
         }
       }
@@ -542,7 +598,10 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
     this.#advanceTo(atMs);
     const life = this.#lives[this.#lives.length - 1];
     const now = this.#lifeSecondsAt(life, atMs);
-    const onsetLifeS = 'lifeS' in fault.onset ? now + fault.onset.lifeS : life.initialLifeS + this.#runningSeconds(life.startMs, fault.onset.atMs) * this.#accel;
+    const onsetLifeS =
+      'lifeS' in fault.onset
+        ? now + fault.onset.lifeS
+        : life.initialLifeS + this.#runningSeconds(life.startMs, fault.onset.atMs) * this.#accel;
     life.faults.push(this.#activate(fault, onsetLifeS, true, mixSeed(this.machine.seed, 0x1ec7, life.index, ++this.#faultCounter)));
   }
 

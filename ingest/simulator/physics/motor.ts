@@ -84,7 +84,18 @@ export class MotorModel {
       supplyHz = (setSpeedRpm * this.poles) / 120 / (1 - slip);
     }
     if (!energised) {
-      return { speedRpm, supplyHz: 0, slip: 0, shaftLoad, inputKw: 0, reactiveKvar: 0, powerFactor: 0, lossKw: 0, frictionKw: 0, efficiency: 0 };
+      return {
+        speedRpm,
+        supplyHz: 0,
+        slip: 0,
+        shaftLoad,
+        inputKw: 0,
+        reactiveKvar: 0,
+        powerFactor: 0,
+        lossKw: 0,
+        frictionKw: 0,
+        efficiency: 0,
+      };
     }
     const frictionKw = frictionFraction * this.ratedKw;
     const lossKw = this.#ratedLossKw * (FIXED_LOSS_SHARE + (1 - FIXED_LOSS_SHARE) * shaftLoad * shaftLoad);

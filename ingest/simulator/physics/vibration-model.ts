@@ -8,9 +8,18 @@
  * ISO 20816-3 do; they become acceleration amplitudes in g here. Rotor forces grow with the
  * square of speed, so acceleration scales with (speed / nominal)².
  */
+
+import { type DefectFrequencies as DefectOrders, defectOrders } from '../../../models/bearing/geometry.ts';
 import type { FaultType, Location, ValidMachine } from '../fleet-config.ts';
-import { GroupRenderer, ImpulseSource, MODULATION_CAGE, MODULATION_NONE, MODULATION_SHAFT, modesEnergy, type ModeSpec } from './block-renderer.ts';
-import { defectOrders, type DefectFrequencies as DefectOrders } from '../../../models/bearing/geometry.ts';
+import {
+  GroupRenderer,
+  ImpulseSource,
+  MODULATION_CAGE,
+  MODULATION_NONE,
+  MODULATION_SHAFT,
+  type ModeSpec,
+  modesEnergy,
+} from './block-renderer.ts';
 import { mixSeed, Xoshiro128 } from './prng.ts';
 
 export const G0 = 9806.65; // mm/s² per g
@@ -204,7 +213,10 @@ export class VibrationModel {
 
     let imbalance = opts.baseline ? m.baseline.imbalanceMmS : 0;
     let misalignment = opts.baseline ? m.baseline.misalignmentMmS : 0;
-    const looseness: Record<Location, number> = { DE: opts.baseline ? m.baseline.loosenessMmS : 0, NDE: opts.baseline ? 0.6 * m.baseline.loosenessMmS : 0 };
+    const looseness: Record<Location, number> = {
+      DE: opts.baseline ? m.baseline.loosenessMmS : 0,
+      NDE: opts.baseline ? 0.6 * m.baseline.loosenessMmS : 0,
+    };
     for (const f of faults) {
       const level = f.severity * f.scale;
       if (f.type === 'imbalance') imbalance += level;
@@ -217,7 +229,8 @@ export class VibrationModel {
     this.#addHarmonics(r, positions, this.#misalignment, misalignment * rho2 * misLoad);
     this.#addHarmonics(r, positions, this.#looseness.DE, looseness.DE * rho2);
     this.#addHarmonics(r, positions, this.#looseness.NDE, looseness.NDE * rho2);
-    if (opts.baseline && this.#vanes.length > 0) this.#addHarmonics(r, positions, this.#vanes, VANE_PASS_MM_S * rho2 * (0.5 + 0.5 * Math.min(load, 1.2)));
+    if (opts.baseline && this.#vanes.length > 0)
+      this.#addHarmonics(r, positions, this.#vanes, VANE_PASS_MM_S * rho2 * (0.5 + 0.5 * Math.min(load, 1.2)));
 
     // Electrical: magnetic pull at 2 × supply frequency; 1X sidebands at the pole-pass frequency.
     r.electricalHz = 2 * cond.supplyHz;
@@ -252,7 +265,8 @@ export class VibrationModel {
       r.sources.push(src);
       // Late damage spreads: roughness (broadband drive) grows with severity², at 60 % of the
       // impacts' RMS when the fault reaches failure, so kurtosis rises and then falls again.
-      const roughness = f.severity * f.severity * f.scale * impactScale * 0.6 * Math.sqrt((src.order * this.nominalShaftHz) / r.sampleRateHz);
+      const roughness =
+        f.severity * f.severity * f.scale * impactScale * 0.6 * Math.sqrt((src.order * this.nominalShaftHz) / r.sampleRateHz);
       // Independent excitations add in power, not in amplitude.
       for (let c = 0; c < C; c++) r.structSigma[c] = Math.hypot(r.structSigma[c], roughness * src.gains[c]);
     });
@@ -289,7 +303,10 @@ function complexGains(magnitudes: readonly number[], phases: readonly number[]):
 }
 
 function perPosition(magnitudes: readonly number[], phase: () => number): { re: Float64Array; im: Float64Array } {
-  return complexGains(magnitudes, magnitudes.map(() => phase()));
+  return complexGains(
+    magnitudes,
+    magnitudes.map(() => phase()),
+  );
 }
 
 function harmonic(halfOrder: number, magnitudes: readonly number[], phases: readonly number[]): HarmonicGain {
@@ -300,7 +317,9 @@ function harmonic(halfOrder: number, magnitudes: readonly number[], phases: read
 function imbalanceGains(phase: () => number): HarmonicGain[] {
   const de = phase();
   const nde = de + Math.PI * (rngSpread(phase) * 0.6); // static and couple imbalance mixed
-  return [harmonic(2, [1, 0.8, 0.2, 0.85, 0.7, 0.15], [de, de + Math.PI / 2 + 0.2 * rngSpread(phase), phase(), nde, nde + Math.PI / 2, phase()])];
+  return [
+    harmonic(2, [1, 0.8, 0.2, 0.85, 0.7, 0.15], [de, de + Math.PI / 2 + 0.2 * rngSpread(phase), phase(), nde, nde + Math.PI / 2, phase()]),
+  ];
 }
 
 /** 2X strongest axially, with axial 1X and some 3X; across the coupling the axial phase flips. Level = 2X at DE Z. */
@@ -321,13 +340,20 @@ function loosenessGains(location: Location, phase: () => number): HarmonicGain[]
   for (let k = 1; k <= 10; k++) raw.push({ j: 2 * k, a: k ** -0.7 });
   for (let k = 0; k < 9; k++) raw.push({ j: 2 * k + 1, a: 0.3 * (k + 0.5) ** -0.7 });
   const norm = Math.sqrt(raw.reduce((s, x) => s + x.a * x.a, 0));
-  return raw.map(({ j, a }) => harmonic(j, own.map((g) => (g * a) / norm), own.map(() => phase())));
+  return raw.map(({ j, a }) =>
+    harmonic(
+      j,
+      own.map((g) => (g * a) / norm),
+      own.map(() => phase()),
+    ),
+  );
 }
 
 /** Vane / blade pass (and its 2nd harmonic), radial. Level = vane pass at DE X. */
 function vaneGains(vanes: number, maxHalfOrder: number, phase: () => number): HarmonicGain[] {
   const out = [harmonic(2 * vanes, [1, 0.7, 0.4, 0.6, 0.45, 0.25], [phase(), phase(), phase(), phase(), phase(), phase()])];
-  if (4 * vanes <= maxHalfOrder) out.push(harmonic(4 * vanes, [0.35, 0.25, 0.15, 0.2, 0.15, 0.1], [phase(), phase(), phase(), phase(), phase(), phase()]));
+  if (4 * vanes <= maxHalfOrder)
+    out.push(harmonic(4 * vanes, [0.35, 0.25, 0.15, 0.2, 0.15, 0.1], [phase(), phase(), phase(), phase(), phase(), phase()]));
   return out;
 }
 

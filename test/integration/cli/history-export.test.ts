@@ -43,7 +43,11 @@ beforeAll(async () => {
   // A run to failure of pump-9 (features grow from window 200), and another machine's windows.
   for (const w of [...windows(N, 200, 41, 'pump-9'), ...windows(50, 1000, 42, 'fan-1')]) {
     if (w.machine === 'pump-9' && w.windowSeq === GAP_SEQ && w.channel === 'DE_Y') continue;
-    sender.table(`${prefix}vibration_features`).symbol('machine', w.machine).symbol('channel', w.channel).intColumn('window_seq', w.windowSeq);
+    sender
+      .table(`${prefix}vibration_features`)
+      .symbol('machine', w.machine)
+      .symbol('channel', w.channel)
+      .intColumn('window_seq', w.windowSeq);
     for (const [k, v] of Object.entries(w.features)) sender.floatColumn(k, v);
     await sender.at(w.tsNs, 'ns');
   }
@@ -57,7 +61,9 @@ describe('pdm history', () => {
   it('exports one row per complete window, <channel>_<feature> columns, and pdm rul and the processor take it as a run-to-failure history', () => {
     const r = pdm('history', '--machine', 'pump-9', '--config', configFile);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`${N - 1} windows of pump-9 \\(DE_X, DE_Y x rms, kurtosis, crest_factor\\); 1 left out for a missing channel`));
+    expect(r.stderr).toMatch(
+      new RegExp(`${N - 1} windows of pump-9 \\(DE_X, DE_Y x rms, kurtosis, crest_factor\\); 1 left out for a missing channel`),
+    );
     const file = join(dir, 'pump-9.csv');
     writeFileSync(file, r.stdout);
     const h = readFeatureCsv(file);
@@ -70,7 +76,10 @@ describe('pdm history', () => {
     expect(h.rows[0].DE_Y_kurtosis).toBeCloseTo(first[1].features.kurtosis, 12);
     expect(h.times.includes(1_800_000_000 + 250)).toBe(false);
 
-    const rul = spawnSync(process.execPath, ['cli/pdm.ts', 'rul', '--train', file, '--series', file, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const rul = spawnSync(process.execPath, ['cli/pdm.ts', 'rul', '--train', file, '--series', file, '--json'], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     expect(rul.status, rul.stderr).toBe(0);
     expect(rul.stdout.trim().split('\n')).toHaveLength(N - 1);
     const { fleets, errors } = loadMachineFleets({ 'pump-10': { histories: [file] } }, {});
@@ -79,7 +88,17 @@ describe('pdm history', () => {
   });
 
   it('a time range, and an unknown machine named with what to check', () => {
-    const r = pdm('history', '--machine', 'pump-9', '--config', configFile, '--from', '2027-01-15T08:05:00Z', '--to', '2027-01-15T08:06:40Z');
+    const r = pdm(
+      'history',
+      '--machine',
+      'pump-9',
+      '--config',
+      configFile,
+      '--from',
+      '2027-01-15T08:05:00Z',
+      '--to',
+      '2027-01-15T08:06:40Z',
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1 + 100);
     const none = pdm('history', '--machine', 'pump-99', '--config', configFile);

@@ -10,26 +10,52 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { rejectedCertificates } from '../../../ingest/opcua/pki.ts';
 import { until } from '../../helpers/ports.ts';
-import { AUTH, collectorConfig, machineEntry, OPCUA_ENV, startMachine, tempDir, type TestMachine } from './support.ts';
+import { AUTH, collectorConfig, machineEntry, OPCUA_ENV, startMachine, type TestMachine, tempDir } from './support.ts';
 
 /** Node ids of a machine's channel, found by browsing as an operator's OPC UA browser would. */
-async function channelNodeIds(dir: string, m: TestMachine, channel: string): Promise<{ waveform: string; sequence: string; sampleRate: string }> {
+async function channelNodeIds(
+  dir: string,
+  m: TestMachine,
+  channel: string,
+): Promise<{ waveform: string; sequence: string; sampleRate: string }> {
   const cm = new OPCUACertificateManager({ rootFolder: join(dir, 'collector-pki'), automaticallyAcceptUnknownCertificate: false });
   await cm.initialize();
-  const client = OPCUAClient.create({ clientCertificateManager: cm, applicationUri: 'urn:pdm:collector', securityMode: MessageSecurityMode.SignAndEncrypt, securityPolicy: SecurityPolicy.Basic256Sha256, endpointMustExist: false, connectionStrategy: { initialDelay: 100, maxDelay: 500, maxRetry: 1 } });
+  const client = OPCUAClient.create({
+    clientCertificateManager: cm,
+    applicationUri: 'urn:pdm:collector',
+    securityMode: MessageSecurityMode.SignAndEncrypt,
+    securityPolicy: SecurityPolicy.Basic256Sha256,
+    endpointMustExist: false,
+    connectionStrategy: { initialDelay: 100, maxDelay: 500, maxRetry: 1 },
+  });
   await client.connect(m.server.endpointUrl);
-  const session = await client.createSession({ type: UserTokenType.UserName, userName: OPCUA_ENV.COLLECTOR_TEST_USER, password: OPCUA_ENV.COLLECTOR_TEST_PASSWORD });
+  const session = await client.createSession({
+    type: UserTokenType.UserName,
+    userName: OPCUA_ENV.COLLECTOR_TEST_USER,
+    password: OPCUA_ENV.COLLECTOR_TEST_PASSWORD,
+  });
   try {
     // Browse Objects/<machine>/Vibration/<channel>/<leaf> by browse name.
     const child = async (parent: string, name: string): Promise<string> => {
-      const r = await session.browse({ nodeId: parent, browseDirection: BrowseDirection.Forward, referenceTypeId: 'HierarchicalReferences', includeSubtypes: true, nodeClassMask: 0, resultMask: 63 });
+      const r = await session.browse({
+        nodeId: parent,
+        browseDirection: BrowseDirection.Forward,
+        referenceTypeId: 'HierarchicalReferences',
+        includeSubtypes: true,
+        nodeClassMask: 0,
+        resultMask: 63,
+      });
       const ref = (r.references ?? []).find((x) => x.browseName.name === name);
       if (!ref) throw new Error(`${parent} has no child ${name}`);
       return ref.nodeId.toString();
     };
     let node = 'ns=0;i=85';
     for (const name of [m.id, 'Vibration', channel]) node = await child(node, name);
-    return { waveform: await child(node, 'Waveform'), sequence: await child(node, 'SequenceNumber'), sampleRate: await child(node, 'SampleRate') };
+    return {
+      waveform: await child(node, 'Waveform'),
+      sequence: await child(node, 'SequenceNumber'),
+      sampleRate: await child(node, 'SampleRate'),
+    };
   } finally {
     await session.close();
     await client.disconnect();
@@ -57,19 +83,40 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
     const ids = await channelNodeIds(dir, bad.wrongType, 'DE_X');
     const config = collectorConfig(dir, prefix, [
       machineEntry(good[0]),
-      { id: 'wrong-pw', endpoint: bad.credentials.server.endpointUrl, auth: { usernameEnv: 'COLLECTOR_TEST_USER', passwordEnv: 'WRONG_PASSWORD' } },
+      {
+        id: 'wrong-pw',
+        endpoint: bad.credentials.server.endpointUrl,
+        auth: { usernameEnv: 'COLLECTOR_TEST_USER', passwordEnv: 'WRONG_PASSWORD' },
+      },
       machineEntry(bad.untrusted),
-      { id: 'no-node', endpoint: bad.missingNode.server.endpointUrl, auth: AUTH, nodes: { channels: [{ channel: 'DE_X', waveform: 'ns=1;s=NoSuchWaveform', sequence: 'ns=1;s=NoSuchSequence' }] } },
+      {
+        id: 'no-node',
+        endpoint: bad.missingNode.server.endpointUrl,
+        auth: AUTH,
+        nodes: { channels: [{ channel: 'DE_X', waveform: 'ns=1;s=NoSuchWaveform', sequence: 'ns=1;s=NoSuchSequence' }] },
+      },
       // The sample rate variable (an AnalogItemType holding a Double) given where a waveform belongs.
-      { id: 'wrong-type', endpoint: bad.wrongType.server.endpointUrl, auth: AUTH, nodes: { channels: [{ channel: 'DE_X', waveform: ids.sampleRate, sequence: ids.sequence }] } },
+      {
+        id: 'wrong-type',
+        endpoint: bad.wrongType.server.endpointUrl,
+        auth: AUTH,
+        nodes: { channels: [{ channel: 'DE_X', waveform: ids.sampleRate, sequence: ids.sequence }] },
+      },
       // The configured id does not match what the server serves (a wrong port, say).
       { id: 'press-9', endpoint: bad.otherMachine.server.endpointUrl, auth: AUTH },
       machineEntry(good[1]),
     ]);
-    collector = new Collector(config, { brokers: services.kafkaBrokers, env: { ...process.env, ...OPCUA_ENV, WRONG_PASSWORD: 'not-the-password' } });
+    collector = new Collector(config, {
+      brokers: services.kafkaBrokers,
+      env: { ...process.env, ...OPCUA_ENV, WRONG_PASSWORD: 'not-the-password' },
+    });
     await collector.start();
     const byId = (id: string) => collector.stats.find((s) => s.machine === id)!;
-    await until(() => ['wrong-pw', 'stranger', 'no-node', 'wrong-type', 'press-9'].every((id) => byId(id).state === 'failed'), 60_000, 'the five bad machines to fail');
+    await until(
+      () => ['wrong-pw', 'stranger', 'no-node', 'wrong-type', 'press-9'].every((id) => byId(id).state === 'failed'),
+      60_000,
+      'the five bad machines to fail',
+    );
     outWhenAllFailed = good.map((m) => byId(m.id).blocksOut);
     await until(() => good.every((m, i) => byId(m.id).blocksOut >= outWhenAllFailed[i] + 40), 60_000, 'the good machines flowing on');
     health = collector.health();
@@ -93,23 +140,31 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
 
   it('wrong credentials: refused user name or password, named as such', () => {
     const e = errorOf('wrong-pw');
-    expect(e).toMatch(/^PDM_ERR_OPCUA_SECURITY: machine wrong-pw \(opc\.tcp:\/\/[^)]+\): user name or password refused \(.*BadUserAccessDenied/);
+    expect(e).toMatch(
+      /^PDM_ERR_OPCUA_SECURITY: machine wrong-pw \(opc\.tcp:\/\/[^)]+\): user name or password refused \(.*BadUserAccessDenied/,
+    );
   });
 
   it('untrusted server certificate: says where to put it, and it waits in rejected/', () => {
     const e = errorOf('stranger');
-    expect(e).toMatch(/^PDM_ERR_OPCUA_SECURITY: machine stranger \(.*\): the server's certificate is not trusted by the collector .*BadCertificateUntrusted.*trusted\/certs/);
+    expect(e).toMatch(
+      /^PDM_ERR_OPCUA_SECURITY: machine stranger \(.*\): the server's certificate is not trusted by the collector .*BadCertificateUntrusted.*trusted\/certs/,
+    );
     expect(rejectedCertificates(join(dir, 'collector-pki')).length).toBeGreaterThanOrEqual(1);
   });
 
   it('a node id that does not exist: names the channel and the node', () => {
     const e = errorOf('no-node');
-    expect(e).toMatch(/^PDM_ERR_OPCUA_NODE: machine no-node \(.*\): channel DE_X waveform node ns=1;s=NoSuchWaveform does not exist on the server \(BadNodeIdUnknown\)/);
+    expect(e).toMatch(
+      /^PDM_ERR_OPCUA_NODE: machine no-node \(.*\): channel DE_X waveform node ns=1;s=NoSuchWaveform does not exist on the server \(BadNodeIdUnknown\)/,
+    );
   });
 
   it('a waveform of the wrong type: names the node, what it is and what was expected', () => {
     const e = errorOf('wrong-type');
-    expect(e).toMatch(/^PDM_ERR_OPCUA_NODE: machine wrong-type \(.*\): channel DE_X waveform node ns=\d+;i=\d+ is of the wrong type: AnalogItemType, scalar of Double; expected a YArrayItemType holding a Float or Double array/);
+    expect(e).toMatch(
+      /^PDM_ERR_OPCUA_NODE: machine wrong-type \(.*\): channel DE_X waveform node ns=\d+;i=\d+ is of the wrong type: AnalogItemType, scalar of Double; expected a YArrayItemType holding a Float or Double array/,
+    );
   });
 
   it('a server serving another machine than the configured id: names both', () => {
@@ -125,7 +180,12 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
     }
     const h = health;
     expect(h.status).toBe('degraded');
-    expect(h.machines.filter((m) => m.state === 'failed').map((m) => m.machine).sort()).toEqual(['no-node', 'press-9', 'stranger', 'wrong-pw', 'wrong-type']);
+    expect(
+      h.machines
+        .filter((m) => m.state === 'failed')
+        .map((m) => m.machine)
+        .sort(),
+    ).toEqual(['no-node', 'press-9', 'stranger', 'wrong-pw', 'wrong-type']);
   });
 
   it('keeps the good machines flowing without a gap', () => {

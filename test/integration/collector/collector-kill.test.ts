@@ -4,7 +4,7 @@
  * collector is started again with the same configuration: its spool drains, nothing it had
  * received is lost, and the blocks published while it was dead are one recorded gap per channel.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,13 +12,19 @@ import { stringify } from 'yaml';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeGapEvent, type GapEventV1 } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
+import { findRepoRoot } from '../../../deploy/local/paths.ts';
 import type { HealthReport } from '../../../ingest/collector/collector-metrics.ts';
 import { spoolDiskBytes } from '../../../ingest/collector/spool.ts';
-import { findRepoRoot } from '../../../deploy/local/paths.ts';
 import { freePort } from '../../helpers/ports.ts';
-import { AUTH, OPCUA_ENV, PrivateKafka, readTopic, startMachine, tempDir, type TestMachine } from './support.ts';
+import { AUTH, OPCUA_ENV, PrivateKafka, readTopic, startMachine, type TestMachine, tempDir } from './support.ts';
 
-async function waitFor<T>(what: string, get: () => Promise<T | undefined>, ok: (v: T) => boolean, timeoutMs: number, log: string): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  get: () => Promise<T | undefined>,
+  ok: (v: T) => boolean,
+  timeoutMs: number,
+  log: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {
@@ -52,7 +58,11 @@ describe('collector SIGKILL with frames in the spool: restart drains it, nothing
 
   const startCollector = (configFile: string) => {
     const fd = openSync(logFile, 'a');
-    const proc = spawn(process.execPath, [join(findRepoRoot(), 'cli', 'pdm.ts'), 'collect', '--config', configFile], { cwd: dir, env: { ...process.env, ...OPCUA_ENV }, stdio: ['ignore', fd, fd] });
+    const proc = spawn(process.execPath, [join(findRepoRoot(), 'cli', 'pdm.ts'), 'collect', '--config', configFile], {
+      cwd: dir,
+      env: { ...process.env, ...OPCUA_ENV },
+      stdio: ['ignore', fd, fd],
+    });
     closeSync(fd);
     return proc;
   };
@@ -92,7 +102,11 @@ describe('collector SIGKILL with frames in the spool: restart drains it, nothing
       health,
       (h) => {
         for (const m of h.machines) if (!restartedBlocks.has(m.machine) && m.blocksOut > 0) restartedBlocks.set(m.machine, m.blocksOut);
-        return h.kafka.mode === 'live' && h.spool.records === 0 && h.machines.every((m) => m.blocksOut >= (restartedBlocks.get(m.machine) ?? Infinity) + 20);
+        return (
+          h.kafka.mode === 'live' &&
+          h.spool.records === 0 &&
+          h.machines.every((m) => m.blocksOut >= (restartedBlocks.get(m.machine) ?? Infinity) + 20)
+        );
       },
       90_000,
       logFile,
@@ -103,7 +117,9 @@ describe('collector SIGKILL with frames in the spool: restart drains it, nothing
     await Promise.all(machines.map((m) => m.server.stop()));
     gaps = (await readTopic(kafka.brokers, topics.gaps)).map((m) => decodeGapEvent(m.value));
     frames = (await readTopic(kafka.brokers, topics.vibration)).map((m) => decodeVibrationFrame(m.value));
-    process.stderr.write(`[collector-kill] killed with ${atKill.spool.records} messages (${atKill.spool.bytes} bytes) in the spool; after restart ${afterRestart.machines.map((m) => `${m.machine} out ${m.blocksOut}`).join(', ')}\n`);
+    process.stderr.write(
+      `[collector-kill] killed with ${atKill.spool.records} messages (${atKill.spool.bytes} bytes) in the spool; after restart ${afterRestart.machines.map((m) => `${m.machine} out ${m.blocksOut}`).join(', ')}\n`,
+    );
   }, 300_000);
 
   afterAll(async () => {

@@ -3,13 +3,13 @@
  * answers) is found by the keep-alive watchdog, not waited on for ever; the other machine keeps
  * flowing without a gap; once the server runs again (SIGCONT) it is collected again by itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Collector, type MachineStats } from '../../../ingest/collector/collector.ts';
 import { until } from '../../helpers/ports.ts';
-import { AUTH, BLOCK, FS, OPCUA_ENV, collectorConfig, machineEntry, startMachine, tempDir, type TestMachine } from './support.ts';
+import { AUTH, BLOCK, collectorConfig, FS, machineEntry, OPCUA_ENV, startMachine, type TestMachine, tempDir } from './support.ts';
 
 const STALL_MS = 12_000;
 const WATCHDOG_MS = 3_000;
@@ -28,10 +28,15 @@ describe('a hung machine server: the watchdog finds it, the others keep flowing,
 
   beforeAll(async () => {
     // The hung machine lives in its own process, so it can be frozen without freezing the test.
-    const proc = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'machines-process.ts'), dir, 'hung-1'], { env: { ...process.env, ...OPCUA_ENV }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'machines-process.ts'), dir, 'hung-1'], {
+      env: { ...process.env, ...OPCUA_ENV },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     hungProcess = proc;
     const first = await new Promise<{ machines: Array<{ id: string; endpoint: string }> }>((resolve, reject) => {
-      createInterface({ input: proc.stdout }).once('line', (l) => resolve(JSON.parse(l) as { machines: Array<{ id: string; endpoint: string }> }));
+      createInterface({ input: proc.stdout }).once('line', (l) =>
+        resolve(JSON.parse(l) as { machines: Array<{ id: string; endpoint: string }> }),
+      );
       proc.once('exit', (code) => reject(new Error(`machine process exited (${code})`)));
     });
     ok = await startMachine(dir, 'ok-1');
@@ -62,8 +67,16 @@ describe('a hung machine server: the watchdog finds it, the others keep flowing,
     };
     proc.kill('SIGCONT');
     const hungAtResume = stat('hung-1').blocksIn;
-    await until(() => stat('hung-1').blocksIn >= hungAtResume + 20 && stat('hung-1').state === 'connected', 90_000, 'the hung machine collected again');
-    resumed = { hungBlocksIn: stat('hung-1').blocksIn - hungAtResume, hungState: stat('hung-1').state, hungReconnects: stat('hung-1').reconnects - reconnectsBefore };
+    await until(
+      () => stat('hung-1').blocksIn >= hungAtResume + 20 && stat('hung-1').state === 'connected',
+      90_000,
+      'the hung machine collected again',
+    );
+    resumed = {
+      hungBlocksIn: stat('hung-1').blocksIn - hungAtResume,
+      hungState: stat('hung-1').state,
+      hungReconnects: stat('hung-1').reconnects - reconnectsBefore,
+    };
   }, 240_000);
 
   afterAll(async () => {
@@ -75,7 +88,10 @@ describe('a hung machine server: the watchdog finds it, the others keep flowing,
 
   it('the watchdog gave up on the frozen connection and kept trying to reconnect', () => {
     expect(during.hungStates.has('connected'), JSON.stringify([...during.hungStates])).toBe(true);
-    expect([...during.hungStates].some((s) => s === 'reconnecting' || s === 'connecting'), JSON.stringify([...during.hungStates])).toBe(true);
+    expect(
+      [...during.hungStates].some((s) => s === 'reconnecting' || s === 'connecting'),
+      JSON.stringify([...during.hungStates]),
+    ).toBe(true);
     // Nothing comes from a frozen server (at most what was already in flight).
     expect(during.hungBlocks).toBeLessThanOrEqual(2 * 2 * BLOCKS_PER_S);
   });

@@ -11,7 +11,7 @@ import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import type { HealthReport } from '../../../ingest/collector/collector-metrics.ts';
 import { until } from '../../helpers/ports.ts';
-import { collectorConfig, machineEntry, OPCUA_ENV, PrivateKafka, readTopic, startMachine, tempDir, type TestMachine } from './support.ts';
+import { collectorConfig, machineEntry, OPCUA_ENV, PrivateKafka, readTopic, startMachine, type TestMachine, tempDir } from './support.ts';
 
 const OUTAGE_MS = 30_000;
 
@@ -31,7 +31,10 @@ describe('Kafka outage: spooled, drained in order, nothing lost', () => {
   beforeAll(async () => {
     await kafka.start();
     for (const id of ['mill-1', 'mill-2', 'mill-3']) machines.push(await startMachine(dir, id));
-    collector = new Collector(collectorConfig(dir, prefix, machines.map(machineEntry)), { brokers: kafka.brokers, env: { ...process.env, ...OPCUA_ENV } });
+    collector = new Collector(collectorConfig(dir, prefix, machines.map(machineEntry)), {
+      brokers: kafka.brokers,
+      env: { ...process.env, ...OPCUA_ENV },
+    });
     await collector.start();
     await until(() => collector.stats.every((s) => s.blocksOut >= 40), 60_000, '20 blocks per channel delivered before the outage');
 
@@ -41,7 +44,11 @@ describe('Kafka outage: spooled, drained in order, nothing lost', () => {
     spooledAtRestart = collector.spool!.records;
     await kafka.start();
     const t0 = Date.now();
-    await until(() => collector.forwarder!.mode === 'live' && collector.spool!.records === 0, 120_000, 'the spool drained after Kafka came back');
+    await until(
+      () => collector.forwarder!.mode === 'live' && collector.spool!.records === 0,
+      120_000,
+      'the spool drained after Kafka came back',
+    );
     drainMs = Date.now() - t0;
     const out = collector.stats.map((s) => s.blocksOut);
     await until(() => collector.stats.every((s, i) => s.blocksOut >= out[i] + 20), 30_000, 'live traffic after the drain');
@@ -52,7 +59,9 @@ describe('Kafka outage: spooled, drained in order, nothing lost', () => {
       return { partition: m.partition, offset: m.offset, machine: f.machine, channel: f.channel, seq: f.seq };
     });
     gapCount = (await readTopic(kafka.brokers, topics.gaps)).length;
-    process.stderr.write(`[kafka-outage] spool held ${spooledAtRestart} messages after ${OUTAGE_MS / 1000} s; drained ${drainMs} ms after Kafka was healthy; ${frames.length} frames in Kafka\n`);
+    process.stderr.write(
+      `[kafka-outage] spool held ${spooledAtRestart} messages after ${OUTAGE_MS / 1000} s; drained ${drainMs} ms after Kafka was healthy; ${frames.length} frames in Kafka\n`,
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -93,7 +102,10 @@ describe('Kafka outage: spooled, drained in order, nothing lost', () => {
       const mine = frames.filter((f) => f.machine === m.id);
       expect(new Set(mine.map((f) => f.partition)).size).toBe(1);
       for (const ch of m.source.rendered.keys()) {
-        const seqs = mine.filter((f) => f.channel === ch).sort((a, b) => a.offset - b.offset).map((f) => f.seq);
+        const seqs = mine
+          .filter((f) => f.channel === ch)
+          .sort((a, b) => a.offset - b.offset)
+          .map((f) => f.seq);
         // In offset order each block is either the next one or a repeat of one already there.
         let high = -1;
         for (const seq of seqs) {

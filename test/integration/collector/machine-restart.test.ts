@@ -12,11 +12,21 @@ import { topicNames } from '../../../common/topics.ts';
 import { decodeGapEvent, type GapEventV1 } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
-import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
 import { StreamProcessor } from '../../../stream-processing/processor.ts';
+import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
 import { until } from '../../helpers/ports.ts';
 import { questdbAuth, waitForRows } from '../../helpers/questdb.ts';
-import { collectorConfig, machineEntry, OPCUA_ENV, readTopic, RecordingSource, sineSource, startMachine, tempDir, type TestMachine } from './support.ts';
+import {
+  collectorConfig,
+  machineEntry,
+  OPCUA_ENV,
+  RecordingSource,
+  readTopic,
+  sineSource,
+  startMachine,
+  type TestMachine,
+  tempDir,
+} from './support.ts';
 
 const DOWNTIME_MS = 4_000;
 
@@ -42,11 +52,24 @@ describe('machine restart: collection resumes by itself, the gap is exactly the 
     others.push(await startMachine(dir, 'fan-1', { source: new RecordingSource(sineSource(1, 1)) }));
     others.push(await startMachine(dir, 'fan-2', { source: new RecordingSource(sineSource(2, 1)) }));
     processor = new StreamProcessor(
-      ProcessorConfigSpec.parse({ kafka: { topicPrefix: prefix, groupId: `${prefix}processor`, partitions: 3 }, questdb: { tablePrefix: prefix }, windowBlocks: 4, workers: 1 }),
-      { brokers: services.kafkaBrokers, questdbHttp: services.questdbHttp, questdbIlpConfig: services.questdbIlpConfig, questdbAuth: questdbAuth(services) },
+      ProcessorConfigSpec.parse({
+        kafka: { topicPrefix: prefix, groupId: `${prefix}processor`, partitions: 3 },
+        questdb: { tablePrefix: prefix },
+        windowBlocks: 4,
+        workers: 1,
+      }),
+      {
+        brokers: services.kafkaBrokers,
+        questdbHttp: services.questdbHttp,
+        questdbIlpConfig: services.questdbIlpConfig,
+        questdbAuth: questdbAuth(services),
+      },
     );
     await processor.start();
-    collector = new Collector(collectorConfig(dir, prefix, [target, ...others].map(machineEntry)), { brokers: services.kafkaBrokers, env: { ...process.env, ...OPCUA_ENV } });
+    collector = new Collector(collectorConfig(dir, prefix, [target, ...others].map(machineEntry)), {
+      brokers: services.kafkaBrokers,
+      env: { ...process.env, ...OPCUA_ENV },
+    });
     await collector.start();
     const stats = (id: string) => collector.stats.find((s) => s.machine === id)!;
     await until(() => stats('press-7').blocksIn >= 40, 60_000, '20 blocks per channel before the restart');
@@ -69,7 +92,9 @@ describe('machine restart: collection resumes by itself, the gap is exactly the 
     await Promise.all([target, ...others].map((m) => m.server.stop()));
     gaps = (await readTopic(services.kafkaBrokers, topics.gaps)).map((m) => decodeGapEvent(m.value));
     frames = (await readTopic(services.kafkaBrokers, topics.vibration)).map((m) => decodeVibrationFrame(m.value));
-    process.stderr.write(`[machine-restart] down ${restartedAtMs - stoppedAtMs} ms; collected again ${resumedAfterMs} ms after the restart\n`);
+    process.stderr.write(
+      `[machine-restart] down ${restartedAtMs - stoppedAtMs} ms; collected again ${resumedAfterMs} ms after the restart\n`,
+    );
   });
 
   afterAll(async () => {
@@ -94,7 +119,9 @@ describe('machine restart: collection resumes by itself, the gap is exactly the 
       // The blocks the clock advanced while the machine was off (its server published none of
       // them) all lie inside the gap; so does the number of 100 ms blocks the downtime lasted.
       const off = firstAfter.get(g.channel)! - lastBefore.get(g.channel)! - 1;
-      expect(target.source.rendered.get(g.channel)!.filter((x) => x > lastBefore.get(g.channel)! && x < firstAfter.get(g.channel)!)).toEqual([]);
+      expect(
+        target.source.rendered.get(g.channel)!.filter((x) => x > lastBefore.get(g.channel)! && x < firstAfter.get(g.channel)!),
+      ).toEqual([]);
       expect(g.from_seq).toBeLessThanOrEqual(lastBefore.get(g.channel)! + 1);
       expect(g.to_seq).toBeGreaterThanOrEqual(firstAfter.get(g.channel)! - 1);
       expect(Math.abs(off - (restartedAtMs - stoppedAtMs) / 100)).toBeLessThanOrEqual(5);
@@ -102,7 +129,9 @@ describe('machine restart: collection resumes by itself, the gap is exactly the 
       // before the collector had subscribed again. Both are missing in Kafka, and both are counted here.
       const queuedAtStop = lastBefore.get(g.channel)! - g.from_seq + 1;
       const beforeResubscribe = g.to_seq - firstAfter.get(g.channel)! + 1;
-      process.stderr.write(`[machine-restart] ${g.channel}: gap ${g.from_seq}..${g.to_seq} (${g.to_seq - g.from_seq + 1}) = ${queuedAtStop} queued at the stop + ${off} while off + ${beforeResubscribe} before re-subscription\n`);
+      process.stderr.write(
+        `[machine-restart] ${g.channel}: gap ${g.from_seq}..${g.to_seq} (${g.to_seq - g.from_seq + 1}) = ${queuedAtStop} queued at the stop + ${off} while off + ${beforeResubscribe} before re-subscription\n`,
+      );
     }
     const s = collector.stats.find((x) => x.machine === 'press-7')!;
     expect(s.gaps).toBe(2);
@@ -116,7 +145,7 @@ describe('machine restart: collection resumes by itself, the gap is exactly the 
       expect(new Set(seqs).size).toBe(seqs.length);
       const gap = gaps.find((g) => g.machine === 'press-7' && g.channel === ch)!;
       expect(seqs).toEqual(rendered.filter((x) => x >= seqs[0] && x <= seqs.at(-1)! && !(x >= gap.from_seq && x <= gap.to_seq)));
-        }
+    }
   });
 
   it('leaves the other machines untouched: no gap, every block in order', () => {
@@ -130,8 +159,14 @@ describe('machine restart: collection resumes by itself, the gap is exactly the 
   });
 
   it('lands the gap in QuestDB collection_gaps through the processor', async () => {
-    const rows = await waitForRows(services, `select channel, from_seq, to_seq, missing_blocks from ${prefix}collection_gaps where machine = 'press-7' order by channel`, (r) => r.length === 2);
+    const rows = await waitForRows(
+      services,
+      `select channel, from_seq, to_seq, missing_blocks from ${prefix}collection_gaps where machine = 'press-7' order by channel`,
+      (r) => r.length === 2,
+    );
     const mine = gaps.filter((g) => g.machine === 'press-7').sort((a, b) => a.channel.localeCompare(b.channel));
-    expect(rows.map((r) => [r.channel, Number(r.from_seq), Number(r.to_seq), Number(r.missing_blocks)])).toEqual(mine.map((g) => [g.channel, g.from_seq, g.to_seq, g.to_seq - g.from_seq + 1]));
+    expect(rows.map((r) => [r.channel, Number(r.from_seq), Number(r.to_seq), Number(r.missing_blocks)])).toEqual(
+      mine.map((g) => [g.channel, g.from_seq, g.to_seq, g.to_seq - g.from_seq + 1]),
+    );
   });
 });

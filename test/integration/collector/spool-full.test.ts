@@ -10,7 +10,7 @@ import { decodeGapEvent, type GapEventV1 } from '../../../common/wire/gap-event.
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { until } from '../../helpers/ports.ts';
-import { collectorConfig, machineEntry, OPCUA_ENV, PrivateKafka, readTopic, startMachine, tempDir, type TestMachine } from './support.ts';
+import { collectorConfig, machineEntry, OPCUA_ENV, PrivateKafka, readTopic, startMachine, type TestMachine, tempDir } from './support.ts';
 
 describe('spool full: the oldest frames are dropped, each one counted and recorded as a gap', () => {
   const prefix = `sf${Date.now().toString(36)}_`;
@@ -46,8 +46,15 @@ describe('spool full: the oldest frames are dropped, each one counted and record
     await machine.server.stop();
     gaps = (await readTopic(kafka.brokers, topics.gaps)).map((m) => decodeGapEvent(m.value));
     const frames = (await readTopic(kafka.brokers, topics.vibration)).map((m) => decodeVibrationFrame(m.value));
-    seqs = new Map([...machine.source.rendered.keys()].map((ch) => [ch, [...new Set(frames.filter((f) => f.channel === ch).map((f) => f.seq))].sort((a, b) => a - b)]));
-    process.stderr.write(`[spool-full] dropped ${droppedRecords} records; gaps ${gaps.map((g) => `${g.channel} ${g.from_seq}..${g.to_seq}`).join(', ')}\n`);
+    seqs = new Map(
+      [...machine.source.rendered.keys()].map((ch) => [
+        ch,
+        [...new Set(frames.filter((f) => f.channel === ch).map((f) => f.seq))].sort((a, b) => a - b),
+      ]),
+    );
+    process.stderr.write(
+      `[spool-full] dropped ${droppedRecords} records; gaps ${gaps.map((g) => `${g.channel} ${g.from_seq}..${g.to_seq}`).join(', ')}\n`,
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -84,7 +91,7 @@ describe('spool full: the oldest frames are dropped, each one counted and record
       // failed; a drain batch, at most an eighth of the 1 MiB spool, once it was back): about
       // 31 blocks of 4.2 kB, two channels.
       const islands = sent.filter((s) => s > firstDropped && s < lastDropped);
-      expect(islands.length).toBeLessThanOrEqual(Math.ceil(1024 * 1024 / 8 / 4200 / 2) + 1);
+      expect(islands.length).toBeLessThanOrEqual(Math.ceil((1024 * 1024) / 8 / 4200 / 2) + 1);
       // resumed_at of each gap is the start of the block right after it.
       for (const g of mine) expect(BigInt(g.resumed_at_ns)).toBe(BigInt(g.to_seq + 1) * 100_000_000n);
     }

@@ -7,22 +7,32 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
-import { CollectorConfigSpec, type CollectorConfig } from '../../../ingest/collector/collector-config.ts';
-import { MachineServer } from '../../../ingest/simulator/opcua/machine-server.ts';
-import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../../../ingest/simulator/signal-source.ts';
-import { SineSource } from '../../../ingest/simulator/test-signals.ts';
+import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { findJava } from '../../../deploy/local/java.ts';
-import { kafkaLayout, prepareKafka, startKafkaProcess, waitKafkaHealthy, type KafkaLayout, type KafkaPorts } from '../../../deploy/local/kafka.ts';
+import {
+  type KafkaLayout,
+  type KafkaPorts,
+  kafkaLayout,
+  prepareKafka,
+  startKafkaProcess,
+  waitKafkaHealthy,
+} from '../../../deploy/local/kafka.ts';
 import { fetchArtifacts } from '../../../deploy/local/maven.ts';
 import { jarCacheDir } from '../../../deploy/local/paths.ts';
 import type { ManagedProcess } from '../../../deploy/local/supervisor.ts';
 import { KAFKA_ARTIFACTS } from '../../../deploy/local/versions.ts';
+import { type CollectorConfig, CollectorConfigSpec } from '../../../ingest/collector/collector-config.ts';
+import { MachineServer } from '../../../ingest/simulator/opcua/machine-server.ts';
+import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../../../ingest/simulator/signal-source.ts';
+import { SineSource } from '../../../ingest/simulator/test-signals.ts';
 import { trustEachOther } from '../../helpers/opcua-trust.ts';
 import { freePort } from '../../helpers/ports.ts';
 
 // Taken from the environment when set, so machines in a child process (fixtures/) share them.
-export const OPCUA_ENV = { COLLECTOR_TEST_USER: 'operator', COLLECTOR_TEST_PASSWORD: process.env['COLLECTOR_TEST_PASSWORD'] ?? `pw-${Math.random().toString(36).slice(2)}` };
+export const OPCUA_ENV = {
+  COLLECTOR_TEST_USER: 'operator',
+  COLLECTOR_TEST_PASSWORD: process.env['COLLECTOR_TEST_PASSWORD'] ?? `pw-${Math.random().toString(36).slice(2)}`,
+};
 export const AUTH = { usernameEnv: 'COLLECTOR_TEST_USER', passwordEnv: 'COLLECTOR_TEST_PASSWORD' };
 
 /** A signal source that remembers every block the server rendered (= published), per channel. */
@@ -56,7 +66,15 @@ export function sineSource(seed: number, channels = 2): SineSource {
     { id: 'DE_Y', location: 'DE' as const, axis: 'Y' as const },
     { id: 'NDE_X', location: 'NDE' as const, axis: 'X' as const },
   ].slice(0, channels);
-  return new SineSource({ frequencyHz: 40 + seed, amplitudeG: 1, noiseRmsG: 0.05, sampleRateHz: FS, blockSize: BLOCK, channels: ids, seed });
+  return new SineSource({
+    frequencyHz: 40 + seed,
+    amplitudeG: 1,
+    noiseRmsG: 0.05,
+    sampleRateHz: FS,
+    blockSize: BLOCK,
+    channels: ids,
+    seed,
+  });
 }
 
 export interface TestMachine {
@@ -72,11 +90,15 @@ export function tempDir(name: string): string {
 }
 
 /** Start a machine server (or restart one: same id, port and PKI, a new server). */
-export async function startMachine(dir: string, id: string, opts: { port?: number; source?: RecordingSource; trust?: boolean } = {}): Promise<TestMachine> {
+export async function startMachine(
+  dir: string,
+  id: string,
+  opts: { port?: number; source?: RecordingSource; trust?: boolean } = {},
+): Promise<TestMachine> {
   const pkiDir = join(dir, 'machines', id);
   if (opts.trust !== false) await trustEachOther(pkiDir, id, join(dir, 'collector-pki'));
   const port = opts.port ?? (await freePort());
-  const source = opts.source ?? new RecordingSource(sineSource(id.length + port % 7));
+  const source = opts.source ?? new RecordingSource(sineSource(id.length + (port % 7)));
   const server = new MachineServer({
     machineId: id,
     port,
@@ -90,7 +112,12 @@ export async function startMachine(dir: string, id: string, opts: { port?: numbe
 }
 
 /** A collector configuration with everything in `dir` (spool, PKI), collecting `machines`. */
-export function collectorConfig(dir: string, prefix: string, machines: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): CollectorConfig {
+export function collectorConfig(
+  dir: string,
+  prefix: string,
+  machines: Array<Record<string, unknown>>,
+  extra: Record<string, unknown> = {},
+): CollectorConfig {
   return CollectorConfigSpec.parse({
     kafka: { topicPrefix: prefix, partitions: 3 },
     pkiDir: join(dir, 'collector-pki'),
@@ -122,12 +149,20 @@ export async function readTopic(brokers: string[], topic: string): Promise<Consu
   const want = new Map(ends.map((e) => [e.partition, Number(e.high)]));
   const out: ConsumedMessage[] = [];
   if ([...want.values()].every((h) => h === 0)) return out;
-  const consumer = kafka.consumer({ groupId: `reader-${Date.now()}-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 200, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: `reader-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    maxWaitTimeInMs: 200,
+    allowAutoTopicCreation: false,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const seen = new Map<number, number>();
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`reading ${topic}: not all messages within 60 s (${JSON.stringify([...seen])} of ${JSON.stringify([...want])})`)), 60_000);
+    const timer = setTimeout(
+      () =>
+        reject(new Error(`reading ${topic}: not all messages within 60 s (${JSON.stringify([...seen])} of ${JSON.stringify([...want])})`)),
+      60_000,
+    );
     const check = () => {
       if ([...want].every(([p, high]) => (seen.get(p) ?? 0) >= high)) {
         clearTimeout(timer);
@@ -138,7 +173,8 @@ export async function readTopic(brokers: string[], topic: string): Promise<Consu
       .run({
         eachMessage: async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
           const offset = Number(message.offset);
-          if (offset < (want.get(partition) ?? 0)) out.push({ partition, offset, key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0) });
+          if (offset < (want.get(partition) ?? 0))
+            out.push({ partition, offset, key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0) });
           seen.set(partition, Math.max(seen.get(partition) ?? 0, offset + 1));
           check();
         },

@@ -4,15 +4,15 @@
  * exactly once, in order per machine, with its samples intact, and the counters, metrics and
  * health endpoint say the same.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Collector } from '../../../ingest/collector/collector.ts';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
+import { Collector } from '../../../ingest/collector/collector.ts';
 import { until } from '../../helpers/ports.ts';
-import { AUTH, BLOCK, collectorConfig, OPCUA_ENV, readTopic, sineSource, tempDir, type ConsumedMessage } from './support.ts';
+import { AUTH, BLOCK, type ConsumedMessage, collectorConfig, OPCUA_ENV, readTopic, sineSource, tempDir } from './support.ts';
 
 const MACHINES = 10;
 const BLOCKS_PER_CHANNEL = 60; // 6 s at 10 blocks/s
@@ -33,17 +33,33 @@ describe('ten machines: every block exactly once, in order per machine', () => {
 
   beforeAll(async () => {
     const ids = Array.from({ length: MACHINES }, (_, i) => `m${String(i).padStart(2, '0')}`);
-    const proc = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'machines-process.ts'), dir, ...ids], { env: { ...process.env, ...OPCUA_ENV }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'machines-process.ts'), dir, ...ids], {
+      env: { ...process.env, ...OPCUA_ENV },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     machineProcess = proc;
     const lines = createInterface({ input: proc.stdout });
-    const next = () => new Promise<Record<string, unknown>>((resolve, reject) => {
-      lines.once('line', (l) => resolve(JSON.parse(l) as Record<string, unknown>));
-      proc.once('exit', (code) => reject(new Error(`machine process exited (${code})`)));
-    });
+    const next = () =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        lines.once('line', (l) => resolve(JSON.parse(l) as Record<string, unknown>));
+        proc.once('exit', (code) => reject(new Error(`machine process exited (${code})`)));
+      });
     const started = (await next()) as { machines: Array<{ id: string; port: number; endpoint: string }> };
-    collector = new Collector(collectorConfig(dir, prefix, started.machines.map((m) => ({ id: m.id, endpoint: m.endpoint, auth: AUTH })), { metrics: { port: 0, host: '127.0.0.1' } }), { brokers: services.kafkaBrokers, env: { ...process.env, ...OPCUA_ENV } });
+    collector = new Collector(
+      collectorConfig(
+        dir,
+        prefix,
+        started.machines.map((m) => ({ id: m.id, endpoint: m.endpoint, auth: AUTH })),
+        { metrics: { port: 0, host: '127.0.0.1' } },
+      ),
+      { brokers: services.kafkaBrokers, env: { ...process.env, ...OPCUA_ENV } },
+    );
     await collector.start();
-    await until(() => collector.stats.every((s) => s.blocksIn >= 2 * BLOCKS_PER_CHANNEL), 90_000, `${BLOCKS_PER_CHANNEL} blocks per channel from every machine`);
+    await until(
+      () => collector.stats.every((s) => s.blocksIn >= 2 * BLOCKS_PER_CHANNEL),
+      90_000,
+      `${BLOCKS_PER_CHANNEL} blocks per channel from every machine`,
+    );
     const base = `http://127.0.0.1:${collector.metricsPort}`;
     healthDuringRun = (await (await fetch(`${base}/health`)).json()) as typeof healthDuringRun;
     await collector.stop();
@@ -112,7 +128,10 @@ describe('ten machines: every block exactly once, in order per machine', () => {
       expect(m.lastBlockAgeS!).toBeLessThan(5);
     }
     const total = collector.stats.reduce((n, s) => n + s.blocksOut, 0);
-    const out = [...metricsText.matchAll(/^pdm_collector_blocks_out_total\{machine="[^"]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    const out = [...metricsText.matchAll(/^pdm_collector_blocks_out_total\{machine="[^"]+"\} (\d+)$/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
     expect(out).toBe(total);
     expect(metricsText).toMatch(/^pdm_collector_spool_records 0$/m);
   });

@@ -11,7 +11,16 @@ import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { shardOf } from '../../../ingest/collector/sharding.ts';
 import { until } from '../../helpers/ports.ts';
-import { OPCUA_ENV, collectorConfig, machineEntry, readTopic, startMachine, tempDir, type ConsumedMessage, type TestMachine } from './support.ts';
+import {
+  type ConsumedMessage,
+  collectorConfig,
+  machineEntry,
+  OPCUA_ENV,
+  readTopic,
+  startMachine,
+  type TestMachine,
+  tempDir,
+} from './support.ts';
 
 const IDS = ['press-a', 'press-b', 'press-c', 'press-d', 'press-e'];
 const PINNED = { id: 'press-e', shard: 1 };
@@ -30,7 +39,10 @@ describe('two collector instances split a plant', () => {
   beforeAll(async () => {
     for (const id of IDS) machines.push(await startMachine(dir, id));
     for (const index of [0, 1]) {
-      const config = collectorConfig(dir, prefix, entries(), { shard: { index, count: 2 }, spool: { dir: join(dir, `spool-${index}`), maxBytes: 64 * 1024 * 1024, segmentBytes: 1024 * 1024 } });
+      const config = collectorConfig(dir, prefix, entries(), {
+        shard: { index, count: 2 },
+        spool: { dir: join(dir, `spool-${index}`), maxBytes: 64 * 1024 * 1024, segmentBytes: 1024 * 1024 },
+      });
       const c = new Collector(config, { brokers: services.kafkaBrokers, env: { ...process.env, ...OPCUA_ENV } });
       await c.start();
       collectors.push(c);
@@ -70,7 +82,10 @@ describe('two collector instances split a plant', () => {
         expect(seqs.length, `${m.id}/${channel}`).toBeGreaterThanOrEqual(BLOCKS / m.source.channels.length);
         expect(new Set(seqs).size, `${m.id}/${channel} duplicates`).toBe(seqs.length);
         // Consecutive: no block lost between the first and the last one sent.
-        expect(seqs.every((s, i) => i === 0 || s === seqs[i - 1] + 1), `${m.id}/${channel} consecutive`).toBe(true);
+        expect(
+          seqs.every((s, i) => i === 0 || s === seqs[i - 1] + 1),
+          `${m.id}/${channel} consecutive`,
+        ).toBe(true);
       }
       expect(mine.length, m.id).toBe(st.blocksOut);
       expect(st.gaps, m.id).toBe(0);

@@ -15,19 +15,25 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildDashboards } from '../../../dashboards/build.ts';
 import { QUERY_FORMAT } from '../../../dashboards/datasource.ts';
-import { dashboardQueries, type DashboardQuery } from '../../../dashboards/inspect.ts';
-import { expandQuery, type ExpansionContext } from '../../../dashboards/macros.ts';
+import { type DashboardQuery, dashboardQueries } from '../../../dashboards/inspect.ts';
+import { type ExpansionContext, expandQuery } from '../../../dashboards/macros.ts';
 import { contractTableDdl, HEALTH_STATES, pdmTables } from '../../../dashboards/tables.ts';
 import { SineSource } from '../../../ingest/simulator/test-signals.ts';
 import { questdbExecHttp } from '../../../stream-processing/questdb-sink.ts';
-import { startPipeline, type RunningPipeline } from '../../helpers/pipeline.ts';
+import { type RunningPipeline, startPipeline } from '../../helpers/pipeline.ts';
 import { until } from '../../helpers/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
 
 const FS = 20_480;
 const BLOCK = 2_048; // 100 ms blocks: 10 per second per channel
 const BLOCKS_PER_S = FS / BLOCK;
-const PRESS = { id: 'press-1', channels: [{ id: 'DE_X', location: 'DE', axis: 'X' }, { id: 'NDE_Y', location: 'NDE', axis: 'Y' }] } as const;
+const PRESS = {
+  id: 'press-1',
+  channels: [
+    { id: 'DE_X', location: 'DE', axis: 'X' },
+    { id: 'NDE_Y', location: 'NDE', axis: 'Y' },
+  ],
+} as const;
 const FAN = { id: 'fan-2', channels: [{ id: 'DE_X', location: 'DE', axis: 'X' }] } as const;
 const STALL_MS = 800;
 
@@ -76,11 +82,24 @@ describe('dashboard SQL against real pipeline data', () => {
   let bands: string[] = [];
   const stats = (id: string) => pipeline.collector.stats.find((s) => s.machine === id);
 
-  const ctx = (variables: ExpansionContext['variables'], intervalMs = 1000, all: string[] = []): ExpansionContext => ({ ...range, intervalMs, variables, all });
+  const ctx = (variables: ExpansionContext['variables'], intervalMs = 1000, all: string[] = []): ExpansionContext => ({
+    ...range,
+    intervalMs,
+    variables,
+    all,
+  });
 
   beforeAll(async () => {
     const source = (channelsOf: typeof PRESS | typeof FAN, hz: number, seed: number) =>
-      new SineSource({ frequencyHz: hz, amplitudeG: 1, noiseRmsG: 0.05, sampleRateHz: FS, blockSize: BLOCK, channels: [...channelsOf.channels], seed });
+      new SineSource({
+        frequencyHz: hz,
+        amplitudeG: 1,
+        noiseRmsG: 0.05,
+        sampleRateHz: FS,
+        blockSize: BLOCK,
+        channels: [...channelsOf.channels],
+        seed,
+      });
     pipeline = await startPipeline({
       services,
       prefix,
@@ -97,7 +116,11 @@ describe('dashboard SQL against real pipeline data', () => {
     while (Date.now() < end) {
       /* busy: nothing else runs */
     }
-    await until(() => (stats(FAN.id)?.blocksIn ?? 0) >= 80 && (stats(PRESS.id)?.blocksIn ?? 0) >= 160, 60_000, 'both machines collecting after the stall');
+    await until(
+      () => (stats(FAN.id)?.blocksIn ?? 0) >= 80 && (stats(PRESS.id)?.blocksIn ?? 0) >= 160,
+      60_000,
+      'both machines collecting after the stall',
+    );
     await pipeline.stopCollecting();
 
     const sent = pipeline.collector.stats.reduce((n, s) => n + s.blocksOut, 0);
@@ -113,7 +136,9 @@ describe('dashboard SQL against real pipeline data', () => {
     await createContractTables(range.fromMs);
 
     machines = (await exec(expandQuery(variableSql('pdm-plant-overview', 'machine'), ctx({})))).rows.map((r) => String(r[0]));
-    channels = (await exec(expandQuery(variableSql('pdm-machine-vibration', 'channel'), ctx({ machine: machines })))).rows.map((r) => String(r[0]));
+    channels = (await exec(expandQuery(variableSql('pdm-machine-vibration', 'channel'), ctx({ machine: machines })))).rows.map((r) =>
+      String(r[0]),
+    );
     bands = (await exec(expandQuery(variableSql('pdm-machine-vibration', 'band'), ctx({})))).rows.map((r) => String(r[0]));
   });
 
@@ -143,11 +168,15 @@ describe('dashboard SQL against real pipeline data', () => {
       for (let i = 0; i < 6; i++) {
         const state = HEALTH_STATES[Math.min(3, Math.floor(i / 1.5))];
         const rul = (5 - i) * 3600;
-        health.push(`(${us(t0 + i * 1000)}, '${m}', ${i * 0.2}, '${state}', ${i >= 3}, ${1 - i * 0.15}, ${rul}, ${rul * 0.5}, ${rul * 2}, '${i < 3 ? 'fleet' : 'degradation'}', '${i < 2 ? '1450rpm/85%' : '1100rpm/40%'}')`);
+        health.push(
+          `(${us(t0 + i * 1000)}, '${m}', ${i * 0.2}, '${state}', ${i >= 3}, ${1 - i * 0.15}, ${rul}, ${rul * 0.5}, ${rul * 2}, '${i < 3 ? 'fleet' : 'degradation'}', '${i < 2 ? '1450rpm/85%' : '1100rpm/40%'}')`,
+        );
         truth.push(`(${us(t0 + i * 1000)}, '${m}', '${i < 5 ? 'degrading' : 'failed'}', 'outer_race', ${i * 0.2}, ${us(t0 + 5000)})`);
       }
     }
-    await exec(`INSERT INTO ${T.health} (ts, machine, anomaly_score, health_state, alarm, health_index, rul_median_s, rul_lower_s, rul_upper_s, rul_basis, mode) VALUES ${health.join(', ')}`);
+    await exec(
+      `INSERT INTO ${T.health} (ts, machine, anomaly_score, health_state, alarm, health_index, rul_median_s, rul_lower_s, rul_upper_s, rul_basis, mode) VALUES ${health.join(', ')}`,
+    );
     await exec(`INSERT INTO ${T.groundTruth} (ts, machine, state, fault_type, severity, failure_at) VALUES ${truth.join(', ')}`);
     await waitForRows(services, `SELECT count() n FROM ${T.health}`, (r) => Number(r[0]?.n) === health.length);
     await waitForRows(services, `SELECT count() n FROM ${T.groundTruth}`, (r) => Number(r[0]?.n) === truth.length);
@@ -162,14 +191,19 @@ describe('dashboard SQL against real pipeline data', () => {
   it('variables list the machines, their channels and the band columns the models write', async () => {
     expect(machines).toEqual([FAN.id, PRESS.id]);
     expect(channels).toEqual(['DE_X', 'NDE_Y']);
-    const fanChannels = (await exec(expandQuery(variableSql('pdm-machine-vibration', 'channel'), ctx({ machine: [FAN.id] })))).rows.map((r) => String(r[0]));
+    const fanChannels = (await exec(expandQuery(variableSql('pdm-machine-vibration', 'channel'), ctx({ machine: [FAN.id] })))).rows.map(
+      (r) => String(r[0]),
+    );
     expect(fanChannels).toEqual(['DE_X']);
     expect(bands.length).toBeGreaterThan(0);
     for (const b of bands) expect(b).toMatch(/^band_/);
     // The other dashboards' machine variables agree.
     for (const d of dashboards) {
       const q = dashboardQueries(d.dashboard).find((x) => x.where.endsWith('variable $machine'))!;
-      expect((await exec(expandQuery(q.rawSql, ctx({})))).rows.map((r) => String(r[0])), d.file).toEqual(machines);
+      expect(
+        (await exec(expandQuery(q.rawSql, ctx({})))).rows.map((r) => String(r[0])),
+        d.file,
+      ).toEqual(machines);
     }
   });
 
@@ -196,29 +230,36 @@ describe('dashboard SQL against real pipeline data', () => {
     ];
   }
 
-  it.each(allQueries.filter((q) => q.kind !== 'variable').map((q) => [q.where, q] as const))('%s runs and returns rows', async (_where, q) => {
-    for (const { variables, all } of selections(q)) {
-      for (const intervalMs of [durationMs(q.minInterval), 3_600_000]) {
-        const expanded = expandQuery(q.rawSql, ctx(variables, intervalMs, all));
-        const r = await exec(expanded);
-        const label = `${q.where} with ${JSON.stringify(variables)}${all.length ? ` (All: ${all.join(', ')})` : ''} at ${intervalMs} ms`;
-        expect(r.rows.length, label).toBeGreaterThan(0);
-        if (q.format === QUERY_FORMAT.timeSeries) {
-          // The plugin turns long frames into series; that needs a time column first, ascending.
-          expect(r.columns[0]?.type, label).toBe('TIMESTAMP');
-          const times = r.rows.map((row) => Date.parse(String(row[0])));
-          for (let i = 1; i < times.length; i++) expect(times[i], `${label}: row ${i} goes back in time`).toBeGreaterThanOrEqual(times[i - 1]);
+  it.each(allQueries.filter((q) => q.kind !== 'variable').map((q) => [q.where, q] as const))(
+    '%s runs and returns rows',
+    async (_where, q) => {
+      for (const { variables, all } of selections(q)) {
+        for (const intervalMs of [durationMs(q.minInterval), 3_600_000]) {
+          const expanded = expandQuery(q.rawSql, ctx(variables, intervalMs, all));
+          const r = await exec(expanded);
+          const label = `${q.where} with ${JSON.stringify(variables)}${all.length ? ` (All: ${all.join(', ')})` : ''} at ${intervalMs} ms`;
+          expect(r.rows.length, label).toBeGreaterThan(0);
+          if (q.format === QUERY_FORMAT.timeSeries) {
+            // The plugin turns long frames into series; that needs a time column first, ascending.
+            expect(r.columns[0]?.type, label).toBe('TIMESTAMP');
+            const times = r.rows.map((row) => Date.parse(String(row[0])));
+            for (let i = 1; i < times.length; i++)
+              expect(times[i], `${label}: row ${i} goes back in time`).toBeGreaterThanOrEqual(times[i - 1]);
+          }
         }
       }
-    }
-  });
+    },
+  );
 
-  it('block rate panel shows each machine\'s real rate: channels x 10 blocks/s in whole seconds', async () => {
+  it("block rate panel shows each machine's real rate: channels x 10 blocks/s in whole seconds", async () => {
     const q = findQuery('pdm-plant-overview', 'Vibration blocks in per second');
     const rows = rowsAsObjects(await exec(expandQuery(q.rawSql, ctx({ machine: machines }, 1000))));
     for (const m of [PRESS, FAN]) {
       // Interior seconds only: the first and last are partly outside the run.
-      const perSecond = rows.filter((r) => r.machine === m.id).map((r) => Number(r.blocks_per_s)).slice(1, -1);
+      const perSecond = rows
+        .filter((r) => r.machine === m.id)
+        .map((r) => Number(r.blocks_per_s))
+        .slice(1, -1);
       expect(perSecond.length, m.id).toBeGreaterThan(3);
       expect(median(perSecond), m.id).toBe(m.channels.length * BLOCKS_PER_S);
     }
@@ -245,8 +286,10 @@ describe('dashboard SQL against real pipeline data', () => {
     expect(ledger.reduce((n, g) => n + Number(g.missing_blocks), 0)).toBe(missing);
   });
 
-  it('operating mode timeline shows each machine\'s modes in time order', async () => {
-    const rows = rowsAsObjects(await exec(expandQuery(findQuery('pdm-health-rul', 'Operating mode').rawSql, ctx({ machine: machines }, 1000))));
+  it("operating mode timeline shows each machine's modes in time order", async () => {
+    const rows = rowsAsObjects(
+      await exec(expandQuery(findQuery('pdm-health-rul', 'Operating mode').rawSql, ctx({ machine: machines }, 1000))),
+    );
     for (const m of machines) {
       const modes = rows.filter((r) => r.machine === m && r.mode !== null).map((r) => r.mode);
       expect(modes, m).toEqual(['1450rpm/85%', '1450rpm/85%', '1100rpm/40%', '1100rpm/40%', '1100rpm/40%', '1100rpm/40%']);
@@ -254,7 +297,9 @@ describe('dashboard SQL against real pipeline data', () => {
   });
 
   it('processing lag is at least one block long and plausible', async () => {
-    const rows = rowsAsObjects(await exec(expandQuery(findQuery('pdm-plant-overview', 'Processing lag').rawSql, ctx({ machine: machines }))));
+    const rows = rowsAsObjects(
+      await exec(expandQuery(findQuery('pdm-plant-overview', 'Processing lag').rawSql, ctx({ machine: machines }))),
+    );
     const lags = rows.map((r) => Number(r.avg_lag_s));
     // ts is the block's start: it cannot be written before the block has ended.
     expect(Math.min(...lags)).toBeGreaterThanOrEqual(BLOCK / FS);

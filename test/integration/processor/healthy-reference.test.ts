@@ -12,12 +12,12 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../../../ingest/simulator/signal-source.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { defectFrequencies } from '../../../models/bearing/geometry.ts';
 import { validateReference } from '../../../models/bearing/reference.ts';
-import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../../../ingest/simulator/signal-source.ts';
 import type { MachineCheckpoint } from '../../../stream-processing/machine-health.ts';
-import { startPipeline, type RunningPipeline } from '../../helpers/pipeline.ts';
+import { type RunningPipeline, startPipeline } from '../../helpers/pipeline.ts';
 import { sql, waitForRows } from '../../helpers/questdb.ts';
 import { addImpacts, machineBackground } from '../../unit/bearing/helpers/synthetic.ts';
 
@@ -35,8 +35,21 @@ const f = defectFrequencies(bearing, SHAFT_HZ);
 /** The machine in good health (background plus its own line at BPFI), looped; an outer race fault can be switched on. */
 class RigSource implements MachineSignalSource {
   readonly channels: ChannelSpec[] = [{ id: 'DE_X', location: 'DE', axis: 'X', sampleRateHz: FS, blockSize: BLOCK, units: 'g' }];
-  readonly #healthy = addImpacts(machineBackground(FS, SHAFT_HZ, LOOP_S, 7), FS, { rateHz: f.bpfi, modulationHz: SHAFT_HZ, depth: 0.8, resonanceHz: 2000, amplitude: 0.12, seed: 7 });
-  readonly #fault = addImpacts(new Float32Array(FS * LOOP_S), FS, { rateHz: f.bpfo, resonanceHz: 2000, amplitude: 0.3, jitter: 0.01, seed: 6 });
+  readonly #healthy = addImpacts(machineBackground(FS, SHAFT_HZ, LOOP_S, 7), FS, {
+    rateHz: f.bpfi,
+    modulationHz: SHAFT_HZ,
+    depth: 0.8,
+    resonanceHz: 2000,
+    amplitude: 0.12,
+    seed: 7,
+  });
+  readonly #fault = addImpacts(new Float32Array(FS * LOOP_S), FS, {
+    rateHz: f.bpfo,
+    resonanceHz: 2000,
+    amplitude: 0.3,
+    jitter: 0.01,
+    seed: 6,
+  });
   /** Blocks from this sequence on carry the outer race fault. */
   faultFromSeq = Infinity;
 
@@ -51,7 +64,15 @@ class RigSource implements MachineSignalSource {
   energyAt(timeMs: number): EnergyReading {
     // A little load ripple, so the power-versus-load baseline has something to learn.
     const load = 80 + 2 * Math.sin(timeMs / 7_000);
-    return { powerKw: 0.1375 * load, currentA: 20.5, voltageV: 400, powerFactor: 0.85, temperatureC: 45, speedRpm: SHAFT_HZ * 60, loadPct: load };
+    return {
+      powerKw: 0.1375 * load,
+      currentA: 20.5,
+      voltageV: 400,
+      powerFactor: 0.85,
+      temperatureC: 45,
+      speedRpm: SHAFT_HZ * 60,
+      loadPct: load,
+    };
   }
 }
 
@@ -71,7 +92,11 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
       health: true,
       stateDir,
       processor: {
-        health: { checkpointIntervalS: 1, monitor: { anomaly: { baseline: { windows: BASELINE_WINDOWS } } }, reference: { windows: REFERENCE_WINDOWS } },
+        health: {
+          checkpointIntervalS: 1,
+          monitor: { anomaly: { baseline: { windows: BASELINE_WINDOWS } } },
+          reference: { windows: REFERENCE_WINDOWS },
+        },
         machines: { 'rig-1': { bearings: { DE: '6205-2RS' } } },
         metrics: { port: 0, host: '127.0.0.1' },
       },
@@ -84,7 +109,12 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
 
   it('diagnoses the machine line as inner_race during the baseline, learns the reference, and says none after it', async () => {
     const features = `${prefix}vibration_features`;
-    const rows = await waitForRows(services, `SELECT window_seq, bearing_diagnosis, reference_windows FROM ${features} WHERE reference_windows > 0`, (r) => r.length >= 5, 120_000);
+    const rows = await waitForRows(
+      services,
+      `SELECT window_seq, bearing_diagnosis, reference_windows FROM ${features} WHERE reference_windows > 0`,
+      (r) => r.length >= 5,
+      120_000,
+    );
     expect(rows.length, 'windows analysed against a learnt reference').toBeGreaterThanOrEqual(5);
     expect(pipeline.processor.stats.referencesLearnt).toBe(1);
     expect(pipeline.processor.stats.referencesFailed).toBe(0);
@@ -101,7 +131,12 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
 
     // The reference is part of the machine's checkpointed model state.
     const file = join(stateDir, 'rig-1.json');
-    await waitForRows(services, 'SELECT 1', () => existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as MachineCheckpoint).references !== undefined, 10_000);
+    await waitForRows(
+      services,
+      'SELECT 1',
+      () => existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as MachineCheckpoint).references !== undefined,
+      10_000,
+    );
     const cp = JSON.parse(readFileSync(file, 'utf8')) as MachineCheckpoint;
     const reference = validateReference(cp.references?.['DE_X']);
     expect(reference.windows).toBe(REFERENCE_WINDOWS);
@@ -114,11 +149,20 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     // A few windows on, so no window straddles the switch.
     const fromWindow = Number(last) + 3;
     source.faultFromSeq = fromWindow * WINDOW_BLOCKS;
-    const rows = await waitForRows(services, `SELECT bearing_diagnosis, reference_windows FROM ${features} WHERE window_seq >= ${fromWindow}`, (r) => r.length >= 5, 60_000);
+    const rows = await waitForRows(
+      services,
+      `SELECT bearing_diagnosis, reference_windows FROM ${features} WHERE window_seq >= ${fromWindow}`,
+      (r) => r.length >= 5,
+      60_000,
+    );
     expect(rows.length).toBeGreaterThanOrEqual(5);
     expect(rows.every((r) => r.reference_windows === REFERENCE_WINDOWS)).toBe(true);
     const named = rows.filter((r) => r.bearing_diagnosis === 'outer_race').length;
-    expect(rows.filter((r) => r.bearing_diagnosis === 'inner_race' || r.bearing_diagnosis === 'rolling_element' || r.bearing_diagnosis === 'cage')).toEqual([]);
+    expect(
+      rows.filter(
+        (r) => r.bearing_diagnosis === 'inner_race' || r.bearing_diagnosis === 'rolling_element' || r.bearing_diagnosis === 'cage',
+      ),
+    ).toEqual([]);
     expect(named, JSON.stringify(rows)).toBeGreaterThanOrEqual(rows.length - 1);
   }, 90_000);
 
@@ -131,9 +175,20 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     await waitForRows(services, `SELECT count() n FROM ${blocks}`, (r) => Number(r[0]?.n) === sent, 60_000);
     await new Promise((r) => setTimeout(r, 1500)); // the last commit after the last write
     const base = `http://127.0.0.1:${processor.metricsPort}`;
-    const health = (await (await fetch(`${base}/health`)).json()) as { status: string; counts: { blocksIn: number; rowsOut: Record<string, number>; referencesLearnt: number }; machines: Array<{ machine: string; mode?: string; phase: string }> };
+    const health = (await (await fetch(`${base}/health`)).json()) as {
+      status: string;
+      counts: { blocksIn: number; rowsOut: Record<string, number>; referencesLearnt: number };
+      machines: Array<{ machine: string; mode?: string; phase: string }>;
+    };
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    const value = (line: string) => Number(metrics.split('\n').find((l) => l.startsWith(line))?.split(' ').at(-1));
+    const value = (line: string) =>
+      Number(
+        metrics
+          .split('\n')
+          .find((l) => l.startsWith(line))
+          ?.split(' ')
+          .at(-1),
+      );
     const [{ n: rows }] = (await sql(services, `SELECT count() n FROM ${blocks}`)) as Array<{ n: number }>;
     expect(health.status).toBe('ok');
     expect(health.counts.blocksIn).toBeGreaterThanOrEqual(sent);
@@ -142,7 +197,9 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     expect(value('pdm_processor_blocks_in_total')).toBe(health.counts.blocksIn);
     expect(value('pdm_processor_references_learnt_total')).toBe(1);
     expect(value('pdm_processor_dead_lettered_total')).toBe(0);
-    expect(health.machines).toEqual([expect.objectContaining({ machine: 'rig-1', phase: 'monitoring', mode: expect.stringMatching(/^1797rpm\//) })]);
+    expect(health.machines).toEqual([
+      expect.objectContaining({ machine: 'rig-1', phase: 'monitoring', mode: expect.stringMatching(/^1797rpm\//) }),
+    ]);
     expect(Number.isFinite(value('pdm_processor_machine_anomaly_score{machine="rig-1"}'))).toBe(true);
   }, 90_000);
 });

@@ -2,7 +2,7 @@
  * `pdm services up|status|down` as a user runs them (child processes, real signals). Kafka comes
  * from the global setup, so each `up` starts only QuestDB.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,13 @@ const pdm = join(import.meta.dirname, '..', '..', '..', 'cli', 'pdm.ts');
 const OFFSET = 23_600;
 
 function env(): NodeJS.ProcessEnv {
-  return { ...process.env, PDM_SERVICES_PORT_OFFSET: String(OFFSET), PDM_KAFKA_BROKERS: shared.kafkaBrokers.join(','), PDM_QUESTDB_HTTP: '', PDM_QUESTDB_PG: '' };
+  return {
+    ...process.env,
+    PDM_SERVICES_PORT_OFFSET: String(OFFSET),
+    PDM_KAFKA_BROKERS: shared.kafkaBrokers.join(','),
+    PDM_QUESTDB_HTTP: '',
+    PDM_QUESTDB_PG: '',
+  };
 }
 
 function pdmSync(args: string[]) {

@@ -3,11 +3,16 @@
  * every feature the pipeline relies on, end to end on the real broker.
  */
 import { randomUUID } from 'node:crypto';
-import { CompressionTypes, Kafka, logLevel, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
+import { CompressionTypes, type Consumer, type EachMessagePayload, Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const endpoints = inject('services');
-const kafka = new Kafka({ clientId: 'kafkajs-compat-test', brokers: endpoints.kafkaBrokers, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200 } });
+const kafka = new Kafka({
+  clientId: 'kafkajs-compat-test',
+  brokers: endpoints.kafkaBrokers,
+  logLevel: logLevel.NOTHING,
+  retry: { retries: 8, initialRetryTime: 200 },
+});
 const admin = kafka.admin();
 const topic = `compat-${randomUUID()}`;
 const PARTITIONS = 4;
@@ -31,7 +36,13 @@ function newProducer(): Producer {
 }
 
 function newConsumer(groupId: string): Consumer {
-  const c = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+  const c = kafka.consumer({
+    groupId,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 250,
+    allowAutoTopicCreation: false,
+  });
   open.push(c);
   return c;
 }
@@ -55,7 +66,12 @@ describe('kafkajs 2.2.4 against the local Kafka broker', () => {
     expect(meta.topics[0]!.partitions).toHaveLength(PARTITIONS);
 
     // Few retries: the send is meant to fail; kafkajs would otherwise retry for seconds.
-    const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 1, initialRetryTime: 100 } });
+    const p = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 1, initialRetryTime: 100 },
+    });
     open.push(p);
     await p.connect();
     const missing = `missing-${randomUUID()}`;
@@ -67,12 +83,14 @@ describe('kafkajs 2.2.4 against the local Kafka broker', () => {
     const groupId = `compat-group-${randomUUID()}`;
     const seen = new Map<string, number[]>(); // member -> values
     const partitionsByMember = new Map<string, Set<number>>();
-    const record = (member: string) => async ({ partition, message }: EachMessagePayload) => {
-      if (!seen.has(member)) seen.set(member, []);
-      if (!partitionsByMember.has(member)) partitionsByMember.set(member, new Set());
-      seen.get(member)!.push(Number(message.value!.toString()));
-      partitionsByMember.get(member)!.add(partition);
-    };
+    const record =
+      (member: string) =>
+      async ({ partition, message }: EachMessagePayload) => {
+        if (!seen.has(member)) seen.set(member, []);
+        if (!partitionsByMember.has(member)) partitionsByMember.set(member, new Set());
+        seen.get(member)!.push(Number(message.value!.toString()));
+        partitionsByMember.get(member)!.add(partition);
+      };
     const total = () => [...seen.values()].reduce((n, v) => n + v.length, 0);
 
     const producer = newProducer();
@@ -88,7 +106,11 @@ describe('kafkajs 2.2.4 against the local Kafka broker', () => {
     b.on(b.events.GROUP_JOIN, (e) => assigned.set('b', e.payload.memberAssignment[topic]?.length ?? 0));
     await a.run({ eachMessage: record('a') });
     await b.run({ eachMessage: record('b') });
-    await until('both members assigned', () => (assigned.get('a') ?? 0) + (assigned.get('b') ?? 0) === PARTITIONS && (assigned.get('a') ?? 0) > 0 && (assigned.get('b') ?? 0) > 0);
+    await until(
+      'both members assigned',
+      () =>
+        (assigned.get('a') ?? 0) + (assigned.get('b') ?? 0) === PARTITIONS && (assigned.get('a') ?? 0) > 0 && (assigned.get('b') ?? 0) > 0,
+    );
     const first = await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: batch(0, 200) });
     const partitionsWritten = new Set(first.map((r) => r.partition));
     expect(partitionsWritten.size).toBeGreaterThanOrEqual(2);
@@ -133,7 +155,15 @@ describe('kafkajs 2.2.4 against the local Kafka broker', () => {
     // A compressible payload large enough that gzip matters, with binary content.
     const payload = Buffer.alloc(64 * 1024);
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) % 251;
-    await producer.send({ topic: gzTopic, acks: -1, compression: CompressionTypes.GZIP, messages: [{ key: 'k', value: payload }, { key: 'k', value: 'small' }] });
+    await producer.send({
+      topic: gzTopic,
+      acks: -1,
+      compression: CompressionTypes.GZIP,
+      messages: [
+        { key: 'k', value: payload },
+        { key: 'k', value: 'small' },
+      ],
+    });
     const got: Buffer[] = [];
     const c = newConsumer(`gzip-${randomUUID()}`);
     await c.connect();
@@ -150,7 +180,10 @@ describe('kafkajs 2.2.4 against the local Kafka broker', () => {
     const producer = newProducer();
     await producer.connect();
     const gzTopic = `compat-broker-gzip-${randomUUID()}`;
-    await admin.createTopics({ topics: [{ topic: gzTopic, numPartitions: 1, configEntries: [{ name: 'compression.type', value: 'gzip' }] }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic: gzTopic, numPartitions: 1, configEntries: [{ name: 'compression.type', value: 'gzip' }] }],
+      waitForLeaders: true,
+    });
     const values = Array.from({ length: 100 }, (_, i) => `reading ${i} ${'x'.repeat(i)}`);
     await producer.send({ topic: gzTopic, acks: -1, compression: CompressionTypes.None, messages: values.map((value) => ({ value })) });
     const got: string[] = [];

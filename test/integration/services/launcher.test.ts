@@ -8,8 +8,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
-import { networkInterfaces } from 'node:os';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -34,10 +33,24 @@ function tmp(): string {
 
 /** Env that makes the launcher use the shared QuestDB and start only Kafka, or the reverse. */
 function withSharedQuestdb(offset: number): NodeJS.ProcessEnv {
-  return { ...process.env, PDM_SERVICES_PORT_OFFSET: String(offset), PDM_KAFKA_BROKERS: '', PDM_QUESTDB_HTTP: shared.questdbHttp, PDM_QUESTDB_PG: shared.questdbPg, PDM_QUESTDB_USER: shared.questdbUser ?? '', PDM_QUESTDB_PASSWORD: shared.questdbPassword ?? '' };
+  return {
+    ...process.env,
+    PDM_SERVICES_PORT_OFFSET: String(offset),
+    PDM_KAFKA_BROKERS: '',
+    PDM_QUESTDB_HTTP: shared.questdbHttp,
+    PDM_QUESTDB_PG: shared.questdbPg,
+    PDM_QUESTDB_USER: shared.questdbUser ?? '',
+    PDM_QUESTDB_PASSWORD: shared.questdbPassword ?? '',
+  };
 }
 function withSharedKafka(offset: number): NodeJS.ProcessEnv {
-  return { ...process.env, PDM_SERVICES_PORT_OFFSET: String(offset), PDM_KAFKA_BROKERS: shared.kafkaBrokers.join(','), PDM_QUESTDB_HTTP: '', PDM_QUESTDB_PG: '' };
+  return {
+    ...process.env,
+    PDM_SERVICES_PORT_OFFSET: String(offset),
+    PDM_KAFKA_BROKERS: shared.kafkaBrokers.join(','),
+    PDM_QUESTDB_HTTP: '',
+    PDM_QUESTDB_PG: '',
+  };
 }
 
 async function untilGone(pid: number, ms = 30_000): Promise<boolean> {
@@ -81,7 +94,11 @@ describe('local services launcher', () => {
   });
 
   it('names a JAVA_HOME without Java', async () => {
-    const err = await ensureServices({ profile: 'dev', dataDir: tmp(), env: { ...withSharedQuestdb(OFFSETS.java), JAVA_HOME: '/nonexistent/jdk' } }).catch((e: unknown) => e);
+    const err = await ensureServices({
+      profile: 'dev',
+      dataDir: tmp(),
+      env: { ...withSharedQuestdb(OFFSETS.java), JAVA_HOME: '/nonexistent/jdk' },
+    }).catch((e: unknown) => e);
     expect(isPdmError(err, 'PDM_ERR_ENV_JAVA')).toBe(true);
     expect((err as Error).message).toContain('JAVA_HOME=/nonexistent/jdk');
   });
@@ -107,31 +124,66 @@ describe('local services launcher', () => {
     expect(isPdmError(gone, 'PDM_ERR_QUESTDB_UNAVAILABLE')).toBe(true);
   });
 
-  const outsideAddress = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  const outsideAddress = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
   const local = shared.kafkaBrokers[0]!.startsWith('127.0.0.1:') && shared.questdbHttp.startsWith('http://127.0.0.1:');
-  it.skipIf(!outsideAddress || !local)('listens on 127.0.0.1 only: Kafka, QuestDB HTTP and PG wire refuse connections on the machine’s other address', async () => {
-    const ports = [Number(shared.kafkaBrokers[0]!.split(':')[1]), Number(new URL(shared.questdbHttp).port), Number(new URL(shared.questdbPg).port)];
-    for (const port of ports) {
-      const outcome = await new Promise<string>((resolve) => {
-        const s = connect({ host: outsideAddress!, port, timeout: 3_000 });
-        s.once('connect', () => (s.destroy(), resolve('connected')));
-        s.once('timeout', () => (s.destroy(), resolve('timeout')));
-        s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  it.skipIf(!outsideAddress || !local)(
+    'listens on 127.0.0.1 only: Kafka, QuestDB HTTP and PG wire refuse connections on the machine’s other address',
+    async () => {
+      const ports = [
+        Number(shared.kafkaBrokers[0]!.split(':')[1]),
+        Number(new URL(shared.questdbHttp).port),
+        Number(new URL(shared.questdbPg).port),
+      ];
+      for (const port of ports) {
+        const outcome = await new Promise<string>((resolve) => {
+          const s = connect({ host: outsideAddress!, port, timeout: 3_000 });
+          s.once('connect', () => {
+            s.destroy();
+            resolve('connected');
+          });
+          s.once('timeout', () => {
+            s.destroy();
+            resolve('timeout');
+          });
+          s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+        });
+        expect(outcome, `port ${port} on ${outsideAddress}`).toBe('ECONNREFUSED');
+      }
+      // and they do answer on loopback, so the refusals are about the address
+      const ok = await new Promise<boolean>((resolve) => {
+        const s = connect({ host: '127.0.0.1', port: ports[0]! });
+        s.once('connect', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.once('error', () => resolve(false));
       });
-      expect(outcome, `port ${port} on ${outsideAddress}`).toBe('ECONNREFUSED');
-    }
-    // and they do answer on loopback, so the refusals are about the address
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port: ports[0]! });
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    expect(ok).toBe(true);
-  });
+      expect(ok).toBe(true);
+    },
+  );
 
   it('leaves no JVM behind when the launcher process is SIGKILLed', async () => {
     const dataDir = tmp();
-    const child = spawn(process.execPath, [fixture, JSON.stringify({ dataDir, env: { PDM_SERVICES_PORT_OFFSET: String(OFFSETS.orphan), PDM_QUESTDB_HTTP: shared.questdbHttp, PDM_QUESTDB_PG: shared.questdbPg, PDM_QUESTDB_USER: shared.questdbUser ?? '', PDM_QUESTDB_PASSWORD: shared.questdbPassword ?? '', PDM_KAFKA_BROKERS: '' } })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        fixture,
+        JSON.stringify({
+          dataDir,
+          env: {
+            PDM_SERVICES_PORT_OFFSET: String(OFFSETS.orphan),
+            PDM_QUESTDB_HTTP: shared.questdbHttp,
+            PDM_QUESTDB_PG: shared.questdbPg,
+            PDM_QUESTDB_USER: shared.questdbUser ?? '',
+            PDM_QUESTDB_PASSWORD: shared.questdbPassword ?? '',
+            PDM_KAFKA_BROKERS: '',
+          },
+        }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
     const state = JSON.parse(line) as ServicesState;
     const jvm = state.kafka!.pid;

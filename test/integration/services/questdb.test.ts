@@ -26,7 +26,11 @@ async function writeRows(config: string, rms: (m: number, s: number) => number):
   try {
     for (let s = 0; s < STEPS; s++) {
       for (let m = 0; m < MACHINES.length; m++) {
-        await sender.table(table).symbol('machine', MACHINES[m]).floatColumn('rms', rms(m, s)).at(BASE_US + BigInt(s) * 1_000_000n, 'us');
+        await sender
+          .table(table)
+          .symbol('machine', MACHINES[m])
+          .floatColumn('rms', rms(m, s))
+          .at(BASE_US + BigInt(s) * 1_000_000n, 'us');
       }
     }
     await sender.flush();
@@ -41,7 +45,7 @@ async function waitApplied(): Promise<void> {
   for (;;) {
     const r = await questdbExec(endpoints, `select writerTxn, sequencerTxn, suspended from wal_tables() where name = '${table}'`);
     const row = r.dataset[0] as [number, number, boolean] | undefined;
-    if (row && row[2]) throw new Error(`WAL table ${table} is suspended`);
+    if (row?.[2]) throw new Error(`WAL table ${table} is suspended`);
     if (row && row[0] === row[1]) return;
     if (Date.now() > deadline) throw new Error(`WAL of ${table} not applied in time: ${JSON.stringify(row)}`);
     await new Promise((res) => setTimeout(res, 100));
@@ -54,7 +58,10 @@ function psql(url: string, sql: string) {
 
 describe('QuestDB from the local launcher', () => {
   it('keeps one row per (ts, machine) when the same rows arrive twice over ILP/HTTP, last write winning', async () => {
-    const ddl = await questdbExec(endpoints, `CREATE TABLE '${table}' (ts TIMESTAMP, machine SYMBOL, rms DOUBLE) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, machine)`);
+    const ddl = await questdbExec(
+      endpoints,
+      `CREATE TABLE '${table}' (ts TIMESTAMP, machine SYMBOL, rms DOUBLE) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, machine)`,
+    );
     expect(ddl.ddl).toBe('OK');
 
     await writeRows(endpoints.questdbIlpConfig, rmsOf);
@@ -113,7 +120,10 @@ describe('QuestDB from the local launcher', () => {
 
   it.skipIf(!hasPsql)('refuses a wrong password and the default admin/quest on the PostgreSQL wire', () => {
     const url = new URL(endpoints.questdbPg);
-    for (const [user, password] of [[url.username, 'wrong-password'], ['admin', 'quest']] as const) {
+    for (const [user, password] of [
+      [url.username, 'wrong-password'],
+      ['admin', 'quest'],
+    ] as const) {
       const bad = new URL(url);
       bad.username = user;
       bad.password = password;

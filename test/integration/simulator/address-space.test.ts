@@ -14,7 +14,16 @@ import { Factory } from '../../../ingest/simulator/factory.ts';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { MACHINE_METHODS } from '../../../ingest/simulator/opcua/method-arguments.ts';
 import { freePort, until } from '../../helpers/ports.ts';
-import { collectorView, OBJECTS, pumpEntry, readSession, USER_ENV, USERS_FROM_ENV, type CollectorView, type ReadSession } from './helpers.ts';
+import {
+  type CollectorView,
+  collectorView,
+  OBJECTS,
+  pumpEntry,
+  type ReadSession,
+  readSession,
+  USER_ENV,
+  USERS_FROM_ENV,
+} from './helpers.ts';
 
 const ID = 'pump-7';
 const FS = 25_600;
@@ -35,7 +44,14 @@ describe('simulated machine address space', () => {
   beforeAll(async () => {
     const port = await freePort();
     const fleet = validateFleet(
-      { opcua: { basePort: port, users: USERS_FROM_ENV }, machines: [pumpEntry(ID, { identification: { manufacturer: 'ACME Pumps', model: 'AP-55', serialNumber: 'SN-0042', yearOfConstruction: 2019 } })] },
+      {
+        opcua: { basePort: port, users: USERS_FROM_ENV },
+        machines: [
+          pumpEntry(ID, {
+            identification: { manufacturer: 'ACME Pumps', model: 'AP-55', serialNumber: 'SN-0042', yearOfConstruction: 2019 },
+          }),
+        ],
+      },
       join(dir, 'fleet.yaml'),
     );
     expect(fleet.rejected).toEqual([]);
@@ -46,7 +62,11 @@ describe('simulated machine address space', () => {
     client = await readSession(endpoint, collectorPkiDir(join(dir, 'pki')));
     machine = await client.find(OBJECTS, ID);
     collector = await collectorView(endpoint, collectorPkiDir(join(dir, 'pki')));
-    await until(() => [...collector.seqs.values()].every((s) => s.length >= 10) && collector.seqs.size === 3, 30_000, '10 blocks per channel');
+    await until(
+      () => [...collector.seqs.values()].every((s) => s.length >= 10) && collector.seqs.size === 3,
+      30_000,
+      '10 blocks per channel',
+    );
   });
 
   afterAll(async () => {
@@ -55,9 +75,10 @@ describe('simulated machine address space', () => {
     await factory?.stop();
   });
 
-  const typeName = async (ref: ReferenceDescription) => (await client.session.read({ nodeId: ref.typeDefinition, attributeId: AttributeIds.BrowseName })).value.value.name;
+  const typeName = async (ref: ReferenceDescription) =>
+    (await client.session.read({ nodeId: ref.typeDefinition, attributeId: AttributeIds.BrowseName })).value.value.name;
 
-  it('puts the machine under Objects (for the collectors) and under Machinery\'s Machines folder', async () => {
+  it("puts the machine under Objects (for the collectors) and under Machinery's Machines folder", async () => {
     expect((await client.children(OBJECTS)).map((r) => r.browseName.name)).toEqual(expect.arrayContaining(['Machines', ID]));
     expect((await client.children((await client.find(OBJECTS, 'Machines')).nodeId)).map((r) => r.browseName.name)).toContain(ID);
   });
@@ -94,7 +115,11 @@ describe('simulated machine address space', () => {
       expect(await prop('EURange')).toMatchObject({ low: -50, high: 50 });
       expect(await prop('InstrumentRange')).toMatchObject({ low: -50, high: 50 });
       expect(((await prop('Title')) as { text: string }).text).toBe(`${ID} ${channel} acceleration`);
-      const x = (await prop('XAxisDefinition')) as { engineeringUnits: { displayName: { text: string } }; euRange: { low: number; high: number }; title: { text: string } };
+      const x = (await prop('XAxisDefinition')) as {
+        engineeringUnits: { displayName: { text: string } };
+        euRange: { low: number; high: number };
+        title: { text: string };
+      };
       expect(x.engineeringUnits.displayName.text).toBe('s');
       expect(x.euRange.low).toBe(0);
       expect(x.euRange.high).toBeCloseTo((BLOCK - 1) / FS, 12);
@@ -106,7 +131,7 @@ describe('simulated machine address space', () => {
     }
   });
 
-  it('describes the methods\' arguments, and lets this user call them', async () => {
+  it("describes the methods' arguments, and lets this user call them", async () => {
     for (const [name, spec] of Object.entries(MACHINE_METHODS)) {
       const method = await client.find(machine.nodeId, name);
       const args = await client.session.getArgumentDefinition(method.nodeId);
@@ -117,7 +142,7 @@ describe('simulated machine address space', () => {
     }
   });
 
-  it('serves the collector\'s OPC UA input: three channels of consecutive 2560-sample blocks in g', () => {
+  it("serves the collector's OPC UA input: three channels of consecutive 2560-sample blocks in g", () => {
     expect(collector.input.machineId).toBe(ID);
     expect([...collector.seqs.keys()].sort()).toEqual(['DE_X', 'DE_Y', 'DE_Z']);
     expect(collector.gaps.size).toBe(0);

@@ -5,7 +5,7 @@
  * the two good machines serve blocks to the collector's OPC UA input, the truth covers only them,
  * and the exit code on SIGTERM says that some machine failed.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import type { SimulatorMessage } from '../../../cli/commands/simulate.ts';
 import { collectorPkiDir, initPlantPki } from '../../../ingest/opcua/pki-init.ts';
 import { freePort, until } from '../../helpers/ports.ts';
-import { collectorView, pumpEntry, USER_ENV, USERS_FROM_ENV, type CollectorView } from './helpers.ts';
+import { type CollectorView, collectorView, pumpEntry, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
 
 const PDM = resolve(import.meta.dirname, '../../../cli/pdm.ts');
 const GOOD = ['good-1', 'good-2'];
@@ -38,7 +38,9 @@ describe('pdm simulate with a bad fleet entry', () => {
         pumpEntry('good-1', { opcua: { port: await freePort() } }),
         pumpEntry('typo-3', { opcua: { port: await freePort() }, bearings: { DE: '6205-2RS', NDE: '6203-ZZ' } }),
         pumpEntry('good-2', { opcua: { port: await freePort() } }),
-        pumpEntry('no-user-4', { opcua: { port: await freePort(), users: [{ usernameEnv: 'SIM_TEST_UNSET_USER', passwordEnv: 'SIM_TEST_PASSWORD' }] } }),
+        pumpEntry('no-user-4', {
+          opcua: { port: await freePort(), users: [{ usernameEnv: 'SIM_TEST_UNSET_USER', passwordEnv: 'SIM_TEST_PASSWORD' }] },
+        }),
       ],
     };
     const fleetFile = join(dir, 'plant.yaml');
@@ -46,7 +48,11 @@ describe('pdm simulate with a bad fleet entry', () => {
     await initPlantPki(pkiRoot, GOOD, 'localhost');
     const env: NodeJS.ProcessEnv = { ...process.env, ...USER_ENV, PDM_KAFKA_BROKERS: '', PDM_QUESTDB_HTTP: '' };
     delete env['SIM_TEST_UNSET_USER'];
-    child = fork(PDM, ['simulate', '--fleet', fleetFile, '--pki', pkiRoot, '--truth-dir', join(dir, 'truth')], { env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    child = fork(PDM, ['simulate', '--fleet', fleetFile, '--pki', pkiRoot, '--truth-dir', join(dir, 'truth')], {
+      env,
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     exitCode = new Promise((r) => child.once('exit', (code) => r(code)));
     ready = await new Promise((resolveReady, reject) => {
@@ -57,7 +63,11 @@ describe('pdm simulate with a bad fleet entry', () => {
       child.once('exit', (code) => reject(new Error(`pdm simulate exited (${code}) before it was ready:\n${stderr}`)));
     });
     for (const id of GOOD) views.push(await collectorView(ready.machines.find((m) => m.id === id)!.endpointUrl!, collectorPkiDir(pkiRoot)));
-    await until(() => views.every((v) => (v.seqs.get('DE_Z')?.length ?? 0) >= 10) && truths.length >= 2, 30_000, '10 blocks from each good machine and two truth messages');
+    await until(
+      () => views.every((v) => (v.seqs.get('DE_Z')?.length ?? 0) >= 10) && truths.length >= 2,
+      30_000,
+      '10 blocks from each good machine and two truth messages',
+    );
   });
 
   afterAll(async () => {
@@ -76,8 +86,14 @@ describe('pdm simulate with a bad fleet entry', () => {
     expect(byId.get('typo-3')).toMatchObject({ state: 'failed' });
     expect(byId.get('typo-3')!.error).toMatch(/^plant\.yaml: machines\[1\]\.bearings\.NDE .*6203-2RS.* \(machine "typo-3"\)/);
     expect(byId.get('no-user-4')).toMatchObject({ state: 'failed' });
-    expect(byId.get('no-user-4')!.error).toMatch(/plant\.yaml: machines\[3\] \(no-user-4\): environment variable SIM_TEST_UNSET_USER is not set/);
-    for (const id of GOOD) expect(byId.get(id)).toMatchObject({ state: 'running', endpointUrl: expect.stringMatching(new RegExp(`^opc\\.tcp://localhost:\\d+/pdm/${id}$`)) });
+    expect(byId.get('no-user-4')!.error).toMatch(
+      /plant\.yaml: machines\[3\] \(no-user-4\): environment variable SIM_TEST_UNSET_USER is not set/,
+    );
+    for (const id of GOOD)
+      expect(byId.get(id)).toMatchObject({
+        state: 'running',
+        endpointUrl: expect.stringMatching(new RegExp(`^opc\\.tcp://localhost:\\d+/pdm/${id}$`)),
+      });
     expect(stderr).toMatch(/typo-3: failed — plant\.yaml: machines\[1\]\.bearings\.NDE/);
     expect(stderr).toMatch(/good-1: running at opc\.tcp:/);
   });

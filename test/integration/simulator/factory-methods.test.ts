@@ -15,10 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorPkiDir, initPlantPki } from '../../../ingest/opcua/pki-init.ts';
 import { Factory } from '../../../ingest/simulator/factory.ts';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
-import { callMachineMethod, operatorPkiDir, type OperatorConnection } from '../../../ingest/simulator/opcua/factory-client.ts';
+import { callMachineMethod, type OperatorConnection, operatorPkiDir } from '../../../ingest/simulator/opcua/factory-client.ts';
 import type { TruthRecordV1 } from '../../../ingest/simulator/truth-record.ts';
 import { freePort, until } from '../../helpers/ports.ts';
-import { collectorView, OBJECTS, pumpEntry, readSession, sleep, USER, USER_ENV, USERS_FROM_ENV, type CollectorView } from './helpers.ts';
+import { type CollectorView, collectorView, OBJECTS, pumpEntry, readSession, sleep, USER, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
 
 const ID = 'press-3';
 const ACCEL = 1000;
@@ -37,7 +37,10 @@ describe('machine methods on a running factory', () => {
   const truthNow = async (): Promise<TruthRecordV1> => (await factory.publishTruth(Date.now())).find((r) => r.machine === ID)!;
 
   beforeAll(async () => {
-    const fleet = validateFleet({ timeAcceleration: ACCEL, opcua: { basePort: await freePort(), users: USERS_FROM_ENV }, machines: [pumpEntry(ID)] }, join(dir, 'fleet.yaml'));
+    const fleet = validateFleet(
+      { timeAcceleration: ACCEL, opcua: { basePort: await freePort(), users: USERS_FROM_ENV }, machines: [pumpEntry(ID)] },
+      join(dir, 'fleet.yaml'),
+    );
     await initPlantPki(pkiRoot, [ID], 'localhost');
     factory = new Factory(fleet, { pkiRoot, env: { ...process.env, ...USER_ENV }, truthDir, truthPeriodMs: 250 });
     await factory.start();
@@ -62,7 +65,14 @@ describe('machine methods on a running factory', () => {
 
     const reader = await readSession(endpoint, collectorPkiDir(pkiRoot));
     const machine = await reader.find(OBJECTS, ID);
-    const itemState = async () => ((await reader.value((await reader.find(machine.nodeId, 'MachineryBuildingBlocks', 'MachineryItemState', 'CurrentState')).nodeId)) as { text: string }).text;
+    const itemState = async () =>
+      (
+        (await reader.value(
+          (
+            await reader.find(machine.nodeId, 'MachineryBuildingBlocks', 'MachineryItemState', 'CurrentState')
+          ).nodeId,
+        )) as { text: string }
+      ).text;
     expect(await reader.value((await reader.find(machine.nodeId, 'OperatingState')).nodeId)).toBe('Stopped');
     expect(await itemState()).toBe('NotExecuting');
 
@@ -97,9 +107,28 @@ describe('machine methods on a running factory', () => {
 
   it('InjectFault through pdm factory: the fault is in the truth at the onset and failure times the command printed', async () => {
     const before = (await truthNow()).faults.length;
-    const { stdout } = await run(process.execPath, [PDM, 'factory', 'inject', '--endpoint', endpoint, '--pki', operator.pkiDir, '--type', 'outer_race', '--location', 'DE', '--time-to-failure', '2h', '--json'], {
-      env: { ...process.env, PDM_OPCUA_USER: USER.username, PDM_OPCUA_PASSWORD: USER.password },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        PDM,
+        'factory',
+        'inject',
+        '--endpoint',
+        endpoint,
+        '--pki',
+        operator.pkiDir,
+        '--type',
+        'outer_race',
+        '--location',
+        'DE',
+        '--time-to-failure',
+        '2h',
+        '--json',
+      ],
+      {
+        env: { ...process.env, PDM_OPCUA_USER: USER.username, PDM_OPCUA_PASSWORD: USER.password },
+      },
+    );
     const printed = JSON.parse(stdout) as { ok: boolean; machine: string; outputs: { OnsetTime: string; FailureTime: string } };
     expect(printed).toMatchObject({ ok: true, machine: ID, method: 'InjectFault' });
     const truth = await truthNow();
@@ -118,7 +147,10 @@ describe('machine methods on a running factory', () => {
 
   it('refuses a bad argument with BadInvalidArgument and the reason, and changes nothing', async () => {
     const before = (await truthNow()).faults.length;
-    const refused = await callMachineMethod(operator, { method: 'InjectFault', args: { FaultType: 'rust', Location: 'DE', TimeToFailureS: 60, OnsetDelayS: 0, InitialSeverity: 0 } });
+    const refused = await callMachineMethod(operator, {
+      method: 'InjectFault',
+      args: { FaultType: 'rust', Location: 'DE', TimeToFailureS: 60, OnsetDelayS: 0, InitialSeverity: 0 },
+    });
     expect(refused).toMatchObject({ ok: false, status: 'BadInvalidArgument' });
     expect(refused.message).toMatch(/FaultType "rust" is not one of outer_race, inner_race/);
     expect((await truthNow()).faults).toHaveLength(before);
@@ -133,7 +165,10 @@ describe('machine methods on a running factory', () => {
   });
 
   it('leaves the story in the truth file, in time order: running, stopped, running, fault, new life', () => {
-    const records = readFileSync(join(truthDir, `${ID}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TruthRecordV1);
+    const records = readFileSync(join(truthDir, `${ID}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TruthRecordV1);
     expect(records.every((r) => r.v === 1 && r.machine === ID)).toBe(true);
     expect(records.map((r) => r.timeMs)).toEqual([...records.map((r) => r.timeMs)].sort((a, b) => a - b));
     const phases: string[] = [];

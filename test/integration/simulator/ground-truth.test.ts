@@ -6,7 +6,7 @@
  * table has the documented schema, WAL and DEDUP (writing the records again adds no row).
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,8 +14,8 @@ import { stringify } from 'yaml';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
 import { CONTRACT_TABLES } from '../../../dashboards/tables.ts';
-import { TruthRecorder } from '../../../ingest/simulator/truth-recorder.ts';
 import type { TruthRecordV1 } from '../../../ingest/simulator/truth-record.ts';
+import { TruthRecorder } from '../../../ingest/simulator/truth-recorder.ts';
 import { freePort, until } from '../../helpers/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
 import { pumpEntry, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
@@ -45,7 +45,13 @@ describe('ground truth to file, Kafka and QuestDB', () => {
       timeAcceleration: 10_000,
       opcua: { basePort: await freePort(), users: USERS_FROM_ENV },
       // 16 h of life at ×10 000: failure ~5.8 s after start; tripped, then repaired 2 s later.
-      machines: [pumpEntry(ID, { type: 'fan', faults: [{ type: 'outer_race', location: 'DE', onset: 0, growth: { timeToFailure: '16h' } }], onFailure: { action: 'trip', autoRepairAfterS: 2 } })],
+      machines: [
+        pumpEntry(ID, {
+          type: 'fan',
+          faults: [{ type: 'outer_race', location: 'DE', onset: 0, growth: { timeToFailure: '16h' } }],
+          onFailure: { action: 'trip', autoRepairAfterS: 2 },
+        }),
+      ],
     };
     writeFileSync(join(dir, 'fleet.yaml'), stringify(fleet));
     const env: NodeJS.ProcessEnv = {
@@ -56,14 +62,38 @@ describe('ground truth to file, Kafka and QuestDB', () => {
       PDM_QUESTDB_USER: services.questdbUser ?? '',
       PDM_QUESTDB_PASSWORD: services.questdbPassword ?? '',
     };
-    const child = fork(PDM, ['simulate', '--fleet', join(dir, 'fleet.yaml'), '--pki', join(dir, 'pki'), '--truth-dir', join(dir, 'truth'), '--topic-prefix', prefix, '--table-prefix', prefix], {
-      env,
-      execArgv: [],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const child = fork(
+      PDM,
+      [
+        'simulate',
+        '--fleet',
+        join(dir, 'fleet.yaml'),
+        '--pki',
+        join(dir, 'pki'),
+        '--truth-dir',
+        join(dir, 'truth'),
+        '--topic-prefix',
+        prefix,
+        '--table-prefix',
+        prefix,
+      ],
+      {
+        env,
+        execArgv: [],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    );
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const lastLife = () => (existsSync(truthFile) ? Math.max(...readFileSync(truthFile, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as TruthRecordV1).life)) : -1);
+    const lastLife = () =>
+      existsSync(truthFile)
+        ? Math.max(
+            ...readFileSync(truthFile, 'utf8')
+              .trim()
+              .split('\n')
+              .map((l) => (JSON.parse(l) as TruthRecordV1).life),
+          )
+        : -1;
     await until(() => lastLife() >= 1 || child.exitCode !== null, 60_000, 'a record of the second life');
     child.kill('SIGTERM');
     expect(await exited, stderr).toBe(0);
@@ -96,7 +126,9 @@ describe('ground truth to file, Kafka and QuestDB', () => {
     const seen: Array<{ key: string; value: string }> = [];
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push({ key: message.key!.toString(), value: message.value!.toString() }) });
+    await consumer.run({
+      eachMessage: async ({ message }) => void seen.push({ key: message.key!.toString(), value: message.value!.toString() }),
+    });
     try {
       await until(() => seen.length >= fileLines.length, 30_000, `${fileLines.length} truth messages`);
     } finally {
@@ -106,35 +138,60 @@ describe('ground truth to file, Kafka and QuestDB', () => {
     expect(new Set(seen.map((m) => m.key))).toEqual(new Set([ID]));
   });
 
-  it('writes one ground_truth row per record, with the record\'s values', async () => {
+  it("writes one ground_truth row per record, with the record's values", async () => {
     const table = `${prefix}ground_truth`;
-    const rows = await waitForRows(services, `SELECT ts, machine, state, fault_type, severity, failure_at, life, fault_location FROM ${table} ORDER BY ts`, (r) => r.length === records.length);
+    const rows = await waitForRows(
+      services,
+      `SELECT ts, machine, state, fault_type, severity, failure_at, life, fault_location FROM ${table} ORDER BY ts`,
+      (r) => r.length === records.length,
+    );
     expect(rows).toHaveLength(records.length);
     rows.forEach((row, i) => {
       const r = records[i];
       expect(isoToUs(String(row.ts))).toBe(r.timeMs * 1000);
       expect(row).toMatchObject({ machine: ID, state: r.state, fault_type: r.faultType ?? 'none', life: r.life });
       expect(row.severity).toBe(r.severity);
-      expect(row.failure_at === null ? null : isoToUs(String(row.failure_at))).toBe(r.failureAtMs === null ? null : Math.round(r.failureAtMs * 1000));
+      expect(row.failure_at === null ? null : isoToUs(String(row.failure_at))).toBe(
+        r.failureAtMs === null ? null : Math.round(r.failureAtMs * 1000),
+      );
     });
   });
 
   it('has the documented schema, WAL, deduplicated on (ts, machine): writing the records again adds no row', async () => {
     const table = `${prefix}ground_truth`;
-    const columns = new Map((await sql(services, `SELECT "column", type, upsertKey FROM table_columns('${table}')`)).map((c) => [String(c.column), c]));
-    for (const col of CONTRACT_TABLES.ground_truth.columns.split(',').map((c) => c.trim().split(/\s+/))) expect(columns.get(col[0])?.type).toBe(col[1]);
-    expect([...columns.values()].filter((c) => c.upsertKey === true).map((c) => c.column).sort()).toEqual(['machine', 'ts']);
+    const columns = new Map(
+      (await sql(services, `SELECT "column", type, upsertKey FROM table_columns('${table}')`)).map((c) => [String(c.column), c]),
+    );
+    for (const col of CONTRACT_TABLES.ground_truth.columns.split(',').map((c) => c.trim().split(/\s+/)))
+      expect(columns.get(col[0])?.type).toBe(col[1]);
+    expect(
+      [...columns.values()]
+        .filter((c) => c.upsertKey === true)
+        .map((c) => c.column)
+        .sort(),
+    ).toEqual(['machine', 'ts']);
     const [info] = await sql(services, `SELECT walEnabled, designatedTimestamp FROM tables() WHERE table_name = '${table}'`);
     expect(info).toEqual({ walEnabled: true, designatedTimestamp: 'ts' });
 
-    const txns = async () => (await sql(services, `SELECT writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${table}'`))[0] as { writerTxn: number; sequencerTxn: number };
+    const txns = async () =>
+      (await sql(services, `SELECT writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${table}'`))[0] as {
+        writerTxn: number;
+        sequencerTxn: number;
+      };
     const before = await txns();
-    const recorder = await TruthRecorder.open({ httpUrl: services.questdbHttp, ilpConfig: services.questdbIlpConfig, auth: questdbAuth(services) }, { tablePrefix: prefix });
+    const recorder = await TruthRecorder.open(
+      { httpUrl: services.questdbHttp, ilpConfig: services.questdbIlpConfig, auth: questdbAuth(services) },
+      { tablePrefix: prefix },
+    );
     await recorder.write(records);
     await recorder.close();
     expect(recorder.stats.rowsWritten).toBe(records.length);
     // WAL applies asynchronously: wait until the table has applied the new transaction, then count.
-    await waitForRows(services, `SELECT writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${table}'`, (r) => Number(r[0]?.sequencerTxn) > before.sequencerTxn && r[0]?.writerTxn === r[0]?.sequencerTxn);
+    await waitForRows(
+      services,
+      `SELECT writerTxn, sequencerTxn FROM wal_tables() WHERE name = '${table}'`,
+      (r) => Number(r[0]?.sequencerTxn) > before.sequencerTxn && r[0]?.writerTxn === r[0]?.sequencerTxn,
+    );
     const after = await txns();
     expect(after.writerTxn).toBe(after.sequencerTxn);
     expect(after.sequencerTxn).toBeGreaterThan(before.sequencerTxn);

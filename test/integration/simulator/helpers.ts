@@ -5,17 +5,17 @@
 import {
   AttributeIds,
   BrowseDirection,
+  type ClientSession,
   MessageSecurityMode,
+  type NodeId,
   OPCUACertificateManager,
   OPCUAClient,
-  SecurityPolicy,
-  UserTokenType,
-  type ClientSession,
-  type NodeId,
   type ReferenceDescription,
+  SecurityPolicy,
   type UserIdentityInfo,
+  UserTokenType,
 } from 'node-opcua';
-import { OpcuaMachineInput, type CollectedBlock } from '../../../ingest/collector/opcua-machine-input.ts';
+import { type CollectedBlock, OpcuaMachineInput } from '../../../ingest/collector/opcua-machine-input.ts';
 
 export const USER = { username: 'operator', password: `pw-${Math.random().toString(36).slice(2)}` };
 export const USER_ENV = { SIM_TEST_USER: USER.username, SIM_TEST_PASSWORD: USER.password };
@@ -48,12 +48,23 @@ export interface CollectorView {
   stop(): Promise<void>;
 }
 
-export async function collectorView(endpoint: string, pkiDir: string, credentials: { username: string; password: string } | null = USER): Promise<CollectorView> {
+export async function collectorView(
+  endpoint: string,
+  pkiDir: string,
+  credentials: { username: string; password: string } | null = USER,
+): Promise<CollectorView> {
   const seqs = new Map<string, number[]>();
   const gaps = new Map<string, Array<[number, number]>>();
   const blocks: CollectedBlock[] = [];
   const input = new OpcuaMachineInput(
-    { endpoint, security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256' }, credentials, pkiDir, publishingIntervalMs: 100, reconnectMaxDelayMs: 2000 },
+    {
+      endpoint,
+      security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256' },
+      credentials,
+      pkiDir,
+      publishingIntervalMs: 100,
+      reconnectMaxDelayMs: 2000,
+    },
     {
       block(b) {
         blocks.push(b);
@@ -80,7 +91,12 @@ export interface ReadSession {
   close(): Promise<void>;
 }
 
-export async function readSession(endpoint: string, pkiDir: string, identity: UserIdentityInfo = { type: UserTokenType.UserName, userName: USER.username, password: USER.password }, applicationUri = 'urn:pdm:collector'): Promise<ReadSession> {
+export async function readSession(
+  endpoint: string,
+  pkiDir: string,
+  identity: UserIdentityInfo = { type: UserTokenType.UserName, userName: USER.username, password: USER.password },
+  applicationUri = 'urn:pdm:collector',
+): Promise<ReadSession> {
   const clientCertificateManager = new OPCUACertificateManager({ rootFolder: pkiDir, automaticallyAcceptUnknownCertificate: false });
   await clientCertificateManager.initialize();
   const client = OPCUAClient.create({
@@ -100,7 +116,16 @@ export async function readSession(endpoint: string, pkiDir: string, identity: Us
     throw err;
   }
   const children = async (nodeId: NodeId | string) =>
-    (await session.browse({ nodeId, browseDirection: BrowseDirection.Forward, referenceTypeId: 'HierarchicalReferences', includeSubtypes: true, nodeClassMask: 0, resultMask: 63 })).references ?? [];
+    (
+      await session.browse({
+        nodeId,
+        browseDirection: BrowseDirection.Forward,
+        referenceTypeId: 'HierarchicalReferences',
+        includeSubtypes: true,
+        nodeClassMask: 0,
+        resultMask: 63,
+      })
+    ).references ?? [];
   const find = async (from: NodeId | string, ...path: string[]) => {
     let node: ReferenceDescription | undefined;
     let at: NodeId | string = from;

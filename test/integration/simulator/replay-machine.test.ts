@@ -12,7 +12,7 @@ import { Factory } from '../../../ingest/simulator/factory.ts';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { ReplaySimulation } from '../../../ingest/simulator/replay.ts';
 import { freePort, until } from '../../helpers/ports.ts';
-import { collectorView, pumpEntry, USER_ENV, USERS_FROM_ENV, type CollectorView } from './helpers.ts';
+import { type CollectorView, collectorView, pumpEntry, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
 
 const ID = 'rec-5';
 const FS = 12_800;
@@ -28,9 +28,15 @@ describe('replay machine served by the factory', () => {
   beforeAll(async () => {
     writeFileSync(join(dir, 'de_x.csv'), `accel_g\n${Array.from({ length: LENGTH }, (_, i) => sample(i).toFixed(2)).join('\n')}\n`);
     const entry = pumpEntry(ID, {
-      replay: { channels: { DE_X: { file: 'de_x.csv', format: 'csv', sampleRateHz: FS, blockSize: BLOCK } }, groundTruth: { state: 'degrading', faults: [{ type: 'inner_race', location: 'DE' }] } },
+      replay: {
+        channels: { DE_X: { file: 'de_x.csv', format: 'csv', sampleRateHz: FS, blockSize: BLOCK } },
+        groundTruth: { state: 'degrading', faults: [{ type: 'inner_race', location: 'DE' }] },
+      },
     });
-    const fleet = validateFleet({ opcua: { basePort: await freePort(), users: USERS_FROM_ENV }, machines: [entry] }, join(dir, 'fleet.yaml'));
+    const fleet = validateFleet(
+      { opcua: { basePort: await freePort(), users: USERS_FROM_ENV }, machines: [entry] },
+      join(dir, 'fleet.yaml'),
+    );
     expect(fleet.rejected).toEqual([]);
     await initPlantPki(join(dir, 'pki'), [ID], 'localhost');
     factory = new Factory(fleet, { pkiRoot: join(dir, 'pki'), env: { ...process.env, ...USER_ENV } });
@@ -59,8 +65,15 @@ describe('replay machine served by the factory', () => {
     }
   });
 
-  it('reports the recording\'s declared truth', async () => {
+  it("reports the recording's declared truth", async () => {
     const [record] = await factory.publishTruth(Date.now());
-    expect(record).toMatchObject({ machine: ID, state: 'degrading', faultType: 'inner_race', faultLocation: 'DE', severity: null, failureAtMs: null });
+    expect(record).toMatchObject({
+      machine: ID,
+      state: 'degrading',
+      faultType: 'inner_race',
+      faultLocation: 'DE',
+      severity: null,
+      failureAtMs: null,
+    });
   });
 });

@@ -5,14 +5,14 @@
  * in the machine's rejected/ folder). Anonymous sessions exist only where the fleet file allows
  * them, and even there they may read but not call the machine methods.
  */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageSecurityMode, OPCUAClient, SecurityPolicy, UserTokenType } from 'node-opcua';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
-import { collectorPkiDir, initPlantPki, machinePkiDir } from '../../../ingest/opcua/pki-init.ts';
 import { ensureOwnCertificate, ownCertificateFile, rejectedCertificates, trustCertificate } from '../../../ingest/opcua/pki.ts';
+import { collectorPkiDir, initPlantPki, machinePkiDir } from '../../../ingest/opcua/pki-init.ts';
 import { Factory } from '../../../ingest/simulator/factory.ts';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { callMachineMethod, operatorPkiDir } from '../../../ingest/simulator/opcua/factory-client.ts';
@@ -62,7 +62,10 @@ describe('machine server security', () => {
   });
 
   it('offers only SignAndEncrypt with Basic256Sha256, and user names (anonymous only where the fleet allows it)', async () => {
-    for (const [id, tokens] of [[LOCKED, ['UserName']], [OPEN, ['Anonymous', 'UserName']]] as const) {
+    for (const [id, tokens] of [
+      [LOCKED, ['UserName']],
+      [OPEN, ['Anonymous', 'UserName']],
+    ] as const) {
       const client = OPCUAClient.create({ endpointMustExist: false, connectionStrategy: { maxRetry: 0 } });
       await client.connect(endpoint(id));
       const endpoints = await client.getEndpoints();
@@ -83,9 +86,14 @@ describe('machine server security', () => {
   });
 
   it('refuses a wrong password, and pdm factory says which variables to fix', async () => {
-    const message = await refusal(readSession(endpoint(LOCKED), collectorPki, { type: UserTokenType.UserName, userName: USER.username, password: 'not-the-password' }));
+    const message = await refusal(
+      readSession(endpoint(LOCKED), collectorPki, { type: UserTokenType.UserName, userName: USER.username, password: 'not-the-password' }),
+    );
     expect(message).toMatch(/BadUserAccessDenied/);
-    const err = await callMachineMethod({ endpoint: endpoint(LOCKED), credentials: { username: USER.username, password: 'nope' }, pkiDir: operatorPkiDir(pkiRoot) }, { method: 'Stop' }).catch((e: unknown) => e);
+    const err = await callMachineMethod(
+      { endpoint: endpoint(LOCKED), credentials: { username: USER.username, password: 'nope' }, pkiDir: operatorPkiDir(pkiRoot) },
+      { method: 'Stop' },
+    ).catch((e: unknown) => e);
     expect(isPdmError(err, 'PDM_ERR_OPCUA_SECURITY')).toBe(true);
     expect((err as Error).message).toMatch(/refused user "operator" \(BadUserAccessDenied.*set PDM_OPCUA_USER and PDM_OPCUA_PASSWORD/);
     expect((await factory.publishTruth(Date.now())).find((r) => r.machine === LOCKED)!.running).toBe(true); // nothing was stopped
@@ -121,7 +129,10 @@ describe('machine server security', () => {
     }
     expect((await factory.publishTruth(Date.now())).find((r) => r.machine === OPEN)!.running).toBe(true);
     // The same method, called by a user, works.
-    const byUser = await callMachineMethod({ endpoint: endpoint(OPEN), credentials: USER, pkiDir: operatorPkiDir(pkiRoot) }, { method: 'Stop' });
+    const byUser = await callMachineMethod(
+      { endpoint: endpoint(OPEN), credentials: USER, pkiDir: operatorPkiDir(pkiRoot) },
+      { method: 'Stop' },
+    );
     expect(byUser).toMatchObject({ ok: true, outputs: { State: 'Stopped' } });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
-import { AnomalyDetector, newAnomalyResult, type AnomalyResult } from '../../../models/anomaly/anomaly-detector.ts';
+import { AnomalyDetector, type AnomalyResult, newAnomalyResult } from '../../../models/anomaly/anomaly-detector.ts';
 import { AnomalyDetectorBank } from '../../../models/anomaly/detector-bank.ts';
 import { gaussian, healthyWindow, seeded } from './synthetic.ts';
 
@@ -100,8 +100,12 @@ describe('anomaly detector reactions', () => {
   });
 
   it('rejects a bad configuration naming the setting', () => {
-    expect(() => new AnomalyDetector({ alarm: { raise: 2, clear: 3 } }, 'anomaly.yaml')).toThrow('anomaly.yaml: alarm clear must not be above raise (hysteresis)');
-    expect(() => new AnomalyDetector({ baseline: { windowz: 3 } } as never, 'anomaly.yaml')).toThrow('anomaly.yaml: unknown setting baseline.windowz');
+    expect(() => new AnomalyDetector({ alarm: { raise: 2, clear: 3 } }, 'anomaly.yaml')).toThrow(
+      'anomaly.yaml: alarm clear must not be above raise (hysteresis)',
+    );
+    expect(() => new AnomalyDetector({ baseline: { windowz: 3 } } as never, 'anomaly.yaml')).toThrow(
+      'anomaly.yaml: unknown setting baseline.windowz',
+    );
   });
 });
 
@@ -128,7 +132,9 @@ describe('energy fusion: power against load', () => {
 
   it('asks for energy readings when fusion is on', () => {
     const d = new AnomalyDetector({ energy: true }, 'machine m1');
-    expect(() => d.update(newAnomalyResult(), 0, { rms: 1 })).toThrow('machine m1: energy fusion is on but this window has no finite power and load');
+    expect(() => d.update(newAnomalyResult(), 0, { rms: 1 })).toThrow(
+      'machine m1: energy fusion is on but this window has no finite power and load',
+    );
   });
 });
 

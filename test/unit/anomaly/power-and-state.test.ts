@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { healthState } from '../../../models/health/ne107.ts';
 import { expectedPower, fitPowerLoad, PowerLoadBaseline } from '../../../models/energy/power-load.ts';
+import { healthState } from '../../../models/health/ne107.ts';
 
 describe('power against load', () => {
   it('recovers the quadratic that generated noiseless readings, and returns residuals after the baseline', () => {
@@ -19,7 +19,15 @@ describe('power against load', () => {
   });
 
   it('takes power as proportional to load when the baseline saw a single load', () => {
-    const fit = fitPowerLoad([700, 50, 2500], [[4, 0, 0], [0, 0, 0], [0, 0, 0]], 100);
+    const fit = fitPowerLoad(
+      [700, 50, 2500],
+      [
+        [4, 0, 0],
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+      100,
+    );
     expect(fit.degree).toBe(0);
     expect(expectedPower(fit, 50)).toBeCloseTo(700, 10);
     // 10 % more load, about 10 % more power: a constant would call 70 W a fault.

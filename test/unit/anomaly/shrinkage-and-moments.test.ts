@@ -7,7 +7,9 @@ function twoPassCovariance(xs: number[][]): { mean: number[]; cov: number[][] } 
   const n = xs.length;
   const p = xs[0].length;
   const mean = Array.from({ length: p }, (_, j) => xs.reduce((a, x) => a + x[j], 0) / n);
-  const cov = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => xs.reduce((a, x) => a + (x[i] - mean[i]) * (x[j] - mean[j]), 0) / (n - 1)));
+  const cov = Array.from({ length: p }, (_, i) =>
+    Array.from({ length: p }, (_, j) => xs.reduce((a, x) => a + (x[i] - mean[i]) * (x[j] - mean[j]), 0) / (n - 1)),
+  );
   return { mean, cov };
 }
 

@@ -23,18 +23,28 @@ import type { RecordAnalysis } from '../../../models/window-analysis.ts';
 import { analyzeCwru, loadCwru, verdict } from '../../../tools/models-report.ts';
 import { expectClose } from '../models-dsp/helpers/tolerance.ts';
 
-type Rec = Awaited<ReturnType<typeof loadCwru>>[number] & { stats: { mean: number; rms: number; kurtosis_pearson: number }; motor_load_hp: number };
+type Rec = Awaited<ReturnType<typeof loadCwru>>[number] & {
+  stats: { mean: number; rms: number; kurtosis_pearson: number };
+  motor_load_hp: number;
+};
 
 /** record number + channel -> the one other diagnosis tolerated, with the reason (MODELS.md). */
 const KNOWN_CONFLICTS: Record<string, { allowed: string; why: string }> = {
-  '222 DE': { allowed: 'inner_race', why: 'B021 record: BPFI with +/-1X sidebands and 2xBPFI in most segments, absent from record 97 in that band' },
-  '224 DE': { allowed: 'inner_race', why: 'B021 record: BPFI with +/-1X sidebands and 2xBPFI in most segments, absent from record 97 in that band' },
+  '222 DE': {
+    allowed: 'inner_race',
+    why: 'B021 record: BPFI with +/-1X sidebands and 2xBPFI in most segments, absent from record 97 in that band',
+  },
+  '224 DE': {
+    allowed: 'inner_race',
+    why: 'B021 record: BPFI with +/-1X sidebands and 2xBPFI in most segments, absent from record 97 in that band',
+  },
 };
 
 const results: Array<{ r: Rec; a: RecordAnalysis; ref: RecordAnalysis }> = [];
 
 beforeAll(async () => {
-  for (const r of (await loadCwru()) as Rec[]) results.push({ r, a: await analyzeCwru(r, 'given'), ref: await analyzeCwru(r, 'given', true) });
+  for (const r of (await loadCwru()) as Rec[])
+    results.push({ r, a: await analyzeCwru(r, 'given'), ref: await analyzeCwru(r, 'given', true) });
 }, 120_000);
 
 const key = (r: Rec) => `${r.cwru_file_number} ${r.sensor_position}`;
@@ -51,7 +61,12 @@ describe('CWRU bearing data', () => {
   });
 
   it('rule 2: every clearly diagnosable record is named correctly, without and with the reference', () => {
-    const clear = results.filter(({ r }) => r.sensor_position === 'DE' && r.fault_diameter_in <= 0.021 && (r.fault_location === 'inner' || (r.fault_location === 'outer' && r.fault_diameter_in !== 0.014)));
+    const clear = results.filter(
+      ({ r }) =>
+        r.sensor_position === 'DE' &&
+        r.fault_diameter_in <= 0.021 &&
+        (r.fault_location === 'inner' || (r.fault_location === 'outer' && r.fault_diameter_in !== 0.014)),
+    );
     expect(clear.length).toBe(6 + 12);
     for (const { r, a, ref } of clear) {
       const truth = r.fault_location === 'inner' ? 'inner_race' : 'outer_race';
@@ -67,7 +82,10 @@ describe('CWRU bearing data', () => {
       const d = row[which].bearing.diagnosis;
       const conflict = conflicts[key(r)];
       if (conflict !== undefined) {
-        expect(['none', conflict.allowed, r.fault_location === 'ball' ? 'rolling_element' : `${r.fault_location}_race`], `${key(r)}: ${conflict.why}`).toContain(d);
+        expect(
+          ['none', conflict.allowed, r.fault_location === 'ball' ? 'rolling_element' : `${r.fault_location}_race`],
+          `${key(r)}: ${conflict.why}`,
+        ).toContain(d);
         continue;
       }
       if (verdict(r, d) === 'wrong') wrong.push(`${key(r)} ${r.cwru_label}: ${d}`);
@@ -89,14 +107,22 @@ describe('CWRU bearing data', () => {
       expect(row?.a.bearing.diagnosis, `${n} FE without reference`).toBe('none');
       expect(row?.ref.bearing.diagnosis, `${n} FE with reference`).toBe('none');
       // Discounted: an inner race line (BPFI harmonic or the 1X the inner race needs).
-      expect(row?.ref.bearing.discounted?.some((l) => l.type === 'inner_race'), `${n} FE: discounted ${JSON.stringify(row?.ref.bearing.discounted)}`).toBe(true);
+      expect(
+        row?.ref.bearing.discounted?.some((l) => l.type === 'inner_race'),
+        `${n} FE: discounted ${JSON.stringify(row?.ref.bearing.discounted)}`,
+      ).toBe(true);
     }
   });
 
   it('a speed given 0.8 % off either way is refined from the spectrum: the records that then flipped keep their answers', async () => {
     // At 0.8 % off, without refinement, the healthy fan-end record was called an inner race fault
     // (its 5X line unmasked beside the 6203's BPFI), an outer race record an inner race one.
-    for (const [n, ch] of [[97, 'FE'], [97, 'DE'], [258, 'DE'], [197, 'FE']] as const) {
+    for (const [n, ch] of [
+      [97, 'FE'],
+      [97, 'DE'],
+      [258, 'DE'],
+      [197, 'FE'],
+    ] as const) {
       const row = results.find(({ r }) => r.cwru_file_number === n && r.sensor_position === ch)!;
       for (const off of [0.992, 1.008]) {
         const a = await analyzeCwru({ ...row.r, shaft_speed_rpm: row.r.shaft_speed_rpm * off }, 'given');
@@ -106,7 +132,7 @@ describe('CWRU bearing data', () => {
     }
   });
 
-  it('features agree with the dataset\'s own statistics (independently computed when it was prepared)', () => {
+  it("features agree with the dataset's own statistics (independently computed when it was prepared)", () => {
     for (const { r, a } of results) {
       // The dataset's rms includes the DC offset; ours is of the vibration (offset removed).
       expectClose(a.features.rms, Math.sqrt(r.stats.rms ** 2 - r.stats.mean ** 2), { rel: 2e-3 }, `${key(r)} rms`);

@@ -8,13 +8,24 @@ import { expectClose } from '../models-dsp/helpers/tolerance.ts';
 // Independent references: the CWRU bearing sheet (in the dataset's metadata.json) and the IMS
 // test rig's published defect frequencies at 2000 r/min (Qiu et al. 2006, J. Sound Vib. 289).
 const META = JSON.parse(readFileSync(new URL('../../../../shared/data/cwru/metadata.json', import.meta.url), 'utf8')) as {
-  bearings: Record<'DE' | 'FE', { defect_freq_multiples_of_shaft_Hz: { BPFI: number; BPFO: number; FTF: number; rolling_element: number } }>;
-  records: Array<{ file: string; shaft_speed_rpm: number; sensor_position: 'DE' | 'FE'; fault_freqs_hz_for_sensor_end_bearing: { BPFI: number; BPFO: number; FTF: number; BSF_x2: number } }>;
+  bearings: Record<
+    'DE' | 'FE',
+    { defect_freq_multiples_of_shaft_Hz: { BPFI: number; BPFO: number; FTF: number; rolling_element: number } }
+  >;
+  records: Array<{
+    file: string;
+    shaft_speed_rpm: number;
+    sensor_position: 'DE' | 'FE';
+    fault_freqs_hz_for_sensor_end_bearing: { BPFI: number; BPFO: number; FTF: number; BSF_x2: number };
+  }>;
 };
 
 describe('defect frequencies', () => {
   it('match the CWRU bearing sheet for both ends (ball spin = half its "rolling element" multiple)', () => {
-    for (const [end, name] of [['DE', '6205-2RS'], ['FE', '6203-2RS']] as const) {
+    for (const [end, name] of [
+      ['DE', '6205-2RS'],
+      ['FE', '6203-2RS'],
+    ] as const) {
       const sheet = META.bearings[end].defect_freq_multiples_of_shaft_Hz;
       const o = defectOrders(lookupBearing(name));
       expectClose(o.bpfi, sheet.BPFI, { rel: 2e-4 }, `${end} BPFI`);
@@ -24,7 +35,7 @@ describe('defect frequencies', () => {
     }
   });
 
-  it('match every CWRU record\'s listed frequencies in Hz at its own speed', () => {
+  it("match every CWRU record's listed frequencies in Hz at its own speed", () => {
     for (const r of META.records) {
       const f = defectFrequencies(lookupBearing(r.sensor_position === 'DE' ? '6205-2RS' : '6203-2RS'), r.shaft_speed_rpm / 60);
       const want = r.fault_freqs_hz_for_sensor_end_bearing;
@@ -78,7 +89,12 @@ describe('bearing catalogue', () => {
 
 describe('--bearing-geometry parsing', () => {
   it('reads mm and degrees, angle optional', () => {
-    expect(parseBearingGeometry('balls=9,ball=7.94,pitch=39.04,angle=0')).toEqual({ balls: 9, ballDiameterMm: 7.94, pitchDiameterMm: 39.04, contactAngleDeg: 0 });
+    expect(parseBearingGeometry('balls=9,ball=7.94,pitch=39.04,angle=0')).toEqual({
+      balls: 9,
+      ballDiameterMm: 7.94,
+      pitchDiameterMm: 39.04,
+      contactAngleDeg: 0,
+    });
     expect(parseBearingGeometry(' balls = 8 , ball=6.75, pitch=28.5').contactAngleDeg).toBe(0);
   });
 

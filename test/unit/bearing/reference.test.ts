@@ -11,9 +11,18 @@ import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { defectFrequencies } from '../../../models/bearing/geometry.ts';
-import { ReferenceBuilder, ReferenceFloor, buildReference, validateReference, type EnvelopeReference } from '../../../models/bearing/reference.ts';
-import { WindowAnalyzer, analyzeRecord, referenceFromRecords } from '../../../models/window-analysis.ts';
+import {
+  buildReference,
+  type EnvelopeReference,
+  ReferenceBuilder,
+  ReferenceFloor,
+  validateReference,
+} from '../../../models/bearing/reference.ts';
+import { analyzeRecord, referenceFromRecords, WindowAnalyzer } from '../../../models/window-analysis.ts';
 import { addImpacts, machineBackground } from './helpers/synthetic.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON output, read field by field by the assertions
+type Loose = any;
 
 const bearing = lookupBearing('6205-2RS');
 const FS = 12000;
@@ -49,9 +58,25 @@ describe('healthy reference on a machine with its own line at BPFI', () => {
   });
 
   it('names a real inner race fault ringing another resonance, and one at the same resonance once it clearly exceeds the machine line', () => {
-    const elsewhere = addImpacts(healthyRig(2), FS, { rateHz: f.bpfi, modulationHz: FR, depth: 1, resonanceHz: 3500, amplitude: 0.2, jitter: 0.01, seed: 5 });
+    const elsewhere = addImpacts(healthyRig(2), FS, {
+      rateHz: f.bpfi,
+      modulationHz: FR,
+      depth: 1,
+      resonanceHz: 3500,
+      amplitude: 0.2,
+      jitter: 0.01,
+      seed: 5,
+    });
     expect(diagnose(elsewhere, rigReference).bearing.diagnosis).toBe('inner_race');
-    const sameBand = addImpacts(healthyRig(2), FS, { rateHz: f.bpfi, modulationHz: FR, depth: 1, resonanceHz: 2000, amplitude: 0.5, jitter: 0.01, seed: 5 });
+    const sameBand = addImpacts(healthyRig(2), FS, {
+      rateHz: f.bpfi,
+      modulationHz: FR,
+      depth: 1,
+      resonanceHz: 2000,
+      amplitude: 0.5,
+      jitter: 0.01,
+      seed: 5,
+    });
     expect(diagnose(sameBand, rigReference).bearing.diagnosis).toBe('inner_race');
   });
 
@@ -72,7 +97,15 @@ describe('healthy reference on a machine with its own line at BPFI', () => {
       expect(Math.abs(b.highHz - rigReference.bands[i].highHz), `band ${i}`).toBeLessThan(2);
     }
     expect(diagnose(healthyRig(1), ref48).bearing.diagnosis).toBe('none');
-    const fault = addImpacts(healthyRig(2), FS, { rateHz: f.bpfi, modulationHz: FR, depth: 1, resonanceHz: 3500, amplitude: 0.2, jitter: 0.01, seed: 5 });
+    const fault = addImpacts(healthyRig(2), FS, {
+      rateHz: f.bpfi,
+      modulationHz: FR,
+      depth: 1,
+      resonanceHz: 3500,
+      amplitude: 0.2,
+      jitter: 0.01,
+      seed: 5,
+    });
     expect(diagnose(fault, ref48).bearing.diagnosis).toBe('inner_race');
   });
 
@@ -81,7 +114,8 @@ describe('healthy reference on a machine with its own line at BPFI', () => {
     const builder = new ReferenceBuilder({ bearing });
     for (const seed of [21, 22]) {
       const x = healthyRig(seed);
-      for (let start = 0; start + windowSize <= x.length; start += windowSize) builder.add({ samples: x.subarray(start, start + windowSize), sampleRateHz: FS, shaftHz: FR });
+      for (let start = 0; start + windowSize <= x.length; start += windowSize)
+        builder.add({ samples: x.subarray(start, start + windowSize), sampleRateHz: FS, shaftHz: FR });
     }
     expect(builder.windows).toBe(4);
     const reference = validateReference(JSON.parse(JSON.stringify(builder.build())));
@@ -114,7 +148,8 @@ describe('reference grids', () => {
     const ref = builder.build();
     // The widest band holds both lines; compare the level each grid gives each line.
     const band = ref.bands.reduce((w, b) => (b.highHz - b.lowHz > w.highHz - w.lowHz ? b : w));
-    const level = (grid: Array<[number, number]>, at: number, step: number) => Math.max(0, ...grid.filter(([c]) => Math.abs(c * step - at) <= 1.5 * step).map(([, db]) => db));
+    const level = (grid: Array<[number, number]>, at: number, step: number) =>
+      Math.max(0, ...grid.filter(([c]) => Math.abs(c * step - at) <= 1.5 * step).map(([, db]) => db));
     const hzOfFixed = level(band.hz, fixedHz, ref.hzStep);
     const hzOfFollowing = level(band.hz, orders * 28.75, ref.hzStep);
     const ordersOfFollowing = level(band.orders, orders, ref.orderStep);
@@ -156,7 +191,7 @@ describe('reference grids', () => {
 });
 
 describe('reference validation', () => {
-  const good = () => JSON.parse(JSON.stringify(rigReference)) as Record<string, any>;
+  const good = () => JSON.parse(JSON.stringify(rigReference)) as Record<string, Loose>;
 
   it('round-trips through JSON and gives the same analysis', () => {
     const x = healthyRig(1);
@@ -166,7 +201,7 @@ describe('reference validation', () => {
   });
 
   it('refuses a malformed reference naming the field', () => {
-    const cases: Array<[(r: Record<string, any>) => unknown, RegExp]> = [
+    const cases: Array<[(r: Record<string, Loose>) => unknown, RegExp]> = [
       [(r) => ({ ...r, format: 'x' }), /format must be 'pdm-envelope-reference'/],
       [(r) => ({ ...r, version: 2 }), /version must be 1/],
       [(r) => ({ ...r, extra: 1 }), /extra is not a reference field/],
@@ -190,7 +225,9 @@ describe('reference validation', () => {
 
   it('WindowAnalyzer refuses a bad reference as a configuration error naming it', () => {
     const bad = { ...good(), version: 9 } as unknown as EnvelopeReference;
-    expect(() => new WindowAnalyzer({ sampleRateHz: FS, windowSize: 8192, shaftHz: FR, bearing, reference: bad })).toThrow(/window analysis: reference is not a valid healthy reference .*version must be 1/);
+    expect(() => new WindowAnalyzer({ sampleRateHz: FS, windowSize: 8192, shaftHz: FR, bearing, reference: bad })).toThrow(
+      /window analysis: reference is not a valid healthy reference .*version must be 1/,
+    );
   });
 
   it('the builder refuses bad windows and an empty build', () => {
@@ -210,7 +247,9 @@ describe('inner race needs its 1X modulation', () => {
     const train = { rateHz: f.bpfi, resonanceHz: 3500, amplitude: 0.3, jitter: 0.01, seed: 8 };
     const flat = diagnose(addImpacts(machineBackground(FS, FR, 4, 7), FS, train));
     expect(flat.bearing.diagnosis).toBe('none');
-    const w = new WindowAnalyzer({ sampleRateHz: FS, windowSize: 16384, shaftHz: FR, bearing }).analyze(addImpacts(machineBackground(FS, FR, 4, 7), FS, train).subarray(0, 16384));
+    const w = new WindowAnalyzer({ sampleRateHz: FS, windowSize: 16384, shaftHz: FR, bearing }).analyze(
+      addImpacts(machineBackground(FS, FR, 4, 7), FS, train).subarray(0, 16384),
+    );
     expect(w.bearing.evidence?.bpfi_h1_present).toBe(1);
     expect(w.bearing.evidence?.bpfi_modulated).toBe(0);
     const modulated = diagnose(addImpacts(machineBackground(FS, FR, 4, 7), FS, { ...train, modulationHz: FR, depth: 1 }));

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { analyzeRecord } from '../../../models/window-analysis.ts';
-import { syntheticVibration, type SyntheticFault } from './helpers/synthetic.ts';
+import { type SyntheticFault, syntheticVibration } from './helpers/synthetic.ts';
 
 const MACHINES = [
   { bearing: '6205-2RS', fs: 12000, shaftHz: 29.95 },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
-import { WindowAnalyzer, type WindowAnalysisConfig } from '../../../models/window-analysis.ts';
+import { type WindowAnalysisConfig, WindowAnalyzer } from '../../../models/window-analysis.ts';
 import { gaussian } from '../models-dsp/helpers/oracle.ts';
 import { expectClose } from '../models-dsp/helpers/tolerance.ts';
 import { syntheticVibration } from './helpers/synthetic.ts';
@@ -24,9 +24,22 @@ describe('WindowAnalyzer configuration', () => {
     expectConfigError({ sampleRateHz: 25600, windowSize: 100 }, /windowSize must be an integer >= 256/);
     expectConfigError({ sampleRateHz: 25600, windowSize: 8192, shaftHz: -3 }, /shaftHz must be a positive number/);
     expectConfigError({ sampleRateHz: 25600, windowSize: 8192, iso: { group: 3 as never, foundation: 'rigid' } }, /iso must be/);
-    expectConfigError({ sampleRateHz: 25600, windowSize: 8192, bands: [{ name: 'Low Band', lowHz: 10, highHz: 100 }] }, /bands\[0\]\.name must be snake_case/);
-    expectConfigError({ sampleRateHz: 25600, windowSize: 8192, bands: [{ name: 'a', lowHz: 100, highHz: 10 }] }, /bands\[0\] must have 0 <= lowHz < highHz/);
-    expect(() => new WindowAnalyzer({ sampleRateHz: 25600, windowSize: 8192, bearing: { balls: 2, ballDiameterMm: 5, pitchDiameterMm: 30, contactAngleDeg: 0 } })).toThrow(/balls must be an integer/);
+    expectConfigError(
+      { sampleRateHz: 25600, windowSize: 8192, bands: [{ name: 'Low Band', lowHz: 10, highHz: 100 }] },
+      /bands\[0\]\.name must be snake_case/,
+    );
+    expectConfigError(
+      { sampleRateHz: 25600, windowSize: 8192, bands: [{ name: 'a', lowHz: 100, highHz: 10 }] },
+      /bands\[0\] must have 0 <= lowHz < highHz/,
+    );
+    expect(
+      () =>
+        new WindowAnalyzer({
+          sampleRateHz: 25600,
+          windowSize: 8192,
+          bearing: { balls: 2, ballDiameterMm: 5, pitchDiameterMm: 30, contactAngleDeg: 0 },
+        }),
+    ).toThrow(/balls must be an integer/);
   });
 
   it('refuses a window of the wrong length and NaN samples', () => {
@@ -44,7 +57,18 @@ describe('WindowAnalyzer results', () => {
       const cfg: WindowAnalysisConfig = { sampleRateHz: 25600, windowSize, bearing, iso: { group: 1, foundation: 'flexible' } };
       const a = new WindowAnalyzer(cfg);
       let keys: string[] | undefined;
-      for (const [i, x] of [Float32Array.from(gaussian(windowSize, 1)), new Float32Array(windowSize), syntheticVibration({ fault: 'outer_race', bearing, sampleRateHz: 25600, shaftHz: 25, seconds: windowSize / 25600 + 0.01, seed: 2 }).subarray(0, windowSize)].entries()) {
+      for (const [i, x] of [
+        Float32Array.from(gaussian(windowSize, 1)),
+        new Float32Array(windowSize),
+        syntheticVibration({
+          fault: 'outer_race',
+          bearing,
+          sampleRateHz: 25600,
+          shaftHz: 25,
+          seconds: windowSize / 25600 + 0.01,
+          seed: 2,
+        }).subarray(0, windowSize),
+      ].entries()) {
         const r = a.analyze(x);
         const k = Object.keys(r.features).sort();
         keys ??= k;
@@ -54,7 +78,27 @@ describe('WindowAnalyzer results', () => {
         expect(r.bearing.confidence).toBeGreaterThanOrEqual(0);
         expect(r.bearing.confidence).toBeLessThanOrEqual(1);
       }
-      for (const k of ['rms', 'peak', 'peak_to_peak', 'crest_factor', 'kurtosis', 'skewness', 'velocity_rms_mm_s', 'dominant_hz', 'shaft_hz', 'x1', 'x2', 'x3', 'band_low', 'band_mid', 'band_high', 'bpfo_score', 'bpfi_score', 'bsf_score', 'ftf_score']) {
+      for (const k of [
+        'rms',
+        'peak',
+        'peak_to_peak',
+        'crest_factor',
+        'kurtosis',
+        'skewness',
+        'velocity_rms_mm_s',
+        'dominant_hz',
+        'shaft_hz',
+        'x1',
+        'x2',
+        'x3',
+        'band_low',
+        'band_mid',
+        'band_high',
+        'bpfo_score',
+        'bpfi_score',
+        'bsf_score',
+        'ftf_score',
+      ]) {
         expect(keys).toContain(k);
       }
     }
@@ -64,7 +108,11 @@ describe('WindowAnalyzer results', () => {
     const fs = 25600;
     const n = 25600;
     const shaft = 24.7;
-    const x = Float32Array.from({ length: n }, (_, i) => [1, 2, 3, 4].reduce((s, h) => s + (0.05 / h) * Math.sin(2 * Math.PI * h * shaft * (i / fs) + h), 0) + 0.001 * Math.sin(i * 1.3));
+    const x = Float32Array.from(
+      { length: n },
+      (_, i) =>
+        [1, 2, 3, 4].reduce((s, h) => s + (0.05 / h) * Math.sin(2 * Math.PI * h * shaft * (i / fs) + h), 0) + 0.001 * Math.sin(i * 1.3),
+    );
     for (const off of [0.99, 1.01]) {
       const r = new WindowAnalyzer({ sampleRateHz: fs, windowSize: n, shaftHz: shaft * off }).analyze(x);
       expect(r.shaft.source).toBe('given');
@@ -91,7 +139,10 @@ describe('WindowAnalyzer results', () => {
     const accel = (vRms: number, hz: number) => (vRms * Math.SQRT2 * 2 * Math.PI * hz) / (g * 1000);
     const x = Float32Array.from({ length: n }, (_, i) => {
       const t = i / fs;
-      return [1, 2, 3].reduce((s, h) => s + accel(2 / 2 ** (h - 1), h * shaft) * Math.sin(2 * Math.PI * h * shaft * t + h), 0) + 0.3 * Math.sin(2 * Math.PI * 1200 * t);
+      return (
+        [1, 2, 3].reduce((s, h) => s + accel(2 / 2 ** (h - 1), h * shaft) * Math.sin(2 * Math.PI * h * shaft * t + h), 0) +
+        0.3 * Math.sin(2 * Math.PI * 1200 * t)
+      );
     });
     const r = new WindowAnalyzer({ sampleRateHz: fs, windowSize: n, shaftHz: shaft }).analyze(x);
     // The given speed is refined to the spectrum's harmonic series (here: where it was already,
@@ -101,7 +152,12 @@ describe('WindowAnalyzer results', () => {
     expectClose(r.features.x1, 2, { rel: 0.01 }, 'x1');
     expectClose(r.features.x2, 1, { rel: 0.01 }, 'x2');
     expectClose(r.features.x3, 0.5, { rel: 0.01 }, 'x3');
-    expectClose(r.features.velocity_rms_mm_s, Math.hypot(2, 1, 0.5, (0.3 * g * 1000) / (2 * Math.PI * 1200) / Math.SQRT2), { rel: 0.01 }, 'velocity');
+    expectClose(
+      r.features.velocity_rms_mm_s,
+      Math.hypot(2, 1, 0.5, (0.3 * g * 1000) / (2 * Math.PI * 1200) / Math.SQRT2),
+      { rel: 0.01 },
+      'velocity',
+    );
     expectClose(r.features.dominant_hz, 1200, { abs: 0.2 }, 'dominant');
     expect(r.iso20816.zone).toBe('B');
     const est = new WindowAnalyzer({ sampleRateHz: fs, windowSize: n }).analyze(x);
@@ -124,7 +180,8 @@ describe('WindowAnalyzer results', () => {
       const wrong = Object.entries(counts).filter(([d]) => d !== fault && d !== 'none');
       expect(wrong, `${fault}: ${JSON.stringify(counts)}`).toEqual([]);
       // A rolling-element fault needs several cage periods to show; 8 revolutions are too few.
-      if (fault === 'outer_race' || fault === 'inner_race') expect(counts[fault] ?? 0, `${fault}: ${JSON.stringify(counts)}`).toBeGreaterThanOrEqual(8);
+      if (fault === 'outer_race' || fault === 'inner_race')
+        expect(counts[fault] ?? 0, `${fault}: ${JSON.stringify(counts)}`).toBeGreaterThanOrEqual(8);
     }
   });
 });

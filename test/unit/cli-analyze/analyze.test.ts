@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON output, read field by field by the assertions
+type Loose = any;
+
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DATA = join(ROOT, '..', 'shared', 'data', 'cwru');
 const IR = join(DATA, '12k_DE', '105_IR007_0_DE.f32');
@@ -26,14 +29,22 @@ interface Run {
 
 function pdm(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'cli', 'pdm.ts'), 'analyze', ...args], { cwd: ROOT, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(ROOT, 'cli', 'pdm.ts'), 'analyze', ...args],
+      { cwd: ROOT, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
+      },
+    );
   });
 }
 
-function lines(out: string): Array<Record<string, any>> {
-  return out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+function lines(out: string): Array<Record<string, Loose>> {
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, Loose>);
 }
 
 let dir = '';
@@ -74,10 +85,18 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pdm-analyze-'));
   const b = await readFile(IR);
   ir = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4).slice();
-  await writeFile(join(dir, 'ir.csv'), Array.from(ir, (v) => String(v)).join('\n') + '\n');
-  await writeFile(join(dir, 'ir-named.csv'), 'time,accel_de,other\n' + Array.from(ir, (v, i) => `${i / 12000},${v},0`).join('\n') + '\n');
+  await writeFile(join(dir, 'ir.csv'), `${Array.from(ir, (v) => String(v)).join('\n')}\n`);
+  await writeFile(join(dir, 'ir-named.csv'), `time,accel_de,other\n${Array.from(ir, (v, i) => `${i / 12000},${v},0`).join('\n')}\n`);
   await writeFile(join(dir, 'ir-float.wav'), wav(ir, 12000, 32, true, 2));
-  await writeFile(join(dir, 'ir-pcm24.wav'), wav(ir.map((v) => v / 4), 12000, 24, false));
+  await writeFile(
+    join(dir, 'ir-pcm24.wav'),
+    wav(
+      ir.map((v) => v / 4),
+      12000,
+      24,
+      false,
+    ),
+  );
   await writeFile(join(dir, 'ir.f32'), Buffer.from(ir.buffer));
   await writeFile(join(dir, 'odd.f32'), Buffer.from(ir.buffer, 0, 4001));
   const withNan = ir.slice();
@@ -123,10 +142,26 @@ describe('pdm analyze (spawned)', () => {
   it('gives the same answer from CSV (plain or named column) and WAV (float, 24-bit PCM; rate from the header)', async () => {
     const base = lines((await pdm(join(dir, 'ir.f32'), '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--json')).stdout)[0];
     const csv = await pdm(join(dir, 'ir.csv'), '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--json');
-    const named = await pdm(join(dir, 'ir-named.csv'), '--column', 'accel_de', '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--json');
+    const named = await pdm(
+      join(dir, 'ir-named.csv'),
+      '--column',
+      'accel_de',
+      '--fs',
+      '12000',
+      '--rpm',
+      '1797',
+      '--bearing',
+      '6205-2RS',
+      '--json',
+    );
     const fwav = await pdm(join(dir, 'ir-float.wav'), '--rpm', '1797', '--bearing', '6205-2RS', '--json');
     const iwav = await pdm(join(dir, 'ir-pcm24.wav'), '--rpm', '1797', '--bearing', '6205-2RS', '--json');
-    for (const [name, r] of [['csv', csv], ['named csv', named], ['float wav', fwav], ['pcm24 wav', iwav]] as const) {
+    for (const [name, r] of [
+      ['csv', csv],
+      ['named csv', named],
+      ['float wav', fwav],
+      ['pcm24 wav', iwav],
+    ] as const) {
       expect(r.code, `${name}: ${r.stderr}`).toBe(0);
       const o = lines(r.stdout)[0];
       expect(o.bearing.diagnosis, name).toBe('inner_race');
@@ -146,7 +181,7 @@ describe('pdm analyze (spawned)', () => {
     expect(r.stdout).toMatch(/105_IR007_0_DE\.f32 .* \(est\.\)\s+inner_race/);
   });
 
-  it('--baseline: the healthy record (48 kHz, --baseline-fs) discounts the rig line that sits on a fan-end bearing\'s BPFI, and the JSON says which lines', async () => {
+  it("--baseline: the healthy record (48 kHz, --baseline-fs) discounts the rig line that sits on a fan-end bearing's BPFI, and the JSON says which lines", async () => {
     const common = [RIG_LINE_FE, '--fs', '12000', '--rpm', '1748', '--bearing', '6203-2RS', '--json'];
     const plain = lines((await pdm(...common)).stdout)[0];
     // Without a reference the line is not named either (it has no BPFI +/- fr sideband).
@@ -182,30 +217,104 @@ describe('pdm analyze (spawned)', () => {
   // `true`: a good file comes first, and nothing of it may be printed since a later one is bad.
   const bad: Array<[string, () => string[], RegExp, boolean?]> = [
     ['an unreadable file', () => [join(dir, 'missing.f32'), '--fs', '12000'], /missing\.f32: no such file/, true],
-    ['a length that is not a multiple of 4', () => [join(dir, 'odd.f32'), '--fs', '12000'], /odd\.f32: length 4001 bytes is not a multiple of 4/, true],
+    [
+      'a length that is not a multiple of 4',
+      () => [join(dir, 'odd.f32'), '--fs', '12000'],
+      /odd\.f32: length 4001 bytes is not a multiple of 4/,
+      true,
+    ],
     ['a NaN sample', () => [join(dir, 'nan.f32'), '--fs', '12000'], /nan\.f32: sample 5000 is NaN/, true],
-    ['a non-numeric CSV cell', () => [join(dir, 'bad.csv'), '--fs', '12000'], /bad\.csv: line 3, column 0: 'abc' is not a finite number/, true],
-    ['a missing CSV column', () => [join(dir, 'ir-named.csv'), '--column', 'accel_fe', '--fs', '12000'], /ir-named\.csv: has no column 'accel_fe' \(columns: time, accel_de, other\)/],
-    ['several CSV columns without --column', () => [join(dir, 'ir-named.csv'), '--fs', '12000'], /ir-named\.csv: has 3 columns .* pick one with --column/],
+    [
+      'a non-numeric CSV cell',
+      () => [join(dir, 'bad.csv'), '--fs', '12000'],
+      /bad\.csv: line 3, column 0: 'abc' is not a finite number/,
+      true,
+    ],
+    [
+      'a missing CSV column',
+      () => [join(dir, 'ir-named.csv'), '--column', 'accel_fe', '--fs', '12000'],
+      /ir-named\.csv: has no column 'accel_fe' \(columns: time, accel_de, other\)/,
+    ],
+    [
+      'several CSV columns without --column',
+      () => [join(dir, 'ir-named.csv'), '--fs', '12000'],
+      /ir-named\.csv: has 3 columns .* pick one with --column/,
+    ],
     ['a broken WAV', () => [join(dir, 'notwav.wav')], /notwav\.wav: has no fmt chunk/],
-    ['an unknown bearing', () => [IR, '--fs', '12000', '--bearing', '6209'], /unknown bearing '6209'; known: 6205-2RS, 6203-2RS, ZA-2115, FEMTO-PRONOSTIA/],
+    [
+      'an unknown bearing',
+      () => [IR, '--fs', '12000', '--bearing', '6209'],
+      /unknown bearing '6209'; known: 6205-2RS, 6203-2RS, ZA-2115, FEMTO-PRONOSTIA/,
+    ],
     ['a missing --fs', () => [join(dir, 'ir.f32')], /ir\.f32: the sampling rate is unknown; give --fs HZ/],
     ['a bad --rpm', () => [IR, '--fs', '12000', '--rpm', 'fast'], /--rpm must be a positive number, got 'fast'/],
     ['an unknown option', () => [IR, '--fs', '12000', '--speed', '3'], /Unknown option '--speed'/],
-    ['a baseline without a bearing', () => [IR, '--fs', '12000', '--baseline', NORMAL], /--baseline needs a bearing \(--bearing or --bearing-geometry\)/],
-    ['--baseline with --reference', () => [IR, '--fs', '12000', '--bearing', '6205', '--baseline', NORMAL, '--reference', join(dir, 'x.json')], /give --baseline or --reference, not both/],
-    ['--baseline-fs without --baseline', () => [IR, '--fs', '12000', '--bearing', '6205', '--baseline-fs', '48000'], /--baseline-fs needs --baseline/],
-    ['a --baseline-rpm per baseline that does not add up', () => [IR, '--fs', '12000', '--bearing', '6205', '--baseline', NORMAL, '--baseline', NORMAL, '--baseline', NORMAL, '--baseline-rpm', '1796', '--baseline-rpm', '1797'], /--baseline-rpm given 2 times for 3 --baseline files/],
-    ['an unreadable baseline', () => ['--fs', '12000', '--bearing', '6205', '--baseline', join(dir, 'gone.f32')], /gone\.f32: no such file/, true],
-    ['a reference file that is not JSON', () => ['--fs', '12000', '--bearing', '6205', '--reference', join(dir, 'notjson.json')], /notjson\.json: is not JSON/, true],
-    ['a reference file of another version', () => ['--fs', '12000', '--bearing', '6205', '--reference', join(dir, 'badref.json')], /badref\.json: version must be 1/, true],
+    [
+      'a baseline without a bearing',
+      () => [IR, '--fs', '12000', '--baseline', NORMAL],
+      /--baseline needs a bearing \(--bearing or --bearing-geometry\)/,
+    ],
+    [
+      '--baseline with --reference',
+      () => [IR, '--fs', '12000', '--bearing', '6205', '--baseline', NORMAL, '--reference', join(dir, 'x.json')],
+      /give --baseline or --reference, not both/,
+    ],
+    [
+      '--baseline-fs without --baseline',
+      () => [IR, '--fs', '12000', '--bearing', '6205', '--baseline-fs', '48000'],
+      /--baseline-fs needs --baseline/,
+    ],
+    [
+      'a --baseline-rpm per baseline that does not add up',
+      () => [
+        IR,
+        '--fs',
+        '12000',
+        '--bearing',
+        '6205',
+        '--baseline',
+        NORMAL,
+        '--baseline',
+        NORMAL,
+        '--baseline',
+        NORMAL,
+        '--baseline-rpm',
+        '1796',
+        '--baseline-rpm',
+        '1797',
+      ],
+      /--baseline-rpm given 2 times for 3 --baseline files/,
+    ],
+    [
+      'an unreadable baseline',
+      () => ['--fs', '12000', '--bearing', '6205', '--baseline', join(dir, 'gone.f32')],
+      /gone\.f32: no such file/,
+      true,
+    ],
+    [
+      'a reference file that is not JSON',
+      () => ['--fs', '12000', '--bearing', '6205', '--reference', join(dir, 'notjson.json')],
+      /notjson\.json: is not JSON/,
+      true,
+    ],
+    [
+      'a reference file of another version',
+      () => ['--fs', '12000', '--bearing', '6205', '--reference', join(dir, 'badref.json')],
+      /badref\.json: version must be 1/,
+      true,
+    ],
   ];
   for (const [what, args, message, goodFirst] of bad) {
     it(`refuses ${what}: one error naming the problem, non-zero exit, nothing on stdout`, async () => {
       const r = await pdm(...(goodFirst === true ? [IR, ...args()] : args()));
       expect(r.code, r.stderr).not.toBe(0);
       expect(r.stderr).toMatch(message);
-      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('pdm analyze:')).length).toBe(1);
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('pdm analyze:')).length,
+      ).toBe(1);
       expect(r.stdout).toBe('');
     });
   }

@@ -39,7 +39,10 @@ describe('pdm rul output', () => {
   it('--json prints one object per series row with exactly the contract fields', () => {
     const r = pdm('--train', trainA, '--train', trainB, '--series', series, '--json');
     expect(r.status).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(300);
     expect(rows[5]).toStrictEqual({ time: 50, health_index: 1, alarm: false, rul_s: expect.any(Object), rul_basis: 'fleet' });
     expect(Object.keys(rows[0].rul_s).sort()).toStrictEqual(['lower', 'median', 'upper']);
@@ -54,22 +57,31 @@ describe('pdm rul output', () => {
   it('without --train there is no basis until degradation is detected; --threshold sets the failure level', () => {
     const r = pdm('--series', series, '--json', '--threshold', '3');
     expect(r.status).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows[0]).toMatchObject({ rul_s: null, rul_basis: null });
     expect(rows[rows.length - 1].rul_basis).toBe('degradation');
   });
 
   it('echoes ISO 8601 times as given', () => {
     const t0 = Date.parse('2026-03-01T23:58:00Z');
-    const iso = file('iso.csv', history(120, 4, (i) => new Date(t0 + i * 10_000).toISOString()));
+    const iso = file(
+      'iso.csv',
+      history(120, 4, (i) => new Date(t0 + i * 10_000).toISOString()),
+    );
     const r = pdm('--series', iso, '--json');
     expect(r.status).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows[0].time).toBe('2026-03-01T23:58:00.000Z');
     expect(rows[119].time).toBe(new Date(t0 + 119 * 10_000).toISOString());
   });
 
-  it('with loads, the training lives are scaled to the series\' load (ISO 281) and the summary says by how much', () => {
+  it("with loads, the training lives are scaled to the series' load (ISO 281) and the summary says by how much", () => {
     const r = pdm('--train', trainA, '--series', series, '--load', '5000', '--train-load', '4000');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/at the series' load and speed \(x 0\.51 of their own\)/);
@@ -86,27 +98,67 @@ describe('pdm rul output', () => {
 describe('pdm rul errors name the file and the problem', () => {
   const cases: [string, () => string[], RegExp][] = [
     ['an unreadable file', () => ['--series', join(dir, 'nope.csv')], /nope\.csv: cannot be read \(ENOENT\)/],
-    ['a missing time column', () => ['--series', file('no-time.csv', 't,rms\n0,1\n')], /no-time\.csv: no 'time' column \(the header has: t, rms\)/],
+    [
+      'a missing time column',
+      () => ['--series', file('no-time.csv', 't,rms\n0,1\n')],
+      /no-time\.csv: no 'time' column \(the header has: t, rms\)/,
+    ],
     [
       'a series missing a training column',
       () => ['--train', trainA, '--series', file('fewer.csv', 'time,rms_h\n0,1\n10,1\n')],
       /fewer\.csv: the series lacks column kurt_h that the training histories have/,
     ],
-    ['a non-numeric value', () => ['--series', file('text.csv', 'time,rms\n0,1\n10,abc\n')], /text\.csv: line 3, column 'rms': 'abc' is not a finite number/],
-    ['a NaN value', () => ['--series', file('nan.csv', 'time,rms\n0,1\n10,1\n20,NaN\n')], /nan\.csv: line 4, column 'rms': 'NaN' is not a finite number/],
-    ['unsorted times', () => ['--series', file('unsorted.csv', 'time,rms\n0,1\n20,1\n10,1\n')], /unsorted\.csv: line 4: time 10 is not after the previous row's/],
-    ['a short row', () => ['--series', file('short.csv', 'time,rms,kurt\n0,1,3\n10,1\n')], /short\.csv: line 3 has 2 fields, the header has 3/],
-    ['a timestamp without a zone', () => ['--series', file('zone.csv', 'time,rms\n2026-03-01T10:00:00,1\n')], /zone\.csv: line 2, column 'time': timestamp '2026-03-01T10:00:00' has no time zone/],
+    [
+      'a non-numeric value',
+      () => ['--series', file('text.csv', 'time,rms\n0,1\n10,abc\n')],
+      /text\.csv: line 3, column 'rms': 'abc' is not a finite number/,
+    ],
+    [
+      'a NaN value',
+      () => ['--series', file('nan.csv', 'time,rms\n0,1\n10,1\n20,NaN\n')],
+      /nan\.csv: line 4, column 'rms': 'NaN' is not a finite number/,
+    ],
+    [
+      'unsorted times',
+      () => ['--series', file('unsorted.csv', 'time,rms\n0,1\n20,1\n10,1\n')],
+      /unsorted\.csv: line 4: time 10 is not after the previous row's/,
+    ],
+    [
+      'a short row',
+      () => ['--series', file('short.csv', 'time,rms,kurt\n0,1,3\n10,1\n')],
+      /short\.csv: line 3 has 2 fields, the header has 3/,
+    ],
+    [
+      'a timestamp without a zone',
+      () => ['--series', file('zone.csv', 'time,rms\n2026-03-01T10:00:00,1\n')],
+      /zone\.csv: line 2, column 'time': timestamp '2026-03-01T10:00:00' has no time zone/,
+    ],
     ['a bad threshold', () => ['--series', series, '--threshold', '0.5'], /--threshold must be a number above 1/],
-    ['a training load without the series\' load', () => ['--train', trainA, '--series', series, '--train-load', '4000'], /--train-load is given but --load is not/],
+    [
+      "a training load without the series' load",
+      () => ['--train', trainA, '--series', series, '--train-load', '4000'],
+      /--train-load is given but --load is not/,
+    ],
     [
       'fewer training loads than training histories',
       () => ['--train', trainA, '--train', trainA, '--series', series, '--load', '5000', '--train-load', '4000'],
       /--load needs one --train-load per --train, in the same order: got 1 for 2 training histories/,
     ],
-    ['a speed that is not a number', () => ['--train', trainA, '--series', series, '--rpm', '1500', '--train-rpm', 'fast'], /--train-rpm \(for .*\) must be a positive number, got 'fast'/],
-    ['a malformed feature limit', () => ['--series', series, '--feature-limit', 'rms_h:20'], /--feature-limit must be COLUMN\[,COLUMN\.\.\.\]=LIMIT \(e\.g\. vel_h,vel_v=4\.5\), got 'rms_h:20'/],
-    ['a feature limit on a column the series lacks', () => ['--series', series, '--feature-limit', 'vel_h=4.5'], /--feature-limit names column vel_h that .* does not have \(it has: /],
+    [
+      'a speed that is not a number',
+      () => ['--train', trainA, '--series', series, '--rpm', '1500', '--train-rpm', 'fast'],
+      /--train-rpm \(for .*\) must be a positive number, got 'fast'/,
+    ],
+    [
+      'a malformed feature limit',
+      () => ['--series', series, '--feature-limit', 'rms_h:20'],
+      /--feature-limit must be COLUMN\[,COLUMN\.\.\.\]=LIMIT \(e\.g\. vel_h,vel_v=4\.5\), got 'rms_h:20'/,
+    ],
+    [
+      'a feature limit on a column the series lacks',
+      () => ['--series', series, '--feature-limit', 'vel_h=4.5'],
+      /--feature-limit names column vel_h that .* does not have \(it has: /,
+    ],
     ['a bad life exponent', () => ['--series', series, '--life-exponent=0'], /--life-exponent must be a positive number, got '0'/],
     [
       'a training history shorter than the baseline',

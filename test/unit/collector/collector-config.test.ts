@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../common/config.ts';
 import { isPdmError } from '../../../common/errors.ts';
-import { collectorId, CollectorConfigSpec, spoolDir } from '../../../ingest/collector/collector-config.ts';
+import { CollectorConfigSpec, collectorId, spoolDir } from '../../../ingest/collector/collector-config.ts';
 
 function load(yaml: string): ReturnType<typeof loadConfigFile<typeof CollectorConfigSpec>> {
   const dir = mkdtempSync(join(tmpdir(), 'pdm-collector-config-'));
@@ -28,7 +28,11 @@ const M = (n: number) => `  - endpoint: opc.tcp://m${n}:4840/pdm/m${n}\n`;
 describe('collector configuration', () => {
   it('needs only endpoints; everything else has a documented default', () => {
     const c = load(`machines:\n${M(1)}`);
-    expect(c.machines[0]).toMatchObject({ security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256' }, auth: { usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' }, publishingIntervalMs: 200 });
+    expect(c.machines[0]).toMatchObject({
+      security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256' },
+      auth: { usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' },
+      publishingIntervalMs: 200,
+    });
     expect(c.spool).toEqual({ maxBytes: 1024 ** 3, segmentBytes: 16 * 1024 * 1024, fsync: 'interval', fsyncIntervalMs: 1000 });
     expect(c.kafka).toMatchObject({ compression: 'none', partitions: 6, maxMessageBytes: 1_000_000 });
     expect(collectorId(c)).toBe('pdm-collector');
@@ -37,31 +41,53 @@ describe('collector configuration', () => {
   });
 
   it('derives the instance id from the topic prefix and the shard, unless given', () => {
-    expect(collectorId(load(`kafka: { topicPrefix: plant2. }\nshard: { index: 1, count: 3 }\nmachines:\n${M(1)}`))).toBe('plant2.pdm-collector-shard1of3');
+    expect(collectorId(load(`kafka: { topicPrefix: plant2. }\nshard: { index: 1, count: 3 }\nmachines:\n${M(1)}`))).toBe(
+      'plant2.pdm-collector-shard1of3',
+    );
     const c = load(`id: edge-7\nspool: { dir: /data/spool }\nmachines:\n${M(1)}`);
     expect(collectorId(c)).toBe('edge-7');
     expect(spoolDir(c)).toBe('/data/spool');
   });
 
   it('names the file and the setting in every message', () => {
-    expect(messageOf(`machines:\n${M(1)}  - id: m2\n    endpoint: opc.tcp://m2:4840\n    nodes: { channels: [{ channel: DE_X, waveform: "ns=2;s=W", sequence: Seq }] }\n`)).toBe(
+    expect(
+      messageOf(
+        `machines:\n${M(1)}  - id: m2\n    endpoint: opc.tcp://m2:4840\n    nodes: { channels: [{ channel: DE_X, waveform: "ns=2;s=W", sequence: Seq }] }\n`,
+      ),
+    ).toBe(
       'collector.yaml: machines[1].nodes.channels[0].sequence must be an OPC UA node id such as ns=2;s=Pump/DE_X/Waveform or ns=1;i=1001',
     );
     expect(messageOf(`spool: { fsync: sometimes }\nmachines:\n${M(1)}`)).toMatch(/^collector\.yaml: spool\.fsync /);
-    expect(messageOf(`metrics: { prot: 9464 }\nmachines:\n${M(1)}`)).toBe('collector.yaml: metrics.port Invalid input: expected number, received undefined\ncollector.yaml: unknown setting metrics.prot');
+    expect(messageOf(`metrics: { prot: 9464 }\nmachines:\n${M(1)}`)).toBe(
+      'collector.yaml: metrics.port Invalid input: expected number, received undefined\ncollector.yaml: unknown setting metrics.prot',
+    );
     expect(messageOf('machines: []\n')).toBe('collector.yaml: machines must list at least one machine');
   });
 
   it('checks settings against each other', () => {
-    expect(messageOf(`shard: { index: 3, count: 3 }\nmachines:\n${M(1)}`)).toBe('collector.yaml: shard.index must be less than shard.count (3)');
-    expect(messageOf(`spool: { maxBytes: 10000000, segmentBytes: 5000000 }\nmachines:\n${M(1)}`)).toBe('collector.yaml: spool.segmentBytes must be at most spool.maxBytes / 4 (2500000)');
-    expect(messageOf(`machines:\n${M(1)}  - endpoint: opc.tcp://x:4840\n    nodes: { channels: [{ channel: DE_X, waveform: "ns=2;s=W", sequence: "ns=2;s=S" }] }\n`)).toBe(
-      'collector.yaml: machines[1].id is required with nodes: (the machine id cannot be discovered without browsing)',
+    expect(messageOf(`shard: { index: 3, count: 3 }\nmachines:\n${M(1)}`)).toBe(
+      'collector.yaml: shard.index must be less than shard.count (3)',
     );
-    expect(messageOf(`machines:\n${M(1)}${M(2)}${M(1)}`)).toBe('collector.yaml: machines[2].endpoint repeats machines[0].endpoint (opc.tcp://m1:4840/pdm/m1)');
-    expect(messageOf(`machines:\n  - { id: a, endpoint: "opc.tcp://a:1" }\n  - { id: a, endpoint: "opc.tcp://b:1" }\n`)).toBe('collector.yaml: machines[1].id repeats machines[0].id (a)');
-    expect(messageOf(`machines:\n  - { endpoint: "opc.tcp://a:1", shard: 0 }\n`)).toBe('collector.yaml: machines[0].shard needs a top-level shard: { index, count }');
-    expect(messageOf(`shard: { index: 0, count: 2 }\nmachines:\n  - { endpoint: "opc.tcp://a:1", shard: 2 }\n`)).toBe('collector.yaml: machines[0].shard must be less than shard.count (2)');
+    expect(messageOf(`spool: { maxBytes: 10000000, segmentBytes: 5000000 }\nmachines:\n${M(1)}`)).toBe(
+      'collector.yaml: spool.segmentBytes must be at most spool.maxBytes / 4 (2500000)',
+    );
+    expect(
+      messageOf(
+        `machines:\n${M(1)}  - endpoint: opc.tcp://x:4840\n    nodes: { channels: [{ channel: DE_X, waveform: "ns=2;s=W", sequence: "ns=2;s=S" }] }\n`,
+      ),
+    ).toBe('collector.yaml: machines[1].id is required with nodes: (the machine id cannot be discovered without browsing)');
+    expect(messageOf(`machines:\n${M(1)}${M(2)}${M(1)}`)).toBe(
+      'collector.yaml: machines[2].endpoint repeats machines[0].endpoint (opc.tcp://m1:4840/pdm/m1)',
+    );
+    expect(messageOf(`machines:\n  - { id: a, endpoint: "opc.tcp://a:1" }\n  - { id: a, endpoint: "opc.tcp://b:1" }\n`)).toBe(
+      'collector.yaml: machines[1].id repeats machines[0].id (a)',
+    );
+    expect(messageOf(`machines:\n  - { endpoint: "opc.tcp://a:1", shard: 0 }\n`)).toBe(
+      'collector.yaml: machines[0].shard needs a top-level shard: { index, count }',
+    );
+    expect(messageOf(`shard: { index: 0, count: 2 }\nmachines:\n  - { endpoint: "opc.tcp://a:1", shard: 2 }\n`)).toBe(
+      'collector.yaml: machines[0].shard must be less than shard.count (2)',
+    );
   });
 
   it('accepts the shipped configurations', () => {

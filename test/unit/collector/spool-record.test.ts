@@ -1,9 +1,26 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeSpoolRecord, encodeSpoolRecord, RECORD_HEADER_BYTES, spoolRecordSize, type SpoolRecord } from '../../../ingest/collector/spool-record.ts';
+import {
+  decodeSpoolRecord,
+  encodeSpoolRecord,
+  RECORD_HEADER_BYTES,
+  type SpoolRecord,
+  spoolRecordSize,
+} from '../../../ingest/collector/spool-record.ts';
 
 function record(over: Partial<SpoolRecord> = {}): SpoolRecord {
-  return { id: 7, appendedAtMs: 1_764_000_000_123.5, topic: 'pdm.vibration.v1', key: 'pump-01', machine: 'pump-01', channel: 'DE_X', seq: 17_956_438_019, endTimeMs: 1_795_643_801_900, value: Uint8Array.from([1, 2, 3, 250]), ...over };
+  return {
+    id: 7,
+    appendedAtMs: 1_764_000_000_123.5,
+    topic: 'pdm.vibration.v1',
+    key: 'pump-01',
+    machine: 'pump-01',
+    channel: 'DE_X',
+    seq: 17_956_438_019,
+    endTimeMs: 1_795_643_801_900,
+    value: Uint8Array.from([1, 2, 3, 250]),
+    ...over,
+  };
 }
 
 /** The documented layout, written field by field (independent of the encoder). */
@@ -43,7 +60,12 @@ describe('spool record codec', () => {
 
   it('round-trips a sweep of values, sizes and names', () => {
     for (const size of [0, 1, 7, 4096, 100_003]) {
-      for (const [machine, channel, seq] of [['m', '', -1], ['fan-02', 'NDE_Z', 0], ['x'.repeat(64), 'DE_X', 2 ** 53 - 1], ['ünï', 'c', 12]] as const) {
+      for (const [machine, channel, seq] of [
+        ['m', '', -1],
+        ['fan-02', 'NDE_Z', 0],
+        ['x'.repeat(64), 'DE_X', 2 ** 53 - 1],
+        ['ünï', 'c', 12],
+      ] as const) {
         const value = Uint8Array.from({ length: size }, (_, i) => (i * 31 + size) & 0xff);
         const r = record({ id: size + 1, machine, channel, seq, key: machine, value });
         const enc = encodeSpoolRecord(r);
@@ -83,7 +105,10 @@ describe('spool record codec', () => {
       const scan = decodeSpoolRecord(enc.subarray(0, len), 0);
       expect(scan.ok, `cut at ${len}`).toBe(false);
     }
-    expect(decodeSpoolRecord(enc.subarray(0, RECORD_HEADER_BYTES + 3), 0)).toMatchObject({ ok: false, bad: expect.stringMatching(/cut off/) });
+    expect(decodeSpoolRecord(enc.subarray(0, RECORD_HEADER_BYTES + 3), 0)).toMatchObject({
+      ok: false,
+      bad: expect.stringMatching(/cut off/),
+    });
   });
 
   it('refuses names longer than their length field', () => {

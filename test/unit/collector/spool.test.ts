@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
-import { groupDropped, Spool, spoolDiskBytes, type DroppedRange, type SpoolOptions } from '../../../ingest/collector/spool.ts';
+import { type DroppedRange, groupDropped, Spool, type SpoolOptions, spoolDiskBytes } from '../../../ingest/collector/spool.ts';
 import type { SpoolMessage } from '../../../ingest/collector/spool-record.ts';
 
 const open: Spool[] = [];
@@ -53,7 +53,9 @@ function drain(s: Spool, batch = 7): Array<[string, number]> {
 }
 
 function segments(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.spool')).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.spool'))
+    .sort();
 }
 
 describe('spool', () => {
@@ -107,7 +109,9 @@ describe('spool', () => {
 
   it('survives SIGKILL: every appended record is there, acknowledged ones are not re-sent', async () => {
     const dir = tmp();
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'spool-writer.ts'), dir, '300', '120'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'spool-writer.ts'), dir, '300', '120'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
@@ -189,7 +193,10 @@ describe('spool', () => {
       expect(keptSeqs).toEqual(Array.from({ length: keptSeqs.length }, (_, i) => total / 2 - keptSeqs.length + i));
       // ...and the dropped ones are reported as one range from the oldest: 0 .. first kept - 1.
       const ranges = drops.filter((d) => d.machine === m);
-      const merged = ranges.reduce((acc, d) => (acc && d.fromSeq === acc.toSeq + 1 ? { fromSeq: acc.fromSeq, toSeq: d.toSeq } : acc), { fromSeq: 0, toSeq: -1 } as { fromSeq: number; toSeq: number } | null);
+      const merged = ranges.reduce((acc, d) => (acc && d.fromSeq === acc.toSeq + 1 ? { fromSeq: acc.fromSeq, toSeq: d.toSeq } : acc), {
+        fromSeq: 0,
+        toSeq: -1,
+      } as { fromSeq: number; toSeq: number } | null);
       expect(merged).toEqual({ fromSeq: 0, toSeq: keptSeqs[0] - 1 });
       expect(ranges.at(-1)!.lastEndTimeMs).toBe(keptSeqs[0] * 100); // end of the last dropped block = start of the first kept
     }
@@ -198,7 +205,9 @@ describe('spool', () => {
 
   it('reports dropped blocks as runs of consecutive sequence numbers', () => {
     const mk = (seq: number) => ({ topic: 't', machine: 'm', channel: 'c', seq, endTimeMs: seq + 1, size: 10 });
-    expect(groupDropped([mk(1), mk(2), mk(5), mk(6), { ...mk(-1), channel: '' }, mk(7)]).map((g) => [g.channel, g.fromSeq, g.toSeq, g.records])).toEqual([
+    expect(
+      groupDropped([mk(1), mk(2), mk(5), mk(6), { ...mk(-1), channel: '' }, mk(7)]).map((g) => [g.channel, g.fromSeq, g.toSeq, g.records]),
+    ).toEqual([
       ['c', 1, 2, 2],
       ['c', 5, 7, 3],
       ['', -1, -1, 1],
@@ -207,7 +216,15 @@ describe('spool', () => {
 
   it('moves records it must keep (gap events) to the tail instead of dropping them', () => {
     const s = openSpool(tmp(), { maxBytes: 32 * 1024, segmentBytes: 8 * 1024, keep: (r) => r.topic === 'gaps' }, {});
-    const gap = (n: number): SpoolMessage => ({ topic: 'gaps', key: 'm1', value: new TextEncoder().encode(`gap ${n}`), machine: 'm1', channel: '', seq: -1, endTimeMs: 0 });
+    const gap = (n: number): SpoolMessage => ({
+      topic: 'gaps',
+      key: 'm1',
+      value: new TextEncoder().encode(`gap ${n}`),
+      machine: 'm1',
+      channel: '',
+      seq: -1,
+      endTimeMs: 0,
+    });
     for (let i = 0; i < 200; i++) {
       s.append(block(i));
       if (i % 20 === 0) s.append(gap(i));
@@ -243,7 +260,9 @@ describe('spool', () => {
   it('refuses a spool that another live process or this process holds; takes over a dead one', async () => {
     const dir = tmp();
     const s = openSpool(dir);
-    expect(() => Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16, fsync: 'never', fsyncIntervalMs: 1000 })).toThrow(/already open in this process/);
+    expect(() => Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16, fsync: 'never', fsyncIntervalMs: 1000 })).toThrow(
+      /already open in this process/,
+    );
     closeSpool(s);
     writeFileSync(join(dir, 'lock'), `${process.ppid}\n`);
     try {

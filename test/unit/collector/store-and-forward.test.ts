@@ -64,7 +64,12 @@ afterEach(async () => {
 function setup(kafka: ScriptedKafka, dir = mkdtempSync(join(tmpdir(), 'pdm-saf-'))) {
   const spool = Spool.open({ dir, maxBytes: 64 << 20, segmentBytes: 1 << 20, fsync: 'never', fsyncIntervalMs: 1000 });
   const delivered: number[] = [];
-  const f = new StoreAndForward(spool, kafka, { delivered: (ms) => delivered.push(...ms.map((m) => m.seq)) }, { lingerMs: 5, maxBatchMessages: 10, spillAfterMs: 100, retryMinMs: 20, retryMaxMs: 50 });
+  const f = new StoreAndForward(
+    spool,
+    kafka,
+    { delivered: (ms) => delivered.push(...ms.map((m) => m.seq)) },
+    { lingerMs: 5, maxBatchMessages: 10, spillAfterMs: 100, retryMinMs: 20, retryMaxMs: 50 },
+  );
   f.start();
   open.push({ f, s: spool });
   return { f, spool, delivered, dir };

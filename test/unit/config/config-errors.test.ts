@@ -26,7 +26,10 @@ function messageOf(fn: () => unknown): string {
 
 describe('configuration errors name the file and the setting', () => {
   it('collector: a bad endpoint in the 4th machine', () => {
-    const p = file('collector.yaml', `machines:\n${['a', 'b', 'c'].map((m) => `  - endpoint: opc.tcp://${m}:4840\n`).join('')}  - endpoint: http://d:4840\n`);
+    const p = file(
+      'collector.yaml',
+      `machines:\n${['a', 'b', 'c'].map((m) => `  - endpoint: opc.tcp://${m}:4840\n`).join('')}  - endpoint: http://d:4840\n`,
+    );
     expect(messageOf(() => loadConfigFile(CollectorConfigSpec, p))).toBe('collector.yaml: machines[3].endpoint must be an opc.tcp:// URL');
   });
 
@@ -38,7 +41,9 @@ describe('configuration errors name the file and the setting', () => {
   it('processor: wrong type and missing file', () => {
     const p = file('processor.yaml', 'windowBlocks: ten\n');
     expect(messageOf(() => loadConfigFile(ProcessorConfigSpec, p))).toMatch(/^processor\.yaml: windowBlocks /);
-    expect(messageOf(() => loadConfigFile(ProcessorConfigSpec, '/nonexistent/processor.yaml'))).toMatch(/^\/nonexistent\/processor\.yaml: cannot be read/);
+    expect(messageOf(() => loadConfigFile(ProcessorConfigSpec, '/nonexistent/processor.yaml'))).toMatch(
+      /^\/nonexistent\/processor\.yaml: cannot be read/,
+    );
   });
 
   it('defaults make a valid processor config from nothing', () => {

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const pdm = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'cli/pdm.ts'), 'dashboards', ...args], { cwd: ROOT, encoding: 'utf8' });
+const pdm = (...args: string[]) =>
+  spawnSync(process.execPath, [join(ROOT, 'cli/pdm.ts'), 'dashboards', ...args], { cwd: ROOT, encoding: 'utf8' });
 
 describe('pdm dashboards build', () => {
   it('writes the same files as the committed ones into --out, and lists them', () => {
@@ -15,9 +16,14 @@ describe('pdm dashboards build', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const files = readdirSync(out).sort();
-    expect(files).toEqual(readdirSync(join(ROOT, 'deploy/grafana/dashboards')).filter((f) => f.endsWith('.json')).sort());
+    expect(files).toEqual(
+      readdirSync(join(ROOT, 'deploy/grafana/dashboards'))
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    );
     expect(r.stdout.trim().split('\n').length).toBe(files.length);
-    for (const f of files) expect(readFileSync(join(out, f), 'utf8'), f).toBe(readFileSync(join(ROOT, 'deploy/grafana/dashboards', f), 'utf8'));
+    for (const f of files)
+      expect(readFileSync(join(out, f), 'utf8'), f).toBe(readFileSync(join(ROOT, 'deploy/grafana/dashboards', f), 'utf8'));
   });
 
   it('puts the table prefix on every table name', () => {

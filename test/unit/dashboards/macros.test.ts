@@ -4,13 +4,27 @@
  * sqlutil.Interpolate, Grafana's template formats), worked out by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { applyConditionalAll, expandQuery, grafanaInterval, interpolateMacros, interpolateVariables, sampleByInterval, variableReferences, type ExpansionContext } from '../../../dashboards/macros.ts';
 import { isPdmError } from '../../../common/errors.ts';
+import {
+  applyConditionalAll,
+  type ExpansionContext,
+  expandQuery,
+  grafanaInterval,
+  interpolateMacros,
+  interpolateVariables,
+  sampleByInterval,
+  variableReferences,
+} from '../../../dashboards/macros.ts';
 import { thrown } from '../../helpers/thrown.ts';
 
 const FROM = Date.UTC(2026, 0, 1, 0, 0, 0);
 const TO = Date.UTC(2026, 0, 1, 6, 0, 0);
-const ctx = (variables: ExpansionContext['variables'] = {}, intervalMs = 30_000): ExpansionContext => ({ fromMs: FROM, toMs: TO, intervalMs, variables });
+const ctx = (variables: ExpansionContext['variables'] = {}, intervalMs = 30_000): ExpansionContext => ({
+  fromMs: FROM,
+  toMs: TO,
+  intervalMs,
+  variables,
+});
 
 describe('$__sampleByInterval as the plugin renders it', () => {
   it.each([
@@ -46,8 +60,12 @@ describe('back-end macros', () => {
   it('expands $__timeFilter to microsecond casts of the range, both ends inclusive', () => {
     const fromUs = `${FROM}000`;
     const toUs = `${TO}000`;
-    expect(interpolateMacros('WHERE $__timeFilter(ts) AND x', ctx())).toBe(`WHERE ts >= cast(${fromUs} as timestamp) AND ts <= cast(${toUs} as timestamp) AND x`);
-    expect(interpolateMacros('ts <= $__toTime AND ts >= $__fromTime', ctx())).toBe(`ts <= cast(${toUs} as timestamp) AND ts >= cast(${fromUs} as timestamp)`);
+    expect(interpolateMacros('WHERE $__timeFilter(ts) AND x', ctx())).toBe(
+      `WHERE ts >= cast(${fromUs} as timestamp) AND ts <= cast(${toUs} as timestamp) AND x`,
+    );
+    expect(interpolateMacros('ts <= $__toTime AND ts >= $__fromTime', ctx())).toBe(
+      `ts <= cast(${toUs} as timestamp) AND ts >= cast(${fromUs} as timestamp)`,
+    );
   });
 
   it('takes arguments only from a bracket right after the name', () => {
@@ -86,7 +104,9 @@ describe('template variables as Grafana formats them', () => {
   });
 
   it('replaces the panel-scoped interval variables and leaves macros for the back end', () => {
-    expect(interpolateVariables('count() * 1000.0 / $__interval_ms SAMPLE BY $__sampleByInterval', ctx({}, 5_000))).toBe('count() * 1000.0 / 5000 SAMPLE BY $__sampleByInterval');
+    expect(interpolateVariables('count() * 1000.0 / $__interval_ms SAMPLE BY $__sampleByInterval', ctx({}, 5_000))).toBe(
+      'count() * 1000.0 / 5000 SAMPLE BY $__sampleByInterval',
+    );
   });
 
   it('leaves unknown variables alone, as Grafana does', () => {
@@ -135,9 +155,12 @@ describe('$__conditionalAll as the plugin applies it', () => {
 
 describe('expandQuery', () => {
   it('produces SQL with nothing Grafana-shaped left', () => {
-    const sql = 'SELECT ts, machine, count() * 1000.0 / $__interval_ms AS r FROM t WHERE $__timeFilter(ts) AND machine IN (${machine:sqlstring}) SAMPLE BY $__sampleByInterval FILL(0)';
+    const sql =
+      'SELECT ts, machine, count() * 1000.0 / $__interval_ms AS r FROM t WHERE $__timeFilter(ts) AND machine IN (${machine:sqlstring}) SAMPLE BY $__sampleByInterval FILL(0)';
     const out = expandQuery(sql, ctx({ machine: ['m1'] }, 1000));
-    expect(out).toBe(`SELECT ts, machine, count() * 1000.0 / 1000 AS r FROM t WHERE ts >= cast(${FROM}000 as timestamp) AND ts <= cast(${TO}000 as timestamp) AND machine IN ('m1') SAMPLE BY 1s FILL(0)`);
+    expect(out).toBe(
+      `SELECT ts, machine, count() * 1000.0 / 1000 AS r FROM t WHERE ts >= cast(${FROM}000 as timestamp) AND ts <= cast(${TO}000 as timestamp) AND machine IN ('m1') SAMPLE BY 1s FILL(0)`,
+    );
   });
 
   it('names an undefined variable and an unknown macro', () => {

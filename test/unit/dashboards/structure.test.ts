@@ -4,9 +4,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { describe, expect, it } from 'vitest';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { buildDashboards, GRID_COLUMNS, stableJson } from '../../../dashboards/build.ts';
 import { QUESTDB_DATASOURCE } from '../../../dashboards/datasource.ts';
 import { dashboardQueries, leafPanels, referencedTables } from '../../../dashboards/inspect.ts';
@@ -18,15 +18,30 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 const OUT = join(ROOT, 'deploy/grafana/dashboards');
 const built = buildDashboards();
 /** What Grafana loads: the committed files, parsed. */
-const loaded: Array<{ file: string; d: dashboard.Dashboard }> = built.map(({ file }) => ({ file, d: JSON.parse(readFileSync(join(OUT, file), 'utf8')) as dashboard.Dashboard }));
+const loaded: Array<{ file: string; d: dashboard.Dashboard }> = built.map(({ file }) => ({
+  file,
+  d: JSON.parse(readFileSync(join(OUT, file), 'utf8')) as dashboard.Dashboard,
+}));
 
 /** Grafana's own variables and the plugin's macros that may appear in SQL. */
-const GRAFANA_NAMES = new Set(['__interval', '__interval_ms', '__timeFilter', '__fromTime', '__toTime', '__sampleByInterval', '__conditionalAll']);
+const GRAFANA_NAMES = new Set([
+  '__interval',
+  '__interval_ms',
+  '__timeFilter',
+  '__fromTime',
+  '__toTime',
+  '__sampleByInterval',
+  '__conditionalAll',
+]);
 
 describe('generated files', () => {
   it('are exactly what a fresh build writes (run `pdm dashboards build` after changing dashboards/)', () => {
     for (const { file, dashboard: d } of built) expect(readFileSync(join(OUT, file), 'utf8'), file).toBe(stableJson(d));
-    expect(readdirSync(OUT).filter((f) => f.endsWith('.json')).sort()).toEqual(built.map((b) => b.file).sort());
+    expect(
+      readdirSync(OUT)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(built.map((b) => b.file).sort());
   });
 
   it('are deterministic', () => {
@@ -43,64 +58,75 @@ describe('dashboards', () => {
     for (const uid of uids) expect(uid).toMatch(/^[a-z0-9-]{1,40}$/);
   });
 
-  it.each(loaded.map(({ file, d }) => [file, d] as const))('%s: panel ids are unique and the grid holds every panel without overlap', (_file, d) => {
-    const panels = d.panels ?? [];
-    const ids = panels.map((p) => p.id);
-    expect(ids.every((id) => typeof id === 'number' && id > 0)).toBe(true);
-    expect(new Set(ids).size).toBe(ids.length);
-    const boxes = panels.map((p) => ({ title: p.title, ...p.gridPos! }));
-    for (const b of boxes) {
-      expect(b.x, b.title).toBeGreaterThanOrEqual(0);
-      expect(b.y, b.title).toBeGreaterThanOrEqual(0);
-      expect(b.w, b.title).toBeGreaterThanOrEqual(1);
-      expect(b.h, b.title).toBeGreaterThanOrEqual(1);
-      expect(b.x + b.w, b.title).toBeLessThanOrEqual(GRID_COLUMNS);
-    }
-    for (let i = 0; i < boxes.length; i++) {
-      for (let j = i + 1; j < boxes.length; j++) {
-        const a = boxes[i];
-        const b = boxes[j];
-        const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-        expect(overlap, `"${a.title}" and "${b.title}" overlap`).toBe(false);
+  it.each(loaded.map(({ file, d }) => [file, d] as const))(
+    '%s: panel ids are unique and the grid holds every panel without overlap',
+    (_file, d) => {
+      const panels = d.panels ?? [];
+      const ids = panels.map((p) => p.id);
+      expect(ids.every((id) => typeof id === 'number' && id > 0)).toBe(true);
+      expect(new Set(ids).size).toBe(ids.length);
+      const boxes = panels.map((p) => ({ title: p.title, ...p.gridPos! }));
+      for (const b of boxes) {
+        expect(b.x, b.title).toBeGreaterThanOrEqual(0);
+        expect(b.y, b.title).toBeGreaterThanOrEqual(0);
+        expect(b.w, b.title).toBeGreaterThanOrEqual(1);
+        expect(b.h, b.title).toBeGreaterThanOrEqual(1);
+        expect(b.x + b.w, b.title).toBeLessThanOrEqual(GRID_COLUMNS);
       }
-    }
-  });
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i];
+          const b = boxes[j];
+          const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+          expect(overlap, `"${a.title}" and "${b.title}" overlap`).toBe(false);
+        }
+      }
+    },
+  );
 
-  it.each(loaded.map(({ file, d }) => [file, d] as const))('%s: every query goes to the provisioned QuestDB datasource as raw SQL', (_file, d) => {
-    const queries = dashboardQueries(d);
-    expect(queries.length).toBeGreaterThan(0);
-    for (const q of queries) {
-      expect(q.datasource, q.where).toEqual(QUESTDB_DATASOURCE);
-      expect(q.rawSql.trim(), q.where).not.toBe('');
-    }
-    for (const panel of leafPanels(d)) {
-      const targets = (panel.targets ?? []) as unknown as Array<Record<string, unknown>>;
-      expect(targets.length, panel.title).toBeGreaterThan(0);
-      expect(new Set(targets.map((t) => t.refId)).size, panel.title).toBe(targets.length);
-      for (const t of targets) {
-        expect(t.queryType, panel.title).toBe('sql');
-        expect([0, 1], panel.title).toContain(t.format);
-        expect(t.selectedFormat, panel.title).toBe(t.format);
+  it.each(loaded.map(({ file, d }) => [file, d] as const))(
+    '%s: every query goes to the provisioned QuestDB datasource as raw SQL',
+    (_file, d) => {
+      const queries = dashboardQueries(d);
+      expect(queries.length).toBeGreaterThan(0);
+      for (const q of queries) {
+        expect(q.datasource, q.where).toEqual(QUESTDB_DATASOURCE);
+        expect(q.rawSql.trim(), q.where).not.toBe('');
       }
-    }
-  });
+      for (const panel of leafPanels(d)) {
+        const targets = (panel.targets ?? []) as unknown as Array<Record<string, unknown>>;
+        expect(targets.length, panel.title).toBeGreaterThan(0);
+        expect(new Set(targets.map((t) => t.refId)).size, panel.title).toBe(targets.length);
+        for (const t of targets) {
+          expect(t.queryType, panel.title).toBe('sql');
+          expect([0, 1], panel.title).toContain(t.format);
+          expect(t.selectedFormat, panel.title).toBe(t.format);
+        }
+      }
+    },
+  );
 
-  it.each(loaded.map(({ file, d }) => [file, d] as const))('%s: every variable used in SQL or as a repeat is defined; only Grafana globals and plugin macros besides', (_file, d) => {
-    const defined = new Map((d.templating.list ?? []).map((v) => [v.name, v]));
-    expect(defined.get('machine')?.multi).toBe(true);
-    expect(defined.get('machine')?.includeAll).toBe(true);
-    for (const q of dashboardQueries(d)) {
-      for (const ref of variableReferences(q.rawSql)) {
-        if (ref.name.startsWith('__')) expect(GRAFANA_NAMES, `${q.where}: ${ref.text}`).toContain(ref.name);
-        else expect(defined.has(ref.name), `${q.where}: ${ref.text} is not a variable of the dashboard`).toBe(true);
+  it.each(loaded.map(({ file, d }) => [file, d] as const))(
+    '%s: every variable used in SQL or as a repeat is defined; only Grafana globals and plugin macros besides',
+    (_file, d) => {
+      const defined = new Map((d.templating.list ?? []).map((v) => [v.name, v]));
+      expect(defined.get('machine')?.multi).toBe(true);
+      expect(defined.get('machine')?.includeAll).toBe(true);
+      for (const q of dashboardQueries(d)) {
+        for (const ref of variableReferences(q.rawSql)) {
+          if (ref.name.startsWith('__')) expect(GRAFANA_NAMES, `${q.where}: ${ref.text}`).toContain(ref.name);
+          else expect(defined.has(ref.name), `${q.where}: ${ref.text} is not a variable of the dashboard`).toBe(true);
+        }
+        if (q.repeat !== undefined) {
+          expect(defined.has(q.repeat), `${q.where} repeats over $${q.repeat}`).toBe(true);
+          // The plugin's $__conditionalAll reads the dashboard's selection (All), not the copy's one value.
+          expect(q.rawSql, `${q.where} repeats over $${q.repeat} but filters it with $__conditionalAll`).not.toMatch(
+            new RegExp(`\\$__conditionalAll\\([^;]*\\$\\{?${q.repeat}\\b`),
+          );
+        }
       }
-      if (q.repeat !== undefined) {
-        expect(defined.has(q.repeat), `${q.where} repeats over $${q.repeat}`).toBe(true);
-        // The plugin's $__conditionalAll reads the dashboard's selection (All), not the copy's one value.
-        expect(q.rawSql, `${q.where} repeats over $${q.repeat} but filters it with $__conditionalAll`).not.toMatch(new RegExp(`\\$__conditionalAll\\([^;]*\\$\\{?${q.repeat}\\b`));
-      }
-    }
-  });
+    },
+  );
 
   it('read only tables the processor or the simulator writes, and say so where ground truth is needed', () => {
     const written = new Set([...tableDefinitions('').map((t) => t.name), 'ground_truth']);
@@ -114,7 +140,10 @@ describe('dashboards', () => {
           expect(written.has(t), `${q.where} reads ${t}`).toBe(true);
           used.add(t);
           const title = /panel "(.*)" \//.exec(q.where)?.[1];
-          if (t === 'ground_truth' && q.kind === 'panel') expect(descriptions.get(title!), `${q.where} reads ground truth but does not say so`).toContain('exists only for a simulated plant');
+          if (t === 'ground_truth' && q.kind === 'panel')
+            expect(descriptions.get(title!), `${q.where} reads ground truth but does not say so`).toContain(
+              'exists only for a simulated plant',
+            );
         }
       }
     }
@@ -131,12 +160,16 @@ describe('dashboards', () => {
 
 describe('provisioning', () => {
   it('declares the datasource uid and type the dashboards use', () => {
-    const ds = parseYaml(readFileSync(join(ROOT, 'deploy/grafana/provisioning/datasources/questdb.yaml'), 'utf8')) as { datasources: Array<{ uid: string; type: string }> };
+    const ds = parseYaml(readFileSync(join(ROOT, 'deploy/grafana/provisioning/datasources/questdb.yaml'), 'utf8')) as {
+      datasources: Array<{ uid: string; type: string }>;
+    };
     expect(ds.datasources.map((d) => ({ uid: d.uid, type: d.type }))).toContainEqual(QUESTDB_DATASOURCE);
   });
 
   it('loads dashboards from the folder docker-compose mounts deploy/grafana/dashboards on', () => {
-    const provider = parseYaml(readFileSync(join(ROOT, 'deploy/grafana/provisioning/dashboards/pdm.yaml'), 'utf8')) as { providers: Array<{ options: { path: string } }> };
+    const provider = parseYaml(readFileSync(join(ROOT, 'deploy/grafana/provisioning/dashboards/pdm.yaml'), 'utf8')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
     const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
     for (const p of provider.providers) expect(compose).toContain(`./deploy/grafana/dashboards:${p.options.path}`);
   });
@@ -144,7 +177,10 @@ describe('provisioning', () => {
 
 describe('the writers keep the columns the dashboards rely on', () => {
   it("the processor's machine_health table has every contract column with its type", () => {
-    const ddl = tableDefinitions('').find((t) => t.name === 'machine_health')!.ddl.replace(/\s+/g, ' ');
-    for (const col of CONTRACT_TABLES.machine_health.columns.split(',').map((c) => c.trim().split(/\s+/))) expect(ddl).toMatch(new RegExp(`\\b${col[0]} ${col[1]}\\b`));
+    const ddl = tableDefinitions('')
+      .find((t) => t.name === 'machine_health')!
+      .ddl.replace(/\s+/g, ' ');
+    for (const col of CONTRACT_TABLES.machine_health.columns.split(',').map((c) => c.trim().split(/\s+/)))
+      expect(ddl).toMatch(new RegExp(`\\b${col[0]} ${col[1]}\\b`));
   });
 });

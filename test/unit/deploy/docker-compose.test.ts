@@ -9,12 +9,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfigFile } from '../../../common/config.ts';
+import { withFleetMachines } from '../../../cli/io/fleet-models.ts';
 import { COMMANDS } from '../../../cli/main.ts';
+import { loadConfigFile } from '../../../common/config.ts';
 import { CollectorConfigSpec } from '../../../ingest/collector/collector-config.ts';
 import { loadFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
-import { withFleetMachines } from '../../../cli/io/fleet-models.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
@@ -32,16 +32,20 @@ const services = compose.services;
 
 describe('docker-compose.yml', () => {
   it('has the stack the README promises', () => {
-    for (const name of ['kafka', 'questdb', 'grafana', 'pki', 'simulator', 'collector', 'processor']) expect(services, name).toHaveProperty(name);
+    for (const name of ['kafka', 'questdb', 'grafana', 'pki', 'simulator', 'collector', 'processor'])
+      expect(services, name).toHaveProperty(name);
   });
 
   it('depends only on services that exist, with valid conditions', () => {
     for (const [name, s] of Object.entries(services)) {
-      const deps = Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d) => [d, { condition: 'service_started' }])) : (s.depends_on ?? {});
+      const deps = Array.isArray(s.depends_on)
+        ? Object.fromEntries(s.depends_on.map((d) => [d, { condition: 'service_started' }]))
+        : (s.depends_on ?? {});
       for (const [dep, spec] of Object.entries(deps)) {
         expect(services, `${name} depends on ${dep}`).toHaveProperty(dep);
         expect(['service_started', 'service_healthy', 'service_completed_successfully']).toContain(spec.condition);
-        if (spec.condition === 'service_healthy') expect((services[dep] as { healthcheck?: unknown }).healthcheck, `${dep} needs a healthcheck`).toBeDefined();
+        if (spec.condition === 'service_healthy')
+          expect((services[dep] as { healthcheck?: unknown }).healthcheck, `${dep} needs a healthcheck`).toBeDefined();
       }
     }
   });
@@ -50,7 +54,8 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const v of s.volumes ?? []) {
         const source = v.split(':')[0];
-        if (source.startsWith('./') || source.startsWith('/')) expect(existsSync(join(root, source)), `${name} mounts ${source}`).toBe(true);
+        if (source.startsWith('./') || source.startsWith('/'))
+          expect(existsSync(join(root, source)), `${name} mounts ${source}`).toBe(true);
         else expect(compose.volumes, `${name} uses volume ${source}`).toHaveProperty(source);
       }
     }
@@ -107,7 +112,9 @@ describe('docker-compose.yml', () => {
         const cfg = loadConfigFile(CollectorConfigSpec, join(root, arg('--config')));
         const fleet = loadFleet(join(root, 'deploy/config/fleet.yaml'));
         // The collector collects every machine the simulator serves, at the port the fleet gives it.
-        expect(cfg.machines.map((m) => m.endpoint).sort()).toEqual(fleet.machines.map((m) => `opc.tcp://simulator:${m.opcua.port}/pdm/${m.id}`).sort());
+        expect(cfg.machines.map((m) => m.endpoint).sort()).toEqual(
+          fleet.machines.map((m) => `opc.tcp://simulator:${m.opcua.port}/pdm/${m.id}`).sort(),
+        );
       }
       if (sub === 'process') {
         const cfg = loadConfigFile(ProcessorConfigSpec, join(root, arg('--config')));
@@ -116,8 +123,12 @@ describe('docker-compose.yml', () => {
         expect(args, `${name} reads the fleet's bearings`).toContain('--fleet');
         expect(withFleetMachines(cfg, join(root, arg('--fleet')))).toEqual([]);
         const fleet = loadFleet(join(root, arg('--fleet')));
-        for (const m of fleet.machines) expect(cfg.machines[m.id]?.bearings, `${name}: ${m.id} bearings`).toEqual({ DE: m.bearings.DE, NDE: m.bearings.NDE });
-        expect((s.volumes ?? []).some((v) => cfg.health.stateDir.startsWith(v.split(':')[1])), `${name}: ${cfg.health.stateDir} on a volume`).toBe(true);
+        for (const m of fleet.machines)
+          expect(cfg.machines[m.id]?.bearings, `${name}: ${m.id} bearings`).toEqual({ DE: m.bearings.DE, NDE: m.bearings.NDE });
+        expect(
+          (s.volumes ?? []).some((v) => cfg.health.stateDir.startsWith(v.split(':')[1])),
+          `${name}: ${cfg.health.stateDir} on a volume`,
+        ).toBe(true);
       }
     }
   });

@@ -59,7 +59,10 @@ describe('findJava', () => {
     const home = mkdtempSync(join(tmpdir(), 'pdm-old-java-'));
     mkdirSync(join(home, 'bin'));
     const exe = join(home, 'bin', 'java');
-    writeFileSync(exe, '#!/bin/sh\necho \'openjdk version "1.8.0_392"\' >&2\necho \'OpenJDK Runtime Environment (build 1.8.0_392-b08)\' >&2\n');
+    writeFileSync(
+      exe,
+      "#!/bin/sh\necho 'openjdk version \"1.8.0_392\"' >&2\necho 'OpenJDK Runtime Environment (build 1.8.0_392-b08)' >&2\n",
+    );
     chmodSync(exe, 0o755);
     const err = catchPdm(() => findJava({ ...process.env, JAVA_HOME: home }));
     expect(err.code).toBe('PDM_ERR_ENV_JAVA');

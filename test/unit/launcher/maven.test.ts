@@ -19,8 +19,14 @@ const tiny: ArtifactSet = {
 
 describe('parseDownloadedBytes', () => {
   it.each([
-    ['[INFO] Downloaded from central: https://repo.maven.apache.org/maven2/org/questdb/questdb/9.3.4/questdb-9.3.4.jar (30 MB at 56 MB/s)', 30e6],
-    ['[INFO] Downloaded from central: https://repo.maven.apache.org/maven2/org/questdb/questdb/9.3.4/questdb-9.3.4.pom (32 kB at 168 kB/s)', 32e3],
+    [
+      '[INFO] Downloaded from central: https://repo.maven.apache.org/maven2/org/questdb/questdb/9.3.4/questdb-9.3.4.jar (30 MB at 56 MB/s)',
+      30e6,
+    ],
+    [
+      '[INFO] Downloaded from central: https://repo.maven.apache.org/maven2/org/questdb/questdb/9.3.4/questdb-9.3.4.pom (32 kB at 168 kB/s)',
+      32e3,
+    ],
     ['Downloaded from central: https://x/y.sha1 (40 B at 2.1 kB/s)', 40],
     ['[INFO] Downloading from central: https://repo.maven.apache.org/maven2/a.jar', 0],
   ])('%s', (line, bytes) => {
@@ -57,7 +63,12 @@ describe('fetchArtifacts', () => {
 
   it('shows Maven’s own error for an artifact that does not exist, and caches nothing', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'pdm-jars-'));
-    const missing: ArtifactSet = { ...tiny, name: 'nope-0.0.0', label: 'a missing artifact', dependencies: [{ groupId: 'org.slf4j', artifactId: 'slf4j-api', version: '0.0.0-does-not-exist' }] };
+    const missing: ArtifactSet = {
+      ...tiny,
+      name: 'nope-0.0.0',
+      label: 'a missing artifact',
+      dependencies: [{ groupId: 'org.slf4j', artifactId: 'slf4j-api', version: '0.0.0-does-not-exist' }],
+    };
     const err = await fetchArtifacts(missing, { cacheDir }).catch((e: unknown) => e);
     expect(isPdmError(err, 'PDM_ERR_ENV_MAVEN')).toBe(true);
     expect((err as Error).message).toContain('Maven could not fetch a missing artifact');

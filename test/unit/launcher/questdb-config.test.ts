@@ -50,4 +50,3 @@ describe('QuestDB credentials', () => {
     expect((err as Error).message).toContain('delete it');
   });
 });
-

@@ -65,11 +65,25 @@ describe('supervised service processes', () => {
 
   it('keeps the output in the log file, and records a command that cannot start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pdm-sup-'));
-    const ok = startManaged({ name: 'echo', command: process.execPath, args: ['-e', 'console.log("line one"); console.error("line two")'], cwd: dir, logFile: join(dir, 'ok.log'), guard: false });
+    const ok = startManaged({
+      name: 'echo',
+      command: process.execPath,
+      args: ['-e', 'console.log("line one"); console.error("line two")'],
+      cwd: dir,
+      logFile: join(dir, 'ok.log'),
+      guard: false,
+    });
     expect((await ok.exited).code).toBe(0);
     expect(readFileSync(join(dir, 'ok.log'), 'utf8')).toBe('line one\nline two\n');
 
-    const bad = startManaged({ name: 'missing', command: join(dir, 'no-such-java'), args: [], cwd: dir, logFile: join(dir, 'bad.log'), guard: false });
+    const bad = startManaged({
+      name: 'missing',
+      command: join(dir, 'no-such-java'),
+      args: [],
+      cwd: dir,
+      logFile: join(dir, 'bad.log'),
+      guard: false,
+    });
     await bad.exited;
     expect(tailFile(join(dir, 'bad.log'))).toContain(`cannot start ${join(dir, 'no-such-java')}`);
   });

@@ -16,7 +16,10 @@ describe('HilbertEnvelope', () => {
   it('recovers the modulation of an AM tone whose carrier sits on a bin', () => {
     const n = 4096;
     const fs = 4096;
-    const x = Float64Array.from({ length: n }, (_, i) => (1 + 0.6 * Math.cos((2 * Math.PI * 8 * i) / fs)) * Math.sin((2 * Math.PI * 512 * i) / fs));
+    const x = Float64Array.from(
+      { length: n },
+      (_, i) => (1 + 0.6 * Math.cos((2 * Math.PI * 8 * i) / fs)) * Math.sin((2 * Math.PI * 512 * i) / fs),
+    );
     const h = new HilbertEnvelope(n, n);
     const out = new Float64Array(n);
     h.process(out, x);
@@ -34,7 +37,12 @@ describe('HilbertEnvelope', () => {
     const out = new Float64Array(n);
     h.load(x);
     h.envelopeOfBand(out, 2800, 3200, fs);
-    expectAllClose(out, Float64Array.from({ length: n }, (_, i) => 1 + 0.9 * Math.cos((2 * Math.PI * 40 * i) / fs)), { abs: 1e-9 }, 'band envelope');
+    expectAllClose(
+      out,
+      Float64Array.from({ length: n }, (_, i) => 1 + 0.9 * Math.cos((2 * Math.PI * 40 * i) / fs)),
+      { abs: 1e-9 },
+      'band envelope',
+    );
   });
 });
 

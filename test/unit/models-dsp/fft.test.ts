@@ -59,15 +59,42 @@ describe('RealFft against the naive DFT', () => {
   });
 
   it('agrees with numpy.fft.rfft (committed fixture), also zero-padded', async () => {
-    const fx = await fixture<{ input: number[]; re: number[]; im: number[]; padded_length: number; padded_re: number[]; padded_im: number[] }>('rfft');
+    const fx = await fixture<{
+      input: number[];
+      re: number[];
+      im: number[];
+      padded_length: number;
+      padded_re: number[];
+      padded_im: number[];
+    }>('rfft');
     const fft = new RealFft(fx.input.length);
     const out = new Float64Array(fft.outputLength);
     fft.forward(out, fx.input);
-    expectAllClose(out.filter((_, i) => i % 2 === 0), fx.re, { abs: 1e-10 }, 're');
-    expectAllClose(out.filter((_, i) => i % 2 === 1), fx.im, { abs: 1e-10 }, 'im');
+    expectAllClose(
+      out.filter((_, i) => i % 2 === 0),
+      fx.re,
+      { abs: 1e-10 },
+      're',
+    );
+    expectAllClose(
+      out.filter((_, i) => i % 2 === 1),
+      fx.im,
+      { abs: 1e-10 },
+      'im',
+    );
     fft.forward(out, fx.input.slice(0, fx.padded_length));
-    expectAllClose(out.filter((_, i) => i % 2 === 0), fx.padded_re, { abs: 1e-10 }, 'padded re');
-    expectAllClose(out.filter((_, i) => i % 2 === 1), fx.padded_im, { abs: 1e-10 }, 'padded im');
+    expectAllClose(
+      out.filter((_, i) => i % 2 === 0),
+      fx.padded_re,
+      { abs: 1e-10 },
+      'padded re',
+    );
+    expectAllClose(
+      out.filter((_, i) => i % 2 === 1),
+      fx.padded_im,
+      { abs: 1e-10 },
+      'padded im',
+    );
   });
 
   it('refuses sizes that are not powers of two and buffers that are too small', () => {

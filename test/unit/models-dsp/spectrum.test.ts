@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { SpectrumAnalyzer } from '../../../models/dsp/spectrum.ts';
 import { WelchSpectrum } from '../../../models/dsp/welch.ts';
-import { WINDOW_KINDS, makeWindow, windowSums } from '../../../models/dsp/windows.ts';
+import { makeWindow, WINDOW_KINDS, windowSums } from '../../../models/dsp/windows.ts';
 import { gaussian } from './helpers/oracle.ts';
 import { expectAllClose, expectClose, fixture } from './helpers/tolerance.ts';
 
@@ -45,7 +45,10 @@ describe('SpectrumAnalyzer amplitude and power scaling', () => {
     const fs = 2048;
     for (const offset of [0.1, 0.25, 0.5]) {
       const hz = 300 + offset;
-      for (const [kind, tolDb] of [['flattop', 0.012], ['hann', 1.43]] as const) {
+      for (const [kind, tolDb] of [
+        ['flattop', 0.012],
+        ['hann', 1.43],
+      ] as const) {
         const sa = new SpectrumAnalyzer(n, n, kind);
         const amp = new Float64Array(sa.bins);
         sa.process(tone(n, fs, hz, 1));
@@ -56,8 +59,12 @@ describe('SpectrumAnalyzer amplitude and power scaling', () => {
     }
   });
 
-  it('power sums to the windowed block\'s mean square (Parseval, exact), zero-padded or not', () => {
-    for (const [len, fft] of [[1000, 1024], [1024, 1024], [3000, 4096]]) {
+  it("power sums to the windowed block's mean square (Parseval, exact), zero-padded or not", () => {
+    for (const [len, fft] of [
+      [1000, 1024],
+      [1024, 1024],
+      [3000, 4096],
+    ]) {
       const x = gaussian(len, len);
       let mean = 0;
       for (const v of x) mean += v / len;
@@ -69,7 +76,12 @@ describe('SpectrumAnalyzer amplitude and power scaling', () => {
       const p = new Float64Array(sa.bins);
       sa.process(x, mean);
       sa.power(p);
-      expectClose(p.reduce((a, b) => a + b, 0), expected, { rel: 1e-10 }, `sum of power, ${len} in ${fft}`);
+      expectClose(
+        p.reduce((a, b) => a + b, 0),
+        expected,
+        { rel: 1e-10 },
+        `sum of power, ${len} in ${fft}`,
+      );
     }
   });
 

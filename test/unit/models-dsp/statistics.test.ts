@@ -8,7 +8,14 @@ import { expectClose, fixture } from './helpers/tolerance.ts';
 
 describe('time-domain features', () => {
   it('equal numpy/scipy.stats population moments (committed fixture)', async () => {
-    const fx = await fixture<{ input: number[]; mean: number; rms_ac: number; kurtosis_pearson: number; skewness: number; peak_to_peak: number }>('moments');
+    const fx = await fixture<{
+      input: number[];
+      mean: number;
+      rms_ac: number;
+      kurtosis_pearson: number;
+      skewness: number;
+      peak_to_peak: number;
+    }>('moments');
     const t = computeTimeFeatures(emptyTimeFeatures(), fx.input);
     expectClose(t.mean, fx.mean, { abs: 1e-12 }, 'mean');
     expectClose(t.rms, fx.rms_ac, { rel: 1e-12 }, 'rms');
@@ -36,7 +43,10 @@ describe('time-domain features', () => {
 
 describe('incomplete gamma (noise thresholds)', () => {
   it('P(a, x) and its inverse equal scipy.special.gammainc / gammaincinv', async () => {
-    const fx = await fixture<{ p: Array<{ a: number; x: number; value: number }>; quantile: Array<{ a: number; p: number; value: number }> }>('gamma');
+    const fx = await fixture<{
+      p: Array<{ a: number; x: number; value: number }>;
+      quantile: Array<{ a: number; p: number; value: number }>;
+    }>('gamma');
     for (const c of fx.p) expectClose(regularizedGammaP(c.a, c.x), c.value, { abs: 1e-12, rel: 1e-10 }, `P(${c.a}, ${c.x})`);
     for (const c of fx.quantile) expectClose(gammaQuantile(c.a, c.p), c.value, { rel: 1e-9 }, `quantile(${c.a}, ${c.p})`);
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { NoiseFloor } from '../../../models/dsp/noise-floor.ts';
 import { SpectrumAnalyzer } from '../../../models/dsp/spectrum.ts';
 import { ISO_20816_3_BOUNDARIES_MM_S, isoBandLowHz, isoZone } from '../../../models/vibration/iso20816.ts';
 import { DEFAULT_SHAFT_SEARCH, ShaftSpeedEstimator } from '../../../models/vibration/shaft-speed.ts';
 import { velocityRmsMmS } from '../../../models/vibration/spectral-measures.ts';
-import { NoiseFloor } from '../../../models/dsp/noise-floor.ts';
 import { gaussian } from './helpers/oracle.ts';
 import { expectClose } from './helpers/tolerance.ts';
 
@@ -33,15 +33,28 @@ describe('velocity RMS from acceleration', () => {
 
   it('adds tones in quadrature and ignores those outside 10-1000 Hz', () => {
     const fs = 8192;
-    const { p, binHz } = powerOf(acceleration(32768, fs, [[25, 0.2], [120, 1], [3, 5], [2500, 5]]), fs);
+    const { p, binHz } = powerOf(
+      acceleration(32768, fs, [
+        [25, 0.2],
+        [120, 1],
+        [3, 5],
+        [2500, 5],
+      ]),
+      fs,
+    );
     const v = (a: number, f: number) => ((a * G0) / (2 * Math.PI * f) / Math.SQRT2) * 1000;
     expectClose(velocityRmsMmS(p, binHz, 10, 1000), Math.hypot(v(0.2, 25), v(1, 120)), { rel: 5e-3 }, 'two tones in band');
   });
 });
 
 describe('ISO 20816-3 zones', () => {
-  it('uses the standard\'s boundaries per group and foundation', () => {
-    expect(ISO_20816_3_BOUNDARIES_MM_S).toEqual({ '1-rigid': [2.3, 4.5, 7.1], '1-flexible': [3.5, 7.1, 11.0], '2-rigid': [1.4, 2.8, 4.5], '2-flexible': [2.3, 4.5, 7.1] });
+  it("uses the standard's boundaries per group and foundation", () => {
+    expect(ISO_20816_3_BOUNDARIES_MM_S).toEqual({
+      '1-rigid': [2.3, 4.5, 7.1],
+      '1-flexible': [3.5, 7.1, 11.0],
+      '2-rigid': [1.4, 2.8, 4.5],
+      '2-flexible': [2.3, 4.5, 7.1],
+    });
   });
 
   it('places values on both sides of each boundary (a boundary value belongs to the better zone)', () => {
@@ -58,9 +71,26 @@ describe('ISO 20816-3 zones', () => {
 
 describe('shaft speed estimation', () => {
   it('finds 1X from a harmonic series among noise and a lone electrical line, across speeds and rates', () => {
-    for (const [fs, shaft] of [[12000, 29.95], [25600, 24.7], [48000, 59.2], [20480, 33.3], [25600, 9.3]] as const) {
+    for (const [fs, shaft] of [
+      [12000, 29.95],
+      [25600, 24.7],
+      [48000, 59.2],
+      [20480, 33.3],
+      [25600, 9.3],
+    ] as const) {
       const n = 1 << 16;
-      const x = acceleration(n, fs, [[shaft, 0.05], [2 * shaft, 0.03], [3 * shaft, 0.02], [4 * shaft, 0.01], [50 * 1.003, 0.08]], 0.02);
+      const x = acceleration(
+        n,
+        fs,
+        [
+          [shaft, 0.05],
+          [2 * shaft, 0.03],
+          [3 * shaft, 0.02],
+          [4 * shaft, 0.01],
+          [50 * 1.003, 0.08],
+        ],
+        0.02,
+      );
       const sa = new SpectrumAnalyzer(n, n, 'hann');
       const amp = new Float64Array(sa.bins);
       sa.process(x);
@@ -69,7 +99,12 @@ describe('shaft speed estimation', () => {
       const vel = amp.map((a, k) => (k === 0 ? 0 : (a * G0 * 1000) / (2 * Math.PI * k * binHz)));
       const floor = new Float64Array(sa.bins);
       new NoiseFloor(sa.bins).process(floor, vel, 1, sa.bins, 32);
-      const est = new ShaftSpeedEstimator({ ...DEFAULT_SHAFT_SEARCH, minHz: 5 }).estimate({ hz: 0, harmonicsFound: 0, score: 0 }, vel, floor, binHz);
+      const est = new ShaftSpeedEstimator({ ...DEFAULT_SHAFT_SEARCH, minHz: 5 }).estimate(
+        { hz: 0, harmonicsFound: 0, score: 0 },
+        vel,
+        floor,
+        binHz,
+      );
       expectClose(est.hz, shaft, { rel: 0.005 }, `shaft at fs ${fs}`);
     }
   });

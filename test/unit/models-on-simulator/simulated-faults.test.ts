@@ -6,16 +6,18 @@
  * simulation (`truthAt`), never from the models.
  */
 import { describe, expect, it } from 'vitest';
-import type { WindowAnalyzer } from '../../../models/window-analysis.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { MachineHealthTracker, type HealthUpdate } from '../../../stream-processing/machine-health.ts';
+import type { WindowAnalyzer } from '../../../models/window-analysis.ts';
+import { type HealthUpdate, MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
 import { DEFAULT_OPERATING_MODES } from '../../../stream-processing/operating-mode.ts';
-import { START_MS, analyzer, machineWith, remainingLifeRun, window } from './simulated-pump.ts';
+import { analyzer, machineWith, remainingLifeRun, START_MS, window } from './simulated-pump.ts';
 
 describe('models on simulated machines', () => {
   for (const type of ['outer_race', 'inner_race'] as const) {
     it(`finds and names an injected ${type} fault once it has grown, on every DE axis`, () => {
-      const sim = new MachineSimulation(machineWith([{ type, location: 'DE', onset: '1d', growth: { timeToFailure: '20d' } }]), { startTimeMs: START_MS });
+      const sim = new MachineSimulation(machineWith([{ type, location: 'DE', onset: '1d', growth: { timeToFailure: '20d' } }]), {
+        startTimeMs: START_MS,
+      });
       // 15 days of life: the fault is well developed but short of failure.
       const atMs = START_MS + 15_000;
       const truth = sim.truthAt(atMs);
@@ -43,7 +45,12 @@ describe('models on simulated machines', () => {
     const run = (faults: unknown[]) => {
       const sim = new MachineSimulation(machineWith(faults, { timeAcceleration: 3 * 3600 }), { startTimeMs: START_MS });
       const a = analyzer(sim, undefined);
-      const tracker = new MachineHealthTracker({ features: ['rms', 'kurtosis', 'crest_factor', 'velocity_rms_mm_s'], monitor: {}, energy: false, fleet: null });
+      const tracker = new MachineHealthTracker({
+        features: ['rms', 'kurtosis', 'crest_factor', 'velocity_rms_mm_s'],
+        monitor: {},
+        energy: false,
+        fleet: null,
+      });
       const ups: Array<HealthUpdate & { severity: number }> = [];
       // 240 one-second windows (60 baseline), 3 h of life per second: 30 days of life.
       for (let k = 0; k < 240; k++) {
@@ -51,7 +58,14 @@ describe('models on simulated machines', () => {
         const seq = Math.floor(atMs / 1000);
         for (const channel of ['DE_X', 'DE_Y', 'DE_Z']) {
           const r = a.analyze(window(sim, channel, atMs));
-          const u = tracker.onWindow({ machine: 'sim-1', channel, windowSeq: seq, tsNs: BigInt(atMs) * 1_000_000n, features: r.features, zone: r.iso20816.zone });
+          const u = tracker.onWindow({
+            machine: 'sim-1',
+            channel,
+            windowSeq: seq,
+            tsNs: BigInt(atMs) * 1_000_000n,
+            features: r.features,
+            zone: r.iso20816.zone,
+          });
           if (u) ups.push({ ...u, severity: Math.max(0, ...sim.truthAt(Number(u.tsNs / 1_000_000n)).faults.map((f) => f.severity)) });
         }
       }
@@ -109,7 +123,10 @@ describe('models on simulated machines', () => {
       // The processor's analyzer for the live speed, rounded to 0.1 rpm as there.
       const shaftHz = Math.round(e.speedRpm * 10) / 600;
       let a = analyzers.get(shaftHz);
-      if (!a) analyzers.set(shaftHz, (a = analyzer(sim, shaftHz)));
+      if (!a) {
+        a = analyzer(sim, shaftHz);
+        analyzers.set(shaftHz, a);
+      }
       for (const channel of ['DE_X', 'DE_Y', 'DE_Z']) {
         const r = a.analyze(window(sim, channel, atMs));
         const w = { machine: 'fan-1', channel, windowSeq: k, tsNs: BigInt(atMs) * 1_000_000n, features: r.features, zone: r.iso20816.zone };
@@ -121,11 +138,18 @@ describe('models on simulated machines', () => {
     }
     expect(sim.truthAt(START_MS + seconds * 1000).faults).toEqual([]);
     // One baseline for both duties: the night is an anomaly.
-    expect(ups.single.some((u) => u.status.alarm), 'a single baseline alarms at night').toBe(true);
+    expect(
+      ups.single.some((u) => u.status.alarm),
+      'a single baseline alarms at night',
+    ).toBe(true);
     // One per mode: two modes learnt, monitored in both, and no alarm.
     const modes = [...new Set(ups.perMode.map((u) => u.mode))];
     expect(modes).toHaveLength(2);
-    for (const m of modes) expect(ups.perMode.some((u) => u.mode === m && u.status.phase === 'monitoring'), m).toBe(true);
+    for (const m of modes)
+      expect(
+        ups.perMode.some((u) => u.mode === m && u.status.phase === 'monitoring'),
+        m,
+      ).toBe(true);
     expect(ups.perMode.filter((u) => u.status.alarm).map((u) => [u.windowSeq, u.mode, u.status.score.toFixed(1)])).toEqual([]);
     expect(perMode.counters.skippedTransition).toBeGreaterThan(0);
   });

@@ -4,11 +4,12 @@
  * with a triaxial accelerometer at the drive end (25.6 kHz), one day of life per wall second
  * unless overridden, and the stream's one-second windows and analyzer.
  */
+
+import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { WindowAnalyzer } from '../../../models/window-analysis.ts';
-import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { MachineHealthTracker, type HealthUpdate } from '../../../stream-processing/machine-health.ts';
-import { START_MS, machine } from '../simulator-physics/helpers.ts';
+import { type HealthUpdate, MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
+import { machine, START_MS } from '../simulator-physics/helpers.ts';
 
 export { START_MS };
 export const DAY_S = 86_400;
@@ -41,7 +42,13 @@ export function window(sim: MachineSimulation, channel: string, atMs: number): F
 
 export function analyzer(sim: MachineSimulation, shaftHz?: number): WindowAnalyzer {
   const ch = sim.channels[0];
-  return new WindowAnalyzer({ sampleRateHz: ch.sampleRateHz, windowSize: 10 * ch.blockSize, shaftHz, bearing: lookupBearing('6205-2RS'), iso: { group: 2, foundation: 'rigid' } });
+  return new WindowAnalyzer({
+    sampleRateHz: ch.sampleRateHz,
+    windowSize: 10 * ch.blockSize,
+    shaftHz,
+    bearing: lookupBearing('6205-2RS'),
+    iso: { group: 2, foundation: 'rigid' },
+  });
 }
 
 export const HEALTH_FEATURES = ['rms', 'kurtosis', 'crest_factor', 'velocity_rms_mm_s'];
@@ -64,13 +71,28 @@ export interface LifeRun {
  * health tracker until the true failure; with `velocityLimitMmS` the tracker also fails the
  * machine at that velocity (what the processor does with the machine's ISO class).
  */
-export function remainingLifeRun(type: string, opts: { timeToFailure?: string; seed?: number; velocityLimitMmS?: number | null } = {}): LifeRun {
+export function remainingLifeRun(
+  type: string,
+  opts: { timeToFailure?: string; seed?: number; velocityLimitMmS?: number | null } = {},
+): LifeRun {
   const limit = opts.velocityLimitMmS ?? null;
-  const sim = new MachineSimulation(machineWith([{ type, location: 'DE', onset: '12d', growth: { timeToFailure: opts.timeToFailure ?? '12d' } }], { timeAcceleration: 3 * 3600, seed: opts.seed ?? 11 }), {
-    startTimeMs: START_MS,
-  });
+  const sim = new MachineSimulation(
+    machineWith([{ type, location: 'DE', onset: '12d', growth: { timeToFailure: opts.timeToFailure ?? '12d' } }], {
+      timeAcceleration: 3 * 3600,
+      seed: opts.seed ?? 11,
+    }),
+    {
+      startTimeMs: START_MS,
+    },
+  );
   const a = analyzer(sim);
-  const tracker = new MachineHealthTracker({ features: HEALTH_FEATURES, monitor: {}, energy: false, fleet: null, velocityLimitMmS: limit === null ? null : () => limit });
+  const tracker = new MachineHealthTracker({
+    features: HEALTH_FEATURES,
+    monitor: {},
+    energy: false,
+    fleet: null,
+    velocityLimitMmS: limit === null ? null : () => limit,
+  });
   const rows: Array<{ k: number; lower: number; median: number; upper: number }> = [];
   let failureK = Number.NaN;
   for (let k = 0; k < 1200; k++) {
@@ -78,7 +100,15 @@ export function remainingLifeRun(type: string, opts: { timeToFailure?: string; s
     let u: HealthUpdate | undefined;
     for (const channel of AXES) {
       const r = a.analyze(window(sim, channel, atMs));
-      u = tracker.onWindow({ machine: 'sim-1', channel, windowSeq: k, tsNs: BigInt(atMs) * 1_000_000n, features: r.features, zone: r.iso20816.zone }) ?? u;
+      u =
+        tracker.onWindow({
+          machine: 'sim-1',
+          channel,
+          windowSeq: k,
+          tsNs: BigInt(atMs) * 1_000_000n,
+          features: r.features,
+          zone: r.iso20816.zone,
+        }) ?? u;
     }
     // The update of window k - 1 arrives with window k.
     if (u?.status.rulBasis === 'degradation') rows.push({ k: k - 1, ...u.status.rul });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
-import { AssetMonitor, newAssetStatus, type AssetStatus } from '../../../models/rul/asset-monitor.ts';
-import { learnFleet, type History } from '../../../models/rul/fleet-training.ts';
+import { AssetMonitor, type AssetStatus, newAssetStatus } from '../../../models/rul/asset-monitor.ts';
+import { type History, learnFleet } from '../../../models/rul/fleet-training.ts';
 import { gaussian, seeded } from '../anomaly/synthetic.ts';
 import { runToFailure } from './synthetic-runs.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { BrownianTrend, type DegradationPrior, newPosterior, updatePosterior } from '../../../models/rul/exponential-degradation.ts';
 import { normalCdf } from '../../../models/rul/normal.ts';
-import { BrownianTrend, newPosterior, updatePosterior, type DegradationPrior } from '../../../models/rul/exponential-degradation.ts';
 import type { TrendSums } from '../../../models/rul/onset-cusum.ts';
 import { gaussian, seeded } from '../anomaly/synthetic.ts';
 
@@ -51,7 +51,7 @@ describe('Brownian first passage', () => {
     const t = new BrownianTrend();
     t.level = 0;
     t.mBeta = 2e-4;
-    t.vBeta = (8e-5) ** 2;
+    t.vBeta = 8e-5 ** 2;
     t.diffusion = 1e-5;
     const r = grid(100_000);
     const out = new Float64Array(r.length);
@@ -99,7 +99,17 @@ describe('Brownian first passage', () => {
       ls.push(x);
       x += 5e-5 * 10 + Math.sqrt(4e-6 * 10) * g();
     }
-    const vague: DegradationPrior = { meanTheta: 0, meanBeta: 0, varTheta: 100, varBeta: 1, covThetaBeta: 0, noiseVar: 1, noiseWeight: 1e-6, diffusion: 1, diffusionWeightS: 0 };
+    const vague: DegradationPrior = {
+      meanTheta: 0,
+      meanBeta: 0,
+      varTheta: 100,
+      varBeta: 1,
+      covThetaBeta: 0,
+      noiseVar: 1,
+      noiseWeight: 1e-6,
+      diffusion: 1,
+      diffusionWeightS: 0,
+    };
     const t = new BrownianTrend().update(sumsOf(taus, ls), vague);
     expect(Math.abs(t.mBeta - 5e-5)).toBeLessThan(3 * Math.sqrt(t.vBeta));
     expect(t.diffusion).toBeGreaterThan(4e-6 / 3);
@@ -112,7 +122,17 @@ describe('white-noise degradation posterior (conjugate normal)', () => {
     const g = gaussian(seeded(11));
     const taus = Array.from({ length: 400 }, (_, i) => i * 10);
     const ls = taus.map((t) => 0.1 + 2e-4 * t + 0.05 * g());
-    const prior: DegradationPrior = { meanTheta: 0, meanBeta: 0, varTheta: 1, varBeta: 1e-6, covThetaBeta: 0, noiseVar: 0.05 ** 2, noiseWeight: 10, diffusion: 1, diffusionWeightS: 0 };
+    const prior: DegradationPrior = {
+      meanTheta: 0,
+      meanBeta: 0,
+      varTheta: 1,
+      varBeta: 1e-6,
+      covThetaBeta: 0,
+      noiseVar: 0.05 ** 2,
+      noiseWeight: 10,
+      diffusion: 1,
+      diffusionWeightS: 0,
+    };
     const p = updatePosterior(newPosterior(), sumsOf(taus, ls), prior, false);
     expect(Math.abs(p.mBeta - 2e-4)).toBeLessThan(2.5 * Math.sqrt(p.vBeta));
     expect(Math.abs(p.mTheta - 0.1)).toBeLessThan(2.5 * Math.sqrt(p.vTheta));
@@ -127,7 +147,17 @@ describe('white-noise degradation posterior (conjugate normal)', () => {
       e = 0.95 * e + 0.05 * g(); // strongly autocorrelated noise
       return 0.1 + 2e-4 * t + e;
     });
-    const prior: DegradationPrior = { meanTheta: 0, meanBeta: 0, varTheta: 1, varBeta: 1e-6, covThetaBeta: 0, noiseVar: 0.01, noiseWeight: 1, diffusion: 1, diffusionWeightS: 0 };
+    const prior: DegradationPrior = {
+      meanTheta: 0,
+      meanBeta: 0,
+      varTheta: 1,
+      varBeta: 1e-6,
+      covThetaBeta: 0,
+      noiseVar: 0.01,
+      noiseWeight: 1,
+      diffusion: 1,
+      diffusionWeightS: 0,
+    };
     const naive = updatePosterior(newPosterior(), sumsOf(taus, ls), prior, false);
     const corrected = updatePosterior(newPosterior(), sumsOf(taus, ls), prior, true);
     expect(corrected.informationFactor).toBeLessThan(0.1);

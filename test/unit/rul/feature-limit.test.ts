@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
-import { AssetMonitor, newAssetStatus, type AssetStatus } from '../../../models/rul/asset-monitor.ts';
+import { AssetMonitor, type AssetStatus, newAssetStatus } from '../../../models/rul/asset-monitor.ts';
 import { FeatureLimitCriterion } from '../../../models/rul/feature-limit.ts';
 import type { MonitorConfigInput } from '../../../models/rul/monitor-config.ts';
 import { gaussian, seeded } from '../anomaly/synthetic.ts';
@@ -73,7 +73,7 @@ describe('feature limit as a second failure criterion', () => {
     expect(last.healthIndex).toBeLessThan(4); // the index alone would not say failure
   });
 
-  it('a machine whose healthy level is already at the limit cannot use it, and says why; its results are the index\'s alone', () => {
+  it("a machine whose healthy level is already at the limit cannot use it, and says why; its results are the index's alone", () => {
     const h = imbalanceRun(5);
     const c = new FeatureLimitCriterion({ features: ['velocity'], limit: 0.8 }, 5, 'machine m');
     for (let i = 0; i < 60; i++) c.learn(h.rows[i]);
@@ -110,6 +110,8 @@ describe('feature limit as a second failure criterion', () => {
     }
     expect(isPdmError(err) && err.code).toBe('PDM_ERR_INPUT_VALUE');
     expect((err as Error).message).toBe("machine m: limited feature 'velocity_y' must be a finite number >= 0, got undefined");
-    expect(() => new FeatureLimitCriterion({ features: [], limit: 4.5 }, 5, 'machine m')).toThrow(/machine m: a feature limit needs at least one feature and a positive limit/);
+    expect(() => new FeatureLimitCriterion({ features: [], limit: 4.5 }, 5, 'machine m')).toThrow(
+      /machine m: a feature limit needs at least one feature and a positive limit/,
+    );
   });
 });

@@ -33,7 +33,9 @@ export const FEMTO_METADATA = resolve(REPO_ROOT, '../shared/data/femto/metadata.
 
 /** Each bearing's test condition: radial load and shaft speed, as metadata.json states them. */
 function femtoConditions(file = FEMTO_METADATA): Map<string, { loadN: number; speedRpm: number }> {
-  const meta = JSON.parse(readFileSync(file, 'utf8')) as { bearings: { bearing: string; radial_load_N: number; shaft_speed_rpm: number }[] };
+  const meta = JSON.parse(readFileSync(file, 'utf8')) as {
+    bearings: { bearing: string; radial_load_N: number; shaft_speed_rpm: number }[];
+  };
   return new Map(meta.bearings.map((b) => [b.bearing, { loadN: b.radial_load_N, speedRpm: b.shaft_speed_rpm }]));
 }
 
@@ -68,7 +70,12 @@ export function loadFemtoHistories(file = FEMTO_CSV): FemtoHistory[] {
     if (e === undefined) {
       const condition = conditions.get(name);
       if (condition === undefined) throw new Error(`${FEMTO_METADATA}: no load and speed for ${name}`);
-      e = { h: { bearing: name, times: [], rows: [], dropped: [], lifetimeS: 0, ...condition }, day: 0, prev: Number.NEGATIVE_INFINITY, t0: null };
+      e = {
+        h: { bearing: name, times: [], rows: [], dropped: [], lifetimeS: 0, ...condition },
+        day: 0,
+        prev: Number.NEGATIVE_INFINITY,
+        t0: null,
+      };
       byBearing.set(name, e);
     }
     const secondsOfDay = Number(f[c.hour]) * 3600 + Number(f[c.minute]) * 60 + Number(f[c.second]) + Number(f[c.micro]) / 1e6;

@@ -28,10 +28,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFemtoHistories, REPO_ROOT, writeHistoryCsv } from './femto-histories.ts';
-import { scoreHistory, type HistoryScore, type ReplayRow } from './rul-metrics.ts';
+import { type HistoryScore, type ReplayRow, scoreHistory } from './rul-metrics.ts';
 
 function pdmRul(args: string[]): ReplayRow[] {
-  const res = spawnSync(process.execPath, ['cli/pdm.ts', 'rul', ...args, '--json'], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const res = spawnSync(process.execPath, ['cli/pdm.ts', 'rul', ...args, '--json'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (res.status !== 0) throw new Error(`pdm rul exited ${res.status}: ${res.stderr}`);
   return res.stdout
     .trim()
@@ -85,12 +89,15 @@ describe('FEMTO run-to-failure histories, leave-one-out through pdm rul', () => 
     }
   });
 
-  it.each(['Bearing1_1', 'Bearing2_1', 'Bearing3_1'])('%s: no alarm in the first 10 %% of life, an alarm at least 3 minutes before failure', (b) => {
-    const s = withTrain.get(b)!.score;
-    expect(s.firstAlarmFraction).not.toBeNull();
-    expect(s.firstAlarmFraction!).toBeGreaterThan(0.1);
-    expect(s.alarmLeadS!).toBeGreaterThanOrEqual(180);
-  });
+  it.each(['Bearing1_1', 'Bearing2_1', 'Bearing3_1'])(
+    '%s: no alarm in the first 10 %% of life, an alarm at least 3 minutes before failure',
+    (b) => {
+      const s = withTrain.get(b)!.score;
+      expect(s.firstAlarmFraction).not.toBeNull();
+      expect(s.firstAlarmFraction!).toBeGreaterThan(0.1);
+      expect(s.alarmLeadS!).toBeGreaterThanOrEqual(180);
+    },
+  );
 
   it.each(['Bearing1_1', 'Bearing2_1'])('%s (gradual degradation): the alarm comes with at least 10 %% of life left', (b) => {
     expect(withTrain.get(b)!.score.alarmLeadS! / withTrain.get(b)!.score.lifetimeS).toBeGreaterThanOrEqual(0.1);
@@ -116,22 +123,26 @@ describe('FEMTO run-to-failure histories, leave-one-out through pdm rul', () => 
     }
   });
 
-  it('with the test loads and speeds, every bearing\'s interval contains the truth over most of its last third', () => {
+  it("with the test loads and speeds, every bearing's interval contains the truth over most of its last third", () => {
     for (const [b, { score }] of withTrain) expect(score.coverageLastThird, b).toBeGreaterThan(0.5);
   });
 
-  it('scaling the training lives to the series\' load and speed changes remaining life, never the alarms; Bearing3_1 covers more often with it', () => {
+  it("scaling the training lives to the series' load and speed changes remaining life, never the alarms; Bearing3_1 covers more often with it", () => {
     for (const h of histories) {
       expect(withoutConditions.get(h.bearing)!.rows.map((r) => r.alarm)).toStrictEqual(withTrain.get(h.bearing)!.rows.map((r) => r.alarm));
     }
-    expect(withTrain.get('Bearing3_1')!.score.coverageLastThird).toBeGreaterThan(withoutConditions.get('Bearing3_1')!.score.coverageLastThird);
+    expect(withTrain.get('Bearing3_1')!.score.coverageLastThird).toBeGreaterThan(
+      withoutConditions.get('Bearing3_1')!.score.coverageLastThird,
+    );
   });
 
-  it('without --train, the rig\'s stop level (20 g) as a feature limit: Bearing1_1\'s interval contains the truth over most of its last third, none is worse than with the index alone', () => {
+  it("without --train, the rig's stop level (20 g) as a feature limit: Bearing1_1's interval contains the truth over most of its last third, none is worse than with the index alone", () => {
     expect(rigLimit.get('Bearing1_1')!.score.coverageLastThird).toBeGreaterThan(0.5);
     expect(withoutTrain.get('Bearing1_1')!.score.coverageLastThird).toBeLessThan(0.2);
     for (const h of histories) {
-      expect(rigLimit.get(h.bearing)!.score.coverageLastThird, h.bearing).toBeGreaterThanOrEqual(withoutTrain.get(h.bearing)!.score.coverageLastThird);
+      expect(rigLimit.get(h.bearing)!.score.coverageLastThird, h.bearing).toBeGreaterThanOrEqual(
+        withoutTrain.get(h.bearing)!.score.coverageLastThird,
+      );
       expect(rigLimit.get(h.bearing)!.rows.map((r) => r.alarm)).toStrictEqual(withoutTrain.get(h.bearing)!.rows.map((r) => r.alarm));
     }
   });

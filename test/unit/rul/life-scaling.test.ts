@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
 import { BALL_BEARING_LIFE_EXPONENT, equivalentLifeFactor, stretchTimes } from '../../../models/rul/life-scaling.ts';
 import { replay } from '../../../models/rul/replay.ts';
-import { runToFailure } from './synthetic-runs.ts';
 import { thrown } from '../../helpers/thrown.ts';
+import { runToFailure } from './synthetic-runs.ts';
 
 describe('ISO 281 life scaling between operating conditions', () => {
   it('follows L10 = (C/P)^p revolutions: twice the load, an eighth of the life (ball); twice the speed, half the time', () => {
@@ -20,8 +20,12 @@ describe('ISO 281 life scaling between operating conditions', () => {
     const oneSided = thrown(() => equivalentLifeFactor({ loadN: 4000 }, {}, 3, 'B1.csv'));
     expect(isPdmError(oneSided) && oneSided.code).toBe('PDM_ERR_INPUT_VALUE');
     expect(oneSided.message).toMatch(/B1\.csv: a load is given for this history but not for the series/);
-    expect(thrown(() => equivalentLifeFactor({}, { speedRpm: 1500 }, 3, 'B2.csv')).message).toMatch(/B2\.csv: a speed is given for the series but not for this history/);
-    expect(thrown(() => equivalentLifeFactor({ loadN: -1 }, { loadN: 1 }, 3, 'B3.csv')).message).toMatch(/B3\.csv: load must be a positive number/);
+    expect(thrown(() => equivalentLifeFactor({}, { speedRpm: 1500 }, 3, 'B2.csv')).message).toMatch(
+      /B2\.csv: a speed is given for the series but not for this history/,
+    );
+    expect(thrown(() => equivalentLifeFactor({ loadN: -1 }, { loadN: 1 }, 3, 'B3.csv')).message).toMatch(
+      /B3\.csv: load must be a positive number/,
+    );
     expect(thrown(() => equivalentLifeFactor({}, {}, 0)).message).toMatch(/life exponent must be a positive number/);
   });
 
@@ -31,7 +35,7 @@ describe('ISO 281 life scaling between operating conditions', () => {
   });
 });
 
-describe('training histories at another load, replayed at the asset\'s', () => {
+describe("training histories at another load, replayed at the asset's", () => {
   // The same degradation law at two loads: at 5000 N a bearing lasts (4000/5000)^3 = 0.512 of
   // its life at 4000 N. The fleet was run at 4000 N, the asset runs at 5000 N.
   const heavy = 0.512;
@@ -39,19 +43,29 @@ describe('training histories at another load, replayed at the asset\'s', () => {
   const asset = runToFailure(21, 8000, heavy);
   const config = { anomaly: { features: ['rms', 'peak', 'kurtosis'] } };
 
-  it('the fleet learns the histories\' lives as they would be at the asset\'s load', () => {
+  it("the fleet learns the histories' lives as they would be at the asset's load", () => {
     const scaled = replay({ ...asset, condition: { loadN: 5000 } }, training, config);
-    const plain = replay(asset, training.map(({ condition: _, ...h }) => h), config);
+    const plain = replay(
+      asset,
+      training.map(({ condition: _, ...h }) => h),
+      config,
+    );
     expect(scaled.lifeFactors.every((f) => Math.abs(f - heavy) < 1e-12)).toBe(true);
     expect(plain.lifeFactors).toStrictEqual([1, 1, 1, 1]);
-    scaled.fleet!.lifetimesS.forEach((t, i) => expect(t).toBeCloseTo(plain.fleet!.lifetimesS[i] * heavy, 6));
+    scaled.fleet!.lifetimesS.forEach((t, i) => {
+      expect(t).toBeCloseTo(plain.fleet!.lifetimesS[i] * heavy, 6);
+    });
     // The degradation rate per second is faster by the same factor.
     expect(scaled.fleet!.prior!.meanBeta).toBeCloseTo(plain.fleet!.prior!.meanBeta / heavy, 10);
   });
 
-  it('before degradation, the fleet median at the asset\'s load is nearer its true life than one from unscaled lives', () => {
+  it("before degradation, the fleet median at the asset's load is nearer its true life than one from unscaled lives", () => {
     const scaled = replay({ ...asset, condition: { loadN: 5000 } }, training, config);
-    const plain = replay(asset, training.map(({ condition: _, ...h }) => h), config);
+    const plain = replay(
+      asset,
+      training.map(({ condition: _, ...h }) => h),
+      config,
+    );
     const i = scaled.statuses.findIndex((s) => s.rulBasis === 'fleet');
     expect(i).toBeGreaterThanOrEqual(0);
     const truth = asset.lifetimeS - asset.times[i];
@@ -63,7 +77,11 @@ describe('training histories at another load, replayed at the asset\'s', () => {
 
   it('at the same load and speed nothing changes; alarms never depend on the conditions', () => {
     const same = replay({ ...asset, condition: { loadN: 4000 } }, training, config);
-    const plain = replay(asset, training.map(({ condition: _, ...h }) => h), config);
+    const plain = replay(
+      asset,
+      training.map(({ condition: _, ...h }) => h),
+      config,
+    );
     expect(same.rows).toStrictEqual(plain.rows);
     const scaled = replay({ ...asset, condition: { loadN: 5000 } }, training, config);
     expect(scaled.rows.map((r) => r.alarm)).toStrictEqual(plain.rows.map((r) => r.alarm));

@@ -27,4 +27,3 @@ export function runToFailure(seed: number, healthyS: number, timeScale = 1): His
   }
   return { name: `asset-${seed}`, times, rows, lifetimeS: times[times.length - 1] };
 }
-

@@ -22,7 +22,10 @@ describe('pdm factory command line', () => {
   });
   afterEach(() => {
     vi.restoreAllMocks();
-    for (const [k, v] of [['PDM_OPCUA_USER', saved.user], ['PDM_OPCUA_PASSWORD', saved.password]] as const) {
+    for (const [k, v] of [
+      ['PDM_OPCUA_USER', saved.user],
+      ['PDM_OPCUA_PASSWORD', saved.password],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -36,8 +39,14 @@ describe('pdm factory command line', () => {
     [['inject', ...E, '--location', 'DE', '--time-to-failure', '1d'], /inject needs --type/],
     [['inject', ...E, '--type', 'cage', '--time-to-failure', '1d'], /inject needs --location DE\|NDE/],
     [['inject', ...E, '--type', 'cage', '--location', 'DE'], /inject needs --time-to-failure/],
-    [['inject', ...E, '--type', 'cage', '--location', 'DE', '--time-to-failure', '3 weeks'], /--time-to-failure "3 weeks" must be seconds or a duration like "90s"/],
-    [['inject', ...E, '--type', 'cage', '--location', 'DE', '--time-to-failure', '1d', '--initial-severity', 'high'], /--initial-severity "high" is not a number/],
+    [
+      ['inject', ...E, '--type', 'cage', '--location', 'DE', '--time-to-failure', '3 weeks'],
+      /--time-to-failure "3 weeks" must be seconds or a duration like "90s"/,
+    ],
+    [
+      ['inject', ...E, '--type', 'cage', '--location', 'DE', '--time-to-failure', '1d', '--initial-severity', 'high'],
+      /--initial-severity "high" is not a number/,
+    ],
     [['stop', ...E, '--type', 'cage'], /--type only apply to inject/],
     [['stop', ...E, '--frobnicate'], /Unknown option '--frobnicate'/],
   ])('%j -> exit 2 and %s', async (argv, message) => {

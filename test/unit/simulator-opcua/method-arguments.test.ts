@@ -5,8 +5,13 @@
  * BadInvalidArgument in inputArgumentResults).
  */
 import { describe, expect, it } from 'vitest';
+import {
+  ArgumentError,
+  DEFAULT_INITIAL_SEVERITY,
+  MACHINE_METHODS,
+  parseInjectFaultArguments,
+} from '../../../ingest/simulator/opcua/method-arguments.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { ArgumentError, DEFAULT_INITIAL_SEVERITY, MACHINE_METHODS, parseInjectFaultArguments } from '../../../ingest/simulator/opcua/method-arguments.ts';
 import { machine, START_MS } from '../simulator-physics/helpers.ts';
 
 const GOOD = ['inner_race', 'NDE', 7200, 60, 0.1] as const;
@@ -23,8 +28,15 @@ function refusal(values: readonly unknown[]): ArgumentError {
 
 describe('InjectFault arguments', () => {
   it('declares five inputs in the order the parser reads them, each with a description', () => {
-    expect(MACHINE_METHODS.InjectFault.inputs.map((a) => a.name)).toEqual(['FaultType', 'Location', 'TimeToFailureS', 'OnsetDelayS', 'InitialSeverity']);
-    for (const m of Object.values(MACHINE_METHODS)) for (const a of [...m.inputs, ...m.outputs]) expect(a.description.length).toBeGreaterThan(10);
+    expect(MACHINE_METHODS.InjectFault.inputs.map((a) => a.name)).toEqual([
+      'FaultType',
+      'Location',
+      'TimeToFailureS',
+      'OnsetDelayS',
+      'InitialSeverity',
+    ]);
+    for (const m of Object.values(MACHINE_METHODS))
+      for (const a of [...m.inputs, ...m.outputs]) expect(a.description.length).toBeGreaterThan(10);
   });
 
   it('turns good values into a fault with life-second onset, time to failure and initial severity', () => {

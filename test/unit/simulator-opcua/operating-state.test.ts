@@ -6,20 +6,39 @@ import { machine, START_MS } from '../simulator-physics/helpers.ts';
 
 describe('shown operating state', () => {
   it.each([
-    [{ state: 'healthy', running: true, mode: 'full' }, { operatingState: 'Running', machineryItemState: 'Executing', mode: 'full' }],
-    [{ state: 'degrading', running: true, mode: 'part' }, { operatingState: 'Running', machineryItemState: 'Executing', mode: 'part' }],
-    [{ state: 'stopped', running: false, mode: 'stopped' }, { operatingState: 'Stopped', machineryItemState: 'NotExecuting', mode: 'stopped' }],
+    [
+      { state: 'healthy', running: true, mode: 'full' },
+      { operatingState: 'Running', machineryItemState: 'Executing', mode: 'full' },
+    ],
+    [
+      { state: 'degrading', running: true, mode: 'part' },
+      { operatingState: 'Running', machineryItemState: 'Executing', mode: 'part' },
+    ],
+    [
+      { state: 'stopped', running: false, mode: 'stopped' },
+      { operatingState: 'Stopped', machineryItemState: 'NotExecuting', mode: 'stopped' },
+    ],
     // Failed but left running (onFailure keep_running): it still does its job, the failure stays visible.
-    [{ state: 'failed', running: true, mode: 'full' }, { operatingState: 'Failed', machineryItemState: 'Executing', mode: 'full' }],
+    [
+      { state: 'failed', running: true, mode: 'full' },
+      { operatingState: 'Failed', machineryItemState: 'Executing', mode: 'full' },
+    ],
     // Tripped by its failure: out of service until repaired.
-    [{ state: 'failed', running: false, mode: 'stopped' }, { operatingState: 'Failed', machineryItemState: 'OutOfService', mode: 'stopped' }],
+    [
+      { state: 'failed', running: false, mode: 'stopped' },
+      { operatingState: 'Failed', machineryItemState: 'OutOfService', mode: 'stopped' },
+    ],
   ] as const)('%j -> %j', (truth, shown) => {
     expect(shownState(truth)).toEqual(shown);
   });
 
   it('follows a simulated machine through stop, start, a tripping failure and repair', () => {
     const sim = new MachineSimulation(
-      machine({ timeAcceleration: 1000, faults: [{ type: 'outer_race', location: 'DE', onset: 0, growth: { timeToFailure: '1h' } }], onFailure: { action: 'trip' } }),
+      machine({
+        timeAcceleration: 1000,
+        faults: [{ type: 'outer_race', location: 'DE', onset: 0, growth: { timeToFailure: '1h' } }],
+        onFailure: { action: 'trip' },
+      }),
       { startTimeMs: START_MS },
     );
     const at = (s: number) => shownState(sim.truthAt(START_MS + s * 1000)).machineryItemState;

@@ -73,8 +73,29 @@ describe('truth record v1', () => {
 
   it('turns the unknown severity of a replayed recording into null (valid JSON), keeping its declared fault', () => {
     const truth: MachineTruth = {
-      machine: 'rec-1', timeMs: START_MS, lifeS: 0, life: 0, state: 'degrading', health: 'degrading', running: true, mode: 'full', failedAtMs: null,
-      faults: [{ type: 'inner_race', location: 'DE', onsetLifeS: 0, severity: Number.NaN, failureLifeS: null, nominalFailureLifeS: Number.NaN, onsetAtMs: null, failureAtMs: null, health: 'degrading', injected: false }],
+      machine: 'rec-1',
+      timeMs: START_MS,
+      lifeS: 0,
+      life: 0,
+      state: 'degrading',
+      health: 'degrading',
+      running: true,
+      mode: 'full',
+      failedAtMs: null,
+      faults: [
+        {
+          type: 'inner_race',
+          location: 'DE',
+          onsetLifeS: 0,
+          severity: Number.NaN,
+          failureLifeS: null,
+          nominalFailureLifeS: Number.NaN,
+          onsetAtMs: null,
+          failureAtMs: null,
+          health: 'degrading',
+          injected: false,
+        },
+      ],
     };
     const r = truthRecord(truth);
     expect(r.faultType).toBe('inner_race');

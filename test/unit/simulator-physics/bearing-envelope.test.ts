@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { envelope, machine, peakOverFloor, record, spectrumFloor, START_MS } from './helpers.ts';
+import { envelope, machine, peakOverFloor, record, START_MS, spectrumFloor } from './helpers.ts';
 
 const FS = 25_600;
 const RPM = 1480;
@@ -55,7 +55,9 @@ describe('bearing fault envelope spectra', () => {
   });
 
   it('a healthy machine has no line at BPFO or BPFI', () => {
-    const sim = new MachineSimulation(machine({ operatingModes: [{ mode: 'full', durationS: 3600, speedRpm: RPM, loadPct: 80 }] }), { startTimeMs: START_MS });
+    const sim = new MachineSimulation(machine({ operatingModes: [{ mode: 'full', durationS: 3600, speedRpm: RPM, loadPct: 80 }] }), {
+      startTimeMs: START_MS,
+    });
     const { env, fs, floor } = envelopeOf(sim, 'DE_Y');
     expect(peakOverFloor(env, fs, BPFO, 1.0, floor)).toBeLessThan(8);
     expect(peakOverFloor(env, fs, BPFI, 1.0, floor)).toBeLessThan(8);

@@ -8,10 +8,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { envelope, machine, moments, peakOverFloor, record, spectrumFloor, START_MS } from './helpers.ts';
+import { envelope, machine, moments, peakOverFloor, record, START_MS, spectrumFloor } from './helpers.ts';
 
 const DATA = resolve(import.meta.dirname, '../../../../shared/data');
-interface CwruRecord { file: string; sensor_position: string; fault_location: string | null; fault_diameter_in: number | null; sampling_rate_hz: number; shaft_speed_rpm: number; stats: { rms: number; kurtosis_pearson: number } }
+interface CwruRecord {
+  file: string;
+  sensor_position: string;
+  fault_location: string | null;
+  fault_diameter_in: number | null;
+  sampling_rate_hz: number;
+  shaft_speed_rpm: number;
+  stats: { rms: number; kurtosis_pearson: number };
+}
 const meta = JSON.parse(readFileSync(resolve(DATA, 'cwru/metadata.json'), 'utf8')) as { records: CwruRecord[] };
 const normal = meta.records.find((r) => r.file === 'cwru/normal/97_Normal_0_DE.f32')!;
 const outerRaceDe = meta.records.filter((r) => r.sensor_position === 'DE' && r.fault_location?.startsWith('outer'));
@@ -63,7 +71,10 @@ describe('simulated magnitudes versus CWRU', () => {
 
   it('developing outer-race fault (severity 0.3 and 0.6): RMS and kurtosis inside the range of the CWRU outer-race records', () => {
     const rmsRange = [Math.min(...outerRaceDe.map((r) => r.stats.rms)), Math.max(...outerRaceDe.map((r) => r.stats.rms))];
-    const kurtRange = [Math.min(...outerRaceDe.map((r) => r.stats.kurtosis_pearson)), Math.max(...outerRaceDe.map((r) => r.stats.kurtosis_pearson))];
+    const kurtRange = [
+      Math.min(...outerRaceDe.map((r) => r.stats.kurtosis_pearson)),
+      Math.max(...outerRaceDe.map((r) => r.stats.kurtosis_pearson)),
+    ];
     const sim = cwruRig([{ type: 'outer_race', location: 'DE', growth: { timeToFailure: 1000, initialSeverity: 0.05, noise: 0 } }]);
     for (const atS of [600, 830]) {
       expect(sim.truthAt(START_MS + atS * 1000).faults[0].severity).toBeGreaterThan(0.29);

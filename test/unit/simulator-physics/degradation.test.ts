@@ -8,9 +8,9 @@
  * d ≤ 4 %: failure lands in [0.96, 1.0] × the configured time to failure, never after it.
  */
 import { describe, expect, it } from 'vitest';
+import { parseFaultSpec } from '../../../ingest/simulator/fleet-config.ts';
 import { DegradationPath } from '../../../ingest/simulator/physics/degradation.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { parseFaultSpec } from '../../../ingest/simulator/fleet-config.ts';
 import { machine, record, START_MS, velocityRms } from './helpers.ts';
 
 const DAY = 86_400;

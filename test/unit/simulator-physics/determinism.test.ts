@@ -9,7 +9,12 @@ import { MachineSimulation } from '../../../ingest/simulator/physics/machine-sim
 import { VibrationModel } from '../../../ingest/simulator/physics/vibration-model.ts';
 import { machine, moments, record, START_MS } from './helpers.ts';
 
-const FAULTY = { faults: [{ type: 'inner_race', location: 'DE', growth: { timeToFailure: 2000 } }, { type: 'looseness', location: 'NDE', growth: { timeToFailure: 3000 } }] };
+const FAULTY = {
+  faults: [
+    { type: 'inner_race', location: 'DE', growth: { timeToFailure: 2000 } },
+    { type: 'looseness', location: 'NDE', growth: { timeToFailure: 3000 } },
+  ],
+};
 
 describe('determinism', () => {
   it('same seed: identical blocks, energy and truth; another seed: different blocks', () => {
@@ -33,11 +38,19 @@ describe('determinism', () => {
     const seq0 = Math.floor((START_MS + 900_000) / 100);
     const buf = new Float32Array(2560);
     const byBlock: Record<string, number[]> = {};
-    for (let s = 0; s < 8; s++) for (const ch of a.channels) { a.renderBlock(ch.id, seq0 + s, buf); (byBlock[ch.id] ??= []).push(...buf); }
+    for (let s = 0; s < 8; s++)
+      for (const ch of a.channels) {
+        a.renderBlock(ch.id, seq0 + s, buf);
+        byBlock[ch.id] ??= [];
+        byBlock[ch.id].push(...buf);
+      }
     // The server's catch-up order: all blocks of one channel, then the next channel.
     for (const ch of b.channels) {
       const got: number[] = [];
-      for (let s = 0; s < 8; s++) { b.renderBlock(ch.id, seq0 + s, buf); got.push(...buf); }
+      for (let s = 0; s < 8; s++) {
+        b.renderBlock(ch.id, seq0 + s, buf);
+        got.push(...buf);
+      }
       expect(got).toEqual(byBlock[ch.id]);
     }
   });
@@ -61,13 +74,18 @@ describe('continuity across blocks', () => {
         r.shaftHz0 = f0;
         r.shaftHz1 = f1;
         r.render(blk);
-        positions.forEach((_, c) => out[c].set(blk[c], i * blockSize));
+        positions.forEach((_, c) => {
+          out[c].set(blk[c], i * blockSize);
+        });
       });
       return out;
     };
     // 20 Hz → 24 Hz across 2560 samples; the halves ramp 20 → 22 and 22 → 24.
     const whole = run(2560, [[20, 24]]);
-    const halves = run(1280, [[20, 22], [22, 24]]);
+    const halves = run(1280, [
+      [20, 22],
+      [22, 24],
+    ]);
     for (let c = 0; c < 3; c++) {
       let worst = 0;
       let scale = 0;

@@ -50,7 +50,10 @@ describe('motor energy', () => {
   it('power and bearing temperature rise as a bearing degrades, at the same load', () => {
     const build = () =>
       new MachineSimulation(
-        machine({ operatingModes: [{ mode: 'full', durationS: 3600, loadPct: 80 }], faults: [{ type: 'outer_race', location: 'DE', onset: 1000, growth: { timeToFailure: 1000, noise: 0 } }] }),
+        machine({
+          operatingModes: [{ mode: 'full', durationS: 3600, loadPct: 80 }],
+          faults: [{ type: 'outer_race', location: 'DE', onset: 1000, growth: { timeToFailure: 1000, noise: 0 } }],
+        }),
         { startTimeMs: START_MS },
       );
     const healthy = build().energyAt(START_MS + 500_000); // before onset
@@ -63,11 +66,21 @@ describe('motor energy', () => {
   });
 
   it('winding temperature follows a load step with the thermal time constant', () => {
-    const s = new MachineSimulation(machine({ operatingModes: [{ mode: 'light', durationS: 3600, loadPct: 25 }, { mode: 'full', durationS: 20_000, loadPct: 100 }] }), { startTimeMs: START_MS });
+    const s = new MachineSimulation(
+      machine({
+        operatingModes: [
+          { mode: 'light', durationS: 3600, loadPct: 25 },
+          { mode: 'full', durationS: 20_000, loadPct: 100 },
+        ],
+      }),
+      { startTimeMs: START_MS },
+    );
     const cold = s.energyAt(START_MS + 3_000_000).temperatureC; // steady at 25 %
     const stepAt = START_MS + 3_600_000 + 10_000; // after the 10 s ramp
     s.energyAt(stepAt);
-    const hotSteady = new MachineSimulation(machine({ operatingModes: [{ mode: 'full', durationS: 3600, loadPct: 100 }] }), { startTimeMs: START_MS }).energyAt(START_MS + 1000).temperatureC;
+    const hotSteady = new MachineSimulation(machine({ operatingModes: [{ mode: 'full', durationS: 3600, loadPct: 100 }] }), {
+      startTimeMs: START_MS,
+    }).energyAt(START_MS + 1000).temperatureC;
     for (let t = 1; t <= WINDING_TIME_CONSTANT_S; t += 1) s.energyAt(stepAt + t * 1000);
     const oneTau = s.energyAt(stepAt + WINDING_TIME_CONSTANT_S * 1000).temperatureC;
     const fraction = (oneTau - cold) / (hotSteady - cold);

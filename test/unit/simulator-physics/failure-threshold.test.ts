@@ -15,7 +15,9 @@ const WINDOW = FS / 2;
 /** A machine whose single fault sits at severity ≈ 1 (initial severity 0.999, practically no growth). */
 function atFailure(type: string, location: 'DE' | 'NDE', failure?: unknown) {
   return new MachineSimulation(
-    machine({ faults: [{ type, location, growth: { timeToFailure: 1e9, initialSeverity: 0.999, noise: 0 }, ...(failure ? { failure } : {}) }] }),
+    machine({
+      faults: [{ type, location, growth: { timeToFailure: 1e9, initialSeverity: 0.999, noise: 0 }, ...(failure ? { failure } : {}) }],
+    }),
     { startTimeMs: START_MS },
   );
 }
@@ -58,6 +60,8 @@ describe('severity 1 reaches the failure threshold', () => {
   });
 
   it('a threshold below the healthy level is refused, naming the machine and the levels', () => {
-    expect(() => atFailure('imbalance', 'DE', { velocityMmS: 0.3 })).toThrow(/machine pump-1: the imbalance fault at DE cannot fail at 0\.3 mm\/s: the healthy machine already measures [0-9.\/]+ mm\/s there/);
+    expect(() => atFailure('imbalance', 'DE', { velocityMmS: 0.3 })).toThrow(
+      /machine pump-1: the imbalance fault at DE cannot fail at 0\.3 mm\/s: the healthy machine already measures [0-9./]+ mm\/s there/,
+    );
   });
 });

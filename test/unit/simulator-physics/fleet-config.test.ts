@@ -6,8 +6,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { isPdmError } from '../../../common/errors.ts';
 import { loadFleet, loadFleetStrict, parseFaultSpec } from '../../../ingest/simulator/fleet-config.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
@@ -83,7 +83,9 @@ describe('fleet file errors', () => {
     expect(fleet.machines.map((m) => m.id)).toEqual(['a']);
     const byIndex = new Map(fleet.rejected.map((r) => [r.index, r.error.message]));
     expect(byIndex.get(1)).toBe('plant2.yaml: unknown setting machines[1].colour (machine "b")');
-    expect(byIndex.get(2)).toMatch(/^plant2\.yaml: machines\[2\]\.nominalSpeedRpm 1500 rpm gives a rated slip of 0\.00 % against the synchronous 1500 rpm/);
+    expect(byIndex.get(2)).toMatch(
+      /^plant2\.yaml: machines\[2\]\.nominalSpeedRpm 1500 rpm gives a rated slip of 0\.00 % against the synchronous 1500 rpm/,
+    );
     expect(byIndex.get(3)).toBe('plant2.yaml: machines[3].id "a" is already used by machines[0]');
     expect(byIndex.get(4)).toBe('plant2.yaml: machines[4].opcua.port 4840 is already used by machines[0] (machine "e")');
     expect(byIndex.get(5)).toMatch(/machines\[5\]\.bearings\.DE .*6205-2RS/);
@@ -109,13 +111,20 @@ describe('fleet file errors', () => {
     const fleet = loadFleet(
       fleetFile('plant5.yaml', {
         timeAcceleration: 500,
-        machines: [pumpEntry({ timeAcceleration: 20, faults: [{ type: 'cage', location: 'NDE', onset: '2026-01-02T00:00:00Z', growth: { timeToFailure: '1.5d' } }] })],
+        machines: [
+          pumpEntry({
+            timeAcceleration: 20,
+            faults: [{ type: 'cage', location: 'NDE', onset: '2026-01-02T00:00:00Z', growth: { timeToFailure: '1.5d' } }],
+          }),
+        ],
       }),
     );
     const m = fleet.machines[0];
     expect(m.timeAcceleration).toBe(20);
     expect(m.faults[0].onset).toEqual({ atMs: Date.UTC(2026, 0, 2) });
     expect(m.faults[0].growth.timeToFailureS).toBe(1.5 * 86_400);
-    expect(() => parseFaultSpec({ type: 'outer_race', location: 'DE', growth: { timeToFailure: '3 weeks' } }, 'inject')).toThrow(/inject: growth\.timeToFailure must be a number of seconds or a duration/);
+    expect(() => parseFaultSpec({ type: 'outer_race', location: 'DE', growth: { timeToFailure: '3 weeks' } }, 'inject')).toThrow(
+      /inject: growth\.timeToFailure must be a number of seconds or a duration/,
+    );
   });
 });

@@ -4,13 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { amplitudeAt, machine, moments, record, spectrum, START_MS, velocityRms } from './helpers.ts';
+import { amplitudeAt, machine, moments, record, START_MS, spectrum, velocityRms } from './helpers.ts';
 
 const FS = 25_600;
 
 describe('healthy machine spectrum', () => {
   // A drive holds 1480 rpm: 1X = 24.667 Hz, 2X = 49.333 Hz (not on a 1 Hz grid, on purpose).
-  const sim = new MachineSimulation(machine({ operatingModes: [{ mode: 'full', durationS: 3600, speedRpm: 1480, loadPct: 80 }] }), { startTimeMs: START_MS });
+  const sim = new MachineSimulation(machine({ operatingModes: [{ mode: 'full', durationS: 3600, speedRpm: 1480, loadPct: 80 }] }), {
+    startTimeMs: START_MS,
+  });
   const rec = record(sim, START_MS + 60_000, 40); // 4 s
   const df = FS / rec.DE_X.length; // 0.25 Hz
 

@@ -38,23 +38,39 @@ describe('Xoshiro128', () => {
   it('gives normals with mean 0, variance 1, kurtosis 3 and the normal tail mass', () => {
     const r = new Xoshiro128(11);
     const n = 1_000_000;
-    let m1 = 0, m2 = 0, m3 = 0, m4 = 0, beyond2 = 0, beyond3 = 0, beyond4 = 0;
+    let m1 = 0,
+      m2 = 0,
+      m3 = 0,
+      m4 = 0,
+      beyond2 = 0,
+      beyond3 = 0,
+      beyond4 = 0;
     for (let i = 0; i < n; i++) {
       const x = r.gaussian();
-      m1 += x; m2 += x * x; m3 += x * x * x; m4 += x * x * x * x;
+      m1 += x;
+      m2 += x * x;
+      m3 += x * x * x;
+      m4 += x * x * x * x;
       const a = Math.abs(x);
       if (a > 2) beyond2++;
       if (a > 3) beyond3++;
       if (a > 4) beyond4++;
     }
-    m1 /= n; m2 /= n; m3 /= n; m4 /= n;
+    m1 /= n;
+    m2 /= n;
+    m3 /= n;
+    m4 /= n;
     // Standard errors at n = 1e6: mean 0.001, variance 0.0014, skewness 0.0024, kurtosis 0.005.
     expect(Math.abs(m1)).toBeLessThan(0.005);
     expect(Math.abs(m2 - 1)).toBeLessThan(0.007);
     expect(Math.abs(m3)).toBeLessThan(0.012);
     expect(Math.abs(m4 / (m2 * m2) - 3)).toBeLessThan(0.025);
     // P(|x| > 2) = 0.04550, > 3 = 0.002700, > 4 = 6.33e-5 (counts ± 5 sigma of a binomial)
-    for (const [count, p] of [[beyond2, 0.0455003], [beyond3, 0.0026998], [beyond4, 6.3342e-5]] as const) {
+    for (const [count, p] of [
+      [beyond2, 0.0455003],
+      [beyond3, 0.0026998],
+      [beyond4, 6.3342e-5],
+    ] as const) {
       expect(Math.abs(count - n * p)).toBeLessThan(5 * Math.sqrt(n * p));
     }
   });

@@ -2,14 +2,14 @@
  * Replay of recorded signals through the block API: f32 (the real CWRU file), CSV and WAV,
  * looped at their own sample rate, with energy and truth from the machine entry.
  */
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { createMachineSource, readRecording, ReplaySimulation } from '../../../ingest/simulator/replay.ts';
+import { createMachineSource, ReplaySimulation, readRecording } from '../../../ingest/simulator/replay.ts';
 import { pumpEntry, START_MS } from './helpers.ts';
 
 const DATA = resolve(import.meta.dirname, '../../../../shared/data');
@@ -50,7 +50,10 @@ describe('replay', () => {
     const file = resolve(DATA, 'cwru/12k_DE/130_OR007at6_0_DE.f32');
     const bytes = readFileSync(file);
     const real = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    const m = replayMachine({ channels: { DE_Y: { file, format: 'f32', sampleRateHz: 12_000 } }, groundTruth: { state: 'degrading', faults: [{ type: 'outer_race', location: 'DE' }] } });
+    const m = replayMachine({
+      channels: { DE_Y: { file, format: 'f32', sampleRateHz: 12_000 } },
+      groundTruth: { state: 'degrading', faults: [{ type: 'outer_race', location: 'DE' }] },
+    });
     const src = createMachineSource(m, { startTimeMs: START_MS });
     expect(src).toBeInstanceOf(ReplaySimulation);
     expect(src.channels).toEqual([{ id: 'DE_Y', location: 'DE', axis: 'Y', sampleRateHz: 12_000, blockSize: 1200, units: 'g' }]);
@@ -76,12 +79,20 @@ describe('replay', () => {
 
   it('reads CSV (with a header, chosen column, scale) and 16-bit stereo WAV (chosen channel)', () => {
     const csv = join(dir, 'rec.csv');
-    writeFileSync(csv, 'time,acc_g\n' + Array.from({ length: 500 }, (_, i) => `${i / 1000},${Math.sin(i / 10)}`).join('\n') + '\n');
+    writeFileSync(csv, `time,acc_g\n${Array.from({ length: 500 }, (_, i) => `${i / 1000},${Math.sin(i / 10)}`).join('\n')}\n`);
     const wav = join(dir, 'rec.wav');
     writeWav(wav, 8000, 1000);
-    const m = replayMachine({ channels: { DE_X: { file: 'rec.csv', format: 'csv', sampleRateHz: 1000, column: 1, scale: 2, blockSize: 200 }, DE_Z: { file: 'rec.wav', format: 'wav', column: 1, scale: 5 } } });
+    const m = replayMachine({
+      channels: {
+        DE_X: { file: 'rec.csv', format: 'csv', sampleRateHz: 1000, column: 1, scale: 2, blockSize: 200 },
+        DE_Z: { file: 'rec.wav', format: 'wav', column: 1, scale: 5 },
+      },
+    });
     const src = new ReplaySimulation(m, { startTimeMs: START_MS });
-    expect(src.channels.map((c) => [c.id, c.sampleRateHz, c.blockSize])).toEqual([['DE_X', 1000, 200], ['DE_Z', 8000, 800]]);
+    expect(src.channels.map((c) => [c.id, c.sampleRateHz, c.blockSize])).toEqual([
+      ['DE_X', 1000, 200],
+      ['DE_Z', 8000, 800],
+    ]);
     const x = new Float32Array(200);
     src.renderBlock('DE_X', 3, x); // samples 600..799 of a 500-sample loop: 100..299
     for (let i = 0; i < 200; i++) expect(x[i]).toBeCloseTo(2 * Math.sin((100 + i) / 10), 6);
@@ -95,7 +106,9 @@ describe('replay', () => {
 
   it('quiets the recording while the machine is stopped', () => {
     const file = resolve(DATA, 'cwru/normal/97_Normal_0_DE.f32');
-    const src = new ReplaySimulation(replayMachine({ channels: { DE_X: { file, format: 'f32', sampleRateHz: 48_000 } } }), { startTimeMs: START_MS });
+    const src = new ReplaySimulation(replayMachine({ channels: { DE_X: { file, format: 'f32', sampleRateHz: 48_000 } } }), {
+      startTimeMs: START_MS,
+    });
     const seq = Math.floor(START_MS / 100) + 50;
     const running = new Float32Array(4800);
     src.renderBlock('DE_X', seq, running);
@@ -121,14 +134,27 @@ describe('replay', () => {
       }
       throw new Error('expected an error');
     };
-    expect(err(() => readRecording({ file: 'nope.f32', format: 'f32', sampleRateHz: 1, column: 0, scale: 1 }, dir))).toMatch(/nope\.f32: cannot be read/);
-    expect(err(() => readRecording({ file: csv, format: 'csv', sampleRateHz: 1, column: 0, scale: 1 }, dir))).toMatch(/bad\.csv: line 4 column 0: "oops" is not a number/);
-    expect(err(() => readRecording({ file: f32, format: 'f32', sampleRateHz: 1, column: 0, scale: 1 }, dir))).toMatch(/bad\.f32: size 7 bytes is not a whole number of float32 samples/);
-    expect(err(() => readRecording({ file: wav, format: 'wav', column: 0, scale: 1 }, dir))).toMatch(/bad\.wav: not a usable WAV file \(no fmt chunk\)/);
+    expect(err(() => readRecording({ file: 'nope.f32', format: 'f32', sampleRateHz: 1, column: 0, scale: 1 }, dir))).toMatch(
+      /nope\.f32: cannot be read/,
+    );
+    expect(err(() => readRecording({ file: csv, format: 'csv', sampleRateHz: 1, column: 0, scale: 1 }, dir))).toMatch(
+      /bad\.csv: line 4 column 0: "oops" is not a number/,
+    );
+    expect(err(() => readRecording({ file: f32, format: 'f32', sampleRateHz: 1, column: 0, scale: 1 }, dir))).toMatch(
+      /bad\.f32: size 7 bytes is not a whole number of float32 samples/,
+    );
+    expect(err(() => readRecording({ file: wav, format: 'wav', column: 0, scale: 1 }, dir))).toMatch(
+      /bad\.wav: not a usable WAV file \(no fmt chunk\)/,
+    );
     // and a missing sample rate is caught when the fleet is loaded, for that machine only
-    const fleet = validateFleet({ machines: [pumpEntry({ replay: { channels: { DE_X: { file: 'x.f32', format: 'f32' } } } }), pumpEntry({ id: 'ok' })] }, 'fleet.yaml');
+    const fleet = validateFleet(
+      { machines: [pumpEntry({ replay: { channels: { DE_X: { file: 'x.f32', format: 'f32' } } } }), pumpEntry({ id: 'ok' })] },
+      'fleet.yaml',
+    );
     expect(fleet.machines.map((m) => m.id)).toEqual(['ok']);
-    expect(fleet.rejected[0].error.message).toBe('fleet.yaml: machines[0].replay.channels.DE_X.sampleRateHz is required for f32 recordings (machine "pump-1")');
+    expect(fleet.rejected[0].error.message).toBe(
+      'fleet.yaml: machines[0].replay.channels.DE_X.sampleRateHz is required for f32 recordings (machine "pump-1")',
+    );
   });
 
   it('a machine without replay gets the physics', () => {

@@ -20,7 +20,11 @@ export function windows(n: number, degradeFrom: number, seed = 1, machine = 'm1'
         channel,
         windowSeq: 1000 + k,
         tsNs: BigInt(1_800_000_000 + k) * 1_000_000_000n,
-        features: { rms: 0.1 * growth * (1 + 0.05 * g()), kurtosis: 3 * (1 + 0.05 * g()) * Math.sqrt(growth), crest_factor: 3.5 * (1 + 0.03 * g()) },
+        features: {
+          rms: 0.1 * growth * (1 + 0.05 * g()),
+          kurtosis: 3 * (1 + 0.05 * g()) * Math.sqrt(growth),
+          crest_factor: 3.5 * (1 + 0.03 * g()),
+        },
         zone: growth > 3 ? 'C' : 'A',
       });
     }

@@ -64,12 +64,17 @@ describe('machine fleets from run-to-failure histories', () => {
     expect(monitored('m2').every((u) => u.status.rulBasis === null)).toBe(true);
   });
 
-  it('a history that cannot be used stops that machine\'s health model with the reason; the others go on', () => {
+  it("a history that cannot be used stops that machine's health model with the reason; the others go on", () => {
     const other = join(dir, 'other-columns.csv');
     writeFileSync(other, 'time,DE_X_rms\n0,1\n10,1\n');
-    const { fleets, errors } = loadMachineFleets({ m1: { histories: [histories[0], join(dir, 'missing.csv')] }, m2: { histories: [histories[0], other] }, m3: { histories } }, {});
+    const { fleets, errors } = loadMachineFleets(
+      { m1: { histories: [histories[0], join(dir, 'missing.csv')] }, m2: { histories: [histories[0], other] }, m3: { histories } },
+      {},
+    );
     expect([...fleets.keys()]).toEqual(['m3']);
-    expect(errors.get('m1')).toMatch(/^its run-to-failure histories cannot be used: PDM_ERR_INPUT_FILE: .*missing\.csv: cannot be read \(ENOENT\)/);
+    expect(errors.get('m1')).toMatch(
+      /^its run-to-failure histories cannot be used: PDM_ERR_INPUT_FILE: .*missing\.csv: cannot be read \(ENOENT\)/,
+    );
     expect(errors.get('m2')).toMatch(/other-columns\.csv: its columns \(DE_X_rms\) differ from .*a\.csv's/);
     const t = new MachineHealthTracker({ ...config, machineFleet: (m) => fleets.get(m) ?? null, stopped: errors });
     const ws: WindowResult[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { buildReference } from '../../../models/bearing/reference.ts';
-import { MachineHealthTracker, type HealthUpdate, type WindowResult } from '../../../stream-processing/machine-health.ts';
+import { type HealthUpdate, MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
 import { DEFAULT_OPERATING_MODES } from '../../../stream-processing/operating-mode.ts';
 import { CHANNELS, rng, run, windows } from './health-windows.ts';
 
@@ -109,7 +109,11 @@ describe('MachineHealthTracker', () => {
             channel,
             windowSeq: 1000 + k,
             tsNs: BigInt(1_800_000_000 + k) * 1_000_000_000n,
-            features: { rms: m.rms * (1 + 0.05 * noise[3 * c]), kurtosis: m.kurtosis * (1 + 0.05 * noise[3 * c + 1]), crest_factor: 3.5 * (1 + 0.03 * noise[3 * c + 2]) },
+            features: {
+              rms: m.rms * (1 + 0.05 * noise[3 * c]),
+              kurtosis: m.kurtosis * (1 + 0.05 * noise[3 * c + 1]),
+              crest_factor: 3.5 * (1 + 0.03 * noise[3 * c + 2]),
+            },
             zone: 'A',
           });
           if (u) ups.push(u);
@@ -121,7 +125,10 @@ describe('MachineHealthTracker', () => {
 
     it('with one model per machine, a change of duty is an alarm; with one per mode, it is not', () => {
       const single = dayAndNight(new MachineHealthTracker(config), 800, 200);
-      expect(single.some((u) => u.status.alarm), 'one baseline for both duties alarms at night').toBe(true);
+      expect(
+        single.some((u) => u.status.alarm),
+        'one baseline for both duties alarms at night',
+      ).toBe(true);
 
       const perMode = dayAndNight(new MachineHealthTracker({ ...config, modes }), 800, 200);
       expect(perMode.filter((u) => u.status.alarm)).toEqual([]);
@@ -183,7 +190,11 @@ describe('MachineHealthTracker', () => {
       // The change of duty: the readings before the new state is steady are a transition; those windows feed no model.
       expect(ups.filter((u) => u.windowSeq >= 1000 + 100).every((u) => u.mode === nightMode)).toBe(true);
       const confirm = DEFAULT_OPERATING_MODES.confirmReadings;
-      for (let k = 100; k < 100 + confirm - 1; k++) expect(ups.some((u) => u.windowSeq === 1000 + k), `window ${k}`).toBe(false);
+      for (let k = 100; k < 100 + confirm - 1; k++)
+        expect(
+          ups.some((u) => u.windowSeq === 1000 + k),
+          `window ${k}`,
+        ).toBe(false);
       expect(ups.some((u) => u.windowSeq === 1000 + 100 + confirm - 1)).toBe(true);
       expect(t.counters.skippedTransition).toBeGreaterThanOrEqual(confirm - 1);
     });

@@ -3,7 +3,12 @@ import { ProcessorConfigSpec } from '../../../stream-processing/processor-config
 
 describe('processor configuration', () => {
   it('accepts a bearing at one end only, by name or geometry', () => {
-    const c = ProcessorConfigSpec.parse({ machines: { 'fan-1': { bearings: { DE: '6205-2RS' } }, 'pump-2': { bearings: { NDE: { balls: 8, ballDiameterMm: 6.75, pitchDiameterMm: 28.5 } } } } });
+    const c = ProcessorConfigSpec.parse({
+      machines: {
+        'fan-1': { bearings: { DE: '6205-2RS' } },
+        'pump-2': { bearings: { NDE: { balls: 8, ballDiameterMm: 6.75, pitchDiameterMm: 28.5 } } },
+      },
+    });
     expect(c.machines['fan-1'].bearings).toEqual({ DE: '6205-2RS' });
     expect(c.machines['pump-2'].bearings?.NDE).toMatchObject({ balls: 8, contactAngleDeg: 0 });
   });

@@ -27,7 +27,10 @@ describe('ReferenceCollector', () => {
     c.offer('m1', 'DE_Y', bearing, window(2));
     c.offer('m2', 'DE_X', bearing, window(3));
     expect(c.heldSamples).toBe(3 * 512);
-    expect(c.take('m1').map((ch) => [ch.channel, ch.windows.length])).toEqual([['DE_X', 1], ['DE_Y', 1]]);
+    expect(c.take('m1').map((ch) => [ch.channel, ch.windows.length])).toEqual([
+      ['DE_X', 1],
+      ['DE_Y', 1],
+    ]);
     expect(c.has('m1')).toBe(false);
     expect(c.take('m1')).toEqual([]);
     expect(c.has('m2')).toBe(true);

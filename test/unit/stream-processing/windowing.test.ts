@@ -3,7 +3,17 @@ import { WindowAssembler, type WindowBlock } from '../../../stream-processing/wi
 
 const N = 4;
 function block(seq: number, offset = seq, channel = 'DE_X'): WindowBlock {
-  return { machine: 'm1', channel, seq, startTimeNs: BigInt(seq) * 100_000_000n, sampleRateHz: 40, units: 'g', samples: Float32Array.from({ length: N }, (_, i) => seq * 10 + i), partition: 0, offset };
+  return {
+    machine: 'm1',
+    channel,
+    seq,
+    startTimeNs: BigInt(seq) * 100_000_000n,
+    sampleRateHz: 40,
+    units: 'g',
+    samples: Float32Array.from({ length: N }, (_, i) => seq * 10 + i),
+    partition: 0,
+    offset,
+  };
 }
 
 describe('WindowAssembler', () => {

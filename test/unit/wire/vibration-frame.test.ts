@@ -1,24 +1,86 @@
 import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
-import { decodeVibrationFrame, encodeVibrationFrame, validateVibrationFrame, type VibrationFrame } from '../../../common/wire/vibration-frame.ts';
+import {
+  decodeVibrationFrame,
+  encodeVibrationFrame,
+  type VibrationFrame,
+  validateVibrationFrame,
+} from '../../../common/wire/vibration-frame.ts';
 
-const base = { machine: 'pump-1', channel: 'DE_X', units: 'g', seq: 17956416965, startTimeNs: 1_795_641_696_500_000_000n, sampleRateHz: 25_600 };
+const base = {
+  machine: 'pump-1',
+  channel: 'DE_X',
+  units: 'g',
+  seq: 17956416965,
+  startTimeNs: 1_795_641_696_500_000_000n,
+  sampleRateHz: 25_600,
+};
 
 describe('vibration frame v1', () => {
   it('matches the documented byte layout (fixture written by hand from the header comment)', () => {
-    const bytes = encodeVibrationFrame({ machine: 'm', channel: 'c', units: 'g', seq: 258, startTimeNs: 1_000_000_000n, sampleRateHz: 1000, samples: new Float32Array([1, -2]) });
+    const bytes = encodeVibrationFrame({
+      machine: 'm',
+      channel: 'c',
+      units: 'g',
+      seq: 258,
+      startTimeNs: 1_000_000_000n,
+      sampleRateHz: 1000,
+      samples: new Float32Array([1, -2]),
+    });
     // header: 40 fixed + 3 string bytes = 43 -> padded to 44; then 2 float32
     const expected = [
-      0x50, 0x44, 0x4d, 0x56, // "PDMV"
-      1, 0, 44, 0, // version, flags, header length 44
-      0x02, 0x01, 0, 0, 0, 0, 0, 0, // seq 258
-      0x00, 0xca, 0x9a, 0x3b, 0, 0, 0, 0, // 1e9 ns
-      0, 0, 0, 0, 0, 0x40, 0x8f, 0x40, // 1000.0 float64
-      2, 0, 0, 0, // 2 samples
-      1, 1, 1, 0, // string lengths, reserved
-      0x6d, 0x63, 0x67, 0, // "m" "c" "g" + pad
-      0, 0, 0x80, 0x3f, // 1.0f
-      0, 0, 0, 0xc0, // -2.0f
+      0x50,
+      0x44,
+      0x4d,
+      0x56, // "PDMV"
+      1,
+      0,
+      44,
+      0, // version, flags, header length 44
+      0x02,
+      0x01,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // seq 258
+      0x00,
+      0xca,
+      0x9a,
+      0x3b,
+      0,
+      0,
+      0,
+      0, // 1e9 ns
+      0,
+      0,
+      0,
+      0,
+      0,
+      0x40,
+      0x8f,
+      0x40, // 1000.0 float64
+      2,
+      0,
+      0,
+      0, // 2 samples
+      1,
+      1,
+      1,
+      0, // string lengths, reserved
+      0x6d,
+      0x63,
+      0x67,
+      0, // "m" "c" "g" + pad
+      0,
+      0,
+      0x80,
+      0x3f, // 1.0f
+      0,
+      0,
+      0,
+      0xc0, // -2.0f
     ];
     expect(Array.from(bytes)).toEqual(expected);
   });

@@ -6,7 +6,7 @@
  * cage rate), plus shaft harmonics and Gaussian noise. Used to check the diagnosis on machines,
  * speeds and sampling rates the real recordings do not cover.
  */
-import { defectFrequencies, type BearingGeometry } from '../../../../models/bearing/geometry.ts';
+import { type BearingGeometry, defectFrequencies } from '../../../../models/bearing/geometry.ts';
 import { gaussian, seededRandom } from '../../models-dsp/helpers/oracle.ts';
 
 export type SyntheticFault = 'outer_race' | 'inner_race' | 'rolling_element' | 'none';

@@ -4,6 +4,7 @@
  */
 
 import { mulberry32 as seededRandom } from '../../../../models/dsp/seeded-random.ts';
+
 export { seededRandom };
 
 /** X[k] = sum_n x[n] e^{-2 pi i k n / N} for complex x (re, im); returns [re, im]. */
@@ -28,7 +29,6 @@ export function naiveDft(re: ArrayLike<number>, im: ArrayLike<number> | undefine
   }
   return [outRe, outIm];
 }
-
 
 /** Standard normal samples (Box-Muller) from a seeded generator. */
 export function gaussian(n: number, seed: number, sigma = 1): Float64Array {
