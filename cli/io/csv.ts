@@ -1,54 +1,109 @@
 /**
- * CSV with one sample per row. A first row that is not numeric is a header. With one column the
- * column is used; with several, `column` (a header name or a 0-based index) picks one. Blank
- * lines are skipped; any other non-numeric cell is an error naming its line.
+ * CSV with one sample per row, read line by line (memory holds the samples, not the text). A
+ * first row that is not numeric is a header. With one column the column is used; with several,
+ * `column` (a header name or a 0-based index) picks one. The separator is the first line's `;`,
+ * tab or `,`; with `;` or tab a decimal comma (`0,123`) is read as a spreadsheet writes it. Every
+ * row must have the first row's width (a comma decimal in a comma-separated file shows up here,
+ * not as silently truncated values). Blank lines are skipped; any other non-numeric cell is an
+ * error naming its line.
  */
+import { splitCsvLine } from '../../common/input/csv-line.ts';
+import { parseDecimal } from '../../common/input/decimal.ts';
+import { escaped, shown } from '../../common/input/display.ts';
 import type { Fail } from './signal-file.ts';
 
-function splitRow(line: string, sep: string): string[] {
-  return line.split(sep).map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+const SEPARATOR_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
+
+/** Float32 samples appended one by one, growing by doubling. */
+class SampleBuffer {
+  #data = new Float32Array(1 << 16);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.#data.length) {
+      const bigger = new Float32Array(this.#data.length * 2);
+      bigger.set(this.#data);
+      this.#data = bigger;
+    }
+    this.#data[this.length++] = v;
+  }
+  take(): Float32Array {
+    return this.#data.slice(0, this.length);
+  }
 }
 
-function isNumber(cell: string): boolean {
-  return cell !== '' && Number.isFinite(Number(cell));
-}
+/** A CSV signal reader fed line by line (`readLines`); `finish()` returns the samples. */
+export class CsvSignalReader {
+  readonly #column: string | undefined;
+  readonly #fail: Fail;
+  #sep: string | undefined;
+  #header: string[] | undefined;
+  #width = 0;
+  #index = -1;
+  readonly #values = new SampleBuffer();
 
-export function parseCsvSignal(text: string, column: string | undefined, fail: Fail): Float32Array {
-  const lines = text.split(/\r?\n/);
-  let first = 0;
-  while (first < lines.length && lines[first].trim() === '') first++;
-  if (first === lines.length) fail('is empty');
-  const sep = lines[first].includes(',') ? ',' : lines[first].includes(';') ? ';' : lines[first].includes('\t') ? '\t' : ',';
-  const firstCells = splitRow(lines[first], sep);
-  const hasHeader = !firstCells.every(isNumber) && firstCells.some((c) => !isNumber(c) && c !== '');
-  const header = hasHeader ? firstCells : undefined;
-  const width = firstCells.length;
-  let index: number;
-  if (column === undefined) {
-    if (width !== 1)
-      fail(`has ${width} columns (${(header ?? firstCells.map((_, i) => String(i))).join(', ')}); pick one with --column NAME|INDEX`, {
-        columns: width,
+  constructor(column: string | undefined, fail: Fail) {
+    this.#column = column;
+    this.#fail = fail;
+  }
+
+  line(line: string, lineNumber: number): void {
+    if (line.trim() === '') return;
+    if (this.#sep === undefined) {
+      this.#start(line, lineNumber);
+      if (this.#header) return;
+    }
+    const cells = this.#split(line, lineNumber);
+    if (cells.length !== this.#width) {
+      const hint = this.#sep === ',' && cells.length > this.#width ? " (a decimal comma? then separate columns with ';' or tab)" : '';
+      this.#fail(`line ${lineNumber} has ${cells.length} fields, the ${this.#header ? 'header' : 'first row'} has ${this.#width}${hint}`, {
+        line: lineNumber,
       });
-    index = 0;
-  } else if (header?.includes(column)) {
-    index = header.indexOf(column);
-  } else if (/^\d+$/.test(column) && Number(column) < width) {
-    index = Number(column);
-  } else {
-    fail(`has no column '${column}' (columns: ${(header ?? firstCells.map((_, i) => String(i))).join(', ')})`, { column });
-    index = -1;
+    }
+    const cell = cells[this.#index];
+    const v = parseDecimal(cell, this.#sep !== ',');
+    if (!Number.isFinite(v)) {
+      this.#fail(
+        `line ${lineNumber}, column ${escaped(this.#header?.[this.#index] ?? String(this.#index))}: ${shown(cell)} is not a finite number`,
+        {
+          line: lineNumber,
+        },
+      );
+    }
+    this.#values.push(v);
   }
-  const values: number[] = [];
-  for (let i = hasHeader ? first + 1 : first; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.trim() === '') continue;
-    const cells = splitRow(line, sep);
-    const cell = cells[index];
-    if (cell === undefined) fail(`line ${i + 1} has ${cells.length} columns, column ${index} is missing`, { line: i + 1 });
-    const v = Number(cell);
-    if (cell === '' || !Number.isFinite(v))
-      fail(`line ${i + 1}, column ${header?.[index] ?? index}: '${cell}' is not a finite number`, { line: i + 1 });
-    values.push(v);
+
+  finish(): Float32Array {
+    if (this.#sep === undefined) this.#fail('is empty');
+    return this.#values.take();
   }
-  return Float32Array.from(values);
+
+  #split(line: string, lineNumber: number): string[] {
+    const cells = splitCsvLine(line, this.#sep!);
+    if (!Array.isArray(cells)) return this.#fail(`line ${lineNumber}: ${cells.error}`, { line: lineNumber });
+    return cells;
+  }
+
+  #start(line: string, lineNumber: number): void {
+    this.#sep = line.includes(';') ? ';' : line.includes('\t') ? '\t' : ',';
+    const cells = this.#split(line, lineNumber);
+    const numeric = (c: string) => Number.isFinite(parseDecimal(c, this.#sep !== ','));
+    this.#header = cells.some((c) => c !== '' && !numeric(c)) ? cells : undefined;
+    this.#width = cells.length;
+    const names = (this.#header ?? cells.map((_, i) => String(i))).map((n) => escaped(n, 24)).join(', ');
+    const column = this.#column;
+    if (column === undefined) {
+      if (this.#width !== 1) {
+        this.#fail(`has ${this.#width} columns separated by ${SEPARATOR_NAMES[this.#sep]} (${names}); pick one with --column NAME|INDEX`, {
+          columns: this.#width,
+        });
+      }
+      this.#index = 0;
+    } else if (this.#header?.includes(column)) {
+      this.#index = this.#header.indexOf(column);
+    } else if (/^\d+$/.test(column) && Number(column) < this.#width) {
+      this.#index = Number(column);
+    } else {
+      this.#fail(`has no column ${shown(column)} (columns: ${names})`, { column });
+    }
+  }
 }

@@ -2,12 +2,14 @@
  * Readers for recorded vibration files: raw little-endian float32 (.f32), CSV (one numeric
  * column, or one picked by name or index) and WAV (PCM 16/24/32-bit integer or 32/64-bit float,
  * first channel). Every reader checks the whole file before returning, so a bad file is refused
- * with one message naming it and what is wrong, and nothing partial is analysed.
+ * with one message naming it and what is wrong, and nothing partial is analysed. Files are read
+ * in chunks up to a size bound (PDM_MAX_INPUT_MB, common/input/limits.ts): an endless source
+ * such as /dev/zero is refused, never read until memory runs out.
  */
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
-import { parseCsvSignal } from './csv.ts';
+import { readBoundedBytes, readLines } from '../../common/input/bounded-read.ts';
+import { CsvSignalReader } from './csv.ts';
 import { parseF32 } from './f32.ts';
 import { parseWav } from './wav.ts';
 
@@ -42,28 +44,18 @@ export async function readSignalFile(file: string, options: ReadOptions = {}): P
     throw fileError(file, `cannot tell the format from the extension '${extname(file)}'; give --format f32|csv|wav`);
   if (options.column !== undefined && format !== 'csv')
     throw fileError(file, `--column applies to CSV files only, this one is read as ${format}`);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : `cannot be read (${(err as Error).message})`;
-    throw fileError(file, why, { code }, err);
-  }
   const fail = (problem: string, details: Record<string, unknown> = {}): never => {
     throw fileError(file, problem, details);
   };
   let result: SignalFile;
-  if (format === 'f32') result = { samples: parseF32(bytes, fail), format };
-  else if (format === 'csv') result = { samples: parseCsvSignal(bytes.toString('utf8'), options.column, fail), format };
-  else result = { ...parseWav(bytes, fail), format };
+  if (format === 'csv') {
+    const reader = new CsvSignalReader(options.column, fail);
+    readLines(file, (line, n) => reader.line(line, n));
+    result = { samples: reader.finish(), format };
+  } else {
+    const bytes = readBoundedBytes(file);
+    result = format === 'f32' ? { samples: parseF32(bytes, fail), format } : { ...parseWav(bytes, fail), format };
+  }
   if (result.samples.length === 0) fail('holds no samples');
   const bad = firstNonFinite(result.samples);
   if (bad >= 0) fail(`sample ${bad} is ${String(result.samples[bad])} (NaN or infinite values cannot be analysed)`, { sample: bad });

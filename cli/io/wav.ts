@@ -3,6 +3,7 @@
  * WAVE_FORMAT_EXTENSIBLE; the first channel is returned, integers scaled to [-1, 1) (full scale
  * = 1, i.e. the recorder's full scale is taken as 1 g unless the caller rescales).
  */
+import { shown } from '../../common/input/display.ts';
 import type { Fail } from './signal-file.ts';
 
 const PCM = 1;
@@ -16,12 +17,26 @@ export function parseWav(bytes: Uint8Array, fail: Fail): { samples: Float32Array
   let fmt: { format: number; channels: number; rate: number; bits: number; blockAlign: number } | undefined;
   let data: { at: number; size: number } | undefined;
   let at = 12;
+  let dataEnd = -1;
   while (at + 8 <= bytes.length) {
     const id = tag(at);
     const size = v.getUint32(at + 4, true);
     const body = at + 8;
+    const follow = bytes.length - body;
+    if (!/^[\x20-\x7e]{4}$/.test(id)) {
+      // Not a chunk header: most often sample data past a data chunk whose size is too small.
+      const why =
+        dataEnd === at
+          ? `; the data chunk declares ${dataEnd - data!.at} bytes but the file goes on for ${bytes.length - at} more (its size field is wrong)`
+          : '';
+      fail(`has no valid chunk at byte ${at} (id ${shown(id)})${why}`, { byte: at });
+    }
+    if (size > follow) {
+      if (id === 'data') fail(`data chunk declares ${size} bytes but only ${follow} follow (truncated file, or a size never written)`);
+      fail(`chunk ${shown(id)} at byte ${at} declares ${size} bytes but only ${follow} follow (a damaged or truncated file)`, { byte: at });
+    }
     if (id === 'fmt ') {
-      if (size < 16 || body + size > bytes.length) fail('has a truncated fmt chunk');
+      if (size < 16) fail('has a truncated fmt chunk');
       let format = v.getUint16(body, true);
       if (format === EXTENSIBLE && size >= 26) format = v.getUint16(body + 24, true);
       fmt = {
@@ -32,13 +47,16 @@ export function parseWav(bytes: Uint8Array, fail: Fail): { samples: Float32Array
         bits: v.getUint16(body + 14, true),
       };
     } else if (id === 'data') {
-      data = { at: body, size: Math.min(size, bytes.length - body) };
-      if (size > bytes.length - body) fail(`data chunk declares ${size} bytes but only ${bytes.length - body} follow (truncated file)`);
+      if (data !== undefined) fail(`has a second data chunk at byte ${at}`, { byte: at });
+      data = { at: body, size };
+      dataEnd = body + size + (size % 2);
     }
     at = body + size + (size % 2);
   }
   if (fmt === undefined) fail('has no fmt chunk');
   if (data === undefined) fail('has no data chunk');
+  // A pad byte may end the file; anything longer is not a chunk.
+  if (bytes.length - at > 1) fail(`has ${bytes.length - at} stray bytes at its end (byte ${at}), too few for a chunk`, { byte: at });
   const f = fmt as NonNullable<typeof fmt>;
   const d = data as NonNullable<typeof data>;
   if (f.channels < 1) fail('declares 0 channels');

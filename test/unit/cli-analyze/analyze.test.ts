@@ -216,7 +216,12 @@ describe('pdm analyze (spawned)', () => {
 
   // `true`: a good file comes first, and nothing of it may be printed since a later one is bad.
   const bad: Array<[string, () => string[], RegExp, boolean?]> = [
-    ['an unreadable file', () => [join(dir, 'missing.f32'), '--fs', '12000'], /missing\.f32: no such file/, true],
+    [
+      'an unreadable file',
+      () => [join(dir, 'missing.f32'), '--fs', '12000'],
+      /missing\.f32: cannot be read \(ENOENT\): no such file/,
+      true,
+    ],
     [
       'a length that is not a multiple of 4',
       () => [join(dir, 'odd.f32'), '--fs', '12000'],
@@ -288,7 +293,7 @@ describe('pdm analyze (spawned)', () => {
     [
       'an unreadable baseline',
       () => ['--fs', '12000', '--bearing', '6205', '--baseline', join(dir, 'gone.f32')],
-      /gone\.f32: no such file/,
+      /gone\.f32: cannot be read \(ENOENT\): no such file/,
       true,
     ],
     [
