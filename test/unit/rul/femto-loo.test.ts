@@ -1,33 +1,42 @@
 /**
- * Proof on real run-to-failure histories: FEMTO-ST PRONOSTIA Bearing1_1, 2_1 and 3_1, replayed
- * through the real command line (`node cli/pdm.ts rul ... --json`), leave-one-out: train on two
- * bearings, the third is the series. Criteria, fixed before measuring and reported in MODELS.md:
+ * Proof on real run-to-failure histories: the six learning bearings of FEMTO-ST PRONOSTIA (IEEE
+ * PHM 2012: Bearing1_1 and 1_2 at 4000 N / 1800 rpm, 2_1 and 2_2 at 4200 N / 1650 rpm, 3_1 and 3_2
+ * at 5000 N / 1500 rpm), replayed through the real command line (`node cli/pdm.ts rul ... --json`),
+ * leave-one-out: train on the other five bearings, the sixth is the series. Criteria, fixed before
+ * measuring (on the first three bearings, 1_1, 2_1 and 3_1) and reported in MODELS.md:
  *
- *  - false alarms: no alarm in the first 10 % of a bearing's life;
+ *  - false alarms: no alarm in the first 10 % of a bearing's life. Met by five of the six;
+ *    Bearing3_2 (added later) misses it: its alarm comes at 8.9 % of life. It is a lasting change,
+ *    not noise - its horizontal kurtosis steps up at 7-9 % of life and stays up (median 4.55 from
+ *    the alarm to failure, above every one of its 60 baseline snapshots, max 4.25) and the alarm
+ *    holds to 93 % of life - but the criterion is not met and the test says so;
  *  - early warning: every bearing alarms at least 3 minutes (18 snapshots) before failure, and the
- *    bearings that degrade gradually alarm with at least 10 % of their life left. Bearing3_1 is the
- *    documented exception: it shows no sustained change before 95.3 % of its life (a burst at
- *    snapshot 490, the level jump at 493 of 515), so no honest detector can warn it 10 % ahead;
- *  - remaining life: over the rows of the last third of life of all three bearings, the 90 %
+ *    bearings that degrade gradually (all but Bearing3_1) alarm with at least 10 % of their life
+ *    left. Bearing3_1 is the documented exception: it shows no sustained change before 95.3 % of its
+ *    life (a burst at snapshot 490, the level jump at 493 of 515), so no honest detector can warn it
+ *    10 % ahead;
+ *  - remaining life: over the rows of the last third of life of all the bearings, the 90 %
  *    interval contains the truth in at least 60 % of them; every bearing whose last third is
- *    mostly on the degradation basis reaches 60 % on its own, and its interval is narrower over the
- *    last 10 % of life than over 40-60 % (median widths);
+ *    mostly on the degradation basis (all but Bearing3_1) reaches 60 % on its own, and its interval
+ *    is narrower over the last 10 % of life than over 40-60 % (median widths);
  *  - without --train the alarms are the same, and there is no remaining life before degradation.
  *
  * The main runs give each bearing's test load and speed (--load/--rpm and --train-load/--train-rpm,
  * from metadata.json), as a user who knows them would: the training lives are scaled to the
  * series' condition by ISO 281. Added after the criteria above were met without it (so measured,
  * not fixed in advance): with the conditions, every bearing's interval contains the truth over
- * most (more than half) of its last third, as the issue asks, and Bearing3_1 - the abrupt
- * failure at the heaviest load, whose last third is on the fleet basis - covers more often than
- * with its training lives taken as they are.
+ * most (more than half) of its last third, as the issue asks, and the bearings at the heaviest
+ * load (3_1, the abrupt failure whose last third is on the fleet basis, and 3_2), whose training
+ * lives otherwise come mostly from lighter loads, cover more often than with their training lives
+ * taken as they are.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadFemtoHistories, REPO_ROOT, writeHistoryCsv } from './femto-histories.ts';
+import { BaselineSpec } from '../../../models/anomaly/anomaly-config.ts';
+import { FEMTO_METADATA, loadFemtoHistories, REPO_ROOT, writeHistoryCsv } from './femto-histories.ts';
 import { type HistoryScore, type ReplayRow, scoreHistory } from './rul-metrics.ts';
 
 function pdmRul(args: string[]): ReplayRow[] {
@@ -69,13 +78,43 @@ for (const h of histories) {
   rigLimit.set(h.bearing, { rows: d, score: scoreHistory(d) });
 }
 
+/** Every bearing of the data set, in its order; the two named exceptions below are documented in the header. */
+const ALL = histories.map((h) => h.bearing);
+/** The abrupt failure: no sustained change before 95.3 % of its life. */
+const ABRUPT = 'Bearing3_1';
+/** Alarms at 8.9 % of life, on a lasting change of its signal (see the header). */
+const EARLY_ALARM = 'Bearing3_2';
+
+/** Rows of the last third of life whose interval ends before the truth (the model says "sooner") and begins after it ("later"). */
+function missesLastThird(rows: readonly ReplayRow[]): { early: number; late: number } {
+  const t0 = rows[0].time;
+  const life = rows[rows.length - 1].time - t0;
+  let early = 0;
+  let late = 0;
+  for (const r of rows) {
+    const truth = life - (r.time - t0);
+    if (r.time - t0 < (2 * life) / 3 || r.rul_s === null) continue;
+    if (r.rul_s.upper < truth) early += 1;
+    if (r.rul_s.lower > truth) late += 1;
+  }
+  return { early, late };
+}
+
 describe('FEMTO run-to-failure histories, leave-one-out through pdm rul', () => {
-  it('builds the three histories from the snapshot table (Bearing1_1 loses its 2 corrupt timestamps)', () => {
+  it('builds the six histories from the snapshot table (Bearing1_1 loses its 2 corrupt timestamps, no other bearing any)', () => {
     expect(histories.map((h) => [h.bearing, h.times.length, h.dropped])).toStrictEqual([
       ['Bearing1_1', 2801, [2120, 2121]],
+      ['Bearing1_2', 871, []],
       ['Bearing2_1', 911, []],
+      ['Bearing2_2', 797, []],
       ['Bearing3_1', 515, []],
+      ['Bearing3_2', 1637, []],
     ]);
+    // Every snapshot the metadata counts is either in a history or dropped.
+    const meta = JSON.parse(readFileSync(FEMTO_METADATA, 'utf8')) as { bearings: { bearing: string; n_acc_snapshots: number }[] };
+    expect(histories.map((h) => [h.bearing, h.times.length + h.dropped.length])).toStrictEqual(
+      meta.bearings.map((b) => [b.bearing, b.n_acc_snapshots]),
+    );
   });
 
   it('prints one row per series row, with the contract fields', () => {
@@ -89,17 +128,32 @@ describe('FEMTO run-to-failure histories, leave-one-out through pdm rul', () => 
     }
   });
 
-  it.each(['Bearing1_1', 'Bearing2_1', 'Bearing3_1'])(
-    '%s: no alarm in the first 10 %% of life, an alarm at least 3 minutes before failure',
-    (b) => {
-      const s = withTrain.get(b)!.score;
-      expect(s.firstAlarmFraction).not.toBeNull();
-      expect(s.firstAlarmFraction!).toBeGreaterThan(0.1);
-      expect(s.alarmLeadS!).toBeGreaterThanOrEqual(180);
-    },
-  );
+  it.each(ALL)('%s: an alarm at least 3 minutes before failure', (b) => {
+    const s = withTrain.get(b)!.score;
+    expect(s.firstAlarmFraction).not.toBeNull();
+    expect(s.alarmLeadS!).toBeGreaterThanOrEqual(180);
+  });
 
-  it.each(['Bearing1_1', 'Bearing2_1'])('%s (gradual degradation): the alarm comes with at least 10 %% of life left', (b) => {
+  it.each(ALL.filter((b) => b !== EARLY_ALARM))('%s: no alarm in the first 10 %% of life', (b) => {
+    expect(withTrain.get(b)!.score.firstAlarmFraction!).toBeGreaterThan(0.1);
+  });
+
+  it(`${EARLY_ALARM} misses the 10 % criterion (alarm at 8.9 % of life) on a lasting change, not a transient`, () => {
+    const h = histories.find((x) => x.bearing === EARLY_ALARM)!;
+    const { rows, score } = withTrain.get(EARLY_ALARM)!;
+    expect(score.firstAlarmFraction!).toBeLessThanOrEqual(0.1);
+    // The alarm holds for most of the life, not a few windows.
+    const first = rows.findIndex((r) => r.alarm);
+    const cleared = rows.findIndex((r, i) => i > first && !r.alarm);
+    const until = cleared < 0 ? h.times[h.times.length - 1] : h.times[cleared];
+    expect(until - h.times[first]).toBeGreaterThan(h.lifetimeS / 2);
+    // Its horizontal kurtosis from the alarm to failure sits, as a median, above every baseline snapshot.
+    const baseline = h.rows.slice(0, BaselineSpec.parse({}).windows).map((r) => r.kurt_h);
+    const after = h.rows.slice(first).map((r) => r.kurt_h);
+    expect(after.sort((x, y) => x - y)[after.length >> 1]).toBeGreaterThan(Math.max(...baseline));
+  });
+
+  it.each(ALL.filter((b) => b !== ABRUPT))('%s (gradual degradation): the alarm comes with at least 10 %% of life left', (b) => {
     expect(withTrain.get(b)!.score.alarmLeadS! / withTrain.get(b)!.score.lifetimeS).toBeGreaterThanOrEqual(0.1);
   });
 
@@ -114,12 +168,15 @@ describe('FEMTO run-to-failure histories, leave-one-out through pdm rul', () => 
     expect(covered / rows).toBeGreaterThanOrEqual(0.6);
   });
 
-  it('on the degradation basis, intervals contain the truth in 60 % of the last third and narrow toward the end', () => {
+  it('on the degradation basis (every bearing but the abrupt one), intervals contain the truth in 60 % of the last third and narrow toward the end', () => {
+    // Bearing2_2 narrows only formally: its index reaches 1.8-2.4x at 40-60 % of life, above the
+    // lowest training threshold (Bearing3_1's 2.1), so its mid-life interval is already about 925 s
+    // wide with over an hour left (see MODELS.md).
     const degrading = [...withTrain.entries()].filter(([, v]) => v.score.degradationShareLastThird >= 0.5);
-    expect(degrading.length).toBeGreaterThanOrEqual(2);
-    for (const [, { score }] of degrading) {
-      expect(score.coverageLastThird).toBeGreaterThanOrEqual(0.6);
-      expect(score.medianWidthEnd!).toBeLessThan(score.medianWidthMid!);
+    expect(degrading.map(([b]) => b)).toStrictEqual(ALL.filter((b) => b !== ABRUPT));
+    for (const [b, { score }] of degrading) {
+      expect(score.coverageLastThird, b).toBeGreaterThanOrEqual(0.6);
+      expect(score.medianWidthEnd!, b).toBeLessThan(score.medianWidthMid!);
     }
   });
 
@@ -127,23 +184,50 @@ describe('FEMTO run-to-failure histories, leave-one-out through pdm rul', () => 
     for (const [b, { score }] of withTrain) expect(score.coverageLastThird, b).toBeGreaterThan(0.5);
   });
 
-  it("scaling the training lives to the series' load and speed changes remaining life, never the alarms; Bearing3_1 covers more often with it", () => {
+  it("scaling the training lives to the series' load and speed changes remaining life, never the alarms; the heaviest-load bearings cover more often with it", () => {
     for (const h of histories) {
       expect(withoutConditions.get(h.bearing)!.rows.map((r) => r.alarm)).toStrictEqual(withTrain.get(h.bearing)!.rows.map((r) => r.alarm));
     }
-    expect(withTrain.get('Bearing3_1')!.score.coverageLastThird).toBeGreaterThan(
-      withoutConditions.get('Bearing3_1')!.score.coverageLastThird,
-    );
+    // At 5000 N / 1500 rpm, four of the five training lives were run at lighter loads: taken as
+    // recorded they are too long. (At the other two conditions the scaling changes coverage by at
+    // most 1.1 points, never upward: 1_1 88.5 vs 88.9 %, 1_2 equal, 2_1 67.4 vs 68.1 %, 2_2 71.4 vs
+    // 72.6 %; see MODELS.md.)
+    const heaviest = Math.max(...histories.map((h) => h.loadN));
+    const heavy = histories.filter((h) => h.loadN === heaviest).map((h) => h.bearing);
+    expect(heavy).toStrictEqual(['Bearing3_1', 'Bearing3_2']);
+    for (const b of heavy) {
+      expect(withTrain.get(b)!.score.coverageLastThird, b).toBeGreaterThan(withoutConditions.get(b)!.score.coverageLastThird);
+    }
   });
 
-  it("without --train, the rig's stop level (20 g) as a feature limit: Bearing1_1's interval contains the truth over most of its last third, none is worse than with the index alone", () => {
+  // The two failure criteria are combined as independent, F = 1 - (1 - F_index)(1 - F_limit) >= F_index,
+  // so the limit can only bring the predicted failure forward: it helps where the index threshold
+  // alone (4x) is too late, and costs where that threshold already sits at the bearing's failure
+  // level. Measured on the first three bearings as "none is worse"; on six that does not hold:
+  // Bearing1_2 fails at a health index of 4.1, right at the 4x default, covers 93 % with the index
+  // alone and 88 % with the limit, its extra misses all on the early side.
+  it("without --train, the rig's stop level (20 g) as a feature limit: Bearing1_1's interval contains the truth over most of its last third; the limit only brings failure forward, and is never worse where the index alone misses most", () => {
     expect(rigLimit.get('Bearing1_1')!.score.coverageLastThird).toBeGreaterThan(0.5);
     expect(withoutTrain.get('Bearing1_1')!.score.coverageLastThird).toBeLessThan(0.2);
     for (const h of histories) {
-      expect(rigLimit.get(h.bearing)!.score.coverageLastThird, h.bearing).toBeGreaterThanOrEqual(
-        withoutTrain.get(h.bearing)!.score.coverageLastThird,
-      );
-      expect(rigLimit.get(h.bearing)!.rows.map((r) => r.alarm)).toStrictEqual(withoutTrain.get(h.bearing)!.rows.map((r) => r.alarm));
+      const limit = rigLimit.get(h.bearing)!;
+      const alone = withoutTrain.get(h.bearing)!;
+      expect(limit.rows.map((r) => r.alarm)).toStrictEqual(alone.rows.map((r) => r.alarm));
+      expect(limit.rows.map((r) => r.rul_s === null)).toStrictEqual(alone.rows.map((r) => r.rul_s === null));
+      for (let i = 0; i < limit.rows.length; i++) {
+        const x = limit.rows[i].rul_s;
+        const y = alone.rows[i].rul_s;
+        if (x === null || y === null) continue;
+        expect(x.median, `${h.bearing} row ${i}`).toBeLessThanOrEqual(y.median + 1e-6);
+        expect(x.upper, `${h.bearing} row ${i}`).toBeLessThanOrEqual(y.upper + 1e-6);
+      }
+      expect(missesLastThird(limit.rows).late, h.bearing).toBeLessThanOrEqual(missesLastThird(alone.rows).late);
+      if (alone.score.coverageLastThird < 0.5) {
+        expect(limit.score.coverageLastThird, h.bearing).toBeGreaterThanOrEqual(alone.score.coverageLastThird);
+      } else {
+        // The index alone already covers most: the limit may cost coverage, only by answering early, and still covers most.
+        expect(limit.score.coverageLastThird, h.bearing).toBeGreaterThan(0.5);
+      }
     }
   });
 
