@@ -131,6 +131,57 @@ function configError(setting: string, message: string, value: unknown): PdmError
   return new PdmError('PDM_ERR_CONFIG_INVALID', `window analysis: ${setting} ${message}, got ${JSON.stringify(value)}`, { setting, value });
 }
 
+/**
+ * Checks a configuration before anything is built and resolves the defaulted settings. Settings
+ * are checked in a fixed order, so the first bad one found is the one reported; the bearing's
+ * geometry is checked later, where its stages are built.
+ */
+function validateConfig(config: WindowAnalysisConfig): {
+  iso: { group: IsoGroup; foundation: IsoFoundation };
+  bands: ReadonlyArray<{ name: string; lowHz: number; highHz: number }>;
+  search: { minHz: number; maxHz: number };
+} {
+  const { sampleRateHz, windowSize, shaftHz } = config;
+  if (!(typeof sampleRateHz === 'number' && Number.isFinite(sampleRateHz) && sampleRateHz > 0))
+    throw configError('sampleRateHz', 'must be a positive number', sampleRateHz);
+  if (!(Number.isInteger(windowSize) && windowSize >= MIN_WINDOW))
+    throw configError('windowSize', `must be an integer >= ${MIN_WINDOW}`, windowSize);
+  if (shaftHz !== undefined && !(Number.isFinite(shaftHz) && shaftHz > 0 && shaftHz < sampleRateHz / 2))
+    throw configError('shaftHz', `must be a positive number below Nyquist (${sampleRateHz / 2} Hz)`, shaftHz);
+  if (config.shaftTolerance !== undefined && !(config.shaftTolerance >= 0 && config.shaftTolerance < 0.2))
+    throw configError('shaftTolerance', 'must be a fraction from 0 to 0.2', config.shaftTolerance);
+  const iso = config.iso ?? DEFAULT_ISO_CLASS;
+  try {
+    zoneBoundaries(iso);
+  } catch {
+    throw configError('iso', "must be { group: 1 | 2, foundation: 'rigid' | 'flexible' }", iso);
+  }
+  const bands = config.bands ?? DEFAULT_BANDS;
+  validateBands(bands);
+  if (config.reference !== undefined) {
+    try {
+      validateReference(config.reference, 'window analysis: reference');
+    } catch (err) {
+      throw configError('reference', `is not a valid healthy reference (${err instanceof Error ? err.message : String(err)})`, '...');
+    }
+  }
+  const search = config.shaftSearchHz ?? DEFAULT_SHAFT_SEARCH;
+  if (!(search.minHz > 0 && search.maxHz > search.minHz)) throw configError('shaftSearchHz', 'must satisfy 0 < minHz < maxHz', search);
+  return { iso, bands, search };
+}
+
+/** Band names become feature keys (band_<name>), so they must be snake_case and unique. */
+function validateBands(bands: ReadonlyArray<{ name: string; lowHz: number; highHz: number }>): void {
+  const seen = new Set<string>();
+  for (const [i, b] of bands.entries()) {
+    if (!/^[a-z0-9_]+$/.test(b.name)) throw configError(`bands[${i}].name`, 'must be snake_case (a-z, 0-9, _)', b.name);
+    if (seen.has(b.name)) throw configError(`bands[${i}].name`, 'is a duplicate', b.name);
+    seen.add(b.name);
+    if (!(Number.isFinite(b.lowHz) && Number.isFinite(b.highHz) && b.lowHz >= 0 && b.highHz > b.lowHz))
+      throw configError(`bands[${i}]`, 'must have 0 <= lowHz < highHz', b);
+  }
+}
+
 /** Feature and evidence key names of one fault type, built once (no string building per window). */
 interface FaultKeys {
   score: string;
@@ -172,6 +223,62 @@ interface BearingStages {
   resolutionOrders: number;
 }
 
+/**
+ * The bearing diagnosis's stages for one window length, built once so that `analyze` only reads
+ * and overwrites them. The geometry is validated here, after the rest of the configuration.
+ */
+function bearingStages(config: WindowAnalysisConfig, bearing: BearingGeometry, fftSize: number): BearingStages {
+  const { sampleRateHz, windowSize } = config;
+  const geometry = validateBearingGeometry(bearing, 'window analysis: bearing');
+  const rectFft = new RealFft(fftSize);
+  const envelope = new EnvelopeSpectrum({ signalLength: windowSize, fftSize, sampleRateHz });
+  const evidence = new FaultEvidence();
+  return {
+    geometry,
+    orders: defectOrders(geometry),
+    freqs: { bpfo: 0, bpfi: 0, bsf: 0, ftf: 0 },
+    keys: faultKeys(evidence),
+    rectFft,
+    rectSpectrum: new Float64Array(rectFft.outputLength),
+    // The narrowest admissible band is decided per call from the shaft speed; the tree is
+    // built down to bands of 128 envelope samples.
+    kurtogram: new FastKurtogram({ signalLength: windowSize, fftSize, sampleRateHz }),
+    envelope,
+    sesFloor: new Float64Array(fftSize / 2 + 1),
+    sesFloorer: new NoiseFloor(fftSize / 2 + 1),
+    reference: config.reference === undefined ? undefined : new ReferenceFloor(config.reference, fftSize / 2 + 1),
+    sesReferenceFloor: new Float64Array(fftSize / 2 + 1),
+    evidence,
+    resolutionOrders: requiredResolutionOrders(geometry),
+  };
+}
+
+/** The feature and evidence keys of every candidate of `evidence`, in its order (see FaultKeys). */
+function faultKeys(evidence: FaultEvidence): FaultKeys[] {
+  return evidence.candidates.map((c): FaultKeys => {
+    const k = FAULT_KEYS[c.kind];
+    return {
+      score: `${k}_score`,
+      supported: `${k}_supported`,
+      strength: `${k}_strength_db`,
+      rank: `${k}_rank`,
+      explained: `${k}_explained`,
+      modulated: `${k}_modulated`,
+      modulationExpected: `${k}_sidebands_expected`,
+      harmonics: Array.from({ length: evidence.options.harmonics[c.kind] }, (_, i) => ({
+        hz: `${k}_h${i + 1}_hz`,
+        snr: `${k}_h${i + 1}_snr_db`,
+        threshold: `${k}_h${i + 1}_threshold_db`,
+        present: `${k}_h${i + 1}_present`,
+        sidebands: `${k}_h${i + 1}_sidebands`,
+        sidebandSnr: `${k}_h${i + 1}_sideband_snr_db`,
+        discounted: `${k}_h${i + 1}_discounted`,
+        reference: `${k}_h${i + 1}_reference_db`,
+      })),
+    };
+  });
+}
+
 export class WindowAnalyzer {
   readonly config: Readonly<WindowAnalysisConfig>;
   readonly fftSize: number;
@@ -195,39 +302,8 @@ export class WindowAnalyzer {
   readonly #decision: DecisionResult = { diagnosis: 'none', confidence: 0, runnerUpDb: 0, dominated: false };
 
   constructor(config: WindowAnalysisConfig) {
-    const { sampleRateHz, windowSize, shaftHz } = config;
-    if (!(typeof sampleRateHz === 'number' && Number.isFinite(sampleRateHz) && sampleRateHz > 0))
-      throw configError('sampleRateHz', 'must be a positive number', sampleRateHz);
-    if (!(Number.isInteger(windowSize) && windowSize >= MIN_WINDOW))
-      throw configError('windowSize', `must be an integer >= ${MIN_WINDOW}`, windowSize);
-    if (shaftHz !== undefined && !(Number.isFinite(shaftHz) && shaftHz > 0 && shaftHz < sampleRateHz / 2))
-      throw configError('shaftHz', `must be a positive number below Nyquist (${sampleRateHz / 2} Hz)`, shaftHz);
-    if (config.shaftTolerance !== undefined && !(config.shaftTolerance >= 0 && config.shaftTolerance < 0.2))
-      throw configError('shaftTolerance', 'must be a fraction from 0 to 0.2', config.shaftTolerance);
-    const iso = config.iso ?? DEFAULT_ISO_CLASS;
-    try {
-      zoneBoundaries(iso);
-    } catch {
-      throw configError('iso', "must be { group: 1 | 2, foundation: 'rigid' | 'flexible' }", iso);
-    }
-    const bands = config.bands ?? DEFAULT_BANDS;
-    const seen = new Set<string>();
-    for (const [i, b] of bands.entries()) {
-      if (!/^[a-z0-9_]+$/.test(b.name)) throw configError(`bands[${i}].name`, 'must be snake_case (a-z, 0-9, _)', b.name);
-      if (seen.has(b.name)) throw configError(`bands[${i}].name`, 'is a duplicate', b.name);
-      seen.add(b.name);
-      if (!(Number.isFinite(b.lowHz) && Number.isFinite(b.highHz) && b.lowHz >= 0 && b.highHz > b.lowHz))
-        throw configError(`bands[${i}]`, 'must have 0 <= lowHz < highHz', b);
-    }
-    if (config.reference !== undefined) {
-      try {
-        validateReference(config.reference, 'window analysis: reference');
-      } catch (err) {
-        throw configError('reference', `is not a valid healthy reference (${err instanceof Error ? err.message : String(err)})`, '...');
-      }
-    }
-    const search = config.shaftSearchHz ?? DEFAULT_SHAFT_SEARCH;
-    if (!(search.minHz > 0 && search.maxHz > search.minHz)) throw configError('shaftSearchHz', 'must satisfy 0 < minHz < maxHz', search);
+    const { iso, bands, search } = validateConfig(config);
+    const { sampleRateHz, windowSize } = config;
     this.config = config;
     this.#iso = { group: iso.group, foundation: iso.foundation };
     this.#bands = bands;
@@ -245,53 +321,7 @@ export class WindowAnalyzer {
     // low frequency, wide enough that a block's median is background, not a line.
     this.#floorBlockBins = Math.max(16, Math.ceil(2 / this.#binHz));
     this.#shaft = new ShaftSpeedEstimator({ ...DEFAULT_SHAFT_SEARCH, minHz: search.minHz, maxHz: search.maxHz });
-
-    if (config.bearing !== undefined) {
-      const geometry = validateBearingGeometry(config.bearing, 'window analysis: bearing');
-      const rectFft = new RealFft(this.fftSize);
-      const envelope = new EnvelopeSpectrum({ signalLength: windowSize, fftSize: this.fftSize, sampleRateHz });
-      const evidence = new FaultEvidence();
-      const keys = evidence.candidates.map((c): FaultKeys => {
-        const k = FAULT_KEYS[c.kind];
-        return {
-          score: `${k}_score`,
-          supported: `${k}_supported`,
-          strength: `${k}_strength_db`,
-          rank: `${k}_rank`,
-          explained: `${k}_explained`,
-          modulated: `${k}_modulated`,
-          modulationExpected: `${k}_sidebands_expected`,
-          harmonics: Array.from({ length: evidence.options.harmonics[c.kind] }, (_, i) => ({
-            hz: `${k}_h${i + 1}_hz`,
-            snr: `${k}_h${i + 1}_snr_db`,
-            threshold: `${k}_h${i + 1}_threshold_db`,
-            present: `${k}_h${i + 1}_present`,
-            sidebands: `${k}_h${i + 1}_sidebands`,
-            sidebandSnr: `${k}_h${i + 1}_sideband_snr_db`,
-            discounted: `${k}_h${i + 1}_discounted`,
-            reference: `${k}_h${i + 1}_reference_db`,
-          })),
-        };
-      });
-      this.#bearing = {
-        geometry,
-        orders: defectOrders(geometry),
-        freqs: { bpfo: 0, bpfi: 0, bsf: 0, ftf: 0 },
-        keys,
-        rectFft,
-        rectSpectrum: new Float64Array(rectFft.outputLength),
-        // The narrowest admissible band is decided per call from the shaft speed; the tree is
-        // built down to bands of 128 envelope samples.
-        kurtogram: new FastKurtogram({ signalLength: windowSize, fftSize: this.fftSize, sampleRateHz }),
-        envelope,
-        sesFloor: new Float64Array(this.fftSize / 2 + 1),
-        sesFloorer: new NoiseFloor(this.fftSize / 2 + 1),
-        reference: config.reference === undefined ? undefined : new ReferenceFloor(config.reference, this.fftSize / 2 + 1),
-        sesReferenceFloor: new Float64Array(this.fftSize / 2 + 1),
-        evidence,
-        resolutionOrders: requiredResolutionOrders(geometry),
-      };
-    }
+    if (config.bearing !== undefined) this.#bearing = bearingStages(config, config.bearing, this.fftSize);
   }
 
   analyze(samples: Float32Array): WindowAnalysis {
