@@ -13,7 +13,7 @@
 import { PdmError } from '../common/errors.ts';
 import { type DecisionResult, decide, isSupported } from './bearing/diagnosis.ts';
 import { EnvelopeSpectrum } from './bearing/envelope-spectrum.ts';
-import { FAULT_KEYS, FaultEvidence } from './bearing/fault-evidence.ts';
+import { type CandidateEvidence, FAULT_KEYS, FaultEvidence, type ShaftLine } from './bearing/fault-evidence.ts';
 import {
   type BearingGeometry,
   type DefectFrequencies,
@@ -414,6 +414,7 @@ export class WindowAnalyzer {
 
   #analyzeBearing(analysis: WindowAnalysis, samples: Float32Array, shaftHz: number, b: BearingStages): void {
     const f = analysis.features;
+    // The bearing's feature keys come first and always, so every window has the same keys.
     for (const k of b.keys) f[k.score] = 0;
     f.envelope_band_low_hz = 0;
     f.envelope_band_high_hz = 0;
@@ -423,6 +424,50 @@ export class WindowAnalyzer {
       analysis.bearing = { diagnosis: 'none', confidence: 0 };
       return;
     }
+    const raisedBins = this.#demodulate(samples, shaftHz, b);
+    const d = decide(this.#decision, b.evidence);
+    const band = this.#band;
+    const env = b.envelope;
+
+    const evidence: Record<string, number> = {
+      spectral_kurtosis: band.kurtosis,
+      kurtogram_level: band.level,
+      envelope_bin_hz: env.binHz,
+      envelope_segments: env.segments,
+      runner_up_db: d.runnerUpDb,
+      dominant_family_hz: b.evidence.dominant.hz,
+      dominant_family_db: b.evidence.dominant.scoreDb,
+      dominated: d.dominated ? 1 : 0,
+      shaft_line_snr_db: b.evidence.shaftLine.snrDb,
+      shaft_line_present: b.evidence.shaftLine.present ? 1 : 0,
+    };
+    const discounted = b.reference === undefined ? undefined : referenceEvidence(evidence, b.reference, raisedBins, b.evidence.shaftLine);
+    const candidates = b.evidence.candidates;
+    for (let i = 0; i < candidates.length; i++) {
+      f[b.keys[i].score] = candidates[i].strengthDb;
+      candidateEvidence(evidence, discounted, candidates[i], b.keys[i]);
+    }
+    f.envelope_band_low_hz = env.lowHz;
+    f.envelope_band_high_hz = env.highHz;
+    f.spectral_kurtosis = band.kurtosis;
+    const freqs = b.freqs;
+    analysis.bearing = {
+      diagnosis: d.diagnosis,
+      confidence: d.confidence,
+      frequencies_hz: { bpfo: freqs.bpfo, bpfi: freqs.bpfi, bsf: freqs.bsf, ftf: freqs.ftf },
+      band_hz: [env.lowHz, env.highHz],
+      evidence,
+    };
+    if (discounted !== undefined) analysis.bearing.discounted = discounted;
+  }
+
+  /**
+   * The signal-processing half of the bearing diagnosis, into the precomputed stages: defect
+   * frequencies at this speed, kurtogram band, squared envelope spectrum (SES) and its floor
+   * (raised at the reference's lines), fault evidence. Returns how many floor bins the
+   * reference raised (0 without one).
+   */
+  #demodulate(samples: Float32Array, shaftHz: number, b: BearingStages): number {
     const freqs = b.freqs;
     freqs.bpfo = b.orders.bpfo * shaftHz;
     freqs.bpfi = b.orders.bpfi * shaftHz;
@@ -448,78 +493,71 @@ export class WindowAnalyzer {
       floor = b.sesReferenceFloor;
     }
     b.evidence.process(env.power, floor, env.bins, env.binHz, env.segments, shaftHz, freqs, b.sesFloor);
-    const d = decide(this.#decision, b.evidence);
+    return raisedBins;
+  }
+}
 
-    const evidence: Record<string, number> = {
-      spectral_kurtosis: band.kurtosis,
-      kurtogram_level: band.level,
-      envelope_bin_hz: env.binHz,
-      envelope_segments: env.segments,
-      runner_up_db: d.runnerUpDb,
-      dominant_family_hz: b.evidence.dominant.hz,
-      dominant_family_db: b.evidence.dominant.scoreDb,
-      dominated: d.dominated ? 1 : 0,
-      shaft_line_snr_db: b.evidence.shaftLine.snrDb,
-      shaft_line_present: b.evidence.shaftLine.present ? 1 : 0,
-    };
-    let discounted: DiscountedLine[] | undefined;
-    if (b.reference !== undefined) {
-      evidence.reference_bins_raised = raisedBins;
-      evidence.reference_band = b.reference.lastBand;
-      discounted = [];
-      const l = b.evidence.shaftLine;
-      if (l.discounted) {
-        evidence.shaft_line_discounted = 1;
-        discounted.push({ type: 'inner_race', line: '1x', hz: l.hz, snr_db: l.snrDb + l.referenceDb, reference_db: l.referenceDb });
-      }
+/**
+ * With a healthy reference: how much of the floor it raised, and the discounted lines' list,
+ * begun with the SES's 1X line when the reference discounted it (an inner race's modulation).
+ */
+function referenceEvidence(
+  evidence: Record<string, number>,
+  reference: ReferenceFloor,
+  raisedBins: number,
+  l: ShaftLine,
+): DiscountedLine[] {
+  evidence.reference_bins_raised = raisedBins;
+  evidence.reference_band = reference.lastBand;
+  const discounted: DiscountedLine[] = [];
+  if (l.discounted) {
+    evidence.shaft_line_discounted = 1;
+    discounted.push({ type: 'inner_race', line: '1x', hz: l.hz, snr_db: l.snrDb + l.referenceDb, reference_db: l.referenceDb });
+  }
+  return discounted;
+}
+
+/**
+ * One fault type's evidence under its keys `k`: support, strength and rank, then each harmonic's
+ * line; optional keys only when they say something (sidebands found, a reference level, a line
+ * discounted), so the evidence stays short. Discounted lines are also listed in `discounted`
+ * (undefined without a reference).
+ */
+function candidateEvidence(
+  evidence: Record<string, number>,
+  discounted: DiscountedLine[] | undefined,
+  c: CandidateEvidence,
+  k: FaultKeys,
+): void {
+  evidence[k.supported] = isSupported(c) ? 1 : 0;
+  evidence[k.strength] = c.strengthDb;
+  evidence[k.rank] = c.rank;
+  if (c.explained) evidence[k.explained] = 1;
+  if (c.kind === 'inner_race' && c.anchored) {
+    evidence[k.modulated] = c.modulated ? 1 : 0;
+    evidence[k.modulationExpected] = c.modulationExpected ? 1 : 0;
+  }
+  for (let h = 1; h <= c.harmonics; h++) {
+    const hk = k.harmonics[h - 1];
+    evidence[hk.hz] = c.lineHz[h - 1];
+    evidence[hk.snr] = c.snrDb[h - 1];
+    evidence[hk.threshold] = c.thresholdDb[h - 1];
+    evidence[hk.present] = c.present[h - 1];
+    if (c.sidebands[h - 1] > 0) {
+      evidence[hk.sidebands] = c.sidebands[h - 1];
+      evidence[hk.sidebandSnr] = c.sidebandSnrDb[h - 1];
     }
-    const candidates = b.evidence.candidates;
-    for (let i = 0; i < candidates.length; i++) {
-      const c = candidates[i];
-      const k = b.keys[i];
-      f[k.score] = c.strengthDb;
-      evidence[k.supported] = isSupported(c) ? 1 : 0;
-      evidence[k.strength] = c.strengthDb;
-      evidence[k.rank] = c.rank;
-      if (c.explained) evidence[k.explained] = 1;
-      if (c.kind === 'inner_race' && c.anchored) {
-        evidence[k.modulated] = c.modulated ? 1 : 0;
-        evidence[k.modulationExpected] = c.modulationExpected ? 1 : 0;
-      }
-      for (let h = 1; h <= c.harmonics; h++) {
-        const hk = k.harmonics[h - 1];
-        evidence[hk.hz] = c.lineHz[h - 1];
-        evidence[hk.snr] = c.snrDb[h - 1];
-        evidence[hk.threshold] = c.thresholdDb[h - 1];
-        evidence[hk.present] = c.present[h - 1];
-        if (c.sidebands[h - 1] > 0) {
-          evidence[hk.sidebands] = c.sidebands[h - 1];
-          evidence[hk.sidebandSnr] = c.sidebandSnrDb[h - 1];
-        }
-        if (c.referenceDb[h - 1] > 0) evidence[hk.reference] = c.referenceDb[h - 1];
-        if (c.discounted[h - 1] === 1 && discounted !== undefined) {
-          evidence[hk.discounted] = 1;
-          discounted.push({
-            type: c.kind,
-            line: `h${h}`,
-            hz: c.discountedHz[h - 1],
-            snr_db: c.discountedSnrDb[h - 1],
-            reference_db: c.referenceDb[h - 1],
-          });
-        }
-      }
+    if (c.referenceDb[h - 1] > 0) evidence[hk.reference] = c.referenceDb[h - 1];
+    if (c.discounted[h - 1] === 1 && discounted !== undefined) {
+      evidence[hk.discounted] = 1;
+      discounted.push({
+        type: c.kind,
+        line: `h${h}`,
+        hz: c.discountedHz[h - 1],
+        snr_db: c.discountedSnrDb[h - 1],
+        reference_db: c.referenceDb[h - 1],
+      });
     }
-    f.envelope_band_low_hz = env.lowHz;
-    f.envelope_band_high_hz = env.highHz;
-    f.spectral_kurtosis = band.kurtosis;
-    analysis.bearing = {
-      diagnosis: d.diagnosis,
-      confidence: d.confidence,
-      frequencies_hz: { bpfo: freqs.bpfo, bpfi: freqs.bpfi, bsf: freqs.bsf, ftf: freqs.ftf },
-      band_hz: [env.lowHz, env.highHz],
-      evidence,
-    };
-    if (discounted !== undefined) analysis.bearing.discounted = discounted;
   }
 }
 
