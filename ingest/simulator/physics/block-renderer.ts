@@ -204,106 +204,6 @@ export class GroupRenderer {
   }
 
   /**
-   * Channel c's output: its modes rung by the drive (impacts + broadband excitation), plus the
-   * tonal work buffer and sensor noise; the modes' state and the last drive sample are carried
-   * to the next block. The drive and sensor noise are drawn in turn, sample by sample, from the
-   * channel's own stream, so the order of draws is part of the waveform.
-   */
-  #resonateModes(c: number, out: Float32Array | Float64Array): void {
-    const n = this.blockSize;
-    const M = this.#modeCount;
-    const a1 = this.#a1;
-    const a2 = this.#a2;
-    const b = this.#b;
-    const s1 = this.#s1;
-    const s2 = this.#s2;
-    const work = this.#work;
-    const rng = this.#rngs[c];
-    const drive = this.#drive[c];
-    const sigma = this.structSigma[c];
-    const sensor = this.sensorSigma[c];
-    let prev = this.#prevDrive[c];
-    const base = c * M;
-    const w0 = c * n;
-    for (let k = 0; k < n; k++) {
-      let y = 0;
-      for (let m = 0; m < M; m++) {
-        const i = base + m;
-        const v = a1[i] * s1[i] + a2[i] * s2[i] + b[i] * prev;
-        s2[i] = s1[i];
-        s1[i] = v;
-        y += v;
-      }
-      prev = drive[k] + sigma * rng.gaussian();
-      out[k] = work[w0 + k] + y + sensor * rng.gaussian();
-    }
-    this.#prevDrive[c] = prev;
-  }
-
-  /** #resonateModes unrolled for the common case of four modes: their states stay in locals. */
-  #resonateFourModes(c: number, out: Float32Array | Float64Array): void {
-    const n = this.blockSize;
-    const a1 = this.#a1;
-    const a2 = this.#a2;
-    const b = this.#b;
-    const s1 = this.#s1;
-    const s2 = this.#s2;
-    const work = this.#work;
-    const rng = this.#rngs[c];
-    const drive = this.#drive[c];
-    const sigma = this.structSigma[c];
-    const sensor = this.sensorSigma[c];
-    let prev = this.#prevDrive[c];
-    const base = c * 4;
-    const w0 = c * n;
-    let p1 = s1[base],
-      q1 = s2[base],
-      p2 = s1[base + 1],
-      q2 = s2[base + 1];
-    let p3 = s1[base + 2],
-      q3 = s2[base + 2],
-      p4 = s1[base + 3],
-      q4 = s2[base + 3];
-    const A1 = a1[base],
-      A2 = a1[base + 1],
-      A3 = a1[base + 2],
-      A4 = a1[base + 3];
-    const B1 = a2[base],
-      B2 = a2[base + 1],
-      B3 = a2[base + 2],
-      B4 = a2[base + 3];
-    const G1 = b[base],
-      G2 = b[base + 1],
-      G3 = b[base + 2],
-      G4 = b[base + 3];
-    for (let k = 0; k < n; k++) {
-      const y1 = A1 * p1 + B1 * q1 + G1 * prev;
-      const y2 = A2 * p2 + B2 * q2 + G2 * prev;
-      const y3 = A3 * p3 + B3 * q3 + G3 * prev;
-      const y4 = A4 * p4 + B4 * q4 + G4 * prev;
-      q1 = p1;
-      p1 = y1;
-      q2 = p2;
-      p2 = y2;
-      q3 = p3;
-      p3 = y3;
-      q4 = p4;
-      p4 = y4;
-      prev = drive[k] + sigma * rng.gaussian();
-      out[k] = work[w0 + k] + y1 + y2 + y3 + y4 + sensor * rng.gaussian();
-    }
-    s1[base] = p1;
-    s2[base] = q1;
-    s1[base + 1] = p2;
-    s2[base + 1] = q2;
-    s1[base + 2] = p3;
-    s2[base + 2] = q3;
-    s1[base + 3] = p4;
-    s2[base + 3] = q4;
-    this.#prevDrive[c] = prev;
-  }
-
-  /**
    * Shaft harmonics, electrical components and 1X sidebands into the work buffer, in passes:
    * the rotators' values at every sample first, then each component added over the whole block.
    * Each sample's sum is formed in the same order as in a single pass (harmonics, then the
@@ -523,6 +423,106 @@ export class GroupRenderer {
         work[w0 + k] += (re * u2r - im * u2i) * (2 * pRe[k]);
       }
     }
+  }
+
+  /**
+   * Channel c's output: its modes rung by the drive (impacts + broadband excitation), plus the
+   * tonal work buffer and sensor noise; the modes' state and the last drive sample are carried
+   * to the next block. The drive and sensor noise are drawn in turn, sample by sample, from the
+   * channel's own stream, so the order of draws is part of the waveform.
+   */
+  #resonateModes(c: number, out: Float32Array | Float64Array): void {
+    const n = this.blockSize;
+    const M = this.#modeCount;
+    const a1 = this.#a1;
+    const a2 = this.#a2;
+    const b = this.#b;
+    const s1 = this.#s1;
+    const s2 = this.#s2;
+    const work = this.#work;
+    const rng = this.#rngs[c];
+    const drive = this.#drive[c];
+    const sigma = this.structSigma[c];
+    const sensor = this.sensorSigma[c];
+    let prev = this.#prevDrive[c];
+    const base = c * M;
+    const w0 = c * n;
+    for (let k = 0; k < n; k++) {
+      let y = 0;
+      for (let m = 0; m < M; m++) {
+        const i = base + m;
+        const v = a1[i] * s1[i] + a2[i] * s2[i] + b[i] * prev;
+        s2[i] = s1[i];
+        s1[i] = v;
+        y += v;
+      }
+      prev = drive[k] + sigma * rng.gaussian();
+      out[k] = work[w0 + k] + y + sensor * rng.gaussian();
+    }
+    this.#prevDrive[c] = prev;
+  }
+
+  /** #resonateModes unrolled for the common case of four modes: their states stay in locals. */
+  #resonateFourModes(c: number, out: Float32Array | Float64Array): void {
+    const n = this.blockSize;
+    const a1 = this.#a1;
+    const a2 = this.#a2;
+    const b = this.#b;
+    const s1 = this.#s1;
+    const s2 = this.#s2;
+    const work = this.#work;
+    const rng = this.#rngs[c];
+    const drive = this.#drive[c];
+    const sigma = this.structSigma[c];
+    const sensor = this.sensorSigma[c];
+    let prev = this.#prevDrive[c];
+    const base = c * 4;
+    const w0 = c * n;
+    let p1 = s1[base],
+      q1 = s2[base],
+      p2 = s1[base + 1],
+      q2 = s2[base + 1];
+    let p3 = s1[base + 2],
+      q3 = s2[base + 2],
+      p4 = s1[base + 3],
+      q4 = s2[base + 3];
+    const A1 = a1[base],
+      A2 = a1[base + 1],
+      A3 = a1[base + 2],
+      A4 = a1[base + 3];
+    const B1 = a2[base],
+      B2 = a2[base + 1],
+      B3 = a2[base + 2],
+      B4 = a2[base + 3];
+    const G1 = b[base],
+      G2 = b[base + 1],
+      G3 = b[base + 2],
+      G4 = b[base + 3];
+    for (let k = 0; k < n; k++) {
+      const y1 = A1 * p1 + B1 * q1 + G1 * prev;
+      const y2 = A2 * p2 + B2 * q2 + G2 * prev;
+      const y3 = A3 * p3 + B3 * q3 + G3 * prev;
+      const y4 = A4 * p4 + B4 * q4 + G4 * prev;
+      q1 = p1;
+      p1 = y1;
+      q2 = p2;
+      p2 = y2;
+      q3 = p3;
+      p3 = y3;
+      q4 = p4;
+      p4 = y4;
+      prev = drive[k] + sigma * rng.gaussian();
+      out[k] = work[w0 + k] + y1 + y2 + y3 + y4 + sensor * rng.gaussian();
+    }
+    s1[base] = p1;
+    s2[base] = q1;
+    s1[base + 1] = p2;
+    s2[base + 1] = q2;
+    s1[base + 2] = p3;
+    s2[base + 2] = q3;
+    s1[base + 3] = p4;
+    s2[base + 3] = q4;
+    this.#prevDrive[c] = prev;
   }
 
   /** Place this block's impacts of every source into the channels' drive buffers. */
