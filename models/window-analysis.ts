@@ -13,7 +13,7 @@
 import { PdmError } from '../common/errors.ts';
 import { type DecisionResult, decide, isSupported } from './bearing/diagnosis.ts';
 import { EnvelopeSpectrum } from './bearing/envelope-spectrum.ts';
-import { FAULT_KEYS, FaultEvidence } from './bearing/fault-evidence.ts';
+import { type CandidateEvidence, FAULT_KEYS, FaultEvidence, type ShaftLine } from './bearing/fault-evidence.ts';
 import {
   type BearingGeometry,
   type DefectFrequencies,
@@ -131,6 +131,57 @@ function configError(setting: string, message: string, value: unknown): PdmError
   return new PdmError('PDM_ERR_CONFIG_INVALID', `window analysis: ${setting} ${message}, got ${JSON.stringify(value)}`, { setting, value });
 }
 
+/**
+ * Checks a configuration before anything is built and resolves the defaulted settings. Settings
+ * are checked in a fixed order, so the first bad one found is the one reported; the bearing's
+ * geometry is checked later, where its stages are built.
+ */
+function validateConfig(config: WindowAnalysisConfig): {
+  iso: { group: IsoGroup; foundation: IsoFoundation };
+  bands: ReadonlyArray<{ name: string; lowHz: number; highHz: number }>;
+  search: { minHz: number; maxHz: number };
+} {
+  const { sampleRateHz, windowSize, shaftHz } = config;
+  if (!(typeof sampleRateHz === 'number' && Number.isFinite(sampleRateHz) && sampleRateHz > 0))
+    throw configError('sampleRateHz', 'must be a positive number', sampleRateHz);
+  if (!(Number.isInteger(windowSize) && windowSize >= MIN_WINDOW))
+    throw configError('windowSize', `must be an integer >= ${MIN_WINDOW}`, windowSize);
+  if (shaftHz !== undefined && !(Number.isFinite(shaftHz) && shaftHz > 0 && shaftHz < sampleRateHz / 2))
+    throw configError('shaftHz', `must be a positive number below Nyquist (${sampleRateHz / 2} Hz)`, shaftHz);
+  if (config.shaftTolerance !== undefined && !(config.shaftTolerance >= 0 && config.shaftTolerance < 0.2))
+    throw configError('shaftTolerance', 'must be a fraction from 0 to 0.2', config.shaftTolerance);
+  const iso = config.iso ?? DEFAULT_ISO_CLASS;
+  try {
+    zoneBoundaries(iso);
+  } catch {
+    throw configError('iso', "must be { group: 1 | 2, foundation: 'rigid' | 'flexible' }", iso);
+  }
+  const bands = config.bands ?? DEFAULT_BANDS;
+  validateBands(bands);
+  if (config.reference !== undefined) {
+    try {
+      validateReference(config.reference, 'window analysis: reference');
+    } catch (err) {
+      throw configError('reference', `is not a valid healthy reference (${err instanceof Error ? err.message : String(err)})`, '...');
+    }
+  }
+  const search = config.shaftSearchHz ?? DEFAULT_SHAFT_SEARCH;
+  if (!(search.minHz > 0 && search.maxHz > search.minHz)) throw configError('shaftSearchHz', 'must satisfy 0 < minHz < maxHz', search);
+  return { iso, bands, search };
+}
+
+/** Band names become feature keys (band_<name>), so they must be snake_case and unique. */
+function validateBands(bands: ReadonlyArray<{ name: string; lowHz: number; highHz: number }>): void {
+  const seen = new Set<string>();
+  for (const [i, b] of bands.entries()) {
+    if (!/^[a-z0-9_]+$/.test(b.name)) throw configError(`bands[${i}].name`, 'must be snake_case (a-z, 0-9, _)', b.name);
+    if (seen.has(b.name)) throw configError(`bands[${i}].name`, 'is a duplicate', b.name);
+    seen.add(b.name);
+    if (!(Number.isFinite(b.lowHz) && Number.isFinite(b.highHz) && b.lowHz >= 0 && b.highHz > b.lowHz))
+      throw configError(`bands[${i}]`, 'must have 0 <= lowHz < highHz', b);
+  }
+}
+
 /** Feature and evidence key names of one fault type, built once (no string building per window). */
 interface FaultKeys {
   score: string;
@@ -172,6 +223,62 @@ interface BearingStages {
   resolutionOrders: number;
 }
 
+/**
+ * The bearing diagnosis's stages for one window length, built once so that `analyze` only reads
+ * and overwrites them. The geometry is validated here, after the rest of the configuration.
+ */
+function bearingStages(config: WindowAnalysisConfig, bearing: BearingGeometry, fftSize: number): BearingStages {
+  const { sampleRateHz, windowSize } = config;
+  const geometry = validateBearingGeometry(bearing, 'window analysis: bearing');
+  const rectFft = new RealFft(fftSize);
+  const envelope = new EnvelopeSpectrum({ signalLength: windowSize, fftSize, sampleRateHz });
+  const evidence = new FaultEvidence();
+  return {
+    geometry,
+    orders: defectOrders(geometry),
+    freqs: { bpfo: 0, bpfi: 0, bsf: 0, ftf: 0 },
+    keys: faultKeys(evidence),
+    rectFft,
+    rectSpectrum: new Float64Array(rectFft.outputLength),
+    // The narrowest admissible band is decided per call from the shaft speed; the tree is
+    // built down to bands of 128 envelope samples.
+    kurtogram: new FastKurtogram({ signalLength: windowSize, fftSize, sampleRateHz }),
+    envelope,
+    sesFloor: new Float64Array(fftSize / 2 + 1),
+    sesFloorer: new NoiseFloor(fftSize / 2 + 1),
+    reference: config.reference === undefined ? undefined : new ReferenceFloor(config.reference, fftSize / 2 + 1),
+    sesReferenceFloor: new Float64Array(fftSize / 2 + 1),
+    evidence,
+    resolutionOrders: requiredResolutionOrders(geometry),
+  };
+}
+
+/** The feature and evidence keys of every candidate of `evidence`, in its order (see FaultKeys). */
+function faultKeys(evidence: FaultEvidence): FaultKeys[] {
+  return evidence.candidates.map((c): FaultKeys => {
+    const k = FAULT_KEYS[c.kind];
+    return {
+      score: `${k}_score`,
+      supported: `${k}_supported`,
+      strength: `${k}_strength_db`,
+      rank: `${k}_rank`,
+      explained: `${k}_explained`,
+      modulated: `${k}_modulated`,
+      modulationExpected: `${k}_sidebands_expected`,
+      harmonics: Array.from({ length: evidence.options.harmonics[c.kind] }, (_, i) => ({
+        hz: `${k}_h${i + 1}_hz`,
+        snr: `${k}_h${i + 1}_snr_db`,
+        threshold: `${k}_h${i + 1}_threshold_db`,
+        present: `${k}_h${i + 1}_present`,
+        sidebands: `${k}_h${i + 1}_sidebands`,
+        sidebandSnr: `${k}_h${i + 1}_sideband_snr_db`,
+        discounted: `${k}_h${i + 1}_discounted`,
+        reference: `${k}_h${i + 1}_reference_db`,
+      })),
+    };
+  });
+}
+
 export class WindowAnalyzer {
   readonly config: Readonly<WindowAnalysisConfig>;
   readonly fftSize: number;
@@ -195,39 +302,8 @@ export class WindowAnalyzer {
   readonly #decision: DecisionResult = { diagnosis: 'none', confidence: 0, runnerUpDb: 0, dominated: false };
 
   constructor(config: WindowAnalysisConfig) {
-    const { sampleRateHz, windowSize, shaftHz } = config;
-    if (!(typeof sampleRateHz === 'number' && Number.isFinite(sampleRateHz) && sampleRateHz > 0))
-      throw configError('sampleRateHz', 'must be a positive number', sampleRateHz);
-    if (!(Number.isInteger(windowSize) && windowSize >= MIN_WINDOW))
-      throw configError('windowSize', `must be an integer >= ${MIN_WINDOW}`, windowSize);
-    if (shaftHz !== undefined && !(Number.isFinite(shaftHz) && shaftHz > 0 && shaftHz < sampleRateHz / 2))
-      throw configError('shaftHz', `must be a positive number below Nyquist (${sampleRateHz / 2} Hz)`, shaftHz);
-    if (config.shaftTolerance !== undefined && !(config.shaftTolerance >= 0 && config.shaftTolerance < 0.2))
-      throw configError('shaftTolerance', 'must be a fraction from 0 to 0.2', config.shaftTolerance);
-    const iso = config.iso ?? DEFAULT_ISO_CLASS;
-    try {
-      zoneBoundaries(iso);
-    } catch {
-      throw configError('iso', "must be { group: 1 | 2, foundation: 'rigid' | 'flexible' }", iso);
-    }
-    const bands = config.bands ?? DEFAULT_BANDS;
-    const seen = new Set<string>();
-    for (const [i, b] of bands.entries()) {
-      if (!/^[a-z0-9_]+$/.test(b.name)) throw configError(`bands[${i}].name`, 'must be snake_case (a-z, 0-9, _)', b.name);
-      if (seen.has(b.name)) throw configError(`bands[${i}].name`, 'is a duplicate', b.name);
-      seen.add(b.name);
-      if (!(Number.isFinite(b.lowHz) && Number.isFinite(b.highHz) && b.lowHz >= 0 && b.highHz > b.lowHz))
-        throw configError(`bands[${i}]`, 'must have 0 <= lowHz < highHz', b);
-    }
-    if (config.reference !== undefined) {
-      try {
-        validateReference(config.reference, 'window analysis: reference');
-      } catch (err) {
-        throw configError('reference', `is not a valid healthy reference (${err instanceof Error ? err.message : String(err)})`, '...');
-      }
-    }
-    const search = config.shaftSearchHz ?? DEFAULT_SHAFT_SEARCH;
-    if (!(search.minHz > 0 && search.maxHz > search.minHz)) throw configError('shaftSearchHz', 'must satisfy 0 < minHz < maxHz', search);
+    const { iso, bands, search } = validateConfig(config);
+    const { sampleRateHz, windowSize } = config;
     this.config = config;
     this.#iso = { group: iso.group, foundation: iso.foundation };
     this.#bands = bands;
@@ -245,53 +321,7 @@ export class WindowAnalyzer {
     // low frequency, wide enough that a block's median is background, not a line.
     this.#floorBlockBins = Math.max(16, Math.ceil(2 / this.#binHz));
     this.#shaft = new ShaftSpeedEstimator({ ...DEFAULT_SHAFT_SEARCH, minHz: search.minHz, maxHz: search.maxHz });
-
-    if (config.bearing !== undefined) {
-      const geometry = validateBearingGeometry(config.bearing, 'window analysis: bearing');
-      const rectFft = new RealFft(this.fftSize);
-      const envelope = new EnvelopeSpectrum({ signalLength: windowSize, fftSize: this.fftSize, sampleRateHz });
-      const evidence = new FaultEvidence();
-      const keys = evidence.candidates.map((c): FaultKeys => {
-        const k = FAULT_KEYS[c.kind];
-        return {
-          score: `${k}_score`,
-          supported: `${k}_supported`,
-          strength: `${k}_strength_db`,
-          rank: `${k}_rank`,
-          explained: `${k}_explained`,
-          modulated: `${k}_modulated`,
-          modulationExpected: `${k}_sidebands_expected`,
-          harmonics: Array.from({ length: evidence.options.harmonics[c.kind] }, (_, i) => ({
-            hz: `${k}_h${i + 1}_hz`,
-            snr: `${k}_h${i + 1}_snr_db`,
-            threshold: `${k}_h${i + 1}_threshold_db`,
-            present: `${k}_h${i + 1}_present`,
-            sidebands: `${k}_h${i + 1}_sidebands`,
-            sidebandSnr: `${k}_h${i + 1}_sideband_snr_db`,
-            discounted: `${k}_h${i + 1}_discounted`,
-            reference: `${k}_h${i + 1}_reference_db`,
-          })),
-        };
-      });
-      this.#bearing = {
-        geometry,
-        orders: defectOrders(geometry),
-        freqs: { bpfo: 0, bpfi: 0, bsf: 0, ftf: 0 },
-        keys,
-        rectFft,
-        rectSpectrum: new Float64Array(rectFft.outputLength),
-        // The narrowest admissible band is decided per call from the shaft speed; the tree is
-        // built down to bands of 128 envelope samples.
-        kurtogram: new FastKurtogram({ signalLength: windowSize, fftSize: this.fftSize, sampleRateHz }),
-        envelope,
-        sesFloor: new Float64Array(this.fftSize / 2 + 1),
-        sesFloorer: new NoiseFloor(this.fftSize / 2 + 1),
-        reference: config.reference === undefined ? undefined : new ReferenceFloor(config.reference, this.fftSize / 2 + 1),
-        sesReferenceFloor: new Float64Array(this.fftSize / 2 + 1),
-        evidence,
-        resolutionOrders: requiredResolutionOrders(geometry),
-      };
-    }
+    if (config.bearing !== undefined) this.#bearing = bearingStages(config, config.bearing, this.fftSize);
   }
 
   analyze(samples: Float32Array): WindowAnalysis {
@@ -384,6 +414,7 @@ export class WindowAnalyzer {
 
   #analyzeBearing(analysis: WindowAnalysis, samples: Float32Array, shaftHz: number, b: BearingStages): void {
     const f = analysis.features;
+    // The bearing's feature keys come first and always, so every window has the same keys.
     for (const k of b.keys) f[k.score] = 0;
     f.envelope_band_low_hz = 0;
     f.envelope_band_high_hz = 0;
@@ -393,6 +424,50 @@ export class WindowAnalyzer {
       analysis.bearing = { diagnosis: 'none', confidence: 0 };
       return;
     }
+    const raisedBins = this.#demodulate(samples, shaftHz, b);
+    const d = decide(this.#decision, b.evidence);
+    const band = this.#band;
+    const env = b.envelope;
+
+    const evidence: Record<string, number> = {
+      spectral_kurtosis: band.kurtosis,
+      kurtogram_level: band.level,
+      envelope_bin_hz: env.binHz,
+      envelope_segments: env.segments,
+      runner_up_db: d.runnerUpDb,
+      dominant_family_hz: b.evidence.dominant.hz,
+      dominant_family_db: b.evidence.dominant.scoreDb,
+      dominated: d.dominated ? 1 : 0,
+      shaft_line_snr_db: b.evidence.shaftLine.snrDb,
+      shaft_line_present: b.evidence.shaftLine.present ? 1 : 0,
+    };
+    const discounted = b.reference === undefined ? undefined : referenceEvidence(evidence, b.reference, raisedBins, b.evidence.shaftLine);
+    const candidates = b.evidence.candidates;
+    for (let i = 0; i < candidates.length; i++) {
+      f[b.keys[i].score] = candidates[i].strengthDb;
+      candidateEvidence(evidence, discounted, candidates[i], b.keys[i]);
+    }
+    f.envelope_band_low_hz = env.lowHz;
+    f.envelope_band_high_hz = env.highHz;
+    f.spectral_kurtosis = band.kurtosis;
+    const freqs = b.freqs;
+    analysis.bearing = {
+      diagnosis: d.diagnosis,
+      confidence: d.confidence,
+      frequencies_hz: { bpfo: freqs.bpfo, bpfi: freqs.bpfi, bsf: freqs.bsf, ftf: freqs.ftf },
+      band_hz: [env.lowHz, env.highHz],
+      evidence,
+    };
+    if (discounted !== undefined) analysis.bearing.discounted = discounted;
+  }
+
+  /**
+   * The signal-processing half of the bearing diagnosis, into the precomputed stages: defect
+   * frequencies at this speed, kurtogram band, squared envelope spectrum (SES) and its floor
+   * (raised at the reference's lines), fault evidence. Returns how many floor bins the
+   * reference raised (0 without one).
+   */
+  #demodulate(samples: Float32Array, shaftHz: number, b: BearingStages): number {
     const freqs = b.freqs;
     freqs.bpfo = b.orders.bpfo * shaftHz;
     freqs.bpfi = b.orders.bpfi * shaftHz;
@@ -418,78 +493,71 @@ export class WindowAnalyzer {
       floor = b.sesReferenceFloor;
     }
     b.evidence.process(env.power, floor, env.bins, env.binHz, env.segments, shaftHz, freqs, b.sesFloor);
-    const d = decide(this.#decision, b.evidence);
+    return raisedBins;
+  }
+}
 
-    const evidence: Record<string, number> = {
-      spectral_kurtosis: band.kurtosis,
-      kurtogram_level: band.level,
-      envelope_bin_hz: env.binHz,
-      envelope_segments: env.segments,
-      runner_up_db: d.runnerUpDb,
-      dominant_family_hz: b.evidence.dominant.hz,
-      dominant_family_db: b.evidence.dominant.scoreDb,
-      dominated: d.dominated ? 1 : 0,
-      shaft_line_snr_db: b.evidence.shaftLine.snrDb,
-      shaft_line_present: b.evidence.shaftLine.present ? 1 : 0,
-    };
-    let discounted: DiscountedLine[] | undefined;
-    if (b.reference !== undefined) {
-      evidence.reference_bins_raised = raisedBins;
-      evidence.reference_band = b.reference.lastBand;
-      discounted = [];
-      const l = b.evidence.shaftLine;
-      if (l.discounted) {
-        evidence.shaft_line_discounted = 1;
-        discounted.push({ type: 'inner_race', line: '1x', hz: l.hz, snr_db: l.snrDb + l.referenceDb, reference_db: l.referenceDb });
-      }
+/**
+ * With a healthy reference: how much of the floor it raised, and the discounted lines' list,
+ * begun with the SES's 1X line when the reference discounted it (an inner race's modulation).
+ */
+function referenceEvidence(
+  evidence: Record<string, number>,
+  reference: ReferenceFloor,
+  raisedBins: number,
+  l: ShaftLine,
+): DiscountedLine[] {
+  evidence.reference_bins_raised = raisedBins;
+  evidence.reference_band = reference.lastBand;
+  const discounted: DiscountedLine[] = [];
+  if (l.discounted) {
+    evidence.shaft_line_discounted = 1;
+    discounted.push({ type: 'inner_race', line: '1x', hz: l.hz, snr_db: l.snrDb + l.referenceDb, reference_db: l.referenceDb });
+  }
+  return discounted;
+}
+
+/**
+ * One fault type's evidence under its keys `k`: support, strength and rank, then each harmonic's
+ * line; optional keys only when they say something (sidebands found, a reference level, a line
+ * discounted), so the evidence stays short. Discounted lines are also listed in `discounted`
+ * (undefined without a reference).
+ */
+function candidateEvidence(
+  evidence: Record<string, number>,
+  discounted: DiscountedLine[] | undefined,
+  c: CandidateEvidence,
+  k: FaultKeys,
+): void {
+  evidence[k.supported] = isSupported(c) ? 1 : 0;
+  evidence[k.strength] = c.strengthDb;
+  evidence[k.rank] = c.rank;
+  if (c.explained) evidence[k.explained] = 1;
+  if (c.kind === 'inner_race' && c.anchored) {
+    evidence[k.modulated] = c.modulated ? 1 : 0;
+    evidence[k.modulationExpected] = c.modulationExpected ? 1 : 0;
+  }
+  for (let h = 1; h <= c.harmonics; h++) {
+    const hk = k.harmonics[h - 1];
+    evidence[hk.hz] = c.lineHz[h - 1];
+    evidence[hk.snr] = c.snrDb[h - 1];
+    evidence[hk.threshold] = c.thresholdDb[h - 1];
+    evidence[hk.present] = c.present[h - 1];
+    if (c.sidebands[h - 1] > 0) {
+      evidence[hk.sidebands] = c.sidebands[h - 1];
+      evidence[hk.sidebandSnr] = c.sidebandSnrDb[h - 1];
     }
-    const candidates = b.evidence.candidates;
-    for (let i = 0; i < candidates.length; i++) {
-      const c = candidates[i];
-      const k = b.keys[i];
-      f[k.score] = c.strengthDb;
-      evidence[k.supported] = isSupported(c) ? 1 : 0;
-      evidence[k.strength] = c.strengthDb;
-      evidence[k.rank] = c.rank;
-      if (c.explained) evidence[k.explained] = 1;
-      if (c.kind === 'inner_race' && c.anchored) {
-        evidence[k.modulated] = c.modulated ? 1 : 0;
-        evidence[k.modulationExpected] = c.modulationExpected ? 1 : 0;
-      }
-      for (let h = 1; h <= c.harmonics; h++) {
-        const hk = k.harmonics[h - 1];
-        evidence[hk.hz] = c.lineHz[h - 1];
-        evidence[hk.snr] = c.snrDb[h - 1];
-        evidence[hk.threshold] = c.thresholdDb[h - 1];
-        evidence[hk.present] = c.present[h - 1];
-        if (c.sidebands[h - 1] > 0) {
-          evidence[hk.sidebands] = c.sidebands[h - 1];
-          evidence[hk.sidebandSnr] = c.sidebandSnrDb[h - 1];
-        }
-        if (c.referenceDb[h - 1] > 0) evidence[hk.reference] = c.referenceDb[h - 1];
-        if (c.discounted[h - 1] === 1 && discounted !== undefined) {
-          evidence[hk.discounted] = 1;
-          discounted.push({
-            type: c.kind,
-            line: `h${h}`,
-            hz: c.discountedHz[h - 1],
-            snr_db: c.discountedSnrDb[h - 1],
-            reference_db: c.referenceDb[h - 1],
-          });
-        }
-      }
+    if (c.referenceDb[h - 1] > 0) evidence[hk.reference] = c.referenceDb[h - 1];
+    if (c.discounted[h - 1] === 1 && discounted !== undefined) {
+      evidence[hk.discounted] = 1;
+      discounted.push({
+        type: c.kind,
+        line: `h${h}`,
+        hz: c.discountedHz[h - 1],
+        snr_db: c.discountedSnrDb[h - 1],
+        reference_db: c.referenceDb[h - 1],
+      });
     }
-    f.envelope_band_low_hz = env.lowHz;
-    f.envelope_band_high_hz = env.highHz;
-    f.spectral_kurtosis = band.kurtosis;
-    analysis.bearing = {
-      diagnosis: d.diagnosis,
-      confidence: d.confidence,
-      frequencies_hz: { bpfo: freqs.bpfo, bpfi: freqs.bpfi, bsf: freqs.bsf, ftf: freqs.ftf },
-      band_hz: [env.lowHz, env.highHz],
-      evidence,
-    };
-    if (discounted !== undefined) analysis.bearing.discounted = discounted;
   }
 }
 

@@ -229,6 +229,62 @@ export class BaselineLearner {
     if (n < 2) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: a baseline needs at least 2 windows, got ${n}`, { where });
     const mu = this.#moments.mean;
     const cov = this.#moments.covariance();
+    const { kinds, directions, src } = this.#chooseTransforms();
+    // Output vector v = A u + c over the accumulated u; its covariance is A Cov A'.
+    const A: number[][] = [];
+    for (let k = 0; k < q; k++) {
+      const row = new Array<number>(cov.length).fill(0);
+      row[src[k]] = 1;
+      A.push(row);
+    }
+    let energyFit: PowerLoadFit | null = null;
+    const outMean: number[] = src.map((s) => mu[s]);
+    if (energy) {
+      const residual = powerResidual(mu, cov, 2 * q, n);
+      energyFit = residual.fit;
+      A.push(residual.row);
+      outMean.push(0); // least squares with an intercept: the baseline residual averages 0
+      kinds.push('linear');
+      directions.push(this.opts.direction[POWER_RESIDUAL] ?? 'both');
+    }
+    const outCov = projectCovariance(A, cov);
+    const scale = outCov.map((r, i) => Math.max(Math.sqrt(Math.max(0, r[i])), scaleFloor(kinds[i], outMean[i])));
+    const corr = outCov.map((r, i) => r.map((v, j) => v / (scale[i] * scale[j])));
+    const shrunk = oasShrinkage(corr, n);
+    const flatPrecision = Float64Array.from(invertCorrelation(shrunk.covariance, where).flat());
+    const calibration = calibrateScore(
+      corr,
+      flatPrecision,
+      directions.map((d) => d === 'up'),
+    );
+    const hi = healthIndexReference(kinds, q, scale, corr, this.opts.healthIndex);
+    const outNames = energy ? [...names, POWER_RESIDUAL] : [...names];
+    return new FrozenBaseline({
+      names: outNames,
+      kinds,
+      directions,
+      count: n,
+      mean: outMean,
+      scale,
+      precision: Array.from(flatPrecision),
+      shrinkage: shrunk.shrinkage,
+      calibration,
+      energy: energyFit,
+      hiFeatures: hi.features,
+      hiAggregate: this.opts.healthIndex,
+      hiMean: hi.mean,
+      hiSd: hi.sd,
+    });
+  }
+
+  /**
+   * Per input feature: its transform (as configured, else log when it stayed positive), its
+   * direction (as configured, else up for log features) and which accumulated value it reads
+   * (the feature or its logarithm). A feature configured as log must have stayed positive.
+   */
+  #chooseTransforms(): { kinds: Transform[]; directions: Direction[]; src: number[] } {
+    const { names, where } = this.opts;
+    const q = names.length;
     const kinds: Transform[] = [];
     const directions: Direction[] = [];
     const src: number[] = []; // index into the accumulated vector of each output feature
@@ -249,94 +305,83 @@ export class BaselineLearner {
       directions.push(this.opts.direction[names[i]] ?? (kind === 'log' ? 'up' : 'both'));
       src.push(kind === 'log' ? q + i : i);
     }
-    // Output vector v = A u + c over the accumulated u; its covariance is A Cov A'.
-    const A: number[][] = [];
-    for (let k = 0; k < q; k++) {
-      const row = new Array<number>(cov.length).fill(0);
-      row[src[k]] = 1;
-      A.push(row);
-    }
-    let energyFit: PowerLoadFit | null = null;
-    const outMean: number[] = src.map((s) => mu[s]);
-    if (energy) {
-      const e = 2 * q;
-      const eMean = [mu[e], mu[e + 1], mu[e + 2]];
-      const eCov = [0, 1, 2].map((i) => [0, 1, 2].map((j) => cov[e + i][e + j]));
-      energyFit = fitPowerLoad(eMean, eCov, n);
-      const row = new Array<number>(cov.length).fill(0);
-      row[e] = 1;
-      row[e + 1] = -energyFit.slope;
-      row[e + 2] = -energyFit.curvature;
-      A.push(row);
-      outMean.push(0); // least squares with an intercept: the baseline residual averages 0
-      kinds.push('linear');
-      directions.push(this.opts.direction[POWER_RESIDUAL] ?? 'both');
-    }
-    const outCov: number[][] = A.map((ra) =>
-      A.map((rb) => {
-        let s = 0;
-        for (let i = 0; i < ra.length; i++) {
-          if (ra[i] === 0) continue;
-          for (let j = 0; j < rb.length; j++) if (rb[j] !== 0) s += ra[i] * cov[i][j] * rb[j];
-        }
-        return s;
-      }),
-    );
-    const scale = outCov.map((r, i) => Math.max(Math.sqrt(Math.max(0, r[i])), scaleFloor(kinds[i], outMean[i])));
-    const corr = outCov.map((r, i) => r.map((v, j) => v / (scale[i] * scale[j])));
-    const shrunk = oasShrinkage(corr, n);
-    let precision: number[][];
-    try {
-      precision = inv(shrunk.covariance) as number[][];
-    } catch (err) {
-      throw new PdmError(
-        'PDM_ERR_INPUT_VALUE',
-        `${where}: the baseline covariance cannot be inverted (${(err as Error).message})`,
-        { where },
-        { cause: err },
-      );
-    }
-    const flatPrecision = Float64Array.from(precision.flat());
-    const calibration = calibrateScore(
-      corr,
-      flatPrecision,
-      directions.map((d) => d === 'up'),
-    );
-    const hiFeatures: number[] = [];
-    for (let i = 0; i < q; i++) if (kinds[i] === 'log') hiFeatures.push(i);
-    // Health index over a Gaussian baseline: mean of s_f X_f+ over the log features.
-    let hiMean = 0;
-    let hiVar = 0;
-    const m = hiFeatures.length;
-    for (const i of hiFeatures) {
-      hiMean += scale[i] / Math.sqrt(2 * Math.PI);
-      for (const j of hiFeatures) hiVar += scale[i] * scale[j] * (positivePartProduct(i === j ? 1 : corr[i][j]) - 1 / (2 * Math.PI));
-    }
-    if (this.opts.healthIndex === 'max' && m > 0) {
-      const st = healthIndexMaxStats(corr, scale, hiFeatures);
-      hiMean = st.mean * m;
-      hiVar = st.sd * st.sd * m * m;
-    }
-    const outNames = energy ? [...names, POWER_RESIDUAL] : [...names];
-    return new FrozenBaseline({
-      names: outNames,
-      kinds,
-      directions,
-      count: n,
-      mean: outMean,
-      scale,
-      precision: Array.from(flatPrecision),
-      shrinkage: shrunk.shrinkage,
-      calibration,
-      energy: energyFit,
-      hiFeatures,
-      hiAggregate: this.opts.healthIndex,
-      hiMean: m === 0 ? null : hiMean / m,
-      hiSd: m === 0 ? null : Math.sqrt(Math.max(0, hiVar)) / m,
-    });
+    return { kinds, directions, src };
   }
 
   toJSON(): BaselineLearnerState {
     return { firstTime: this.#firstTime, positive: [...this.#positive], moments: this.#moments.toJSON() };
   }
+}
+
+/**
+ * The power residual (power minus its least-squares fit on load and load^2) from the moments
+ * of power, load and load^2 accumulated at `e`, e+1, e+2: the fit, and the residual as a row
+ * of A over the accumulated vector (see freeze).
+ */
+function powerResidual(mu: ArrayLike<number>, cov: number[][], e: number, n: number): { fit: PowerLoadFit; row: number[] } {
+  const eMean = [mu[e], mu[e + 1], mu[e + 2]];
+  const eCov = [0, 1, 2].map((i) => [0, 1, 2].map((j) => cov[e + i][e + j]));
+  const fit = fitPowerLoad(eMean, eCov, n);
+  const row = new Array<number>(cov.length).fill(0);
+  row[e] = 1;
+  row[e + 1] = -fit.slope;
+  row[e + 2] = -fit.curvature;
+  return { fit, row };
+}
+
+/** A Cov A' for the sparse rows of A (zero entries skipped: most of each row is zero). */
+function projectCovariance(A: number[][], cov: number[][]): number[][] {
+  return A.map((ra) =>
+    A.map((rb) => {
+      let s = 0;
+      for (let i = 0; i < ra.length; i++) {
+        if (ra[i] === 0) continue;
+        for (let j = 0; j < rb.length; j++) if (rb[j] !== 0) s += ra[i] * cov[i][j] * rb[j];
+      }
+      return s;
+    }),
+  );
+}
+
+/** The precision matrix; a singular correlation (it should not be, once shrunk) is the baseline's fault. */
+function invertCorrelation(correlation: number[][], where: string): number[][] {
+  try {
+    return inv(correlation) as number[][];
+  } catch (err) {
+    throw new PdmError(
+      'PDM_ERR_INPUT_VALUE',
+      `${where}: the baseline covariance cannot be inverted (${(err as Error).message})`,
+      { where },
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * The health index's features (the log ones among the first q) and its mean and spread over a
+ * Gaussian baseline (null when no feature is eligible): for 'mean', the mean of s_f X_f+ over
+ * those features, exactly; for 'max', from healthIndexMaxStats.
+ */
+function healthIndexReference(
+  kinds: readonly Transform[],
+  q: number,
+  scale: readonly number[],
+  corr: number[][],
+  aggregate: 'mean' | 'max',
+): { features: number[]; mean: number | null; sd: number | null } {
+  const features: number[] = [];
+  for (let i = 0; i < q; i++) if (kinds[i] === 'log') features.push(i);
+  let hiMean = 0;
+  let hiVar = 0;
+  const m = features.length;
+  for (const i of features) {
+    hiMean += scale[i] / Math.sqrt(2 * Math.PI);
+    for (const j of features) hiVar += scale[i] * scale[j] * (positivePartProduct(i === j ? 1 : corr[i][j]) - 1 / (2 * Math.PI));
+  }
+  if (aggregate === 'max' && m > 0) {
+    const st = healthIndexMaxStats(corr, scale, features);
+    hiMean = st.mean * m;
+    hiVar = st.sd * st.sd * m * m;
+  }
+  return { features, mean: m === 0 ? null : hiMean / m, sd: m === 0 ? null : Math.sqrt(Math.max(0, hiVar)) / m };
 }

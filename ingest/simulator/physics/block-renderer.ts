@@ -122,6 +122,12 @@ export class GroupRenderer {
   readonly #powers: Float64Array;
   readonly #active: Int32Array;
   readonly #isActive: Uint8Array;
+  /** Per sample of the block: the half-order rotator u, the electrical rotator, the pole-pass rotator's real part. */
+  readonly #uRe: Float64Array;
+  readonly #uIm: Float64Array;
+  readonly #eRe: Float64Array;
+  readonly #eIm: Float64Array;
+  readonly #pRe: Float64Array;
 
   constructor(opts: { sampleRateHz: number; blockSize: number; modes: ModeSpec[][]; maxHalfOrder: number; seed: number }) {
     const { sampleRateHz: fs, blockSize: n, modes } = opts;
@@ -161,6 +167,11 @@ export class GroupRenderer {
     this.#powers = new Float64Array(2 * K + 2);
     this.#active = new Int32Array(K);
     this.#isActive = new Uint8Array(K);
+    this.#uRe = new Float64Array(n);
+    this.#uIm = new Float64Array(n);
+    this.#eRe = new Float64Array(n);
+    this.#eIm = new Float64Array(n);
+    this.#pRe = new Float64Array(n);
   }
 
   /** Render the block into `outs[c]` (each at least blockSize long). */
@@ -175,85 +186,12 @@ export class GroupRenderer {
     this.#depositImpulses(theta0, f0, f1);
     this.#renderTonal(theta0, f0, f1);
 
-    // Structural modes and noise, channel by channel.
-    const M = this.#modeCount;
-    const a1 = this.#a1;
-    const a2 = this.#a2;
-    const b = this.#b;
-    const s1 = this.#s1;
-    const s2 = this.#s2;
-    const work = this.#work;
+    // Structural modes and noise, channel by channel, added to the tonal part.
     for (let c = 0; c < C; c++) {
-      const rng = this.#rngs[c];
-      const out = outs[c];
-      const drive = this.#drive[c];
-      const sigma = this.structSigma[c];
-      const sensor = this.sensorSigma[c];
-      let prev = this.#prevDrive[c];
-      const base = c * M;
-      const w0 = c * n;
-      if (M === 4) {
-        // Unrolled common case: mode states in locals.
-        let p1 = s1[base],
-          q1 = s2[base],
-          p2 = s1[base + 1],
-          q2 = s2[base + 1];
-        let p3 = s1[base + 2],
-          q3 = s2[base + 2],
-          p4 = s1[base + 3],
-          q4 = s2[base + 3];
-        const A1 = a1[base],
-          A2 = a1[base + 1],
-          A3 = a1[base + 2],
-          A4 = a1[base + 3];
-        const B1 = a2[base],
-          B2 = a2[base + 1],
-          B3 = a2[base + 2],
-          B4 = a2[base + 3];
-        const G1 = b[base],
-          G2 = b[base + 1],
-          G3 = b[base + 2],
-          G4 = b[base + 3];
-        for (let k = 0; k < n; k++) {
-          const y1 = A1 * p1 + B1 * q1 + G1 * prev;
-          const y2 = A2 * p2 + B2 * q2 + G2 * prev;
-          const y3 = A3 * p3 + B3 * q3 + G3 * prev;
-          const y4 = A4 * p4 + B4 * q4 + G4 * prev;
-          q1 = p1;
-          p1 = y1;
-          q2 = p2;
-          p2 = y2;
-          q3 = p3;
-          p3 = y3;
-          q4 = p4;
-          p4 = y4;
-          prev = drive[k] + sigma * rng.gaussian();
-          out[k] = work[w0 + k] + y1 + y2 + y3 + y4 + sensor * rng.gaussian();
-        }
-        s1[base] = p1;
-        s2[base] = q1;
-        s1[base + 1] = p2;
-        s2[base + 1] = q2;
-        s1[base + 2] = p3;
-        s2[base + 2] = q3;
-        s1[base + 3] = p4;
-        s2[base + 3] = q4;
-      } else {
-        for (let k = 0; k < n; k++) {
-          let y = 0;
-          for (let m = 0; m < M; m++) {
-            const i = base + m;
-            const v = a1[i] * s1[i] + a2[i] * s2[i] + b[i] * prev;
-            s2[i] = s1[i];
-            s1[i] = v;
-            y += v;
-          }
-          prev = drive[k] + sigma * rng.gaussian();
-          out[k] = work[w0 + k] + y + sensor * rng.gaussian();
-        }
-      }
-      this.#prevDrive[c] = prev;
+      if (this.#modeCount === 4) this.#resonateFourModes(c, outs[c]);
+      else this.#resonateModes(c, outs[c]);
       // The impulse split across the block boundary moves to the next block's first sample.
+      const drive = this.#drive[c];
       const carry = drive[n];
       drive.fill(0);
       drive[0] = carry;
@@ -265,38 +203,53 @@ export class GroupRenderer {
     this.#polePassPhase = frac(this.#polePassPhase + (this.polePassHz * n) / fs);
   }
 
-  /** Shaft harmonics, electrical components and 1X sidebands into the work buffer. */
+  /**
+   * Shaft harmonics, electrical components and 1X sidebands into the work buffer, in passes:
+   * the rotators' values at every sample first, then each component added over the whole block.
+   * Each sample's sum is formed in the same order as in a single pass (harmonics, then the
+   * electrical component, then the sidebands), so the passes change no bit of the result.
+   */
   #renderTonal(theta0: number, f0: number, f1: number): void {
-    const n = this.blockSize;
+    const nActive = this.#markActiveHarmonics();
+    this.#runRotators(theta0, f0, f1);
+    if (this.channelCount === 3 || this.channelCount === 6) this.#harmonicsTriaxial(nActive);
+    else this.#harmonicsAnyLayout(nActive);
+    if (anyNonZero(this.electricalRe, this.electricalIm)) this.#addElectrical();
+    if (anyNonZero(this.sidebandRe, this.sidebandIm)) this.#addSidebands();
+  }
+
+  /**
+   * Lists the half orders with a non-zero amplitude on some channel (ascending, in #active) and
+   * flags them in #isActive, so the sums skip the others. Returns how many there are.
+   */
+  #markActiveHarmonics(): number {
     const C = this.channelCount;
-    const fs = this.sampleRateHz;
-    const K = this.maxHalfOrder;
     const hr = this.harmRe;
     const hi = this.harmIm;
-    const work = this.#work;
-    const pw = this.#powers;
     const active = this.#active;
-
     let nActive = 0;
-    let top = 0;
-    for (let j = 0; j < K; j++) {
+    for (let j = 0; j < this.maxHalfOrder; j++) {
       for (let c = 0; c < C; c++) {
         if (hr[j * C + c] !== 0 || hi[j * C + c] !== 0) {
           active[nActive++] = j;
-          top = j + 1;
           break;
         }
       }
     }
-    let hasSideband = false;
-    let hasElectrical = false;
-    for (let c = 0; c < C; c++) {
-      if (this.sidebandRe[c] !== 0 || this.sidebandIm[c] !== 0) hasSideband = true;
-      if (this.electricalRe[c] !== 0 || this.electricalIm[c] !== 0) hasElectrical = true;
-    }
-    if (hasSideband && top < 2) top = 2; // the sidebands ride on u²
+    const isActive = this.#isActive;
+    isActive.fill(0);
+    for (let a = 0; a < nActive; a++) isActive[active[a]] = 1;
+    return nActive;
+  }
 
-    // Half-order rotator u with a chirp: its per-sample step w changes by c each sample.
+  /**
+   * The block's rotators at every sample: the half-order rotator u (a chirp: its per-sample step
+   * w changes by c each sample), and the electrical and pole-pass rotators (constant frequency
+   * within a block), each anchored from its exact phase at the block's start.
+   */
+  #runRotators(theta0: number, f0: number, f1: number): void {
+    const n = this.blockSize;
+    const fs = this.sampleRateHz;
     const halfPhase = frac(theta0 * 0.5);
     let ur = Math.cos(2 * Math.PI * halfPhase);
     let ui = Math.sin(2 * Math.PI * halfPhase);
@@ -308,7 +261,6 @@ export class GroupRenderer {
     const chirp = (2 * Math.PI * (h1 - h0)) / (n * fs);
     const cr = Math.cos(chirp);
     const ci = Math.sin(chirp);
-    // Electrical and pole-pass rotators (constant frequency within a block).
     let er = Math.cos(2 * Math.PI * this.#electricalPhase);
     let ei = Math.sin(2 * Math.PI * this.#electricalPhase);
     const eStep = (2 * Math.PI * this.electricalHz) / fs;
@@ -319,83 +271,17 @@ export class GroupRenderer {
     const pStep = (2 * Math.PI * this.polePassHz) / fs;
     const pdr = Math.cos(pStep);
     const pdi = Math.sin(pStep);
-    const elRe = this.electricalRe;
-    const elIm = this.electricalIm;
-    const sbRe = this.sidebandRe;
-    const sbIm = this.sidebandIm;
-
-    const isActive = this.#isActive;
-    isActive.fill(0);
-    for (let a = 0; a < nActive; a++) isActive[active[a]] = 1;
-
+    const uRe = this.#uRe;
+    const uIm = this.#uIm;
+    const eRe = this.#eRe;
+    const eIm = this.#eIm;
+    const pRe = this.#pRe;
     for (let k = 0; k < n; k++) {
-      if (C === 3 || C === 6) {
-        // Common layouts (one or two triaxial sensors): powers and sums stay in registers.
-        let pr = ur;
-        let pi = ui;
-        let p2r = 0;
-        let p2i = 0;
-        let v0 = 0,
-          v1 = 0,
-          v2 = 0,
-          v3 = 0,
-          v4 = 0,
-          v5 = 0;
-        for (let j = 0; j < top; j++) {
-          if (j > 0) {
-            const t = pr * ur - pi * ui;
-            pi = pr * ui + pi * ur;
-            pr = t;
-          }
-          if (j === 1) {
-            p2r = pr;
-            p2i = pi;
-          }
-          if (isActive[j] === 0) continue;
-          const b = j * C;
-          v0 += hr[b] * pr - hi[b] * pi;
-          v1 += hr[b + 1] * pr - hi[b + 1] * pi;
-          v2 += hr[b + 2] * pr - hi[b + 2] * pi;
-          if (C === 6) {
-            v3 += hr[b + 3] * pr - hi[b + 3] * pi;
-            v4 += hr[b + 4] * pr - hi[b + 4] * pi;
-            v5 += hr[b + 5] * pr - hi[b + 5] * pi;
-          }
-        }
-        const sideAm = 2 * pr0;
-        for (let c = 0; c < C; c++) {
-          let v = c === 0 ? v0 : c === 1 ? v1 : c === 2 ? v2 : c === 3 ? v3 : c === 4 ? v4 : v5;
-          if (hasElectrical) v += elRe[c] * er - elIm[c] * ei;
-          if (hasSideband) v += (sbRe[c] * p2r - sbIm[c] * p2i) * sideAm;
-          work[c * n + k] = v;
-        }
-      } else {
-        // Powers u^1..u^top.
-        let pr = ur;
-        let pi = ui;
-        pw[0] = pr;
-        pw[1] = pi;
-        for (let j = 1; j < top; j++) {
-          const t = pr * ur - pi * ui;
-          pi = pr * ui + pi * ur;
-          pr = t;
-          pw[2 * j] = pr;
-          pw[2 * j + 1] = pi;
-        }
-        const sideAm = 2 * pr0;
-        for (let c = 0; c < C; c++) {
-          let v = 0;
-          for (let a = 0; a < nActive; a++) {
-            const j = active[a];
-            const idx = j * C + c;
-            v += hr[idx] * pw[2 * j] - hi[idx] * pw[2 * j + 1];
-          }
-          if (hasElectrical) v += elRe[c] * er - elIm[c] * ei;
-          if (hasSideband) v += (sbRe[c] * pw[2] - sbIm[c] * pw[3]) * sideAm;
-          work[c * n + k] = v;
-        }
-      }
-      // Advance the rotators.
+      uRe[k] = ur;
+      uIm[k] = ui;
+      eRe[k] = er;
+      eIm[k] = ei;
+      pRe[k] = pr0;
       let t = ur * wr - ui * wi;
       ui = ur * wi + ui * wr;
       ur = t;
@@ -409,6 +295,234 @@ export class GroupRenderer {
       pi0 = pr0 * pdi + pi0 * pdr;
       pr0 = t;
     }
+  }
+
+  /**
+   * Σ_j Re(H[j,c] · u^j) for the common layouts (one or two triaxial sensors, 3 or 6 channels):
+   * the powers of u and the channels' sums stay in registers.
+   */
+  #harmonicsTriaxial(nActive: number): void {
+    const n = this.blockSize;
+    const C = this.channelCount;
+    const hr = this.harmRe;
+    const hi = this.harmIm;
+    const work = this.#work;
+    const isActive = this.#isActive;
+    const uRe = this.#uRe;
+    const uIm = this.#uIm;
+    const top = nActive > 0 ? this.#active[nActive - 1] + 1 : 0;
+    for (let k = 0; k < n; k++) {
+      const ur = uRe[k];
+      const ui = uIm[k];
+      let pr = ur;
+      let pi = ui;
+      let v0 = 0,
+        v1 = 0,
+        v2 = 0,
+        v3 = 0,
+        v4 = 0,
+        v5 = 0;
+      for (let j = 0; j < top; j++) {
+        if (j > 0) {
+          const t = pr * ur - pi * ui;
+          pi = pr * ui + pi * ur;
+          pr = t;
+        }
+        if (isActive[j] === 0) continue;
+        const b = j * C;
+        v0 += hr[b] * pr - hi[b] * pi;
+        v1 += hr[b + 1] * pr - hi[b + 1] * pi;
+        v2 += hr[b + 2] * pr - hi[b + 2] * pi;
+        if (C === 6) {
+          v3 += hr[b + 3] * pr - hi[b + 3] * pi;
+          v4 += hr[b + 4] * pr - hi[b + 4] * pi;
+          v5 += hr[b + 5] * pr - hi[b + 5] * pi;
+        }
+      }
+      work[k] = v0;
+      work[n + k] = v1;
+      work[2 * n + k] = v2;
+      if (C === 6) {
+        work[3 * n + k] = v3;
+        work[4 * n + k] = v4;
+        work[5 * n + k] = v5;
+      }
+    }
+  }
+
+  /** Σ_j Re(H[j,c] · u^j) for any number of channels: the powers of u once per sample in #powers. */
+  #harmonicsAnyLayout(nActive: number): void {
+    const n = this.blockSize;
+    const C = this.channelCount;
+    const hr = this.harmRe;
+    const hi = this.harmIm;
+    const work = this.#work;
+    const pw = this.#powers;
+    const active = this.#active;
+    const uRe = this.#uRe;
+    const uIm = this.#uIm;
+    const top = nActive > 0 ? active[nActive - 1] + 1 : 0;
+    for (let k = 0; k < n; k++) {
+      const ur = uRe[k];
+      const ui = uIm[k];
+      // Powers u^1..u^top.
+      let pr = ur;
+      let pi = ui;
+      pw[0] = pr;
+      pw[1] = pi;
+      for (let j = 1; j < top; j++) {
+        const t = pr * ur - pi * ui;
+        pi = pr * ui + pi * ur;
+        pr = t;
+        pw[2 * j] = pr;
+        pw[2 * j + 1] = pi;
+      }
+      for (let c = 0; c < C; c++) {
+        let v = 0;
+        for (let a = 0; a < nActive; a++) {
+          const j = active[a];
+          const idx = j * C + c;
+          v += hr[idx] * pw[2 * j] - hi[idx] * pw[2 * j + 1];
+        }
+        work[c * n + k] = v;
+      }
+    }
+  }
+
+  /** + Re(E[c] · e^{i2π f_2e t}): the magnetic force at twice the supply frequency. */
+  #addElectrical(): void {
+    const n = this.blockSize;
+    const work = this.#work;
+    const eRe = this.#eRe;
+    const eIm = this.#eIm;
+    for (let c = 0; c < this.channelCount; c++) {
+      const re = this.electricalRe[c];
+      const im = this.electricalIm[c];
+      const w0 = c * n;
+      for (let k = 0; k < n; k++) work[w0 + k] += re * eRe[k] - im * eIm[k];
+    }
+  }
+
+  /** + Re(S[c] · u²) · 2cos(2π F_p t): 1X with its pole-pass sidebands (u² is 1X: u turns at half the shaft speed). */
+  #addSidebands(): void {
+    const n = this.blockSize;
+    const work = this.#work;
+    const uRe = this.#uRe;
+    const uIm = this.#uIm;
+    const pRe = this.#pRe;
+    for (let c = 0; c < this.channelCount; c++) {
+      const re = this.sidebandRe[c];
+      const im = this.sidebandIm[c];
+      const w0 = c * n;
+      for (let k = 0; k < n; k++) {
+        const ur = uRe[k];
+        const ui = uIm[k];
+        // u² as the harmonic sums form it (pr = u, then pr · u).
+        const u2r = ur * ur - ui * ui;
+        const u2i = ur * ui + ui * ur;
+        work[w0 + k] += (re * u2r - im * u2i) * (2 * pRe[k]);
+      }
+    }
+  }
+
+  /**
+   * Channel c's output: its modes rung by the drive (impacts + broadband excitation), plus the
+   * tonal work buffer and sensor noise; the modes' state and the last drive sample are carried
+   * to the next block. The drive and sensor noise are drawn in turn, sample by sample, from the
+   * channel's own stream, so the order of draws is part of the waveform.
+   */
+  #resonateModes(c: number, out: Float32Array | Float64Array): void {
+    const n = this.blockSize;
+    const M = this.#modeCount;
+    const a1 = this.#a1;
+    const a2 = this.#a2;
+    const b = this.#b;
+    const s1 = this.#s1;
+    const s2 = this.#s2;
+    const work = this.#work;
+    const rng = this.#rngs[c];
+    const drive = this.#drive[c];
+    const sigma = this.structSigma[c];
+    const sensor = this.sensorSigma[c];
+    let prev = this.#prevDrive[c];
+    const base = c * M;
+    const w0 = c * n;
+    for (let k = 0; k < n; k++) {
+      let y = 0;
+      for (let m = 0; m < M; m++) {
+        const i = base + m;
+        const v = a1[i] * s1[i] + a2[i] * s2[i] + b[i] * prev;
+        s2[i] = s1[i];
+        s1[i] = v;
+        y += v;
+      }
+      prev = drive[k] + sigma * rng.gaussian();
+      out[k] = work[w0 + k] + y + sensor * rng.gaussian();
+    }
+    this.#prevDrive[c] = prev;
+  }
+
+  /** #resonateModes unrolled for the common case of four modes: their states stay in locals. */
+  #resonateFourModes(c: number, out: Float32Array | Float64Array): void {
+    const n = this.blockSize;
+    const a1 = this.#a1;
+    const a2 = this.#a2;
+    const b = this.#b;
+    const s1 = this.#s1;
+    const s2 = this.#s2;
+    const work = this.#work;
+    const rng = this.#rngs[c];
+    const drive = this.#drive[c];
+    const sigma = this.structSigma[c];
+    const sensor = this.sensorSigma[c];
+    let prev = this.#prevDrive[c];
+    const base = c * 4;
+    const w0 = c * n;
+    let p1 = s1[base],
+      q1 = s2[base],
+      p2 = s1[base + 1],
+      q2 = s2[base + 1];
+    let p3 = s1[base + 2],
+      q3 = s2[base + 2],
+      p4 = s1[base + 3],
+      q4 = s2[base + 3];
+    const A1 = a1[base],
+      A2 = a1[base + 1],
+      A3 = a1[base + 2],
+      A4 = a1[base + 3];
+    const B1 = a2[base],
+      B2 = a2[base + 1],
+      B3 = a2[base + 2],
+      B4 = a2[base + 3];
+    const G1 = b[base],
+      G2 = b[base + 1],
+      G3 = b[base + 2],
+      G4 = b[base + 3];
+    for (let k = 0; k < n; k++) {
+      const y1 = A1 * p1 + B1 * q1 + G1 * prev;
+      const y2 = A2 * p2 + B2 * q2 + G2 * prev;
+      const y3 = A3 * p3 + B3 * q3 + G3 * prev;
+      const y4 = A4 * p4 + B4 * q4 + G4 * prev;
+      q1 = p1;
+      p1 = y1;
+      q2 = p2;
+      p2 = y2;
+      q3 = p3;
+      p3 = y3;
+      q4 = p4;
+      p4 = y4;
+      prev = drive[k] + sigma * rng.gaussian();
+      out[k] = work[w0 + k] + y1 + y2 + y3 + y4 + sensor * rng.gaussian();
+    }
+    s1[base] = p1;
+    s2[base] = q1;
+    s1[base + 1] = p2;
+    s2[base + 1] = q2;
+    s1[base + 2] = p3;
+    s2[base + 2] = q3;
+    s1[base + 3] = p4;
+    s2[base + 3] = q4;
+    this.#prevDrive[c] = prev;
   }
 
   /** Place this block's impacts of every source into the channels' drive buffers. */
@@ -463,6 +577,12 @@ export class GroupRenderer {
       }
     }
   }
+}
+
+/** Whether any channel has a non-zero complex amplitude (a component absent everywhere is skipped). */
+function anyNonZero(re: Float64Array, im: Float64Array): boolean {
+  for (let c = 0; c < re.length; c++) if (re[c] !== 0 || im[c] !== 0) return true;
+  return false;
 }
 
 function frac(x: number): number {

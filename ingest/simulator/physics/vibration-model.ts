@@ -197,8 +197,6 @@ export class VibrationModel {
     sources: ReadonlyArray<ImpulseSource | null>,
     opts: { baseline: boolean; noise: boolean } = { baseline: true, noise: true },
   ): void {
-    const m = this.machine;
-    const C = positions.length;
     r.harmRe.fill(0);
     r.harmIm.fill(0);
     r.electricalRe.fill(0);
@@ -207,15 +205,32 @@ export class VibrationModel {
     r.sidebandIm.fill(0);
     r.shaftHz0 = cond.shaftHz0;
     r.shaftHz1 = cond.shaftHz1;
+    // Amplitudes follow the block's mean speed: forces grow with its square (rho2), broadband
+    // and impacts with the speed itself.
     const speedRatio = (0.5 * (cond.shaftHz0 + cond.shaftHz1)) / this.nominalShaftHz;
     const rho2 = speedRatio * speedRatio;
-    const load = cond.load;
+    this.#fillRotorHarmonics(r, positions, cond, faults, rho2, opts.baseline);
+    this.#fillElectrical(r, positions, cond, rho2, opts.baseline);
+    this.#fillBroadband(r, positions, speedRatio, opts.noise);
+    this.#fillImpacts(r, positions, faults, sources, cond, speedRatio);
+  }
 
-    let imbalance = opts.baseline ? m.baseline.imbalanceMmS : 0;
-    let misalignment = opts.baseline ? m.baseline.misalignmentMmS : 0;
+  /** Shaft harmonics: the baseline's and the rotor faults' imbalance, misalignment and looseness, and vane pass. */
+  #fillRotorHarmonics(
+    r: GroupRenderer,
+    positions: readonly number[],
+    cond: BlockConditions,
+    faults: readonly FaultDrive[],
+    rho2: number,
+    baseline: boolean,
+  ): void {
+    const m = this.machine;
+    const load = cond.load;
+    let imbalance = baseline ? m.baseline.imbalanceMmS : 0;
+    let misalignment = baseline ? m.baseline.misalignmentMmS : 0;
     const looseness: Record<Location, number> = {
-      DE: opts.baseline ? m.baseline.loosenessMmS : 0,
-      NDE: opts.baseline ? 0.6 * m.baseline.loosenessMmS : 0,
+      DE: baseline ? m.baseline.loosenessMmS : 0,
+      NDE: baseline ? 0.6 * m.baseline.loosenessMmS : 0,
     };
     for (const f of faults) {
       const level = f.severity * f.scale;
@@ -229,13 +244,17 @@ export class VibrationModel {
     this.#addHarmonics(r, positions, this.#misalignment, misalignment * rho2 * misLoad);
     this.#addHarmonics(r, positions, this.#looseness.DE, looseness.DE * rho2);
     this.#addHarmonics(r, positions, this.#looseness.NDE, looseness.NDE * rho2);
-    if (opts.baseline && this.#vanes.length > 0)
+    if (baseline && this.#vanes.length > 0)
       this.#addHarmonics(r, positions, this.#vanes, VANE_PASS_MM_S * rho2 * (0.5 + 0.5 * Math.min(load, 1.2)));
+  }
 
-    // Electrical: magnetic pull at 2 × supply frequency; 1X sidebands at the pole-pass frequency.
+  /** Electrical: magnetic pull at 2 × supply frequency; 1X sidebands at the pole-pass frequency. */
+  #fillElectrical(r: GroupRenderer, positions: readonly number[], cond: BlockConditions, rho2: number, baseline: boolean): void {
+    const m = this.machine;
+    const load = cond.load;
     r.electricalHz = 2 * cond.supplyHz;
     r.polePassHz = cond.polePassHz;
-    if (opts.baseline && cond.supplyHz > 0) {
+    if (baseline && cond.supplyHz > 0) {
       const mag = (MAGNETIC_MM_S * Math.SQRT2 * 2 * Math.PI * r.electricalHz * (0.8 + 0.2 * Math.min(load, 1.2))) / G0;
       const side = (m.baseline.imbalanceMmS * Math.SQRT2 * 2 * Math.PI * this.nominalShaftHz * rho2 * Math.min(load, 1.2)) / G0;
       positions.forEach((p, c) => {
@@ -245,18 +264,33 @@ export class VibrationModel {
         r.sidebandIm[c] = side * this.#polePass.im[p];
       });
     }
+  }
 
-    // Broadband: flow and friction excitation grows with speed; damaged bearings add roughness.
+  /** Broadband: flow and friction excitation grows with speed (a floor remains when stopped); sensor noise. */
+  #fillBroadband(r: GroupRenderer, positions: readonly number[], speedRatio: number, noise: boolean): void {
     const drive = this.#structDriveFor(r.sampleRateHz);
     const running = Math.min(1, speedRatio);
-    for (let c = 0; c < C; c++) {
+    for (let c = 0; c < positions.length; c++) {
       const p = positions[c];
-      r.structSigma[c] = opts.noise ? drive[p] * (STOPPED_FLOOR + (1 - STOPPED_FLOOR) * running ** 1.5) : 0;
-      r.sensorSigma[c] = opts.noise ? SENSOR_NOISE_G : 0;
+      r.structSigma[c] = noise ? drive[p] * (STOPPED_FLOOR + (1 - STOPPED_FLOOR) * running ** 1.5) : 0;
+      r.sensorSigma[c] = noise ? SENSOR_NOISE_G : 0;
     }
+  }
 
-    // Bearing impacts: impact energy grows with speed and with the load carried.
-    const impactScale = speedRatio * (0.6 + 0.4 * Math.min(load, 1.2));
+  /**
+   * Bearing impacts: impact energy grows with speed and with the load carried; damaged bearings
+   * also add roughness to the broadband drive (so this comes after #fillBroadband).
+   */
+  #fillImpacts(
+    r: GroupRenderer,
+    positions: readonly number[],
+    faults: readonly FaultDrive[],
+    sources: ReadonlyArray<ImpulseSource | null>,
+    cond: BlockConditions,
+    speedRatio: number,
+  ): void {
+    const C = positions.length;
+    const impactScale = speedRatio * (0.6 + 0.4 * Math.min(cond.load, 1.2));
     r.sources.length = 0;
     faults.forEach((f, i) => {
       const src = sources[i];
