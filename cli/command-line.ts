@@ -132,7 +132,8 @@ export function describeRange(r: NumberRange): string {
   else if (bounds.length === 1 && r.min === 0) rule = `a non-negative ${noun}`;
   else if (bounds.length === 2 && r.min !== undefined && r.max !== undefined)
     rule = `${r.integer ? 'an' : 'a'} ${noun} from ${r.min} to ${r.max}`;
-  else rule = `${r.integer ? 'an' : 'a'} ${noun}${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
+  else if (bounds.length === 0) rule = `${r.integer ? 'an' : 'a'} ${noun}`;
+  else rule = `${r.integer ? 'an' : 'a'} ${noun}${r.min !== undefined || r.max !== undefined ? ' of' : ''} ${bounds.join(' and ')}`;
   return r.note ? `${rule} (${r.note})` : rule;
 }
 
@@ -286,8 +287,10 @@ export function parseCommandLine<O extends OptionSet, C extends Record<string, S
   try {
     ({ values, positionals } = parseArgs({ args: argv, options: config, strict: true, allowPositionals: true }));
   } catch (err) {
-    // node's own message names the option: "Unknown option '--speed'...", "Option '--fs <value>' argument missing".
-    return { error: (err as Error).message };
+    // node's own message names the option ("Option '--fs <value>' argument missing"); of the
+    // unknown-option one, the first sentence says it all (the rest is about positionals).
+    const message = (err as Error).message;
+    return { error: /^Unknown option '[^']*'/.exec(message)?.[0] ?? message };
   }
 
   let subcommand: string | undefined;
