@@ -7,13 +7,18 @@
 import { z } from 'zod';
 import type { BearingGeometry } from './geometry.ts';
 
+const BALLS = 'must be an integer from 3 to 100';
+const DIAMETER = 'must be a positive number (mm)';
+const ANGLE = 'must be a number from 0 to 60 (degrees)';
+
 export const BearingGeometrySpec = z
   .strictObject({
-    balls: z.int().min(3).max(100).describe('number of rolling elements per row'),
-    ballDiameterMm: z.number().positive().describe('rolling element diameter, mm'),
-    pitchDiameterMm: z.number().positive().describe('pitch (cage) diameter, mm'),
+    // The messages complete "<where> ...": the same words in a fleet file, the processor config and on the command line.
+    balls: z.int(BALLS).min(3, BALLS).max(100, BALLS).describe('number of rolling elements per row'),
+    ballDiameterMm: z.number(DIAMETER).positive(DIAMETER).describe('rolling element diameter, mm'),
+    pitchDiameterMm: z.number(DIAMETER).positive(DIAMETER).describe('pitch (cage) diameter, mm'),
     // Beyond 60° a "ball bearing" is a thrust bearing, whose kinematics the defect formulas do not describe.
-    contactAngleDeg: z.number().min(0).max(60).default(0).describe('contact angle, degrees'),
+    contactAngleDeg: z.number(ANGLE).min(0, ANGLE).max(60, ANGLE).default(0).describe('contact angle, degrees'),
   })
   // The ball must fit inside the pitch circle, or d/D cos a > 1 gives negative defect frequencies.
   .refine((g) => g.ballDiameterMm < g.pitchDiameterMm, { message: 'must be smaller than pitchDiameterMm', path: ['ballDiameterMm'] });
