@@ -5,14 +5,8 @@
  */
 import { z } from 'zod';
 import { MetricsEndpointSpec } from '../common/metrics-server.ts';
+import { BearingGeometrySpec } from '../models/bearing/geometry-spec.ts';
 import { MonitorConfigSpec } from '../models/rul/monitor-config.ts';
-
-const BearingGeometrySpec = z.strictObject({
-  balls: z.number().int().min(3).max(100).describe('number of rolling elements'),
-  ballDiameterMm: z.number().positive().describe('rolling element diameter, mm'),
-  pitchDiameterMm: z.number().positive().describe('pitch diameter, mm'),
-  contactAngleDeg: z.number().min(0).max(60).default(0).describe('contact angle, degrees'),
-});
 
 export const MachineModelSpec = z.strictObject({
   shaftRpm: z.number().positive().optional().describe('nominal shaft speed; the live Speed reading wins when there is one'),

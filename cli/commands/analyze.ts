@@ -6,12 +6,27 @@
  * With `--baseline FILE` (healthy recordings of the same machine) or `--reference FILE` (a saved
  * reference), lines the healthy machine carries count only by their excess over it.
  */
-import { parseArgs } from 'node:util';
 import { describeError, isPdmError, PdmError } from '../../common/errors.ts';
 import { lookupBearing } from '../../models/bearing/catalogue.ts';
-import { type BearingGeometry, parseBearingGeometry } from '../../models/bearing/geometry.ts';
+import type { BearingGeometry } from '../../models/bearing/geometry.ts';
+import { BearingGeometrySpec } from '../../models/bearing/geometry-spec.ts';
 import { USABLE_BANDWIDTH_FACTOR } from '../../models/bearing/kurtogram.ts';
 import { analyzeRecord, type EnvelopeReference, type RecordAnalysis, referenceFromRecords } from '../../models/window-analysis.ts';
+import {
+  type CommandLineOf,
+  choice,
+  command,
+  commandSpec,
+  custom,
+  flag,
+  ISO_CLASS_OPTIONS,
+  isoClass,
+  number,
+  numberValue,
+  text,
+  UsageError,
+  usageError,
+} from '../command-line.ts';
 import { readReferenceFile, writeReferenceFile } from '../io/reference-file.ts';
 import { readSignalFile, SIGNAL_FORMATS, type SignalFormat } from '../io/signal-file.ts';
 
@@ -42,16 +57,79 @@ Options:
   -h, --help               this help
 `;
 
-function usageError(message: string): PdmError {
-  return new PdmError('PDM_ERR_CONFIG_INVALID', `pdm analyze: ${message}`, {});
+type BearingGeometrySpecFields = Omit<BearingGeometry, 'name'>;
+
+/** The keys of --bearing-geometry and the schema fields they fill (the short ones as in the formulas). */
+const GEOMETRY_KEYS: Record<string, keyof BearingGeometrySpecFields> = {
+  balls: 'balls',
+  n: 'balls',
+  ball: 'ballDiameterMm',
+  d: 'ballDiameterMm',
+  pitch: 'pitchDiameterMm',
+  pd: 'pitchDiameterMm',
+  angle: 'contactAngleDeg',
+};
+const KEY_OF: Record<keyof BearingGeometrySpecFields, string> = {
+  balls: 'balls',
+  ballDiameterMm: 'ball',
+  pitchDiameterMm: 'pitch',
+  contactAngleDeg: 'angle',
+};
+const GEOMETRY_EXAMPLE = 'balls=9,ball=7.94,pitch=39.04,angle=0';
+
+/**
+ * `balls=9,ball=7.94,pitch=39.04,angle=0` (mm, degrees; angle optional): the key=value syntax is
+ * the command line's, the limits are the one geometry schema's (as in fleet files and the
+ * processor config), its messages told in the option's keys.
+ */
+function bearingGeometry(value: string, option: string): BearingGeometry {
+  const given: Partial<Record<keyof BearingGeometrySpecFields, number>> = {};
+  for (const part of value.split(',')) {
+    const m = /^\s*([A-Za-z]+)\s*=\s*([^\s=]+)\s*$/.exec(part);
+    if (m === null) throw usageError(`${option}: '${part}' is not key=value (expected ${GEOMETRY_EXAMPLE})`);
+    const field = GEOMETRY_KEYS[m[1].toLowerCase()];
+    if (field === undefined) throw usageError(`${option}: unknown key '${m[1]}' (known: balls, ball, pitch, angle)`);
+    if (given[field] !== undefined) throw usageError(`${option}: '${m[1]}' given twice`);
+    given[field] = numberValue(m[2], `${option}: ${m[1]}`);
+  }
+  const parsed = BearingGeometrySpec.safeParse(given);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const field = issue.path[0] as keyof BearingGeometrySpecFields;
+    if (given[field] === undefined) return `missing '${KEY_OF[field]}=' (expected ${GEOMETRY_EXAMPLE})`;
+    const message = issue.message.replace(
+      /\b(ballDiameterMm|pitchDiameterMm|contactAngleDeg)\b/g,
+      (f) => KEY_OF[f as keyof BearingGeometrySpecFields],
+    );
+    return `${KEY_OF[field]} ${message}, got ${given[field]}`;
+  });
+  throw usageError(`${option}: ${problems.join('; ')}`);
 }
 
-function positiveNumber(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const v = Number(raw);
-  if (!(Number.isFinite(v) && v > 0)) throw usageError(`${name} must be a positive number, got '${raw}'`);
-  return v;
-}
+const POSITIVE = { above: 0 };
+
+const SPEC = commandSpec({
+  name: 'analyze',
+  help: USAGE,
+  positionals: { name: 'FILE', min: 1 },
+  options: {
+    fs: number(POSITIVE),
+    rpm: number(POSITIVE),
+    bearing: custom(lookupBearing),
+    'bearing-geometry': custom(bearingGeometry),
+    format: choice(SIGNAL_FORMATS),
+    column: text(),
+    ...ISO_CLASS_OPTIONS,
+    baseline: text().multiple(),
+    'baseline-fs': number(POSITIVE),
+    'baseline-rpm': number(POSITIVE).multiple(),
+    reference: text(),
+    'save-reference': text(),
+    json: flag(),
+  },
+});
+
+export const run = command(SPEC, analyze);
 
 interface Settings {
   files: string[];
@@ -69,57 +147,21 @@ interface Settings {
   saveReference?: string;
 }
 
-function parseSettings(argv: string[]): Settings | 'help' {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      fs: { type: 'string' },
-      rpm: { type: 'string' },
-      bearing: { type: 'string' },
-      'bearing-geometry': { type: 'string' },
-      format: { type: 'string' },
-      column: { type: 'string' },
-      'iso-group': { type: 'string' },
-      'iso-foundation': { type: 'string' },
-      baseline: { type: 'string', multiple: true },
-      'baseline-fs': { type: 'string' },
-      'baseline-rpm': { type: 'string', multiple: true },
-      reference: { type: 'string' },
-      'save-reference': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) return 'help';
-  if (positionals.length === 0) throw usageError('no FILE given');
+/** The rules between options; each value is already checked. */
+function settingsFrom({ values, positionals }: CommandLineOf<typeof SPEC>): Settings {
   if (values.bearing !== undefined && values['bearing-geometry'] !== undefined)
     throw usageError('give --bearing or --bearing-geometry, not both');
-  const format = values.format;
-  if (format !== undefined && !(SIGNAL_FORMATS as readonly string[]).includes(format))
-    throw usageError(`--format must be one of ${SIGNAL_FORMATS.join(', ')}, got '${format}'`);
-  const group = values['iso-group'] ?? '2';
-  if (group !== '1' && group !== '2') throw usageError(`--iso-group must be 1 or 2, got '${group}'`);
-  const foundation = values['iso-foundation'] ?? 'rigid';
-  if (foundation !== 'rigid' && foundation !== 'flexible')
-    throw usageError(`--iso-foundation must be rigid or flexible, got '${foundation}'`);
-  const bearing =
-    values.bearing !== undefined
-      ? lookupBearing(values.bearing)
-      : values['bearing-geometry'] !== undefined
-        ? parseBearingGeometry(values['bearing-geometry'])
-        : undefined;
-  const baselines = values.baseline ?? [];
-  const baselineRpm = (values['baseline-rpm'] ?? []).map((v) => positiveNumber('--baseline-rpm', v) as number);
+  const bearing = values.bearing ?? values['bearing-geometry'];
+  const baselines = values.baseline;
+  const baselineRpm = values['baseline-rpm'];
   if (baselines.length > 0 && values.reference !== undefined) throw usageError('give --baseline or --reference, not both');
   if ((baselines.length > 0 || values.reference !== undefined) && bearing === undefined)
     throw usageError(
       `${baselines.length > 0 ? '--baseline' : '--reference'} needs a bearing (--bearing or --bearing-geometry): the reference is of its envelope spectrum`,
     );
   if (baselines.length === 0) {
-    for (const o of ['baseline-fs', 'baseline-rpm', 'save-reference'] as const)
-      if (values[o] !== undefined) throw usageError(`--${o} needs --baseline`);
+    for (const o of ['baseline-fs', 'save-reference'] as const) if (values[o] !== undefined) throw usageError(`--${o} needs --baseline`);
+    if (baselineRpm.length > 0) throw usageError('--baseline-rpm needs --baseline');
   }
   if (baselineRpm.length > 1 && baselineRpm.length !== baselines.length)
     throw usageError(
@@ -127,15 +169,15 @@ function parseSettings(argv: string[]): Settings | 'help' {
     );
   return {
     files: positionals,
-    fs: positiveNumber('--fs', values.fs),
-    rpm: positiveNumber('--rpm', values.rpm),
+    fs: values.fs,
+    rpm: values.rpm,
     bearing,
-    format: format as SignalFormat | undefined,
+    format: values.format,
     column: values.column,
-    iso: { group: group === '1' ? 1 : 2, foundation },
-    json: values.json ?? false,
+    iso: isoClass(values),
+    json: values.json,
     baselines,
-    baselineFs: positiveNumber('--baseline-fs', values['baseline-fs']),
+    baselineFs: values['baseline-fs'],
     baselineRpm,
     referenceFile: values.reference,
     saveReference: values['save-reference'],
@@ -147,26 +189,17 @@ async function load(file: string, s: Settings, baseline = false): Promise<{ samp
   const signal = await readSignalFile(file, { format: s.format, column: s.column });
   const [fsOption, fsName] = baseline && s.baselineFs !== undefined ? [s.baselineFs, '--baseline-fs'] : [s.fs, '--fs'];
   const fs = signal.sampleRateHz ?? fsOption;
+  // What the options say against what the file says: the command line is wrong (exit 2).
   if (fs === undefined)
-    throw new PdmError(
-      'PDM_ERR_CONFIG_INVALID',
+    throw usageError(
       `${file}: the sampling rate is unknown; give ${baseline ? '--baseline-fs or --fs' : '--fs'} HZ (only WAV files carry it)`,
-      { file },
     );
   if (signal.sampleRateHz !== undefined && fsOption !== undefined && Math.abs(signal.sampleRateHz - fsOption) > 1e-6 * fsOption) {
-    throw new PdmError(
-      'PDM_ERR_CONFIG_INVALID',
-      `${file}: ${fsName} ${fsOption} disagrees with the WAV header's ${signal.sampleRateHz} Hz`,
-      { file },
-    );
+    throw usageError(`${file}: ${fsName} ${fsOption} disagrees with the WAV header's ${signal.sampleRateHz} Hz`);
   }
   const rpm = baseline ? (s.baselineRpm[s.baselines.indexOf(file)] ?? s.baselineRpm[0]) : s.rpm;
   if (rpm !== undefined && rpm / 60 >= fs / 2)
-    throw new PdmError(
-      'PDM_ERR_CONFIG_INVALID',
-      `${file}: ${baseline ? '--baseline-rpm' : '--rpm'} ${rpm} (${rpm / 60} Hz) is not below Nyquist (${fs / 2} Hz)`,
-      { file },
-    );
+    throw usageError(`${file}: ${baseline ? '--baseline-rpm' : '--rpm'} ${rpm} (${rpm / 60} Hz) is not below Nyquist (${fs / 2} Hz)`);
   if (signal.samples.length < 256)
     throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: ${signal.samples.length} samples; at least 256 are needed`, { file });
   return { samples: signal.samples, fs, format: signal.format };
@@ -268,17 +301,11 @@ async function learnReference(s: Settings, fs: number): Promise<EnvelopeReferenc
   return referenceFromRecords(records, { bearing: s.bearing as BearingGeometry, maxFrequencyHz: fs / USABLE_BANDWIDTH_FACTOR });
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let settings: Settings;
+async function analyze(line: CommandLineOf<typeof SPEC>): Promise<number> {
+  const settings = settingsFrom(line);
   let saved: EnvelopeReference | undefined;
   const learnt = new Map<number, EnvelopeReference>();
   try {
-    const parsed = parseSettings(argv);
-    if (parsed === 'help') {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    settings = parsed;
     // Pass 1: every file must read cleanly before anything is printed.
     for (const file of settings.files) await load(file, settings);
     for (const file of settings.baselines) await load(file, settings, true);
@@ -291,9 +318,9 @@ export async function run(argv: string[]): Promise<number> {
       if (settings.saveReference !== undefined) await writeReferenceFile(settings.saveReference, reference);
     }
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     process.stderr.write(`pdm analyze: ${isPdmError(err) ? describeError(err) : err instanceof Error ? err.message : String(err)}\n`);
-    if (!isPdmError(err) || err.code === 'PDM_ERR_CONFIG_INVALID') process.stderr.write('(pdm analyze --help for the options)\n');
-    return isPdmError(err) && err.code !== 'PDM_ERR_CONFIG_INVALID' ? 1 : 2;
+    return 1;
   }
   // Pass 2: analyse and print, one file at a time (the files are read again to keep memory flat).
   const rows: Array<{ file: string; a: RecordAnalysis }> = [];
@@ -316,6 +343,7 @@ export async function run(argv: string[]): Promise<number> {
       else rows.push({ file, a });
     }
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     // Only what pass 1 cannot see gets here (e.g. a baseline whose speed cannot be estimated).
     process.stderr.write(`pdm analyze: ${isPdmError(err) ? describeError(err) : err instanceof Error ? err.message : String(err)}\n`);
     return 1;

@@ -1,9 +1,9 @@
 /** `pdm collect --config FILE`: run a collector until SIGINT/SIGTERM. */
-import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../common/config.ts';
 import { kafkaFromEnv } from '../../common/endpoints.ts';
 import { Collector } from '../../ingest/collector/collector.ts';
 import { CollectorConfigSpec, collectorId, spoolDir } from '../../ingest/collector/collector-config.ts';
+import { type CommandLineOf, command, commandSpec, flag, text } from '../command-line.ts';
 import { untilSignal } from '../signals.ts';
 
 const HELP = `Usage: pdm collect --config FILE
@@ -20,15 +20,11 @@ the file names (default PDM_OPCUA_USER / PDM_OPCUA_PASSWORD), PDM_LOG_LEVEL.
 Metrics: /metrics (Prometheus) and /health (JSON) on metrics.port when configured.
 `;
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { config: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help || !values.config) {
-    process.stdout.write(HELP);
-    return values.help ? 0 : 2;
-  }
+const SPEC = commandSpec({ name: 'collect', help: HELP, options: { config: text().required(), check: flag() } });
+
+export const run = command(SPEC, collect);
+
+async function collect({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const config = loadConfigFile(CollectorConfigSpec, values.config);
   if (values.check) {
     process.stdout.write(

@@ -15,7 +15,7 @@ import { questdbFromEnv } from '../../common/endpoints.ts';
 import { describeError, PdmError } from '../../common/errors.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { questdbExecHttp } from '../../stream-processing/questdb-sink.ts';
-import { parseCommandLine } from '../command-line.ts';
+import { type CommandLineOf, command, commandSpec, custom, text, usageError } from '../command-line.ts';
 
 const HELP = `Usage: pdm history --machine ID [--from TIME] [--to TIME] [--features LIST] [--config FILE]
 
@@ -40,52 +40,58 @@ function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
 }
 
-function isoTime(text: string, option: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text) || !Number.isFinite(Date.parse(text))) {
-    throw new PdmError(
-      'PDM_ERR_CONFIG_INVALID',
-      `${option} must be an ISO 8601 time with a zone, e.g. 2026-11-01T00:00:00Z, got '${text}'`,
-      { option },
-    );
+/** An ISO 8601 time with a zone (a time without one would be read in the local zone: an hour off in winter). */
+function isoTime(value: string, option: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) || !Number.isFinite(Date.parse(value))) {
+    throw usageError(`${option} must be an ISO 8601 time with a zone, e.g. 2026-11-01T00:00:00Z, got '${value}'`);
   }
-  return new Date(Date.parse(text)).toISOString();
+  return new Date(Date.parse(value)).toISOString();
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine(
-    'history',
-    argv,
-    {
-      machine: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      features: { type: 'string' },
-      config: { type: 'string' },
-    },
-    HELP,
-    ['machine'],
-  );
-  if ('exit' in parsed) return parsed.exit;
-  const { values } = parsed;
+/** Column names go into the SQL as they are: only identifiers pass. */
+function featureList(value: string, option: string): string[] {
+  const features = value
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  if (features.length === 0 || features.some((f) => !IDENTIFIER.test(f))) {
+    throw usageError(`${option} must be comma-separated column names of the vibration_features table, got '${value}'`);
+  }
+  return features;
+}
+
+const SPEC = commandSpec({
+  name: 'history',
+  help: HELP,
+  options: {
+    machine: text().required(),
+    from: custom(isoTime),
+    to: custom(isoTime),
+    features: custom(featureList),
+    config: text(),
+  },
+});
+
+export const run = command(SPEC, history);
+
+async function history({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   try {
     const config = values.config ? loadConfigFile(ProcessorConfigSpec, values.config) : validateConfig(ProcessorConfigSpec, {}, 'defaults');
-    const features = values.features
-      ? values.features
-          .split(',')
-          .map((f) => f.trim())
-          .filter((f) => f !== '')
-      : config.health.features;
+    const features = values.features ?? config.health.features;
+    // The config's features go into the SQL too.
     const bad = features.filter((f) => !IDENTIFIER.test(f));
-    if (features.length === 0 || bad.length > 0) {
+    if (bad.length > 0) {
       throw new PdmError(
         'PDM_ERR_CONFIG_INVALID',
-        `--features must be comma-separated column names of the vibration_features table, got '${values.features}'`,
-        { option: '--features' },
+        `health.features must be column names of the vibration_features table, got '${bad.join(', ')}'`,
+        {
+          file: values.config,
+        },
       );
     }
     const where = [`machine = ${sqlString(values.machine)}`];
-    if (values.from) where.push(`ts >= ${sqlString(isoTime(values.from, '--from'))}`);
-    if (values.to) where.push(`ts < ${sqlString(isoTime(values.to, '--to'))}`);
+    if (values.from) where.push(`ts >= ${sqlString(values.from)}`);
+    if (values.to) where.push(`ts < ${sqlString(values.to)}`);
     const q = questdbFromEnv();
     const table = `${config.questdb.tablePrefix}vibration_features`;
     const select = `SELECT ts, channel, window_seq, ${features.join(', ')} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY window_seq, channel`;

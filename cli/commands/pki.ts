@@ -1,7 +1,7 @@
 /** `pdm pki init --fleet FILE --out DIR [--hostname H]`: certificates for a plant's machines and collector, trusting each other. */
-import { parseArgs } from 'node:util';
 import { initPlantPki } from '../../ingest/opcua/pki-init.ts';
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
+import { type CommandLineOf, command, commandSpec, text } from '../command-line.ts';
 
 const HELP = `Usage: pdm pki init --fleet FILE --out DIR [--hostname HOST]
 
@@ -15,16 +15,16 @@ lands in rejected/.
   --hostname HOST   host name the machine certificates are issued for (default: the fleet's)
 `;
 
-export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { fleet: { type: 'string' }, out: { type: 'string' }, hostname: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help || positionals[0] !== 'init' || !values.fleet || !values.out) {
-    process.stdout.write(HELP);
-    return values.help ? 0 : 2;
-  }
+const SPEC = commandSpec({
+  name: 'pki',
+  help: HELP,
+  options: { fleet: text().required(), out: text().required(), hostname: text() },
+  subcommands: { init: {} },
+});
+
+export const run = command(SPEC, init);
+
+async function init({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const fleet = loadFleet(values.fleet);
   const ids = fleet.machines.map((m) => m.id);
   const hostname = values.hostname ?? fleet.machines[0]?.opcua.hostname ?? 'localhost';

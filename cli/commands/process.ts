@@ -1,9 +1,9 @@
 /** `pdm process [--config FILE] [--fleet FILE]`: run the stream processor until SIGINT/SIGTERM. */
-import { parseArgs } from 'node:util';
 import { loadConfigFile, validateConfig } from '../../common/config.ts';
 import { kafkaFromEnv, questdbFromEnv } from '../../common/endpoints.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
+import { type CommandLineOf, command, commandSpec, text } from '../command-line.ts';
 import { withFleetMachines } from '../io/fleet-models.ts';
 import { untilSignal } from '../signals.ts';
 
@@ -18,15 +18,11 @@ worker threads and writes to QuestDB. Offsets are committed only after QuestDB a
 Environment: PDM_KAFKA_BROKERS, PDM_QUESTDB_HTTP, PDM_QUESTDB_USER, PDM_QUESTDB_PASSWORD
 `;
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { config: { type: 'string' }, fleet: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+const SPEC = commandSpec({ name: 'process', help: HELP, options: { config: text(), fleet: text() } });
+
+export const run = command(SPEC, processStreams);
+
+async function processStreams({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const config = values.config ? loadConfigFile(ProcessorConfigSpec, values.config) : validateConfig(ProcessorConfigSpec, {}, 'defaults');
   if (values.fleet)
     for (const message of withFleetMachines(config, values.fleet)) process.stderr.write(`! ${message} — that machine is not modelled\n`);

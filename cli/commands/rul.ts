@@ -11,7 +11,7 @@ import { type FeatureHistory, readFeatureCsv } from '../../common/feature-csv.ts
 import type { OperatingCondition } from '../../models/rul/life-scaling.ts';
 import { type MonitorConfigInput, MonitorConfigSpec } from '../../models/rul/monitor-config.ts';
 import { type ReplayResult, replay } from '../../models/rul/replay.ts';
-import { parseCommandLine } from '../command-line.ts';
+import { type CommandLineOf, command, commandSpec, custom, flag, number, numberValue, text, usageError } from '../command-line.ts';
 
 const HELP = `Usage: pdm rul [--train RUN.csv ...] --series RUN.csv [--json] [--threshold X] [--config FILE]
                [--load N --train-load N ...] [--rpm RPM --train-rpm RPM ...] [--life-exponent P]
@@ -55,33 +55,48 @@ function fail(message: string): number {
   return 1;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine(
-    'rul',
-    argv,
-    {
-      train: { type: 'string', multiple: true },
-      series: { type: 'string' },
-      json: { type: 'boolean' },
-      threshold: { type: 'string' },
-      config: { type: 'string' },
-      load: { type: 'string' },
-      rpm: { type: 'string' },
-      'train-load': { type: 'string', multiple: true },
-      'train-rpm': { type: 'string', multiple: true },
-      'life-exponent': { type: 'string' },
-      'feature-limit': { type: 'string' },
-    },
-    HELP,
-    ['series'],
-  );
-  if ('exit' in parsed) return parsed.exit;
-  const { values } = parsed;
+/** `COLUMN[,COLUMN...]=LIMIT`. */
+function featureLimit(value: string, option: string): { features: string[]; limit: number } {
+  const eq = value.lastIndexOf('=');
+  const features = (eq < 0 ? '' : value.slice(0, eq))
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  if (eq < 0 || features.length === 0) {
+    throw usageError(`${option} must be COLUMN[,COLUMN...]=LIMIT (e.g. vel_h,vel_v=4.5), got '${value}'`);
+  }
+  return { features, limit: numberValue(value.slice(eq + 1), `${option}'s limit`, POSITIVE) };
+}
+
+const POSITIVE = { above: 0 };
+
+const SPEC = commandSpec({
+  name: 'rul',
+  help: HELP,
+  options: {
+    train: text().multiple(),
+    series: text().required(),
+    json: flag(),
+    threshold: number({ above: 1, note: 'a multiple of the baseline health index' }),
+    config: text(),
+    load: number(POSITIVE),
+    rpm: number(POSITIVE),
+    // Checked against --train in the body, so a bad one is named with the history it belongs to.
+    'train-load': text().multiple(),
+    'train-rpm': text().multiple(),
+    'life-exponent': number(POSITIVE),
+    'feature-limit': custom(featureLimit),
+  },
+});
+
+export const run = command(SPEC, rul);
+
+async function rul({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   try {
     let config = buildConfig(values.config, values.threshold, values['life-exponent']);
     if (values['feature-limit'] !== undefined)
-      config = { ...config, rul: { ...(config.rul ?? {}), featureLimit: parseFeatureLimit(values['feature-limit']) } };
-    const trainFiles = values.train ?? [];
+      config = { ...config, rul: { ...(config.rul ?? {}), featureLimit: values['feature-limit'] } };
+    const trainFiles = values.train;
     const conditions = operatingConditions(trainFiles, values);
     const train = trainFiles.map(readFeatureCsv);
     const series = readFeatureCsv(values.series);
@@ -110,29 +125,6 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-function positiveNumber(text: string, option: string): number {
-  const x = Number(text);
-  if (text.trim() === '' || !Number.isFinite(x) || !(x > 0)) {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${option} must be a positive number, got '${text}'`, { option });
-  }
-  return x;
-}
-
-/** `COLUMN[,COLUMN...]=LIMIT`. */
-function parseFeatureLimit(text: string): { features: string[]; limit: number } {
-  const eq = text.lastIndexOf('=');
-  const features = (eq < 0 ? '' : text.slice(0, eq))
-    .split(',')
-    .map((c) => c.trim())
-    .filter((c) => c !== '');
-  if (eq < 0 || features.length === 0) {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `--feature-limit must be COLUMN[,COLUMN...]=LIMIT (e.g. vel_h,vel_v=4.5), got '${text}'`, {
-      option: '--feature-limit',
-    });
-  }
-  return { features, limit: positiveNumber(text.slice(eq + 1), "--feature-limit's limit") };
-}
-
 interface Conditions {
   series: OperatingCondition | undefined;
   train: (OperatingCondition | undefined)[];
@@ -141,7 +133,7 @@ interface Conditions {
 /** --load/--train-load and --rpm/--train-rpm: one training value per --train, in order, or none. */
 function operatingConditions(
   trainFiles: string[],
-  values: { load?: string; rpm?: string; 'train-load'?: string[]; 'train-rpm'?: string[] },
+  values: { load?: number; rpm?: number; 'train-load': string[]; 'train-rpm': string[] },
 ): Conditions {
   const pairs = [
     ['loadN', '--load', '--train-load', values.load, values['train-load']],
@@ -150,44 +142,30 @@ function operatingConditions(
   const series: OperatingCondition = {};
   const train: OperatingCondition[] = trainFiles.map(() => ({}));
   for (const [field, seriesOption, trainOption, seriesValue, trainValues] of pairs) {
-    if (seriesValue === undefined && trainValues === undefined) continue;
+    if (seriesValue === undefined && trainValues.length === 0) continue;
     if (seriesValue === undefined) {
-      throw new PdmError(
-        'PDM_ERR_CONFIG_INVALID',
+      throw usageError(
         `${trainOption} is given but ${seriesOption} is not: give the series' value too, so the histories can be scaled to it`,
-        { option: seriesOption },
       );
     }
-    if ((trainValues ?? []).length !== trainFiles.length) {
-      throw new PdmError(
-        'PDM_ERR_CONFIG_INVALID',
-        `${seriesOption} needs one ${trainOption} per --train, in the same order: got ${(trainValues ?? []).length} for ${trainFiles.length} training histor${trainFiles.length === 1 ? 'y' : 'ies'}`,
-        { option: trainOption },
+    if (trainValues.length !== trainFiles.length) {
+      throw usageError(
+        `${seriesOption} needs one ${trainOption} per --train, in the same order: got ${trainValues.length} for ${trainFiles.length} training histor${trainFiles.length === 1 ? 'y' : 'ies'}`,
       );
     }
-    series[field] = positiveNumber(seriesValue, seriesOption);
-    (trainValues ?? []).forEach((v, i) => {
-      train[i][field] = positiveNumber(v, `${trainOption} (for ${trainFiles[i]})`);
+    series[field] = seriesValue;
+    trainValues.forEach((v, i) => {
+      train[i][field] = numberValue(v, `${trainOption} (for ${trainFiles[i]})`, POSITIVE);
     });
   }
   const given = Object.keys(series).length > 0;
   return { series: given ? series : undefined, train: train.map((c) => (given ? c : undefined)) };
 }
 
-function buildConfig(file: string | undefined, threshold: string | undefined, lifeExponent: string | undefined): MonitorConfigInput {
+function buildConfig(file: string | undefined, threshold: number | undefined, lifeExponent: number | undefined): MonitorConfigInput {
   let config: MonitorConfigInput = file ? loadConfigFile(MonitorConfigSpec, file) : {};
-  if (lifeExponent !== undefined)
-    config = { ...config, rul: { ...(config.rul ?? {}), lifeExponent: positiveNumber(lifeExponent, '--life-exponent') } };
-  if (threshold !== undefined) {
-    const x = Number(threshold);
-    if (!Number.isFinite(x) || !(x > 1)) {
-      throw new PdmError(
-        'PDM_ERR_CONFIG_INVALID',
-        `--threshold must be a number above 1 (a multiple of the baseline health index), got '${threshold}'`,
-      );
-    }
-    return { ...config, rul: { ...(config.rul ?? {}), failureThreshold: x } };
-  }
+  if (lifeExponent !== undefined) config = { ...config, rul: { ...(config.rul ?? {}), lifeExponent } };
+  if (threshold !== undefined) config = { ...config, rul: { ...(config.rul ?? {}), failureThreshold: threshold } };
   return config;
 }
 

@@ -3,7 +3,6 @@
  */
 
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PdmError } from '../../common/errors.ts';
 import { credentialsFile, servicesStatus, stopRecorded } from '../../deploy/local/control.ts';
 import { fetchArtifacts } from '../../deploy/local/maven.ts';
@@ -12,6 +11,7 @@ import type { Profile } from '../../deploy/local/profiles.ts';
 import { endpointsFromEnv, ensureServices } from '../../deploy/local/services.ts';
 import { tailFile } from '../../deploy/local/supervisor.ts';
 import { KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS } from '../../deploy/local/versions.ts';
+import { type CommandLineOf, choice, command, commandSpec, flag, text } from '../command-line.ts';
 
 const HELP = `Usage: pdm services <fetch|up|down|status> [options]
 
@@ -44,39 +44,17 @@ function progress(line: string): void {
   process.stderr.write(`pdm services: ${line}\n`);
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        profile: { type: 'string', default: 'dev' },
-        'data-dir': { type: 'string' },
-        detach: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`pdm services: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    out(HELP);
-    return 0;
-  }
-  const [action, ...extra] = positionals;
-  if (action === undefined || extra.length > 0 || !['fetch', 'up', 'down', 'status'].includes(action)) {
-    process.stderr.write(
-      `pdm services: expected one of fetch, up, down, status${action ? `, got '${[action, ...extra].join(' ')}'` : ''}\n\n${HELP}`,
-    );
-    return 2;
-  }
-  if (values.profile !== 'dev' && values.profile !== 'test') {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `--profile must be dev or test, got '${values.profile}'`);
-  }
+const SPEC = commandSpec({
+  name: 'services',
+  help: HELP,
+  // --detach and --json are read only by some actions, but accepted by all (as they always were).
+  options: { profile: choice(['dev', 'test']).default('dev'), 'data-dir': text(), detach: flag(), json: flag() },
+  subcommands: { fetch: {}, up: {}, down: {}, status: {} },
+});
+
+export const run = command(SPEC, servicesCommand);
+
+async function servicesCommand({ subcommand: action, values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const profile: Profile = values.profile;
   const dataDir = values['data-dir'] !== undefined ? resolve(values['data-dir']) : undefined;
   const dir = dataDir ?? defaultServicesDir(profile);

@@ -1,6 +1,5 @@
 /** `pdm simulate --fleet FILE`: run the factory simulator until SIGINT/SIGTERM. */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { questdbFromEnv } from '../../common/endpoints.ts';
 import { describeError } from '../../common/errors.ts';
 import { brokersFromEnv, createKafka, ensureTopics } from '../../common/kafka.ts';
@@ -9,6 +8,7 @@ import { Factory, type FactoryMachine } from '../../ingest/simulator/factory.ts'
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
 import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
 import { TruthRecorder } from '../../ingest/simulator/truth-recorder.ts';
+import { type CommandLineOf, command, commandSpec, text } from '../command-line.ts';
 import { untilSignal } from '../signals.ts';
 
 /** Messages a `pdm simulate` child sends to its parent over the IPC channel. */
@@ -46,23 +46,22 @@ function hasLargeYoungGeneration(): boolean {
   return [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((f) => f.startsWith('--max-semi-space-size'));
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      fleet: { type: 'string' },
-      pki: { type: 'string' },
-      hostname: { type: 'string' },
-      'truth-dir': { type: 'string' },
-      'topic-prefix': { type: 'string' },
-      'table-prefix': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help || !values.fleet) {
-    process.stdout.write(HELP);
-    return values.help ? 0 : 2;
-  }
+const SPEC = commandSpec({
+  name: 'simulate',
+  help: HELP,
+  options: {
+    fleet: text().required(),
+    pki: text(),
+    hostname: text(),
+    'truth-dir': text(),
+    'topic-prefix': text(),
+    'table-prefix': text(),
+  },
+});
+
+export const run = command(SPEC, simulate);
+
+async function simulate({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const fleet = loadFleet(values.fleet);
   if (!hasLargeYoungGeneration()) {
     process.stderr.write(

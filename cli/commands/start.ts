@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../common/config.ts';
 import { describeError } from '../../common/errors.ts';
 import { topicNames } from '../../common/topics.ts';
@@ -20,6 +19,7 @@ import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
 import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
+import { type CommandLineOf, command, commandSpec, flag, number, text } from '../command-line.ts';
 import { addFleetMachines } from '../io/fleet-models.ts';
 import { renderLiveView, shortDuration } from '../live-view.ts';
 import { untilSignal } from '../signals.ts';
@@ -49,27 +49,27 @@ function localOpcuaCredentials(dir: string): { username: string; password: strin
   return { ...creds, file };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      fleet: { type: 'string' },
-      'processor-config': { type: 'string' },
-      duration: { type: 'string' },
-      refresh: { type: 'string' },
-      'keep-model-state': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+const SPEC = commandSpec({
+  name: 'start',
+  help: HELP,
+  options: {
+    fleet: text().default('deploy/config/fleet.yaml'),
+    'processor-config': text().default('deploy/config/processor.yaml'),
+    duration: number({ above: 0, note: 'seconds' }),
+    // At least a tenth of a second: a faster redraw only burns the CPU the plant needs.
+    refresh: number({ min: 0.1, note: 'seconds' }).default(2),
+    'keep-model-state': flag(),
+  },
+});
+
+export const run = command(SPEC, start);
+
+async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const fleetFile = values.fleet ?? 'deploy/config/fleet.yaml';
+  const fleetFile = values.fleet;
   const fleet = loadFleet(fleetFile);
   for (const r of fleet.rejected) out(`! ${r.error.message} — that machine is skipped, the others run`);
-  const processorConfig = loadConfigFile(ProcessorConfigSpec, values['processor-config'] ?? 'deploy/config/processor.yaml');
+  const processorConfig = loadConfigFile(ProcessorConfigSpec, values['processor-config']);
   addFleetMachines(processorConfig, fleet.machines);
   if (!values['keep-model-state'] && existsSync(processorConfig.health.stateDir)) {
     // Every run of the simulated factory starts its machines on a new life: a baseline learned on
@@ -155,8 +155,8 @@ export async function run(argv: string[]): Promise<number> {
     });
     process.stdout.write(tty ? `\x1b[H\x1b[2J${text}\n` : `${text}\n\n`);
   };
-  const timer = setInterval(draw, Number(values.refresh ?? 2) * 1000);
-  const durationS = values.duration ? Number(values.duration) : undefined;
+  const timer = setInterval(draw, values.refresh * 1000);
+  const durationS = values.duration;
   const reason = await Promise.race([
     untilSignal().then((s) => `received ${s}`),
     sim.exited.then((code) => `the simulator exited unexpectedly (code ${code}); see the messages above`),

@@ -13,6 +13,7 @@ import { formatPath, loadConfigFile } from '../../common/config.ts';
 import { PdmError } from '../../common/errors.ts';
 import { KNOWN_BEARINGS, lookupBearing } from '../../models/bearing/catalogue.ts';
 import type { BearingGeometry } from '../../models/bearing/geometry.ts';
+import { BearingGeometrySpec } from '../../models/bearing/geometry-spec.ts';
 import type { IsoFoundation, IsoGroup } from '../../models/vibration/iso20816.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -56,17 +57,8 @@ export type FaultType = (typeof FAULT_TYPES)[number];
 export const BEARING_FAULTS: ReadonlySet<FaultType> = new Set(['outer_race', 'inner_race', 'rolling_element', 'cage']);
 export const MACHINE_TYPES = ['pump', 'fan', 'compressor_motor', 'blower', 'conveyor_motor', 'motor'] as const;
 
-const geometrySchema = z
-  .strictObject({
-    balls: z.int().min(3).max(100).describe('number of rolling elements per row'),
-    ballDiameterMm: z.number().positive().describe('rolling element diameter, mm'),
-    pitchDiameterMm: z.number().positive().describe('pitch (cage) diameter, mm'),
-    contactAngleDeg: z.number().min(0).max(60).default(0).describe('contact angle, degrees'),
-  })
-  .refine((g) => g.ballDiameterMm < g.pitchDiameterMm, { message: 'must be smaller than pitchDiameterMm', path: ['ballDiameterMm'] });
-
 const bearingRef = z
-  .union([z.enum(BEARING_NAMES), geometrySchema])
+  .union([z.enum(BEARING_NAMES), BearingGeometrySpec])
   .describe(`a catalogue name (${BEARING_NAMES.join(', ')}) or a geometry { balls, ballDiameterMm, pitchDiameterMm, contactAngleDeg }`)
   .transform((ref): NamedBearingGeometry => (typeof ref === 'string' ? { ...lookupBearing(ref), name: ref } : { name: 'custom', ...ref }));
 

@@ -105,7 +105,7 @@ describe('pdm history', () => {
     expect(none.status).toBe(1);
     expect(none.stderr).toMatch(/no windows of machine 'pump-99' in hist\w+_vibration_features; check the machine id/);
     const bad = pdm('history', '--machine', 'pump-9', '--from', 'yesterday');
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2); // a usage error, before QuestDB is asked
     expect(bad.stderr).toMatch(/--from must be an ISO 8601 time with a zone/);
   });
 });

@@ -96,7 +96,8 @@ describe('pdm rul output', () => {
 });
 
 describe('pdm rul errors name the file and the problem', () => {
-  const cases: [string, () => string[], RegExp][] = [
+  // A fourth element 2: a usage error (a bad option value, options that do not go together).
+  const cases: [string, () => string[], RegExp, 2?][] = [
     ['an unreadable file', () => ['--series', join(dir, 'nope.csv')], /nope\.csv: cannot be read \(ENOENT\)/],
     [
       'a missing time column',
@@ -133,42 +134,46 @@ describe('pdm rul errors name the file and the problem', () => {
       () => ['--series', file('zone.csv', 'time,rms\n2026-03-01T10:00:00,1\n')],
       /zone\.csv: line 2, column 'time': timestamp '2026-03-01T10:00:00' has no time zone/,
     ],
-    ['a bad threshold', () => ['--series', series, '--threshold', '0.5'], /--threshold must be a number above 1/],
+    ['a bad threshold', () => ['--series', series, '--threshold', '0.5'], /--threshold must be a number above 1/, 2],
     [
       "a training load without the series' load",
       () => ['--train', trainA, '--series', series, '--train-load', '4000'],
       /--train-load is given but --load is not/,
+      2,
     ],
     [
       'fewer training loads than training histories',
       () => ['--train', trainA, '--train', trainA, '--series', series, '--load', '5000', '--train-load', '4000'],
       /--load needs one --train-load per --train, in the same order: got 1 for 2 training histories/,
+      2,
     ],
     [
       'a speed that is not a number',
       () => ['--train', trainA, '--series', series, '--rpm', '1500', '--train-rpm', 'fast'],
       /--train-rpm \(for .*\) must be a positive number, got 'fast'/,
+      2,
     ],
     [
       'a malformed feature limit',
       () => ['--series', series, '--feature-limit', 'rms_h:20'],
       /--feature-limit must be COLUMN\[,COLUMN\.\.\.\]=LIMIT \(e\.g\. vel_h,vel_v=4\.5\), got 'rms_h:20'/,
+      2,
     ],
     [
       'a feature limit on a column the series lacks',
       () => ['--series', series, '--feature-limit', 'vel_h=4.5'],
       /--feature-limit names column vel_h that .* does not have \(it has: /,
     ],
-    ['a bad life exponent', () => ['--series', series, '--life-exponent=0'], /--life-exponent must be a positive number, got '0'/],
+    ['a bad life exponent', () => ['--series', series, '--life-exponent=0'], /--life-exponent must be a positive number, got '0'/, 2],
     [
       'a training history shorter than the baseline',
       () => ['--train', file('tiny.csv', 'time,rms_h,kurt_h\n0,1,3\n10,1,3\n'), '--series', series],
       /tiny\.csv: the history \(2 rows\) is shorter than the baseline period/,
     ],
   ];
-  it.each(cases)('%s', (_, args, message) => {
+  it.each(cases)('%s', (_, args, message, usage) => {
     const r = pdm(...args());
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(usage ?? 1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -40,9 +40,9 @@ describe('pdm dashboards build', () => {
     expect(r.stderr).toMatch(/table prefix "a-b" is not valid/);
   });
 
-  it('rejects a bad ISO class and a missing subcommand', () => {
+  it('rejects a bad ISO class and a missing subcommand: usage errors, exit 2', () => {
     const bad = pdm('build', '--iso-group', '3', '--out', mkdtempSync(join(tmpdir(), 'pdm-dash-')));
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--iso-group must be 1 or 2, got '3'/);
     const none = pdm();
     expect(none.status).toBe(2);

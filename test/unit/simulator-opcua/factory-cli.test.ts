@@ -32,8 +32,8 @@ describe('pdm factory command line', () => {
   });
 
   it.each([
-    [[...E], /say what to do: inject, stop, start or repair/],
-    [['explode', ...E], /unknown action "explode"/],
+    [[...E], /expected one of inject, stop, start, repair \(pdm factory --help\)\n$/],
+    [['explode', ...E], /expected one of inject, stop, start, repair, got 'explode'/],
     [['stop'], /--endpoint opc\.tcp:\/\/HOST:PORT\/pdm\/<machine> is required/],
     [['stop', '--endpoint', 'http://localhost/x'], /must be an opc\.tcp:\/\/ URL/],
     [['inject', ...E, '--location', 'DE', '--time-to-failure', '1d'], /inject needs --type/],
@@ -45,7 +45,11 @@ describe('pdm factory command line', () => {
     ],
     [
       ['inject', ...E, '--type', 'cage', '--location', 'DE', '--time-to-failure', '1d', '--initial-severity', 'high'],
-      /--initial-severity "high" is not a number/,
+      /--initial-severity must be a number of at least 0 and below 1 \(0 for the default\), got 'high'/,
+    ],
+    [
+      ['inject', ...E, '--type', 'cage', '--location', 'DE', '--time-to-failure', '1d', '--initial-severity', '1'],
+      /--initial-severity must be .* below 1 .*, got '1'/,
     ],
     [['stop', ...E, '--type', 'cage'], /--type only apply to inject/],
     [['stop', ...E, '--frobnicate'], /Unknown option '--frobnicate'/],
