@@ -57,51 +57,6 @@ export function defectFrequencies(g: BearingGeometry, shaftHz: number): DefectFr
   return { bpfo: o.bpfo * shaftHz, bpfi: o.bpfi * shaftHz, bsf: o.bsf * shaftHz, ftf: o.ftf * shaftHz };
 }
 
-const GEOMETRY_KEYS: Record<string, keyof Omit<BearingGeometry, 'name'>> = {
-  balls: 'balls',
-  n: 'balls',
-  ball: 'ballDiameterMm',
-  d: 'ballDiameterMm',
-  pitch: 'pitchDiameterMm',
-  pd: 'pitchDiameterMm',
-  angle: 'contactAngleDeg',
-};
-
-/**
- * Parses `balls=9,ball=7.94,pitch=39.04,angle=0` (mm and degrees; angle optional, default 0).
- * Throws PDM_ERR_INPUT_VALUE naming the offending part.
- */
-export function parseBearingGeometry(spec: string, where = '--bearing-geometry'): BearingGeometry {
-  const values: Partial<Record<keyof Omit<BearingGeometry, 'name'>, number>> = {};
-  for (const part of spec.split(',')) {
-    const m = /^\s*([A-Za-z]+)\s*=\s*([^\s=]+)\s*$/.exec(part);
-    if (m === null)
-      throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: '${part}' is not key=value (expected balls=9,ball=7.94,pitch=39.04,angle=0)`, {
-        spec,
-      });
-    const key = GEOMETRY_KEYS[m[1].toLowerCase()];
-    if (key === undefined)
-      throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: unknown key '${m[1]}' (known: balls, ball, pitch, angle)`, { spec });
-    const v = Number(m[2]);
-    if (!Number.isFinite(v)) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: ${m[1]}=${m[2]} is not a number`, { spec });
-    if (values[key] !== undefined) throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: '${m[1]}' given twice`, { spec });
-    values[key] = v;
-  }
-  for (const need of ['balls', 'ball', 'pitch'] as const) {
-    if (values[GEOMETRY_KEYS[need]] === undefined)
-      throw new PdmError('PDM_ERR_INPUT_VALUE', `${where}: missing '${need}=' (expected balls=9,ball=7.94,pitch=39.04,angle=0)`, { spec });
-  }
-  return validateBearingGeometry(
-    {
-      balls: values.balls as number,
-      ballDiameterMm: values.ballDiameterMm as number,
-      pitchDiameterMm: values.pitchDiameterMm as number,
-      contactAngleDeg: values.contactAngleDeg ?? 0,
-    },
-    where,
-  );
-}
-
 /**
  * How close the outer and inner race frequencies come to a shaft harmonic, in orders (e.g. a
  * 6203's BPFO, 3.053 x, lies 0.053 orders from 3 x). Lines closer to k x fr than the envelope

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
 import { KNOWN_BEARINGS, lookupBearing } from '../../../models/bearing/catalogue.ts';
-import { defectFrequencies, defectOrders, parseBearingGeometry, requiredRevolutions } from '../../../models/bearing/geometry.ts';
+import { defectFrequencies, defectOrders, requiredRevolutions } from '../../../models/bearing/geometry.ts';
 import { expectClose } from '../models-dsp/helpers/tolerance.ts';
 
 // Independent references: the CWRU bearing sheet (in the dataset's metadata.json) and the IMS
@@ -54,7 +54,7 @@ describe('defect frequencies', () => {
   });
 
   it('scale with shaft speed and obey BPFO + BPFI = n x fr, BPFO = n x FTF', () => {
-    const g = parseBearingGeometry('balls=11,ball=9.5,pitch=52,angle=12');
+    const g = { balls: 11, ballDiameterMm: 9.5, pitchDiameterMm: 52, contactAngleDeg: 12 };
     for (const fr of [5, 29.95, 100]) {
       const f = defectFrequencies(g, fr);
       expectClose(f.bpfo + f.bpfi, 11 * fr, { rel: 1e-12 }, 'BPFO + BPFI');
@@ -83,33 +83,6 @@ describe('bearing catalogue', () => {
     } catch (err) {
       expect(isPdmError(err, 'PDM_ERR_BEARING_UNKNOWN')).toBe(true);
       expect((err as Error).message).toMatch(/6309-ZZ.*6205-2RS, 6203-2RS, ZA-2115, FEMTO-PRONOSTIA/);
-    }
-  });
-});
-
-describe('--bearing-geometry parsing', () => {
-  it('reads mm and degrees, angle optional', () => {
-    expect(parseBearingGeometry('balls=9,ball=7.94,pitch=39.04,angle=0')).toEqual({
-      balls: 9,
-      ballDiameterMm: 7.94,
-      pitchDiameterMm: 39.04,
-      contactAngleDeg: 0,
-    });
-    expect(parseBearingGeometry(' balls = 8 , ball=6.75, pitch=28.5').contactAngleDeg).toBe(0);
-  });
-
-  it('names the offending part', () => {
-    const cases: Array<[string, RegExp]> = [
-      ['balls=9,ball=7.94', /missing 'pitch='/],
-      ['balls=9,ball=x,pitch=39', /ball=x is not a number/],
-      ['balls=9,ball=7.94,pitch=39,width=3', /unknown key 'width'/],
-      ['balls=2.5,ball=7.94,pitch=39', /balls must be an integer/],
-      ['balls=9,ball=40,pitch=39', /pitch diameter must be .* larger than the ball diameter/],
-      ['balls=9,ball=7,pitch=39,angle=95', /contact angle/],
-      ['balls=9;ball=7', /not key=value/],
-    ];
-    for (const [spec, message] of cases) {
-      expect(() => parseBearingGeometry(spec), spec).toThrow(message);
     }
   });
 });

@@ -73,3 +73,32 @@ describe('every pdm command line', () => {
     });
   });
 });
+
+describe('pdm analyze --bearing-geometry (the one key=value parser, limits from the geometry schema)', () => {
+  let err: string;
+  beforeEach(() => {
+    err = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      err += String(chunk);
+      return true;
+    });
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each([
+    ['balls=9,ball=7.94', "missing 'pitch='"],
+    ['balls=9,ball=x,pitch=39', 'ball'],
+    ['balls=9,ball=7.94,pitch=39,width=3', "unknown key 'width'"],
+    ['balls=2.5,ball=7.94,pitch=39', 'balls must be an integer from 3 to 100, got 2.5'],
+    ['balls=9,ball=40,pitch=39', 'ball must be smaller than pitch'],
+    ['balls=9,ball=7,pitch=39,angle=95', 'angle must be a number from 0 to 60 (degrees), got 95'],
+    ['balls=9;ball=7', "'balls=9;ball=7' is not key=value"],
+    ['balls=9,balls=8,ball=7,pitch=39', "'balls' given twice"],
+  ])('%s is a usage error naming the part (exit 2)', async (spec, words) => {
+    const code = await main(['analyze', 'a.f32', '--fs', '12000', '--bearing-geometry', spec]);
+    expect(code).toBe(2);
+    expect(err).toContain('--bearing-geometry');
+    expect(err).toContain(words);
+  });
+});
