@@ -85,6 +85,11 @@ export class AccelerationInput {
       return;
     }
     this.#scale = def.toCanonical;
+    // The bridge reads four samples at each end.
+    if (!(Number.isInteger(config.windowSize) && config.windowSize >= 8))
+      throw configError('windowSize', `must be an integer >= 8 to differentiate ${quantity}`, config.windowSize);
+    if (!(config.sampleRateHz > 0 && Number.isFinite(config.sampleRateHz)))
+      throw configError('sampleRateHz', 'must be a positive number', config.sampleRateHz);
     const size = nextPowerOfTwo(config.windowSize + 2 * this.#ramp);
     this.#fft = new RealFft(size);
     this.#time = new Float64Array(size);
