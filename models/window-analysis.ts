@@ -10,6 +10,7 @@
  * machine's healthy reference: floor raised at its own lines) -> fault evidence -> decision.
  * See MODELS.md, "Vibration analysis and bearing diagnosis".
  */
+import type { Quantity } from '../common/channels.ts';
 import { PdmError } from '../common/errors.ts';
 import { type DecisionResult, decide, isSupported } from './bearing/diagnosis.ts';
 import { EnvelopeSpectrum } from './bearing/envelope-spectrum.ts';
@@ -42,6 +43,7 @@ import {
 } from './vibration/iso20816.ts';
 import { DEFAULT_SHAFT_SEARCH, type ShaftEstimate, ShaftSpeedEstimator } from './vibration/shaft-speed.ts';
 import { bandRms, lineVelocityRmsMmS, velocityRmsMmS } from './vibration/spectral-measures.ts';
+import { AccelerationInput } from './vibration/to-acceleration.ts';
 import { gToMmPerS } from './vibration/units.ts';
 
 export type { BearingGeometry } from './bearing/geometry.ts';
@@ -73,6 +75,13 @@ export interface WindowAnalysisConfig {
    * healthy level. Without it, every line counts by its level over the noise.
    */
   reference?: EnvelopeReference;
+  /**
+   * What the samples measure and in which units (common/channels.ts); default acceleration in g.
+   * Anything else is converted to acceleration in g first (vibration/to-acceleration.ts), so the
+   * analysis itself always sees g.
+   */
+  quantity?: Quantity;
+  units?: string;
 }
 
 /** Default `shaftTolerance`: induction motors slip 1-3 % below synchronous speed; nominal readings are that close. */
@@ -300,6 +309,8 @@ export class WindowAnalyzer {
   readonly #bearing: BearingStages | undefined;
   readonly #band = emptyKurtogramBand();
   readonly #decision: DecisionResult = { diagnosis: 'none', confidence: 0, runnerUpDb: 0, dominated: false };
+  /** The configured quantity and units as acceleration in g (pass-through for g). */
+  #input: AccelerationInput | undefined;
 
   constructor(config: WindowAnalysisConfig) {
     const { iso, bands, search } = validateConfig(config);
@@ -324,14 +335,17 @@ export class WindowAnalyzer {
     if (config.bearing !== undefined) this.#bearing = bearingStages(config, config.bearing, this.fftSize);
   }
 
-  analyze(samples: Float32Array): WindowAnalysis {
+  analyze(input: Float32Array): WindowAnalysis {
     const cfg = this.config;
-    if (samples.length !== cfg.windowSize) {
-      throw new PdmError('PDM_ERR_INPUT_VALUE', `window analysis: got ${samples.length} samples, configured for ${cfg.windowSize}`, {
-        samples: samples.length,
+    if (input.length !== cfg.windowSize) {
+      throw new PdmError('PDM_ERR_INPUT_VALUE', `window analysis: got ${input.length} samples, configured for ${cfg.windowSize}`, {
+        samples: input.length,
         windowSize: cfg.windowSize,
       });
     }
+    // Built on first use (its buffers live as long as the analyzer): from here on, acceleration in g.
+    this.#input ??= new AccelerationInput(cfg);
+    const samples = this.#input.convert(input);
     const t = computeTimeFeatures(this.#time, samples);
     if (!Number.isFinite(t.mean) || !Number.isFinite(t.rms)) {
       throw new PdmError('PDM_ERR_INPUT_VALUE', 'window analysis: samples contain NaN or Infinity', { samples: samples.length });

@@ -4,6 +4,7 @@
  * geometry and the ISO 20816 machine class.
  */
 import { z } from 'zod';
+import { ChannelDeclarationSpec } from '../common/channel-spec.ts';
 import { MetricsEndpointSpec } from '../common/metrics-server.ts';
 import { BearingGeometrySpec } from '../models/bearing/geometry-spec.ts';
 import { MonitorConfigSpec } from '../models/rul/monitor-config.ts';
@@ -11,10 +12,19 @@ import { MonitorConfigSpec } from '../models/rul/monitor-config.ts';
 export const MachineModelSpec = z.strictObject({
   shaftRpm: z.number().positive().optional().describe('nominal shaft speed; the live Speed reading wins when there is one'),
   bearings: z
-    // partialRecord: a machine may name the bearing at one end only.
-    .partialRecord(z.enum(['DE', 'NDE']), z.union([z.string().min(1), BearingGeometrySpec]))
+    // Keyed by any location name: a channel's bearing is the one at its location (see channels).
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a location name: 1-64 letters, digits, _ . -'),
+      z.union([z.string().min(1), BearingGeometrySpec]),
+    )
     .optional()
-    .describe('bearing per location: a catalogue name (e.g. 6205-2RS) or a geometry'),
+    .describe('bearing per location (DE, NDE, gearbox...): a catalogue name (e.g. 6205-2RS) or a geometry'),
+  channels: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a channel id'), ChannelDeclarationSpec)
+    .optional()
+    .describe(
+      'what a channel measures, by channel id: location, axis, quantity, units. Overrides what the frame says (for version 1 frames, or a server that declares wrongly); what neither says comes from the units (quantity) and the id <location>_<axis>',
+    ),
   iso: z
     .strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) })
     .optional()

@@ -17,7 +17,9 @@ import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vib
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
+import { toAccelerationG } from '../models/vibration/to-acceleration.ts';
 import type { BearingGeometry, WindowAnalysisConfig } from '../models/window-analysis.ts';
+import { ChannelMeanings } from './channel-meaning.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
@@ -68,6 +70,8 @@ export class StreamProcessor {
   readonly #topics;
   readonly #tables;
   readonly #assembler: WindowAssembler;
+  /** What each channel measures: frame, config, id convention (channel-meaning.ts). */
+  readonly #channels: ChannelMeanings;
   #consumer: Consumer | undefined;
   #dlq: Producer | undefined;
   #sink: QuestdbSink | undefined;
@@ -116,6 +120,7 @@ export class StreamProcessor {
       health: `${p}machine_health`,
     };
     this.#assembler = new WindowAssembler(config.windowBlocks);
+    this.#channels = new ChannelMeanings(config.machines);
     this.metrics = new ProcessorMetrics({
       stats: this.stats,
       healthCounters: () => this.health?.counters,
@@ -296,6 +301,8 @@ export class StreamProcessor {
   ): void {
     if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'vibration message has no value');
     const frame = validateVibrationFrame(decodeVibrationFrame(message.value));
+    // Unknown or inconsistent units throw here: the frame is dead-lettered with the reason.
+    const meaning = this.#channels.resolve(frame);
     this.stats.blocksIn++;
     const { rms, peak } = blockStats(frame.samples);
     rows.push(
@@ -306,7 +313,7 @@ export class StreamProcessor {
         timestampsUs: { processed_at: processedAtUs },
       }),
     );
-    const window = this.#assembler.add({ ...frame, partition, offset });
+    const window = this.#assembler.add({ ...frame, meaning, partition, offset });
     if (window) windows.push(window);
   }
 
@@ -340,8 +347,8 @@ export class StreamProcessor {
     // Speed is rounded to 0.1 rpm in the key so analyzers are reused while the speed is steady.
     const shaftHz = rpm !== undefined ? Math.round(rpm * 10) / 600 : undefined;
     const iso = m?.iso ?? this.#config.iso;
-    // Channel ids are <location>_<axis> (DE_X...): the bearing at that location is the one to watch.
-    const location = w.channel.split('_')[0] as 'DE' | 'NDE';
+    // The bearing to watch is the one at the channel's location (declared, or from the id: channel-meaning.ts).
+    const { location, quantity, units } = w.meaning;
     const bearingRef = m?.bearings?.[location];
     const bearing: BearingGeometry | undefined =
       bearingRef === undefined ? undefined : typeof bearingRef === 'string' ? lookupBearing(bearingRef) : bearingRef;
@@ -353,10 +360,12 @@ export class StreamProcessor {
       iso,
       bearing,
       ...(learnt ? { reference: learnt.reference } : {}),
+      quantity,
+      units,
     };
     const bearingKey = bearingRef === undefined ? '-' : typeof bearingRef === 'string' ? bearingRef : JSON.stringify(bearingRef);
     return {
-      key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}`,
+      key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}|${quantity}|${units}`,
       config,
     };
   }
@@ -366,7 +375,8 @@ export class StreamProcessor {
     if (!this.#referenceWindows || !config.bearing || config.shaftHz === undefined || config.reference) return;
     if (!this.health!.inBaseline(w.machine)) return;
     this.#referenceWindows.offer(w.machine, w.channel, config.bearing, {
-      samples: w.samples,
+      // References are learnt from acceleration in g, what the analysis sees (pass-through for g).
+      samples: toAccelerationG(w.samples, { sampleRateHz: w.sampleRateHz, quantity: config.quantity, units: config.units }),
       sampleRateHz: w.sampleRateHz,
       shaftHz: config.shaftHz,
     });

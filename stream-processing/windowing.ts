@@ -6,6 +6,8 @@
  * (counted as incomplete), and the Kafka offset of its first block is held back from commits
  * while it is pending, so no sample it needs is ever committed past.
  */
+import type { ChannelMeaning } from '../common/channels.ts';
+
 export interface WindowBlock {
   machine: string;
   channel: string;
@@ -13,6 +15,8 @@ export interface WindowBlock {
   startTimeNs: bigint;
   sampleRateHz: number;
   units: string;
+  /** What the channel measures (resolved from the frame and the config); a window has one. */
+  meaning: ChannelMeaning;
   samples: Float32Array;
   partition: number;
   offset: number;
@@ -25,6 +29,7 @@ export interface CompletedWindow {
   startTimeNs: bigint;
   sampleRateHz: number;
   units: string;
+  meaning: ChannelMeaning;
   blockSize: number;
   samples: Float32Array;
 }
@@ -36,6 +41,7 @@ interface Pending {
   startTimeNs: bigint;
   sampleRateHz: number;
   units: string;
+  meaning: ChannelMeaning;
   blockSize: number;
   partition: number;
   firstOffset: number;
@@ -47,7 +53,7 @@ export interface WindowCounters {
   incomplete: number;
   /** Blocks seen twice, or arriving after their window was done with. */
   duplicateOrLate: number;
-  /** Blocks whose size or rate differ from their window's first block (the window restarts). */
+  /** Blocks whose size, rate or meaning differ from their window's first block (the window restarts). */
   inconsistent: number;
 }
 
@@ -76,7 +82,13 @@ export class WindowAssembler {
       return undefined;
     }
     let p = this.#pending.get(key);
-    if (p && (p.windowSeq !== windowSeq || p.blockSize !== block.samples.length || p.sampleRateHz !== block.sampleRateHz)) {
+    if (
+      p &&
+      (p.windowSeq !== windowSeq ||
+        p.blockSize !== block.samples.length ||
+        p.sampleRateHz !== block.sampleRateHz ||
+        !sameMeaning(p.meaning, block.meaning))
+    ) {
       if (p.windowSeq === windowSeq) this.counters.inconsistent++;
       if (p.windowSeq > windowSeq) {
         this.counters.duplicateOrLate++;
@@ -95,6 +107,7 @@ export class WindowAssembler {
         startTimeNs: 0n,
         sampleRateHz: block.sampleRateHz,
         units: block.units,
+        meaning: block.meaning,
         blockSize: block.samples.length,
         partition: block.partition,
         firstOffset: block.offset,
@@ -125,6 +138,7 @@ export class WindowAssembler {
       startTimeNs: p.startTimeNs,
       sampleRateHz: p.sampleRateHz,
       units: p.units,
+      meaning: p.meaning,
       blockSize: p.blockSize,
       samples,
     };
@@ -147,4 +161,9 @@ export class WindowAssembler {
   get pendingCount(): number {
     return this.#pending.size;
   }
+}
+
+/** A window mixing units or quantities cannot be analysed as one signal. */
+function sameMeaning(a: ChannelMeaning, b: ChannelMeaning): boolean {
+  return a.units === b.units && a.quantity === b.quantity && a.location === b.location && a.axis === b.axis;
 }

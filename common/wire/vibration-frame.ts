@@ -1,16 +1,25 @@
 /**
  * Vibration frames on the wire: version dispatch, and validation of a decoded frame (decoding
  * bytes is separate from judging what they say). The byte layout of each version lives in its
- * own module (`vibration-frame-v1.ts`); `docs/wire-formats.md` describes them for other readers.
+ * own module (`vibration-frame-v1.ts`, `vibration-frame-v2.ts`); `docs/wire-formats.md`
+ * describes them for other readers. Writers write version 2; readers read 1 and 2.
  */
 import { PdmError } from '../errors.ts';
 import * as v1 from './vibration-frame-v1.ts';
+import * as v2 from './vibration-frame-v2.ts';
 
 export interface VibrationFrame {
   version: number;
   machine: string;
   channel: string;
   units: string;
+  /**
+   * What the channel measures (version 2; absent in version 1, '' when the writer did not
+   * declare it): location (DE, gearbox...), axis, quantity (common/channels.ts).
+   */
+  location?: string;
+  axis?: string;
+  quantity?: string;
   /** Block sequence number, consecutive per (machine, channel); safe as a JS number (< 2^53). */
   seq: number;
   /** Start time of the first sample, ns since the Unix epoch. */
@@ -19,12 +28,12 @@ export interface VibrationFrame {
   samples: Float32Array;
 }
 
-export const CURRENT_VERSION = v1.VERSION;
+export const CURRENT_VERSION = v2.VERSION;
 
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function encodeVibrationFrame(frame: Omit<VibrationFrame, 'version'>): Uint8Array {
-  return v1.encode({ ...frame, version: v1.VERSION });
+  return v2.encode({ ...frame, version: v2.VERSION });
 }
 
 export function decodeVibrationFrame(bytes: Uint8Array): VibrationFrame {
@@ -42,10 +51,12 @@ export function decodeVibrationFrame(bytes: Uint8Array): VibrationFrame {
   switch (version) {
     case 1:
       return v1.decode(bytes);
+    case 2:
+      return v2.decode(bytes);
     default:
       throw new PdmError(
         'PDM_ERR_FRAME_VERSION',
-        `vibration frame: unknown version ${version} (this reader knows 1); upgrade the processor`,
+        `vibration frame: unknown version ${version} (this reader knows 1 and 2); upgrade the processor`,
         { version },
       );
   }

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ChannelDeclarationFields, checkDeclaration } from '../../common/channel-spec.ts';
 import { MetricsEndpointSpec } from '../../common/metrics-server.ts';
 
 const ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -33,14 +34,19 @@ export const ExplicitNodesSpec = z
   .strictObject({
     channels: z
       .array(
-        z.strictObject({
-          channel: z.string().regex(ID, 'must be 1-64 letters, digits, _ . -').describe('channel id, e.g. DE_X'),
-          waveform: nodeId.describe('node id of the waveform (YArrayItemType, Float or Double array)'),
-          sequence: nodeId.describe('node id of the block sequence number (integer, +1 per block)'),
-          sampleRate: nodeId
-            .optional()
-            .describe("node id of the sample rate in Hz; default: the waveform's SampleRate sibling, else its XAxisDefinition"),
-        }),
+        z
+          .strictObject({
+            channel: z.string().regex(ID, 'must be 1-64 letters, digits, _ . -').describe('channel id, e.g. DE_X'),
+            waveform: nodeId.describe('node id of the waveform (YArrayItemType, Float or Double array)'),
+            sequence: nodeId.describe('node id of the block sequence number (integer, +1 per block)'),
+            sampleRate: nodeId
+              .optional()
+              .describe("node id of the sample rate in Hz; default: the waveform's SampleRate sibling, else its XAxisDefinition"),
+            // What the channel measures, carried on every frame (version 2). Units: the waveform's
+            // EngineeringUnits when the server has them, else these; neither is a config error.
+            ...ChannelDeclarationFields,
+          })
+          .superRefine(checkDeclaration),
       )
       .min(1, 'must list at least one channel'),
     energy: z

@@ -10,6 +10,11 @@
  * the block size is the waveform's array length (its current value, else ArrayDimensions, else
  * XAxisDefinition), the sample rate is the SampleRate variable next to it, else derived from the
  * XAxisDefinition's time range ((N - 1) / fs).
+ *
+ * What a channel measures (common/channels.ts): units from the waveform's EngineeringUnits when
+ * the server has them, else from the configuration (`nodes.channels[].units`); neither is a
+ * PDM_ERR_CONFIG_INVALID for that machine, never a silent 'g'. Location, axis and quantity from the
+ * configuration, else the quantity the units measure and the id convention <location>_<axis>.
  */
 import {
   AttributeIds,
@@ -22,6 +27,7 @@ import {
   type ReferenceDescription,
   StatusCodes,
 } from 'node-opcua';
+import { type ChannelDeclaration, type ChannelMeaning, type DeclarationSource, resolveChannel } from '../../common/channels.ts';
 import { PdmError } from '../../common/errors.ts';
 import {
   ENERGY_FOLDER,
@@ -40,6 +46,8 @@ export interface WaveformChannel {
   sampleRateHz: number;
   blockSize: number;
   units: string;
+  /** Location, axis, quantity and units (checked): what every frame of this channel carries. */
+  meaning: ChannelMeaning;
 }
 
 export interface EnergyNode {
@@ -55,7 +63,7 @@ export interface DiscoveredMachine {
 
 /** Explicit node ids for servers whose address space is not laid out as ours. */
 export interface ExplicitNodes {
-  channels: Array<{ channel: string; waveform: string; sequence: string; sampleRate?: string }>;
+  channels: Array<{ channel: string; waveform: string; sequence: string; sampleRate?: string } & ChannelDeclaration>;
   /** Energy browse name (ActivePower, Current...) -> node id. */
   energy?: Record<string, string>;
 }
@@ -132,7 +140,8 @@ export async function explicitMachine(
   nodes: ExplicitNodes,
 ): Promise<DiscoveredMachine> {
   const channels: WaveformChannel[] = [];
-  for (const c of nodes.channels) {
+  for (const [i, c] of nodes.channels.entries()) {
+    const { location, axis, quantity, units } = c;
     channels.push(
       await checkChannel(
         session,
@@ -141,6 +150,7 @@ export async function explicitMachine(
         parseNodeId(where, c.waveform, `${c.channel} waveform`),
         parseNodeId(where, c.sequence, `${c.channel} sequence`),
         c.sampleRate ? parseNodeId(where, c.sampleRate, `${c.channel} sampleRate`) : undefined,
+        { from: `the collector config (nodes.channels[${i}])`, declaration: { location, axis, quantity, units } },
       ),
     );
   }
@@ -220,6 +230,7 @@ async function checkChannel(
   waveformNode: NodeId,
   sequenceNode: NodeId,
   sampleRateNode: NodeId | undefined,
+  configured?: DeclarationSource,
 ): Promise<WaveformChannel> {
   const role = `channel ${channel} waveform`;
   const wf = await readAttributes(session, where, waveformNode, role);
@@ -267,15 +278,49 @@ async function checkChannel(
       where,
       `${role} node ${waveformNode.toString()}: sample rate unknown (no ${SAMPLE_RATE} variable beside it and no XAxisDefinition)`,
     );
+  const meaning = channelMeaning(where, channel, await engineeringUnits(session, waveformNode), configured);
+  return { channel, waveformNode, sequenceNode, sampleRateHz, blockSize, units: meaning.units, meaning };
+}
+
+/** The waveform's EngineeringUnits display name (e.g. "g", "mm/s"), or undefined when the server has none. */
+async function engineeringUnits(session: ClientSession, waveformNode: NodeId): Promise<string | undefined> {
   const unitsNode = await childByName(session, waveformNode, 'EngineeringUnits');
-  let units = 'g';
-  if (unitsNode) {
-    const eu = (await session.read({ nodeId: unitsNode, attributeId: AttributeIds.Value })).value.value as {
-      displayName?: { text?: string };
-    } | null;
-    units = eu?.displayName?.text || 'g';
-  }
-  return { channel, waveformNode, sequenceNode, sampleRateHz, blockSize, units };
+  if (!unitsNode) return undefined;
+  const eu = (await session.read({ nodeId: unitsNode, attributeId: AttributeIds.Value })).value.value as {
+    displayName?: { text?: string };
+  } | null;
+  return eu?.displayName?.text?.trim() || undefined;
+}
+
+/**
+ * Units from the server when it has them, else the configuration; the rest from the configuration
+ * or the units and the id. Units nobody declares, a server and a configuration that disagree on
+ * them, or units of another quantity stop this machine with a config error saying what to fix.
+ */
+export function channelMeaning(
+  where: MachineLabel,
+  channel: string,
+  serverUnits: string | undefined,
+  configured?: DeclarationSource,
+): ChannelMeaning {
+  const configError = (what: string) =>
+    new PdmError('PDM_ERR_CONFIG_INVALID', `machine ${where.label}: channel ${channel}: ${what}`, { endpoint: where.endpoint, channel });
+  const configUnits = configured?.declaration.units;
+  if (serverUnits !== undefined && configUnits !== undefined && serverUnits !== configUnits)
+    throw configError(
+      `the server's EngineeringUnits say '${serverUnits}', ${configured!.from} says '${configUnits}': correct the one that is wrong`,
+    );
+  if (serverUnits === undefined && configUnits === undefined)
+    throw configError(
+      'the server has no EngineeringUnits and the collector config no units: list the channel under nodes.channels with its units (e.g. g, mm/s, µm); they are never assumed',
+    );
+  const sources: DeclarationSource[] = [];
+  if (serverUnits !== undefined) sources.push({ from: "the server's EngineeringUnits", declaration: { units: serverUnits } });
+  if (configured) sources.push(configured);
+  const r = resolveChannel(channel, sources);
+  // resolveChannel's problem already names the channel.
+  if (!r.ok) throw new PdmError('PDM_ERR_CONFIG_INVALID', `machine ${where.label}: ${r.problem}`, { endpoint: where.endpoint, channel });
+  return r.meaning;
 }
 
 async function readXAxis(session: ClientSession, waveformNode: NodeId): Promise<{ high: number } | undefined> {

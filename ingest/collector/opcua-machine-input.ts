@@ -37,6 +37,7 @@ import {
   type UserIdentityInfo,
   UserTokenType,
 } from 'node-opcua';
+import type { ChannelMeaning } from '../../common/channels.ts';
 import { PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
 import { type EnergyField, fromUInt64 } from '../opcua/address-space-model.ts';
@@ -72,6 +73,8 @@ export interface CollectedBlock {
   endTimeMs: number;
   sampleRateHz: number;
   units: string;
+  /** What the channel measures (discovery checked it); written on every frame. */
+  meaning: ChannelMeaning;
   samples: Float32Array;
 }
 
@@ -324,6 +327,7 @@ export class OpcuaMachineInput {
             endTimeMs: ts + blockMs,
             sampleRateHz: ch.sampleRateHz,
             units: ch.units,
+            meaning: ch.meaning,
             samples: p.samples,
           });
         }

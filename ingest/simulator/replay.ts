@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { locationAxisFromId } from '../../common/channels.ts';
 import { PdmError } from '../../common/errors.ts';
 import type { FaultSpec, ValidMachine } from './fleet-config.ts';
 import { type MachineEnergyReading, MachineSimulation, type MachineTruth, type SimulationOptions } from './physics/machine-simulation.ts';
@@ -173,7 +174,8 @@ export class ReplaySimulation implements MachineSignalSource, MachineControl {
     this.channels = [];
     for (const [id, spec] of Object.entries(machine.replay.channels)) {
       const recording = readRecording(spec, baseDir);
-      const [location, axis] = id.split('_') as [ChannelSpec['location'], ChannelSpec['axis']];
+      // The fleet schema allows only DE_X ... NDE_Z ids, so the id convention gives the simulator's own location and axis types.
+      const { location, axis } = locationAxisFromId(id) as Pick<ChannelSpec, 'location' | 'axis'>;
       const blockSize = spec.blockSize ?? Math.max(64, Math.round(recording.sampleRateHz / 10));
       const channel: ChannelSpec = { id, location, axis, sampleRateHz: recording.sampleRateHz, blockSize, units: 'g' };
       this.channels.push(channel);

@@ -1,7 +1,8 @@
 /**
- * Five broken machines among good ones: wrong credentials, a server certificate the collector
+ * Six broken machines among good ones: wrong credentials, a server certificate the collector
  * does not trust, a configured node id that does not exist, a configured "waveform" of the wrong
- * type, a server that serves another machine than the configured id. Each stops with one clear error line naming the machine and the cause (what /health and
+ * type, a server that serves another machine than the configured id, a channel declared as a
+ * velocity sensor in mm/s whose server says its units are g. Each stops with one clear error line naming the machine and the cause (what /health and
  * the log show), none is retried for ever, and the good machines keep flowing, gap-free.
  */
 import { join } from 'node:path';
@@ -79,8 +80,10 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
     bad.missingNode = await startMachine(dir, 'no-node');
     bad.wrongType = await startMachine(dir, 'wrong-type');
     bad.otherMachine = await startMachine(dir, 'press-2');
+    bad.wrongUnits = await startMachine(dir, 'wrong-units');
     good.push(await startMachine(dir, 'good-2'));
     const ids = await channelNodeIds(dir, bad.wrongType, 'DE_X');
+    const unitsIds = await channelNodeIds(dir, bad.wrongUnits, 'DE_X');
     const config = collectorConfig(dir, prefix, [
       machineEntry(good[0]),
       {
@@ -104,6 +107,15 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
       },
       // The configured id does not match what the server serves (a wrong port, say).
       { id: 'press-9', endpoint: bad.otherMachine.server.endpointUrl, auth: AUTH },
+      // Declared a velocity sensor; the server's EngineeringUnits say g: neither is silently believed.
+      {
+        id: 'wrong-units',
+        endpoint: bad.wrongUnits.server.endpointUrl,
+        auth: AUTH,
+        nodes: {
+          channels: [{ channel: 'DE_X', waveform: unitsIds.waveform, sequence: unitsIds.sequence, quantity: 'velocity', units: 'mm/s' }],
+        },
+      },
       machineEntry(good[1]),
     ]);
     collector = new Collector(config, {
@@ -113,9 +125,9 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
     await collector.start();
     const byId = (id: string) => collector.stats.find((s) => s.machine === id)!;
     await until(
-      () => ['wrong-pw', 'stranger', 'no-node', 'wrong-type', 'press-9'].every((id) => byId(id).state === 'failed'),
+      () => ['wrong-pw', 'stranger', 'no-node', 'wrong-type', 'press-9', 'wrong-units'].every((id) => byId(id).state === 'failed'),
       60_000,
-      'the five bad machines to fail',
+      'the six bad machines to fail',
     );
     outWhenAllFailed = good.map((m) => byId(m.id).blocksOut);
     await until(() => good.every((m, i) => byId(m.id).blocksOut >= outWhenAllFailed[i] + 40), 60_000, 'the good machines flowing on');
@@ -172,8 +184,15 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
     expect(e).toMatch(/^PDM_ERR_OPCUA_NODE: machine press-9 \(opc\.tcp:\/\/[^)]+\): the server serves machine 'press-2', not 'press-9'/);
   });
 
+  it('units the server and the config disagree on: a config error naming both, never a silent g', () => {
+    const e = errorOf('wrong-units');
+    expect(e).toMatch(
+      /^PDM_ERR_CONFIG_INVALID: machine wrong-units \(opc\.tcp:\/\/[^)]+\): channel DE_X: the server's EngineeringUnits say 'g', the collector config \(nodes\.channels\[0\]\) says 'mm\/s'/,
+    );
+  });
+
   it('gives up on them: no endless retries (one attempt each)', () => {
-    for (const id of ['wrong-pw', 'stranger', 'no-node', 'wrong-type', 'press-9']) {
+    for (const id of ['wrong-pw', 'stranger', 'no-node', 'wrong-type', 'press-9', 'wrong-units']) {
       const s = collector.stats.find((x) => x.machine === id)!;
       expect(s.blocksIn).toBe(0);
       expect(s.reconnects).toBe(0);
@@ -185,7 +204,7 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
         .filter((m) => m.state === 'failed')
         .map((m) => m.machine)
         .sort(),
-    ).toEqual(['no-node', 'press-9', 'stranger', 'wrong-pw', 'wrong-type']);
+    ).toEqual(['no-node', 'press-9', 'stranger', 'wrong-pw', 'wrong-type', 'wrong-units']);
   });
 
   it('keeps the good machines flowing without a gap', () => {

@@ -85,6 +85,17 @@ describe('ten machines: every block exactly once, in order per machine', () => {
       // Keyed by machine: one partition, so Kafka's order is the machine's order.
       expect(new Set(mine.map((f) => f.partition)).size).toBe(1);
       const decoded = mine.map((f) => decodeVibrationFrame(f.value));
+      // Version 2: what discovery found (EngineeringUnits g, the <location>_<axis> id) rides on every frame.
+      for (const d of decoded) {
+        const [location, axis] = d.channel.split('_');
+        expect({ version: d.version, units: d.units, location: d.location, axis: d.axis, quantity: d.quantity }).toEqual({
+          version: 2,
+          units: 'g',
+          location,
+          axis,
+          quantity: 'acceleration',
+        });
+      }
       for (const [channel, rendered] of m.rendered) {
         const seqs = decoded.filter((d) => d.channel === channel).map((d) => d.seq);
         expect(seqs.length).toBeGreaterThanOrEqual(BLOCKS_PER_CHANNEL - 5);

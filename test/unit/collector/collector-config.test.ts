@@ -97,3 +97,21 @@ describe('collector configuration', () => {
     }
   });
 });
+
+describe('collector configuration: what a channel measures', () => {
+  const nodes = (extra: string) =>
+    `machines:\n  - id: m1\n    endpoint: opc.tcp://m1:4840\n    nodes: { channels: [{ channel: V1, waveform: "ns=2;s=W", sequence: "ns=2;s=S"${extra} }] }\n`;
+
+  it('takes location, axis, quantity and units per explicit channel, all optional', () => {
+    const c = load(nodes(', location: gearbox_in, axis: radial, quantity: velocity, units: in/s'));
+    expect(c.machines[0].nodes?.channels[0]).toMatchObject({ location: 'gearbox_in', axis: 'radial', quantity: 'velocity', units: 'in/s' });
+    expect(load(nodes('')).machines[0].nodes?.channels[0].units).toBeUndefined();
+  });
+
+  it('refuses unknown units and units of another quantity, naming the setting', () => {
+    expect(messageOf(nodes(', units: ips'))).toMatch(/collector.yaml: machines\[0\].nodes.channels\[0\] units 'ips' are not known/);
+    expect(messageOf(nodes(', quantity: displacement, units: mm/s'))).toMatch(
+      /machines\[0\].nodes.channels\[0\] units 'mm\/s' measure velocity, not displacement/,
+    );
+  });
+});

@@ -16,7 +16,6 @@ describe('processor configuration', () => {
   it('learns healthy references by default, from 8 baseline windows per channel', () => {
     expect(ProcessorConfigSpec.parse({}).health.reference).toEqual({ enabled: true, windows: 8 });
     expect(() => ProcessorConfigSpec.parse({ health: { reference: { windows: 1 } } })).toThrow();
-    expect(() => ProcessorConfigSpec.parse({ machines: { m: { bearings: { XE: '6205-2RS' } } } })).toThrow();
   });
 
   it('fails machines at their ISO zone C/D velocity by default, and takes run-to-failure histories per machine', () => {
@@ -24,5 +23,28 @@ describe('processor configuration', () => {
     expect(c.health.isoFailure).toBe(true);
     expect(c.machines['pump-1'].histories).toEqual(['runs/pump-a.csv', 'runs/pump-b.csv']);
     expect(() => ProcessorConfigSpec.parse({ machines: { 'pump-1': { histories: [] } } })).toThrow();
+  });
+
+  it('attaches bearings to any location name (not only DE and NDE)', () => {
+    const c = ProcessorConfigSpec.parse({ machines: { m: { bearings: { DE: '6205-2RS', gearbox_in: '6203-2RS' } } } });
+    expect(c.machines.m.bearings).toEqual({ DE: '6205-2RS', gearbox_in: '6203-2RS' });
+    expect(() => ProcessorConfigSpec.parse({ machines: { m: { bearings: { 'drive end': '6205-2RS' } } } })).toThrow(/location name/);
+  });
+
+  it('maps channels to what they measure, and refuses unknown or inconsistent units at startup, naming the setting', () => {
+    const c = ProcessorConfigSpec.parse({
+      machines: { m: { channels: { V1: { location: 'DE', axis: 'radial', quantity: 'velocity', units: 'in/s' }, P1: { units: 'µm' } } } },
+    });
+    expect(c.machines.m.channels?.V1).toEqual({ location: 'DE', axis: 'radial', quantity: 'velocity', units: 'in/s' });
+    const fails = (channels: object) => {
+      const r = ProcessorConfigSpec.safeParse({ machines: { m: { channels } } });
+      return r.success ? '' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    };
+    expect(fails({ V1: { units: 'ips' } })).toMatch(/machines.m.channels.V1: units 'ips' are not known/);
+    expect(fails({ V1: { quantity: 'velocity', units: 'g' } })).toMatch(
+      /machines.m.channels.V1: units 'g' measure acceleration, not velocity/,
+    );
+    expect(fails({ V1: { quantity: 'temperature' } })).toMatch(/quantity 'temperature' is not one of/);
+    expect(fails({ V1: { unit: 'g' } })).toMatch(/unit/);
   });
 });

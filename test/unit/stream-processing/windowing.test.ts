@@ -10,6 +10,7 @@ function block(seq: number, offset = seq, channel = 'DE_X'): WindowBlock {
     startTimeNs: BigInt(seq) * 100_000_000n,
     sampleRateHz: 40,
     units: 'g',
+    meaning: { location: 'DE', axis: 'X', quantity: 'acceleration', units: 'g' },
     samples: Float32Array.from({ length: N }, (_, i) => seq * 10 + i),
     partition: 0,
     offset,
@@ -65,5 +66,19 @@ describe('WindowAssembler', () => {
     const b = new WindowAssembler(2);
     const replay = [2, 3].map((s) => b.add(block(s))).filter(Boolean);
     expect(replay).toEqual(first.slice(1));
+  });
+});
+
+describe('WindowAssembler and channel meaning', () => {
+  it('restarts a window whose blocks change units or quantity midway (one window, one signal)', () => {
+    const a = new WindowAssembler(2);
+    a.add(block(0));
+    const velocity = { ...block(1), units: 'mm/s', meaning: { location: 'DE', axis: 'X', quantity: 'velocity' as const, units: 'mm/s' } };
+    expect(a.add(velocity)).toBeUndefined();
+    expect(a.counters.inconsistent).toBe(1);
+    const w = a.add({ ...block(2), units: 'mm/s', meaning: velocity.meaning });
+    expect(w).toBeUndefined(); // window 1 has only block 2 so far
+    const done = a.add({ ...block(3), units: 'mm/s', meaning: velocity.meaning })!;
+    expect(done.meaning).toEqual(velocity.meaning);
   });
 });
