@@ -18,15 +18,17 @@ import { lookupBearing } from '../models/bearing/catalogue.ts';
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
 import type { BearingGeometry, WindowAnalysisConfig } from '../models/window-analysis.ts';
+import { blockRow, energyRow, featureRow, gapRow, healthRow, type Row } from '../storage/rows.ts';
+import { tableDefinitions } from '../storage/schema.ts';
+import { QuestdbSink } from '../storage/sink.ts';
+import { questdbExec } from '../storage/sql.ts';
+import { type TableNames, tableNames } from '../storage/tables.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
 import type { ProcessorConfig } from './processor-config.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
-import { tableDefinitions } from './questdb-schema.ts';
-import { QuestdbSink, questdbExecHttp } from './questdb-sink.ts';
 import { ReferenceCollector } from './reference-collector.ts';
-import { blockStats, type Row, row } from './rows.ts';
 import { type CompletedWindow, WindowAssembler } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -66,7 +68,7 @@ export class StreamProcessor {
   readonly #ep: ProcessorEndpoints;
   readonly #log = logger('processor');
   readonly #topics;
-  readonly #tables;
+  readonly #tables: TableNames;
   readonly #assembler: WindowAssembler;
   #consumer: Consumer | undefined;
   #dlq: Producer | undefined;
@@ -107,14 +109,7 @@ export class StreamProcessor {
     this.#config = config;
     this.#ep = endpoints;
     this.#topics = topicNames(config.kafka.topicPrefix);
-    const p = config.questdb.tablePrefix;
-    this.#tables = {
-      blocks: `${p}vibration_blocks`,
-      features: `${p}vibration_features`,
-      energy: `${p}energy`,
-      gaps: `${p}collection_gaps`,
-      health: `${p}machine_health`,
-    };
+    this.#tables = tableNames(config.questdb.tablePrefix);
     this.#assembler = new WindowAssembler(config.windowBlocks);
     this.metrics = new ProcessorMetrics({
       stats: this.stats,
@@ -171,7 +166,7 @@ export class StreamProcessor {
       }
     }
     for (const t of tableDefinitions(this.#config.questdb.tablePrefix))
-      await questdbExecHttp(this.#ep.questdbHttp, t.ddl, this.#ep.questdbAuth);
+      await questdbExec({ httpUrl: this.#ep.questdbHttp, auth: this.#ep.questdbAuth }, t.ddl);
     if (this.health && this.#checkpoints) {
       const restored = this.#checkpoints.loadAll(this.health);
       if (restored.length > 0) this.#log.info({ machines: restored }, 'model state restored from checkpoints');
@@ -271,7 +266,14 @@ export class StreamProcessor {
       ),
     );
     this.#sinkLock = write.catch(() => undefined);
-    await write;
+    try {
+      await write;
+    } catch (err) {
+      // Only a non-retriable refusal gets here (wrong rows, wrong credentials): nothing is committed,
+      // and the consumer restarts from the last commit, so the batch is not lost; the log says what to fix.
+      this.#log.error({ err: describeError(err), topic: batch.topic, partition: batch.partition }, 'QuestDB refuses the batch');
+      throw err;
+    }
     for (const r of rows) this.stats.rowsOut[r.table] = (this.stats.rowsOut[r.table] ?? 0) + 1;
 
     // Move the fetch position on (kafkajs re-fetches unresolved messages), then commit: up to the
@@ -297,15 +299,7 @@ export class StreamProcessor {
     if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'vibration message has no value');
     const frame = validateVibrationFrame(decodeVibrationFrame(message.value));
     this.stats.blocksIn++;
-    const { rms, peak } = blockStats(frame.samples);
-    rows.push(
-      row(this.#tables.blocks, frame.startTimeNs, {
-        symbols: { machine: frame.machine, channel: frame.channel },
-        doubles: { sample_rate_hz: frame.sampleRateHz, rms_g: rms, peak_g: peak },
-        longs: { seq: frame.seq, samples: frame.samples.length, kafka_partition: partition, kafka_offset: offset },
-        timestampsUs: { processed_at: processedAtUs },
-      }),
-    );
+    rows.push(blockRow(this.#tables, frame, { partition, offset, processedAtUs }));
     const window = this.#assembler.add({ ...frame, partition, offset });
     if (window) windows.push(window);
   }
@@ -316,22 +310,14 @@ export class StreamProcessor {
     this.stats.energyIn++;
     if (r.values.speed_rpm !== undefined && r.values.speed_rpm > 0) this.#speedRpm.set(r.machine, r.values.speed_rpm);
     this.health?.onEnergy(r.machine, r.values.power_kw, r.values.load_pct, r.values.speed_rpm, r.ts_ms);
-    rows.push(
-      row(this.#tables.energy, BigInt(Math.round(r.ts_ms)) * 1_000_000n, { symbols: { machine: r.machine }, doubles: { ...r.values } }),
-    );
+    rows.push(energyRow(this.#tables, r));
   }
 
   #onGap(message: KafkaMessage, rows: Row[]): void {
     if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'gap message has no value');
     const g = decodeGapEvent(message.value);
     this.stats.gapsIn++;
-    rows.push(
-      row(this.#tables.gaps, BigInt(g.resumed_at_ns), {
-        symbols: { machine: g.machine, channel: g.channel },
-        longs: { from_seq: g.from_seq, to_seq: g.to_seq, missing_blocks: g.to_seq - g.from_seq + 1 },
-        timestampsUs: { detected_at: g.detected_at_ms * 1000 },
-      }),
-    );
+    rows.push(gapRow(this.#tables, g));
   }
 
   #analysisConfig(w: CompletedWindow): { key: string; config: WindowAnalysisConfig } {
@@ -411,28 +397,9 @@ export class StreamProcessor {
   }
 
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
-    const st = u.status;
-    this.stats.latestHealth.set(u.machine, st);
+    this.stats.latestHealth.set(u.machine, u.status);
     this.stats.latestMode.set(u.machine, u.mode);
-    return row(this.#tables.health, u.tsNs, {
-      symbols: {
-        machine: u.machine,
-        health_state: st.state,
-        phase: st.phase,
-        mode: u.mode,
-        ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}),
-      },
-      doubles: {
-        anomaly_score: st.score,
-        health_index: st.healthIndex,
-        rul_median_s: st.rul.median,
-        rul_lower_s: st.rul.lower,
-        rul_upper_s: st.rul.upper,
-      },
-      booleans: { alarm: st.alarm, degradation: st.degradation },
-      longs: { window_seq: u.windowSeq, channels: u.channels },
-      timestampsUs: { processed_at: processedAtUs, onset_at: Math.round(st.onsetTime * 1e6) },
-    });
+    return healthRow(this.#tables, { ...u, processedAtUs });
   }
 
   /** Checkpoint model state (after a commit, so it never lags what QuestDB holds), at most every few seconds. */
@@ -464,20 +431,22 @@ export class StreamProcessor {
         confidence: analysis.bearing.confidence,
         referenceWindows: config.reference?.windows ?? 0,
       });
-      const featureRow = row(this.#tables.features, w.startTimeNs, {
-        symbols: {
+      return {
+        row: featureRow(this.#tables, {
           machine: w.machine,
           channel: w.channel,
-          iso_zone: analysis.iso20816.zone,
-          shaft_source: analysis.shaft.source,
-          bearing_diagnosis: analysis.bearing.diagnosis,
-        },
-        doubles: { ...analysis.features, sample_rate_hz: w.sampleRateHz, bearing_confidence: analysis.bearing.confidence },
-        longs: { window_seq: w.windowSeq, samples: sampleCount, reference_windows: config.reference?.windows ?? 0 },
-        timestampsUs: { processed_at: processedAtUs },
-      });
-      return {
-        row: featureRow,
+          windowSeq: w.windowSeq,
+          startTimeNs: w.startTimeNs,
+          sampleRateHz: w.sampleRateHz,
+          samples: sampleCount,
+          features: analysis.features,
+          isoZone: analysis.iso20816.zone,
+          shaftSource: analysis.shaft.source,
+          bearingDiagnosis: analysis.bearing.diagnosis,
+          bearingConfidence: analysis.bearing.confidence,
+          referenceWindows: config.reference?.windows ?? 0,
+          processedAtUs,
+        }),
         window: {
           machine: w.machine,
           channel: w.channel,

@@ -13,8 +13,9 @@
 import { loadConfigFile, validateConfig } from '../../common/config.ts';
 import { questdbFromEnv } from '../../common/endpoints.ts';
 import { describeError, PdmError } from '../../common/errors.ts';
+import { questdbExec } from '../../storage/sql.ts';
+import { tableNames } from '../../storage/tables.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
-import { questdbExecHttp } from '../../stream-processing/questdb-sink.ts';
 import { parseCommandLine } from '../command-line.ts';
 
 const HELP = `Usage: pdm history --machine ID [--from TIME] [--to TIME] [--features LIST] [--config FILE]
@@ -75,11 +76,12 @@ export async function run(argv: string[]): Promise<number> {
           .map((f) => f.trim())
           .filter((f) => f !== '')
       : config.health.features;
+    const table = tableNames(config.questdb.tablePrefix).features;
     const bad = features.filter((f) => !IDENTIFIER.test(f));
     if (features.length === 0 || bad.length > 0) {
       throw new PdmError(
         'PDM_ERR_CONFIG_INVALID',
-        `--features must be comma-separated column names of the vibration_features table, got '${values.features}'`,
+        `--features must be comma-separated column names of the ${table} table, got '${values.features}'`,
         { option: '--features' },
       );
     }
@@ -87,13 +89,11 @@ export async function run(argv: string[]): Promise<number> {
     if (values.from) where.push(`ts >= ${sqlString(isoTime(values.from, '--from'))}`);
     if (values.to) where.push(`ts < ${sqlString(isoTime(values.to, '--to'))}`);
     const q = questdbFromEnv();
-    const table = `${config.questdb.tablePrefix}vibration_features`;
     const select = `SELECT ts, channel, window_seq, ${features.join(', ')} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY window_seq, channel`;
     const byWindow = new Map<number, { ts: string; values: Map<string, unknown[]> }>();
     const channels = new Set<string>();
     for (let lo = 0; ; lo += PAGE) {
-      const res = await questdbExecHttp(q.httpUrl, `${select} LIMIT ${lo}, ${lo + PAGE}`, q.auth);
-      const rows = res.dataset ?? [];
+      const rows = (await questdbExec(q, `${select} LIMIT ${lo}, ${lo + PAGE}`)).dataset;
       for (const r of rows) {
         const [ts, channel, seq, ...vals] = r as [string, string, number, ...unknown[]];
         channels.add(channel);
