@@ -180,11 +180,11 @@ describe('QuestDB errors through the storage module', () => {
     const retries: unknown[] = [];
     const started = Date.now();
     try {
-      // `v` is DOUBLE: a boolean in it is a cast error QuestDB answers with HTTP 400.
+      // `v` is DOUBLE: a symbol in it is a type clash QuestDB answers with HTTP 400.
       const err = await sink
-        .writeBatch([row(clash, BASE_US * 1000n, { symbols: { machine: 'press-1' }, booleans: { v: true } })], (e) => retries.push(e))
+        .writeBatch([row(clash, BASE_US * 1000n, { symbols: { machine: 'press-1', v: 'high' } })], (e) => retries.push(e))
         .catch((e: unknown) => e);
-      expect(isPdmError(err, 'PDM_ERR_QUESTDB_REJECTED')).toBe(true);
+      expect(isPdmError(err, 'PDM_ERR_QUESTDB_REJECTED'), String(err)).toBe(true);
       expect((err as PdmError).retriable).toBe(false);
       expect((err as Error).message).toMatch(/HTTP 400/);
       expect(retries).toEqual([]);
