@@ -2,11 +2,11 @@
  * The stream processor: consumes vibration blocks, energy readings and gap events from Kafka,
  * assembles block-aligned windows, analyses each window in a worker thread, and writes rows to
  * QuestDB. Kafka offsets are committed only after QuestDB has accepted the rows of the batch,
- * and never past the first block of a window still being assembled: a crash at any point
- * replays, and DEDUP keys make the replay idempotent. Bad messages go to the dead-letter topic
- * with their reason; nothing is dropped silently.
+ * and never past the first block of a window still being assembled (commit-policy.ts): a crash at
+ * any point replays, and DEDUP keys make the replay idempotent. Bad messages go to the dead-letter
+ * topic with their reason (dead-letter.ts); nothing is dropped silently.
  */
-import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { describeError, PdmError } from '../common/errors.ts';
 import { createKafka, ensureTopics } from '../common/kafka.ts';
 import { logger } from '../common/log.ts';
@@ -23,6 +23,8 @@ import { tableDefinitions } from '../storage/schema.ts';
 import { QuestdbSink } from '../storage/sink.ts';
 import { questdbExec } from '../storage/sql.ts';
 import { type TableNames, tableNames } from '../storage/tables.ts';
+import { offsetToCommit } from './commit-policy.ts';
+import { DeadLetters } from './dead-letter.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
@@ -71,7 +73,7 @@ export class StreamProcessor {
   readonly #tables: TableNames;
   readonly #assembler: WindowAssembler;
   #consumer: Consumer | undefined;
-  #dlq: Producer | undefined;
+  #deadLetters: DeadLetters | undefined;
   #sink: QuestdbSink | undefined;
   #pool: WorkerPool | undefined;
   #sinkLock: Promise<void> = Promise.resolve();
@@ -186,8 +188,9 @@ export class StreamProcessor {
     } finally {
       await admin.disconnect();
     }
-    this.#dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await this.#dlq.connect();
+    const dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.#deadLetters = new DeadLetters(dlq, this.#topics.deadLetter, this.#log);
+    await dlq.connect();
 
     const consumer = kafka.consumer({
       groupId: this.#config.kafka.groupId,
@@ -239,7 +242,8 @@ export class StreamProcessor {
         else if (batch.topic === this.#topics.energy) this.#onEnergy(message, rows);
         else if (batch.topic === this.#topics.gaps) this.#onGap(message, rows);
       } catch (err) {
-        await this.#deadLetter(batch.topic, batch.partition, message, err);
+        await this.#deadLetters!.send(batch.topic, batch.partition, message, err);
+        this.stats.deadLettered++;
       }
       lastOffset = offset;
     }
@@ -276,11 +280,10 @@ export class StreamProcessor {
     }
     for (const r of rows) this.stats.rowsOut[r.table] = (this.stats.rowsOut[r.table] ?? 0) + 1;
 
-    // Move the fetch position on (kafkajs re-fetches unresolved messages), then commit: up to the
-    // end of the batch, or only up to the first block of a window still being assembled.
+    // Move the fetch position on (kafkajs re-fetches unresolved messages), then commit what the policy allows.
     resolveOffset(String(lastOffset));
-    const pending = batch.topic === this.#topics.vibration ? this.#assembler.pendingMinOffset(batch.partition) : undefined;
-    const commitAt = pending !== undefined ? Math.min(pending, lastOffset + 1) : lastOffset + 1;
+    const pendingMinOffset = batch.topic === this.#topics.vibration ? this.#assembler.pendingMinOffset(batch.partition) : undefined;
+    const commitAt = offsetToCommit({ lastOffset, pendingMinOffset })!;
     await this.#consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(commitAt) }]);
     this.stats.commits++;
     this.#lastCommitMs = Date.now();
@@ -466,35 +469,10 @@ export class StreamProcessor {
     }
   }
 
-  async #deadLetter(topic: string, partition: number, message: KafkaMessage, err: unknown): Promise<void> {
-    const reason = describeError(err);
-    const code = err instanceof PdmError ? err.code : 'UNEXPECTED';
-    this.#log.warn({ topic, partition, offset: message.offset, reason }, 'bad message sent to the dead-letter topic');
-    await this.#dlq!.send({
-      topic: this.#topics.deadLetter,
-      acks: -1,
-      messages: [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            'pdm-dlq-reason': reason,
-            'pdm-dlq-code': code,
-            'pdm-dlq-topic': topic,
-            'pdm-dlq-partition': String(partition),
-            'pdm-dlq-offset': message.offset,
-            'pdm-dlq-at': new Date().toISOString(),
-          },
-        },
-      ],
-    });
-    this.stats.deadLettered++;
-  }
-
   async stop(): Promise<void> {
     await this.#consumer?.disconnect().catch(() => undefined);
     this.#maybeCheckpoint(true);
-    await this.#dlq?.disconnect().catch(() => undefined);
+    await this.#deadLetters?.close().catch(() => undefined);
     await this.#sinkLock;
     await this.#sink?.close().catch(() => undefined);
     await this.#pool?.close().catch(() => undefined);
