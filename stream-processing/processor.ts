@@ -15,7 +15,6 @@ import { decodeEnergyReading } from '../common/wire/energy-reading.ts';
 import { decodeGapEvent } from '../common/wire/gap-event.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
-import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
 import type { BearingGeometry, WindowAnalysisConfig } from '../models/window-analysis.ts';
 import { blockRow, energyRow, featureRow, gapRow, healthRow, type Row } from '../storage/rows.ts';
@@ -30,39 +29,18 @@ import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
 import type { ProcessorConfig } from './processor-config.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
-import { ReferenceCollector } from './reference-collector.ts';
+import { newProcessorStats, type ProcessorStats, recordAnalysis, recordHealth, recordRowsOut } from './processor-stats.ts';
+import { ReferenceLearning } from './reference-learning.ts';
 import { type CompletedWindow, WindowAssembler } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
+
+export type { ProcessorStats } from './processor-stats.ts';
 
 export interface ProcessorEndpoints {
   brokers: string[];
   questdbHttp: string;
   questdbIlpConfig: string;
   questdbAuth?: { user: string; password: string };
-}
-
-export interface ProcessorStats {
-  messagesIn: number;
-  blocksIn: number;
-  energyIn: number;
-  gapsIn: number;
-  deadLettered: number;
-  windowsAnalysed: number;
-  windowsFailed: number;
-  rowsOut: Record<string, number>;
-  commits: number;
-  workerCpuUs: number;
-  /** Latest analysis per machine/channel, for the live view. */
-  latest: Map<
-    string,
-    { ts: bigint; features: Record<string, number>; zone: string; diagnosis: string; confidence: number; referenceWindows: number }
-  >;
-  /** Latest health per machine, and the operating mode it was computed in, for the live view. */
-  latestHealth: Map<string, AssetStatus>;
-  latestMode: Map<string, string>;
-  /** Healthy envelope references learnt (machine channels), and attempts that failed. */
-  referencesLearnt: number;
-  referencesFailed: number;
 }
 
 export class StreamProcessor {
@@ -81,29 +59,13 @@ export class StreamProcessor {
   readonly health: MachineHealthTracker | undefined;
   readonly #checkpoints: HealthCheckpoints | undefined;
   #lastCheckpointMs = 0;
-  readonly stats: ProcessorStats = {
-    messagesIn: 0,
-    blocksIn: 0,
-    energyIn: 0,
-    gapsIn: 0,
-    deadLettered: 0,
-    windowsAnalysed: 0,
-    windowsFailed: 0,
-    rowsOut: {},
-    commits: 0,
-    workerCpuUs: 0,
-    latest: new Map(),
-    latestHealth: new Map(),
-    latestMode: new Map(),
-    referencesLearnt: 0,
-    referencesFailed: 0,
-  };
+  readonly stats: ProcessorStats = newProcessorStats();
   readonly metrics: ProcessorMetrics;
   /** Port of the metrics endpoint once listening. */
   metricsPort: number | undefined;
   #lastCommitMs: number | null = null;
-  /** Baseline windows kept for the healthy references (only with the health model). */
-  readonly #referenceWindows: ReferenceCollector | undefined;
+  /** Healthy references learnt from the baseline windows (only with the health model). */
+  readonly #references: ReferenceLearning | undefined;
   /** Fleet knowledge from machines' run-to-failure histories (and the machines whose histories failed). */
   #fleets: MachineFleets = { fleets: new Map(), errors: new Map() };
 
@@ -135,9 +97,12 @@ export class StreamProcessor {
       this.#checkpoints = new HealthCheckpoints(config.health.stateDir);
       const ref = config.health.reference;
       if (ref.enabled) {
-        // Spread the kept windows over the baseline (its length in windows when bounded by count).
-        const stride = Math.max(1, Math.floor(config.health.monitor.anomaly.baseline.windows / ref.windows));
-        this.#referenceWindows = new ReferenceCollector({ maxWindows: ref.windows, stride });
+        this.#references = new ReferenceLearning(
+          { windows: ref.windows, baselineWindows: config.health.monitor.anomaly.baseline.windows },
+          this.health,
+          this.stats,
+          this.#log,
+        );
       }
     }
   }
@@ -257,11 +222,10 @@ export class StreamProcessor {
       // In window order, so each machine's health model sees its windows in time order.
       const update = this.health?.onWindow(r.window);
       if (update) rows.push(this.#healthRow(update, processedAtUs));
-      if (update && this.#referenceWindows?.has(update.machine) && !this.health!.inBaseline(update.machine))
-        baselineDone.add(update.machine);
+      if (update && this.#references?.has(update.machine) && !this.health!.inBaseline(update.machine)) baselineDone.add(update.machine);
     }
     // Before the commit, so the checkpoint that follows it holds the references.
-    await Promise.all([...baselineDone].map((machine) => this.#learnReferences(machine)));
+    await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
 
     // One writer at a time (flushes must not interleave), then commit what QuestDB holds.
     const write = this.#sinkLock.then(() =>
@@ -278,7 +242,7 @@ export class StreamProcessor {
       this.#log.error({ err: describeError(err), topic: batch.topic, partition: batch.partition }, 'QuestDB refuses the batch');
       throw err;
     }
-    for (const r of rows) this.stats.rowsOut[r.table] = (this.stats.rowsOut[r.table] ?? 0) + 1;
+    recordRowsOut(this.stats, rows);
 
     // Move the fetch position on (kafkajs re-fetches unresolved messages), then commit what the policy allows.
     resolveOffset(String(lastOffset));
@@ -350,58 +314,8 @@ export class StreamProcessor {
     };
   }
 
-  /** Keeps a copy of a baseline window for the channel's healthy reference, when one is due. */
-  #offerReferenceWindow(w: CompletedWindow, config: WindowAnalysisConfig): void {
-    if (!this.#referenceWindows || !config.bearing || config.shaftHz === undefined || config.reference) return;
-    if (!this.health!.inBaseline(w.machine)) return;
-    this.#referenceWindows.offer(w.machine, w.channel, config.bearing, {
-      samples: w.samples,
-      sampleRateHz: w.sampleRateHz,
-      shaftHz: config.shaftHz,
-    });
-  }
-
-  /**
-   * The machine's baseline is complete: learn each channel's healthy envelope reference from the
-   * windows kept (in the worker pool). A channel whose reference cannot be learnt is diagnosed
-   * without one, as before; the failure is logged and counted.
-   */
-  async #learnReferences(machine: string): Promise<void> {
-    const channels = this.#referenceWindows!.take(machine);
-    await Promise.all(
-      channels.map(async ({ channel, bearing, windows }) => {
-        if (windows.length < 2) return;
-        try {
-          const { reference, cpuUs } = await this.#pool!.learnReference({ bearing, windows });
-          const learnt = this.health!.setReference(machine, channel, reference);
-          this.stats.referencesLearnt++;
-          const lines = reference.bands.reduce((n, b) => n + b.orders.length + b.hz.length, 0);
-          this.#log.info(
-            {
-              machine,
-              channel,
-              windows: reference.windows,
-              bands: reference.bands.length,
-              lines,
-              id: learnt.id,
-              cpuMs: Math.round(cpuUs / 1000),
-            },
-            'healthy envelope reference learnt',
-          );
-        } catch (err) {
-          this.stats.referencesFailed++;
-          this.#log.warn(
-            { machine, channel, err: describeError(err) },
-            'healthy envelope reference not learnt; the channel is diagnosed without one',
-          );
-        }
-      }),
-    );
-  }
-
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
-    this.stats.latestHealth.set(u.machine, u.status);
-    this.stats.latestMode.set(u.machine, u.mode);
+    recordHealth(this.stats, u.machine, u.status, u.mode);
     return healthRow(this.#tables, { ...u, processedAtUs });
   }
 
@@ -421,19 +335,11 @@ export class StreamProcessor {
   async #analyse(w: CompletedWindow, processedAtUs: number): Promise<{ row: Row; window: WindowResult } | undefined> {
     const { key, config } = this.#analysisConfig(w);
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
-    this.#offerReferenceWindow(w, config);
+    this.#references?.offerWindow(w, config);
     try {
       const { analysis, cpuUs } = await this.#pool!.analyze({ configKey: key, config, samples: w.samples });
-      this.stats.windowsAnalysed++;
-      this.stats.workerCpuUs += cpuUs;
-      this.stats.latest.set(`${w.machine}/${w.channel}`, {
-        ts: w.startTimeNs,
-        features: analysis.features,
-        zone: analysis.iso20816.zone,
-        diagnosis: analysis.bearing.diagnosis,
-        confidence: analysis.bearing.confidence,
-        referenceWindows: config.reference?.windows ?? 0,
-      });
+      const referenceWindows = config.reference?.windows ?? 0;
+      recordAnalysis(this.stats, w, analysis, cpuUs, referenceWindows);
       return {
         row: featureRow(this.#tables, {
           machine: w.machine,
@@ -447,7 +353,7 @@ export class StreamProcessor {
           shaftSource: analysis.shaft.source,
           bearingDiagnosis: analysis.bearing.diagnosis,
           bearingConfidence: analysis.bearing.confidence,
-          referenceWindows: config.reference?.windows ?? 0,
+          referenceWindows,
           processedAtUs,
         }),
         window: {
