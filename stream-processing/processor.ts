@@ -5,6 +5,9 @@
  * and never past the first block of a window still being assembled (commit-policy.ts): a crash at
  * any point replays, and DEDUP keys make the replay idempotent. Bad messages go to the dead-letter
  * topic with their reason (dead-letter.ts); nothing is dropped silently.
+ *
+ * This file is the composition and the consumer loop; statistics (processor-stats.ts), reference
+ * learning (reference-learning.ts) and the analysis configuration (analysis-config.ts) have their own.
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { describeError, PdmError } from '../common/errors.ts';
@@ -16,12 +19,12 @@ import { decodeGapEvent } from '../common/wire/gap-event.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
-import type { BearingGeometry, WindowAnalysisConfig } from '../models/window-analysis.ts';
 import { blockRow, energyRow, featureRow, gapRow, healthRow, type Row } from '../storage/rows.ts';
 import { tableDefinitions } from '../storage/schema.ts';
 import { QuestdbSink } from '../storage/sink.ts';
 import { questdbExec } from '../storage/sql.ts';
 import { type TableNames, tableNames } from '../storage/tables.ts';
+import { analysisConfig } from './analysis-config.ts';
 import { offsetToCommit } from './commit-policy.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
@@ -287,33 +290,6 @@ export class StreamProcessor {
     rows.push(gapRow(this.#tables, g));
   }
 
-  #analysisConfig(w: CompletedWindow): { key: string; config: WindowAnalysisConfig } {
-    const m = this.#config.machines[w.machine];
-    const rpm = this.#speedRpm.get(w.machine) ?? m?.shaftRpm;
-    // Speed is rounded to 0.1 rpm in the key so analyzers are reused while the speed is steady.
-    const shaftHz = rpm !== undefined ? Math.round(rpm * 10) / 600 : undefined;
-    const iso = m?.iso ?? this.#config.iso;
-    // Channel ids are <location>_<axis> (DE_X...): the bearing at that location is the one to watch.
-    const location = w.channel.split('_')[0] as 'DE' | 'NDE';
-    const bearingRef = m?.bearings?.[location];
-    const bearing: BearingGeometry | undefined =
-      bearingRef === undefined ? undefined : typeof bearingRef === 'string' ? lookupBearing(bearingRef) : bearingRef;
-    const learnt = bearing ? this.health?.reference(w.machine, w.channel) : undefined;
-    const config: WindowAnalysisConfig = {
-      sampleRateHz: w.sampleRateHz,
-      windowSize: w.samples.length,
-      shaftHz,
-      iso,
-      bearing,
-      ...(learnt ? { reference: learnt.reference } : {}),
-    };
-    const bearingKey = bearingRef === undefined ? '-' : typeof bearingRef === 'string' ? bearingRef : JSON.stringify(bearingRef);
-    return {
-      key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}`,
-      config,
-    };
-  }
-
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
     recordHealth(this.stats, u.machine, u.status, u.mode);
     return healthRow(this.#tables, { ...u, processedAtUs });
@@ -333,7 +309,7 @@ export class StreamProcessor {
   }
 
   async #analyse(w: CompletedWindow, processedAtUs: number): Promise<{ row: Row; window: WindowResult } | undefined> {
-    const { key, config } = this.#analysisConfig(w);
+    const { key, config } = analysisConfig(w, { config: this.#config, speedRpm: this.#speedRpm, health: this.health });
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
     this.#references?.offerWindow(w, config);
     try {
