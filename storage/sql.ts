@@ -54,31 +54,28 @@ export async function questdbExec(target: QuestdbHttpTarget, sql: string, opts: 
     );
   }
   if (res.status === 401 || res.status === 403) throw questdbAuthError(target.httpUrl, res.status, target.auth?.user, 'SQL');
-  let body: ExecBody;
+  let body: ExecBody | undefined;
   try {
     body = JSON.parse(text) as ExecBody;
   } catch {
-    throw new PdmError(
-      'PDM_ERR_QUESTDB_UNAVAILABLE',
-      `QuestDB at ${target.httpUrl} answered HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
-      { httpUrl: target.httpUrl, status: res.status },
-    );
+    body = undefined; // a proxy's error page, a truncated answer: judged by the status below
   }
+  const said = body?.error ?? (body ? `HTTP ${res.status}` : `HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
   // A statement QuestDB refuses comes back as 400 with `error` (and where); a 5xx is the server's trouble, worth another try.
-  if (res.status >= 500 || (!res.ok && !isRequestFault(res.status))) {
-    throw new PdmError(
-      'PDM_ERR_QUESTDB_UNAVAILABLE',
-      `QuestDB at ${target.httpUrl} answered HTTP ${res.status}${body.error ? `: ${body.error}` : ''} (query: ${shortSql(sql)})`,
-      { httpUrl: target.httpUrl, status: res.status },
-    );
+  if (isRequestFault(res.status) || (res.ok && body?.error !== undefined)) {
+    const at = body?.position !== undefined ? ` at position ${body.position}` : '';
+    throw new PdmError('PDM_ERR_QUESTDB_REJECTED', `QuestDB rejected SQL${at}: ${said} (query: ${shortSql(sql)})`, {
+      httpUrl: target.httpUrl,
+      sql,
+      position: body?.position,
+      status: res.status,
+    });
   }
-  if (body.error !== undefined || !res.ok) {
-    const at = body.position !== undefined ? ` at position ${body.position}` : '';
-    throw new PdmError(
-      'PDM_ERR_QUESTDB_REJECTED',
-      `QuestDB rejected SQL${at}: ${body.error ?? `HTTP ${res.status}`} (query: ${shortSql(sql)})`,
-      { httpUrl: target.httpUrl, sql, position: body.position, status: res.status },
-    );
+  if (!res.ok || !body) {
+    throw new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', `QuestDB at ${target.httpUrl} answered ${said} (query: ${shortSql(sql)})`, {
+      httpUrl: target.httpUrl,
+      status: res.status,
+    });
   }
   return {
     columns: body.columns ?? [],
