@@ -9,7 +9,7 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { MetricsServer } from '../common/metrics-server.ts';
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import type { HealthTrackerCounters } from './machine-health.ts';
-import type { ProcessorStats } from './processor.ts';
+import type { ProcessorStats } from './processor-stats.ts';
 
 export interface ProcessorHealthReport {
   status: 'ok' | 'starting';

@@ -2,11 +2,14 @@
  * The stream processor: consumes vibration blocks, energy readings and gap events from Kafka,
  * assembles block-aligned windows, analyses each window in a worker thread, and writes rows to
  * QuestDB. Kafka offsets are committed only after QuestDB has accepted the rows of the batch,
- * and never past the first block of a window still being assembled: a crash at any point
- * replays, and DEDUP keys make the replay idempotent. Bad messages go to the dead-letter topic
- * with their reason; nothing is dropped silently.
+ * and never past the first block of a window still being assembled (commit-policy.ts): a crash at
+ * any point replays, and DEDUP keys make the replay idempotent. Bad messages go to the dead-letter
+ * topic with their reason (dead-letter.ts); nothing is dropped silently.
+ *
+ * This file is the composition and the consumer loop; statistics (processor-stats.ts), reference
+ * learning (reference-learning.ts) and the analysis configuration (analysis-config.ts) have their own.
  */
-import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { describeError, PdmError } from '../common/errors.ts';
 import { createKafka, ensureTopics } from '../common/kafka.ts';
 import { logger } from '../common/log.ts';
@@ -15,22 +18,27 @@ import { decodeEnergyReading } from '../common/wire/energy-reading.ts';
 import { decodeGapEvent } from '../common/wire/gap-event.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
-import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
-import { toAccelerationG } from '../models/vibration/to-acceleration.ts';
-import type { BearingGeometry, WindowAnalysisConfig } from '../models/window-analysis.ts';
+import { blockRow, energyRow, featureRow, gapRow, healthRow, type Row } from '../storage/rows.ts';
+import { tableDefinitions } from '../storage/schema.ts';
+import { QuestdbSink } from '../storage/sink.ts';
+import { questdbExec } from '../storage/sql.ts';
+import { type TableNames, tableNames } from '../storage/tables.ts';
+import { analysisConfig } from './analysis-config.ts';
 import { ChannelMeanings } from './channel-meaning.ts';
+import { offsetToCommit } from './commit-policy.ts';
+import { DeadLetters } from './dead-letter.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
 import type { ProcessorConfig } from './processor-config.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
-import { tableDefinitions } from './questdb-schema.ts';
-import { QuestdbSink, questdbExecHttp } from './questdb-sink.ts';
-import { ReferenceCollector } from './reference-collector.ts';
-import { blockStats, type Row, row } from './rows.ts';
+import { newProcessorStats, type ProcessorStats, recordAnalysis, recordHealth, recordRowsOut } from './processor-stats.ts';
+import { ReferenceLearning } from './reference-learning.ts';
 import { type CompletedWindow, WindowAssembler } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
+
+export type { ProcessorStats } from './processor-stats.ts';
 
 export interface ProcessorEndpoints {
   brokers: string[];
@@ -39,41 +47,17 @@ export interface ProcessorEndpoints {
   questdbAuth?: { user: string; password: string };
 }
 
-export interface ProcessorStats {
-  messagesIn: number;
-  blocksIn: number;
-  energyIn: number;
-  gapsIn: number;
-  deadLettered: number;
-  windowsAnalysed: number;
-  windowsFailed: number;
-  rowsOut: Record<string, number>;
-  commits: number;
-  workerCpuUs: number;
-  /** Latest analysis per machine/channel, for the live view. */
-  latest: Map<
-    string,
-    { ts: bigint; features: Record<string, number>; zone: string; diagnosis: string; confidence: number; referenceWindows: number }
-  >;
-  /** Latest health per machine, and the operating mode it was computed in, for the live view. */
-  latestHealth: Map<string, AssetStatus>;
-  latestMode: Map<string, string>;
-  /** Healthy envelope references learnt (machine channels), and attempts that failed. */
-  referencesLearnt: number;
-  referencesFailed: number;
-}
-
 export class StreamProcessor {
   readonly #config: ProcessorConfig;
   readonly #ep: ProcessorEndpoints;
   readonly #log = logger('processor');
   readonly #topics;
-  readonly #tables;
+  readonly #tables: TableNames;
   readonly #assembler: WindowAssembler;
   /** What each channel measures: frame, config, id convention (channel-meaning.ts). */
   readonly #channels: ChannelMeanings;
   #consumer: Consumer | undefined;
-  #dlq: Producer | undefined;
+  #deadLetters: DeadLetters | undefined;
   #sink: QuestdbSink | undefined;
   #pool: WorkerPool | undefined;
   #sinkLock: Promise<void> = Promise.resolve();
@@ -81,29 +65,13 @@ export class StreamProcessor {
   readonly health: MachineHealthTracker | undefined;
   readonly #checkpoints: HealthCheckpoints | undefined;
   #lastCheckpointMs = 0;
-  readonly stats: ProcessorStats = {
-    messagesIn: 0,
-    blocksIn: 0,
-    energyIn: 0,
-    gapsIn: 0,
-    deadLettered: 0,
-    windowsAnalysed: 0,
-    windowsFailed: 0,
-    rowsOut: {},
-    commits: 0,
-    workerCpuUs: 0,
-    latest: new Map(),
-    latestHealth: new Map(),
-    latestMode: new Map(),
-    referencesLearnt: 0,
-    referencesFailed: 0,
-  };
+  readonly stats: ProcessorStats = newProcessorStats();
   readonly metrics: ProcessorMetrics;
   /** Port of the metrics endpoint once listening. */
   metricsPort: number | undefined;
   #lastCommitMs: number | null = null;
-  /** Baseline windows kept for the healthy references (only with the health model). */
-  readonly #referenceWindows: ReferenceCollector | undefined;
+  /** Healthy references learnt from the baseline windows (only with the health model). */
+  readonly #references: ReferenceLearning | undefined;
   /** Fleet knowledge from machines' run-to-failure histories (and the machines whose histories failed). */
   #fleets: MachineFleets = { fleets: new Map(), errors: new Map() };
 
@@ -111,14 +79,7 @@ export class StreamProcessor {
     this.#config = config;
     this.#ep = endpoints;
     this.#topics = topicNames(config.kafka.topicPrefix);
-    const p = config.questdb.tablePrefix;
-    this.#tables = {
-      blocks: `${p}vibration_blocks`,
-      features: `${p}vibration_features`,
-      energy: `${p}energy`,
-      gaps: `${p}collection_gaps`,
-      health: `${p}machine_health`,
-    };
+    this.#tables = tableNames(config.questdb.tablePrefix);
     this.#assembler = new WindowAssembler(config.windowBlocks);
     this.#channels = new ChannelMeanings(config.machines);
     this.metrics = new ProcessorMetrics({
@@ -143,9 +104,12 @@ export class StreamProcessor {
       this.#checkpoints = new HealthCheckpoints(config.health.stateDir);
       const ref = config.health.reference;
       if (ref.enabled) {
-        // Spread the kept windows over the baseline (its length in windows when bounded by count).
-        const stride = Math.max(1, Math.floor(config.health.monitor.anomaly.baseline.windows / ref.windows));
-        this.#referenceWindows = new ReferenceCollector({ maxWindows: ref.windows, stride });
+        this.#references = new ReferenceLearning(
+          { windows: ref.windows, baselineWindows: config.health.monitor.anomaly.baseline.windows },
+          this.health,
+          this.stats,
+          this.#log,
+        );
       }
     }
   }
@@ -176,7 +140,7 @@ export class StreamProcessor {
       }
     }
     for (const t of tableDefinitions(this.#config.questdb.tablePrefix))
-      await questdbExecHttp(this.#ep.questdbHttp, t.ddl, this.#ep.questdbAuth);
+      await questdbExec({ httpUrl: this.#ep.questdbHttp, auth: this.#ep.questdbAuth }, t.ddl);
     if (this.health && this.#checkpoints) {
       const restored = this.#checkpoints.loadAll(this.health);
       if (restored.length > 0) this.#log.info({ machines: restored }, 'model state restored from checkpoints');
@@ -196,8 +160,9 @@ export class StreamProcessor {
     } finally {
       await admin.disconnect();
     }
-    this.#dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await this.#dlq.connect();
+    const dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.#deadLetters = new DeadLetters(dlq, this.#topics.deadLetter, this.#log);
+    await dlq.connect();
 
     const consumer = kafka.consumer({
       groupId: this.#config.kafka.groupId,
@@ -249,7 +214,8 @@ export class StreamProcessor {
         else if (batch.topic === this.#topics.energy) this.#onEnergy(message, rows);
         else if (batch.topic === this.#topics.gaps) this.#onGap(message, rows);
       } catch (err) {
-        await this.#deadLetter(batch.topic, batch.partition, message, err);
+        await this.#deadLetters!.send(batch.topic, batch.partition, message, err);
+        this.stats.deadLettered++;
       }
       lastOffset = offset;
     }
@@ -263,11 +229,10 @@ export class StreamProcessor {
       // In window order, so each machine's health model sees its windows in time order.
       const update = this.health?.onWindow(r.window);
       if (update) rows.push(this.#healthRow(update, processedAtUs));
-      if (update && this.#referenceWindows?.has(update.machine) && !this.health!.inBaseline(update.machine))
-        baselineDone.add(update.machine);
+      if (update && this.#references?.has(update.machine) && !this.health!.inBaseline(update.machine)) baselineDone.add(update.machine);
     }
     // Before the commit, so the checkpoint that follows it holds the references.
-    await Promise.all([...baselineDone].map((machine) => this.#learnReferences(machine)));
+    await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
 
     // One writer at a time (flushes must not interleave), then commit what QuestDB holds.
     const write = this.#sinkLock.then(() =>
@@ -276,14 +241,20 @@ export class StreamProcessor {
       ),
     );
     this.#sinkLock = write.catch(() => undefined);
-    await write;
-    for (const r of rows) this.stats.rowsOut[r.table] = (this.stats.rowsOut[r.table] ?? 0) + 1;
+    try {
+      await write;
+    } catch (err) {
+      // Only a non-retriable refusal gets here (wrong rows, wrong credentials): nothing is committed,
+      // and the consumer restarts from the last commit, so the batch is not lost; the log says what to fix.
+      this.#log.error({ err: describeError(err), topic: batch.topic, partition: batch.partition }, 'QuestDB refuses the batch');
+      throw err;
+    }
+    recordRowsOut(this.stats, rows);
 
-    // Move the fetch position on (kafkajs re-fetches unresolved messages), then commit: up to the
-    // end of the batch, or only up to the first block of a window still being assembled.
+    // Move the fetch position on (kafkajs re-fetches unresolved messages), then commit what the policy allows.
     resolveOffset(String(lastOffset));
-    const pending = batch.topic === this.#topics.vibration ? this.#assembler.pendingMinOffset(batch.partition) : undefined;
-    const commitAt = pending !== undefined ? Math.min(pending, lastOffset + 1) : lastOffset + 1;
+    const pendingMinOffset = batch.topic === this.#topics.vibration ? this.#assembler.pendingMinOffset(batch.partition) : undefined;
+    const commitAt = offsetToCommit({ lastOffset, pendingMinOffset })!;
     await this.#consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(commitAt) }]);
     this.stats.commits++;
     this.#lastCommitMs = Date.now();
@@ -304,15 +275,7 @@ export class StreamProcessor {
     // Unknown or inconsistent units throw here: the frame is dead-lettered with the reason.
     const meaning = this.#channels.resolve(frame);
     this.stats.blocksIn++;
-    const { rms, peak } = blockStats(frame.samples);
-    rows.push(
-      row(this.#tables.blocks, frame.startTimeNs, {
-        symbols: { machine: frame.machine, channel: frame.channel },
-        doubles: { sample_rate_hz: frame.sampleRateHz, rms_g: rms, peak_g: peak },
-        longs: { seq: frame.seq, samples: frame.samples.length, kafka_partition: partition, kafka_offset: offset },
-        timestampsUs: { processed_at: processedAtUs },
-      }),
-    );
+    rows.push(blockRow(this.#tables, frame, { partition, offset, processedAtUs }));
     const window = this.#assembler.add({ ...frame, meaning, partition, offset });
     if (window) windows.push(window);
   }
@@ -323,126 +286,19 @@ export class StreamProcessor {
     this.stats.energyIn++;
     if (r.values.speed_rpm !== undefined && r.values.speed_rpm > 0) this.#speedRpm.set(r.machine, r.values.speed_rpm);
     this.health?.onEnergy(r.machine, r.values.power_kw, r.values.load_pct, r.values.speed_rpm, r.ts_ms);
-    rows.push(
-      row(this.#tables.energy, BigInt(Math.round(r.ts_ms)) * 1_000_000n, { symbols: { machine: r.machine }, doubles: { ...r.values } }),
-    );
+    rows.push(energyRow(this.#tables, r));
   }
 
   #onGap(message: KafkaMessage, rows: Row[]): void {
     if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'gap message has no value');
     const g = decodeGapEvent(message.value);
     this.stats.gapsIn++;
-    rows.push(
-      row(this.#tables.gaps, BigInt(g.resumed_at_ns), {
-        symbols: { machine: g.machine, channel: g.channel },
-        longs: { from_seq: g.from_seq, to_seq: g.to_seq, missing_blocks: g.to_seq - g.from_seq + 1 },
-        timestampsUs: { detected_at: g.detected_at_ms * 1000 },
-      }),
-    );
-  }
-
-  #analysisConfig(w: CompletedWindow): { key: string; config: WindowAnalysisConfig } {
-    const m = this.#config.machines[w.machine];
-    const rpm = this.#speedRpm.get(w.machine) ?? m?.shaftRpm;
-    // Speed is rounded to 0.1 rpm in the key so analyzers are reused while the speed is steady.
-    const shaftHz = rpm !== undefined ? Math.round(rpm * 10) / 600 : undefined;
-    const iso = m?.iso ?? this.#config.iso;
-    // The bearing to watch is the one at the channel's location (declared, or from the id: channel-meaning.ts).
-    const { location, quantity, units } = w.meaning;
-    const bearingRef = m?.bearings?.[location];
-    const bearing: BearingGeometry | undefined =
-      bearingRef === undefined ? undefined : typeof bearingRef === 'string' ? lookupBearing(bearingRef) : bearingRef;
-    const learnt = bearing ? this.health?.reference(w.machine, w.channel) : undefined;
-    const config: WindowAnalysisConfig = {
-      sampleRateHz: w.sampleRateHz,
-      windowSize: w.samples.length,
-      shaftHz,
-      iso,
-      bearing,
-      ...(learnt ? { reference: learnt.reference } : {}),
-      quantity,
-      units,
-    };
-    const bearingKey = bearingRef === undefined ? '-' : typeof bearingRef === 'string' ? bearingRef : JSON.stringify(bearingRef);
-    return {
-      key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}|${quantity}|${units}`,
-      config,
-    };
-  }
-
-  /** Keeps a copy of a baseline window for the channel's healthy reference, when one is due. */
-  #offerReferenceWindow(w: CompletedWindow, config: WindowAnalysisConfig): void {
-    if (!this.#referenceWindows || !config.bearing || config.shaftHz === undefined || config.reference) return;
-    if (!this.health!.inBaseline(w.machine)) return;
-    this.#referenceWindows.offer(w.machine, w.channel, config.bearing, {
-      // References are learnt from acceleration in g, what the analysis sees (pass-through for g).
-      samples: toAccelerationG(w.samples, { sampleRateHz: w.sampleRateHz, quantity: config.quantity, units: config.units }),
-      sampleRateHz: w.sampleRateHz,
-      shaftHz: config.shaftHz,
-    });
-  }
-
-  /**
-   * The machine's baseline is complete: learn each channel's healthy envelope reference from the
-   * windows kept (in the worker pool). A channel whose reference cannot be learnt is diagnosed
-   * without one, as before; the failure is logged and counted.
-   */
-  async #learnReferences(machine: string): Promise<void> {
-    const channels = this.#referenceWindows!.take(machine);
-    await Promise.all(
-      channels.map(async ({ channel, bearing, windows }) => {
-        if (windows.length < 2) return;
-        try {
-          const { reference, cpuUs } = await this.#pool!.learnReference({ bearing, windows });
-          const learnt = this.health!.setReference(machine, channel, reference);
-          this.stats.referencesLearnt++;
-          const lines = reference.bands.reduce((n, b) => n + b.orders.length + b.hz.length, 0);
-          this.#log.info(
-            {
-              machine,
-              channel,
-              windows: reference.windows,
-              bands: reference.bands.length,
-              lines,
-              id: learnt.id,
-              cpuMs: Math.round(cpuUs / 1000),
-            },
-            'healthy envelope reference learnt',
-          );
-        } catch (err) {
-          this.stats.referencesFailed++;
-          this.#log.warn(
-            { machine, channel, err: describeError(err) },
-            'healthy envelope reference not learnt; the channel is diagnosed without one',
-          );
-        }
-      }),
-    );
+    rows.push(gapRow(this.#tables, g));
   }
 
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
-    const st = u.status;
-    this.stats.latestHealth.set(u.machine, st);
-    this.stats.latestMode.set(u.machine, u.mode);
-    return row(this.#tables.health, u.tsNs, {
-      symbols: {
-        machine: u.machine,
-        health_state: st.state,
-        phase: st.phase,
-        mode: u.mode,
-        ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}),
-      },
-      doubles: {
-        anomaly_score: st.score,
-        health_index: st.healthIndex,
-        rul_median_s: st.rul.median,
-        rul_lower_s: st.rul.lower,
-        rul_upper_s: st.rul.upper,
-      },
-      booleans: { alarm: st.alarm, degradation: st.degradation },
-      longs: { window_seq: u.windowSeq, channels: u.channels },
-      timestampsUs: { processed_at: processedAtUs, onset_at: Math.round(st.onsetTime * 1e6) },
-    });
+    recordHealth(this.stats, u.machine, u.status, u.mode);
+    return healthRow(this.#tables, { ...u, processedAtUs });
   }
 
   /** Checkpoint model state (after a commit, so it never lags what QuestDB holds), at most every few seconds. */
@@ -459,35 +315,29 @@ export class StreamProcessor {
   }
 
   async #analyse(w: CompletedWindow, processedAtUs: number): Promise<{ row: Row; window: WindowResult } | undefined> {
-    const { key, config } = this.#analysisConfig(w);
+    const { key, config } = analysisConfig(w, { config: this.#config, speedRpm: this.#speedRpm, health: this.health });
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
-    this.#offerReferenceWindow(w, config);
+    this.#references?.offerWindow(w, config);
     try {
       const { analysis, cpuUs } = await this.#pool!.analyze({ configKey: key, config, samples: w.samples });
-      this.stats.windowsAnalysed++;
-      this.stats.workerCpuUs += cpuUs;
-      this.stats.latest.set(`${w.machine}/${w.channel}`, {
-        ts: w.startTimeNs,
-        features: analysis.features,
-        zone: analysis.iso20816.zone,
-        diagnosis: analysis.bearing.diagnosis,
-        confidence: analysis.bearing.confidence,
-        referenceWindows: config.reference?.windows ?? 0,
-      });
-      const featureRow = row(this.#tables.features, w.startTimeNs, {
-        symbols: {
+      const referenceWindows = config.reference?.windows ?? 0;
+      recordAnalysis(this.stats, w, analysis, cpuUs, referenceWindows);
+      return {
+        row: featureRow(this.#tables, {
           machine: w.machine,
           channel: w.channel,
-          iso_zone: analysis.iso20816.zone,
-          shaft_source: analysis.shaft.source,
-          bearing_diagnosis: analysis.bearing.diagnosis,
-        },
-        doubles: { ...analysis.features, sample_rate_hz: w.sampleRateHz, bearing_confidence: analysis.bearing.confidence },
-        longs: { window_seq: w.windowSeq, samples: sampleCount, reference_windows: config.reference?.windows ?? 0 },
-        timestampsUs: { processed_at: processedAtUs },
-      });
-      return {
-        row: featureRow,
+          windowSeq: w.windowSeq,
+          startTimeNs: w.startTimeNs,
+          sampleRateHz: w.sampleRateHz,
+          samples: sampleCount,
+          features: analysis.features,
+          isoZone: analysis.iso20816.zone,
+          shaftSource: analysis.shaft.source,
+          bearingDiagnosis: analysis.bearing.diagnosis,
+          bearingConfidence: analysis.bearing.confidence,
+          referenceWindows,
+          processedAtUs,
+        }),
         window: {
           machine: w.machine,
           channel: w.channel,
@@ -507,35 +357,10 @@ export class StreamProcessor {
     }
   }
 
-  async #deadLetter(topic: string, partition: number, message: KafkaMessage, err: unknown): Promise<void> {
-    const reason = describeError(err);
-    const code = err instanceof PdmError ? err.code : 'UNEXPECTED';
-    this.#log.warn({ topic, partition, offset: message.offset, reason }, 'bad message sent to the dead-letter topic');
-    await this.#dlq!.send({
-      topic: this.#topics.deadLetter,
-      acks: -1,
-      messages: [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            'pdm-dlq-reason': reason,
-            'pdm-dlq-code': code,
-            'pdm-dlq-topic': topic,
-            'pdm-dlq-partition': String(partition),
-            'pdm-dlq-offset': message.offset,
-            'pdm-dlq-at': new Date().toISOString(),
-          },
-        },
-      ],
-    });
-    this.stats.deadLettered++;
-  }
-
   async stop(): Promise<void> {
     await this.#consumer?.disconnect().catch(() => undefined);
     this.#maybeCheckpoint(true);
-    await this.#dlq?.disconnect().catch(() => undefined);
+    await this.#deadLetters?.close().catch(() => undefined);
     await this.#sinkLock;
     await this.#sink?.close().catch(() => undefined);
     await this.#pool?.close().catch(() => undefined);

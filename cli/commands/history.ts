@@ -13,8 +13,9 @@
 import { loadConfigFile, validateConfig } from '../../common/config.ts';
 import { questdbFromEnv } from '../../common/endpoints.ts';
 import { describeError, PdmError } from '../../common/errors.ts';
+import { questdbExec } from '../../storage/sql.ts';
+import { tableNames } from '../../storage/tables.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
-import { questdbExecHttp } from '../../stream-processing/questdb-sink.ts';
 import { type CommandLineOf, command, commandSpec, custom, text, usageError } from '../command-line.ts';
 
 const HELP = `Usage: pdm history --machine ID [--from TIME] [--to TIME] [--features LIST] [--config FILE]
@@ -78,28 +79,23 @@ async function history({ values }: CommandLineOf<typeof SPEC>): Promise<number> 
   try {
     const config = values.config ? loadConfigFile(ProcessorConfigSpec, values.config) : validateConfig(ProcessorConfigSpec, {}, 'defaults');
     const features = values.features ?? config.health.features;
+    const table = tableNames(config.questdb.tablePrefix).features;
     // The config's features go into the SQL too.
     const bad = features.filter((f) => !IDENTIFIER.test(f));
     if (bad.length > 0) {
-      throw new PdmError(
-        'PDM_ERR_CONFIG_INVALID',
-        `health.features must be column names of the vibration_features table, got '${bad.join(', ')}'`,
-        {
-          file: values.config,
-        },
-      );
+      throw new PdmError('PDM_ERR_CONFIG_INVALID', `health.features must be column names of the ${table} table, got '${bad.join(', ')}'`, {
+        file: values.config,
+      });
     }
     const where = [`machine = ${sqlString(values.machine)}`];
     if (values.from) where.push(`ts >= ${sqlString(values.from)}`);
     if (values.to) where.push(`ts < ${sqlString(values.to)}`);
     const q = questdbFromEnv();
-    const table = `${config.questdb.tablePrefix}vibration_features`;
     const select = `SELECT ts, channel, window_seq, ${features.join(', ')} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY window_seq, channel`;
     const byWindow = new Map<number, { ts: string; values: Map<string, unknown[]> }>();
     const channels = new Set<string>();
     for (let lo = 0; ; lo += PAGE) {
-      const res = await questdbExecHttp(q.httpUrl, `${select} LIMIT ${lo}, ${lo + PAGE}`, q.auth);
-      const rows = res.dataset ?? [];
+      const rows = (await questdbExec(q, `${select} LIMIT ${lo}, ${lo + PAGE}`)).dataset;
       for (const r of rows) {
         const [ts, channel, seq, ...vals] = r as [string, string, number, ...unknown[]];
         channels.add(channel);

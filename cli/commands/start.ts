@@ -17,6 +17,7 @@ import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts'
 import { collectorPkiDir, initPlantPki } from '../../ingest/opcua/pki-init.ts';
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
 import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
+import { tableNames } from '../../storage/tables.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { type CommandLineOf, command, commandSpec, flag, number, text } from '../command-line.ts';
@@ -127,7 +128,7 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
     `machines: ${factory.machines.map((m) => `${m.id}${m.endpointUrl ? ` ${m.endpointUrl}` : ` (${m.state}: ${m.error ?? ''})`}`).join(', ')}`,
     `OPC UA user '${creds.username}', password in ${creds.file} (SignAndEncrypt, Basic256Sha256; certificates in ${pkiRoot})`,
     `Kafka ${ep.kafkaBrokers.join(',')}: topics ${topics.vibration}, ${topics.energy}, ${topics.gaps}, ${topics.deadLetter}, ${topics.truth}`,
-    `QuestDB console ${ep.questdbHttp} (user ${ep.questdbUser ?? '-'}, password in ${services.dataDir || '-'}): tables vibration_blocks, vibration_features, energy, collection_gaps, machine_health`,
+    `QuestDB console ${ep.questdbHttp} (user ${ep.questdbUser ?? '-'}, password in ${services.dataDir || '-'}): tables ${Object.values(tableNames()).join(', ')}`,
     `ground truth: ${join(stateDir, 'truth')}/<machine>.jsonl`,
   ];
   const startedAtMs = Date.now();

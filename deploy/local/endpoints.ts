@@ -1,8 +1,9 @@
 /**
  * Service endpoints: the shape the rest of the product consumes, how they are read from the
- * environment (services someone else runs: CI, docker-compose, a shared box), and `questdbExec`.
+ * environment (services someone else runs: CI, docker-compose, a shared box), and where SQL goes.
  */
 import { PdmError } from '../../common/errors.ts';
+import type { QuestdbHttpTarget } from '../../storage/sql.ts';
 
 export interface ServiceEndpoints {
   kafkaBrokers: string[]; // ['127.0.0.1:9092']
@@ -98,73 +99,12 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvEndpo
   return out;
 }
 
-export interface QuestdbExecResult {
-  columns: { name: string; type: string }[];
-  dataset: unknown[][];
-  count: number;
-  /** Set for DDL statements ('OK'). */
-  ddl?: string;
-}
-
-/** Run one SQL statement over HTTP `/exec` (basic auth when the endpoints carry credentials). */
-export async function questdbExec(
-  endpoints: Pick<ServiceEndpoints, 'questdbHttp' | 'questdbUser' | 'questdbPassword'>,
-  sql: string,
-  opts: { timeoutMs?: number } = {},
-): Promise<QuestdbExecResult> {
-  const url = `${endpoints.questdbHttp.replace(/\/+$/, '')}/exec?query=${encodeURIComponent(sql)}`;
-  const headers: Record<string, string> = {};
-  if (endpoints.questdbUser !== undefined && endpoints.questdbPassword !== undefined) {
-    headers['authorization'] = `Basic ${Buffer.from(`${endpoints.questdbUser}:${endpoints.questdbPassword}`).toString('base64')}`;
-  }
-  let res: Response;
-  try {
-    res = await fetch(url, { headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
-  } catch (err) {
-    throw new PdmError(
-      'PDM_ERR_QUESTDB_UNAVAILABLE',
-      `QuestDB at ${endpoints.questdbHttp} cannot be reached: ${(err as Error).message}`,
-      { http: endpoints.questdbHttp },
-      { cause: err },
-    );
-  }
-  const text = await res.text();
-  if (res.status === 401 || res.status === 403) {
-    throw new PdmError(
-      'PDM_ERR_QUESTDB_AUTH',
-      `QuestDB at ${endpoints.questdbHttp} refused the credentials (HTTP ${res.status}${endpoints.questdbUser ? `, user ${endpoints.questdbUser}` : ', none given'}); set PDM_QUESTDB_USER and PDM_QUESTDB_PASSWORD, or use the ones in the services directory's questdb/credentials.json`,
-      { http: endpoints.questdbHttp, status: res.status },
-    );
-  }
-  let body: {
-    error?: string;
-    position?: number;
-    columns?: { name: string; type: string }[];
-    dataset?: unknown[][];
-    count?: number;
-    ddl?: string;
-  };
-  try {
-    body = JSON.parse(text) as typeof body;
-  } catch {
-    throw new PdmError(
-      'PDM_ERR_QUESTDB_UNAVAILABLE',
-      `QuestDB at ${endpoints.questdbHttp} answered HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
-      { http: endpoints.questdbHttp, status: res.status },
-    );
-  }
-  if (body.error !== undefined || !res.ok) {
-    const at = body.position !== undefined ? ` at position ${body.position}` : '';
-    throw new PdmError(
-      'PDM_ERR_QUESTDB_REJECTED',
-      `QuestDB rejected SQL${at}: ${body.error ?? `HTTP ${res.status}`} (query: ${sql.length > 300 ? `${sql.slice(0, 300)}...` : sql})`,
-      { sql, position: body.position, status: res.status },
-    );
-  }
+/** Where SQL goes (storage/sql.ts's `questdbExec`): the HTTP URL and, when set, the credentials. */
+export function questdbTarget(ep: Pick<ServiceEndpoints, 'questdbHttp' | 'questdbUser' | 'questdbPassword'>): QuestdbHttpTarget {
   return {
-    columns: body.columns ?? [],
-    dataset: body.dataset ?? [],
-    count: body.count ?? 0,
-    ...(body.ddl !== undefined ? { ddl: body.ddl } : {}),
+    httpUrl: ep.questdbHttp,
+    ...(ep.questdbUser !== undefined && ep.questdbPassword !== undefined
+      ? { auth: { user: ep.questdbUser, password: ep.questdbPassword } }
+      : {}),
   };
 }

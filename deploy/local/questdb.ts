@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
+import { questdbExec } from '../../storage/sql.ts';
 import { ensureFreeSpace } from './disk.ts';
 import type { JavaRuntime } from './java.ts';
 import { type ManagedProcess, startManaged, tailFile } from './supervisor.ts';
@@ -132,22 +133,14 @@ export function startQuestdbProcess(java: JavaRuntime, jar: string, layout: Ques
   });
 }
 
-export function basicAuth(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-}
-
 /** Healthy = the health port says so and an authenticated `select 1` answers on the HTTP port. */
 export async function probeQuestdb(ports: QuestdbPorts, creds: QuestdbCredentials): Promise<boolean> {
   try {
     const health = await fetch(`http://127.0.0.1:${ports.health}/`, { signal: AbortSignal.timeout(2_000) });
     await health.arrayBuffer();
     if (!health.ok) return false;
-    const res = await fetch(`http://127.0.0.1:${ports.http}/exec?query=${encodeURIComponent('select 1')}`, {
-      headers: { authorization: basicAuth(creds.user, creds.password) },
-      signal: AbortSignal.timeout(3_000),
-    });
-    await res.arrayBuffer();
-    return res.ok;
+    await questdbExec({ httpUrl: `http://127.0.0.1:${ports.http}`, auth: creds }, 'select 1', { timeoutMs: 3_000 });
+    return true;
   } catch {
     return false;
   }

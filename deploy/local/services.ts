@@ -18,7 +18,7 @@ import { type DirLock, isRecordedProcessRunning, readState, removeState, type Se
 import type { ManagedProcess } from './supervisor.ts';
 import { KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS, QUESTDB_VERSION } from './versions.ts';
 
-export { endpointsFromEnv, type QuestdbExecResult, questdbExec, type ServiceEndpoints } from './endpoints.ts';
+export { endpointsFromEnv, questdbTarget, type ServiceEndpoints } from './endpoints.ts';
 
 export interface RunningServices {
   endpoints: ServiceEndpoints;

@@ -1,14 +1,12 @@
 /**
  * The ground truth a simulated machine publishes, as one versioned record (JSON Lines files,
- * the `pdm.truth.v1` topic) and as a row of the QuestDB table `ground_truth`. Pure.
+ * the `pdm.truth.v1` topic; its QuestDB row is storage/rows.ts's `groundTruthRow`). Pure.
  *
  * Record v1 = the simulation's `MachineTruth` (every fault with its own onset, severity and
  * failure) plus a summary for scoring: the worst fault present, the machine's severity and the
  * predicted failure wall time of the current life. Times are ms since the epoch (`time` repeats
  * `timeMs` as ISO 8601); unknown numbers are null (a replayed recording's severity).
  */
-import { CONTRACT_TABLES } from '../../dashboards/tables.ts';
-import { type Row, row } from '../../stream-processing/rows.ts';
 import type { FaultType, Location } from './fleet-config.ts';
 import type { FaultTruth, MachineTruth } from './physics/machine-simulation.ts';
 
@@ -64,32 +62,4 @@ export function truthRecord(truth: MachineTruth): TruthRecordV1 {
     failureAtMs,
     faults: faults.map((f) => ({ ...f, severity: finiteOrNull(f.severity), nominalFailureLifeS: finiteOrNull(f.nominalFailureLifeS) })),
   };
-}
-
-/** Columns beyond the documented ones (dashboards/tables.ts), for scoring: life index and time, fault location, onset, mode. */
-const EXTRA_COLUMNS = 'fault_location SYMBOL, onset_at TIMESTAMP, life LONG, life_s DOUBLE, mode SYMBOL';
-
-/** The `ground_truth` table: the documented schema the dashboards read, plus the extra columns; WAL with DEDUP on (ts, machine). */
-export function groundTruthDdl(tablePrefix = ''): string {
-  const t = CONTRACT_TABLES.ground_truth;
-  return `CREATE TABLE IF NOT EXISTS ${tablePrefix}ground_truth (${t.columns}, ${EXTRA_COLUMNS}) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${t.dedupKeys})`;
-}
-
-/** No fault present: `fault_type` is a symbol, and a state timeline shows "none" better than a hole. */
-export const NO_FAULT = 'none';
-
-export function groundTruthRow(r: TruthRecordV1, tablePrefix = ''): Row {
-  const timestampsUs: Record<string, number> = {};
-  if (r.failureAtMs !== null) timestampsUs['failure_at'] = Math.round(r.failureAtMs * 1000);
-  if (r.onsetAtMs !== null) timestampsUs['onset_at'] = Math.round(r.onsetAtMs * 1000);
-  const doubles: Record<string, number> = { life_s: r.lifeS };
-  if (r.severity !== null) doubles['severity'] = r.severity;
-  const symbols: Record<string, string> = { machine: r.machine, state: r.state, fault_type: r.faultType ?? NO_FAULT, mode: r.mode };
-  if (r.faultLocation !== null) symbols['fault_location'] = r.faultLocation;
-  return row(`${tablePrefix}ground_truth`, BigInt(Math.round(r.timeMs)) * 1_000_000n, {
-    symbols,
-    doubles,
-    longs: { life: r.life },
-    timestampsUs,
-  });
 }

@@ -6,14 +6,18 @@
  *
  * Rows go through the product's QuestDB sink (ILP over HTTP). Writes never overlap (one flush at a
  * time); while QuestDB is away rows wait in a bounded buffer and go out with the next write
- * (DEDUP makes a re-send harmless), so a QuestDB outage never stalls the machines.
+ * (DEDUP makes a re-send harmless), so a QuestDB outage never stalls the machines. Rows QuestDB
+ * rejects (a 4xx: wrong rows or credentials) are dropped and counted, not kept for ever.
  */
 import type { QuestdbEndpoint } from '../../common/endpoints.ts';
-import { describeError } from '../../common/errors.ts';
+import { describeError, isRetriable } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
-import { QuestdbSink, questdbExecHttp } from '../../stream-processing/questdb-sink.ts';
-import type { Row } from '../../stream-processing/rows.ts';
-import { groundTruthDdl, groundTruthRow, type TruthRecordV1 } from './truth-record.ts';
+import { groundTruthRow, type Row } from '../../storage/rows.ts';
+import { groundTruthDdl } from '../../storage/schema.ts';
+import { QuestdbSink } from '../../storage/sink.ts';
+import { questdbExec } from '../../storage/sql.ts';
+import { type TableNames, tableNames } from '../../storage/tables.ts';
+import type { TruthRecordV1 } from './truth-record.ts';
 
 export interface TruthRecorderOptions {
   tablePrefix?: string;
@@ -36,6 +40,7 @@ export class TruthRecorder {
   readonly stats: TruthRecorderStats = { rowsWritten: 0, rowsDropped: 0, failedWrites: 0 };
   readonly #sink: QuestdbSink;
   readonly #opts: ResolvedOptions;
+  readonly #tables: TableNames;
   readonly #log = logger('truth-recorder');
   readonly #closing = new AbortController();
   #pending: Row[] = [];
@@ -44,7 +49,8 @@ export class TruthRecorder {
   private constructor(sink: QuestdbSink, opts: ResolvedOptions) {
     this.#sink = sink;
     this.#opts = opts;
-    this.table = `${opts.tablePrefix}ground_truth`;
+    this.#tables = tableNames(opts.tablePrefix);
+    this.table = this.#tables.groundTruth;
   }
 
   /** Create the table (if missing) and connect; throws PDM_ERR_QUESTDB_* when QuestDB cannot be reached or refuses. */
@@ -54,14 +60,14 @@ export class TruthRecorder {
       maxBufferedRows: options.maxBufferedRows ?? 100_000,
       writeTimeoutMs: options.writeTimeoutMs ?? 5000,
     };
-    await questdbExecHttp(endpoint.httpUrl, groundTruthDdl(opts.tablePrefix), endpoint.auth);
+    await questdbExec(endpoint, groundTruthDdl(opts.tablePrefix));
     const sink = await QuestdbSink.connect(endpoint.ilpConfig);
     return new TruthRecorder(sink, opts);
   }
 
   /** Queue the records and write them; resolves once they (and any earlier backlog) were accepted or put back for later. */
   write(records: readonly TruthRecordV1[]): Promise<void> {
-    for (const r of records) this.#pending.push(groundTruthRow(r, this.#opts.tablePrefix));
+    for (const r of records) this.#pending.push(groundTruthRow(this.#tables, r));
     const excess = this.#pending.length - this.#opts.maxBufferedRows;
     if (excess > 0) {
       this.#pending.splice(0, excess);
@@ -87,6 +93,13 @@ export class TruthRecorder {
         );
         this.stats.rowsWritten += batch.length;
       } catch (err) {
+        if (!isRetriable(err)) {
+          // QuestDB rejected these rows (or the credentials): sending them again would fail the same way.
+          this.stats.rowsDropped += batch.length;
+          this.stats.failedWrites++;
+          this.#log.error({ err: describeError(err), dropped: batch.length }, 'ground truth rows dropped: QuestDB refuses them');
+          continue;
+        }
         // Keep the rows for the next write; the machines must not wait for QuestDB.
         this.#pending = batch.concat(this.#pending);
         this.stats.failedWrites++;

@@ -1,16 +1,20 @@
 /** Test helpers for QuestDB: run SQL over HTTP and wait until a condition holds (WAL apply is asynchronous). */
 
-import type { ServiceEndpoints } from '../../deploy/local/services.ts';
-import { questdbExecHttp } from '../../stream-processing/questdb-sink.ts';
+import { questdbTarget, type ServiceEndpoints } from '../../deploy/local/services.ts';
+import { type QuestdbExecResult, questdbExec } from '../../storage/sql.ts';
 
 export function questdbAuth(ep: ServiceEndpoints): { user: string; password: string } | undefined {
-  return ep.questdbUser && ep.questdbPassword ? { user: ep.questdbUser, password: ep.questdbPassword } : undefined;
+  return questdbTarget(ep).auth;
+}
+
+/** One statement against the services' QuestDB, through the product's SQL helper. */
+export function exec(ep: ServiceEndpoints, query: string, opts: { timeoutMs?: number } = {}): Promise<QuestdbExecResult> {
+  return questdbExec(questdbTarget(ep), query, opts);
 }
 
 export async function sql(ep: ServiceEndpoints, query: string): Promise<Array<Record<string, unknown>>> {
-  const res = await questdbExecHttp(ep.questdbHttp, query, questdbAuth(ep));
-  const cols = res.columns ?? [];
-  return (res.dataset ?? []).map((r) => Object.fromEntries(cols.map((c, i) => [c.name, r[i]])));
+  const res = await exec(ep, query);
+  return res.dataset.map((r) => Object.fromEntries(res.columns.map((c, i) => [c.name, r[i]])));
 }
 
 /** Poll `query` until `done(rows)` or the deadline; returns the last rows either way. */

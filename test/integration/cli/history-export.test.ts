@@ -11,14 +11,15 @@ import { join } from 'node:path';
 import { Sender } from '@questdb/nodejs-client';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { readFeatureCsv } from '../../../common/feature-csv.ts';
+import { tableDefinitions } from '../../../storage/schema.ts';
+import { tableNames } from '../../../storage/tables.ts';
 import { loadMachineFleets } from '../../../stream-processing/machine-fleets.ts';
-import { tableDefinitions } from '../../../stream-processing/questdb-schema.ts';
-import { questdbExecHttp } from '../../../stream-processing/questdb-sink.ts';
-import { questdbAuth, waitForRows } from '../../helpers/questdb.ts';
+import { exec, waitForRows } from '../../helpers/questdb.ts';
 import { windows } from '../../unit/stream-processing/health-windows.ts';
 
 const services = inject('services');
 const prefix = `hist${Date.now().toString(36)}_`;
+const FEATURES = tableNames(prefix).features;
 const dir = mkdtempSync(join(tmpdir(), 'pdm-history-'));
 const configFile = join(dir, 'processor.yaml');
 const N = 420;
@@ -37,23 +38,18 @@ function pdm(...args: string[]) {
 }
 
 beforeAll(async () => {
-  const ddl = tableDefinitions(prefix).find((t) => t.name === `${prefix}vibration_features`)!.ddl;
-  await questdbExecHttp(services.questdbHttp, ddl, questdbAuth(services));
+  await exec(services, tableDefinitions(prefix).find((t) => t.name === FEATURES)!.ddl);
   const sender = await Sender.fromConfig(`${services.questdbIlpConfig.replace(/;?$/, ';')}auto_flush=off;`);
   // A run to failure of pump-9 (features grow from window 200), and another machine's windows.
   for (const w of [...windows(N, 200, 41, 'pump-9'), ...windows(50, 1000, 42, 'fan-1')]) {
     if (w.machine === 'pump-9' && w.windowSeq === GAP_SEQ && w.channel === 'DE_Y') continue;
-    sender
-      .table(`${prefix}vibration_features`)
-      .symbol('machine', w.machine)
-      .symbol('channel', w.channel)
-      .intColumn('window_seq', w.windowSeq);
+    sender.table(FEATURES).symbol('machine', w.machine).symbol('channel', w.channel).intColumn('window_seq', w.windowSeq);
     for (const [k, v] of Object.entries(w.features)) sender.floatColumn(k, v);
     await sender.at(w.tsNs, 'ns');
   }
   await sender.flush();
   await sender.close();
-  await waitForRows(services, `SELECT count() n FROM ${prefix}vibration_features`, (r) => Number(r[0]?.n) === 2 * N - 1 + 100);
+  await waitForRows(services, `SELECT count() n FROM ${FEATURES}`, (r) => Number(r[0]?.n) === 2 * N - 1 + 100);
   writeFileSync(configFile, `questdb: { tablePrefix: ${prefix} }\nhealth: { features: [rms, kurtosis, crest_factor] }\n`);
 }, 120_000);
 

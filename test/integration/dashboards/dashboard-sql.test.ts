@@ -17,12 +17,12 @@ import { buildDashboards } from '../../../dashboards/build.ts';
 import { QUERY_FORMAT } from '../../../dashboards/datasource.ts';
 import { type DashboardQuery, dashboardQueries } from '../../../dashboards/inspect.ts';
 import { type ExpansionContext, expandQuery } from '../../../dashboards/macros.ts';
-import { contractTableDdl, HEALTH_STATES, pdmTables } from '../../../dashboards/tables.ts';
+import { pdmTables } from '../../../dashboards/tables.ts';
 import { SineSource } from '../../../ingest/simulator/test-signals.ts';
-import { questdbExecHttp } from '../../../stream-processing/questdb-sink.ts';
+import { contractTableDdl, HEALTH_STATES } from '../../../storage/schema.ts';
 import { type RunningPipeline, startPipeline } from '../../helpers/pipeline.ts';
 import { until } from '../../helpers/ports.ts';
-import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
+import { exec as execSql, sql, waitForRows } from '../../helpers/questdb.ts';
 
 const FS = 20_480;
 const BLOCK = 2_048; // 100 ms blocks: 10 per second per channel
@@ -49,8 +49,8 @@ interface Result {
 }
 
 async function exec(query: string): Promise<Result> {
-  const res = await questdbExecHttp(services.questdbHttp, query, questdbAuth(services));
-  return { columns: res.columns ?? [], rows: res.dataset ?? [] };
+  const res = await execSql(services, query);
+  return { columns: res.columns, rows: res.dataset };
 }
 
 function rowsAsObjects(r: Result): Array<Record<string, unknown>> {
@@ -158,8 +158,8 @@ describe('dashboard SQL against real pipeline data', () => {
    * simulator's failure five seconds in.
    */
   async function createContractTables(fromMs: number): Promise<void> {
-    await exec(contractTableDdl('machine_health', prefix));
-    await exec(contractTableDdl('ground_truth', prefix));
+    await exec(contractTableDdl('health', prefix));
+    await exec(contractTableDdl('groundTruth', prefix));
     const t0 = fromMs + 1000;
     const us = (ms: number) => `cast(${ms * 1000} as timestamp)`;
     const health: string[] = [];

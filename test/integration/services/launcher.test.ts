@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
-import { ensureServices, questdbExec } from '../../../deploy/local/services.ts';
+import { ensureServices } from '../../../deploy/local/services.ts';
 import { lockFile, type ServicesState } from '../../../deploy/local/state.ts';
 import { isAlive } from '../../../deploy/local/supervisor.ts';
+import { exec } from '../../helpers/questdb.ts';
 
 const shared = inject('services');
 // Each case its own port range (dev ports + offset), away from the dev and test profiles.
@@ -109,18 +110,18 @@ describe('local services launcher', () => {
     try {
       expect(first.started).toEqual({ kafka: false, questdb: true });
       expect(first.endpoints.questdbHttp).toBe(`http://127.0.0.1:${9000 + OFFSETS.reuse}`);
-      await questdbExec(first.endpoints, 'create table reuse_marker (x int)');
+      await exec(first.endpoints, 'create table reuse_marker (x int)');
 
       const second = await ensureServices({ profile: 'dev', dataDir, env: withSharedKafka(OFFSETS.reuse) });
       expect(second.started).toEqual({ kafka: false, questdb: false });
       expect(second.endpoints.questdbPg).toBe(first.endpoints.questdbPg);
       await second.stop();
       // Still up, same database.
-      expect((await questdbExec(first.endpoints, "select count() from tables() where table_name = 'reuse_marker'")).dataset[0]![0]).toBe(1);
+      expect((await exec(first.endpoints, "select count() from tables() where table_name = 'reuse_marker'")).dataset[0]![0]).toBe(1);
     } finally {
       await first.stop();
     }
-    const gone = await questdbExec(first.endpoints, 'select 1', { timeoutMs: 2_000 }).catch((e: unknown) => e);
+    const gone = await exec(first.endpoints, 'select 1', { timeoutMs: 2_000 }).catch((e: unknown) => e);
     expect(isPdmError(gone, 'PDM_ERR_QUESTDB_UNAVAILABLE')).toBe(true);
   });
 

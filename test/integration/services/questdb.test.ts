@@ -7,8 +7,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Sender } from '@questdb/nodejs-client';
 import { describe, expect, inject, it } from 'vitest';
-import { isPdmError } from '../../../common/errors.ts';
-import { questdbExec } from '../../../deploy/local/services.ts';
+import { isPdmError, type PdmError } from '../../../common/errors.ts';
+import { questdbTarget } from '../../../deploy/local/services.ts';
+import { row } from '../../../storage/rows.ts';
+import { QuestdbSink } from '../../../storage/sink.ts';
+import { questdbExec } from '../../../storage/sql.ts';
+import { exec } from '../../helpers/questdb.ts';
 
 const endpoints = inject('services');
 const table = `dedup_${randomUUID().replaceAll('-', '')}`;
@@ -43,7 +47,7 @@ async function writeRows(config: string, rms: (m: number, s: number) => number):
 async function waitApplied(): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const r = await questdbExec(endpoints, `select writerTxn, sequencerTxn, suspended from wal_tables() where name = '${table}'`);
+    const r = await exec(endpoints, `select writerTxn, sequencerTxn, suspended from wal_tables() where name = '${table}'`);
     const row = r.dataset[0] as [number, number, boolean] | undefined;
     if (row?.[2]) throw new Error(`WAL table ${table} is suspended`);
     if (row && row[0] === row[1]) return;
@@ -58,7 +62,7 @@ function psql(url: string, sql: string) {
 
 describe('QuestDB from the local launcher', () => {
   it('keeps one row per (ts, machine) when the same rows arrive twice over ILP/HTTP, last write winning', async () => {
-    const ddl = await questdbExec(
+    const ddl = await exec(
       endpoints,
       `CREATE TABLE '${table}' (ts TIMESTAMP, machine SYMBOL, rms DOUBLE) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, machine)`,
     );
@@ -66,24 +70,24 @@ describe('QuestDB from the local launcher', () => {
 
     await writeRows(endpoints.questdbIlpConfig, rmsOf);
     await waitApplied();
-    const once = await questdbExec(endpoints, `select count() from '${table}'`);
+    const once = await exec(endpoints, `select count() from '${table}'`);
     expect(once.dataset[0]![0]).toBe(MACHINES.length * STEPS);
 
     // Same keys again, with pump-7's values changed: no new rows, pump-7's rows take the new values.
     await writeRows(endpoints.questdbIlpConfig, (m, s) => (m === 2 ? 1000 + s : rmsOf(m, s)));
     await waitApplied();
-    const r = await questdbExec(endpoints, `select machine, count() n, sum(rms) total from '${table}' order by machine`);
+    const r = await exec(endpoints, `select machine, count() n, sum(rms) total from '${table}' order by machine`);
     expect(r.dataset).toEqual([
       ['press-1', STEPS, Array.from({ length: STEPS }, (_, s) => rmsOf(0, s)).reduce((a, b) => a + b, 0)],
       ['press-2', STEPS, Array.from({ length: STEPS }, (_, s) => rmsOf(1, s)).reduce((a, b) => a + b, 0)],
       ['pump-7', STEPS, Array.from({ length: STEPS }, (_, s) => 1000 + s).reduce((a, b) => a + b, 0)],
     ]);
-    const dup = await questdbExec(endpoints, `select * from (select ts, machine, count() c from '${table}') where c > 1`);
+    const dup = await exec(endpoints, `select * from (select ts, machine, count() c from '${table}') where c > 1`);
     expect(dup.count).toBe(0);
   });
 
   it.skipIf(!hasPsql)('shows the same deduplicated rows through the PostgreSQL wire (psql)', async () => {
-    await questdbExec(endpoints, `select 1 from '${table}' limit 1`); // the table exists (previous test)
+    await exec(endpoints, `select 1 from '${table}' limit 1`); // the table exists (previous test)
     const res = psql(endpoints.questdbPg, `select count(*), count_distinct(machine) from '${table}'`);
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
@@ -91,9 +95,9 @@ describe('QuestDB from the local launcher', () => {
   });
 
   it('refuses a wrong password on HTTP /exec with PDM_ERR_QUESTDB_AUTH', async () => {
-    const err = await questdbExec({ ...endpoints, questdbPassword: 'wrong-password' }, 'select 1').catch((e: unknown) => e);
+    const err = await exec({ ...endpoints, questdbPassword: 'wrong-password' }, 'select 1').catch((e: unknown) => e);
     expect(isPdmError(err, 'PDM_ERR_QUESTDB_AUTH')).toBe(true);
-    const none = await questdbExec({ questdbHttp: endpoints.questdbHttp }, 'select 1').catch((e: unknown) => e);
+    const none = await questdbExec({ httpUrl: questdbTarget(endpoints).httpUrl }, 'select 1').catch((e: unknown) => e);
     expect(isPdmError(none, 'PDM_ERR_QUESTDB_AUTH')).toBe(true);
   });
 
@@ -114,7 +118,7 @@ describe('QuestDB from the local launcher', () => {
     })();
     // 401 is not retried: the client reports it at once (with retry_timeout=0 it would say "timeout" instead).
     await expect(write).rejects.toThrow(/statusCode=401/);
-    const tables = await questdbExec(endpoints, `select table_name from tables() where table_name = '${target}'`);
+    const tables = await exec(endpoints, `select table_name from tables() where table_name = '${target}'`);
     expect(tables.count).toBe(0);
   });
 
@@ -136,9 +140,60 @@ describe('QuestDB from the local launcher', () => {
   });
 
   it('reports SQL errors with QuestDB’s message and position', async () => {
-    const err = await questdbExec(endpoints, 'select nope from long_sequence(1)').catch((e: unknown) => e);
+    const err = await exec(endpoints, 'select nope from long_sequence(1)').catch((e: unknown) => e);
     expect(isPdmError(err, 'PDM_ERR_QUESTDB_REJECTED')).toBe(true);
     expect((err as Error).message).toMatch(/Invalid column: nope/i);
     expect((err as Error).message).toContain('position 7');
+  });
+});
+
+describe('QuestDB errors through the storage module', () => {
+  const local = endpoints.questdbPassword !== undefined;
+  const NAMES_THE_FIX = /PDM_QUESTDB_USER.*PDM_QUESTDB_PASSWORD.*questdb\/credentials\.json/;
+
+  it.skipIf(!local)('wrong credentials: PDM_ERR_QUESTDB_AUTH naming the variables to set, from SQL and from an ILP write', async () => {
+    const sqlErr = await exec({ ...endpoints, questdbPassword: 'wrong-password' }, 'select 1').catch((e: unknown) => e);
+    expect(isPdmError(sqlErr, 'PDM_ERR_QUESTDB_AUTH')).toBe(true);
+    expect((sqlErr as Error).message).toMatch(NAMES_THE_FIX);
+
+    const wrong = endpoints.questdbIlpConfig.replace(`password=${endpoints.questdbPassword};`, 'password=wrong-password;');
+    const started = Date.now();
+    const ilpErr = await (async () => {
+      const sink = await QuestdbSink.connect(wrong);
+      try {
+        await sink.writeBatch([row(`${table}_auth`, 1_000n, { doubles: { v: 1 } })], () => {
+          throw new Error('an auth refusal must not be retried');
+        });
+      } finally {
+        await sink.close().catch(() => undefined);
+      }
+    })().catch((e: unknown) => e);
+    expect(isPdmError(ilpErr, 'PDM_ERR_QUESTDB_AUTH')).toBe(true);
+    expect((ilpErr as Error).message).toMatch(NAMES_THE_FIX);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('a write QuestDB rejects (a column type clash) is PDM_ERR_QUESTDB_REJECTED and not retried', async () => {
+    const clash = `${table}_clash`;
+    await exec(endpoints, `CREATE TABLE '${clash}' (ts TIMESTAMP, machine SYMBOL, v DOUBLE) TIMESTAMP(ts) PARTITION BY DAY WAL`);
+    const sink = await QuestdbSink.connect(endpoints.questdbIlpConfig);
+    const retries: unknown[] = [];
+    const started = Date.now();
+    try {
+      // `v` is DOUBLE: a symbol in it is a type clash QuestDB answers with HTTP 400.
+      const err = await sink
+        .writeBatch([row(clash, BASE_US * 1000n, { symbols: { machine: 'press-1', v: 'high' } })], (e) => retries.push(e))
+        .catch((e: unknown) => e);
+      expect(isPdmError(err, 'PDM_ERR_QUESTDB_REJECTED'), String(err)).toBe(true);
+      expect((err as PdmError).retriable).toBe(false);
+      expect((err as Error).message).toMatch(/HTTP 400/);
+      expect(retries).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // The sink is usable afterwards: a good row goes in.
+      await sink.writeBatch([row(clash, BASE_US * 1000n, { symbols: { machine: 'press-1' }, doubles: { v: 2 } })]);
+      expect(sink.rowsWritten).toBe(1);
+    } finally {
+      await sink.close();
+    }
   });
 });

@@ -13,9 +13,10 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
-import { CONTRACT_TABLES } from '../../../dashboards/tables.ts';
 import type { TruthRecordV1 } from '../../../ingest/simulator/truth-record.ts';
 import { TruthRecorder } from '../../../ingest/simulator/truth-recorder.ts';
+import { CONTRACT_TABLES } from '../../../storage/schema.ts';
+import { tableNames } from '../../../storage/tables.ts';
 import { freePort, until } from '../../helpers/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
 import { pumpEntry, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
@@ -139,7 +140,7 @@ describe('ground truth to file, Kafka and QuestDB', () => {
   });
 
   it("writes one ground_truth row per record, with the record's values", async () => {
-    const table = `${prefix}ground_truth`;
+    const table = tableNames(prefix).groundTruth;
     const rows = await waitForRows(
       services,
       `SELECT ts, machine, state, fault_type, severity, failure_at, life, fault_location FROM ${table} ORDER BY ts`,
@@ -158,11 +159,11 @@ describe('ground truth to file, Kafka and QuestDB', () => {
   });
 
   it('has the documented schema, WAL, deduplicated on (ts, machine): writing the records again adds no row', async () => {
-    const table = `${prefix}ground_truth`;
+    const table = tableNames(prefix).groundTruth;
     const columns = new Map(
       (await sql(services, `SELECT "column", type, upsertKey FROM table_columns('${table}')`)).map((c) => [String(c.column), c]),
     );
-    for (const col of CONTRACT_TABLES.ground_truth.columns.split(',').map((c) => c.trim().split(/\s+/)))
+    for (const col of CONTRACT_TABLES.groundTruth.columns.split(',').map((c) => c.trim().split(/\s+/)))
       expect(columns.get(col[0])?.type).toBe(col[1]);
     expect(
       [...columns.values()]

@@ -11,8 +11,8 @@ import { buildDashboards, GRID_COLUMNS, stableJson } from '../../../dashboards/b
 import { QUESTDB_DATASOURCE } from '../../../dashboards/datasource.ts';
 import { dashboardQueries, leafPanels, referencedTables } from '../../../dashboards/inspect.ts';
 import { variableReferences } from '../../../dashboards/macros.ts';
-import { CONTRACT_TABLES } from '../../../dashboards/tables.ts';
-import { tableDefinitions } from '../../../stream-processing/questdb-schema.ts';
+import { CONTRACT_TABLES, type ContractTable, tableDefinitions } from '../../../storage/schema.ts';
+import { TABLES, tableNames } from '../../../storage/tables.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const OUT = join(ROOT, 'deploy/grafana/dashboards');
@@ -129,7 +129,7 @@ describe('dashboards', () => {
   );
 
   it('read only tables the processor or the simulator writes, and say so where ground truth is needed', () => {
-    const written = new Set([...tableDefinitions('').map((t) => t.name), 'ground_truth']);
+    const written = new Set([...tableDefinitions('').map((t) => t.name), TABLES.groundTruth]);
     const used = new Set<string>();
     for (const { d } of loaded) {
       const descriptions = new Map(leafPanels(d).map((p) => [p.title, p.description ?? '']));
@@ -140,7 +140,7 @@ describe('dashboards', () => {
           expect(written.has(t), `${q.where} reads ${t}`).toBe(true);
           used.add(t);
           const title = /panel "(.*)" \//.exec(q.where)?.[1];
-          if (t === 'ground_truth' && q.kind === 'panel')
+          if (t === TABLES.groundTruth && q.kind === 'panel')
             expect(descriptions.get(title!), `${q.where} reads ground truth but does not say so`).toContain(
               'exists only for a simulated plant',
             );
@@ -148,7 +148,7 @@ describe('dashboards', () => {
       }
     }
     // Panels are designed for both contract tables.
-    for (const t of Object.keys(CONTRACT_TABLES)) expect(used.has(t), t).toBe(true);
+    for (const t of Object.keys(CONTRACT_TABLES) as ContractTable[]) expect(used.has(TABLES[t]), t).toBe(true);
   });
 
   it('apply the table prefix to every table they read', () => {
@@ -178,9 +178,9 @@ describe('provisioning', () => {
 describe('the writers keep the columns the dashboards rely on', () => {
   it("the processor's machine_health table has every contract column with its type", () => {
     const ddl = tableDefinitions('')
-      .find((t) => t.name === 'machine_health')!
+      .find((t) => t.name === tableNames().health)!
       .ddl.replace(/\s+/g, ' ');
-    for (const col of CONTRACT_TABLES.machine_health.columns.split(',').map((c) => c.trim().split(/\s+/)))
+    for (const col of CONTRACT_TABLES.health.columns.split(',').map((c) => c.trim().split(/\s+/)))
       expect(ddl).toMatch(new RegExp(`\\b${col[0]} ${col[1]}\\b`));
   });
 });

@@ -4,9 +4,11 @@
  * null, never NaN; the row carries the documented ground_truth columns.
  */
 import { describe, expect, it } from 'vitest';
-import { CONTRACT_TABLES } from '../../../dashboards/tables.ts';
 import { MachineSimulation, type MachineTruth } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { groundTruthDdl, groundTruthRow, NO_FAULT, truthRecord } from '../../../ingest/simulator/truth-record.ts';
+import { truthRecord } from '../../../ingest/simulator/truth-record.ts';
+import { groundTruthRow } from '../../../storage/rows.ts';
+import { CONTRACT_TABLES, groundTruthDdl, NO_FAULT } from '../../../storage/schema.ts';
+import { tableNames } from '../../../storage/tables.ts';
 import { machine, START_MS } from '../simulator-physics/helpers.ts';
 
 const ACCEL = 1000;
@@ -108,7 +110,7 @@ describe('truth record v1', () => {
 describe('ground_truth row and table', () => {
   it('carries the record in the documented columns (timestamps in µs, designated ts in ns)', () => {
     const r = truthRecord(twoFaults().truthAt(START_MS + 5000));
-    const row = groundTruthRow(r, 'p_');
+    const row = groundTruthRow(tableNames('p_'), r);
     expect(row.table).toBe('p_ground_truth');
     expect(row.tsNs).toBe(BigInt(START_MS + 5000) * 1_000_000n);
     expect(row.symbols).toMatchObject({ machine: 'pump-1', state: r.state, fault_type: r.faultType, fault_location: 'DE', mode: 'full' });
@@ -118,7 +120,7 @@ describe('ground_truth row and table', () => {
   });
 
   it('writes "none" for no fault and leaves unknown values out', () => {
-    const sound = groundTruthRow(truthRecord(new MachineSimulation(machine(), { startTimeMs: START_MS }).truthAt(START_MS)));
+    const sound = groundTruthRow(tableNames(), truthRecord(new MachineSimulation(machine(), { startTimeMs: START_MS }).truthAt(START_MS)));
     expect(sound.symbols['fault_type']).toBe(NO_FAULT);
     expect(sound.timestampsUs).toEqual({});
     expect('fault_location' in sound.symbols).toBe(false);
@@ -127,7 +129,7 @@ describe('ground_truth row and table', () => {
   it('creates every documented column with its type, WAL, deduplicated on (ts, machine)', () => {
     const ddl = groundTruthDdl('p_');
     expect(ddl).toMatch(/^CREATE TABLE IF NOT EXISTS p_ground_truth \(/);
-    for (const col of CONTRACT_TABLES.ground_truth.columns.split(',').map((c) => c.trim())) expect(ddl).toContain(col);
+    for (const col of CONTRACT_TABLES.groundTruth.columns.split(',').map((c) => c.trim())) expect(ddl).toContain(col);
     expect(ddl).toMatch(/TIMESTAMP\(ts\) PARTITION BY DAY WAL DEDUP UPSERT KEYS\(ts, machine\)$/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
-import type { ProcessorStats } from '../../../stream-processing/processor.ts';
 import { ProcessorMetrics } from '../../../stream-processing/processor-metrics.ts';
+import type { ProcessorStats } from '../../../stream-processing/processor-stats.ts';
 import { run, windows } from './health-windows.ts';
 
 function stats(): ProcessorStats {

@@ -1,0 +1,193 @@
+/**
+ * Rows for QuestDB, built by pure code (tested exactly) and written by the sink. A row is a
+ * table name, symbols, typed columns and a designated timestamp in ns. One builder per table: the
+ * column names live here, next to the DDL in schema.ts, not in the code that computes the values.
+ *
+ * The builders take plain inputs (storage sits below the models and the processor): callers map
+ * their own types onto them.
+ */
+import type { EnergyReadingV1 } from '../common/wire/energy-reading.ts';
+import type { GapEventV1 } from '../common/wire/gap-event.ts';
+import type { VibrationFrame } from '../common/wire/vibration-frame.ts';
+import { NO_FAULT } from './schema.ts';
+import type { TableNames } from './tables.ts';
+
+export interface Row {
+  table: string;
+  symbols: Record<string, string>;
+  doubles: Record<string, number>;
+  longs: Record<string, number>;
+  timestampsUs: Record<string, number>;
+  booleans: Record<string, boolean>;
+  tsNs: bigint;
+}
+
+export function row(table: string, tsNs: bigint, parts: Partial<Omit<Row, 'table' | 'tsNs'>> = {}): Row {
+  return {
+    table,
+    tsNs,
+    symbols: parts.symbols ?? {},
+    doubles: parts.doubles ?? {},
+    longs: parts.longs ?? {},
+    timestampsUs: parts.timestampsUs ?? {},
+    booleans: parts.booleans ?? {},
+  };
+}
+
+/** RMS and absolute peak of a block: cheap enough for the consumer thread (a few µs per block). */
+export function blockStats(samples: Float32Array): { rms: number; peak: number } {
+  let sumSq = 0;
+  let peak = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i];
+    sumSq += v * v;
+    const a = v < 0 ? -v : v;
+    if (a > peak) peak = a;
+  }
+  return { rms: Math.sqrt(sumSq / samples.length), peak };
+}
+
+/** Where a block came from in Kafka, and when it was processed (µs since the epoch). */
+export interface BlockOrigin {
+  partition: number;
+  offset: number;
+  processedAtUs: number;
+}
+
+/** `vibration_blocks`: one row per block received, with its RMS and peak (in the frame's units, g today). */
+export function blockRow(tables: TableNames, frame: VibrationFrame, origin: BlockOrigin): Row {
+  const { rms, peak } = blockStats(frame.samples);
+  return row(tables.blocks, frame.startTimeNs, {
+    symbols: { machine: frame.machine, channel: frame.channel },
+    doubles: { sample_rate_hz: frame.sampleRateHz, rms_g: rms, peak_g: peak },
+    longs: { seq: frame.seq, samples: frame.samples.length, kafka_partition: origin.partition, kafka_offset: origin.offset },
+    timestampsUs: { processed_at: origin.processedAtUs },
+  });
+}
+
+/** `energy`: one row per reading; the reading's fields are the column names (common/energy-fields.ts). */
+export function energyRow(tables: TableNames, r: Pick<EnergyReadingV1, 'machine' | 'ts_ms' | 'values'>): Row {
+  return row(tables.energy, BigInt(Math.round(r.ts_ms)) * 1_000_000n, { symbols: { machine: r.machine }, doubles: { ...r.values } });
+}
+
+/** `collection_gaps`: one row per gap the collector reported, at the time collection resumed. */
+export function gapRow(tables: TableNames, g: Omit<GapEventV1, 'v'>): Row {
+  return row(tables.gaps, BigInt(g.resumed_at_ns), {
+    symbols: { machine: g.machine, channel: g.channel },
+    longs: { from_seq: g.from_seq, to_seq: g.to_seq, missing_blocks: g.to_seq - g.from_seq + 1 },
+    timestampsUs: { detected_at: g.detected_at_ms * 1000 },
+  });
+}
+
+/** One analysed window of a channel, as `vibration_features` stores it. */
+export interface FeatureRowInput {
+  machine: string;
+  channel: string;
+  windowSeq: number;
+  startTimeNs: bigint;
+  sampleRateHz: number;
+  samples: number;
+  /** Scalar features by column name (rms, kurtosis, velocity_rms_mm_s...); new names become new DOUBLE columns. */
+  features: Record<string, number>;
+  isoZone: string;
+  shaftSource: string;
+  bearingDiagnosis: string;
+  bearingConfidence: number;
+  /** Windows of the healthy reference the diagnosis used; 0 without one. */
+  referenceWindows: number;
+  processedAtUs: number;
+}
+
+export function featureRow(tables: TableNames, w: FeatureRowInput): Row {
+  return row(tables.features, w.startTimeNs, {
+    symbols: {
+      machine: w.machine,
+      channel: w.channel,
+      iso_zone: w.isoZone,
+      shaft_source: w.shaftSource,
+      bearing_diagnosis: w.bearingDiagnosis,
+    },
+    doubles: { ...w.features, sample_rate_hz: w.sampleRateHz, bearing_confidence: w.bearingConfidence },
+    longs: { window_seq: w.windowSeq, samples: w.samples, reference_windows: w.referenceWindows },
+    timestampsUs: { processed_at: w.processedAtUs },
+  });
+}
+
+/** A machine's health after one fused window, as `machine_health` stores it (the health model's status). */
+export interface HealthRowInput {
+  machine: string;
+  tsNs: bigint;
+  windowSeq: number;
+  channels: number;
+  mode: string;
+  status: {
+    state: string;
+    phase: string;
+    /** null when no remaining life is estimated yet. */
+    rulBasis: string | null;
+    score: number;
+    healthIndex: number;
+    rul: { median: number; lower: number; upper: number };
+    alarm: boolean;
+    degradation: boolean;
+    /** Seconds since the epoch; NaN when none (the sink leaves non-finite values out). */
+    onsetTime: number;
+  };
+  processedAtUs: number;
+}
+
+export function healthRow(tables: TableNames, u: HealthRowInput): Row {
+  const st = u.status;
+  return row(tables.health, u.tsNs, {
+    symbols: {
+      machine: u.machine,
+      health_state: st.state,
+      phase: st.phase,
+      mode: u.mode,
+      ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}),
+    },
+    doubles: {
+      anomaly_score: st.score,
+      health_index: st.healthIndex,
+      rul_median_s: st.rul.median,
+      rul_lower_s: st.rul.lower,
+      rul_upper_s: st.rul.upper,
+    },
+    booleans: { alarm: st.alarm, degradation: st.degradation },
+    longs: { window_seq: u.windowSeq, channels: u.channels },
+    timestampsUs: { processed_at: u.processedAtUs, onset_at: Math.round(st.onsetTime * 1e6) },
+  });
+}
+
+/** A simulated machine's ground truth at one instant (the simulator's truth record v1 has these fields). */
+export interface GroundTruthRowInput {
+  machine: string;
+  timeMs: number;
+  state: string;
+  mode: string;
+  life: number;
+  lifeS: number;
+  faultType: string | null;
+  faultLocation: string | null;
+  /** null when unknown (a replayed recording). */
+  severity: number | null;
+  onsetAtMs: number | null;
+  failureAtMs: number | null;
+}
+
+/** `ground_truth`: unknown values are left out (null in SQL); no fault is `fault_type` "none". */
+export function groundTruthRow(tables: TableNames, r: GroundTruthRowInput): Row {
+  const timestampsUs: Record<string, number> = {};
+  if (r.failureAtMs !== null) timestampsUs['failure_at'] = Math.round(r.failureAtMs * 1000);
+  if (r.onsetAtMs !== null) timestampsUs['onset_at'] = Math.round(r.onsetAtMs * 1000);
+  const doubles: Record<string, number> = { life_s: r.lifeS };
+  if (r.severity !== null) doubles['severity'] = r.severity;
+  const symbols: Record<string, string> = { machine: r.machine, state: r.state, fault_type: r.faultType ?? NO_FAULT, mode: r.mode };
+  if (r.faultLocation !== null) symbols['fault_location'] = r.faultLocation;
+  return row(tables.groundTruth, BigInt(Math.round(r.timeMs)) * 1_000_000n, {
+    symbols,
+    doubles,
+    longs: { life: r.life },
+    timestampsUs,
+  });
+}

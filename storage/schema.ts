@@ -1,0 +1,113 @@
+/**
+ * QuestDB DDL and the column contracts the dashboards rely on. All tables are WAL tables with
+ * DEDUP UPSERT KEYS on the stable identity of a row (designated timestamp + machine [+ channel]),
+ * so at-least-once delivery and replays after restarts never double a row. They are created
+ * explicitly at start-up: ILP would auto-create them, but without DEDUP keys.
+ */
+import { tableNames } from './tables.ts';
+
+export interface TableDefinition {
+  name: string;
+  ddl: string;
+}
+
+const tail = (keys: string) => `TIMESTAMP(ts) PARTITION BY DAY TTL 30 DAYS WAL DEDUP UPSERT KEYS(${keys})`;
+
+/** The tables the processor writes, in the order it creates them. */
+export function tableDefinitions(prefix = ''): TableDefinition[] {
+  const t = tableNames(prefix);
+  return [
+    {
+      name: t.blocks,
+      ddl: `CREATE TABLE IF NOT EXISTS ${t.blocks} (
+        ts TIMESTAMP, machine SYMBOL CAPACITY 4096, channel SYMBOL CAPACITY 256,
+        seq LONG, samples INT, sample_rate_hz DOUBLE, rms_g DOUBLE, peak_g DOUBLE,
+        kafka_partition INT, kafka_offset LONG, processed_at TIMESTAMP
+      ) ${tail('ts, machine, channel')}`,
+    },
+    {
+      name: t.features,
+      // Known feature columns are declared; features added later by the models arrive as new
+      // DOUBLE columns through ILP (QuestDB adds columns on the fly).
+      ddl: `CREATE TABLE IF NOT EXISTS ${t.features} (
+        ts TIMESTAMP, machine SYMBOL CAPACITY 4096, channel SYMBOL CAPACITY 256,
+        window_seq LONG, samples INT, sample_rate_hz DOUBLE,
+        rms DOUBLE, peak DOUBLE, peak_to_peak DOUBLE, crest_factor DOUBLE, kurtosis DOUBLE, skewness DOUBLE,
+        velocity_rms_mm_s DOUBLE, dominant_hz DOUBLE, shaft_hz DOUBLE, x1 DOUBLE, x2 DOUBLE, x3 DOUBLE,
+        iso_zone SYMBOL CAPACITY 8, shaft_source SYMBOL CAPACITY 8,
+        bearing_diagnosis SYMBOL CAPACITY 8, bearing_confidence DOUBLE, reference_windows INT,
+        processed_at TIMESTAMP
+      ) ${tail('ts, machine, channel')}`,
+    },
+    {
+      name: t.energy,
+      ddl: `CREATE TABLE IF NOT EXISTS ${t.energy} (
+        ts TIMESTAMP, machine SYMBOL CAPACITY 4096,
+        power_kw DOUBLE, current_a DOUBLE, voltage_v DOUBLE, power_factor DOUBLE,
+        temperature_c DOUBLE, speed_rpm DOUBLE, load_pct DOUBLE
+      ) ${tail('ts, machine')}`,
+    },
+    {
+      name: t.health,
+      // One row per fused window of a machine (all its channels, plus energy): anomaly score,
+      // NE 107 state, health index and remaining useful life with its 90 % interval, from the
+      // model of the operating mode it ran in (mode).
+      ddl: `CREATE TABLE IF NOT EXISTS ${t.health} (
+        ts TIMESTAMP, machine SYMBOL CAPACITY 4096,
+        anomaly_score DOUBLE, health_state SYMBOL CAPACITY 8, alarm BOOLEAN, health_index DOUBLE,
+        rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL CAPACITY 4,
+        phase SYMBOL CAPACITY 4, mode SYMBOL CAPACITY 64, degradation BOOLEAN, onset_at TIMESTAMP, window_seq LONG, channels INT,
+        processed_at TIMESTAMP
+      ) ${tail('ts, machine')}`,
+    },
+    {
+      name: t.gaps,
+      ddl: `CREATE TABLE IF NOT EXISTS ${t.gaps} (
+        ts TIMESTAMP, machine SYMBOL CAPACITY 4096, channel SYMBOL CAPACITY 256,
+        from_seq LONG, to_seq LONG, missing_blocks LONG, detected_at TIMESTAMP
+      ) ${tail('ts, machine, channel')}`,
+    },
+  ];
+}
+
+/**
+ * The columns the panels rely on in detail, for the two tables whose columns matter beyond a
+ * few: `machine_health` (written by the processor's health model) and `ground_truth` (written by
+ * the simulator). Both writers' DDL contain them (tested), and the dashboard SQL test can create
+ * them from here. Keyed by role (see `TABLES`).
+ */
+export const CONTRACT_TABLES = {
+  health: {
+    columns:
+      'ts TIMESTAMP, machine SYMBOL, anomaly_score DOUBLE, health_state SYMBOL, alarm BOOLEAN, health_index DOUBLE, rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL, mode SYMBOL',
+    dedupKeys: 'ts, machine',
+  },
+  groundTruth: {
+    columns: 'ts TIMESTAMP, machine SYMBOL, state SYMBOL, fault_type SYMBOL, severity DOUBLE, failure_at TIMESTAMP',
+    dedupKeys: 'ts, machine',
+  },
+} as const;
+
+export type ContractTable = keyof typeof CONTRACT_TABLES;
+
+/** NE 107 states of `machine_health.health_state`, in increasing severity. */
+export const HEALTH_STATES = ['normal', 'maintenance_required', 'out_of_specification', 'failure'] as const;
+/** `machine_health.rul_basis`. */
+export const RUL_BASES = ['fleet', 'degradation'] as const;
+/** `ground_truth.fault_type` with no fault present: a state timeline shows "none" better than a hole. */
+export const NO_FAULT = 'none';
+
+/** Only the contract columns: what the dashboards may assume (the dashboard SQL test creates tables this way). */
+export function contractTableDdl(table: ContractTable, prefix = ''): string {
+  const c = CONTRACT_TABLES[table];
+  return `CREATE TABLE IF NOT EXISTS ${tableNames(prefix)[table]} (${c.columns}) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${c.dedupKeys})`;
+}
+
+/** Columns of `ground_truth` beyond the contract, for scoring: life index and time, fault location, onset, mode. */
+const GROUND_TRUTH_EXTRA = 'fault_location SYMBOL, onset_at TIMESTAMP, life LONG, life_s DOUBLE, mode SYMBOL';
+
+/** The `ground_truth` table the simulator writes: the contract plus the extra columns; WAL with DEDUP on (ts, machine). */
+export function groundTruthDdl(prefix = ''): string {
+  const c = CONTRACT_TABLES.groundTruth;
+  return `CREATE TABLE IF NOT EXISTS ${tableNames(prefix).groundTruth} (${c.columns}, ${GROUND_TRUTH_EXTRA}) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(${c.dedupKeys})`;
+}

@@ -1,0 +1,88 @@
+/**
+ * The processor's live statistics: counters and the latest analysis and health per machine, read
+ * by the live view (cli/live-view.ts) and the metrics endpoint (processor-metrics.ts). The
+ * updates that are more than a counter increment live here, next to the type.
+ */
+import type { AssetStatus } from '../models/rul/asset-monitor.ts';
+import type { WindowAnalysis } from '../models/window-analysis.ts';
+import type { Row } from '../storage/rows.ts';
+
+export interface LatestAnalysis {
+  ts: bigint;
+  features: Record<string, number>;
+  zone: string;
+  diagnosis: string;
+  confidence: number;
+  referenceWindows: number;
+}
+
+export interface ProcessorStats {
+  messagesIn: number;
+  blocksIn: number;
+  energyIn: number;
+  gapsIn: number;
+  deadLettered: number;
+  windowsAnalysed: number;
+  windowsFailed: number;
+  rowsOut: Record<string, number>;
+  commits: number;
+  workerCpuUs: number;
+  /** Latest analysis per machine/channel, for the live view. */
+  latest: Map<string, LatestAnalysis>;
+  /** Latest health per machine, and the operating mode it was computed in, for the live view. */
+  latestHealth: Map<string, AssetStatus>;
+  latestMode: Map<string, string>;
+  /** Healthy envelope references learnt (machine channels), and attempts that failed. */
+  referencesLearnt: number;
+  referencesFailed: number;
+}
+
+export function newProcessorStats(): ProcessorStats {
+  return {
+    messagesIn: 0,
+    blocksIn: 0,
+    energyIn: 0,
+    gapsIn: 0,
+    deadLettered: 0,
+    windowsAnalysed: 0,
+    windowsFailed: 0,
+    rowsOut: {},
+    commits: 0,
+    workerCpuUs: 0,
+    latest: new Map(),
+    latestHealth: new Map(),
+    latestMode: new Map(),
+    referencesLearnt: 0,
+    referencesFailed: 0,
+  };
+}
+
+/** A window analysed in `cpuUs` of worker time, with a healthy reference of `referenceWindows` windows (0: none). */
+export function recordAnalysis(
+  stats: ProcessorStats,
+  w: { machine: string; channel: string; startTimeNs: bigint },
+  analysis: Pick<WindowAnalysis, 'features' | 'iso20816' | 'bearing'>,
+  cpuUs: number,
+  referenceWindows: number,
+): void {
+  stats.windowsAnalysed++;
+  stats.workerCpuUs += cpuUs;
+  stats.latest.set(`${w.machine}/${w.channel}`, {
+    ts: w.startTimeNs,
+    features: analysis.features,
+    zone: analysis.iso20816.zone,
+    diagnosis: analysis.bearing.diagnosis,
+    confidence: analysis.bearing.confidence,
+    referenceWindows,
+  });
+}
+
+export function recordHealth(stats: ProcessorStats, machine: string, status: AssetStatus, mode: string): void {
+  stats.latestHealth.set(machine, status);
+  stats.latestMode.set(machine, mode);
+}
+
+/** Rows QuestDB accepted, per table. */
+export function recordRowsOut(stats: ProcessorStats, rows: readonly Row[]): void {
+  for (const r of rows) stats.rowsOut[r.table] = (stats.rowsOut[r.table] ?? 0) + 1;
+}

@@ -1,0 +1,207 @@
+/**
+ * The row builders, value by value: each table's row is exactly what its DDL (storage/schema.ts)
+ * declares, with timestamps in µs and the designated timestamp in ns.
+ */
+import { describe, expect, it } from 'vitest';
+import { blockRow, blockStats, energyRow, featureRow, gapRow, groundTruthRow, healthRow, row } from '../../../storage/rows.ts';
+import { tableDefinitions } from '../../../storage/schema.ts';
+import { tableNames } from '../../../storage/tables.ts';
+
+const T = tableNames('p_');
+const PROCESSED_US = 1_767_225_601_000_000; // 2026-01-01T00:00:01Z
+
+describe('blockStats', () => {
+  it('computes RMS and absolute peak', () => {
+    expect(blockStats(new Float32Array([3, -4]))).toEqual({ rms: Math.sqrt(12.5), peak: 4 });
+    const sine = Float32Array.from({ length: 1000 }, (_, i) => 2 * Math.sin((2 * Math.PI * 5 * i) / 1000));
+    const s = blockStats(sine);
+    expect(s.rms).toBeCloseTo(Math.SQRT2, 5);
+    expect(s.peak).toBeCloseTo(2, 5);
+  });
+});
+
+describe('row builders', () => {
+  it('row: empty parts by default', () => {
+    expect(row('t', 5n)).toEqual({ table: 't', tsNs: 5n, symbols: {}, doubles: {}, longs: {}, timestampsUs: {}, booleans: {} });
+  });
+
+  it('vibration_blocks: the block with its RMS, peak and Kafka origin', () => {
+    const frame = {
+      version: 1,
+      machine: 'press-1',
+      channel: 'DE_X',
+      units: 'g',
+      seq: 42,
+      startTimeNs: 1_767_225_600_000_000_123n,
+      sampleRateHz: 20_480,
+      samples: new Float32Array([3, -4]),
+    };
+    expect(blockRow(T, frame, { partition: 2, offset: 1234, processedAtUs: PROCESSED_US })).toEqual({
+      table: 'p_vibration_blocks',
+      tsNs: 1_767_225_600_000_000_123n,
+      symbols: { machine: 'press-1', channel: 'DE_X' },
+      doubles: { sample_rate_hz: 20_480, rms_g: Math.sqrt(12.5), peak_g: 4 },
+      longs: { seq: 42, samples: 2, kafka_partition: 2, kafka_offset: 1234 },
+      timestampsUs: { processed_at: PROCESSED_US },
+      booleans: {},
+    });
+  });
+
+  it('energy: the reading at its ms time (rounded), one double per field', () => {
+    expect(energyRow(T, { machine: 'pump-7', ts_ms: 1_767_225_600_000.6, values: { power_kw: 11.5, speed_rpm: 1480 } })).toEqual({
+      table: 'p_energy',
+      tsNs: 1_767_225_600_001_000_000n,
+      symbols: { machine: 'pump-7' },
+      doubles: { power_kw: 11.5, speed_rpm: 1480 },
+      longs: {},
+      timestampsUs: {},
+      booleans: {},
+    });
+  });
+
+  it('collection_gaps: at the resume time, with the number of blocks missing', () => {
+    const gap = {
+      machine: 'fan-2',
+      channel: 'NDE_Y',
+      from_seq: 100,
+      to_seq: 109,
+      detected_at_ms: 1_767_225_602_000,
+      resumed_at_ns: '1767225601500000000',
+    };
+    expect(gapRow(T, gap)).toEqual({
+      table: 'p_collection_gaps',
+      tsNs: 1_767_225_601_500_000_000n,
+      symbols: { machine: 'fan-2', channel: 'NDE_Y' },
+      doubles: {},
+      longs: { from_seq: 100, to_seq: 109, missing_blocks: 10 },
+      timestampsUs: { detected_at: 1_767_225_602_000_000 },
+      booleans: {},
+    });
+  });
+
+  it('vibration_features: the features as doubles, diagnosis and zone as symbols', () => {
+    const r = featureRow(T, {
+      machine: 'press-1',
+      channel: 'DE_X',
+      windowSeq: 7,
+      startTimeNs: 1_767_225_600_000_000_000n,
+      sampleRateHz: 20_480,
+      samples: 16_384,
+      features: { rms: 0.5, kurtosis: 3.1, velocity_rms_mm_s: 2.2 },
+      isoZone: 'B',
+      shaftSource: 'tach',
+      bearingDiagnosis: 'healthy',
+      bearingConfidence: 0.9,
+      referenceWindows: 12,
+      processedAtUs: PROCESSED_US,
+    });
+    expect(r).toEqual({
+      table: 'p_vibration_features',
+      tsNs: 1_767_225_600_000_000_000n,
+      symbols: { machine: 'press-1', channel: 'DE_X', iso_zone: 'B', shaft_source: 'tach', bearing_diagnosis: 'healthy' },
+      doubles: { rms: 0.5, kurtosis: 3.1, velocity_rms_mm_s: 2.2, sample_rate_hz: 20_480, bearing_confidence: 0.9 },
+      longs: { window_seq: 7, samples: 16_384, reference_windows: 12 },
+      timestampsUs: { processed_at: PROCESSED_US },
+      booleans: {},
+    });
+  });
+
+  const status = {
+    state: 'maintenance_required',
+    phase: 'monitoring',
+    rulBasis: 'degradation' as string | null,
+    score: 4.5,
+    healthIndex: 1.8,
+    rul: { median: 3600, lower: 1800, upper: 7200 },
+    alarm: true,
+    degradation: true,
+    onsetTime: 1_767_225_000.25,
+  };
+
+  it('machine_health: state, RUL and its basis, onset in µs', () => {
+    const r = healthRow(T, {
+      machine: 'pump-7',
+      tsNs: 1_767_225_600_000_000_000n,
+      windowSeq: 99,
+      channels: 2,
+      mode: 'full',
+      status,
+      processedAtUs: PROCESSED_US,
+    });
+    expect(r).toEqual({
+      table: 'p_machine_health',
+      tsNs: 1_767_225_600_000_000_000n,
+      symbols: { machine: 'pump-7', health_state: 'maintenance_required', phase: 'monitoring', mode: 'full', rul_basis: 'degradation' },
+      doubles: { anomaly_score: 4.5, health_index: 1.8, rul_median_s: 3600, rul_lower_s: 1800, rul_upper_s: 7200 },
+      longs: { window_seq: 99, channels: 2 },
+      timestampsUs: { processed_at: PROCESSED_US, onset_at: 1_767_225_000_250_000 },
+      booleans: { alarm: true, degradation: true },
+    });
+  });
+
+  it('machine_health: no rul_basis symbol without a basis; NaN values are left to the sink (which skips them)', () => {
+    const r = healthRow(T, {
+      machine: 'pump-7',
+      tsNs: 1n,
+      windowSeq: 1,
+      channels: 1,
+      mode: 'idle',
+      status: { ...status, rulBasis: null, score: Number.NaN, onsetTime: Number.NaN },
+      processedAtUs: PROCESSED_US,
+    });
+    expect(r.symbols).toEqual({ machine: 'pump-7', health_state: 'maintenance_required', phase: 'monitoring', mode: 'idle' });
+    expect(r.doubles['anomaly_score']).toBeNaN();
+    expect(r.timestampsUs['onset_at']).toBeNaN();
+  });
+
+  const truth = {
+    machine: 'pump-1',
+    timeMs: 1_767_225_600_000,
+    state: 'degrading',
+    mode: 'full',
+    life: 2,
+    lifeS: 7200.5,
+    faultType: 'outer_race',
+    faultLocation: 'DE',
+    severity: 0.4,
+    onsetAtMs: 1_767_225_000_000.4,
+    failureAtMs: 1_767_229_200_000,
+  };
+
+  it('ground_truth: the record in its columns, times in µs', () => {
+    expect(groundTruthRow(T, truth)).toEqual({
+      table: 'p_ground_truth',
+      tsNs: 1_767_225_600_000_000_000n,
+      symbols: { machine: 'pump-1', state: 'degrading', fault_type: 'outer_race', mode: 'full', fault_location: 'DE' },
+      doubles: { life_s: 7200.5, severity: 0.4 },
+      longs: { life: 2 },
+      timestampsUs: { failure_at: 1_767_229_200_000_000, onset_at: 1_767_225_000_000_400 },
+      booleans: {},
+    });
+  });
+
+  it('ground_truth: "none" for no fault, unknown values left out', () => {
+    const r = groundTruthRow(T, { ...truth, faultType: null, faultLocation: null, severity: null, onsetAtMs: null, failureAtMs: null });
+    expect(r.symbols).toEqual({ machine: 'pump-1', state: 'degrading', fault_type: 'none', mode: 'full' });
+    expect(r.doubles).toEqual({ life_s: 7200.5 });
+    expect(r.timestampsUs).toEqual({});
+  });
+
+  it('every column a processor row carries is declared in its table (so ILP never adds one by accident)', () => {
+    const ddl = new Map(tableDefinitions('p_').map((d) => [d.name, d.ddl]));
+    const rows = [
+      blockRow(
+        T,
+        { version: 1, machine: 'm', channel: 'c', units: 'g', seq: 1, startTimeNs: 1n, sampleRateHz: 1, samples: new Float32Array(1) },
+        { partition: 0, offset: 0, processedAtUs: 0 },
+      ),
+      gapRow(T, { machine: 'm', channel: 'c', from_seq: 1, to_seq: 1, detected_at_ms: 0, resumed_at_ns: '1' }),
+      healthRow(T, { machine: 'm', tsNs: 1n, windowSeq: 1, channels: 1, mode: 'x', status, processedAtUs: 0 }),
+      energyRow(T, { machine: 'm', ts_ms: 1, values: { power_kw: 1, current_a: 1, voltage_v: 1, power_factor: 1, load_pct: 1 } }),
+    ];
+    for (const r of rows) {
+      const columns = [r.symbols, r.doubles, r.longs, r.timestampsUs, r.booleans].flatMap((part) => Object.keys(part));
+      for (const c of columns) expect(ddl.get(r.table), `${r.table}.${c}`).toMatch(new RegExp(`\\b${c} [A-Z]+`));
+    }
+  });
+});
