@@ -1,6 +1,6 @@
 /**
  * Regenerates the CWRU results table of MODELS.md ("Vibration analysis and bearing diagnosis"):
- * every record of /work/shared/data/cwru (path relative to the repository: ../shared/data/cwru),
+ * every record of ../shared/data/cwru (relative to the repository root, resolved from it below),
  * each channel analysed with its own end's bearing (DE: 6205-2RS, FE: 6203-2RS), at the
  * recorded speed and again with the speed estimated from the spectrum, each without and with
  * the rig's healthy reference: record 97 (Normal_0, 48 kHz), the same channel, for every record

@@ -1,5 +1,5 @@
 /**
- * Replay: serve recorded signals (raw float32 as in /work/shared/data, CSV or WAV) instead of
+ * Replay: serve recorded signals (raw float32 as in the repository's ../shared/data, CSV or WAV) instead of
  * synthetic vibration, looped at their own sample rate, through the same block API as the
  * physics. Block `seq` of a channel is global samples [seq·n, (seq+1)·n) of the endlessly
  * repeated recording, so any block can be served at any time (restarts, gaps) without state.
