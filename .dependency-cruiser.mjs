@@ -105,6 +105,15 @@ export default {
       to: { path: '^test/' },
     },
     {
+      name: 'product-not-to-dev-tooling',
+      severity: 'error',
+      comment:
+        'tools/ (reports, the harness that tests, benches and reports share) and bench/ are development tooling: ' +
+        'the product (what pdm runs) must not need them.',
+      from: { path: '^(cli|common|storage|models|ingest|stream-processing|dashboards|deploy)/' },
+      to: { path: '^(tools|bench)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment:

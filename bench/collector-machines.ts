@@ -9,8 +9,8 @@
 import { join } from 'node:path';
 import { MachineServer } from '../ingest/simulator/opcua/machine-server.ts';
 import { SineSource } from '../ingest/simulator/test-signals.ts';
-import { trustEachOther } from '../test/helpers/opcua-trust.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { trustEachOther } from '../tools/harness/opcua-trust.ts';
+import { freePort } from '../tools/harness/ports.ts';
 
 const [count, dir, user, password] = [Number(process.argv[2]), process.argv[3], process.argv[4], process.argv[5]];
 const servers: MachineServer[] = [];

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { brokersFromEnv } from '../common/kafka.ts';
 import { Collector } from '../ingest/collector/collector.ts';
 import { CollectorConfigSpec } from '../ingest/collector/collector-config.ts';
-import { PrivateKafka } from '../test/integration/collector/support.ts';
+import { PrivateKafka } from '../tools/harness/collector-plant.ts';
 
 const { values } = parseArgs({
   options: {

@@ -34,7 +34,7 @@ import { stringify } from 'yaml';
 import type { SimulatorMessage } from '../cli/commands/simulate.ts';
 import { OpcuaMachineInput } from '../ingest/collector/opcua-machine-input.ts';
 import { collectorPkiDir, initPlantPki } from '../ingest/opcua/pki-init.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { freePort } from '../tools/harness/ports.ts';
 
 const { values } = parseArgs({
   options: {

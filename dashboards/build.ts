@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { PdmError } from '../common/errors.ts';
-import { ProcessorConfigSpec } from '../stream-processing/processor-config.ts';
+import { DEFAULT_ISO_CLASS } from '../models/vibration/iso20816.ts';
 import type { DashboardOptions, RowContext } from './common.ts';
 import { dataQuality } from './data-quality/index.ts';
 import { energy } from './energy/index.ts';
@@ -38,9 +38,9 @@ export interface BuiltDashboard {
   dashboard: dashboard.Dashboard;
 }
 
+/** The processor's defaults: no table prefix, and the ISO class the models default to (one constant for both). */
 export function defaultDashboardOptions(): DashboardOptions {
-  const processorDefaults = ProcessorConfigSpec.parse({});
-  return { tablePrefix: processorDefaults.questdb.tablePrefix, iso: processorDefaults.iso };
+  return { tablePrefix: '', iso: { ...DEFAULT_ISO_CLASS } };
 }
 
 export function buildDashboards(options: Partial<DashboardOptions> = {}): BuiltDashboard[] {

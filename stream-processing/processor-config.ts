@@ -8,6 +8,7 @@ import { ChannelDeclarationSpec } from '../common/channel-spec.ts';
 import { MetricsEndpointSpec } from '../common/metrics-server.ts';
 import { BearingGeometrySpec } from '../models/bearing/geometry-spec.ts';
 import { MonitorConfigSpec } from '../models/rul/monitor-config.ts';
+import { DEFAULT_ISO_CLASS } from '../models/vibration/iso20816.ts';
 
 export const MachineModelSpec = z.strictObject({
   shaftRpm: z.number().positive().optional().describe('nominal shaft speed; the live Speed reading wins when there is one'),
@@ -72,7 +73,7 @@ export const ProcessorConfigSpec = z.strictObject({
   workers: z.number().int().min(1).max(64).optional().describe('worker threads; default: cores - 1'),
   iso: z
     .strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) })
-    .default({ group: 2, foundation: 'rigid' })
+    .default({ ...DEFAULT_ISO_CLASS })
     .describe('default ISO 20816-3 class'),
   machines: z.record(z.string(), MachineModelSpec).default({}).describe('per-machine model settings, by machine id'),
   health: z

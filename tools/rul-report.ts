@@ -16,9 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { AnomalyDetector, newAnomalyResult } from '../models/anomaly/anomaly-detector.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
 import { replay } from '../models/rul/replay.ts';
-import { gaussian, healthyWindow, seeded } from '../test/unit/anomaly/synthetic.ts';
-import { FEMTO_FEATURES, type FemtoHistory, loadFemtoHistories } from '../test/unit/rul/femto-histories.ts';
-import { type HistoryScore, scoreHistory } from '../test/unit/rul/rul-metrics.ts';
+import { FEMTO_FEATURES, type FemtoHistory, loadFemtoHistories } from './harness/femto-histories.ts';
+import { type HistoryScore, scoreHistory } from './harness/rul-metrics.ts';
+import { gaussian, healthyWindow, seeded } from './harness/synthetic-features.ts';
 import { publishSection, sectionMarkers } from './markdown-section.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -15,7 +15,7 @@ import { MachineSimulation } from '../ingest/simulator/physics/machine-simulatio
 import type { WindowAnalyzer } from '../models/window-analysis.ts';
 import { type HealthUpdate, MachineHealthTracker } from '../stream-processing/machine-health.ts';
 import { DEFAULT_OPERATING_MODES } from '../stream-processing/operating-mode.ts';
-import { analyzer, machineWith, remainingLifeRun, START_MS, window } from '../test/unit/models-on-simulator/simulated-pump.ts';
+import { analyzer, machineWith, remainingLifeRun, START_MS, window } from './harness/simulated-pump.ts';
 import { publishSection, sectionMarkers } from './markdown-section.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -13,8 +13,8 @@ import { MachineServer } from '../../ingest/simulator/opcua/machine-server.ts';
 import type { MachineSignalSource } from '../../ingest/simulator/signal-source.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
-import { trustEachOther } from './opcua-trust.ts';
-import { freePort } from './ports.ts';
+import { trustEachOther } from '../../tools/harness/opcua-trust.ts';
+import { freePort } from '../../tools/harness/ports.ts';
 import { questdbAuth } from './questdb.ts';
 
 export interface PipelineMachine {

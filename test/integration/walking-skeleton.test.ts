@@ -14,8 +14,8 @@ import { MachineServer } from '../../ingest/simulator/opcua/machine-server.ts';
 import { SineSource } from '../../ingest/simulator/test-signals.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
-import { trustEachOther } from '../helpers/opcua-trust.ts';
-import { freePort, until } from '../helpers/ports.ts';
+import { trustEachOther } from '../../tools/harness/opcua-trust.ts';
+import { freePort, until } from '../../tools/harness/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../helpers/questdb.ts';
 
 const FS = 20_480;

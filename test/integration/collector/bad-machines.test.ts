@@ -10,8 +10,16 @@ import { BrowseDirection, MessageSecurityMode, OPCUACertificateManager, OPCUACli
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { rejectedCertificates } from '../../../ingest/opcua/pki.ts';
-import { until } from '../../helpers/ports.ts';
-import { AUTH, collectorConfig, machineEntry, OPCUA_ENV, startMachine, type TestMachine, tempDir } from './support.ts';
+import {
+  AUTH,
+  collectorConfig,
+  machineEntry,
+  OPCUA_ENV,
+  startMachine,
+  type TestMachine,
+  tempDir,
+} from '../../../tools/harness/collector-plant.ts';
+import { until } from '../../../tools/harness/ports.ts';
 
 /** Node ids of a machine's channel, found by browsing as an operator's OPC UA browser would. */
 async function channelNodeIds(

@@ -15,8 +15,16 @@ import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { findRepoRoot } from '../../../deploy/local/paths.ts';
 import type { HealthReport } from '../../../ingest/collector/collector-metrics.ts';
 import { spoolDiskBytes } from '../../../ingest/collector/spool.ts';
-import { freePort } from '../../helpers/ports.ts';
-import { AUTH, OPCUA_ENV, PrivateKafka, readTopic, startMachine, type TestMachine, tempDir } from './support.ts';
+import {
+  AUTH,
+  OPCUA_ENV,
+  PrivateKafka,
+  readTopic,
+  startMachine,
+  type TestMachine,
+  tempDir,
+} from '../../../tools/harness/collector-plant.ts';
+import { freePort } from '../../../tools/harness/ports.ts';
 
 async function waitFor<T>(
   what: string,

@@ -8,8 +8,18 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Collector, type MachineStats } from '../../../ingest/collector/collector.ts';
-import { until } from '../../helpers/ports.ts';
-import { AUTH, BLOCK, collectorConfig, FS, machineEntry, OPCUA_ENV, startMachine, type TestMachine, tempDir } from './support.ts';
+import {
+  AUTH,
+  BLOCK,
+  collectorConfig,
+  FS,
+  machineEntry,
+  OPCUA_ENV,
+  startMachine,
+  type TestMachine,
+  tempDir,
+} from '../../../tools/harness/collector-plant.ts';
+import { until } from '../../../tools/harness/ports.ts';
 
 const STALL_MS = 12_000;
 const WATCHDOG_MS = 3_000;

@@ -10,8 +10,17 @@ import { topicNames } from '../../../common/topics.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import type { HealthReport } from '../../../ingest/collector/collector-metrics.ts';
-import { until } from '../../helpers/ports.ts';
-import { collectorConfig, machineEntry, OPCUA_ENV, PrivateKafka, readTopic, startMachine, type TestMachine, tempDir } from './support.ts';
+import {
+  collectorConfig,
+  machineEntry,
+  OPCUA_ENV,
+  PrivateKafka,
+  readTopic,
+  startMachine,
+  type TestMachine,
+  tempDir,
+} from '../../../tools/harness/collector-plant.ts';
+import { until } from '../../../tools/harness/ports.ts';
 
 const OUTAGE_MS = 30_000;
 

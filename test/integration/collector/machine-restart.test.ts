@@ -14,8 +14,6 @@ import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { StreamProcessor } from '../../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
-import { until } from '../../helpers/ports.ts';
-import { questdbAuth, waitForRows } from '../../helpers/questdb.ts';
 import {
   collectorConfig,
   machineEntry,
@@ -26,7 +24,9 @@ import {
   startMachine,
   type TestMachine,
   tempDir,
-} from './support.ts';
+} from '../../../tools/harness/collector-plant.ts';
+import { until } from '../../../tools/harness/ports.ts';
+import { questdbAuth, waitForRows } from '../../helpers/questdb.ts';
 
 const DOWNTIME_MS = 4_000;
 

@@ -9,8 +9,17 @@ import { topicNames } from '../../../common/topics.ts';
 import { decodeGapEvent, type GapEventV1 } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
-import { until } from '../../helpers/ports.ts';
-import { collectorConfig, machineEntry, OPCUA_ENV, PrivateKafka, readTopic, startMachine, type TestMachine, tempDir } from './support.ts';
+import {
+  collectorConfig,
+  machineEntry,
+  OPCUA_ENV,
+  PrivateKafka,
+  readTopic,
+  startMachine,
+  type TestMachine,
+  tempDir,
+} from '../../../tools/harness/collector-plant.ts';
+import { until } from '../../../tools/harness/ports.ts';
 
 describe('spool full: the oldest frames are dropped, each one counted and recorded as a gap', () => {
   const prefix = `sf${Date.now().toString(36)}_`;

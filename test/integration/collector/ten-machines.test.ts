@@ -11,8 +11,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
-import { until } from '../../helpers/ports.ts';
-import { AUTH, BLOCK, type ConsumedMessage, collectorConfig, OPCUA_ENV, readTopic, sineSource, tempDir } from './support.ts';
+import {
+  AUTH,
+  BLOCK,
+  type ConsumedMessage,
+  collectorConfig,
+  OPCUA_ENV,
+  readTopic,
+  sineSource,
+  tempDir,
+} from '../../../tools/harness/collector-plant.ts';
+import { until } from '../../../tools/harness/ports.ts';
 
 const MACHINES = 10;
 const BLOCKS_PER_CHANNEL = 60; // 6 s at 10 blocks/s

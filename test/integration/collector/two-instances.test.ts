@@ -10,7 +10,6 @@ import { topicNames } from '../../../common/topics.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { shardOf } from '../../../ingest/collector/sharding.ts';
-import { until } from '../../helpers/ports.ts';
 import {
   type ConsumedMessage,
   collectorConfig,
@@ -20,7 +19,8 @@ import {
   startMachine,
   type TestMachine,
   tempDir,
-} from './support.ts';
+} from '../../../tools/harness/collector-plant.ts';
+import { until } from '../../../tools/harness/ports.ts';
 
 const IDS = ['press-a', 'press-b', 'press-c', 'press-d', 'press-e'];
 const PINNED = { id: 'press-e', shard: 1 };

@@ -20,8 +20,8 @@ import { type ExpansionContext, expandQuery } from '../../../dashboards/macros.t
 import { pdmTables } from '../../../dashboards/tables.ts';
 import { SineSource } from '../../../ingest/simulator/test-signals.ts';
 import { contractTableDdl, HEALTH_STATES } from '../../../storage/schema.ts';
+import { until } from '../../../tools/harness/ports.ts';
 import { type RunningPipeline, startPipeline } from '../../helpers/pipeline.ts';
-import { until } from '../../helpers/ports.ts';
 import { exec as execSql, sql, waitForRows } from '../../helpers/questdb.ts';
 
 const FS = 20_480;

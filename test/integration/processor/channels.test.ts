@@ -26,7 +26,7 @@ import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { defectFrequencies } from '../../../models/bearing/geometry.ts';
 import { StreamProcessor } from '../../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
-import { until } from '../../helpers/ports.ts';
+import { until } from '../../../tools/harness/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
 import { addImpacts, machineBackground } from '../../unit/bearing/helpers/synthetic.ts';
 

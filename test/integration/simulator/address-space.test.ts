@@ -13,7 +13,7 @@ import { collectorPkiDir, initPlantPki } from '../../../ingest/opcua/pki-init.ts
 import { Factory } from '../../../ingest/simulator/factory.ts';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { MACHINE_METHODS } from '../../../ingest/simulator/opcua/method-arguments.ts';
-import { freePort, until } from '../../helpers/ports.ts';
+import { freePort, until } from '../../../tools/harness/ports.ts';
 import {
   type CollectorView,
   collectorView,

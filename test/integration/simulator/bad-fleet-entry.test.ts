@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { SimulatorMessage } from '../../../cli/commands/simulate.ts';
 import { collectorPkiDir, initPlantPki } from '../../../ingest/opcua/pki-init.ts';
-import { freePort, until } from '../../helpers/ports.ts';
+import { freePort, until } from '../../../tools/harness/ports.ts';
 import { type CollectorView, collectorView, pumpEntry, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
 
 const PDM = resolve(import.meta.dirname, '../../../cli/pdm.ts');

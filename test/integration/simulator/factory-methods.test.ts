@@ -17,7 +17,7 @@ import { Factory } from '../../../ingest/simulator/factory.ts';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { callMachineMethod, type OperatorConnection, operatorPkiDir } from '../../../ingest/simulator/opcua/factory-client.ts';
 import type { TruthRecordV1 } from '../../../ingest/simulator/truth-record.ts';
-import { freePort, until } from '../../helpers/ports.ts';
+import { freePort, until } from '../../../tools/harness/ports.ts';
 import { type CollectorView, collectorView, OBJECTS, pumpEntry, readSession, sleep, USER, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
 
 const ID = 'press-3';

@@ -17,7 +17,7 @@ import type { TruthRecordV1 } from '../../../ingest/simulator/truth-record.ts';
 import { TruthRecorder } from '../../../ingest/simulator/truth-recorder.ts';
 import { CONTRACT_TABLES } from '../../../storage/schema.ts';
 import { tableNames } from '../../../storage/tables.ts';
-import { freePort, until } from '../../helpers/ports.ts';
+import { freePort, until } from '../../../tools/harness/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
 import { pumpEntry, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
 

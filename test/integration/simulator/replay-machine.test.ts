@@ -11,7 +11,7 @@ import { collectorPkiDir, initPlantPki } from '../../../ingest/opcua/pki-init.ts
 import { Factory } from '../../../ingest/simulator/factory.ts';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { ReplaySimulation } from '../../../ingest/simulator/replay.ts';
-import { freePort, until } from '../../helpers/ports.ts';
+import { freePort, until } from '../../../tools/harness/ports.ts';
 import { type CollectorView, collectorView, pumpEntry, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
 
 const ID = 'rec-5';

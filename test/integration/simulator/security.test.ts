@@ -16,7 +16,7 @@ import { collectorPkiDir, initPlantPki, machinePkiDir } from '../../../ingest/op
 import { Factory } from '../../../ingest/simulator/factory.ts';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { callMachineMethod, operatorPkiDir } from '../../../ingest/simulator/opcua/factory-client.ts';
-import { freePort } from '../../helpers/ports.ts';
+import { freePort } from '../../../tools/harness/ports.ts';
 import { OBJECTS, pumpEntry, readSession, USER, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
 
 const LOCKED = 'locked-1';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
 import { AnomalyDetector, type AnomalyResult, newAnomalyResult } from '../../../models/anomaly/anomaly-detector.ts';
 import { AnomalyDetectorBank } from '../../../models/anomaly/detector-bank.ts';
-import { gaussian, healthyWindow, seeded } from './synthetic.ts';
+import { gaussian, healthyWindow, seeded } from '../../../tools/harness/synthetic-features.ts';
 
 const BASELINE = 200;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RunningMoments } from '../../../models/anomaly/running-moments.ts';
 import { oasShrinkage } from '../../../models/anomaly/shrinkage-covariance.ts';
-import { gaussian, seeded } from './synthetic.ts';
+import { gaussian, seeded } from '../../../tools/harness/synthetic-features.ts';
 
 function twoPassCovariance(xs: number[][]): { mean: number[]; cov: number[][] } {
   const n = xs.length;

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gaussian, seeded } from '../anomaly/synthetic.ts';
+import { gaussian, seeded } from '../../../tools/harness/synthetic-features.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'pdm-rul-cli-'));

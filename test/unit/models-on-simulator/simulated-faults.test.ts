@@ -10,7 +10,7 @@ import { MachineSimulation } from '../../../ingest/simulator/physics/machine-sim
 import type { WindowAnalyzer } from '../../../models/window-analysis.ts';
 import { type HealthUpdate, MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
 import { DEFAULT_OPERATING_MODES } from '../../../stream-processing/operating-mode.ts';
-import { analyzer, machineWith, remainingLifeRun, START_MS, window } from './simulated-pump.ts';
+import { analyzer, machineWith, remainingLifeRun, START_MS, window } from '../../../tools/harness/simulated-pump.ts';
 
 describe('models on simulated machines', () => {
   for (const type of ['outer_race', 'inner_race'] as const) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
 import { AssetMonitor, type AssetStatus, newAssetStatus } from '../../../models/rul/asset-monitor.ts';
 import { type History, learnFleet } from '../../../models/rul/fleet-training.ts';
-import { gaussian, seeded } from '../anomaly/synthetic.ts';
+import { gaussian, seeded } from '../../../tools/harness/synthetic-features.ts';
 import { runToFailure } from './synthetic-runs.ts';
 
 function statuses(m: AssetMonitor, h: History): AssetStatus[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BrownianTrend, type DegradationPrior, newPosterior, updatePosterior } from '../../../models/rul/exponential-degradation.ts';
 import { normalCdf } from '../../../models/rul/normal.ts';
 import type { TrendSums } from '../../../models/rul/onset-cusum.ts';
-import { gaussian, seeded } from '../anomaly/synthetic.ts';
+import { gaussian, seeded } from '../../../tools/harness/synthetic-features.ts';
 
 function grid(horizon: number, n = 400): Float64Array {
   const r = new Float64Array(n);

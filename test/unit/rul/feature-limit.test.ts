@@ -11,7 +11,7 @@ import { isPdmError } from '../../../common/errors.ts';
 import { AssetMonitor, type AssetStatus, newAssetStatus } from '../../../models/rul/asset-monitor.ts';
 import { FeatureLimitCriterion } from '../../../models/rul/feature-limit.ts';
 import type { MonitorConfigInput } from '../../../models/rul/monitor-config.ts';
-import { gaussian, seeded } from '../anomaly/synthetic.ts';
+import { gaussian, seeded } from '../../../tools/harness/synthetic-features.ts';
 
 const X0 = 1; // healthy velocity, mm/s
 const LIMIT = 4.5;

@@ -36,8 +36,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BaselineSpec } from '../../../models/anomaly/anomaly-config.ts';
-import { FEMTO_METADATA, loadFemtoHistories, REPO_ROOT, writeHistoryCsv } from './femto-histories.ts';
-import { type HistoryScore, type ReplayRow, scoreHistory } from './rul-metrics.ts';
+import { FEMTO_METADATA, loadFemtoHistories, REPO_ROOT, writeHistoryCsv } from '../../../tools/harness/femto-histories.ts';
+import { type HistoryScore, type ReplayRow, scoreHistory } from '../../../tools/harness/rul-metrics.ts';
 
 function pdmRul(args: string[]): ReplayRow[] {
   const res = spawnSync(process.execPath, ['cli/pdm.ts', 'rul', ...args, '--json'], {

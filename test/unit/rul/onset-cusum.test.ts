@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OnsetCusum } from '../../../models/rul/onset-cusum.ts';
-import { gaussian, seeded } from '../anomaly/synthetic.ts';
+import { gaussian, seeded } from '../../../tools/harness/synthetic-features.ts';
 
 const config = { drift: 0.5, threshold: 10, cap: 4 };
 

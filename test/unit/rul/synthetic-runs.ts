@@ -1,6 +1,6 @@
 /** Synthetic run-to-failure histories for the remaining-life tests. */
 import type { History } from '../../../models/rul/fleet-training.ts';
-import { gaussian, seeded } from '../anomaly/synthetic.ts';
+import { gaussian, seeded } from '../../../tools/harness/synthetic-features.ts';
 
 /**
  * A synthetic run to failure that follows the model's own assumptions: healthy for a while, then

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WeibullFleet, weibullMle } from '../../../models/rul/weibull-fleet.ts';
-import { seeded } from '../anomaly/synthetic.ts';
+import { seeded } from '../../../tools/harness/synthetic-features.ts';
 
 // Lifetimes drawn from a known Weibull by inverse transform: T = scale * (-ln U)^(1/shape).
 function lifetimes(n: number, shape: number, scale: number, seed: number): number[] {

@@ -12,7 +12,7 @@ import {
   parseInjectFaultArguments,
 } from '../../../ingest/simulator/opcua/method-arguments.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { machine, START_MS } from '../simulator-physics/helpers.ts';
+import { machine, START_MS } from '../../../tools/harness/simulator-physics.ts';
 
 const GOOD = ['inner_race', 'NDE', 7200, 60, 0.1] as const;
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { shownState } from '../../../ingest/simulator/opcua/operating-state.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { machine, START_MS } from '../simulator-physics/helpers.ts';
+import { machine, START_MS } from '../../../tools/harness/simulator-physics.ts';
 
 describe('shown operating state', () => {
   it.each([

@@ -9,7 +9,7 @@ import { truthRecord } from '../../../ingest/simulator/truth-record.ts';
 import { groundTruthRow } from '../../../storage/rows.ts';
 import { CONTRACT_TABLES, groundTruthDdl, NO_FAULT } from '../../../storage/schema.ts';
 import { tableNames } from '../../../storage/tables.ts';
-import { machine, START_MS } from '../simulator-physics/helpers.ts';
+import { machine, START_MS } from '../../../tools/harness/simulator-physics.ts';
 
 const ACCEL = 1000;
 

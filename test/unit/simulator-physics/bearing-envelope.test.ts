@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { envelope, machine, peakOverFloor, record, START_MS, spectrumFloor } from './helpers.ts';
+import { envelope, machine, peakOverFloor, record, START_MS, spectrumFloor } from '../../../tools/harness/simulator-physics.ts';
 
 const FS = 25_600;
 const RPM = 1480;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { envelope, machine, moments, peakOverFloor, record, START_MS, spectrumFloor } from './helpers.ts';
+import { envelope, machine, moments, peakOverFloor, record, START_MS, spectrumFloor } from '../../../tools/harness/simulator-physics.ts';
 
 const DATA = resolve(import.meta.dirname, '../../../../shared/data');
 interface CwruRecord {

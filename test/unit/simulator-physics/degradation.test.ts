@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFaultSpec } from '../../../ingest/simulator/fleet-config.ts';
 import { DegradationPath } from '../../../ingest/simulator/physics/degradation.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { machine, record, START_MS, velocityRms } from './helpers.ts';
+import { machine, record, START_MS, velocityRms } from '../../../tools/harness/simulator-physics.ts';
 
 const DAY = 86_400;
 const ACCEL = 1000;

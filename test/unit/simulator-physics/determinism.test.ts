@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
 import { VibrationModel } from '../../../ingest/simulator/physics/vibration-model.ts';
-import { machine, moments, record, START_MS } from './helpers.ts';
+import { machine, moments, record, START_MS } from '../../../tools/harness/simulator-physics.ts';
 
 const FAULTY = {
   faults: [

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
 import { WINDING_TIME_CONSTANT_S } from '../../../ingest/simulator/physics/motor.ts';
-import { machine, START_MS } from './helpers.ts';
+import { machine, START_MS } from '../../../tools/harness/simulator-physics.ts';
 
 const STEPS = [
   { mode: 'quarter', durationS: 600, loadPct: 25 },

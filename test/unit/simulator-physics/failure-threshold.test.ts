@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { machine, moments, record, START_MS, velocityRms } from './helpers.ts';
+import { machine, moments, record, START_MS, velocityRms } from '../../../tools/harness/simulator-physics.ts';
 
 const FS = 25_600;
 const WINDOW = FS / 2;

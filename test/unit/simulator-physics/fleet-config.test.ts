@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { isPdmError } from '../../../common/errors.ts';
 import { loadFleet, loadFleetStrict, parseFaultSpec } from '../../../ingest/simulator/fleet-config.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { pumpEntry, START_MS } from './helpers.ts';
+import { pumpEntry, START_MS } from '../../../tools/harness/simulator-physics.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'pdm-fleet-'));

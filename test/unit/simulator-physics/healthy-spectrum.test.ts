@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { amplitudeAt, machine, moments, record, START_MS, spectrum, velocityRms } from './helpers.ts';
+import { amplitudeAt, machine, moments, record, START_MS, spectrum, velocityRms } from '../../../tools/harness/simulator-physics.ts';
 
 const FS = 25_600;
 

@@ -10,7 +10,7 @@ import { isPdmError } from '../../../common/errors.ts';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
 import { createMachineSource, ReplaySimulation, readRecording } from '../../../ingest/simulator/replay.ts';
-import { pumpEntry, START_MS } from './helpers.ts';
+import { pumpEntry, START_MS } from '../../../tools/harness/simulator-physics.ts';
 
 const DATA = resolve(import.meta.dirname, '../../../../shared/data');
 const dir = mkdtempSync(join(tmpdir(), 'pdm-replay-'));

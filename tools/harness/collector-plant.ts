@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
-import { findJava } from '../../../deploy/local/java.ts';
+import { findJava } from '../../deploy/local/java.ts';
 import {
   type KafkaLayout,
   type KafkaPorts,
@@ -16,17 +16,17 @@ import {
   prepareKafka,
   startKafkaProcess,
   waitKafkaHealthy,
-} from '../../../deploy/local/kafka.ts';
-import { fetchArtifacts } from '../../../deploy/local/maven.ts';
-import { jarCacheDir } from '../../../deploy/local/paths.ts';
-import type { ManagedProcess } from '../../../deploy/local/supervisor.ts';
-import { KAFKA_ARTIFACTS } from '../../../deploy/local/versions.ts';
-import { type CollectorConfig, CollectorConfigSpec } from '../../../ingest/collector/collector-config.ts';
-import { MachineServer } from '../../../ingest/simulator/opcua/machine-server.ts';
-import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../../../ingest/simulator/signal-source.ts';
-import { SineSource } from '../../../ingest/simulator/test-signals.ts';
-import { trustEachOther } from '../../helpers/opcua-trust.ts';
-import { freePort } from '../../helpers/ports.ts';
+} from '../../deploy/local/kafka.ts';
+import { fetchArtifacts } from '../../deploy/local/maven.ts';
+import { jarCacheDir } from '../../deploy/local/paths.ts';
+import type { ManagedProcess } from '../../deploy/local/supervisor.ts';
+import { KAFKA_ARTIFACTS } from '../../deploy/local/versions.ts';
+import { type CollectorConfig, CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
+import { MachineServer } from '../../ingest/simulator/opcua/machine-server.ts';
+import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../../ingest/simulator/signal-source.ts';
+import { SineSource } from '../../ingest/simulator/test-signals.ts';
+import { trustEachOther } from './opcua-trust.ts';
+import { freePort } from './ports.ts';
 
 // Taken from the environment when set, so machines in a child process (fixtures/) share them.
 export const OPCUA_ENV = {

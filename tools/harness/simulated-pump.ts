@@ -5,11 +5,11 @@
  * unless overridden, and the stream's one-second windows and analyzer.
  */
 
-import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { lookupBearing } from '../../../models/bearing/catalogue.ts';
-import { WindowAnalyzer } from '../../../models/window-analysis.ts';
-import { type HealthUpdate, MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
-import { machine, START_MS } from '../simulator-physics/helpers.ts';
+import { MachineSimulation } from '../../ingest/simulator/physics/machine-simulation.ts';
+import { lookupBearing } from '../../models/bearing/catalogue.ts';
+import { WindowAnalyzer } from '../../models/window-analysis.ts';
+import { type HealthUpdate, MachineHealthTracker } from '../../stream-processing/machine-health.ts';
+import { machine, START_MS } from './simulator-physics.ts';
 
 export { START_MS };
 export const DAY_S = 86_400;

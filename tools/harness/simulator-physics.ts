@@ -3,8 +3,8 @@
  * velocity RMS, an envelope (band-pass, square, low-pass, decimate), moments. Deliberately not
  * the project's models (they are in flux) and not the simulator's own calibration code.
  */
-import { parseMachine, type ValidMachine } from '../../../ingest/simulator/fleet-config.ts';
-import type { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
+import { parseMachine, type ValidMachine } from '../../ingest/simulator/fleet-config.ts';
+import type { MachineSimulation } from '../../ingest/simulator/physics/machine-simulation.ts';
 
 export const G0_MM_S2 = 9806.65;
 export const START_MS = Date.UTC(2026, 0, 1);
