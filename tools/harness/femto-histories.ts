@@ -27,7 +27,7 @@ export interface FemtoHistory {
 }
 
 /** Repository root (this file is test/unit/rul/...). */
-export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const FEMTO_CSV = resolve(REPO_ROOT, '../shared/data/femto/snapshot_features.csv');
 export const FEMTO_METADATA = resolve(REPO_ROOT, '../shared/data/femto/metadata.json');
 
