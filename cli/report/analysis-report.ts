@@ -378,7 +378,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: 
 main { max-width: 1240px; margin: 0 auto; padding: 24px 20px 40px; }
 h1 { font-size: 22px; margin: 0 0 2px; }
 h2 { font-size: 17px; margin: 0 0 6px; }
-.sub { color: #56606b; margin: 0 0 16px; word-break: break-all; }
+.sub { color: #56606b; margin: 0 0 16px; overflow-wrap: anywhere; }
 section { background: #fff; border: 1px solid #dde2e7; border-radius: 6px; padding: 14px 16px; margin: 0 0 16px; }
 .cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 0 0 16px; }
 .card { background: #fff; border: 1px solid #dde2e7; border-radius: 6px; padding: 10px 14px; }
@@ -528,8 +528,8 @@ ${defectText === '' ? '' : `<p class="caption">Defect frequencies: ${html(defect
 </section>
 
 <section>
-<h2>Spectrum — usable band (whole record, logarithmic)</h2>
-<p class="caption">The same spectrum up to ${html(hz(fs / 2))}${spec.bucket > 1 ? ` (the largest of every ${spec.bucket} lines drawn)` : ''}${
+<h2>Spectrum — full band (whole record, logarithmic)</h2>
+<p class="caption">The same spectrum up to Nyquist, ${html(hz(fs / 2))} (a recorder's anti-alias filter leaves the band above ${html(hz(fs / 2.56))} unreliable)${spec.bucket > 1 ? ` (the largest of every ${spec.bucket} lines drawn)` : ''}${
     seg === undefined ? '' : '; shaded: the band demodulated for the envelope spectrum'
   }. ISO 20816-3 velocity is measured over ${lowHz} Hz–${ISO_BAND_HIGH_HZ / 1000} kHz.</p>
 <div id="plot-spectrum"></div>

@@ -174,6 +174,15 @@ describe('pdm analyze --report in Chromium', () => {
     await page.screenshot({ path: join(OUT, 'outer-race.png'), fullPage: true });
     await page.locator('section', { has: page.locator('#plot-envelope') }).screenshot({ path: join(OUT, 'outer-race-envelope.png') });
     await page.locator('section', { has: page.locator('#plot-kurtogram') }).screenshot({ path: join(OUT, 'outer-race-kurtogram.png') });
+    // The envelope spectrum and the kurtogram together (docs/report-outer-race-envelope.png), in page coordinates.
+    const clip = await page.evaluate(() => {
+      // biome-ignore lint/suspicious/noExplicitAny: the page's DOM (no DOM library in the type checker here)
+      const w = globalThis as any;
+      const box = (id: string) => w.document.getElementById(id).closest('section').getBoundingClientRect();
+      const [a, b] = [box('plot-envelope'), box('plot-kurtogram')];
+      return { x: a.left - 8, y: a.top + w.scrollY - 8, width: a.width + 16, height: b.bottom - a.top + 16 };
+    });
+    await page.screenshot({ path: join(OUT, 'outer-race-envelope-kurtogram.png'), fullPage: true, clip });
     await page.close();
   });
 
