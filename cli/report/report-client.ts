@@ -29,6 +29,14 @@ export const REPORT_CLIENT_JS = `
     if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
     return v.toFixed(digits);
   }
+  // Tick labels with as many decimals as the tick step needs (uPlot's default rounds 1e-6 g² to
+  // 0), in exponent form below 1e-3.
+  function ticks(u, splits) {
+    var step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : Math.abs(splits[0] || 1);
+    if (step > 0 && step < 1e-3) return splits.map(function (v) { return v == null ? '' : v === 0 ? '0' : v.toExponential(1); });
+    var decimals = step > 0 ? Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+    return splits.map(function (v) { return v == null ? '' : v.toFixed(decimals); });
+  }
   function axis(label, extra) {
     var a = { label: label, font: FONT, labelFont: LABEL_FONT, grid: GRID, ticks: TICKS, stroke: '#333' };
     for (var k in extra) a[k] = extra[k];
@@ -36,6 +44,7 @@ export const REPORT_CLIENT_JS = `
   }
   function yAxis(label, extra) {
     var a = axis(label, extra);
+    if (!a.values) a.values = ticks;
     a.size = 70;
     return a;
   }
@@ -174,17 +183,34 @@ export const REPORT_CLIENT_JS = `
         markers.push({ hz: hz, color: f.color, strong: i === 0, row: row, family: f.key, label: i === 0 ? f.label : (i + 1) + '×' });
       });
     });
-    var u = plot('envelope', {
-      scales: { x: { time: false, range: [0, e.maxHz] } },
-      series: [
-        { label: 'frequency (Hz)', value: function (u, v) { return fmt(v, 2); } },
-        { label: 'squared envelope (g²)', stroke: '#222222', width: 1.25, value: function (u, v) { return fmt(v, 6); } },
-        { label: 'noise floor (g²)', stroke: '#9aa3ad', width: 1, dash: [6, 4], value: function (u, v) { return fmt(v, 6); } },
-      ],
-      axes: [axis('frequency (Hz)'), yAxis('squared envelope (g²)')],
-      plugins: [markerPlugin(function () { return markers; })],
-      height: 340,
-    }, [x, e.y, e.floor], el);
+    // On a logarithmic axis the floor the evidence measures against shows; zeros (bin 0) would not.
+    var tiny = Math.max.apply(null, e.y) * 1e-9;
+    function positive(a) { return a.map(function (v) { return Math.max(v, tiny); }); }
+    var logData = [x, positive(e.y), positive(e.floor)];
+    // The log axis spans from two decades under the floor's median (over the span shown) to the
+    // highest line: not down to the clamp, nor to the floor's near-zero tail outside the band.
+    var shown = e.floor.slice(1, Math.ceil(e.maxHz / e.binHz) + 1).filter(function (v) { return v > 0; }).sort(function (a, b) { return a - b; });
+    var top = Math.max.apply(null, e.y) * 2;
+    var logRange = [Math.max(shown.length ? shown[shown.length >> 1] / 100 : tiny, top * 1e-9), top];
+    var u;
+    function make(log) {
+      var zoom = u ? [u.scales.x.min, u.scales.x.max] : [0, e.maxHz];
+      if (u) u.destroy();
+      u = plot('envelope', {
+        scales: { x: { time: false, range: [0, e.maxHz] }, y: log ? { distr: 3, range: logRange } : {} },
+        series: [
+          { label: 'frequency (Hz)', value: function (u, v) { return fmt(v, 2); } },
+          { label: 'squared envelope (g²)', stroke: '#222222', width: 1.25, value: function (u, v) { return fmt(v, 6); } },
+          { label: 'noise floor (g²)', stroke: '#8a939d', width: 1.25, dash: [6, 4], value: function (u, v) { return fmt(v, 6); } },
+        ],
+        axes: [axis('frequency (Hz)'), yAxis('squared envelope (g²)', log ? { values: function (u, splits) { return splits.map(function (v) { return v == null ? '' : v.toExponential(0); }); } } : {})],
+        plugins: [markerPlugin(function () { return markers; })],
+        height: 340,
+      }, log ? logData : [x, e.y, e.floor], el);
+      // Keep the reader's zoom across the switch (double-click still resets to the initial span).
+      if (zoom[0] != null && zoom[1] != null) u.setScale('x', { min: zoom[0], max: zoom[1] });
+    }
+    make(false);
     window.pdmReport.envelopeMarkers = markers;
     document.querySelectorAll('input[data-family]').forEach(function (box) {
       box.addEventListener('change', function () {
@@ -192,6 +218,8 @@ export const REPORT_CLIENT_JS = `
         u.redraw(false);
       });
     });
+    var logBox = document.getElementById('envelope-log');
+    if (logBox) logBox.addEventListener('change', function () { make(logBox.checked); });
   })();
 
   // Kurtogram: one row per level (0 at the top), one cell per band, coloured by spectral kurtosis.

@@ -22,6 +22,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DATA = join(ROOT, '..', 'shared', 'data', 'cwru');
 const OR = join(DATA, '12k_DE', '130_OR007at6_0_DE.f32');
 const IR = join(DATA, '12k_DE', '105_IR007_0_DE.f32');
+const OR_FE = join(DATA, '12k_DE', '130_OR007at6_0_FE.f32');
+/** Sampled at 48 kHz, like all of CWRU's healthy records. */
 const NORMAL = join(DATA, 'normal', '97_Normal_0_DE.f32');
 const OUT = join(ROOT, '.pdm', 'test-output', 'reports');
 const CHROMIUM = '/usr/bin/chromium';
@@ -183,27 +185,49 @@ describe('pdm analyze --report in Chromium', () => {
       return { x: a.left - 8, y: a.top + w.scrollY - 8, width: a.width + 16, height: b.bottom - a.top + 16 };
     });
     await page.screenshot({ path: join(OUT, 'outer-race-envelope-kurtogram.png'), fullPage: true, clip });
+    // The envelope spectrum on a logarithmic axis (the floor shows): drawn again, the same markers.
+    await page.locator('#envelope-log').check();
+    const log = await drawn(page);
+    expect(log.envelope.series).toBeGreaterThan(200);
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { pdmReport: { plots: { envelope: { scales: { y: { distr: number } } } } } }).pdmReport.plots.envelope
+            .scales.y.distr,
+      ),
+    ).toBe(3);
+    await page.locator('section', { has: page.locator('#plot-envelope') }).screenshot({ path: join(OUT, 'outer-race-envelope-log.png') });
     await page.close();
   });
 
-  it('several files: one report each, all drawn; a healthy record reads "no bearing fault"', async () => {
-    const run = await pdm(IR, NORMAL, '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--report', join(OUT, 'several.html'));
+  /** Opens a report, checks every plot is drawn and nothing is requested, saves a screenshot; returns the verdict card's text. */
+  async function drawnReport(name: string, plotCount: number): Promise<string | null> {
+    const { page, network, errors } = await open(join(OUT, `${name}.html`));
+    expect(errors).toEqual([]);
+    const plots = await drawn(page);
+    expect(Object.keys(plots).length, name).toBe(plotCount);
+    for (const [plot, p] of Object.entries(plots))
+      expect(plot === 'kurtogram' ? p.painted : p.series, `${name} ${plot}`).toBeGreaterThan(200);
+    expect(network).toEqual([]);
+    const verdict = await page.locator('.card .v').first().textContent();
+    await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+    if (plots.envelope !== undefined)
+      await page.locator('section', { has: page.locator('#plot-envelope') }).screenshot({ path: join(OUT, `${name}-envelope.png`) });
+    await page.close();
+    return verdict;
+  }
+
+  it('several files: one report each, all drawn', async () => {
+    const run = await pdm(IR, OR_FE, '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--report', join(OUT, 'several.html'));
     expect(run.code, run.stderr).toBe(0);
-    for (const [name, verdict] of [
-      ['several-105_IR007_0_DE', 'Inner race fault'],
-      ['several-97_Normal_0_DE', 'No bearing fault named'],
-    ]) {
-      const { page, network, errors } = await open(join(OUT, `${name}.html`));
-      expect(errors).toEqual([]);
-      const plots = await drawn(page);
-      expect(Object.keys(plots).length, name).toBe(5);
-      for (const [plot, p] of Object.entries(plots))
-        expect(plot === 'kurtogram' ? p.painted : p.series, `${name} ${plot}`).toBeGreaterThan(200);
-      expect(await page.locator('.card .v').first().textContent()).toBe(verdict);
-      expect(network).toEqual([]);
-      await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
-      await page.close();
-    }
+    expect(await drawnReport('several-105_IR007_0_DE', 5)).toBe('Inner race fault');
+    await drawnReport('several-130_OR007at6_0_FE', 5);
+  });
+
+  it('a healthy record (48 kHz): drawn, "no bearing fault named"', async () => {
+    const run = await pdm(NORMAL, '--fs', '48000', '--rpm', '1797', '--bearing', '6205-2RS', '--report', join(OUT, 'healthy.html'));
+    expect(run.code, run.stderr).toBe(0);
+    expect(await drawnReport('healthy', 5)).toBe('No bearing fault named');
   });
 
   it('without a bearing: waveform and spectra drawn, the envelope analysis said to be absent', async () => {
