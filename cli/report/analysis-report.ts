@@ -420,17 +420,14 @@ export function renderAnalysisReport(input: AnalysisReportInput, assets: ChartAs
   const b = input.bearing;
   const seg = d.segment;
   const f = a.bearing.frequencies_hz;
-  const shaftText =
-    a.shaft.source === 'unavailable'
-      ? 'unknown'
-      : `${fixed(a.shaft.hz, 3)} Hz (${fixed(a.shaft.hz * 60, 0)} r/min)${a.shaft.source === 'estimated' ? ', estimated from the spectrum' : ''}`;
+  const shaftText = a.shaft.source === 'unavailable' ? 'unknown' : `${fixed(a.shaft.hz, 3)} Hz (${fixed(a.shaft.hz * 60, 0)} r/min)`;
   const shaftNote =
     a.shaft.source === 'given'
       ? a.shaft.given_hz === undefined
         ? 'as given'
         : `given ${fixed(a.shaft.given_hz * 60, 0)} r/min, refined to the spectrum's harmonic series`
       : a.shaft.source === 'estimated'
-        ? 'estimated: the strongest harmonic series'
+        ? 'estimated from the spectrum: its strongest harmonic series'
         : 'not given, and no harmonic series stands out';
   const bearingText =
     b === undefined
@@ -491,7 +488,7 @@ export function renderAnalysisReport(input: AnalysisReportInput, assets: ChartAs
 <p class="sub">${html(input.file)} · ${html(input.format)} · ${input.samples.length} samples at ${html(String(fs))} Hz (${html(fixed(duration, 2))} s) · bearing: ${html(bearingText)}${input.rpm === undefined ? '' : ` · given speed ${html(String(input.rpm))} r/min`}</p>
 
 <div class="cards">
-<div class="card"><div class="k">Bearing diagnosis</div><div class="v ${diagnosis === 'none' ? 'ok' : 'fault'}">${html(DIAGNOSIS_TEXT[diagnosis] ?? diagnosis)}</div><div class="d">${
+<div class="card"><div class="k">Bearing diagnosis</div><div class="v ${b === undefined ? '' : diagnosis === 'none' ? 'ok' : 'fault'}">${html(b === undefined ? 'Not assessed' : (DIAGNOSIS_TEXT[diagnosis] ?? diagnosis))}</div><div class="d">${
     b === undefined
       ? 'no bearing given'
       : `confidence ${html(fixed(a.bearing.confidence, 2))}${fam === undefined ? '' : ` · ${html(fam.label)}`} · ${a.segments.votes[diagnosis] ?? 0}/${a.segments.count} segments`

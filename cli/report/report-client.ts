@@ -34,7 +34,9 @@ export const REPORT_CLIENT_JS = `
   function ticks(u, splits) {
     var step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : Math.abs(splits[0] || 1);
     if (step > 0 && step < 1e-3) return splits.map(function (v) { return v == null ? '' : v === 0 ? '0' : v.toExponential(1); });
-    var decimals = step > 0 ? Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+    // As many decimals as the step has (0.0025 needs 4, 0.5 needs 1).
+    var decimals = 0;
+    while (decimals < 8 && Math.abs(Math.round(step * Math.pow(10, decimals)) - step * Math.pow(10, decimals)) > 1e-6 * step * Math.pow(10, decimals)) decimals++;
     return splits.map(function (v) { return v == null ? '' : v.toFixed(decimals); });
   }
   function axis(label, extra) {

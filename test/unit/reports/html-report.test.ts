@@ -240,7 +240,9 @@ describe('pdm analyze --report in Chromium', () => {
     expect(Object.keys(plots).sort()).toEqual(['orders', 'spectrum', 'waveform']);
     for (const [name, p] of Object.entries(plots)) expect(p.series, name).toBeGreaterThan(200);
     expect(await page.locator('main').textContent()).toContain('No bearing given');
+    expect(await page.locator('.card .v').first().textContent()).toBe('Not assessed');
     expect(network).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'no-bearing.png'), fullPage: true });
     await page.close();
   });
 
