@@ -23,7 +23,7 @@ import {
   requiredRevolutions,
   validateBearingGeometry,
 } from './bearing/geometry.ts';
-import { emptyKurtogramBand, FastKurtogram } from './bearing/kurtogram.ts';
+import { emptyKurtogramBand, FastKurtogram, type KurtogramBand } from './bearing/kurtogram.ts';
 import { type EnvelopeReference, ReferenceBuilder, ReferenceFloor, validateReference } from './bearing/reference.ts';
 import { nextPowerOfTwo } from './dsp/fft-size.ts';
 import { NoiseFloor } from './dsp/noise-floor.ts';
@@ -120,6 +120,33 @@ export interface WindowAnalysis {
     evidence?: Record<string, number>;
     /** With a healthy reference: the lines it discounted (the machine's own lines, not fault evidence). */
     discounted?: DiscountedLine[];
+  };
+}
+
+/**
+ * The arrays behind one window's analysis, for plots and reports (WindowAnalyzer.analyzeDetailed):
+ * copies, so they outlive the analyzer's next window. Frequencies of bin k are k x binHz.
+ */
+export interface WindowDetail {
+  /** Hann-window amplitude spectrum of the acceleration (g, peak), bins 0..fftSize/2. */
+  spectrum: { binHz: number; amplitude: Float64Array };
+  /** With a bearing and a shaft speed: the squared envelope spectrum of the chosen band. */
+  envelope?: {
+    binHz: number;
+    /** Mean-square per bin (g^2) of the squared envelope. */
+    power: Float64Array;
+    /** The floor the fault evidence measured lines against (raised at a healthy reference's lines when there is one). */
+    floor: Float64Array;
+    band_hz: [number, number];
+    /** Welch segments averaged. */
+    segments: number;
+  };
+  /** With a bearing and a shaft speed: every band of the kurtogram's tree, and the one chosen. */
+  kurtogram?: {
+    bands: KurtogramBand[];
+    chosen: KurtogramBand;
+    /** Bands narrower than this could not be chosen: they would not pass 3 x the fastest defect rate. */
+    minBandwidthHz: number;
   };
 }
 
@@ -415,6 +442,36 @@ export class WindowAnalyzer {
     return analysis;
   }
 
+  /**
+   * `analyze`, plus copies of the arrays behind its result (WindowDetail): the spectrum, the
+   * squared envelope spectrum and its floor, and the kurtogram's map (its tree scanned again over
+   * the same spectrum, every band reported). For reports: it allocates the copies; `analyze`
+   * itself, the hot path, is untouched by it.
+   */
+  analyzeDetailed(input: Float32Array): { analysis: WindowAnalysis; detail: WindowDetail } {
+    const analysis = this.analyze(input);
+    const detail: WindowDetail = { spectrum: { binHz: this.#binHz, amplitude: this.#amplitude.slice(0, this.fftSize / 2 + 1) } };
+    const b = this.#bearing;
+    // band_hz is set exactly when this window was demodulated (a bearing and a shaft speed);
+    // otherwise the stages still hold an earlier window's arrays.
+    if (b !== undefined && analysis.bearing.band_hz !== undefined) {
+      const env = b.envelope;
+      const floor = b.reference === undefined ? b.sesFloor : b.sesReferenceFloor;
+      detail.envelope = {
+        binHz: env.binHz,
+        power: env.power.slice(0, env.bins),
+        floor: floor.slice(0, env.bins),
+        band_hz: [env.lowHz, env.highHz],
+        segments: env.segments,
+      };
+      const bands: KurtogramBand[] = [];
+      // Every level (no minimum bandwidth), so the map shows the bands too narrow to be chosen too.
+      b.kurtogram.process(emptyKurtogramBand(), b.rectSpectrum, 0, (band) => bands.push({ ...band }));
+      detail.kurtogram = { bands, chosen: { ...this.#band }, minBandwidthHz: minEnvelopeBandHz(b.freqs) };
+    }
+    return { analysis, detail };
+  }
+
   /** Velocity RMS (mm/s) of order h: the line nearest h x shaft within 1 % (speed readings drift), +/- 2 bins. */
   #orderVelocity(h: number, shaftHz: number): number {
     if (!(shaftHz > 0)) return 0;
@@ -492,9 +549,7 @@ export class WindowAnalyzer {
     // Drop DC (the sensor offset) so the lowest band's kurtosis is not diluted by it.
     b.rectSpectrum[0] = 0;
     b.rectSpectrum[1] = 0;
-    // The band must pass the envelope's content up to the 3rd harmonic of the fastest defect.
-    const maxDefect = Math.max(freqs.bpfi, freqs.bpfo, 2 * freqs.bsf);
-    const band = b.kurtogram.process(this.#band, b.rectSpectrum, 3 * maxDefect);
+    const band = b.kurtogram.process(this.#band, b.rectSpectrum, minEnvelopeBandHz(freqs));
     // Resolution: 1/64 order, finer when the bearing's race frequencies lie near shaft harmonics.
     b.envelope.process(b.rectSpectrum, band.lowHz, band.highHz, shaftHz * b.resolutionOrders);
     const env = b.envelope;
@@ -509,6 +564,11 @@ export class WindowAnalyzer {
     b.evidence.process(env.power, floor, env.bins, env.binHz, env.segments, shaftHz, freqs, b.sesFloor);
     return raisedBins;
   }
+}
+
+/** The narrowest envelope band: it must pass the envelope's content up to the 3rd harmonic of the fastest defect. */
+function minEnvelopeBandHz(freqs: DefectFrequencies): number {
+  return 3 * Math.max(freqs.bpfi, freqs.bpfo, 2 * freqs.bsf);
 }
 
 /**
@@ -681,6 +741,83 @@ export function analyzeRecord(
     }));
   }
   return result;
+}
+
+/** The arrays behind a record's analysis (analyzeRecordDetail). */
+export interface RecordDetail {
+  /**
+   * Spectrum of the window the record's features, ISO zone and speed came from: the whole record,
+   * or for records longer than `maxWholeSamples` the first of the windows they were averaged over.
+   */
+  spectrum: WindowDetail['spectrum'] & { samples: number; whole: boolean };
+  /**
+   * With a bearing and a shaft speed: the representative segment of the bearing diagnosis, the one
+   * of analyzeRecord's segments that agrees with the record's diagnosis most confidently (for
+   * `none`: the one with the least fault evidence), with its own analysis and arrays.
+   */
+  segment?: {
+    index: number;
+    start: number;
+    samples: number;
+    analysis: WindowAnalysis;
+    envelope: NonNullable<WindowDetail['envelope']>;
+    kurtogram: NonNullable<WindowDetail['kurtogram']>;
+  };
+}
+
+/**
+ * The arrays behind `record` = analyzeRecord(samples, config, options), recomputed with the same
+ * analyzers on the same windows (so analyzeRecord stays as it is): the spectrum of the whole
+ * record, and the envelope spectrum and kurtogram of its representative segment (RecordDetail).
+ * Offline use: it analyses every segment again.
+ */
+export function analyzeRecordDetail(
+  samples: Float32Array,
+  config: Omit<WindowAnalysisConfig, 'windowSize'>,
+  record: RecordAnalysis,
+  options: RecordAnalysisOptions = {},
+): RecordDetail {
+  const n = samples.length;
+  const maxWhole = options.maxWholeSamples ?? 1 << 22;
+  const { bearing, ...noBearing } = config;
+  const w = Math.min(n, maxWhole);
+  const whole = new WindowAnalyzer({ ...noBearing, windowSize: w }).analyzeDetailed(samples.subarray(0, w)).detail;
+  const detail: RecordDetail = { spectrum: { ...whole.spectrum, samples: w, whole: w === n } };
+  const shaftHz = record.shaft.hz;
+  if (bearing === undefined || !(shaftHz > 0) || record.segments.count === 0) return detail;
+  const revolutions = options.segmentRevolutions ?? requiredRevolutions(bearing);
+  const length = recordSegmentLength(n, config.sampleRateHz, shaftHz, revolutions);
+  const analyzer = new WindowAnalyzer({ ...noBearing, bearing, shaftHz, shaftTolerance: 0, windowSize: length });
+  const hop = Math.max(1, Math.floor(length / 2));
+  const diagnosis = record.bearing.diagnosis;
+  let best = -1;
+  let bestStart = 0;
+  let bestConfidence = -Infinity;
+  for (let start = 0, i = 0; start + length <= n; start += hop, i++) {
+    const a = analyzer.analyze(samples.subarray(start, start + length)).bearing;
+    if (a.diagnosis === diagnosis && a.confidence > bestConfidence) {
+      best = i;
+      bestStart = start;
+      bestConfidence = a.confidence;
+    }
+  }
+  // No segment names the record's verdict only when `none` won without a vote (no majority):
+  // the segment with the least evidence for any fault then stands for it.
+  if (best < 0) {
+    for (let start = 0, i = 0; start + length <= n; start += hop, i++) {
+      const a = analyzer.analyze(samples.subarray(start, start + length));
+      const strongest = Math.max(a.features.bpfo_score ?? 0, a.features.bpfi_score ?? 0, a.features.bsf_score ?? 0);
+      if (best < 0 || -strongest > bestConfidence) {
+        best = i;
+        bestStart = start;
+        bestConfidence = -strongest;
+      }
+    }
+  }
+  const { analysis, detail: d } = analyzer.analyzeDetailed(samples.subarray(bestStart, bestStart + length));
+  if (d.envelope !== undefined && d.kurtogram !== undefined)
+    detail.segment = { index: best, start: bestStart, samples: length, analysis, envelope: d.envelope, kurtogram: d.kurtogram };
+  return detail;
 }
 
 /** Segment length of a record's bearing diagnosis, in samples (see analyzeRecord). */

@@ -5,13 +5,23 @@
  * so bad input yields one error naming the file and the problem, exit code 1, and no output.
  * With `--baseline FILE` (healthy recordings of the same machine) or `--reference FILE` (a saved
  * reference), lines the healthy machine carries count only by their excess over it.
+ * `--report OUT.html` also writes one self-contained HTML report per file (cli/report/); it only
+ * adds files: stdout, stderr's errors and the exit codes are those of the run without it.
  */
+import { stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import { describeError, isPdmError, PdmError } from '../../common/errors.ts';
 import { lookupBearing } from '../../models/bearing/catalogue.ts';
 import type { BearingGeometry } from '../../models/bearing/geometry.ts';
 import { BearingGeometrySpec } from '../../models/bearing/geometry-spec.ts';
 import { USABLE_BANDWIDTH_FACTOR } from '../../models/bearing/kurtogram.ts';
-import { analyzeRecord, type EnvelopeReference, type RecordAnalysis, referenceFromRecords } from '../../models/window-analysis.ts';
+import {
+  analyzeRecord,
+  analyzeRecordDetail,
+  type EnvelopeReference,
+  type RecordAnalysis,
+  referenceFromRecords,
+} from '../../models/window-analysis.ts';
 import {
   type CommandLineOf,
   choice,
@@ -29,6 +39,8 @@ import {
 } from '../command-line.ts';
 import { readReferenceFile, writeReferenceFile } from '../io/reference-file.ts';
 import { readSignalFile, SIGNAL_FORMATS, type SignalFormat } from '../io/signal-file.ts';
+import { renderAnalysisReport } from '../report/analysis-report.ts';
+import { loadChartAssets } from '../report/chart-assets.ts';
 
 const USAGE = `Usage: pdm analyze FILE... --fs HZ [--rpm RPM] [--bearing NAME | --bearing-geometry SPEC] [options]
 
@@ -54,6 +66,11 @@ Options:
   --save-reference FILE    write the reference learnt from the baselines (JSON; for the sampling
                            rate of the first FILE)
   --json                   one JSON object per file (JSON Lines) instead of a table
+  --report OUT.html        also write a self-contained HTML report per file (waveform, spectrum
+                           with 1X-10X, envelope spectrum with the defect frequencies, kurtogram,
+                           features, ISO zone, diagnosis in words). One FILE: OUT.html; several:
+                           OUT-<name>.html each (<name>: the file's name without extension); OUT an
+                           existing directory: OUT/<name>.html each
   -h, --help               this help
 `;
 
@@ -126,6 +143,7 @@ const SPEC = commandSpec({
     reference: text(),
     'save-reference': text(),
     json: flag(),
+    report: text(),
   },
 });
 
@@ -145,6 +163,8 @@ interface Settings {
   baselineRpm: number[];
   referenceFile?: string;
   saveReference?: string;
+  /** File -> its report's path, with --report. */
+  reports?: Map<string, string>;
 }
 
 /** The rules between options; each value is already checked. */
@@ -168,6 +188,7 @@ function settingsFrom({ values, positionals }: CommandLineOf<typeof SPEC>): Sett
       `--baseline-rpm given ${baselineRpm.length} times for ${baselines.length} --baseline files: give it once, or once per baseline`,
     );
   return {
+    reports: values.report === undefined ? undefined : reportPaths(values.report, positionals),
     files: positionals,
     fs: values.fs,
     rpm: values.rpm,
@@ -182,6 +203,41 @@ function settingsFrom({ values, positionals }: CommandLineOf<typeof SPEC>): Sett
     referenceFile: values.reference,
     saveReference: values['save-reference'],
   };
+}
+
+/**
+ * Where each file's report goes (see --report in USAGE): OUT itself for one file; for several,
+ * OUT-<name>.html (OUT's .html dropped) or, when OUT is a directory (ends in a slash, or exists),
+ * OUT/<name>.html. Two files of one name would overwrite each other's report: a usage error.
+ * The same file given twice gets one report.
+ */
+function reportPaths(out: string, files: string[], isDirectory = false): Map<string, string> {
+  const unique = [...new Set(files)];
+  const directory = isDirectory || /[\\/]$/.test(out);
+  const paths = new Map<string, string>();
+  if (unique.length === 1 && !directory) return paths.set(unique[0], out);
+  const owner = new Map<string, string>();
+  for (const file of unique) {
+    const name = basename(file, extname(file));
+    const other = owner.get(name);
+    if (other !== undefined)
+      throw usageError(`--report: ${other} and ${file} would both write the report '${name}'; analyse them in separate runs`);
+    owner.set(name, file);
+    paths.set(file, directory ? join(out, `${name}.html`) : `${out.replace(/\.html?$/i, '')}-${name}.html`);
+  }
+  return paths;
+}
+
+/** --report to an existing directory names the reports inside it; else their directory must exist. */
+async function settleReports(s: Settings, out: string): Promise<void> {
+  const info = await stat(out).catch(() => undefined);
+  if (info?.isDirectory()) s.reports = reportPaths(out, s.files, true);
+  for (const path of new Set(s.reports?.values())) {
+    const dir = dirname(path);
+    const d = await stat(dir).catch(() => undefined);
+    if (!d?.isDirectory())
+      throw new PdmError('PDM_ERR_INPUT_FILE', `--report: cannot write ${path}: directory ${dir} does not exist`, { file: path });
+  }
 }
 
 /** Reads one file and settles its sampling rate (the header's, or --fs; they must agree). */
@@ -310,6 +366,7 @@ async function analyze(line: CommandLineOf<typeof SPEC>): Promise<number> {
     for (const file of settings.files) await load(file, settings);
     for (const file of settings.baselines) await load(file, settings, true);
     if (settings.referenceFile !== undefined) saved = await readReferenceFile(settings.referenceFile);
+    if (line.values.report !== undefined) await settleReports(settings, line.values.report);
     if (settings.baselines.length > 0) {
       // Learnt before anything is printed, so a baseline that cannot serve fails alone.
       const { fs } = await load(settings.files[0], settings);
@@ -332,15 +389,38 @@ async function analyze(line: CommandLineOf<typeof SPEC>): Promise<number> {
         reference = learnt.get(fs) ?? (await learnReference(settings, fs));
         learnt.set(fs, reference);
       }
-      const a = analyzeRecord(samples, {
+      const config = {
         sampleRateHz: fs,
         shaftHz: settings.rpm === undefined ? undefined : settings.rpm / 60,
         bearing: settings.bearing,
         iso: settings.iso,
         reference,
-      });
+      };
+      const a = analyzeRecord(samples, config);
       if (settings.json) process.stdout.write(`${JSON.stringify(toJson(file, fs, format, samples.length, settings, a, reference))}\n`);
       else rows.push({ file, a });
+      const out = settings.reports?.get(file);
+      if (out !== undefined) {
+        const html = renderAnalysisReport(
+          {
+            file,
+            format,
+            sampleRateHz: fs,
+            samples,
+            rpm: settings.rpm,
+            bearing: settings.bearing,
+            iso: settings.iso,
+            reference: reference === undefined ? undefined : (settings.referenceFile ?? settings.baselines.join(', ')),
+            analysis: a,
+            detail: analyzeRecordDetail(samples, config, a),
+            generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          },
+          await loadChartAssets(),
+        );
+        await writeFile(out, html);
+        // stderr: stdout stays what it is without --report (JSON Lines or the table).
+        process.stderr.write(`pdm analyze: report ${out}\n`);
+      }
     }
   } catch (err) {
     if (err instanceof UsageError) throw err;

@@ -1,0 +1,266 @@
+/**
+ * `pdm analyze --report` reports rendered in a real browser: headless Chromium from Debian's
+ * `chromium` package, driven by playwright-core. For each report: every plot is drawn (its
+ * series' colour is on its canvas, inside the plot area), the page asks for nothing over the
+ * network (every request is routed and recorded, CSP violations too), and on the shared CWRU
+ * outer-race record the BPFO marker sits on the envelope spectrum's peak within one line.
+ * Screenshots go to .pdm/test-output/reports/ (gitignored); look at them.
+ *
+ * Chromium is required, not optional: without /usr/bin/chromium the test fails and says how to
+ * install it (.ci/run installs it).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DATA = join(ROOT, '..', 'shared', 'data', 'cwru');
+const OR = join(DATA, '12k_DE', '130_OR007at6_0_DE.f32');
+const IR = join(DATA, '12k_DE', '105_IR007_0_DE.f32');
+const OR_FE = join(DATA, '12k_DE', '130_OR007at6_0_FE.f32');
+/** Sampled at 48 kHz, like all of CWRU's healthy records. */
+const NORMAL = join(DATA, 'normal', '97_Normal_0_DE.f32');
+const OUT = join(ROOT, '.pdm', 'test-output', 'reports');
+const CHROMIUM = '/usr/bin/chromium';
+
+function pdm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, 'cli', 'pdm.ts'), 'analyze', ...args],
+      { cwd: ROOT, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
+      },
+    );
+  });
+}
+
+interface Opened {
+  page: Page;
+  /** Every request other than the report itself, and every CSP violation. */
+  network: string[];
+  errors: string[];
+}
+
+let browser: Browser;
+let dir = '';
+
+async function open(file: string, height = 900): Promise<Opened> {
+  const page = await browser.newPage({ viewport: { width: 1280, height }, deviceScaleFactor: 1 });
+  const url = pathToFileURL(file).href;
+  const network: string[] = [];
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  // Every request is routed: the report's own URL loads, anything else is recorded and refused.
+  await page.route('**/*', async (route) => {
+    if (route.request().url() === url) return route.continue();
+    network.push(route.request().url());
+    return route.abort();
+  });
+  // Requests the page's CSP blocks never reach the router: record those too.
+  await page.addInitScript(() => {
+    // biome-ignore lint/suspicious/noExplicitAny: the page's globals (the type checker here has no DOM library)
+    const w = globalThis as any;
+    w.__violations = [];
+    w.document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) =>
+      w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+  network.push(...(await page.evaluate(() => (globalThis as unknown as { __violations: string[] }).__violations)));
+  return { page, network, errors };
+}
+
+/** Per plot: pixels of its series' colour inside the plot area, and the area's size (canvas pixels). */
+async function drawn(page: Page): Promise<Record<string, { series: number; painted: number; area: number }>> {
+  return page.evaluate(() => {
+    // biome-ignore lint/suspicious/noExplicitAny: uPlot instances, read through their documented API
+    const plots = (globalThis as any).pdmReport.plots as Record<string, any>;
+    const out: Record<string, { series: number; painted: number; area: number }> = {};
+    for (const [name, u] of Object.entries(plots)) {
+      const { left, top, width, height } = u.bbox;
+      const img = u.ctx.getImageData(Math.round(left), Math.round(top), Math.round(width), Math.round(height)).data as Uint8ClampedArray;
+      const stroke = u.series[1]?.stroke?.() as string | undefined;
+      const rgb = stroke?.startsWith('#') ? [1, 3, 5].map((i) => Number.parseInt(stroke.slice(i, i + 2), 16)) : undefined;
+      let series = 0;
+      let painted = 0;
+      for (let i = 0; i < img.length; i += 4) {
+        if (img[i + 3] === 0) continue;
+        const [r, g, b] = [img[i], img[i + 1], img[i + 2]];
+        if (r < 245 || g < 245 || b < 245) painted++;
+        if (rgb !== undefined && Math.abs(r - rgb[0]) < 40 && Math.abs(g - rgb[1]) < 40 && Math.abs(b - rgb[2]) < 40) series++;
+      }
+      out[name] = { series, painted, area: (img.length / 4) | 0 };
+    }
+    return out;
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: these tests render the HTML reports in Debian's headless Chromium. Install it with 'apt-get install -y chromium' (.ci/run does).`,
+    );
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  dir = await mkdtemp(join(tmpdir(), 'pdm-report-'));
+  await mkdir(OUT, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+describe('pdm analyze --report in Chromium', () => {
+  it('outer race: every plot drawn, no request, the BPFO marker on the envelope peak', async () => {
+    const report = join(OUT, 'outer-race.html');
+    const run = await pdm(OR, '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--report', report, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const { page, network, errors } = await open(report);
+    expect(errors).toEqual([]);
+    const plots = await drawn(page);
+    expect(Object.keys(plots).sort()).toEqual(['envelope', 'kurtogram', 'orders', 'spectrum', 'waveform']);
+    for (const [name, p] of Object.entries(plots)) {
+      if (name === 'kurtogram') expect(p.painted, name).toBeGreaterThan(0.9 * p.area);
+      else expect(p.series, name).toBeGreaterThan(200);
+    }
+    const bpfo = await page.evaluate(() => {
+      // biome-ignore lint/suspicious/noExplicitAny: uPlot and the report's data, through their API
+      const w = globalThis as any;
+      const u = w.pdmReport.plots.envelope;
+      const marker = w.pdmReport.envelopeMarkers.find((m: { family: string; strong: boolean }) => m.family === 'bpfo' && m.strong);
+      const x = u.data[0] as number[];
+      const y = u.data[1] as number[];
+      const line = x[1] - x[0];
+      // The envelope spectrum's peak near the marker (within 5 %: well inside BPFO's neighbours).
+      let peak = -1;
+      for (let i = 0; i < x.length; i++) if (Math.abs(x[i] - marker.hz) <= 0.05 * marker.hz && (peak < 0 || y[i] > y[peak])) peak = i;
+      const px = (hz: number) => u.valToPos(hz, 'x', true);
+      // The marker as drawn: BPFO's red in the canvas column at the marker's position.
+      const col = Math.round(px(marker.hz));
+      const { top, height } = u.bbox;
+      const img = u.ctx.getImageData(col, Math.round(top), 1, Math.round(height)).data as Uint8ClampedArray;
+      let red = 0;
+      for (let i = 0; i < img.length; i += 4) if (img[i] > 180 && img[i + 1] < 110 && img[i + 2] < 110) red++;
+      return {
+        markerHz: marker.hz,
+        peakHz: x[peak],
+        line,
+        markerPx: px(marker.hz),
+        peakPx: px(x[peak]),
+        linePx: px(line) - px(0),
+        redPixels: red,
+        expectedHz: w.pdmReport.data.envelope.families[0].hz,
+      };
+    });
+    expect(bpfo.markerHz).toBeCloseTo(bpfo.expectedHz, 6);
+    expect(Math.abs(bpfo.peakHz - bpfo.markerHz)).toBeLessThanOrEqual(bpfo.line);
+    expect(Math.abs(bpfo.peakPx - bpfo.markerPx)).toBeLessThanOrEqual(bpfo.linePx);
+    expect(bpfo.redPixels).toBeGreaterThan(20);
+    // The verdict and its evidence, in words.
+    const text = await page.locator('main').textContent();
+    expect(text).toContain('Outer race fault');
+    expect(text).toMatch(/named by \d+ of \d+ half-overlapping segments/);
+    expect(network).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'outer-race-top.png') });
+    await page.screenshot({ path: join(OUT, 'outer-race.png'), fullPage: true });
+    await page.locator('section', { has: page.locator('#plot-envelope') }).screenshot({ path: join(OUT, 'outer-race-envelope.png') });
+    await page.locator('section', { has: page.locator('#plot-kurtogram') }).screenshot({ path: join(OUT, 'outer-race-kurtogram.png') });
+    // The envelope spectrum and the kurtogram together (docs/report-outer-race-envelope.png), in page coordinates.
+    const clip = await page.evaluate(() => {
+      // biome-ignore lint/suspicious/noExplicitAny: the page's DOM (no DOM library in the type checker here)
+      const w = globalThis as any;
+      const box = (id: string) => w.document.getElementById(id).closest('section').getBoundingClientRect();
+      const [a, b] = [box('plot-envelope'), box('plot-kurtogram')];
+      return { x: a.left - 8, y: a.top + w.scrollY - 8, width: a.width + 16, height: b.bottom - a.top + 16 };
+    });
+    await page.screenshot({ path: join(OUT, 'outer-race-envelope-kurtogram.png'), fullPage: true, clip });
+    // The envelope spectrum on a logarithmic axis (the floor shows): drawn again, the same markers.
+    await page.locator('#envelope-log').check();
+    const log = await drawn(page);
+    expect(log.envelope.series).toBeGreaterThan(200);
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { pdmReport: { plots: { envelope: { scales: { y: { distr: number } } } } } }).pdmReport.plots.envelope
+            .scales.y.distr,
+      ),
+    ).toBe(3);
+    await page.locator('section', { has: page.locator('#plot-envelope') }).screenshot({ path: join(OUT, 'outer-race-envelope-log.png') });
+    await page.close();
+  });
+
+  /** Opens a report, checks every plot is drawn and nothing is requested, saves a screenshot; returns the verdict card's text. */
+  async function drawnReport(name: string, plotCount: number): Promise<string | null> {
+    const { page, network, errors } = await open(join(OUT, `${name}.html`));
+    expect(errors).toEqual([]);
+    const plots = await drawn(page);
+    expect(Object.keys(plots).length, name).toBe(plotCount);
+    for (const [plot, p] of Object.entries(plots))
+      expect(plot === 'kurtogram' ? p.painted : p.series, `${name} ${plot}`).toBeGreaterThan(200);
+    expect(network).toEqual([]);
+    const verdict = await page.locator('.card .v').first().textContent();
+    await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+    if (plots.envelope !== undefined)
+      await page.locator('section', { has: page.locator('#plot-envelope') }).screenshot({ path: join(OUT, `${name}-envelope.png`) });
+    await page.close();
+    return verdict;
+  }
+
+  it('several files: one report each, all drawn', async () => {
+    const run = await pdm(IR, OR_FE, '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--report', join(OUT, 'several.html'));
+    expect(run.code, run.stderr).toBe(0);
+    expect(await drawnReport('several-105_IR007_0_DE', 5)).toBe('Inner race fault');
+    await drawnReport('several-130_OR007at6_0_FE', 5);
+  });
+
+  it('a healthy record (48 kHz): drawn, "no bearing fault named"', async () => {
+    const run = await pdm(NORMAL, '--fs', '48000', '--rpm', '1797', '--bearing', '6205-2RS', '--report', join(OUT, 'healthy.html'));
+    expect(run.code, run.stderr).toBe(0);
+    expect(await drawnReport('healthy', 5)).toBe('No bearing fault named');
+  });
+
+  it('without a bearing: waveform and spectra drawn, the envelope analysis said to be absent', async () => {
+    const report = join(OUT, 'no-bearing.html');
+    const run = await pdm(OR, '--fs', '12000', '--report', report);
+    expect(run.code, run.stderr).toBe(0);
+    const { page, network, errors } = await open(report);
+    expect(errors).toEqual([]);
+    const plots = await drawn(page);
+    expect(Object.keys(plots).sort()).toEqual(['orders', 'spectrum', 'waveform']);
+    for (const [name, p] of Object.entries(plots)) expect(p.series, name).toBeGreaterThan(200);
+    expect(await page.locator('main').textContent()).toContain('No bearing given');
+    expect(await page.locator('.card .v').first().textContent()).toBe('Not assessed');
+    expect(network).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'no-bearing.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('a file name with markup is shown as text: no element, no request, no script', async () => {
+    const name = `x<img src=y onerror="document.title='pwned'">&'.f32`;
+    const file = join(dir, name);
+    await copyFile(OR, file);
+    const report = join(dir, 'markup.html');
+    const run = await pdm(file, '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--report', report);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await readFile(report, 'utf8')).not.toContain('<img src=y');
+    const { page, network, errors } = await open(report);
+    expect(errors).toEqual([]);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.title()).toBe(`${name} — pdm vibration analysis`);
+    expect(await page.locator('h1').textContent()).toBe(`Vibration analysis: ${name}`);
+    expect(await page.evaluate(() => (globalThis as unknown as { pdmReport: { data: { file: string } } }).pdmReport.data.file)).toBe(file);
+    expect(network).toEqual([]);
+    await page.close();
+  });
+});
