@@ -32,6 +32,7 @@ import {
   type MachineNodes,
 } from './machine-nodes.ts';
 import { shownState } from './operating-state.ts';
+import { userCheck } from './user-check.ts';
 
 export type SecurityModeName = 'SignAndEncrypt' | 'Sign' | 'None';
 
@@ -115,7 +116,7 @@ export class MachineServer {
       securityPolicies: security.mode === 'None' ? [SecurityPolicy.None] : [SecurityPolicy[security.policy]],
       allowAnonymous: security.allowAnonymous,
       userManager: {
-        isValidUser: (username: string, password: string) => users.some((u) => u.username === username && u.password === password),
+        isValidUser: userCheck(users),
         // Every configured user operates the machine; anonymous sessions keep the Anonymous role only.
         getUserRoles: () => makeRoles('AuthenticatedUser;Operator'),
       },
