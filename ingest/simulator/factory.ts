@@ -31,6 +31,8 @@ export interface FactoryOptions {
   pkiRoot: string;
   /** Overrides the fleet's advertised host name (docker-compose: the service name). */
   hostname?: string;
+  /** Address every machine server listens on (default 127.0.0.1; docker-compose: 0.0.0.0). */
+  bind?: string;
   env?: NodeJS.ProcessEnv;
   /** Where to append each machine's truth (`<id>.jsonl`); none when absent. */
   truthDir?: string;
@@ -118,6 +120,7 @@ export class Factory {
         machineId: m.id,
         port: m.opcua.port,
         hostname,
+        bind: this.#opts.bind,
         identification: { ...m.identification, machineType: m.type },
         source: simulation,
         control: simulation,

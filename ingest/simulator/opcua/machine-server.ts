@@ -41,6 +41,12 @@ export interface MachineServerOptions {
   port: number;
   /** Host name the endpoint URL advertises (default: localhost). */
   hostname?: string;
+  /**
+   * Address to listen on (default 127.0.0.1: only this computer). node-opcua listens on every
+   * interface unless told, which puts a machine on any network the host is on; reaching it from
+   * elsewhere must be a decision (`pdm simulate --bind 0.0.0.0`, as docker-compose does).
+   */
+  bind?: string;
   identification?: MachineIdentification;
   source: MachineSignalSource;
   /** What the InjectFault/Stop/Start/Repair methods drive and where the shown state comes from; no methods without it. */
@@ -108,6 +114,7 @@ export class MachineServer {
     const users = this.#opts.users;
     const server = new OPCUAServer({
       port: this.#opts.port,
+      host: this.#opts.bind ?? '127.0.0.1',
       resourcePath: `/pdm/${this.machineId}`,
       alternateHostname: this.#opts.hostname,
       nodeset_filename: MACHINE_NODESETS,
@@ -154,7 +161,10 @@ export class MachineServer {
       this.#publishEnergy(now);
       this.#refreshState(now);
     }, this.#opts.energyPeriodMs ?? 1000);
-    this.#log.info({ endpoint: this.endpointUrl, security: security.mode, methods: Boolean(control) }, 'machine server listening');
+    this.#log.info(
+      { endpoint: this.endpointUrl, bind: this.#opts.bind ?? '127.0.0.1', security: security.mode, methods: Boolean(control) },
+      'machine server listening',
+    );
   }
 
   /** Stop publishing and close the server (sessions are dropped, as when a machine is switched off). */
