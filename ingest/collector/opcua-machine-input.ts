@@ -41,6 +41,7 @@ import type { ChannelMeaning } from '../../common/channels.ts';
 import { PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
 import { type EnergyField, fromUInt64 } from '../opcua/address-space-model.ts';
+import { certificateMismatches, chooseEndpoint, policyUri, type SecurityModeName, type SecurityPolicyName } from '../opcua/security.ts';
 import {
   browseMachine,
   type DiscoveredMachine,
@@ -54,7 +55,8 @@ export interface MachineEndpointConfig {
   endpoint: string;
   /** Configured machine id (checked against the server's; required with explicit nodes). */
   machineId?: string;
-  security: { mode: 'SignAndEncrypt' | 'Sign' | 'None'; policy: 'Basic256Sha256' };
+  /** Security mode, and the policy (absent: the strongest the server offers, see ingest/opcua/security.ts). */
+  security: { mode: SecurityModeName; policy?: SecurityPolicyName };
   /** Resolved credentials (from the environment), or null for anonymous. */
   credentials: { username: string; password: string } | null;
   pkiDir: string;
@@ -145,6 +147,57 @@ export class OpcuaMachineInput {
     return (this.granted?.publishingIntervalMs ?? this.#cfg.publishingIntervalMs) * (this.granted?.keepAliveCount ?? 10);
   }
 
+  /** Security of the connection once started, e.g. `SignAndEncrypt/Aes256_Sha256_RsaPss`. */
+  security: string | undefined;
+  /** The policy in use (configured, or chosen from what the server offers); undefined with mode None. */
+  policy: SecurityPolicyName | undefined;
+
+  /**
+   * Ask the server what it offers (GetEndpoints, which OPC UA answers without security), pick the
+   * policy, and check its certificate against the endpoint URL and its application URI.
+   */
+  async #negotiate(clientCertificateManager: OPCUACertificateManager): Promise<SecurityPolicyName> {
+    const { mode, policy } = this.#cfg.security;
+    if (mode === 'None') throw new Error('no policy to negotiate with security mode None');
+    const discovery = OPCUAClient.create({
+      applicationName: 'pdm-collector',
+      applicationUri: 'urn:pdm:collector',
+      clientCertificateManager,
+      endpointMustExist: false,
+      connectionStrategy: { initialDelay: 200, maxDelay: 400, maxRetry: 1 },
+    });
+    let endpoints;
+    try {
+      await discovery.connect(this.#cfg.endpoint);
+      endpoints = await discovery.getEndpoints();
+    } catch (err) {
+      throw this.#classify(err, 'connect');
+    } finally {
+      await discovery.disconnect().catch(() => undefined);
+    }
+    const choice = chooseEndpoint(endpoints, mode, policy);
+    if (!choice.ok) {
+      throw new PdmError('PDM_ERR_OPCUA_SECURITY', `machine ${this.#label.label}: ${choice.problem}`, {
+        endpoint: this.#cfg.endpoint,
+        offered: choice.offered,
+      });
+    }
+    const cert = choice.endpoint.serverCertificate;
+    if (cert && cert.length > 0) {
+      let mismatches: string[];
+      try {
+        mismatches = certificateMismatches(cert, this.#cfg.endpoint, choice.endpoint.server?.applicationUri);
+      } catch (err) {
+        mismatches = [`the server's certificate cannot be read (${err instanceof Error ? err.message : String(err)})`];
+      }
+      for (const m of mismatches) {
+        this.#log.warn({ machine: this.#cfg.machineId, endpoint: this.#cfg.endpoint }, `certificate mismatch: ${m}`);
+        this.#handlers.risk?.(`certificate mismatch: ${m}`, 'warn');
+      }
+    }
+    return choice.policy;
+  }
+
   async start(): Promise<void> {
     const { security } = this.#cfg;
     const clientCertificateManager = new OPCUACertificateManager({
@@ -153,12 +206,14 @@ export class OpcuaMachineInput {
     });
     await clientCertificateManager.initialize();
     this.#handlers.state?.('connecting');
+    this.policy = security.mode === 'None' ? undefined : await this.#negotiate(clientCertificateManager);
+    this.security = `${security.mode}${this.policy ? `/${this.policy}` : ''}`;
     const client = OPCUAClient.create({
       applicationName: 'pdm-collector',
       applicationUri: 'urn:pdm:collector',
       clientCertificateManager,
       securityMode: MessageSecurityMode[security.mode],
-      securityPolicy: security.mode === 'None' ? SecurityPolicy.None : SecurityPolicy[security.policy],
+      securityPolicy: this.policy ? policyUri(this.policy) : SecurityPolicy.None,
       endpointMustExist: false,
       keepSessionAlive: true,
       requestedSessionTimeout: 60_000,
@@ -204,6 +259,7 @@ export class OpcuaMachineInput {
     this.#log.info(
       {
         machine: this.machine.machineId,
+        security: this.security,
         channels: this.machine.channels.map((c) => `${c.channel} ${c.blockSize}@${c.sampleRateHz}Hz`),
         energy: this.machine.energy.length,
       },
@@ -275,7 +331,7 @@ export class OpcuaMachineInput {
     if (/BadSecurityPolicyRejected|BadSecurityModeRejected|no endpoint|endpoint.*not found/i.test(message)) {
       return new PdmError(
         'PDM_ERR_OPCUA_SECURITY',
-        `${where}: the server does not offer ${this.#cfg.security.mode}/${this.#cfg.security.policy} (${message})`,
+        `${where}: the server does not offer ${this.#cfg.security.mode}/${this.policy ?? this.#cfg.security.policy ?? 'None'} (${message})`,
         details,
         { cause: err },
       );

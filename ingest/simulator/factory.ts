@@ -18,7 +18,7 @@ import { describeError, PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
 import { ensureOwnCertificate, trustCertificate } from '../opcua/pki.ts';
 import { machinePkiDir } from '../opcua/pki-init.ts';
-import type { LoadedFleet, ValidMachine } from './fleet-config.ts';
+import { insecureServerSettings, type LoadedFleet, type ValidMachine } from './fleet-config.ts';
 import { OPERATOR_APPLICATION_URI, operatorPkiDir } from './opcua/factory-client.ts';
 import { MachineServer } from './opcua/machine-server.ts';
 import type { MachineTruth } from './physics/machine-simulation.ts';
@@ -107,6 +107,13 @@ export class Factory {
           `${m.origin.file}: machines[${m.origin.index}] (${m.id}): no users and anonymous access not allowed: nobody could connect`,
         );
       }
+      const insecure = insecureServerSettings(m.opcua.security);
+      // validateFleet refuses these without allowInsecure; accepted ones are said at every start.
+      if (insecure.length > 0)
+        this.#log.warn(
+          { machine: m.id, insecure },
+          `INSECURE: machine ${m.id} serves with ${insecure.join(' and ')} (allowInsecure: true in ${m.origin.file})`,
+        );
       const simulation = createMachineSource(m, { startTimeMs });
       const pkiDir = machinePkiDir(this.#opts.pkiRoot, m.id);
       const hostname = this.#opts.hostname ?? m.opcua.hostname;

@@ -20,6 +20,7 @@ import {
 import { describeError } from '../../../common/errors.ts';
 import { logger } from '../../../common/log.ts';
 import { toUInt64 } from '../../opcua/address-space-model.ts';
+import { policyUri, SECURITY_POLICIES, type SecurityModeName, type SecurityPolicyName } from '../../opcua/security.ts';
 import type { MachineTruth } from '../physics/machine-simulation.ts';
 import { blockStartMs, lastCompleteBlock, type MachineControl, type MachineSignalSource } from '../signal-source.ts';
 import { addMachineMethods } from './machine-methods.ts';
@@ -34,7 +35,7 @@ import {
 import { shownState } from './operating-state.ts';
 import { userCheck } from './user-check.ts';
 
-export type SecurityModeName = 'SignAndEncrypt' | 'Sign' | 'None';
+export type { SecurityModeName } from '../../opcua/security.ts';
 
 export interface MachineServerOptions {
   machineId: string;
@@ -51,7 +52,11 @@ export interface MachineServerOptions {
   source: MachineSignalSource;
   /** What the InjectFault/Stop/Start/Repair methods drive and where the shown state comes from; no methods without it. */
   control?: MachineControl;
-  security: { mode: SecurityModeName; policy: 'Basic256Sha256'; allowAnonymous: boolean };
+  /**
+   * Mode, and the policies offered: `policies` (default all of SECURITY_POLICIES), or `policy`
+   * alone to offer only that one.
+   */
+  security: { mode: SecurityModeName; policies?: readonly SecurityPolicyName[]; policy?: SecurityPolicyName; allowAnonymous: boolean };
   users: Array<{ username: string; password: string }>;
   /** PKI folder of this server (own certificate, trusted/ and rejected/ peers). Created on first start and kept. */
   pkiDir: string;
@@ -98,6 +103,13 @@ export class MachineServer {
     this.#log = logger('machine-server', { machine: opts.machineId });
   }
 
+  /** The security policies this server offers (none with mode None). */
+  get policies(): SecurityPolicyName[] {
+    const { security } = this.#opts;
+    if (security.mode === 'None') return [];
+    return [...(security.policies ?? (security.policy ? [security.policy] : SECURITY_POLICIES))];
+  }
+
   get endpointUrl(): string {
     return `opc.tcp://${this.#opts.hostname ?? 'localhost'}:${this.#opts.port}/pdm/${this.machineId}`;
   }
@@ -120,7 +132,7 @@ export class MachineServer {
       nodeset_filename: MACHINE_NODESETS,
       serverCertificateManager,
       securityModes: [MessageSecurityMode[security.mode]],
-      securityPolicies: security.mode === 'None' ? [SecurityPolicy.None] : [SecurityPolicy[security.policy]],
+      securityPolicies: security.mode === 'None' ? [SecurityPolicy.None] : this.policies.map(policyUri),
       allowAnonymous: security.allowAnonymous,
       userManager: {
         isValidUser: userCheck(users),
@@ -162,7 +174,14 @@ export class MachineServer {
       this.#refreshState(now);
     }, this.#opts.energyPeriodMs ?? 1000);
     this.#log.info(
-      { endpoint: this.endpointUrl, bind: this.#opts.bind ?? '127.0.0.1', security: security.mode, methods: Boolean(control) },
+      {
+        endpoint: this.endpointUrl,
+        bind: this.#opts.bind ?? '127.0.0.1',
+        security: security.mode,
+        policies: this.policies,
+        anonymous: security.allowAnonymous,
+        methods: Boolean(control),
+      },
       'machine server listening',
     );
   }
