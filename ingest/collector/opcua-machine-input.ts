@@ -41,7 +41,14 @@ import type { ChannelMeaning } from '../../common/channels.ts';
 import { PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
 import { type EnergyField, fromUInt64 } from '../opcua/address-space-model.ts';
-import { certificateMismatches, chooseEndpoint, policyUri, type SecurityModeName, type SecurityPolicyName } from '../opcua/security.ts';
+import {
+  certificateMismatches,
+  chooseEndpoint,
+  policyUri,
+  type SecurityModeName,
+  type SecurityPolicyName,
+  serverEndpoints,
+} from '../opcua/security.ts';
 import {
   browseMachine,
   type DiscoveredMachine,
@@ -159,21 +166,15 @@ export class OpcuaMachineInput {
   async #negotiate(clientCertificateManager: OPCUACertificateManager): Promise<SecurityPolicyName> {
     const { mode, policy } = this.#cfg.security;
     if (mode === 'None') throw new Error('no policy to negotiate with security mode None');
-    const discovery = OPCUAClient.create({
-      applicationName: 'pdm-collector',
-      applicationUri: 'urn:pdm:collector',
-      clientCertificateManager,
-      endpointMustExist: false,
-      connectionStrategy: { initialDelay: 200, maxDelay: 400, maxRetry: 1 },
-    });
     let endpoints;
     try {
-      await discovery.connect(this.#cfg.endpoint);
-      endpoints = await discovery.getEndpoints();
+      endpoints = await serverEndpoints(this.#cfg.endpoint, {
+        applicationName: 'pdm-collector',
+        applicationUri: 'urn:pdm:collector',
+        clientCertificateManager,
+      });
     } catch (err) {
       throw this.#classify(err, 'connect');
-    } finally {
-      await discovery.disconnect().catch(() => undefined);
     }
     const choice = chooseEndpoint(endpoints, mode, policy);
     if (!choice.ok) {

@@ -15,7 +15,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { MessageSecurityMode, SecurityPolicy } from 'node-opcua';
+import { type EndpointDescription, MessageSecurityMode, type OPCUACertificateManager, OPCUAClient, SecurityPolicy } from 'node-opcua';
 
 export const SECURITY_POLICIES = ['Aes256_Sha256_RsaPss', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep'] as const;
 export type SecurityPolicyName = (typeof SECURITY_POLICIES)[number];
@@ -76,6 +76,28 @@ export function chooseEndpoint<E extends OfferedEndpoint>(
     offered,
     problem: `the server offers none of ${SECURITY_POLICIES.join(', ')} in ${mode} mode (it offers ${offered.join(', ') || 'nothing'}); configure the server for one of them`,
   };
+}
+
+/**
+ * The endpoints a server offers (GetEndpoints, which OPC UA answers on an unsecured channel: it is
+ * how a client learns the policies and the certificate before it can secure anything). One quick
+ * attempt; errors are the caller's to explain.
+ */
+export async function serverEndpoints(
+  endpointUrl: string,
+  client: { applicationName: string; applicationUri: string; clientCertificateManager: OPCUACertificateManager },
+): Promise<EndpointDescription[]> {
+  const discovery = OPCUAClient.create({
+    ...client,
+    endpointMustExist: false,
+    connectionStrategy: { initialDelay: 200, maxDelay: 400, maxRetry: 1 },
+  });
+  try {
+    await discovery.connect(endpointUrl);
+    return await discovery.getEndpoints();
+  } finally {
+    await discovery.disconnect().catch(() => undefined);
+  }
 }
 
 /** Names a certificate is issued for: DNS names, IP addresses and URIs of its subjectAltName. */
