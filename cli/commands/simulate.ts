@@ -102,7 +102,9 @@ async function simulate({ values }: CommandLineOf<typeof SPEC>): Promise<number>
   });
   await factory.start();
   for (const m of factory.machines)
-    process.stderr.write(`${m.id}: ${m.state}${m.endpointUrl ? ` at ${m.endpointUrl}` : ''}${m.error ? ` — ${m.error}` : ''}\n`);
+    process.stderr.write(
+      `${m.id}: ${m.state}${m.endpointUrl ? ` at ${m.endpointUrl}` : ''}${m.error ? ` — ${m.error}` : ''}${m.insecure ? ` — INSECURE (allowInsecure): ${m.insecure.join(' and ')}` : ''}\n`,
+    );
   // Run as a child of `pdm start` (IPC channel): report the machines, then the truth each second.
   let truthTimer: NodeJS.Timeout | undefined;
   if (process.send) {

@@ -329,6 +329,17 @@ export class OpcuaMachineInput {
         { cause: err },
       );
     }
+    // node-opcua checks the token against the endpoint before sending it: a server may offer no
+    // user name token (or no anonymous one) on this endpoint; retrying cannot change that.
+    if (/Cannot find (USERNAME|ANONYMOUS) user token policy/i.test(message)) {
+      const anonymous = /ANONYMOUS/i.test(message);
+      return new PdmError(
+        'PDM_ERR_OPCUA_SECURITY',
+        `${where}: the server offers no ${anonymous ? 'anonymous' : 'user name'} token on its ${this.security ?? this.#cfg.security.mode} endpoint (${message}); ${anonymous ? 'configure a user (auth.usernameEnv / passwordEnv)' : this.#cfg.security.mode === 'None' ? 'servers rarely accept a password without message security: use security.mode SignAndEncrypt' : 'check the user tokens the server offers'}`,
+        details,
+        { cause: err },
+      );
+    }
     if (/BadSecurityPolicyRejected|BadSecurityModeRejected|no endpoint|endpoint.*not found/i.test(message)) {
       return new PdmError(
         'PDM_ERR_OPCUA_SECURITY',

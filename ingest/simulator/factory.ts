@@ -51,6 +51,8 @@ export interface FactoryMachine {
   state: 'running' | 'failed' | 'stopped';
   error?: string;
   endpointUrl?: string;
+  /** Insecure settings this machine accepted with allowInsecure (warned at every start). */
+  insecure?: string[];
   simulation?: ReturnType<typeof createMachineSource>;
   server?: MachineServer;
 }
@@ -109,6 +111,7 @@ export class Factory {
       }
       const insecure = insecureServerSettings(m.opcua.security);
       // validateFleet refuses these without allowInsecure; accepted ones are said at every start.
+      if (insecure.length > 0) entry.insecure = insecure;
       if (insecure.length > 0)
         this.#log.warn(
           { machine: m.id, insecure },

@@ -68,6 +68,8 @@ describe('collector security: each policy, the strongest by default, certificate
     const plain = await serve('plain-refused', 'None');
     // node-opcua offers no user name token without message security: a None server is anonymous.
     const plainAllowed = await serve('plain-allowed', 'None', undefined, true);
+    // A None server with users only: node-opcua offers no user name token there.
+    const plainUser = await serve('plain-user', 'None');
     const entry = (s: Served, extra: Record<string, unknown> = {}) => ({ id: s.id, endpoint: s.server.endpointUrl, auth: AUTH, ...extra });
     const config = collectorConfig(dir, prefix, [
       entry(rsaPss, { security: { policy: 'Aes256_Sha256_RsaPss' } }),
@@ -79,14 +81,17 @@ describe('collector security: each policy, the strongest by default, certificate
       entry(notOffered, { security: { policy: 'Aes256_Sha256_RsaPss' } }),
       entry(plain, { security: { mode: 'None' } }),
       entry(plainAllowed, { security: { mode: 'None' }, auth: { anonymous: true }, allowInsecure: true }),
+      entry(plainUser, { security: { mode: 'None' }, allowInsecure: true }),
     ]);
     collector = new Collector(config, { brokers: services.kafkaBrokers, env: { ...process.env, ...OPCUA_ENV } });
     await collector.start();
     const flowing = ['only-rsapss', 'only-basic256sha256', 'only-aes128', 'all-three', 'by-ip', 'plain-allowed'];
     await until(
-      () => ['not-offered', 'plain-refused'].every((id) => byId(id).state === 'failed') && flowing.every((id) => byId(id).blocksOut >= 20),
+      () =>
+        ['not-offered', 'plain-refused', 'plain-user'].every((id) => byId(id).state === 'failed') &&
+        flowing.every((id) => byId(id).blocksOut >= 20),
       90_000,
-      'the two refused machines to fail and the others to deliver 20 blocks each',
+      'the three refused machines to fail and the others to deliver 20 blocks each',
     ).catch((err: unknown) => {
       const states = collector.stats.map((s) => `${s.machine}: ${s.state} out ${s.blocksOut} ${s.error ?? ''}`).join('\n');
       throw new Error(`${(err as Error).message}\n${states}`);
@@ -150,6 +155,15 @@ describe('collector security: each policy, the strongest by default, certificate
     );
     expect(byId('plain-refused').blocksIn).toBe(0);
     expect(health.status).toBe('degraded');
+  });
+
+  it('stops, without retrying for ever, a machine whose server offers no user name token on its None endpoint', () => {
+    const m = healthOf('plain-user');
+    expect(m.state).toBe('failed');
+    expect(m.error).toMatch(
+      /^PDM_ERR_OPCUA_SECURITY: machine plain-user \(opc\.tcp:\/\/[^)]+\): the server offers no user name token on its None endpoint .*use security\.mode SignAndEncrypt/,
+    );
+    expect(byId('plain-user').reconnects).toBe(0);
   });
 
   it('collects a None machine that sets allowInsecure, with the warning in its /health risks', () => {

@@ -121,6 +121,11 @@ describe('machine server security', () => {
     expect(readdirSync(join(machinePkiDir(pkiRoot, LOCKED), 'trusted', 'certs')).sort()).toEqual(['pdm-collector.pem', 'pdm-operator.pem']);
   });
 
+  it('says at start which machine accepted an insecure setting, and which did not need to', () => {
+    expect(factory.machines.find((m) => m.id === OPEN)!.insecure).toEqual(['opcua.security.allowAnonymous true (sessions without a user)']);
+    expect(factory.machines.find((m) => m.id === LOCKED)!.insecure).toBeUndefined();
+  });
+
   it('lets anonymous sessions read where the fleet allows it, but not call the methods', async () => {
     const anonymous = await readSession(endpoint(OPEN), collectorPki, { type: UserTokenType.Anonymous });
     try {
