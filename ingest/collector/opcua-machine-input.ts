@@ -126,6 +126,8 @@ export class OpcuaMachineInput {
   #session: ClientSession | undefined;
   #subscription: ClientSubscription | undefined;
   #stopped = false;
+  /** Aborted by stop(): ends a discovery still waiting for the server. */
+  readonly #abort = new AbortController();
   machine: DiscoveredMachine | undefined;
   granted: GrantedParameters | undefined;
   /** Last time the server's publish loop answered (data or keep-alive), ms. */
@@ -168,11 +170,15 @@ export class OpcuaMachineInput {
     if (mode === 'None') throw new Error('no policy to negotiate with security mode None');
     let endpoints;
     try {
-      endpoints = await serverEndpoints(this.#cfg.endpoint, {
-        applicationName: 'pdm-collector',
-        applicationUri: 'urn:pdm:collector',
-        clientCertificateManager,
-      });
+      endpoints = await serverEndpoints(
+        this.#cfg.endpoint,
+        {
+          applicationName: 'pdm-collector',
+          applicationUri: 'urn:pdm:collector',
+          clientCertificateManager,
+        },
+        this.#abort.signal,
+      );
     } catch (err) {
       throw this.#classify(err, 'connect');
     }
@@ -280,6 +286,7 @@ export class OpcuaMachineInput {
 
   async #stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort(new Error('input stopped'));
     // With the server gone, node-opcua's terminate/close wait for request timeouts and
     // reconnection attempts (minutes): a polite goodbye gets a few seconds, then we hang up.
     const bounded = (p: Promise<unknown> | undefined, ms: number) =>

@@ -86,16 +86,22 @@ export function chooseEndpoint<E extends OfferedEndpoint>(
 export async function serverEndpoints(
   endpointUrl: string,
   client: { applicationName: string; applicationUri: string; clientCertificateManager: OPCUACertificateManager },
+  signal?: AbortSignal,
 ): Promise<EndpointDescription[]> {
   const discovery = OPCUAClient.create({
     ...client,
     endpointMustExist: false,
     connectionStrategy: { initialDelay: 200, maxDelay: 400, maxRetry: 1 },
   });
+  // A caller that gives up (a hung server, a stop) hangs up now rather than at node-opcua's timeout.
+  const hangUp = () => void discovery.disconnect().catch(() => undefined);
+  signal?.addEventListener('abort', hangUp, { once: true });
   try {
+    signal?.throwIfAborted();
     await discovery.connect(endpointUrl);
     return await discovery.getEndpoints();
   } finally {
+    signal?.removeEventListener('abort', hangUp);
     await discovery.disconnect().catch(() => undefined);
   }
 }
