@@ -13,7 +13,10 @@ import { PdmError } from './errors.ts';
 export const MetricsEndpointSpec = z
   .strictObject({
     port: z.number().int().min(0).max(65_535).describe('HTTP port for /metrics (Prometheus) and /health (0: any free port)'),
-    host: z.string().default('0.0.0.0').describe('address to listen on'),
+    // Loopback unless told otherwise: /health names machines, endpoints and errors, which is
+    // reconnaissance for anyone on the plant network. A container sets 0.0.0.0 explicitly (its
+    // port is then published on the host's loopback only, see docker-compose.yml).
+    host: z.string().min(1).default('127.0.0.1').describe('address to listen on (0.0.0.0: every interface, e.g. in a container)'),
   })
   .optional()
   .describe('metrics and health endpoint; none when absent');

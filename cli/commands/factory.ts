@@ -11,7 +11,8 @@ import { type CommandLineOf, command, commandSpec, custom, flag, number, text, u
 const HELP = `Usage: pdm factory <inject|stop|start|repair> --endpoint URL [--machine ID] [options]
 
 Calls a method of a simulated machine (pdm simulate) while it runs, over OPC UA with
-SignAndEncrypt (Basic256Sha256) and a user name and password, and prints the result.
+SignAndEncrypt (the strongest policy the machine offers) and a user name and password, and
+prints the result.
 
   inject   start a fault that grows to failure (a repair clears it)
   stop     switch the machine off (no vibration is acquired until it starts: a sequence gap)

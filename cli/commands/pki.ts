@@ -8,7 +8,8 @@ const HELP = `Usage: pdm pki init --fleet FILE --out DIR [--hostname HOST]
 Creates (once; existing ones are kept) an OPC UA application certificate for every machine of
 the fleet (DIR/machines/<id>) and for the collector (DIR/collector), and makes each trust the
 other by copying certificates into trusted/. Nothing else is trusted: a stranger's certificate
-lands in rejected/.
+lands in rejected/. An invalid machine entry is skipped (and named); a fleet with no valid
+machine at all is an error (exit 1), as nothing could be served.
 
   --fleet FILE      fleet file (machine ids)
   --out DIR         PKI root
@@ -26,10 +27,19 @@ export const run = command(SPEC, init);
 
 async function init({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const fleet = loadFleet(values.fleet);
+  const skipped = fleet.rejected.map((r) => `${r.id ?? `machines[${r.index}]`}: ${r.error.message}`);
+  // A plant without one valid machine gets no PKI: "ready" would send compose on to a simulator
+  // that serves nothing and a collector that never connects, with the cause long scrolled away.
+  if (fleet.machines.length === 0) {
+    process.stderr.write(
+      `pdm pki: ${values.fleet}: no valid machine, so no PKI was created. Every machine entry is invalid:\n${skipped.map((s) => `  ${s}`).join('\n')}\n`,
+    );
+    return 1;
+  }
   const ids = fleet.machines.map((m) => m.id);
   const hostname = values.hostname ?? fleet.machines[0]?.opcua.hostname ?? 'localhost';
   const result = await initPlantPki(values.out, ids, hostname);
+  for (const s of skipped) process.stderr.write(`skipped ${s}\n`);
   process.stdout.write(`PKI ready in ${values.out}: collector ${result.collector}; machines ${ids.join(', ')} (host ${hostname})\n`);
-  for (const r of fleet.rejected) process.stderr.write(`skipped ${r.id ?? `machines[${r.index}]`}: ${r.error.message}\n`);
   return 0;
 }

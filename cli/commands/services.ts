@@ -5,10 +5,11 @@
 import { resolve } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
 import { credentialsFile, servicesStatus, stopRecorded } from '../../deploy/local/control.ts';
+import { printableQuestdb } from '../../deploy/local/endpoints.ts';
 import { fetchArtifacts } from '../../deploy/local/maven.ts';
 import { defaultServicesDir, jarCacheDir } from '../../deploy/local/paths.ts';
 import type { Profile } from '../../deploy/local/profiles.ts';
-import { endpointsFromEnv, ensureServices } from '../../deploy/local/services.ts';
+import { endpointsFromEnv, ensureServices, type RunningServices } from '../../deploy/local/services.ts';
 import { tailFile } from '../../deploy/local/supervisor.ts';
 import { KAFKA_ARTIFACTS, QUESTDB_ARTIFACTS } from '../../deploy/local/versions.ts';
 import { type CommandLineOf, choice, command, commandSpec, flag, text } from '../command-line.ts';
@@ -42,6 +43,52 @@ function out(text: string): void {
 
 function progress(line: string): void {
   process.stderr.write(`pdm services: ${line}\n`);
+}
+
+const ENV_PASSWORD = 'the environment (PDM_QUESTDB_PASSWORD)';
+
+/**
+ * What `up` prints: every endpoint and the variables another process needs, but never the QuestDB
+ * password — where it is instead (the services directory's credentials file, or the environment
+ * it came from), and a shell line that reads it from there.
+ */
+export function upReport(
+  services: Pick<RunningServices, 'endpoints' | 'started' | 'dataDir'>,
+  json: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  const fromEnv = endpointsFromEnv(env).questdb !== undefined;
+  const file = !fromEnv && services.dataDir ? resolve(credentialsFile(services.dataDir)) : undefined;
+  const passwordAt = file ?? ENV_PASSWORD;
+  const { kafkaBrokers, ...questdb } = services.endpoints;
+  const e = { kafkaBrokers, ...printableQuestdb(questdb, passwordAt) };
+  const hasPassword = services.endpoints.questdbPassword !== undefined;
+  if (json)
+    return [
+      JSON.stringify({
+        ...e,
+        ...(hasPassword ? { questdbPasswordAt: passwordAt, ...(file ? { questdbCredentialsFile: file } : {}) } : {}),
+        started: services.started,
+        dataDir: services.dataDir,
+      }),
+    ];
+  const lines = [
+    `Kafka brokers:   ${e.kafkaBrokers.join(',')}${services.started.kafka ? '' : ' (already running)'}`,
+    `QuestDB HTTP:    ${e.questdbHttp}${services.started.questdb ? '' : ' (already running)'}${e.questdbUser ? `  (basic auth user ${e.questdbUser}, password in ${passwordAt})` : ''}`,
+    `QuestDB PG wire: ${e.questdbPg}`,
+    `QuestDB ILP:     ${e.questdbIlpConfig}`,
+  ];
+  if (services.dataDir) lines.push(`Data and logs:   ${services.dataDir}`);
+  // A line that can be pasted as it is: the password is read from its file by the shell, not printed.
+  const password = !hasPassword
+    ? ''
+    : file
+      ? ` PDM_QUESTDB_USER=${e.questdbUser} PDM_QUESTDB_PASSWORD="$(node -p 'require(process.argv[1]).password' ${JSON.stringify(file)})"`
+      : ` PDM_QUESTDB_USER=${e.questdbUser} PDM_QUESTDB_PASSWORD="$PDM_QUESTDB_PASSWORD"`;
+  lines.push(
+    `To point other processes at these: PDM_KAFKA_BROKERS=${e.kafkaBrokers.join(',')} PDM_QUESTDB_HTTP=${e.questdbHttp}${password}`,
+  );
+  return lines;
 }
 
 const SPEC = commandSpec({
@@ -78,20 +125,7 @@ async function servicesCommand({ subcommand: action, values }: CommandLineOf<typ
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
-      const e = services.endpoints;
-      if (values.json) out(JSON.stringify({ ...e, started: services.started, dataDir: services.dataDir }));
-      else {
-        out(`Kafka brokers:   ${e.kafkaBrokers.join(',')}${services.started.kafka ? '' : ' (already running)'}`);
-        out(
-          `QuestDB HTTP:    ${e.questdbHttp}${services.started.questdb ? '' : ' (already running)'}${e.questdbUser ? `  (basic auth user ${e.questdbUser})` : ''}`,
-        );
-        out(`QuestDB PG wire: ${e.questdbPg}`);
-        out(`QuestDB ILP:     ${e.questdbIlpConfig}`);
-        if (services.dataDir) out(`Data and logs:   ${services.dataDir}  (password in ${credentialsFile(services.dataDir)})`);
-        out(
-          `To point other processes at these: PDM_KAFKA_BROKERS=${e.kafkaBrokers.join(',')} PDM_QUESTDB_PG='${e.questdbPg}' PDM_QUESTDB_HTTP=${e.questdbHttp}`,
-        );
-      }
+      for (const line of upReport(services, values.json)) out(line);
       if (values.detach || (!services.started.kafka && !services.started.questdb)) {
         if (values.detach)
           out(
@@ -126,7 +160,8 @@ async function servicesCommand({ subcommand: action, values }: CommandLineOf<typ
       const statuses = await servicesStatus(dir);
       const env = endpointsFromEnv();
       if (values.json) {
-        out(JSON.stringify({ dataDir: dir, services: statuses, external: env }));
+        const external = { ...env, ...(env.questdb ? { questdb: printableQuestdb(env.questdb, ENV_PASSWORD) } : {}) };
+        out(JSON.stringify({ dataDir: dir, services: statuses, external }));
       } else {
         if (env.kafkaBrokers) out(`kafka    external (PDM_KAFKA_BROKERS): ${env.kafkaBrokers.join(',')}`);
         if (env.questdb) out(`questdb  external (PDM_QUESTDB_*): ${env.questdb.questdbHttp}`);

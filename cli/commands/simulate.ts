@@ -16,7 +16,7 @@ export type SimulatorMessage =
   | { type: 'ready'; machines: Array<Pick<FactoryMachine, 'id' | 'state' | 'error' | 'endpointUrl'>> }
   | { type: 'truth'; truth: Record<string, MachineTruth> };
 
-const HELP = `Usage: pdm simulate --fleet FILE [--pki DIR] [--hostname HOST] [--truth-dir DIR]
+const HELP = `Usage: pdm simulate --fleet FILE [--pki DIR] [--hostname HOST] [--bind ADDRESS] [--truth-dir DIR]
 
 Runs one OPC UA server per machine of the fleet (physics or replay), each with methods to
 inject a fault, stop, start and repair it (see pdm factory), and publishes each machine's
@@ -28,6 +28,8 @@ PDM_KAFKA_BROKERS is set, and to the QuestDB table ground_truth when PDM_QUESTDB
   --pki DIR           PKI root (machine certificates in DIR/machines/<id>, the operator's client
                       certificate for pdm factory in DIR/operator; default .pdm/pki)
   --hostname HOST     host name the servers advertise (default: the fleet's)
+  --bind ADDRESS      address the servers listen on (default 127.0.0.1: this computer only;
+                      0.0.0.0 to serve other hosts or containers, as docker-compose does)
   --truth-dir DIR     where to write ground truth (default .pdm/truth)
   --topic-prefix P    prefix of the truth topic name
   --table-prefix P    prefix of the ground_truth table name
@@ -53,6 +55,7 @@ const SPEC = commandSpec({
     fleet: text().required(),
     pki: text(),
     hostname: text(),
+    bind: text(),
     'truth-dir': text(),
     'topic-prefix': text(),
     'table-prefix': text(),
@@ -92,13 +95,16 @@ async function simulate({ values }: CommandLineOf<typeof SPEC>): Promise<number>
   const factory = new Factory(fleet, {
     pkiRoot: values.pki ?? join('.pdm', 'pki'),
     hostname: values.hostname,
+    bind: values.bind,
     truthDir: values['truth-dir'] ?? join('.pdm', 'truth'),
     truthTopic: producer ? { producer, topic: truthTopic } : undefined,
     truthRecorder,
   });
   await factory.start();
   for (const m of factory.machines)
-    process.stderr.write(`${m.id}: ${m.state}${m.endpointUrl ? ` at ${m.endpointUrl}` : ''}${m.error ? ` — ${m.error}` : ''}\n`);
+    process.stderr.write(
+      `${m.id}: ${m.state}${m.endpointUrl ? ` at ${m.endpointUrl}` : ''}${m.error ? ` — ${m.error}` : ''}${m.insecure ? ` — INSECURE (allowInsecure): ${m.insecure.join(' and ')}` : ''}\n`,
+    );
   // Run as a child of `pdm start` (IPC channel): report the machines, then the truth each second.
   let truthTimer: NodeJS.Timeout | undefined;
   if (process.send) {

@@ -6,12 +6,13 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../common/config.ts';
 import { describeError } from '../../common/errors.ts';
 import { topicNames } from '../../common/topics.ts';
-import { ensureServices } from '../../deploy/local/services.ts';
+import { credentialsFile } from '../../deploy/local/control.ts';
+import { endpointsFromEnv, ensureServices } from '../../deploy/local/services.ts';
 import { Collector } from '../../ingest/collector/collector.ts';
 import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
 import { collectorPkiDir, initPlantPki } from '../../ingest/opcua/pki-init.ts';
@@ -48,6 +49,11 @@ function localOpcuaCredentials(dir: string): { username: string; password: strin
   const creds = { username: 'operator', password: randomBytes(18).toString('base64url') };
   writeFileSync(file, JSON.stringify(creds), { mode: 0o600 });
   return { ...creds, file };
+}
+
+/** Where the QuestDB password is (never the password: the banner stays on screen and in logs). */
+function questdbPasswordAt(dataDir: string): string {
+  return endpointsFromEnv().questdb !== undefined || !dataDir ? 'PDM_QUESTDB_PASSWORD' : resolve(credentialsFile(dataDir));
 }
 
 const SPEC = commandSpec({
@@ -126,9 +132,9 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
 
   const where = [
     `machines: ${factory.machines.map((m) => `${m.id}${m.endpointUrl ? ` ${m.endpointUrl}` : ` (${m.state}: ${m.error ?? ''})`}`).join(', ')}`,
-    `OPC UA user '${creds.username}', password in ${creds.file} (SignAndEncrypt, Basic256Sha256; certificates in ${pkiRoot})`,
+    `OPC UA user '${env['PDM_OPCUA_USER']}', password in ${process.env['PDM_OPCUA_PASSWORD'] ? 'PDM_OPCUA_PASSWORD' : creds.file} (SignAndEncrypt, the strongest policy each machine offers; certificates in ${pkiRoot})`,
     `Kafka ${ep.kafkaBrokers.join(',')}: topics ${topics.vibration}, ${topics.energy}, ${topics.gaps}, ${topics.deadLetter}, ${topics.truth}`,
-    `QuestDB console ${ep.questdbHttp} (user ${ep.questdbUser ?? '-'}, password in ${services.dataDir || '-'}): tables ${Object.values(tableNames()).join(', ')}`,
+    `QuestDB console ${ep.questdbHttp} (user ${ep.questdbUser ?? '-'}, password in ${questdbPasswordAt(services.dataDir)}): tables ${Object.values(tableNames()).join(', ')}`,
     `ground truth: ${join(stateDir, 'truth')}/<machine>.jsonl`,
   ];
   const startedAtMs = Date.now();

@@ -43,6 +43,32 @@ export function questdbEndpoints(
 }
 
 /**
+ * The QuestDB endpoints fit to print: the password is replaced by where it is (a file, an
+ * environment variable), in the PG URL and the ILP string too, and `questdbPassword` is dropped.
+ * A terminal's scroll-back, a CI log or a pasted support request must not carry the secret.
+ */
+export function printableQuestdb<T extends QuestdbEndpoints>(e: T, passwordAt: string): Omit<T, 'questdbPassword'> {
+  const { questdbPassword, ...rest } = e;
+  if (questdbPassword === undefined) return rest;
+  const where = `<password in ${passwordAt}>`;
+  let pg = rest.questdbPg;
+  try {
+    const url = new URL(pg);
+    if (url.password) pg = pg.replace(`:${url.password}@`, `:${where}@`);
+  } catch {
+    // not a URL: left as it is, but still without the raw password below
+  }
+  return {
+    ...rest,
+    questdbPg: pg.split(questdbPassword).join(where),
+    questdbIlpConfig: rest.questdbIlpConfig
+      .replace(/password=[^;]*;/g, `password=${where};`)
+      .split(questdbPassword)
+      .join(where),
+  };
+}
+
+/**
  * PDM_KAFKA_BROKERS ("host:port,host:port"); PDM_QUESTDB_HTTP and/or PDM_QUESTDB_PG (the other is
  * derived with QuestDB's default port), PDM_QUESTDB_USER / PDM_QUESTDB_PASSWORD (else the PG URL's
  * user info), PDM_QUESTDB_ILP to override the derived ILP config string.

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ChannelDeclarationFields, checkDeclaration } from '../../common/channel-spec.ts';
 import { MetricsEndpointSpec } from '../../common/metrics-server.ts';
+import { SECURITY_MODES, SECURITY_POLICIES } from '../opcua/security.ts';
 
 const ID = /^[A-Za-z0-9_.-]{1,64}$/;
 const NODE_ID = /^(ns=\d+;)?[isgb]=.+$/;
@@ -15,8 +16,11 @@ const nodeId = z.string().regex(NODE_ID, 'must be an OPC UA node id such as ns=2
 
 export const SecuritySpec = z
   .strictObject({
-    mode: z.enum(['SignAndEncrypt', 'Sign', 'None']).default('SignAndEncrypt').describe('OPC UA message security mode'),
-    policy: z.literal('Basic256Sha256').default('Basic256Sha256').describe('OPC UA security policy'),
+    mode: z.enum(SECURITY_MODES).default('SignAndEncrypt').describe('OPC UA message security mode (None needs allowInsecure: true)'),
+    policy: z
+      .enum(SECURITY_POLICIES)
+      .optional()
+      .describe(`OPC UA security policy; default: the strongest the server offers, in the order ${SECURITY_POLICIES.join(' > ')}`),
   })
   .describe('secure channel settings');
 
@@ -26,7 +30,9 @@ export const AuthSpec = z
       usernameEnv: z.string().min(1).describe('environment variable holding the user name'),
       passwordEnv: z.string().min(1).describe('environment variable holding the password'),
     }),
-    z.strictObject({ anonymous: z.literal(true).describe('connect without a user token (only if the server allows it)') }),
+    z.strictObject({
+      anonymous: z.literal(true).describe('connect without a user token (only if the server allows it; needs allowInsecure: true)'),
+    }),
   ])
   .describe('user identity');
 
@@ -66,8 +72,14 @@ export const MachineEndpointSpec = z.strictObject({
     .string()
     .regex(/^opc\.tcp:\/\/[^\s/:]+(:\d+)?(\/.*)?$/, 'must be an opc.tcp:// URL')
     .describe('OPC UA endpoint URL of the machine'),
-  security: SecuritySpec.default({ mode: 'SignAndEncrypt', policy: 'Basic256Sha256' }),
+  security: SecuritySpec.default({ mode: 'SignAndEncrypt' }),
   auth: AuthSpec.default({ usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' }),
+  allowInsecure: z
+    .boolean()
+    .default(false)
+    .describe(
+      'accept security.mode None or anonymous auth for this machine (refused otherwise; logged as a warning at every start when accepted)',
+    ),
   publishingIntervalMs: z.number().int().min(50).max(10_000).default(200).describe('subscription publishing interval'),
   nodes: ExplicitNodesSpec.optional(),
   shard: z
@@ -203,6 +215,19 @@ export const CollectorConfigSpec = z
 
 export type CollectorConfig = z.output<typeof CollectorConfigSpec>;
 export type MachineEndpoint = z.output<typeof MachineEndpointSpec>;
+
+/**
+ * What makes a machine's connection insecure: no message security (anyone on the path reads and
+ * alters the samples) or no user (anyone who can reach the server reads it). Allowed only with
+ * `allowInsecure: true` on that machine. Sign without encryption is not listed: the samples are
+ * readable on the wire but cannot be altered or forged, which some plants accept for telemetry.
+ */
+export function insecureSettings(m: MachineEndpoint): string[] {
+  const out: string[] = [];
+  if (m.security.mode === 'None') out.push('security.mode None (messages neither signed nor encrypted)');
+  if ('anonymous' in m.auth) out.push('auth anonymous (no user token)');
+  return out;
+}
 
 /** The instance id: configured, or pdm-collector with the topic prefix and the shard. */
 export function collectorId(config: CollectorConfig): string {

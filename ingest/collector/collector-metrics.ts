@@ -25,6 +25,8 @@ export interface MachineHealth {
   /** Last block sequence number received per channel. */
   lastSeq: Record<string, number>;
   risks: string[];
+  /** Security of the connection in use (mode/policy). */
+  security?: string;
 }
 
 export interface HealthReport {

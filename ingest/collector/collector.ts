@@ -18,7 +18,7 @@ import { topicNames } from '../../common/topics.ts';
 import { encodeEnergyReading } from '../../common/wire/energy-reading.ts';
 import { encodeGapEvent } from '../../common/wire/gap-event.ts';
 import { encodeVibrationFrame } from '../../common/wire/vibration-frame.ts';
-import { type CollectorConfig, collectorId, type MachineEndpoint, spoolDir } from './collector-config.ts';
+import { type CollectorConfig, collectorId, insecureSettings, type MachineEndpoint, spoolDir } from './collector-config.ts';
 import { CollectorMetrics, type HealthReport } from './collector-metrics.ts';
 import { KafkaOutput } from './kafka-output.ts';
 import { type MachineState, MachineSupervisor } from './machine-supervisor.ts';
@@ -48,8 +48,10 @@ export interface MachineStats {
   reconnects: number;
   lastBlockAtMs?: number;
   lastSeq: Record<string, number>;
-  /** Risks found in what the server granted (sampling interval, queue size). */
+  /** Risks found in what the server granted (sampling interval, queue size), an insecure connection, a certificate mismatch. */
   risks: string[];
+  /** Security of the connection in use, e.g. SignAndEncrypt/Aes256_Sha256_RsaPss. */
+  security?: string;
 }
 
 export interface CollectorOptions {
@@ -198,6 +200,27 @@ export class Collector {
   }
 
   #startMachine(m: MachineEndpoint, stats: MachineStats): void {
+    // Insecure settings stop this machine unless it says allowInsecure: true; accepted ones are
+    // said at every start, so nobody forgets a test setting left in a plant's config.
+    const insecure = insecureSettings(m);
+    if (insecure.length > 0 && !m.allowInsecure) {
+      this.#fail(
+        stats,
+        new PdmError(
+          'PDM_ERR_CONFIG_INVALID',
+          `${this.#label(m, stats)}: ${insecure.join(' and ')} refused: set machines[${stats.configIndex}].allowInsecure: true to accept it for this machine, or use security.mode SignAndEncrypt with a user (auth.usernameEnv / passwordEnv)`,
+          { endpoint: m.endpoint, field: `machines[${stats.configIndex}].allowInsecure` },
+        ),
+      );
+      return;
+    }
+    if (insecure.length > 0) {
+      this.#log.warn(
+        { endpoint: m.endpoint, machine: stats.machine, insecure },
+        `INSECURE: ${this.#label(m, stats)} is collected with ${insecure.join(' and ')} (allowInsecure: true)`,
+      );
+      stats.risks.push(`insecure connection allowed by allowInsecure: ${insecure.join(' and ')}`);
+    }
     let credentials: { username: string; password: string } | null = null;
     const env = this.#opts.env ?? process.env;
     if ('usernameEnv' in m.auth) {
@@ -242,7 +265,8 @@ export class Collector {
           else if (detail && state === 'connecting') stats.error = detail;
           this.#log.info({ endpoint: m.endpoint, machine: stats.machine, state, detail }, 'machine connection state');
         },
-        connected: (machineId) => {
+        connected: (machineId, input) => {
+          stats.security = input.security;
           const other = this.#byMachine.get(machineId);
           if (other && other !== stats) {
             throw new PdmError(
@@ -437,6 +461,7 @@ export class Collector {
       reconnects: s.reconnects,
       lastSeq: s.lastSeq,
       risks: s.risks,
+      ...(s.security ? { security: s.security } : {}),
     }));
     const flowing = machines.filter((m) => m.state === 'connected').length;
     return {

@@ -42,6 +42,14 @@ import { PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
 import { type EnergyField, fromUInt64 } from '../opcua/address-space-model.ts';
 import {
+  certificateMismatches,
+  chooseEndpoint,
+  policyUri,
+  type SecurityModeName,
+  type SecurityPolicyName,
+  serverEndpoints,
+} from '../opcua/security.ts';
+import {
   browseMachine,
   type DiscoveredMachine,
   type ExplicitNodes,
@@ -54,7 +62,8 @@ export interface MachineEndpointConfig {
   endpoint: string;
   /** Configured machine id (checked against the server's; required with explicit nodes). */
   machineId?: string;
-  security: { mode: 'SignAndEncrypt' | 'Sign' | 'None'; policy: 'Basic256Sha256' };
+  /** Security mode, and the policy (absent: the strongest the server offers, see ingest/opcua/security.ts). */
+  security: { mode: SecurityModeName; policy?: SecurityPolicyName };
   /** Resolved credentials (from the environment), or null for anonymous. */
   credentials: { username: string; password: string } | null;
   pkiDir: string;
@@ -117,6 +126,8 @@ export class OpcuaMachineInput {
   #session: ClientSession | undefined;
   #subscription: ClientSubscription | undefined;
   #stopped = false;
+  /** Aborted by stop(): ends a discovery still waiting for the server. */
+  readonly #abort = new AbortController();
   machine: DiscoveredMachine | undefined;
   granted: GrantedParameters | undefined;
   /** Last time the server's publish loop answered (data or keep-alive), ms. */
@@ -145,6 +156,55 @@ export class OpcuaMachineInput {
     return (this.granted?.publishingIntervalMs ?? this.#cfg.publishingIntervalMs) * (this.granted?.keepAliveCount ?? 10);
   }
 
+  /** Security of the connection once started, e.g. `SignAndEncrypt/Aes256_Sha256_RsaPss`. */
+  security: string | undefined;
+  /** The policy in use (configured, or chosen from what the server offers); undefined with mode None. */
+  policy: SecurityPolicyName | undefined;
+
+  /**
+   * Ask the server what it offers (GetEndpoints, which OPC UA answers without security), pick the
+   * policy, and check its certificate against the endpoint URL and its application URI.
+   */
+  async #negotiate(clientCertificateManager: OPCUACertificateManager): Promise<SecurityPolicyName> {
+    const { mode, policy } = this.#cfg.security;
+    if (mode === 'None') throw new Error('no policy to negotiate with security mode None');
+    let endpoints;
+    try {
+      endpoints = await serverEndpoints(
+        this.#cfg.endpoint,
+        {
+          applicationName: 'pdm-collector',
+          applicationUri: 'urn:pdm:collector',
+          clientCertificateManager,
+        },
+        this.#abort.signal,
+      );
+    } catch (err) {
+      throw this.#classify(err, 'connect');
+    }
+    const choice = chooseEndpoint(endpoints, mode, policy);
+    if (!choice.ok) {
+      throw new PdmError('PDM_ERR_OPCUA_SECURITY', `machine ${this.#label.label}: ${choice.problem}`, {
+        endpoint: this.#cfg.endpoint,
+        offered: choice.offered,
+      });
+    }
+    const cert = choice.endpoint.serverCertificate;
+    if (cert && cert.length > 0) {
+      let mismatches: string[];
+      try {
+        mismatches = certificateMismatches(cert, this.#cfg.endpoint, choice.endpoint.server?.applicationUri);
+      } catch (err) {
+        mismatches = [`the server's certificate cannot be read (${err instanceof Error ? err.message : String(err)})`];
+      }
+      for (const m of mismatches) {
+        this.#log.warn({ machine: this.#cfg.machineId, endpoint: this.#cfg.endpoint }, `certificate mismatch: ${m}`);
+        this.#handlers.risk?.(`certificate mismatch: ${m}`, 'warn');
+      }
+    }
+    return choice.policy;
+  }
+
   async start(): Promise<void> {
     const { security } = this.#cfg;
     const clientCertificateManager = new OPCUACertificateManager({
@@ -153,12 +213,14 @@ export class OpcuaMachineInput {
     });
     await clientCertificateManager.initialize();
     this.#handlers.state?.('connecting');
+    this.policy = security.mode === 'None' ? undefined : await this.#negotiate(clientCertificateManager);
+    this.security = `${security.mode}${this.policy ? `/${this.policy}` : ''}`;
     const client = OPCUAClient.create({
       applicationName: 'pdm-collector',
       applicationUri: 'urn:pdm:collector',
       clientCertificateManager,
       securityMode: MessageSecurityMode[security.mode],
-      securityPolicy: security.mode === 'None' ? SecurityPolicy.None : SecurityPolicy[security.policy],
+      securityPolicy: this.policy ? policyUri(this.policy) : SecurityPolicy.None,
       endpointMustExist: false,
       keepSessionAlive: true,
       requestedSessionTimeout: 60_000,
@@ -204,6 +266,7 @@ export class OpcuaMachineInput {
     this.#log.info(
       {
         machine: this.machine.machineId,
+        security: this.security,
         channels: this.machine.channels.map((c) => `${c.channel} ${c.blockSize}@${c.sampleRateHz}Hz`),
         energy: this.machine.energy.length,
       },
@@ -223,6 +286,7 @@ export class OpcuaMachineInput {
 
   async #stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort(new Error('input stopped'));
     // With the server gone, node-opcua's terminate/close wait for request timeouts and
     // reconnection attempts (minutes): a polite goodbye gets a few seconds, then we hang up.
     const bounded = (p: Promise<unknown> | undefined, ms: number) =>
@@ -272,10 +336,21 @@ export class OpcuaMachineInput {
         { cause: err },
       );
     }
+    // node-opcua checks the token against the endpoint before sending it: a server may offer no
+    // user name token (or no anonymous one) on this endpoint; retrying cannot change that.
+    if (/Cannot find (USERNAME|ANONYMOUS) user token policy/i.test(message)) {
+      const anonymous = /ANONYMOUS/i.test(message);
+      return new PdmError(
+        'PDM_ERR_OPCUA_SECURITY',
+        `${where}: the server offers no ${anonymous ? 'anonymous' : 'user name'} token on its ${this.security ?? this.#cfg.security.mode} endpoint (${message}); ${anonymous ? 'configure a user (auth.usernameEnv / passwordEnv)' : this.#cfg.security.mode === 'None' ? 'servers rarely accept a password without message security: use security.mode SignAndEncrypt' : 'check the user tokens the server offers'}`,
+        details,
+        { cause: err },
+      );
+    }
     if (/BadSecurityPolicyRejected|BadSecurityModeRejected|no endpoint|endpoint.*not found/i.test(message)) {
       return new PdmError(
         'PDM_ERR_OPCUA_SECURITY',
-        `${where}: the server does not offer ${this.#cfg.security.mode}/${this.#cfg.security.policy} (${message})`,
+        `${where}: the server does not offer ${this.#cfg.security.mode}/${this.policy ?? this.#cfg.security.policy ?? 'None'} (${message})`,
         details,
         { cause: err },
       );

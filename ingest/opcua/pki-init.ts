@@ -4,6 +4,7 @@
  * `pdm start` does on first start). Existing certificates are kept; re-running changes nothing.
  */
 import { join } from 'node:path';
+import { PdmError } from '../../common/errors.ts';
 import { ensureOwnCertificate, trustCertificate } from './pki.ts';
 
 export function collectorPkiDir(pkiRoot: string): string {
@@ -19,6 +20,11 @@ export async function initPlantPki(
   machineIds: string[],
   hostname: string,
 ): Promise<{ collector: string; machines: Record<string, string> }> {
+  // A collector certificate trusting nobody is not a plant PKI: callers must say why there is no machine.
+  if (machineIds.length === 0)
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `no machine to create certificates for in ${pkiRoot}: the fleet has no valid machine`, {
+      pkiRoot,
+    });
   const collectorDir = collectorPkiDir(pkiRoot);
   const collectorCert = await ensureOwnCertificate(collectorDir, 'client', 'urn:pdm:collector', 'pdm-collector');
   const machines: Record<string, string> = {};

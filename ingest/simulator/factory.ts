@@ -18,7 +18,7 @@ import { describeError, PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
 import { ensureOwnCertificate, trustCertificate } from '../opcua/pki.ts';
 import { machinePkiDir } from '../opcua/pki-init.ts';
-import type { LoadedFleet, ValidMachine } from './fleet-config.ts';
+import { insecureServerSettings, type LoadedFleet, type ValidMachine } from './fleet-config.ts';
 import { OPERATOR_APPLICATION_URI, operatorPkiDir } from './opcua/factory-client.ts';
 import { MachineServer } from './opcua/machine-server.ts';
 import type { MachineTruth } from './physics/machine-simulation.ts';
@@ -31,6 +31,8 @@ export interface FactoryOptions {
   pkiRoot: string;
   /** Overrides the fleet's advertised host name (docker-compose: the service name). */
   hostname?: string;
+  /** Address every machine server listens on (default 127.0.0.1; docker-compose: 0.0.0.0). */
+  bind?: string;
   env?: NodeJS.ProcessEnv;
   /** Where to append each machine's truth (`<id>.jsonl`); none when absent. */
   truthDir?: string;
@@ -49,6 +51,8 @@ export interface FactoryMachine {
   state: 'running' | 'failed' | 'stopped';
   error?: string;
   endpointUrl?: string;
+  /** Insecure settings this machine accepted with allowInsecure (warned at every start). */
+  insecure?: string[];
   simulation?: ReturnType<typeof createMachineSource>;
   server?: MachineServer;
 }
@@ -105,6 +109,14 @@ export class Factory {
           `${m.origin.file}: machines[${m.origin.index}] (${m.id}): no users and anonymous access not allowed: nobody could connect`,
         );
       }
+      const insecure = insecureServerSettings(m.opcua.security);
+      // validateFleet refuses these without allowInsecure; accepted ones are said at every start.
+      if (insecure.length > 0) entry.insecure = insecure;
+      if (insecure.length > 0)
+        this.#log.warn(
+          { machine: m.id, insecure },
+          `INSECURE: machine ${m.id} serves with ${insecure.join(' and ')} (allowInsecure: true in ${m.origin.file})`,
+        );
       const simulation = createMachineSource(m, { startTimeMs });
       const pkiDir = machinePkiDir(this.#opts.pkiRoot, m.id);
       const hostname = this.#opts.hostname ?? m.opcua.hostname;
@@ -118,6 +130,7 @@ export class Factory {
         machineId: m.id,
         port: m.opcua.port,
         hostname,
+        bind: this.#opts.bind,
         identification: { ...m.identification, machineType: m.type },
         source: simulation,
         control: simulation,

@@ -15,6 +15,7 @@ import { KNOWN_BEARINGS, lookupBearing } from '../../models/bearing/catalogue.ts
 import type { BearingGeometry } from '../../models/bearing/geometry.ts';
 import { BearingGeometrySpec } from '../../models/bearing/geometry-spec.ts';
 import type { IsoFoundation, IsoGroup } from '../../models/vibration/iso20816.ts';
+import { SECURITY_MODES, SECURITY_POLICIES, type SecurityModeName, type SecurityPolicyName } from '../opcua/security.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Small value types
@@ -168,11 +169,44 @@ const sensorsSchema = z.strictObject({
     .describe('energy meter and temperature sensor'),
 });
 
-const securitySchema = z.strictObject({
-  mode: z.enum(['SignAndEncrypt', 'Sign', 'None']).default('SignAndEncrypt').describe('OPC UA message security mode'),
-  policy: z.literal('Basic256Sha256').default('Basic256Sha256').describe('OPC UA security policy'),
-  allowAnonymous: z.boolean().default(false).describe('accept sessions without a user token'),
-});
+const securitySchema = z
+  .strictObject({
+    mode: z.enum(SECURITY_MODES).default('SignAndEncrypt').describe('OPC UA message security mode (None needs allowInsecure: true)'),
+    policies: z
+      .array(z.enum(SECURITY_POLICIES))
+      .min(1)
+      .refine((p) => new Set(p).size === p.length, 'must not repeat a policy')
+      .optional()
+      .describe(`OPC UA security policies offered (default: all of ${SECURITY_POLICIES.join(', ')})`),
+    policy: z.enum(SECURITY_POLICIES).optional().describe('offer only this policy (shorthand for policies: [policy])'),
+    allowAnonymous: z.boolean().default(false).describe('accept sessions without a user token (needs allowInsecure: true)'),
+  })
+  .refine((s) => !(s.policy !== undefined && s.policies !== undefined), { message: 'give policy or policies, not both', path: ['policy'] })
+  .transform(
+    (s): ServerSecurity => ({
+      mode: s.mode,
+      policies: s.policies ?? (s.policy ? [s.policy] : [...SECURITY_POLICIES]),
+      allowAnonymous: s.allowAnonymous,
+    }),
+  );
+
+/** A machine server's security: the mode, the policies it offers, whether anonymous sessions are accepted. */
+export interface ServerSecurity {
+  mode: SecurityModeName;
+  policies: SecurityPolicyName[];
+  allowAnonymous: boolean;
+}
+
+/**
+ * What makes a machine server insecure: no message security, or sessions without a user.
+ * Allowed only with `allowInsecure: true` on that machine (see validateMachineEntry).
+ */
+export function insecureServerSettings(security: ServerSecurity): string[] {
+  const out: string[] = [];
+  if (security.mode === 'None') out.push('opcua.security.mode None (messages neither signed nor encrypted)');
+  if (security.allowAnonymous) out.push('opcua.security.allowAnonymous true (sessions without a user)');
+  return out;
+}
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
 const userSchema = z.strictObject({
@@ -302,6 +336,12 @@ export const machineSchema = z
       .optional()
       .describe('random seed (default: derived from the fleet seed and the id)'),
     opcua: machineOpcuaSchema.prefault({}).describe('OPC UA server of this machine'),
+    allowInsecure: z
+      .boolean()
+      .default(false)
+      .describe(
+        "accept this machine's security mode None or anonymous sessions (refused otherwise; logged as a warning at every start when accepted)",
+      ),
     replay: replaySchema.optional().describe('serve recorded signals instead of synthetic vibration'),
   })
   .superRefine((m, ctx) => {
@@ -390,7 +430,7 @@ export interface ValidMachine
   opcua: {
     hostname: string;
     port: number;
-    security: { mode: 'SignAndEncrypt' | 'Sign' | 'None'; policy: 'Basic256Sha256'; allowAnonymous: boolean };
+    security: ServerSecurity;
     users: Array<{ usernameEnv: string; passwordEnv: string }>;
   };
   /** Where the entry came from: file name (for messages), its path as given (to resolve replay files), index in `machines`. */
@@ -553,7 +593,21 @@ export function validateFleet(value: unknown, file: string): LoadedFleet {
 /** One entry of `machines`: the resolved machine, or the error naming file, index, id and field. */
 function validateMachineEntry(raw: unknown, index: number, source: string, defaults: FleetDefaults, path: string): ValidMachine | PdmError {
   const parsed = machineSchema.safeParse(raw);
-  if (parsed.success) return resolveMachine(parsed.data, index, source, defaults, path);
+  if (parsed.success) {
+    const machine = resolveMachine(parsed.data, index, source, defaults, path);
+    // After resolving: the insecure setting may come from the fleet's defaults, but only this
+    // machine's own allowInsecure accepts it (one machine's exception is not the plant's).
+    const insecure = insecureServerSettings(machine.opcua.security);
+    if (insecure.length === 0 || machine.allowInsecure) return machine;
+    const problem = `${source}: machines[${index}] (machine "${machine.id}"): ${insecure.join(' and ')} refused: set machines[${index}].allowInsecure: true to accept it for this machine, or use SignAndEncrypt with users`;
+    return new PdmError('PDM_ERR_CONFIG_INVALID', problem, {
+      file: source,
+      index,
+      id: machine.id,
+      field: 'allowInsecure',
+      problems: [problem],
+    });
+  }
   const rawId =
     typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
   const named = rawId !== undefined ? ` (machine "${rawId}")` : '';
@@ -609,6 +663,6 @@ const DEFAULTS: FleetDefaults = {
   seed: 1,
   hostname: 'localhost',
   basePort: 4840,
-  security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256', allowAnonymous: false },
+  security: { mode: 'SignAndEncrypt', policies: [...SECURITY_POLICIES], allowAnonymous: false },
   users: [],
 };

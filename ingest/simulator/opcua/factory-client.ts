@@ -1,6 +1,7 @@
 /**
  * The operator's side of the machine methods: connect to a simulated machine's server
- * (SignAndEncrypt, user name and password, the operator's own client certificate), find the
+ * (SignAndEncrypt with the strongest policy it offers, user name and password, the operator's own
+ * client certificate), find the
  * machine object, call InjectFault / Stop / Start / Repair and report what the server answered,
  * including its status text. Every failure becomes a PdmError that says what to do.
  */
@@ -17,13 +18,13 @@ import {
   OPCUACertificateManager,
   OPCUAClient,
   type ReferenceDescription,
-  SecurityPolicy,
   UserTokenType,
   type VariantOptions,
 } from 'node-opcua';
 import { PdmError } from '../../../common/errors.ts';
 import { VIBRATION_FOLDER } from '../../opcua/address-space-model.ts';
 import { ensureOwnCertificate } from '../../opcua/pki.ts';
+import { chooseEndpoint, policyUri, serverEndpoints } from '../../opcua/security.ts';
 import { type ArgumentType, MACHINE_METHODS, type MachineMethodName } from './method-arguments.ts';
 
 /** The operator's client certificate lives in `<pkiRoot>/operator`; `pdm simulate` trusts it on every machine. */
@@ -71,12 +72,32 @@ export async function callMachineMethod(
   const clientCertificateManager = new OPCUACertificateManager({ rootFolder: conn.pkiDir, automaticallyAcceptUnknownCertificate: false });
   await clientCertificateManager.initialize();
   const mode = conn.securityMode ?? 'SignAndEncrypt';
+  // The strongest policy the machine offers (a fleet may offer only some of them).
+  let endpoints;
+  try {
+    endpoints = await serverEndpoints(conn.endpoint, {
+      applicationName: 'pdm-operator',
+      applicationUri: OPERATOR_APPLICATION_URI,
+      clientCertificateManager,
+    });
+  } catch (err) {
+    await clientCertificateManager.dispose().catch(() => undefined);
+    throw classifyConnectError(conn, certificate, err);
+  }
+  const choice = chooseEndpoint(endpoints, mode);
+  if (!choice.ok) {
+    await clientCertificateManager.dispose().catch(() => undefined);
+    throw new PdmError('PDM_ERR_OPCUA_SECURITY', `${conn.endpoint}: ${choice.problem}`, {
+      endpoint: conn.endpoint,
+      offered: choice.offered,
+    });
+  }
   const client = OPCUAClient.create({
     applicationName: 'pdm-operator',
     applicationUri: OPERATOR_APPLICATION_URI,
     clientCertificateManager,
     securityMode: MessageSecurityMode[mode],
-    securityPolicy: SecurityPolicy.Basic256Sha256,
+    securityPolicy: policyUri(choice.policy),
     endpointMustExist: false,
     // One attempt: an operator command must fail fast and say why, not retry forever.
     connectionStrategy: { initialDelay: 200, maxDelay: 1000, maxRetry: 0 },

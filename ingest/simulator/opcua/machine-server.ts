@@ -20,6 +20,7 @@ import {
 import { describeError } from '../../../common/errors.ts';
 import { logger } from '../../../common/log.ts';
 import { toUInt64 } from '../../opcua/address-space-model.ts';
+import { policyUri, SECURITY_POLICIES, type SecurityModeName, type SecurityPolicyName } from '../../opcua/security.ts';
 import type { MachineTruth } from '../physics/machine-simulation.ts';
 import { blockStartMs, lastCompleteBlock, type MachineControl, type MachineSignalSource } from '../signal-source.ts';
 import { addMachineMethods } from './machine-methods.ts';
@@ -32,19 +33,30 @@ import {
   type MachineNodes,
 } from './machine-nodes.ts';
 import { shownState } from './operating-state.ts';
+import { userCheck } from './user-check.ts';
 
-export type SecurityModeName = 'SignAndEncrypt' | 'Sign' | 'None';
+export type { SecurityModeName } from '../../opcua/security.ts';
 
 export interface MachineServerOptions {
   machineId: string;
   port: number;
   /** Host name the endpoint URL advertises (default: localhost). */
   hostname?: string;
+  /**
+   * Address to listen on (default 127.0.0.1: only this computer). node-opcua listens on every
+   * interface unless told, which puts a machine on any network the host is on; reaching it from
+   * elsewhere must be a decision (`pdm simulate --bind 0.0.0.0`, as docker-compose does).
+   */
+  bind?: string;
   identification?: MachineIdentification;
   source: MachineSignalSource;
   /** What the InjectFault/Stop/Start/Repair methods drive and where the shown state comes from; no methods without it. */
   control?: MachineControl;
-  security: { mode: SecurityModeName; policy: 'Basic256Sha256'; allowAnonymous: boolean };
+  /**
+   * Mode, and the policies offered: `policies` (default all of SECURITY_POLICIES), or `policy`
+   * alone to offer only that one.
+   */
+  security: { mode: SecurityModeName; policies?: readonly SecurityPolicyName[]; policy?: SecurityPolicyName; allowAnonymous: boolean };
   users: Array<{ username: string; password: string }>;
   /** PKI folder of this server (own certificate, trusted/ and rejected/ peers). Created on first start and kept. */
   pkiDir: string;
@@ -91,6 +103,13 @@ export class MachineServer {
     this.#log = logger('machine-server', { machine: opts.machineId });
   }
 
+  /** The security policies this server offers (none with mode None). */
+  get policies(): SecurityPolicyName[] {
+    const { security } = this.#opts;
+    if (security.mode === 'None') return [];
+    return [...(security.policies ?? (security.policy ? [security.policy] : SECURITY_POLICIES))];
+  }
+
   get endpointUrl(): string {
     return `opc.tcp://${this.#opts.hostname ?? 'localhost'}:${this.#opts.port}/pdm/${this.machineId}`;
   }
@@ -107,15 +126,16 @@ export class MachineServer {
     const users = this.#opts.users;
     const server = new OPCUAServer({
       port: this.#opts.port,
+      host: this.#opts.bind ?? '127.0.0.1',
       resourcePath: `/pdm/${this.machineId}`,
       alternateHostname: this.#opts.hostname,
       nodeset_filename: MACHINE_NODESETS,
       serverCertificateManager,
       securityModes: [MessageSecurityMode[security.mode]],
-      securityPolicies: security.mode === 'None' ? [SecurityPolicy.None] : [SecurityPolicy[security.policy]],
+      securityPolicies: security.mode === 'None' ? [SecurityPolicy.None] : this.policies.map(policyUri),
       allowAnonymous: security.allowAnonymous,
       userManager: {
-        isValidUser: (username: string, password: string) => users.some((u) => u.username === username && u.password === password),
+        isValidUser: userCheck(users),
         // Every configured user operates the machine; anonymous sessions keep the Anonymous role only.
         getUserRoles: () => makeRoles('AuthenticatedUser;Operator'),
       },
@@ -153,7 +173,17 @@ export class MachineServer {
       this.#publishEnergy(now);
       this.#refreshState(now);
     }, this.#opts.energyPeriodMs ?? 1000);
-    this.#log.info({ endpoint: this.endpointUrl, security: security.mode, methods: Boolean(control) }, 'machine server listening');
+    this.#log.info(
+      {
+        endpoint: this.endpointUrl,
+        bind: this.#opts.bind ?? '127.0.0.1',
+        security: security.mode,
+        policies: this.policies,
+        anonymous: security.allowAnonymous,
+        methods: Boolean(control),
+      },
+      'machine server listening',
+    );
   }
 
   /** Stop publishing and close the server (sessions are dropped, as when a machine is switched off). */

@@ -1,9 +1,9 @@
 /**
- * Security by default: a machine from the fleet file offers SignAndEncrypt/Basic256Sha256 with
- * user names only; a client without credentials, with a wrong password, or with a certificate
+ * Security by default: a machine from the fleet file offers SignAndEncrypt with the three
+ * supported policies and user names only; a client without credentials, with a wrong password, or with a certificate
  * the machine does not trust is refused with a clear status (and the stranger's certificate lands
  * in the machine's rejected/ folder). Anonymous sessions exist only where the fleet file allows
- * them, and even there they may read but not call the machine methods.
+ * them (allowAnonymous and the machine's allowInsecure), and even there they may read but not call the machine methods.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,7 +47,11 @@ describe('machine server security', () => {
     const fleet = validateFleet(
       {
         opcua: { basePort: await freePort(), users: USERS_FROM_ENV },
-        machines: [pumpEntry(LOCKED), pumpEntry(OPEN, { opcua: { port: await freePort(), security: { allowAnonymous: true } } })],
+        machines: [
+          pumpEntry(LOCKED),
+          // Anonymous sessions are insecure: the machine has to say it accepts them.
+          pumpEntry(OPEN, { opcua: { port: await freePort(), security: { allowAnonymous: true } }, allowInsecure: true }),
+        ],
       },
       join(dir, 'fleet.yaml'),
     );
@@ -61,7 +65,7 @@ describe('machine server security', () => {
     await factory?.stop();
   });
 
-  it('offers only SignAndEncrypt with Basic256Sha256, and user names (anonymous only where the fleet allows it)', async () => {
+  it('offers only SignAndEncrypt with Aes256_Sha256_RsaPss, Basic256Sha256 and Aes128_Sha256_RsaOaep, and user names (anonymous only where the fleet allows it)', async () => {
     for (const [id, tokens] of [
       [LOCKED, ['UserName']],
       [OPEN, ['Anonymous', 'UserName']],
@@ -71,9 +75,11 @@ describe('machine server security', () => {
       const endpoints = await client.getEndpoints();
       await client.disconnect();
       expect(endpoints.length).toBeGreaterThan(0);
+      expect([...new Set(endpoints.map((e) => e.securityPolicyUri))].sort()).toEqual(
+        [SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss, SecurityPolicy.Basic256Sha256].sort(),
+      );
       for (const e of endpoints) {
         expect(e.securityMode).toBe(MessageSecurityMode.SignAndEncrypt);
-        expect(e.securityPolicyUri).toBe(SecurityPolicy.Basic256Sha256);
         expect([...new Set((e.userIdentityTokens ?? []).map((t) => UserTokenType[t.tokenType]))].sort()).toEqual(tokens);
       }
     }
@@ -113,6 +119,11 @@ describe('machine server security', () => {
     expect(pemBody(readFileSync(join(rejectedDir, rejected[0]), 'utf8'))).toBe(pemBody(readFileSync(strangerCert, 'utf8')));
     // Trusted peers are exactly the ones the PKI set-up put there.
     expect(readdirSync(join(machinePkiDir(pkiRoot, LOCKED), 'trusted', 'certs')).sort()).toEqual(['pdm-collector.pem', 'pdm-operator.pem']);
+  });
+
+  it('says at start which machine accepted an insecure setting, and which did not need to', () => {
+    expect(factory.machines.find((m) => m.id === OPEN)!.insecure).toEqual(['opcua.security.allowAnonymous true (sessions without a user)']);
+    expect(factory.machines.find((m) => m.id === LOCKED)!.insecure).toBeUndefined();
   });
 
   it('lets anonymous sessions read where the fleet allows it, but not call the methods', async () => {

@@ -29,8 +29,9 @@ describe('collector configuration', () => {
   it('needs only endpoints; everything else has a documented default', () => {
     const c = load(`machines:\n${M(1)}`);
     expect(c.machines[0]).toMatchObject({
-      security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256' },
+      security: { mode: 'SignAndEncrypt' }, // no policy: the strongest the server offers
       auth: { usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' },
+      allowInsecure: false,
       publishingIntervalMs: 200,
     });
     expect(c.spool).toEqual({ maxBytes: 1024 ** 3, segmentBytes: 16 * 1024 * 1024, fsync: 'interval', fsyncIntervalMs: 1000 });

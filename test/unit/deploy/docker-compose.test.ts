@@ -98,6 +98,30 @@ describe('docker-compose.yml', () => {
     expect(example).not.toMatch(/PASSWORD=\S/); // the example ships no password
   });
 
+  it('QuestDB: ILP over TCP and UDP off (no password there), the read-only default user off, HTTP and PG with the password', () => {
+    const env = services.questdb.environment ?? {};
+    expect(env['QDB_LINE_TCP_ENABLED']).toBe('false');
+    expect(env['QDB_LINE_UDP_ENABLED']).toBe('false');
+    expect(env['QDB_PG_READONLY_USER_ENABLED']).toBe('false');
+    for (const v of ['QDB_HTTP_USER', 'QDB_HTTP_PASSWORD', 'QDB_PG_USER', 'QDB_PG_PASSWORD']) expect(env[v], v).toMatch(/^\$\{[A-Z_]+:\?/);
+    expect((services.questdb.ports ?? []).some((p) => /:9009$/.test(p))).toBe(false);
+  });
+
+  it('publishes ports on the host loopback only, and every listener that must be reached from another container says so', () => {
+    for (const [name, s] of Object.entries(services))
+      for (const p of s.ports ?? []) expect(p, `${name} publishes ${p}`).toMatch(/^127\.0\.0\.1:/);
+    // The simulator and the metrics endpoints listen on 127.0.0.1 unless told: in a container
+    // that would be unreachable, so compose tells them explicitly.
+    const sim = services.simulator.command ?? [];
+    expect(sim[sim.indexOf('--bind') + 1]).toBe('0.0.0.0');
+    for (const name of ['collector', 'processor']) {
+      const args = services[name].command ?? [];
+      const file = join(root, args[args.indexOf('--config') + 1]);
+      const metrics = (parse(readFileSync(file, 'utf8')) as { metrics?: { host?: string } }).metrics;
+      expect(metrics?.host, `${name}: metrics.host in ${file}`).toBe('0.0.0.0');
+    }
+  });
+
   it('runs real pdm subcommands whose config files exist and validate', () => {
     for (const [name, s] of Object.entries(services)) {
       if (s.image !== 'pdm-factory:local') continue;
