@@ -105,13 +105,24 @@ const WRAPPING_COUNTERS = new Map<number, 16 | 32>([
   [DataType.UInt16, 16],
   [DataType.UInt32, 32],
 ]);
-/** Value ranks that allow a one-dimensional array: 1, OneOrMoreDimensions, Any, ScalarOrOneDimension. */
-const ARRAY_RANKS = new Set([1, 0, -2, -3]);
+/**
+ * Value ranks under which the current value decides: OneOrMoreDimensions (asyncua's default for
+ * a new variable), Any, ScalarOrOneDimension, and Scalar, which sloppy servers leave on array
+ * variables: a Variant that holds a one-dimensional array is one, whatever the attribute says.
+ */
+const VALUE_DECIDES_RANKS = new Set([0, -1, -2, -3]);
 
 /** Where a problem is, for messages: "pump-01 (opc.tcp://...)". */
 export interface MachineLabel {
   label: string;
   endpoint: string;
+}
+
+/** A waveform without a value yet: retriable (the supervisor tries again with its backoff). */
+function notYet(where: MachineLabel, what: string): PdmError {
+  return new PdmError('PDM_ERR_OPCUA_CONNECT', `machine ${where.label}: ${what}; waiting for the first block`, {
+    endpoint: where.endpoint,
+  });
 }
 
 function nodeError(where: MachineLabel, what: string): PdmError {
@@ -223,7 +234,9 @@ interface NodeFacts {
   nodeClass: number;
   dataType: number | undefined;
   valueRank: number;
+  /** The current value; undefined when the server has none yet (a bad status such as BadWaitingForInitialData). */
   value: unknown;
+  valueStatus: string;
   arrayDimensions: number[] | null;
 }
 
@@ -245,7 +258,8 @@ async function readAttributes(session: ClientSession, where: MachineLabel, nodeI
     nodeClass: cls.value.value as number,
     dataType: dataTypeId && dataTypeId.namespace === 0 && typeof dataTypeId.value === 'number' ? dataTypeId.value : undefined,
     valueRank: Number(dv[2].value.value),
-    value: dv[3].value.value,
+    value: dv[3].statusCode.isGood() ? dv[3].value.value : undefined,
+    valueStatus: dv[3].statusCode.name,
     arrayDimensions: (dv[4].value.value as number[] | null) ?? null,
   };
 }
@@ -292,8 +306,13 @@ async function checkChannel(session: ClientSession, where: MachineLabel, c: Chan
   const sampleType = wf.dataType === undefined ? undefined : SAMPLE_TYPES.get(wf.dataType);
   const value = wf.value;
   const valueIsArray = Array.isArray(value) || ArrayBuffer.isView(value);
-  // One dimension: rank 1, or a rank that allows one (Any, ...) with an array value; never a matrix.
-  const oneDimensional = (wf.valueRank === 1 || (ARRAY_RANKS.has(wf.valueRank) && valueIsArray)) && (wf.arrayDimensions?.length ?? 1) <= 1;
+  // One dimension: rank 1, or a rank under which an array value decides (VALUE_DECIDES_RANKS); never a matrix.
+  const oneDimensional =
+    (wf.valueRank === 1 || (VALUE_DECIDES_RANKS.has(wf.valueRank) && valueIsArray)) && (wf.arrayDimensions?.length ?? 1) <= 1;
+  // A variable whose rank leaves the shape to its value, and no value yet (the machine has not
+  // produced its first block): not wrong, not known; retried until there is one.
+  const undecided = !oneDimensional && value === undefined && VALUE_DECIDES_RANKS.has(wf.valueRank) && sampleType !== undefined;
+  if (undecided) throw notYet(where, `${role} node ${waveformNode.toString()} has no value yet (${wf.valueStatus}) to tell its shape`);
   if (sampleType === undefined || !oneDimensional) {
     const type = await typeDefinition(session, waveformNode);
     const shape = wf.valueRank >= 2 ? `${wf.valueRank}-dimensional array` : oneDimensional || wf.valueRank >= 1 ? 'array' : 'scalar';
@@ -354,6 +373,8 @@ async function checkChannel(session: ClientSession, where: MachineLabel, c: Chan
       `the server says ${sampleRateHz} Hz (${sampleRateFrom}), ${c.field}.sampleRate says ${c.configuredRateHz}: correct the one that is wrong`,
     );
   }
+  if (!(blockSize > 0) && value === undefined)
+    throw notYet(where, `${role} node ${waveformNode.toString()} has no value yet (${wf.valueStatus}) to tell its block size`);
   if (!(blockSize > 0))
     throw nodeError(
       where,

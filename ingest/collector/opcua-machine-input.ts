@@ -405,7 +405,8 @@ export class OpcuaMachineInput {
         onValue: (dv) => {
           const ts = dv.sourceTimestamp?.getTime();
           const samples = toSamples(dv.value.value, ch.scaling);
-          if (!ts || !samples) return;
+          // A bad status (BadWaitingForInitialData before the first block...) carries no block.
+          if (!ts || !samples || !dv.statusCode.isGood()) return;
           const p = entry(ts);
           p.samples = samples;
           p.dv = dv;

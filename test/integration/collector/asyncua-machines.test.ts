@@ -77,11 +77,18 @@ async function startServer(python: string, id: string, args: string[]): Promise<
     lines,
     endpoint: ready['endpoint'] as string,
     nodes: ready['nodes'] as Served['nodes'],
-    t0Us: ready['t0_us'] as number,
+    t0Us: Number.NaN,
     periodUs: ready['period_us'] as number,
     blocksInRecording: ready['blocksInRecording'] as number,
     served: [],
   };
+}
+
+/** Start writing blocks (once the collector is subscribed: the first block is block 0). */
+async function go(s: Served): Promise<void> {
+  const started = new Promise<Record<string, unknown>>((resolve) => s.lines.once('line', (l) => resolve(JSON.parse(l))));
+  s.proc.stdin!.write('go\n');
+  s.t0Us = (await started)['t0_us'] as number;
 }
 
 async function stopServer(s: Served): Promise<void> {
@@ -109,7 +116,7 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
     await ensureOwnCertificate(join(dir, 'collector-pki'), 'client', 'urn:pdm:collector', 'pdm-collector');
     trustCertificate(join(dir, 'collector-pki'), cert, 'asyncua-secure');
     const started = await Promise.all([
-      startServer(python, 'asy-plain', ['--datatype', 'float', '--rate-node']),
+      startServer(python, 'asy-plain', ['--datatype', 'float', '--rate-node', '--no-rank']),
       startServer(python, 'asy-xaxis', ['--datatype', 'double', '--xaxis', '--eu', 'g']),
       startServer(python, 'asy-int16', [
         '--datatype',
@@ -195,14 +202,45 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
           publishingIntervalMs: 100,
           nodes: { channels: [channel(servers['asy-secure'], { sampleRate: servers['asy-secure'].nodes.sampleRate, units: 'g' })] },
         },
+        // Bad configurations stop only their machine, naming the field (the same servers, another endpoint path).
+        {
+          id: 'asy-noscale',
+          endpoint: `${servers['asy-int16'].endpoint}-noscale`,
+          ...open,
+          nodes: { channels: [channel(servers['asy-int16'], { sampleRate: FS, units: 'g' })] },
+        },
+        {
+          id: 'asy-norate',
+          endpoint: `${servers['asy-plain'].endpoint}-norate`,
+          ...open,
+          nodes: { channels: [channel(servers['asy-plain'], { units: 'g' })] },
+        },
       ],
-      { metrics: { port: 0, host: '127.0.0.1' } },
+      // A machine that has not written yet must not be rebuilt by the data watchdog meanwhile.
+      {
+        metrics: { port: 0, host: '127.0.0.1' },
+        reconnect: { minDelayMs: 200, maxDelayMs: 2_000, noDataMs: 60_000, keepAliveTimeoutMs: 10_000 },
+      },
     );
     collector = new Collector(config, { brokers: services.kafkaBrokers, env: { ...process.env, ASY_USER: USER, ASY_PASSWORD: PASSWORD } });
     await collector.start();
     const stats = (id: string) => collector.stats.find((s) => s.machine === id);
     const ids = Object.keys(servers);
+    // The Int16 machine writes once it is collected, so its UInt16 counter (from 65520) wraps while
+    // watched; the others from the start (the plain one leaves its shape to its value: discovery waits for one).
+    await Promise.all(
+      Object.values(servers)
+        .filter((s) => s.id !== 'asy-int16')
+        .map(go),
+    );
+    await until(() => stats('asy-int16')?.state === 'connected', 45_000, 'the Int16 machine connected');
+    await go(servers['asy-int16']);
     await until(() => ids.every((id) => (stats(id)?.blocksIn ?? 0) >= 15), 45_000, '15 blocks from every asyncua machine');
+    await until(
+      () => ['asy-noscale', 'asy-norate'].every((id) => stats(id)?.state === 'failed'),
+      10_000,
+      'the misconfigured machines to fail',
+    );
     for (const s of Object.values(servers)) s.proc.stdin!.write(`pause ${PAUSE}\n`);
     await until(
       () => ids.every((id) => (stats(id)?.gaps ?? 0) >= 1 && (stats(id)?.blocksIn ?? 0) >= 35),
@@ -292,7 +330,7 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
 
   it('Int16 counts with scale and offset, a UInt16 counter that wraps: the wrap is the next block', () => {
     check('asy-int16');
-    // The counter started at 65520 and wrapped after 16 blocks: sequence numbers went on past 65535.
+    // The counter started at 65520 with block 0 and wrapped after 16 blocks: sequence numbers went on past 65535.
     const seqs = frames.filter((f) => f.key === 'asy-int16').map((f) => decodeVibrationFrame(f.value).seq);
     expect(Math.max(...seqs)).toBeGreaterThan(65_535);
   });
@@ -310,5 +348,17 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
 
   it('SignAndEncrypt Basic256Sha256 with a user token', () => {
     check('asy-secure');
+  });
+
+  it('a misconfigured machine stops alone, with a config error naming the field', () => {
+    const error = (id: string) => collector.stats.find((x) => x.machine === id)?.error ?? '';
+    expect(error('asy-noscale')).toMatch(
+      /^PDM_ERR_CONFIG_INVALID: machine asy-noscale \(opc\.tcp:\/\/[^)]+\): channel DE_accel: the waveform holds Int16 counts: set nodes\.channels\[0\]\.scale/,
+    );
+    expect(error('asy-norate')).toMatch(
+      /^PDM_ERR_CONFIG_INVALID: machine asy-norate \(opc\.tcp:\/\/[^)]+\): channel DE_accel: sample rate unknown: .*set nodes\.channels\[0\]\.sampleRate/,
+    );
+    expect(health.status).toBe('degraded');
+    expect(health.machines.filter((m) => m.state === 'connected')).toHaveLength(5);
   });
 });
