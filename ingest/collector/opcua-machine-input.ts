@@ -439,6 +439,11 @@ export class OpcuaMachineInput {
       },
       TimestampsToReturn.Both,
     );
+    // Listen at once: notifications that arrive while the mode is decided below are blocks too.
+    let subscribed = true;
+    group.on('changed', (_item, dataValue, index) => {
+      if (subscribed) waveItems[index].onValue(dataValue);
+    });
     this.#checkItems(
       group,
       waveItems.map((i) => ({ nodeId: i.nodeId.toString(), isWaveform: i.isWaveform })),
@@ -457,6 +462,7 @@ export class OpcuaMachineInput {
     this.#handlers.mode?.(decision);
     if (decision.mode === 'polling') {
       // The subscription's view of the waveforms is the sampled one: leave it, read instead.
+      subscribed = false;
       await group.terminate();
       this.#log[decision.expectedLossPerS > 0 ? 'error' : 'warn'](
         { machine: machine.machineId, ...decision },
@@ -465,7 +471,6 @@ export class OpcuaMachineInput {
       this.#startPolling(session, waveItems, shortestBlockMs);
     } else {
       if (decision.expectedLossPerS > 0) this.#log.error({ machine: machine.machineId, ...decision }, 'blocks will be lost');
-      group.on('changed', (_item, dataValue, index) => waveItems[index].onValue(dataValue));
     }
 
     if (machine.energy.length > 0) {
