@@ -7,6 +7,7 @@
  * - a Double array with an XAxisDefinition and EngineeringUnits, no counter;
  * - Int16 counts with a scale and offset, a UInt16 block counter that wraps during the test;
  * - a server that samples every 200 ms (subscriptions see every other block): read by timed Reads;
+ * - the same refusing Reads: nothing keeps up, the expected loss is reported, every loss is a gap;
  * - SignAndEncrypt Basic256Sha256 with a user token.
  *
  * Each server's writer is paused for a few block periods once: that must be exactly one gap of
@@ -131,6 +132,7 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
         '65520',
       ]),
       startServer(python, 'asy-sampled', ['--datatype', 'float', '--rate-node', '--sample-ms', '200']),
+      startServer(python, 'asy-unreadable', ['--datatype', 'float', '--rate-node', '--sample-ms', '200', '--refuse-read']),
       startServer(python, 'asy-secure', [
         '--datatype',
         'float',
@@ -193,6 +195,14 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
           ...open,
           publishingIntervalMs: 200,
           nodes: { channels: [channel(servers['asy-sampled'], { sampleRate: servers['asy-sampled'].nodes.sampleRate, units: 'g' })] },
+        },
+        // Samples every 200 ms and refuses Reads: nothing can keep up; the loss is reported.
+        {
+          id: 'asy-unreadable',
+          endpoint: servers['asy-unreadable'].endpoint,
+          ...open,
+          publishingIntervalMs: 200,
+          nodes: { channels: [channel(servers['asy-unreadable'], { sampleRate: servers['asy-unreadable'].nodes.sampleRate, units: 'g' })] },
         },
         {
           id: 'asy-secure',
@@ -346,6 +356,15 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
     expect(h.collection.reason).toMatch(/samples every 200 ms/);
   });
 
+  it('a server that samples and refuses Reads: the expected loss (blocks/s) in /health, every loss a recorded gap', () => {
+    const { missingServed, collected } = check('asy-unreadable', false);
+    const h = health.machines.find((m) => m.machine === 'asy-unreadable')!;
+    // 10 blocks/s written, one seen per 200 ms sampling: 5 blocks/s lost.
+    expect(h.collection).toMatchObject({ mode: 'subscription', expectedLossPerS: 5 });
+    expect(h.collection.reason).toMatch(/refuses Reads of the waveform: about 5\.00 blocks\/s will be lost/);
+    expect(missingServed).toBeGreaterThan(0.3 * (collected + missingServed));
+  });
+
   it('SignAndEncrypt Basic256Sha256 with a user token', () => {
     check('asy-secure');
   });
@@ -359,6 +378,6 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
       /^PDM_ERR_CONFIG_INVALID: machine asy-norate \(opc\.tcp:\/\/[^)]+\): channel DE_accel: sample rate unknown: .*set nodes\.channels\[0\]\.sampleRate/,
     );
     expect(health.status).toBe('degraded');
-    expect(health.machines.filter((m) => m.state === 'connected')).toHaveLength(5);
+    expect(health.machines.filter((m) => m.state === 'connected')).toHaveLength(6);
   });
 });
