@@ -169,7 +169,9 @@ export class SequenceLedger {
     const key = SequenceLedger.key(machine, channel);
     if (seq > (this.#durable.get(key) ?? -1)) {
       this.#durable.set(key, seq);
-      if (endMs !== undefined && endMs > 0 && this.#timed.has(key)) this.#durableEnd.set(key, endMs);
+      // Timed channels: this run's, and those known from the file (their spooled blocks can be
+      // acknowledged after a restart before the machine is back): seq and end move together.
+      if (endMs !== undefined && endMs > 0 && (this.#timed.has(key) || this.#durableEnd.has(key))) this.#durableEnd.set(key, endMs);
       this.#dirty = true;
     }
   }

@@ -71,6 +71,22 @@ describe('sequence numbers for channels without a counter (ledger)', () => {
   });
 });
 
+describe('sequence numbers across a restart with blocks still in the spool', () => {
+  it('blocks acknowledged after the restart, before the machine is back, move the persisted end too', () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'pdm-continuity-')), 'sequences.json');
+    const l = new SequenceLedger(f);
+    for (let k = 0; k < 10; k++) l.acceptTimed('m', 'X', T0 + k * P, P, TOL);
+    l.durable('m', 'X', 5, T0 + 5 * P);
+    l.persist();
+    const again = new SequenceLedger(f);
+    again.mergeRecovered(new Map([['m/X', 8]])); // a spool whose records carry no usable end
+    again.durable('m', 'X', 10, T0 + 10 * P); // the spooled blocks reach Kafka
+    again.persist();
+    const third = new SequenceLedger(f);
+    expect(third.acceptTimed('m', 'X', T0 + 10 * P, P, TOL)).toEqual({ seq: 11, verdict: { kind: 'next' }, offGridMs: 0 });
+  });
+});
+
 describe('wrapping counters', () => {
   it('a wrap is the next block, not a gap', () => {
     expect(unwrapCounter(65_535, 0, 16)).toBe(65_536);
