@@ -242,6 +242,8 @@ export class Collector {
         },
         mode: (decision) => {
           stats.collection = decision;
+          // A loss that will happen is a risk too, where operators look for them.
+          if (decision.expectedLossPerS > 0 && !stats.risks.includes(decision.reason)) stats.risks.push(decision.reason);
           this.metrics.expectedLoss.set({ machine: stats.machine ?? m.endpoint }, decision.expectedLossPerS);
         },
       },

@@ -9,7 +9,7 @@
  * block period read from the server. The revised sampling interval and queue size are checked:
  * a sampling interval > 0 on a waveform means the server samples instead of reporting every
  * write (blocks can be coalesced away), a queue smaller than asked means blocks can be dropped
- * at the server under load; both are logged as risks (sampling slower than a block: an error).
+ * at the server under load; both are logged as risks.
  *
  * Channels without a block counter are single items: each waveform notification is a block,
  * stamped with its SourceTimestamp (the collector numbers it, block-continuity.ts).
@@ -52,7 +52,7 @@ import { PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
 import { type EnergyField, fromUInt64 } from '../opcua/address-space-model.ts';
 import { continuityToleranceMs } from './block-continuity.ts';
-import { type CollectionMode, chooseMode, type ModeDecision, pollingLossPerS } from './collection-mode.ts';
+import { chooseMode, type ModeDecision, pollingLossPerS } from './collection-mode.ts';
 import {
   browseMachine,
   type DiscoveredMachine,
@@ -144,7 +144,6 @@ export class OpcuaMachineInput {
   #subscription: ClientSubscription | undefined;
   #stopped = false;
   #pollTimer: NodeJS.Timeout | undefined;
-  mode: CollectionMode = 'subscription';
   machine: DiscoveredMachine | undefined;
   granted: GrantedParameters | undefined;
   /** Last time the server's publish loop answered (data or keep-alive), ms. */
@@ -340,11 +339,10 @@ export class OpcuaMachineInput {
     // collector that stalls briefly (garbage collection, a busy core): a full queue drops blocks.
     const shortestBlockMs = Math.min(...machine.channels.map((c) => (c.blockSize * 1000) / c.sampleRateHz));
     const requestedQueueSize = Math.max(8, Math.ceil((4 * publishingIntervalMs) / shortestBlockMs), Math.ceil(2000 / shortestBlockMs));
-    type Item = { nodeId: WaveformChannel['waveformNode']; onValue: (dv: DataValue) => void; isWaveform: boolean; blockMs: number };
+    type Item = { nodeId: WaveformChannel['waveformNode']; onValue: (dv: DataValue) => void; isWaveform: boolean };
     const waveItems: Item[] = [];
     for (const ch of machine.channels) {
       const pending = new Map<number, Pending>();
-      const blockMs = (ch.blockSize * 1000) / ch.sampleRateHz;
       const toleranceMs = continuityToleranceMs(ch.sampleRateHz);
       const emit = (dv: DataValue, samples: Float32Array, seq: number | undefined) => {
         // node-opcua hands the SourceTimestamp over in whole milliseconds (+ picoseconds, when sent).
@@ -383,7 +381,6 @@ export class OpcuaMachineInput {
         waveItems.push({
           nodeId: ch.waveformNode,
           isWaveform: true,
-          blockMs,
           onValue: (dv) => {
             const samples = toSamples(dv.value.value, ch.scaling);
             if (!dv.sourceTimestamp?.getTime() || !samples || !dv.statusCode.isGood()) return;
@@ -401,7 +398,6 @@ export class OpcuaMachineInput {
       waveItems.push({
         nodeId: ch.waveformNode,
         isWaveform: true,
-        blockMs,
         onValue: (dv) => {
           const ts = dv.sourceTimestamp?.getTime();
           const samples = toSamples(dv.value.value, ch.scaling);
@@ -416,7 +412,6 @@ export class OpcuaMachineInput {
       waveItems.push({
         nodeId: ch.sequenceNode,
         isWaveform: false,
-        blockMs,
         onValue: (dv) => {
           const ts = dv.sourceTimestamp?.getTime();
           if (!ts || !dv.statusCode.isGood()) return;
@@ -458,7 +453,6 @@ export class OpcuaMachineInput {
       minimumSamplingMs: await this.#minimumSamplingMs(session, machine),
       readable: await this.#readable(session, waveItems),
     });
-    this.mode = decision.mode;
     this.#handlers.mode?.(decision);
     if (decision.mode === 'polling') {
       // The subscription's view of the waveforms is the sampled one: leave it, read instead.

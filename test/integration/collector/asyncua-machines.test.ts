@@ -362,6 +362,7 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
     // 10 blocks/s written, one seen per 200 ms sampling: 5 blocks/s lost.
     expect(h.collection).toMatchObject({ mode: 'subscription', expectedLossPerS: 5 });
     expect(h.collection.reason).toMatch(/refuses Reads of the waveform: about 5\.00 blocks\/s will be lost/);
+    expect(h.risks).toContain(h.collection.reason);
     expect(missingServed).toBeGreaterThan(0.3 * (collected + missingServed));
   });
 
