@@ -43,11 +43,26 @@ export const ExplicitNodesSpec = z
         z
           .strictObject({
             channel: z.string().regex(ID, 'must be 1-64 letters, digits, _ . -').describe('channel id, e.g. DE_X'),
-            waveform: nodeId.describe('node id of the waveform (YArrayItemType, Float or Double array)'),
-            sequence: nodeId.describe('node id of the block sequence number (integer, +1 per block)'),
-            sampleRate: nodeId
+            waveform: nodeId.describe(
+              'node id of the waveform: a one-dimensional Float or Double array (any variable type), or Int16/Int32 counts with scale',
+            ),
+            sequence: nodeId
               .optional()
-              .describe("node id of the sample rate in Hz; default: the waveform's SampleRate sibling, else its XAxisDefinition"),
+              .describe(
+                'node id of the block counter (integer, +1 per block; UInt16/UInt32 counters may wrap); absent: continuity from the SourceTimestamp',
+              ),
+            sampleRate: z
+              .union([nodeId, z.number().positive().max(10_000_000)])
+              .optional()
+              .describe(
+                "sample rate: a node id (Hz), or a number in Hz used when the server has neither a sample-rate node nor an XAxisDefinition; default: the waveform's SampleRate sibling, else its XAxisDefinition",
+              ),
+            scale: z
+              .number()
+              .refine((v) => Number.isFinite(v) && v !== 0, 'must be a finite number other than 0')
+              .optional()
+              .describe('value = raw * scale + offset; required for Int16/Int32 arrays (counts), optional for Float/Double'),
+            offset: z.number().finite().optional().describe('value = raw * scale + offset (default 0)'),
             // What the channel measures, carried on every frame (version 2). Units: the waveform's
             // EngineeringUnits when the server has them, else these; neither is a config error.
             ...ChannelDeclarationFields,

@@ -27,6 +27,14 @@ export interface MachineHealth {
   risks: string[];
   /** Security of the connection in use (mode/policy). */
   security?: string;
+  /**
+   * How the waveforms are collected: `subscription` (the server reports every block), or `polling`
+   * (timed Read calls, for a server that samples more slowly than blocks come); expectedLossPerS
+   * is the blocks per second that will be lost when nothing can keep up (0: none expected).
+   */
+  collection: { mode: 'subscription' | 'polling'; expectedLossPerS: number; reason: string };
+  /** Blocks without a counter whose start time was off the block grid. */
+  offGridBlocks: number;
 }
 
 export interface HealthReport {
@@ -53,6 +61,7 @@ export class CollectorMetrics {
   readonly dropped: Counter<'machine' | 'reason'>;
   readonly energyIn: Counter<'machine'>;
   readonly sequenceResets: Counter<'machine' | 'channel'>;
+  readonly expectedLoss: Gauge<'machine'>;
   #server: MetricsServer | undefined;
 
   constructor(source: MetricsSource) {
@@ -75,6 +84,12 @@ export class CollectorMetrics {
     ]);
     this.energyIn = c('pdm_collector_energy_readings_in_total', 'energy readings received', ['machine']);
     this.sequenceResets = c('pdm_collector_sequence_resets_total', 'sequence counters that restarted lower', ['machine', 'channel']);
+    this.expectedLoss = new Gauge({
+      name: 'pdm_collector_expected_loss_blocks_per_second',
+      help: 'blocks per second a machine will lose because its server samples more slowly than blocks come and nothing can keep up',
+      labelNames: ['machine'],
+      registers,
+    });
     const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
       new Gauge({
         name,

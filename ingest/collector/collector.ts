@@ -18,12 +18,14 @@ import { topicNames } from '../../common/topics.ts';
 import { encodeEnergyReading } from '../../common/wire/energy-reading.ts';
 import { encodeGapEvent } from '../../common/wire/gap-event.ts';
 import { encodeVibrationFrame } from '../../common/wire/vibration-frame.ts';
+import { unwrapCounter } from './block-continuity.ts';
+import type { ModeDecision } from './collection-mode.ts';
 import { type CollectorConfig, collectorId, insecureSettings, type MachineEndpoint, spoolDir } from './collector-config.ts';
 import { CollectorMetrics, type HealthReport } from './collector-metrics.ts';
 import { KafkaOutput } from './kafka-output.ts';
 import { type MachineState, MachineSupervisor } from './machine-supervisor.ts';
 import type { CollectedBlock, EnergyReadingMessage } from './opcua-machine-input.ts';
-import { SequenceLedger } from './sequence-ledger.ts';
+import { SequenceLedger, type SequenceVerdict } from './sequence-ledger.ts';
 import { selectMachines } from './sharding.ts';
 import { type DroppedRange, Spool } from './spool.ts';
 import type { SpoolMessage } from './spool-record.ts';
@@ -52,6 +54,10 @@ export interface MachineStats {
   risks: string[];
   /** Security of the connection in use, e.g. SignAndEncrypt/Aes256_Sha256_RsaPss. */
   security?: string;
+  /** How the waveforms are collected (subscription, or timed Reads for a server that samples) and the loss expected. */
+  collection?: ModeDecision;
+  /** Blocks (without counter) whose start was off the block grid. */
+  offGrid: number;
 }
 
 export interface CollectorOptions {
@@ -105,6 +111,7 @@ export class Collector {
         reconnects: 0,
         lastSeq: {},
         risks: [],
+        offGrid: 0,
       };
       this.stats.push(stats);
       // Known ids count their spooled frames delivered before the machine is connected again.
@@ -151,7 +158,7 @@ export class Collector {
       { onDrop: (ranges) => setImmediate(() => this.#onDropped(ranges)), beforeDelete: () => ledger.persist() },
     );
     this.#spool = spool;
-    ledger.mergeRecovered(spool.recovery.lastSeq);
+    ledger.mergeRecovered(spool.recovery.lastSeq, spool.recovery.lastEndMs);
     const { kafka } = this.#config;
     this.#output = new KafkaOutput({
       brokers: this.#opts.brokers,
@@ -256,6 +263,12 @@ export class Collector {
         risk: (message) => {
           if (!stats.risks.includes(message)) stats.risks.push(message);
         },
+        mode: (decision) => {
+          stats.collection = decision;
+          // A loss that will happen is a risk too, where operators look for them.
+          if (decision.expectedLossPerS > 0 && !stats.risks.includes(decision.reason)) stats.risks.push(decision.reason);
+          this.metrics.expectedLoss.set({ machine: stats.machine ?? m.endpoint }, decision.expectedLossPerS);
+        },
       },
       {
         state: (state, detail) => {
@@ -308,7 +321,7 @@ export class Collector {
     stats.blocksIn++;
     stats.lastBlockAtMs = Date.now();
     this.metrics.blocksIn.inc({ machine: b.machine, channel: b.channel });
-    const verdict = this.#ledger!.accept(b.machine, b.channel, b.seq);
+    const { seq, verdict } = this.#sequence(stats, b);
     if (verdict.kind === 'duplicate') {
       // Offered again after a reconnection (initial value of a new subscription, republish): already sent.
       stats.duplicates++;
@@ -317,14 +330,28 @@ export class Collector {
     }
     if (verdict.kind === 'reset') {
       this.metrics.sequenceResets.inc({ machine: b.machine, channel: b.channel });
-      this.#log.warn(
-        { machine: b.machine, channel: b.channel, seq: b.seq, last: verdict.last },
-        'sequence number went far back: the server counter restarted; counting from here',
-      );
+      if (b.seq === undefined)
+        this.#log.warn(
+          { machine: b.machine, channel: b.channel, seq, startMs: b.startMs },
+          "block starts before the previous one: the server's clock went back; numbering goes on",
+        );
+      else
+        this.#log.warn(
+          { machine: b.machine, channel: b.channel, seq: b.seq, last: verdict.last },
+          'sequence number went far back: the server counter restarted; counting from here',
+        );
     }
     if (verdict.kind === 'gap')
-      this.#recordGap(stats, b.machine, b.channel, verdict.fromSeq, verdict.toSeq, b.startTimeNs, 'sequence jump');
-    stats.lastSeq[b.channel] = b.seq;
+      this.#recordGap(
+        stats,
+        b.machine,
+        b.channel,
+        verdict.fromSeq,
+        verdict.toSeq,
+        b.startTimeNs,
+        b.seq === undefined ? 'timestamp jump' : 'sequence jump',
+      );
+    stats.lastSeq[b.channel] = seq;
     const value = encodeVibrationFrame({
       machine: b.machine,
       channel: b.channel,
@@ -332,7 +359,7 @@ export class Collector {
       location: b.meaning.location,
       axis: b.meaning.axis,
       quantity: b.meaning.quantity,
-      seq: b.seq,
+      seq,
       startTimeNs: b.startTimeNs,
       sampleRateHz: b.sampleRateHz,
       samples: b.samples,
@@ -341,10 +368,10 @@ export class Collector {
       stats.dropped++;
       this.metrics.dropped.inc({ machine: b.machine, reason: 'too_large' });
       this.#log.error(
-        { machine: b.machine, channel: b.channel, seq: b.seq, bytes: value.byteLength, max: this.#config.kafka.maxMessageBytes },
+        { machine: b.machine, channel: b.channel, seq, bytes: value.byteLength, max: this.#config.kafka.maxMessageBytes },
         'block larger than kafka.maxMessageBytes: dropped (raise the broker and config limit, or use smaller blocks)',
       );
-      this.#recordGap(stats, b.machine, b.channel, b.seq, b.seq, BigInt(Math.round(b.endTimeMs)) * 1_000_000n, 'frame too large');
+      this.#recordGap(stats, b.machine, b.channel, seq, seq, BigInt(Math.round(b.endTimeMs)) * 1_000_000n, 'frame too large');
       return;
     }
     this.#send({
@@ -353,9 +380,33 @@ export class Collector {
       value,
       machine: b.machine,
       channel: b.channel,
-      seq: b.seq,
+      seq,
       endTimeMs: b.endTimeMs,
     });
+  }
+
+  /**
+   * The block's sequence number and verdict: the server's counter (unwrapped when it wraps), or,
+   * for a channel without one, numbered by its start time. Blocks whose start is off the grid
+   * (the server does not stamp the sample clock) are counted on the machine's risks once.
+   */
+  #sequence(stats: MachineStats, b: CollectedBlock): { seq: number; verdict: SequenceVerdict } {
+    const ledger = this.#ledger!;
+    const time = { startMs: b.startMs, endMs: b.endTimeMs };
+    if (b.seq !== undefined) {
+      const seq = b.counterBits ? unwrapCounter(ledger.lastReceived(b.machine, b.channel), b.seq, b.counterBits) : b.seq;
+      return { seq, verdict: ledger.accept(b.machine, b.channel, seq, time) };
+    }
+    const timed = ledger.acceptTimed(b.machine, b.channel, b.startMs, b.blockMs, b.toleranceMs);
+    if (timed.offGridMs !== 0) {
+      stats.offGrid++;
+      const risk = `channel ${b.channel}: block start times are off the block grid (by ${timed.offGridMs.toFixed(1)} ms, tolerance ${b.toleranceMs.toFixed(2)} ms): the SourceTimestamp is not the sample clock's, so gaps are counted by rounding to whole blocks`;
+      if (!stats.risks.some((r) => r.startsWith(`channel ${b.channel}: block start times are off`))) {
+        stats.risks.push(risk);
+        this.#log.warn({ machine: b.machine, channel: b.channel, offGridMs: timed.offGridMs }, risk);
+      }
+    }
+    return timed;
   }
 
   #recordGap(
@@ -395,7 +446,7 @@ export class Collector {
   }
 
   #onDurable(m: SpoolMessage): void {
-    if (m.seq >= 0 && m.topic === this.#topics.vibration) this.#ledger?.durable(m.machine, m.channel, m.seq);
+    if (m.seq >= 0 && m.topic === this.#topics.vibration) this.#ledger?.durable(m.machine, m.channel, m.seq, m.endTimeMs);
   }
 
   #onDelivered(messages: readonly SpoolMessage[]): void {
@@ -403,7 +454,7 @@ export class Collector {
     for (const m of messages) {
       bytes += m.value.byteLength;
       if (m.seq < 0 || m.topic !== this.#topics.vibration) continue;
-      this.#ledger?.durable(m.machine, m.channel, m.seq);
+      this.#ledger?.durable(m.machine, m.channel, m.seq, m.endTimeMs);
       const stats = this.#byMachine.get(m.machine);
       if (stats) stats.blocksOut++;
       this.metrics.blocksOut.inc({ machine: m.machine });
@@ -462,6 +513,10 @@ export class Collector {
       lastSeq: s.lastSeq,
       risks: s.risks,
       ...(s.security ? { security: s.security } : {}),
+      collection: s.collection
+        ? { mode: s.collection.mode, expectedLossPerS: s.collection.expectedLossPerS, reason: s.collection.reason }
+        : { mode: 'subscription' as const, expectedLossPerS: 0, reason: 'not connected yet' },
+      offGridBlocks: s.offGrid,
     }));
     const flowing = machines.filter((m) => m.state === 'connected').length;
     return {

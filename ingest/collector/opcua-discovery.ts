@@ -6,10 +6,15 @@
  * both cases checked: a node that does not exist or a waveform that is not an array waveform is
  * a PDM_ERR_OPCUA_NODE naming the machine, the channel and the node.
  *
- * Block size and sample rate come from the server's metadata, never from our configuration:
- * the block size is the waveform's array length (its current value, else ArrayDimensions, else
- * XAxisDefinition), the sample rate is the SampleRate variable next to it, else derived from the
- * XAxisDefinition's time range ((N - 1) / fs).
+ * A waveform is any one-dimensional array variable (a YArrayItemType or the plain
+ * BaseDataVariableType most gateways and PLCs expose) of Float or Double, or of Int16/Int32 counts
+ * with a configured scale (data loggers). Its block counter is optional: without one, continuity
+ * is judged from the SourceTimestamp (block-continuity.ts); UInt16/UInt32 counters may wrap.
+ *
+ * Block size comes from the server (the array's length, else ArrayDimensions, else the
+ * XAxisDefinition). The sample rate, in order: a node (the configured one, else a SampleRate
+ * variable beside the waveform), the XAxisDefinition's time range ((N - 1) / range), the
+ * configuration (a number in Hz); none of them stops the machine with an error naming the field.
  *
  * What a channel measures (common/channels.ts): units from the waveform's EngineeringUnits when
  * the server has them, else from the configuration (`nodes.channels[].units`); neither is a
@@ -42,8 +47,17 @@ import {
 export interface WaveformChannel {
   channel: string;
   waveformNode: NodeId;
-  sequenceNode: NodeId;
+  /** The block counter; undefined: continuity from the SourceTimestamp. */
+  sequenceNode: NodeId | undefined;
+  /** Width of a counter that wraps to 0 after its maximum (UInt16, UInt32); undefined: it does not wrap. */
+  counterBits: 16 | 32 | undefined;
+  /** What the array holds; integer counts are scaled. */
+  sampleType: SampleType;
+  /** value = raw * scale + offset; undefined: the samples as the server sends them. */
+  scaling: { scale: number; offset: number } | undefined;
   sampleRateHz: number;
+  /** Where the sample rate came from, for the log ("node ns=2;s=Fs", "XAxisDefinition", "the configuration"). */
+  sampleRateFrom: string;
   blockSize: number;
   units: string;
   /** Location, axis, quantity and units (checked): what every frame of this channel carries. */
@@ -63,18 +77,52 @@ export interface DiscoveredMachine {
 
 /** Explicit node ids for servers whose address space is not laid out as ours. */
 export interface ExplicitNodes {
-  channels: Array<{ channel: string; waveform: string; sequence: string; sampleRate?: string } & ChannelDeclaration>;
+  channels: Array<ExplicitChannel>;
   /** Energy browse name (ActivePower, Current...) -> node id. */
   energy?: Record<string, string>;
 }
 
-const YARRAY_ITEM_TYPE = 12029;
-const FLOAT_TYPES = new Set<number>([DataType.Float, DataType.Double]);
+export type ExplicitChannel = {
+  channel: string;
+  waveform: string;
+  sequence?: string;
+  /** A node id, or a number in Hz (used when the server has neither a node nor an XAxisDefinition). */
+  sampleRate?: string | number;
+  scale?: number;
+  offset?: number;
+} & ChannelDeclaration;
+
+export type SampleType = 'Float' | 'Double' | 'Int16' | 'Int32';
+const SAMPLE_TYPES = new Map<number, SampleType>([
+  [DataType.Float, 'Float'],
+  [DataType.Double, 'Double'],
+  [DataType.Int16, 'Int16'],
+  [DataType.Int32, 'Int32'],
+]);
+const COUNTER_TYPES = new Set<number>([DataType.UInt64, DataType.UInt32, DataType.UInt16, DataType.Int64, DataType.Int32]);
+/** Counters that wrap to 0 (a 16-bit counter at 10 blocks/s wraps every 109 minutes). */
+const WRAPPING_COUNTERS = new Map<number, 16 | 32>([
+  [DataType.UInt16, 16],
+  [DataType.UInt32, 32],
+]);
+/**
+ * Value ranks under which the current value decides: OneOrMoreDimensions (asyncua's default for
+ * a new variable), Any, ScalarOrOneDimension, and Scalar, which sloppy servers leave on array
+ * variables: a Variant that holds a one-dimensional array is one, whatever the attribute says.
+ */
+const VALUE_DECIDES_RANKS = new Set([0, -1, -2, -3]);
 
 /** Where a problem is, for messages: "pump-01 (opc.tcp://...)". */
 export interface MachineLabel {
   label: string;
   endpoint: string;
+}
+
+/** A waveform without a value yet: retriable (the supervisor tries again with its backoff). */
+function notYet(where: MachineLabel, what: string): PdmError {
+  return new PdmError('PDM_ERR_OPCUA_CONNECT', `machine ${where.label}: ${what}; waiting for the first block`, {
+    endpoint: where.endpoint,
+  });
 }
 
 function nodeError(where: MachineLabel, what: string): PdmError {
@@ -111,9 +159,15 @@ export async function browseMachine(session: ClientSession, where: MachineLabel)
       const rate = items.find((i) => i.browseName.name === SAMPLE_RATE);
       if (!waveform) continue;
       const name = chan.browseName.name ?? '';
-      if (!sequence)
-        throw nodeError(label, `channel ${name} has a ${WAVEFORM} but no ${SEQUENCE_NUMBER}: without it lost blocks cannot be counted`);
-      channels.push(await checkChannel(session, label, name, waveform.nodeId, sequence.nodeId, rate?.nodeId));
+      // Without a SequenceNumber, continuity comes from the SourceTimestamp.
+      channels.push(
+        await checkChannel(session, label, {
+          channel: name,
+          waveformNode: waveform.nodeId,
+          sequenceNode: sequence?.nodeId,
+          rateNode: rate?.nodeId,
+        }),
+      );
     }
     if (channels.length === 0) throw nodeError(label, `no waveform channels under ${machineId}/${VIBRATION_FOLDER}`);
     const energyFolder = children.find((c) => c.browseName.name === ENERGY_FOLDER);
@@ -142,16 +196,19 @@ export async function explicitMachine(
   const channels: WaveformChannel[] = [];
   for (const [i, c] of nodes.channels.entries()) {
     const { location, axis, quantity, units } = c;
+    const field = `nodes.channels[${i}]`;
     channels.push(
-      await checkChannel(
-        session,
-        where,
-        c.channel,
-        parseNodeId(where, c.waveform, `${c.channel} waveform`),
-        parseNodeId(where, c.sequence, `${c.channel} sequence`),
-        c.sampleRate ? parseNodeId(where, c.sampleRate, `${c.channel} sampleRate`) : undefined,
-        { from: `the collector config (nodes.channels[${i}])`, declaration: { location, axis, quantity, units } },
-      ),
+      await checkChannel(session, where, {
+        channel: c.channel,
+        waveformNode: parseNodeId(where, c.waveform, `${c.channel} waveform`),
+        sequenceNode: c.sequence ? parseNodeId(where, c.sequence, `${c.channel} sequence`) : undefined,
+        rateNode: typeof c.sampleRate === 'string' ? parseNodeId(where, c.sampleRate, `${c.channel} sampleRate`) : undefined,
+        configuredRateHz: typeof c.sampleRate === 'number' ? c.sampleRate : undefined,
+        scale: c.scale,
+        offset: c.offset,
+        field,
+        configured: { from: `the collector config (${field})`, declaration: { location, axis, quantity, units } },
+      }),
     );
   }
   const energy: EnergyNode[] = [];
@@ -177,7 +234,9 @@ interface NodeFacts {
   nodeClass: number;
   dataType: number | undefined;
   valueRank: number;
+  /** The current value; undefined when the server has none yet (a bad status such as BadWaitingForInitialData). */
   value: unknown;
+  valueStatus: string;
   arrayDimensions: number[] | null;
 }
 
@@ -199,7 +258,8 @@ async function readAttributes(session: ClientSession, where: MachineLabel, nodeI
     nodeClass: cls.value.value as number,
     dataType: dataTypeId && dataTypeId.namespace === 0 && typeof dataTypeId.value === 'number' ? dataTypeId.value : undefined,
     valueRank: Number(dv[2].value.value),
-    value: dv[3].value.value,
+    value: dv[3].statusCode.isGood() ? dv[3].value.value : undefined,
+    valueStatus: dv[3].statusCode.name,
     arrayDimensions: (dv[4].value.value as number[] | null) ?? null,
   };
 }
@@ -223,63 +283,130 @@ async function childByName(session: ClientSession, parent: NodeId, name: string)
   return (await browseChildren(session, parent)).find((c) => c.browseName.name === name)?.nodeId;
 }
 
-async function checkChannel(
-  session: ClientSession,
-  where: MachineLabel,
-  channel: string,
-  waveformNode: NodeId,
-  sequenceNode: NodeId,
-  sampleRateNode: NodeId | undefined,
-  configured?: DeclarationSource,
-): Promise<WaveformChannel> {
+interface ChannelToCheck {
+  channel: string;
+  waveformNode: NodeId;
+  sequenceNode: NodeId | undefined;
+  /** Configured or browsed sample-rate node; undefined: look for a SampleRate sibling. */
+  rateNode: NodeId | undefined;
+  configuredRateHz?: number;
+  scale?: number;
+  offset?: number;
+  /** The configuration entry (nodes.channels[i]) for messages; undefined when browsed. */
+  field?: string;
+  configured?: DeclarationSource;
+}
+
+async function checkChannel(session: ClientSession, where: MachineLabel, c: ChannelToCheck): Promise<WaveformChannel> {
+  const { channel, waveformNode } = c;
   const role = `channel ${channel} waveform`;
+  const configError = (what: string) =>
+    new PdmError('PDM_ERR_CONFIG_INVALID', `machine ${where.label}: channel ${channel}: ${what}`, { endpoint: where.endpoint, channel });
   const wf = await readAttributes(session, where, waveformNode, role);
-  const type = await typeDefinition(session, waveformNode);
-  const isYArray = type.id !== undefined && type.id.namespace === 0 && type.id.value === YARRAY_ITEM_TYPE;
-  const isFloatArray = wf.dataType !== undefined && FLOAT_TYPES.has(wf.dataType) && wf.valueRank >= 1;
-  if (!isYArray || !isFloatArray) {
-    const shape = wf.valueRank >= 1 ? 'array' : 'scalar';
+  const sampleType = wf.dataType === undefined ? undefined : SAMPLE_TYPES.get(wf.dataType);
+  const value = wf.value;
+  const valueIsArray = Array.isArray(value) || ArrayBuffer.isView(value);
+  // One dimension: rank 1, or a rank under which an array value decides (VALUE_DECIDES_RANKS); never a matrix.
+  const oneDimensional =
+    (wf.valueRank === 1 || (VALUE_DECIDES_RANKS.has(wf.valueRank) && valueIsArray)) && (wf.arrayDimensions?.length ?? 1) <= 1;
+  // A variable whose rank leaves the shape to its value, and no value yet (the machine has not
+  // produced its first block): not wrong, not known; retried until there is one.
+  const undecided = !oneDimensional && value === undefined && VALUE_DECIDES_RANKS.has(wf.valueRank) && sampleType !== undefined;
+  if (undecided) throw notYet(where, `${role} node ${waveformNode.toString()} has no value yet (${wf.valueStatus}) to tell its shape`);
+  if (sampleType === undefined || !oneDimensional) {
+    const type = await typeDefinition(session, waveformNode);
+    const shape = wf.valueRank >= 2 ? `${wf.valueRank}-dimensional array` : oneDimensional || wf.valueRank >= 1 ? 'array' : 'scalar';
     throw nodeError(
       where,
-      `${role} node ${waveformNode.toString()} is of the wrong type: ${type.name}, ${shape} of ${DataType[wf.dataType ?? -1] ?? `data type ${wf.dataType}`}; expected a YArrayItemType holding a Float or Double array`,
+      `${role} node ${waveformNode.toString()} is of the wrong type: ${type.name}, ${shape} of ${DataType[wf.dataType ?? -1] ?? `data type ${wf.dataType}`}; expected a one-dimensional Float or Double array, or Int16/Int32 counts with a scale`,
     );
   }
-  const seq = await readAttributes(session, where, sequenceNode, `channel ${channel} sequence`);
-  const integer = new Set<number>([DataType.UInt64, DataType.UInt32, DataType.Int64, DataType.Int32]);
-  if (seq.dataType === undefined || !integer.has(seq.dataType) || seq.valueRank >= 1) {
-    throw nodeError(
-      where,
-      `channel ${channel} sequence node ${sequenceNode.toString()} is not an integer scalar (data type ${DataType[seq.dataType ?? -1] ?? seq.dataType})`,
+  const integer = sampleType === 'Int16' || sampleType === 'Int32';
+  if (integer && c.scale === undefined)
+    throw configError(
+      `the waveform holds ${sampleType} counts: set ${c.field ?? 'nodes.channels[].'}${c.field ? '.' : ''}scale (and offset if any) to turn them into units${c.field ? '' : ' (list the channel under nodes.channels)'}`,
     );
+  const scaling = c.scale !== undefined || c.offset !== undefined ? { scale: c.scale ?? 1, offset: c.offset ?? 0 } : undefined;
+
+  let counterBits: 16 | 32 | undefined;
+  if (c.sequenceNode) {
+    const seq = await readAttributes(session, where, c.sequenceNode, `channel ${channel} sequence`);
+    if (seq.dataType === undefined || !COUNTER_TYPES.has(seq.dataType) || seq.valueRank >= 1) {
+      throw nodeError(
+        where,
+        `channel ${channel} sequence node ${c.sequenceNode.toString()} is not an integer scalar (data type ${DataType[seq.dataType ?? -1] ?? seq.dataType})`,
+      );
+    }
+    counterBits = WRAPPING_COUNTERS.get(seq.dataType);
   }
 
   // Block size: the array's length, from the value, ArrayDimensions, or the X axis.
   const axis = await readXAxis(session, waveformNode);
-  let blockSize = Array.isArray(wf.value) || ArrayBuffer.isView(wf.value) ? (wf.value as ArrayLike<number>).length : 0;
+  let blockSize = valueIsArray ? (value as ArrayLike<number>).length : 0;
   if (blockSize === 0 && wf.arrayDimensions && wf.arrayDimensions[0] > 0) blockSize = wf.arrayDimensions[0];
+
+  // Sample rate: a node, else the X axis, else the configuration.
   let sampleRateHz = Number.NaN;
+  let sampleRateFrom = '';
   const rateNode =
-    sampleRateNode ?? (await parentOf(session, waveformNode).then((p) => (p ? childByName(session, p, SAMPLE_RATE) : undefined)));
+    c.rateNode ?? (await parentOf(session, waveformNode).then((p) => (p ? childByName(session, p, SAMPLE_RATE) : undefined)));
   if (rateNode) {
     const r = await readAttributes(session, where, rateNode, `channel ${channel} sample rate`);
     sampleRateHz = Number(r.value);
+    sampleRateFrom = `node ${rateNode.toString()}`;
+    if (!(Number.isFinite(sampleRateHz) && sampleRateHz > 0))
+      throw nodeError(where, `channel ${channel} sample rate node ${rateNode.toString()} holds ${String(r.value)}, not a rate in Hz`);
   }
   if (axis && axis.high > 0) {
     if (blockSize === 0 && Number.isFinite(sampleRateHz)) blockSize = Math.round(axis.high * sampleRateHz) + 1;
-    if (!Number.isFinite(sampleRateHz) && blockSize > 1) sampleRateHz = (blockSize - 1) / axis.high;
+    if (!Number.isFinite(sampleRateHz) && blockSize > 1) {
+      sampleRateHz = roundNearInteger((blockSize - 1) / axis.high);
+      sampleRateFrom = 'XAxisDefinition';
+    }
   }
+  if (!Number.isFinite(sampleRateHz) && c.configuredRateHz !== undefined) {
+    sampleRateHz = c.configuredRateHz;
+    sampleRateFrom = `the configuration (${c.field}.sampleRate)`;
+  } else if (c.configuredRateHz !== undefined && Math.abs(sampleRateHz / c.configuredRateHz - 1) > 1e-6) {
+    // The server's word wins (it knows its sampling), but a configuration that says otherwise is wrong somewhere.
+    throw configError(
+      `the server says ${sampleRateHz} Hz (${sampleRateFrom}), ${c.field}.sampleRate says ${c.configuredRateHz}: correct the one that is wrong`,
+    );
+  }
+  if (!(blockSize > 0) && value === undefined)
+    throw notYet(where, `${role} node ${waveformNode.toString()} has no value yet (${wf.valueStatus}) to tell its block size`);
   if (!(blockSize > 0))
     throw nodeError(
       where,
       `${role} node ${waveformNode.toString()}: block size unknown (empty value, no ArrayDimensions, no XAxisDefinition)`,
     );
   if (!(Number.isFinite(sampleRateHz) && sampleRateHz > 0))
-    throw nodeError(
-      where,
-      `${role} node ${waveformNode.toString()}: sample rate unknown (no ${SAMPLE_RATE} variable beside it and no XAxisDefinition)`,
+    throw configError(
+      `sample rate unknown: no ${SAMPLE_RATE} node beside waveform ${waveformNode.toString()} and no XAxisDefinition; set ${c.field ?? 'nodes.channels[]'}.sampleRate (a node id, or the rate in Hz)`,
     );
-  const meaning = channelMeaning(where, channel, await engineeringUnits(session, waveformNode), configured);
-  return { channel, waveformNode, sequenceNode, sampleRateHz, blockSize, units: meaning.units, meaning };
+  const meaning = channelMeaning(where, channel, await engineeringUnits(session, waveformNode), c.configured);
+  return {
+    channel,
+    waveformNode,
+    sequenceNode: c.sequenceNode,
+    counterBits,
+    sampleType,
+    scaling,
+    sampleRateHz,
+    sampleRateFrom,
+    blockSize,
+    units: meaning.units,
+    meaning,
+  };
+}
+
+/**
+ * (N - 1) / range in floating point gives 11999.999999999998 for 12 kHz; a rate within 1e-9 of a
+ * whole number of Hz is that number (frames carry the rate, and blocks of one channel must agree).
+ */
+export function roundNearInteger(hz: number): number {
+  const r = Math.round(hz);
+  return Math.abs(hz - r) <= 1e-9 * hz ? r : hz;
 }
 
 /** The waveform's EngineeringUnits display name (e.g. "g", "mm/s"), or undefined when the server has none. */

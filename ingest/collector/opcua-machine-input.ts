@@ -9,7 +9,17 @@
  * block period read from the server. The revised sampling interval and queue size are checked:
  * a sampling interval > 0 on a waveform means the server samples instead of reporting every
  * write (blocks can be coalesced away), a queue smaller than asked means blocks can be dropped
- * at the server under load; both are logged as risks (sampling slower than a block: an error).
+ * at the server under load; both are logged as risks.
+ *
+ * Channels without a block counter are single items: each waveform notification is a block,
+ * stamped with its SourceTimestamp (the collector numbers it, block-continuity.ts).
+ *
+ * Servers that sample: when the revised sampling interval is longer than a block period, a
+ * subscription sees one block per interval and the others are overwritten before the server
+ * looks. The machine then switches to timed Read calls, twice per block period (a read late by
+ * up to half a period still sees every block; one that sees the same block again is skipped by
+ * its timestamp), unless the server refuses Reads; the mode and the loss it still expects
+ * (collection-mode.ts) go to the log and /health.
  *
  * Reconnection: node-opcua (2.186) repairs a broken connection by itself, forever: new secure
  * channel, reactivation of the session or a new one, transfer of the subscription, and when the
@@ -49,6 +59,8 @@ import {
   type SecurityPolicyName,
   serverEndpoints,
 } from '../opcua/security.ts';
+import { continuityToleranceMs } from './block-continuity.ts';
+import { chooseMode, type ModeDecision, pollingLossPerS } from './collection-mode.ts';
 import {
   browseMachine,
   type DiscoveredMachine,
@@ -57,6 +69,7 @@ import {
   type MachineLabel,
   type WaveformChannel,
 } from './opcua-discovery.ts';
+import { toSamples } from './waveform-samples.ts';
 
 export interface MachineEndpointConfig {
   endpoint: string;
@@ -76,8 +89,17 @@ export interface MachineEndpointConfig {
 export interface CollectedBlock {
   machine: string;
   channel: string;
-  seq: number;
+  /** The server's block counter as sent; undefined: the channel has none (numbered by time). */
+  seq: number | undefined;
+  /** Width of a counter that wraps (UInt16, UInt32), to unwrap it. */
+  counterBits: 16 | 32 | undefined;
   startTimeNs: bigint;
+  /** Start of the block, ms since the epoch (the SourceTimestamp). */
+  startMs: number;
+  /** Block period (samples / sample rate), ms. */
+  blockMs: number;
+  /** How far a start may be from where the previous block says and still be on time (block-continuity.ts). */
+  toleranceMs: number;
   /** Start of the next block, ms since the epoch. */
   endTimeMs: number;
   sampleRateHz: number;
@@ -102,11 +124,15 @@ export interface MachineInputHandlers {
   state?(state: InputState, detail?: string): void;
   /** A risk found in what the server granted (sampling interval, queue size). */
   risk?(message: string, severity: 'warn' | 'error'): void;
+  /** How the waveforms are collected, and the loss expected when nothing can keep up. */
+  mode?(decision: ModeDecision): void;
 }
 
 interface Pending {
   samples?: Float32Array;
   seq?: number;
+  /** The waveform's data value (its timestamps). */
+  dv?: DataValue;
 }
 
 /** The revised subscription and item parameters, for logs and tests. */
@@ -128,6 +154,7 @@ export class OpcuaMachineInput {
   #stopped = false;
   /** Aborted by stop(): ends a discovery still waiting for the server. */
   readonly #abort = new AbortController();
+  #pollTimer: NodeJS.Timeout | undefined;
   machine: DiscoveredMachine | undefined;
   granted: GrantedParameters | undefined;
   /** Last time the server's publish loop answered (data or keep-alive), ms. */
@@ -287,6 +314,7 @@ export class OpcuaMachineInput {
   async #stop(): Promise<void> {
     this.#stopped = true;
     this.#abort.abort(new Error('input stopped'));
+    clearTimeout(this.#pollTimer);
     // With the server gone, node-opcua's terminate/close wait for request timeouts and
     // reconnection attempts (minutes): a polite goodbye gets a few seconds, then we hang up.
     const bounded = (p: Promise<unknown> | undefined, ms: number) =>
@@ -386,26 +414,32 @@ export class OpcuaMachineInput {
     // collector that stalls briefly (garbage collection, a busy core): a full queue drops blocks.
     const shortestBlockMs = Math.min(...machine.channels.map((c) => (c.blockSize * 1000) / c.sampleRateHz));
     const requestedQueueSize = Math.max(8, Math.ceil((4 * publishingIntervalMs) / shortestBlockMs), Math.ceil(2000 / shortestBlockMs));
-    const waveItems: Array<{ nodeId: WaveformChannel['waveformNode']; onValue: (dv: DataValue) => void; isWaveform: boolean }> = [];
+    type Item = { nodeId: WaveformChannel['waveformNode']; onValue: (dv: DataValue) => void; isWaveform: boolean };
+    const waveItems: Item[] = [];
     for (const ch of machine.channels) {
       const pending = new Map<number, Pending>();
-      const blockMs = (ch.blockSize * 1000) / ch.sampleRateHz;
-      const complete = (ts: number, p: Pending) => {
-        if (p.samples && p.seq !== undefined) {
-          pending.delete(ts);
-          this.lastBlockMs = now();
-          this.#handlers.block({
-            machine: machine.machineId,
-            channel: ch.channel,
-            seq: p.seq,
-            startTimeNs: BigInt(ts) * 1_000_000n,
-            endTimeMs: ts + blockMs,
-            sampleRateHz: ch.sampleRateHz,
-            units: ch.units,
-            meaning: ch.meaning,
-            samples: p.samples,
-          });
-        }
+      const toleranceMs = continuityToleranceMs(ch.sampleRateHz);
+      const emit = (dv: DataValue, samples: Float32Array, seq: number | undefined) => {
+        // node-opcua hands the SourceTimestamp over in whole milliseconds (+ picoseconds, when sent).
+        const ts = dv.sourceTimestamp!.getTime();
+        const startMs = ts + (dv.sourcePicoseconds ?? 0) / 1e9;
+        const blockLenMs = (samples.length * 1000) / ch.sampleRateHz;
+        this.lastBlockMs = now();
+        this.#handlers.block({
+          machine: machine.machineId,
+          channel: ch.channel,
+          seq,
+          counterBits: ch.counterBits,
+          startTimeNs: BigInt(ts) * 1_000_000n + BigInt(Math.floor((dv.sourcePicoseconds ?? 0) / 1000)),
+          startMs,
+          blockMs: blockLenMs,
+          toleranceMs,
+          endTimeMs: startMs + blockLenMs,
+          sampleRateHz: ch.sampleRateHz,
+          units: ch.units,
+          meaning: ch.meaning,
+          samples,
+        });
       };
       const entry = (ts: number): Pending => {
         let p = pending.get(ts);
@@ -417,15 +451,36 @@ export class OpcuaMachineInput {
         }
         return p;
       };
+      if (!ch.sequenceNode) {
+        // No counter: every waveform value is a block, judged by its timestamp downstream.
+        waveItems.push({
+          nodeId: ch.waveformNode,
+          isWaveform: true,
+          onValue: (dv) => {
+            const samples = toSamples(dv.value.value, ch.scaling);
+            if (!dv.sourceTimestamp?.getTime() || !samples || !dv.statusCode.isGood()) return;
+            emit(dv, samples, undefined);
+          },
+        });
+        continue;
+      }
+      const complete = (ts: number, p: Pending) => {
+        if (p.samples && p.seq !== undefined && p.dv) {
+          pending.delete(ts);
+          emit(p.dv, p.samples, p.seq);
+        }
+      };
       waveItems.push({
         nodeId: ch.waveformNode,
         isWaveform: true,
         onValue: (dv) => {
           const ts = dv.sourceTimestamp?.getTime();
-          const raw = dv.value.value as unknown;
-          if (!ts || !ArrayBuffer.isView(raw) || (raw as Float32Array).length === 0) return;
+          const samples = toSamples(dv.value.value, ch.scaling);
+          // A bad status (BadWaitingForInitialData before the first block...) carries no block.
+          if (!ts || !samples || !dv.statusCode.isGood()) return;
           const p = entry(ts);
-          p.samples = raw instanceof Float32Array ? raw : Float32Array.from(raw as unknown as ArrayLike<number>);
+          p.samples = samples;
+          p.dv = dv;
           complete(ts, p);
         },
       });
@@ -436,7 +491,8 @@ export class OpcuaMachineInput {
           const ts = dv.sourceTimestamp?.getTime();
           if (!ts || !dv.statusCode.isGood()) return;
           const seq = fromUInt64(dv.value.value);
-          if (!(seq > 0)) return; // 0: the initial value before the first block
+          // 0 is the initial value before the first block of a counter that never wraps; a wrapping one passes 0 every 2^n blocks.
+          if (!(seq > 0) && !(seq === 0 && ch.counterBits !== undefined)) return;
           const p = entry(ts);
           p.seq = seq;
           complete(ts, p);
@@ -453,6 +509,11 @@ export class OpcuaMachineInput {
       },
       TimestampsToReturn.Both,
     );
+    // Listen at once: notifications that arrive while the mode is decided below are blocks too.
+    let subscribed = true;
+    group.on('changed', (_item, dataValue, index) => {
+      if (subscribed) waveItems[index].onValue(dataValue);
+    });
     this.#checkItems(
       group,
       waveItems.map((i) => ({ nodeId: i.nodeId.toString(), isWaveform: i.isWaveform })),
@@ -461,7 +522,25 @@ export class OpcuaMachineInput {
       publishingIntervalMs,
       subscription.maxKeepAliveCount,
     );
-    group.on('changed', (_item, dataValue, index) => waveItems[index].onValue(dataValue));
+    const decision = chooseMode({
+      blockMs: shortestBlockMs,
+      revisedSamplingMs: this.granted!.samplingIntervalMs,
+      minimumSamplingMs: await this.#minimumSamplingMs(session, machine),
+      readable: await this.#readable(session, waveItems),
+    });
+    this.#handlers.mode?.(decision);
+    if (decision.mode === 'polling') {
+      // The subscription's view of the waveforms is the sampled one: leave it, read instead.
+      subscribed = false;
+      await group.terminate();
+      this.#log[decision.expectedLossPerS > 0 ? 'error' : 'warn'](
+        { machine: machine.machineId, ...decision },
+        'waveforms read by timed Read calls',
+      );
+      this.#startPolling(session, waveItems, shortestBlockMs);
+    } else {
+      if (decision.expectedLossPerS > 0) this.#log.error({ machine: machine.machineId, ...decision }, 'blocks will be lost');
+    }
 
     if (machine.energy.length > 0) {
       const energyGroup = await subscription.monitorItems(
@@ -477,6 +556,76 @@ export class OpcuaMachineInput {
       );
       energyGroup.on('changed', (_item, dv, index) => this.#onEnergy(machine, machine.energy[index].field, dv));
     }
+  }
+
+  /** The longest MinimumSamplingInterval the waveforms declare (how often the server refreshes them), if any. */
+  async #minimumSamplingMs(session: ClientSession, machine: DiscoveredMachine): Promise<number | undefined> {
+    const r = await session.read(
+      machine.channels.map((c) => ({ nodeId: c.waveformNode, attributeId: AttributeIds.MinimumSamplingInterval })),
+    );
+    const ms = r.filter((dv) => dv.statusCode.isGood()).map((dv) => Number(dv.value.value));
+    const max = Math.max(0, ...ms.filter((v) => Number.isFinite(v)));
+    return max > 0 ? max : undefined;
+  }
+
+  async #readable(session: ClientSession, items: Array<{ nodeId: WaveformChannel['waveformNode'] }>): Promise<boolean> {
+    const r = await session.read(items.map((i) => ({ nodeId: i.nodeId, attributeId: AttributeIds.Value })));
+    return r.every((dv) => dv.statusCode.isGood());
+  }
+
+  /**
+   * Read every waveform (and counter) twice per block period, in one Read each time, and hand each
+   * value on only when its SourceTimestamp is new. Reads never overlap: a slow server is read as
+   * fast as it answers, and when that is slower than a block the loss it implies is reported.
+   */
+  #startPolling(
+    session: ClientSession,
+    items: Array<{ nodeId: WaveformChannel['waveformNode']; onValue: (dv: DataValue) => void }>,
+    blockMs: number,
+  ): void {
+    const intervalMs = blockMs / 2;
+    const lastSeen = items.map(() => Number.NaN);
+    const durations: number[] = [];
+    let reported = false;
+    const poll = async () => {
+      if (this.#stopped) return;
+      const t0 = performance.now();
+      try {
+        const values = await session.read(
+          items.map((i) => ({ nodeId: i.nodeId, attributeId: AttributeIds.Value })),
+          0,
+        );
+        this.lastActivityMs = Date.now();
+        values.forEach((dv, i) => {
+          const ts = (dv.sourceTimestamp?.getTime() ?? 0) + (dv.sourcePicoseconds ?? 0) / 1e9;
+          if (!dv.statusCode.isGood() || ts === 0 || ts === lastSeen[i]) return;
+          lastSeen[i] = ts;
+          items[i].onValue(dv);
+        });
+      } catch (err) {
+        // A failed read is a missed chance, not a stop: the continuity check counts what it missed,
+        // and a dead connection is the watchdogs' business.
+        this.#log.debug({ err: (err as Error).message }, 'waveform read failed');
+      }
+      const took = performance.now() - t0;
+      durations.push(took);
+      if (durations.length === 20 && !reported) {
+        reported = true;
+        const median = [...durations].sort((a, b) => a - b)[10];
+        const loss = pollingLossPerS(blockMs, median);
+        if (loss > 0) {
+          const decision: ModeDecision = {
+            mode: 'polling',
+            expectedLossPerS: loss,
+            reason: `a Read of the waveforms takes ${median.toFixed(0)} ms, longer than a block (${blockMs.toFixed(1)} ms): about ${loss.toFixed(2)} blocks/s will be lost`,
+          };
+          this.#log.error({ machine: this.machineId, ...decision }, 'polling cannot keep up');
+          this.#handlers.mode?.(decision);
+        }
+      }
+      if (!this.#stopped) this.#pollTimer = setTimeout(poll, Math.max(0, intervalMs - took));
+    };
+    this.#pollTimer = setTimeout(poll, 0);
   }
 
   #checkItems(
@@ -510,11 +659,11 @@ export class OpcuaMachineInput {
       samplingIntervalMs: sampling,
     };
     const machineLog = { machine: this.machineId, ...this.granted, blockMs };
-    if (sampling > 0) {
-      const severity = sampling >= blockMs ? 'error' : 'warn';
-      const msg = `revised sampling interval ${sampling} ms on waveforms (blocks every ${blockMs.toFixed(1)} ms): the server samples instead of reporting every block${severity === 'error' ? ', so blocks WILL be lost' : '; blocks written within one interval can be coalesced'}`;
-      this.#log[severity](machineLog, msg);
-      this.#handlers.risk?.(msg, severity);
+    // Longer than a block: the mode decision (timed Reads, or the loss to expect) says the rest.
+    if (sampling > 0 && sampling <= blockMs) {
+      const msg = `revised sampling interval ${sampling} ms on waveforms (blocks every ${blockMs.toFixed(1)} ms): the server samples instead of reporting every block; blocks written within one interval can be coalesced`;
+      this.#log.warn(machineLog, msg);
+      this.#handlers.risk?.(msg, 'warn');
     }
     const needed = Math.ceil(publishingIntervalMs / blockMs);
     if (grantedQueue < requestedQueueSize) {

@@ -11,9 +11,15 @@
  *
  * A sequence far behind the last one (more than maxBackwardBlocks) is a counter reset (a server
  * whose counter restarted at 0), not a duplicate: it is accepted, logged and counted.
+ *
+ * Channels without a counter get their sequence numbers here (acceptTimed): from the block's
+ * start time against the last block's (block-continuity.ts). For them the end time of the last
+ * durable block is persisted too (`ends`), so the collector's own downtime is one gap of the
+ * blocks the clock says were missed, exactly as with a counter.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { logger } from '../../common/log.ts';
+import { judgeStep, type PreviousBlock } from './block-continuity.ts';
 
 export type SequenceVerdict =
   | { kind: 'first' }
@@ -22,11 +28,27 @@ export type SequenceVerdict =
   | { kind: 'duplicate'; last: number }
   | { kind: 'reset'; last: number };
 
+/** A block judged by its time: the sequence number it gets, and how it relates to the previous. */
+export interface TimedVerdict {
+  seq: number;
+  verdict: SequenceVerdict;
+  /** Start this far (ms) from where the previous block said (beyond the tolerance); 0: on grid. */
+  offGridMs: number;
+  /** For a reset: how far (ms) the server's clock went back. */
+  backMs?: number;
+}
+
 export class SequenceLedger {
   readonly #file: string | undefined;
   readonly #maxBackward: number;
   readonly #received = new Map<string, number>();
   readonly #durable = new Map<string, number>();
+  /** Start and end (ms since the epoch) of the last block received, per channel. */
+  readonly #receivedTime = new Map<string, PreviousBlock>();
+  /** Channels numbered by time in this run. */
+  readonly #timed = new Set<string>();
+  /** End of the last durable block, per channel (persisted). */
+  readonly #durableEnd = new Map<string, number>();
   readonly #log = logger('sequence-ledger');
   #dirty = false;
 
@@ -36,12 +58,22 @@ export class SequenceLedger {
     this.#maxBackward = opts.maxBackwardBlocks ?? 1000;
     if (file && existsSync(file)) {
       try {
-        const s = JSON.parse(readFileSync(file, 'utf8')) as { v?: number; channels?: Record<string, number> };
+        const s = JSON.parse(readFileSync(file, 'utf8')) as {
+          v?: number;
+          channels?: Record<string, number>;
+          ends?: Record<string, number>;
+        };
         if (s.v !== 1 || typeof s.channels !== 'object' || s.channels === null) throw new Error('unknown layout');
         for (const [key, seq] of Object.entries(s.channels)) {
           if (Number.isSafeInteger(seq)) {
             this.#durable.set(key, seq);
             this.#received.set(key, seq);
+          }
+        }
+        for (const [key, end] of Object.entries(s.ends ?? {})) {
+          if (Number.isFinite(end) && this.#durable.has(key)) {
+            this.#durableEnd.set(key, end);
+            this.#receivedTime.set(key, { startMs: Number.NaN, endMs: end });
           }
         }
       } catch (err) {
@@ -55,47 +87,91 @@ export class SequenceLedger {
     return `${machine}/${channel}`;
   }
 
-  /** Take the highest sequences found in the recovered spool (they are durable: on disk). */
-  mergeRecovered(lastSeq: Map<string, number>): void {
+  /** Take the highest sequences (and their blocks' end times) found in the recovered spool (they are durable: on disk). */
+  mergeRecovered(lastSeq: Map<string, number>, lastEndMs: Map<string, number> = new Map()): void {
     for (const [key, seq] of lastSeq) {
       if (seq > (this.#durable.get(key) ?? -1)) {
         this.#durable.set(key, seq);
         this.#received.set(key, seq);
+        const end = lastEndMs.get(key);
+        if (end !== undefined && end > 0) {
+          this.#durableEnd.set(key, end);
+          this.#receivedTime.set(key, { startMs: Number.NaN, endMs: end });
+        }
         this.#dirty = true;
       }
     }
   }
 
-  /** Judge a received block; updates the last received position unless it is a duplicate. */
-  accept(machine: string, channel: string, seq: number): SequenceVerdict {
+  /**
+   * Judge a received block by its counter; updates the last received position unless it is a
+   * duplicate. `time`: the block's start and end (ms), remembered for a later judgement by time.
+   */
+  accept(machine: string, channel: string, seq: number, time?: PreviousBlock): SequenceVerdict {
     const key = SequenceLedger.key(machine, channel);
-    const last = this.#received.get(key);
-    if (last === undefined) {
+    const verdict = this.#judge(key, seq);
+    if (verdict.kind !== 'duplicate') {
       this.#received.set(key, seq);
-      return { kind: 'first' };
+      if (time) this.#receivedTime.set(key, time);
     }
-    if (seq === last + 1) {
-      this.#received.set(key, seq);
-      return { kind: 'next' };
-    }
-    if (seq > last + 1) {
-      this.#received.set(key, seq);
-      return { kind: 'gap', fromSeq: last + 1, toSeq: seq - 1 };
-    }
-    if (last - seq > this.#maxBackward) {
-      this.#received.set(key, seq);
+    if (verdict.kind === 'reset') {
       this.#durable.delete(key);
+      this.#durableEnd.delete(key);
       this.#dirty = true;
-      return { kind: 'reset', last };
     }
+    return verdict;
+  }
+
+  #judge(key: string, seq: number): SequenceVerdict {
+    const last = this.#received.get(key);
+    if (last === undefined) return { kind: 'first' };
+    if (seq === last + 1) return { kind: 'next' };
+    if (seq > last + 1) return { kind: 'gap', fromSeq: last + 1, toSeq: seq - 1 };
+    if (last - seq > this.#maxBackward) return { kind: 'reset', last };
     return { kind: 'duplicate', last };
   }
 
-  /** The block is safe (acknowledged by Kafka, or on disk in the spool). */
-  durable(machine: string, channel: string, seq: number): void {
+  /**
+   * Judge a block of a channel without a counter by its start time, and give it its sequence
+   * number: the next one, one past a gap of the blocks the clock says are missing, the last one
+   * again for a duplicate (not to be sent). A clock that went back is a reset; the sequence goes on.
+   */
+  acceptTimed(machine: string, channel: string, startMs: number, blockMs: number, toleranceMs: number): TimedVerdict {
+    const key = SequenceLedger.key(machine, channel);
+    this.#timed.add(key);
+    const last = this.#received.get(key);
+    const stored = this.#receivedTime.get(key);
+    const time = { startMs, endMs: startMs + blockMs };
+    if (last === undefined || stored === undefined) {
+      // Nothing known, or only a counter's position (the channel had one before): start after it.
+      const seq = last === undefined ? 1 : last + 1;
+      this.#received.set(key, seq);
+      this.#receivedTime.set(key, time);
+      return { seq, verdict: { kind: 'first' }, offGridMs: 0 };
+    }
+    // After a restart only the end of the last durable block is known; its start is one period before.
+    const previous = Number.isNaN(stored.startMs) ? { startMs: stored.endMs - blockMs, endMs: stored.endMs } : stored;
+    const step = judgeStep(previous, startMs, blockMs, toleranceMs);
+    if (step.kind === 'duplicate') return { seq: last, verdict: { kind: 'duplicate', last }, offGridMs: 0 };
+    this.#receivedTime.set(key, time);
+    if (step.kind === 'reset') {
+      this.#received.set(key, last + 1);
+      return { seq: last + 1, verdict: { kind: 'reset', last }, offGridMs: 0, backMs: step.backMs };
+    }
+    const seq = last + 1 + (step.kind === 'gap' ? step.missing : 0);
+    this.#received.set(key, seq);
+    const verdict: SequenceVerdict = step.kind === 'gap' ? { kind: 'gap', fromSeq: last + 1, toSeq: seq - 1 } : { kind: 'next' };
+    return { seq, verdict, offGridMs: step.offGridMs };
+  }
+
+  /** The block is safe (acknowledged by Kafka, or on disk in the spool); endMs: its end time, kept for timed channels. */
+  durable(machine: string, channel: string, seq: number, endMs?: number): void {
     const key = SequenceLedger.key(machine, channel);
     if (seq > (this.#durable.get(key) ?? -1)) {
       this.#durable.set(key, seq);
+      // Timed channels: this run's, and those known from the file (their spooled blocks can be
+      // acknowledged after a restart before the machine is back): seq and end move together.
+      if (endMs !== undefined && endMs > 0 && (this.#timed.has(key) || this.#durableEnd.has(key))) this.#durableEnd.set(key, endMs);
       this.#dirty = true;
     }
   }
@@ -112,7 +188,9 @@ export class SequenceLedger {
   persist(): void {
     if (!this.#dirty || !this.#file) return;
     const tmp = `${this.#file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ v: 1, channels: Object.fromEntries(this.#durable) }));
+    // `ends` (timed channels only) is an addition a reader of the first layout ignores: v stays 1.
+    const ends = this.#durableEnd.size > 0 ? { ends: Object.fromEntries(this.#durableEnd) } : {};
+    writeFileSync(tmp, JSON.stringify({ v: 1, channels: Object.fromEntries(this.#durable), ...ends }));
     renameSync(tmp, this.#file);
     this.#dirty = false;
   }

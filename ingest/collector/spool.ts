@@ -92,6 +92,8 @@ export interface SpoolRecovery {
   corrupt: Array<{ segment: string; lostBytes: number; reason: string }>;
   /** Highest sequence number per `machine/channel` among the recovered records. */
   lastSeq: Map<string, number>;
+  /** End time (ms) of the block with that highest sequence number, per `machine/channel`. */
+  lastEndMs: Map<string, number>;
 }
 
 interface Segment {
@@ -225,7 +227,7 @@ export class Spool {
   }
 
   #recover(): SpoolRecovery {
-    const recovery: SpoolRecovery = { records: 0, bytes: 0, truncatedBytes: 0, corrupt: [], lastSeq: new Map() };
+    const recovery: SpoolRecovery = { records: 0, bytes: 0, truncatedBytes: 0, corrupt: [], lastSeq: new Map(), lastEndMs: new Map() };
     const names = readdirSync(this.dir)
       .filter((n) => SEGMENT_PATTERN.test(n))
       .sort();
@@ -276,7 +278,10 @@ export class Spool {
           recovery.bytes += scan.size;
           if (r.seq >= 0) {
             const key = `${r.machine}/${r.channel}`;
-            recovery.lastSeq.set(key, Math.max(recovery.lastSeq.get(key) ?? -1, r.seq));
+            if (r.seq > (recovery.lastSeq.get(key) ?? -1)) {
+              recovery.lastSeq.set(key, r.seq);
+              recovery.lastEndMs.set(key, r.endTimeMs);
+            }
           }
         }
         offset += scan.size;

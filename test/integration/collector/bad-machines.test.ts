@@ -183,7 +183,7 @@ describe('bad machines: one clear error each, the others keep flowing', () => {
   it('a waveform of the wrong type: names the node, what it is and what was expected', () => {
     const e = errorOf('wrong-type');
     expect(e).toMatch(
-      /^PDM_ERR_OPCUA_NODE: machine wrong-type \(.*\): channel DE_X waveform node ns=\d+;i=\d+ is of the wrong type: AnalogItemType, scalar of Double; expected a YArrayItemType holding a Float or Double array/,
+      /^PDM_ERR_OPCUA_NODE: machine wrong-type \(.*\): channel DE_X waveform node ns=\d+;i=\d+ is of the wrong type: AnalogItemType, scalar of Double; expected a one-dimensional Float or Double array, or Int16\/Int32 counts with a scale/,
     );
   });
 

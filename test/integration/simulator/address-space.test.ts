@@ -151,7 +151,7 @@ describe('simulated machine address space', () => {
       expect(b.units).toBe('g');
       expect(b.sampleRateHz).toBe(FS);
       // Block seq starts at seq·N/fs s after the epoch (signal-source.ts).
-      expect(b.startTimeNs).toBe(BigInt(b.seq * 100) * 1_000_000n);
+      expect(b.startTimeNs).toBe(BigInt(b.seq! * 100) * 1_000_000n);
     }
   });
 });

@@ -70,8 +70,9 @@ export async function collectorView(
         blocks.push(b);
         const list = seqs.get(b.channel) ?? [];
         const last = list.at(-1);
-        if (last !== undefined && b.seq !== last + 1) gaps.set(b.channel, [...(gaps.get(b.channel) ?? []), [last, b.seq]]);
-        list.push(b.seq);
+        const seq = b.seq!; // the simulator always has a block counter
+        if (last !== undefined && seq !== last + 1) gaps.set(b.channel, [...(gaps.get(b.channel) ?? []), [last, seq]]);
+        list.push(seq);
         seqs.set(b.channel, list);
       },
       energy() {},

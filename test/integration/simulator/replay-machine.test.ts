@@ -59,7 +59,7 @@ describe('replay machine served by the factory', () => {
     for (const b of collector.blocks) {
       expect(b.sampleRateHz).toBe(FS);
       expect(b.samples.length).toBe(BLOCK);
-      const start = (b.seq * BLOCK) % LENGTH;
+      const start = (b.seq! * BLOCK) % LENGTH;
       const expected = Float32Array.from({ length: BLOCK }, (_, k) => sample((start + k) % LENGTH));
       expect(b.samples).toEqual(expected);
     }

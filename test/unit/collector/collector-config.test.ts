@@ -115,4 +115,20 @@ describe('collector configuration: what a channel measures', () => {
       /machines\[0\].nodes.channels\[0\] units 'mm\/s' measure velocity, not displacement/,
     );
   });
+
+  it('takes a channel with only a waveform and a sample rate (node id or Hz); sequence, units, scale optional', () => {
+    const c = load(
+      `machines:\n  - id: m1\n    endpoint: opc.tcp://m1:4840\n    nodes: { channels: [{ channel: DE, waveform: "ns=2;s=W", sampleRate: 12000 }, { channel: FE, waveform: "ns=2;s=V", sampleRate: "ns=2;s=Fs", units: g, scale: 0.0002, offset: 0.01 }] }\n`,
+    );
+    expect(c.machines[0].nodes?.channels).toEqual([
+      { channel: 'DE', waveform: 'ns=2;s=W', sampleRate: 12000 },
+      { channel: 'FE', waveform: 'ns=2;s=V', sampleRate: 'ns=2;s=Fs', units: 'g', scale: 0.0002, offset: 0.01 },
+    ]);
+    const bad = (extra: string) =>
+      messageOf(
+        `machines:\n  - id: m1\n    endpoint: opc.tcp://m1:4840\n    nodes: { channels: [{ channel: DE, waveform: "ns=2;s=W"${extra} }] }\n`,
+      );
+    expect(bad(', sampleRate: -5')).toMatch(/^collector\.yaml: machines\[0\]\.nodes\.channels\[0\]\.sampleRate /);
+    expect(bad(', scale: 0')).toMatch(/^collector\.yaml: machines\[0\]\.nodes\.channels\[0\]\.scale must be a finite number other than 0/);
+  });
 });
