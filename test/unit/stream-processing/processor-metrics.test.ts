@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
 import { ProcessorMetrics } from '../../../stream-processing/processor-metrics.ts';
-import type { ProcessorStats } from '../../../stream-processing/processor-stats.ts';
+import { newProcessorStats, type ProcessorStats } from '../../../stream-processing/processor-stats.ts';
 import { run, windows } from './health-windows.ts';
 
 function stats(): ProcessorStats {
-  return {
-    messagesIn: 0,
-    blocksIn: 0,
-    energyIn: 0,
-    gapsIn: 0,
-    deadLettered: 0,
-    windowsAnalysed: 0,
-    windowsFailed: 0,
-    rowsOut: {},
-    commits: 0,
-    workerCpuUs: 0,
-    latest: new Map(),
-    latestHealth: new Map(),
-    latestMode: new Map(),
-    referencesLearnt: 0,
-    referencesFailed: 0,
-  };
+  return newProcessorStats();
 }
 
 describe('processor /health', () => {
