@@ -299,7 +299,8 @@ export class StreamProcessor {
       refusedRows.add(row);
       const reason = new PdmError(
         'PDM_ERR_QUESTDB_REJECTED',
-        `QuestDB refused the ${row.table} row built from this message: ${describeError(err)}`,
+        // QuestDB's answer is the cause: the dead letter's reason header carries it.
+        `QuestDB refused the ${row.table} row built from this message`,
         { table: row.table, rule: 'refused_by_questdb' },
         { cause: err },
       );
