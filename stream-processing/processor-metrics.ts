@@ -22,8 +22,8 @@ export interface ProcessorHealthReport {
   reasons: string[];
   /** Seconds since the last batch was committed (null: none yet). */
   lastCommitAgeS: number | null;
-  /** Batches consumed and not yet committed. */
-  pendingBatches: number;
+  /** Partitions with messages consumed and not yet committed. */
+  pendingPartitions: number;
   /** The processor's own counts (what went in, out and aside). */
   counts: Pick<
     ProcessorStats,
@@ -199,7 +199,7 @@ export class ProcessorMetrics {
       nowMs: Date.now(),
       lastCommitMs: at,
       oldestPendingMs: null,
-      pendingBatches: 0,
+      pendingPartitions: 0,
       retryingSinceMs: null,
       failedAttempts: 0,
       lastWriteError: null,
@@ -209,7 +209,7 @@ export class ProcessorMetrics {
       status,
       reasons,
       lastCommitAgeS: at === null ? null : Math.round((Date.now() - at) / 100) / 10,
-      pendingBatches: progress.pendingBatches,
+      pendingPartitions: progress.pendingPartitions,
       counts: {
         messagesIn: s.messagesIn,
         blocksIn: s.blocksIn,

@@ -4,7 +4,7 @@
  * operator (and the compose healthcheck) must hear it even though the process is alive. Two
  * signs, judged against the same thresholds (the processor's `stall` config):
  *   - the QuestDB write has been failing and retrying for a while (reason: its last error);
- *   - batches are pending and nothing was committed since they started (a write that hangs
+ *   - messages are pending and nothing was committed since they were taken (a write that hangs
  *     without failing, a QuestDB frozen mid-request, analysis that never ends).
  * An idle processor (nothing pending) is healthy however old its last commit is. The judgement
  * is pure (`judgeProgress`); the class only records what happens.
@@ -23,7 +23,7 @@ export interface ProgressSnapshot {
   /** When the oldest message consumed but not yet committed was taken (null: none pending). */
   oldestPendingMs: number | null;
   /** Partitions with messages consumed but not committed. */
-  pendingBatches: number;
+  pendingPartitions: number;
   /** The current write's first attempt, when it has failed at least once (null: not retrying). */
   retryingSinceMs: number | null;
   failedAttempts: number;
@@ -59,7 +59,7 @@ export function judgeProgress(s: ProgressSnapshot, t: StallThresholds): Progress
     if (age >= t.degradedS) {
       worstS = Math.max(worstS, age);
       reasons.push(
-        `no commit for ${seconds(age * 1000)} s while ${s.pendingBatches} batch${s.pendingBatches === 1 ? ' is' : 'es are'} pending (last commit ${s.lastCommitMs === null ? 'never' : `${seconds(s.nowMs - s.lastCommitMs)} s ago`})`,
+        `no commit for ${seconds(age * 1000)} s while ${s.pendingPartitions} partition${s.pendingPartitions === 1 ? ' has' : 's have'} messages pending (last commit ${s.lastCommitMs === null ? 'never' : `${seconds(s.nowMs - s.lastCommitMs)} s ago`})`,
       );
     }
   }
@@ -67,7 +67,7 @@ export function judgeProgress(s: ProgressSnapshot, t: StallThresholds): Progress
   return { status: s.lastCommitMs === null ? 'starting' : 'ok', reasons };
 }
 
-/** Records batches and writes as they happen; `snapshot()` feeds judgeProgress. */
+/** Records pending partitions, commits and writes as they happen; `snapshot()` feeds judgeProgress. */
 export class StallWatch {
   /** topic/partition -> when its oldest uncommitted message was taken. */
   readonly #pending = new Map<string, number>();
@@ -132,7 +132,7 @@ export class StallWatch {
       nowMs: this.#now(),
       lastCommitMs: this.#lastCommitMs,
       oldestPendingMs: oldest,
-      pendingBatches: this.#pending.size,
+      pendingPartitions: this.#pending.size,
       retryingSinceMs: this.#retryingSinceMs,
       failedAttempts: this.#failedAttempts,
       lastWriteError: this.#retryingSinceMs === null ? null : this.#lastWriteError,

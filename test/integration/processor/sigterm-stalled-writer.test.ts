@@ -107,7 +107,7 @@ describe('SIGTERM with QuestDB hung: pdm process exits within shutdown.timeoutS,
     process.kill(questdbPid!, 'SIGSTOP');
     frozen = true;
     await producer.send({ topic: topics.energy, messages: [reading(1)] });
-    await waitHealth((h) => h.pendingBatches > 0 && h.counts.energyIn >= 2, 30_000, 'a write pending on the hung QuestDB');
+    await waitHealth((h) => h.pendingPartitions > 0 && h.counts.energyIn >= 2, 30_000, 'a write pending on the hung QuestDB');
     await new Promise((r) => setTimeout(r, 1_000));
 
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>

@@ -52,7 +52,7 @@ describe('processor /health', () => {
         nowMs: Date.now(),
         lastCommitMs: now - 50_000,
         oldestPendingMs: now - 50_000,
-        pendingBatches: 1,
+        pendingPartitions: 1,
         retryingSinceMs,
         failedAttempts: 3,
         lastWriteError: 'PDM_ERR_QUESTDB_UNAVAILABLE: connection refused',
@@ -62,7 +62,7 @@ describe('processor /health', () => {
     const degraded = metrics.health();
     expect(degraded.status).toBe('degraded');
     expect(degraded.lastCommitAgeS).toBeGreaterThanOrEqual(50);
-    expect(degraded.reasons).toEqual([expect.stringMatching(/^no commit for 50(\.\d)? s while 1 batch is pending/)]);
+    expect(degraded.reasons).toEqual([expect.stringMatching(/^no commit for 50(\.\d)? s while 1 partition has messages pending/)]);
     retryingSinceMs = now - 70_000;
     const down = metrics.health();
     expect(down.status).toBe('down');

@@ -7,7 +7,7 @@ const idle: ProgressSnapshot = {
   nowMs: 1_000_000,
   lastCommitMs: 999_000,
   oldestPendingMs: null,
-  pendingBatches: 0,
+  pendingPartitions: 0,
   retryingSinceMs: null,
   failedAttempts: 0,
   lastWriteError: null,
@@ -32,10 +32,10 @@ describe('judgeProgress', () => {
   });
 
   it('batches pending without a commit (a write that hangs without failing): counted from the later of the last commit and the oldest pending', () => {
-    const hung = { ...idle, pendingBatches: 2, lastCommitMs: idle.nowMs - 200_000, oldestPendingMs: idle.nowMs - 45_000 };
+    const hung = { ...idle, pendingPartitions: 2, lastCommitMs: idle.nowMs - 200_000, oldestPendingMs: idle.nowMs - 45_000 };
     const j = judgeProgress(hung, T);
     expect(j.status).toBe('degraded');
-    expect(j.reasons[0]).toBe('no commit for 45 s while 2 batches are pending (last commit 200 s ago)');
+    expect(j.reasons[0]).toBe('no commit for 45 s while 2 partitions have messages pending (last commit 200 s ago)');
     expect(judgeProgress({ ...hung, oldestPendingMs: idle.nowMs - 130_000 }, T).status).toBe('down');
     // Another partition committed recently: progress.
     expect(judgeProgress({ ...hung, lastCommitMs: idle.nowMs - 1000 }, T).status).toBe('ok');
@@ -51,9 +51,9 @@ describe('StallWatch', () => {
     now = 5_000;
     w.batchStarted('t/0'); // a batch fetched again keeps the first time
     w.batchStarted('t/1');
-    expect(w.snapshot()).toMatchObject({ oldestPendingMs: 0, pendingBatches: 2 });
+    expect(w.snapshot()).toMatchObject({ oldestPendingMs: 0, pendingPartitions: 2 });
     w.committed('t/0');
-    expect(w.snapshot()).toMatchObject({ oldestPendingMs: 5_000, pendingBatches: 1, lastCommitMs: 5_000 });
+    expect(w.snapshot()).toMatchObject({ oldestPendingMs: 5_000, pendingPartitions: 1, lastCommitMs: 5_000 });
     w.batchReleased('t/1');
     expect(w.snapshot().oldestPendingMs).toBeNull();
 
@@ -66,6 +66,6 @@ describe('StallWatch', () => {
     expect(w.snapshot()).toMatchObject({ retryingSinceMs: null, failedAttempts: 0, lastWriteError: null });
     w.batchStarted('t/2');
     w.clearPending();
-    expect(w.snapshot().pendingBatches).toBe(0);
+    expect(w.snapshot().pendingPartitions).toBe(0);
   });
 });
