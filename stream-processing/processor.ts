@@ -82,7 +82,7 @@ export class StreamProcessor {
   #sinkLock: Promise<void> = Promise.resolve();
   /** Sample rate per machine/channel, to dead-letter a rate that changes mid-stream. */
   readonly #rates = new RateContinuity();
-  /** Pending batches, commits and write retries, for /health. */
+  /** Pending partitions, commits and write retries, for /health. */
   readonly #stall = new StallWatch();
   /** Aborted by stop(): ends the sink's retry loop and the batch being consumed. */
   readonly #abort = new AbortController();
@@ -239,7 +239,7 @@ export class StreamProcessor {
     if (!committed) this.#stall.batchReleased(key);
   }
 
-  /** Resolves true when the batch was committed, false when it consumed nothing (stopping, stale). */
+  /** Resolves true when the batch was committed; false when it consumed nothing (stale) or was abandoned at shutdown. */
   async #processBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<boolean> {
     const rows: Row[] = [];
     /** The message each row was built from; rows derived from windows have none. */
@@ -499,6 +499,7 @@ export class StreamProcessor {
   async #stop(): Promise<void> {
     const timeoutMs = this.#config.shutdown.timeoutS * 1000;
     const deadline = Date.now() + timeoutMs;
+    // A retriable reason: the write ends as an outage would (never taken for a refusal of the rows, never bisected).
     this.#abort.abort(new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', 'the processor is stopping: write retries abandoned'));
     const orderly = (async () => {
       await this.#consumer?.disconnect().catch(() => undefined);
