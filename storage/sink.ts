@@ -22,6 +22,19 @@ function describeTarget(config: string): { httpUrl: string; user?: string } {
   return { httpUrl: `${protocol}://${settings.get('addr') ?? '?'}`, ...(user ? { user } : {}) };
 }
 
+/** Wait `ms`, or less when `signal` aborts (the caller's next check throws). */
+function backoff(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 export class QuestdbSink {
   readonly #sender: Sender;
   readonly #target: { httpUrl: string; user?: string };
@@ -71,13 +84,16 @@ export class QuestdbSink {
 
   /**
    * Write a batch and flush, retrying the whole batch (DEDUP makes a re-send harmless) while the
-   * failure is retriable (QuestDB unreachable, 5xx, timeouts) until QuestDB accepts it or `signal`
-   * aborts. Rows QuestDB rejects (4xx) or credentials it refuses would fail the same way again:
-   * those throw at once (PDM_ERR_QUESTDB_REJECTED / PDM_ERR_QUESTDB_AUTH).
+   * failure is retriable (QuestDB unreachable, 5xx, timeouts: the catalogue's flag, never the
+   * message) with exponential backoff from 250 ms up to 10 s between attempts, until QuestDB
+   * accepts it or `signal` aborts (then the last failure is thrown at once, even mid-backoff, or the
+   * signal's reason before a first attempt: a shutdown must not wait for QuestDB). Rows QuestDB rejects (4xx) or credentials it refuses
+   * would fail the same way again: those throw at once (PDM_ERR_QUESTDB_REJECTED / PDM_ERR_QUESTDB_AUTH).
    */
-  async writeBatch(rows: Row[], onRetry?: (err: unknown, attempt: number) => void, signal?: AbortSignal): Promise<void> {
+  async writeBatch(rows: readonly Row[], onRetry?: (err: unknown, attempt: number) => void, signal?: AbortSignal): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
+        signal?.throwIfAborted();
         for (const r of rows) await this.write(r);
         await this.flush();
         return;
@@ -86,7 +102,8 @@ export class QuestdbSink {
         this.#pendingRows = 0;
         if (signal?.aborted || !isRetriable(err)) throw err;
         onRetry?.(err, attempt);
-        await new Promise((res) => setTimeout(res, Math.min(10_000, 250 * 2 ** Math.min(attempt, 6))));
+        await backoff(Math.min(10_000, 250 * 2 ** Math.min(attempt, 6)), signal);
+        if (signal?.aborted) throw err;
       }
     }
   }

@@ -14,11 +14,20 @@ export interface DeadLetterOrigin {
   offset: string;
 }
 
-/** The headers of a dead letter: reason, error code, origin and time. Pure. */
+/** The code (catalogue code, or UNEXPECTED) and rule (the plausibility rule in details.rule, or 'none') of a dead letter. */
+export function deadLetterReason(err: unknown): { code: string; rule: string } {
+  if (!(err instanceof PdmError)) return { code: 'UNEXPECTED', rule: 'none' };
+  const rule = err.details['rule'];
+  return { code: err.code, rule: typeof rule === 'string' ? rule : 'none' };
+}
+
+/** The headers of a dead letter: reason, error code, broken rule, origin and time. Pure. */
 export function deadLetterHeaders(origin: DeadLetterOrigin, err: unknown, at: Date): IHeaders {
+  const { code, rule } = deadLetterReason(err);
   return {
     'pdm-dlq-reason': describeError(err),
-    'pdm-dlq-code': err instanceof PdmError ? err.code : 'UNEXPECTED',
+    'pdm-dlq-code': code,
+    'pdm-dlq-rule': rule,
     'pdm-dlq-topic': origin.topic,
     'pdm-dlq-partition': String(origin.partition),
     'pdm-dlq-offset': origin.offset,

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ChannelDeclarationSpec } from '../common/channel-spec.ts';
 import { MetricsEndpointSpec } from '../common/metrics-server.ts';
+import { DEFAULT_PLAUSIBILITY, WIRE_ID_PATTERN } from '../common/wire/plausibility.ts';
 import { BearingGeometrySpec } from '../models/bearing/geometry-spec.ts';
 import { MonitorConfigSpec } from '../models/rul/monitor-config.ts';
 import { DEFAULT_ISO_CLASS } from '../models/vibration/iso20816.ts';
@@ -21,7 +22,7 @@ export const MachineModelSpec = z.strictObject({
     .optional()
     .describe('bearing per location (DE, NDE, gearbox...): a catalogue name (e.g. 6205-2RS) or a geometry'),
   channels: z
-    .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a channel id'), ChannelDeclarationSpec)
+    .record(z.string().regex(WIRE_ID_PATTERN, 'must be a channel id'), ChannelDeclarationSpec)
     .optional()
     .describe(
       'what a channel measures, by channel id: location, axis, quantity, units. Overrides what the frame says (for version 1 frames, or a server that declares wrongly); what neither says comes from the units (quantity) and the id <location>_<axis>',
@@ -71,6 +72,53 @@ export const ProcessorConfigSpec = z.strictObject({
     .default(10)
     .describe('blocks per analysis window (10 blocks of 2560 samples = 1 s at 25.6 kHz)'),
   workers: z.number().int().min(1).max(64).optional().describe('worker threads; default: cores - 1'),
+  validation: z
+    .strictObject({
+      maxPastDays: z
+        .number()
+        .positive()
+        .default(DEFAULT_PLAUSIBILITY.maxPastDays)
+        .describe(
+          'a message time (block start, reading, gap) may lie this many days before the moment it was sent (its Kafka timestamp); older is dead-lettered. 30: the tables keep 30 days (TTL), older rows would be dropped anyway',
+        ),
+      maxFutureS: z
+        .number()
+        .positive()
+        .default(DEFAULT_PLAUSIBILITY.maxFutureS)
+        .describe(
+          'seconds a message time (or a block end) may lie after the moment it was sent: the clock skew tolerated between a machine and the broker',
+        ),
+      maxAbsSample: z
+        .number()
+        .positive()
+        .default(DEFAULT_PLAUSIBILITY.maxAbsSample)
+        .describe("largest |sample| of a vibration frame, in the frame's units; larger is dead-lettered (a corrupt value, not a sensor)"),
+    })
+    .prefault({})
+    .describe('what a message may say and still be true; impossible messages go to the dead-letter topic with the rule they broke'),
+  stall: z
+    .strictObject({
+      degradedS: z
+        .number()
+        .positive()
+        .default(30)
+        .describe('seconds of a failing QuestDB write, or of pending batches without a commit, before /health says degraded'),
+      downS: z.number().positive().default(120).describe('seconds before /health says down (HTTP 503: the healthcheck fails)'),
+    })
+    .prefault({})
+    .refine((s) => s.downS >= s.degradedS, 'stall.downS must be at least stall.degradedS')
+    .describe('when a writer that makes no progress turns /health degraded, then down'),
+  shutdown: z
+    .strictObject({
+      timeoutS: z
+        .number()
+        .positive()
+        .default(15)
+        .describe(
+          'seconds SIGTERM waits for in-flight work (a write, a commit) before abandoning it and exiting; abandoned batches are not committed and are processed again by the next processor',
+        ),
+    })
+    .prefault({}),
   iso: z
     .strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) })
     .default({ ...DEFAULT_ISO_CLASS })

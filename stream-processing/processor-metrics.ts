@@ -10,11 +10,20 @@ import { MetricsServer } from '../common/metrics-server.ts';
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import type { HealthTrackerCounters } from './machine-health.ts';
 import type { ProcessorStats } from './processor-stats.ts';
+import { judgeProgress, type ProgressSnapshot, type ProgressStatus, type StallThresholds } from './stall-watch.ts';
+
+/** Without a `stall` config: the processor config's defaults. */
+const DEFAULT_STALL: StallThresholds = { degradedS: 30, downS: 120 };
 
 export interface ProcessorHealthReport {
-  status: 'ok' | 'starting';
+  /** ok; starting (nothing committed yet); degraded / down: the writer makes no progress (see reasons). */
+  status: ProgressStatus;
+  /** Why the status is degraded or down. */
+  reasons: string[];
   /** Seconds since the last batch was committed (null: none yet). */
   lastCommitAgeS: number | null;
+  /** Partitions with messages consumed and not yet committed. */
+  pendingPartitions: number;
   /** The processor's own counts (what went in, out and aside). */
   counts: Pick<
     ProcessorStats,
@@ -23,6 +32,8 @@ export interface ProcessorHealthReport {
     | 'energyIn'
     | 'gapsIn'
     | 'deadLettered'
+    | 'writeRetries'
+    | 'rowsRefused'
     | 'windowsAnalysed'
     | 'windowsFailed'
     | 'rowsOut'
@@ -50,6 +61,10 @@ export interface ProcessorMetricsSource {
   /** Per machine, the health model's last error (absent: fine). */
   healthErrors(): ReadonlyMap<string, string> | undefined;
   lastCommitMs(): number | null;
+  /** What the stall judgement needs (absent: nothing pending, no write retrying). */
+  progress?(): ProgressSnapshot;
+  /** When a stall turns /health degraded, then down (default: the config's defaults). */
+  stall?: StallThresholds;
 }
 
 export class ProcessorMetrics {
@@ -77,6 +92,31 @@ export class ProcessorMetrics {
     counter('pdm_processor_energy_readings_in_total', 'energy readings consumed', () => stats().energyIn);
     counter('pdm_processor_gap_events_in_total', 'collection gap events consumed', () => stats().gapsIn);
     counter('pdm_processor_dead_lettered_total', 'messages sent to the dead-letter topic with their reason', () => stats().deadLettered);
+    counter(
+      'pdm_processor_write_retries_total',
+      'QuestDB write attempts that failed in transport and were retried',
+      () => stats().writeRetries,
+    );
+    new Counter({
+      name: 'pdm_processor_dead_letters_total',
+      help: 'messages sent to the dead-letter topic, by error code and broken rule (rule: none when the code says it all)',
+      labelNames: ['code', 'rule'],
+      registers,
+      collect(this: Counter<'code' | 'rule'>) {
+        this.reset();
+        for (const { code, rule, count } of stats().deadLettersBy.values()) this.inc({ code, rule }, count);
+      },
+    });
+    new Counter({
+      name: 'pdm_processor_rows_refused_total',
+      help: 'rows QuestDB refused that came from no single message (window features, machine health), per table: logged, not written',
+      labelNames: ['table'],
+      registers,
+      collect(this: Counter<'table'>) {
+        this.reset();
+        for (const [table, n] of Object.entries(stats().rowsRefused)) this.inc({ table }, n);
+      },
+    });
     counter('pdm_processor_windows_analysed_total', 'analysis windows computed in the worker pool', () => stats().windowsAnalysed);
     counter('pdm_processor_windows_failed_total', 'analysis windows whose analysis failed (logged)', () => stats().windowsFailed);
     counter('pdm_processor_commits_total', 'Kafka offset commits (each after QuestDB accepted the rows)', () => stats().commits);
@@ -130,6 +170,16 @@ export class ProcessorMetrics {
     perMachine('pdm_processor_machine_anomaly_score', 'latest anomaly score (standard normal units)', (st) => st.score);
     perMachine('pdm_processor_machine_health_index', 'latest health index (1 = baseline)', (st) => st.healthIndex);
     perMachine('pdm_processor_machine_rul_median_seconds', 'median remaining useful life', (st) => st.rul.median);
+    const health = () => this.health();
+    new Gauge({
+      name: 'pdm_processor_status',
+      help: 'what /health says: 0 ok or starting, 1 degraded, 2 down',
+      registers,
+      collect(this: Gauge) {
+        const status = health().status;
+        this.set(status === 'down' ? 2 : status === 'degraded' ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'pdm_processor_last_commit_age_seconds',
       help: 'seconds since the last offset commit',
@@ -145,15 +195,29 @@ export class ProcessorMetrics {
   health(): ProcessorHealthReport {
     const s = this.#source.stats;
     const at = this.#source.lastCommitMs();
+    const progress = this.#source.progress?.() ?? {
+      nowMs: Date.now(),
+      lastCommitMs: at,
+      oldestPendingMs: null,
+      pendingPartitions: 0,
+      retryingSinceMs: null,
+      failedAttempts: 0,
+      lastWriteError: null,
+    };
+    const { status, reasons } = judgeProgress(progress, this.#source.stall ?? DEFAULT_STALL);
     return {
-      status: at === null ? 'starting' : 'ok',
+      status,
+      reasons,
       lastCommitAgeS: at === null ? null : Math.round((Date.now() - at) / 100) / 10,
+      pendingPartitions: progress.pendingPartitions,
       counts: {
         messagesIn: s.messagesIn,
         blocksIn: s.blocksIn,
         energyIn: s.energyIn,
         gapsIn: s.gapsIn,
         deadLettered: s.deadLettered,
+        writeRetries: s.writeRetries,
+        rowsRefused: { ...s.rowsRefused },
         windowsAnalysed: s.windowsAnalysed,
         windowsFailed: s.windowsFailed,
         rowsOut: { ...s.rowsOut },
@@ -178,7 +242,14 @@ export class ProcessorMetrics {
   /** Serve /metrics and /health; resolves with the port. */
   async listen(port: number, host: string): Promise<number> {
     // A processor that has not committed yet is starting, not down: Kafka may still be rebalancing.
-    this.#server = new MetricsServer(this.registry, { health: () => ({ report: this.health(), down: false }) });
+    // Down (HTTP 503) only when the writer has made no progress for stall.downS: a restart may help,
+    // and the compose healthcheck must see it.
+    this.#server = new MetricsServer(this.registry, {
+      health: () => {
+        const report = this.health();
+        return { report, down: report.status === 'down' };
+      },
+    });
     return this.#server.listen(port, host);
   }
 

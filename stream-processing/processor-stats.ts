@@ -6,6 +6,7 @@
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import type { WindowAnalysis } from '../models/window-analysis.ts';
 import type { Row } from '../storage/rows.ts';
+import { deadLetterReason } from './dead-letter.ts';
 
 export interface LatestAnalysis {
   ts: bigint;
@@ -22,6 +23,12 @@ export interface ProcessorStats {
   energyIn: number;
   gapsIn: number;
   deadLettered: number;
+  /** Dead letters by error code and broken rule (`rule`: the plausibility rule, or 'none'). */
+  deadLettersBy: Map<string, { code: string; rule: string; count: number }>;
+  /** Rows QuestDB refused that came from no single message (window features, health), per table: logged, not written. */
+  rowsRefused: Record<string, number>;
+  /** Failed QuestDB write attempts that were retried (transport failures). */
+  writeRetries: number;
   windowsAnalysed: number;
   windowsFailed: number;
   rowsOut: Record<string, number>;
@@ -44,6 +51,9 @@ export function newProcessorStats(): ProcessorStats {
     energyIn: 0,
     gapsIn: 0,
     deadLettered: 0,
+    deadLettersBy: new Map(),
+    rowsRefused: {},
+    writeRetries: 0,
     windowsAnalysed: 0,
     windowsFailed: 0,
     rowsOut: {},
@@ -85,4 +95,14 @@ export function recordHealth(stats: ProcessorStats, machine: string, status: Ass
 /** Rows QuestDB accepted, per table. */
 export function recordRowsOut(stats: ProcessorStats, rows: readonly Row[]): void {
   for (const r of rows) stats.rowsOut[r.table] = (stats.rowsOut[r.table] ?? 0) + 1;
+}
+
+/** A message sent to the dead-letter topic because of `err`. */
+export function recordDeadLetter(stats: ProcessorStats, err: unknown): void {
+  stats.deadLettered++;
+  const { code, rule } = deadLetterReason(err);
+  const key = `${code}\u0000${rule}`;
+  const entry = stats.deadLettersBy.get(key);
+  if (entry) entry.count++;
+  else stats.deadLettersBy.set(key, { code, rule, count: 1 });
 }

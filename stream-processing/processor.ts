@@ -6,16 +6,25 @@
  * any point replays, and DEDUP keys make the replay idempotent. Bad messages go to the dead-letter
  * topic with their reason (dead-letter.ts); nothing is dropped silently.
  *
+ * One bad message must never stop the plant: messages that cannot be true are dead-lettered by
+ * the wire validators (common/wire/plausibility.ts) and the sample-rate continuity rule
+ * (rate-continuity.ts); rows QuestDB itself refuses are found by bisecting the batch
+ * (reject-bisection.ts) and their source messages dead-lettered, so the batch still commits. Only
+ * transport failures are retried, and a writer that makes no progress shows on /health
+ * (stall-watch.ts). stop() is bounded (shutdown.timeoutS): it aborts the write retries, and
+ * abandons what does not finish in time (uncommitted, so processed again by the next processor).
+ *
  * This file is the composition and the consumer loop; statistics (processor-stats.ts), reference
  * learning (reference-learning.ts) and the analysis configuration (analysis-config.ts) have their own.
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { describeError, PdmError } from '../common/errors.ts';
+import { describeError, isPdmError, isRetriable, PdmError } from '../common/errors.ts';
 import { createKafka, ensureTopics } from '../common/kafka.ts';
 import { logger } from '../common/log.ts';
 import { topicNames } from '../common/topics.ts';
-import { decodeEnergyReading } from '../common/wire/energy-reading.ts';
-import { decodeGapEvent } from '../common/wire/gap-event.ts';
+import { decodeEnergyReading, validateEnergyReading } from '../common/wire/energy-reading.ts';
+import { decodeGapEvent, validateGapEvent } from '../common/wire/gap-event.ts';
+import { invalid, type PlausibilityBounds, referenceTimeMs } from '../common/wire/plausibility.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
@@ -33,8 +42,18 @@ import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
 import type { ProcessorConfig } from './processor-config.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
-import { newProcessorStats, type ProcessorStats, recordAnalysis, recordHealth, recordRowsOut } from './processor-stats.ts';
+import {
+  newProcessorStats,
+  type ProcessorStats,
+  recordAnalysis,
+  recordDeadLetter,
+  recordHealth,
+  recordRowsOut,
+} from './processor-stats.ts';
+import { RateContinuity } from './rate-continuity.ts';
 import { ReferenceLearning } from './reference-learning.ts';
+import { type RefusedItem, writeIsolatingRefusals } from './reject-bisection.ts';
+import { StallWatch } from './stall-watch.ts';
 import { type CompletedWindow, WindowAssembler } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -61,6 +80,13 @@ export class StreamProcessor {
   #sink: QuestdbSink | undefined;
   #pool: WorkerPool | undefined;
   #sinkLock: Promise<void> = Promise.resolve();
+  /** Sample rate per machine/channel, to dead-letter a rate that changes mid-stream. */
+  readonly #rates = new RateContinuity();
+  /** Pending partitions, commits and write retries, for /health. */
+  readonly #stall = new StallWatch();
+  /** Aborted by stop(): ends the sink's retry loop and the batch being consumed. */
+  readonly #abort = new AbortController();
+  #stopping: Promise<void> | undefined;
   readonly #speedRpm = new Map<string, number>();
   readonly health: MachineHealthTracker | undefined;
   readonly #checkpoints: HealthCheckpoints | undefined;
@@ -69,7 +95,6 @@ export class StreamProcessor {
   readonly metrics: ProcessorMetrics;
   /** Port of the metrics endpoint once listening. */
   metricsPort: number | undefined;
-  #lastCommitMs: number | null = null;
   /** Healthy references learnt from the baseline windows (only with the health model). */
   readonly #references: ReferenceLearning | undefined;
   /** Fleet knowledge from machines' run-to-failure histories (and the machines whose histories failed). */
@@ -86,7 +111,9 @@ export class StreamProcessor {
       stats: this.stats,
       healthCounters: () => this.health?.counters,
       healthErrors: () => this.health?.errors,
-      lastCommitMs: () => this.#lastCommitMs,
+      lastCommitMs: () => this.#stall.lastCommitMs,
+      progress: () => this.#stall.snapshot(),
+      stall: config.stall,
     });
     if (config.health.enabled) {
       const { enabled, ...modes } = config.health.modes;
@@ -175,6 +202,9 @@ export class StreamProcessor {
     // After a rebalance the committed offsets are the truth: windows being assembled are rebuilt from them.
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.#assembler.reset();
+      this.#rates.reset();
+      // Partitions may have moved: what this processor had pending is re-read by their new owner.
+      this.#stall.clearPending();
       this.health?.dropPending();
     });
     await consumer.connect();
@@ -200,26 +230,42 @@ export class StreamProcessor {
     this.#log.info({ topics: this.#topics, tables: this.#tables, workers: this.#pool.threads }, 'processor running');
   }
 
-  async #onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  async #onBatch(payload: EachBatchPayload): Promise<void> {
+    const key = `${payload.batch.topic}/${payload.batch.partition}`;
+    // Pending from the first message consumed until a commit of this partition (also across a
+    // batch that fails and is fetched again): what /health's "no commit while pending" measures.
+    this.#stall.batchStarted(key);
+    const committed = await this.#processBatch(payload);
+    if (!committed) this.#stall.batchReleased(key);
+  }
+
+  /** Resolves true when the batch was committed; false when it consumed nothing (stale) or was abandoned at shutdown. */
+  async #processBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<boolean> {
     const rows: Row[] = [];
+    /** The message each row was built from; rows derived from windows have none. */
+    const sourceOf = new Map<Row, KafkaMessage>();
     const windows: CompletedWindow[] = [];
     const processedAtUs = Date.now() * 1000;
     let lastOffset = -1;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
+      if (!isRunning() || isStale() || this.#abort.signal.aborted) break;
       this.stats.messagesIn++;
       const offset = Number(message.offset);
       try {
-        if (batch.topic === this.#topics.vibration) this.#onVibration(message, batch.partition, offset, processedAtUs, rows, windows);
-        else if (batch.topic === this.#topics.energy) this.#onEnergy(message, rows);
-        else if (batch.topic === this.#topics.gaps) this.#onGap(message, rows);
+        const bounds = this.#bounds(message);
+        let row: Row;
+        if (batch.topic === this.#topics.vibration)
+          row = this.#onVibration(message, bounds, batch.partition, offset, processedAtUs, windows);
+        else if (batch.topic === this.#topics.energy) row = this.#onEnergy(message, bounds);
+        else row = this.#onGap(message, bounds);
+        rows.push(row);
+        sourceOf.set(row, message);
       } catch (err) {
-        await this.#deadLetters!.send(batch.topic, batch.partition, message, err);
-        this.stats.deadLettered++;
+        await this.#deadLetter(batch.topic, batch.partition, message, err);
       }
       lastOffset = offset;
     }
-    if (lastOffset < 0) return;
+    if (lastOffset < 0) return false;
 
     const analysed = await Promise.all(windows.map((w) => this.#analyse(w, processedAtUs)));
     const baselineDone = new Set<string>();
@@ -234,22 +280,43 @@ export class StreamProcessor {
     // Before the commit, so the checkpoint that follows it holds the references.
     await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
 
-    // One writer at a time (flushes must not interleave), then commit what QuestDB holds.
-    const write = this.#sinkLock.then(() =>
-      this.#sink!.writeBatch(rows, (err, attempt) =>
-        this.#log.warn({ err: describeError(err), attempt }, 'QuestDB write failed; retrying the batch'),
-      ),
-    );
-    this.#sinkLock = write.catch(() => undefined);
+    let refused: RefusedItem<Row>[];
     try {
-      await write;
+      refused = await this.#write(rows);
     } catch (err) {
-      // Only a non-retriable refusal gets here (wrong rows, wrong credentials): nothing is committed,
-      // and the consumer restarts from the last commit, so the batch is not lost; the log says what to fix.
+      if (this.#abort.signal.aborted) {
+        // Stopping: the batch is abandoned uncommitted; whoever owns the partition next reads it again.
+        this.#log.warn({ topic: batch.topic, partition: batch.partition, err: describeError(err) }, 'write abandoned at shutdown');
+        return false;
+      }
+      // Not the rows' fault (credentials refused): nothing is committed, and the consumer
+      // restarts from the last commit, so the batch is not lost; the log and /health say what to fix.
       this.#log.error({ err: describeError(err), topic: batch.topic, partition: batch.partition }, 'QuestDB refuses the batch');
       throw err;
     }
-    recordRowsOut(this.stats, rows);
+    const refusedRows = new Set<Row>();
+    for (const { item: row, err } of refused) {
+      refusedRows.add(row);
+      const reason = new PdmError(
+        'PDM_ERR_QUESTDB_REJECTED',
+        // QuestDB's answer is the cause: the dead letter's reason header carries it.
+        `QuestDB refused the ${row.table} row built from this message`,
+        { table: row.table, rule: 'refused_by_questdb' },
+        { cause: err },
+      );
+      const source = sourceOf.get(row);
+      if (source) await this.#deadLetter(batch.topic, batch.partition, source, reason);
+      else {
+        // A window's features or a machine's health: no message is to blame (a bug, or a column
+        // changed under us); counted and logged, and the batch goes on.
+        this.stats.rowsRefused[row.table] = (this.stats.rowsRefused[row.table] ?? 0) + 1;
+        this.#log.error({ table: row.table, err: describeError(err) }, 'QuestDB refused a derived row; it is not written');
+      }
+    }
+    recordRowsOut(
+      this.stats,
+      rows.filter((r) => !refusedRows.has(r)),
+    );
 
     // Move the fetch position on (kafkajs re-fetches unresolved messages), then commit what the policy allows.
     resolveOffset(String(lastOffset));
@@ -257,43 +324,104 @@ export class StreamProcessor {
     const commitAt = offsetToCommit({ lastOffset, pendingMinOffset })!;
     await this.#consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(commitAt) }]);
     this.stats.commits++;
-    this.#lastCommitMs = Date.now();
+    this.#stall.committed(`${batch.topic}/${batch.partition}`);
     this.#maybeCheckpoint();
     await heartbeat();
+    return true;
+  }
+
+  /**
+   * Write rows, one writer at a time (flushes must not interleave). Transport failures are retried
+   * inside the sink until stop() aborts; a batch QuestDB refuses as malformed (the catalogue's
+   * PDM_ERR_QUESTDB_REJECTED, not retriable) is bisected down to the refused rows, returned with
+   * QuestDB's answer; everything else is written. Other failures (credentials) throw.
+   */
+  #write(rows: readonly Row[]): Promise<RefusedItem<Row>[]> {
+    const run = async () => {
+      this.#stall.writeStarted();
+      try {
+        return await writeIsolatingRefusals(
+          rows,
+          (part) =>
+            this.#sink!.writeBatch(
+              part,
+              (err, attempt) => {
+                this.stats.writeRetries++;
+                this.#stall.writeFailed(describeError(err));
+                this.#log.warn({ err: describeError(err), attempt }, 'QuestDB write failed; retrying the batch');
+              },
+              this.#abort.signal,
+            ),
+          (err) => !isRetriable(err) && isPdmError(err, 'PDM_ERR_QUESTDB_REJECTED'),
+        );
+      } finally {
+        this.#stall.writeEnded();
+      }
+    };
+    const write = this.#sinkLock.then(run);
+    this.#sinkLock = write.then(
+      () => undefined,
+      () => undefined,
+    );
+    return write;
+  }
+
+  async #deadLetter(topic: string, partition: number, message: KafkaMessage, err: unknown): Promise<void> {
+    await this.#deadLetters!.send(topic, partition, message, err);
+    recordDeadLetter(this.stats, err);
+  }
+
+  /** The window a message's times must fall in: around its Kafka timestamp (when it was sent). */
+  #bounds(message: KafkaMessage): PlausibilityBounds {
+    const v = this.#config.validation;
+    return {
+      referenceMs: referenceTimeMs(message.timestamp, Date.now()),
+      maxPastMs: v.maxPastDays * 86_400_000,
+      maxFutureMs: v.maxFutureS * 1000,
+      maxAbsSample: v.maxAbsSample,
+    };
   }
 
   #onVibration(
     message: KafkaMessage,
+    bounds: PlausibilityBounds,
     partition: number,
     offset: number,
     processedAtUs: number,
-    rows: Row[],
     windows: CompletedWindow[],
-  ): void {
+  ): Row {
     if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'vibration message has no value');
-    const frame = validateVibrationFrame(decodeVibrationFrame(message.value));
+    const frame = validateVibrationFrame(decodeVibrationFrame(message.value), bounds);
     // Unknown or inconsistent units throw here: the frame is dead-lettered with the reason.
     const meaning = this.#channels.resolve(frame);
+    const rate = this.#rates.check(frame.machine, frame.channel, frame.seq, frame.sampleRateHz);
+    if (!rate.ok)
+      throw invalid(
+        'sample_rate_change',
+        `vibration frame ${frame.machine}/${frame.channel} seq ${frame.seq}: sample rate ${frame.sampleRateHz} Hz differs from the channel's ${rate.expectedHz} Hz at seq ${rate.lastSeq}, without a restart of the sequence (seq 0) or a gap`,
+        { machine: frame.machine, channel: frame.channel, seq: frame.seq },
+      );
     this.stats.blocksIn++;
-    rows.push(blockRow(this.#tables, frame, { partition, offset, processedAtUs }));
     const window = this.#assembler.add({ ...frame, meaning, partition, offset });
     if (window) windows.push(window);
+    return blockRow(this.#tables, frame, { partition, offset, processedAtUs });
   }
 
-  #onEnergy(message: KafkaMessage, rows: Row[]): void {
+  #onEnergy(message: KafkaMessage, bounds: PlausibilityBounds): Row {
     if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'energy message has no value');
-    const r = decodeEnergyReading(message.value);
+    const r = validateEnergyReading(decodeEnergyReading(message.value), bounds);
     this.stats.energyIn++;
     if (r.values.speed_rpm !== undefined && r.values.speed_rpm > 0) this.#speedRpm.set(r.machine, r.values.speed_rpm);
     this.health?.onEnergy(r.machine, r.values.power_kw, r.values.load_pct, r.values.speed_rpm, r.ts_ms);
-    rows.push(energyRow(this.#tables, r));
+    return energyRow(this.#tables, r);
   }
 
-  #onGap(message: KafkaMessage, rows: Row[]): void {
+  #onGap(message: KafkaMessage, bounds: PlausibilityBounds): Row {
     if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'gap message has no value');
-    const g = decodeGapEvent(message.value);
+    const g = validateGapEvent(decodeGapEvent(message.value), bounds);
     this.stats.gapsIn++;
-    rows.push(gapRow(this.#tables, g));
+    this.#rates.gap(g.machine, g.channel);
+    return gapRow(this.#tables, g);
   }
 
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
@@ -357,13 +485,53 @@ export class StreamProcessor {
     }
   }
 
-  async stop(): Promise<void> {
-    await this.#consumer?.disconnect().catch(() => undefined);
-    this.#maybeCheckpoint(true);
-    await this.#deadLetters?.close().catch(() => undefined);
-    await this.#sinkLock;
-    await this.#sink?.close().catch(() => undefined);
+  /**
+   * Stop within shutdown.timeoutS: abort the write retries at once (a write already in flight may
+   * still finish), let the consumer finish or give up its batch and leave the group, close the
+   * dead-letter producer; what has not finished by the deadline is abandoned uncommitted (the next
+   * owner of its partitions reads it again: at-least-once). Safe to call twice.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const timeoutMs = this.#config.shutdown.timeoutS * 1000;
+    const deadline = Date.now() + timeoutMs;
+    // A retriable reason: the write ends as an outage would (never taken for a refusal of the rows, never bisected).
+    this.#abort.abort(new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', 'the processor is stopping: write retries abandoned'));
+    const orderly = (async () => {
+      await this.#consumer?.disconnect().catch(() => undefined);
+      this.#maybeCheckpoint(true);
+      await this.#deadLetters?.close().catch(() => undefined);
+      await this.#sinkLock;
+    })();
+    if (!(await settlesWithin(orderly, timeoutMs))) {
+      this.#log.warn(
+        { timeoutS: this.#config.shutdown.timeoutS },
+        'shutdown: in-flight work did not finish in time and is abandoned (not committed: it will be processed again)',
+      );
+    }
+    // A QuestDB that does not answer must not hold the exit either.
+    await settlesWithin(
+      this.#sink?.close().catch(() => undefined),
+      Math.max(1000, deadline - Date.now()),
+    );
     await this.#pool?.close().catch(() => undefined);
     await this.metrics.close();
+  }
+}
+
+/** Whether `p` settles within `ms` (it keeps running either way). */
+async function settlesWithin(p: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve(p).then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,4 +1,9 @@
-/** `pdm process [--config FILE] [--fleet FILE]`: run the stream processor until SIGINT/SIGTERM. */
+/**
+ * `pdm process [--config FILE] [--fleet FILE]`: run the stream processor until SIGINT/SIGTERM,
+ * then stop within the config's shutdown.timeoutS (StreamProcessor.stop() abandons what does not
+ * finish) and exit: the caller (pdm.ts) exits the process, so a request QuestDB never answers
+ * cannot keep it alive.
+ */
 import { loadConfigFile, validateConfig } from '../../common/config.ts';
 import { kafkaFromEnv, questdbFromEnv } from '../../common/endpoints.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
@@ -11,6 +16,9 @@ const HELP = `Usage: pdm process [--config FILE] [--fleet FILE]
 
 Consumes vibration blocks, energy readings and gap events from Kafka, analyses windows in
 worker threads and writes to QuestDB. Offsets are committed only after QuestDB accepted the rows.
+Impossible messages, and rows QuestDB refuses, go to the dead-letter topic with the reason.
+SIGINT/SIGTERM stops within shutdown.timeoutS (default 15 s); unfinished work is not committed
+and is processed again by the next processor.
 
   --config FILE   processor configuration (YAML/JSON); defaults apply without one
   --fleet FILE    take each machine's bearings, nominal speed and ISO class from a simulator

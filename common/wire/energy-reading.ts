@@ -6,6 +6,7 @@
 
 import { ENERGY_VARIABLES, type EnergyField } from '../energy-fields.ts';
 import { PdmError } from '../errors.ts';
+import { checkId, checkTimeMs, invalid, type PlausibilityBounds } from './plausibility.ts';
 
 export interface EnergyReadingV1 {
   v: 1;
@@ -15,6 +16,7 @@ export interface EnergyReadingV1 {
 }
 
 const FIELDS = new Set<string>(ENERGY_VARIABLES.map((v) => v.field));
+const RANGES = new Map<string, readonly [number, number]>(ENERGY_VARIABLES.map((v) => [v.field, v.range]));
 
 export function encodeEnergyReading(reading: Omit<EnergyReadingV1, 'v'>): Buffer {
   return Buffer.from(JSON.stringify({ v: 1, ...reading }));
@@ -41,4 +43,21 @@ export function decodeEnergyReading(bytes: Uint8Array): EnergyReadingV1 {
       throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: ${k} is ${String(v)}`);
   }
   return d as EnergyReadingV1;
+}
+
+/**
+ * Reject a decoded reading that cannot be true: a machine id outside the wire pattern, a time
+ * outside the window around when it was sent, a value outside its field's physical range
+ * (common/energy-fields.ts). Returns the reading for chaining.
+ */
+export function validateEnergyReading(r: EnergyReadingV1, bounds: PlausibilityBounds): EnergyReadingV1 {
+  checkId(r.machine, 'energy reading: machine id', { machine: r.machine });
+  const where = `energy reading of ${r.machine}`;
+  checkTimeMs(r.ts_ms, bounds, `${where}: ts_ms`, { machine: r.machine });
+  for (const [field, v] of Object.entries(r.values)) {
+    const [lo, hi] = RANGES.get(field)!;
+    if (!(v >= lo && v <= hi))
+      throw invalid('magnitude', `${where}: ${field} ${v} is outside its physical range [${lo}, ${hi}]`, { machine: r.machine, field });
+  }
+  return r;
 }

@@ -7,6 +7,7 @@
  * after the gap.
  */
 import { PdmError } from '../errors.ts';
+import { checkId, checkTimeMs, invalid, nsToMs, type PlausibilityBounds } from './plausibility.ts';
 
 export interface GapEventV1 {
   v: 1;
@@ -35,9 +36,25 @@ export function decodeGapEvent(bytes: Uint8Array): GapEventV1 {
     typeof d.channel === 'string' &&
     Number.isSafeInteger(d.from_seq) &&
     Number.isSafeInteger(d.to_seq) &&
+    typeof d.detected_at_ms === 'number' &&
     (d.to_seq as number) >= (d.from_seq as number) &&
     typeof d.resumed_at_ns === 'string' &&
     /^\d+$/.test(d.resumed_at_ns);
   if (!ok) throw new PdmError('PDM_ERR_FRAME_INVALID', `gap event: malformed ${JSON.stringify(d).slice(0, 200)}`);
   return d as GapEventV1;
+}
+
+/**
+ * Reject a decoded gap event that cannot be true: ids outside the wire pattern, a detection or
+ * resumption time outside the window around when it was sent. Returns the event for chaining.
+ */
+export function validateGapEvent(g: GapEventV1, bounds: PlausibilityBounds): GapEventV1 {
+  const details = { machine: g.machine, channel: g.channel };
+  checkId(g.machine, 'gap event: machine id', details);
+  checkId(g.channel, `gap event of ${g.machine}: channel id`, details);
+  const where = `gap event ${g.machine}/${g.channel} seq ${g.from_seq}..${g.to_seq}`;
+  if (g.from_seq < 0) throw invalid('shape', `${where}: from_seq is negative`, details);
+  checkTimeMs(g.detected_at_ms, bounds, `${where}: detected_at_ms`, details);
+  checkTimeMs(nsToMs(BigInt(g.resumed_at_ns)), bounds, `${where}: resumed_at_ns`, details);
+  return g;
 }

@@ -5,6 +5,15 @@
  * describes them for other readers. Writers write version 2; readers read 1 and 2.
  */
 import { PdmError } from '../errors.ts';
+import {
+  checkId,
+  checkTimeMs,
+  invalid,
+  MAX_SAMPLE_RATE_HZ,
+  nsToMs,
+  type PlausibilityBounds,
+  type PlausibilityRule,
+} from './plausibility.ts';
 import * as v1 from './vibration-frame-v1.ts';
 import * as v2 from './vibration-frame-v2.ts';
 
@@ -29,8 +38,6 @@ export interface VibrationFrame {
 }
 
 export const CURRENT_VERSION = v2.VERSION;
-
-const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function encodeVibrationFrame(frame: Omit<VibrationFrame, 'version'>): Uint8Array {
   return v2.encode({ ...frame, version: v2.VERSION });
@@ -62,21 +69,42 @@ export function decodeVibrationFrame(bytes: Uint8Array): VibrationFrame {
   }
 }
 
-/** Reject frames that decode but cannot be right. Returns the frame for chaining. */
-export function validateVibrationFrame(frame: VibrationFrame): VibrationFrame {
+/**
+ * Reject frames that decode but cannot be right. Without `bounds` only what needs no context
+ * (ids, sequence, rate, finite samples); with them also the time window and the magnitude bound
+ * (common/wire/plausibility.ts). Returns the frame for chaining.
+ */
+export function validateVibrationFrame(frame: VibrationFrame, bounds?: PlausibilityBounds): VibrationFrame {
   const where = `vibration frame ${frame.machine}/${frame.channel} seq ${frame.seq}`;
-  const fail = (what: string): never => {
-    throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}: ${what}`, { machine: frame.machine, channel: frame.channel, seq: frame.seq });
+  const details = { machine: frame.machine, channel: frame.channel, seq: frame.seq };
+  const fail = (rule: PlausibilityRule, what: string): never => {
+    throw invalid(rule, `${where}: ${what}`, details);
   };
-  if (!ID_PATTERN.test(frame.machine)) fail(`machine id '${frame.machine}' must match ${ID_PATTERN}`);
-  if (!ID_PATTERN.test(frame.channel)) fail(`channel id '${frame.channel}' must match ${ID_PATTERN}`);
-  if (!Number.isSafeInteger(frame.seq) || frame.seq < 0) fail(`sequence ${frame.seq} is not a safe non-negative integer`);
-  if (frame.startTimeNs <= 0n) fail(`start time ${frame.startTimeNs} ns is not after the epoch`);
-  if (!(Number.isFinite(frame.sampleRateHz) && frame.sampleRateHz > 0 && frame.sampleRateHz <= 10_000_000))
-    fail(`sample rate ${frame.sampleRateHz} Hz is not in (0, 10 MHz]`);
-  if (frame.samples.length === 0) fail('has no samples');
+  checkId(frame.machine, `${where}: machine id`, details);
+  checkId(frame.channel, `${where}: channel id`, details);
+  if (!Number.isSafeInteger(frame.seq) || frame.seq < 0) fail('shape', `sequence ${frame.seq} is not a safe non-negative integer`);
+  if (frame.startTimeNs <= 0n) fail('time', `start time ${frame.startTimeNs} ns is not after the epoch`);
+  if (!(Number.isFinite(frame.sampleRateHz) && frame.sampleRateHz > 0 && frame.sampleRateHz <= MAX_SAMPLE_RATE_HZ))
+    fail('sample_rate', `sample rate ${frame.sampleRateHz} Hz is not in (0, 10 MHz]`);
+  if (frame.samples.length === 0) fail('shape', 'has no samples');
+  const maxAbs = bounds?.maxAbsSample ?? Number.POSITIVE_INFINITY;
   for (let i = 0; i < frame.samples.length; i++) {
-    if (!Number.isFinite(frame.samples[i])) fail(`sample ${i} is ${frame.samples[i]}`);
+    const v = frame.samples[i];
+    if (!Number.isFinite(v)) fail('magnitude', `sample ${i} is ${v}`);
+    if (v > maxAbs || v < -maxAbs) fail('magnitude', `sample ${i} is ${v}, beyond ±${maxAbs} ${frame.units} (validation.maxAbsSample)`);
+  }
+  if (bounds) {
+    const startMs = nsToMs(frame.startTimeNs);
+    checkTimeMs(startMs, bounds, `${where}: start time`, details);
+    // A block cannot end after it was sent (give or take the clock skew the window allows): this
+    // is what makes a rate like 1e-300 Hz impossible (its block would last 1e303 s), whatever
+    // range the rate alone is allowed.
+    const endMs = startMs + (frame.samples.length / frame.sampleRateHz) * 1000;
+    if (endMs > bounds.referenceMs + bounds.maxFutureMs)
+      fail(
+        'sample_rate',
+        `${frame.samples.length} samples at ${frame.sampleRateHz} Hz would end at ${Number.isFinite(endMs) && endMs < 8.64e15 ? new Date(endMs).toISOString() : `${endMs} ms`}, after the block was sent`,
+      );
   }
   return frame;
 }

@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ChannelDeclarationFields, checkDeclaration } from '../../common/channel-spec.ts';
 import { MetricsEndpointSpec } from '../../common/metrics-server.ts';
+import { WIRE_ID_PATTERN } from '../../common/wire/plausibility.ts';
 import { SECURITY_MODES, SECURITY_POLICIES } from '../opcua/security.ts';
 
-const ID = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Machine and channel ids go on the wire: the pattern every reader checks (docs/wire-formats.md). */
+const ID = WIRE_ID_PATTERN;
 const NODE_ID = /^(ns=\d+;)?[isgb]=.+$/;
 const nodeId = z.string().regex(NODE_ID, 'must be an OPC UA node id such as ns=2;s=Pump/DE_X/Waveform or ns=1;i=1001');
 

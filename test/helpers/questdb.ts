@@ -1,6 +1,8 @@
 /** Test helpers for QuestDB: run SQL over HTTP and wait until a condition holds (WAL apply is asynchronous). */
 
+import { defaultServicesDir } from '../../deploy/local/paths.ts';
 import { questdbTarget, type ServiceEndpoints } from '../../deploy/local/services.ts';
+import { isRecordedProcessRunning, readState } from '../../deploy/local/state.ts';
 import { type QuestdbExecResult, questdbExec } from '../../storage/sql.ts';
 
 export function questdbAuth(ep: ServiceEndpoints): { user: string; password: string } | undefined {
@@ -36,4 +38,19 @@ export async function waitForRows(
     await new Promise((r) => setTimeout(r, 500));
   }
   return rows;
+}
+
+/**
+ * The pid of the QuestDB JVM behind `ep`, when the test services started it (the services
+ * directory's record whose HTTP endpoint is `ep.questdbHttp`): tests SIGSTOP it to force an
+ * outage that looks like a hung server (connections open, nothing answers). Undefined when
+ * QuestDB runs elsewhere (PDM_QUESTDB_HTTP).
+ */
+export function localQuestdbPid(ep: ServiceEndpoints): number | undefined {
+  const base = defaultServicesDir('test');
+  for (let slot = 0; slot < 8; slot++) {
+    const state = readState(slot === 0 ? base : `${base}-${slot}`);
+    if (state?.questdb?.http === ep.questdbHttp && isRecordedProcessRunning(state.questdb)) return state.questdb.pid;
+  }
+  return undefined;
 }

@@ -157,6 +157,34 @@ describe('QuestdbSink.writeBatch', () => {
     await sink.close();
   });
 
+  it('an abort during the backoff ends the wait at once with the last failure (a shutdown does not wait 10 s)', async () => {
+    const { sink } = await sinkAgainst(503);
+    const stop = new AbortController();
+    let retries = 0;
+    let abortedAt = 0;
+    const err = await sink
+      .writeBatch(
+        rows,
+        () => {
+          // Several failures in, the next backoff is seconds long: abort right inside it.
+          if (++retries === 4)
+            setTimeout(() => {
+              abortedAt = Date.now();
+              stop.abort();
+            }, 50);
+        },
+        stop.signal,
+      )
+      .catch((e: unknown) => e);
+    expect(retries).toBe(4);
+    expect(isPdmError(err, 'PDM_ERR_QUESTDB_UNAVAILABLE')).toBe(true);
+    // The abort lands 50 ms into a 2 s backoff: the wait ends there.
+    expect(Date.now() - abortedAt).toBeLessThan(500);
+    const before = await sink.writeBatch(rows, undefined, stop.signal).catch((e: unknown) => e);
+    expect((before as Error).name).toBe('AbortError');
+    await sink.close();
+  });
+
   it('a row the client cannot encode is rejected, not retried', async () => {
     const { q, sink } = await sinkAgainst(204);
     const err = await sink.writeBatch([row('t', 1n, { doubles: { 'bad\nname': 1 } })], () => undefined).catch((e: unknown) => e);

@@ -13,6 +13,7 @@ describe('deadLetterHeaders', () => {
     expect(deadLetterHeaders({ topic: 'pdm.vibration.v1', partition: 3, offset: '17' }, err, AT)).toEqual({
       'pdm-dlq-reason': 'PDM_ERR_FRAME_DECODE: vibration message has no value',
       'pdm-dlq-code': 'PDM_ERR_FRAME_DECODE',
+      'pdm-dlq-rule': 'none',
       'pdm-dlq-topic': 'pdm.vibration.v1',
       'pdm-dlq-partition': '3',
       'pdm-dlq-offset': '17',
@@ -20,9 +21,17 @@ describe('deadLetterHeaders', () => {
     });
   });
 
+  it('name the rule a message broke, when the error says', () => {
+    const err = new PdmError('PDM_ERR_FRAME_INVALID', 'ts_ms 1e300 is outside the window', { rule: 'time' });
+    const h = deadLetterHeaders({ topic: 'pdm.energy.v1', partition: 0, offset: '1' }, err, AT);
+    expect(h['pdm-dlq-code']).toBe('PDM_ERR_FRAME_INVALID');
+    expect(h['pdm-dlq-rule']).toBe('time');
+  });
+
   it('an error outside the catalogue is UNEXPECTED, with its message', () => {
     const h = deadLetterHeaders({ topic: 't', partition: 0, offset: '0' }, new TypeError('boom'), AT);
     expect(h['pdm-dlq-code']).toBe('UNEXPECTED');
+    expect(h['pdm-dlq-rule']).toBe('none');
     expect(h['pdm-dlq-reason']).toBe('boom');
   });
 });

@@ -13,6 +13,18 @@ describe('processor configuration', () => {
     expect(c.machines['pump-2'].bearings?.NDE).toMatchObject({ balls: 8, contactAngleDeg: 0 });
   });
 
+  it('judges messages, stalls and shutdowns by documented defaults, and refuses a down threshold below degraded', () => {
+    const c = ProcessorConfigSpec.parse({});
+    expect(c.validation).toEqual({ maxPastDays: 30, maxFutureS: 600, maxAbsSample: 1e6 });
+    expect(c.stall).toEqual({ degradedS: 30, downS: 120 });
+    expect(c.shutdown).toEqual({ timeoutS: 15 });
+    expect(ProcessorConfigSpec.parse({ validation: { maxFutureS: 5 } }).validation.maxPastDays).toBe(30);
+    expect(() => ProcessorConfigSpec.parse({ stall: { degradedS: 60, downS: 10 } })).toThrow(
+      /stall.downS must be at least stall.degradedS/,
+    );
+    expect(() => ProcessorConfigSpec.parse({ validation: { maxAbsSample: 0 } })).toThrow();
+  });
+
   it('learns healthy references by default, from 8 baseline windows per channel', () => {
     expect(ProcessorConfigSpec.parse({}).health.reference).toEqual({ enabled: true, windows: 8 });
     expect(() => ProcessorConfigSpec.parse({ health: { reference: { windows: 1 } } })).toThrow();

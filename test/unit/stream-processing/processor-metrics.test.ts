@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { PdmError } from '../../../common/errors.ts';
 import { MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
 import { ProcessorMetrics } from '../../../stream-processing/processor-metrics.ts';
-import type { ProcessorStats } from '../../../stream-processing/processor-stats.ts';
+import { newProcessorStats, type ProcessorStats, recordDeadLetter } from '../../../stream-processing/processor-stats.ts';
 import { run, windows } from './health-windows.ts';
 
 function stats(): ProcessorStats {
-  return {
-    messagesIn: 0,
-    blocksIn: 0,
-    energyIn: 0,
-    gapsIn: 0,
-    deadLettered: 0,
-    windowsAnalysed: 0,
-    windowsFailed: 0,
-    rowsOut: {},
-    commits: 0,
-    workerCpuUs: 0,
-    latest: new Map(),
-    latestHealth: new Map(),
-    latestMode: new Map(),
-    referencesLearnt: 0,
-    referencesFailed: 0,
-  };
+  return newProcessorStats();
 }
 
 describe('processor /health', () => {
@@ -53,5 +38,65 @@ describe('processor /health', () => {
       lastCommitMs: () => null,
     });
     expect(none.health().healthErrors).toEqual({});
+  });
+
+  it('turns degraded, then down (HTTP 503 from the server), with the reason and the age of the last commit', async () => {
+    const now = Date.now();
+    let retryingSinceMs: number | null = null;
+    const metrics = new ProcessorMetrics({
+      stats: stats(),
+      healthCounters: () => undefined,
+      healthErrors: () => undefined,
+      lastCommitMs: () => now - 50_000,
+      progress: () => ({
+        nowMs: Date.now(),
+        lastCommitMs: now - 50_000,
+        oldestPendingMs: now - 50_000,
+        pendingPartitions: 1,
+        retryingSinceMs,
+        failedAttempts: 3,
+        lastWriteError: 'PDM_ERR_QUESTDB_UNAVAILABLE: connection refused',
+      }),
+      stall: { degradedS: 30, downS: 60 },
+    });
+    const degraded = metrics.health();
+    expect(degraded.status).toBe('degraded');
+    expect(degraded.lastCommitAgeS).toBeGreaterThanOrEqual(50);
+    expect(degraded.reasons).toEqual([expect.stringMatching(/^no commit for 50(\.\d)? s while 1 partition has messages pending/)]);
+    retryingSinceMs = now - 70_000;
+    const down = metrics.health();
+    expect(down.status).toBe('down');
+    expect(down.reasons[0]).toMatch(
+      /QuestDB write failing for 70(\.\d)? s \(3 failed attempts, retrying\); last error: PDM_ERR_QUESTDB_UNAVAILABLE/,
+    );
+    const port = await metrics.listen(0, '127.0.0.1');
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { status: string }).status).toBe('down');
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(text).toMatch(/pdm_processor_status 2/);
+    } finally {
+      await metrics.close();
+    }
+  });
+
+  it('counts dead letters by code and rule', async () => {
+    const s = stats();
+    recordDeadLetter(s, new PdmError('PDM_ERR_FRAME_INVALID', 'ts_ms 1e300', { rule: 'time' }));
+    recordDeadLetter(s, new PdmError('PDM_ERR_FRAME_INVALID', 'year 2262', { rule: 'time' }));
+    recordDeadLetter(s, new PdmError('PDM_ERR_FRAME_DECODE', 'not JSON'));
+    recordDeadLetter(s, new TypeError('boom'));
+    const metrics = new ProcessorMetrics({
+      stats: s,
+      healthCounters: () => undefined,
+      healthErrors: () => undefined,
+      lastCommitMs: () => null,
+    });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('pdm_processor_dead_letters_total{code="PDM_ERR_FRAME_INVALID",rule="time"} 2');
+    expect(text).toContain('pdm_processor_dead_letters_total{code="PDM_ERR_FRAME_DECODE",rule="none"} 1');
+    expect(text).toContain('pdm_processor_dead_letters_total{code="UNEXPECTED",rule="none"} 1');
+    expect(text).toMatch(/pdm_processor_dead_lettered_total 4/);
   });
 });

@@ -131,7 +131,7 @@ describe('vibration frame v1', () => {
     expect(validateVibrationFrame(ok)).toBe(ok);
     expect(() => validateVibrationFrame({ ...ok, samples: new Float32Array([0, Number.NaN]) })).toThrow(/sample 1 is NaN/);
     expect(() => validateVibrationFrame({ ...ok, sampleRateHz: 0 })).toThrow(/sample rate 0/);
-    expect(() => validateVibrationFrame({ ...ok, machine: 'bad id' })).toThrow(/machine id 'bad id'/);
+    expect(() => validateVibrationFrame({ ...ok, machine: 'bad id' })).toThrow(/machine id "bad id" must match/);
     expect(() => validateVibrationFrame({ ...ok, samples: new Float32Array(0) })).toThrow(/no samples/);
   });
 });
