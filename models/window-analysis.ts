@@ -32,6 +32,13 @@ import { RealFft } from './dsp/real-fft.ts';
 import { SpectrumAnalyzer } from './dsp/spectrum.ts';
 import { computeTimeFeatures, emptyTimeFeatures } from './dsp/time-features.ts';
 import {
+  SensorCheck,
+  type SensorCheckConfig,
+  type SensorCheckResult,
+  type SensorEvidence,
+  type SensorFault,
+} from './sensor/sensor-check.ts';
+import {
   DEFAULT_ISO_CLASS,
   ISO_BAND_HIGH_HZ,
   type IsoFoundation,
@@ -48,6 +55,7 @@ import { gToMmPerS } from './vibration/units.ts';
 
 export type { BearingGeometry } from './bearing/geometry.ts';
 export type { EnvelopeReference } from './bearing/reference.ts';
+export type { SensorCheckConfig, SensorEvidence, SensorFault } from './sensor/sensor-check.ts';
 
 export interface WindowAnalysisConfig {
   sampleRateHz: number;
@@ -82,6 +90,11 @@ export interface WindowAnalysisConfig {
    */
   quantity?: Quantity;
   units?: string;
+  /**
+   * The sensor's self-checks (sensor/sensor-check.ts): thresholds to override, or false to skip
+   * them. A window that fails one is NE 107 "check function": zone `unknown`, no diagnosis.
+   */
+  sensorCheck?: Partial<SensorCheckConfig> | false;
 }
 
 /** Default `shaftTolerance`: induction motors slip 1-3 % below synchronous speed; nominal readings are that close. */
@@ -102,10 +115,20 @@ export interface DiscountedLine {
   segments?: number;
 }
 
+/** ISO zone of a window whose sensor failed its self-checks: its velocity says nothing about the machine. */
+export const UNKNOWN_ZONE = 'unknown';
+
 export interface WindowAnalysis {
   /** Flat, numeric, snake_case, NaN-free; the same keys for every window of one configuration. */
   features: Record<string, number>;
-  iso20816: { zone: IsoZone; group: IsoGroup; foundation: IsoFoundation };
+  iso20816: { zone: IsoZone | typeof UNKNOWN_ZONE; group: IsoGroup; foundation: IsoFoundation };
+  /**
+   * NE 107 state of the measurement itself (sensor/sensor-check.ts): `check_function` when the
+   * window is not a valid vibration measurement (flat, stepped, clipped, too quiet for a sensor,
+   * band-limited below the declared rate, hum only), with why. Then the zone is `unknown` and the
+   * diagnosis `none` with confidence 0: a dead sensor must not read as a healthy machine.
+   */
+  sensor: { status: 'ok' | 'check_function'; reasons: SensorFault[]; evidence?: SensorEvidence };
   /** 'unavailable' (hz 0) when no speed is given and no harmonic series stands out. */
   shaft: {
     hz: number;
@@ -311,6 +334,7 @@ export class WindowAnalyzer {
   readonly #decision: DecisionResult = { diagnosis: 'none', confidence: 0, runnerUpDb: 0, dominated: false };
   /** The configured quantity and units as acceleration in g (pass-through for g). */
   #input: AccelerationInput | undefined;
+  readonly #sensorCheck: SensorCheck | undefined;
 
   constructor(config: WindowAnalysisConfig) {
     const { iso, bands, search } = validateConfig(config);
@@ -333,6 +357,13 @@ export class WindowAnalyzer {
     this.#floorBlockBins = Math.max(16, Math.ceil(2 / this.#binHz));
     this.#shaft = new ShaftSpeedEstimator({ ...DEFAULT_SHAFT_SEARCH, minHz: search.minHz, maxHz: search.maxHz });
     if (config.bearing !== undefined) this.#bearing = bearingStages(config, config.bearing, this.fftSize);
+    if (config.sensorCheck !== false) {
+      try {
+        this.#sensorCheck = new SensorCheck(sampleRateHz, windowSize, bins, this.#binHz, config.sensorCheck);
+      } catch (err) {
+        throw configError('sensorCheck', err instanceof Error ? err.message : String(err), config.sensorCheck);
+      }
+    }
   }
 
   analyze(input: Float32Array): WindowAnalysis {
@@ -381,7 +412,10 @@ export class WindowAnalyzer {
     }
 
     const velocityRms = velocityRmsMmS(this.#power, binHz, isoBandLowHz(shaftHz > 0 ? shaftHz : undefined), ISO_BAND_HIGH_HZ);
-    const zone = isoZone(velocityRms, this.#iso);
+    const sensor: Pick<SensorCheckResult, 'status' | 'reasons'> & { evidence?: SensorEvidence } =
+      this.#sensorCheck === undefined ? { status: 'ok', reasons: [] } : this.#sensorCheck.check(samples, this.#power, t.rms);
+    const valid = sensor.status === 'ok';
+    const zone = valid ? isoZone(velocityRms, this.#iso) : UNKNOWN_ZONE;
     // Dominant line of the acceleration spectrum, above 1 Hz (DC and drift are not vibration).
     const dom = findPeak(this.#peak, amp, Math.max(1, Math.ceil(1 / binHz)), bins - 1);
     const dominantHz = dom.bin < 0 ? 0 : dom.position * binHz;
@@ -410,8 +444,10 @@ export class WindowAnalyzer {
       iso20816: { zone, group: this.#iso.group, foundation: this.#iso.foundation },
       shaft: givenHz === undefined ? { hz: shaftHz, source: shaftSource } : { hz: shaftHz, source: shaftSource, given_hz: givenHz },
       bearing: { diagnosis: 'none', confidence: 0 },
+      sensor: sensor.evidence === undefined ? { status: sensor.status, reasons: sensor.reasons } : { ...sensor },
     };
-    if (this.#bearing !== undefined) this.#analyzeBearing(analysis, samples, shaftHz, this.#bearing);
+    // No valid measurement, no diagnosis: the bearing's keys are still written (same keys every window).
+    if (this.#bearing !== undefined) this.#analyzeBearing(analysis, samples, valid ? shaftHz : 0, this.#bearing);
     return analysis;
   }
 
