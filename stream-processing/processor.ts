@@ -86,6 +86,7 @@ export class StreamProcessor {
       stats: this.stats,
       healthCounters: () => this.health?.counters,
       healthErrors: () => this.health?.errors,
+      machineStates: () => this.health?.describe(),
       lastCommitMs: () => this.#lastCommitMs,
     });
     if (config.health.enabled) {
@@ -336,6 +337,8 @@ export class StreamProcessor {
           bearingDiagnosis: analysis.bearing.diagnosis,
           bearingConfidence: analysis.bearing.confidence,
           referenceWindows,
+          sensorState: analysis.sensor.status,
+          sensorReasons: analysis.sensor.reasons,
           processedAtUs,
         }),
         window: {
@@ -345,6 +348,7 @@ export class StreamProcessor {
           tsNs: w.startTimeNs,
           features: analysis.features,
           zone: analysis.iso20816.zone,
+          sensor: analysis.sensor,
         },
       };
     } catch (err) {
