@@ -112,6 +112,14 @@ export const ProcessorConfigSpec = z.strictObject({
         .default(['rms', 'kurtosis', 'crest_factor', 'velocity_rms_mm_s'])
         .describe('window features fused per channel (as <channel>_<feature>)'),
       energy: z.boolean().default(true).describe('fuse the power-versus-load residual (needs the energy stream)'),
+      energyWaitWindows: z
+        .number()
+        .int()
+        .min(0)
+        .default(30)
+        .describe(
+          "window sequences a machine that has published no energy reading waits for one before its model starts on vibration alone (a machine with power but no load starts at once, power being its modes' load proxy)",
+        ),
       isoFailure: z
         .boolean()
         .default(true)

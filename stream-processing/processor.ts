@@ -96,6 +96,7 @@ export class StreamProcessor {
         features: config.health.features,
         monitor: config.health.monitor,
         energy: config.health.energy,
+        energyWaitWindows: config.health.energyWaitWindows,
         fleet: null,
         modes: enabled ? modes : null,
         velocityLimitMmS: config.health.isoFailure ? (machine) => zoneBoundaries(config.machines[machine]?.iso ?? config.iso)[2] : null,
