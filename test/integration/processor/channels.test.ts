@@ -47,9 +47,9 @@ const EXPECTED_VELOCITY_RMS = Math.sqrt(TONES.reduce((s, t) => s + t.peakMmS ** 
 /**
  * Each sensor's self-noise (seeded, white): a real chain always has one, and a noiseless tone is
  * below any sensor's floor (the sensor checks would flag it). 1.5 mg RMS for the accelerometer
- * (20 µg/√Hz), 5 µm/s RMS for the velocity sensor: both far below the tones' levels.
+ * (20 µg/√Hz), 0.5 µm/s RMS for the velocity sensor (its derivative is blue: 8 mg RMS at 5 µm/s would move the acceleration RMS by 1 %): both far below the tones' levels.
  */
-const NOISE = { accelerationG: 1.5e-3, velocityMmS: 5e-3 } as const;
+const NOISE = { accelerationG: 1.5e-3, velocityMmS: 5e-4 } as const;
 const noiseRng = mulberry32(11);
 const WHITE = Float32Array.from(
   { length: 1 << 17 },
