@@ -32,6 +32,7 @@ import { RealFft } from './dsp/real-fft.ts';
 import { SpectrumAnalyzer } from './dsp/spectrum.ts';
 import { computeTimeFeatures, emptyTimeFeatures } from './dsp/time-features.ts';
 import {
+  SENSOR_FAULTS,
   SensorCheck,
   type SensorCheckConfig,
   type SensorCheckResult,
@@ -658,7 +659,8 @@ export function analyzeRecord(
   const votes = Object.fromEntries(DIAGNOSES.map((d) => [d, 0])) as Record<BearingDiagnosis, number>;
   const result: RecordAnalysis = { ...whole, segments: { count: 0, samples: 0, votes } };
   if (bearing === undefined) return result;
-  if (!(shaftHz > 0)) {
+  // A record that fails its sensor checks is not a measurement of the machine: no diagnosis.
+  if (!(shaftHz > 0) || whole.sensor.status !== 'ok') {
     result.bearing = { diagnosis: 'none', confidence: 0 };
     return result;
   }
@@ -785,9 +787,11 @@ function meanOverSegments(samples: Float32Array, config: WindowAnalysisConfig): 
   let count = 0;
   const quadratic = new Set(['rms', 'velocity_rms_mm_s', 'x1', 'x2', 'x3']);
   const maxima = new Set(['peak', 'peak_to_peak']);
+  const reasons = new Set<SensorFault>();
   for (let start = 0; start + w <= samples.length; start += w) {
     const a = analyzer.analyze(samples.subarray(start, start + w));
     first ??= a;
+    for (const r of a.sensor.reasons) reasons.add(r);
     for (const [k, v] of Object.entries(a.features)) {
       if (maxima.has(k)) sums[k] = Math.max(sums[k] ?? 0, v);
       else sums[k] = (sums[k] ?? 0) + (quadratic.has(k) || k.startsWith('band_') ? v * v : v);
@@ -800,5 +804,9 @@ function meanOverSegments(samples: Float32Array, config: WindowAnalysisConfig): 
   f.crest_factor = f.rms > 0 ? f.peak / f.rms : 0;
   const base = first as WindowAnalysis;
   const iso = config.iso ?? DEFAULT_ISO_CLASS;
-  return { ...base, features: f, iso20816: { zone: isoZone(f.velocity_rms_mm_s, iso), group: iso.group, foundation: iso.foundation } };
+  // The record's sensor result: every window's reasons (one bad stretch makes the record suspect).
+  const sensor: WindowAnalysis['sensor'] =
+    reasons.size === 0 ? { status: 'ok', reasons: [] } : { status: 'check_function', reasons: SENSOR_FAULTS.filter((r) => reasons.has(r)) };
+  const zone = sensor.status === 'ok' ? isoZone(f.velocity_rms_mm_s, iso) : UNKNOWN_ZONE;
+  return { ...base, features: f, iso20816: { zone, group: iso.group, foundation: iso.foundation }, sensor };
 }
