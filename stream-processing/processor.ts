@@ -319,10 +319,12 @@ export class StreamProcessor {
   async #analyse(w: CompletedWindow, processedAtUs: number): Promise<{ row: Row; window: WindowResult } | undefined> {
     const { key, config } = analysisConfig(w, { config: this.#config, speedRpm: this.#speedRpm, health: this.health });
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
-    this.#references?.offerWindow(w, config);
+    const kept = this.#references?.offerWindow(w, config);
     try {
       const { analysis, cpuUs } = await this.#pool!.analyze({ configKey: key, config, samples: w.samples });
       const referenceWindows = config.reference?.windows ?? 0;
+      // A window that is not a measurement (sensor checks) does not teach the healthy reference.
+      if (kept && analysis.sensor.status !== 'ok') this.#references!.discardWindow(w, kept);
       recordAnalysis(this.stats, w, analysis, cpuUs, referenceWindows);
       return {
         row: featureRow(this.#tables, {
