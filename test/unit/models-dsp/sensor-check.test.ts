@@ -18,11 +18,13 @@ import {
   scanSet,
 } from '../../../tools/harness/sensor-faults.ts';
 
-const CWRU = [
-  'cwru/12k_DE/105_IR007_0_DE.f32',
-  'cwru/12k_DE/130_OR007at6_0_FE.f32',
-  'cwru/12k_DE/222_B021_0_DE.f32',
-  'cwru/12k_DE/3005_B028_0_DE.f32',
+/** Records and their sampling rates: the healthy baseline is 48 kHz (cwru/metadata.json). */
+const CWRU: Array<[string, number]> = [
+  ['cwru/normal/97_Normal_0_DE.f32', 48_000],
+  ['cwru/12k_DE/105_IR007_0_DE.f32', 12_000],
+  ['cwru/12k_DE/130_OR007at6_0_FE.f32', 12_000],
+  ['cwru/12k_DE/222_B021_0_DE.f32', 12_000],
+  ['cwru/12k_DE/3005_B028_0_DE.f32', 12_000],
 ];
 const FAULTS: RecordedFault[] = ['zero', 'constant', 'offset', 'clip', 'noiseless', 'upsampled', 'held', 'mains'];
 
@@ -36,17 +38,17 @@ function analyse(x: Float32Array, fs: number, shaftHz?: number) {
 }
 
 describe('sensor faults injected into recorded windows are reported with their reason', () => {
-  for (const file of CWRU) {
+  for (const [file, rate] of CWRU) {
     const record = readF32(`${SHARED_DATA}/${file}`);
-    // Two 1 s windows of the stream, at 12 kHz.
-    const windows = [record.subarray(12_000, 24_000), record.subarray(60_000, 72_000)];
+    // Two 1 s windows of the stream.
+    const windows = [record.subarray(rate, 2 * rate), record.subarray(3 * rate, 4 * rate)];
     it(`${file}: healthy windows are ok; each fault is check_function with its reason, zone unknown, no diagnosis`, () => {
       for (const w of windows) {
-        const ok = analyse(w, 12_000, 29.95);
+        const ok = analyse(w, rate, 29.95);
         expect(ok.sensor).toMatchObject({ status: 'ok', reasons: [] });
         for (const fault of FAULTS) {
-          const fs = fault === 'upsampled' ? 24_000 : 12_000;
-          const a = analyse(inject(fault, w, 12_000), fs, 29.95);
+          const fs = fault === 'upsampled' ? 2 * rate : rate;
+          const a = analyse(inject(fault, w, rate), fs, 29.95);
           expect(a.sensor.status, `${fault}`).toBe('check_function');
           expect(a.sensor.reasons, `${fault}: ${JSON.stringify(a.sensor.evidence)}`).toContain(EXPECTED_REASON[fault]);
           expect(a.iso20816.zone).toBe('unknown');
@@ -88,7 +90,7 @@ describe('sensor faults injected into recorded windows are reported with their r
   });
 
   it('thresholds are configurable, and validated', () => {
-    const x = readF32(`${SHARED_DATA}/${CWRU[0]}`).subarray(0, 12_000);
+    const x = readF32(`${SHARED_DATA}/${CWRU[1][0]}`).subarray(0, 12_000);
     const clipped = inject('clip', x, 12_000);
     expect(analyse(clipped, 12_000).sensor.reasons).toContain('clipping');
     const lenient = new WindowAnalyzer({ sampleRateHz: 12_000, windowSize: 12_000, sensorCheck: { clipShare: 0.5 } }).analyze(clipped);
