@@ -27,8 +27,9 @@
  *    its anti-alias corner fs/2.56, and any real sensor puts its self-noise there; a top band
  *    [fs/4, fs/2.56] quieter than any sensor while the band below is live means the data were
  *    produced at a lower rate and resampled (the real corner is lower), and successive samples
- *    repeated (many equal successive samples, in short runs) mean a gateway fills the declared
- *    rate by holding samples. The roll-off is
+ *    repeated (many equal successive samples, in short runs, at fixed phases: every 2nd, 2 of 3
+ *    or 3 of 4) mean a gateway fills the declared rate by holding samples (a coarse ADC's repeats
+ *    fall at any phase). The roll-off is
  *    where the data say it is, whatever the header says; the other direction (data sampled faster
  *    than declared) leaves the normalised spectrum unchanged and is not detectable here.
  *  - mains_only: nearly all (95 %) of the acceleration power from 5 Hz to fs/2.56 sits on the first
@@ -73,6 +74,8 @@ export interface SensorEvidence {
   /** Share of successive samples that are equal, and the longest run of one exact value (samples). */
   held_share: number;
   longest_run: number;
+  /** How much the equal successive samples prefer fixed phases (0: any phase; 1: a strict hold pattern). */
+  hold_contrast: number;
   /** Largest step of the segment means, in segment spreads (0: window too short). */
   offset_step: number;
   /** Samples exactly at the window's maximum or minimum, the larger count. */
@@ -134,6 +137,8 @@ export const DEFAULT_SENSOR_CHECK: Readonly<SensorCheckConfig> = Object.freeze({
   mainsHz: Object.freeze([50, 60]),
 });
 
+/** Phase preference of repeats above which samples are held to fill a rate (a coarse ADC's: about 0). */
+const HOLD_CONTRAST = 0.3;
 /** Most spectral bins a floor median is taken over. */
 const MEDIAN_BINS = 2048;
 /** A run of one exact value this long (share of the window, and samples) is a dead stretch. */
@@ -182,6 +187,8 @@ export class SensorCheck {
   readonly #segMean: Float64Array;
   readonly #segSpread: Float64Array;
   readonly #scratch: Float64Array;
+  /** Equal successive samples by phase: i mod 2 (0-1), i mod 3 (2-4), i mod 4 (5-8). */
+  readonly #phase = new Int32Array(9);
   /** Bin ranges: usable band, its top, the mid band. */
   readonly #band: [number, number];
   readonly #top: [number, number];
@@ -245,6 +252,7 @@ export class SensorCheck {
       spread_g: spread,
       held_share: 0,
       longest_run: 0,
+      hold_contrast: 0,
       offset_step: 0,
       extreme_samples: 0,
       floor_g_rt_hz: 0,
@@ -287,13 +295,25 @@ export class SensorCheck {
       reasons.push('flat_line');
       return { status: 'check_function', reasons, evidence };
     }
-    // Repeats at the rails belong to clipping, not to a held rate.
+    // Repeats at the rails belong to clipping, not to a held rate. A rate filled by holding puts
+    // its repeats at fixed phases (every 2nd, or 2 of every 3, 3 of every 4 samples); a coarse
+    // ADC's repeats (a quiet signal on few codes) fall at any phase.
+    const phase = this.#phase;
+    phase.fill(0);
     let heldAtRails = 0;
     for (let i = 1; i < n; i++) {
       const v = samples[i];
-      if ((v === max || v === min) && v === samples[i - 1]) heldAtRails++;
+      if (v !== samples[i - 1]) continue;
+      if (v === max || v === min) {
+        heldAtRails++;
+        continue;
+      }
+      phase[i & 1]++;
+      phase[2 + (i % 3)]++;
+      phase[5 + (i & 3)]++;
     }
     const heldShare = (held - heldAtRails) / (n - 1);
+    evidence.hold_contrast = holdContrast(phase, n);
     evidence.offset_step = this.#offsetStep(samples);
     if (evidence.offset_step > c.offsetStepSpreads) reasons.push('offset_step');
     evidence.extreme_samples = Math.max(atMax, atMin);
@@ -304,7 +324,10 @@ export class SensorCheck {
     evidence.mid_floor_g_rt_hz = this.#density(power, this.#mid);
     const floor = c.noiseFloorG;
     if (evidence.floor_g_rt_hz < floor) reasons.push('low_noise_floor');
-    else if ((evidence.top_floor_g_rt_hz < floor && evidence.mid_floor_g_rt_hz >= floor) || heldShare >= c.heldShare)
+    else if (
+      (evidence.top_floor_g_rt_hz < floor && evidence.mid_floor_g_rt_hz >= floor) ||
+      (heldShare >= c.heldShare && evidence.hold_contrast >= HOLD_CONTRAST)
+    )
       reasons.push('sample_rate');
 
     this.#mainsShare(evidence, power);
@@ -405,6 +428,29 @@ export class SensorCheck {
       evidence.mains_hz = m.hz;
     }
   }
+}
+
+/**
+ * The largest difference between the share of equal successive samples at one phase and at
+ * another, for periods 2, 3 and 4 (`phase` as filled by SensorCheck.check over `n` samples).
+ */
+function holdContrast(phase: Int32Array, n: number): number {
+  let best = 0;
+  for (const [offset, period] of [
+    [0, 2],
+    [2, 3],
+    [5, 4],
+  ] as const) {
+    let lo = 1;
+    let hi = 0;
+    for (let r = 0; r < period; r++) {
+      const share = phase[offset + r] / Math.max(1, Math.floor((n - 1 + period - r) / period));
+      if (share < lo) lo = share;
+      if (share > hi) hi = share;
+    }
+    best = Math.max(best, hi - lo);
+  }
+  return best;
 }
 
 /** Median of a[from, to) by quickselect, in place. */

@@ -89,6 +89,21 @@ describe('sensor faults injected into recorded windows are reported with their r
     expect(a.sensor).toMatchObject({ status: 'ok', reasons: [] });
   });
 
+  it('a quiet signal on a coarse ADC repeats samples at any phase: not a held rate; a 3x hold is', () => {
+    const x = readF32(`${SHARED_DATA}/${CWRU[1][0]}`).subarray(0, 12_000);
+    let ss = 0;
+    for (const v of x) ss += v * v;
+    const rms = Math.sqrt(ss / x.length);
+    // 1 LSB of 1 mg (16 bits over ±32 g) at 1 mg RMS: about a quarter of successive samples are equal.
+    const coarse = Float32Array.from(x, (v) => 1e-3 * Math.round(v / rms));
+    const a = analyse(coarse, 12_000, 29.95);
+    expect(a.sensor.evidence!.held_share).toBeGreaterThan(0.2);
+    expect(a.sensor.evidence!.hold_contrast).toBeLessThan(0.1);
+    expect(a.sensor.reasons).not.toContain('sample_rate');
+    const held3 = Float32Array.from(x, (_, i) => x[i - (i % 3)]);
+    expect(analyse(held3, 12_000, 29.95).sensor.reasons).toContain('sample_rate');
+  });
+
   it('thresholds are configurable, and validated', () => {
     const x = readF32(`${SHARED_DATA}/${CWRU[1][0]}`).subarray(0, 12_000);
     const clipped = inject('clip', x, 12_000);
