@@ -237,16 +237,22 @@ export function isoZoneMappings(): dashboard.ValueMapping[] {
   return textMappings([
     ...ISO_ZONES.map((z, i): [string, string, string] => [z, z, ZONE_COLOURS[i]]),
     ...ISO_ZONES.map((z, i): [string, string, string] => [String(i + 1), z, ZONE_COLOURS[i]]),
+    // A window whose sensor failed its checks has no zone (its rank is NULL, so "worst" ignores it).
+    ['unknown', 'Sensor check', COLOURS.off],
   ]);
 }
 /** SQL giving the zone rank 1–4 of `iso_zone`, so "worst" is a max. */
 export const ZONE_RANK_SQL = `CASE iso_zone ${ISO_ZONES.map((z, i) => `WHEN '${z}' THEN ${i + 1}`).join(' ')} END`;
 
-/** NAMUR NE 107 colours: normal green, maintenance required blue, out of specification yellow, failure red. */
+/**
+ * NAMUR NE 107 colours: normal green, maintenance required blue, out of specification yellow,
+ * function check orange (no valid sensor: the output is invalid), failure red.
+ */
 const HEALTH_TEXT: Record<(typeof HEALTH_STATES)[number], [string, string]> = {
   normal: ['Normal', COLOURS.ok],
   maintenance_required: ['Maintenance required', COLOURS.info],
   out_of_specification: ['Out of specification', COLOURS.watch],
+  check_function: ['Function check (sensors)', COLOURS.warn],
   failure: ['Failure', COLOURS.bad],
 };
 export function healthStateMappings(): dashboard.ValueMapping[] {
@@ -255,7 +261,7 @@ export function healthStateMappings(): dashboard.ValueMapping[] {
     ...HEALTH_STATES.map((s, i): [string, string, string] => [String(i), HEALTH_TEXT[s][0], HEALTH_TEXT[s][1]]),
   ]);
 }
-/** SQL giving the NE 107 severity 0–3 of `health_state`, so "worst" is a max. */
+/** SQL giving the NE 107 severity 0–4 of `health_state`, so "worst" is a max. */
 export const HEALTH_RANK_SQL = `CASE health_state ${HEALTH_STATES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} END`;
 
 export function rulBasisMappings(): dashboard.ValueMapping[] {

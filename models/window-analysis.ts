@@ -32,6 +32,14 @@ import { RealFft } from './dsp/real-fft.ts';
 import { SpectrumAnalyzer } from './dsp/spectrum.ts';
 import { computeTimeFeatures, emptyTimeFeatures } from './dsp/time-features.ts';
 import {
+  SENSOR_FAULTS,
+  SensorCheck,
+  type SensorCheckConfig,
+  type SensorCheckResult,
+  type SensorEvidence,
+  type SensorFault,
+} from './sensor/sensor-check.ts';
+import {
   DEFAULT_ISO_CLASS,
   ISO_BAND_HIGH_HZ,
   type IsoFoundation,
@@ -48,6 +56,7 @@ import { gToMmPerS } from './vibration/units.ts';
 
 export type { BearingGeometry } from './bearing/geometry.ts';
 export type { EnvelopeReference } from './bearing/reference.ts';
+export type { SensorCheckConfig, SensorEvidence, SensorFault } from './sensor/sensor-check.ts';
 
 export interface WindowAnalysisConfig {
   sampleRateHz: number;
@@ -82,6 +91,11 @@ export interface WindowAnalysisConfig {
    */
   quantity?: Quantity;
   units?: string;
+  /**
+   * The sensor's self-checks (sensor/sensor-check.ts): thresholds to override, or false to skip
+   * them. A window that fails one is NE 107 "check function": zone `unknown`, no diagnosis.
+   */
+  sensorCheck?: Partial<SensorCheckConfig> | false;
 }
 
 /** Default `shaftTolerance`: induction motors slip 1-3 % below synchronous speed; nominal readings are that close. */
@@ -102,10 +116,20 @@ export interface DiscountedLine {
   segments?: number;
 }
 
+/** ISO zone of a window whose sensor failed its self-checks: its velocity says nothing about the machine. */
+export const UNKNOWN_ZONE = 'unknown';
+
 export interface WindowAnalysis {
   /** Flat, numeric, snake_case, NaN-free; the same keys for every window of one configuration. */
   features: Record<string, number>;
-  iso20816: { zone: IsoZone; group: IsoGroup; foundation: IsoFoundation };
+  iso20816: { zone: IsoZone | typeof UNKNOWN_ZONE; group: IsoGroup; foundation: IsoFoundation };
+  /**
+   * NE 107 state of the measurement itself (sensor/sensor-check.ts): `check_function` when the
+   * window is not a valid vibration measurement (flat, stepped, clipped, too quiet for a sensor,
+   * band-limited below the declared rate, hum only), with why. Then the zone is `unknown` and the
+   * diagnosis `none` with confidence 0: a dead sensor must not read as a healthy machine.
+   */
+  sensor: { status: 'ok' | 'check_function'; reasons: SensorFault[]; evidence?: SensorEvidence };
   /** 'unavailable' (hz 0) when no speed is given and no harmonic series stands out. */
   shaft: {
     hz: number;
@@ -338,6 +362,7 @@ export class WindowAnalyzer {
   readonly #decision: DecisionResult = { diagnosis: 'none', confidence: 0, runnerUpDb: 0, dominated: false };
   /** The configured quantity and units as acceleration in g (pass-through for g). */
   #input: AccelerationInput | undefined;
+  readonly #sensorCheck: SensorCheck | undefined;
 
   constructor(config: WindowAnalysisConfig) {
     const { iso, bands, search } = validateConfig(config);
@@ -360,6 +385,13 @@ export class WindowAnalyzer {
     this.#floorBlockBins = Math.max(16, Math.ceil(2 / this.#binHz));
     this.#shaft = new ShaftSpeedEstimator({ ...DEFAULT_SHAFT_SEARCH, minHz: search.minHz, maxHz: search.maxHz });
     if (config.bearing !== undefined) this.#bearing = bearingStages(config, config.bearing, this.fftSize);
+    if (config.sensorCheck !== false) {
+      try {
+        this.#sensorCheck = new SensorCheck(sampleRateHz, windowSize, bins, this.#binHz, config.sensorCheck);
+      } catch (err) {
+        throw configError('sensorCheck', err instanceof Error ? err.message : String(err), config.sensorCheck);
+      }
+    }
   }
 
   analyze(input: Float32Array): WindowAnalysis {
@@ -408,7 +440,10 @@ export class WindowAnalyzer {
     }
 
     const velocityRms = velocityRmsMmS(this.#power, binHz, isoBandLowHz(shaftHz > 0 ? shaftHz : undefined), ISO_BAND_HIGH_HZ);
-    const zone = isoZone(velocityRms, this.#iso);
+    const sensor: Pick<SensorCheckResult, 'status' | 'reasons'> & { evidence?: SensorEvidence } =
+      this.#sensorCheck === undefined ? { status: 'ok', reasons: [] } : this.#sensorCheck.check(samples, this.#power, t.rms);
+    const valid = sensor.status === 'ok';
+    const zone = valid ? isoZone(velocityRms, this.#iso) : UNKNOWN_ZONE;
     // Dominant line of the acceleration spectrum, above 1 Hz (DC and drift are not vibration).
     const dom = findPeak(this.#peak, amp, Math.max(1, Math.ceil(1 / binHz)), bins - 1);
     const dominantHz = dom.bin < 0 ? 0 : dom.position * binHz;
@@ -437,8 +472,10 @@ export class WindowAnalyzer {
       iso20816: { zone, group: this.#iso.group, foundation: this.#iso.foundation },
       shaft: givenHz === undefined ? { hz: shaftHz, source: shaftSource } : { hz: shaftHz, source: shaftSource, given_hz: givenHz },
       bearing: { diagnosis: 'none', confidence: 0 },
+      sensor: sensor.evidence === undefined ? { status: sensor.status, reasons: sensor.reasons } : { ...sensor },
     };
-    if (this.#bearing !== undefined) this.#analyzeBearing(analysis, samples, shaftHz, this.#bearing);
+    // No valid measurement, no diagnosis: the bearing's keys are still written (same keys every window).
+    if (this.#bearing !== undefined) this.#analyzeBearing(analysis, samples, valid ? shaftHz : 0, this.#bearing);
     return analysis;
   }
 
@@ -682,7 +719,8 @@ export function analyzeRecord(
   const votes = Object.fromEntries(DIAGNOSES.map((d) => [d, 0])) as Record<BearingDiagnosis, number>;
   const result: RecordAnalysis = { ...whole, segments: { count: 0, samples: 0, votes } };
   if (bearing === undefined) return result;
-  if (!(shaftHz > 0)) {
+  // A record that fails its sensor checks is not a measurement of the machine: no diagnosis.
+  if (!(shaftHz > 0) || whole.sensor.status !== 'ok') {
     result.bearing = { diagnosis: 'none', confidence: 0 };
     return result;
   }
@@ -886,9 +924,11 @@ function meanOverSegments(samples: Float32Array, config: WindowAnalysisConfig): 
   let count = 0;
   const quadratic = new Set(['rms', 'velocity_rms_mm_s', 'x1', 'x2', 'x3']);
   const maxima = new Set(['peak', 'peak_to_peak']);
+  const reasons = new Set<SensorFault>();
   for (let start = 0; start + w <= samples.length; start += w) {
     const a = analyzer.analyze(samples.subarray(start, start + w));
     first ??= a;
+    for (const r of a.sensor.reasons) reasons.add(r);
     for (const [k, v] of Object.entries(a.features)) {
       if (maxima.has(k)) sums[k] = Math.max(sums[k] ?? 0, v);
       else sums[k] = (sums[k] ?? 0) + (quadratic.has(k) || k.startsWith('band_') ? v * v : v);
@@ -901,5 +941,9 @@ function meanOverSegments(samples: Float32Array, config: WindowAnalysisConfig): 
   f.crest_factor = f.rms > 0 ? f.peak / f.rms : 0;
   const base = first as WindowAnalysis;
   const iso = config.iso ?? DEFAULT_ISO_CLASS;
-  return { ...base, features: f, iso20816: { zone: isoZone(f.velocity_rms_mm_s, iso), group: iso.group, foundation: iso.foundation } };
+  // The record's sensor result: every window's reasons (one bad stretch makes the record suspect).
+  const sensor: WindowAnalysis['sensor'] =
+    reasons.size === 0 ? { status: 'ok', reasons: [] } : { status: 'check_function', reasons: SENSOR_FAULTS.filter((r) => reasons.has(r)) };
+  const zone = sensor.status === 'ok' ? isoZone(f.velocity_rms_mm_s, iso) : UNKNOWN_ZONE;
+  return { ...base, features: f, iso20816: { zone, group: iso.group, foundation: iso.foundation }, sensor };
 }

@@ -95,6 +95,9 @@ export interface FeatureRowInput {
   bearingConfidence: number;
   /** Windows of the healthy reference the diagnosis used; 0 without one. */
   referenceWindows: number;
+  /** The sensor's self-checks: `ok` or `check_function`, and why (e.g. `flat_line`, `offset_step,clipping`). */
+  sensorState: string;
+  sensorReasons: readonly string[];
   processedAtUs: number;
 }
 
@@ -106,6 +109,9 @@ export function featureRow(tables: TableNames, w: FeatureRowInput): Row {
       iso_zone: w.isoZone,
       shaft_source: w.shaftSource,
       bearing_diagnosis: w.bearingDiagnosis,
+      sensor_state: w.sensorState,
+      // Left out (null in SQL) when the sensor is fine: a reason is only ever a fault.
+      ...(w.sensorReasons.length > 0 ? { sensor_reason: w.sensorReasons.join(',') } : {}),
     },
     doubles: { ...w.features, sample_rate_hz: w.sampleRateHz, bearing_confidence: w.bearingConfidence },
     longs: { window_seq: w.windowSeq, samples: w.samples, reference_windows: w.referenceWindows },
@@ -120,6 +126,8 @@ export interface HealthRowInput {
   windowSeq: number;
   channels: number;
   mode: string;
+  /** Channels left out of the model for failing their sensor checks, and why (`DE_X flat line`); absent: none. */
+  sensorReason?: string;
   status: {
     state: string;
     phase: string;
@@ -145,6 +153,7 @@ export function healthRow(tables: TableNames, u: HealthRowInput): Row {
       phase: st.phase,
       mode: u.mode,
       ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}),
+      ...(u.sensorReason ? { sensor_reason: u.sensorReason } : {}),
     },
     doubles: {
       anomaly_score: st.score,

@@ -36,6 +36,7 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
         velocity_rms_mm_s DOUBLE, dominant_hz DOUBLE, shaft_hz DOUBLE, x1 DOUBLE, x2 DOUBLE, x3 DOUBLE,
         iso_zone SYMBOL CAPACITY 8, shaft_source SYMBOL CAPACITY 8,
         bearing_diagnosis SYMBOL CAPACITY 8, bearing_confidence DOUBLE, reference_windows INT,
+        sensor_state SYMBOL CAPACITY 4, sensor_reason SYMBOL CAPACITY 64,
         processed_at TIMESTAMP
       ) ${tail('ts, machine, channel')}`,
     },
@@ -51,13 +52,14 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
       name: t.health,
       // One row per fused window of a machine (all its channels, plus energy): anomaly score,
       // NE 107 state, health index and remaining useful life with its 90 % interval, from the
-      // model of the operating mode it ran in (mode).
+      // model of the operating mode it ran in (mode); sensor_reason names the channels left out
+      // for failing their sensor checks (all of them when the state is check_function).
       ddl: `CREATE TABLE IF NOT EXISTS ${t.health} (
         ts TIMESTAMP, machine SYMBOL CAPACITY 4096,
         anomaly_score DOUBLE, health_state SYMBOL CAPACITY 8, alarm BOOLEAN, health_index DOUBLE,
         rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL CAPACITY 4,
         phase SYMBOL CAPACITY 4, mode SYMBOL CAPACITY 64, degradation BOOLEAN, onset_at TIMESTAMP, window_seq LONG, channels INT,
-        processed_at TIMESTAMP
+        sensor_reason SYMBOL CAPACITY 256, processed_at TIMESTAMP
       ) ${tail('ts, machine')}`,
     },
     {
@@ -90,8 +92,13 @@ export const CONTRACT_TABLES = {
 
 export type ContractTable = keyof typeof CONTRACT_TABLES;
 
-/** NE 107 states of `machine_health.health_state`, in increasing severity. */
-export const HEALTH_STATES = ['normal', 'maintenance_required', 'out_of_specification', 'failure'] as const;
+/**
+ * NE 107 states of `machine_health.health_state`, in increasing severity (NE 107's order F, C, S, M):
+ * `check_function` is a machine none of whose sensors passed its checks (the output is invalid).
+ */
+export const HEALTH_STATES = ['normal', 'maintenance_required', 'out_of_specification', 'check_function', 'failure'] as const;
+/** `vibration_features.sensor_state`: the window's sensor checks (NE 107 "check function" when it failed one). */
+export const SENSOR_STATES = ['ok', 'check_function'] as const;
 /** `machine_health.rul_basis`. */
 export const RUL_BASES = ['fleet', 'degradation'] as const;
 /** `ground_truth.fault_type` with no fault present: a state timeline shows "none" better than a hole. */

@@ -39,9 +39,13 @@ export function analysisConfig(w: CompletedWindow, ctx: AnalysisContext): { key:
     quantity,
     units,
   };
+  // Defaults stay implicit (and out of the key); overrides or `false` go to the analyzer.
+  const sensorCheck = ctx.config.sensorCheck;
+  const customSensorCheck = sensorCheck === false || Object.keys(sensorCheck).length > 0;
+  if (customSensorCheck) config.sensorCheck = sensorCheck;
   const bearingKey = bearingRef === undefined ? '-' : typeof bearingRef === 'string' ? bearingRef : JSON.stringify(bearingRef);
   return {
-    key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}|${quantity}|${units}`,
+    key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}|${quantity}|${units}${customSensorCheck ? `|${JSON.stringify(sensorCheck)}` : ''}`,
     config,
   };
 }

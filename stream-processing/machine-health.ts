@@ -12,6 +12,20 @@
  * all channels' windows w have been analysed (their blocks precede it in the partition). The
  * machine's channel set is fixed once three window sequences have been seen, so a stream that
  * starts mid-window on one channel does not leave that channel out for good.
+ *
+ * Sensors that fail their self-checks (WindowAnalysis.sensor: NE 107 "check function") are kept
+ * out of the model: while the baseline is learnt, a window with such a channel is not learnt
+ * (a baseline must be made of measurements); once monitoring, the channel's last valid features
+ * stand in for it, so the machine is judged on its valid channels, and the row says which
+ * channel was left out and why. With no valid channel left, the machine's state is
+ * `check_function` with the reasons and the model is not fed.
+ *
+ * Energy: with `energy` on, a machine whose readings carry power and load fuses the power-versus-load
+ * residual. A machine that publishes power but no load, or nothing, runs on vibration alone (its
+ * power, when there is one, is the operating mode's load proxy: operating-mode.ts); a machine
+ * that has published nothing yet waits `energyWaitWindows` window sequences for a first reading
+ * (the energy topic is read independently, and may lag), then starts without. The choice is made
+ * when a mode's model is created and kept for its life (a baseline holds its features).
  */
 import { createHash } from 'node:crypto';
 import type { FeatureRecord } from '../models/anomaly/feature-vector.ts';
@@ -24,10 +38,13 @@ import {
   newAssetStatus,
 } from '../models/rul/asset-monitor.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
+import { SENSOR_FAULT_TEXT, type SensorFault } from '../models/sensor/sensor-check.ts';
 import type { MachineFleet } from './machine-fleets.ts';
 import { type OperatingModeConfig, type OperatingModeState, OperatingModeTracker, SINGLE_MODE, TRANSITION } from './operating-mode.ts';
 
 type IsoZone = 'A' | 'B' | 'C' | 'D';
+/** A window's zone: `unknown` when its sensor failed its self-checks. */
+type WindowZone = IsoZone | 'unknown';
 
 export interface HealthTrackerConfig {
   /** Window features fused per channel (as `<channel>_<feature>`). */
@@ -49,7 +66,15 @@ export interface HealthTrackerConfig {
   machineFleet?: ((machine: string) => MachineFleet | null) | null;
   /** Machines whose health model is stopped, with why (e.g. unusable histories): their windows are not modelled. */
   stopped?: ReadonlyMap<string, string>;
+  /**
+   * With `energy` on: window sequences a machine that has published no energy reading waits for
+   * one before its model starts on vibration alone. Default DEFAULT_ENERGY_WAIT_WINDOWS.
+   */
+  energyWaitWindows?: number;
 }
+
+/** Default `energyWaitWindows`: half a minute of 1 s windows, well beyond the lag of a topic read alongside. */
+export const DEFAULT_ENERGY_WAIT_WINDOWS = 30;
 
 const VELOCITY_FEATURE = 'velocity_rms_mm_s';
 
@@ -59,7 +84,9 @@ export interface WindowResult {
   windowSeq: number;
   tsNs: bigint;
   features: Record<string, number>;
-  zone: IsoZone;
+  zone: WindowZone;
+  /** The sensor's self-checks (WindowAnalysis.sensor); absent: valid. */
+  sensor?: { status: 'ok' | 'check_function'; reasons: readonly SensorFault[] };
 }
 
 export interface HealthUpdate {
@@ -70,12 +97,22 @@ export interface HealthUpdate {
   channels: number;
   /** The operating mode whose model produced the status. */
   mode: string;
+  /** Channels left out of the model for failing their sensor checks, and why (`DE_X flat line`); absent: none. */
+  sensorReason?: string;
 }
 
 interface Pending {
   windowSeq: number;
   tsNs: bigint;
-  byChannel: Map<string, { features: Record<string, number>; zone: IsoZone }>;
+  byChannel: Map<string, Omit<WindowResult, 'machine' | 'channel' | 'windowSeq' | 'tsNs'>>;
+}
+
+/** What a machine's model is doing, for /health: a keyword and the sentence an operator reads. */
+export interface MachineModelState {
+  state: 'waiting_for_channels' | 'waiting_for_energy' | 'learning' | 'running' | 'check_function' | 'transition' | 'stopped' | 'failed';
+  detail: string;
+  /** What the model fuses besides vibration: power and load, power as load proxy (no load), or nothing. */
+  energy: 'power_and_load' | 'power_as_load_proxy' | 'none';
 }
 
 interface MachineState {
@@ -96,6 +133,15 @@ interface MachineState {
   channelsSeen: Set<string>;
   pending: Pending | null;
   energy: { powerW: number; load: number } | undefined;
+  /** Whether any energy reading carried power, and load. */
+  powerSeen: boolean;
+  loadSeen: boolean;
+  /** Window sequences closed while waiting for a first energy reading. */
+  energyWait: number;
+  /** Each channel's features in its last window that passed the sensor checks (stand-ins while it fails). */
+  lastValid: Map<string, Record<string, number>>;
+  /** What the last closed window sequence did (see MachineModelState); null before any. */
+  last: { state: MachineModelState['state']; detail: string } | null;
   restoredTime: number | null;
   /** Healthy envelope reference per channel, learnt from the baseline's windows. */
   references: Map<string, LearntReference>;
@@ -115,6 +161,10 @@ export interface HealthTrackerCounters {
   skippedReplayed: number;
   /** Window sequences recorded while the machine went from one operating mode to another. */
   skippedTransition: number;
+  /** Window sequences not modelled while waiting for a machine's first energy reading. */
+  waitingEnergy: number;
+  /** Window sequences with no valid channel (all failed their sensor checks), or with one failing during the baseline. */
+  sensorFaults: number;
   failed: number;
 }
 
@@ -129,6 +179,11 @@ function modeAt(s: MachineState, atMs: number): string {
 }
 
 const ZONE_RANK: Record<IsoZone, number> = { A: 0, B: 1, C: 2, D: 3 };
+
+/** `DE_X flat line, clipping; NDE_Y offset step`: the channels left out and why. */
+function sensorReasonText(bad: ReadonlyArray<{ channel: string; reasons: readonly SensorFault[] }>): string {
+  return bad.map((b) => `${b.channel} ${b.reasons.map((r) => SENSOR_FAULT_TEXT[r]).join(', ')}`).join('; ');
+}
 
 /** Version 2: one model per operating mode. Version 1 (one model per machine) is still read. */
 export type MachineCheckpoint = MachineCheckpointV2 | MachineCheckpointV1;
@@ -157,7 +212,15 @@ function learnt(reference: EnvelopeReference): LearntReference {
 export class MachineHealthTracker {
   readonly #config: HealthTrackerConfig;
   readonly #machines = new Map<string, MachineState>();
-  readonly counters: HealthTrackerCounters = { fused: 0, skippedIncomplete: 0, skippedReplayed: 0, skippedTransition: 0, failed: 0 };
+  readonly counters: HealthTrackerCounters = {
+    fused: 0,
+    skippedIncomplete: 0,
+    skippedReplayed: 0,
+    skippedTransition: 0,
+    waitingEnergy: 0,
+    sensorFaults: 0,
+    failed: 0,
+  };
   /** Last error per machine (a model that refuses its input stops that machine's health, not the stream). */
   readonly errors = new Map<string, string>();
 
@@ -178,6 +241,11 @@ export class MachineHealthTracker {
         channelsSeen: new Set(),
         pending: null,
         energy: undefined,
+        powerSeen: false,
+        loadSeen: false,
+        energyWait: 0,
+        lastValid: new Map(),
+        last: null,
         restoredTime: null,
         references: new Map(),
       };
@@ -188,15 +256,20 @@ export class MachineHealthTracker {
 
   onEnergy(machine: string, powerKw: number | undefined, loadPct: number | undefined, speedRpm?: number, atMs?: number): void {
     const s = this.#state(machine);
+    const power = powerKw !== undefined && Number.isFinite(powerKw);
+    const load = loadPct !== undefined && Number.isFinite(loadPct);
+    if (power) s.powerSeen = true;
+    if (load) s.loadSeen = true;
     if (s.mode) {
-      const mode = s.mode.update(speedRpm, loadPct);
+      // Without a load reading, power stands in for it (operating-mode.ts).
+      const mode = s.mode.update(speedRpm, loadPct, powerKw);
       const last = s.modeChanges.at(-1);
       if (atMs !== undefined && mode !== last?.mode && !(last && atMs < last.atMs)) {
         s.modeChanges.push({ atMs, mode });
         if (s.modeChanges.length > MAX_MODE_CHANGES) s.modeChanges.shift();
       }
     }
-    if (powerKw === undefined || loadPct === undefined) return;
+    if (!power || !load) return;
     s.energy = { powerW: powerKw * 1000, load: loadPct };
   }
 
@@ -215,7 +288,10 @@ export class MachineHealthTracker {
       s.seenSeqs++;
       if (s.channels === null && s.seenSeqs > 3) s.channels = [...s.channelsSeen].sort();
     }
-    s.pending.byChannel.set(w.channel, { features: w.features, zone: w.zone });
+    s.pending.byChannel.set(
+      w.channel,
+      w.sensor === undefined ? { features: w.features, zone: w.zone } : { features: w.features, zone: w.zone, sensor: w.sensor },
+    );
     return update;
   }
 
@@ -229,6 +305,7 @@ export class MachineHealthTracker {
     if (stopped !== undefined) {
       this.counters.failed++;
       this.errors.set(machine, stopped);
+      s.last = { state: 'stopped', detail: `stopped: ${stopped}` };
       return undefined;
     }
     const time = Number(p.tsNs / 1_000_000n) / 1000;
@@ -236,50 +313,158 @@ export class MachineHealthTracker {
       this.counters.skippedReplayed++;
       return undefined;
     }
-    const record: Record<string, number> = {};
+    // Channels that failed their sensor checks are left out; the zone is the worst valid channel's.
+    const bad: Array<{ channel: string; reasons: readonly SensorFault[] }> = [];
     let zone: IsoZone = 'A';
     for (const c of s.channels) {
       const ch = p.byChannel.get(c)!;
-      for (const f of this.#config.features) record[`${c}_${f}`] = ch.features[f];
-      if (ZONE_RANK[ch.zone] > ZONE_RANK[zone]) zone = ch.zone;
+      if (ch.sensor?.status === 'check_function' || ch.zone === 'unknown') bad.push({ channel: c, reasons: ch.sensor?.reasons ?? [] });
+      else if (ZONE_RANK[ch.zone] > ZONE_RANK[zone]) zone = ch.zone;
     }
+    const sensorReason = bad.length > 0 ? sensorReasonText(bad) : undefined;
     try {
-      if (this.#config.energy && s.energy === undefined) {
-        this.counters.skippedIncomplete++;
-        return undefined;
-      }
       const mode = modeAt(s, time * 1000);
+      let monitor = s.monitors.get(mode) ?? null;
+      if (bad.length === s.channels.length) return this.#checkFunction(machine, s, p, mode, monitor, sensorReason!);
+      // Energy: fused when the machine's model does; a new model waits a little for a first reading.
+      if (monitor === null && this.#config.energy && s.energy === undefined && !s.powerSeen && s.legacyMonitor === null) {
+        const wait = this.#config.energyWaitWindows ?? DEFAULT_ENERGY_WAIT_WINDOWS;
+        if (s.energyWait < wait) {
+          s.energyWait++;
+          this.counters.waitingEnergy++;
+          s.last = { state: 'waiting_for_energy', detail: `waiting for energy (${s.energyWait}/${wait} windows)` };
+          return undefined;
+        }
+      }
       if (mode === TRANSITION) {
         this.counters.skippedTransition++;
+        s.last = { state: 'transition', detail: 'between operating modes' };
         return undefined;
       }
-      let monitor = s.monitors.get(mode);
-      if (!monitor) {
+      if (monitor === null) {
         const own = this.#config.machineFleet?.(machine) ?? null;
         monitor =
           s.legacyMonitor ??
           new AssetMonitor(
-            this.#monitorConfig(machine, s.channels, own),
+            this.#monitorConfig(machine, s.channels, own, this.#config.energy && s.energy !== undefined),
             own?.fleet ?? this.#config.fleet,
             `machine ${machine}, mode ${mode}`,
           );
         s.legacyMonitor = null;
         s.monitors.set(mode, monitor);
       }
+      const fusesEnergy = monitor.detector.config.energy;
+      if (fusesEnergy && s.energy === undefined) {
+        // A model restored with energy fusion, before this run's first reading.
+        this.counters.waitingEnergy++;
+        s.last = { state: 'waiting_for_energy', detail: 'waiting for energy (the model fuses power and load)' };
+        return undefined;
+      }
+      const learning = monitor.detector.baseline === null;
+      if (bad.length > 0 && learning) {
+        // A baseline is made of measurements only: this window is not learnt.
+        this.counters.sensorFaults++;
+        s.last = { state: 'learning', detail: `${this.#learningText(monitor)}; left out: ${sensorReason}` };
+        return undefined;
+      }
+      const record: Record<string, number> = {};
+      for (const c of s.channels) {
+        const ch = p.byChannel.get(c)!;
+        const failed = bad.some((b) => b.channel === c);
+        const features = failed ? s.lastValid.get(c) : ch.features;
+        if (features === undefined) {
+          this.counters.sensorFaults++;
+          s.last = { state: 'check_function', detail: `check_function: ${sensorReason}` };
+          return undefined;
+        }
+        if (!failed) s.lastValid.set(c, ch.features);
+        for (const f of this.#config.features) record[`${c}_${f}`] = features[f];
+      }
       // A mode's model may have seen later windows before a restart; replayed ones were skipped above.
-      const status = monitor.update(newAssetStatus(), time, record as FeatureRecord, this.#config.energy ? s.energy : undefined, zone);
+      const status = monitor.update(newAssetStatus(), time, record as FeatureRecord, fusesEnergy ? s.energy : undefined, zone);
       this.counters.fused++;
       this.errors.delete(machine);
-      return { machine, windowSeq: p.windowSeq, tsNs: p.tsNs, status, channels: s.channels.length, mode };
+      const detail = status.phase === 'baseline' ? this.#learningText(monitor) : 'running';
+      s.last = {
+        state: status.phase === 'baseline' ? 'learning' : 'running',
+        detail: sensorReason === undefined ? detail : `${detail}; left out: ${sensorReason}`,
+      };
+      const update: HealthUpdate = { machine, windowSeq: p.windowSeq, tsNs: p.tsNs, status, channels: s.channels.length, mode };
+      if (sensorReason !== undefined) update.sensorReason = sensorReason;
+      return update;
     } catch (err) {
       this.counters.failed++;
       this.errors.set(machine, (err as Error).message);
+      s.last = { state: 'failed', detail: `failed: ${(err as Error).message}` };
       return undefined;
     }
   }
 
+  /**
+   * No valid channel: NE 107 "check function" for the machine, with the reasons; the model is not
+   * fed (its phase is reported as it stands).
+   */
+  #checkFunction(machine: string, s: MachineState, p: Pending, mode: string, monitor: AssetMonitor | null, reason: string): HealthUpdate {
+    this.counters.sensorFaults++;
+    s.last = { state: 'check_function', detail: `check_function: ${reason}` };
+    const status = newAssetStatus();
+    status.time = Number(p.tsNs / 1_000_000n) / 1000;
+    status.state = 'check_function';
+    status.healthIndex = Number.NaN;
+    status.logHealthIndex = Number.NaN;
+    if (monitor !== null && monitor.detector.baseline !== null) status.phase = 'monitoring';
+    return {
+      machine,
+      windowSeq: p.windowSeq,
+      tsNs: p.tsNs,
+      status,
+      channels: s.channels?.length ?? 0,
+      mode: mode === TRANSITION ? SINGLE_MODE : mode,
+      sensorReason: reason,
+    };
+  }
+
+  /** `learning 12/60 windows` (or `learning` when the baseline is bounded by time). */
+  #learningText(monitor: AssetMonitor): string {
+    const count = monitor.detector.baselineCount ?? 0;
+    const b = monitor.config.anomaly.baseline;
+    return b.durationS === undefined
+      ? `learning ${count}/${b.windows} windows`
+      : `learning ${count} windows (baseline of ${b.durationS} s)`;
+  }
+
+  /** Every machine seen, with what its model is doing and why (for /health). */
+  describe(): Map<string, MachineModelState> {
+    const out = new Map<string, MachineModelState>();
+    for (const [machine, s] of this.#machines) {
+      const energy: MachineModelState['energy'] = !this.#config.energy
+        ? 'none'
+        : s.loadSeen && s.powerSeen
+          ? 'power_and_load'
+          : s.powerSeen
+            ? 'power_as_load_proxy'
+            : 'none';
+      const stopped = this.#config.stopped?.get(machine);
+      let state: MachineModelState['state'];
+      let detail: string;
+      if (stopped !== undefined) [state, detail] = ['stopped', `stopped: ${stopped}`];
+      else if (s.channels === null)
+        [state, detail] = ['waiting_for_channels', `waiting for channels (${s.seenSeqs} window sequences seen)`];
+      else if (s.last === null) [state, detail] = ['learning', 'waiting for the first complete window'];
+      else ({ state, detail } = s.last);
+      const vibrationOnly = [...s.monitors.values()].some((m) => !m.detector.config.energy);
+      if ((state === 'learning' || state === 'running') && this.#config.energy && vibrationOnly)
+        detail +=
+          energy === 'power_as_load_proxy'
+            ? ' (vibration only: no load reading; power is the load proxy)'
+            : ' (vibration only: no energy readings)';
+      out.set(machine, { state, detail, energy });
+    }
+    return out;
+  }
+
   /** The machine's model configuration: the shared one, with the machine's ISO velocity limit. */
-  #monitorConfig(machine: string, channels: readonly string[], own: MachineFleet | null): MonitorConfigInput {
+  #monitorConfig(machine: string, channels: readonly string[], own: MachineFleet | null, energy: boolean): MonitorConfigInput {
     const base = this.#config.monitor;
     const rul = { ...(base.rul ?? {}) };
     const limit = this.#config.velocityLimitMmS?.(machine) ?? null;
@@ -287,7 +472,7 @@ export class MachineHealthTracker {
       rul.featureLimit = { features: channels.map((c) => `${c}_${VELOCITY_FEATURE}`), limit };
     }
     // With the machine's own histories, its health features are theirs, so the index means the same.
-    const anomaly = { ...(base.anomaly ?? {}), energy: this.#config.energy, ...(own ? { features: own.features } : {}) };
+    const anomaly = { ...(base.anomaly ?? {}), energy, ...(own ? { features: own.features } : {}) };
     return { ...base, rul, anomaly };
   }
 

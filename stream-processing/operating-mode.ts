@@ -14,6 +14,10 @@
  * it is a steady state of neither mode. A first version took the first readings after start as a
  * mode; on the demo plant they were a ramp, and a pump's 90 % and 60 % load both joined its
  * 74 % "mode".
+ *
+ * A machine that reports active power but no load (most plant meters) uses its power as the load
+ * proxy: power follows load (power-load.ts), in relative steps of `loadStepPct` (a 20 % step in
+ * power is about a 20-point step of load near full load, where losses are small).
  */
 
 export interface OperatingModeConfig {
@@ -39,11 +43,14 @@ interface ModeCentre {
   /** ln(speed), or null when the machine reports no speed. */
   logSpeed: number | null;
   load: number | null;
+  /** ln(power in kW) when the machine reports power but no load (absent in older states). */
+  logPower?: number | null;
 }
 
 interface Reading {
   logSpeed: number | null;
   load: number | null;
+  logPower?: number | null;
 }
 
 export interface OperatingModeState {
@@ -61,6 +68,7 @@ export const TRANSITION = 'transition';
 export class OperatingModeTracker {
   readonly #config: OperatingModeConfig;
   readonly #speedStep: number;
+  readonly #powerStep: number;
   #modes: ModeCentre[] = [];
   #current = SINGLE_MODE;
   #recent: Reading[] = [];
@@ -74,6 +82,7 @@ export class OperatingModeTracker {
       throw new RangeError(`operating modes: maxModes must be a positive integer, got ${config.maxModes}`);
     this.#config = config;
     this.#speedStep = Math.log1p(config.speedStepPct / 100);
+    this.#powerStep = Math.log1p(config.loadStepPct / 100);
     if (state) {
       this.#modes = state.modes.map((m) => ({ ...m }));
       this.#current = state.current;
@@ -81,12 +90,16 @@ export class OperatingModeTracker {
     }
   }
 
-  /** Takes a reading (either value may be missing); returns the mode it leaves the machine in. */
-  update(speedRpm: number | undefined, loadPct: number | undefined): string {
+  /**
+   * Takes a reading (any value may be missing; power counts only without a load); returns the
+   * mode it leaves the machine in.
+   */
+  update(speedRpm: number | undefined, loadPct: number | undefined, powerKw?: number): string {
     const logSpeed = speedRpm !== undefined && Number.isFinite(speedRpm) && speedRpm > 0 ? Math.log(speedRpm) : null;
     const load = loadPct !== undefined && Number.isFinite(loadPct) ? loadPct : null;
-    if (logSpeed === null && load === null) return this.#current;
-    const reading = { logSpeed, load };
+    const logPower = load === null && powerKw !== undefined && Number.isFinite(powerKw) && powerKw > 0 ? Math.log(powerKw) : null;
+    if (logSpeed === null && load === null && logPower === null) return this.#current;
+    const reading: Reading = logPower === null ? { logSpeed, load } : { logSpeed, load, logPower };
     this.#recent.push(reading);
     if (this.#recent.length > this.#config.confirmReadings) this.#recent.shift();
 
@@ -110,6 +123,7 @@ export class OperatingModeTracker {
       return this.#current;
     }
     const mode: ModeCentre = { name: nameOf(steady), logSpeed: steady.logSpeed, load: steady.load };
+    if (steady.logPower != null) mode.logPower = steady.logPower;
     this.#modes.push(mode);
     this.#current = mode.name;
     return this.#current;
@@ -137,7 +151,10 @@ export class OperatingModeTracker {
       const present = values.filter((v): v is number => v !== null);
       return present.length === values.length ? present.reduce((x, y) => x + y, 0) / present.length : null;
     };
-    return { logSpeed: mean(r.map((x) => x.logSpeed)), load: mean(r.map((x) => x.load)) };
+    const logPower = mean(r.map((x) => x.logPower ?? null));
+    return logPower === null
+      ? { logSpeed: mean(r.map((x) => x.logSpeed)), load: mean(r.map((x) => x.load)) }
+      : { logSpeed: mean(r.map((x) => x.logSpeed)), load: mean(r.map((x) => x.load)), logPower };
   }
 
   /** Distance in steps, the larger of speed's and load's (a reading missing one compares on the other). */
@@ -152,14 +169,19 @@ export class OperatingModeTracker {
       d = Math.max(d, Math.abs(m.load - p.load) / this.#config.loadStepPct);
       compared = true;
     }
+    if (m.logPower != null && p.logPower != null) {
+      d = Math.max(d, Math.abs(m.logPower - p.logPower) / this.#powerStep);
+      compared = true;
+    }
     return compared ? d : Infinity;
   }
 }
 
 /** e.g. `1450rpm/85%`: the mode's steady speed and load when it was established. */
-function nameOf(c: { logSpeed: number | null; load: number | null }): string {
+function nameOf(c: Reading): string {
   const parts: string[] = [];
   if (c.logSpeed !== null) parts.push(`${Math.round(Math.exp(c.logSpeed))}rpm`);
   if (c.load !== null) parts.push(`${Math.round(c.load)}%`);
+  if (c.logPower != null) parts.push(`${Number(Math.exp(c.logPower).toPrecision(3))}kW`);
   return parts.join('/');
 }

@@ -124,6 +124,33 @@ export const ProcessorConfigSpec = z.strictObject({
     .default({ ...DEFAULT_ISO_CLASS })
     .describe('default ISO 20816-3 class'),
   machines: z.record(z.string(), MachineModelSpec).default({}).describe('per-machine model settings, by machine id'),
+  sensorCheck: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        resolutionG: z
+          .number()
+          .positive()
+          .optional()
+          .describe('below this standard deviation (g) a channel measures nothing (default 1e-5)'),
+        heldShare: z.number().positive().lt(1).optional().describe('share of equal successive samples: held or on one code (default 0.2)'),
+        offsetStepSpreads: z.number().positive().optional().describe('DC step between 50 ms segments, in spreads (default 4)'),
+        clipMinSamples: z.number().positive().optional().describe('samples at exactly the extreme that make a rail (default 4)'),
+        clipShare: z.number().positive().lt(1).optional().describe('...and as a share of the window (default 0.001)'),
+        noiseFloorG: z.number().positive().optional().describe('lowest noise density a real sensor chain shows, g/sqrt(Hz) (default 1e-7)'),
+        mainsShare: z
+          .number()
+          .positive()
+          .lt(1)
+          .optional()
+          .describe('share of the power on 50/60 Hz harmonics that is hum only (default 0.95)'),
+        mainsHz: z.array(z.number().positive()).min(1).optional().describe('grid frequencies (default [50, 60])'),
+      }),
+    ])
+    .default({})
+    .describe(
+      "each window's sensor self-checks (flat line, offset step, clipping, noise floor, sample rate, mains hum; see MODELS.md): thresholds to override, or false to skip them",
+    ),
   health: z
     .strictObject({
       enabled: z.boolean().default(true).describe('run the per-machine anomaly / health / remaining-life model'),
@@ -133,6 +160,14 @@ export const ProcessorConfigSpec = z.strictObject({
         .default(['rms', 'kurtosis', 'crest_factor', 'velocity_rms_mm_s'])
         .describe('window features fused per channel (as <channel>_<feature>)'),
       energy: z.boolean().default(true).describe('fuse the power-versus-load residual (needs the energy stream)'),
+      energyWaitWindows: z
+        .number()
+        .int()
+        .min(0)
+        .default(30)
+        .describe(
+          "window sequences a machine that has published no energy reading waits for one before its model starts on vibration alone (a machine with power but no load starts at once, power being its modes' load proxy)",
+        ),
       isoFailure: z
         .boolean()
         .default(true)

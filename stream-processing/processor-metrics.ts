@@ -8,7 +8,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { MetricsServer } from '../common/metrics-server.ts';
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
-import type { HealthTrackerCounters } from './machine-health.ts';
+import type { HealthTrackerCounters, MachineModelState } from './machine-health.ts';
 import type { ProcessorStats } from './processor-stats.ts';
 import { judgeProgress, type ProgressSnapshot, type ProgressStatus, type StallThresholds } from './stall-watch.ts';
 
@@ -41,15 +41,25 @@ export interface ProcessorHealthReport {
     | 'referencesLearnt'
     | 'referencesFailed'
   >;
+  /**
+   * Every machine the health model has seen, with what its model is doing and why (`model`,
+   * `detail`: `learning 12/60 windows`, `waiting for energy (3/30 windows)`, `running`,
+   * `check_function: DE_X flat line`, `stopped: ...`), and, once it has produced one, its latest
+   * health row's values.
+   */
   machines: Array<{
     machine: string;
+    model?: MachineModelState['state'];
+    detail?: string;
+    /** What the model fuses besides vibration. */
+    energy?: MachineModelState['energy'];
     mode?: string;
-    phase: string;
-    state: string;
-    alarm: boolean;
-    anomalyScore: number;
-    rulMedianS: number | null;
-    rulBasis: string | null;
+    phase?: string;
+    state?: string;
+    alarm?: boolean;
+    anomalyScore?: number;
+    rulMedianS?: number | null;
+    rulBasis?: string | null;
   }>;
   /** Machines whose health model is stopped or failing, with why (e.g. unusable run-to-failure histories). */
   healthErrors: Record<string, string>;
@@ -60,6 +70,8 @@ export interface ProcessorMetricsSource {
   healthCounters(): HealthTrackerCounters | undefined;
   /** Per machine, the health model's last error (absent: fine). */
   healthErrors(): ReadonlyMap<string, string> | undefined;
+  /** Per machine seen, what its model is doing and why (absent without the health model). */
+  machineStates?(): ReadonlyMap<string, MachineModelState> | undefined;
   lastCommitMs(): number | null;
   /** What the stall judgement needs (absent: nothing pending, no write retrying). */
   progress?(): ProgressSnapshot;
@@ -149,6 +161,8 @@ export class ProcessorMetrics {
         this.inc({ outcome: 'incomplete' }, c.skippedIncomplete);
         this.inc({ outcome: 'replayed' }, c.skippedReplayed);
         this.inc({ outcome: 'transition' }, c.skippedTransition);
+        this.inc({ outcome: 'waiting_energy' }, c.waitingEnergy);
+        this.inc({ outcome: 'sensor_fault' }, c.sensorFaults);
         this.inc({ outcome: 'failed' }, c.failed);
       },
     });
@@ -225,18 +239,35 @@ export class ProcessorMetrics {
         referencesLearnt: s.referencesLearnt,
         referencesFailed: s.referencesFailed,
       },
-      machines: [...s.latestHealth].map(([machine, st]) => ({
-        machine,
-        ...(s.latestMode.has(machine) ? { mode: s.latestMode.get(machine)! } : {}),
-        phase: st.phase,
-        state: st.state,
-        alarm: st.alarm,
-        anomalyScore: st.score,
-        rulMedianS: Number.isFinite(st.rul.median) ? st.rul.median : null,
-        rulBasis: st.rulBasis ?? null,
-      })),
+      machines: this.#machines(),
       healthErrors: Object.fromEntries(this.#source.healthErrors() ?? []),
     };
+  }
+
+  /** Machines seen by the health model or with a health row, sorted; each with its model state and latest row. */
+  #machines(): ProcessorHealthReport['machines'] {
+    const s = this.#source.stats;
+    const models = this.#source.machineStates?.() ?? new Map<string, MachineModelState>();
+    const ids = [...new Set([...models.keys(), ...s.latestHealth.keys()])].sort();
+    return ids.map((machine) => {
+      const m = models.get(machine);
+      const st = s.latestHealth.get(machine);
+      return {
+        machine,
+        ...(m ? { model: m.state, detail: m.detail, energy: m.energy } : {}),
+        ...(s.latestMode.has(machine) ? { mode: s.latestMode.get(machine)! } : {}),
+        ...(st
+          ? {
+              phase: st.phase,
+              state: st.state,
+              alarm: st.alarm,
+              anomalyScore: st.score,
+              rulMedianS: Number.isFinite(st.rul.median) ? st.rul.median : null,
+              rulBasis: st.rulBasis ?? null,
+            }
+          : {}),
+      };
+    });
   }
 
   /** Serve /metrics and /health; resolves with the port. */

@@ -111,6 +111,7 @@ export class StreamProcessor {
       stats: this.stats,
       healthCounters: () => this.health?.counters,
       healthErrors: () => this.health?.errors,
+      machineStates: () => this.health?.describe(),
       lastCommitMs: () => this.#stall.lastCommitMs,
       progress: () => this.#stall.snapshot(),
       stall: config.stall,
@@ -122,6 +123,7 @@ export class StreamProcessor {
         features: config.health.features,
         monitor: config.health.monitor,
         energy: config.health.energy,
+        energyWaitWindows: config.health.energyWaitWindows,
         fleet: null,
         modes: enabled ? modes : null,
         velocityLimitMmS: config.health.isoFailure ? (machine) => zoneBoundaries(config.machines[machine]?.iso ?? config.iso)[2] : null,
@@ -445,10 +447,12 @@ export class StreamProcessor {
   async #analyse(w: CompletedWindow, processedAtUs: number): Promise<{ row: Row; window: WindowResult } | undefined> {
     const { key, config } = analysisConfig(w, { config: this.#config, speedRpm: this.#speedRpm, health: this.health });
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
-    this.#references?.offerWindow(w, config);
+    const kept = this.#references?.offerWindow(w, config);
     try {
       const { analysis, cpuUs } = await this.#pool!.analyze({ configKey: key, config, samples: w.samples });
       const referenceWindows = config.reference?.windows ?? 0;
+      // A window that is not a measurement (sensor checks) does not teach the healthy reference.
+      if (kept && analysis.sensor.status !== 'ok') this.#references!.discardWindow(w, kept);
       recordAnalysis(this.stats, w, analysis, cpuUs, referenceWindows);
       return {
         row: featureRow(this.#tables, {
@@ -464,6 +468,8 @@ export class StreamProcessor {
           bearingDiagnosis: analysis.bearing.diagnosis,
           bearingConfidence: analysis.bearing.confidence,
           referenceWindows,
+          sensorState: analysis.sensor.status,
+          sensorReasons: analysis.sensor.reasons,
           processedAtUs,
         }),
         window: {
@@ -473,6 +479,7 @@ export class StreamProcessor {
           tsNs: w.startTimeNs,
           features: analysis.features,
           zone: analysis.iso20816.zone,
+          sensor: analysis.sensor,
         },
       };
     } catch (err) {

@@ -44,9 +44,9 @@ export class ReferenceCollector {
 
   /**
    * Offers one baseline window; keeps a copy when it is due and there is room (the caller's
-   * buffer is about to be moved to a worker). Returns whether it was kept.
+   * buffer is about to be moved to a worker). Returns the copy kept, or undefined.
    */
-  offer(machine: string, channel: string, bearing: BearingGeometry, window: HealthyWindow): boolean {
+  offer(machine: string, channel: string, bearing: BearingGeometry, window: HealthyWindow): HealthyWindow | undefined {
     let channels = this.#machines.get(machine);
     if (!channels) {
       channels = new Map();
@@ -59,9 +59,23 @@ export class ReferenceCollector {
     }
     const due = c.offered % this.#config.stride === 0;
     c.offered++;
-    if (!due || c.windows.length >= this.#config.maxWindows) return false;
-    c.windows.push({ samples: Float32Array.from(window.samples), sampleRateHz: window.sampleRateHz, shaftHz: window.shaftHz });
-    return true;
+    if (!due || c.windows.length >= this.#config.maxWindows) return undefined;
+    const kept = { samples: Float32Array.from(window.samples), sampleRateHz: window.sampleRateHz, shaftHz: window.shaftHz };
+    c.windows.push(kept);
+    return kept;
+  }
+
+  /**
+   * Forgets a kept window that turned out not to be a measurement (its sensor failed its checks:
+   * a dead channel's window would teach the reference nothing true); the channel's next window is
+   * kept in its place.
+   */
+  discard(machine: string, channel: string, window: HealthyWindow): void {
+    const c = this.#machines.get(machine)?.get(channel);
+    const i = c?.windows.indexOf(window) ?? -1;
+    if (!c || i < 0) return;
+    c.windows.splice(i, 1);
+    c.offered = 0;
   }
 
   /** Whether windows are waiting for the machine's reference to be learnt. */

@@ -6,6 +6,7 @@
  */
 import { describeError } from '../common/errors.ts';
 import type { Logger } from '../common/log.ts';
+import type { HealthyWindow } from '../models/bearing/reference.ts';
 import { toAccelerationG } from '../models/vibration/to-acceleration.ts';
 import type { WindowAnalysisConfig } from '../models/window-analysis.ts';
 import type { MachineHealthTracker } from './machine-health.ts';
@@ -41,16 +42,21 @@ export class ReferenceLearning {
     return this.#windows.has(machine);
   }
 
-  /** Keeps a copy of a baseline window for the channel's healthy reference, when one is due. */
-  offerWindow(w: CompletedWindow, config: WindowAnalysisConfig): void {
-    if (!config.bearing || config.shaftHz === undefined || config.reference) return;
-    if (!this.#health.inBaseline(w.machine)) return;
-    this.#windows.offer(w.machine, w.channel, config.bearing, {
+  /** Keeps a copy of a baseline window for the channel's healthy reference, when one is due; returns it. */
+  offerWindow(w: CompletedWindow, config: WindowAnalysisConfig): HealthyWindow | undefined {
+    if (!config.bearing || config.shaftHz === undefined || config.reference) return undefined;
+    if (!this.#health.inBaseline(w.machine)) return undefined;
+    return this.#windows.offer(w.machine, w.channel, config.bearing, {
       // References are learnt from acceleration in g, what the analysis sees (pass-through for g).
       samples: toAccelerationG(w.samples, { sampleRateHz: w.sampleRateHz, quantity: config.quantity, units: config.units }),
       sampleRateHz: w.sampleRateHz,
       shaftHz: config.shaftHz,
     });
+  }
+
+  /** A kept window whose analysis failed the sensor checks: not a measurement, not learnt from. */
+  discardWindow(w: CompletedWindow, kept: HealthyWindow): void {
+    this.#windows.discard(w.machine, w.channel, kept);
   }
 
   /**

@@ -314,6 +314,7 @@ function toJson(
     duration_s: round(samples / fs),
     features,
     iso20816: a.iso20816,
+    sensor: { status: a.sensor.status, reasons: a.sensor.reasons },
     shaft: { hz: round(a.shaft.hz), source: a.shaft.source },
     bearing,
   };
@@ -328,7 +329,8 @@ function table(rows: Array<{ file: string; a: RecordAnalysis }>): string {
     a.features.velocity_rms_mm_s.toFixed(2),
     a.iso20816.zone,
     `${a.shaft.hz.toFixed(2)}${a.shaft.source === 'given' ? '' : a.shaft.source === 'estimated' ? ' (est.)' : ' (n/a)'}`,
-    a.bearing.diagnosis,
+    // A record that failed its sensor checks says why beside its (empty) diagnosis.
+    a.sensor.status === 'ok' ? a.bearing.diagnosis : `${a.bearing.diagnosis} (check function: ${a.sensor.reasons.join(', ')})`,
     a.bearing.confidence.toFixed(2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));

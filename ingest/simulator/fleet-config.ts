@@ -16,6 +16,7 @@ import type { BearingGeometry } from '../../models/bearing/geometry.ts';
 import { BearingGeometrySpec } from '../../models/bearing/geometry-spec.ts';
 import type { IsoFoundation, IsoGroup } from '../../models/vibration/iso20816.ts';
 import { SECURITY_MODES, SECURITY_POLICIES, type SecurityModeName, type SecurityPolicyName } from '../opcua/security.ts';
+import { SENSOR_FAULT_DEFAULTS, SENSOR_FAULT_TYPES } from './physics/sensor-fault.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Small value types
@@ -121,6 +122,26 @@ export const faultSchema = z.strictObject({
   failure: failureThreshold,
 });
 export type FaultSpec = z.output<typeof faultSchema>;
+
+const sensorFaultSchema = z.strictObject({
+  channel: z
+    .string()
+    .regex(/^(DE|NDE)_[XYZ]$/, 'must be a channel id such as DE_X')
+    .describe('channel whose sensor fails'),
+  type: z
+    .enum(SENSOR_FAULT_TYPES)
+    .describe('dead (zeros), flat (frozen), offset (DC jump), clip (cut at ±levelG), mains (hum only), held (every sample twice)'),
+  atS: duration.describe('signal seconds from the start of the simulation at which the sensor fails'),
+  offsetG: z.number().positive().max(100).optional().describe(`offset: the DC jump, g (default ${SENSOR_FAULT_DEFAULTS.offsetG})`),
+  levelG: z
+    .number()
+    .positive()
+    .max(100)
+    .optional()
+    .describe(
+      `clip: the rail, g (default ${SENSOR_FAULT_DEFAULTS.clipLevelG}); mains: the hum amplitude, g (default ${SENSOR_FAULT_DEFAULTS.mainsLevelG})`,
+    ),
+});
 
 const modeSchema = z.strictObject({
   mode: z.string().min(1).max(40).describe('name of the operating mode (e.g. full, part, idle)'),
@@ -318,6 +339,12 @@ export const machineSchema = z
       .prefault({})
       .describe('condition of the healthy machine (at nominal speed)'),
     faults: z.array(faultSchema).default([]).describe('faults that start and grow during each life of the machine'),
+    sensorFaults: z
+      .array(sensorFaultSchema)
+      .default([])
+      .describe(
+        'failures of the measurement chain on a channel (physics/sensor-fault.ts): the machine is unchanged, its channel reports wrongly',
+      ),
     onFailure: z
       .strictObject({
         action: z.enum(['keep_running', 'trip']).default('keep_running').describe('what the machine does when a fault reaches failure'),
@@ -371,6 +398,15 @@ export const machineSchema = z
           });
       }
     }
+    const channels = new Set(m.sensors.vibration.flatMap((s) => s.axes.map((a) => `${s.location}_${a}`)));
+    m.sensorFaults.forEach((f, i) => {
+      if (!channels.has(f.channel))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sensorFaults', i, 'channel'],
+          message: `is not a channel of sensors.vibration (${[...channels].join(', ')})`,
+        });
+    });
     m.faults.forEach((f, i) => {
       if (f.type === 'misalignment' && f.location !== 'DE') {
         ctx.addIssue({

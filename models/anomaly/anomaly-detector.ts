@@ -72,6 +72,12 @@ export class AnomalyDetector {
     return this.#names;
   }
 
+  /** Windows learnt into the baseline so far (while it is learnt; null once it is frozen). */
+  get baselineCount(): number | null {
+    if (this.#baseline !== null) return null;
+    return this.#learner?.count ?? 0;
+  }
+
   #init(names: string[], learner?: BaselineLearnerState): void {
     checkFeatureNames(names, this.where);
     const q = names.length;

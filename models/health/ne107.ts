@@ -2,8 +2,11 @@
  * Health state in NAMUR NE 107 terms (the status signals of field devices, applied here to the
  * monitored machine): `normal`, `maintenance_required` (still fine, act at the next
  * opportunity), `out_of_specification` (running outside its healthy envelope) and `failure`.
- * NE 107's fifth state, "function check", describes the measurement channel, not the machine, and
- * is not produced here.
+ * NE 107's fifth state, "function check" (`check_function`: the output is temporarily invalid),
+ * describes the measurement, not the machine: it is not produced from this evidence but set by the
+ * stream when no channel of a machine passes its sensor checks (sensor/sensor-check.ts). It ranks
+ * below `failure` and above the others, as NE 107 orders its signals (F, C, S, M): a machine whose
+ * every sensor is invalid may be failing unseen.
  *
  * Evidence, worst wins:
  *  - ISO 20816 evaluation zone when the caller knows it: C (unsatisfactory for long-term
@@ -16,7 +19,7 @@
  *    failure criterion) reached -> failure.
  */
 
-export const HEALTH_STATES = ['normal', 'maintenance_required', 'out_of_specification', 'failure'] as const;
+export const HEALTH_STATES = ['normal', 'maintenance_required', 'out_of_specification', 'check_function', 'failure'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
 export type IsoZone = 'A' | 'B' | 'C' | 'D';
 

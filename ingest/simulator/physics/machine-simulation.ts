@@ -33,6 +33,7 @@ import {
 } from './motor.ts';
 import { OperatingSchedule } from './operating-schedule.ts';
 import { hashGaussian, mixSeed } from './prng.ts';
+import { SensorFaultInjector } from './sensor-fault.ts';
 import { type BlockConditions, type FaultDrive, positionIndex, VibrationModel } from './vibration-model.ts';
 
 export type { ChannelSpec, EnergyReading } from '../signal-source.ts';
@@ -147,6 +148,8 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
   readonly #channelGroup: Array<{ group: RenderGroup; index: number }> = [];
   readonly #channelIndex = new Map<string, number>();
   readonly #scales = new Map<string, number>();
+  /** Sensor faults by channel index (the measurement chain, after the physics). */
+  readonly #sensorFaults = new Map<number, SensorFaultInjector[]>();
   readonly #calibrationConditions: BlockConditions;
   #thermal: { atMs: number; winding: number; bearing: { DE: number; NDE: number } } | null = null;
   #faultCounter = 0;
@@ -210,6 +213,17 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
         group.positions.push(positionIndex(sensor.location, axis));
       }
     }
+    for (const [i, f] of machine.sensorFaults.entries()) {
+      const ci = this.#channelIndex.get(f.channel);
+      if (ci === undefined) continue; // validated in fleet-config
+      const injector = new SensorFaultInjector(
+        f,
+        this.channels[ci].sampleRateHz,
+        machine.lineFrequencyHz,
+        mixSeed(machine.seed, 0x5e45, i),
+      );
+      this.#sensorFaults.set(ci, [...(this.#sensorFaults.get(ci) ?? []), injector]);
+    }
     this.#groups.forEach((g, i) => {
       g.renderer = this.model.createRenderer(g.positions, g.sampleRateHz, g.blockSize, mixSeed(machine.seed, 0x9e37, i));
       g.allTaken = (1 << g.positions.length) - 1;
@@ -245,6 +259,7 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
     let entry = group.cache.get(seq);
     if (!entry) entry = this.#renderGroupBlock(group, seq);
     out.set(entry.buffers[index]);
+    for (const f of this.#sensorFaults.get(ci) ?? []) f.apply(out, seq, group.blockSize);
     entry.taken |= 1 << index;
     if (entry.taken === group.allTaken) {
       group.cache.delete(seq);

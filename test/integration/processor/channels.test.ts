@@ -24,6 +24,7 @@ import { encodeVibrationFrame, type VibrationFrame } from '../../../common/wire/
 import * as v1 from '../../../common/wire/vibration-frame-v1.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { defectFrequencies } from '../../../models/bearing/geometry.ts';
+import { mulberry32 } from '../../../models/dsp/seeded-random.ts';
 import { StreamProcessor } from '../../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
 import { until } from '../../../tools/harness/ports.ts';
@@ -43,8 +44,21 @@ const TONES = [
 ];
 const EXPECTED_VELOCITY_RMS = Math.sqrt(TONES.reduce((s, t) => s + t.peakMmS ** 2 / 2, 0));
 
+/**
+ * Each sensor's self-noise (seeded, white): a real chain always has one, and a noiseless tone is
+ * below any sensor's floor (the sensor checks would flag it). 1.5 mg RMS for the accelerometer
+ * (20 µg/√Hz), 0.5 µm/s RMS for the velocity sensor (its derivative is blue: 8 mg RMS at 5 µm/s would move the acceleration RMS by 1 %): both far below the tones' levels.
+ */
+const NOISE = { accelerationG: 1.5e-3, velocityMmS: 5e-4 } as const;
+const noiseRng = mulberry32(11);
+const WHITE = Float32Array.from(
+  { length: 1 << 17 },
+  () => Math.sqrt(-2 * Math.log(noiseRng() || 1e-12)) * Math.cos(2 * Math.PI * noiseRng()),
+);
+const white = (i: number, channel: number) => WHITE[(i * 2 + channel) % WHITE.length];
+
 function velocityMmS(i: number): number {
-  let v = 0;
+  let v = NOISE.velocityMmS * white(i, 1);
   for (const t of TONES) v += t.peakMmS * Math.sin((2 * Math.PI * t.order * SHAFT_HZ * i) / FS + t.phase);
   return v;
 }
@@ -55,7 +69,7 @@ function accelerationG(i: number): number {
     const w = 2 * Math.PI * t.order * SHAFT_HZ;
     a += (t.peakMmS / 1000) * w * Math.cos((w * i) / FS + t.phase);
   }
-  return a / STANDARD_GRAVITY_M_S2;
+  return a / STANDARD_GRAVITY_M_S2 + NOISE.accelerationG * white(i, 0);
 }
 
 describe('channels as data: a velocity sensor and a third location, end to end', () => {

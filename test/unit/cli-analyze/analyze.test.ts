@@ -130,6 +130,20 @@ describe('pdm analyze (spawned)', () => {
     expect(out[1].bearing.diagnosis).toBe('outer_race');
   });
 
+  it('a dead sensor is not a healthy machine: a flat record is check_function, zone unknown, no diagnosis', async () => {
+    const flat = join(dir, 'flat.f32');
+    await writeFile(flat, Buffer.from(new Float32Array(120_000).fill(0.02).buffer));
+    const r = await pdm(flat, IR, '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const [dead, ir] = lines(r.stdout);
+    expect(dead.sensor).toEqual({ status: 'check_function', reasons: ['flat_line'] });
+    expect(dead.iso20816.zone).toBe('unknown');
+    expect(dead.bearing).toMatchObject({ diagnosis: 'none', confidence: 0 });
+    expect(ir.sensor).toEqual({ status: 'ok', reasons: [] });
+    const table = await pdm(flat, '--fs', '12000', '--rpm', '1797', '--bearing', '6205-2RS');
+    expect(table.stdout).toMatch(/unknown .* none \(check function: flat_line\)/);
+  });
+
   it('reads the healthy baseline at its real 48 kHz as none, with a geometry instead of a name', async () => {
     const r = await pdm(NORMAL, '--fs', '48000', '--rpm', '1796', '--bearing-geometry', 'balls=9,ball=7.94,pitch=39.04,angle=0', '--json');
     expect(r.code, r.stderr).toBe(0);

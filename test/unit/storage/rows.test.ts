@@ -93,17 +93,47 @@ describe('row builders', () => {
       bearingDiagnosis: 'healthy',
       bearingConfidence: 0.9,
       referenceWindows: 12,
+      sensorState: 'ok',
+      sensorReasons: [],
       processedAtUs: PROCESSED_US,
     });
     expect(r).toEqual({
       table: 'p_vibration_features',
       tsNs: 1_767_225_600_000_000_000n,
-      symbols: { machine: 'press-1', channel: 'DE_X', iso_zone: 'B', shaft_source: 'tach', bearing_diagnosis: 'healthy' },
+      symbols: {
+        machine: 'press-1',
+        channel: 'DE_X',
+        iso_zone: 'B',
+        shaft_source: 'tach',
+        bearing_diagnosis: 'healthy',
+        sensor_state: 'ok',
+      },
       doubles: { rms: 0.5, kurtosis: 3.1, velocity_rms_mm_s: 2.2, sample_rate_hz: 20_480, bearing_confidence: 0.9 },
       longs: { window_seq: 7, samples: 16_384, reference_windows: 12 },
       timestampsUs: { processed_at: PROCESSED_US },
       booleans: {},
     });
+  });
+
+  it('vibration_features: a sensor that failed its checks carries its state and reasons as symbols', () => {
+    const r = featureRow(T, {
+      machine: 'press-1',
+      channel: 'DE_X',
+      windowSeq: 8,
+      startTimeNs: 1n,
+      sampleRateHz: 20_480,
+      samples: 16_384,
+      features: { rms: 0 },
+      isoZone: 'unknown',
+      shaftSource: 'given',
+      bearingDiagnosis: 'none',
+      bearingConfidence: 0,
+      referenceWindows: 0,
+      sensorState: 'check_function',
+      sensorReasons: ['offset_step', 'clipping'],
+      processedAtUs: PROCESSED_US,
+    });
+    expect(r.symbols).toMatchObject({ iso_zone: 'unknown', sensor_state: 'check_function', sensor_reason: 'offset_step,clipping' });
   });
 
   const status = {
@@ -152,6 +182,20 @@ describe('row builders', () => {
     expect(r.symbols).toEqual({ machine: 'pump-7', health_state: 'maintenance_required', phase: 'monitoring', mode: 'idle' });
     expect(r.doubles['anomaly_score']).toBeNaN();
     expect(r.timestampsUs['onset_at']).toBeNaN();
+  });
+
+  it('machine_health: the channels left out for their sensor checks, as a symbol', () => {
+    const r = healthRow(T, {
+      machine: 'pump-7',
+      tsNs: 1n,
+      windowSeq: 1,
+      channels: 2,
+      mode: 'all',
+      sensorReason: 'DE_X flat line; NDE_X flat line',
+      status: { ...status, state: 'check_function' },
+      processedAtUs: PROCESSED_US,
+    });
+    expect(r.symbols).toMatchObject({ health_state: 'check_function', sensor_reason: 'DE_X flat line; NDE_X flat line' });
   });
 
   const truth = {

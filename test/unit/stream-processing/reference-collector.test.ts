@@ -10,7 +10,7 @@ describe('ReferenceCollector', () => {
     const c = new ReferenceCollector({ maxWindows: 3, stride: 2 });
     const kept: boolean[] = [];
     const offered = Array.from({ length: 10 }, (_, i) => window(i));
-    for (const w of offered) kept.push(c.offer('m1', 'DE_X', bearing, w));
+    for (const w of offered) kept.push(c.offer('m1', 'DE_X', bearing, w) !== undefined);
     expect(kept).toEqual([true, false, true, false, true, false, false, false, false, false]);
     // The caller's buffers are about to move to a worker: what is kept must be a copy.
     offered[0].samples.fill(-1);
@@ -19,6 +19,15 @@ describe('ReferenceCollector', () => {
     expect(channel.windows.map((w) => w.samples[0])).toEqual([0, 2, 4]);
     expect(channel.windows[0].samples.buffer).not.toBe(offered[0].samples.buffer);
     expect(channel.windows[0]).toMatchObject({ sampleRateHz: 12_000, shaftHz: 29.95 });
+  });
+
+  it('forgets a kept window whose sensor failed its checks, and keeps the next one in its place', () => {
+    const c = new ReferenceCollector({ maxWindows: 3, stride: 4 });
+    const first = c.offer('m1', 'DE_X', bearing, window(0))!;
+    expect(c.offer('m1', 'DE_X', bearing, window(1))).toBeUndefined();
+    c.discard('m1', 'DE_X', first);
+    expect(c.offer('m1', 'DE_X', bearing, window(2))).toBeDefined();
+    expect(c.take('m1')[0].windows.map((w) => w.samples[0])).toEqual([2]);
   });
 
   it('counts channels and machines apart, and take() hands a machine over once', () => {
