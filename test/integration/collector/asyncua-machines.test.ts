@@ -150,7 +150,8 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
       ]),
     ]);
     for (const s of started) servers[s.id] = s;
-    const open = { security: { mode: 'None' }, auth: { anonymous: true } };
+    // These servers run without security on purpose (the secure one is tested below): allowed only when a machine says so.
+    const open = { security: { mode: 'None' }, auth: { anonymous: true }, allowInsecure: true };
     const channel = (s: Served, extra: Record<string, unknown>) => ({ channel: 'DE_accel', waveform: s.nodes.waveform, ...extra });
     const config = collectorConfig(
       dir,
