@@ -132,6 +132,7 @@ export function describeRange(r: NumberRange): string {
   else if (bounds.length === 1 && r.min === 0) rule = `a non-negative ${noun}`;
   else if (bounds.length === 2 && r.min !== undefined && r.max !== undefined)
     rule = `${r.integer ? 'an' : 'a'} ${noun} from ${r.min} to ${r.max}`;
+  else if (bounds.length === 2 && r.above === 0 && r.max !== undefined) rule = `a positive ${noun} of at most ${r.max}`;
   else if (bounds.length === 0) rule = `${r.integer ? 'an' : 'a'} ${noun}`;
   else rule = `${r.integer ? 'an' : 'a'} ${noun}${r.min !== undefined || r.max !== undefined ? ' of' : ''} ${bounds.join(' and ')}`;
   return r.note ? `${rule} (${r.note})` : rule;

@@ -12,7 +12,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { describeError, isPdmError, PdmError } from '../../common/errors.ts';
 import { lookupBearing } from '../../models/bearing/catalogue.ts';
-import type { BearingGeometry } from '../../models/bearing/geometry.ts';
+import { type BearingGeometry, defectFrequencies } from '../../models/bearing/geometry.ts';
 import { BearingGeometrySpec } from '../../models/bearing/geometry-spec.ts';
 import { USABLE_BANDWIDTH_FACTOR } from '../../models/bearing/kurtogram.ts';
 import {
@@ -124,13 +124,15 @@ function bearingGeometry(value: string, option: string): BearingGeometry {
 }
 
 const POSITIVE = { above: 0 };
+/** Sampling rates a vibration channel can have: the wire format's bound (common/wire), 10 MHz. */
+const SAMPLE_RATE = { above: 0, max: 10_000_000 };
 
 const SPEC = commandSpec({
   name: 'analyze',
   help: USAGE,
   positionals: { name: 'FILE', min: 1 },
   options: {
-    fs: number(POSITIVE),
+    fs: number(SAMPLE_RATE),
     rpm: number(POSITIVE),
     bearing: custom(lookupBearing),
     'bearing-geometry': custom(bearingGeometry),
@@ -138,7 +140,7 @@ const SPEC = commandSpec({
     column: text(),
     ...ISO_CLASS_OPTIONS,
     baseline: text().multiple(),
-    'baseline-fs': number(POSITIVE),
+    'baseline-fs': number(SAMPLE_RATE),
     'baseline-rpm': number(POSITIVE).multiple(),
     reference: text(),
     'save-reference': text(),
@@ -254,11 +256,44 @@ async function load(file: string, s: Settings, baseline = false): Promise<{ samp
     throw usageError(`${file}: ${fsName} ${fsOption} disagrees with the WAV header's ${signal.sampleRateHz} Hz`);
   }
   const rpm = baseline ? (s.baselineRpm[s.baselines.indexOf(file)] ?? s.baselineRpm[0]) : s.rpm;
+  const rpmName = baseline ? '--baseline-rpm' : '--rpm';
   if (rpm !== undefined && rpm / 60 >= fs / 2)
-    throw usageError(`${file}: ${baseline ? '--baseline-rpm' : '--rpm'} ${rpm} (${rpm / 60} Hz) is not below Nyquist (${fs / 2} Hz)`);
+    throw usageError(`${file}: ${rpmName} ${rpm} (${rpm / 60} Hz) is not below Nyquist (${fs / 2} Hz)`);
+  if (rpm !== undefined) checkSpeedFitsRecord(file, rpmName, rpm, fs, signal.samples.length, s.bearing);
   if (signal.samples.length < 256)
     throw new PdmError('PDM_ERR_INPUT_FILE', `${file}: ${signal.samples.length} samples; at least 256 are needed`, { file });
   return { samples: signal.samples, fs, format: signal.format };
+}
+
+/**
+ * A speed the record cannot show is a command-line mistake, not a result: fewer than one
+ * revolution in the whole record (orders and the bearing's lines need many; `--rpm 0.001` is a
+ * typo or the wrong unit), or a bearing whose inner race frequency lies above Nyquist (its lines
+ * cannot be in the record, so "none" would be reported for a fault that is not looked at).
+ */
+function checkSpeedFitsRecord(
+  file: string,
+  option: string,
+  rpm: number,
+  fs: number,
+  samples: number,
+  bearing: BearingGeometry | undefined,
+): void {
+  const durationS = samples / fs;
+  const revolutions = (rpm / 60) * durationS;
+  if (revolutions < 1) {
+    throw usageError(
+      `${file}: ${option} ${rpm} gives ${revolutions.toPrecision(2)} revolutions in the ${durationS.toPrecision(3)} s record; a speed is in r/min, and the analysis needs at least one whole revolution`,
+    );
+  }
+  if (bearing !== undefined) {
+    const bpfi = defectFrequencies(bearing, rpm / 60).bpfi;
+    if (bpfi >= fs / 2) {
+      throw usageError(
+        `${file}: at ${option} ${rpm} the bearing's inner race frequency (BPFI ${bpfi.toFixed(1)} Hz) is above Nyquist (${fs / 2} Hz): this record cannot show its faults; check the speed and --fs`,
+      );
+    }
+  }
 }
 
 function round(v: number, digits = 6): number {

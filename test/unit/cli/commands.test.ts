@@ -19,7 +19,7 @@ const BAD_VALUE: Record<string, [string[], string]> = {
     ['inject', '--endpoint', 'opc.tcp://h:1/m', '--type', 'cage', '--location', 'DE', '--time-to-failure', '3 weeks'],
     '--time-to-failure "3 weeks" must be seconds or a duration',
   ],
-  analyze: [['a.f32', '--fs', '0'], "--fs must be a positive number, got '0'"],
+  analyze: [['a.f32', '--fs', '0'], "--fs must be a positive number of at most 10000000, got '0'"],
   rul: [['--series', 's.csv', '--life-exponent', 'x'], "--life-exponent must be a positive number, got 'x'"],
   history: [['--machine', 'm', '--to', 'tomorrow'], '--to must be an ISO 8601 time with a zone'],
   dashboards: [['build', '--iso-foundation', 'soft'], "--iso-foundation must be rigid or flexible, got 'soft'"],

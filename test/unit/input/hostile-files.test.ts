@@ -185,3 +185,25 @@ describe('feature histories (pdm rul)', () => {
     expect(hasControlCharacter(esc.message)).toBe(false);
   });
 });
+
+describe('impossible parameters (pdm analyze)', () => {
+  const record = join(ROOT, '..', 'shared', 'data', 'cwru', '12k_DE', '130_OR007at6_0_DE.f32');
+
+  it('--fs 1e12 was accepted: now a usage error (exit 2), sampling rates are bounded as on the wire (10 MHz)', async () => {
+    const r = await pdm(['analyze', record, '--fs', '1e12', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--fs must be a positive number of at most 10000000, got '1e12'");
+  });
+
+  it("--rpm 0.001 was accepted and labelled 'given': now refused, the record holds no whole revolution", async () => {
+    const r = await pdm(['analyze', record, '--fs', '12000', '--rpm', '0.001', '--bearing', '6205-2RS', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--rpm 0.001 gives 0.00017 revolutions in the 10.2 s record');
+  });
+
+  it('--rpm 100000 at 12 kHz put BPFI above Nyquist without a word: now refused naming both', async () => {
+    const r = await pdm(['analyze', record, '--fs', '12000', '--rpm', '100000', '--bearing', '6205-2RS', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the bearing's inner race frequency (BPFI 9025.4 Hz) is above Nyquist (6000 Hz)");
+  });
+});
