@@ -11,7 +11,7 @@
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { describeError, PdmError } from '../common/errors.ts';
-import { createKafka, ensureTopics } from '../common/kafka.ts';
+import { createKafka, ensureTopics, type KafkaSecurity, resolveKafkaSecurity } from '../common/kafka.ts';
 import { logger } from '../common/log.ts';
 import { topicNames } from '../common/topics.ts';
 import { decodeEnergyReading } from '../common/wire/energy-reading.ts';
@@ -42,6 +42,8 @@ export type { ProcessorStats } from './processor-stats.ts';
 
 export interface ProcessorEndpoints {
   brokers: string[];
+  /** TLS / SASL towards Kafka; default: the config's kafka.security, else PDM_KAFKA_SECURITY_PROTOCOL and friends. */
+  kafkaSecurity?: KafkaSecurity;
   questdbHttp: string;
   questdbIlpConfig: string;
   questdbAuth?: { user: string; password: string };
@@ -148,7 +150,11 @@ export class StreamProcessor {
     this.#sink = await QuestdbSink.connect(this.#ep.questdbIlpConfig);
     this.#pool = new WorkerPool({ threads: this.#config.workers });
 
-    const kafka = createKafka(this.#ep.brokers, 'pdm-processor');
+    const kafka = createKafka(
+      this.#ep.brokers,
+      'pdm-processor',
+      this.#ep.kafkaSecurity ?? resolveKafkaSecurity(this.#config.kafka.security),
+    );
     const admin = kafka.admin();
     await admin.connect();
     try {
