@@ -159,9 +159,12 @@ export class StreamProcessor {
     await admin.connect();
     try {
       const { partitions, replicationFactor } = this.#config.kafka;
+      // Only the topics it reads and the one it writes: the simulator's truth topic is not the
+      // processor's, and a broker with ACLs (SECURITY.md) lets it create no other.
+      const { truth: _notOurs, ...ours } = this.#topics;
       await ensureTopics(
         admin,
-        Object.values(this.#topics).map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+        Object.values(ours).map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
       );
     } finally {
       await admin.disconnect();
