@@ -34,7 +34,9 @@ PDM_KAFKA_BROKERS is set, and to the QuestDB table ground_truth when PDM_QUESTDB
   --topic-prefix P    prefix of the truth topic name
   --table-prefix P    prefix of the ground_truth table name
 Environment: the OPC UA user variables the fleet names; PDM_KAFKA_BROKERS, PDM_QUESTDB_HTTP,
-PDM_QUESTDB_USER, PDM_QUESTDB_PASSWORD (each optional)
+PDM_QUESTDB_USER, PDM_QUESTDB_PASSWORD (each optional); for a secured Kafka
+PDM_KAFKA_SECURITY_PROTOCOL (plaintext|ssl|sasl_ssl), PDM_KAFKA_CA_FILE, PDM_KAFKA_USERNAME,
+PDM_KAFKA_PASSWORD (SECURITY.md)
 `;
 
 /**
