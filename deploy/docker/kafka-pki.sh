@@ -4,7 +4,7 @@
 # nothing. The keystore password is random and stays in the volume (store-password, 0600):
 # Kafka needs it in clear in its config; clients need only ca.crt.
 set -eu
-dir=/pki
+dir=${KAFKA_PKI_DIR:-/pki}
 cd "$dir"
 if [ -f ca.crt ] && [ -f broker.p12 ] && [ -f store-password ]; then
   echo "Kafka PKI already in the kafka-pki volume: nothing to do"
@@ -29,5 +29,5 @@ ec="-keyalg EC -groupname secp256r1 -storetype PKCS12"
 rm -f broker.csr broker.crt
 chmod 644 ca.crt
 # The Kafka image's appuser and the app image's node user are both uid 1000.
-chown 1000:1000 ca.crt ca.p12 broker.p12 store-password
+if [ "$(id -u)" = 0 ]; then chown 1000:1000 ca.crt ca.p12 broker.p12 store-password; fi
 echo "Kafka PKI created: CA ca.crt, broker certificate for kafka in broker.p12"

@@ -7,9 +7,11 @@
 # The same settings as the local launcher (deploy/local/kafka-security.ts).
 set -eu
 : "${KAFKA_ADMIN_PASSWORD:?}" "${KAFKA_COLLECTOR_PASSWORD:?}" "${KAFKA_PROCESSOR_PASSWORD:?}" "${KAFKA_SIMULATOR_PASSWORD:?}"
-pki=/pki
-data=/var/lib/kafka/data
-conf=/var/lib/kafka/config
+# Paths overridable only to try this script outside the image.
+pki=${KAFKA_PKI_DIR:-/pki}
+data=${KAFKA_DATA_DIR:-/var/lib/kafka/data}
+conf=${KAFKA_CONF_DIR:-/var/lib/kafka/config}
+bin=${KAFKA_BIN_DIR:-/opt/kafka/bin}
 umask 077
 mkdir -p "$conf"
 store=$(cat "$pki/store-password")
@@ -59,14 +61,14 @@ ssl.truststore.type=PEM
 ssl.truststore.location=$pki/ca.crt
 PROPS
 if [ ! -f "$data/meta.properties" ]; then
-  /opt/kafka/bin/kafka-storage.sh format -c "$conf/server.properties" -t "$(/opt/kafka/bin/kafka-storage.sh random-uuid)" \
+  "$bin/kafka-storage.sh" format -c "$conf/server.properties" -t "$("$bin/kafka-storage.sh" random-uuid)" \
     --add-scram "SCRAM-SHA-512=[name=admin,password=$KAFKA_ADMIN_PASSWORD]" \
     --add-scram "SCRAM-SHA-512=[name=collector,password=$KAFKA_COLLECTOR_PASSWORD]" \
     --add-scram "SCRAM-SHA-512=[name=processor,password=$KAFKA_PROCESSOR_PASSWORD]" \
-    --add-scram "SCRAM-SHA-512=[name=simulator,password=$KAFKA_SIMULATOR_PASSWORD]"
+    --add-scram "SCRAM-SHA-512=[name=simulator,password=$KAFKA_SIMULATOR_PASSWORD]" >/dev/null # it prints the SCRAM keys
   touch "$data/.pdm-scram-users"
 elif [ ! -f "$data/.pdm-scram-users" ]; then
   echo "kafka-data was formatted without SCRAM users (an older, unauthenticated pdm compose): remove the volume (docker compose down; docker volume rm <project>_kafka-data) to start over; its topics are lost" >&2
   exit 1
 fi
-exec /opt/kafka/bin/kafka-server-start.sh "$conf/server.properties"
+exec "$bin/kafka-server-start.sh" "$conf/server.properties"
