@@ -11,7 +11,7 @@
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { describeError, PdmError } from '../common/errors.ts';
-import { createKafka, ensureTopics, type KafkaSecurity, resolveKafkaSecurity } from '../common/kafka.ts';
+import { createKafka, ensureTopics, type KafkaSecurity, kafkaError, resolveKafkaSecurity } from '../common/kafka.ts';
 import { logger } from '../common/log.ts';
 import { topicNames } from '../common/topics.ts';
 import { decodeEnergyReading } from '../common/wire/energy-reading.ts';
@@ -156,7 +156,11 @@ export class StreamProcessor {
       this.#ep.kafkaSecurity ?? resolveKafkaSecurity(this.#config.kafka.security),
     );
     const admin = kafka.admin();
-    await admin.connect();
+    // A refused user or a missing ACL ends the start with PDM_ERR_KAFKA_AUTH naming what to check.
+    const brokers = this.#ep.brokers;
+    await admin.connect().catch((err: unknown) => {
+      throw kafkaError(err, 'the processor cannot connect', brokers);
+    });
     try {
       const { partitions, replicationFactor } = this.#config.kafka;
       // Only the topics it reads and the one it writes: the simulator's truth topic is not the
@@ -171,7 +175,9 @@ export class StreamProcessor {
     }
     const dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.#deadLetters = new DeadLetters(dlq, this.#topics.deadLetter, this.#log);
-    await dlq.connect();
+    await dlq.connect().catch((err: unknown) => {
+      throw kafkaError(err, 'the dead-letter producer cannot connect', brokers);
+    });
 
     const consumer = kafka.consumer({
       groupId: this.#config.kafka.groupId,
@@ -186,8 +192,12 @@ export class StreamProcessor {
       this.#assembler.reset();
       this.health?.dropPending();
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [this.#topics.vibration, this.#topics.energy, this.#topics.gaps], fromBeginning: true });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.#topics.vibration, this.#topics.energy, this.#topics.gaps], fromBeginning: true });
+    } catch (err) {
+      throw kafkaError(err, 'the consumer cannot subscribe', brokers);
+    }
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

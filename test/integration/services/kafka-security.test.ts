@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kafka, logLevel, Kafka as RawKafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isPdmError } from '../../../common/errors.ts';
 import { createKafka, ensureTopics, type KafkaSecurity, KafkaSecuritySpec, kafkaError } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
 import type { KafkaSecrets } from '../../../deploy/local/kafka-security.ts';
 import { portOffsetFromEnv } from '../../../deploy/local/profiles.ts';
 import { ensureServices, type RunningServices } from '../../../deploy/local/services.ts';
+import { KafkaOutput } from '../../../ingest/collector/kafka-output.ts';
 
 const shared = inject('services');
 const topics = topicNames('');
@@ -123,6 +125,31 @@ describe('Kafka with SASL_SSL from the local launcher', () => {
     const pdm = kafkaError(err, 'admin cannot connect', brokers);
     expect(pdm.code).toBe('PDM_ERR_KAFKA_AUTH');
     expect(pdm.message).toContain('PDM_KAFKA_USERNAME / PDM_KAFKA_PASSWORD');
+  });
+
+  it("the collector's own Kafka transport sends as collector, and a wrong password is PDM_ERR_KAFKA_AUTH", async () => {
+    const output = (password: string) =>
+      new KafkaOutput({
+        brokers,
+        clientId: 'test-collector',
+        security: KafkaSecuritySpec.parse({ protocol: 'sasl_ssl', caFile: services.kafkaSecurity!.caFile }),
+        env: { PDM_KAFKA_USERNAME: 'collector', PDM_KAFKA_PASSWORD: password },
+        compression: 'none',
+        partitions: 1,
+        replicationFactor: 1,
+        topics: [topics.energy],
+      });
+    const good = output(secrets.users.collector.password);
+    open.push({ disconnect: () => good.close() });
+    await good.send([{ topic: topics.energy, key: 'pump-01', value: new TextEncoder().encode('{}') }]);
+    expect(good.sent).toBe(1);
+    const bad = output('not-the-password');
+    open.push({ disconnect: () => bad.close() });
+    const err = await bad.ready().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isPdmError(err, 'PDM_ERR_KAFKA_AUTH')).toBe(true);
   });
 
   it('refuses a client without TLS, with SASL but no TLS, and one that does not trust the CA', async () => {
