@@ -10,7 +10,7 @@ set -eu
 # Paths overridable only to try this script outside the image.
 pki=${KAFKA_PKI_DIR:-/pki}
 data=${KAFKA_DATA_DIR:-/var/lib/kafka/data}
-conf=${KAFKA_CONF_DIR:-/var/lib/kafka/config}
+conf=${KAFKA_CONF_DIR:-/tmp/pdm-kafka} # regenerated at each start; not in the data volume (a directory there would be taken for a partition)
 bin=${KAFKA_BIN_DIR:-/opt/kafka/bin}
 umask 077
 mkdir -p "$conf"
