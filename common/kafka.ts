@@ -125,6 +125,8 @@ export function isKafkaAuthError(err: unknown): boolean {
     if (e.name === 'KafkaJSSASLAuthenticationError') return true;
     const type = (e as { type?: unknown }).type;
     if (typeof type === 'string' && /_AUTHORIZATION_FAILED$|^SASL_AUTHENTICATION_FAILED$|^ILLEGAL_SASL_STATE$/.test(type)) return true;
+    // kafkajs's retrier re-wraps a protocol error keeping only its message (no type, no cause).
+    if (/^Not authorized to access |SASL .*authentication failed/.test(e.message)) return true;
   }
   return false;
 }

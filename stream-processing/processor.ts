@@ -44,6 +44,8 @@ export interface ProcessorEndpoints {
   brokers: string[];
   /** TLS / SASL towards Kafka; default: the config's kafka.security, else PDM_KAFKA_SECURITY_PROTOCOL and friends. */
   kafkaSecurity?: KafkaSecurity;
+  /** Where kafkaSecurity's usernameEnv / passwordEnv are looked up (default process.env). */
+  kafkaEnv?: NodeJS.ProcessEnv;
   questdbHttp: string;
   questdbIlpConfig: string;
   questdbAuth?: { user: string; password: string };
@@ -154,6 +156,7 @@ export class StreamProcessor {
       this.#ep.brokers,
       'pdm-processor',
       this.#ep.kafkaSecurity ?? resolveKafkaSecurity(this.#config.kafka.security),
+      this.#ep.kafkaEnv,
     );
     const admin = kafka.admin();
     // A refused user or a missing ACL ends the start with PDM_ERR_KAFKA_AUTH naming what to check.
