@@ -13,6 +13,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   services: { summary: 'fetch, start, stop or inspect the local Kafka and QuestDB (up | down | status | fetch)' },
   simulate: { summary: 'run the factory simulator: one OPC UA server per machine of a fleet file' },
   collect: { summary: 'run an OPC UA to Kafka collector' },
+  'kafka-acls': { summary: 'give the collector, processor and simulator their Kafka ACLs (a broker with SASL and an authorizer)' },
   process: { summary: 'run the stream processor: Kafka to worker pool to QuestDB' },
   pki: { summary: 'create and cross-trust the OPC UA certificates of a plant (machines and collector)' },
   factory: { summary: 'drive a running simulated factory: inject a fault, stop, start or repair a machine' },

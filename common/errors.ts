@@ -17,6 +17,7 @@ export const ERROR_CATALOGUE = {
   PDM_ERR_ENV_DISK: { retriable: false, summary: 'not enough free disk space' },
   PDM_ERR_SERVICE_START: { retriable: true, summary: 'a local service did not become healthy' },
   PDM_ERR_KAFKA_UNAVAILABLE: { retriable: true, summary: 'Kafka cannot be reached' },
+  PDM_ERR_KAFKA_AUTH: { retriable: false, summary: 'Kafka refused the user name or password, or an ACL denies the operation' },
   PDM_ERR_QUESTDB_UNAVAILABLE: { retriable: true, summary: 'QuestDB cannot be reached' },
   PDM_ERR_QUESTDB_REJECTED: { retriable: false, summary: 'QuestDB rejected rows' },
   PDM_ERR_QUESTDB_AUTH: { retriable: false, summary: 'QuestDB refused the user name or password' },

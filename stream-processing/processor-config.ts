@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ChannelDeclarationSpec } from '../common/channel-spec.ts';
+import { KafkaSecuritySpec } from '../common/kafka.ts';
 import { MetricsEndpointSpec } from '../common/metrics-server.ts';
 import { DEFAULT_PLAUSIBILITY, WIRE_ID_PATTERN } from '../common/wire/plausibility.ts';
 import { BearingGeometrySpec } from '../models/bearing/geometry-spec.ts';
@@ -52,6 +53,7 @@ export const ProcessorConfigSpec = z.strictObject({
       groupId: z.string().min(1).default('pdm-processor').describe('consumer group; processors sharing it split the partitions'),
       partitions: z.number().int().min(1).default(6).describe('partitions for topics this processor creates'),
       replicationFactor: z.number().int().min(1).default(1),
+      security: KafkaSecuritySpec.optional(),
     })
     .default({ topicPrefix: '', groupId: 'pdm-processor', partitions: 6, replicationFactor: 1 }),
   questdb: z

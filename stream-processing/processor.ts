@@ -19,7 +19,7 @@
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { describeError, isPdmError, isRetriable, PdmError } from '../common/errors.ts';
-import { createKafka, ensureTopics } from '../common/kafka.ts';
+import { createKafka, ensureTopics, type KafkaSecurity, kafkaError, resolveKafkaSecurity } from '../common/kafka.ts';
 import { logger } from '../common/log.ts';
 import { topicNames } from '../common/topics.ts';
 import { decodeEnergyReading, validateEnergyReading } from '../common/wire/energy-reading.ts';
@@ -61,6 +61,10 @@ export type { ProcessorStats } from './processor-stats.ts';
 
 export interface ProcessorEndpoints {
   brokers: string[];
+  /** TLS / SASL towards Kafka; default: the config's kafka.security, else PDM_KAFKA_SECURITY_PROTOCOL and friends. */
+  kafkaSecurity?: KafkaSecurity;
+  /** Where kafkaSecurity's usernameEnv / passwordEnv are looked up (default process.env). */
+  kafkaEnv?: NodeJS.ProcessEnv;
   questdbHttp: string;
   questdbIlpConfig: string;
   questdbAuth?: { user: string; password: string };
@@ -177,21 +181,35 @@ export class StreamProcessor {
     this.#sink = await QuestdbSink.connect(this.#ep.questdbIlpConfig);
     this.#pool = new WorkerPool({ threads: this.#config.workers });
 
-    const kafka = createKafka(this.#ep.brokers, 'pdm-processor');
+    const kafka = createKafka(
+      this.#ep.brokers,
+      'pdm-processor',
+      this.#ep.kafkaSecurity ?? resolveKafkaSecurity(this.#config.kafka.security),
+      this.#ep.kafkaEnv,
+    );
     const admin = kafka.admin();
-    await admin.connect();
+    // A refused user or a missing ACL ends the start with PDM_ERR_KAFKA_AUTH naming what to check.
+    const brokers = this.#ep.brokers;
+    await admin.connect().catch((err: unknown) => {
+      throw kafkaError(err, 'the processor cannot connect', brokers);
+    });
     try {
       const { partitions, replicationFactor } = this.#config.kafka;
+      // Only the topics it reads and the one it writes: the simulator's truth topic is not the
+      // processor's, and a broker with ACLs (SECURITY.md) lets it create no other.
+      const { truth: _notOurs, ...ours } = this.#topics;
       await ensureTopics(
         admin,
-        Object.values(this.#topics).map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+        Object.values(ours).map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
       );
     } finally {
       await admin.disconnect();
     }
     const dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.#deadLetters = new DeadLetters(dlq, this.#topics.deadLetter, this.#log);
-    await dlq.connect();
+    await dlq.connect().catch((err: unknown) => {
+      throw kafkaError(err, 'the dead-letter producer cannot connect', brokers);
+    });
 
     const consumer = kafka.consumer({
       groupId: this.#config.kafka.groupId,
@@ -209,8 +227,12 @@ export class StreamProcessor {
       this.#stall.clearPending();
       this.health?.dropPending();
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [this.#topics.vibration, this.#topics.energy, this.#topics.gaps], fromBeginning: true });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.#topics.vibration, this.#topics.energy, this.#topics.gaps], fromBeginning: true });
+    } catch (err) {
+      throw kafkaError(err, 'the consumer cannot subscribe', brokers);
+    }
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -15,7 +15,8 @@ restarted collector sends what its spool holds first. See docs/collector.md.
 
   --config FILE   collector configuration (YAML/JSON), e.g. deploy/config/collector.yaml
   --check         validate the configuration, print what would run, and exit
-Environment: PDM_KAFKA_BROKERS (unless kafka.brokers is set), the OPC UA credential variables
+Environment: PDM_KAFKA_BROKERS (unless kafka.brokers is set); PDM_KAFKA_SECURITY_PROTOCOL,
+PDM_KAFKA_CA_FILE, PDM_KAFKA_USERNAME, PDM_KAFKA_PASSWORD (unless kafka.security is set); the OPC UA credential variables
 the file names (default PDM_OPCUA_USER / PDM_OPCUA_PASSWORD), PDM_LOG_LEVEL.
 Metrics: /metrics (Prometheus) and /health (JSON) on metrics.port when configured.
 `;

@@ -23,7 +23,9 @@ and is processed again by the next processor.
   --config FILE   processor configuration (YAML/JSON); defaults apply without one
   --fleet FILE    take each machine's bearings, nominal speed and ISO class from a simulator
                   fleet file (the config's own machines section wins)
-Environment: PDM_KAFKA_BROKERS, PDM_QUESTDB_HTTP, PDM_QUESTDB_USER, PDM_QUESTDB_PASSWORD
+Environment: PDM_KAFKA_BROKERS, PDM_QUESTDB_HTTP, PDM_QUESTDB_USER, PDM_QUESTDB_PASSWORD; Kafka
+TLS and user from the config's kafka.security, else PDM_KAFKA_SECURITY_PROTOCOL, PDM_KAFKA_CA_FILE,
+PDM_KAFKA_USERNAME, PDM_KAFKA_PASSWORD (SECURITY.md)
 `;
 
 const SPEC = commandSpec({ name: 'process', help: HELP, options: { config: text(), fleet: text() } });

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { PdmError } from '../../common/errors.ts';
 import { credentialsFile, servicesStatus, stopRecorded } from '../../deploy/local/control.ts';
 import { printableQuestdb } from '../../deploy/local/endpoints.ts';
+import { KAFKA_SECURITY_MODES } from '../../deploy/local/kafka-security.ts';
 import { fetchArtifacts } from '../../deploy/local/maven.ts';
 import { defaultServicesDir, jarCacheDir } from '../../deploy/local/paths.ts';
 import type { Profile } from '../../deploy/local/profiles.ts';
@@ -29,6 +30,11 @@ Options:
   --profile dev|test   ports and directory: dev = 9092/9093, 9000/8812/9003 in <repo>/.pdm/services;
                        test = 19092/19093, 19000/18812/19003 in <repo>/.pdm/test-services (wiped at start)
   --data-dir DIR       services directory (default per profile; PDM_SERVICES_DIR for dev)
+  --kafka-security plaintext|sasl_ssl
+                       (up) plaintext (default): no TLS, no users, loopback only. sasl_ssl: TLS
+                       with a CA of the directory, SCRAM-SHA-512 users admin, collector,
+                       processor, simulator (random passwords in a 0600 file, printed as its
+                       path) and ACLs per component; a directory is secured from its first start
   --detach             (up) leave the services running after this command returns
   --json               (up, status) print JSON instead of text
   -h, --help           this text
@@ -53,7 +59,7 @@ const ENV_PASSWORD = 'the environment (PDM_QUESTDB_PASSWORD)';
  * it came from), and a shell line that reads it from there.
  */
 export function upReport(
-  services: Pick<RunningServices, 'endpoints' | 'started' | 'dataDir'>,
+  services: Pick<RunningServices, 'endpoints' | 'started' | 'dataDir' | 'kafkaSecurity'>,
   json: boolean,
   env: NodeJS.ProcessEnv = process.env,
 ): string[] {
@@ -70,6 +76,7 @@ export function upReport(
         ...(hasPassword ? { questdbPasswordAt: passwordAt, ...(file ? { questdbCredentialsFile: file } : {}) } : {}),
         started: services.started,
         dataDir: services.dataDir,
+        ...(services.kafkaSecurity ? { kafkaSecurity: services.kafkaSecurity } : {}),
       }),
     ];
   const lines = [
@@ -78,6 +85,11 @@ export function upReport(
     `QuestDB PG wire: ${e.questdbPg}`,
     `QuestDB ILP:     ${e.questdbIlpConfig}`,
   ];
+  const ks = services.kafkaSecurity;
+  if (ks)
+    lines.push(
+      `Kafka security:  SASL_SSL, SCRAM-SHA-512; CA ${resolve(ks.caFile)}; users admin, collector, processor, simulator, passwords in ${resolve(ks.usersFile)}`,
+    );
   if (services.dataDir) lines.push(`Data and logs:   ${services.dataDir}`);
   // A line that can be pasted as it is: the password is read from its file by the shell, not printed.
   const password = !hasPassword
@@ -85,9 +97,14 @@ export function upReport(
     : file
       ? ` PDM_QUESTDB_USER=${e.questdbUser} PDM_QUESTDB_PASSWORD="$(node -p 'require(process.argv[1]).password' ${JSON.stringify(file)})"`
       : ` PDM_QUESTDB_USER=${e.questdbUser} PDM_QUESTDB_PASSWORD="$PDM_QUESTDB_PASSWORD"`;
+  // Which user: the one of the component being started (collector, processor or simulator).
+  const kafkaAuth = ks
+    ? ` PDM_KAFKA_SECURITY_PROTOCOL=sasl_ssl PDM_KAFKA_CA_FILE=${resolve(ks.caFile)} PDM_KAFKA_USERNAME=collector PDM_KAFKA_PASSWORD="$(node -p 'require(process.argv[1]).users.collector.password' ${JSON.stringify(resolve(ks.usersFile))})"`
+    : '';
   lines.push(
-    `To point other processes at these: PDM_KAFKA_BROKERS=${e.kafkaBrokers.join(',')} PDM_QUESTDB_HTTP=${e.questdbHttp}${password}`,
+    `To point other processes at these: PDM_KAFKA_BROKERS=${e.kafkaBrokers.join(',')}${kafkaAuth} PDM_QUESTDB_HTTP=${e.questdbHttp}${password}`,
   );
+  if (ks) lines.push('(for the processor or the simulator, put its name in PDM_KAFKA_USERNAME and in the users.<name> of the password)');
   return lines;
 }
 
@@ -95,7 +112,13 @@ const SPEC = commandSpec({
   name: 'services',
   help: HELP,
   // --detach and --json are read only by some actions, but accepted by all (as they always were).
-  options: { profile: choice(['dev', 'test']).default('dev'), 'data-dir': text(), detach: flag(), json: flag() },
+  options: {
+    profile: choice(['dev', 'test']).default('dev'),
+    'data-dir': text(),
+    'kafka-security': choice(KAFKA_SECURITY_MODES).default('plaintext'),
+    detach: flag(),
+    json: flag(),
+  },
   subcommands: { fetch: {}, up: {}, down: {}, status: {} },
 });
 
@@ -120,7 +143,14 @@ async function servicesCommand({ subcommand: action, values }: CommandLineOf<typ
       process.once('SIGTERM', onSignal);
       let services;
       try {
-        services = await ensureServices({ profile, dataDir, onProgress: progress, signal: abort.signal, detach: values.detach });
+        services = await ensureServices({
+          profile,
+          dataDir,
+          onProgress: progress,
+          signal: abort.signal,
+          detach: values.detach,
+          kafkaSecurity: values['kafka-security'],
+        });
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

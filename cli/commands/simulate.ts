@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { questdbFromEnv } from '../../common/endpoints.ts';
 import { describeError } from '../../common/errors.ts';
-import { brokersFromEnv, createKafka, ensureTopics } from '../../common/kafka.ts';
+import { brokersFromEnv, createKafka, ensureTopics, kafkaSecurityFromEnv } from '../../common/kafka.ts';
 import { topicNames } from '../../common/topics.ts';
 import { Factory, type FactoryMachine } from '../../ingest/simulator/factory.ts';
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
@@ -34,7 +34,9 @@ PDM_KAFKA_BROKERS is set, and to the QuestDB table ground_truth when PDM_QUESTDB
   --topic-prefix P    prefix of the truth topic name
   --table-prefix P    prefix of the ground_truth table name
 Environment: the OPC UA user variables the fleet names; PDM_KAFKA_BROKERS, PDM_QUESTDB_HTTP,
-PDM_QUESTDB_USER, PDM_QUESTDB_PASSWORD (each optional)
+PDM_QUESTDB_USER, PDM_QUESTDB_PASSWORD (each optional); for a secured Kafka
+PDM_KAFKA_SECURITY_PROTOCOL (plaintext|ssl|sasl_ssl), PDM_KAFKA_CA_FILE, PDM_KAFKA_USERNAME,
+PDM_KAFKA_PASSWORD (SECURITY.md)
 `;
 
 /**
@@ -75,7 +77,8 @@ async function simulate({ values }: CommandLineOf<typeof SPEC>): Promise<number>
   let producer;
   const truthTopic = topicNames(values['topic-prefix'] ?? '').truth;
   if (brokers.length > 0) {
-    const kafka = createKafka(brokers, 'pdm-simulator');
+    // No config file for Kafka here: TLS / SASL come from PDM_KAFKA_SECURITY_PROTOCOL and friends.
+    const kafka = createKafka(brokers, 'pdm-simulator', kafkaSecurityFromEnv());
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, [{ topic: truthTopic, numPartitions: 1, replicationFactor: 1 }]);

@@ -10,9 +10,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../common/config.ts';
 import { describeError } from '../../common/errors.ts';
+import type { KafkaSecurity } from '../../common/kafka.ts';
 import { topicNames } from '../../common/topics.ts';
 import { credentialsFile } from '../../deploy/local/control.ts';
-import { endpointsFromEnv, ensureServices } from '../../deploy/local/services.ts';
+import { KAFKA_SECURITY_MODES, type KafkaSecrets } from '../../deploy/local/kafka-security.ts';
+import { endpointsFromEnv, ensureServices, type LocalKafkaSecurity } from '../../deploy/local/services.ts';
 import { Collector } from '../../ingest/collector/collector.ts';
 import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
 import { collectorPkiDir, initPlantPki } from '../../ingest/opcua/pki-init.ts';
@@ -21,7 +23,7 @@ import type { MachineTruth } from '../../ingest/simulator/physics/machine-simula
 import { tableNames } from '../../storage/tables.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
-import { type CommandLineOf, command, commandSpec, flag, number, text } from '../command-line.ts';
+import { type CommandLineOf, choice, command, commandSpec, flag, number, text } from '../command-line.ts';
 import { addFleetMachines } from '../io/fleet-models.ts';
 import { renderLiveView, shortDuration } from '../live-view.ts';
 import { untilSignal } from '../signals.ts';
@@ -39,6 +41,11 @@ user), the collector and the stream processor, and shows a live view until Ctrl-
   --refresh SECONDS        live view period (default 2)
   --keep-model-state       keep what the health models learned in earlier runs (default: the
                            simulated machines start new lives, so the models start afresh too)
+  --kafka-security plaintext|sasl_ssl
+                           sasl_ssl: the local Kafka with TLS, SCRAM-SHA-512 users and ACLs, the
+                           simulator, collector and processor each as its own user (default
+                           plaintext on 127.0.0.1; a services directory is secured from its first
+                           start: use PDM_SERVICES_DIR for a secured one beside a plaintext one)
 `;
 
 /** OPC UA credentials of the local factory: generated once, kept in .pdm (0600), never a default. */
@@ -49,6 +56,40 @@ function localOpcuaCredentials(dir: string): { username: string; password: strin
   const creds = { username: 'operator', password: randomBytes(18).toString('base64url') };
   writeFileSync(file, JSON.stringify(creds), { mode: 0o600 });
   return { ...creds, file };
+}
+
+/**
+ * How the simulator, processor and collector reach the local Kafka: nothing for plaintext; with
+ * SASL_SSL each its own user (its ACLs), the passwords read from the services directory's users
+ * file into variables of this process's children only, never printed.
+ */
+function componentKafka(local: LocalKafkaSecurity | undefined): {
+  simulatorEnv: NodeJS.ProcessEnv;
+  env: NodeJS.ProcessEnv;
+  security: (user: 'collector' | 'processor') => KafkaSecurity | undefined;
+} {
+  if (!local) return { simulatorEnv: {}, env: {}, security: () => undefined };
+  const users = (JSON.parse(readFileSync(local.usersFile, 'utf8')) as KafkaSecrets).users;
+  const env: NodeJS.ProcessEnv = {};
+  for (const u of ['collector', 'processor'] as const) {
+    env[`PDM_KAFKA_${u.toUpperCase()}_USERNAME`] = users[u].username;
+    env[`PDM_KAFKA_${u.toUpperCase()}_PASSWORD`] = users[u].password;
+  }
+  return {
+    simulatorEnv: {
+      PDM_KAFKA_SECURITY_PROTOCOL: 'sasl_ssl',
+      PDM_KAFKA_CA_FILE: local.caFile,
+      PDM_KAFKA_USERNAME: users.simulator.username,
+      PDM_KAFKA_PASSWORD: users.simulator.password,
+    },
+    env,
+    security: (u) => ({
+      protocol: 'sasl_ssl',
+      caFile: local.caFile,
+      usernameEnv: `PDM_KAFKA_${u.toUpperCase()}_USERNAME`,
+      passwordEnv: `PDM_KAFKA_${u.toUpperCase()}_PASSWORD`,
+    }),
+  };
 }
 
 /** Where the QuestDB password is (never the password: the banner stays on screen and in logs). */
@@ -66,6 +107,7 @@ const SPEC = commandSpec({
     // At least a tenth of a second: a faster redraw only burns the CPU the plant needs.
     refresh: number({ min: 0.1, note: 'seconds' }).default(2),
     'keep-model-state': flag(),
+    'kafka-security': choice(KAFKA_SECURITY_MODES).default('plaintext'),
   },
 });
 
@@ -86,8 +128,13 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   }
 
   out('Starting Kafka and QuestDB (first run downloads them with Maven; this shows progress)...');
-  const services = await ensureServices({ profile: 'dev', onProgress: (l) => out(`  ${l}`) });
+  const services = await ensureServices({
+    profile: 'dev',
+    onProgress: (l) => out(`  ${l}`),
+    kafkaSecurity: values['kafka-security'],
+  });
   const ep = services.endpoints;
+  const kafka = componentKafka(services.kafkaSecurity);
   const stateDir = '.pdm';
   const creds = localOpcuaCredentials(stateDir);
   const env = { ...process.env };
@@ -108,6 +155,7 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const sim = await startSimulatorChild(fleetFile, pkiRoot, join(stateDir, 'truth'), {
     ...env,
     PDM_KAFKA_BROKERS: ep.kafkaBrokers.join(','),
+    ...kafka.simulatorEnv,
   });
   const factory = sim;
   const auth = ep.questdbUser && ep.questdbPassword ? { user: ep.questdbUser, password: ep.questdbPassword } : undefined;
@@ -116,6 +164,8 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
     questdbHttp: ep.questdbHttp,
     questdbIlpConfig: ep.questdbIlpConfig,
     questdbAuth: auth,
+    kafkaSecurity: kafka.security('processor'),
+    kafkaEnv: kafka.env,
   });
   await processor.start();
   const collector = new Collector(
@@ -126,14 +176,14 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
         .filter((m) => m.endpointUrl)
         .map((m) => ({ id: m.id, endpoint: m.endpointUrl, auth: { usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' } })),
     }),
-    { brokers: ep.kafkaBrokers, env },
+    { brokers: ep.kafkaBrokers, env: { ...env, ...kafka.env }, security: kafka.security('collector') },
   );
   await collector.start();
 
   const where = [
     `machines: ${factory.machines.map((m) => `${m.id}${m.endpointUrl ? ` ${m.endpointUrl}` : ` (${m.state}: ${m.error ?? ''})`}`).join(', ')}`,
     `OPC UA user '${env['PDM_OPCUA_USER']}', password in ${process.env['PDM_OPCUA_PASSWORD'] ? 'PDM_OPCUA_PASSWORD' : creds.file} (SignAndEncrypt, the strongest policy each machine offers; certificates in ${pkiRoot})`,
-    `Kafka ${ep.kafkaBrokers.join(',')}: topics ${topics.vibration}, ${topics.energy}, ${topics.gaps}, ${topics.deadLetter}, ${topics.truth}`,
+    `Kafka ${ep.kafkaBrokers.join(',')}: topics ${topics.vibration}, ${topics.energy}, ${topics.gaps}, ${topics.deadLetter}, ${topics.truth}${services.kafkaSecurity ? ` (SASL_SSL: CA ${resolve(services.kafkaSecurity.caFile)}, users simulator, collector, processor, passwords in ${resolve(services.kafkaSecurity.usersFile)})` : ''}`,
     `QuestDB console ${ep.questdbHttp} (user ${ep.questdbUser ?? '-'}, password in ${questdbPasswordAt(services.dataDir)}): tables ${Object.values(tableNames()).join(', ')}`,
     `ground truth: ${join(stateDir, 'truth')}/<machine>.jsonl`,
   ];

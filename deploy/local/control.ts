@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeKafka } from './kafka.ts';
+import { kafkaSecurityLayout, localClientSecurity, readKafkaSecrets } from './kafka-security.ts';
 import { ensureCredentials, probeQuestdb, questdbLayout } from './questdb.ts';
-import { questdbDir } from './services.ts';
+import { kafkaDir, questdbDir } from './services.ts';
 import { isRecordedProcessRunning, readState, removeState, type ServiceRecord, writeState } from './state.ts';
 import { stopPid } from './supervisor.ts';
 
@@ -36,7 +37,11 @@ export async function servicesStatus(dir: string): Promise<ServiceStatus[]> {
   });
   if (state?.kafka) {
     const s = base('kafka', state.kafka, state.kafka.brokers.join(','));
-    out.push({ ...s, healthy: s.running && (await probeKafka(state.kafka.brokers)) });
+    // A secured broker answers its admin user only (kafka-security.ts).
+    const sec = kafkaSecurityLayout(kafkaDir(dir));
+    const secrets = state.kafka.security === 'sasl_ssl' && s.running ? readKafkaSecrets(sec) : undefined;
+    const security = secrets ? localClientSecurity(sec, secrets, 'admin') : {};
+    out.push({ ...s, healthy: s.running && (await probeKafka(state.kafka.brokers, security)) });
   }
   if (state?.questdb) {
     const s = base('questdb', state.questdb, state.questdb.http);

@@ -6,12 +6,22 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { PdmError } from '../../common/errors.ts';
 import { ensureFreeSpace } from './disk.ts';
 import type { JavaRuntime } from './java.ts';
+import {
+  createKafkaSecrets,
+  ensureKafkaCertificates,
+  type KafkaSecrets,
+  type KafkaSecurityMode,
+  kafkaSecurityLayout,
+  readKafkaSecrets,
+  saslSslServerProperties,
+  scramFormatArgs,
+} from './kafka-security.ts';
 import { type ManagedProcess, startManaged, tailFile } from './supervisor.ts';
 import { waitUntil } from './wait.ts';
 
@@ -40,18 +50,24 @@ export function kafkaLayout(dir: string): KafkaLayout {
   };
 }
 
-export function kafkaServerProperties(layout: KafkaLayout, ports: KafkaPorts): string {
+/** With `secrets`, the broker listens with SASL_SSL and enforces ACLs (kafka-security.ts). */
+export function kafkaServerProperties(layout: KafkaLayout, ports: KafkaPorts, secrets?: KafkaSecrets): string {
+  const listeners = secrets
+    ? saslSslServerProperties(kafkaSecurityLayout(layout.dir), secrets, ports)
+    : [
+        // Loopback only: this broker has no authentication.
+        `listeners=PLAINTEXT://127.0.0.1:${ports.broker},CONTROLLER://127.0.0.1:${ports.controller}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.broker}`,
+        'controller.listener.names=CONTROLLER',
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        'inter.broker.listener.name=PLAINTEXT',
+      ];
   return [
     '# Written by pdm deploy/local/kafka.ts at each start; edits are overwritten.',
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.bootstrap.servers=127.0.0.1:${ports.controller}`,
-    // Loopback only: this broker has no authentication.
-    `listeners=PLAINTEXT://127.0.0.1:${ports.broker},CONTROLLER://127.0.0.1:${ports.controller}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${ports.broker}`,
-    'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
+    ...listeners,
     `log.dirs=${layout.dataDir}`,
     'num.partitions=1',
     // One node: internal topics cannot have more replicas than brokers.
@@ -123,18 +139,41 @@ export function isKafkaFormatted(layout: KafkaLayout): boolean {
   return existsSync(join(layout.dataDir, 'meta.properties'));
 }
 
-/** Write the config files; format the storage on first start (kafka.tools.StorageTool, as kafka-storage.sh does). */
+/**
+ * Write the config files; format the storage on first start (kafka.tools.StorageTool, as
+ * kafka-storage.sh does). With sasl_ssl the users are created by that format (SCRAM credentials
+ * live in the metadata log, and the broker cannot authenticate anyone before they exist), so a
+ * directory formatted without them cannot be secured later: that is refused with the way out.
+ * Returns the secrets of a secured broker.
+ */
 export async function prepareKafka(
   java: JavaRuntime,
   jarsDir: string,
   layout: KafkaLayout,
   ports: KafkaPorts,
   onProgress: (l: string) => void,
-): Promise<void> {
+  security: KafkaSecurityMode = 'plaintext',
+): Promise<KafkaSecrets | undefined> {
   mkdirSync(layout.dir, { recursive: true });
-  writeFileSync(layout.serverProperties, kafkaServerProperties(layout, ports));
+  const formatted = isKafkaFormatted(layout);
+  let secrets: KafkaSecrets | undefined;
+  if (security === 'sasl_ssl') {
+    const sec = kafkaSecurityLayout(layout.dir);
+    secrets = readKafkaSecrets(sec);
+    if (formatted && !secrets)
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `Kafka in ${layout.dir} was formatted without users, so it cannot start with SASL_SSL: use another services directory (--data-dir / PDM_SERVICES_DIR) or delete ${layout.dir} (its topics are lost)`,
+        { dir: layout.dir },
+      );
+    secrets ??= createKafkaSecrets(sec);
+    await ensureKafkaCertificates(java, sec, secrets, onProgress);
+  }
+  // 0600: with SASL_SSL it holds the keystore and admin passwords.
+  writeFileSync(layout.serverProperties, kafkaServerProperties(layout, ports, secrets), { mode: 0o600 });
+  chmodSync(layout.serverProperties, 0o600);
   writeFileSync(layout.log4jProperties, kafkaLog4jProperties(layout));
-  if (isKafkaFormatted(layout)) return;
+  if (formatted) return secrets;
   ensureFreeSpace(layout.dir, 256 * 1024 * 1024, `Kafka's data in ${layout.dataDir}`);
   onProgress(`formatting Kafka storage in ${layout.dataDir}`);
   const args = [
@@ -146,6 +185,7 @@ export async function prepareKafka(
     randomClusterId(),
     '-c',
     layout.serverProperties,
+    ...(secrets ? scramFormatArgs(secrets) : []),
   ];
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const child = spawn(java.command, args, { cwd: layout.dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -162,6 +202,7 @@ export async function prepareKafka(
       { dir: layout.dataDir },
     );
   }
+  return secrets;
 }
 
 export function startKafkaProcess(java: JavaRuntime, jarsDir: string, layout: KafkaLayout, guard: boolean): ManagedProcess {
@@ -176,10 +217,11 @@ export function startKafkaProcess(java: JavaRuntime, jarsDir: string, layout: Ka
 }
 
 /** One real metadata request: true when the broker answers and lists itself. */
-export async function probeKafka(brokers: string[]): Promise<boolean> {
+export async function probeKafka(brokers: string[], security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {}): Promise<boolean> {
   const kafka = new Kafka({
     clientId: 'pdm-launcher-probe',
     brokers,
+    ...security,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,
     requestTimeout: 3_000,
@@ -210,14 +252,19 @@ export async function waitKafkaHealthy(
   proc: ManagedProcess,
   brokers: string[],
   layout: KafkaLayout,
-  opts: { deadlineMs: number; onProgress: (l: string) => void; signal?: AbortSignal },
+  opts: {
+    deadlineMs: number;
+    onProgress: (l: string) => void;
+    signal?: AbortSignal;
+    security?: Pick<KafkaConfig, 'ssl' | 'sasl'>;
+  },
 ): Promise<void> {
   await waitUntil({
     what: `Kafka on ${brokers.join(',')}`,
     deadlineMs: opts.deadlineMs,
     onProgress: opts.onProgress,
     signal: opts.signal,
-    check: () => probeKafka(brokers),
+    check: () => probeKafka(brokers, opts.security),
     failed: () =>
       proc.exit ? kafkaStartError(layout, `exited during start-up (exit code ${proc.exit.code ?? proc.exit.signal})`) : undefined,
     timedOut: () =>

@@ -5,10 +5,13 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { PdmError } from '../../common/errors.ts';
+import { applyAcls, componentAcls } from '../../common/kafka-acls.ts';
 import { endpointsFromEnv, type QuestdbEndpoints, questdbEndpoints, type ServiceEndpoints } from './endpoints.ts';
 import { findJava, type JavaRuntime } from './java.ts';
 import { kafkaLayout, prepareKafka, probeKafka, startKafkaProcess, waitKafkaHealthy } from './kafka.ts';
+import { type KafkaSecurityMode, kafkaSecurityLayout, localClientSecurity, readKafkaSecrets } from './kafka-security.ts';
 import { fetchArtifacts } from './maven.ts';
 import { defaultServicesDir, jarCacheDir } from './paths.ts';
 import { ensurePortsFree, isPortFree, type PortNeed } from './ports.ts';
@@ -26,11 +29,21 @@ export interface RunningServices {
   stop(): Promise<void>;
   /** Where the services keep data and logs ('' when both are external). */
   dataDir: string;
+  /** Set when the local broker runs with SASL_SSL: the CA clients trust and the file with every user's password. */
+  kafkaSecurity?: LocalKafkaSecurity;
   /**
    * Settles if a service this call started exits while it should be running (not through stop()),
    * so a long-running owner (`pdm services up`, `npm start`) can report it. Never settles otherwise.
    */
   unexpectedExit: Promise<UnexpectedExit>;
+}
+
+export interface LocalKafkaSecurity {
+  protocol: 'sasl_ssl';
+  /** PEM CA certificate (kafka.security.caFile / PDM_KAFKA_CA_FILE). */
+  caFile: string;
+  /** 0600 JSON: users.<admin|collector|processor|simulator>.{username,password}. */
+  usersFile: string;
 }
 
 export interface UnexpectedExit {
@@ -50,6 +63,11 @@ export interface EnsureOptions {
   env?: NodeJS.ProcessEnv;
   /** Health deadline per service (default 120 s: a cold JVM on a busy 2-core machine). */
   startTimeoutMs?: number;
+  /**
+   * How the local broker is reached (default plaintext on loopback). sasl_ssl: TLS with its own
+   * CA, SCRAM-SHA-512 users admin/collector/processor/simulator, and ACLs (kafka-security.ts).
+   */
+  kafkaSecurity?: KafkaSecurityMode;
 }
 
 const TEST_SLOTS = 8;
@@ -119,6 +137,7 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
   const profile = opts.profile ?? 'dev';
   const progress = opts.onProgress ?? (() => {});
   const timeoutMs = opts.startTimeoutMs ?? 120_000;
+  const security: KafkaSecurityMode = opts.kafkaSecurity ?? 'plaintext';
   const external = endpointsFromEnv(env);
   const needKafka = external.kafkaBrokers === undefined;
   const needQuestdb = external.questdb === undefined;
@@ -150,7 +169,16 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
     } else {
       // Already up from this directory (`pdm services up --detach`, another `npm start`)? Use it.
       const state = readState(dir);
-      if (needKafka && state?.kafka && isRecordedProcessRunning(state.kafka) && (await probeKafka(state.kafka.brokers))) {
+      const running = needKafka && state?.kafka && isRecordedProcessRunning(state.kafka) ? state.kafka : undefined;
+      if (running && (running.security ?? 'plaintext') !== security)
+        throw new PdmError(
+          'PDM_ERR_SERVICE_START',
+          `Kafka already runs from ${kLayout.dir} (pid ${running.pid}) with ${running.security ?? 'plaintext'}, not ${security}: stop it first (pdm services down) or use another directory (--data-dir)`,
+          { dir: kLayout.dir },
+        );
+      const reuseSecrets = running?.security === 'sasl_ssl' ? readKafkaSecrets(kafkaSecurityLayout(kLayout.dir)) : undefined;
+      const probeSecurity = reuseSecrets ? localClientSecurity(kafkaSecurityLayout(kLayout.dir), reuseSecrets, 'admin') : {};
+      if (running && state?.kafka && (await probeKafka(state.kafka.brokers, probeSecurity))) {
         kafkaBrokers = state.kafka.brokers;
         progress(`Kafka: already running from ${kLayout.dir} (pid ${state.kafka.pid}) on ${kafkaBrokers.join(',')}`);
       }
@@ -198,15 +226,23 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
       const guard = !opts.detach;
       const waits: Promise<void>[] = [];
       if (startKafka) {
-        await prepareKafka(java, kafkaJars, kLayout, ports.kafka, progress);
-        progress(`starting Kafka (${java.versionLine}) on 127.0.0.1:${ports.kafka.broker}; data and log in ${kLayout.dir}`);
+        const secrets = await prepareKafka(java, kafkaJars, kLayout, ports.kafka, progress, security);
+        progress(
+          `starting Kafka (${java.versionLine}) on 127.0.0.1:${ports.kafka.broker}${secrets ? ' with SASL_SSL' : ''}; data and log in ${kLayout.dir}`,
+        );
         const proc = startKafkaProcess(java, kafkaJars, kLayout, guard);
         started.push(proc);
         kafkaBrokers = [`127.0.0.1:${ports.kafka.broker}`];
+        const adminSecurity = secrets ? localClientSecurity(kafkaSecurityLayout(kLayout.dir), secrets, 'admin') : {};
         waits.push(
-          waitKafkaHealthy(proc, kafkaBrokers, kLayout, { deadlineMs: timeoutMs, onProgress: progress, signal: opts.signal }).then(() =>
-            progress(`Kafka ready on ${kafkaBrokers!.join(',')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`),
-          ),
+          waitKafkaHealthy(proc, kafkaBrokers, kLayout, {
+            deadlineMs: timeoutMs,
+            onProgress: progress,
+            signal: opts.signal,
+            security: adminSecurity,
+          })
+            .then(() => (secrets ? grantComponentAcls(kafkaBrokers!, adminSecurity) : undefined))
+            .then(() => progress(`Kafka ready on ${kafkaBrokers!.join(',')} after ${((Date.now() - t0) / 1000).toFixed(1)} s`)),
         );
       }
       if (startQuestdb) {
@@ -236,7 +272,14 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
       // Keep the record of a service we reused; replace the records of those we started.
       const state: ServicesState = { ...readState(dir), profile };
       if (kafkaProc)
-        state.kafka = { ...owner, pid: kafkaProc.pid, marker: kLayout.serverProperties, logFile: kLayout.logFile, brokers: kafkaBrokers! };
+        state.kafka = {
+          ...owner,
+          pid: kafkaProc.pid,
+          marker: kLayout.serverProperties,
+          logFile: kLayout.logFile,
+          brokers: kafkaBrokers!,
+          ...(security === 'sasl_ssl' ? { security } : {}),
+        };
       if (questdbProc) {
         state.questdb = {
           ...owner,
@@ -272,6 +315,15 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
       endpoints: { kafkaBrokers: kafkaBrokers!, ...questdb! },
       started: { kafka: started.some((p) => p.name === 'kafka'), questdb: started.some((p) => p.name === 'questdb') },
       dataDir: dir,
+      ...(security === 'sasl_ssl' && needKafka
+        ? {
+            kafkaSecurity: {
+              protocol: 'sasl_ssl' as const,
+              caFile: kafkaSecurityLayout(kLayout.dir).caCert,
+              usersFile: kafkaSecurityLayout(kLayout.dir).usersFile,
+            },
+          }
+        : {}),
       async stop() {
         if (stopped) return;
         stopped = true;
@@ -290,5 +342,23 @@ export async function ensureServices(opts: EnsureOptions = {}): Promise<RunningS
     await Promise.all(started.map((p) => p.stop(5_000)));
     lock.release();
     throw err;
+  }
+}
+
+/** The ACLs of the pdm components, created as the admin user once the broker answers (kept in its metadata). */
+async function grantComponentAcls(brokers: string[], adminSecurity: Pick<KafkaConfig, 'ssl' | 'sasl'>): Promise<void> {
+  const admin = new Kafka({ clientId: 'pdm-launcher-acls', brokers, logLevel: logLevel.NOTHING, ...adminSecurity }).admin();
+  try {
+    await admin.connect();
+    await applyAcls(admin, componentAcls());
+  } catch (err) {
+    throw new PdmError(
+      'PDM_ERR_SERVICE_START',
+      `Kafka on ${brokers.join(',')}: cannot create the components' ACLs (${(err as Error).message})`,
+      {},
+      { cause: err },
+    );
+  } finally {
+    await admin.disconnect().catch(() => {});
   }
 }

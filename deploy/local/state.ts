@@ -21,7 +21,8 @@ export interface ServiceRecord {
 
 export interface ServicesState {
   profile: string;
-  kafka?: ServiceRecord & { brokers: string[] };
+  /** security: absent for plaintext (records written before SASL_SSL existed have none). */
+  kafka?: ServiceRecord & { brokers: string[]; security?: 'sasl_ssl' };
   questdb?: ServiceRecord & { http: string; pg: string; health: string };
 }
 

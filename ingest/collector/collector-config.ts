@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ChannelDeclarationFields, checkDeclaration } from '../../common/channel-spec.ts';
+import { KafkaSecuritySpec } from '../../common/kafka.ts';
 import { MetricsEndpointSpec } from '../../common/metrics-server.ts';
 import { WIRE_ID_PATTERN } from '../../common/wire/plausibility.ts';
 import { SECURITY_MODES, SECURITY_POLICIES } from '../opcua/security.ts';
@@ -181,6 +182,7 @@ export const CollectorConfigSpec = z
           .min(1024)
           .default(1_000_000)
           .describe("largest frame sent (Kafka's message.max.bytes); a bigger block is dropped and counted"),
+        security: KafkaSecuritySpec.optional(),
       })
       .default({ topicPrefix: '', partitions: 6, replicationFactor: 1, compression: 'none', maxMessageBytes: 1_000_000 }),
     pkiDir: z.string().default('.pdm/pki/collector').describe("the collector's own OPC UA certificate and trust lists"),

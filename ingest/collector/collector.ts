@@ -13,6 +13,7 @@
  */
 import { join } from 'node:path';
 import { describeError, PdmError } from '../../common/errors.ts';
+import { type KafkaSecurity, resolveKafkaSecurity } from '../../common/kafka.ts';
 import { logger } from '../../common/log.ts';
 import { topicNames } from '../../common/topics.ts';
 import { encodeEnergyReading } from '../../common/wire/energy-reading.ts';
@@ -62,6 +63,8 @@ export interface MachineStats {
 
 export interface CollectorOptions {
   brokers: string[];
+  /** TLS / SASL towards Kafka; default: the config's kafka.security, else PDM_KAFKA_SECURITY_PROTOCOL and friends. */
+  security?: KafkaSecurity;
   env?: NodeJS.ProcessEnv;
   /** Overrides the Kafka client id (default: the collector id). */
   clientId?: string;
@@ -163,6 +166,8 @@ export class Collector {
     this.#output = new KafkaOutput({
       brokers: this.#opts.brokers,
       clientId: this.#opts.clientId ?? this.id,
+      security: this.#opts.security ?? resolveKafkaSecurity(kafka.security, this.#opts.env),
+      env: this.#opts.env,
       compression: kafka.compression,
       partitions: kafka.partitions,
       replicationFactor: kafka.replicationFactor,

@@ -15,12 +15,14 @@
  */
 import type { Admin, Message, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
-import { PdmError } from '../../common/errors.ts';
-import { createKafka, ensureTopics } from '../../common/kafka.ts';
+import { createKafka, ensureTopics, type KafkaSecurity, kafkaError } from '../../common/kafka.ts';
 
 export interface KafkaOutputOptions {
   brokers: string[];
   clientId: string;
+  /** TLS / SASL towards the brokers (default plaintext). */
+  security?: KafkaSecurity;
+  env?: NodeJS.ProcessEnv;
   compression: 'none' | 'gzip';
   partitions: number;
   replicationFactor: number;
@@ -50,7 +52,7 @@ export class KafkaOutput {
 
   constructor(opts: KafkaOutputOptions) {
     this.#opts = opts;
-    this.#kafka = createKafka(opts.brokers, opts.clientId);
+    this.#kafka = createKafka(opts.brokers, opts.clientId, opts.security, opts.env);
   }
 
   #newProducer(): Producer {
@@ -70,12 +72,9 @@ export class KafkaOutput {
       try {
         await this.#producer.connect();
       } catch (err) {
-        throw new PdmError(
-          'PDM_ERR_KAFKA_UNAVAILABLE',
-          `Kafka ${this.#opts.brokers.join(',')}: producer cannot connect (${(err as Error).message})`,
-          {},
-          { cause: err },
-        );
+        // A refused user is PDM_ERR_KAFKA_AUTH, so the log says which variables to check; the
+        // forwarder keeps spooling either way, and a corrected secret needs only a restart.
+        throw kafkaError(err, 'producer cannot connect', this.#opts.brokers);
       }
       this.#connected = true;
     }
@@ -92,13 +91,7 @@ export class KafkaOutput {
         missing.map((topic) => ({ topic, numPartitions: this.#opts.partitions, replicationFactor: this.#opts.replicationFactor })),
       );
     } catch (err) {
-      if (err instanceof PdmError) throw err;
-      throw new PdmError(
-        'PDM_ERR_KAFKA_UNAVAILABLE',
-        `Kafka ${this.#opts.brokers.join(',')}: cannot create topics ${missing.join(', ')} (${(err as Error).message})`,
-        {},
-        { cause: err },
-      );
+      throw kafkaError(err, `cannot create topics ${missing.join(', ')}`, this.#opts.brokers);
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
@@ -129,12 +122,7 @@ export class KafkaOutput {
     } catch (err) {
       this.failedSends++;
       await this.#reset();
-      throw new PdmError(
-        'PDM_ERR_KAFKA_UNAVAILABLE',
-        `Kafka ${this.#opts.brokers.join(',')}: send of ${batch.length} messages failed (${(err as Error).message})`,
-        {},
-        { cause: err },
-      );
+      throw kafkaError(err, `send of ${batch.length} messages failed`, this.#opts.brokers);
     }
     this.sent += batch.length;
     this.sentBytes += bytes;

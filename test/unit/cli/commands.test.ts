@@ -13,6 +13,7 @@ const BAD_VALUE: Record<string, [string[], string]> = {
   services: [['status', '--profile', 'prod'], "--profile must be dev or test, got 'prod'"],
   simulate: [['--fleet'], "Option '--fleet <value>' argument missing"],
   collect: [['--config'], "Option '--config <value>' argument missing"],
+  'kafka-acls': [['--group'], "Option '--group <value>' argument missing"],
   process: [['--fleet'], "Option '--fleet <value>' argument missing"],
   pki: [['init', '--fleet', 'f.yaml', '--out'], "Option '--out <value>' argument missing"],
   factory: [

@@ -73,6 +73,39 @@ describe('no command prints a password', () => {
     expect(got).toBe(SECRET);
   });
 
+  it('pdm services up --kafka-security sasl_ssl: names the CA and the users file, and its line reads the Kafka password from it', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pdm-no-password-'));
+    const usersFile = join(dataDir, 'users.json');
+    const KAFKA_SECRET = 'Kq7-collector-secret_01234';
+    writeFileSync(
+      usersFile,
+      JSON.stringify({ storePassword: 'x', users: { collector: { username: 'collector', password: KAFKA_SECRET } } }),
+    );
+    const services = {
+      endpoints: { kafkaBrokers: ['127.0.0.1:9092'], ...questdbEndpoints('127.0.0.1', 9000, 8812, 'pdm', SECRET) },
+      started: { kafka: true, questdb: false },
+      dataDir: '',
+      kafkaSecurity: { protocol: 'sasl_ssl' as const, caFile: join(dataDir, 'ca.crt'), usersFile },
+    };
+    const text = upReport(services, false, { PDM_QUESTDB_HTTP: 'http://127.0.0.1:9000', PDM_QUESTDB_PASSWORD: SECRET }).join('\n');
+    const json = upReport(services, true, {}).join('\n');
+    for (const printed of [text, json]) {
+      expect(printed).not.toContain(KAFKA_SECRET);
+      expect(printed).toContain(usersFile);
+    }
+    const line = text.split('\n').find((l) => l.startsWith('To point other processes at these: '))!;
+    const assignments = line.slice('To point other processes at these: '.length);
+    const got = execFileSync(
+      'bash',
+      ['-c', `${assignments} bash -c 'printf %s "$PDM_KAFKA_USERNAME:$PDM_KAFKA_PASSWORD:$PDM_KAFKA_SECURITY_PROTOCOL"'`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PDM_QUESTDB_PASSWORD: SECRET },
+      },
+    );
+    expect(got).toBe(`collector:${KAFKA_SECRET}:sasl_ssl`);
+  });
+
   it('pdm services up and status --json with services named by the environment: the password stays in the environment', async () => {
     process.env['PDM_KAFKA_BROKERS'] = '127.0.0.1:1';
     process.env['PDM_QUESTDB_HTTP'] = 'http://127.0.0.1:2';

@@ -3,7 +3,8 @@
  * one: it parses; every service it depends on exists; every bind-mounted path, build context,
  * Dockerfile and the files a Dockerfile copies exist in the repo; published ports do not
  * collide; every required secret is documented in .env.example and none has a default; each app
- * service runs a real `pdm` subcommand whose config files exist and validate.
+ * service runs a real `pdm` subcommand whose config files exist and validate; Kafka is SASL_SSL
+ * with the local launcher's settings, and each component reaches it as its own user.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,9 @@ import { parse } from 'yaml';
 import { withFleetMachines } from '../../../cli/io/fleet-models.ts';
 import { COMMANDS } from '../../../cli/main.ts';
 import { loadConfigFile } from '../../../common/config.ts';
+import { kafkaSecurityFromEnv } from '../../../common/kafka.ts';
+import { componentAcls } from '../../../common/kafka-acls.ts';
+import { saslSslServerProperties } from '../../../deploy/local/kafka-security.ts';
 import { CollectorConfigSpec } from '../../../ingest/collector/collector-config.ts';
 import { loadFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
@@ -25,6 +29,7 @@ interface Service {
   volumes?: string[];
   ports?: string[];
   command?: string[];
+  entrypoint?: string[];
   environment?: Record<string, string>;
 }
 const compose = parse(text, { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
@@ -32,7 +37,7 @@ const services = compose.services;
 
 describe('docker-compose.yml', () => {
   it('has the stack the README promises', () => {
-    for (const name of ['kafka', 'questdb', 'grafana', 'pki', 'simulator', 'collector', 'processor'])
+    for (const name of ['kafka-pki', 'kafka', 'kafka-acls', 'questdb', 'grafana', 'pki', 'simulator', 'collector', 'processor'])
       expect(services, name).toHaveProperty(name);
   });
 
@@ -155,5 +160,82 @@ describe('docker-compose.yml', () => {
         ).toBe(true);
       }
     }
+  });
+
+  describe('Kafka security', () => {
+    const script = readFileSync(join(root, 'deploy/docker/kafka-start.sh'), 'utf8');
+    const props = (lines: string[]) =>
+      new Map(lines.filter((l) => /^[a-z]/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const composeProps = props(script.split('\n'));
+    const secrets = {
+      storePassword: 's',
+      users: Object.fromEntries(['admin', 'collector', 'processor', 'simulator'].map((u) => [u, { username: u, password: 'p' }])),
+    } as Parameters<typeof saslSslServerProperties>[1];
+    const launcherProps = props(
+      saslSslServerProperties({ dir: '/x', caCert: '/x/ca.crt', caStore: '', brokerStore: '', usersFile: '' }, secrets, {
+        broker: 1,
+        controller: 2,
+      }),
+    );
+    // Kafka components (app image) and the Kafka user each one is.
+    const USERS: Record<string, string> = { 'kafka-acls': 'admin', simulator: 'simulator', collector: 'collector', processor: 'processor' };
+
+    it('the broker has only SASL_SSL for clients, the authorizer denying by default, as the local launcher does', () => {
+      expect(services.kafka.entrypoint).toEqual(['/bin/sh', '/scripts/kafka-start.sh']);
+      for (const key of [
+        'listener.security.protocol.map',
+        'inter.broker.listener.name',
+        'sasl.enabled.mechanisms',
+        'sasl.mechanism.inter.broker.protocol',
+        'listener.name.controller.sasl.enabled.mechanisms',
+        'sasl.mechanism.controller.protocol',
+        'ssl.keystore.type',
+        'ssl.truststore.type',
+        'ssl.client.auth',
+        'ssl.enabled.protocols',
+        'authorizer.class.name',
+        'super.users',
+        'allow.everyone.if.no.acl.found',
+      ])
+        expect(composeProps.get(key), key).toBe(launcherProps.get(key));
+      expect(composeProps.get('listeners')).toBe('SASL_SSL://:9092,CONTROLLER://127.0.0.1:9093');
+      expect(composeProps.get('advertised.listeners')).toBe('SASL_SSL://kafka:9092');
+      // Every user the ACLs name is created at format time, with its password from .env.
+      for (const u of ['admin', 'collector', 'processor', 'simulator'])
+        expect(script).toContain(`SCRAM-SHA-512=[name=${u},password=$KAFKA_${u.toUpperCase()}_PASSWORD]`);
+      // The broker certificate names the host the clients connect to.
+      expect(readFileSync(join(root, 'deploy/docker/kafka-pki.sh'), 'utf8')).toMatch(/SAN=dns:kafka[,\s]/);
+    });
+
+    it('each component connects with TLS and its own user, after the ACLs exist', () => {
+      for (const [name, user] of Object.entries(USERS)) {
+        const s = services[name];
+        const env = { ...(s.environment ?? {}) } as Record<string, string>;
+        expect(env['PDM_KAFKA_BROKERS'], name).toBe('kafka:9092');
+        expect(env['PDM_KAFKA_USERNAME'], name).toBe(user);
+        expect(env['PDM_KAFKA_PASSWORD'], name).toBe(
+          `\${KAFKA_${user.toUpperCase()}_PASSWORD:?set KAFKA_${user.toUpperCase()}_PASSWORD in .env}`,
+        );
+        const caFile = env['PDM_KAFKA_CA_FILE'] ?? '';
+        expect(kafkaSecurityFromEnv(env), name).toMatchObject({ protocol: 'sasl_ssl', caFile });
+        expect(s.volumes ?? [], `${name} mounts the CA`).toContain(`kafka-pki:${caFile.slice(0, caFile.lastIndexOf('/'))}:ro`);
+        const deps = s.depends_on as Record<string, { condition: string }>;
+        if (name === 'kafka-acls') expect(deps['kafka']?.condition).toBe('service_healthy');
+        else expect(deps['kafka-acls']?.condition, `${name} waits for the ACLs`).toBe('service_completed_successfully');
+        const args = s.command ?? [];
+        if (args.includes('--config')) {
+          const raw = parse(readFileSync(join(root, args[args.indexOf('--config') + 1]), 'utf8')) as { kafka?: { security?: unknown } };
+          expect(raw.kafka?.security, `${name}: kafka.security in its config`).toEqual({
+            protocol: 'sasl_ssl',
+            caFile,
+            usernameEnv: 'PDM_KAFKA_USERNAME',
+            passwordEnv: 'PDM_KAFKA_PASSWORD',
+          });
+        }
+      }
+      // Each component's user is one the ACLs name (the admin user needs none).
+      const principals = new Set(componentAcls().map((a) => a.principal));
+      for (const user of Object.values(USERS)) if (user !== 'admin') expect(principals, user).toContain(`User:${user}`);
+    });
   });
 });
