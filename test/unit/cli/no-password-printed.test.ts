@@ -66,11 +66,24 @@ describe('no command prints a password', () => {
       expect(printed).toContain(resolve(credentialsFile(dataDir)));
     }
     expect(JSON.parse(json)).toMatchObject({ questdbUser: 'pdm', questdbCredentialsFile: resolve(credentialsFile(dataDir)) });
-    // The printed line, run by a shell, sets the real password.
-    const line = text.split('\n').find((l) => l.startsWith('To point other processes at these: '))!;
-    const assignments = line.slice('To point other processes at these: '.length);
-    const got = execFileSync('bash', ['-c', `${assignments} bash -c 'printf %s "$PDM_QUESTDB_PASSWORD"'`], { encoding: 'utf8' });
-    expect(got).toBe(SECRET);
+    // The printed export lines, run by a shell, set every variable, the real password among them.
+    const exports = text.split('\n').filter((l) => l.startsWith('export '));
+    expect(exports.map((l) => l.split('=')[0])).toEqual([
+      'export PDM_KAFKA_BROKERS',
+      'export PDM_QUESTDB_HTTP',
+      'export PDM_QUESTDB_PG',
+      'export PDM_QUESTDB_USER',
+      'export PDM_QUESTDB_PASSWORD',
+    ]);
+    const got = execFileSync(
+      'bash',
+      [
+        '-c',
+        `${exports.join('\n')}\nprintf '%s|%s|%s|%s|%s' "$PDM_KAFKA_BROKERS" "$PDM_QUESTDB_HTTP" "$PDM_QUESTDB_PG" "$PDM_QUESTDB_USER" "$PDM_QUESTDB_PASSWORD"`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(got).toBe(`127.0.0.1:9092|http://127.0.0.1:9000|postgres://127.0.0.1:8812/qdb|pdm|${SECRET}`);
   });
 
   it('pdm services up and status --json with services named by the environment: the password stays in the environment', async () => {
