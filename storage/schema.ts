@@ -64,7 +64,7 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
       name: t.gaps,
       ddl: `CREATE TABLE IF NOT EXISTS ${t.gaps} (
         ts TIMESTAMP, machine SYMBOL CAPACITY 4096, channel SYMBOL CAPACITY 256,
-        from_seq LONG, to_seq LONG, missing_blocks LONG, detected_at TIMESTAMP
+        from_seq LONG, to_seq LONG, missing_blocks LONG, detected_at TIMESTAMP, cause SYMBOL CAPACITY 16
       ) ${tail('ts, machine, channel')}`,
     },
   ];

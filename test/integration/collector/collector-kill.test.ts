@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { topicNames } from '../../../common/topics.ts';
-import { decodeGapEvent, type GapEventV1 } from '../../../common/wire/gap-event.ts';
+import { decodeGapEvent, type GapEvent } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { findRepoRoot } from '../../../deploy/local/paths.ts';
 import type { HealthReport } from '../../../ingest/collector/collector-metrics.ts';
@@ -55,7 +55,7 @@ describe('collector SIGKILL with frames in the spool: restart drains it, nothing
   let metricsPort = 0;
   let atKill: HealthReport;
   let afterRestart: HealthReport;
-  let gaps: GapEventV1[] = [];
+  let gaps: GapEvent[] = [];
   let frames: Array<{ machine: string; channel: string; seq: number }> = [];
   let exitCode: number | null = null;
 

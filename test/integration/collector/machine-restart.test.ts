@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
-import { decodeGapEvent, type GapEventV1 } from '../../../common/wire/gap-event.ts';
+import { decodeGapEvent, type GapEvent } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { StreamProcessor } from '../../../stream-processing/processor.ts';
@@ -44,7 +44,7 @@ describe('machine restart: collection resumes by itself, the gap is exactly the 
   let stoppedAtMs = 0;
   let restartedAtMs = 0;
   let resumedAfterMs = 0;
-  let gaps: GapEventV1[] = [];
+  let gaps: GapEvent[] = [];
   let frames: Array<ReturnType<typeof decodeVibrationFrame>> = [];
 
   beforeAll(async () => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
-import { decodeGapEvent, type GapEventV1 } from '../../../common/wire/gap-event.ts';
+import { decodeGapEvent, type GapEvent } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import {
@@ -28,7 +28,7 @@ describe('spool full: the oldest frames are dropped, each one counted and record
   const kafka = new PrivateKafka(dir);
   let machine: TestMachine;
   let collector: Collector;
-  let gaps: GapEventV1[] = [];
+  let gaps: GapEvent[] = [];
   let seqs = new Map<string, number[]>();
   let droppedRecords = 0;
   let metricsText = '';
