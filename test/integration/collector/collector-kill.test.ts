@@ -159,6 +159,9 @@ describe('collector SIGKILL with frames in the spool: restart drains it, nothing
       expect(seqs).toContain(g.from_seq - 1);
       expect(seqs).toContain(g.to_seq + 1);
       expect(BigInt(g.resumed_at_ns)).toBe(BigInt(g.to_seq + 1) * 100_000_000n);
+      // Not collected while the collector was dead (its ledger's heartbeat says for how long).
+      expect(g.cause).toBe('collector_down');
+      expect(g.collector_down_ms).toBeGreaterThanOrEqual(1_000);
     }
     for (const m of afterRestart.machines) {
       expect(m.gaps).toBe(2);
