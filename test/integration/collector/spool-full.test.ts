@@ -115,5 +115,8 @@ describe('spool full: the oldest frames are dropped, each one counted and record
     expect(collector.stats[0].dropped).toBe(droppedRecords);
     expect(metricsText).toContain(`pdm_collector_dropped_total{machine="lathe-1",reason="spool_full"} ${droppedRecords}`);
     expect(collector.stats[0].missingBlocks).toBe(droppedBlocks);
+    // Collected, then dropped for room: lost while the collector ran, and said so.
+    expect(new Set(gaps.map((g) => g.cause))).toEqual(new Set(['spool_full']));
+    expect(collector.stats[0].missingByCause).toEqual({ spool_full: droppedBlocks });
   });
 });
