@@ -68,6 +68,8 @@ export function upReport(
       JSON.stringify({
         ...e,
         ...(hasPassword ? { questdbPasswordAt: passwordAt, ...(file ? { questdbCredentialsFile: file } : {}) } : {}),
+        // The same shell lines as the text output: a script can eval them without parsing the rest.
+        exports: exportLines(services.endpoints, file),
         started: services.started,
         dataDir: services.dataDir,
       }),

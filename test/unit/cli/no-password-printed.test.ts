@@ -66,6 +66,7 @@ describe('no command prints a password', () => {
       expect(printed).toContain(resolve(credentialsFile(dataDir)));
     }
     expect(JSON.parse(json)).toMatchObject({ questdbUser: 'pdm', questdbCredentialsFile: resolve(credentialsFile(dataDir)) });
+    expect((JSON.parse(json) as { exports: string[] }).exports).toEqual(text.split('\n').filter((l) => l.startsWith('export ')));
     // The printed export lines, run by a shell, set every variable, the real password among them.
     const exports = text.split('\n').filter((l) => l.startsWith('export '));
     expect(exports.map((l) => l.split('=')[0])).toEqual([
