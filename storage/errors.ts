@@ -9,7 +9,7 @@ import { PdmError } from '../common/errors.ts';
 
 /** Where to put credentials; the local launcher's generated ones are in its services directory. */
 export const QUESTDB_CREDENTIALS_HINT =
-  "set PDM_QUESTDB_USER and PDM_QUESTDB_PASSWORD (the local launcher's generated ones are in the services directory's questdb/credentials.json)";
+  "set PDM_QUESTDB_USER and PDM_QUESTDB_PASSWORD (the local launcher's generated ones are in the services directory's questdb/credentials.json; `pdm services up` prints export lines that set them)";
 
 export function questdbAuthError(httpUrl: string, status: number, user: string | undefined, what: string): PdmError {
   return new PdmError(

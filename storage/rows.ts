@@ -7,7 +7,7 @@
  * their own types onto them.
  */
 import type { EnergyReadingV1 } from '../common/wire/energy-reading.ts';
-import type { GapEventV1 } from '../common/wire/gap-event.ts';
+import type { GapEvent } from '../common/wire/gap-event.ts';
 import type { VibrationFrame } from '../common/wire/vibration-frame.ts';
 import { NO_FAULT } from './schema.ts';
 import type { TableNames } from './tables.ts';
@@ -70,10 +70,13 @@ export function energyRow(tables: TableNames, r: Pick<EnergyReadingV1, 'machine'
   return row(tables.energy, BigInt(Math.round(r.ts_ms)) * 1_000_000n, { symbols: { machine: r.machine }, doubles: { ...r.values } });
 }
 
-/** `collection_gaps`: one row per gap the collector reported, at the time collection resumed. */
-export function gapRow(tables: TableNames, g: Omit<GapEventV1, 'v'>): Row {
+/**
+ * `collection_gaps`: one row per gap the collector reported, at the time collection resumed, with
+ * its cause (so "not collected while the collector was stopped" is told from losses while running).
+ */
+export function gapRow(tables: TableNames, g: Omit<GapEvent, 'v'>): Row {
   return row(tables.gaps, BigInt(g.resumed_at_ns), {
-    symbols: { machine: g.machine, channel: g.channel },
+    symbols: { machine: g.machine, channel: g.channel, cause: g.cause },
     longs: { from_seq: g.from_seq, to_seq: g.to_seq, missing_blocks: g.to_seq - g.from_seq + 1 },
     timestampsUs: { detected_at: g.detected_at_ms * 1000 },
   });

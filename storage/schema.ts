@@ -9,6 +9,12 @@ import { tableNames } from './tables.ts';
 export interface TableDefinition {
   name: string;
   ddl: string;
+  /**
+   * Statements run after the DDL, for columns added after a table's first release: CREATE TABLE IF
+   * NOT EXISTS leaves an existing table as it is, and ILP would add a column only with the first
+   * row carrying it, while a dashboard may query it before (a plant without gaps never sends one).
+   */
+  migrations?: string[];
 }
 
 const tail = (keys: string) => `TIMESTAMP(ts) PARTITION BY DAY TTL 30 DAYS WAL DEDUP UPSERT KEYS(${keys})`;
@@ -66,8 +72,10 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
       name: t.gaps,
       ddl: `CREATE TABLE IF NOT EXISTS ${t.gaps} (
         ts TIMESTAMP, machine SYMBOL CAPACITY 4096, channel SYMBOL CAPACITY 256,
-        from_seq LONG, to_seq LONG, missing_blocks LONG, detected_at TIMESTAMP
+        from_seq LONG, to_seq LONG, missing_blocks LONG, detected_at TIMESTAMP, cause SYMBOL CAPACITY 16
       ) ${tail('ts, machine, channel')}`,
+      // Gap events version 2 (issue 12): why the blocks are missing. Older rows keep a null cause.
+      migrations: [`ALTER TABLE ${t.gaps} ADD COLUMN IF NOT EXISTS cause SYMBOL CAPACITY 16`],
     },
   ];
 }

@@ -173,7 +173,8 @@ export class StreamProcessor {
       }
     }
     for (const t of tableDefinitions(this.#config.questdb.tablePrefix))
-      await questdbExec({ httpUrl: this.#ep.questdbHttp, auth: this.#ep.questdbAuth }, t.ddl);
+      for (const sql of [t.ddl, ...(t.migrations ?? [])])
+        await questdbExec({ httpUrl: this.#ep.questdbHttp, auth: this.#ep.questdbAuth }, sql);
     if (this.health && this.#checkpoints) {
       const restored = this.#checkpoints.loadAll(this.health);
       if (restored.length > 0) this.#log.info({ machines: restored }, 'model state restored from checkpoints');

@@ -74,6 +74,8 @@ export function upReport(
       JSON.stringify({
         ...e,
         ...(hasPassword ? { questdbPasswordAt: passwordAt, ...(file ? { questdbCredentialsFile: file } : {}) } : {}),
+        // The same shell lines as the text output: a script can eval them without parsing the rest.
+        exports: exportLines(services.endpoints, file),
         started: services.started,
         dataDir: services.dataDir,
         ...(services.kafkaSecurity ? { kafkaSecurity: services.kafkaSecurity } : {}),
@@ -91,21 +93,54 @@ export function upReport(
       `Kafka security:  SASL_SSL, SCRAM-SHA-512; CA ${resolve(ks.caFile)}; users admin, collector, processor, simulator, passwords in ${resolve(ks.usersFile)}`,
     );
   if (services.dataDir) lines.push(`Data and logs:   ${services.dataDir}`);
-  // A line that can be pasted as it is: the password is read from its file by the shell, not printed.
-  const password = !hasPassword
-    ? ''
-    : file
-      ? ` PDM_QUESTDB_USER=${e.questdbUser} PDM_QUESTDB_PASSWORD="$(node -p 'require(process.argv[1]).password' ${JSON.stringify(file)})"`
-      : ` PDM_QUESTDB_USER=${e.questdbUser} PDM_QUESTDB_PASSWORD="$PDM_QUESTDB_PASSWORD"`;
-  // Which user: the one of the component being started (collector, processor or simulator).
-  const kafkaAuth = ks
-    ? ` PDM_KAFKA_SECURITY_PROTOCOL=sasl_ssl PDM_KAFKA_CA_FILE=${resolve(ks.caFile)} PDM_KAFKA_USERNAME=collector PDM_KAFKA_PASSWORD="$(node -p 'require(process.argv[1]).users.collector.password' ${JSON.stringify(resolve(ks.usersFile))})"`
-    : '';
-  lines.push(
-    `To point other processes at these: PDM_KAFKA_BROKERS=${e.kafkaBrokers.join(',')}${kafkaAuth} PDM_QUESTDB_HTTP=${e.questdbHttp}${password}`,
-  );
-  if (ks) lines.push('(for the processor or the simulator, put its name in PDM_KAFKA_USERNAME and in the users.<name> of the password)');
+  lines.push('To point other processes at these, run these lines in their shell (or: eval "$(pdm services up --detach | grep ^export)"):');
+  lines.push(...exportLines(services.endpoints, file));
+  if (ks) {
+    // Which user: the one of the component being started (collector here; processor or simulator likewise).
+    lines.push(
+      'export PDM_KAFKA_SECURITY_PROTOCOL=sasl_ssl',
+      `export PDM_KAFKA_CA_FILE=${JSON.stringify(resolve(ks.caFile))}`,
+      'export PDM_KAFKA_USERNAME=collector',
+      `export PDM_KAFKA_PASSWORD="$(node -p 'require(process.argv[1]).users.collector.password' ${JSON.stringify(resolve(ks.usersFile))})"`,
+      '(for the processor or the simulator, put its name in PDM_KAFKA_USERNAME and in the users.<name> of the password)',
+    );
+  }
   return lines;
+}
+
+/**
+ * One `export` line per variable another process reads (common/endpoints.ts: the processor,
+ * `pdm history`, the simulator's truth recorder; deploy/local/endpoints.ts: `pdm start` and the
+ * tests' set-up using services that already run): the Kafka brokers, QuestDB's HTTP and PG
+ * addresses (the PG URL without user info: the user and password have their own variables) and
+ * its user, and the password as a shell expression that reads it from its file (or from the
+ * variable it came from), so the lines can be pasted or eval'd and still print no secret.
+ * PDM_QUESTDB_ILP is left out on purpose: every reader derives it from the HTTP address, the user
+ * and the password, and an exported one without the password would take precedence and fail.
+ */
+export function exportLines(endpoints: RunningServices['endpoints'], credentialsFile: string | undefined): string[] {
+  const pg = new URL(endpoints.questdbPg);
+  pg.username = '';
+  pg.password = '';
+  const lines = [
+    `export PDM_KAFKA_BROKERS=${shellWord(endpoints.kafkaBrokers.join(','))}`,
+    `export PDM_QUESTDB_HTTP=${shellWord(endpoints.questdbHttp)}`,
+    `export PDM_QUESTDB_PG=${shellWord(pg.toString())}`,
+  ];
+  if (endpoints.questdbUser !== undefined && endpoints.questdbPassword !== undefined) {
+    lines.push(`export PDM_QUESTDB_USER=${shellWord(endpoints.questdbUser)}`);
+    lines.push(
+      credentialsFile
+        ? `export PDM_QUESTDB_PASSWORD="$(node -p 'require(process.argv[1]).password' ${shellWord(credentialsFile)})"`
+        : 'export PDM_QUESTDB_PASSWORD="$PDM_QUESTDB_PASSWORD"',
+    );
+  }
+  return lines;
+}
+
+/** A value as one shell word: bare when it holds only safe characters, else single-quoted. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }
 
 const SPEC = commandSpec({

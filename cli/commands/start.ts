@@ -26,6 +26,7 @@ import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts
 import { type CommandLineOf, choice, command, commandSpec, flag, number, text } from '../command-line.ts';
 import { addFleetMachines } from '../io/fleet-models.ts';
 import { renderLiveView, shortDuration } from '../live-view.ts';
+import { prepareRunState } from '../run-state.ts';
 import { untilSignal } from '../signals.ts';
 import type { SimulatorMessage } from './simulate.ts';
 
@@ -46,6 +47,15 @@ user), the collector and the stream processor, and shows a live view until Ctrl-
                            simulator, collector and processor each as its own user (default
                            plaintext on 127.0.0.1; a services directory is secured from its first
                            start: use PDM_SERVICES_DIR for a secured one beside a plaintext one)
+  --resume                 keep the collector's sequence ledger and spool and the processor's
+                           consumer position of earlier runs, as a plant does: the time between
+                           runs then shows as blocks not collected while the collector was stopped.
+                           Default: a fresh run (the machines start new lives, so collection does
+                           too): the ledger and spool are removed and the processor starts at the
+                           end of its topics, skipping what earlier runs left there
+
+State (the collector's spool, OPC UA certificates and user, ground truth, logs) is kept in .pdm/
+under the current directory.
 `;
 
 /** OPC UA credentials of the local factory: generated once, kept in .pdm (0600), never a default. */
@@ -108,6 +118,7 @@ const SPEC = commandSpec({
     refresh: number({ min: 0.1, note: 'seconds' }).default(2),
     'keep-model-state': flag(),
     'kafka-security': choice(KAFKA_SECURITY_MODES).default('plaintext'),
+    resume: flag(),
   },
 });
 
@@ -136,6 +147,7 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const ep = services.endpoints;
   const kafka = componentKafka(services.kafkaSecurity);
   const stateDir = '.pdm';
+  const topicsOf = topicNames(processorConfig.kafka.topicPrefix);
   const creds = localOpcuaCredentials(stateDir);
   const env = { ...process.env };
   env['PDM_OPCUA_USER'] ??= creds.username;
@@ -147,6 +159,17 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
     fleet.machines.map((m) => m.id),
     fleet.machines[0]?.opcua.hostname ?? 'localhost',
   );
+
+  // Before the processor and the collector start: what earlier runs left (cli/run-state.ts).
+  const collectorDir = join(stateDir, 'spool', 'local-collector');
+  const runState = await prepareRunState({
+    collectorDir,
+    brokers: ep.kafkaBrokers,
+    groupId: processorConfig.kafka.groupId,
+    topics: [topicsOf.vibration, topicsOf.energy, topicsOf.gaps],
+    resume: values.resume,
+  });
+  out(runState.summary);
 
   const topics = topicNames('');
   // The simulator runs in its own process, as it would in a plant: its signal synthesis and
@@ -171,7 +194,7 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const collector = new Collector(
     CollectorConfigSpec.parse({
       pkiDir: collectorPkiDir(pkiRoot),
-      spool: { dir: join(stateDir, 'spool', 'local-collector') },
+      spool: { dir: collectorDir },
       machines: factory.machines
         .filter((m) => m.endpointUrl)
         .map((m) => ({ id: m.id, endpoint: m.endpointUrl, auth: { usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' } })),
@@ -186,6 +209,9 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
     `Kafka ${ep.kafkaBrokers.join(',')}: topics ${topics.vibration}, ${topics.energy}, ${topics.gaps}, ${topics.deadLetter}, ${topics.truth}${services.kafkaSecurity ? ` (SASL_SSL: CA ${resolve(services.kafkaSecurity.caFile)}, users simulator, collector, processor, passwords in ${resolve(services.kafkaSecurity.usersFile)})` : ''}`,
     `QuestDB console ${ep.questdbHttp} (user ${ep.questdbUser ?? '-'}, password in ${questdbPasswordAt(services.dataDir)}): tables ${Object.values(tableNames()).join(', ')}`,
     `ground truth: ${join(stateDir, 'truth')}/<machine>.jsonl`,
+    values.resume
+      ? 'resumed: collector ledger and processor position of earlier runs kept (--resume)'
+      : `fresh run: collector ledger started afresh, processor from the end of its topics${runState.leftInKafka > 0 ? ` (${runState.leftInKafka} earlier messages skipped)` : ''}`,
   ];
   const startedAtMs = Date.now();
   const tty = process.stdout.isTTY;
@@ -227,7 +253,9 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   await factory.stop();
   await processor.stop().catch((e: unknown) => out(`processor: ${describeError(e)}`));
   await services.stop();
-  out('Stopped. Data stays in .pdm/ (delete it to start afresh).');
+  out(
+    "Stopped. State stays in .pdm/: the next pdm start begins a fresh collection (pdm start --resume goes on from this one's); delete .pdm/ to forget the certificates and the OPC UA user too.",
+  );
   return reason.includes('unexpectedly') ? 1 : 0;
 }
 

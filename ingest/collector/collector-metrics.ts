@@ -20,6 +20,8 @@ export interface MachineHealth {
   blocksOut: number;
   gaps: number;
   missingBlocks: number;
+  /** missingBlocks by cause (common/wire/gap-event.ts GAP_CAUSES): collector_down is the collector's own downtime. */
+  missingByCause: Record<string, number>;
   dropped: number;
   reconnects: number;
   /** Last block sequence number received per channel. */

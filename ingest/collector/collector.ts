@@ -17,7 +17,7 @@ import { type KafkaSecurity, resolveKafkaSecurity } from '../../common/kafka.ts'
 import { logger } from '../../common/log.ts';
 import { topicNames } from '../../common/topics.ts';
 import { encodeEnergyReading } from '../../common/wire/energy-reading.ts';
-import { encodeGapEvent } from '../../common/wire/gap-event.ts';
+import { encodeGapEvent, type GapCause } from '../../common/wire/gap-event.ts';
 import { encodeVibrationFrame } from '../../common/wire/vibration-frame.ts';
 import { unwrapCounter } from './block-continuity.ts';
 import type { ModeDecision } from './collection-mode.ts';
@@ -59,6 +59,12 @@ export interface MachineStats {
   collection?: ModeDecision;
   /** Blocks (without counter) whose start was off the block grid. */
   offGrid: number;
+  /** Blocks missing by cause (the sum is missingBlocks): the collector's downtime apart from losses while running. */
+  missingByCause: Partial<Record<GapCause, number>>;
+  /** When the connection to the machine was last lost (ms; 0: never in this run). */
+  connectionLostAtMs: number;
+  /** When each channel's last block arrived (ms), to tell a gap across a lost connection. */
+  lastBlockAtMsByChannel: Map<string, number>;
 }
 
 export interface CollectorOptions {
@@ -115,6 +121,9 @@ export class Collector {
         lastSeq: {},
         risks: [],
         offGrid: 0,
+        missingByCause: {},
+        connectionLostAtMs: 0,
+        lastBlockAtMsByChannel: new Map(),
       };
       this.stats.push(stats);
       // Known ids count their spooled frames delivered before the machine is connected again.
@@ -278,6 +287,9 @@ export class Collector {
       {
         state: (state, detail) => {
           if (this.#stopped) return;
+          // Blocks the server makes from now until the connection is back are not received: a
+          // gap measured across this moment is "disconnected", not lost while connected.
+          if (state === 'reconnecting' || state === 'connecting') stats.connectionLostAtMs = Date.now();
           stats.state = state;
           if (state === 'connected') stats.error = undefined;
           else if (detail && state === 'connecting') stats.error = detail;
@@ -324,7 +336,9 @@ export class Collector {
   #onBlock(stats: MachineStats, b: CollectedBlock): void {
     if (this.#stopped) return;
     stats.blocksIn++;
+    const previousBlockAtMs = stats.lastBlockAtMsByChannel.get(b.channel) ?? 0;
     stats.lastBlockAtMs = Date.now();
+    stats.lastBlockAtMsByChannel.set(b.channel, stats.lastBlockAtMs);
     this.metrics.blocksIn.inc({ machine: b.machine, channel: b.channel });
     const { seq, verdict } = this.#sequence(stats, b);
     if (verdict.kind === 'duplicate') {
@@ -346,7 +360,12 @@ export class Collector {
           'sequence number went far back: the server counter restarted; counting from here',
         );
     }
-    if (verdict.kind === 'gap')
+    if (verdict.kind === 'gap') {
+      const cause: GapCause = verdict.acrossRestart
+        ? 'collector_down'
+        : previousBlockAtMs < stats.connectionLostAtMs
+          ? 'disconnected'
+          : 'lost_in_flight';
       this.#recordGap(
         stats,
         b.machine,
@@ -355,7 +374,9 @@ export class Collector {
         verdict.toSeq,
         b.startTimeNs,
         b.seq === undefined ? 'timestamp jump' : 'sequence jump',
+        cause,
       );
+    }
     stats.lastSeq[b.channel] = seq;
     const value = encodeVibrationFrame({
       machine: b.machine,
@@ -376,7 +397,7 @@ export class Collector {
         { machine: b.machine, channel: b.channel, seq, bytes: value.byteLength, max: this.#config.kafka.maxMessageBytes },
         'block larger than kafka.maxMessageBytes: dropped (raise the broker and config limit, or use smaller blocks)',
       );
-      this.#recordGap(stats, b.machine, b.channel, seq, seq, BigInt(Math.round(b.endTimeMs)) * 1_000_000n, 'frame too large');
+      this.#recordGap(stats, b.machine, b.channel, seq, seq, BigInt(Math.round(b.endTimeMs)) * 1_000_000n, 'frame too large', 'too_large');
       return;
     }
     this.#send({
@@ -422,16 +443,33 @@ export class Collector {
     toSeq: number,
     resumedAtNs: bigint,
     reason: string,
+    cause: GapCause,
   ): void {
     const missing = toSeq - fromSeq + 1;
     if (stats) {
       stats.gaps++;
       stats.missingBlocks += missing;
+      stats.missingByCause[cause] = (stats.missingByCause[cause] ?? 0) + missing;
     }
     this.metrics.gaps.inc({ machine, channel });
     this.metrics.missingBlocks.inc({ machine, channel }, missing);
-    const gap = { machine, channel, from_seq: fromSeq, to_seq: toSeq, detected_at_ms: Date.now(), resumed_at_ns: resumedAtNs.toString() };
-    this.#log.warn({ ...gap, missing, reason }, 'blocks missing: gap recorded');
+    // How long the collector was not running, when its last run left a heartbeat.
+    const down = this.#ledger?.downtime;
+    const downMs = cause === 'collector_down' && down?.fromMs !== undefined ? Math.max(0, down.toMs - down.fromMs) : undefined;
+    const gap = {
+      machine,
+      channel,
+      from_seq: fromSeq,
+      to_seq: toSeq,
+      detected_at_ms: Date.now(),
+      resumed_at_ns: resumedAtNs.toString(),
+      cause,
+      ...(downMs !== undefined ? { collector_down_ms: downMs } : {}),
+    };
+    this.#log.warn(
+      { ...gap, missing, reason },
+      cause === 'collector_down' ? 'blocks not collected while the collector was stopped: gap recorded' : 'blocks missing: gap recorded',
+    );
     this.#send({ topic: this.#topics.gaps, key: machine, value: encodeGapEvent(gap), machine, channel: '', seq: -1, endTimeMs: 0 });
   }
 
@@ -494,6 +532,7 @@ export class Collector {
           r.toSeq,
           BigInt(Math.round(r.lastEndTimeMs)) * 1_000_000n,
           'dropped from the full spool',
+          'spool_full',
         );
       }
     }
@@ -513,6 +552,7 @@ export class Collector {
       blocksOut: s.blocksOut,
       gaps: s.gaps,
       missingBlocks: s.missingBlocks,
+      missingByCause: { ...s.missingByCause },
       dropped: s.dropped,
       reconnects: s.reconnects,
       lastSeq: s.lastSeq,
@@ -552,7 +592,8 @@ export class Collector {
     this.#stopped = true;
     await this.#forwarder?.close(drainTimeoutMs);
     clearInterval(this.#checkpointTimer);
-    this.#ledger?.persist();
+    // Forced: the file then says when this run ended, which the next run's downtime starts from.
+    this.#ledger?.persist(true);
     this.#spool?.close();
     await this.metrics.close();
     for (const s of this.stats) s.state = s.state === 'failed' ? 'failed' : 'stopped';

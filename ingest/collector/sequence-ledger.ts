@@ -16,6 +16,13 @@
  * start time against the last block's (block-continuity.ts). For them the end time of the last
  * durable block is persisted too (`ends`), so the collector's own downtime is one gap of the
  * blocks the clock says were missed, exactly as with a counter.
+ *
+ * The collector's own downtime: the file also keeps when the collector last ran (`alive_ms`, a
+ * heartbeat written at least every second while it runs, and at its stop). A channel's first
+ * gap in a run, measured against the position the previous run left (file or recovered spool),
+ * spans the time the collector was not running: its verdict says so (`acrossRestart`), and
+ * `downtime` says from when to when, so the gap is reported as "not collected while the
+ * collector was stopped" rather than as blocks lost while it ran.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { logger } from '../../common/log.ts';
@@ -24,7 +31,8 @@ import { judgeStep, type PreviousBlock } from './block-continuity.ts';
 export type SequenceVerdict =
   | { kind: 'first' }
   | { kind: 'next' }
-  | { kind: 'gap'; fromSeq: number; toSeq: number }
+  /** acrossRestart: measured against the previous run's position, so it spans the collector's downtime. */
+  | { kind: 'gap'; fromSeq: number; toSeq: number; acrossRestart?: true }
   | { kind: 'duplicate'; last: number }
   | { kind: 'reset'; last: number };
 
@@ -49,25 +57,43 @@ export class SequenceLedger {
   readonly #timed = new Set<string>();
   /** End of the last durable block, per channel (persisted). */
   readonly #durableEnd = new Map<string, number>();
+  /** Channels whose last position is the previous run's: no block of theirs received in this run yet. */
+  readonly #fromPreviousRun = new Set<string>();
   readonly #log = logger('sequence-ledger');
+  readonly #now: () => number;
+  readonly #heartbeatMs: number;
+  readonly #startedAtMs: number;
+  /** When the previous run last wrote its heartbeat (undefined: no file, or one without it). */
+  readonly #previousAliveMs: number | undefined;
+  #lastWriteMs = Number.NEGATIVE_INFINITY;
   #dirty = false;
 
-  /** `file`: where durable positions live (none: memory only). */
-  constructor(file: string | undefined, opts: { maxBackwardBlocks?: number } = {}) {
+  /**
+   * `file`: where durable positions live (none: memory only). `heartbeatMs`: how often the file is
+   * rewritten while nothing else changes, so it says when the collector last ran (default 1 s).
+   */
+  constructor(file: string | undefined, opts: { maxBackwardBlocks?: number; heartbeatMs?: number; now?: () => number } = {}) {
     this.#file = file;
     this.#maxBackward = opts.maxBackwardBlocks ?? 1000;
+    this.#now = opts.now ?? Date.now;
+    this.#heartbeatMs = opts.heartbeatMs ?? 1000;
+    this.#startedAtMs = this.#now();
+    let previousAliveMs: number | undefined;
     if (file && existsSync(file)) {
       try {
         const s = JSON.parse(readFileSync(file, 'utf8')) as {
           v?: number;
           channels?: Record<string, number>;
           ends?: Record<string, number>;
+          alive_ms?: number;
         };
         if (s.v !== 1 || typeof s.channels !== 'object' || s.channels === null) throw new Error('unknown layout');
+        if (Number.isFinite(s.alive_ms)) previousAliveMs = s.alive_ms;
         for (const [key, seq] of Object.entries(s.channels)) {
           if (Number.isSafeInteger(seq)) {
             this.#durable.set(key, seq);
             this.#received.set(key, seq);
+            this.#fromPreviousRun.add(key);
           }
         }
         for (const [key, end] of Object.entries(s.ends ?? {})) {
@@ -81,6 +107,15 @@ export class SequenceLedger {
         this.#log.error({ file, err: (err as Error).message }, 'sequence ledger unreadable: gaps across this restart cannot be counted');
       }
     }
+    this.#previousAliveMs = previousAliveMs;
+  }
+
+  /**
+   * The collector's downtime before this run: from the previous run's last heartbeat (undefined:
+   * not known, e.g. a ledger written before heartbeats or none at all) to this run's start.
+   */
+  get downtime(): { fromMs: number | undefined; toMs: number } {
+    return { fromMs: this.#previousAliveMs, toMs: this.#startedAtMs };
   }
 
   static key(machine: string, channel: string): string {
@@ -93,6 +128,7 @@ export class SequenceLedger {
       if (seq > (this.#durable.get(key) ?? -1)) {
         this.#durable.set(key, seq);
         this.#received.set(key, seq);
+        this.#fromPreviousRun.add(key);
         const end = lastEndMs.get(key);
         if (end !== undefined && end > 0) {
           this.#durableEnd.set(key, end);
@@ -109,7 +145,7 @@ export class SequenceLedger {
    */
   accept(machine: string, channel: string, seq: number, time?: PreviousBlock): SequenceVerdict {
     const key = SequenceLedger.key(machine, channel);
-    const verdict = this.#judge(key, seq);
+    const verdict = this.#acrossRestart(key, this.#judge(key, seq));
     if (verdict.kind !== 'duplicate') {
       this.#received.set(key, seq);
       if (time) this.#receivedTime.set(key, time);
@@ -120,6 +156,16 @@ export class SequenceLedger {
       this.#dirty = true;
     }
     return verdict;
+  }
+
+  /**
+   * The first block of a channel in this run that is not a duplicate ends its "previous run"
+   * state; a gap it shows spans the collector's downtime. A duplicate (the last delivered block
+   * offered again) leaves it: the block after it still measures the restart.
+   */
+  #acrossRestart(key: string, verdict: SequenceVerdict): SequenceVerdict {
+    if (verdict.kind === 'duplicate' || !this.#fromPreviousRun.delete(key)) return verdict;
+    return verdict.kind === 'gap' ? { ...verdict, acrossRestart: true } : verdict;
   }
 
   #judge(key: string, seq: number): SequenceVerdict {
@@ -145,6 +191,7 @@ export class SequenceLedger {
     if (last === undefined || stored === undefined) {
       // Nothing known, or only a counter's position (the channel had one before): start after it.
       const seq = last === undefined ? 1 : last + 1;
+      this.#fromPreviousRun.delete(key);
       this.#received.set(key, seq);
       this.#receivedTime.set(key, time);
       return { seq, verdict: { kind: 'first' }, offGridMs: 0 };
@@ -155,12 +202,13 @@ export class SequenceLedger {
     if (step.kind === 'duplicate') return { seq: last, verdict: { kind: 'duplicate', last }, offGridMs: 0 };
     this.#receivedTime.set(key, time);
     if (step.kind === 'reset') {
+      this.#fromPreviousRun.delete(key);
       this.#received.set(key, last + 1);
       return { seq: last + 1, verdict: { kind: 'reset', last }, offGridMs: 0, backMs: step.backMs };
     }
     const seq = last + 1 + (step.kind === 'gap' ? step.missing : 0);
     this.#received.set(key, seq);
-    const verdict: SequenceVerdict = step.kind === 'gap' ? { kind: 'gap', fromSeq: last + 1, toSeq: seq - 1 } : { kind: 'next' };
+    const verdict = this.#acrossRestart(key, step.kind === 'gap' ? { kind: 'gap', fromSeq: last + 1, toSeq: seq - 1 } : { kind: 'next' });
     return { seq, verdict, offGridMs: step.offGridMs };
   }
 
@@ -184,14 +232,21 @@ export class SequenceLedger {
     return this.#durable.get(SequenceLedger.key(machine, channel));
   }
 
-  /** Write the durable positions if they changed (temp file + rename: never half a file). */
-  persist(): void {
-    if (!this.#dirty || !this.#file) return;
+  /**
+   * Write the durable positions if they changed, or the heartbeat is due (`force`: now, e.g. at
+   * the stop). Temp file + rename: never half a file.
+   */
+  persist(force = false): void {
+    if (!this.#file) return;
+    const now = this.#now();
+    if (!force && !this.#dirty && now - this.#lastWriteMs < this.#heartbeatMs) return;
     const tmp = `${this.#file}.tmp`;
-    // `ends` (timed channels only) is an addition a reader of the first layout ignores: v stays 1.
+    // `ends` (timed channels only) and `alive_ms` are additions a reader of the first layout
+    // ignores: v stays 1.
     const ends = this.#durableEnd.size > 0 ? { ends: Object.fromEntries(this.#durableEnd) } : {};
-    writeFileSync(tmp, JSON.stringify({ v: 1, channels: Object.fromEntries(this.#durable), ...ends }));
+    writeFileSync(tmp, JSON.stringify({ v: 1, channels: Object.fromEntries(this.#durable), ...ends, alive_ms: now }));
     renameSync(tmp, this.#file);
+    this.#lastWriteMs = now;
     this.#dirty = false;
   }
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { topicNames } from '../../../common/topics.ts';
-import { decodeGapEvent, type GapEventV1 } from '../../../common/wire/gap-event.ts';
+import { decodeGapEvent, type GapEvent } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { findRepoRoot } from '../../../deploy/local/paths.ts';
 import type { HealthReport } from '../../../ingest/collector/collector-metrics.ts';
@@ -55,7 +55,7 @@ describe('collector SIGKILL with frames in the spool: restart drains it, nothing
   let metricsPort = 0;
   let atKill: HealthReport;
   let afterRestart: HealthReport;
-  let gaps: GapEventV1[] = [];
+  let gaps: GapEvent[] = [];
   let frames: Array<{ machine: string; channel: string; seq: number }> = [];
   let exitCode: number | null = null;
 
@@ -159,6 +159,9 @@ describe('collector SIGKILL with frames in the spool: restart drains it, nothing
       expect(seqs).toContain(g.from_seq - 1);
       expect(seqs).toContain(g.to_seq + 1);
       expect(BigInt(g.resumed_at_ns)).toBe(BigInt(g.to_seq + 1) * 100_000_000n);
+      // Not collected while the collector was dead (its ledger's heartbeat says for how long).
+      expect(g.cause).toBe('collector_down');
+      expect(g.collector_down_ms).toBeGreaterThanOrEqual(1_000);
     }
     for (const m of afterRestart.machines) {
       expect(m.gaps).toBe(2);

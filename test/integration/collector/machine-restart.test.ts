@@ -5,11 +5,11 @@
  * lacks: the blocks the clock advanced while the machine was off (its server never published
  * them), plus the few the server still had queued when it went down and published before the
  * collector had subscribed again. The other machines flow on untouched, and the gap reaches
- * QuestDB's collection_gaps through the processor.
+ * QuestDB's collection_gaps through the processor, with its cause (disconnected: the collector ran).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
-import { decodeGapEvent, type GapEventV1 } from '../../../common/wire/gap-event.ts';
+import { decodeGapEvent, type GapEvent } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { StreamProcessor } from '../../../stream-processing/processor.ts';
@@ -44,7 +44,7 @@ describe('machine restart: collection resumes by itself, the gap is exactly the 
   let stoppedAtMs = 0;
   let restartedAtMs = 0;
   let resumedAfterMs = 0;
-  let gaps: GapEventV1[] = [];
+  let gaps: GapEvent[] = [];
   let frames: Array<ReturnType<typeof decodeVibrationFrame>> = [];
 
   beforeAll(async () => {
@@ -136,6 +136,9 @@ describe('machine restart: collection resumes by itself, the gap is exactly the 
     const s = collector.stats.find((x) => x.machine === 'press-7')!;
     expect(s.gaps).toBe(2);
     expect(s.missingBlocks).toBe(mine.reduce((n, g) => n + g.to_seq - g.from_seq + 1, 0));
+    // The collector ran all along: lost across the lost connection, not its own downtime.
+    expect(mine.map((g) => g.cause)).toEqual(['disconnected', 'disconnected']);
+    expect(s.missingByCause).toEqual({ disconnected: s.missingBlocks });
     expect(s.reconnects).toBeGreaterThanOrEqual(1);
   });
 
@@ -161,12 +164,12 @@ describe('machine restart: collection resumes by itself, the gap is exactly the 
   it('lands the gap in QuestDB collection_gaps through the processor', async () => {
     const rows = await waitForRows(
       services,
-      `select channel, from_seq, to_seq, missing_blocks from ${prefix}collection_gaps where machine = 'press-7' order by channel`,
+      `select channel, from_seq, to_seq, missing_blocks, cause from ${prefix}collection_gaps where machine = 'press-7' order by channel`,
       (r) => r.length === 2,
     );
     const mine = gaps.filter((g) => g.machine === 'press-7').sort((a, b) => a.channel.localeCompare(b.channel));
-    expect(rows.map((r) => [r.channel, Number(r.from_seq), Number(r.to_seq), Number(r.missing_blocks)])).toEqual(
-      mine.map((g) => [g.channel, g.from_seq, g.to_seq, g.to_seq - g.from_seq + 1]),
+    expect(rows.map((r) => [r.channel, Number(r.from_seq), Number(r.to_seq), Number(r.missing_blocks), r.cause])).toEqual(
+      mine.map((g) => [g.channel, g.from_seq, g.to_seq, g.to_seq - g.from_seq + 1, 'disconnected']),
     );
   });
 });

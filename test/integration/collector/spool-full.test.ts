@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
-import { decodeGapEvent, type GapEventV1 } from '../../../common/wire/gap-event.ts';
+import { decodeGapEvent, type GapEvent } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import {
@@ -28,7 +28,7 @@ describe('spool full: the oldest frames are dropped, each one counted and record
   const kafka = new PrivateKafka(dir);
   let machine: TestMachine;
   let collector: Collector;
-  let gaps: GapEventV1[] = [];
+  let gaps: GapEvent[] = [];
   let seqs = new Map<string, number[]>();
   let droppedRecords = 0;
   let metricsText = '';
@@ -115,5 +115,8 @@ describe('spool full: the oldest frames are dropped, each one counted and record
     expect(collector.stats[0].dropped).toBe(droppedRecords);
     expect(metricsText).toContain(`pdm_collector_dropped_total{machine="lathe-1",reason="spool_full"} ${droppedRecords}`);
     expect(collector.stats[0].missingBlocks).toBe(droppedBlocks);
+    // Collected, then dropped for room: lost while the collector ran, and said so.
+    expect(new Set(gaps.map((g) => g.cause))).toEqual(new Set(['spool_full']));
+    expect(collector.stats[0].missingByCause).toEqual({ spool_full: droppedBlocks });
   });
 });

@@ -274,8 +274,15 @@ describe('dashboard SQL against real pipeline data', () => {
     const missing = pipeline.collector.stats.reduce((n, s) => n + s.missingBlocks, 0);
     const received = rowsAsObjects(await exec(expandQuery(findQuery('pdm-data-quality', 'Blocks received').rawSql, all)));
     expect(Number(received[0].blocks_received)).toBe(sent);
-    const reported = rowsAsObjects(await exec(expandQuery(findQuery('pdm-data-quality', 'Blocks missing').rawSql, all)));
-    expect(Number(reported[0].blocks_missing)).toBe(missing);
+    // Missing in two parts: lost while the collector ran, and not collected while it was stopped.
+    const byCause = (cause: string) => pipeline.collector.stats.reduce((n, s) => n + (s.missingByCause[cause as 'lost_in_flight'] ?? 0), 0);
+    const lost = rowsAsObjects(await exec(expandQuery(findQuery('pdm-data-quality', 'Blocks lost while collecting').rawSql, all)));
+    const notCollected = rowsAsObjects(
+      await exec(expandQuery(findQuery('pdm-data-quality', 'Not collected: collector stopped').rawSql, all)),
+    );
+    expect(Number(lost[0].blocks_lost)).toBe(missing - byCause('collector_down'));
+    expect(Number(notCollected[0].blocks_not_collected)).toBe(byCause('collector_down'));
+    expect(missing).toBeGreaterThan(0);
     const completeness = rowsAsObjects(await exec(expandQuery(findQuery('pdm-data-quality', 'Completeness').rawSql, all)));
     expect(Number(completeness[0].completeness)).toBeCloseTo(sent / (sent + missing), 12);
     // Holes in each channel's sequence are exactly the blocks the collector reported missing.
@@ -287,6 +294,9 @@ describe('dashboard SQL against real pipeline data', () => {
     const ledger = rowsAsObjects(await exec(expandQuery(findQuery('pdm-data-quality', 'Gaps ledger').rawSql, all)));
     expect(ledger.every((g) => g.machine === FAN.id || stats(String(g.machine))!.gaps > 0)).toBe(true);
     expect(ledger.reduce((n, g) => n + Number(g.missing_blocks), 0)).toBe(missing);
+    // The stall skipped blocks while the collector ran and stayed connected: lost in flight, each gap with its cause.
+    for (const g of ledger) expect(g.cause, `${g.machine}/${g.channel}`).toBe('lost_in_flight');
+    expect(byCause('lost_in_flight')).toBe(missing);
   });
 
   it("operating mode timeline shows each machine's modes in time order", async () => {

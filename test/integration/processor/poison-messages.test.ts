@@ -195,7 +195,14 @@ describe('poison messages: each is dead-lettered with its reason, the good traff
     energy.push({ key: GOOD, value: reading(GOOD, 200, { power_kw: 11 }, 1e300) });
     energy.push({ key: GOOD, value: reading(GOOD, 201, { power_kw: 3e38 }) });
     energy.push({ key: 'ctl\u0007-1', value: reading('ctl\u0007-1', 202, { power_kw: 11 }) });
-    const gap = { machine: GOOD, channel: 'DE_Y', from_seq: 3, to_seq: 4, resumed_at_ns: String(BigInt(t0Ms) * 1_000_000n) };
+    const gap = {
+      machine: GOOD,
+      channel: 'DE_Y',
+      from_seq: 3,
+      to_seq: 4,
+      resumed_at_ns: String(BigInt(t0Ms) * 1_000_000n),
+      cause: 'lost_in_flight' as const,
+    };
     const gaps = [
       { key: GOOD, value: encodeGapEvent({ ...gap, detected_at_ms: t0Ms }) },
       { key: GOOD, value: encodeGapEvent({ ...gap, from_seq: 9, to_seq: 9, detected_at_ms: 1e300 }) },

@@ -66,11 +66,25 @@ describe('no command prints a password', () => {
       expect(printed).toContain(resolve(credentialsFile(dataDir)));
     }
     expect(JSON.parse(json)).toMatchObject({ questdbUser: 'pdm', questdbCredentialsFile: resolve(credentialsFile(dataDir)) });
-    // The printed line, run by a shell, sets the real password.
-    const line = text.split('\n').find((l) => l.startsWith('To point other processes at these: '))!;
-    const assignments = line.slice('To point other processes at these: '.length);
-    const got = execFileSync('bash', ['-c', `${assignments} bash -c 'printf %s "$PDM_QUESTDB_PASSWORD"'`], { encoding: 'utf8' });
-    expect(got).toBe(SECRET);
+    expect((JSON.parse(json) as { exports: string[] }).exports).toEqual(text.split('\n').filter((l) => l.startsWith('export ')));
+    // The printed export lines, run by a shell, set every variable, the real password among them.
+    const exports = text.split('\n').filter((l) => l.startsWith('export '));
+    expect(exports.map((l) => l.split('=')[0])).toEqual([
+      'export PDM_KAFKA_BROKERS',
+      'export PDM_QUESTDB_HTTP',
+      'export PDM_QUESTDB_PG',
+      'export PDM_QUESTDB_USER',
+      'export PDM_QUESTDB_PASSWORD',
+    ]);
+    const got = execFileSync(
+      'bash',
+      [
+        '-c',
+        `${exports.join('\n')}\nprintf '%s|%s|%s|%s|%s' "$PDM_KAFKA_BROKERS" "$PDM_QUESTDB_HTTP" "$PDM_QUESTDB_PG" "$PDM_QUESTDB_USER" "$PDM_QUESTDB_PASSWORD"`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(got).toBe(`127.0.0.1:9092|http://127.0.0.1:9000|postgres://127.0.0.1:8812/qdb|pdm|${SECRET}`);
   });
 
   it('pdm services up --kafka-security sasl_ssl: names the CA and the users file, and its line reads the Kafka password from it', () => {
@@ -93,11 +107,14 @@ describe('no command prints a password', () => {
       expect(printed).not.toContain(KAFKA_SECRET);
       expect(printed).toContain(usersFile);
     }
-    const line = text.split('\n').find((l) => l.startsWith('To point other processes at these: '))!;
-    const assignments = line.slice('To point other processes at these: '.length);
+    // The printed export lines, run in a shell as `eval "$(pdm services up --detach | grep ^export)"` would.
+    const exports = text
+      .split('\n')
+      .filter((l) => l.startsWith('export '))
+      .join('\n');
     const got = execFileSync(
       'bash',
-      ['-c', `${assignments} bash -c 'printf %s "$PDM_KAFKA_USERNAME:$PDM_KAFKA_PASSWORD:$PDM_KAFKA_SECURITY_PROTOCOL"'`],
+      ['-c', `${exports}\nprintf %s "$PDM_KAFKA_USERNAME:$PDM_KAFKA_PASSWORD:$PDM_KAFKA_SECURITY_PROTOCOL"`],
       {
         encoding: 'utf8',
         env: { ...process.env, PDM_QUESTDB_PASSWORD: SECRET },

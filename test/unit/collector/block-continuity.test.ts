@@ -65,7 +65,7 @@ describe('sequence numbers for channels without a counter (ledger)', () => {
     expect(again.acceptTimed('m', 'X', T0 + 7 * P, P, TOL)).toMatchObject({ seq: 8, verdict: { kind: 'duplicate' } });
     expect(again.acceptTimed('m', 'X', T0 + 20 * P, P, TOL)).toEqual({
       seq: 21,
-      verdict: { kind: 'gap', fromSeq: 9, toSeq: 20 },
+      verdict: { kind: 'gap', fromSeq: 9, toSeq: 20, acrossRestart: true },
       offGridMs: 0,
     });
   });

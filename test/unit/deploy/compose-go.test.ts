@@ -58,7 +58,17 @@ describe.skipIf(!hasGo)('docker-compose.yml loaded by compose-go (Docker Compose
   it('loads with the secrets set: every service, and a processor healthcheck that fails when /health says down', () => {
     const r = load([compose], SECRETS);
     expect(r.error).toBeUndefined();
-    expect(Object.keys(r.services!).sort()).toEqual(['collector', 'grafana', 'kafka', 'kafka-acls', 'kafka-pki', 'pki', 'processor', 'questdb', 'simulator']);
+    expect(Object.keys(r.services!).sort()).toEqual([
+      'collector',
+      'grafana',
+      'kafka',
+      'kafka-acls',
+      'kafka-pki',
+      'pki',
+      'processor',
+      'questdb',
+      'simulator',
+    ]);
     const check = r.services!.processor.healthcheck!.join(' ');
     expect(check).toContain('/health');
     expect(check).toContain("h.status !== 'down'");

@@ -59,7 +59,7 @@ describe('row builders', () => {
     });
   });
 
-  it('collection_gaps: at the resume time, with the number of blocks missing', () => {
+  it('collection_gaps: at the resume time, with the number of blocks missing and why', () => {
     const gap = {
       machine: 'fan-2',
       channel: 'NDE_Y',
@@ -67,11 +67,12 @@ describe('row builders', () => {
       to_seq: 109,
       detected_at_ms: 1_767_225_602_000,
       resumed_at_ns: '1767225601500000000',
+      cause: 'collector_down',
     };
     expect(gapRow(T, gap)).toEqual({
       table: 'p_collection_gaps',
       tsNs: 1_767_225_601_500_000_000n,
-      symbols: { machine: 'fan-2', channel: 'NDE_Y' },
+      symbols: { machine: 'fan-2', channel: 'NDE_Y', cause: 'collector_down' },
       doubles: {},
       longs: { from_seq: 100, to_seq: 109, missing_blocks: 10 },
       timestampsUs: { detected_at: 1_767_225_602_000_000 },
@@ -239,7 +240,7 @@ describe('row builders', () => {
         { version: 1, machine: 'm', channel: 'c', units: 'g', seq: 1, startTimeNs: 1n, sampleRateHz: 1, samples: new Float32Array(1) },
         { partition: 0, offset: 0, processedAtUs: 0 },
       ),
-      gapRow(T, { machine: 'm', channel: 'c', from_seq: 1, to_seq: 1, detected_at_ms: 0, resumed_at_ns: '1' }),
+      gapRow(T, { machine: 'm', channel: 'c', from_seq: 1, to_seq: 1, detected_at_ms: 0, resumed_at_ns: '1', cause: 'lost_in_flight' }),
       healthRow(T, { machine: 'm', tsNs: 1n, windowSeq: 1, channels: 1, mode: 'x', status, processedAtUs: 0 }),
       energyRow(T, { machine: 'm', ts_ms: 1, values: { power_kw: 1, current_a: 1, voltage_v: 1, power_factor: 1, load_pct: 1 } }),
     ];
