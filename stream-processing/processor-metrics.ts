@@ -53,6 +53,8 @@ export interface ProcessorHealthReport {
   }>;
   /** Machines whose health model is stopped or failing, with why (e.g. unusable run-to-failure histories). */
   healthErrors: Record<string, string>;
+  /** Partitions this processor owns in its consumer group, by topic (empty until it has joined). */
+  assignment: Record<string, number[]>;
   /** Backpressure: whether consumption is paused, why, which partitions, and the bytes in flight against the cap. */
   backpressure: BackpressureReport;
 }
@@ -80,6 +82,8 @@ export interface ProcessorMetricsSource {
   stall?: StallThresholds;
   /** Backpressure now (absent: never paused). */
   backpressure?(): BackpressureReport;
+  /** Partitions owned, by topic (absent: none). */
+  assignment?(): Record<string, number[]>;
 }
 
 export class ProcessorMetrics {
@@ -279,6 +283,7 @@ export class ProcessorMetrics {
         rulBasis: st.rulBasis ?? null,
       })),
       healthErrors: Object.fromEntries(this.#source.healthErrors() ?? []),
+      assignment: this.#source.assignment?.() ?? {},
       backpressure: this.#source.backpressure?.() ?? NO_BACKPRESSURE,
     };
   }

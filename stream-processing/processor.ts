@@ -136,6 +136,7 @@ export class StreamProcessor {
       lastCommitMs: () => this.#stall.lastCommitMs,
       progress: () => this.#stall.snapshot(),
       stall: config.stall,
+      assignment: () => this.#assigned,
       backpressure: () => ({
         paused: this.#backpressure.paused,
         reason: this.#backpressure.reason,
