@@ -28,6 +28,24 @@ export function modelStateTopicConfig(topic: string, numPartitions: number, repl
   };
 }
 
+/**
+ * Delete every machine's model state (the whole topic), and wait until the broker has: the next
+ * processor creates it again, empty, and its machines learn from scratch. For a fresh start
+ * (`pdm start` without --keep-model-state), never in normal operation.
+ */
+export async function deleteModelState(kafka: Kafka, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return false;
+    await admin.deleteTopics({ topics: [topic] });
+    for (let i = 0; i < 100 && (await admin.listTopics()).includes(topic); i++) await new Promise((r) => setTimeout(r, 100));
+    return true;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 const defaultPartitioner = Partitioners.DefaultPartitioner();
 
 /** The partition a machine's keyed messages land on with `count` partitions (kafkajs's default partitioner, as the collector uses). */

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../common/config.ts';
 import { describeError } from '../../common/errors.ts';
+import { createKafka } from '../../common/kafka.ts';
 import { topicNames } from '../../common/topics.ts';
 import { credentialsFile } from '../../deploy/local/control.ts';
 import { endpointsFromEnv, ensureServices } from '../../deploy/local/services.ts';
@@ -19,6 +20,7 @@ import { collectorPkiDir, initPlantPki } from '../../ingest/opcua/pki-init.ts';
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
 import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
 import { tableNames } from '../../storage/tables.ts';
+import { deleteModelState } from '../../stream-processing/model-state-topic.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { type CommandLineOf, command, commandSpec, flag, number, text } from '../command-line.ts';
@@ -88,6 +90,9 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   out('Starting Kafka and QuestDB (first run downloads them with Maven; this shows progress)...');
   const services = await ensureServices({ profile: 'dev', onProgress: (l) => out(`  ${l}`) });
   const ep = services.endpoints;
+  // The models also live on the model-state topic (where every processor restores them from): a fresh start clears it too.
+  if (!values['keep-model-state'] && (await deleteModelState(createKafka(ep.kafkaBrokers, 'pdm-start'), topicNames('').modelState)))
+    out('Model state of the previous run removed from Kafka as well.');
   const stateDir = '.pdm';
   const creds = localOpcuaCredentials(stateDir);
   const env = { ...process.env };
