@@ -14,6 +14,13 @@
  * (stall-watch.ts). stop() is bounded (shutdown.timeoutS): it aborts the write retries, and
  * abandons what does not finish in time (uncommitted, so processed again by the next processor).
  *
+ * Processors scale out as one consumer group (docs/processor.md): partition p of every topic goes
+ * to one member (co-partition-assigner.ts), so a machine's streams meet in one processor; each
+ * machine's model state is saved to the compacted model-state topic before every commit that
+ * advanced it and restored, for the partitions received, at every rebalance before they are
+ * processed (model-state-topic.ts); when what is in flight passes backpressure.maxInFlightBytes
+ * or the writer falls behind, every partition is paused until drained (backpressure.ts).
+ *
  * This file is the composition and the consumer loop; statistics (processor-stats.ts), reference
  * learning (reference-learning.ts) and the analysis configuration (analysis-config.ts) have their own.
  */
@@ -113,6 +120,8 @@ export class StreamProcessor {
   /** The partitions paused by backpressure (resumed together). */
   #pausedPartitions: Array<{ topic: string; partitions: number[] }> = [];
   #backpressureTimer: NodeJS.Timeout | undefined;
+  /** Batches being processed per partition number: their machines' models are ahead of what is written. */
+  readonly #busyPartitions = new Map<number, number>();
   readonly stats: ProcessorStats = newProcessorStats();
   readonly metrics: ProcessorMetrics;
   /** Port of the metrics endpoint once listening. */
@@ -255,7 +264,8 @@ export class StreamProcessor {
       this.#rates.reset();
       // Partitions may have moved: what this processor had pending is re-read by their new owner.
       this.#stall.clearPending();
-      // A new assignment starts unpaused (kafkajs forgets pauses of revoked partitions); the next batch judges again.
+      // kafkajs keeps a partition paused across rebalances: resume what backpressure paused, the next batch judges again.
+      if (this.#pausedPartitions.length > 0) consumer.resume(this.#pausedPartitions);
       this.#pausedPartitions = [];
       this.#backpressure = { paused: false, reason: '' };
       this.#assigned = Object.fromEntries(Object.entries(payload.memberAssignment).map(([t, ps]) => [t, [...ps]]));
@@ -298,10 +308,15 @@ export class StreamProcessor {
     for (const m of payload.batch.messages) bytes += (m.value?.length ?? 0) + (m.key?.length ?? 0);
     this.#batchBytes += bytes;
     this.#applyBackpressure();
+    const p = payload.batch.partition;
+    this.#busyPartitions.set(p, (this.#busyPartitions.get(p) ?? 0) + 1);
     try {
       const committed = await this.#processBatch(payload);
       if (!committed) this.#stall.batchReleased(key);
     } finally {
+      const left = (this.#busyPartitions.get(p) ?? 1) - 1;
+      if (left > 0) this.#busyPartitions.set(p, left);
+      else this.#busyPartitions.delete(p);
       this.#batchBytes -= bytes;
       this.#applyBackpressure();
     }
@@ -561,8 +576,11 @@ export class StreamProcessor {
     const now = Date.now();
     if (!force && now - this.#lastCheckpointMs < this.#config.health.checkpointIntervalS * 1000) return;
     this.#lastCheckpointMs = now;
+    // Not the machines of a batch still being processed: their models already hold windows whose
+    // rows are not written yet (that batch saves them itself, before its commit).
+    const idle = this.health.machineIds.filter((m) => !this.#busyPartitions.has(partitionOf(m, this.#partitionCount)));
     try {
-      await this.#saveModels(this.health.machineIds);
+      await this.#saveModels(idle);
       this.#checkpoints?.saveAll(this.health);
     } catch (err) {
       this.#log.warn({ err: describeError(err) }, 'model checkpoint failed; will retry');
@@ -611,6 +629,12 @@ export class StreamProcessor {
           ? this.#checkpoints.loadMissing(this.health, (m) => !states.has(m) && partitions.includes(partitionOf(m, this.#partitionCount)))
           : [];
         this.stats.modelStatesRestored += states.size + fromDisk.length;
+        // /health and /metrics show the machines this processor models now, not those that moved away.
+        for (const machine of [...this.stats.latestHealth.keys()]) {
+          if (partitions.includes(partitionOf(machine, this.#partitionCount))) continue;
+          this.stats.latestHealth.delete(machine);
+          this.stats.latestMode.delete(machine);
+        }
         this.#log.info(
           { partitions, machines: [...states.keys()], fromLocalCopy: fromDisk, ms: Date.now() - t0 },
           'model state restored for the partitions received',
@@ -684,8 +708,9 @@ export class StreamProcessor {
     this.#abort.abort(new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', 'the processor is stopping: write retries abandoned'));
     clearInterval(this.#backpressureTimer);
     const orderly = (async () => {
-      await this.#consumer?.disconnect().catch(() => undefined);
+      // Before leaving the group: once it has left, the partitions' next owner may already save newer state.
       await this.#maybeCheckpoint(true);
+      await this.#consumer?.disconnect().catch(() => undefined);
       await this.#stateTopic?.close();
       await this.#deadLetters?.close().catch(() => undefined);
       await this.#sinkLock;
