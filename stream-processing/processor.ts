@@ -618,6 +618,17 @@ export class StreamProcessor {
         const t0 = Date.now();
         const states = await this.#stateTopic.load(partitions, 60_000);
         for (const [machine, e] of states) {
+          const home = partitionOf(machine, this.#partitionCount);
+          if (!partitions.includes(home)) {
+            // Saved when the topics had another partition count: the machine's streams are elsewhere
+            // now. Restoring it here would save this stale state over its owner's at the next checkpoint.
+            states.delete(machine);
+            this.#log.warn(
+              { machine, savedOnPartition: e.partition, streamsOnPartition: home },
+              "model state left where it is: the machine's streams are on another partition now (partition count changed?)",
+            );
+            continue;
+          }
           try {
             this.health.restore(machine, e.state);
             this.#statePosition.set(machine, { windowSeq: e.windowSeq, partition: e.partition, offset: e.offset });

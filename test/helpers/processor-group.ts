@@ -15,6 +15,7 @@ import { encodeVibrationFrame } from '../../common/wire/vibration-frame.ts';
 import type { ServiceEndpoints } from '../../deploy/local/endpoints.ts';
 import type { ProcessorHealthReport } from '../../stream-processing/processor-metrics.ts';
 import { freePort } from '../../tools/harness/ports.ts';
+import { sql } from './questdb.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -117,6 +118,34 @@ export async function waitHealth(
     if (Date.now() > deadline || p.child.exitCode !== null)
       throw new Error(`${p.name}: timed out waiting for ${what}; last /health: ${JSON.stringify(h)}; stderr: ${p.stderr().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Rows per machine of each table, polled until they are the expected counts (or the deadline):
+ * QuestDB applies each table's WAL on its own, so one table complete says nothing of another.
+ * Returns the last counts, for the test to compare.
+ */
+export async function waitForCounts(
+  services: ServiceEndpoints,
+  expected: Record<string, Record<string, number>>,
+  timeoutMs: number,
+): Promise<Record<string, Record<string, number>>> {
+  const deadline = Date.now() + timeoutMs;
+  let counts: Record<string, Record<string, number>> = {};
+  for (;;) {
+    try {
+      counts = {};
+      for (const table of Object.keys(expected))
+        counts[table] = Object.fromEntries(
+          (await sql(services, `SELECT machine, count() n FROM ${table} ORDER BY machine`)).map((r) => [String(r.machine), Number(r.n)]),
+        );
+      if (JSON.stringify(counts) === JSON.stringify(expected)) return counts;
+    } catch {
+      /* a table not created yet */
+    }
+    if (Date.now() > deadline) return counts;
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 

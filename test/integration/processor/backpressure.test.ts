@@ -13,8 +13,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { tableNames } from '../../../storage/tables.ts';
 import type { ProcessorHealthReport } from '../../../stream-processing/processor-metrics.ts';
-import { FramePublisher, metricValue, type ProcessorChild, spawnProcessor, stopChild, waitHealth } from '../../helpers/processor-group.ts';
-import { localQuestdbPid, sql, waitForRows } from '../../helpers/questdb.ts';
+import {
+  FramePublisher,
+  metricValue,
+  type ProcessorChild,
+  spawnProcessor,
+  stopChild,
+  waitForCounts,
+  waitHealth,
+} from '../../helpers/processor-group.ts';
+import { localQuestdbPid, waitForRows } from '../../helpers/questdb.ts';
 
 const FS = 10_240;
 const BLOCK = 1_024; // 100 ms, 4 KiB of samples
@@ -118,24 +126,16 @@ describe('backpressure: QuestDB hung for 60 s: partitions pause, memory stays un
     frozen = false;
 
     const blocks = Object.fromEntries([...publisher.blocksSent]);
-    await waitForRows(
-      services,
-      `SELECT machine, count() n FROM ${tables.blocks} ORDER BY machine`,
-      (r) => JSON.stringify(Object.fromEntries(r.map((x) => [x.machine, Number(x.n)]))) === JSON.stringify(blocks),
-      90_000,
-    );
+    const expected = {
+      [tables.blocks]: blocks,
+      [tables.energy]: Object.fromEntries([...publisher.readingsSent]),
+      [tables.features]: Object.fromEntries([...publisher.blocksSent].map(([m, n]) => [m, n / WINDOW_BLOCKS])),
+    };
+    expect(await waitForCounts(services, expected, 90_000)).toEqual(expected);
     const resumed = await waitHealth(p, (h) => !h.backpressure.paused, 30_000, 'partitions resumed');
     expect(resumed.backpressure.pausedPartitions).toEqual([]);
     polling = false;
     await poller;
-
-    const count = async (table: string) =>
-      Object.fromEntries(
-        (await sql(services, `SELECT machine, count() n FROM ${table} ORDER BY machine`)).map((r) => [r.machine, Number(r.n)]),
-      );
-    expect(await count(tables.blocks)).toEqual(blocks);
-    expect(await count(tables.energy)).toEqual(Object.fromEntries([...publisher.readingsSent]));
-    expect(await count(tables.features)).toEqual(Object.fromEntries([...publisher.blocksSent].map(([m, n]) => [m, n / WINDOW_BLOCKS])));
 
     const during = samples.filter((s) => s.frozen);
     const sentWhileFrozen = [...publisher.blocksSent.values()].reduce((a, b) => a + b, 0) - MACHINES.length * 10 * WINDOW_BLOCKS;

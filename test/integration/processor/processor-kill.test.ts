@@ -19,6 +19,7 @@ import {
   scenarioConfig,
   spawnProcessor,
   stopChild,
+  waitForCounts,
   waitHealth,
 } from '../../helpers/processor-group.ts';
 import { sql, waitForRows } from '../../helpers/questdb.ts';
@@ -36,11 +37,6 @@ describe('processor-kill: SIGKILL mid-run and restart: every window exactly once
   const config = scenarioConfig(prefix, 2, WINDOW_BLOCKS);
   let publisher: FramePublisher;
   const children: ProcessorChild[] = [];
-
-  const countBy = async (table: string) =>
-    Object.fromEntries(
-      (await sql(services, `SELECT machine, count() n FROM ${table} ORDER BY machine`)).map((r) => [r.machine, Number(r.n)]),
-    );
 
   beforeAll(async () => {
     publisher = new FramePublisher(services, {
@@ -91,15 +87,8 @@ describe('processor-kill: SIGKILL mid-run and restart: every window exactly once
     const blocks = Object.fromEntries([...publisher.blocksSent]);
     const windows = Object.fromEntries([...publisher.blocksSent].map(([m, n]) => [m, n / WINDOW_BLOCKS]));
     const readings = Object.fromEntries([...publisher.readingsSent]);
-    await waitForRows(
-      services,
-      `SELECT machine, count() n FROM ${tables.features} ORDER BY machine`,
-      (r) => JSON.stringify(Object.fromEntries(r.map((x) => [x.machine, Number(x.n)]))) === JSON.stringify(windows),
-      90_000,
-    );
-    expect(await countBy(tables.blocks)).toEqual(blocks);
-    expect(await countBy(tables.features)).toEqual(windows);
-    expect(await countBy(tables.energy)).toEqual(readings);
+    const expected = { [tables.blocks]: blocks, [tables.features]: windows, [tables.energy]: readings };
+    expect(await waitForCounts(services, expected, 90_000)).toEqual(expected);
 
     // The restored model continues: rows written after the restart are monitoring, with the alarm it had.
     const after = await sql(

@@ -25,6 +25,7 @@ import {
   scenarioConfig,
   spawnProcessor,
   stopChild,
+  waitForCounts,
   waitHealth,
 } from '../../helpers/processor-group.ts';
 import { sql, waitForRows } from '../../helpers/questdb.ts';
@@ -58,10 +59,6 @@ describe('processor-rebalance: two processors, one stopped, a third on another d
   let state: ModelStateTopic;
 
   const owned = (h: { assignment: Record<string, number[]> }) => h.assignment[topicNames(prefix).vibration] ?? [];
-  const countBy = async (table: string) =>
-    Object.fromEntries(
-      (await sql(services, `SELECT machine, count() n FROM ${table} ORDER BY machine`)).map((r) => [r.machine, Number(r.n)]),
-    );
   /** Each machine's frozen baseline(s) on the model-state topic, as JSON. */
   const baselines = async () => {
     const records = await state.load(
@@ -130,15 +127,12 @@ describe('processor-rebalance: two processors, one stopped, a third on another d
 
     const blocks = Object.fromEntries([...publisher.blocksSent]);
     const windows = Object.fromEntries([...publisher.blocksSent].map(([m, n]) => [m, n / WINDOW_BLOCKS]));
-    await waitForRows(
-      services,
-      `SELECT machine, count() n FROM ${tables.features} ORDER BY machine`,
-      (r) => JSON.stringify(Object.fromEntries(r.map((x) => [x.machine, Number(x.n)]))) === JSON.stringify(windows),
-      90_000,
-    );
-    expect(await countBy(tables.blocks)).toEqual(blocks);
-    expect(await countBy(tables.features)).toEqual(windows);
-    expect(await countBy(tables.energy)).toEqual(Object.fromEntries([...publisher.readingsSent]));
+    const expected = {
+      [tables.blocks]: blocks,
+      [tables.features]: windows,
+      [tables.energy]: Object.fromEntries([...publisher.readingsSent]),
+    };
+    expect(await waitForCounts(services, expected, 90_000)).toEqual(expected);
 
     // No relearning: no baseline row after a machine's first monitoring row, and the same frozen baseline.
     const phases = await sql(
