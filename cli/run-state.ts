@@ -9,13 +9,14 @@
  * the time between runs then shows as blocks "not collected while the collector was stopped".
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import type { Admin, Kafka } from 'kafkajs';
 import { PdmError } from '../common/errors.ts';
-import { createKafka } from '../common/kafka.ts';
 
 export interface RunStateOptions {
   /** The collector's spool directory (its spool segments and sequences.json). */
   collectorDir: string;
-  brokers: string[];
+  /** A client allowed to read the group's offsets and describe it (the admin user under SASL). */
+  kafka: Kafka;
   /** The processor's consumer group and the topics it consumes. */
   groupId: string;
   topics: string[];
@@ -34,7 +35,7 @@ export interface RunState {
 
 /** Unconsumed messages per topic partition for the group, and the end offsets to move it to. */
 async function backlog(
-  admin: ReturnType<ReturnType<typeof createKafka>['admin']>,
+  admin: Admin,
   groupId: string,
   topics: string[],
 ): Promise<Map<string, { left: number; ends: Array<{ partition: number; offset: string }> }>> {
@@ -77,7 +78,7 @@ async function retrying<T>(what: () => Promise<T>): Promise<T> {
 /** Prepare a run's collector and processor state (see the file comment); returns what was done. */
 export async function prepareRunState(o: RunStateOptions): Promise<RunState> {
   const hadCollectorState = existsSync(o.collectorDir) && readdirSync(o.collectorDir).length > 0;
-  const admin = createKafka(o.brokers, 'pdm-start').admin();
+  const admin = o.kafka.admin();
   await admin.connect();
   try {
     const before = await retrying(() => backlog(admin, o.groupId, o.topics));

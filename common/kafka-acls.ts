@@ -19,10 +19,13 @@ export interface AclOptions {
 }
 
 /**
- * What each component may do, and nothing more (literal resource names, no wildcards):
+ * What each component may do, and nothing more (literal resource names, no wildcards,
+ * one prefix):
  * - the collector writes its three topics, and creates them when it comes first;
  * - the processor reads them, writes the dead-letter topic, creates those four when it comes
  *   first, and uses its consumer group;
+ * - the processor keeps its models on the model-state topic (reads, writes, creates it) and reads
+ *   them back through short-lived groups named `<group>.restore.<uuid>` (the one prefixed grant);
  * - the simulator writes (and creates) the truth topic.
  * Idempotent producers need no cluster ACL: WRITE on a topic implies IDEMPOTENT_WRITE (KIP-679).
  * Reading the truth topic is left to the admin user (tests, benchmarks).
@@ -46,6 +49,16 @@ export function componentAcls(opts: AclOptions = {}): AclEntry[] {
     ...inputs.flatMap((n) => topic(user('collector'), n, [WRITE, DESCRIBE, CREATE])),
     ...inputs.flatMap((n) => topic(user('processor'), n, [READ, DESCRIBE, CREATE])),
     ...topic(user('processor'), t.deadLetter, [WRITE, DESCRIBE, CREATE]),
+    ...topic(user('processor'), t.modelState, [READ, WRITE, DESCRIBE, CREATE]),
+    {
+      resourceType: AclResourceTypes.GROUP,
+      resourceName: `${opts.groupId ?? 'pdm-processor'}.restore.`,
+      resourcePatternType: ResourcePatternTypes.PREFIXED,
+      principal: user('processor'),
+      host: '*',
+      operation: READ,
+      permissionType: AclPermissionTypes.ALLOW,
+    },
     {
       resourceType: AclResourceTypes.GROUP,
       resourceName: opts.groupId ?? 'pdm-processor',

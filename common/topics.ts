@@ -2,7 +2,9 @@
  * Kafka topics of the product. Vibration blocks and energy readings are keyed by machine id so
  * one machine's messages stay in order on one partition. `pdm.truth.v1` carries the
  * simulator's ground truth and is never read by the processing (only by tests, benchmarks and
- * the truth recorder); `pdm.deadletter.v1` receives what could not be processed, with the reason.
+ * the truth recorder); `pdm.deadletter.v1` receives what could not be processed, with the reason;
+ * `pdm.model-state.v1` (compacted, keyed by machine) holds each machine's latest model state, so
+ * the processor that receives a machine's partition, on any host, resumes its model.
  */
 export const TOPICS = {
   vibration: 'pdm.vibration.v1',
@@ -10,6 +12,7 @@ export const TOPICS = {
   gaps: 'pdm.gaps.v1',
   deadLetter: 'pdm.deadletter.v1',
   truth: 'pdm.truth.v1',
+  modelState: 'pdm.model-state.v1',
 } as const;
 
 export type TopicRole = keyof typeof TOPICS;

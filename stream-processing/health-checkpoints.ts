@@ -1,7 +1,9 @@
 /**
  * Model state on disk: one JSON file per machine in the processor's state directory, replaced
  * atomically (write to a temporary file, then rename), so a crash leaves either the old or the
- * new checkpoint, never half of one.
+ * new checkpoint, never half of one. A local copy only: processors restore from the model-state
+ * topic (model-state-topic.ts), which any host can read; this copy seeds machines the topic has
+ * never seen (state kept before the topic existed) and is there for an operator to inspect.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,11 +34,17 @@ export class HealthCheckpoints {
 
   /** Restore every machine found; returns their ids. A damaged file is an error naming it. */
   loadAll(tracker: MachineHealthTracker): string[] {
+    return this.loadMissing(tracker, () => true);
+  }
+
+  /** Restore the machines found for which `wanted` holds; returns their ids. A damaged file is an error naming it. */
+  loadMissing(tracker: MachineHealthTracker, wanted: (machine: string) => boolean): string[] {
     if (!existsSync(this.dir)) return [];
     const restored: string[] = [];
     for (const name of readdirSync(this.dir)) {
       if (!name.endsWith('.json')) continue;
       const machine = decodeURIComponent(name.slice(0, -'.json'.length));
+      if (!wanted(machine)) continue;
       const file = join(this.dir, name);
       let cp: MachineCheckpoint;
       try {

@@ -538,6 +538,15 @@ export class MachineHealthTracker {
     );
   }
 
+  /**
+   * Forget every machine (after a rebalance: the state of the machines this processor keeps is
+   * restored from the model-state topic, the others belong to another processor now).
+   */
+  clear(): void {
+    this.#machines.clear();
+    this.errors.clear();
+  }
+
   /** After a rebalance: windows in flight are rebuilt from the committed offsets. */
   dropPending(): void {
     for (const s of this.#machines.values()) s.pending = null;

@@ -110,6 +110,30 @@ export const ProcessorConfigSpec = z.strictObject({
     .prefault({})
     .refine((s) => s.downS >= s.degradedS, 'stall.downS must be at least stall.degradedS')
     .describe('when a writer that makes no progress turns /health degraded, then down'),
+  backpressure: z
+    .strictObject({
+      maxInFlightBytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .default(64 * 1024 * 1024)
+        .describe(
+          'bytes consumed and not yet committed (batches being processed, blocks of windows being assembled) above which every partition is paused; Kafka fetches are sized to fit under it',
+        ),
+      resumeFraction: z
+        .number()
+        .gt(0)
+        .lt(1)
+        .default(0.5)
+        .describe('partitions resume when what is in flight has drained to this fraction of the cap'),
+      writerBehindS: z
+        .number()
+        .positive()
+        .default(10)
+        .describe('a QuestDB write (with its retries) running longer than this also pauses every partition until it ends'),
+    })
+    .prefault({})
+    .describe('when the worker pool or the writer falls behind, partitions pause so memory stays bounded; /health lists them'),
   shutdown: z
     .strictObject({
       timeoutS: z
@@ -179,8 +203,16 @@ export const ProcessorConfigSpec = z.strictObject({
       stateDir: z
         .string()
         .default('.pdm/processor-state')
-        .describe('where model state is checkpointed (JSON per machine) so a restart resumes'),
-      checkpointIntervalS: z.number().positive().default(10).describe('seconds between checkpoints'),
+        .describe(
+          'a local copy of the model state (JSON per machine), refreshed at each checkpoint; the model-state topic is what a processor restores from, this copy only seeds machines the topic has never seen (state kept by versions before the topic). Empty: no local copy',
+        ),
+      checkpointIntervalS: z
+        .number()
+        .positive()
+        .default(10)
+        .describe(
+          "seconds between checkpoints of every machine's model state (a machine's state is also saved with every commit that advances its model)",
+        ),
       monitor: MonitorConfigSpec.prefault({}).describe('the AssetMonitor model settings (see MODELS.md)'),
       modes: z
         .strictObject({

@@ -63,7 +63,22 @@ export interface ProcessorHealthReport {
   }>;
   /** Machines whose health model is stopped or failing, with why (e.g. unusable run-to-failure histories). */
   healthErrors: Record<string, string>;
+  /** Partitions this processor owns in its consumer group, by topic (empty until it has joined). */
+  assignment: Record<string, number[]>;
+  /** Backpressure: whether consumption is paused, why, which partitions, and the bytes in flight against the cap. */
+  backpressure: BackpressureReport;
 }
+
+export interface BackpressureReport {
+  paused: boolean;
+  reason: string;
+  /** topic/partition of every paused partition. */
+  pausedPartitions: string[];
+  inFlightBytes: number;
+  maxInFlightBytes: number;
+}
+
+const NO_BACKPRESSURE: BackpressureReport = { paused: false, reason: '', pausedPartitions: [], inFlightBytes: 0, maxInFlightBytes: 0 };
 
 export interface ProcessorMetricsSource {
   stats: ProcessorStats;
@@ -77,6 +92,10 @@ export interface ProcessorMetricsSource {
   progress?(): ProgressSnapshot;
   /** When a stall turns /health degraded, then down (default: the config's defaults). */
   stall?: StallThresholds;
+  /** Backpressure now (absent: never paused). */
+  backpressure?(): BackpressureReport;
+  /** Partitions owned, by topic (absent: none). */
+  assignment?(): Record<string, number[]>;
 }
 
 export class ProcessorMetrics {
@@ -133,6 +152,34 @@ export class ProcessorMetrics {
     counter('pdm_processor_windows_failed_total', 'analysis windows whose analysis failed (logged)', () => stats().windowsFailed);
     counter('pdm_processor_commits_total', 'Kafka offset commits (each after QuestDB accepted the rows)', () => stats().commits);
     counter('pdm_processor_worker_cpu_seconds_total', 'CPU time spent in window analysis by the workers', () => stats().workerCpuUs / 1e6);
+    counter(
+      'pdm_processor_model_states_saved_total',
+      'machine model states written to the model-state topic',
+      () => stats().modelStatesSaved,
+    );
+    counter(
+      'pdm_processor_model_states_restored_total',
+      'machine model states restored when partitions were assigned',
+      () => stats().modelStatesRestored,
+    );
+    counter('pdm_processor_backpressure_pauses_total', 'times backpressure paused the partitions', () => stats().pauses);
+    const backpressure = () => source.backpressure?.() ?? NO_BACKPRESSURE;
+    new Gauge({
+      name: 'pdm_processor_in_flight_bytes',
+      help: 'bytes consumed and not yet committed (batches being processed, blocks of windows being assembled)',
+      registers,
+      collect(this: Gauge) {
+        this.set(backpressure().inFlightBytes);
+      },
+    });
+    new Gauge({
+      name: 'pdm_processor_paused_partitions',
+      help: 'partitions paused by backpressure',
+      registers,
+      collect(this: Gauge) {
+        this.set(backpressure().pausedPartitions.length);
+      },
+    });
     counter(
       'pdm_processor_references_learnt_total',
       'healthy envelope references learnt (machine channels)',
@@ -241,6 +288,8 @@ export class ProcessorMetrics {
       },
       machines: this.#machines(),
       healthErrors: Object.fromEntries(this.#source.healthErrors() ?? []),
+      assignment: this.#source.assignment?.() ?? {},
+      backpressure: this.#source.backpressure?.() ?? NO_BACKPRESSURE,
     };
   }
 

@@ -42,6 +42,11 @@ export interface ProcessorStats {
   /** Healthy envelope references learnt (machine channels), and attempts that failed. */
   referencesLearnt: number;
   referencesFailed: number;
+  /** Machine model states written to the model-state topic, and restored from it (or the local copy) at assignments. */
+  modelStatesSaved: number;
+  modelStatesRestored: number;
+  /** Times the partitions were paused by backpressure. */
+  pauses: number;
 }
 
 export function newProcessorStats(): ProcessorStats {
@@ -64,6 +69,9 @@ export function newProcessorStats(): ProcessorStats {
     latestMode: new Map(),
     referencesLearnt: 0,
     referencesFailed: 0,
+    modelStatesSaved: 0,
+    modelStatesRestored: 0,
+    pauses: 0,
   };
 }
 

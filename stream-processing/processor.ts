@@ -14,6 +14,13 @@
  * (stall-watch.ts). stop() is bounded (shutdown.timeoutS): it aborts the write retries, and
  * abandons what does not finish in time (uncommitted, so processed again by the next processor).
  *
+ * Processors scale out as one consumer group (docs/processor.md): partition p of every topic goes
+ * to one member (co-partition-assigner.ts), so a machine's streams meet in one processor; each
+ * machine's model state is saved to the compacted model-state topic before every commit that
+ * advanced it and restored, for the partitions received, at every rebalance before they are
+ * processed (model-state-topic.ts); when what is in flight passes backpressure.maxInFlightBytes
+ * or the writer falls behind, every partition is paused until drained (backpressure.ts).
+ *
  * This file is the composition and the consumer loop; statistics (processor-stats.ts), reference
  * learning (reference-learning.ts) and the analysis configuration (analysis-config.ts) have their own.
  */
@@ -34,12 +41,16 @@ import { QuestdbSink } from '../storage/sink.ts';
 import { questdbExec } from '../storage/sql.ts';
 import { type TableNames, tableNames } from '../storage/tables.ts';
 import { analysisConfig } from './analysis-config.ts';
+import { type BackpressureDecision, judgeBackpressure } from './backpressure.ts';
 import { ChannelMeanings } from './channel-meaning.ts';
+import { coPartitionAssigner, unequalPartitionCounts } from './co-partition-assigner.ts';
 import { offsetToCommit } from './commit-policy.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
+import { MODEL_STATE_VERSION, type ModelStateEnvelope } from './model-state.ts';
+import { ModelStateTopic, modelStateTopicConfig, partitionOf } from './model-state-topic.ts';
 import type { ProcessorConfig } from './processor-config.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
 import {
@@ -93,8 +104,28 @@ export class StreamProcessor {
   #stopping: Promise<void> | undefined;
   readonly #speedRpm = new Map<string, number>();
   readonly health: MachineHealthTracker | undefined;
+  /** Local copy of the model state (optional): seeds machines the model-state topic has never seen. */
   readonly #checkpoints: HealthCheckpoints | undefined;
+  /** The compacted model-state topic: where every processor finds a machine's model. */
+  #stateTopic: ModelStateTopic | undefined;
+  /** Partitions this member was assigned at the last rebalance, by topic. */
+  #assigned: Record<string, number[]> = {};
+  /** Restoring the model state of the assigned partitions: every batch waits for it. */
+  #restoring: Promise<void> = Promise.resolve();
+  /** Per machine: last window sequence fused, its partition number and vibration offset (the state envelope's position). */
+  readonly #statePosition = new Map<string, { windowSeq: number | null; partition: number | null; offset: number | null }>();
   #lastCheckpointMs = 0;
+  /** Partition count of the input topics (equal, checked at start): where a machine's messages land. */
+  #partitionCount = 0;
+  /** Bytes of the batches consumed and not yet committed or released. */
+  #batchBytes = 0;
+  /** Whether backpressure has paused the assigned partitions, and why. */
+  #backpressure: BackpressureDecision = { paused: false, reason: '' };
+  /** The partitions paused by backpressure (resumed together). */
+  #pausedPartitions: Array<{ topic: string; partitions: number[] }> = [];
+  #backpressureTimer: NodeJS.Timeout | undefined;
+  /** Batches being processed per partition number: their machines' models are ahead of what is written. */
+  readonly #busyPartitions = new Map<number, number>();
   readonly stats: ProcessorStats = newProcessorStats();
   readonly metrics: ProcessorMetrics;
   /** Port of the metrics endpoint once listening. */
@@ -119,6 +150,14 @@ export class StreamProcessor {
       lastCommitMs: () => this.#stall.lastCommitMs,
       progress: () => this.#stall.snapshot(),
       stall: config.stall,
+      assignment: () => this.#assigned,
+      backpressure: () => ({
+        paused: this.#backpressure.paused,
+        reason: this.#backpressure.reason,
+        pausedPartitions: this.#pausedPartitions.flatMap(({ topic, partitions }) => partitions.map((p) => `${topic}/${p}`)),
+        inFlightBytes: this.#inFlightBytes(),
+        maxInFlightBytes: config.backpressure.maxInFlightBytes,
+      }),
     });
     if (config.health.enabled) {
       const { enabled, ...modes } = config.health.modes;
@@ -134,7 +173,7 @@ export class StreamProcessor {
         machineFleet: (machine) => this.#fleets.fleets.get(machine) ?? null,
         stopped: this.#fleets.errors,
       });
-      this.#checkpoints = new HealthCheckpoints(config.health.stateDir);
+      this.#checkpoints = config.health.stateDir ? new HealthCheckpoints(config.health.stateDir) : undefined;
       const ref = config.health.reference;
       if (ref.enabled) {
         this.#references = new ReferenceLearning(
@@ -175,10 +214,6 @@ export class StreamProcessor {
     for (const t of tableDefinitions(this.#config.questdb.tablePrefix))
       for (const sql of [t.ddl, ...(t.migrations ?? [])])
         await questdbExec({ httpUrl: this.#ep.questdbHttp, auth: this.#ep.questdbAuth }, sql);
-    if (this.health && this.#checkpoints) {
-      const restored = this.#checkpoints.loadAll(this.health);
-      if (restored.length > 0) this.#log.info({ machines: restored }, 'model state restored from checkpoints');
-    }
     this.#sink = await QuestdbSink.connect(this.#ep.questdbIlpConfig);
     this.#pool = new WorkerPool({ threads: this.#config.workers });
 
@@ -194,17 +229,31 @@ export class StreamProcessor {
     await admin.connect().catch((err: unknown) => {
       throw kafkaError(err, 'the processor cannot connect', brokers);
     });
+    const inputs = [this.#topics.vibration, this.#topics.energy, this.#topics.gaps];
     try {
       const { partitions, replicationFactor } = this.#config.kafka;
-      // Only the topics it reads and the one it writes: the simulator's truth topic is not the
-      // processor's, and a broker with ACLs (SECURITY.md) lets it create no other.
-      const { truth: _notOurs, ...ours } = this.#topics;
-      await ensureTopics(
-        admin,
-        Object.values(ours).map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
-      );
+      // Only the topics it reads and writes: the simulator's truth topic is not the processor's,
+      // and a broker with ACLs (SECURITY.md) lets it create no other.
+      const { modelState, truth: _notOurs, ...plain } = this.#topics;
+      await ensureTopics(admin, [
+        ...Object.values(plain).map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+        modelStateTopicConfig(modelState, partitions, replicationFactor),
+      ]);
+      // One machine's streams and state meet in one processor only if partition p of every topic is the same machines'.
+      const meta = await admin.fetchTopicMetadata({ topics: [...inputs, modelState] });
+      const unequal = unequalPartitionCounts(new Map(meta.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId)])));
+      this.#partitionCount = meta.topics[0]?.partitions.length ?? partitions;
+      if (unequal)
+        throw new PdmError(
+          'PDM_ERR_CONFIG_INVALID',
+          `the processor's topics must have the same partition count (${unequal}): a machine's blocks, readings and model state are found by partition number; add partitions to the smaller ones (kafka-topics --alter --partitions)`,
+        );
     } finally {
       await admin.disconnect();
+    }
+    if (this.health) {
+      this.#stateTopic = new ModelStateTopic(kafka, this.#topics.modelState, this.#config.kafka.groupId, this.#log);
+      await this.#stateTopic.connect();
     }
     const dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.#deadLetters = new DeadLetters(dlq, this.#topics.deadLetter, this.#log);
@@ -212,21 +261,36 @@ export class StreamProcessor {
       throw kafkaError(err, 'the dead-letter producer cannot connect', brokers);
     });
 
+    // Fetches sized to fit under the in-flight cap: what kafkajs holds fetched counts too.
+    const cap = this.#config.backpressure.maxInFlightBytes;
     const consumer = kafka.consumer({
       groupId: this.#config.kafka.groupId,
       allowAutoTopicCreation: false,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytesPerPartition: Math.min(4 * 1024 * 1024, Math.floor(cap / 4)),
+      maxBytes: Math.min(10 * 1024 * 1024, Math.floor(cap / 2)),
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      // Partition p of every topic to one member: a machine's vibration, energy and gaps together.
+      partitionAssigners: [coPartitionAssigner],
     });
     this.#consumer = consumer;
-    // After a rebalance the committed offsets are the truth: windows being assembled are rebuilt from them.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    // After a rebalance the committed offsets and the model-state topic are the truth: windows
+    // being assembled are rebuilt from the offsets, the models of the partitions received are
+    // read back from the topic before any of their batches is processed (#onBatch waits). Nothing
+    // needs flushing at revocation: the state of every batch is saved before its offsets are
+    // committed (#processBatch), so whatever another processor will not replay is already saved.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.#assembler.reset();
       this.#rates.reset();
       // Partitions may have moved: what this processor had pending is re-read by their new owner.
       this.#stall.clearPending();
-      this.health?.dropPending();
+      // kafkajs keeps a partition paused across rebalances: resume what backpressure paused, the next batch judges again.
+      if (this.#pausedPartitions.length > 0) consumer.resume(this.#pausedPartitions);
+      this.#pausedPartitions = [];
+      this.#backpressure = { paused: false, reason: '' };
+      this.#assigned = Object.fromEntries(Object.entries(payload.memberAssignment).map(([t, ps]) => [t, [...ps]]));
+      const partitions = [...new Set(inputs.flatMap((t) => this.#assigned[t] ?? []))].sort((a, b) => a - b);
+      this.#restoring = this.#restoring.then(() => this.#restoreModels(partitions));
     });
     try {
       await consumer.connect();
@@ -240,6 +304,9 @@ export class StreamProcessor {
       partitionsConsumedConcurrently: 2,
       eachBatch: (payload) => this.#onBatch(payload),
     });
+    // The writer can fall behind, and drain, with no batch arriving: judged every second too.
+    this.#backpressureTimer = setInterval(() => this.#applyBackpressure(), 1000);
+    this.#backpressureTimer.unref();
     for (const [machine, f] of this.#fleets.fleets) {
       this.#log.info(
         { machine, histories: f.files.length, lifetimesS: f.fleet.lifetimesS, features: f.features.length },
@@ -257,11 +324,58 @@ export class StreamProcessor {
 
   async #onBatch(payload: EachBatchPayload): Promise<void> {
     const key = `${payload.batch.topic}/${payload.batch.partition}`;
+    await this.#restoring;
     // Pending from the first message consumed until a commit of this partition (also across a
     // batch that fails and is fetched again): what /health's "no commit while pending" measures.
     this.#stall.batchStarted(key);
-    const committed = await this.#processBatch(payload);
-    if (!committed) this.#stall.batchReleased(key);
+    let bytes = 0;
+    for (const m of payload.batch.messages) bytes += (m.value?.length ?? 0) + (m.key?.length ?? 0);
+    this.#batchBytes += bytes;
+    this.#applyBackpressure();
+    const p = payload.batch.partition;
+    this.#busyPartitions.set(p, (this.#busyPartitions.get(p) ?? 0) + 1);
+    try {
+      const committed = await this.#processBatch(payload);
+      if (!committed) this.#stall.batchReleased(key);
+    } finally {
+      const left = (this.#busyPartitions.get(p) ?? 1) - 1;
+      if (left > 0) this.#busyPartitions.set(p, left);
+      else this.#busyPartitions.delete(p);
+      this.#batchBytes -= bytes;
+      this.#applyBackpressure();
+    }
+  }
+
+  #inFlightBytes(): number {
+    return this.#batchBytes + this.#assembler.pendingBytes;
+  }
+
+  /**
+   * Pause every assigned partition while too much is in flight or the writer has fallen behind,
+   * resume them together once drained (backpressure.ts). All of them, not only the busy ones: the
+   * memory and the writer are shared by every partition.
+   */
+  #applyBackpressure(): void {
+    const consumer = this.#consumer;
+    if (!consumer || this.#abort.signal.aborted) return;
+    const was = this.#backpressure.paused;
+    const cfg = this.#config.backpressure;
+    const now = judgeBackpressure(
+      was,
+      { bytes: this.#inFlightBytes(), writeStartedMs: this.#stall.writeStartedMs, nowMs: Date.now() },
+      { maxInFlightBytes: cfg.maxInFlightBytes, resumeFraction: cfg.resumeFraction, writerBehindMs: cfg.writerBehindS * 1000 },
+    );
+    this.#backpressure = now;
+    if (now.paused && !was) {
+      this.#pausedPartitions = Object.entries(this.#assigned).map(([topic, partitions]) => ({ topic, partitions: [...partitions] }));
+      consumer.pause(this.#pausedPartitions);
+      this.stats.pauses++;
+      this.#log.warn({ reason: now.reason, partitions: this.#pausedPartitions }, 'backpressure: partitions paused');
+    } else if (!now.paused && was) {
+      consumer.resume(this.#pausedPartitions);
+      this.#log.info({ partitions: this.#pausedPartitions }, 'backpressure: drained, partitions resumed');
+      this.#pausedPartitions = [];
+    }
   }
 
   /** Resolves true when the batch was committed; false when it consumed nothing (stale) or was abandoned at shutdown. */
@@ -294,18 +408,30 @@ export class StreamProcessor {
 
     const analysed = await Promise.all(windows.map((w) => this.#analyse(w, processedAtUs)));
     const baselineDone = new Set<string>();
+    /** Machines whose model advanced in this batch: their state is saved before the commit. */
+    const advanced = new Set<string>();
     for (const r of analysed) {
       if (!r) continue;
       rows.push(r.row);
       // In window order, so each machine's health model sees its windows in time order.
       const update = this.health?.onWindow(r.window);
-      if (update) rows.push(this.#healthRow(update, processedAtUs));
+      if (update) {
+        rows.push(this.#healthRow(update, processedAtUs));
+        advanced.add(update.machine);
+        this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
+      }
       if (update && this.#references?.has(update.machine) && !this.health!.inBaseline(update.machine)) baselineDone.add(update.machine);
     }
     // Before the commit, so the checkpoint that follows it holds the references.
     await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
 
     let refused: RefusedItem<Row>[];
+    // A write that waits on a slow or hung QuestDB must not cost the group membership: the
+    // partitions would move to another processor that waits on the same QuestDB. Heartbeats go on
+    // (and /health says the writer is stalled).
+    const beat = setInterval(() => {
+      heartbeat().catch(() => undefined);
+    }, 3_000);
     try {
       refused = await this.#write(rows);
     } catch (err) {
@@ -318,6 +444,8 @@ export class StreamProcessor {
       // restarts from the last commit, so the batch is not lost; the log and /health say what to fix.
       this.#log.error({ err: describeError(err), topic: batch.topic, partition: batch.partition }, 'QuestDB refuses the batch');
       throw err;
+    } finally {
+      clearInterval(beat);
     }
     const refusedRows = new Set<Row>();
     for (const { item: row, err } of refused) {
@@ -347,10 +475,18 @@ export class StreamProcessor {
     resolveOffset(String(lastOffset));
     const pendingMinOffset = batch.topic === this.#topics.vibration ? this.#assembler.pendingMinOffset(batch.partition) : undefined;
     const commitAt = offsetToCommit({ lastOffset, pendingMinOffset })!;
+    // The model state of what this commit covers is saved first: a processor that receives the
+    // partition after a crash or a rebalance restores a model at least this far (windows it then
+    // replays are skipped by the model as already seen), so the model never misses a window.
+    for (const machine of advanced) {
+      const pos = this.#statePosition.get(machine);
+      if (pos) pos.offset = commitAt;
+    }
+    await this.#saveModels(advanced);
     await this.#consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(commitAt) }]);
     this.stats.commits++;
     this.#stall.committed(`${batch.topic}/${batch.partition}`);
-    this.#maybeCheckpoint();
+    await this.#maybeCheckpoint();
     await heartbeat();
     return true;
   }
@@ -454,16 +590,95 @@ export class StreamProcessor {
     return healthRow(this.#tables, { ...u, processedAtUs });
   }
 
-  /** Checkpoint model state (after a commit, so it never lags what QuestDB holds), at most every few seconds. */
-  #maybeCheckpoint(force = false): void {
-    if (!this.health || !this.#checkpoints) return;
+  /**
+   * Checkpoint every machine's model state at most every checkpointIntervalS (after a commit):
+   * what changes without a window (the operating-mode tracker fed by energy readings) reaches the
+   * topic too; the local copy, when configured, is refreshed at the same time.
+   */
+  async #maybeCheckpoint(force = false): Promise<void> {
+    if (!this.health) return;
     const now = Date.now();
     if (!force && now - this.#lastCheckpointMs < this.#config.health.checkpointIntervalS * 1000) return;
     this.#lastCheckpointMs = now;
+    // Not the machines of a batch still being processed: their models already hold windows whose
+    // rows are not written yet (that batch saves them itself, before its commit).
+    const idle = this.health.machineIds.filter((m) => !this.#busyPartitions.has(partitionOf(m, this.#partitionCount)));
     try {
-      this.#checkpoints.saveAll(this.health);
+      await this.#saveModels(idle);
+      this.#checkpoints?.saveAll(this.health);
     } catch (err) {
       this.#log.warn({ err: describeError(err) }, 'model checkpoint failed; will retry');
+    }
+  }
+
+  /** Save these machines' model state to the model-state topic (throws: the caller does not commit). */
+  async #saveModels(machines: Iterable<string>): Promise<void> {
+    if (!this.health || !this.#stateTopic) return;
+    const records: ModelStateEnvelope[] = [];
+    const savedAt = new Date().toISOString();
+    for (const machine of machines) {
+      const state = this.health.checkpoint(machine);
+      if (!state) continue;
+      const pos = this.#statePosition.get(machine) ?? { windowSeq: null, partition: null, offset: null };
+      records.push({ version: MODEL_STATE_VERSION, machine, savedAt, ...pos, state });
+    }
+    await this.#stateTopic.save(records);
+    this.stats.modelStatesSaved += records.length;
+  }
+
+  /**
+   * Replace the model state in memory by the state of the machines on these partitions, read
+   * from the model-state topic; machines the topic has never seen come from the local copy when
+   * there is one (state kept by a version that checkpointed to disk only). Retried until it
+   * succeeds or the processor stops: processing these partitions without their models would
+   * start relearning them.
+   */
+  async #restoreModels(partitions: readonly number[]): Promise<void> {
+    if (!this.health || !this.#stateTopic) return;
+    this.health.clear();
+    this.#statePosition.clear();
+    for (let attempt = 1; !this.#abort.signal.aborted; attempt++) {
+      try {
+        const t0 = Date.now();
+        const states = await this.#stateTopic.load(partitions, 60_000);
+        for (const [machine, e] of states) {
+          const home = partitionOf(machine, this.#partitionCount);
+          if (!partitions.includes(home)) {
+            // Saved when the topics had another partition count: the machine's streams are elsewhere
+            // now. Restoring it here would save this stale state over its owner's at the next checkpoint.
+            states.delete(machine);
+            this.#log.warn(
+              { machine, savedOnPartition: e.partition, streamsOnPartition: home },
+              "model state left where it is: the machine's streams are on another partition now (partition count changed?)",
+            );
+            continue;
+          }
+          try {
+            this.health.restore(machine, e.state);
+            this.#statePosition.set(machine, { windowSeq: e.windowSeq, partition: e.partition, offset: e.offset });
+          } catch (err) {
+            this.#log.error({ machine, err: describeError(err) }, 'model state cannot be restored; the machine relearns its baseline');
+          }
+        }
+        const fromDisk = this.#checkpoints
+          ? this.#checkpoints.loadMissing(this.health, (m) => !states.has(m) && partitions.includes(partitionOf(m, this.#partitionCount)))
+          : [];
+        this.stats.modelStatesRestored += states.size + fromDisk.length;
+        // /health and /metrics show the machines this processor models now, not those that moved away.
+        for (const machine of [...this.stats.latestHealth.keys()]) {
+          if (partitions.includes(partitionOf(machine, this.#partitionCount))) continue;
+          this.stats.latestHealth.delete(machine);
+          this.stats.latestMode.delete(machine);
+        }
+        this.#log.info(
+          { partitions, machines: [...states.keys()], fromLocalCopy: fromDisk, ms: Date.now() - t0 },
+          'model state restored for the partitions received',
+        );
+        return;
+      } catch (err) {
+        this.#log.warn({ err: describeError(err), attempt }, 'model state cannot be read from Kafka yet; retrying before processing');
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
+      }
     }
   }
 
@@ -531,9 +746,12 @@ export class StreamProcessor {
     const deadline = Date.now() + timeoutMs;
     // A retriable reason: the write ends as an outage would (never taken for a refusal of the rows, never bisected).
     this.#abort.abort(new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', 'the processor is stopping: write retries abandoned'));
+    clearInterval(this.#backpressureTimer);
     const orderly = (async () => {
+      // Before leaving the group: once it has left, the partitions' next owner may already save newer state.
+      await this.#maybeCheckpoint(true);
       await this.#consumer?.disconnect().catch(() => undefined);
-      this.#maybeCheckpoint(true);
+      await this.#stateTopic?.close();
       await this.#deadLetters?.close().catch(() => undefined);
       await this.#sinkLock;
     })();

@@ -119,6 +119,11 @@ export class StallWatch {
     this.#lastWriteError = reason;
   }
 
+  /** Since when the current write has been running (null: none): the backpressure's writer-behind test. */
+  get writeStartedMs(): number | null {
+    return this.#writeStartMs;
+  }
+
   writeEnded(): void {
     this.#writeStartMs = null;
     this.#retryingSinceMs = null;

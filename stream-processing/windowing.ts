@@ -158,6 +158,13 @@ export class WindowAssembler {
     this.#done.clear();
   }
 
+  /** Bytes of samples held by windows being assembled (part of what the processor has in flight). */
+  get pendingBytes(): number {
+    let n = 0;
+    for (const p of this.#pending.values()) n += p.filled * p.blockSize * Float32Array.BYTES_PER_ELEMENT;
+    return n;
+  }
+
   get pendingCount(): number {
     return this.#pending.size;
   }

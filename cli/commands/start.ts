@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../common/config.ts';
 import { describeError } from '../../common/errors.ts';
-import type { KafkaSecurity } from '../../common/kafka.ts';
+import { createKafka, type KafkaSecurity } from '../../common/kafka.ts';
 import { topicNames } from '../../common/topics.ts';
 import { credentialsFile } from '../../deploy/local/control.ts';
 import { KAFKA_SECURITY_MODES, type KafkaSecrets } from '../../deploy/local/kafka-security.ts';
@@ -21,6 +21,7 @@ import { collectorPkiDir, initPlantPki } from '../../ingest/opcua/pki-init.ts';
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
 import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
 import { tableNames } from '../../storage/tables.ts';
+import { deleteModelState } from '../../stream-processing/model-state-topic.ts';
 import { StreamProcessor } from '../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { type CommandLineOf, choice, command, commandSpec, flag, number, text } from '../command-line.ts';
@@ -76,12 +77,12 @@ function localOpcuaCredentials(dir: string): { username: string; password: strin
 function componentKafka(local: LocalKafkaSecurity | undefined): {
   simulatorEnv: NodeJS.ProcessEnv;
   env: NodeJS.ProcessEnv;
-  security: (user: 'collector' | 'processor') => KafkaSecurity | undefined;
+  security: (user: 'collector' | 'processor' | 'admin') => KafkaSecurity | undefined;
 } {
   if (!local) return { simulatorEnv: {}, env: {}, security: () => undefined };
   const users = (JSON.parse(readFileSync(local.usersFile, 'utf8')) as KafkaSecrets).users;
   const env: NodeJS.ProcessEnv = {};
-  for (const u of ['collector', 'processor'] as const) {
+  for (const u of ['collector', 'processor', 'admin'] as const) {
     env[`PDM_KAFKA_${u.toUpperCase()}_USERNAME`] = users[u].username;
     env[`PDM_KAFKA_${u.toUpperCase()}_PASSWORD`] = users[u].password;
   }
@@ -146,6 +147,11 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   });
   const ep = services.endpoints;
   const kafka = componentKafka(services.kafkaSecurity);
+  // pdm start's own housekeeping (topic deletion, the group's backlog) runs as the admin user.
+  const adminKafka = createKafka(ep.kafkaBrokers, 'pdm-start', kafka.security('admin'), kafka.env);
+  // The models also live on the model-state topic (where every processor restores them from): a fresh start clears it too.
+  if (!values['keep-model-state'] && (await deleteModelState(adminKafka, topicNames(processorConfig.kafka.topicPrefix).modelState)))
+    out('Model state of the previous run removed from Kafka as well.');
   const stateDir = '.pdm';
   const topicsOf = topicNames(processorConfig.kafka.topicPrefix);
   const creds = localOpcuaCredentials(stateDir);
@@ -164,7 +170,7 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const collectorDir = join(stateDir, 'spool', 'local-collector');
   const runState = await prepareRunState({
     collectorDir,
-    brokers: ep.kafkaBrokers,
+    kafka: adminKafka,
     groupId: processorConfig.kafka.groupId,
     topics: [topicsOf.vibration, topicsOf.energy, topicsOf.gaps],
     resume: values.resume,

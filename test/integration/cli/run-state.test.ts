@@ -59,7 +59,7 @@ describe('a run of pdm start starts from a fresh collection unless --resume', ()
     writeFileSync(join(collectorDir, 'sequences.json'), JSON.stringify({ v: 1, channels: { 'pump-01/DE_X': 123 }, alive_ms: 1 }));
     writeFileSync(join(collectorDir, '00000001.seg'), 'x');
 
-    const opts = { collectorDir, brokers: services.kafkaBrokers, groupId, topics: [topic, absent] };
+    const opts = { collectorDir, kafka: createKafka(services.kafkaBrokers, 'run-state-test'), groupId, topics: [topic, absent] };
     const resumed = await prepareRunState({ ...opts, resume: true });
     expect(resumed).toMatchObject({ removedCollectorState: false, leftInKafka: firstTotal });
     expect(resumed.summary).toContain('--resume');

@@ -21,10 +21,11 @@ const secrets: KafkaSecrets = {
 function grants(opts?: Parameters<typeof componentAcls>[0]): string[] {
   const op = ['', '', 'ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE'];
   const type = ['', '', 'Topic', 'Group'];
+  const pattern = ['', '', '', '', '*']; // 3 LITERAL, 4 PREFIXED (shown as a trailing *)
   return componentAcls(opts).map((a) => {
-    expect(a.resourcePatternType).toBe(3); // LITERAL
+    expect([3, 4]).toContain(a.resourcePatternType); // LITERAL or PREFIXED
     expect(a.permissionType).toBe(3); // ALLOW
-    return `${a.principal} ${op[a.operation]} ${type[a.resourceType]}:${a.resourceName}`;
+    return `${a.principal} ${op[a.operation]} ${type[a.resourceType]}:${a.resourceName}${pattern[a.resourcePatternType]}`;
   });
 }
 
@@ -68,7 +69,9 @@ describe('secured local broker', () => {
           ['CREATE', 'DESCRIBE', 'READ'].map((o) => `User:processor ${o} Topic:${t}`),
         ),
         ...['CREATE', 'DESCRIBE', 'WRITE'].map((o) => `User:processor ${o} Topic:pdm.deadletter.v1`),
+        ...['CREATE', 'DESCRIBE', 'READ', 'WRITE'].map((o) => `User:processor ${o} Topic:pdm.model-state.v1`),
         'User:processor READ Group:pdm-processor',
+        'User:processor READ Group:pdm-processor.restore.*',
       ].sort(),
     );
     expect(of('simulator')).toEqual(['CREATE', 'DESCRIBE', 'WRITE'].map((o) => `User:simulator ${o} Topic:pdm.truth.v1`).sort());
@@ -78,6 +81,8 @@ describe('secured local broker', () => {
     const g = grants({ topicPrefix: 'plant2.', groupId: 'proc-2', users: { collector: 'edge-7' } });
     expect(g).toContain('User:edge-7 WRITE Topic:plant2.pdm.vibration.v1');
     expect(g).toContain('User:processor READ Group:proc-2');
+    expect(g).toContain('User:processor READ Group:proc-2.restore.*');
+    expect(g).toContain('User:processor WRITE Topic:plant2.pdm.model-state.v1');
     expect(g.some((x) => x.startsWith('User:collector '))).toBe(false);
   });
 });

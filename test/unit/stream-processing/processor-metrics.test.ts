@@ -100,3 +100,42 @@ describe('processor /health', () => {
     expect(text).toMatch(/pdm_processor_dead_lettered_total 4/);
   });
 });
+
+describe('processor backpressure and assignment on /health and /metrics', () => {
+  it('lists the partitions owned and paused, and exports the bytes in flight', async () => {
+    const s = stats();
+    s.pauses = 2;
+    const metrics = new ProcessorMetrics({
+      stats: s,
+      healthCounters: () => undefined,
+      healthErrors: () => undefined,
+      lastCommitMs: () => null,
+      assignment: () => ({ 'pdm.vibration.v1': [0, 2] }),
+      backpressure: () => ({
+        paused: true,
+        reason: 'QuestDB write running for 12 s',
+        pausedPartitions: ['pdm.vibration.v1/0', 'pdm.vibration.v1/2'],
+        inFlightBytes: 123_456,
+        maxInFlightBytes: 1_000_000,
+      }),
+    });
+    const report = metrics.health();
+    expect(report.assignment).toEqual({ 'pdm.vibration.v1': [0, 2] });
+    expect(report.backpressure).toMatchObject({ paused: true, pausedPartitions: ['pdm.vibration.v1/0', 'pdm.vibration.v1/2'] });
+    const page = await metrics.registry.metrics();
+    expect(page).toMatch(/^pdm_processor_in_flight_bytes 123456$/m);
+    expect(page).toMatch(/^pdm_processor_paused_partitions 2$/m);
+    expect(page).toMatch(/^pdm_processor_backpressure_pauses_total 2$/m);
+  });
+
+  it('says not paused, owning nothing, without a source', () => {
+    const metrics = new ProcessorMetrics({
+      stats: stats(),
+      healthCounters: () => undefined,
+      healthErrors: () => undefined,
+      lastCommitMs: () => null,
+    });
+    expect(metrics.health().assignment).toEqual({});
+    expect(metrics.health().backpressure.paused).toBe(false);
+  });
+});
