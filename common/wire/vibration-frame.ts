@@ -5,6 +5,7 @@
  * describes them for other readers. Writers write version 2; readers read 1 and 2.
  */
 import { PdmError } from '../errors.ts';
+import { escaped, shown } from '../input/display.ts';
 import * as v1 from './vibration-frame-v1.ts';
 import * as v2 from './vibration-frame-v2.ts';
 
@@ -64,12 +65,14 @@ export function decodeVibrationFrame(bytes: Uint8Array): VibrationFrame {
 
 /** Reject frames that decode but cannot be right. Returns the frame for chaining. */
 export function validateVibrationFrame(frame: VibrationFrame): VibrationFrame {
-  const where = `vibration frame ${frame.machine}/${frame.channel} seq ${frame.seq}`;
+  // The ids come off the wire: a hostile or corrupted frame may carry control characters and
+  // terminal escapes, which must not reach a log line or a terminal as they are.
+  const where = `vibration frame ${escaped(frame.machine, 64)}/${escaped(frame.channel, 64)} seq ${frame.seq}`;
   const fail = (what: string): never => {
     throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}: ${what}`, { machine: frame.machine, channel: frame.channel, seq: frame.seq });
   };
-  if (!ID_PATTERN.test(frame.machine)) fail(`machine id '${frame.machine}' must match ${ID_PATTERN}`);
-  if (!ID_PATTERN.test(frame.channel)) fail(`channel id '${frame.channel}' must match ${ID_PATTERN}`);
+  if (!ID_PATTERN.test(frame.machine)) fail(`machine id ${shown(frame.machine, 64)} must match ${ID_PATTERN}`);
+  if (!ID_PATTERN.test(frame.channel)) fail(`channel id ${shown(frame.channel, 64)} must match ${ID_PATTERN}`);
   if (!Number.isSafeInteger(frame.seq) || frame.seq < 0) fail(`sequence ${frame.seq} is not a safe non-negative integer`);
   if (frame.startTimeNs <= 0n) fail(`start time ${frame.startTimeNs} ns is not after the epoch`);
   if (!(Number.isFinite(frame.sampleRateHz) && frame.sampleRateHz > 0 && frame.sampleRateHz <= 10_000_000))
