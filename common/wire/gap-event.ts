@@ -7,6 +7,7 @@
  * after the gap.
  */
 import { PdmError } from '../errors.ts';
+import { escaped, valueText } from '../input/display.ts';
 
 export interface GapEventV1 {
   v: 1;
@@ -27,9 +28,10 @@ export function decodeGapEvent(bytes: Uint8Array): GapEventV1 {
   try {
     d = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Partial<GapEventV1>;
   } catch (err) {
-    throw new PdmError('PDM_ERR_FRAME_DECODE', `gap event: not JSON (${(err as Error).message})`, {}, { cause: err });
+    // V8's message quotes the start of the text: escaped, as it may be any bytes.
+    throw new PdmError('PDM_ERR_FRAME_DECODE', `gap event: not JSON (${escaped((err as Error).message, 160)})`, {}, { cause: err });
   }
-  if (d?.v !== 1) throw new PdmError('PDM_ERR_FRAME_VERSION', `gap event: unknown version ${String(d?.v)} (this reader knows 1)`);
+  if (d?.v !== 1) throw new PdmError('PDM_ERR_FRAME_VERSION', `gap event: unknown version ${valueText(d?.v)} (this reader knows 1)`);
   const ok =
     typeof d.machine === 'string' &&
     typeof d.channel === 'string' &&
@@ -38,6 +40,6 @@ export function decodeGapEvent(bytes: Uint8Array): GapEventV1 {
     (d.to_seq as number) >= (d.from_seq as number) &&
     typeof d.resumed_at_ns === 'string' &&
     /^\d+$/.test(d.resumed_at_ns);
-  if (!ok) throw new PdmError('PDM_ERR_FRAME_INVALID', `gap event: malformed ${JSON.stringify(d).slice(0, 200)}`);
+  if (!ok) throw new PdmError('PDM_ERR_FRAME_INVALID', `gap event: malformed ${valueText(d, 200)}`);
   return d as GapEventV1;
 }

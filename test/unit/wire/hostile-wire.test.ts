@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PdmError } from '../../../common/errors.ts';
+import { decodeEnergyReading } from '../../../common/wire/energy-reading.ts';
+import { decodeGapEvent } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame, encodeVibrationFrame, validateVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { thrown } from '../../helpers/thrown.ts';
 
@@ -29,5 +31,51 @@ describe('vibration frames', () => {
     expect(err.message).toBe(
       "vibration frame \\u001b[2Jpump\\u0000/DE\\u000d\\u000aX\\u009b31m seq 1: machine id '\\u001b[2Jpump\\u0000' must match /^[A-Za-z0-9_.-]{1,64}$/",
     );
+  });
+});
+
+describe('energy readings and gap events (JSON)', () => {
+  const decoders = { 'energy reading': decodeEnergyReading, 'gap event': decodeGapEvent };
+
+  it('a value such as {"toString": 1} crashed the decoder with a TypeError (retried as if transient): now a PdmError', () => {
+    const hostile = [
+      '{"v":{"toString":1}}',
+      '{"v":1,"machine":"m","ts_ms":{"toString":1}}',
+      '{"v":1,"machine":"m","ts_ms":1,"values":{"power_kw":{"valueOf":1,"toString":2}}}',
+    ];
+    for (const [name, decode] of Object.entries(decoders)) {
+      for (const text of hostile) {
+        const err = thrown(() => decode(Buffer.from(text)));
+        expect(err, `${name}: ${text}`).toBeInstanceOf(PdmError);
+        expect(err.message.startsWith(name)).toBe(true);
+      }
+    }
+    expect(thrown(() => decodeEnergyReading(Buffer.from(hostile[0]))).message).toBe(
+      'energy reading: unknown version {"toString":1} (this reader knows 1)',
+    );
+    expect(thrown(() => decodeEnergyReading(Buffer.from(hostile[2]))).message).toBe(
+      'energy reading of m: power_kw is {"valueOf":1,"toString":2}',
+    );
+  });
+
+  it('control characters and escapes in a message were copied raw into the error: now escaped', () => {
+    const cases: [keyof typeof decoders, string, string][] = [
+      ['energy reading', '\u001b[2J{', 'energy reading: not JSON (Unexpected token \'\\u001b\', "\\u001b[2J{" is not valid JSON)'],
+      ['gap event', '\u009b31m', 'gap event: not JSON (Unexpected token \'\\u009b\', "\\u009b31m" is not valid JSON)'],
+      ['energy reading', '{"v":"\\t"}', 'energy reading: unknown version \\u0009 (this reader knows 1)'],
+      [
+        'energy reading',
+        '{"v":1,"machine":"\\u001b[31mred","ts_ms":0}',
+        'energy reading of \\u001b[31mred: ts_ms 0 is not a positive number',
+      ],
+      ['energy reading', '{"v":1,"machine":"m","ts_ms":1,"values":{"\\r\\n":1}}', 'energy reading of m: unknown field \\u000d\\u000a'],
+      ['gap event', '{"v":1,"machine":"\u009b","channel":1}', 'gap event: malformed {"v":1,"machine":"\\u009b","channel":1}'],
+    ];
+    for (const [name, text, message] of cases) {
+      const err = thrown(() => decoders[name](Buffer.from(text)));
+      expect(err).toBeInstanceOf(PdmError);
+      expect(hasControlCharacter(err.message), err.message).toBe(false);
+      expect(err.message).toBe(message);
+    }
   });
 });
