@@ -38,6 +38,11 @@ export function decodeGapEvent(bytes: Uint8Array): GapEventV1 {
     Number.isSafeInteger(d.from_seq) &&
     Number.isSafeInteger(d.to_seq) &&
     (d.to_seq as number) >= (d.from_seq as number) &&
+    // Becomes the row's designated timestamp (storage/rows.ts): anything but a positive number
+    // would be written as 0 or NaN.
+    typeof d.detected_at_ms === 'number' &&
+    Number.isFinite(d.detected_at_ms) &&
+    d.detected_at_ms > 0 &&
     typeof d.resumed_at_ns === 'string' &&
     /^\d+$/.test(d.resumed_at_ns);
   if (!ok) throw new PdmError('PDM_ERR_FRAME_INVALID', `gap event: malformed ${valueText(d, 200)}`);

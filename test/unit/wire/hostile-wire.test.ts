@@ -79,3 +79,16 @@ describe('energy readings and gap events (JSON)', () => {
     }
   });
 });
+
+describe('gap events', () => {
+  it('a gap event whose detected_at_ms was [] or text decoded, and was stored with time 0 or NaN: now refused', () => {
+    const gap = { v: 1, machine: 'm', channel: 'DE_X', from_seq: 3, to_seq: 4, resumed_at_ns: '5' };
+    for (const detected of [[], 'soon', null, -1, 0, {}]) {
+      const err = thrown(() => decodeGapEvent(Buffer.from(JSON.stringify({ ...gap, detected_at_ms: detected }))));
+      expect(err).toBeInstanceOf(PdmError);
+      expect((err as PdmError).code).toBe('PDM_ERR_FRAME_INVALID');
+      expect(err.message).toContain('gap event: malformed');
+    }
+    expect(decodeGapEvent(Buffer.from(JSON.stringify({ ...gap, detected_at_ms: 1764000000000 }))).detected_at_ms).toBe(1764000000000);
+  });
+});
