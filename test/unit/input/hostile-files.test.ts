@@ -185,3 +185,11 @@ describe('feature histories (pdm rul)', () => {
     expect(hasControlCharacter(esc.message)).toBe(false);
   });
 });
+
+describe('found by the fuzzers (test/unit/fuzz)', () => {
+  it('DEL and 8-bit CSI (0x9b) after a quoted field were printed raw in the message: now escaped', async () => {
+    const err = await readError(file('csi.csv', '"a"\u009b2J\u007f\n1\n'));
+    expect(hasControlCharacter(err.message) || /[\u007f-\u009f]/.test(err.message)).toBe(false);
+    expect(err.message).toContain('line 1: text after a quoted field: "\\u009b2J\\u007f"');
+  });
+});
