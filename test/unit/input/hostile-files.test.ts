@@ -193,3 +193,19 @@ describe('found by the fuzzers (test/unit/fuzz)', () => {
     expect(err.message).toContain('line 1: text after a quoted field: "\\u009b2J\\u007f"');
   });
 });
+
+describe('feature histories, found by the fuzzers (test/unit/fuzz)', () => {
+  it("a time of 1e999 seconds was read as Infinity (a last row's time accepted, remaining life from it): now refused", () => {
+    for (const [text, line] of [
+      ['time,rms\n1e999,1\n', 2],
+      ['time,rms\n1,0.5\n1e400,0.6\n', 3],
+      ['time,rms\n-1e999,1\n2,0.5\n', 2],
+    ] as const) {
+      const err = thrown(() => readFeatureCsv(file('infinite-time.csv', text)));
+      expect(err).toBeInstanceOf(PdmError);
+      expect(err.message).toMatch(
+        new RegExp(`infinite-time\\.csv: line ${line}, column 'time': '-?1e\\d+' is not a finite number of seconds$`),
+      );
+    }
+  });
+});
