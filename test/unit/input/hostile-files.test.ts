@@ -209,3 +209,13 @@ describe('feature histories, found by the fuzzers (test/unit/fuzz)', () => {
     }
   });
 });
+
+describe('CSV signals, found by the fuzzers (test/unit/fuzz)', () => {
+  it("a cell beyond the float32 range (-3.5e38) was refused as 'sample 0 is -Infinity', without its line: now names line and value", async () => {
+    const err = await readError(file('huge-cell.csv', 'value\n0.5\n-3.5e38\n'));
+    expect(err.message).toMatch(/huge-cell\.csv: line 3, column value: '-3\.5e38' is beyond the float32 range of a sample \(±3\.4e38\)$/);
+    // The largest float32 itself is a sample.
+    const ok = await readSignalFile(file('max-cell.csv', 'value\n3.4028234663852886e38\n'));
+    expect(ok.samples[0]).toBe(3.4028234663852886e38);
+  });
+});
