@@ -9,13 +9,22 @@ import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { PdmError } from './errors.ts';
+import { escaped } from './input/display.ts';
+
+/**
+ * A key of a config file shown in a message: a YAML or JSON key may hold control characters and
+ * terminal escapes ("\e[2J" in YAML), which must not reach a terminal or a log line raw.
+ */
+export function configKey(key: PropertyKey): string {
+  return escaped(String(key), 64);
+}
 
 /** `machines[3].endpoint` from a zod issue path. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
+    else out += out === '' ? configKey(key) : `.${configKey(key)}`;
   }
   return out === '' ? '(top level)' : out;
 }
@@ -27,10 +36,10 @@ export function validateConfig<S extends z.ZodType>(schema: S, value: unknown, s
   const problems = result.error.issues.map((issue) => {
     const where = formatPath(issue.path);
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((k) => (where === '(top level)' ? k : `${where}.${k}`));
+      const keys = issue.keys.map((k) => (where === '(top level)' ? configKey(k) : `${where}.${configKey(k)}`));
       return `${source}: unknown setting ${keys.join(', ')}`;
     }
-    return `${source}: ${where} ${issue.message}`;
+    return `${source}: ${where} ${escaped(issue.message, 500)}`;
   });
   throw new PdmError('PDM_ERR_CONFIG_INVALID', problems.join('\n'), { source, problems });
 }
