@@ -56,7 +56,13 @@ export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): z.
   try {
     value = parseYaml(text); // YAML is a superset of JSON
   } catch (err) {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: is not valid YAML/JSON (${(err as Error).message})`, { file }, { cause: err });
+    // The parser quotes the offending line of the file under its message: kept line by line, with
+    // its control characters and escapes shown as \uXXXX.
+    const message = (err as Error).message
+      .split('\n')
+      .map((line) => escaped(line, 200))
+      .join('\n');
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: is not valid YAML/JSON (${message})`, { file }, { cause: err });
   }
   return validateConfig(schema, value, basename(file));
 }

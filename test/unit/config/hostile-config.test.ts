@@ -49,3 +49,15 @@ describe('configuration files', () => {
     expect(rejected[0].error.message).toContain('unknown setting machines[0].\\u007fx (machine "p\\u001b[2J")');
   });
 });
+
+describe('configuration files that are not YAML', () => {
+  it("the YAML parser's quote of the bad line was printed with its control characters raw: now escaped, line structure kept", () => {
+    const p = file('processor.yaml', 'metrics:\n  port: 1\u000b  host: \u001b[2J: x\n');
+    const err = thrown(() => loadConfigFile(ProcessorConfigSpec, p));
+    expect(err).toBeInstanceOf(PdmError);
+    expect(hasControlCharacter(err.message)).toBe(false);
+    expect(err.message).toMatch(/processor\.yaml: is not valid YAML\/JSON \(/);
+    expect(err.message).toContain('\\u000b');
+    expect(err.message.split('\n').length).toBeGreaterThan(1);
+  });
+});
