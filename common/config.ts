@@ -4,11 +4,11 @@
  * Unknown keys are rejected by using `z.strictObject`. Every message names the file and the
  * setting: `collector.yaml: machines[3].endpoint must be an opc.tcp:// URL`.
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { PdmError } from './errors.ts';
+import { isPdmError, PdmError } from './errors.ts';
+import { readBoundedBytes } from './input/bounded-read.ts';
 import { escaped } from './input/display.ts';
 
 /**
@@ -44,13 +44,28 @@ export function validateConfig<S extends z.ZodType>(schema: S, value: unknown, s
   throw new PdmError('PDM_ERR_CONFIG_INVALID', problems.join('\n'), { source, problems });
 }
 
-/** Read a YAML or JSON file and validate it. */
+/** A configuration file is a few kB; far larger is not one. */
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+/** Read a YAML or JSON file (at most MAX_CONFIG_BYTES) and validate it. */
 export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): z.output<S> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Bounded: a path to an endless source (/dev/zero, a FIFO never closed) must not hang start-up
+    // while memory grows, as readFileSync does on one.
+    text = readBoundedBytes(file, MAX_CONFIG_BYTES).toString('utf8');
   } catch (err) {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: cannot be read (${(err as Error).message})`, { file }, { cause: err });
+    if (isPdmError(err) && err.details['maxBytes'] !== undefined) {
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `${file}: is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB (or never ends): not a configuration file`,
+        { file, maxBytes: MAX_CONFIG_BYTES },
+        { cause: err },
+      );
+    }
+    // The system's own words, as before the bound (ENOENT: no such file or directory, open '...').
+    const cause = isPdmError(err) && err.cause instanceof Error ? err.cause : (err as Error);
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${file}: cannot be read (${cause.message})`, { file }, { cause });
   }
   let value: unknown;
   try {

@@ -61,3 +61,18 @@ describe('configuration files that are not YAML', () => {
     expect(err.message.split('\n').length).toBeGreaterThan(1);
   });
 });
+
+describe('endless sources', () => {
+  it('/dev/zero as a config file hung and grew past 1.4 GB in 3 s: now refused at 16 MiB', () => {
+    const start = performance.now();
+    const err = thrown(() => loadConfigFile(ProcessorConfigSpec, '/dev/zero'));
+    expect(err).toBeInstanceOf(PdmError);
+    expect((err as PdmError).code).toBe('PDM_ERR_CONFIG_INVALID');
+    expect(err.message).toBe('/dev/zero: is larger than 16 MiB (or never ends): not a configuration file');
+    expect(performance.now() - start).toBeLessThan(10_000);
+    // An unreadable file keeps the system's words.
+    expect(thrown(() => loadConfigFile(ProcessorConfigSpec, join(dir, 'missing.yaml'))).message).toMatch(
+      /missing\.yaml: cannot be read \(ENOENT: no such file or directory, open '.*missing\.yaml'\)$/,
+    );
+  });
+});
