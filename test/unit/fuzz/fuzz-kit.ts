@@ -17,7 +17,7 @@ import { ERROR_CATALOGUE, PdmError, type PdmErrorCode } from '../../../common/er
 export const SEED = Number(process.env['FUZZ_SEED'] ?? 20261202);
 const RUNS_SCALE = process.env['FUZZ_RUNS'] === undefined ? undefined : Number(process.env['FUZZ_RUNS']);
 /** A property's wall-clock budget: past it the property stops early (and passes with what ran). */
-const TIME_MS = Number(process.env['FUZZ_TIME_MS'] ?? (RUNS_SCALE === undefined ? 4000 : 600_000));
+const TIME_MS = Number(process.env['FUZZ_TIME_MS'] ?? (RUNS_SCALE === undefined ? 2500 : 600_000));
 /** One run (one decode, one file read) taking longer than this is a hang, whatever the machine load. */
 export const PER_RUN_MS = 2000;
 
