@@ -219,3 +219,22 @@ describe('CSV signals, found by the fuzzers (test/unit/fuzz)', () => {
     expect(ok.samples[0]).toBe(3.4028234663852886e38);
   });
 });
+
+describe('reference files, found by the fuzzers (test/unit/fuzz)', () => {
+  it('an unknown key or a value with terminal escapes in a reference file was printed raw: now escaped', async () => {
+    const { readReferenceFile } = await import('../../../cli/io/reference-file.ts');
+    const cases: [string, string][] = [
+      ['{"format":"pdm-envelope-reference","version":1,"\\u001b[2J":1}', ': \\u001b[2J is not a reference field, got 1'],
+      ['{"format":"\\u009b31m"}', `: format must be 'pdm-envelope-reference', got "\\u009b31m"`],
+    ];
+    for (const [json, expected] of cases) {
+      const err = await readReferenceFile(file('ref.json', json)).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err).toBeInstanceOf(PdmError);
+      expect([...err!.message].some((c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f))).toBe(false);
+      expect(err!.message).toContain(expected);
+    }
+  });
+});
