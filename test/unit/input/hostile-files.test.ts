@@ -238,3 +238,35 @@ describe('reference files, found by the fuzzers (test/unit/fuzz)', () => {
     }
   });
 });
+
+describe('reference files as endless or binary sources', () => {
+  it('/dev/zero as --reference was read until memory ran out, and binary was quoted raw in "is not JSON": now bounded and escaped', async () => {
+    const { readReferenceFile } = await import('../../../cli/io/reference-file.ts');
+    const previous = process.env['PDM_MAX_INPUT_MB'];
+    process.env['PDM_MAX_INPUT_MB'] = '4';
+    try {
+      const err = await readReferenceFile('/dev/zero').then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err).toBeInstanceOf(PdmError);
+      expect(err!.message).toContain('/dev/zero: is larger than 4 MiB (or never ends)');
+    } finally {
+      if (previous === undefined) delete process.env['PDM_MAX_INPUT_MB'];
+      else process.env['PDM_MAX_INPUT_MB'] = previous;
+    }
+    const bin = await readReferenceFile(file('bin.json', '\u001b[2J\u0007')).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(bin).toBeInstanceOf(PdmError);
+    expect(hasControlCharacter(bin!.message)).toBe(false);
+    expect(bin!.message).toContain('bin.json: is not JSON (Unexpected token');
+    expect(bin!.message).toContain('\\u001b[2J');
+    const missing = await readReferenceFile(join(dir, 'missing.json')).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(missing!.message).toBe(`${join(dir, 'missing.json')}: no such file`);
+  });
+});
