@@ -5,7 +5,7 @@
  * setting: `collector.yaml: machines[3].endpoint must be an opc.tcp:// URL`.
  */
 import { basename } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { isPdmError, PdmError } from './errors.ts';
 import { readBoundedBytes } from './input/bounded-read.ts';
@@ -69,7 +69,13 @@ export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): z.
   }
   let value: unknown;
   try {
-    value = parseYaml(text); // YAML is a superset of JSON
+    // YAML is a superset of JSON. A warning (an unresolved tag such as `!foo`, an unknown
+    // directive) is refused like an error: yaml's parse() would print it to stderr, raw and
+    // without the file's name, and read the value as if the tag were not there.
+    const doc = parseDocument(text);
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw problem;
+    value = doc.toJS();
   } catch (err) {
     // The parser quotes the offending line of the file under its message: kept line by line, with
     // its control characters and escapes shown as \uXXXX.

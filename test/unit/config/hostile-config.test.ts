@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../../common/config.ts';
 import { PdmError } from '../../../common/errors.ts';
@@ -13,6 +14,7 @@ import { loadFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
 import { thrown } from '../../helpers/thrown.ts';
 
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pdm-hostile-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -74,5 +76,26 @@ describe('endless sources', () => {
     expect(thrown(() => loadConfigFile(ProcessorConfigSpec, join(dir, 'missing.yaml'))).message).toMatch(
       /missing\.yaml: cannot be read \(ENOENT: no such file or directory, open '.*missing\.yaml'\)$/,
     );
+  });
+});
+
+describe('YAML warnings', () => {
+  it('an unresolved tag was printed by the yaml package to stderr, raw and without the file name, and the file loaded: now refused naming the file', () => {
+    const p = file('collector.yaml', 'id: !custom pump # \u001b[2J\nmachines:\n  - endpoint: opc.tcp://a:4840\n');
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const err = thrown(() => loadConfigFile(CollectorConfigSpec, p));
+      expect(err).toBeInstanceOf(PdmError);
+      expect((err as PdmError).code).toBe('PDM_ERR_CONFIG_INVALID');
+      expect(hasControlCharacter(err.message)).toBe(false);
+      expect(err.message).toMatch(/collector\.yaml: is not valid YAML\/JSON \(Unresolved tag: !custom at line 1, column 5:/);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+    // The shipped examples have no tags and still load.
+    expect(() => loadConfigFile(CollectorConfigSpec, join(ROOT, 'deploy/config/collector.yaml'))).not.toThrow();
   });
 });
