@@ -11,13 +11,17 @@
  * FUZZ_TIME_MS with FUZZ_RUNS for a long local run.
  */
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { ERROR_CATALOGUE, PdmError, type PdmErrorCode } from '../../../common/errors.ts';
 
 export const SEED = Number(process.env['FUZZ_SEED'] ?? 20261202);
 const RUNS_SCALE = process.env['FUZZ_RUNS'] === undefined ? undefined : Number(process.env['FUZZ_RUNS']);
 /** A property's wall-clock budget: past it the property stops early (and passes with what ran). */
 const TIME_MS = Number(process.env['FUZZ_TIME_MS'] ?? (RUNS_SCALE === undefined ? 2500 : 600_000));
+// A property may use its whole budget before shrinking a failure: vitest must not time it out first
+// (its default here is 60 s, less than a long local run's budget).
+vi.setConfig({ testTimeout: 2 * TIME_MS + 60_000 });
+
 /** One run (one decode, one file read) taking longer than this is a hang, whatever the machine load. */
 export const PER_RUN_MS = 2000;
 
