@@ -31,7 +31,6 @@ import { emptyPeak, findPeak } from './dsp/peaks.ts';
 import { RealFft } from './dsp/real-fft.ts';
 import { SpectrumAnalyzer } from './dsp/spectrum.ts';
 import { computeTimeFeatures, emptyTimeFeatures } from './dsp/time-features.ts';
-import { type FamilyEvidence, familyEvidence, storedSpectra, type WindowSpectra } from './stored-evidence.ts';
 import {
   SENSOR_FAULTS,
   SensorCheck,
@@ -40,6 +39,7 @@ import {
   type SensorEvidence,
   type SensorFault,
 } from './sensor/sensor-check.ts';
+import { type FamilyEvidence, familyEvidence, storedSpectra, type WindowSpectra } from './stored-evidence.ts';
 import {
   DEFAULT_ISO_CLASS,
   ISO_BAND_HIGH_HZ,

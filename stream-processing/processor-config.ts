@@ -145,6 +145,26 @@ export const ProcessorConfigSpec = z.strictObject({
         ),
     })
     .prefault({}),
+  spectra: z
+    .strictObject({
+      lines: z
+        .number()
+        .int()
+        .min(64)
+        .max(6400)
+        .default(800)
+        .describe('lines of each stored spectrum (peak-hold downsampled: a defect line is never averaged away)'),
+      everyWindows: z
+        .number()
+        .int()
+        .min(0)
+        .default(60)
+        .describe(
+          "store a channel's amplitude and envelope spectra every this many windows (window_seq divisible by it; 0: only on changes), and always when its bearing diagnosis or its machine's health state changes",
+        ),
+    })
+    .prefault({})
+    .describe('downsampled spectra in vibration_spectra (docs/storage.md: bytes per machine-day)'),
   iso: z
     .strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) })
     .default({ ...DEFAULT_ISO_CLASS })

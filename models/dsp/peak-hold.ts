@@ -21,7 +21,9 @@ export interface SpectrumAxis {
  */
 export function peakHoldAxis(binHz: number, bins: number, maxHz: number, maxLines: number): SpectrumAxis {
   if (!(binHz > 0) || !(bins >= 2) || !(maxHz > 0) || !(Number.isInteger(maxLines) && maxLines >= 2))
-    throw new RangeError(`peakHoldAxis: needs binHz > 0, bins >= 2, maxHz > 0, integer maxLines >= 2 (got ${binHz}, ${bins}, ${maxHz}, ${maxLines})`);
+    throw new RangeError(
+      `peakHoldAxis: needs binHz > 0, bins >= 2, maxHz > 0, integer maxLines >= 2 (got ${binHz}, ${bins}, ${maxHz}, ${maxLines})`,
+    );
   const topHz = Math.min(maxHz, (bins - 1) * binHz);
   const stepHz = Math.max(binHz, topHz / (maxLines - 1));
   return { startHz: 0, stepHz, lines: Math.min(maxLines, Math.floor(topHz / stepHz + 1e-9) + 1) };
