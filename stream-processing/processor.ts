@@ -74,7 +74,7 @@ import {
 import { RateContinuity } from './rate-continuity.ts';
 import { ReferenceLearning } from './reference-learning.ts';
 import { type RefusedItem, writeIsolatingRefusals } from './reject-bisection.ts';
-import { type KeptSpectra, SpectrumCadence } from './spectrum-cadence.ts';
+import { SpectrumCadence, type WindowEvidence } from './spectrum-cadence.ts';
 import { StallWatch } from './stall-watch.ts';
 import { type CompletedWindow, WindowAssembler } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
@@ -114,7 +114,7 @@ export class StreamProcessor {
   readonly #abort = new AbortController();
   #stopping: Promise<void> | undefined;
   readonly #speedRpm = new Map<string, number>();
-  readonly #spectrumCadence: SpectrumCadence;
+  readonly #spectrumCadence: SpectrumCadence<Row>;
   readonly health: MachineHealthTracker | undefined;
   /** Local copy of the model state (optional): seeds machines the model-state topic has never seen. */
   readonly #checkpoints: HealthCheckpoints | undefined;
@@ -154,7 +154,7 @@ export class StreamProcessor {
     this.#tables = tableNames(config.questdb.tablePrefix);
     this.#assembler = new WindowAssembler(config.windowBlocks);
     this.#channels = new ChannelMeanings(config.machines);
-    this.#spectrumCadence = new SpectrumCadence(config.spectra.everyWindows);
+    this.#spectrumCadence = new SpectrumCadence<Row>(config.spectra.everyWindows, config.spectra.bandsEveryWindows);
     this.metrics = new ProcessorMetrics({
       stats: this.stats,
       healthCounters: () => this.health?.counters,
@@ -425,22 +425,25 @@ export class StreamProcessor {
     const advanced = new Set<string>();
     for (const r of analysed) {
       if (!r) continue;
-      rows.push(r.row, ...r.evidence);
+      rows.push(r.row);
       // In window order, so each machine's health model sees its windows in time order.
       const update = this.health?.onWindow(r.window);
       if (update) {
         const before = this.stats.latestHealth.get(update.machine)?.state;
         // Before this window is kept: the spectra of the window whose state changed are still the channels' latest.
         if (before !== undefined && before !== update.status.state)
-          for (const k of this.#spectrumCadence.onHealthChange(update.machine, update.windowSeq))
-            rows.push(...this.#spectrumRows(k, 'health_change', processedAtUs));
+          for (const k of this.#spectrumCadence.onHealthChange(update.machine, update.windowSeq)) {
+            rows.push(...this.#spectrumRows(k.window, 'health_change', processedAtUs));
+            if (k.bands) rows.push(...k.window.bands);
+          }
         rows.push(this.#healthRow(update, processedAtUs));
         advanced.add(update.machine);
         this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
       }
       if (update && this.#references?.has(update.machine) && !this.health!.inBaseline(update.machine)) baselineDone.add(update.machine);
-      const reason = this.#spectrumCadence.onWindow(r.spectra, r.window.diagnosis);
-      if (reason) rows.push(...this.#spectrumRows(r.spectra, reason, processedAtUs));
+      const now = this.#spectrumCadence.onWindow(r.evidence, r.window.diagnosis);
+      if (now.spectra) rows.push(...this.#spectrumRows(r.evidence, now.spectra, processedAtUs));
+      if (now.bands) rows.push(...r.evidence.bands);
     }
     // Before the commit, so the checkpoint that follows it holds the references.
     await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
@@ -606,7 +609,7 @@ export class StreamProcessor {
   }
 
   /** A window's stored spectra: amplitude always, envelope when it was demodulated. */
-  #spectrumRows(k: Omit<KeptSpectra, 'stored'>, reason: SpectrumReason, processedAtUs: number): Row[] {
+  #spectrumRows(k: WindowEvidence<Row>, reason: SpectrumReason, processedAtUs: number): Row[] {
     const common = {
       machine: k.machine,
       channel: k.channel,
@@ -722,9 +725,7 @@ export class StreamProcessor {
   async #analyse(
     w: CompletedWindow,
     processedAtUs: number,
-  ): Promise<
-    { row: Row; evidence: Row[]; window: WindowResult & { diagnosis: string }; spectra: Omit<KeptSpectra, 'stored'> } | undefined
-  > {
+  ): Promise<{ row: Row; window: WindowResult & { diagnosis: string }; evidence: WindowEvidence<Row> } | undefined> {
     const { key, config } = analysisConfig(w, { config: this.#config, speedRpm: this.#speedRpm, health: this.health });
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
     const kept = this.#references?.offerWindow(w, config);
@@ -757,26 +758,34 @@ export class StreamProcessor {
           sensorReasons: analysis.sensor.reasons,
           processedAtUs,
         }),
-        // Every window's fault-band lines, when it was demodulated (they are a few scalars per family).
-        evidence: (stored.families ?? []).map((f) =>
-          evidenceRow(this.#tables, {
-            machine: w.machine,
-            channel: w.channel,
-            windowSeq: w.windowSeq,
-            startTimeNs: w.startTimeNs,
-            diagnosis: analysis.bearing.diagnosis,
-            shaftHz: analysis.shaft.hz,
-            family: f.family,
-            defectHz: f.defectHz,
-            baseHz: f.baseHz,
-            sidebandSpacingHz: f.sidebandSpacingHz,
-            strengthDb: f.strengthDb,
-            supported: f.supported,
-            rank: f.rank,
-            harmonics: f.harmonics,
-            processedAtUs,
-          }),
-        ),
+        // Stored or not by the cadence (spectrum-cadence.ts): the spectra and, when it was demodulated, each family's lines.
+        evidence: {
+          machine: w.machine,
+          channel: w.channel,
+          windowSeq: w.windowSeq,
+          tsNs: w.startTimeNs,
+          shaftHz: analysis.shaft.hz,
+          spectra: stored.spectra,
+          bands: (stored.families ?? []).map((f) =>
+            evidenceRow(this.#tables, {
+              machine: w.machine,
+              channel: w.channel,
+              windowSeq: w.windowSeq,
+              startTimeNs: w.startTimeNs,
+              diagnosis: analysis.bearing.diagnosis,
+              shaftHz: analysis.shaft.hz,
+              family: f.family,
+              defectHz: f.defectHz,
+              baseHz: f.baseHz,
+              sidebandSpacingHz: f.sidebandSpacingHz,
+              strengthDb: f.strengthDb,
+              supported: f.supported,
+              rank: f.rank,
+              harmonics: f.harmonics,
+              processedAtUs,
+            }),
+          ),
+        },
         window: {
           machine: w.machine,
           channel: w.channel,
@@ -786,14 +795,6 @@ export class StreamProcessor {
           zone: analysis.iso20816.zone,
           sensor: analysis.sensor,
           diagnosis: analysis.bearing.diagnosis,
-        },
-        spectra: {
-          machine: w.machine,
-          channel: w.channel,
-          windowSeq: w.windowSeq,
-          tsNs: w.startTimeNs,
-          shaftHz: analysis.shaft.hz,
-          spectra: stored.spectra,
         },
       };
     } catch (err) {

@@ -39,7 +39,7 @@ export interface PipelineOptions {
     health?: Record<string, unknown>;
     machines?: Record<string, unknown>;
     metrics?: { port: number; host?: string };
-    spectra?: { lines?: number; everyWindows?: number };
+    spectra?: { lines?: number; everyWindows?: number; bandsEveryWindows?: number };
   };
   /** Where the processor checkpoints model state (default: a fresh directory per prefix). */
   stateDir?: string;

@@ -36,8 +36,9 @@ const PRESS = {
 } as const;
 const FAN = { id: 'fan-2', channels: [{ id: 'DE_X', location: 'DE', axis: 'X' }] } as const;
 const STALL_MS = 800;
-/** Spectra of every 5th window (about one per 2 s here), so the waterfall has several. */
+/** Spectra of every 5th window (about one per 2 s here), so the waterfall has several; fault-band lines of every 2nd. */
 const SPECTRA_EVERY = 5;
+const BANDS_EVERY = 2;
 const SPECTRUM_LINES = 800;
 /** Bearings at the channels' locations, so windows are demodulated: envelope spectra and fault-band evidence. */
 const MACHINE_MODELS = {
@@ -114,7 +115,10 @@ describe('dashboard SQL against real pipeline data', () => {
       services,
       prefix,
       windowBlocks: 4,
-      processor: { machines: MACHINE_MODELS, spectra: { everyWindows: SPECTRA_EVERY, lines: SPECTRUM_LINES } },
+      processor: {
+        machines: MACHINE_MODELS,
+        spectra: { everyWindows: SPECTRA_EVERY, bandsEveryWindows: BANDS_EVERY, lines: SPECTRUM_LINES },
+      },
       machines: [
         // Not 50 or 60 Hz: a pure tone at the grid frequency is what hum looks like (the sensor checks flag it).
         { id: PRESS.id, source: source(PRESS, 45, 1) },
@@ -382,10 +386,18 @@ describe('dashboard SQL against real pipeline data', () => {
       const out = pipeline.processor.stats.rowsOut;
       const [n] = await sql(services, `SELECT count() n FROM ${T.spectra}`);
       expect(Number(n.n)).toBe(out[T.spectra]);
-      // Every demodulated window has one fault-band row per family; every stored window an amplitude and an envelope row.
+      // Fault-band rows: one per family of every BANDS_EVERY-th window and of every window with stored spectra.
       const [e] = await sql(services, `SELECT count() n, count_distinct(family) families FROM ${T.evidence}`);
       expect(Number(e.n)).toBe(out[T.evidence]);
       expect(Number(e.families)).toBe(4);
+      const bandWindows = await sql(
+        services,
+        `SELECT e.machine, e.channel, e.window_seq, count() families, first(s.reason) reason FROM ${T.evidence} e LEFT JOIN ${T.spectra} s ON e.ts = s.ts AND e.machine = s.machine AND e.channel = s.channel AND s.kind = 'envelope' GROUP BY e.machine, e.channel, e.window_seq`,
+      );
+      for (const w of bandWindows) {
+        expect(Number(w.families), `${w.machine}/${w.channel} ${w.window_seq}`).toBe(4);
+        expect(Number(w.window_seq) % BANDS_EVERY === 0 || w.reason !== null, `${w.machine}/${w.channel} ${w.window_seq}`).toBe(true);
+      }
       const kinds = await sql(services, `SELECT kind, count() n FROM ${T.spectra} ORDER BY kind`);
       expect(kinds.map((k) => k.kind)).toEqual(['amplitude', 'envelope']);
       expect(Number(kinds[0].n)).toBe(Number(kinds[1].n));
