@@ -490,7 +490,7 @@ describe('dashboard SQL against real pipeline data', () => {
           const column = String(f.family);
           const marked = markers.filter((m) => m[column] !== null).map((m) => Number(m.frequency_hz));
           expect(marked.length, `${machine}/${channel} ${column}`).toBeGreaterThanOrEqual(1);
-          marked.forEach((hz, i) => expect(hz).toBeCloseTo((i + 1) * Number(f.defect_hz), 9));
+          for (const [i, hz] of marked.entries()) expect(hz).toBeCloseTo((i + 1) * Number(f.defect_hz), 9);
         }
       }
     });
