@@ -76,7 +76,7 @@ export function latestSpectraRow({ tables }: RowContext): DashboardRow {
   const envelope = xyPanel(
     'Envelope spectrum (latest) with bearing defect frequencies',
     "The last stored squared envelope spectrum (g², band chosen by the kurtogram, up to 10 × the bearing's highest defect frequency); points mark BPFO, BPFI, BSF and FTF and their 2nd and 3rd harmonics for the bearing at this channel's location, at the speed measured in that window. A fault shows as a family whose points sit on peaks.",
-    'none',
+    'suffix: g²',
     unrollSpectrum(envelopeCte, 'envelope_g2'),
     defects,
   );
