@@ -400,7 +400,20 @@ describe('dashboard SQL against real pipeline data', () => {
       }
       const kinds = await sql(services, `SELECT kind, count() n FROM ${T.spectra} ORDER BY kind`);
       expect(kinds.map((k) => k.kind)).toEqual(['amplitude', 'envelope']);
-      expect(Number(kinds[0].n)).toBe(Number(kinds[1].n));
+      // Every stored window has its amplitude spectrum; an envelope spectrum exactly when it was demodulated
+      // (not when its sensor checks failed, e.g. across the stall), and then its fault-band rows too.
+      const perWindow = await sql(
+        services,
+        `SELECT a.machine, a.channel, a.window_seq, e.lines envelope_lines, b.n bands
+         FROM (SELECT * FROM ${T.spectra} WHERE kind = 'amplitude') a
+         LEFT JOIN (SELECT ts, machine, channel, lines FROM ${T.spectra} WHERE kind = 'envelope') e ON e.ts = a.ts AND e.machine = a.machine AND e.channel = a.channel
+         LEFT JOIN (SELECT ts, machine, channel, count() n FROM ${T.evidence} GROUP BY ts, machine, channel) b ON b.ts = a.ts AND b.machine = a.machine AND b.channel = a.channel`,
+      );
+      expect(perWindow.length).toBe(Number(kinds[0].n));
+      expect(perWindow.filter((w) => w.envelope_lines !== null).length).toBe(Number(kinds[1].n));
+      for (const w of perWindow)
+        expect(w.bands === null ? 0 : Number(w.bands), `${w.machine}/${w.channel} ${w.window_seq}`).toBe(w.envelope_lines === null ? 0 : 4);
+      expect(Number(kinds[1].n)).toBeGreaterThan(0);
       // Cadence: stored windows are those whose window_seq divides by SPECTRA_EVERY, or a diagnosis change.
       const stored = await sql(services, `SELECT window_seq, reason FROM ${T.spectra} WHERE kind = 'amplitude'`);
       for (const r of stored)
