@@ -4,7 +4,8 @@
  * rows of (time, one numeric field per bucket): the query returns (ts, band_hz, amplitude) in the
  * time-series format, which the plugin turns into one field per band (band_hz a label). Each
  * spectrum's lines are pooled into WATERFALL_BANDS bands by their maximum (peak-hold again,
- * so a line shows in its band), so the panel draws 64 rows, not 800 fields per spectrum. Band
+ * so a line shows in its band), so the panel draws 64 rows, not 800 fields per spectrum; spectra
+ * within one interval of the panel are pooled the same way. Band
  * labels are the band's lower edge in Hz, zero-padded so that their text order is their
  * frequency order (the heatmap's buckets are ordinal, in field order).
  */
@@ -19,6 +20,8 @@ export const WATERFALL_BANDS = 64;
 
 export function waterfallRow({ tables }: RowContext): DashboardRow {
   const n = WATERFALL_BANDS;
+  // SAMPLE BY the panel's interval: over a long range the spectra within one pixel column are
+  // pooled (by their maximum, as the bands are), so Grafana gets ~width x 64 cells, not every spectrum.
   const sql = `SELECT ts, band_hz, max(v) AS amplitude_g
   FROM (
     SELECT ts, lpad(cast(cast(round(start_hz + ((x - 1) * ${n} / lines) * (lines / ${n}.0) * step_hz) AS int) AS string), 5, '0') AS band_hz,
@@ -26,8 +29,9 @@ export function waterfallRow({ tables }: RowContext): DashboardRow {
     FROM (SELECT ts, start_hz, step_hz, lines, spectrum FROM ${tables.spectra} WHERE ${SPECTRUM_SELECTION} AND kind = 'amplitude' AND $__timeFilter(ts))
     CROSS JOIN long_sequence(${MAX_LINES})
     WHERE x <= lines
-  )
-  GROUP BY ts, band_hz
+    ORDER BY ts
+  ) timestamp(ts)
+  SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR
   ORDER BY ts, band_hz`;
   const waterfall = new heatmap.PanelBuilder()
     .title('Waterfall: amplitude spectra over time')
