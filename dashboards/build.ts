@@ -16,6 +16,7 @@ import type { DashboardOptions, RowContext } from './common.ts';
 import { dataQuality } from './data-quality/index.ts';
 import { energy } from './energy/index.ts';
 import { healthRul } from './health-rul/index.ts';
+import { machineSpectra } from './machine-spectra/index.ts';
 import { machineVibration } from './machine-vibration/index.ts';
 import { plantOverview } from './plant-overview/index.ts';
 import type { DashboardSpec } from './spec.ts';
@@ -28,6 +29,7 @@ const DEFAULT_SIZE = { w: 12, h: 8 };
 const DASHBOARDS: Array<{ file: string; make: (ctx: RowContext) => DashboardSpec }> = [
   { file: 'plant-overview.json', make: plantOverview },
   { file: 'machine-vibration.json', make: machineVibration },
+  { file: 'machine-spectra.json', make: machineSpectra },
   { file: 'energy.json', make: energy },
   { file: 'health-rul.json', make: healthRul },
   { file: 'data-quality.json', make: dataQuality },

@@ -82,11 +82,16 @@ export function dashboardQueries(d: dashboard.Dashboard): DashboardQuery[] {
   return out;
 }
 
-/** Tables a QuestDB query reads: names after FROM / JOIN (not subqueries) and `table_columns('name')`. */
+/**
+ * Tables a QuestDB query reads: names after FROM / JOIN (not subqueries, not the query's own
+ * common table expressions `WITH s AS (...)`) and `table_columns('name')`.
+ */
 export function referencedTables(sql: string): string[] {
   const names = new Set<string>();
+  const ctes = new Set([...sql.matchAll(/(?:\bWITH|,)\s*([A-Za-z_][A-Za-z0-9_]*)\s+AS\s*\(/gi)].map((m) => m[1].toLowerCase()));
   // A name followed by a bracket is a table function (table_columns(...)), not a table.
-  for (const m of sql.matchAll(/\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()/gi)) names.add(m[1]);
+  for (const m of sql.matchAll(/\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()/gi))
+    if (!ctes.has(m[1].toLowerCase())) names.add(m[1]);
   for (const m of sql.matchAll(/table_columns\(\s*'([^']+)'\s*\)/gi)) names.add(m[1]);
   return [...names].sort();
 }

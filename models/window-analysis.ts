@@ -39,6 +39,7 @@ import {
   type SensorEvidence,
   type SensorFault,
 } from './sensor/sensor-check.ts';
+import { type FamilyEvidence, familyEvidence, storedSpectra, type WindowSpectra } from './stored-evidence.ts';
 import {
   DEFAULT_ISO_CLASS,
   ISO_BAND_HIGH_HZ,
@@ -362,6 +363,9 @@ export class WindowAnalyzer {
   readonly #decision: DecisionResult = { diagnosis: 'none', confidence: 0, runnerUpDb: 0, dominated: false };
   /** The configured quantity and units as acceleration in g (pass-through for g). */
   #input: AccelerationInput | undefined;
+  /** Whether the last window was demodulated (a bearing and a speed): the envelope stages hold its arrays. */
+  #demodulated = false;
+  #lastShaftHz = 0;
   readonly #sensorCheck: SensorCheck | undefined;
 
   constructor(config: WindowAnalysisConfig) {
@@ -509,6 +513,27 @@ export class WindowAnalyzer {
     return { analysis, detail };
   }
 
+  /**
+   * After `analyze`: what the processor stores of that window beyond its features (stored-evidence.ts),
+   * from the arrays and evidence it computed: the amplitude spectrum and, when it was demodulated,
+   * the SES, both peak-hold downsampled to `lines` lines, and each defect family's lines. New
+   * arrays (they outlive the next window); the analysis itself is not repeated.
+   */
+  storedEvidence(lines: number): { spectra: WindowSpectra; families?: FamilyEvidence[] } {
+    const b = this.#bearing;
+    const demodulated = b !== undefined && this.#demodulated;
+    const spectra = storedSpectra(
+      { values: this.#amplitude, binHz: this.#binHz, sampleRateHz: this.config.sampleRateHz },
+      demodulated ? { power: b.envelope.power, bins: b.envelope.bins, binHz: b.envelope.binHz, freqs: b.freqs } : undefined,
+      lines,
+    );
+    if (!demodulated) return { spectra };
+    return {
+      spectra,
+      families: familyEvidence(b.evidence.candidates, b.freqs, this.#lastShaftHz, b.envelope.power, b.envelope.binHz, isSupported),
+    };
+  }
+
   /** Velocity RMS (mm/s) of order h: the line nearest h x shaft within 1 % (speed readings drift), +/- 2 bins. */
   #orderVelocity(h: number, shaftHz: number): number {
     if (!(shaftHz > 0)) return 0;
@@ -522,6 +547,8 @@ export class WindowAnalyzer {
 
   #analyzeBearing(analysis: WindowAnalysis, samples: Float32Array, shaftHz: number, b: BearingStages): void {
     const f = analysis.features;
+    this.#demodulated = false;
+    this.#lastShaftHz = shaftHz;
     // The bearing's feature keys come first and always, so every window has the same keys.
     for (const k of b.keys) f[k.score] = 0;
     f.envelope_band_low_hz = 0;
@@ -533,6 +560,7 @@ export class WindowAnalyzer {
       return;
     }
     const raisedBins = this.#demodulate(samples, shaftHz, b);
+    this.#demodulated = true;
     const d = decide(this.#decision, b.evidence);
     const band = this.#band;
     const env = b.envelope;

@@ -19,6 +19,8 @@ export interface Row {
   longs: Record<string, number>;
   timestampsUs: Record<string, number>;
   booleans: Record<string, boolean>;
+  /** DOUBLE[] columns (ILP protocol version 2, QuestDB 9.0+): plain arrays, as the client wants them. */
+  arrays: Record<string, number[]>;
   tsNs: bigint;
 }
 
@@ -31,6 +33,7 @@ export function row(table: string, tsNs: bigint, parts: Partial<Omit<Row, 'table
     longs: parts.longs ?? {},
     timestampsUs: parts.timestampsUs ?? {},
     booleans: parts.booleans ?? {},
+    arrays: parts.arrays ?? {},
   };
 }
 
@@ -201,5 +204,107 @@ export function groundTruthRow(tables: TableNames, r: GroundTruthRowInput): Row 
     doubles,
     longs: { life: r.life },
     timestampsUs,
+  });
+}
+
+/** `vibration_spectra.kind`: the Hann amplitude spectrum (g peak) or the squared envelope spectrum (g^2). */
+export const SPECTRUM_KINDS = ['amplitude', 'envelope'] as const;
+export type SpectrumKind = (typeof SPECTRUM_KINDS)[number];
+/**
+ * `vibration_spectra.reason`: why this window's spectra were stored: the cadence (every Nth
+ * window), a change of the channel's bearing diagnosis, or a change of the machine's health state.
+ */
+export const SPECTRUM_REASONS = ['cadence', 'diagnosis_change', 'health_change'] as const;
+export type SpectrumReason = (typeof SPECTRUM_REASONS)[number];
+
+/** One stored spectrum of one window of a channel. */
+export interface SpectrumRowInput {
+  machine: string;
+  channel: string;
+  kind: SpectrumKind;
+  reason: SpectrumReason;
+  windowSeq: number;
+  startTimeNs: bigint;
+  shaftHz: number;
+  /** Axis: values[j] at startHz + j x stepHz. */
+  startHz: number;
+  stepHz: number;
+  values: ArrayLike<number>;
+  processedAtUs: number;
+}
+
+/** `vibration_spectra`: one row per window, channel and kind; the array with its axis (start, step, lines). */
+export function spectrumRow(tables: TableNames, s: SpectrumRowInput): Row {
+  return row(tables.spectra, s.startTimeNs, {
+    symbols: { machine: s.machine, channel: s.channel, kind: s.kind, reason: s.reason },
+    doubles: { shaft_hz: s.shaftHz, start_hz: s.startHz, step_hz: s.stepHz },
+    longs: { window_seq: s.windowSeq, lines: s.values.length },
+    timestampsUs: { processed_at: s.processedAtUs },
+    arrays: { spectrum: Array.from(s.values) },
+  });
+}
+
+/** Harmonics of a family stored as columns (h1..h4): the rolling element's 2 x BSF impact rate needs 4 to show 2 of its own harmonics. */
+export const EVIDENCE_HARMONICS = 4;
+
+/** One defect family's fault-band evidence in one window of a channel (models/stored-evidence.ts FamilyEvidence). */
+export interface EvidenceRowInput {
+  machine: string;
+  channel: string;
+  windowSeq: number;
+  startTimeNs: bigint;
+  /** The window's bearing diagnosis (all families of a window carry it). */
+  diagnosis: string;
+  shaftHz: number;
+  family: string;
+  defectHz: number;
+  baseHz: number;
+  sidebandSpacingHz: number;
+  strengthDb: number;
+  supported: boolean;
+  rank: number;
+  harmonics: ReadonlyArray<{
+    hz: number;
+    level: number;
+    overFloorDb: number;
+    thresholdDb: number;
+    present: boolean;
+    sidebands: number;
+    sidebandDb: number;
+  }>;
+  processedAtUs: number;
+}
+
+/**
+ * `bearing_evidence`: one row per window, channel and family (bpfo, bpfi, bsf, ftf); harmonic h
+ * as columns h<h>_hz, _level (SES, g^2), _db (over the local floor), _threshold_db, _present,
+ * _sidebands, _sideband_db. Harmonics the family does not examine are left out (null).
+ */
+export function evidenceRow(tables: TableNames, e: EvidenceRowInput): Row {
+  const doubles: Record<string, number> = {
+    shaft_hz: e.shaftHz,
+    defect_hz: e.defectHz,
+    base_hz: e.baseHz,
+    sideband_spacing_hz: e.sidebandSpacingHz,
+    strength_db: e.strengthDb,
+  };
+  const longs: Record<string, number> = { window_seq: e.windowSeq, rank: e.rank, harmonics: e.harmonics.length };
+  const booleans: Record<string, boolean> = { supported: e.supported };
+  for (const [i, h] of e.harmonics.slice(0, EVIDENCE_HARMONICS).entries()) {
+    const p = `h${i + 1}_`;
+    doubles[`${p}hz`] = h.hz;
+    doubles[`${p}level`] = h.level;
+    doubles[`${p}db`] = h.overFloorDb;
+    doubles[`${p}threshold_db`] = h.thresholdDb;
+    booleans[`${p}present`] = h.present;
+    longs[`${p}sidebands`] = h.sidebands;
+    doubles[`${p}sideband_db`] = h.sidebandDb;
+  }
+  return row(tables.evidence, e.startTimeNs, {
+    symbols: { machine: e.machine, channel: e.channel, family: e.family, diagnosis: e.diagnosis },
+    doubles,
+    longs,
+    booleans,
+    timestampsUs: { processed_at: e.processedAtUs },
   });
 }

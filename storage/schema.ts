@@ -17,7 +17,23 @@ export interface TableDefinition {
   migrations?: string[];
 }
 
-const tail = (keys: string) => `TIMESTAMP(ts) PARTITION BY DAY TTL 30 DAYS WAL DEDUP UPSERT KEYS(${keys})`;
+const tail = (keys: string, ttl = '30 DAYS') => `TIMESTAMP(ts) PARTITION BY DAY TTL ${ttl} WAL DEDUP UPSERT KEYS(${keys})`;
+
+/**
+ * Spectra are the bulk of what is stored (docs/storage.md: bytes per machine-day), and an analyst
+ * looks back at them for days, not months (the scalar trends in the other tables keep 30 days).
+ */
+export const SPECTRA_TTL = '14 DAYS';
+
+/** bearing_evidence's per-harmonic columns (h1..h4), declared so dashboards may query them before a bearing is configured. */
+function harmonicColumns(): string {
+  return [1, 2, 3, 4]
+    .map(
+      (h) =>
+        `h${h}_hz DOUBLE, h${h}_level DOUBLE, h${h}_db DOUBLE, h${h}_threshold_db DOUBLE, h${h}_present BOOLEAN, h${h}_sidebands INT, h${h}_sideband_db DOUBLE`,
+    )
+    .join(',\n        ');
+}
 
 /** The tables the processor writes, in the order it creates them. */
 export function tableDefinitions(prefix = ''): TableDefinition[] {
@@ -67,6 +83,29 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
         phase SYMBOL CAPACITY 4, mode SYMBOL CAPACITY 64, degradation BOOLEAN, onset_at TIMESTAMP, window_seq LONG, channels INT,
         sensor_reason SYMBOL CAPACITY 256, processed_at TIMESTAMP
       ) ${tail('ts, machine')}`,
+    },
+    {
+      name: t.spectra,
+      // One row per stored window, channel and kind (amplitude | envelope): the peak-hold
+      // downsampled spectrum as DOUBLE[] with its axis (start_hz + i x step_hz, i from 0; SQL
+      // arrays index from 1), and why it was stored (cadence, diagnosis_change, health_change).
+      ddl: `CREATE TABLE IF NOT EXISTS ${t.spectra} (
+        ts TIMESTAMP, machine SYMBOL CAPACITY 4096, channel SYMBOL CAPACITY 256, kind SYMBOL CAPACITY 4,
+        reason SYMBOL CAPACITY 8, window_seq LONG, shaft_hz DOUBLE, start_hz DOUBLE, step_hz DOUBLE, lines INT,
+        spectrum DOUBLE[], processed_at TIMESTAMP
+      ) ${tail('ts, machine, channel, kind', SPECTRA_TTL)}`,
+    },
+    {
+      name: t.evidence,
+      // One row per window, channel (with a bearing and a speed) and defect family: the lines the
+      // fault evidence measured in the squared envelope spectrum (models/stored-evidence.ts).
+      ddl: `CREATE TABLE IF NOT EXISTS ${t.evidence} (
+        ts TIMESTAMP, machine SYMBOL CAPACITY 4096, channel SYMBOL CAPACITY 256, family SYMBOL CAPACITY 4,
+        diagnosis SYMBOL CAPACITY 8, window_seq LONG, shaft_hz DOUBLE, defect_hz DOUBLE, base_hz DOUBLE,
+        sideband_spacing_hz DOUBLE, strength_db DOUBLE, supported BOOLEAN, rank INT, harmonics INT,
+        ${harmonicColumns()},
+        processed_at TIMESTAMP
+      ) ${tail('ts, machine, channel, family')}`,
     },
     {
       name: t.gaps,

@@ -12,6 +12,10 @@ export const TABLES = {
   energy: 'energy',
   gaps: 'collection_gaps',
   health: 'machine_health',
+  /** Downsampled amplitude and envelope spectra of some windows (DOUBLE[] with their axis). */
+  spectra: 'vibration_spectra',
+  /** Per window, channel and defect family: the fault-band lines the bearing diagnosis measured. */
+  evidence: 'bearing_evidence',
   /** Written by the simulator only (`pdm simulate`); a real plant has none. */
   groundTruth: 'ground_truth',
 } as const;

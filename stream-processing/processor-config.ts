@@ -145,6 +145,34 @@ export const ProcessorConfigSpec = z.strictObject({
         ),
     })
     .prefault({}),
+  spectra: z
+    .strictObject({
+      lines: z
+        .number()
+        .int()
+        .min(64)
+        .max(6400)
+        .default(800)
+        .describe('lines of each stored spectrum (peak-hold downsampled: a defect line is never averaged away)'),
+      everyWindows: z
+        .number()
+        .int()
+        .min(0)
+        .default(60)
+        .describe(
+          "store a channel's amplitude and envelope spectra every this many windows (window_seq divisible by it; 0: only on changes), and always when its bearing diagnosis or its machine's health state changes",
+        ),
+      bandsEveryWindows: z
+        .number()
+        .int()
+        .min(0)
+        .default(10)
+        .describe(
+          "store a channel's fault-band lines per defect family (bearing_evidence) every this many windows (0: only with stored spectra), and always with its stored spectra",
+        ),
+    })
+    .prefault({})
+    .describe('downsampled spectra (vibration_spectra) and fault-band lines (bearing_evidence); docs/storage.md: bytes per machine-day'),
   iso: z
     .strictObject({ group: z.union([z.literal(1), z.literal(2)]), foundation: z.enum(['rigid', 'flexible']) })
     .default({ ...DEFAULT_ISO_CLASS })

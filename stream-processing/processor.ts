@@ -35,7 +35,17 @@ import { invalid, type PlausibilityBounds, referenceTimeMs } from '../common/wir
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
-import { blockRow, energyRow, featureRow, gapRow, healthRow, type Row } from '../storage/rows.ts';
+import {
+  blockRow,
+  energyRow,
+  evidenceRow,
+  featureRow,
+  gapRow,
+  healthRow,
+  type Row,
+  type SpectrumReason,
+  spectrumRow,
+} from '../storage/rows.ts';
 import { tableDefinitions } from '../storage/schema.ts';
 import { QuestdbSink } from '../storage/sink.ts';
 import { questdbExec } from '../storage/sql.ts';
@@ -64,6 +74,7 @@ import {
 import { RateContinuity } from './rate-continuity.ts';
 import { ReferenceLearning } from './reference-learning.ts';
 import { type RefusedItem, writeIsolatingRefusals } from './reject-bisection.ts';
+import { SpectrumCadence, type WindowEvidence } from './spectrum-cadence.ts';
 import { StallWatch } from './stall-watch.ts';
 import { type CompletedWindow, WindowAssembler } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
@@ -103,6 +114,7 @@ export class StreamProcessor {
   readonly #abort = new AbortController();
   #stopping: Promise<void> | undefined;
   readonly #speedRpm = new Map<string, number>();
+  readonly #spectrumCadence: SpectrumCadence<Row>;
   readonly health: MachineHealthTracker | undefined;
   /** Local copy of the model state (optional): seeds machines the model-state topic has never seen. */
   readonly #checkpoints: HealthCheckpoints | undefined;
@@ -142,6 +154,7 @@ export class StreamProcessor {
     this.#tables = tableNames(config.questdb.tablePrefix);
     this.#assembler = new WindowAssembler(config.windowBlocks);
     this.#channels = new ChannelMeanings(config.machines);
+    this.#spectrumCadence = new SpectrumCadence<Row>(config.spectra.everyWindows, config.spectra.bandsEveryWindows);
     this.metrics = new ProcessorMetrics({
       stats: this.stats,
       healthCounters: () => this.health?.counters,
@@ -416,11 +429,21 @@ export class StreamProcessor {
       // In window order, so each machine's health model sees its windows in time order.
       const update = this.health?.onWindow(r.window);
       if (update) {
+        const before = this.stats.latestHealth.get(update.machine)?.state;
+        // Before this window is kept: the spectra of the window whose state changed are still the channels' latest.
+        if (before !== undefined && before !== update.status.state)
+          for (const k of this.#spectrumCadence.onHealthChange(update.machine, update.windowSeq)) {
+            rows.push(...this.#spectrumRows(k.window, 'health_change', processedAtUs));
+            if (k.bands) rows.push(...k.window.bands);
+          }
         rows.push(this.#healthRow(update, processedAtUs));
         advanced.add(update.machine);
         this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
       }
       if (update && this.#references?.has(update.machine) && !this.health!.inBaseline(update.machine)) baselineDone.add(update.machine);
+      const now = this.#spectrumCadence.onWindow(r.evidence, r.window.diagnosis);
+      if (now.spectra) rows.push(...this.#spectrumRows(r.evidence, now.spectra, processedAtUs));
+      if (now.bands) rows.push(...r.evidence.bands);
     }
     // Before the commit, so the checkpoint that follows it holds the references.
     await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
@@ -585,6 +608,23 @@ export class StreamProcessor {
     return gapRow(this.#tables, g);
   }
 
+  /** A window's stored spectra: amplitude always, envelope when it was demodulated. */
+  #spectrumRows(k: WindowEvidence<Row>, reason: SpectrumReason, processedAtUs: number): Row[] {
+    const common = {
+      machine: k.machine,
+      channel: k.channel,
+      reason,
+      windowSeq: k.windowSeq,
+      startTimeNs: k.tsNs,
+      shaftHz: k.shaftHz,
+      processedAtUs,
+    };
+    const { amplitude, envelope } = k.spectra;
+    const rows = [spectrumRow(this.#tables, { ...common, kind: 'amplitude', ...amplitude })];
+    if (envelope) rows.push(spectrumRow(this.#tables, { ...common, kind: 'envelope', ...envelope }));
+    return rows;
+  }
+
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
     recordHealth(this.stats, u.machine, u.status, u.mode);
     return healthRow(this.#tables, { ...u, processedAtUs });
@@ -682,12 +722,20 @@ export class StreamProcessor {
     }
   }
 
-  async #analyse(w: CompletedWindow, processedAtUs: number): Promise<{ row: Row; window: WindowResult } | undefined> {
+  async #analyse(
+    w: CompletedWindow,
+    processedAtUs: number,
+  ): Promise<{ row: Row; window: WindowResult & { diagnosis: string }; evidence: WindowEvidence<Row> } | undefined> {
     const { key, config } = analysisConfig(w, { config: this.#config, speedRpm: this.#speedRpm, health: this.health });
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
     const kept = this.#references?.offerWindow(w, config);
     try {
-      const { analysis, cpuUs } = await this.#pool!.analyze({ configKey: key, config, samples: w.samples });
+      const { analysis, stored, cpuUs } = await this.#pool!.analyze({
+        configKey: key,
+        config,
+        samples: w.samples,
+        spectrumLines: this.#config.spectra.lines,
+      });
       const referenceWindows = config.reference?.windows ?? 0;
       // A window that is not a measurement (sensor checks) does not teach the healthy reference.
       if (kept && analysis.sensor.status !== 'ok') this.#references!.discardWindow(w, kept);
@@ -710,6 +758,34 @@ export class StreamProcessor {
           sensorReasons: analysis.sensor.reasons,
           processedAtUs,
         }),
+        // Stored or not by the cadence (spectrum-cadence.ts): the spectra and, when it was demodulated, each family's lines.
+        evidence: {
+          machine: w.machine,
+          channel: w.channel,
+          windowSeq: w.windowSeq,
+          tsNs: w.startTimeNs,
+          shaftHz: analysis.shaft.hz,
+          spectra: stored.spectra,
+          bands: (stored.families ?? []).map((f) =>
+            evidenceRow(this.#tables, {
+              machine: w.machine,
+              channel: w.channel,
+              windowSeq: w.windowSeq,
+              startTimeNs: w.startTimeNs,
+              diagnosis: analysis.bearing.diagnosis,
+              shaftHz: analysis.shaft.hz,
+              family: f.family,
+              defectHz: f.defectHz,
+              baseHz: f.baseHz,
+              sidebandSpacingHz: f.sidebandSpacingHz,
+              strengthDb: f.strengthDb,
+              supported: f.supported,
+              rank: f.rank,
+              harmonics: f.harmonics,
+              processedAtUs,
+            }),
+          ),
+        },
         window: {
           machine: w.machine,
           channel: w.channel,
@@ -718,6 +794,7 @@ export class StreamProcessor {
           features: analysis.features,
           zone: analysis.iso20816.zone,
           sensor: analysis.sensor,
+          diagnosis: analysis.bearing.diagnosis,
         },
       };
     } catch (err) {

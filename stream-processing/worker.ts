@@ -25,8 +25,9 @@ export default function analyzeWindow(req: AnalysisRequest): AnalysisResponse {
   }
   analyzers.set(req.configKey, analyzer);
   const analysis = analyzer.analyze(req.samples);
+  const stored = analyzer.storedEvidence(req.spectrumLines);
   const used = process.cpuUsage(t0);
-  return { analysis, cpuUs: used.user + used.system };
+  return { analysis, stored, cpuUs: used.user + used.system };
 }
 
 /** Not the hot path: each window is demodulated in every admissible band (about 8 x an analysis). */

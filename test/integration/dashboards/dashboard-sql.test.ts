@@ -36,6 +36,15 @@ const PRESS = {
 } as const;
 const FAN = { id: 'fan-2', channels: [{ id: 'DE_X', location: 'DE', axis: 'X' }] } as const;
 const STALL_MS = 800;
+/** Spectra of every 5th window (about one per 2 s here), so the waterfall has several; fault-band lines of every 2nd. */
+const SPECTRA_EVERY = 5;
+const BANDS_EVERY = 2;
+const SPECTRUM_LINES = 800;
+/** Bearings at the channels' locations, so windows are demodulated: envelope spectra and fault-band evidence. */
+const MACHINE_MODELS = {
+  [PRESS.id]: { bearings: { DE: '6205-2RS', NDE: '6203-2RS' } },
+  [FAN.id]: { bearings: { DE: '6205-2RS' } },
+};
 
 const services = inject('services');
 const prefix = `dash${Date.now().toString(36)}_`;
@@ -80,6 +89,8 @@ describe('dashboard SQL against real pipeline data', () => {
   let machines: string[] = [];
   let channels: string[] = [];
   let bands: string[] = [];
+  /** [machine, channel] pairs as the Machine spectra dashboard's variables list them. */
+  const spectrumChannels: Array<[string, string]> = [];
   const stats = (id: string) => pipeline.collector.stats.find((s) => s.machine === id);
 
   const ctx = (variables: ExpansionContext['variables'], intervalMs = 1000, all: string[] = []): ExpansionContext => ({
@@ -104,6 +115,10 @@ describe('dashboard SQL against real pipeline data', () => {
       services,
       prefix,
       windowBlocks: 4,
+      processor: {
+        machines: MACHINE_MODELS,
+        spectra: { everyWindows: SPECTRA_EVERY, bandsEveryWindows: BANDS_EVERY, lines: SPECTRUM_LINES },
+      },
       machines: [
         // Not 50 or 60 Hz: a pure tone at the grid frequency is what hum looks like (the sensor checks flag it).
         { id: PRESS.id, source: source(PRESS, 45, 1) },
@@ -131,6 +146,10 @@ describe('dashboard SQL against real pipeline data', () => {
     await waitForRows(services, `SELECT count() n FROM ${T.energy}`, (r) => Number(r[0]?.n) >= 2);
     await until(() => pipeline.processor.stats.windowsAnalysed > 0, 30_000, 'windows analysed');
     await waitForRows(services, `SELECT count() n FROM ${T.features}`, (r) => Number(r[0]?.n) === pipeline.processor.stats.windowsAnalysed);
+    // Spectra and fault-band rows: exactly what the processor counted out (QuestDB applies each table's WAL on its own).
+    const out = pipeline.processor.stats.rowsOut;
+    await waitForRows(services, `SELECT count() n FROM ${T.spectra}`, (r) => Number(r[0]?.n) === out[T.spectra]);
+    await waitForRows(services, `SELECT count() n FROM ${T.evidence}`, (r) => Number(r[0]?.n) === out[T.evidence]);
 
     const [span] = await sql(services, `SELECT cast(min(ts) AS long) lo, cast(max(ts) AS long) hi FROM ${T.blocks}`);
     range = { fromMs: Math.floor(Number(span.lo) / 1000) - 1000, toMs: Math.ceil(Number(span.hi) / 1000) + 1000 };
@@ -141,6 +160,10 @@ describe('dashboard SQL against real pipeline data', () => {
       String(r[0]),
     );
     bands = (await exec(expandQuery(variableSql('pdm-machine-vibration', 'band'), ctx({})))).rows.map((r) => String(r[0]));
+    for (const [m] of (await exec(expandQuery(variableSql('pdm-machine-spectra', 'machine'), ctx({})))).rows) {
+      const chans = await exec(expandQuery(variableSql('pdm-machine-spectra', 'channel'), ctx({ machine: String(m) })));
+      for (const [c] of chans.rows) spectrumChannels.push([String(m), String(c)]);
+    }
   });
 
   afterAll(async () => {
@@ -222,6 +245,9 @@ describe('dashboard SQL against real pipeline data', () => {
    * while the dashboard's selection stays All, as in Grafana.
    */
   function selections(q: DashboardQuery): Selection[] {
+    // Machine spectra: one machine and one channel at a time (single-select), every pair that has spectra.
+    if (q.where.startsWith('pdm-machine-spectra '))
+      return spectrumChannels.map(([machine, channel]) => ({ variables: { machine, channel }, all: [] }));
     const base = { machine: machines, channel: channels };
     const all = ['machine', 'channel'];
     if (q.repeat === 'band') return bands.map((band) => ({ variables: { ...base, band }, all }));
@@ -342,5 +368,144 @@ describe('dashboard SQL against real pipeline data', () => {
       const failures = rowsAsObjects(await exec(expandQuery(annotation('Simulated failure').rawSql, ctx({ machine: selection }))));
       expect(failures.map((f) => [f.tags, Date.parse(String(f.time))]).sort()).toEqual(selection.map((m) => [m, t0 + 5000]).sort());
     }
+  });
+
+  describe('Machine spectra', () => {
+    const spectra = (uid: string, title: string, refId: string, machine: string, channel: string) =>
+      exec(expandQuery(findQuery(uid, title, refId).rawSql, ctx({ machine, channel })));
+    const UID = 'pdm-machine-spectra';
+    const AMPLITUDE = 'Amplitude spectrum (latest) with 1X–10X';
+    const ENVELOPE = 'Envelope spectrum (latest) with bearing defect frequencies';
+
+    it('every machine channel has spectra and fault-band rows; the counts are what the processor counted out', async () => {
+      expect(spectrumChannels).toEqual([
+        [FAN.id, 'DE_X'],
+        [PRESS.id, 'DE_X'],
+        [PRESS.id, 'NDE_Y'],
+      ]);
+      const out = pipeline.processor.stats.rowsOut;
+      const [n] = await sql(services, `SELECT count() n FROM ${T.spectra}`);
+      expect(Number(n.n)).toBe(out[T.spectra]);
+      // Fault-band rows: one per family of every BANDS_EVERY-th window and of every window with stored spectra.
+      const [e] = await sql(services, `SELECT count() n, count_distinct(family) families FROM ${T.evidence}`);
+      expect(Number(e.n)).toBe(out[T.evidence]);
+      expect(Number(e.families)).toBe(4);
+      const bandWindows = await sql(
+        services,
+        `SELECT e.machine, e.channel, e.window_seq, count() families, first(s.reason) reason FROM ${T.evidence} e LEFT JOIN ${T.spectra} s ON e.ts = s.ts AND e.machine = s.machine AND e.channel = s.channel AND s.kind = 'envelope' GROUP BY e.machine, e.channel, e.window_seq`,
+      );
+      for (const w of bandWindows) {
+        expect(Number(w.families), `${w.machine}/${w.channel} ${w.window_seq}`).toBe(4);
+        expect(Number(w.window_seq) % BANDS_EVERY === 0 || w.reason !== null, `${w.machine}/${w.channel} ${w.window_seq}`).toBe(true);
+      }
+      const kinds = await sql(services, `SELECT kind, count() n FROM ${T.spectra} ORDER BY kind`);
+      expect(kinds.map((k) => k.kind)).toEqual(['amplitude', 'envelope']);
+      // Every stored window has its amplitude spectrum; an envelope spectrum exactly when it was demodulated
+      // (not when its sensor checks failed, e.g. across the stall), and then its fault-band rows too.
+      const perWindow = await sql(
+        services,
+        `SELECT a.machine, a.channel, a.window_seq, e.lines envelope_lines, b.n bands
+         FROM (SELECT * FROM ${T.spectra} WHERE kind = 'amplitude') a
+         LEFT JOIN (SELECT ts, machine, channel, lines FROM ${T.spectra} WHERE kind = 'envelope') e ON e.ts = a.ts AND e.machine = a.machine AND e.channel = a.channel
+         LEFT JOIN (SELECT ts, machine, channel, count() n FROM ${T.evidence} GROUP BY ts, machine, channel) b ON b.ts = a.ts AND b.machine = a.machine AND b.channel = a.channel`,
+      );
+      expect(perWindow.length).toBe(Number(kinds[0].n));
+      expect(perWindow.filter((w) => w.envelope_lines !== null).length).toBe(Number(kinds[1].n));
+      for (const w of perWindow)
+        expect(w.bands === null ? 0 : Number(w.bands), `${w.machine}/${w.channel} ${w.window_seq}`).toBe(w.envelope_lines === null ? 0 : 4);
+      expect(Number(kinds[1].n)).toBeGreaterThan(0);
+      // Cadence: stored windows are those whose window_seq divides by SPECTRA_EVERY, or a diagnosis change.
+      const stored = await sql(services, `SELECT window_seq, reason FROM ${T.spectra} WHERE kind = 'amplitude'`);
+      for (const r of stored)
+        expect(r.reason === 'cadence', `window ${r.window_seq} (${r.reason})`).toBe(Number(r.window_seq) % SPECTRA_EVERY === 0);
+    });
+
+    it('the array columns decode to the stored lengths and axes', async () => {
+      const rows = await sql(
+        services,
+        `SELECT kind, lines, dim_length(spectrum, 1) decoded, start_hz, step_hz, shaft_hz FROM ${T.spectra}`,
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      for (const r of rows) {
+        expect(Number(r.decoded), `${r.kind}`).toBe(Number(r.lines));
+        expect(Number(r.lines)).toBeLessThanOrEqual(SPECTRUM_LINES);
+        expect(Number(r.start_hz)).toBe(0);
+      }
+      // The amplitude spectrum spans 0..fs/2.56 in exactly the configured lines (the FFT has more bins than that).
+      for (const r of rows.filter((x) => x.kind === 'amplitude')) {
+        expect(Number(r.lines)).toBe(SPECTRUM_LINES);
+        expect(Number(r.step_hz) * (SPECTRUM_LINES - 1)).toBeCloseTo(FS / 2.56, 6);
+      }
+    });
+
+    it('each panel returns the columns it draws, and the spectrum panels all the lines of the latest spectrum', async () => {
+      const expected: Array<[string, string, string[]]> = [
+        [AMPLITUDE, 'A', ['frequency_hz', 'amplitude_g']],
+        [AMPLITUDE, 'B', ['frequency_hz', 'shaft_orders_g', 'shaft_order']],
+        [ENVELOPE, 'A', ['frequency_hz', 'envelope_g2']],
+        [ENVELOPE, 'B', ['frequency_hz', 'bpfo', 'bpfi', 'bsf', 'ftf']],
+        ['Waterfall: amplitude spectra over time', 'A', ['ts', 'band_hz', 'amplitude_g']],
+        ['BPFO (outer race): level over floor', 'A', ['ts', 'h1_over_floor_db', 'h2_over_floor_db', 'threshold_db']],
+        ['Evidence strength per family', 'A', ['ts', 'family', 'strength_db']],
+      ];
+      for (const [machine, channel] of spectrumChannels) {
+        for (const [title, refId, columns] of expected) {
+          const r = await spectra(UID, title, refId, machine, channel);
+          expect(
+            r.columns.map((c) => c.name),
+            `${title} ${refId} ${machine}/${channel}`,
+          ).toEqual(columns);
+          expect(r.rows.length, `${title} ${refId} ${machine}/${channel}`).toBeGreaterThan(0);
+        }
+        for (const [title, kind] of [
+          [AMPLITUDE, 'amplitude'],
+          [ENVELOPE, 'envelope'],
+        ] as const) {
+          const [latest] = await sql(
+            services,
+            `SELECT lines FROM ${T.spectra} WHERE machine = '${machine}' AND channel = '${channel}' AND kind = '${kind}' LATEST ON ts PARTITION BY kind`,
+          );
+          const r = await spectra(UID, title, 'A', machine, channel);
+          expect(r.rows.length, `${title} ${machine}/${channel}`).toBe(Number(latest.lines));
+          // Frequencies ascending, values finite (a spectrum, not holes).
+          for (let i = 1; i < r.rows.length; i++) expect(Number(r.rows[i][0])).toBeGreaterThan(Number(r.rows[i - 1][0]));
+          for (const row of r.rows) expect(Number.isFinite(Number(row[1]))).toBe(true);
+        }
+      }
+    });
+
+    it("the fan's 25 Hz tone is the amplitude spectrum's tallest line, within one line of the 1X marker", async () => {
+      const r = rowsAsObjects(await spectra(UID, AMPLITUDE, 'A', FAN.id, 'DE_X'));
+      const markers = rowsAsObjects(await spectra(UID, AMPLITUDE, 'B', FAN.id, 'DE_X'));
+      const step = Number(r[1].frequency_hz) - Number(r[0].frequency_hz);
+      const tallest = r.reduce((a, b) => (Number(b.amplitude_g) > Number(a.amplitude_g) ? b : a));
+      expect(Math.abs(Number(tallest.frequency_hz) - 25)).toBeLessThanOrEqual(step / 2);
+      const x1 = markers.find((m) => m.shaft_order === '1X')!;
+      expect(Math.abs(Number(x1.frequency_hz) - Number(tallest.frequency_hz))).toBeLessThanOrEqual(step);
+      // The marker sits on the spectrum's line there.
+      expect(Number(x1.shaft_orders_g)).toBe(Number(tallest.amplitude_g));
+      expect(markers.map((m) => m.shaft_order)).toEqual(['1X', '2X', '3X', '4X', '5X', '6X', '7X', '8X', '9X', '10X']);
+    });
+
+    it("the envelope markers are each family's harmonics at the stored window's defect frequencies", async () => {
+      for (const [machine, channel] of spectrumChannels) {
+        const markers = rowsAsObjects(await spectra(UID, ENVELOPE, 'B', machine, channel));
+        const [env] = await sql(
+          services,
+          `SELECT ts FROM ${T.spectra} WHERE machine = '${machine}' AND channel = '${channel}' AND kind = 'envelope' LATEST ON ts PARTITION BY kind`,
+        );
+        const families = await sql(
+          services,
+          `SELECT family, defect_hz FROM ${T.evidence} WHERE machine = '${machine}' AND channel = '${channel}' AND ts = '${env.ts}'`,
+        );
+        expect(families.length, `${machine}/${channel}`).toBe(4);
+        for (const f of families) {
+          const column = String(f.family);
+          const marked = markers.filter((m) => m[column] !== null).map((m) => Number(m.frequency_hz));
+          expect(marked.length, `${machine}/${channel} ${column}`).toBeGreaterThanOrEqual(1);
+          for (const [i, hz] of marked.entries()) expect(hz).toBeCloseTo((i + 1) * Number(f.defect_hz), 9);
+        }
+      }
+    });
   });
 });

@@ -46,6 +46,11 @@ describe('configuration errors name the file and the setting', () => {
     );
   });
 
+  it('processor: a spectra setting out of range names the setting and the file', () => {
+    const p = file('processor.yaml', 'spectra: { lines: 20000 }\n');
+    expect(messageOf(() => loadConfigFile(ProcessorConfigSpec, p))).toMatch(/^processor\.yaml: spectra\.lines .*6400/);
+  });
+
   it('defaults make a valid processor config from nothing', () => {
     const cfg = ProcessorConfigSpec.parse({});
     expect(cfg.windowBlocks).toBe(10);

@@ -3,11 +3,47 @@
  * declares, with timestamps in µs and the designated timestamp in ns.
  */
 import { describe, expect, it } from 'vitest';
-import { blockRow, blockStats, energyRow, featureRow, gapRow, groundTruthRow, healthRow, row } from '../../../storage/rows.ts';
+import {
+  blockRow,
+  blockStats,
+  energyRow,
+  evidenceRow,
+  featureRow,
+  gapRow,
+  groundTruthRow,
+  healthRow,
+  row,
+  spectrumRow,
+} from '../../../storage/rows.ts';
 import { tableDefinitions } from '../../../storage/schema.ts';
 import { tableNames } from '../../../storage/tables.ts';
 
 const T = tableNames('p_');
+const evidence = {
+  machine: 'm',
+  channel: 'c',
+  windowSeq: 1,
+  startTimeNs: 1n,
+  diagnosis: 'none',
+  shaftHz: 25,
+  family: 'bsf',
+  defectHz: 35,
+  baseHz: 35,
+  sidebandSpacingHz: 10,
+  strengthDb: 3,
+  supported: false,
+  rank: 2,
+  harmonics: [1, 2, 3, 4, 5].map((h) => ({
+    hz: 35 * h,
+    level: 1 / h,
+    overFloorDb: 10 - h,
+    thresholdDb: 8,
+    present: h === 1,
+    sidebands: h === 2 ? 1 : 0,
+    sidebandDb: 0,
+  })),
+  processedAtUs: 0,
+};
 const PROCESSED_US = 1_767_225_601_000_000; // 2026-01-01T00:00:01Z
 
 describe('blockStats', () => {
@@ -22,7 +58,7 @@ describe('blockStats', () => {
 
 describe('row builders', () => {
   it('row: empty parts by default', () => {
-    expect(row('t', 5n)).toEqual({ table: 't', tsNs: 5n, symbols: {}, doubles: {}, longs: {}, timestampsUs: {}, booleans: {} });
+    expect(row('t', 5n)).toEqual({ table: 't', tsNs: 5n, symbols: {}, doubles: {}, longs: {}, timestampsUs: {}, booleans: {}, arrays: {} });
   });
 
   it('vibration_blocks: the block with its RMS, peak and Kafka origin', () => {
@@ -44,6 +80,7 @@ describe('row builders', () => {
       longs: { seq: 42, samples: 2, kafka_partition: 2, kafka_offset: 1234 },
       timestampsUs: { processed_at: PROCESSED_US },
       booleans: {},
+      arrays: {},
     });
   });
 
@@ -56,6 +93,7 @@ describe('row builders', () => {
       longs: {},
       timestampsUs: {},
       booleans: {},
+      arrays: {},
     });
   });
 
@@ -77,6 +115,7 @@ describe('row builders', () => {
       longs: { from_seq: 100, to_seq: 109, missing_blocks: 10 },
       timestampsUs: { detected_at: 1_767_225_602_000_000 },
       booleans: {},
+      arrays: {},
     });
   });
 
@@ -113,6 +152,7 @@ describe('row builders', () => {
       longs: { window_seq: 7, samples: 16_384, reference_windows: 12 },
       timestampsUs: { processed_at: PROCESSED_US },
       booleans: {},
+      arrays: {},
     });
   });
 
@@ -167,6 +207,7 @@ describe('row builders', () => {
       longs: { window_seq: 99, channels: 2 },
       timestampsUs: { processed_at: PROCESSED_US, onset_at: 1_767_225_000_250_000 },
       booleans: { alarm: true, degradation: true },
+      arrays: {},
     });
   });
 
@@ -222,6 +263,7 @@ describe('row builders', () => {
       longs: { life: 2 },
       timestampsUs: { failure_at: 1_767_229_200_000_000, onset_at: 1_767_225_000_000_400 },
       booleans: {},
+      arrays: {},
     });
   });
 
@@ -230,6 +272,38 @@ describe('row builders', () => {
     expect(r.symbols).toEqual({ machine: 'pump-1', state: 'degrading', fault_type: 'none', mode: 'full' });
     expect(r.doubles).toEqual({ life_s: 7200.5 });
     expect(r.timestampsUs).toEqual({});
+  });
+
+  it('vibration_spectra: the array as a plain array with its axis and length', () => {
+    const r = spectrumRow(T, {
+      machine: 'pump-1',
+      channel: 'DE_X',
+      kind: 'amplitude',
+      reason: 'health_change',
+      windowSeq: 42,
+      startTimeNs: 5n,
+      shaftHz: 24.5,
+      startHz: 0,
+      stepHz: 5.859375,
+      values: new Float64Array([0.5, 0.25, 0.125]),
+      processedAtUs: 9,
+    });
+    expect(r.table).toBe(T.spectra);
+    expect(r.symbols).toEqual({ machine: 'pump-1', channel: 'DE_X', kind: 'amplitude', reason: 'health_change' });
+    expect(r.doubles).toEqual({ shaft_hz: 24.5, start_hz: 0, step_hz: 5.859375 });
+    expect(r.longs).toEqual({ window_seq: 42, lines: 3 });
+    expect(r.arrays).toEqual({ spectrum: [0.5, 0.25, 0.125] });
+    expect(Array.isArray(r.arrays.spectrum)).toBe(true);
+  });
+
+  it('bearing_evidence: one row per family, harmonics as h<n>_ columns (at most 4)', () => {
+    const r = evidenceRow(T, evidence);
+    expect(r.table).toBe(T.evidence);
+    expect(r.symbols).toEqual({ machine: 'm', channel: 'c', family: 'bsf', diagnosis: 'none' });
+    expect([r.doubles.h1_hz, r.doubles.h2_hz, r.doubles.h4_hz]).toEqual([35, 70, 140]);
+    expect(r.doubles.h5_hz).toBeUndefined();
+    expect(r.longs).toMatchObject({ harmonics: 5, h2_sidebands: 1, rank: 2 });
+    expect(r.booleans).toEqual({ supported: false, h1_present: true, h2_present: false, h3_present: false, h4_present: false });
   });
 
   it('every column a processor row carries is declared in its table (so ILP never adds one by accident)', () => {
@@ -243,9 +317,23 @@ describe('row builders', () => {
       gapRow(T, { machine: 'm', channel: 'c', from_seq: 1, to_seq: 1, detected_at_ms: 0, resumed_at_ns: '1', cause: 'lost_in_flight' }),
       healthRow(T, { machine: 'm', tsNs: 1n, windowSeq: 1, channels: 1, mode: 'x', status, processedAtUs: 0 }),
       energyRow(T, { machine: 'm', ts_ms: 1, values: { power_kw: 1, current_a: 1, voltage_v: 1, power_factor: 1, load_pct: 1 } }),
+      spectrumRow(T, {
+        machine: 'm',
+        channel: 'c',
+        kind: 'envelope',
+        reason: 'cadence',
+        windowSeq: 1,
+        startTimeNs: 1n,
+        shaftHz: 25,
+        startHz: 0,
+        stepHz: 0.5,
+        values: [1, 2],
+        processedAtUs: 0,
+      }),
+      evidenceRow(T, evidence),
     ];
     for (const r of rows) {
-      const columns = [r.symbols, r.doubles, r.longs, r.timestampsUs, r.booleans].flatMap((part) => Object.keys(part));
+      const columns = [r.symbols, r.doubles, r.longs, r.timestampsUs, r.booleans, r.arrays].flatMap((part) => Object.keys(part));
       for (const c of columns) expect(ddl.get(r.table), `${r.table}.${c}`).toMatch(new RegExp(`\\b${c} [A-Z]+`));
     }
   });

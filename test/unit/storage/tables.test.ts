@@ -11,6 +11,8 @@ describe('table names', () => {
       energy: 'p7_energy',
       gaps: 'p7_collection_gaps',
       health: 'p7_machine_health',
+      spectra: 'p7_vibration_spectra',
+      evidence: 'p7_bearing_evidence',
       groundTruth: 'p7_ground_truth',
     });
     expect(tableNames()).toEqual(TABLES);
@@ -33,10 +35,13 @@ describe('DDL', () => {
   it('creates every table the processor writes, with the prefix, WAL and DEDUP keys', () => {
     const defs = tableDefinitions('p_');
     const t = tableNames('p_');
-    expect(defs.map((d) => d.name)).toEqual([t.blocks, t.features, t.energy, t.health, t.gaps]);
+    expect(defs.map((d) => d.name)).toEqual([t.blocks, t.features, t.energy, t.health, t.spectra, t.evidence, t.gaps]);
     for (const d of defs) {
       expect(d.ddl).toMatch(new RegExp(`^CREATE TABLE IF NOT EXISTS ${d.name} \\(`));
-      expect(d.ddl).toMatch(/TIMESTAMP\(ts\) PARTITION BY DAY TTL 30 DAYS WAL DEDUP UPSERT KEYS\(ts, machine(, channel)?\)$/);
+      // Spectra keep 14 days (they are the bulk); a spectrum is one per kind, a fault band one per family.
+      expect(d.ddl).toMatch(
+        /TIMESTAMP\(ts\) PARTITION BY DAY TTL (30|14) DAYS WAL DEDUP UPSERT KEYS\(ts, machine(, channel(, kind|, family)?)?\)$/,
+      );
     }
   });
 

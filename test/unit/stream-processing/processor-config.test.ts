@@ -25,6 +25,17 @@ describe('processor configuration', () => {
     expect(() => ProcessorConfigSpec.parse({ validation: { maxAbsSample: 0 } })).toThrow();
   });
 
+  it('stores 800-line spectra every 60th window and fault-band lines every 10th by default; refuses lines out of range and unknown keys', () => {
+    expect(ProcessorConfigSpec.parse({}).spectra).toEqual({ lines: 800, everyWindows: 60, bandsEveryWindows: 10 });
+    expect(ProcessorConfigSpec.parse({ spectra: { everyWindows: 0 } }).spectra).toEqual({
+      lines: 800,
+      everyWindows: 0,
+      bandsEveryWindows: 10,
+    });
+    for (const spectra of [{ lines: 32 }, { lines: 10_000 }, { lines: 800.5 }, { everyWindows: -1 }, { every: 5 }])
+      expect(() => ProcessorConfigSpec.parse({ spectra }), JSON.stringify(spectra)).toThrow();
+  });
+
   it('learns healthy references by default, from 8 baseline windows per channel', () => {
     expect(ProcessorConfigSpec.parse({}).health.reference).toEqual({ enabled: true, windows: 8 });
     expect(() => ProcessorConfigSpec.parse({ health: { reference: { windows: 1 } } })).toThrow();
