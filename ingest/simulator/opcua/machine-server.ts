@@ -302,8 +302,8 @@ export class MachineServer {
 
 /** Add `seq` to a channel's runs: extends the last run when it follows it, else starts a new one. */
 function recordRun(runs: Map<string, Array<[number, number]>>, channel: string, seq: number): void {
-  let list = runs.get(channel);
-  if (!list) runs.set(channel, (list = []));
+  const list = runs.get(channel) ?? [];
+  runs.set(channel, list);
   const last = list.at(-1);
   if (last && seq === last[1] + 1) last[1] = seq;
   else list.push([seq, seq]);
