@@ -12,6 +12,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { existingSoakSection } from '../tools/soak-report.ts';
 import { type BenchSection, formatters } from './report.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -134,5 +135,7 @@ for (const s of sections) {
   md.push(`## ${s.title}`, '', `Command: \`${s.command}\` (${s.seconds} s)`, '', ...s.lines, '');
   if (s.raw) md.push('<details><summary>raw summary</summary>', '', '```json', JSON.stringify(s.raw, null, 2), '```', '', '</details>', '');
 }
-writeFileSync(join(root, 'BENCHMARKS.md'), md.join('\n'));
+// The soak's section (npm run soak, not part of these benches) is kept as it was.
+const soak = existingSoakSection(join(root, 'BENCHMARKS.md'));
+writeFileSync(join(root, 'BENCHMARKS.md'), soak ? `${md.join('\n').trimEnd()}\n\n${soak}\n` : md.join('\n'));
 say(`wrote BENCHMARKS.md (${sections.length} benches)`);

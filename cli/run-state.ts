@@ -34,7 +34,7 @@ export interface RunState {
 }
 
 /** Unconsumed messages per topic partition for the group, and the end offsets to move it to. */
-async function backlog(
+export async function backlog(
   admin: Admin,
   groupId: string,
   topics: string[],
