@@ -12,6 +12,8 @@ export const TABLES = {
   energy: 'energy',
   gaps: 'collection_gaps',
   health: 'machine_health',
+  /** One row per alert episode start and end (the processor's alert tracker). */
+  alerts: 'alerts',
   /** Written by the simulator only (`pdm simulate`); a real plant has none. */
   groundTruth: 'ground_truth',
 } as const;

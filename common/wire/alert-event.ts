@@ -60,7 +60,8 @@ export function decodeAlertEvent(bytes: Uint8Array): AlertEventV1 {
   if (d.event !== 'start' && d.event !== 'end') problems.push(`event ${JSON.stringify(d.event)} is not start or end`);
   for (const f of ['ts_ms', 'started_at_ms', 'raised_at_ms'] as const)
     if (!Number.isFinite(d[f])) problems.push(`${f} is not a time in ms`);
-  if (!ALERT_SEVERITIES.includes(d.severity as AlertSeverity)) problems.push(`severity ${JSON.stringify(d.severity)} is not warning or critical`);
+  if (!ALERT_SEVERITIES.includes(d.severity as AlertSeverity))
+    problems.push(`severity ${JSON.stringify(d.severity)} is not warning or critical`);
   if (typeof d.detail !== 'string') problems.push('detail is not text');
   if (d.value !== undefined && !Number.isFinite(d.value)) problems.push('value is not a number');
   if (d.event === 'end' && !Number.isFinite(d.duration_s)) problems.push('an end has no duration_s');

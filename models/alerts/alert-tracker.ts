@@ -258,7 +258,14 @@ export class AlertTracker {
 }
 
 function toEvent(machine: string, kind: AlertKind, channel: string, c: EpisodeChange): AlertEvent {
-  const base = { machine, kind, channel, severity: c.finding.severity, detail: c.finding.detail, ...(c.finding.value === undefined ? {} : { value: c.finding.value }) };
+  const base = {
+    machine,
+    kind,
+    channel,
+    severity: c.finding.severity,
+    detail: c.finding.detail,
+    ...(c.finding.value === undefined ? {} : { value: c.finding.value }),
+  };
   if (c.event === 'start') return { ...base, event: 'start', ts_ms: c.atMs, started_at_ms: c.atMs };
   return { ...base, event: 'end', ts_ms: c.atMs, started_at_ms: c.startedAtMs, duration_s: Math.max(0, (c.atMs - c.startedAtMs) / 1000) };
 }

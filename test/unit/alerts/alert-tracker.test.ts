@@ -174,7 +174,18 @@ describe('AlertTracker', () => {
 
 describe('alert event wire format', () => {
   it('round-trips, and names what is wrong in a malformed event', () => {
-    const e = { machine: 'fan-1', kind: 'iso_zone', channel: 'DE_X', event: 'end', ts_ms: 2, started_at_ms: 1, severity: 'warning', detail: 'z', duration_s: 0.001, raised_at_ms: 3 } as const;
+    const e = {
+      machine: 'fan-1',
+      kind: 'iso_zone',
+      channel: 'DE_X',
+      event: 'end',
+      ts_ms: 2,
+      started_at_ms: 1,
+      severity: 'warning',
+      detail: 'z',
+      duration_s: 0.001,
+      raised_at_ms: 3,
+    } as const;
     expect(decodeAlertEvent(encodeAlertEvent(e))).toEqual({ v: 1, ...e });
     expect(() => decodeAlertEvent(Buffer.from(JSON.stringify({ v: 1, ...e, kind: 'loud', duration_s: undefined })))).toThrow(
       /kind "loud" is not one of .*; an end has no duration_s/,

@@ -11,6 +11,7 @@ describe('table names', () => {
       energy: 'p7_energy',
       gaps: 'p7_collection_gaps',
       health: 'p7_machine_health',
+      alerts: 'p7_alerts',
       groundTruth: 'p7_ground_truth',
     });
     expect(tableNames()).toEqual(TABLES);
@@ -33,8 +34,14 @@ describe('DDL', () => {
   it('creates every table the processor writes, with the prefix, WAL and DEDUP keys', () => {
     const defs = tableDefinitions('p_');
     const t = tableNames('p_');
-    expect(defs.map((d) => d.name)).toEqual([t.blocks, t.features, t.energy, t.health, t.gaps]);
-    for (const d of defs) {
+    expect(defs.map((d) => d.name)).toEqual([t.blocks, t.features, t.energy, t.health, t.alerts, t.gaps]);
+    // Alert episodes: few rows, kept a year; the event's identity is the DEDUP key (a replayed start is the same start).
+    const alerts = defs.find((d) => d.name === t.alerts)!;
+    expect(alerts.ddl).toMatch(
+      /TIMESTAMP\(ts\) PARTITION BY MONTH TTL 365 DAYS WAL DEDUP UPSERT KEYS\(ts, machine, kind, channel, event, started_at\)$/,
+    );
+    for (const col of CONTRACT_TABLES.alerts.columns.split(',').map((c) => c.trim())) expect(alerts.ddl).toContain(col);
+    for (const d of defs.filter((x) => x !== alerts)) {
       expect(d.ddl).toMatch(new RegExp(`^CREATE TABLE IF NOT EXISTS ${d.name} \\(`));
       expect(d.ddl).toMatch(/TIMESTAMP\(ts\) PARTITION BY DAY TTL 30 DAYS WAL DEDUP UPSERT KEYS\(ts, machine(, channel)?\)$/);
     }
