@@ -77,7 +77,7 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
         ts TIMESTAMP, machine SYMBOL CAPACITY 4096, kind SYMBOL CAPACITY 16, channel SYMBOL CAPACITY 256,
         event SYMBOL CAPACITY 4, started_at TIMESTAMP, severity SYMBOL CAPACITY 4,
         value DOUBLE, duration_s DOUBLE, detail VARCHAR, raised_at TIMESTAMP
-      ) TIMESTAMP(ts) PARTITION BY MONTH TTL 365 DAYS WAL DEDUP UPSERT KEYS(ts, machine, kind, channel, event, started_at)`,
+      ) TIMESTAMP(ts) PARTITION BY MONTH TTL 12 MONTHS WAL DEDUP UPSERT KEYS(ts, machine, kind, channel, event, started_at)`,
     },
     {
       name: t.gaps,

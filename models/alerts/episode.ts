@@ -96,10 +96,15 @@ export function observe(s: EpisodeState, atMs: number, finding: Finding | null |
   return { event: 'end', atMs: endedAtMs, startedAtMs, finding: value === undefined ? { severity, detail } : { severity, value, detail } };
 }
 
-/** Close an open episode at once (e.g. data came back after a silence): no clearing run. */
-export function close(s: EpisodeState, atMs: number): EpisodeChange | undefined {
+/**
+ * Close an open episode at once (e.g. data came back after a silence): no clearing run. Never
+ * before it started (data that arrives late carries earlier times): an end that sorted before its
+ * start would leave the episode looking open to whoever reads the latest event.
+ */
+export function close(s: EpisodeState, at: number): EpisodeChange | undefined {
   if (s.open === null) return undefined;
   const { startedAtMs, severity, value, detail } = s.open;
+  const atMs = Math.max(at, startedAtMs);
   s.open = null;
   s.run = 0;
   s.runSinceMs = null;

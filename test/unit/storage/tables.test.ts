@@ -38,7 +38,7 @@ describe('DDL', () => {
     // Alert episodes: few rows, kept a year; the event's identity is the DEDUP key (a replayed start is the same start).
     const alerts = defs.find((d) => d.name === t.alerts)!;
     expect(alerts.ddl).toMatch(
-      /TIMESTAMP\(ts\) PARTITION BY MONTH TTL 365 DAYS WAL DEDUP UPSERT KEYS\(ts, machine, kind, channel, event, started_at\)$/,
+      /TIMESTAMP\(ts\) PARTITION BY MONTH TTL 12 MONTHS WAL DEDUP UPSERT KEYS\(ts, machine, kind, channel, event, started_at\)$/,
     );
     for (const col of CONTRACT_TABLES.alerts.columns.split(',').map((c) => c.trim())) expect(alerts.ddl).toContain(col);
     for (const d of defs.filter((x) => x !== alerts)) {
