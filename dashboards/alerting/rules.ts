@@ -5,9 +5,8 @@
  *
  * One rule per alert kind of the processor (common/wire/alert-event.ts). The processor decides
  * episodes with hysteresis and writes their starts and ends to the `alerts` table; each rule asks
- * QuestDB, per machine, how many episodes of its kind are open (latest event of each
- * machine/channel is a start), so Grafana notifies once per episode and resolves when it ends, and
- * the decision is made in one place. Every machine known (from its windows or its alerts) gets a
+ * QuestDB, per machine, how many episodes of its kind are open (a start without its end), so Grafana notifies once per episode and resolves when it ends, and
+ * the decision is made in one place (open-episodes.ts). Every machine known (from its windows or its alerts) gets a
  * row, 0 when nothing is open: a rule always has data, and a machine whose episode ends resolves.
  *
  * Queries go through the QuestDB datasource plugin, a backend plugin (alerting runs its queries
@@ -20,6 +19,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import type { AlertKind } from '../../common/wire/alert-event.ts';
 import { QUERY_FORMAT, QUESTDB_DATASOURCE } from '../datasource.ts';
 import { pdmTables } from '../tables.ts';
+import { openEpisodesSql } from './open-episodes.ts';
 
 /** Grafana's server-side expressions datasource. */
 const EXPRESSION_DATASOURCE = '__expr__';
@@ -85,16 +85,16 @@ export const CONTACT_POINT = 'pdm-maintenance';
 /** Environment variables the contact point takes its addresses from (Grafana interpolates them in provisioning files). */
 export const CONTACT_ENV = { emails: 'PDM_ALERT_EMAILS', webhookUrl: 'PDM_ALERT_WEBHOOK_URL' } as const;
 
-/** Per machine, the open episodes of a kind: the latest event of each of its channels that is a start. */
-export function openEpisodesSql(kind: AlertKind, tablePrefix = ''): string {
+/** Per machine, its open episodes of a kind (0 for every machine known with none open). */
+export function openEpisodesByMachineSql(kind: AlertKind, tablePrefix = ''): string {
   const t = pdmTables(tablePrefix);
   return `SELECT m.machine AS machine, coalesce(o.open_episodes, 0) AS open_episodes
     FROM ((SELECT machine FROM ${t.features} LATEST ON ts PARTITION BY machine)
       UNION (SELECT machine FROM ${t.alerts} LATEST ON ts PARTITION BY machine)) m
     LEFT JOIN (
       SELECT machine, count() AS open_episodes
-      FROM (SELECT machine, channel, event FROM ${t.alerts} WHERE kind = '${kind}' LATEST ON ts PARTITION BY machine, channel)
-      WHERE event = 'start' GROUP BY machine
+      FROM (${openEpisodesSql(t.alerts, { asOf: 'now()', where: `kind = '${kind}'` })})
+      GROUP BY machine
     ) o ON m.machine = o.machine
     ORDER BY m.machine`;
 }
@@ -116,7 +116,7 @@ export function buildAlertRules(opts: { tablePrefix?: string } = {}): Provisione
             refId: 'A',
             datasource: { ...QUESTDB_DATASOURCE },
             queryType: 'sql',
-            rawSql: openEpisodesSql(kind, opts.tablePrefix),
+            rawSql: openEpisodesByMachineSql(kind, opts.tablePrefix),
             format: QUERY_FORMAT.table,
             selectedFormat: QUERY_FORMAT.table,
           },

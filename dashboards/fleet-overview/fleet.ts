@@ -3,9 +3,11 @@
  * range, sorted by remaining life (shortest first; machines without an estimate after those with
  * one), then by health state (worst first). The vibration side (worst ISO zone, bearing
  * diagnosis) comes from each channel's latest window, the health side from the latest
- * machine_health record, the open alerts from the latest event of each episode in `alerts`.
+ * machine_health record, the open alerts from `alerts` (starts without their end).
  * A machine's name links to its vibration and spectra dashboards.
  */
+
+import { openEpisodesSql } from '../alerting/open-episodes.ts';
 import {
   COLOUR_CELL,
   type DashboardRow,
@@ -24,13 +26,9 @@ import {
 import { tableQuery } from '../datasource.ts';
 import type { PdmTables } from '../tables.ts';
 
-/** Episodes open as of the range end: the latest event of each machine/kind/channel is a start. */
+/** Episodes open as of the range end, of the selected machines. */
 export function openEpisodes(tables: PdmTables): string {
-  return `SELECT * FROM (
-      SELECT ts, machine, kind, channel, event, started_at, severity, value, detail FROM ${tables.alerts}
-      WHERE ts <= $__toTime AND ${MACHINE_FILTER}
-      LATEST ON ts PARTITION BY machine, kind, channel
-    ) WHERE event = 'start'`;
+  return openEpisodesSql(tables.alerts, { asOf: '$__toTime', where: MACHINE_FILTER });
 }
 
 export function fleetSql(tables: PdmTables): string {
