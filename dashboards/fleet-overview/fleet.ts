@@ -26,7 +26,7 @@ import {
 import { tableQuery } from '../datasource.ts';
 import type { PdmTables } from '../tables.ts';
 
-/** Episodes open as of the range end, of the selected machines. */
+/** Episodes open as of the range end, of the selected machines. (QuestDB's string_agg takes a one-character delimiter.) */
 export function openEpisodes(tables: PdmTables): string {
   return openEpisodesSql(tables.alerts, { asOf: '$__toTime', where: MACHINE_FILTER });
 }
@@ -44,11 +44,11 @@ export function fleetSql(tables: PdmTables): string {
     FROM (SELECT machine, max(zone_rank) AS worst_zone FROM (${windows}) GROUP BY machine) v
     LEFT JOIN (${health}) h ON v.machine = h.machine
     LEFT JOIN (
-      SELECT machine, string_agg(channel || ' ' || bearing_diagnosis, ', ') AS diagnosis, max(bearing_confidence) AS confidence
+      SELECT machine, string_agg(channel || ' ' || bearing_diagnosis, ',') AS diagnosis, max(bearing_confidence) AS confidence
       FROM (${windows}) WHERE bearing_diagnosis != 'none' GROUP BY machine
     ) d ON v.machine = d.machine
     LEFT JOIN (
-      SELECT machine, count() AS open_alerts, string_agg(kind || CASE WHEN channel = '*' THEN '' ELSE ' ' || channel END, ', ') AS open_kinds
+      SELECT machine, count() AS open_alerts, string_agg(kind || CASE WHEN channel = '*' THEN '' ELSE ' ' || channel END, ',') AS open_kinds
       FROM (${openEpisodes(tables)}) GROUP BY machine
     ) a ON v.machine = a.machine
     ORDER BY no_estimate, rul_median_s, health_rank DESC, worst_zone DESC, machine`;

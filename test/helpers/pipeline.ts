@@ -35,7 +35,12 @@ export interface PipelineOptions {
   /** Run the per-machine health model (default off: see below). */
   health?: boolean;
   /** Processor settings beyond the defaults: `health` is merged into the helper's, `machines` given as is. */
-  processor?: { health?: Record<string, unknown>; machines?: Record<string, unknown>; metrics?: { port: number; host?: string } };
+  processor?: {
+    health?: Record<string, unknown>;
+    machines?: Record<string, unknown>;
+    metrics?: { port: number; host?: string };
+    alerts?: Record<string, unknown>;
+  };
   /** Where the processor checkpoints model state (default: a fresh directory per prefix). */
   stateDir?: string;
 }
@@ -96,6 +101,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<RunningPipel
         health: { enabled: opts.health ?? false, stateDir: opts.stateDir ?? join(tmpdir(), `${prefix}state`), ...opts.processor?.health },
         ...(opts.processor?.machines ? { machines: opts.processor.machines } : {}),
         ...(opts.processor?.metrics ? { metrics: opts.processor.metrics } : {}),
+        ...(opts.processor?.alerts ? { alerts: opts.processor.alerts } : {}),
       }),
       {
         brokers: services.kafkaBrokers,
