@@ -748,12 +748,27 @@ export class StreamProcessor {
   async #checkSilence(): Promise<void> {
     await this.#restoring;
     if (!this.alerts || this.#abort.signal.aborted || this.#partitionCount === 0) return;
-    const events = this.alerts.tick(Date.now(), (m) => !this.#busyPartitions.has(partitionOf(m, this.#partitionCount)));
+    const idle = (m: string) => !this.#busyPartitions.has(partitionOf(m, this.#partitionCount));
+    const before = new Map(this.alerts.machineIds.filter(idle).map((m) => [m, this.alerts!.checkpoint(m)!]));
+    const events = this.alerts.tick(Date.now(), idle);
     if (events.length === 0) return;
     const out = events.map((e) => raised(e, Date.now()));
-    const refused = await this.#write(out.map((e) => alertEventRow(this.#tables, e)));
+    const rows = out.map((e) => alertEventRow(this.#tables, e));
+    let refused: RefusedItem<Row>[];
+    try {
+      refused = await this.#write(rows);
+      await this.#alertPublisher?.send(out);
+    } catch (err) {
+      // Not delivered: the episodes go back to how they were, so the next check raises them again.
+      for (const machine of new Set(out.map((e) => e.machine))) this.alerts.rollback(machine, before.get(machine)!);
+      throw err;
+    }
     for (const { item, err } of refused) this.#log.error({ table: item.table, err: describeError(err) }, 'QuestDB refused an alert row');
-    await this.#alertPublisher?.send(out);
+    // Counted like a batch's rows (pdm_processor_rows_out_total{table="alerts"}).
+    recordRowsOut(
+      this.stats,
+      rows.filter((r) => !refused.some((x) => x.item === r)),
+    );
     await this.#saveModels(new Set(out.map((e) => e.machine)));
   }
 

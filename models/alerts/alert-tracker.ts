@@ -251,6 +251,15 @@ export class AlertTracker {
     this.#machines.set(machine, m);
   }
 
+  /**
+   * Put a machine's episodes back as `state` had them (a checkpoint taken before), keeping what was
+   * heard: events that could not be delivered are decided again at the next check.
+   */
+  rollback(machine: string, state: AlertTrackerState): void {
+    const m = this.#machines.get(machine);
+    if (m) m.state = structuredClone(state) as AlertTrackerState;
+  }
+
   /** Forget every machine (a rebalance: the kept ones are restored from the model-state topic). */
   clear(): void {
     this.#machines.clear();

@@ -141,6 +141,16 @@ describe('AlertTracker', () => {
     expect(ended).toMatchObject([{ kind: 'silence', channel: '*', event: 'end', ts_ms: 100_000, started_at_ms: 31_000, duration_s: 69 }]);
   });
 
+  it('a silence that could not be delivered is rolled back and raised again at the next check', () => {
+    const t = new AlertTracker(CONFIG);
+    t.onWindow(win(1000, 'A'), 5000);
+    const before = t.checkpoint('fan-1')!;
+    expect(t.tick(40_000)).toHaveLength(1);
+    t.rollback('fan-1', before);
+    expect(t.openEpisodes('fan-1')).toEqual([]);
+    expect(t.tick(41_000)).toMatchObject([{ kind: 'silence', event: 'start', ts_ms: 31_000 }]);
+  });
+
   it("silence of one channel while the machine's others send", () => {
     const t = new AlertTracker(CONFIG);
     t.onWindow(win(1000, 'A', { channel: 'NDE_Y' }), 1000);
