@@ -81,6 +81,12 @@ export interface MachineServerStats {
   skippedBehind: number;
   /** Largest delay between a block's end and its publication, ms. */
   maxPublishDelayMs: number;
+  /**
+   * The sequence numbers published per channel id, as runs [first, last] (a new run after a
+   * stop or a skip): the simulator's own record of what it produced, which a fault suite counts
+   * what reached storage against.
+   */
+  producedRuns: Map<string, Array<[number, number]>>;
 }
 
 export class MachineServer {
@@ -93,7 +99,13 @@ export class MachineServer {
   #blockTimer: NodeJS.Timeout | undefined;
   #energyTimer: NodeJS.Timeout | undefined;
   #running = false;
-  readonly stats: MachineServerStats = { published: new Map(), notAcquired: 0, skippedBehind: 0, maxPublishDelayMs: 0 };
+  readonly stats: MachineServerStats = {
+    published: new Map(),
+    notAcquired: 0,
+    skippedBehind: 0,
+    maxPublishDelayMs: 0,
+    producedRuns: new Map(),
+  };
   /** Blocks published since start, per channel id (for counting in tests and the live view). */
   readonly published = this.stats.published;
 
@@ -265,6 +277,7 @@ export class MachineServer {
           sourceTimestamp,
         );
         this.stats.published.set(spec.id, (this.stats.published.get(spec.id) ?? 0) + 1);
+        recordRun(this.stats.producedRuns, spec.id, seq);
         const delay = nowMs - blockStartMs(spec, seq + 1);
         if (delay > this.stats.maxPublishDelayMs) this.stats.maxPublishDelayMs = delay;
       }
@@ -285,4 +298,13 @@ export class MachineServer {
       node.setValueFromSource(new Variant({ dataType: DataType.Double, value: reading[ENERGY_KEYS[name]] }), StatusCodes.Good, ts);
     }
   }
+}
+
+/** Add `seq` to a channel's runs: extends the last run when it follows it, else starts a new one. */
+function recordRun(runs: Map<string, Array<[number, number]>>, channel: string, seq: number): void {
+  let list = runs.get(channel);
+  if (!list) runs.set(channel, (list = []));
+  const last = list.at(-1);
+  if (last && seq === last[1] + 1) last[1] = seq;
+  else list.push([seq, seq]);
 }

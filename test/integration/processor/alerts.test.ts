@@ -26,7 +26,7 @@ import {
   spawnProcessor,
   stopChild,
   waitHealth,
-} from '../../helpers/processor-group.ts';
+} from '../../../tools/harness/processor-group.ts';
 import { sql, waitForRows } from '../../helpers/questdb.ts';
 
 const FS = 10_240;
