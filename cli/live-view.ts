@@ -16,6 +16,13 @@ export interface LiveViewInput {
   processor: ProcessorStats;
   windows: WindowCounters;
   truth?: Map<string, { state: string; faults: string }>;
+  /** The machine's open alert episodes as `<kind>/<channel>` (absent: alerts off). */
+  openAlerts?: (machine: string) => string[];
+}
+
+/** `   | alerts: iso_zone/DE_X, silence/*` when the machine has open episodes; empty otherwise. */
+export function openAlertsText(open: readonly string[]): string {
+  return open.length === 0 ? '' : `   | alerts: ${open.join(', ')}`;
 }
 
 function fmt(n: number | undefined, digits = 2): string {
@@ -103,7 +110,8 @@ export function renderLiveView(v: LiveViewInput): string {
       : h.phase === 'baseline'
         ? `learning its healthy baseline${inMode}`
         : `${h.state}${h.alarm ? ', ALARM' : ''}, anomaly z=${fmt(h.score, 1)}, remaining life ${h.rulBasis ? `${rulText(h.rul)} (${h.rulBasis})` : 'unknown'}${inMode}`;
-    summaries.push(`  ${pad(machine, 18)} ${healthText}${truthText ? `   | truth: ${truthText}` : ''}`);
+    const alerts = openAlertsText(v.openAlerts?.(machine) ?? []);
+    summaries.push(`  ${pad(machine, 18)} ${healthText}${alerts}${truthText ? `   | truth: ${truthText}` : ''}`);
     channels.forEach(([channel, l], i) => {
       // "vs healthy" once the channel is diagnosed against its learnt healthy reference.
       const diag = `${l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.confidence, 2)}`}${l.referenceWindows > 0 ? ' (vs healthy)' : ''}`;

@@ -22,8 +22,8 @@ export interface AclOptions {
  * What each component may do, and nothing more (literal resource names, no wildcards,
  * one prefix):
  * - the collector writes its three topics, and creates them when it comes first;
- * - the processor reads them, writes the dead-letter topic, creates those four when it comes
- *   first, and uses its consumer group;
+ * - the processor reads them, writes the dead-letter and alerts topics, creates those five when
+ *   it comes first, and uses its consumer group;
  * - the processor keeps its models on the model-state topic (reads, writes, creates it) and reads
  *   them back through short-lived groups named `<group>.restore.<uuid>` (the one prefixed grant);
  * - the simulator writes (and creates) the truth topic.
@@ -49,6 +49,7 @@ export function componentAcls(opts: AclOptions = {}): AclEntry[] {
     ...inputs.flatMap((n) => topic(user('collector'), n, [WRITE, DESCRIBE, CREATE])),
     ...inputs.flatMap((n) => topic(user('processor'), n, [READ, DESCRIBE, CREATE])),
     ...topic(user('processor'), t.deadLetter, [WRITE, DESCRIBE, CREATE]),
+    ...topic(user('processor'), t.alerts, [WRITE, DESCRIBE, CREATE]),
     ...topic(user('processor'), t.modelState, [READ, WRITE, DESCRIBE, CREATE]),
     {
       resourceType: AclResourceTypes.GROUP,

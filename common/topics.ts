@@ -4,7 +4,9 @@
  * simulator's ground truth and is never read by the processing (only by tests, benchmarks and
  * the truth recorder); `pdm.deadletter.v1` receives what could not be processed, with the reason;
  * `pdm.model-state.v1` (compacted, keyed by machine) holds each machine's latest model state, so
- * the processor that receives a machine's partition, on any host, resumes its model.
+ * the processor that receives a machine's partition, on any host, resumes its model;
+ * `pdm.alerts.v1` (keyed by machine) carries each alert episode's start and end
+ * (common/wire/alert-event.ts), for whatever notifies people or opens work orders.
  */
 export const TOPICS = {
   vibration: 'pdm.vibration.v1',
@@ -13,6 +15,7 @@ export const TOPICS = {
   deadLetter: 'pdm.deadletter.v1',
   truth: 'pdm.truth.v1',
   modelState: 'pdm.model-state.v1',
+  alerts: 'pdm.alerts.v1',
 } as const;
 
 export type TopicRole = keyof typeof TOPICS;

@@ -15,6 +15,7 @@ import { DEFAULT_ISO_CLASS } from '../models/vibration/iso20816.ts';
 import type { DashboardOptions, RowContext } from './common.ts';
 import { dataQuality } from './data-quality/index.ts';
 import { energy } from './energy/index.ts';
+import { fleetOverview } from './fleet-overview/index.ts';
 import { healthRul } from './health-rul/index.ts';
 import { machineSpectra } from './machine-spectra/index.ts';
 import { machineVibration } from './machine-vibration/index.ts';
@@ -28,6 +29,7 @@ const DEFAULT_SIZE = { w: 12, h: 8 };
 /** The dashboards, in the order of the navigation links, with the file each is written to. */
 const DASHBOARDS: Array<{ file: string; make: (ctx: RowContext) => DashboardSpec }> = [
   { file: 'plant-overview.json', make: plantOverview },
+  { file: 'fleet-overview.json', make: fleetOverview },
   { file: 'machine-vibration.json', make: machineVibration },
   { file: 'machine-spectra.json', make: machineSpectra },
   { file: 'energy.json', make: energy },

@@ -315,7 +315,14 @@ export const override = {
   fillOpacity: (opacity: number): dashboard.DynamicConfigValue => ({ id: 'custom.fillOpacity', value: opacity }),
   thresholds: (t: dashboard.ThresholdsConfigBuilder): dashboard.DynamicConfigValue => ({ id: 'thresholds', value: t.build() }),
   colorFromThresholds: (): dashboard.DynamicConfigValue => ({ id: 'color', value: { mode: 'thresholds' } }),
+  /** Data links on a field's cells (Grafana's `${__value.raw}`, `${__url_time_range}` are filled in by Grafana). */
+  links: (links: Array<{ title: string; url: string }>): dashboard.DynamicConfigValue => ({ id: 'links', value: links }),
 };
+
+/** A link to another pdm dashboard for the machine in a cell, keeping the time range. */
+export function machineLink(title: string, uid: string): { title: string; url: string } {
+  return { title, url: `/d/${uid}?var-machine=\${__value.raw}&\${__url_time_range}` };
+}
 
 /** A note for panels on ground truth, which only a simulated plant has. */
 export function groundTruthNote(table: string): string {

@@ -21,11 +21,13 @@ export interface Row {
   booleans: Record<string, boolean>;
   /** DOUBLE[] columns (ILP protocol version 2, QuestDB 9.0+): plain arrays, as the client wants them. */
   arrays: Record<string, number[]>;
+  /** Text columns (VARCHAR); absent in most tables. */
+  strings?: Record<string, string>;
   tsNs: bigint;
 }
 
 export function row(table: string, tsNs: bigint, parts: Partial<Omit<Row, 'table' | 'tsNs'>> = {}): Row {
-  return {
+  const r: Row = {
     table,
     tsNs,
     symbols: parts.symbols ?? {},
@@ -35,6 +37,8 @@ export function row(table: string, tsNs: bigint, parts: Partial<Omit<Row, 'table
     booleans: parts.booleans ?? {},
     arrays: parts.arrays ?? {},
   };
+  if (parts.strings) r.strings = parts.strings;
+  return r;
 }
 
 /** RMS and absolute peak of a block: cheap enough for the consumer thread (a few µs per block). */
@@ -306,5 +310,33 @@ export function evidenceRow(tables: TableNames, e: EvidenceRowInput): Row {
     longs,
     booleans,
     timestampsUs: { processed_at: e.processedAtUs },
+  });
+}
+
+/** One alert episode start or end (the `pdm.alerts.v1` event's fields), as `alerts` stores it. */
+export interface AlertRowInput {
+  machine: string;
+  kind: string;
+  /** `*` for the whole machine. */
+  channel: string;
+  event: 'start' | 'end';
+  tsMs: number;
+  startedAtMs: number;
+  severity: string;
+  value?: number;
+  durationS?: number;
+  detail: string;
+  raisedAtMs: number;
+}
+
+export function alertRow(tables: TableNames, a: AlertRowInput): Row {
+  const doubles: Record<string, number> = {};
+  if (a.value !== undefined) doubles['value'] = a.value;
+  if (a.durationS !== undefined) doubles['duration_s'] = a.durationS;
+  return row(tables.alerts, BigInt(Math.round(a.tsMs)) * 1_000_000n, {
+    symbols: { machine: a.machine, kind: a.kind, channel: a.channel, event: a.event, severity: a.severity },
+    doubles,
+    strings: { detail: a.detail },
+    timestampsUs: { started_at: Math.round(a.startedAtMs * 1000), raised_at: Math.round(a.raisedAtMs * 1000) },
   });
 }

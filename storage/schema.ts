@@ -108,6 +108,17 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
       ) ${tail('ts, machine, channel, family')}`,
     },
     {
+      name: t.alerts,
+      // One row per episode start and one per end, at the event's data time (ts); started_at ties
+      // an end to its start. The DEDUP keys are the event's identity, so the replay after a crash
+      // (the processor raises the same event from the same windows) writes no second row.
+      ddl: `CREATE TABLE IF NOT EXISTS ${t.alerts} (
+        ts TIMESTAMP, machine SYMBOL CAPACITY 4096, kind SYMBOL CAPACITY 16, channel SYMBOL CAPACITY 256,
+        event SYMBOL CAPACITY 4, started_at TIMESTAMP, severity SYMBOL CAPACITY 4,
+        value DOUBLE, duration_s DOUBLE, detail VARCHAR, raised_at TIMESTAMP
+      ) TIMESTAMP(ts) PARTITION BY MONTH TTL 12 MONTHS WAL DEDUP UPSERT KEYS(ts, machine, kind, channel, event, started_at)`,
+    },
+    {
       name: t.gaps,
       ddl: `CREATE TABLE IF NOT EXISTS ${t.gaps} (
         ts TIMESTAMP, machine SYMBOL CAPACITY 4096, channel SYMBOL CAPACITY 256,
@@ -120,9 +131,9 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
 }
 
 /**
- * The columns the panels rely on in detail, for the two tables whose columns matter beyond a
- * few: `machine_health` (written by the processor's health model) and `ground_truth` (written by
- * the simulator). Both writers' DDL contain them (tested), and the dashboard SQL test can create
+ * The columns the panels rely on in detail, for the tables whose columns matter beyond a
+ * few: `machine_health` and `alerts` (written by the processor's health model and alert tracker)
+ * and `ground_truth` (written by the simulator). Both writers' DDL contain them (tested), and the dashboard SQL test can create
  * them from here. Keyed by role (see `TABLES`).
  */
 export const CONTRACT_TABLES = {
@@ -130,6 +141,11 @@ export const CONTRACT_TABLES = {
     columns:
       'ts TIMESTAMP, machine SYMBOL, anomaly_score DOUBLE, health_state SYMBOL, alarm BOOLEAN, health_index DOUBLE, rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL, mode SYMBOL',
     dedupKeys: 'ts, machine',
+  },
+  alerts: {
+    columns:
+      'ts TIMESTAMP, machine SYMBOL, kind SYMBOL, channel SYMBOL, event SYMBOL, started_at TIMESTAMP, severity SYMBOL, value DOUBLE, duration_s DOUBLE, detail VARCHAR',
+    dedupKeys: 'ts, machine, kind, channel, event, started_at',
   },
   groundTruth: {
     columns: 'ts TIMESTAMP, machine SYMBOL, state SYMBOL, fault_type SYMBOL, severity DOUBLE, failure_at TIMESTAMP',

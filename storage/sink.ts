@@ -70,6 +70,7 @@ export class QuestdbSink {
       for (const [k, v] of Object.entries(r.timestampsUs)) if (Number.isFinite(v)) s.timestampColumn(k, v, 'us');
       for (const [k, v] of Object.entries(r.booleans)) s.booleanColumn(k, v);
       for (const [k, v] of Object.entries(r.arrays)) s.arrayColumn(k, v);
+      for (const [k, v] of Object.entries(r.strings ?? {})) s.stringColumn(k, v);
       await s.at(r.tsNs, 'ns');
     } catch (err) {
       // The client refuses to encode the row (a bad name or value): the same row fails the same way every time.

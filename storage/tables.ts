@@ -16,6 +16,8 @@ export const TABLES = {
   spectra: 'vibration_spectra',
   /** Per window, channel and defect family: the fault-band lines the bearing diagnosis measured. */
   evidence: 'bearing_evidence',
+  /** One row per alert episode start and end (the processor's alert tracker). */
+  alerts: 'alerts',
   /** Written by the simulator only (`pdm simulate`); a real plant has none. */
   groundTruth: 'ground_truth',
 } as const;

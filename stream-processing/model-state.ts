@@ -6,6 +6,7 @@
  * format is documented in docs/wire-formats.md.
  */
 import { PdmError } from '../common/errors.ts';
+import type { AlertTrackerState } from '../models/alerts/alert-tracker.ts';
 import type { MachineCheckpoint } from './machine-health.ts';
 
 export const MODEL_STATE_VERSION = 1;
@@ -22,6 +23,11 @@ export interface ModelStateEnvelope {
   offset: number | null;
   /** The health model's checkpoint (MachineCheckpoint, versions 1 and 2). */
   state: MachineCheckpoint;
+  /**
+   * The machine's alert episodes (open ones, hysteresis runs, last times observed): a processor
+   * that takes the machine over raises no second start. Absent in records of earlier versions.
+   */
+  alerts?: AlertTrackerState;
 }
 
 export function encodeModelState(e: ModelStateEnvelope): Buffer {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ChannelDeclarationSpec } from '../common/channel-spec.ts';
 import { KafkaSecuritySpec } from '../common/kafka.ts';
 import { MetricsEndpointSpec } from '../common/metrics-server.ts';
+import { ALERT_KINDS } from '../common/wire/alert-event.ts';
 import { DEFAULT_PLAUSIBILITY, WIRE_ID_PATTERN } from '../common/wire/plausibility.ts';
 import { BearingGeometrySpec } from '../models/bearing/geometry-spec.ts';
 import { MonitorConfigSpec } from '../models/rul/monitor-config.ts';
@@ -205,6 +206,47 @@ export const ProcessorConfigSpec = z.strictObject({
     .describe(
       "each window's sensor self-checks (flat line, offset step, clipping, noise floor, sample rate, mains hum; see MODELS.md): thresholds to override, or false to skip them",
     ),
+  alerts: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('raise alert episodes (alerts table and the pdm.alerts.v1 topic)'),
+      kinds: z
+        .array(z.enum(ALERT_KINDS))
+        .default([...ALERT_KINDS])
+        .describe(
+          'kinds raised: health_state (NE 107 state leaves normal), iso_zone (zone C or D), remaining_life (under leadTimeS), silence (no data), sensor (a channel fails its self-checks)',
+        ),
+      confirmWindows: z
+        .number()
+        .int()
+        .min(1)
+        .default(3)
+        .describe(
+          'consecutive windows (health updates for health_state and remaining_life) a condition must hold before its episode starts',
+        ),
+      clearWindows: z
+        .number()
+        .int()
+        .min(1)
+        .default(10)
+        .describe(
+          'consecutive windows it must be absent before the episode ends (more than confirmWindows: a value at a boundary does not flap)',
+        ),
+      leadTimeS: z
+        .number()
+        .positive()
+        .default(7 * 86_400)
+        .describe('remaining life (median, seconds) under which a remaining_life episode starts: the time maintenance needs to act'),
+      silentAfterS: z
+        .number()
+        .positive()
+        .default(60)
+        .describe(
+          'seconds without a window from a machine (or from one of its channels while the others send) before a silence episode starts',
+        ),
+      checkIntervalS: z.number().positive().default(5).describe('seconds between wall-clock checks for silent machines'),
+    })
+    .prefault({})
+    .describe('alert episodes with hysteresis: one row and one message when an episode starts and when it ends, never one per window'),
   health: z
     .strictObject({
       enabled: z.boolean().default(true).describe('run the per-machine anomaly / health / remaining-life model'),

@@ -33,7 +33,9 @@ import { decodeEnergyReading, validateEnergyReading } from '../common/wire/energ
 import { decodeGapEvent, validateGapEvent } from '../common/wire/gap-event.ts';
 import { invalid, type PlausibilityBounds, referenceTimeMs } from '../common/wire/plausibility.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
+import { type AlertEvent, AlertTracker } from '../models/alerts/alert-tracker.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
+import { SENSOR_FAULT_TEXT } from '../models/sensor/sensor-check.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
 import {
   blockRow,
@@ -50,6 +52,7 @@ import { tableDefinitions } from '../storage/schema.ts';
 import { QuestdbSink } from '../storage/sink.ts';
 import { questdbExec } from '../storage/sql.ts';
 import { type TableNames, tableNames } from '../storage/tables.ts';
+import { AlertPublisher, alertEventRow, raised } from './alert-publisher.ts';
 import { analysisConfig } from './analysis-config.ts';
 import { type BackpressureDecision, judgeBackpressure } from './backpressure.ts';
 import { ChannelMeanings } from './channel-meaning.ts';
@@ -146,6 +149,10 @@ export class StreamProcessor {
   readonly #references: ReferenceLearning | undefined;
   /** Fleet knowledge from machines' run-to-failure histories (and the machines whose histories failed). */
   #fleets: MachineFleets = { fleets: new Map(), errors: new Map() };
+  /** Alert episodes (with alerts.enabled); their state follows the machines' model state. */
+  readonly alerts: AlertTracker | undefined;
+  #alertPublisher: AlertPublisher | undefined;
+  #alertTimer: NodeJS.Timeout | undefined;
 
   constructor(config: ProcessorConfig, endpoints: ProcessorEndpoints) {
     this.#config = config;
@@ -172,6 +179,15 @@ export class StreamProcessor {
         maxInFlightBytes: config.backpressure.maxInFlightBytes,
       }),
     });
+    if (config.alerts.enabled) {
+      const a = config.alerts;
+      this.alerts = new AlertTracker({
+        kinds: a.kinds,
+        hysteresis: { confirm: a.confirmWindows, clear: a.clearWindows },
+        rulLeadTimeS: a.leadTimeS,
+        silentAfterS: a.silentAfterS,
+      });
+    }
     if (config.health.enabled) {
       const { enabled, ...modes } = config.health.modes;
       this.#fleets = loadMachineFleets(config.machines, config.health.monitor);
@@ -273,6 +289,13 @@ export class StreamProcessor {
     await dlq.connect().catch((err: unknown) => {
       throw kafkaError(err, 'the dead-letter producer cannot connect', brokers);
     });
+    if (this.alerts) {
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      this.#alertPublisher = new AlertPublisher(producer, this.#topics.alerts, this.#log);
+      await producer.connect().catch((err: unknown) => {
+        throw kafkaError(err, 'the alerts producer cannot connect', brokers);
+      });
+    }
 
     // Fetches sized to fit under the in-flight cap: what kafkajs holds fetched counts too.
     const cap = this.#config.backpressure.maxInFlightBytes;
@@ -302,6 +325,8 @@ export class StreamProcessor {
       this.#pausedPartitions = [];
       this.#backpressure = { paused: false, reason: '' };
       this.#assigned = Object.fromEntries(Object.entries(payload.memberAssignment).map(([t, ps]) => [t, [...ps]]));
+      // The episodes of the machines kept come back with their model state; the others are another processor's now.
+      this.alerts?.clear();
       const partitions = [...new Set(inputs.flatMap((t) => this.#assigned[t] ?? []))].sort((a, b) => a - b);
       this.#restoring = this.#restoring.then(() => this.#restoreModels(partitions));
     });
@@ -320,6 +345,15 @@ export class StreamProcessor {
     // The writer can fall behind, and drain, with no batch arriving: judged every second too.
     this.#backpressureTimer = setInterval(() => this.#applyBackpressure(), 1000);
     this.#backpressureTimer.unref();
+    // A machine that stopped sending sends nothing to be judged on: silence is checked on the clock too.
+    if (this.alerts) {
+      this.#alertTimer = setInterval(() => {
+        this.#checkSilence().catch((err: unknown) =>
+          this.#log.warn({ err: describeError(err) }, 'silence check failed; retried at the next'),
+        );
+      }, this.#config.alerts.checkIntervalS * 1000);
+      this.#alertTimer.unref();
+    }
     for (const [machine, f] of this.#fleets.fleets) {
       this.#log.info(
         { machine, histories: f.files.length, lifetimesS: f.fleet.lifetimesS, features: f.features.length },
@@ -423,9 +457,11 @@ export class StreamProcessor {
     const baselineDone = new Set<string>();
     /** Machines whose model advanced in this batch: their state is saved before the commit. */
     const advanced = new Set<string>();
+    const alertEvents: AlertEvent[] = [];
     for (const r of analysed) {
       if (!r) continue;
       rows.push(r.row);
+      if (this.alerts) alertEvents.push(...this.alerts.onWindow(alertWindow(r.window), Date.now()));
       // In window order, so each machine's health model sees its windows in time order.
       const update = this.health?.onWindow(r.window);
       if (update) {
@@ -439,6 +475,16 @@ export class StreamProcessor {
         rows.push(this.#healthRow(update, processedAtUs));
         advanced.add(update.machine);
         this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
+        if (this.alerts)
+          alertEvents.push(
+            ...this.alerts.onHealth({
+              machine: update.machine,
+              tsMs: Number(update.tsNs / 1_000_000n),
+              state: update.status.state,
+              rulMedianS: update.status.rul.median,
+              rulBasis: update.status.rulBasis,
+            }),
+          );
       }
       if (update && this.#references?.has(update.machine) && !this.health!.inBaseline(update.machine)) baselineDone.add(update.machine);
       const now = this.#spectrumCadence.onWindow(r.evidence, r.window.diagnosis);
@@ -447,6 +493,13 @@ export class StreamProcessor {
     }
     // Before the commit, so the checkpoint that follows it holds the references.
     await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
+
+    // One row and one message per episode start or end; the machine's alert state is saved with its model before the commit.
+    const alertOut = alertEvents.map((e) => raised(e, Date.now()));
+    for (const e of alertOut) {
+      rows.push(alertEventRow(this.#tables, e));
+      advanced.add(e.machine);
+    }
 
     let refused: RefusedItem<Row>[];
     // A write that waits on a slow or hung QuestDB must not cost the group membership: the
@@ -493,6 +546,9 @@ export class StreamProcessor {
       this.stats,
       rows.filter((r) => !refusedRows.has(r)),
     );
+
+    // Alert episodes out before the commit (a crash replays them: the same events, deduplicated downstream).
+    await this.#alertPublisher?.send(alertOut);
 
     // Move the fetch position on (kafkajs re-fetches unresolved messages), then commit what the policy allows.
     resolveOffset(String(lastOffset));
@@ -660,7 +716,8 @@ export class StreamProcessor {
       const state = this.health.checkpoint(machine);
       if (!state) continue;
       const pos = this.#statePosition.get(machine) ?? { windowSeq: null, partition: null, offset: null };
-      records.push({ version: MODEL_STATE_VERSION, machine, savedAt, ...pos, state });
+      const alerts = this.alerts?.checkpoint(machine);
+      records.push({ version: MODEL_STATE_VERSION, machine, savedAt, ...pos, state, ...(alerts ? { alerts } : {}) });
     }
     await this.#stateTopic.save(records);
     this.stats.modelStatesSaved += records.length;
@@ -695,6 +752,7 @@ export class StreamProcessor {
           }
           try {
             this.health.restore(machine, e.state);
+            if (e.alerts && this.alerts) this.alerts.restore(machine, e.alerts, Date.now());
             this.#statePosition.set(machine, { windowSeq: e.windowSeq, partition: e.partition, offset: e.offset });
           } catch (err) {
             this.#log.error({ machine, err: describeError(err) }, 'model state cannot be restored; the machine relearns its baseline');
@@ -720,6 +778,38 @@ export class StreamProcessor {
         await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
       }
     }
+  }
+
+  /**
+   * The wall-clock check for silent machines and channels (only those of idle partitions: a batch
+   * being processed may be the data that ends a silence). Its events are written, published and
+   * the machines' state saved like a batch's.
+   */
+  async #checkSilence(): Promise<void> {
+    await this.#restoring;
+    if (!this.alerts || this.#abort.signal.aborted || this.#partitionCount === 0) return;
+    const idle = (m: string) => !this.#busyPartitions.has(partitionOf(m, this.#partitionCount));
+    const before = new Map(this.alerts.machineIds.filter(idle).map((m) => [m, this.alerts!.checkpoint(m)!]));
+    const events = this.alerts.tick(Date.now(), idle);
+    if (events.length === 0) return;
+    const out = events.map((e) => raised(e, Date.now()));
+    const rows = out.map((e) => alertEventRow(this.#tables, e));
+    let refused: RefusedItem<Row>[];
+    try {
+      refused = await this.#write(rows);
+      await this.#alertPublisher?.send(out);
+    } catch (err) {
+      // Not delivered: the episodes go back to how they were, so the next check raises them again.
+      for (const machine of new Set(out.map((e) => e.machine))) this.alerts.rollback(machine, before.get(machine)!);
+      throw err;
+    }
+    for (const { item, err } of refused) this.#log.error({ table: item.table, err: describeError(err) }, 'QuestDB refused an alert row');
+    // Counted like a batch's rows (pdm_processor_rows_out_total{table="alerts"}).
+    recordRowsOut(
+      this.stats,
+      rows.filter((r) => !refused.some((x) => x.item === r)),
+    );
+    await this.#saveModels(new Set(out.map((e) => e.machine)));
   }
 
   async #analyse(
@@ -824,12 +914,14 @@ export class StreamProcessor {
     // A retriable reason: the write ends as an outage would (never taken for a refusal of the rows, never bisected).
     this.#abort.abort(new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', 'the processor is stopping: write retries abandoned'));
     clearInterval(this.#backpressureTimer);
+    clearInterval(this.#alertTimer);
     const orderly = (async () => {
       // Before leaving the group: once it has left, the partitions' next owner may already save newer state.
       await this.#maybeCheckpoint(true);
       await this.#consumer?.disconnect().catch(() => undefined);
       await this.#stateTopic?.close();
       await this.#deadLetters?.close().catch(() => undefined);
+      await this.#alertPublisher?.close().catch(() => undefined);
       await this.#sinkLock;
     })();
     if (!(await settlesWithin(orderly, timeoutMs))) {
@@ -859,4 +951,17 @@ async function settlesWithin(p: Promise<unknown> | undefined, ms: number): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** What the alert tracker needs of an analysed window. */
+function alertWindow(w: WindowResult): Parameters<AlertTracker['onWindow']>[0] {
+  const reasons = w.sensor?.reasons ?? [];
+  return {
+    machine: w.machine,
+    channel: w.channel,
+    tsMs: Number(w.tsNs / 1_000_000n),
+    zone: w.zone,
+    velocityMmS: w.features['velocity_rms_mm_s'],
+    sensor: { status: w.sensor?.status ?? 'ok', reasonsText: reasons.map((r) => SENSOR_FAULT_TEXT[r]).join(', ') },
+  };
 }

@@ -40,6 +40,7 @@ export interface PipelineOptions {
     machines?: Record<string, unknown>;
     metrics?: { port: number; host?: string };
     spectra?: { lines?: number; everyWindows?: number; bandsEveryWindows?: number };
+    alerts?: Record<string, unknown>;
   };
   /** Where the processor checkpoints model state (default: a fresh directory per prefix). */
   stateDir?: string;
@@ -102,6 +103,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<RunningPipel
         ...(opts.processor?.machines ? { machines: opts.processor.machines } : {}),
         ...(opts.processor?.metrics ? { metrics: opts.processor.metrics } : {}),
         ...(opts.processor?.spectra ? { spectra: opts.processor.spectra } : {}),
+        ...(opts.processor?.alerts ? { alerts: opts.processor.alerts } : {}),
       }),
       {
         brokers: services.kafkaBrokers,

@@ -173,8 +173,10 @@ export interface PublisherOptions {
   blockSize: number;
   /** Block times start here (ms); blocks follow each other without a gap. */
   t0Ms: number;
-  /** Amplitude of the machine's 50 Hz line, per machine (a healthy steady machine). */
+  /** Amplitude of the machine's line, per machine (a healthy steady machine); asked at every send, so a test may change it. */
   amplitude?: (machine: string) => number;
+  /** Frequency of that line (default 29.5 Hz: not on a mains harmonic, see send()). */
+  lineHz?: number;
 }
 
 /**
@@ -220,7 +222,7 @@ export class FramePublisher {
 
   /** Send the next `blocks` blocks of every machine (and their energy readings). */
   async send(blocks: number): Promise<void> {
-    const { machines, sampleRateHz: fs, blockSize, t0Ms } = this.#opts;
+    const { machines, sampleRateHz: fs, blockSize, t0Ms, lineHz = 29.5 } = this.#opts;
     const frames: Array<{ key: string; value: Buffer }> = [];
     const readings: Array<{ key: string; value: Buffer }> = [];
     for (const machine of machines) {
@@ -231,9 +233,9 @@ export class FramePublisher {
         const samples = Float32Array.from({ length: blockSize }, (_, i) => {
           const n = seq * blockSize + i;
           // A steady 1X line plus seeded noise: a healthy machine whose features vary a little, as real
-          // ones do. 29.5 Hz (a 1770 rpm shaft), not 50: a lone line on a mains harmonic is what the
+          // ones do. 29.5 Hz by default (a 1770 rpm shaft), not 50: a lone line on a mains harmonic is what the
           // sensor checks call mains hum (check_function), and such a model never learns.
-          return amp * Math.sin((2 * Math.PI * 29.5 * n) / fs) + 0.1 * (noise(n, machine) - 0.5);
+          return amp * Math.sin((2 * Math.PI * lineHz * n) / fs) + 0.1 * (noise(n, machine) - 0.5);
         });
         frames.push({
           key: machine,

@@ -13,6 +13,7 @@
  * wire protocol to the same engine.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildAlertRules } from '../../../dashboards/alerting/rules.ts';
 import { buildDashboards } from '../../../dashboards/build.ts';
 import { QUERY_FORMAT } from '../../../dashboards/datasource.ts';
 import { type DashboardQuery, dashboardQueries } from '../../../dashboards/inspect.ts';
@@ -115,9 +116,11 @@ describe('dashboard SQL against real pipeline data', () => {
       services,
       prefix,
       windowBlocks: 4,
+      // No silence episode while the queries run after collection has stopped (the silence rule is expected at 0).
       processor: {
         machines: MACHINE_MODELS,
         spectra: { everyWindows: SPECTRA_EVERY, bandsEveryWindows: BANDS_EVERY, lines: SPECTRUM_LINES },
+        alerts: { silentAfterS: 3600 },
       },
       machines: [
         // Not 50 or 60 Hz: a pure tone at the grid frequency is what hum looks like (the sensor checks flag it).
@@ -520,5 +523,55 @@ describe('dashboard SQL against real pipeline data', () => {
         }
       }
     });
+  });
+
+  it('fleet overview: one line per machine with its state, zone, diagnosis, remaining life and the zone episodes open now', async () => {
+    // Both machines run at 1 g: ISO 20816-3 zone D on every channel, so the processor opened one zone episode per channel.
+    const channelCount = PRESS.channels.length + FAN.channels.length;
+    await waitForRows(
+      services,
+      `SELECT count() n FROM ${T.alerts} WHERE kind = 'iso_zone' AND event = 'start'`,
+      (r) => Number(r[0]?.n) === channelCount,
+    );
+    const r = await exec(expandQuery(findQuery('pdm-fleet', 'Machines by urgency').rawSql, ctx({ machine: machines })));
+    expect(r.columns.map((c) => c.name)).toEqual([
+      'machine',
+      'health_state',
+      'worst_zone',
+      'diagnosis',
+      'diagnosis_confidence',
+      'rul_median_s',
+      'rul_lower_s',
+      'rul_upper_s',
+      'rul_basis',
+      'open_alerts',
+      'open_kinds',
+      'no_estimate',
+      'health_rank',
+    ]);
+    const rows = rowsAsObjects(r);
+    // Same remaining life and state (the contract rows): the order falls to the zone, then the name.
+    expect(rows.map((x) => [x.machine, x.health_state, x.worst_zone, Number(x.rul_median_s), Number(x.open_alerts)])).toEqual([
+      [FAN.id, 'failure', 4, 0, 1],
+      [PRESS.id, 'failure', 4, 0, 2],
+    ]);
+    expect(rows.find((x) => x.machine === PRESS.id)!.open_kinds).toBe('iso_zone DE_X,iso_zone NDE_Y');
+    const open = rowsAsObjects(await exec(expandQuery(findQuery('pdm-fleet', 'Open alert episodes').rawSql, ctx({ machine: [FAN.id] }))));
+    expect(open.map((x) => [x.machine, x.kind, x.channel, x.severity])).toEqual([[FAN.id, 'iso_zone', 'DE_X', 'critical']]);
+    expect(String(open[0].detail)).toMatch(/^ISO 20816-3 zone D: velocity \d+\.\d\d mm\/s RMS$/);
+  });
+
+  it("every alert rule's query returns a row per machine; the zone rule counts the open episodes", async () => {
+    for (const rule of buildAlertRules({ tablePrefix: prefix })) {
+      const rows = rowsAsObjects(await exec(expandQuery(rule.data[0].model.rawSql, ctx({}))));
+      const expected = rule.labels.kind === 'iso_zone' ? [1, 2] : [0, 0];
+      expect(
+        rows.map((x) => [x.machine, Number(x.open_episodes)]),
+        rule.uid,
+      ).toEqual([
+        [FAN.id, expected[0]],
+        [PRESS.id, expected[1]],
+      ]);
+    }
   });
 });

@@ -100,6 +100,14 @@ describe('processor-kill: SIGKILL mid-run and restart: every window exactly once
       expect(r.phase, `${r.machine}: no new learning period`).toBe('monitoring');
       expect(r.alarm, `${r.machine}: same alarm state`).toBe(alarmBefore[String(r.machine)]);
     }
+    // Alert episodes follow the model state: the machines' lines are in ISO zone D from the start, and
+    // the zone episode opened before the kill is not started again by the restored model.
+    const starts = await sql(
+      services,
+      `SELECT machine, kind, channel, count() n FROM ${tables.alerts} WHERE event = 'start' GROUP BY machine, kind, channel ORDER BY machine, kind`,
+    );
+    expect(starts.filter((r) => r.kind === 'iso_zone').map((r) => r.machine)).toEqual(MACHINES);
+    for (const r of starts) expect(Number(r.n), `${r.machine} ${r.kind} ${r.channel}: one start`).toBe(1);
     const page = await second.metrics();
     expect(metricValue(page, 'pdm_processor_model_states_restored_total')).toBe(MACHINES.length);
     expect(second.stderr()).toMatch(/model state restored for the partitions received/);

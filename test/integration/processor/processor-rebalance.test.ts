@@ -147,6 +147,13 @@ describe('processor-rebalance: two processors, one stopped, a third on another d
     }
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await baselines()).toEqual(learnt);
+    // Alert episodes move with the model state: one zone episode start per machine (zone D from the start), not one per owner.
+    const starts = await sql(
+      services,
+      `SELECT machine, kind, channel, count() n FROM ${tables.alerts} WHERE event = 'start' GROUP BY machine, kind, channel ORDER BY machine, kind`,
+    );
+    expect(starts.filter((r) => r.kind === 'iso_zone').map((r) => r.machine)).toEqual([...machines].sort());
+    for (const r of starts) expect(Number(r.n), `${r.machine} ${r.kind} ${r.channel}: one start`).toBe(1);
 
     // The machines that moved were restored from the topic by the processors that received them.
     const h3 = await waitHealth(p3, () => true, 5_000, '/health');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { missingText } from '../../../cli/live-view.ts';
+import { missingText, openAlertsText } from '../../../cli/live-view.ts';
 
 describe('live view: missing blocks', () => {
   it('none', () => {
@@ -16,5 +16,12 @@ describe('live view: missing blocks', () => {
 
   it('only losses while running', () => {
     expect(missingText([{ missingBlocks: 4, missingByCause: { spool_full: 4 } }])).toBe('4 missing (lost while running: 4 spool full)');
+  });
+});
+
+describe('live view: open alert episodes', () => {
+  it('lists them after the health summary, and says nothing when none is open', () => {
+    expect(openAlertsText(['iso_zone/DE_X', 'silence/*'])).toBe('   | alerts: iso_zone/DE_X, silence/*');
+    expect(openAlertsText([])).toBe('');
   });
 });

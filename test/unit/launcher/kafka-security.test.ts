@@ -69,6 +69,8 @@ describe('secured local broker', () => {
           ['CREATE', 'DESCRIBE', 'READ'].map((o) => `User:processor ${o} Topic:${t}`),
         ),
         ...['CREATE', 'DESCRIBE', 'WRITE'].map((o) => `User:processor ${o} Topic:pdm.deadletter.v1`),
+        // Alert episodes out; whoever notifies people reads them (admin or its own user, granted by the plant).
+        ...['CREATE', 'DESCRIBE', 'WRITE'].map((o) => `User:processor ${o} Topic:pdm.alerts.v1`),
         ...['CREATE', 'DESCRIBE', 'READ', 'WRITE'].map((o) => `User:processor ${o} Topic:pdm.model-state.v1`),
         'User:processor READ Group:pdm-processor',
         'User:processor READ Group:pdm-processor.restore.*',
@@ -83,6 +85,7 @@ describe('secured local broker', () => {
     expect(g).toContain('User:processor READ Group:proc-2');
     expect(g).toContain('User:processor READ Group:proc-2.restore.*');
     expect(g).toContain('User:processor WRITE Topic:plant2.pdm.model-state.v1');
+    expect(g).toContain('User:processor WRITE Topic:plant2.pdm.alerts.v1');
     expect(g.some((x) => x.startsWith('User:collector '))).toBe(false);
   });
 });

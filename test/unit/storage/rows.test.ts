@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  alertRow,
   blockRow,
   blockStats,
   energyRow,
@@ -336,5 +337,48 @@ describe('row builders', () => {
       const columns = [r.symbols, r.doubles, r.longs, r.timestampsUs, r.booleans, r.arrays].flatMap((part) => Object.keys(part));
       for (const c of columns) expect(ddl.get(r.table), `${r.table}.${c}`).toMatch(new RegExp(`\\b${c} [A-Z]+`));
     }
+  });
+
+  it('alert row: one per episode start or end at its data time, the detail as text, an end with its duration', () => {
+    const start = alertRow(T, {
+      machine: 'm1',
+      kind: 'iso_zone',
+      channel: 'DE_X',
+      event: 'start',
+      tsMs: 1_700_000_000_000,
+      startedAtMs: 1_700_000_000_000,
+      severity: 'warning',
+      value: 3.7,
+      detail: 'ISO 20816-3 zone C: velocity 3.70 mm/s RMS',
+      raisedAtMs: 1_700_000_000_500,
+    });
+    expect(start).toEqual({
+      table: T.alerts,
+      tsNs: 1_700_000_000_000_000_000n,
+      symbols: { machine: 'm1', kind: 'iso_zone', channel: 'DE_X', event: 'start', severity: 'warning' },
+      doubles: { value: 3.7 },
+      longs: {},
+      timestampsUs: { started_at: 1_700_000_000_000_000, raised_at: 1_700_000_000_500_000 },
+      booleans: {},
+      strings: { detail: 'ISO 20816-3 zone C: velocity 3.70 mm/s RMS' },
+      arrays: {},
+    });
+    const end = alertRow(T, {
+      machine: 'm1',
+      kind: 'silence',
+      channel: '*',
+      event: 'end',
+      tsMs: 2000,
+      startedAtMs: 1000,
+      severity: 'warning',
+      durationS: 1,
+      detail: 'x',
+      raisedAtMs: 3000,
+    });
+    expect(end.doubles).toEqual({ duration_s: 1 });
+    // Every column it writes is declared in the table's DDL (ILP would otherwise add it untyped).
+    const ddl = tableDefinitions().find((d) => d.name === 'alerts')!.ddl;
+    for (const col of [...Object.keys(start.symbols), ...Object.keys(start.timestampsUs), 'value', 'duration_s', 'detail'])
+      expect(ddl).toContain(`${col} `);
   });
 });

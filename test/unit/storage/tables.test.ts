@@ -13,6 +13,7 @@ describe('table names', () => {
       health: 'p7_machine_health',
       spectra: 'p7_vibration_spectra',
       evidence: 'p7_bearing_evidence',
+      alerts: 'p7_alerts',
       groundTruth: 'p7_ground_truth',
     });
     expect(tableNames()).toEqual(TABLES);
@@ -35,8 +36,14 @@ describe('DDL', () => {
   it('creates every table the processor writes, with the prefix, WAL and DEDUP keys', () => {
     const defs = tableDefinitions('p_');
     const t = tableNames('p_');
-    expect(defs.map((d) => d.name)).toEqual([t.blocks, t.features, t.energy, t.health, t.spectra, t.evidence, t.gaps]);
-    for (const d of defs) {
+    expect(defs.map((d) => d.name)).toEqual([t.blocks, t.features, t.energy, t.health, t.spectra, t.evidence, t.alerts, t.gaps]);
+    // Alert episodes: few rows, kept a year; the event's identity is the DEDUP key (a replayed start is the same start).
+    const alerts = defs.find((d) => d.name === t.alerts)!;
+    expect(alerts.ddl).toMatch(
+      /TIMESTAMP\(ts\) PARTITION BY MONTH TTL 12 MONTHS WAL DEDUP UPSERT KEYS\(ts, machine, kind, channel, event, started_at\)$/,
+    );
+    for (const col of CONTRACT_TABLES.alerts.columns.split(',').map((c) => c.trim())) expect(alerts.ddl).toContain(col);
+    for (const d of defs.filter((x) => x !== alerts)) {
       expect(d.ddl).toMatch(new RegExp(`^CREATE TABLE IF NOT EXISTS ${d.name} \\(`));
       // Spectra keep 14 days (they are the bulk); a spectrum is one per kind, a fault band one per family.
       expect(d.ddl).toMatch(

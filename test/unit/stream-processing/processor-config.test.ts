@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../../common/config.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
 
 describe('processor configuration', () => {
@@ -34,6 +35,22 @@ describe('processor configuration', () => {
     });
     for (const spectra of [{ lines: 32 }, { lines: 10_000 }, { lines: 800.5 }, { everyWindows: -1 }, { every: 5 }])
       expect(() => ProcessorConfigSpec.parse({ spectra }), JSON.stringify(spectra)).toThrow();
+  });
+
+  it('raises every alert kind by default, with more windows to end an episode than to start one', () => {
+    const a = ProcessorConfigSpec.parse({}).alerts;
+    expect(a).toEqual({
+      enabled: true,
+      kinds: ['health_state', 'iso_zone', 'remaining_life', 'silence', 'sensor'],
+      confirmWindows: 3,
+      clearWindows: 10,
+      leadTimeS: 7 * 86_400,
+      silentAfterS: 60,
+      checkIntervalS: 5,
+    });
+    expect(() => validateConfig(ProcessorConfigSpec, { alerts: { kinds: ['loud'] } }, 'processor.yaml')).toThrow(
+      /processor\.yaml.*alerts\.kinds/,
+    );
   });
 
   it('learns healthy references by default, from 8 baseline windows per channel', () => {
