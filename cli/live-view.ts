@@ -4,6 +4,7 @@
  * and what the models compute.
  */
 import type { MachineStats } from '../ingest/collector/collector.ts';
+import { NO_WAVEFORM } from '../storage/schema.ts';
 import { SINGLE_MODE } from '../stream-processing/operating-mode.ts';
 import type { ProcessorStats } from '../stream-processing/processor.ts';
 import type { WindowCounters } from '../stream-processing/windowing.ts';
@@ -106,7 +107,11 @@ export function renderLiveView(v: LiveViewInput): string {
     summaries.push(`  ${pad(machine, 18)} ${healthText}${truthText ? `   | truth: ${truthText}` : ''}`);
     channels.forEach(([channel, l], i) => {
       // "vs healthy" once the channel is diagnosed against its learnt healthy reference.
-      const diag = `${l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.confidence, 2)}`}${l.referenceWindows > 0 ? ' (vs healthy)' : ''}`;
+      // A scalar sensor has no spectrum: "no waveform", never a healthy-looking "none".
+      const diag =
+        l.diagnosis === NO_WAVEFORM
+          ? 'no waveform (scalar sensor)'
+          : `${l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.confidence, 2)}`}${l.referenceWindows > 0 ? ' (vs healthy)' : ''}`;
       lines.push(
         `  ${pad(i === 0 ? machine : '', 18)} ${pad(i === 0 ? s.state : '', 12)} ${pad(channel, 8)} ${pad(fmt(l.features['rms'], 3), 7)} ${pad(fmt(l.features['kurtosis'], 1), 6)} ${pad(fmt(l.features['velocity_rms_mm_s'], 2), 8)} ${pad(l.zone, 3)} ${diag}`,
       );

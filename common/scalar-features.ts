@@ -40,8 +40,22 @@ export const SCALAR_FEATURES = [
   // ISO 20816 broadband velocity RMS (the zones are read from it); 1 m/s RMS is beyond any machine still standing.
   { key: 'velocityRms', browseName: 'VelocityRms', field: 'velocity_rms_mm_s', unit: 'mm/s', units: VELOCITY_UNITS, range: [0, 1000] },
   // Acceleration RMS and peak: a ±10 000 g range covers shock sensors with margin.
-  { key: 'accelerationRms', browseName: 'AccelerationRms', field: 'acceleration_rms_g', unit: 'g', units: ACCELERATION_UNITS, range: [0, 10_000] },
-  { key: 'accelerationPeak', browseName: 'AccelerationPeak', field: 'acceleration_peak_g', unit: 'g', units: ACCELERATION_UNITS, range: [0, 10_000] },
+  {
+    key: 'accelerationRms',
+    browseName: 'AccelerationRms',
+    field: 'acceleration_rms_g',
+    unit: 'g',
+    units: ACCELERATION_UNITS,
+    range: [0, 10_000],
+  },
+  {
+    key: 'accelerationPeak',
+    browseName: 'AccelerationPeak',
+    field: 'acceleration_peak_g',
+    unit: 'g',
+    units: ACCELERATION_UNITS,
+    range: [0, 10_000],
+  },
   // Peak / RMS: 1.41 for a sine, ~3 for noise, tens for impacts; 0 when a sensor reads silence.
   { key: 'crestFactor', browseName: 'CrestFactor', field: 'crest_factor', unit: '1', units: RATIO_UNITS, range: [0, 1000] },
   // Sensor (bearing housing) temperature: absolute zero to beyond any furnace-side motor.

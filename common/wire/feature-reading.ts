@@ -76,7 +76,8 @@ export function validateFeatureReading(r: FeatureReadingV1, bounds: Plausibility
     if (r[k] !== '') checkId(r[k], `${where}: ${k}`, { machine: r.machine, channel: r.channel, field: k });
   checkTimeMs(r.ts_ms, bounds, `${where}: ts_ms`, { machine: r.machine, channel: r.channel });
   const entries = Object.entries(r.values);
-  if (entries.length === 0) throw invalid('shape', `${where}: values is empty (at least one overall value)`, { machine: r.machine, channel: r.channel });
+  if (entries.length === 0)
+    throw invalid('shape', `${where}: values is empty (at least one overall value)`, { machine: r.machine, channel: r.channel });
   for (const [field, v] of entries) {
     const [lo, hi] = RANGES.get(field)!;
     if (!(v >= lo && v <= hi))

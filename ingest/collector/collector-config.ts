@@ -70,12 +70,18 @@ export const ScalarSensorSpec = z
   .superRefine((s, ctx) => {
     const given = SCALAR_FEATURES.filter((f) => s[f.key] !== undefined);
     if (given.length === 0)
-      ctx.addIssue({ code: 'custom', message: `must give the node id of at least one value (${SCALAR_FEATURES.map((f) => f.key).join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must give the node id of at least one value (${SCALAR_FEATURES.map((f) => f.key).join(', ')})`,
+      });
     for (const [key, units] of Object.entries(s.units ?? {}) as Array<[ScalarFeatureKey, string]>) {
-      if (s[key] === undefined)
-        ctx.addIssue({ code: 'custom', path: ['units', key], message: `is given but ${key} (its node id) is not` });
+      if (s[key] === undefined) ctx.addIssue({ code: 'custom', path: ['units', key], message: `is given but ${key} (its node id) is not` });
       else if (toCanonical(key, units) === undefined)
-        ctx.addIssue({ code: 'custom', path: ['units', key], message: `'${units}' are not units of ${key} (known: ${scalarUnits(key).join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['units', key],
+          message: `'${units}' are not units of ${key} (known: ${scalarUnits(key).join(', ')})`,
+        });
     }
   });
 
@@ -129,10 +135,11 @@ export const ExplicitNodesSpec = z
     if (n.channels.length === 0 && n.scalars.length === 0)
       ctx.addIssue({ code: 'custom', path: ['channels'], message: 'must list at least one channel (or a scalar sensor under scalars)' });
     const seen = new Map<string, string>();
-    n.channels.forEach((c, i) => seen.set(c.channel, `channels[${i}]`));
+    for (const [i, c] of n.channels.entries()) seen.set(c.channel, `channels[${i}]`);
     n.scalars.forEach((c, i) => {
       const other = seen.get(c.channel);
-      if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['scalars', i, 'channel'], message: `repeats ${other}.channel (${c.channel})` });
+      if (other !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['scalars', i, 'channel'], message: `repeats ${other}.channel (${c.channel})` });
       seen.set(c.channel, `scalars[${i}]`);
     });
   })

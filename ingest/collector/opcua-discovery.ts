@@ -122,9 +122,13 @@ export type ExplicitChannel = {
   offset?: number;
 } & ChannelDeclaration;
 
-export type ExplicitScalar = { channel: string; units?: Partial<Record<ScalarFeatureKey, string>>; location?: string; axis?: string; periodMs?: number } & Partial<
-  Record<ScalarFeatureKey, string>
->;
+export type ExplicitScalar = {
+  channel: string;
+  units?: Partial<Record<ScalarFeatureKey, string>>;
+  location?: string;
+  axis?: string;
+  periodMs?: number;
+} & Partial<Record<ScalarFeatureKey, string>>;
 
 /** Scalar sensors update about once a second (IO-Link process data, a 4-20 mA transmitter's averaging). */
 export const DEFAULT_SCALAR_PERIOD_MS = 1000;
@@ -531,7 +535,9 @@ export async function checkScalar(session: ClientSession, where: MachineLabel, c
     const configUnits = c.units?.[f.key];
     const setting = `${c.field ?? 'nodes.scalars[]'}.units.${f.key}`;
     if (serverUnits !== undefined && configUnits !== undefined && serverUnits !== configUnits)
-      throw configError(`the server's EngineeringUnits of ${f.key} say '${serverUnits}', ${setting} says '${configUnits}': correct the one that is wrong`);
+      throw configError(
+        `the server's EngineeringUnits of ${f.key} say '${serverUnits}', ${setting} says '${configUnits}': correct the one that is wrong`,
+      );
     const units = serverUnits ?? configUnits ?? (f.key === 'crestFactor' ? '1' : undefined);
     if (units === undefined)
       throw configError(
