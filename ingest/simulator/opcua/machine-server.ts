@@ -89,6 +89,8 @@ export interface MachineServerStats {
   skippedBehind: number;
   /** Largest delay between a block's end and its publication, ms. */
   maxPublishDelayMs: number;
+  /** Scalar sensors: the time stamp (period end, ms) of the first values published since start; 0 before. */
+  firstScalarEndMs: number;
 }
 
 export class MachineServer {
@@ -103,7 +105,13 @@ export class MachineServer {
   #scalarTimer: NodeJS.Timeout | undefined;
   #scalarOverall: ScalarOverall | undefined;
   #running = false;
-  readonly stats: MachineServerStats = { published: new Map(), notAcquired: 0, skippedBehind: 0, maxPublishDelayMs: 0 };
+  readonly stats: MachineServerStats = {
+    published: new Map(),
+    notAcquired: 0,
+    skippedBehind: 0,
+    maxPublishDelayMs: 0,
+    firstScalarEndMs: 0,
+  };
   /** Blocks published since start, per channel id (for counting in tests and the live view). */
   readonly published = this.stats.published;
 
@@ -321,6 +329,7 @@ export class MachineServer {
       return;
     }
     const temperatureC = source.energyAt(endMs).temperatureC;
+    if (this.stats.firstScalarEndMs === 0) this.stats.firstScalarEndMs = endMs;
     const ts = new Date(endMs);
     for (const ch of nodes.scalars) {
       const v = overall.over(ch.spec, startMs, endMs);
