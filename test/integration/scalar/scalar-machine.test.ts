@@ -25,7 +25,7 @@ import { trustEachOther } from '../../../tools/harness/opcua-trust.ts';
 import { freePort, until } from '../../../tools/harness/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
 
-const RUN_S = 22;
+const RUN_S = 17;
 const BASELINE_WINDOWS = 5;
 const CHANNELS = ['DE_X', 'NDE_X'];
 
@@ -42,7 +42,7 @@ describe('a machine of scalar vibration sensors, simulator to QuestDB', () => {
   beforeAll(async () => {
     for (const [k, v] of Object.entries(OPCUA_ENV)) process.env[k] = v;
     const port = await freePort();
-    // Life 100 000x faster: the imbalance starts 8 s after start (after the baseline) and reaches zone D about 12 s later.
+    // Life 100 000x faster: the imbalance starts 6 s after start (about when the baseline is learnt) and reaches zone D about 10 s later.
     const fleetFile = join(dir, 'fleet.yaml');
     writeFileSync(
       fleetFile,
@@ -63,7 +63,7 @@ machines:
       vibration: [{ location: DE, axes: [X], sampleRateHz: 10240, blockSize: 1024 }, { location: NDE, axes: [X], sampleRateHz: 10240, blockSize: 1024 }]
       output: scalar
     faults:
-      - { type: imbalance, location: DE, onset: 800000, growth: { timeToFailure: 1200000, initialSeverity: 0.1 }, failure: iso_zone_d }
+      - { type: imbalance, location: DE, onset: 600000, growth: { timeToFailure: 1000000, initialSeverity: 0.1 }, failure: iso_zone_d }
 `,
     );
     const [m] = loadFleetStrict(fleetFile);
