@@ -41,6 +41,26 @@ describe('a machine of scalar vibration sensors, simulator to QuestDB', () => {
 
   beforeAll(async () => {
     for (const [k, v] of Object.entries(OPCUA_ENV)) process.env[k] = v;
+    // The processor first: the machine's life starts with the server, and collection right after it.
+    processor = new StreamProcessor(
+      ProcessorConfigSpec.parse({
+        kafka: { topicPrefix: prefix, groupId: `${prefix}processor`, partitions: 3 },
+        questdb: { tablePrefix: prefix },
+        workers: 1,
+        health: {
+          energyWaitWindows: 3,
+          monitor: { anomaly: { baseline: { windows: BASELINE_WINDOWS } } },
+          reference: { enabled: false },
+        },
+      }),
+      {
+        brokers: services.kafkaBrokers,
+        questdbHttp: services.questdbHttp,
+        questdbIlpConfig: services.questdbIlpConfig,
+        questdbAuth: questdbAuth(services),
+      },
+    );
+    await processor.start();
     const port = await freePort();
     // Life 100 000x faster: the imbalance starts 6 s after start (about when the baseline is learnt) and reaches zone D about 10 s later.
     const fleetFile = join(dir, 'fleet.yaml');
@@ -67,9 +87,9 @@ machines:
 `,
     );
     const [m] = loadFleetStrict(fleetFile);
-    const simulation = new MachineSimulation(m, { startTimeMs: Date.now() });
     const pkiDir = join(dir, 'machines', m.id);
     await trustEachOther(pkiDir, m.id, join(dir, 'collector-pki'));
+    const simulation = new MachineSimulation(m, { startTimeMs: Date.now() });
     server = new MachineServer({
       machineId: m.id,
       port,
@@ -81,25 +101,6 @@ machines:
       scalar: { periodMs: 1000, shaftHz: m.nominalSpeedRpm / 60, iso: m.iso },
     });
     await server.start();
-    processor = new StreamProcessor(
-      ProcessorConfigSpec.parse({
-        kafka: { topicPrefix: prefix, groupId: `${prefix}processor`, partitions: 3 },
-        questdb: { tablePrefix: prefix },
-        workers: 1,
-        health: {
-          energyWaitWindows: 3,
-          monitor: { anomaly: { baseline: { windows: BASELINE_WINDOWS } } },
-          reference: { enabled: false },
-        },
-      }),
-      {
-        brokers: services.kafkaBrokers,
-        questdbHttp: services.questdbHttp,
-        questdbIlpConfig: services.questdbIlpConfig,
-        questdbAuth: questdbAuth(services),
-      },
-    );
-    await processor.start();
     collector = new Collector(collectorConfig(dir, prefix, [{ id: m.id, endpoint: server.endpointUrl, auth: AUTH }]), {
       brokers: services.kafkaBrokers,
     });
