@@ -67,13 +67,15 @@ export function renderLiveView(v: LiveViewInput): string {
   const p = v.processor;
   const blocksIn = v.collector.reduce((a, s) => a + s.blocksIn, 0);
   const blocksOut = v.collector.reduce((a, s) => a + s.blocksOut, 0);
+  // Scalar sensors' readings (overall values, no blocks); absent in stats of older callers.
+  const scalarIn = v.collector.reduce((a, s) => a + (s.scalarIn ?? 0), 0);
   const rows = Object.values(p.rowsOut).reduce((a, b) => a + b, 0);
   const lines: string[] = [];
   lines.push(`pdm local factory — up ${upS}s — Ctrl-C to stop`);
   for (const w of v.where) lines.push(`  ${w}`);
   lines.push('');
   lines.push(
-    `  collector: ${blocksIn} blocks in, ${blocksOut} to Kafka, ${missingText(v.collector)}   processor: ${p.blocksIn} blocks, ${p.windowsAnalysed} windows analysed (${v.windows.incomplete} incomplete), ${rows} rows to QuestDB, ${p.deadLettered} dead-lettered`,
+    `  collector: ${blocksIn} blocks in, ${blocksOut} to Kafka, ${missingText(v.collector)}${scalarIn > 0 ? `, ${scalarIn} scalar readings` : ''}   processor: ${p.blocksIn} blocks, ${p.windowsAnalysed} windows analysed (${v.windows.incomplete} incomplete), ${rows} rows to QuestDB, ${p.deadLettered} dead-lettered`,
   );
   lines.push('');
   lines.push(
