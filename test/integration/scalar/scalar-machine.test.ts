@@ -13,6 +13,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeFeatureReading, type FeatureReadingV1 } from '../../../common/wire/feature-reading.ts';
+import { buildDashboards } from '../../../dashboards/build.ts';
+import { bearingDiagnosisMappings } from '../../../dashboards/common.ts';
+import { dashboardQueries } from '../../../dashboards/inspect.ts';
+import { expandQuery } from '../../../dashboards/macros.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { loadFleetStrict } from '../../../ingest/simulator/fleet-config.ts';
 import { MachineServer } from '../../../ingest/simulator/opcua/machine-server.ts';
@@ -48,6 +52,8 @@ describe('a machine of scalar vibration sensors, simulator to QuestDB', () => {
         questdb: { tablePrefix: prefix },
         workers: 1,
         health: {
+          // Its own model state: not a machine model a previous run left in the default directory.
+          stateDir: join(dir, 'model-state'),
           energyWaitWindows: 3,
           monitor: { anomaly: { baseline: { windows: BASELINE_WINDOWS } } },
           reference: { enabled: false },
@@ -179,6 +185,38 @@ machines:
     expect(['C', 'D']).toContain(de.at(-1)!.iso_zone);
   });
 
+  it('the dashboards count its channels as without waveform, never as channels without a bearing fault', async () => {
+    const table = `${prefix}vibration_features`;
+    const [span] = await sql(services, `SELECT cast(min(ts) AS long) lo, cast(max(ts) AS long) hi FROM ${table}`);
+    const ctx = {
+      fromMs: Math.floor(Number(span.lo) / 1000) - 1000,
+      toMs: Math.ceil(Number(span.hi) / 1000) + 1000,
+      intervalMs: 1000,
+      all: [],
+    };
+    const queries = buildDashboards({ tablePrefix: prefix }).flatMap((d) => dashboardQueries(d.dashboard));
+    const query = (where: string) => queries.find((q) => q.where === where)!.rawSql;
+    const state = await sql(
+      services,
+      expandQuery(query('pdm-plant-overview / panel "Machine state" / A'), { ...ctx, variables: { machine: ['blower-io'] } }),
+    );
+    expect(state).toHaveLength(1);
+    expect(state[0]).toMatchObject({ machine: 'blower-io', channels_with_bearing_fault: 0, channels_without_waveform: 2 });
+    const diagnosis = await sql(
+      services,
+      expandQuery(query('pdm-machine-vibration / panel "Bearing diagnosis" / A'), {
+        ...ctx,
+        variables: { machine: ['blower-io'], channel: CHANNELS },
+      }),
+    );
+    expect(diagnosis.length).toBeGreaterThan(0);
+    expect(new Set(diagnosis.map((r) => r.diagnosis))).toEqual(new Set([NO_WAVEFORM]));
+    // What Grafana shows for it: its own text and colour, not the green "No fault".
+    const mapping = bearingDiagnosisMappings()[0] as { options: Record<string, { text: string; color: string }> };
+    expect(mapping.options[NO_WAVEFORM].text).toBe('No waveform (scalar sensor)');
+    expect(mapping.options[NO_WAVEFORM].color).not.toBe(mapping.options['none'].color);
+  });
+
   it('machine_health has health, alarm and remaining life for the machine without a waveform', async () => {
     const rows = await waitForRows(
       services,
@@ -189,13 +227,18 @@ machines:
     expect(new Set(rows.map((x) => x.window_seq)).size).toBe(rows.length);
     expect(rows.every((x) => Number(x.channels) === 2 && x.health_state !== 'check_function')).toBe(true);
     const last = rows.at(-1)!;
-    process.stderr.write(`[scalar-machine] last health: ${JSON.stringify(last)}\n`);
+    process.stderr.write(
+      `[scalar-machine] health (phase/state/index/alarm): ${rows.map((x) => `${x.phase}/${x.health_state}/${Number(x.health_index).toFixed(2)}/${x.alarm}`).join(' ')}\n`,
+    );
+    // A baseline learnt in this run, then monitoring.
+    expect(rows.slice(0, BASELINE_WINDOWS).every((x) => x.phase === 'baseline')).toBe(true);
     expect(last.phase).toBe('monitoring');
     // The growing imbalance: off normal, the health index up from the baseline's, a remaining life estimated.
     expect(last.health_state).not.toBe('normal');
     const firstMonitored = rows.find((x) => x.phase === 'monitoring')!;
     expect(Number(last.health_index)).toBeGreaterThan(1.2 * Number(firstMonitored.health_index));
     expect(Number.isFinite(Number(last.rul_median_s))).toBe(true);
+    expect(rows.some((x) => x.alarm === true)).toBe(true);
     const report = processor.metrics.health();
     expect(report.machines.find((m) => m.machine === 'blower-io')).toMatchObject({ phase: 'monitoring' });
   });
