@@ -1,6 +1,6 @@
 /**
  * A machine with scalar (IO-Link style) vibration sensors only, end to end on the real services:
- * the simulator's machine (its physics, life 100 000x faster so an imbalance grows within the
+ * the simulator's machine (started by the Factory as `pdm simulate` does; its physics, life 100 000x faster so an imbalance grows within the
  * run) publishes overall values once a second on OPC UA, the collector browses them, sends
  * pdm.features.v1 readings to Kafka, and the processor writes them to QuestDB: every reading
  * exactly once (a reading sent again is one row), with its ISO zone climbing from A as the
@@ -18,14 +18,14 @@ import { bearingDiagnosisMappings } from '../../../dashboards/common.ts';
 import { dashboardQueries } from '../../../dashboards/inspect.ts';
 import { expandQuery } from '../../../dashboards/macros.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
-import { loadFleetStrict } from '../../../ingest/simulator/fleet-config.ts';
-import { MachineServer } from '../../../ingest/simulator/opcua/machine-server.ts';
-import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
+import { collectorPkiDir, initPlantPki } from '../../../ingest/opcua/pki-init.ts';
+import { Factory } from '../../../ingest/simulator/factory.ts';
+import { loadFleet } from '../../../ingest/simulator/fleet-config.ts';
+import type { MachineServer } from '../../../ingest/simulator/opcua/machine-server.ts';
 import { NO_WAVEFORM } from '../../../storage/schema.ts';
 import { StreamProcessor } from '../../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
 import { AUTH, collectorConfig, OPCUA_ENV, readTopic, tempDir } from '../../../tools/harness/collector-plant.ts';
-import { trustEachOther } from '../../../tools/harness/opcua-trust.ts';
 import { freePort, until } from '../../../tools/harness/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
 
@@ -38,6 +38,7 @@ describe('a machine of scalar vibration sensors, simulator to QuestDB', () => {
   const prefix = `sc${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const dir = tempDir('scalar-machine');
+  let factory: Factory;
   let server: MachineServer;
   let collector: Collector;
   let processor: StreamProcessor;
@@ -92,24 +93,18 @@ machines:
       - { type: imbalance, location: DE, onset: 600000, growth: { timeToFailure: 1000000, initialSeverity: 0.1 }, failure: iso_zone_d }
 `,
     );
-    const [m] = loadFleetStrict(fleetFile);
-    const pkiDir = join(dir, 'machines', m.id);
-    await trustEachOther(pkiDir, m.id, join(dir, 'collector-pki'));
-    const simulation = new MachineSimulation(m, { startTimeMs: Date.now() });
-    server = new MachineServer({
-      machineId: m.id,
-      port,
-      source: simulation,
-      control: simulation,
-      security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256', allowAnonymous: false },
-      users: [{ username: OPCUA_ENV.COLLECTOR_TEST_USER, password: OPCUA_ENV.COLLECTOR_TEST_PASSWORD }],
-      pkiDir,
-      scalar: { periodMs: 1000, shaftHz: m.nominalSpeedRpm / 60, iso: m.iso },
-    });
-    await server.start();
-    collector = new Collector(collectorConfig(dir, prefix, [{ id: m.id, endpoint: server.endpointUrl, auth: AUTH }]), {
-      brokers: services.kafkaBrokers,
-    });
+    // Started as `pdm simulate` starts a fleet: the factory gives the machine its scalar sensors.
+    const pkiRoot = join(dir, 'pki');
+    await initPlantPki(pkiRoot, ['blower-io'], 'localhost');
+    factory = new Factory(loadFleet(fleetFile), { pkiRoot, env: { ...process.env, ...OPCUA_ENV } });
+    await factory.start();
+    server = factory.machines[0].server!;
+    collector = new Collector(
+      collectorConfig(dir, prefix, [{ id: 'blower-io', endpoint: server.endpointUrl, auth: AUTH }], { pkiDir: collectorPkiDir(pkiRoot) }),
+      {
+        brokers: services.kafkaBrokers,
+      },
+    );
     await collector.start();
     await until(() => (collector.stats[0]?.scalarIn ?? 0) >= RUN_S * CHANNELS.length, (RUN_S + 20) * 1000, 'scalar readings collected');
     await server.stop();
@@ -120,7 +115,7 @@ machines:
 
   afterAll(async () => {
     await collector?.stop().catch(() => undefined);
-    await server?.stop().catch(() => undefined);
+    await factory?.stop().catch(() => undefined);
     await processor?.stop();
   });
 
