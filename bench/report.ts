@@ -116,4 +116,18 @@ export const formatters: Record<string, Formatter> = {
     ];
     return { title: 'Simulator physics', lines, raw: j };
   },
+  'processor-scaling': (j: Loose) => ({
+    title: 'Stream processor scaling (processes and worker threads)',
+    lines: [
+      `The same backlog (${j.machines} machines × ${j.windowsPerMachine} one-second windows, one ${j.perMachine.sampleRateHz} Hz accelerometer each with a ${j.perMachine.bearing} at its location, energy beside it, ${j.partitions} partitions) in Kafka before real \`pdm process\` children start; rate from the first window stored to the last, every window then counted in QuestDB. Kafka and QuestDB share the same ${j.cpus} cores (load average at start ${j.loadAverageAtStart.join(' / ')}). Reference: one process with one worker thread, same run.`,
+      '',
+      '| layout | windows/s | samples/s | ratio | processor CPU (cores) | all windows in QuestDB | dead letters |',
+      '|---|---|---|---|---|---|---|',
+      ...j.results.map(
+        (r: Loose) =>
+          `| ${r.layout} | ${r.windowsPerS} | ${r.samplesPerS} | ${r.ratioVsOneProcessOneWorker} | ${r.processorCpuCores} | ${r.allWindowsInQuestdb ? 'yes' : 'NO'} | ${r.deadLetters} |`,
+      ),
+    ],
+    raw: j,
+  }),
 };

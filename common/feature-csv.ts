@@ -32,7 +32,17 @@ function inputError(code: 'PDM_ERR_INPUT_FILE' | 'PDM_ERR_INPUT_VALUE', message:
 }
 
 function parseTime(text: string, file: string, line: number): { t: number; kind: TimeKind } {
-  if (isDecimal(text)) return { t: Number(text), kind: 'seconds' };
+  if (isDecimal(text)) {
+    const t = Number(text);
+    if (Number.isFinite(t)) return { t, kind: 'seconds' };
+    // 1e999 is a decimal but not a time: Infinity would pass the increasing-time check as a last row.
+    throw inputError('PDM_ERR_INPUT_VALUE', `${file}: line ${line}, column 'time': ${shown(text)} is not a finite number of seconds`, {
+      file,
+      line,
+      column: 'time',
+      value: text,
+    });
+  }
   if (ISO_8601.test(text)) {
     // A date or time without a zone would be read in the machine's local zone: refuse the ambiguity.
     if (text.length > 10 && !/(Z|[+-]\d{2}:?\d{2})$/.test(text)) {

@@ -14,7 +14,9 @@ import { untilSignal } from '../signals.ts';
 /** Messages a `pdm simulate` child sends to its parent over the IPC channel. */
 export type SimulatorMessage =
   | { type: 'ready'; machines: Array<Pick<FactoryMachine, 'id' | 'state' | 'error' | 'endpointUrl'>> }
-  | { type: 'truth'; truth: Record<string, MachineTruth> };
+  | { type: 'truth'; truth: Record<string, MachineTruth> }
+  /** Per machine and channel, the block sequence runs [first, last] its server published in this process's life. */
+  | { type: 'produced'; machines: Record<string, Record<string, Array<[number, number]>>> };
 
 const HELP = `Usage: pdm simulate --fleet FILE [--pki DIR] [--hostname HOST] [--bind ADDRESS] [--truth-dir DIR]
 
@@ -115,10 +117,14 @@ async function simulate({ values }: CommandLineOf<typeof SPEC>): Promise<number>
       type: 'ready',
       machines: factory.machines.map(({ id, state, error, endpointUrl }) => ({ id, state, error, endpointUrl })),
     } satisfies SimulatorMessage);
-    truthTimer = setInterval(
-      () => process.send?.({ type: 'truth', truth: Object.fromEntries(factory.latestTruth) } satisfies SimulatorMessage),
-      1000,
-    );
+    const produced = (): SimulatorMessage => ({
+      type: 'produced',
+      machines: Object.fromEntries(factory.machines.map((m) => [m.id, Object.fromEntries(m.server?.stats.producedRuns ?? [])])),
+    });
+    truthTimer = setInterval(() => {
+      process.send?.({ type: 'truth', truth: Object.fromEntries(factory.latestTruth) } satisfies SimulatorMessage);
+      process.send?.(produced());
+    }, 1000);
     process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   }
   await untilSignal();

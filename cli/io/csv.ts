@@ -61,14 +61,11 @@ export class CsvSignalReader {
     }
     const cell = cells[this.#index];
     const v = parseDecimal(cell, this.#sep !== ',');
-    if (!Number.isFinite(v)) {
-      this.#fail(
-        `line ${lineNumber}, column ${escaped(this.#header?.[this.#index] ?? String(this.#index))}: ${shown(cell)} is not a finite number`,
-        {
-          line: lineNumber,
-        },
-      );
-    }
+    const where = `line ${lineNumber}, column ${escaped(this.#header?.[this.#index] ?? String(this.#index))}`;
+    if (!Number.isFinite(v)) this.#fail(`${where}: ${shown(cell)} is not a finite number`, { line: lineNumber });
+    // Samples are float32: a larger value would become Infinity, refused later without its line.
+    if (!Number.isFinite(Math.fround(v)))
+      this.#fail(`${where}: ${shown(cell)} is beyond the float32 range of a sample (±3.4e38)`, { line: lineNumber });
     this.#values.push(v);
   }
 

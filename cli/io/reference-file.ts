@@ -3,24 +3,30 @@
  * reference learnt once (`pdm analyze --baseline ... --save-reference FILE`) can be reused
  * (`--reference FILE`) or handed to the stream processor's configuration.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { PdmError } from '../../common/errors.ts';
+import { writeFile } from 'node:fs/promises';
+import { isPdmError, PdmError } from '../../common/errors.ts';
+import { readBoundedBytes } from '../../common/input/bounded-read.ts';
+import { escaped } from '../../common/input/display.ts';
 import { type EnvelopeReference, validateReference } from '../../models/bearing/reference.ts';
 import { fileError } from './signal-file.ts';
 
 export async function readReferenceFile(file: string): Promise<EnvelopeReference> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Bounded like the signal files: an endless source (/dev/zero) is refused, not read until memory runs out.
+    text = readBoundedBytes(file).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw fileError(file, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(err)})`, {}, err);
+    if (isPdmError(err) && err.details['maxBytes'] !== undefined) throw err;
+    const cause = isPdmError(err) && err.cause !== undefined ? err.cause : err;
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw fileError(file, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? String(cause)})`, {}, cause);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw fileError(file, `is not JSON (${err instanceof Error ? err.message : String(err)})`, {}, err);
+    // V8's message quotes the start of the text, which may be any bytes.
+    throw fileError(file, `is not JSON (${escaped(err instanceof Error ? err.message : String(err), 160)})`, {}, err);
   }
   try {
     return validateReference(json, file);

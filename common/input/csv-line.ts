@@ -3,6 +3,8 @@
  * separator, and `""` inside it is one quote). Fields are trimmed. A quote left open at the end
  * of the line is an error: rows spanning lines are not a measurement table.
  */
+import { escaped } from './display.ts';
+
 export function splitCsvLine(line: string, sep: string): string[] | { error: string } {
   const fields: string[] = [];
   let i = 0;
@@ -25,7 +27,8 @@ export function splitCsvLine(line: string, sep: string): string[] | { error: str
       }
       const next = line.indexOf(sep, i);
       const rest = (next < 0 ? line.slice(i) : line.slice(i, next)).trim();
-      if (rest !== '') return { error: `text after a quoted field: ${JSON.stringify(rest.slice(0, 20))}` };
+      // JSON.stringify escapes C0 controls but leaves DEL and C1 (0x9b is an 8-bit CSI) raw.
+      if (rest !== '') return { error: `text after a quoted field: ${escaped(JSON.stringify(rest.slice(0, 20)), 200)}` };
       fields.push(value.trim());
       if (next < 0) return fields;
       i = next + sep.length;

@@ -20,3 +20,18 @@ export function escaped(text: string, max = MAX_SHOWN): string {
 export function shown(text: string, max = MAX_SHOWN): string {
   return `'${escaped(text, max)}'`;
 }
+
+/**
+ * Any value (a field of a parsed JSON message, say) as escaped text for an error message. Never
+ * throws: `String()` does on an object whose `toString` is not a function, which JSON such as
+ * `{"toString": 1}` makes, so objects are shown as their JSON.
+ */
+export function valueText(value: unknown, max = MAX_SHOWN): string {
+  let text: string;
+  try {
+    text = typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? String(value)) : String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return escaped(text, max);
+}

@@ -6,6 +6,7 @@
 
 import { ENERGY_VARIABLES, type EnergyField } from '../energy-fields.ts';
 import { PdmError } from '../errors.ts';
+import { escaped, valueText } from '../input/display.ts';
 import { checkId, checkTimeMs, invalid, type PlausibilityBounds } from './plausibility.ts';
 
 export interface EnergyReadingV1 {
@@ -27,20 +28,23 @@ export function decodeEnergyReading(bytes: Uint8Array): EnergyReadingV1 {
   try {
     doc = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch (err) {
-    throw new PdmError('PDM_ERR_FRAME_DECODE', `energy reading: not JSON (${(err as Error).message})`, {}, { cause: err });
+    // V8's message quotes the start of the text: escaped, as it may be any bytes.
+    throw new PdmError('PDM_ERR_FRAME_DECODE', `energy reading: not JSON (${escaped((err as Error).message, 160)})`, {}, { cause: err });
   }
   const d = doc as Partial<EnergyReadingV1> | null;
   if (!d || typeof d !== 'object') throw new PdmError('PDM_ERR_FRAME_DECODE', 'energy reading: not a JSON object');
-  if (d.v !== 1) throw new PdmError('PDM_ERR_FRAME_VERSION', `energy reading: unknown version ${String(d.v)} (this reader knows 1)`);
+  if (d.v !== 1) throw new PdmError('PDM_ERR_FRAME_VERSION', `energy reading: unknown version ${valueText(d.v)} (this reader knows 1)`);
   if (typeof d.machine !== 'string' || d.machine === '') throw new PdmError('PDM_ERR_FRAME_INVALID', 'energy reading: machine is missing');
+  // The machine id and every value come from the message: shown escaped, never raw.
+  const machine = escaped(d.machine, 64);
   if (typeof d.ts_ms !== 'number' || !Number.isFinite(d.ts_ms) || d.ts_ms <= 0)
-    throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: ts_ms ${String(d.ts_ms)} is not a positive number`);
+    throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${machine}: ts_ms ${valueText(d.ts_ms)} is not a positive number`);
   if (!d.values || typeof d.values !== 'object')
-    throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: values missing`);
+    throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${machine}: values missing`);
   for (const [k, v] of Object.entries(d.values)) {
-    if (!FIELDS.has(k)) throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: unknown field ${k}`);
+    if (!FIELDS.has(k)) throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${machine}: unknown field ${escaped(k)}`);
     if (typeof v !== 'number' || !Number.isFinite(v))
-      throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${d.machine}: ${k} is ${String(v)}`);
+      throw new PdmError('PDM_ERR_FRAME_INVALID', `energy reading of ${machine}: ${k} is ${valueText(v)}`);
   }
   return d as EnergyReadingV1;
 }

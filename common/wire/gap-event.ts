@@ -10,6 +10,7 @@
  * Version 1 (older collectors) is the same without `cause`: read as cause "unknown".
  */
 import { PdmError } from '../errors.ts';
+import { escaped, valueText } from '../input/display.ts';
 import { checkId, checkTimeMs, invalid, nsToMs, type PlausibilityBounds } from './plausibility.ts';
 
 /**
@@ -55,20 +56,25 @@ export function decodeGapEvent(bytes: Uint8Array): GapEvent {
   try {
     d = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as typeof d;
   } catch (err) {
-    throw new PdmError('PDM_ERR_FRAME_DECODE', `gap event: not JSON (${(err as Error).message})`, {}, { cause: err });
+    // V8's message quotes the start of the text: escaped, as it may be any bytes.
+    throw new PdmError('PDM_ERR_FRAME_DECODE', `gap event: not JSON (${escaped((err as Error).message, 160)})`, {}, { cause: err });
   }
   if (d?.v !== 1 && d?.v !== 2)
-    throw new PdmError('PDM_ERR_FRAME_VERSION', `gap event: unknown version ${String(d?.v)} (this reader knows 1 and 2)`);
+    throw new PdmError('PDM_ERR_FRAME_VERSION', `gap event: unknown version ${valueText(d?.v)} (this reader knows 1 and 2)`);
   const ok =
     typeof d.machine === 'string' &&
     typeof d.channel === 'string' &&
     Number.isSafeInteger(d.from_seq) &&
     Number.isSafeInteger(d.to_seq) &&
-    typeof d.detected_at_ms === 'number' &&
     (d.to_seq as number) >= (d.from_seq as number) &&
+    // Becomes the row's designated timestamp (storage/rows.ts): anything but a positive number
+    // would be written as 0 or NaN.
+    typeof d.detected_at_ms === 'number' &&
+    Number.isFinite(d.detected_at_ms) &&
+    d.detected_at_ms > 0 &&
     typeof d.resumed_at_ns === 'string' &&
     /^\d+$/.test(d.resumed_at_ns);
-  if (!ok) throw new PdmError('PDM_ERR_FRAME_INVALID', `gap event: malformed ${JSON.stringify(d).slice(0, 200)}`);
+  if (!ok) throw new PdmError('PDM_ERR_FRAME_INVALID', `gap event: malformed ${valueText(d, 200)}`);
   if (d.v === 1) return { ...(d as Omit<GapEventV1, 'v'>), v: 2, cause: 'unknown' };
   const v2 = d;
   // A cause this reader does not know (a newer collector's) is kept, not dead-lettered: the gap
@@ -76,10 +82,10 @@ export function decodeGapEvent(bytes: Uint8Array): GapEvent {
   if (typeof v2.cause !== 'string' || !/^[a-z][a-z0-9_]{0,31}$/.test(v2.cause))
     throw new PdmError(
       'PDM_ERR_FRAME_INVALID',
-      `gap event: cause ${JSON.stringify(v2.cause)} is not a cause name (e.g. ${GAP_CAUSES.join(', ')})`,
+      `gap event: cause ${valueText(v2.cause)} is not a cause name (e.g. ${GAP_CAUSES.join(', ')})`,
     );
   if (v2.collector_down_ms !== undefined && !(Number.isFinite(v2.collector_down_ms) && v2.collector_down_ms >= 0))
-    throw new PdmError('PDM_ERR_FRAME_INVALID', `gap event: collector_down_ms ${JSON.stringify(v2.collector_down_ms)} is not a duration`);
+    throw new PdmError('PDM_ERR_FRAME_INVALID', `gap event: collector_down_ms ${valueText(v2.collector_down_ms)} is not a duration`);
   return v2 as GapEventV2;
 }
 

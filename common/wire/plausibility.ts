@@ -10,6 +10,7 @@
  * dead-letter headers and the processor's metrics count rejections by rule.
  */
 import { PdmError } from '../errors.ts';
+import { escaped, valueText } from '../input/display.ts';
 
 /** Machine and channel ids, in every message kind: 1-64 letters, digits, `_`, `.` or `-`. */
 export const WIRE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -45,7 +46,11 @@ export function invalid(rule: PlausibilityRule, message: string, details: Record
 /** Throws unless `id` matches WIRE_ID_PATTERN; `what` names the message and the field. */
 export function checkId(id: unknown, what: string, details: Record<string, unknown> = {}): void {
   if (typeof id !== 'string' || !WIRE_ID_PATTERN.test(id))
-    throw invalid('id', `${what} ${JSON.stringify(id)} must match ${WIRE_ID_PATTERN}`, details);
+    throw invalid(
+      'id',
+      `${what} ${typeof id === 'string' ? `"${escaped(id, 64)}"` : valueText(id)} must match ${WIRE_ID_PATTERN}`,
+      details,
+    );
 }
 
 /** Throws unless `ms` (ms since the epoch) lies in [reference - maxPast, reference + maxFuture]. */

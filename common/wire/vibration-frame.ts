@@ -5,6 +5,7 @@
  * describes them for other readers. Writers write version 2; readers read 1 and 2.
  */
 import { PdmError } from '../errors.ts';
+import { escaped } from '../input/display.ts';
 import {
   checkId,
   checkTimeMs,
@@ -75,7 +76,9 @@ export function decodeVibrationFrame(bytes: Uint8Array): VibrationFrame {
  * (common/wire/plausibility.ts). Returns the frame for chaining.
  */
 export function validateVibrationFrame(frame: VibrationFrame, bounds?: PlausibilityBounds): VibrationFrame {
-  const where = `vibration frame ${frame.machine}/${frame.channel} seq ${frame.seq}`;
+  // The ids come off the wire: a hostile or corrupted frame may carry control characters and
+  // terminal escapes, which must not reach a log line or a terminal as they are.
+  const where = `vibration frame ${escaped(frame.machine, 64)}/${escaped(frame.channel, 64)} seq ${frame.seq}`;
   const details = { machine: frame.machine, channel: frame.channel, seq: frame.seq };
   const fail = (rule: PlausibilityRule, what: string): never => {
     throw invalid(rule, `${where}: ${what}`, details);

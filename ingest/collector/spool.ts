@@ -159,6 +159,8 @@ export class Spool {
   #closed = false;
   /** Totals since open: records dropped for room, and their bytes. */
   droppedRecords = 0;
+  /** Appends that found the disk full before spool.maxBytes (the oldest records made room, or the new one was dropped). */
+  diskFullEvents = 0;
   droppedBytes = 0;
 
   private constructor(opts: SpoolOptions, hooks: SpoolHooks) {
@@ -335,8 +337,28 @@ export class Spool {
   append(message: SpoolMessage): number {
     if (this.#closed) throw new PdmError('PDM_ERR_SPOOL', `spool ${this.dir} is closed`);
     const size = spoolRecordSize(message);
-    if (this.#bytesOnDisk + size > this.#opts.maxBytes) this.#makeRoom(size);
-    return this.#write({ ...message, id: this.#nextId, appendedAtMs: this.#now() });
+    if (this.#bytesOnDisk + size > this.#opts.maxBytes) this.#makeRoom(size, this.#opts.maxBytes);
+    const record = { ...message, id: this.#nextId, appendedAtMs: this.#now() };
+    try {
+      return this.#write(record);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+    }
+    // The disk filled before spool.maxBytes (other files on it, a smaller volume): the spool is
+    // full at the size it has. As for maxBytes, the oldest records go to make room (counted and
+    // reported through onDrop), and the write is tried again; with nothing left to drop, this
+    // record itself is the one dropped. Either way the collector goes on.
+    this.diskFullEvents++;
+    this.#makeRoom(size, this.#bytesOnDisk);
+    try {
+      return this.#write(record);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      this.droppedRecords++;
+      this.droppedBytes += size;
+      this.#hooks.onDrop?.(groupDropped([{ ...record, size }]));
+      return -1;
+    }
   }
 
   #write(record: SpoolRecord): number {
@@ -345,12 +367,20 @@ export class Spool {
     if (!seg || seg.sealed || seg.bytes + bytes.length > this.#opts.segmentBytes) seg = this.#roll(record.id);
     const offset = seg.bytes;
     try {
-      writeSync(seg.fd, bytes, 0, bytes.length, null);
+      // A full disk can take part of a record (a short write) before it refuses the rest: a torn
+      // record would fail its CRC when read back and stall everything behind it. Cut it off.
+      const written = writeSync(seg.fd, bytes, 0, bytes.length, null);
+      if (written !== bytes.length) throw Object.assign(new Error(`short write (${written} of ${bytes.length} bytes)`), { code: 'ENOSPC' });
     } catch (err) {
+      try {
+        ftruncateSync(seg.fd, offset);
+      } catch {
+        /* the record stays torn: the CRC check on reopening cuts it off */
+      }
       throw new PdmError(
         'PDM_ERR_SPOOL',
         `spool ${this.dir}: cannot write ${seg.path} (${(err as Error).message})`,
-        { dir: this.dir },
+        { dir: this.dir, code: (err as NodeJS.ErrnoException).code },
         { cause: err },
       );
     }
@@ -404,14 +434,14 @@ export class Spool {
    * are not dropped with their segment but moved to the tail, as long as they take less than a
    * quarter of the spool.
    */
-  #makeRoom(needed: number): void {
+  #makeRoom(needed: number, limit: number): void {
     // Acknowledged segments waiting for the next checkpoint go first: they hold nothing to send.
     if (this.#segments.some((seg) => seg.live === 0 && seg.sealed)) this.#stateDirty = true;
     this.checkpoint();
     const dropped: Entry[] = [];
     const rescued: SpoolRecord[] = [];
     let rescuedBytes = 0;
-    while (this.#bytesOnDisk + needed + rescuedBytes > this.#opts.maxBytes) {
+    while (this.#bytesOnDisk + needed + rescuedBytes > limit) {
       const first = this.#head + this.#inFlight;
       if (first >= this.#entries.length) break; // only the batch in flight is left
       const seg = this.#entries[first].seg;
@@ -421,7 +451,7 @@ export class Spool {
       for (const e of gone) {
         seg.live--;
         this.#liveBytes -= e.size;
-        if (this.#opts.keep?.(e) && rescuedBytes + e.size <= this.#opts.maxBytes / 4) {
+        if (this.#opts.keep?.(e) && rescuedBytes + e.size <= limit / 4) {
           rescued.push(this.#readRecord(e));
           rescuedBytes += e.size;
         } else {
@@ -646,4 +676,10 @@ export function spoolDiskBytes(dir: string): number {
   return readdirSync(dir)
     .filter((n) => SEGMENT_PATTERN.test(n))
     .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+}
+
+/** Whether a spool write failed for lack of space (ENOSPC, a disk quota, or a short write). */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as PdmError).details?.['code'];
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }

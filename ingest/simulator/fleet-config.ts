@@ -9,8 +9,9 @@
  */
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { formatPath, loadConfigFile } from '../../common/config.ts';
+import { configKey, formatPath, loadConfigFile } from '../../common/config.ts';
 import { PdmError } from '../../common/errors.ts';
+import { escaped } from '../../common/input/display.ts';
 import { KNOWN_BEARINGS, lookupBearing } from '../../models/bearing/catalogue.ts';
 import type { BearingGeometry } from '../../models/bearing/geometry.ts';
 import { BearingGeometrySpec } from '../../models/bearing/geometry-spec.ts';
@@ -562,8 +563,9 @@ function flattenIssues(
 function describeIssues(source: string, issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): string[] {
   return flattenIssues(issues, prefix).map((p) => {
     const where = formatPath(p.path);
-    if (p.keys) return `${source}: unknown setting ${p.keys.map((k) => (where === '(top level)' ? k : `${where}.${k}`)).join(', ')}`;
-    return `${source}: ${where} ${p.message}`;
+    if (p.keys)
+      return `${source}: unknown setting ${p.keys.map((k) => (where === '(top level)' ? configKey(k) : `${where}.${configKey(k)}`)).join(', ')}`;
+    return `${source}: ${where} ${escaped(p.message, 500)}`;
   });
 }
 
@@ -653,7 +655,8 @@ function validateMachineEntry(raw: unknown, index: number, source: string, defau
   }
   const rawId =
     typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
-  const named = rawId !== undefined ? ` (machine "${rawId}")` : '';
+  // The id failed validation, so it may be anything: escaped like the keys.
+  const named = rawId !== undefined ? ` (machine "${escaped(rawId, 64)}")` : '';
   const problems = describeIssues(source, parsed.error.issues, ['machines', index]).map((p) => p + named);
   const first = parsed.error.issues[0];
   const field = first ? formatPath(first.code === 'unrecognized_keys' ? [...first.path, first.keys[0]] : first.path) : undefined;

@@ -42,6 +42,7 @@
  * form is plain JSON (`EnvelopeReference`), validated by `validateReference`.
  */
 import { PdmError } from '../../common/errors.ts';
+import { escaped } from '../../common/input/display.ts';
 import { nextPowerOfTwo } from '../dsp/fft-size.ts';
 import { gammaQuantile } from '../dsp/gamma.ts';
 import { NoiseFloor } from '../dsp/noise-floor.ts';
@@ -353,8 +354,11 @@ function referenceError(field: string, rule: string, value: unknown): PdmError {
  * PDM_ERR_CONFIG_INVALID naming the field, prefixed by `where` (e.g. the file name).
  */
 export function validateReference(value: unknown, where = 'reference'): EnvelopeReference {
+  // A field name and value may come from a file: shown escaped (JSON.stringify leaves DEL and C1
+  // controls raw, and a key is not quoted at all).
   const bad = (field: string, rule: string, got: unknown): never => {
-    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${where}: ${field} ${rule}, got ${JSON.stringify(got)?.slice(0, 80)}`, {
+    const shownValue = escaped(String(JSON.stringify(got)?.slice(0, 80)), 500);
+    throw new PdmError('PDM_ERR_CONFIG_INVALID', `${where}: ${escaped(field, 200)} ${rule}, got ${shownValue}`, {
       setting: field,
       value: got,
     });

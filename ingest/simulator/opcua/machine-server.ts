@@ -89,6 +89,12 @@ export interface MachineServerStats {
   skippedBehind: number;
   /** Largest delay between a block's end and its publication, ms. */
   maxPublishDelayMs: number;
+  /**
+   * The sequence numbers published per channel id, as runs [first, last] (a new run after a
+   * stop or a skip): the simulator's own record of what it produced, which a fault suite counts
+   * what reached storage against.
+   */
+  producedRuns: Map<string, Array<[number, number]>>;
   /** Scalar sensors: the time stamp (period end, ms) of the first values published since start; 0 before. */
   firstScalarEndMs: number;
 }
@@ -110,6 +116,7 @@ export class MachineServer {
     notAcquired: 0,
     skippedBehind: 0,
     maxPublishDelayMs: 0,
+    producedRuns: new Map(),
     firstScalarEndMs: 0,
   };
   /** Blocks published since start, per channel id (for counting in tests and the live view). */
@@ -289,6 +296,7 @@ export class MachineServer {
           sourceTimestamp,
         );
         this.stats.published.set(spec.id, (this.stats.published.get(spec.id) ?? 0) + 1);
+        recordRun(this.stats.producedRuns, spec.id, seq);
         const delay = nowMs - blockStartMs(spec, seq + 1);
         if (delay > this.stats.maxPublishDelayMs) this.stats.maxPublishDelayMs = delay;
       }
@@ -360,4 +368,16 @@ export class MachineServer {
       node.setValueFromSource(new Variant({ dataType: DataType.Double, value: reading[ENERGY_KEYS[name]] }), StatusCodes.Good, ts);
     }
   }
+}
+
+/** Add `seq` to a channel's runs: extends the last run when it follows it, else starts a new one. */
+function recordRun(runs: Map<string, Array<[number, number]>>, channel: string, seq: number): void {
+  let list = runs.get(channel);
+  if (!list) {
+    list = [];
+    runs.set(channel, list);
+  }
+  const last = list.at(-1);
+  if (last && seq === last[1] + 1) last[1] = seq;
+  else list.push([seq, seq]);
 }

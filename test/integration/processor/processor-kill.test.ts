@@ -21,7 +21,7 @@ import {
   stopChild,
   waitForCounts,
   waitHealth,
-} from '../../helpers/processor-group.ts';
+} from '../../../tools/harness/processor-group.ts';
 import { sql, waitForRows } from '../../helpers/questdb.ts';
 
 const FS = 10_240;

@@ -58,7 +58,7 @@ describe('pdm simulate with a bad fleet entry', () => {
     ready = await new Promise((resolveReady, reject) => {
       child.on('message', (m: SimulatorMessage) => {
         if (m.type === 'ready') resolveReady(m);
-        else truths.push(m);
+        else if (m.type === 'truth') truths.push(m);
       });
       child.once('exit', (code) => reject(new Error(`pdm simulate exited (${code}) before it was ready:\n${stderr}`)));
     });

@@ -1,5 +1,15 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -291,4 +301,37 @@ describe('spool', () => {
       expect(s.recovery.records).toBe(5);
     }
   });
+});
+
+describe('a full disk (found by the fault suite)', () => {
+  // Real ENOSPC from the kernel: the spool's next segment files are links to /dev/full, which
+  // refuses every write. Before the fix a short or failed write left a torn record (read back:
+  // "CRC mismatch") and the collector stalled in spooling for good.
+  it.runIf(existsSync('/dev/full'))(
+    'drops the oldest records (counted and reported) instead of stalling, and what stays reads back',
+    () => {
+      const dir = tmp();
+      const drops: DroppedRange[] = [];
+      const s = openSpool(dir, { segmentBytes: 8 * 1024 }, { onDrop: (r) => drops.push(...r) });
+      let seq = 0;
+      while (segments(dir).length < 3) s.append(block(seq++));
+      // Every segment from here on is the full disk.
+      for (let id = 0; id < 1000; id++) {
+        const name = join(dir, `seg-${String(id).padStart(16, '0')}.spool`);
+        if (!existsSync(name)) symlinkSync('/dev/full', name);
+      }
+      while (drops.length === 0) expect(() => s.append(block(seq++))).not.toThrow();
+      const lastAppended = seq - 1;
+      expect(s.diskFullEvents).toBe(1);
+      // The oldest segment went to make room (as when spool.maxBytes is reached), then the record
+      // that met the full disk, with nothing more to drop, was dropped itself.
+      const droppedSeqs = drops.flatMap((d) => Array.from({ length: d.toSeq - d.fromSeq + 1 }, (_, i) => d.fromSeq + i));
+      expect(droppedSeqs[0]).toBe(0);
+      expect(droppedSeqs).toContain(lastAppended);
+      expect(s.droppedRecords).toBe(droppedSeqs.length);
+      // No torn record: everything kept reads back, in order, and is the rest of what was appended.
+      const kept = drain(s).map(([, q]) => q);
+      expect([...droppedSeqs, ...kept].sort((a, b) => a - b)).toEqual(Array.from({ length: lastAppended + 1 }, (_, i) => i));
+    },
+  );
 });

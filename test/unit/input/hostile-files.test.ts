@@ -207,3 +207,88 @@ describe('impossible parameters (pdm analyze)', () => {
     expect(r.stderr).toContain("the bearing's inner race frequency (BPFI 9025.4 Hz) is above Nyquist (6000 Hz)");
   });
 });
+
+describe('found by the fuzzers (test/unit/fuzz)', () => {
+  it('DEL and 8-bit CSI (0x9b) after a quoted field were printed raw in the message: now escaped', async () => {
+    const err = await readError(file('csi.csv', '"a"\u009b2J\u007f\n1\n'));
+    expect(hasControlCharacter(err.message) || /[\u007f-\u009f]/.test(err.message)).toBe(false);
+    expect(err.message).toContain('line 1: text after a quoted field: "\\u009b2J\\u007f"');
+  });
+});
+
+describe('feature histories, found by the fuzzers (test/unit/fuzz)', () => {
+  it("a time of 1e999 seconds was read as Infinity (a last row's time accepted, remaining life from it): now refused", () => {
+    for (const [text, line] of [
+      ['time,rms\n1e999,1\n', 2],
+      ['time,rms\n1,0.5\n1e400,0.6\n', 3],
+      ['time,rms\n-1e999,1\n2,0.5\n', 2],
+    ] as const) {
+      const err = thrown(() => readFeatureCsv(file('infinite-time.csv', text)));
+      expect(err).toBeInstanceOf(PdmError);
+      expect(err.message).toMatch(
+        new RegExp(`infinite-time\\.csv: line ${line}, column 'time': '-?1e\\d+' is not a finite number of seconds$`),
+      );
+    }
+  });
+});
+
+describe('CSV signals, found by the fuzzers (test/unit/fuzz)', () => {
+  it("a cell beyond the float32 range (-3.5e38) was refused as 'sample 0 is -Infinity', without its line: now names line and value", async () => {
+    const err = await readError(file('huge-cell.csv', 'value\n0.5\n-3.5e38\n'));
+    expect(err.message).toMatch(/huge-cell\.csv: line 3, column value: '-3\.5e38' is beyond the float32 range of a sample \(±3\.4e38\)$/);
+    // The largest float32 itself is a sample.
+    const ok = await readSignalFile(file('max-cell.csv', 'value\n3.4028234663852886e38\n'));
+    expect(ok.samples[0]).toBe(3.4028234663852886e38);
+  });
+});
+
+describe('reference files, found by the fuzzers (test/unit/fuzz)', () => {
+  it('an unknown key or a value with terminal escapes in a reference file was printed raw: now escaped', async () => {
+    const { readReferenceFile } = await import('../../../cli/io/reference-file.ts');
+    const cases: [string, string][] = [
+      ['{"format":"pdm-envelope-reference","version":1,"\\u001b[2J":1}', ': \\u001b[2J is not a reference field, got 1'],
+      ['{"format":"\\u009b31m"}', `: format must be 'pdm-envelope-reference', got "\\u009b31m"`],
+    ];
+    for (const [json, expected] of cases) {
+      const err = await readReferenceFile(file('ref.json', json)).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err).toBeInstanceOf(PdmError);
+      expect([...err!.message].some((c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f))).toBe(false);
+      expect(err!.message).toContain(expected);
+    }
+  });
+});
+
+describe('reference files as endless or binary sources', () => {
+  it('/dev/zero as --reference was read until memory ran out, and binary was quoted raw in "is not JSON": now bounded and escaped', async () => {
+    const { readReferenceFile } = await import('../../../cli/io/reference-file.ts');
+    const previous = process.env['PDM_MAX_INPUT_MB'];
+    process.env['PDM_MAX_INPUT_MB'] = '4';
+    try {
+      const err = await readReferenceFile('/dev/zero').then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err).toBeInstanceOf(PdmError);
+      expect(err!.message).toContain('/dev/zero: is larger than 4 MiB (or never ends)');
+    } finally {
+      if (previous === undefined) delete process.env['PDM_MAX_INPUT_MB'];
+      else process.env['PDM_MAX_INPUT_MB'] = previous;
+    }
+    const bin = await readReferenceFile(file('bin.json', '\u001b[2J\u0007')).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(bin).toBeInstanceOf(PdmError);
+    expect(hasControlCharacter(bin!.message)).toBe(false);
+    expect(bin!.message).toContain('bin.json: is not JSON (Unexpected token');
+    expect(bin!.message).toContain('\\u001b[2J');
+    const missing = await readReferenceFile(join(dir, 'missing.json')).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(missing!.message).toBe(`${join(dir, 'missing.json')}: no such file`);
+  });
+});
