@@ -14,6 +14,7 @@
  * `location` and `axis` may be empty strings (not declared).
  */
 import { PdmError } from '../errors.ts';
+import { escaped, valueText } from '../input/display.ts';
 import { SCALAR_FEATURES, type ScalarFeatureField } from '../scalar-features.ts';
 import { checkId, checkTimeMs, invalid, type PlausibilityBounds } from './plausibility.ts';
 
@@ -39,26 +40,30 @@ export function decodeFeatureReading(bytes: Uint8Array): FeatureReadingV1 {
   try {
     doc = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch (err) {
-    throw new PdmError('PDM_ERR_FRAME_DECODE', `feature reading: not JSON (${(err as Error).message})`, {}, { cause: err });
+    // V8's message quotes the start of the text: escaped, as it may be any bytes.
+    throw new PdmError('PDM_ERR_FRAME_DECODE', `feature reading: not JSON (${escaped((err as Error).message, 160)})`, {}, { cause: err });
   }
   const d = doc as Partial<FeatureReadingV1> | null;
   if (!d || typeof d !== 'object' || Array.isArray(d)) throw new PdmError('PDM_ERR_FRAME_DECODE', 'feature reading: not a JSON object');
-  if (d.v !== 1) throw new PdmError('PDM_ERR_FRAME_VERSION', `feature reading: unknown version ${String(d.v)} (this reader knows 1)`);
+  if (d.v !== 1) throw new PdmError('PDM_ERR_FRAME_VERSION', `feature reading: unknown version ${valueText(d.v)} (this reader knows 1)`);
   if (typeof d.machine !== 'string' || d.machine === '') throw new PdmError('PDM_ERR_FRAME_INVALID', 'feature reading: machine is missing');
-  const where = `feature reading of ${d.machine}`;
-  if (typeof d.channel !== 'string' || d.channel === '') throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}: channel is missing`);
+  // Ids and values come from the message: shown escaped, never raw.
+  const machine = escaped(d.machine, 64);
+  if (typeof d.channel !== 'string' || d.channel === '')
+    throw new PdmError('PDM_ERR_FRAME_INVALID', `feature reading of ${machine}: channel is missing`);
+  const where = `feature reading of ${machine}/${escaped(d.channel, 64)}`;
   if (typeof d.ts_ms !== 'number' || !Number.isFinite(d.ts_ms) || d.ts_ms <= 0)
-    throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}/${d.channel}: ts_ms ${String(d.ts_ms)} is not a positive number`);
+    throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}: ts_ms ${valueText(d.ts_ms)} is not a positive number`);
   for (const k of ['location', 'axis'] as const)
     if (d[k] !== undefined && typeof d[k] !== 'string')
-      throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}/${d.channel}: ${k} ${JSON.stringify(d[k])} is not a string`);
+      throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}: ${k} ${valueText(d[k])} is not a string`);
   if (!d.values || typeof d.values !== 'object' || Array.isArray(d.values))
-    throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}/${d.channel}: values missing`);
+    throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}: values missing`);
   for (const [k, v] of Object.entries(d.values)) {
     if (!FIELDS.has(k))
-      throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}/${d.channel}: unknown field ${k} (known: ${[...FIELDS].join(', ')})`);
+      throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}: unknown field ${escaped(k)} (known: ${[...FIELDS].join(', ')})`);
     if (typeof v !== 'number' || !Number.isFinite(v))
-      throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}/${d.channel}: ${k} is ${String(v)}, not a finite number`);
+      throw new PdmError('PDM_ERR_FRAME_INVALID', `${where}: ${k} is ${valueText(v)}, not a finite number`);
   }
   return { v: 1, machine: d.machine, channel: d.channel, ts_ms: d.ts_ms, location: d.location ?? '', axis: d.axis ?? '', values: d.values };
 }
@@ -70,8 +75,9 @@ export function decodeFeatureReading(bytes: Uint8Array): FeatureReadingV1 {
  */
 export function validateFeatureReading(r: FeatureReadingV1, bounds: PlausibilityBounds): FeatureReadingV1 {
   checkId(r.machine, 'feature reading: machine id', { machine: r.machine });
+  checkId(r.channel, `feature reading of ${r.machine}: channel id`, { machine: r.machine, channel: r.channel });
+  // Both ids match the wire pattern from here on: safe to show as they are.
   const where = `feature reading of ${r.machine}/${r.channel}`;
-  checkId(r.channel, `${where}: channel id`, { machine: r.machine, channel: r.channel });
   for (const k of ['location', 'axis'] as const)
     if (r[k] !== '') checkId(r[k], `${where}: ${k}`, { machine: r.machine, channel: r.channel, field: k });
   checkTimeMs(r.ts_ms, bounds, `${where}: ts_ms`, { machine: r.machine, channel: r.channel });
