@@ -87,6 +87,12 @@ export interface WindowResult {
   zone: WindowZone;
   /** The sensor's self-checks (WindowAnalysis.sensor); absent: valid. */
   sensor?: { status: 'ok' | 'check_function'; reasons: readonly SensorFault[] };
+  /**
+   * `scalar`: a scalar sensor's reading (overall values, stream-processing/scalar-window.ts): it
+   * fuses the health features it has (a sensor without kurtosis has none), and without velocity it
+   * has no zone without being a sensor fault. Absent: a waveform window.
+   */
+  kind?: 'scalar';
 }
 
 export interface HealthUpdate {
@@ -288,10 +294,10 @@ export class MachineHealthTracker {
       s.seenSeqs++;
       if (s.channels === null && s.seenSeqs > 3) s.channels = [...s.channelsSeen].sort();
     }
-    s.pending.byChannel.set(
-      w.channel,
-      w.sensor === undefined ? { features: w.features, zone: w.zone } : { features: w.features, zone: w.zone, sensor: w.sensor },
-    );
+    const entry: Omit<WindowResult, 'machine' | 'channel' | 'windowSeq' | 'tsNs'> = { features: w.features, zone: w.zone };
+    if (w.sensor !== undefined) entry.sensor = w.sensor;
+    if (w.kind !== undefined) entry.kind = w.kind;
+    s.pending.byChannel.set(w.channel, entry);
     return update;
   }
 
@@ -318,6 +324,8 @@ export class MachineHealthTracker {
     let zone: IsoZone = 'A';
     for (const c of s.channels) {
       const ch = p.byChannel.get(c)!;
+      // A scalar sensor without velocity has no zone to give: not a fault of the sensor.
+      if (ch.kind === 'scalar' && ch.zone === 'unknown' && ch.sensor === undefined) continue;
       if (ch.sensor?.status === 'check_function' || ch.zone === 'unknown') bad.push({ channel: c, reasons: ch.sensor?.reasons ?? [] });
       else if (ZONE_RANK[ch.zone] > ZONE_RANK[zone]) zone = ch.zone;
     }
@@ -378,7 +386,11 @@ export class MachineHealthTracker {
           return undefined;
         }
         if (!failed) s.lastValid.set(c, ch.features);
-        for (const f of this.#config.features) record[`${c}_${f}`] = features[f];
+        for (const f of this.#config.features) {
+          // A scalar sensor fuses what it measures; a waveform window lacking a feature is an error the model names.
+          if (ch.kind === 'scalar' && features[f] === undefined) continue;
+          record[`${c}_${f}`] = features[f];
+        }
       }
       // A mode's model may have seen later windows before a restart; replayed ones were skipped above.
       const status = monitor.update(newAssetStatus(), time, record as FeatureRecord, fusesEnergy ? s.energy : undefined, zone);

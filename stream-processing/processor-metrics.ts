@@ -30,6 +30,7 @@ export interface ProcessorHealthReport {
     | 'messagesIn'
     | 'blocksIn'
     | 'energyIn'
+    | 'featuresIn'
     | 'gapsIn'
     | 'deadLettered'
     | 'writeRetries'
@@ -121,6 +122,7 @@ export class ProcessorMetrics {
     counter('pdm_processor_messages_in_total', 'Kafka messages consumed (all topics)', () => stats().messagesIn);
     counter('pdm_processor_blocks_in_total', 'vibration blocks consumed', () => stats().blocksIn);
     counter('pdm_processor_energy_readings_in_total', 'energy readings consumed', () => stats().energyIn);
+    counter('pdm_processor_feature_readings_in_total', "scalar sensors' readings consumed (pdm.features.v1)", () => stats().featuresIn);
     counter('pdm_processor_gap_events_in_total', 'collection gap events consumed', () => stats().gapsIn);
     counter('pdm_processor_dead_lettered_total', 'messages sent to the dead-letter topic with their reason', () => stats().deadLettered);
     counter(
@@ -275,6 +277,7 @@ export class ProcessorMetrics {
         messagesIn: s.messagesIn,
         blocksIn: s.blocksIn,
         energyIn: s.energyIn,
+        featuresIn: s.featuresIn,
         gapsIn: s.gapsIn,
         deadLettered: s.deadLettered,
         writeRetries: s.writeRetries,

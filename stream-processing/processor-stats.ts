@@ -6,6 +6,7 @@
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import type { WindowAnalysis } from '../models/window-analysis.ts';
 import type { Row } from '../storage/rows.ts';
+import { NO_WAVEFORM } from '../storage/schema.ts';
 import { deadLetterReason } from './dead-letter.ts';
 
 export interface LatestAnalysis {
@@ -21,6 +22,8 @@ export interface ProcessorStats {
   messagesIn: number;
   blocksIn: number;
   energyIn: number;
+  /** Scalar sensors' readings (pdm.features.v1) accepted. */
+  featuresIn: number;
   gapsIn: number;
   deadLettered: number;
   /** Dead letters by error code and broken rule (`rule`: the plausibility rule, or 'none'). */
@@ -54,6 +57,7 @@ export function newProcessorStats(): ProcessorStats {
     messagesIn: 0,
     blocksIn: 0,
     energyIn: 0,
+    featuresIn: 0,
     gapsIn: 0,
     deadLettered: 0,
     deadLettersBy: new Map(),
@@ -92,6 +96,21 @@ export function recordAnalysis(
     diagnosis: analysis.bearing.diagnosis,
     confidence: analysis.bearing.confidence,
     referenceWindows,
+  });
+}
+
+/** A scalar sensor's reading, for the live view: its zone, and `no_waveform` where a diagnosis would be. */
+export function recordScalar(
+  stats: ProcessorStats,
+  w: { machine: string; channel: string; tsNs: bigint; features: Record<string, number>; zone: string },
+): void {
+  stats.latest.set(`${w.machine}/${w.channel}`, {
+    ts: w.tsNs,
+    features: w.features,
+    zone: w.zone,
+    diagnosis: NO_WAVEFORM,
+    confidence: Number.NaN,
+    referenceWindows: 0,
   });
 }
 

@@ -30,6 +30,7 @@ import { createKafka, ensureTopics, type KafkaSecurity, kafkaError, resolveKafka
 import { logger } from '../common/log.ts';
 import { topicNames } from '../common/topics.ts';
 import { decodeEnergyReading, validateEnergyReading } from '../common/wire/energy-reading.ts';
+import { decodeFeatureReading, validateFeatureReading } from '../common/wire/feature-reading.ts';
 import { decodeGapEvent, validateGapEvent } from '../common/wire/gap-event.ts';
 import { invalid, type PlausibilityBounds, referenceTimeMs } from '../common/wire/plausibility.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
@@ -73,10 +74,12 @@ import {
   recordDeadLetter,
   recordHealth,
   recordRowsOut,
+  recordScalar,
 } from './processor-stats.ts';
 import { RateContinuity } from './rate-continuity.ts';
 import { ReferenceLearning } from './reference-learning.ts';
 import { type RefusedItem, writeIsolatingRefusals } from './reject-bisection.ts';
+import { scalarWindow } from './scalar-window.ts';
 import { SpectrumCadence, type WindowEvidence } from './spectrum-cadence.ts';
 import { StallWatch } from './stall-watch.ts';
 import { type CompletedWindow, WindowAssembler } from './windowing.ts';
@@ -118,6 +121,8 @@ export class StreamProcessor {
   #stopping: Promise<void> | undefined;
   readonly #speedRpm = new Map<string, number>();
   readonly #spectrumCadence: SpectrumCadence<Row>;
+  /** Machines that send waveforms: their scalar readings, if any, are stored but not modelled. */
+  readonly #waveformMachines = new Set<string>();
   readonly health: MachineHealthTracker | undefined;
   /** Local copy of the model state (optional): seeds machines the model-state topic has never seen. */
   readonly #checkpoints: HealthCheckpoints | undefined;
@@ -258,7 +263,7 @@ export class StreamProcessor {
     await admin.connect().catch((err: unknown) => {
       throw kafkaError(err, 'the processor cannot connect', brokers);
     });
-    const inputs = [this.#topics.vibration, this.#topics.energy, this.#topics.gaps];
+    const inputs = [this.#topics.vibration, this.#topics.energy, this.#topics.features, this.#topics.gaps];
     try {
       const { partitions, replicationFactor } = this.#config.kafka;
       // Only the topics it reads and writes: the simulator's truth topic is not the processor's,
@@ -332,7 +337,7 @@ export class StreamProcessor {
     });
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: [this.#topics.vibration, this.#topics.energy, this.#topics.gaps], fromBeginning: true });
+      await consumer.subscribe({ topics: inputs, fromBeginning: true });
     } catch (err) {
       throw kafkaError(err, 'the consumer cannot subscribe', brokers);
     }
@@ -431,6 +436,8 @@ export class StreamProcessor {
     /** The message each row was built from; rows derived from windows have none. */
     const sourceOf = new Map<Row, KafkaMessage>();
     const windows: CompletedWindow[] = [];
+    /** Scalar sensors' readings of this batch, in offset order, for the health model. */
+    const scalarWindows: WindowResult[] = [];
     const processedAtUs = Date.now() * 1000;
     let lastOffset = -1;
     for (const message of batch.messages) {
@@ -443,6 +450,7 @@ export class StreamProcessor {
         if (batch.topic === this.#topics.vibration)
           row = this.#onVibration(message, bounds, batch.partition, offset, processedAtUs, windows);
         else if (batch.topic === this.#topics.energy) row = this.#onEnergy(message, bounds);
+        else if (batch.topic === this.#topics.features) row = this.#onFeatures(message, bounds, processedAtUs, scalarWindows);
         else row = this.#onGap(message, bounds);
         rows.push(row);
         sourceOf.set(row, message);
@@ -490,6 +498,25 @@ export class StreamProcessor {
       const now = this.#spectrumCadence.onWindow(r.evidence, r.window.diagnosis);
       if (now.spectra) rows.push(...this.#spectrumRows(r.evidence, now.spectra, processedAtUs));
       if (now.bands) rows.push(...r.evidence.bands);
+    }
+    for (const w of scalarWindows) {
+      // A scalar sensor's zone and the machine's health raise alerts as a waveform's do.
+      if (this.alerts) alertEvents.push(...this.alerts.onWindow(alertWindow(w), Date.now()));
+      const update = this.health?.onWindow(w);
+      if (!update) continue;
+      rows.push(this.#healthRow(update, processedAtUs));
+      advanced.add(update.machine);
+      this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
+      if (this.alerts)
+        alertEvents.push(
+          ...this.alerts.onHealth({
+            machine: update.machine,
+            tsMs: Number(update.tsNs / 1_000_000n),
+            state: update.status.state,
+            rulMedianS: update.status.rul.median,
+            rulBasis: update.status.rulBasis,
+          }),
+        );
     }
     // Before the commit, so the checkpoint that follows it holds the references.
     await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
@@ -642,6 +669,7 @@ export class StreamProcessor {
         { machine: frame.machine, channel: frame.channel, seq: frame.seq },
       );
     this.stats.blocksIn++;
+    this.#waveformMachines.add(frame.machine);
     const window = this.#assembler.add({ ...frame, meaning, partition, offset });
     if (window) windows.push(window);
     return blockRow(this.#tables, frame, { partition, offset, processedAtUs });
@@ -654,6 +682,22 @@ export class StreamProcessor {
     if (r.values.speed_rpm !== undefined && r.values.speed_rpm > 0) this.#speedRpm.set(r.machine, r.values.speed_rpm);
     this.health?.onEnergy(r.machine, r.values.power_kw, r.values.load_pct, r.values.speed_rpm, r.ts_ms);
     return energyRow(this.#tables, r);
+  }
+
+  /**
+   * A scalar sensor's reading: validated (bad ones are dead-lettered with the rule), stored in
+   * vibration_features with its ISO zone and `no_waveform` for the spectral parts
+   * (scalar-window.ts), and handed to the health model. A machine that also sends waveforms is
+   * modelled on its waveform windows only: the two are numbered differently and would not fuse.
+   */
+  #onFeatures(message: KafkaMessage, bounds: PlausibilityBounds, processedAtUs: number, out: WindowResult[]): Row {
+    if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'feature message has no value');
+    const r = validateFeatureReading(decodeFeatureReading(message.value), bounds);
+    this.stats.featuresIn++;
+    const { window, row } = scalarWindow(r, this.#config.machines[r.machine]?.iso ?? this.#config.iso);
+    recordScalar(this.stats, window);
+    if (!this.#waveformMachines.has(r.machine)) out.push(window);
+    return featureRow(this.#tables, { ...row, processedAtUs });
   }
 
   #onGap(message: KafkaMessage, bounds: PlausibilityBounds): Row {

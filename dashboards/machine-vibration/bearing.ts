@@ -20,7 +20,7 @@ export function bearingRow({ tables }: RowContext): DashboardRow {
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
   const diagnosis = stateTimelinePanel(
     'Bearing diagnosis',
-    'Fault type of the last window in each interval: outer race, inner race, rolling element, cage, or none.',
+    'Fault type of the last window in each interval: outer race, inner race, rolling element, cage, or none; "no waveform" for a scalar sensor (overall values only: nothing to diagnose from).',
     { w: 12, h: 8 },
     [tableQuery(diagnosisSql)],
     ['machine', 'channel'],
