@@ -34,8 +34,9 @@ import { decodeGapEvent, validateGapEvent } from '../common/wire/gap-event.ts';
 import { invalid, type PlausibilityBounds, referenceTimeMs } from '../common/wire/plausibility.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
+import { type WindowDiagnosis, windowDiagnosisOf } from '../models/bearing/diagnosis-accumulator.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
-import { blockRow, energyRow, featureRow, gapRow, healthRow, type Row } from '../storage/rows.ts';
+import { blockRow, energyRow, type FeatureRowInput, featureRow, gapRow, healthRow, type Row } from '../storage/rows.ts';
 import { tableDefinitions } from '../storage/schema.ts';
 import { QuestdbSink } from '../storage/sink.ts';
 import { questdbExec } from '../storage/sql.ts';
@@ -46,6 +47,7 @@ import { ChannelMeanings } from './channel-meaning.ts';
 import { coPartitionAssigner, unequalPartitionCounts } from './co-partition-assigner.ts';
 import { offsetToCommit } from './commit-policy.ts';
 import { DeadLetters } from './dead-letter.ts';
+import { DiagnosisAccumulators } from './diagnosis-accumulation.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
@@ -56,6 +58,7 @@ import { ProcessorMetrics } from './processor-metrics.ts';
 import {
   newProcessorStats,
   type ProcessorStats,
+  recordAccumulated,
   recordAnalysis,
   recordDeadLetter,
   recordHealth,
@@ -104,6 +107,8 @@ export class StreamProcessor {
   #stopping: Promise<void> | undefined;
   readonly #speedRpm = new Map<string, number>();
   readonly health: MachineHealthTracker | undefined;
+  /** Accumulated bearing diagnoses: the health model's (in its model state), or the processor's own without one. */
+  readonly #diagnoses: DiagnosisAccumulators;
   /** Local copy of the model state (optional): seeds machines the model-state topic has never seen. */
   readonly #checkpoints: HealthCheckpoints | undefined;
   /** The compacted model-state topic: where every processor finds a machine's model. */
@@ -184,6 +189,7 @@ export class StreamProcessor {
         );
       }
     }
+    this.#diagnoses = this.health?.diagnoses ?? new DiagnosisAccumulators();
   }
 
   get windowCounters() {
@@ -412,7 +418,10 @@ export class StreamProcessor {
     const advanced = new Set<string>();
     for (const r of analysed) {
       if (!r) continue;
-      rows.push(r.row);
+      // In window order too: each channel's accumulated diagnosis takes its windows in sequence.
+      const accumulated = r.bearing ? this.#diagnoses.add(r.window.machine, r.window.channel, r.bearing) : undefined;
+      rows.push(featureRow(this.#tables, accumulated ? { ...r.row, accumulated } : r.row));
+      if (accumulated) recordAccumulated(this.stats, r.window, accumulated);
       // In window order, so each machine's health model sees its windows in time order.
       const update = this.health?.onWindow(r.window);
       if (update) {
@@ -682,7 +691,10 @@ export class StreamProcessor {
     }
   }
 
-  async #analyse(w: CompletedWindow, processedAtUs: number): Promise<{ row: Row; window: WindowResult } | undefined> {
+  async #analyse(
+    w: CompletedWindow,
+    processedAtUs: number,
+  ): Promise<{ row: FeatureRowInput; window: WindowResult; bearing: WindowDiagnosis | undefined } | undefined> {
     const { key, config } = analysisConfig(w, { config: this.#config, speedRpm: this.#speedRpm, health: this.health });
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
     const kept = this.#references?.offerWindow(w, config);
@@ -693,7 +705,7 @@ export class StreamProcessor {
       if (kept && analysis.sensor.status !== 'ok') this.#references!.discardWindow(w, kept);
       recordAnalysis(this.stats, w, analysis, cpuUs, referenceWindows);
       return {
-        row: featureRow(this.#tables, {
+        row: {
           machine: w.machine,
           channel: w.channel,
           windowSeq: w.windowSeq,
@@ -709,7 +721,9 @@ export class StreamProcessor {
           sensorState: analysis.sensor.status,
           sensorReasons: analysis.sensor.reasons,
           processedAtUs,
-        }),
+        },
+        // Only channels watching a bearing have a diagnosis to accumulate.
+        bearing: config.bearing === undefined ? undefined : windowDiagnosisOf(w.windowSeq, analysis, w.sampleRateHz, sampleCount),
         window: {
           machine: w.machine,
           channel: w.channel,
