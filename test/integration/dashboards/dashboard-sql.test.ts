@@ -104,6 +104,13 @@ describe('dashboard SQL against real pipeline data', () => {
       services,
       prefix,
       windowBlocks: 4,
+      // Bearings on every channel, so the accumulated diagnosis's panels have rows to show.
+      processor: {
+        machines: {
+          [PRESS.id]: { bearings: { DE: '6205-2RS', NDE: '6203-2RS' }, shaftRpm: 1500 },
+          [FAN.id]: { bearings: { DE: '6205-2RS' }, shaftRpm: 1500 },
+        },
+      },
       machines: [
         // Not 50 or 60 Hz: a pure tone at the grid frequency is what hum looks like (the sensor checks flag it).
         { id: PRESS.id, source: source(PRESS, 45, 1) },
