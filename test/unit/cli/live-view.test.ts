@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { missingText } from '../../../cli/live-view.ts';
+import { diagnosisText, missingText } from '../../../cli/live-view.ts';
 
 describe('live view: missing blocks', () => {
   it('none', () => {
@@ -16,5 +16,21 @@ describe('live view: missing blocks', () => {
 
   it('only losses while running', () => {
     expect(missingText([{ missingBlocks: 4, missingByCause: { spool_full: 4 } }])).toBe('4 missing (lost while running: 4 spool full)');
+  });
+});
+
+describe('live view: bearing diagnosis', () => {
+  it('leads with the accumulated diagnosis, the window’s own beside it', () => {
+    const accumulated = { diagnosis: 'inner_race', confidence: 0.9991, windows: 42 };
+    expect(diagnosisText({ diagnosis: 'none', confidence: 0.7, referenceWindows: 0, accumulated })).toBe(
+      'inner_race 1.00 over 42 windows, this one none',
+    );
+    expect(diagnosisText({ diagnosis: 'inner_race', confidence: 0.93, referenceWindows: 8, accumulated })).toBe(
+      'inner_race 1.00 over 42 windows, this one inner_race 0.93 (vs healthy)',
+    );
+  });
+
+  it('shows the window’s own on channels without a bearing (nothing accumulated)', () => {
+    expect(diagnosisText({ diagnosis: 'none', confidence: 0, referenceWindows: 0 })).toBe('none');
   });
 });
