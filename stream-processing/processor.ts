@@ -696,6 +696,8 @@ export class StreamProcessor {
     processedAtUs: number,
   ): Promise<{ row: FeatureRowInput; window: WindowResult; bearing: WindowDiagnosis | undefined } | undefined> {
     const { key, config } = analysisConfig(w, { config: this.#config, speedRpm: this.#speedRpm, health: this.health });
+    // The basis of the window's judgement, as the configuration took it: the learnt reference (its id), or none.
+    const basis = config.reference === undefined ? '' : (this.health?.reference(w.machine, w.channel)?.id ?? '');
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
     const kept = this.#references?.offerWindow(w, config);
     try {
@@ -723,7 +725,8 @@ export class StreamProcessor {
           processedAtUs,
         },
         // Only channels watching a bearing have a diagnosis to accumulate.
-        bearing: config.bearing === undefined ? undefined : windowDiagnosisOf(w.windowSeq, analysis, w.sampleRateHz, sampleCount),
+        // Once a reference is learnt, the accumulation starts afresh (lines that counted before may not count after).
+        bearing: config.bearing === undefined ? undefined : windowDiagnosisOf(w.windowSeq, analysis, w.sampleRateHz, sampleCount, basis),
         window: {
           machine: w.machine,
           channel: w.channel,

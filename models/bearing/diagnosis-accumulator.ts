@@ -25,9 +25,10 @@
  * posterior of any fault (0.5 right after a reset: nothing is known yet).
  *
  * A window that is not a measurement (sensor check failed, no shaft speed) adds nothing. The
- * evidence belongs to one acquisition and operating point: a change of sample rate or window
- * length, or a shaft speed more than `speedTolerance` from the speed at the last reset, starts
- * the test afresh. Pure; the state is plain JSON (it travels in the machine's model state).
+ * evidence belongs to one acquisition, operating point and basis of judgement: a change of sample
+ * rate or window length, a shaft speed more than `speedTolerance` from the speed at the last
+ * reset, or a new basis (the healthy reference the windows are diagnosed against, once learnt:
+ * lines that counted before it may not count after) starts the test afresh. Pure; the state is plain JSON (it travels in the machine's model state).
  */
 import { PdmError } from '../../common/errors.ts';
 import { FAULT_KINDS, type FaultKind } from './fault-evidence.ts';
@@ -68,6 +69,8 @@ export interface WindowDiagnosis {
   shaftHz: number;
   sampleRateHz: number;
   windowSize: number;
+  /** What the window was diagnosed against (the healthy reference's id; '' without one). Default ''. */
+  basis?: string;
 }
 
 export interface AccumulatedResult {
@@ -84,6 +87,8 @@ export interface AccumulatorState {
   sampleRateHz: number | null;
   windowSize: number | null;
   shaftHz: number | null;
+  /** The windows' basis of judgement at the last reset (WindowDiagnosis.basis). */
+  basis: string;
   windows: number;
   /** Last window sequence taken (valid or not); null before any. */
   lastWindowSeq: number | null;
@@ -99,6 +104,7 @@ export function windowDiagnosisOf(
   a: { bearing: { diagnosis: AccumulatedDiagnosis }; sensor: { status: string }; shaft: { hz: number } },
   sampleRateHz: number,
   windowSize: number,
+  basis = '',
 ): WindowDiagnosis {
   return {
     windowSeq,
@@ -107,6 +113,7 @@ export function windowDiagnosisOf(
     shaftHz: a.shaft.hz,
     sampleRateHz,
     windowSize,
+    basis,
   };
 }
 
@@ -153,6 +160,7 @@ export class DiagnosisAccumulator {
       sampleRateHz: null,
       windowSize: null,
       shaftHz: null,
+      basis: '',
       windows: 0,
       lastWindowSeq: null,
       logOdds: emptyOdds(),
@@ -204,6 +212,7 @@ export class DiagnosisAccumulator {
     return (
       w.sampleRateHz !== s.sampleRateHz ||
       w.windowSize !== s.windowSize ||
+      (w.basis ?? '') !== s.basis ||
       Math.abs(w.shaftHz - s.shaftHz) > this.options.speedTolerance * s.shaftHz
     );
   }
@@ -214,6 +223,7 @@ export class DiagnosisAccumulator {
     s.sampleRateHz = w.sampleRateHz;
     s.windowSize = w.windowSize;
     s.shaftHz = w.shaftHz;
+    s.basis = w.basis ?? '';
     s.windows = 0;
     s.logOdds = emptyOdds();
     s.named = 'none';
@@ -257,6 +267,7 @@ export function validateAccumulatorState(value: unknown, where = 'diagnosis accu
   numberOrNull('windowSize', true);
   numberOrNull('shaftHz', true);
   numberOrNull('lastWindowSeq', false);
+  if (typeof s.basis !== 'string') bad('basis', 'must be a string', s.basis);
   if (!(Number.isInteger(s.windows) && (s.windows as number) >= 0)) bad('windows', 'must be a non-negative integer', s.windows);
   if (!(Number.isInteger(s.resets) && (s.resets as number) >= 0)) bad('resets', 'must be a non-negative integer', s.resets);
   const odds = s.logOdds as Record<string, unknown> | undefined;

@@ -143,12 +143,14 @@ describe('accumulated bearing diagnosis', () => {
     expect(released).toBe(Math.ceil(DEFAULT_ACCUMULATOR_OPTIONS.bound / perWindow) - 1);
   });
 
-  it('starts afresh on a speed change beyond 5 %, a new sample rate or window length, not on slip', () => {
+  it('starts afresh on a speed change beyond 5 %, a new sample rate, window length or reference, not on slip', () => {
     const cases: Array<[Partial<WindowDiagnosis>, boolean]> = [
       [{ shaftHz: 29.95 * 1.02 }, false],
       [{ shaftHz: 29.95 * 1.08 }, true],
       [{ sampleRateHz: 48_000 }, true],
       [{ windowSize: 24_000 }, true],
+      // A healthy reference learnt: the windows are judged on another basis from now on.
+      [{ basis: 'reference-1' }, true],
     ];
     for (const [change, resets] of cases) {
       const acc = new DiagnosisAccumulator();
@@ -214,6 +216,7 @@ describe('accumulated bearing diagnosis', () => {
       [{ ...good, logOdds: { ...good.logOdds, cage: 'x' } }, 'logOdds.cage'],
       [{ ...good, named: 'gearbox' }, 'named'],
       [{ ...good, windows: -1 }, 'windows'],
+      [{ ...good, basis: 3 }, 'basis'],
     ] as const) {
       let err: unknown;
       try {
