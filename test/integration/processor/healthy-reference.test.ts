@@ -159,7 +159,7 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     // So is the channel's accumulated diagnosis, started afresh with the reference as its basis.
     const diagnosis = cp.version === 2 ? cp.diagnoses?.['DE_X'] : undefined;
     expect(diagnosis?.basis).toMatch(/^[0-9a-f]{16}$/);
-    expect(diagnosis?.resets).toBe(1);
+    expect(diagnosis?.resets).toBeGreaterThanOrEqual(1);
   }, 150_000);
 
   it('still names an outer race fault that appears after the baseline', async () => {
