@@ -643,6 +643,8 @@ export class StreamProcessor {
    * start relearning them.
    */
   async #restoreModels(partitions: readonly number[]): Promise<void> {
+    // Without the health model the accumulated diagnoses are not saved: at a new assignment they start afresh.
+    if (!this.health) this.#diagnoses.clear();
     if (!this.health || !this.#stateTopic) return;
     this.health.clear();
     this.#statePosition.clear();
