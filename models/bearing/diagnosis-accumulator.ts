@@ -24,7 +24,8 @@
  * Confidence: of a named fault, its posterior 1 / (1 + exp(-S_k)); of `none`, 1 minus the largest
  * posterior of any fault (0.5 right after a reset: nothing is known yet).
  *
- * A window that is not a measurement (sensor check failed, no shaft speed) adds nothing. The
+ * A window that is not a measurement (sensor check failed, no shaft speed) adds nothing; after it
+ * a named fault stands, `none` has confidence 0 (nothing says the machine is healthy now). The
  * evidence belongs to one acquisition, operating point and basis of judgement: a change of sample
  * rate or window length, a shaft speed more than `speedTolerance` from the speed at the last
  * reset, or a new basis (the healthy reference the windows are diagnosed against, once learnt:
@@ -179,7 +180,12 @@ export class DiagnosisAccumulator {
     const s = this.#state;
     if (s.lastWindowSeq !== null && w.windowSeq <= s.lastWindowSeq) return this.result();
     s.lastWindowSeq = w.windowSeq;
-    if (!w.valid || !(w.shaftHz > 0)) return this.result();
+    if (!w.valid || !(w.shaftHz > 0)) {
+      // Not a measurement: a fault already named stands on its evidence, but nothing says the
+      // machine is healthy now (a dead sensor must not read as a healthy machine).
+      const r = this.result();
+      return r.diagnosis === 'none' ? { ...r, confidence: 0 } : r;
+    }
     if (this.#acquisitionChanged(w)) this.#reset(w);
     const bound = this.options.bound;
     for (const k of FAULT_KINDS) {

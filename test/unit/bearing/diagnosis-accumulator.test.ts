@@ -169,9 +169,15 @@ describe('accumulated bearing diagnosis', () => {
     acc.add(window(5, 'none'));
     acc.add(window(9, 'none'));
     expect(acc.toJSON()).toEqual(before);
-    acc.add(window(10, 'none', { valid: false }));
+    // A named fault stands through windows that are not measurements...
+    expect(acc.add(window(10, 'none', { valid: false })).diagnosis).toBe('inner_race');
     acc.add(window(11, 'none', { shaftHz: 0 }));
     expect({ ...acc.toJSON(), lastWindowSeq: 9 }).toEqual(before);
+    // ...but `none` is not vouched for by a dead sensor.
+    const healthy = new DiagnosisAccumulator();
+    for (let i = 0; i < 40; i++) healthy.add(window(i, 'none'));
+    expect(healthy.result().confidence).toBeGreaterThan(0.99);
+    expect(healthy.add(window(40, 'none', { valid: false }))).toEqual({ diagnosis: 'none', confidence: 0, windows: 40 });
   });
 
   it('continues exactly from its state after a trip through a model-state record', () => {
