@@ -178,9 +178,13 @@ export class DiagnosisAccumulator {
   /** Take one window; returns the accumulated diagnosis after it (a replayed window changes nothing). */
   add(w: WindowDiagnosis): AccumulatedResult {
     const s = this.#state;
+    // Window sequence numbers count windows of one acquisition: a window of another (new sample
+    // rate or window length) is not a replay even if its number is lower; it starts afresh.
+    const measured = w.valid && w.shaftHz > 0;
+    if (measured && s.sampleRateHz !== null && (w.sampleRateHz !== s.sampleRateHz || w.windowSize !== s.windowSize)) this.#reset(w);
     if (s.lastWindowSeq !== null && w.windowSeq <= s.lastWindowSeq) return this.result();
     s.lastWindowSeq = w.windowSeq;
-    if (!w.valid || !(w.shaftHz > 0)) {
+    if (!measured) {
       // Not a measurement: a fault already named stands on its evidence, but nothing says the
       // machine is healthy now (a dead sensor must not read as a healthy machine).
       const r = this.result();
@@ -226,6 +230,7 @@ export class DiagnosisAccumulator {
   #reset(w: WindowDiagnosis): void {
     const s = this.#state;
     if (s.shaftHz !== null) s.resets++;
+    s.lastWindowSeq = null;
     s.sampleRateHz = w.sampleRateHz;
     s.windowSize = w.windowSize;
     s.shaftHz = w.shaftHz;

@@ -162,6 +162,14 @@ describe('accumulated bearing diagnosis', () => {
     }
   });
 
+  it('takes a window of a new acquisition even when its sequence number is lower (block size changed)', () => {
+    const acc = new DiagnosisAccumulator();
+    for (let i = 1000; i < 1020; i++) acc.add(window(i, 'inner_race'));
+    const r = acc.add(window(500, 'inner_race', { windowSize: 6_000 }));
+    expect(r.windows).toBe(1);
+    expect(acc.toJSON()).toMatchObject({ lastWindowSeq: 500, windowSize: 6_000, resets: 1 });
+  });
+
   it('ignores replayed windows and windows that are not measurements', () => {
     const acc = new DiagnosisAccumulator();
     for (let i = 0; i < 10; i++) acc.add(window(i, 'inner_race'));
