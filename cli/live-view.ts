@@ -117,11 +117,7 @@ export function renderLiveView(v: LiveViewInput): string {
     summaries.push(`  ${pad(machine, 18)} ${healthText}${alerts}${truthText ? `   | truth: ${truthText}` : ''}`);
     channels.forEach(([channel, l], i) => {
       // "vs healthy" once the channel is diagnosed against its learnt healthy reference.
-      // A scalar sensor has no spectrum: "no waveform", never a healthy-looking "none".
-      const diag =
-        l.diagnosis === NO_WAVEFORM
-          ? 'no waveform (scalar sensor)'
-          : `${l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.confidence, 2)}`}${l.referenceWindows > 0 ? ' (vs healthy)' : ''}`;
+      const diag = diagnosisText(l);
       lines.push(
         `  ${pad(i === 0 ? machine : '', 18)} ${pad(i === 0 ? s.state : '', 12)} ${pad(channel, 8)} ${pad(fmt(l.features['rms'], 3), 7)} ${pad(fmt(l.features['kurtosis'], 1), 6)} ${pad(fmt(l.features['velocity_rms_mm_s'], 2), 8)} ${pad(l.zone, 3)} ${diag}`,
       );
@@ -131,4 +127,23 @@ export function renderLiveView(v: LiveViewInput): string {
   lines.push('  health (NE 107), alarms and remaining useful life per machine:');
   lines.push(...summaries);
   return lines.join('\n');
+}
+
+/**
+ * A channel's bearing diagnosis in the live view: the accumulated one (over the channel's windows
+ * since its last reset) leads, the window's own follows; "vs healthy" once the channel is
+ * diagnosed against its learnt healthy reference.
+ */
+export function diagnosisText(l: {
+  diagnosis: string;
+  confidence: number;
+  referenceWindows: number;
+  accumulated?: { diagnosis: string; confidence: number; windows: number };
+}): string {
+  // A scalar sensor has no spectrum: "no waveform", never a healthy-looking "none".
+  if (l.diagnosis === NO_WAVEFORM) return 'no waveform (scalar sensor)';
+  const named = (d: string, c: number) => (d === 'none' ? 'none' : `${d} ${fmt(c, 2)}`);
+  const own = named(l.diagnosis, l.confidence);
+  const a = l.accumulated;
+  return `${a ? `${named(a.diagnosis, a.confidence)} over ${a.windows} windows, this one ${own}` : own}${l.referenceWindows > 0 ? ' (vs healthy)' : ''}`;
 }

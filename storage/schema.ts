@@ -58,12 +58,20 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
         velocity_rms_mm_s DOUBLE, dominant_hz DOUBLE, shaft_hz DOUBLE, x1 DOUBLE, x2 DOUBLE, x3 DOUBLE,
         iso_zone SYMBOL CAPACITY 8, shaft_source SYMBOL CAPACITY 8,
         bearing_diagnosis SYMBOL CAPACITY 8, bearing_confidence DOUBLE, reference_windows INT,
+        accumulated_diagnosis SYMBOL CAPACITY 8, accumulated_confidence DOUBLE, accumulated_windows LONG,
         sensor_state SYMBOL CAPACITY 4, sensor_reason SYMBOL CAPACITY 64,
         processed_at TIMESTAMP, temperature_c DOUBLE
       ) ${tail('ts, machine, channel')}`,
       // Scalar sensors (pdm.features.v1) write their readings here too, with bearing_diagnosis
-      // 'no_waveform' (NO_WAVEFORM) and their sensor temperature.
-      migrations: [`ALTER TABLE ${t.features} ADD COLUMN IF NOT EXISTS temperature_c DOUBLE`],
+      // 'no_waveform' (NO_WAVEFORM) and their sensor temperature. The accumulated diagnosis
+      // (issue 13): on tables created before these columns, they are added here, so the dashboards
+      // can query them before the first window carries them.
+      migrations: [
+        `ALTER TABLE ${t.features} ADD COLUMN IF NOT EXISTS temperature_c DOUBLE`,
+        `ALTER TABLE ${t.features} ADD COLUMN IF NOT EXISTS accumulated_diagnosis SYMBOL CAPACITY 8`,
+        `ALTER TABLE ${t.features} ADD COLUMN IF NOT EXISTS accumulated_confidence DOUBLE`,
+        `ALTER TABLE ${t.features} ADD COLUMN IF NOT EXISTS accumulated_windows LONG`,
+      ],
     },
     {
       name: t.energy,

@@ -29,6 +29,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FeatureRecord } from '../models/anomaly/feature-vector.ts';
+import type { AccumulatorState } from '../models/bearing/diagnosis-accumulator.ts';
 import { type EnvelopeReference, validateReference } from '../models/bearing/reference.ts';
 import {
   AssetMonitor,
@@ -39,6 +40,7 @@ import {
 } from '../models/rul/asset-monitor.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
 import { SENSOR_FAULT_TEXT, type SensorFault } from '../models/sensor/sensor-check.ts';
+import { DiagnosisAccumulators } from './diagnosis-accumulation.ts';
 import type { MachineFleet } from './machine-fleets.ts';
 import { type OperatingModeConfig, type OperatingModeState, OperatingModeTracker, SINGLE_MODE, TRANSITION } from './operating-mode.ts';
 
@@ -201,6 +203,8 @@ export interface MachineCheckpointV2 {
   mode: OperatingModeState | null;
   /** Healthy envelope references by channel. */
   references?: Record<string, EnvelopeReference>;
+  /** Accumulated bearing diagnosis by channel (absent in checkpoints from before it: it starts afresh). */
+  diagnoses?: Record<string, AccumulatorState>;
 }
 
 export interface MachineCheckpointV1 {
@@ -229,6 +233,8 @@ export class MachineHealthTracker {
   };
   /** Last error per machine (a model that refuses its input stops that machine's health, not the stream). */
   readonly errors = new Map<string, string>();
+  /** Each channel's accumulated bearing diagnosis: part of the machine's model state. */
+  readonly diagnoses = new DiagnosisAccumulators();
 
   constructor(config: HealthTrackerConfig) {
     this.#config = config;
@@ -519,6 +525,8 @@ export class MachineHealthTracker {
       mode: s.mode ? s.mode.toJSON() : null,
     };
     if (s.references.size > 0) cp.references = Object.fromEntries([...s.references].map(([c, r]) => [c, r.reference]));
+    const diagnoses = this.diagnoses.toJSON(machine);
+    if (diagnoses) cp.diagnoses = diagnoses;
     return cp;
   }
 
@@ -548,6 +556,7 @@ export class MachineHealthTracker {
     s.references = new Map(
       Object.entries(cp.references ?? {}).map(([c, r]) => [c, learnt(validateReference(r, `machine ${machine} channel ${c}: reference`))]),
     );
+    this.diagnoses.restore(machine, cp.version === 2 ? cp.diagnoses : undefined);
   }
 
   /**
@@ -557,6 +566,7 @@ export class MachineHealthTracker {
   clear(): void {
     this.#machines.clear();
     this.errors.clear();
+    this.diagnoses.clear();
   }
 
   /** After a rebalance: windows in flight are rebuilt from the committed offsets. */

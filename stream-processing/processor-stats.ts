@@ -16,6 +16,8 @@ export interface LatestAnalysis {
   diagnosis: string;
   confidence: number;
   referenceWindows: number;
+  /** The channel's accumulated diagnosis after this window (diagnosis-accumulation.ts); absent without a bearing. */
+  accumulated?: { diagnosis: string; confidence: number; windows: number };
 }
 
 export interface ProcessorStats {
@@ -112,6 +114,16 @@ export function recordScalar(
     confidence: Number.NaN,
     referenceWindows: 0,
   });
+}
+
+/** The accumulated diagnosis after a window already recorded by recordAnalysis. */
+export function recordAccumulated(
+  stats: ProcessorStats,
+  w: { machine: string; channel: string },
+  accumulated: { diagnosis: string; confidence: number; windows: number },
+): void {
+  const latest = stats.latest.get(`${w.machine}/${w.channel}`);
+  if (latest) latest.accumulated = accumulated;
 }
 
 export function recordHealth(stats: ProcessorStats, machine: string, status: AssetStatus, mode: string): void {

@@ -36,12 +36,14 @@ import { invalid, type PlausibilityBounds, referenceTimeMs } from '../common/wir
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
 import { type AlertEvent, AlertTracker } from '../models/alerts/alert-tracker.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
+import { type WindowDiagnosis, windowDiagnosisOf } from '../models/bearing/diagnosis-accumulator.ts';
 import { SENSOR_FAULT_TEXT } from '../models/sensor/sensor-check.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
 import {
   blockRow,
   energyRow,
   evidenceRow,
+  type FeatureRowInput,
   featureRow,
   gapRow,
   healthRow,
@@ -60,6 +62,7 @@ import { ChannelMeanings } from './channel-meaning.ts';
 import { coPartitionAssigner, unequalPartitionCounts } from './co-partition-assigner.ts';
 import { offsetToCommit } from './commit-policy.ts';
 import { DeadLetters } from './dead-letter.ts';
+import { DiagnosisAccumulators } from './diagnosis-accumulation.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
@@ -70,6 +73,7 @@ import { ProcessorMetrics } from './processor-metrics.ts';
 import {
   newProcessorStats,
   type ProcessorStats,
+  recordAccumulated,
   recordAnalysis,
   recordDeadLetter,
   recordHealth,
@@ -124,6 +128,8 @@ export class StreamProcessor {
   /** Machines that send waveforms: their scalar readings, if any, are stored but not modelled. */
   readonly #waveformMachines = new Set<string>();
   readonly health: MachineHealthTracker | undefined;
+  /** Accumulated bearing diagnoses: the health model's (in its model state), or the processor's own without one. */
+  readonly #diagnoses: DiagnosisAccumulators;
   /** Local copy of the model state (optional): seeds machines the model-state topic has never seen. */
   readonly #checkpoints: HealthCheckpoints | undefined;
   /** The compacted model-state topic: where every processor finds a machine's model. */
@@ -218,6 +224,7 @@ export class StreamProcessor {
         );
       }
     }
+    this.#diagnoses = this.health?.diagnoses ?? new DiagnosisAccumulators();
   }
 
   get windowCounters() {
@@ -468,7 +475,10 @@ export class StreamProcessor {
     const alertEvents: AlertEvent[] = [];
     for (const r of analysed) {
       if (!r) continue;
-      rows.push(r.row);
+      // In window order too: each channel's accumulated diagnosis takes its windows in sequence.
+      const accumulated = r.bearing ? this.#diagnoses.add(r.window.machine, r.window.channel, r.bearing) : undefined;
+      rows.push(featureRow(this.#tables, accumulated ? { ...r.row, accumulated } : r.row));
+      if (accumulated) recordAccumulated(this.stats, r.window, accumulated);
       if (this.alerts) alertEvents.push(...this.alerts.onWindow(alertWindow(r.window), Date.now()));
       // In window order, so each machine's health model sees its windows in time order.
       const update = this.health?.onWindow(r.window);
@@ -775,6 +785,8 @@ export class StreamProcessor {
    * start relearning them.
    */
   async #restoreModels(partitions: readonly number[]): Promise<void> {
+    // Without the health model the accumulated diagnoses are not saved: at a new assignment they start afresh.
+    if (!this.health) this.#diagnoses.clear();
     if (!this.health || !this.#stateTopic) return;
     this.health.clear();
     this.#statePosition.clear();
@@ -859,8 +871,18 @@ export class StreamProcessor {
   async #analyse(
     w: CompletedWindow,
     processedAtUs: number,
-  ): Promise<{ row: Row; window: WindowResult & { diagnosis: string }; evidence: WindowEvidence<Row> } | undefined> {
+  ): Promise<
+    | {
+        row: FeatureRowInput;
+        window: WindowResult & { diagnosis: string };
+        evidence: WindowEvidence<Row>;
+        bearing: WindowDiagnosis | undefined;
+      }
+    | undefined
+  > {
     const { key, config } = analysisConfig(w, { config: this.#config, speedRpm: this.#speedRpm, health: this.health });
+    // The basis of the window's judgement, as the configuration took it: the learnt reference (its id), or none.
+    const basis = config.reference === undefined ? '' : (this.health?.reference(w.machine, w.channel)?.id ?? '');
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
     const kept = this.#references?.offerWindow(w, config);
     try {
@@ -875,7 +897,7 @@ export class StreamProcessor {
       if (kept && analysis.sensor.status !== 'ok') this.#references!.discardWindow(w, kept);
       recordAnalysis(this.stats, w, analysis, cpuUs, referenceWindows);
       return {
-        row: featureRow(this.#tables, {
+        row: {
           machine: w.machine,
           channel: w.channel,
           windowSeq: w.windowSeq,
@@ -891,7 +913,10 @@ export class StreamProcessor {
           sensorState: analysis.sensor.status,
           sensorReasons: analysis.sensor.reasons,
           processedAtUs,
-        }),
+        },
+        // Only channels watching a bearing have a diagnosis to accumulate.
+        // Once a reference is learnt, the accumulation starts afresh (lines that counted before may not count after).
+        bearing: config.bearing === undefined ? undefined : windowDiagnosisOf(w.windowSeq, analysis, w.sampleRateHz, sampleCount, basis),
         // Stored or not by the cadence (spectrum-cadence.ts): the spectra and, when it was demodulated, each family's lines.
         evidence: {
           machine: w.machine,

@@ -25,7 +25,8 @@ import { NO_WAVEFORM } from '../tables.ts';
 
 /** Latest analysis window of every channel of the selected machines, as of the range end. */
 function latestWindows(features: string): string {
-  return `SELECT ts, machine, channel, velocity_rms_mm_s, bearing_diagnosis, ${ZONE_RANK_SQL} AS zone_rank
+  // The accumulated diagnosis where the channel has one (a bearing's channels), else the window's.
+  return `SELECT ts, machine, channel, velocity_rms_mm_s, coalesce(accumulated_diagnosis, bearing_diagnosis) AS bearing_diagnosis, ${ZONE_RANK_SQL} AS zone_rank
     FROM ${features}
     WHERE ts <= $__toTime AND ${MACHINE_FILTER}
     LATEST ON ts PARTITION BY machine, channel`;
