@@ -55,6 +55,7 @@ import { tableDefinitions } from '../storage/schema.ts';
 import { QuestdbSink } from '../storage/sink.ts';
 import { questdbExec } from '../storage/sql.ts';
 import { type TableNames, tableNames } from '../storage/tables.ts';
+import { readWalStatus, resumeWal } from '../storage/wal-status.ts';
 import { AlertPublisher, alertEventRow, raised } from './alert-publisher.ts';
 import { analysisConfig } from './analysis-config.ts';
 import { type BackpressureDecision, judgeBackpressure } from './backpressure.ts';
@@ -86,6 +87,7 @@ import { type RefusedItem, writeIsolatingRefusals } from './reject-bisection.ts'
 import { scalarWindow } from './scalar-window.ts';
 import { SpectrumCadence, type WindowEvidence } from './spectrum-cadence.ts';
 import { StallWatch } from './stall-watch.ts';
+import { WalWatch } from './wal-watch.ts';
 import { type CompletedWindow, WindowAssembler } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -164,6 +166,8 @@ export class StreamProcessor {
   readonly alerts: AlertTracker | undefined;
   #alertPublisher: AlertPublisher | undefined;
   #alertTimer: NodeJS.Timeout | undefined;
+  #walTimer: NodeJS.Timeout | undefined;
+  readonly #wal: WalWatch;
 
   constructor(config: ProcessorConfig, endpoints: ProcessorEndpoints) {
     this.#config = config;
@@ -173,6 +177,7 @@ export class StreamProcessor {
     this.#assembler = new WindowAssembler(config.windowBlocks);
     this.#channels = new ChannelMeanings(config.machines);
     this.#spectrumCadence = new SpectrumCadence<Row>(config.spectra.everyWindows, config.spectra.bandsEveryWindows);
+    this.#wal = new WalWatch(config.questdb.wal);
     this.metrics = new ProcessorMetrics({
       stats: this.stats,
       healthCounters: () => this.health?.counters,
@@ -182,6 +187,13 @@ export class StreamProcessor {
       progress: () => this.#stall.snapshot(),
       stall: config.stall,
       assignment: () => this.#assigned,
+      wal: () => ({
+        reasons: this.#wal.reasons(),
+        suspendedTables: this.#wal.suspendedTables,
+        lagTxns: this.#wal.lagTxns,
+        resumes: this.#wal.resumes,
+        checkError: this.#wal.lastCheckError,
+      }),
       backpressure: () => ({
         paused: this.#backpressure.paused,
         reason: this.#backpressure.reason,
@@ -365,6 +377,13 @@ export class StreamProcessor {
         );
       }, this.#config.alerts.checkIntervalS * 1000);
       this.#alertTimer.unref();
+    }
+    // A suspended WAL table takes every write and shows none: checked on the clock (wal-watch.ts).
+    if (this.#config.questdb.wal.checkS > 0) {
+      this.#walTimer = setInterval(() => {
+        this.#checkWal().catch((err: unknown) => this.#log.warn({ err: describeError(err) }, 'WAL check failed; retried at the next'));
+      }, this.#config.questdb.wal.checkS * 1000);
+      this.#walTimer.unref();
     }
     for (const [machine, f] of this.#fleets.fleets) {
       this.#log.info(
@@ -836,6 +855,29 @@ export class StreamProcessor {
     }
   }
 
+  /** Read the tables' WAL state; resume the suspended ones whose turn it is (wal-watch.ts). */
+  async #checkWal(): Promise<void> {
+    if (this.#abort.signal.aborted) return;
+    const target = { httpUrl: this.#ep.questdbHttp, auth: this.#ep.questdbAuth };
+    let status: Awaited<ReturnType<typeof readWalStatus>>;
+    try {
+      status = await readWalStatus(target, Object.values(this.#tables));
+    } catch (err) {
+      this.#wal.checkFailed(describeError(err));
+      return;
+    }
+    for (const table of this.#wal.observe(status, Date.now())) {
+      const t = status.find((x) => x.name === table)!;
+      this.#log.warn(
+        { table, writerTxn: t.writerTxn, sequencerTxn: t.sequencerTxn, error: t.errorMessage || t.errorTag },
+        'QuestDB table suspended: resuming its WAL apply (ALTER TABLE … RESUME WAL)',
+      );
+      await resumeWal(target, table).catch((err: unknown) =>
+        this.#log.warn({ table, err: describeError(err) }, 'RESUME WAL failed; tried again later'),
+      );
+    }
+  }
+
   /**
    * The wall-clock check for silent machines and channels (only those of idle partitions: a batch
    * being processed may be the data that ends a silence). Its events are written, published and
@@ -984,6 +1026,7 @@ export class StreamProcessor {
     this.#abort.abort(new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', 'the processor is stopping: write retries abandoned'));
     clearInterval(this.#backpressureTimer);
     clearInterval(this.#alertTimer);
+    clearInterval(this.#walTimer);
     const orderly = (async () => {
       // Before leaving the group: once it has left, the partitions' next owner may already save newer state.
       await this.#maybeCheckpoint(true);

@@ -34,6 +34,8 @@ const FREEZE_MS = 60_000;
 const MAX_FREEZE_MS = 120_000;
 /** Resident memory may grow by this much while frozen (heap churn, retry buffers); the backlog sent meanwhile is ~60 MB. */
 const RSS_SLACK = 48 * 1024 * 1024;
+/** The processor's input topics: vibration, energy, scalar features, gaps (2 partitions each here). */
+const INPUT_TOPICS = 4;
 const MACHINES = ['bp-1', 'bp-2', 'bp-3', 'bp-4', 'bp-5', 'bp-6'];
 
 interface Sample {
@@ -79,7 +81,7 @@ describe('backpressure: QuestDB hung for 60 s: partitions pause, memory stays un
       shutdown: { timeoutS: 5 },
     });
     const p = child;
-    await waitHealth(p, (h) => Object.keys(h.assignment).length === 3, 60_000, 'partitions assigned');
+    await waitHealth(p, (h) => Object.keys(h.assignment).length === INPUT_TOPICS, 60_000, 'partitions assigned');
     await publisher.connect(services);
 
     const samples: Sample[] = [];
@@ -126,7 +128,7 @@ describe('backpressure: QuestDB hung for 60 s: partitions pause, memory stays un
       return elapsed > MAX_FREEZE_MS - 2_000 || (elapsed > FREEZE_MS - 2_000 && backlogSent());
     });
     const paused = await waitHealth(p, (h) => h.backpressure.paused, 30_000, 'partitions paused');
-    expect(paused.backpressure.pausedPartitions).toHaveLength(6); // 2 partitions of vibration, energy and gaps
+    expect(paused.backpressure.pausedPartitions).toHaveLength(2 * INPUT_TOPICS); // every partition it owns
     expect(paused.backpressure.reason).toMatch(/QuestDB write running for \d+ s/);
     await streaming;
     await new Promise((r) => setTimeout(r, Math.max(0, FREEZE_MS - (Date.now() - t0))));
