@@ -16,6 +16,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 60_000,
+          // Vitest's default is one worker fewer than the cores: one on a 2-core machine. Unit files
+          // are CPU-bound and independent, and the integration files run after them, alone.
+          maxWorkers: 2,
         },
       },
       {
