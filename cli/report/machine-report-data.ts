@@ -1,0 +1,497 @@
+/**
+ * The machine report's content, shaped from the rows QuestDB returned (machine-report-queries.ts):
+ * trends aligned on one time axis per plot (a bucket without a window is a hole, not a zero), the
+ * latest spectra with their order and defect markers, alert episodes paired from their start and
+ * end rows, and the summary in words an engineer would mail. Pure: rows in, plain data out.
+ */
+import { HEALTH_STATES } from '../../storage/schema.ts';
+import type { MachineRecords, Row } from './machine-report-queries.ts';
+import { DIAGNOSIS_TEXT, FAMILIES, fixed, r5 } from './report-page.ts';
+
+/** A vertical marker on a spectrum: drawn by the shared marker plugin (chart-helpers.ts). */
+export interface Marker {
+  hz: number;
+  label: string;
+  color: string;
+  strong: boolean;
+  /** Label row (one per defect family, so their labels do not collide). */
+  row: number;
+  family?: string;
+}
+
+export interface SpectrumView {
+  channel: string;
+  kind: 'amplitude' | 'envelope';
+  /** Window time, epoch ms. */
+  tsMs: number;
+  shaftHz: number;
+  startHz: number;
+  stepHz: number;
+  y: number[];
+  markers: Marker[];
+  /** The span shown first (amplitude: up to 10.5X when the speed is known; envelope: all of it). */
+  initialMaxHz: number;
+  /** The whole stored band. */
+  maxHz: number;
+}
+
+export interface Series {
+  label: string;
+  color: string;
+  dash?: number[];
+  y: Array<number | null>;
+}
+
+/** Series on one time axis (epoch seconds, for uPlot). */
+export interface TimeSeriesPlot {
+  t: number[];
+  series: Series[];
+}
+
+export interface RulView {
+  t: number[];
+  /** The unit the values are in: min, h or d (chosen from the longest median). */
+  unit: 'min' | 'h' | 'd';
+  median: Array<number | null>;
+  lower: Array<number | null>;
+  upper: Array<number | null>;
+  basis: Array<string | null>;
+}
+
+export interface Episode {
+  kind: string;
+  channel: string;
+  startedAtMs: number;
+  /** Undefined while open at the end of the range. */
+  endedAtMs?: number;
+  /** Ended: as the end row says; open: until the end of the range. */
+  durationS: number;
+  severity: string;
+  detail: string;
+}
+
+export interface GapView {
+  tsMs: number;
+  channel: string;
+  fromSeq: number;
+  toSeq: number;
+  missingBlocks: number;
+  cause: string;
+}
+
+export interface ChannelNow {
+  channel: string;
+  tsMs: number;
+  velocityMmS: number;
+  zone: string;
+  /** Null when the channel has no bearing or no speed (not assessed). */
+  diagnosis: string | null;
+  confidence: number;
+  sensorState: string;
+}
+
+export interface MachineReport {
+  machine: string;
+  fromMs: number;
+  toMs: number;
+  generatedAtMs: number;
+  bucketS: number;
+  channels: string[];
+  coverage: { text: string; windows: number };
+  summary: string[];
+  /** Worst zone over the range (A..D) and where, for the header card. */
+  worstZone: { zone: string; channel: string; velocityMmS: number } | undefined;
+  now: ChannelNow[];
+  latestHealth: { state: string; tsMs: number; anomaly: number; alarm: boolean } | undefined;
+  latestRul: { median: number; lower: number; upper: number; basis: string; tsMs: number } | undefined;
+  trends: { velocity: TimeSeriesPlot; zone: TimeSeriesPlot; kurtosis: TimeSeriesPlot; evidence: TimeSeriesPlot } | undefined;
+  health: { anomaly: TimeSeriesPlot; state: TimeSeriesPlot } | undefined;
+  rul: RulView | undefined;
+  spectra: SpectrumView[];
+  episodes: Episode[];
+  gaps: GapView[];
+  gapTotals: { gaps: number; missingBlocks: number };
+}
+
+/** Colours of channels in the trends (a channel keeps its colour in every plot). */
+export const CHANNEL_COLOURS = ['#1f5fa8', '#e07b00', '#2e8b57', '#8e44ad', '#c0392b', '#16a085', '#7f8c8d', '#b8860b'];
+/** Line styles of a channel's evidence series (the family is the colour). */
+const CHANNEL_DASHES: number[][] = [[], [6, 3], [2, 3], [8, 3, 2, 3]];
+const ZONES = ['A', 'B', 'C', 'D'];
+const ORDERS = 10;
+const ORDER_SPAN = 10.5;
+
+function ms(value: unknown): number {
+  return typeof value === 'string' ? Date.parse(value) : Number.NaN;
+}
+
+function num(value: unknown): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  const x = Number(value);
+  return Number.isFinite(x) ? x : null;
+}
+
+function str(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/** A stored DOUBLE[] as /exec returns it (a JSON array, or its text). */
+export function numberArray(value: unknown): number[] {
+  const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  if (!Array.isArray(parsed)) return [];
+  return parsed.map((v) => (typeof v === 'number' && Number.isFinite(v) ? r5(v) : 0));
+}
+
+/** Rows keyed by (time, series) onto one sorted time axis: each series' value per time, null where it has none. */
+export function alignSeries(
+  rows: Row[],
+  key: (r: Row) => string,
+  value: (r: Row) => number | null,
+): { t: number[]; y: Map<string, Array<number | null>> } {
+  const times = [...new Set(rows.map((r) => ms(r.ts)).filter(Number.isFinite))].sort((a, b) => a - b);
+  const index = new Map(times.map((t, i) => [t, i]));
+  const y = new Map<string, Array<number | null>>();
+  for (const r of rows) {
+    const i = index.get(ms(r.ts));
+    if (i === undefined) continue;
+    const k = key(r);
+    let ys = y.get(k);
+    if (ys === undefined) {
+      ys = new Array<number | null>(times.length).fill(null);
+      y.set(k, ys);
+    }
+    const v = value(r);
+    ys[i] = v === null ? null : r5(v);
+  }
+  return { t: times.map((t) => t / 1000), y };
+}
+
+function channelSeries(rows: Row[], channels: string[], column: string): TimeSeriesPlot {
+  const { t, y } = alignSeries(
+    rows,
+    (r) => str(r.channel),
+    (r) => num(r[column]),
+  );
+  return {
+    t,
+    series: channels.map((c, i) => ({
+      label: c,
+      color: CHANNEL_COLOURS[i % CHANNEL_COLOURS.length],
+      y: y.get(c) ?? new Array(t.length).fill(null),
+    })),
+  };
+}
+
+/** The unit a remaining life reads best in, from the longest median shown. */
+export function rulUnit(longestS: number): RulView['unit'] {
+  if (longestS < 2 * 3600) return 'min';
+  if (longestS < 72 * 3600) return 'h';
+  return 'd';
+}
+
+const UNIT_S = { min: 60, h: 3600, d: 86400 } as const;
+
+export function lifeText(seconds: number): string {
+  const unit = rulUnit(seconds);
+  return `${fixed(seconds / UNIT_S[unit], unit === 'min' ? 0 : 1)} ${unit}`;
+}
+
+export function durationText(seconds: number): string {
+  if (seconds < 120) return `${fixed(seconds, 0)} s`;
+  if (seconds < 2 * 3600) return `${fixed(seconds / 60, 0)} min`;
+  if (seconds < 72 * 3600) return `${fixed(seconds / 3600, 1)} h`;
+  return `${fixed(seconds / 86400, 1)} d`;
+}
+
+export function stateText(state: string): string {
+  const s = state.replaceAll('_', ' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function utc(msValue: number): string {
+  return Number.isFinite(msValue)
+    ? new Date(msValue)
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')
+        .replace('T', ' ')
+    : '–';
+}
+
+/** Alert start and end rows paired into episodes (by kind, channel and start): those that overlap the range, oldest first. */
+export function pairEpisodes(rows: Row[], fromMs: number, toMs: number): Episode[] {
+  const key = (r: Row) => `${str(r.kind)}|${str(r.channel)}|${ms(r.started_at)}`;
+  const ends = new Map(rows.filter((r) => r.event === 'end').map((r) => [key(r), r]));
+  const out: Episode[] = [];
+  for (const s of rows.filter((r) => r.event === 'start')) {
+    const startedAtMs = ms(s.started_at ?? s.ts);
+    const end = ends.get(key(s));
+    const endedAtMs = end === undefined ? undefined : ms(end.ts);
+    if (endedAtMs !== undefined && endedAtMs < fromMs) continue;
+    out.push({
+      kind: str(s.kind),
+      channel: str(s.channel),
+      startedAtMs,
+      ...(endedAtMs === undefined ? {} : { endedAtMs }),
+      durationS: end === undefined ? (toMs - startedAtMs) / 1000 : (num(end.duration_s) ?? (endedAtMs! - startedAtMs) / 1000),
+      // An end carries the worst severity the episode reached.
+      severity: str((end ?? s).severity),
+      detail: str(s.detail),
+    });
+  }
+  return out.sort((a, b) => a.startedAtMs - b.startedAtMs || a.kind.localeCompare(b.kind) || a.channel.localeCompare(b.channel));
+}
+
+/** The latest spectra, each with its markers: 1X..10X on the amplitude spectrum, the defect families' harmonics on the envelope spectrum. */
+export function spectrumViews(spectra: Row[], defects: Row[]): SpectrumView[] {
+  const views: SpectrumView[] = [];
+  for (const s of spectra) {
+    const kind = s.kind === 'envelope' ? 'envelope' : 'amplitude';
+    const y = numberArray(s.spectrum);
+    if (y.length === 0) continue;
+    const startHz = num(s.start_hz) ?? 0;
+    const stepHz = num(s.step_hz) ?? 0;
+    const shaftHz = num(s.shaft_hz) ?? 0;
+    const maxHz = startHz + (y.length - 1) * stepHz;
+    const channel = str(s.channel);
+    const markers: Marker[] = [];
+    if (kind === 'amplitude' && shaftHz > 0) {
+      for (let i = 1; i <= ORDERS && i * shaftHz <= maxHz; i++)
+        markers.push({ hz: r5(i * shaftHz), label: `${i}X`, color: i === 1 ? '#d62728' : '#555', strong: i === 1, row: 0 });
+    }
+    if (kind === 'envelope') {
+      const at = ms(s.ts);
+      for (const [row, fam] of FAMILIES.entries()) {
+        const d = defects.find((r) => str(r.channel) === channel && r.family === fam.key && ms(r.ts) === at);
+        const defectHz = num(d?.defect_hz);
+        if (defectHz === null || defectHz <= 0) continue;
+        for (let h = 1; h <= fam.harmonics && h * defectHz <= maxHz; h++)
+          markers.push({
+            hz: r5(h * defectHz),
+            label: h === 1 ? fam.label : `${h}×`,
+            color: fam.color,
+            strong: h === 1,
+            row,
+            family: fam.key,
+          });
+      }
+    }
+    views.push({
+      channel,
+      kind,
+      tsMs: ms(s.ts),
+      shaftHz,
+      startHz,
+      stepHz,
+      y,
+      markers,
+      initialMaxHz: kind === 'amplitude' && shaftHz > 0 ? Math.min(maxHz, ORDER_SPAN * shaftHz) : maxHz,
+      maxHz,
+    });
+  }
+  return views.sort((a, b) => a.channel.localeCompare(b.channel) || a.kind.localeCompare(b.kind));
+}
+
+function rulView(rows: Row[]): RulView | undefined {
+  const withEstimate = rows.filter((r) => num(r.rul_median_s) !== null);
+  if (withEstimate.length === 0) return undefined;
+  const unit = rulUnit(Math.max(...withEstimate.map((r) => num(r.rul_median_s) ?? 0)));
+  const scale = (v: unknown) => {
+    const x = num(v);
+    return x === null ? null : r5(x / UNIT_S[unit]);
+  };
+  const sorted = [...rows].sort((a, b) => ms(a.ts) - ms(b.ts));
+  return {
+    t: sorted.map((r) => ms(r.ts) / 1000),
+    unit,
+    median: sorted.map((r) => scale(r.rul_median_s)),
+    lower: sorted.map((r) => scale(r.rul_lower_s)),
+    upper: sorted.map((r) => scale(r.rul_upper_s)),
+    basis: sorted.map((r) => (r.rul_basis === null || r.rul_basis === undefined ? null : String(r.rul_basis))),
+  };
+}
+
+function coverageText(r: MachineRecords, channels: string[]): { text: string; windows: number } {
+  if (r.coverage.length === 0) return { text: 'no windows of this machine in the range', windows: 0 };
+  const first = Math.min(...r.coverage.map((c) => ms(c.first)));
+  const last = Math.max(...r.coverage.map((c) => ms(c.last)));
+  const windows = r.coverage.reduce((n, c) => n + Number(c.windows), 0);
+  const span = Math.max(0, Math.min(1, (last - first) / (r.range.toMs - r.range.fromMs)));
+  const perChannel = r.coverage.map((c) => `${str(c.channel)} ${Number(c.windows)}`).join(', ');
+  const gaps =
+    r.gapTotals.gaps === 0
+      ? 'no collection gap'
+      : `${r.gapTotals.gaps} collection gap${r.gapTotals.gaps > 1 ? 's' : ''}, ${r.gapTotals.missingBlocks} block${r.gapTotals.missingBlocks === 1 ? '' : 's'} missing`;
+  return {
+    text: `${windows} windows on ${channels.length} channel${channels.length > 1 ? 's' : ''} (${perChannel}) from ${utc(first)} to ${utc(last)}, ${fixed(100 * span, 0)} % of the range; ${gaps}`,
+    windows,
+  };
+}
+
+/** The report's summary in sentences (plain text; the renderer escapes it). */
+export function summaryInWords(report: Omit<MachineReport, 'summary'>): string[] {
+  const out: string[] = [];
+  const h = report.latestHealth;
+  if (h === undefined)
+    out.push('Health: no health record in this range (the health model writes one per window once it has learned the machine).');
+  else
+    out.push(
+      `Health at ${utc(h.tsMs)}: ${stateText(h.state)} (NE 107), anomaly score ${fixed(h.anomaly, 2)}${h.alarm ? ', anomaly alarm on' : ', no anomaly alarm'}.`,
+    );
+  const w = report.worstZone;
+  if (w === undefined) out.push('Vibration: no windows in this range.');
+  else {
+    const now = report.now.map((c) => `${c.channel} zone ${c.zone} (${fixed(c.velocityMmS, 2)} mm/s)`).join(', ');
+    out.push(
+      `Worst ISO 20816-3 zone in the range: ${w.zone} (${fixed(w.velocityMmS, 2)} mm/s RMS on ${w.channel}); latest windows: ${now}.`,
+    );
+  }
+  const faults = report.now.filter((c) => c.diagnosis !== null && c.diagnosis !== 'none');
+  const assessed = report.now.filter((c) => c.diagnosis !== null);
+  if (faults.length > 0)
+    out.push(
+      `Bearing diagnosis (latest windows): ${faults.map((c) => `${c.channel} ${(DIAGNOSIS_TEXT[c.diagnosis!] ?? c.diagnosis!).toLowerCase()}, confidence ${fixed(c.confidence, 2)}`).join('; ')}.`,
+    );
+  else if (assessed.length > 0)
+    out.push(`Bearing diagnosis (latest windows): no bearing fault named on ${assessed.map((c) => c.channel).join(', ')}.`);
+  else if (report.now.length > 0) out.push('Bearing diagnosis: not assessed (no bearing configured at these channels, or no speed).');
+  const rul = report.latestRul;
+  if (rul === undefined) out.push('Remaining life: no estimate in this range.');
+  else
+    out.push(
+      `Remaining life at ${utc(rul.tsMs)}: ${lifeText(rul.median)} (median), 90 % interval ${lifeText(rul.lower)} – ${lifeText(rul.upper)}; basis: ${rul.basis === 'degradation' ? "the machine's own degradation trend" : rul.basis === 'fleet' ? 'the fleet life distribution' : rul.basis || 'unknown'}.`,
+    );
+  const open = report.episodes.filter((e) => e.endedAtMs === undefined);
+  const closed = report.episodes.length - open.length;
+  out.push(
+    open.length === 0
+      ? `Alerts: none open at the end of the range${closed > 0 ? `; ${closed} episode${closed > 1 ? 's' : ''} ended in it` : ''}.`
+      : `Alerts: ${open.length} open at the end of the range (${open.map((e) => `${e.kind}${e.channel === '*' ? '' : ` ${e.channel}`}, ${e.severity}, since ${utc(e.startedAtMs)}`).join('; ')})${closed > 0 ? `; ${closed} more ended in it` : ''}.`,
+  );
+  return out;
+}
+
+/** Everything the page shows, from the rows read. */
+export function shapeMachineReport(r: MachineRecords, generatedAtMs: number): MachineReport {
+  const channels = [...new Set([...r.coverage.map((c) => str(c.channel)), ...r.features.map((f) => str(f.channel))])].sort();
+  const now: ChannelNow[] = r.latestChannels
+    .map((c) => ({
+      channel: str(c.channel),
+      tsMs: ms(c.ts),
+      velocityMmS: num(c.velocity_rms_mm_s) ?? Number.NaN,
+      zone: str(c.iso_zone) || '–',
+      diagnosis: c.bearing_diagnosis === null || c.bearing_diagnosis === undefined ? null : String(c.bearing_diagnosis),
+      confidence: num(c.bearing_confidence) ?? Number.NaN,
+      sensorState: str(c.sensor_state),
+    }))
+    .sort((a, b) => a.channel.localeCompare(b.channel));
+  let worstZone: MachineReport['worstZone'];
+  for (const f of r.features) {
+    const rank = num(f.zone_rank);
+    if (rank === null) continue;
+    const v = num(f.velocity_max_mm_s) ?? 0;
+    const worse =
+      worstZone === undefined ||
+      rank > ZONES.indexOf(worstZone.zone) + 1 ||
+      (rank === ZONES.indexOf(worstZone.zone) + 1 && v > worstZone.velocityMmS);
+    if (worse) worstZone = { zone: ZONES[rank - 1] ?? '–', channel: str(f.channel), velocityMmS: v };
+  }
+  const trends =
+    r.features.length === 0
+      ? undefined
+      : {
+          velocity: channelSeries(r.features, channels, 'velocity_mm_s'),
+          zone: channelSeries(r.features, channels, 'zone_rank'),
+          kurtosis: channelSeries(r.features, channels, 'kurtosis'),
+          evidence: evidenceSeries(r.evidence, channels),
+        };
+  const health =
+    r.health.length === 0
+      ? undefined
+      : {
+          anomaly: seriesOf(r.health, [{ label: 'anomaly score (max)', color: '#8e44ad', column: 'anomaly_score' }]),
+          state: seriesOf(r.health, [{ label: 'NE 107 state (worst)', color: '#c0392b', column: 'health_rank' }]),
+        };
+  const lh = r.latestHealth;
+  const latestHealth =
+    lh === undefined
+      ? undefined
+      : { state: str(lh.health_state), tsMs: ms(lh.ts), anomaly: num(lh.anomaly_score) ?? Number.NaN, alarm: lh.alarm === true };
+  // The last estimate in the range (the latest record may have none, e.g. right after a mode change).
+  const lastRul = [...r.health].reverse().find((x) => num(x.rul_median_s) !== null);
+  const latestRul =
+    lh !== undefined && num(lh.rul_median_s) !== null
+      ? {
+          median: num(lh.rul_median_s)!,
+          lower: num(lh.rul_lower_s) ?? Number.NaN,
+          upper: num(lh.rul_upper_s) ?? Number.NaN,
+          basis: str(lh.rul_basis),
+          tsMs: ms(lh.ts),
+        }
+      : lastRul === undefined
+        ? undefined
+        : {
+            median: num(lastRul.rul_median_s)!,
+            lower: num(lastRul.rul_lower_s) ?? Number.NaN,
+            upper: num(lastRul.rul_upper_s) ?? Number.NaN,
+            basis: str(lastRul.rul_basis),
+            tsMs: ms(lastRul.ts),
+          };
+  const base: Omit<MachineReport, 'summary'> = {
+    machine: r.machine,
+    fromMs: r.range.fromMs,
+    toMs: r.range.toMs,
+    generatedAtMs,
+    bucketS: r.bucketS,
+    channels,
+    coverage: coverageText(r, channels),
+    worstZone,
+    now,
+    latestHealth,
+    latestRul,
+    trends,
+    health,
+    rul: rulView(r.health),
+    spectra: spectrumViews(r.spectra, r.defects),
+    episodes: pairEpisodes(r.alerts, r.range.fromMs, r.range.toMs),
+    gaps: r.gaps.map((g) => ({
+      tsMs: ms(g.ts),
+      channel: str(g.channel),
+      fromSeq: Number(g.from_seq),
+      toSeq: Number(g.to_seq),
+      missingBlocks: Number(g.missing_blocks),
+      cause: str(g.cause) || 'unknown',
+    })),
+    gapTotals: r.gapTotals,
+  };
+  return { ...base, summary: summaryInWords(base) };
+}
+
+function seriesOf(rows: Row[], columns: Array<{ label: string; color: string; column: string }>): TimeSeriesPlot {
+  const { t, y } = alignSeries(
+    rows.flatMap((r) => columns.map((c) => ({ ts: r.ts, key: c.column, value: r[c.column] }))),
+    (r) => str(r.key),
+    (r) => num(r.value),
+  );
+  return { t, series: columns.map((c) => ({ label: c.label, color: c.color, y: y.get(c.column) ?? new Array(t.length).fill(null) })) };
+}
+
+/** Evidence strength per channel and family: colour by family, line style by channel. */
+function evidenceSeries(rows: Row[], channels: string[]): TimeSeriesPlot {
+  const { t, y } = alignSeries(
+    rows,
+    (r) => `${str(r.channel)}|${str(r.family)}`,
+    (r) => num(r.strength_db),
+  );
+  const series: Series[] = [];
+  for (const [ci, c] of channels.entries()) {
+    for (const fam of FAMILIES) {
+      const ys = y.get(`${c}|${fam.key}`);
+      if (ys === undefined) continue;
+      series.push({ label: `${c} ${fam.label}`, color: fam.color, dash: CHANNEL_DASHES[ci % CHANNEL_DASHES.length], y: ys });
+    }
+  }
+  return { t, series };
+}
+
+/** The NE 107 state names by rank (the state plot's axis). */
+export const STATE_NAMES = HEALTH_STATES.map(stateText);
