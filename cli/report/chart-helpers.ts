@@ -42,7 +42,7 @@ export const CHART_HELPERS_JS = `
   function yAxis(label, extra) {
     var a = axis(label, extra);
     if (!a.values) a.values = ticks;
-    a.size = 70;
+    if (!a.size) a.size = 70;
     return a;
   }
 

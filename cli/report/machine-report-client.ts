@@ -68,7 +68,7 @@ ${CHART_HELPERS_JS}
       yAxis: { splits: function () { return [1, 2, 3, 4]; }, values: function (u, splits) { return splits.map(function (v) { return 'ABCD'.charAt(v - 1); }); } },
       paths: stepped,
       plugins: [zoneBands],
-      height: 180,
+      height: 200,
     });
     timePlot('kurtosis', t.kurtosis, 'kurtosis');
     if (t.evidence.series.length) timePlot('evidence', t.evidence, 'evidence (dB over floor)', { height: 260 });

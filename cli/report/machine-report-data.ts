@@ -105,6 +105,8 @@ export interface MachineReport {
   latestHealth: { state: string; tsMs: number; anomaly: number; alarm: boolean } | undefined;
   latestRul: { median: number; lower: number; upper: number; basis: string; tsMs: number } | undefined;
   trends: { velocity: TimeSeriesPlot; zone: TimeSeriesPlot; kurtosis: TimeSeriesPlot; evidence: TimeSeriesPlot } | undefined;
+  /** The presence threshold of the defect lines (median over the evidence rows), dB over the floor. */
+  evidenceThresholdDb: number | undefined;
   health: { anomaly: TimeSeriesPlot; state: TimeSeriesPlot } | undefined;
   rul: RulView | undefined;
   spectra: SpectrumView[];
@@ -451,6 +453,7 @@ export function shapeMachineReport(r: MachineRecords, generatedAtMs: number): Ma
     trends,
     health,
     rul: rulView(r.health),
+    evidenceThresholdDb: median(r.evidence.map((e) => num(e.h1_threshold_db)).filter((v): v is number => v !== null)),
     spectra: spectrumViews(r.spectra, r.defects),
     episodes: pairEpisodes(r.alerts, r.range.fromMs, r.range.toMs),
     gaps: r.gaps.map((g) => ({
@@ -466,6 +469,12 @@ export function shapeMachineReport(r: MachineRecords, generatedAtMs: number): Ma
   return { ...base, summary: summaryInWords(base) };
 }
 
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
 function seriesOf(rows: Row[], columns: Array<{ label: string; color: string; column: string }>): TimeSeriesPlot {
   const { t, y } = alignSeries(
     rows.flatMap((r) => columns.map((c) => ({ ts: r.ts, key: c.column, value: r[c.column] }))),
@@ -475,12 +484,12 @@ function seriesOf(rows: Row[], columns: Array<{ label: string; color: string; co
   return { t, series: columns.map((c) => ({ label: c.label, color: c.color, y: y.get(c.column) ?? new Array(t.length).fill(null) })) };
 }
 
-/** Evidence strength per channel and family: colour by family, line style by channel. */
+/** Each family's fundamental over the envelope floor (dB), per channel: colour by family, line style by channel. */
 function evidenceSeries(rows: Row[], channels: string[]): TimeSeriesPlot {
   const { t, y } = alignSeries(
     rows,
     (r) => `${str(r.channel)}|${str(r.family)}`,
-    (r) => num(r.strength_db),
+    (r) => num(r.h1_db),
   );
   const series: Series[] = [];
   for (const [ci, c] of channels.entries()) {

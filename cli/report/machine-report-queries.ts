@@ -24,7 +24,7 @@ export interface MachineRecords {
   bucketS: number;
   /** Per bucket and channel: velocity (mean, max), worst ISO zone rank (1 = A .. 4 = D), kurtosis, windows. */
   features: Row[];
-  /** Per bucket, channel and defect family: the strongest evidence (dB over the floor) and whether any window supported it. */
+  /** Per bucket, channel and defect family: the fundamental's highest level over the envelope floor (dB), its threshold, the evidence strength. */
   evidence: Row[];
   /** Per bucket: anomaly score, worst health state rank, alarm, remaining life (last estimate) with its basis. */
   health: Row[];
@@ -97,7 +97,7 @@ export function reportQueries(t: TableNames, machine: string, range: TimeRange):
     features: `SELECT ts, channel, avg(velocity_rms_mm_s) velocity_mm_s, max(velocity_rms_mm_s) velocity_max_mm_s,
       max(${ZONE_RANK}) zone_rank, avg(kurtosis) kurtosis, count() windows
       FROM ${t.features} ${where} ${bucket} ORDER BY ts, channel`,
-    evidence: `SELECT ts, channel, family, max(strength_db) strength_db, max(CASE WHEN supported THEN 1 ELSE 0 END) supported
+    evidence: `SELECT ts, channel, family, max(h1_db) h1_db, max(h1_threshold_db) h1_threshold_db, max(strength_db) strength_db
       FROM ${t.evidence} ${where} ${bucket} ORDER BY ts, channel, family`,
     health: `SELECT ts, max(anomaly_score) anomaly_score, max(${HEALTH_RANK}) health_rank, max(CASE WHEN alarm THEN 1 ELSE 0 END) alarm,
       last_not_null(rul_median_s) rul_median_s, last_not_null(rul_lower_s) rul_lower_s, last_not_null(rul_upper_s) rul_upper_s,
