@@ -193,8 +193,8 @@ export function rulUnit(longestS: number): RulView['unit'] {
 
 const UNIT_S = { min: 60, h: 3600, d: 86400 } as const;
 
-export function lifeText(seconds: number): string {
-  const unit = rulUnit(seconds);
+/** A remaining life in the unit it reads best in, or in `unit` (an interval in its median's). */
+export function lifeText(seconds: number, unit = rulUnit(seconds)): string {
   return `${fixed(seconds / UNIT_S[unit], unit === 'min' ? 0 : 1)} ${unit}`;
 }
 
@@ -360,7 +360,7 @@ export function summaryInWords(report: Omit<MachineReport, 'summary'>): string[]
   if (rul === undefined) out.push('Remaining life: no estimate in this range.');
   else
     out.push(
-      `Remaining life at ${utc(rul.tsMs)}: ${lifeText(rul.median)} (median), 90 % interval ${lifeText(rul.lower)} – ${lifeText(rul.upper)}; basis: ${rul.basis === 'degradation' ? "the machine's own degradation trend" : rul.basis === 'fleet' ? 'the fleet life distribution' : rul.basis || 'unknown'}.`,
+      `Remaining life at ${utc(rul.tsMs)}: ${lifeText(rul.median)} (median), 90 % interval ${lifeText(rul.lower, rulUnit(rul.median))} – ${lifeText(rul.upper, rulUnit(rul.median))}; basis: ${rul.basis === 'degradation' ? "the machine's own degradation trend" : rul.basis === 'fleet' ? 'the fleet life distribution' : rul.basis || 'unknown'}.`,
     );
   const open = report.episodes.filter((e) => e.endedAtMs === undefined);
   const closed = report.episodes.length - open.length;

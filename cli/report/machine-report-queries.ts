@@ -38,7 +38,7 @@ export interface MachineRecords {
   spectra: Row[];
   /** The defect frequencies (and evidence) of the windows of those envelope spectra. */
   defects: Row[];
-  /** Alert starts before the end of the range and ends in it (episodes are paired in machine-report-data.ts). */
+  /** Alert starts and ends before the end of the range (episodes are paired in machine-report-data.ts). */
   alerts: Row[];
   /** Collection gaps in the range, oldest first (at most MAX_GAPS) and their total. */
   gaps: Row[];
@@ -110,9 +110,10 @@ export function reportQueries(t: TableNames, machine: string, range: TimeRange):
     coverage: `SELECT channel, count() windows, min(ts) first, max(ts) last FROM ${t.features} ${where} GROUP BY channel ORDER BY channel`,
     spectra: `SELECT ts, channel, kind, window_seq, shaft_hz, start_hz, step_hz, lines, spectrum
       FROM ${t.spectra} ${where} LATEST ON ts PARTITION BY channel, kind`,
-    // Starts before the end of the range (an episode may have started before it), ends inside it.
+    // Everything before the end of the range: an episode open in the range may have started long
+    // before it, and only its end row (if any) says whether it still was (episodes are few).
     alerts: `SELECT ts, kind, channel, event, started_at, severity, value, duration_s, detail FROM ${t.alerts}
-      WHERE ${m} AND ts < ${sqlString(iso(range.toMs))} AND (event = 'start' OR ts >= ${sqlString(iso(range.fromMs))})
+      WHERE ${m} AND ts < ${sqlString(iso(range.toMs))}
       ORDER BY ts, kind, channel, event`,
     gaps: `SELECT ts, channel, from_seq, to_seq, missing_blocks, cause FROM ${t.gaps} ${where} ORDER BY ts, channel LIMIT ${MAX_GAPS}`,
     gapTotals: `SELECT count() gaps, sum(missing_blocks) missing_blocks FROM ${t.gaps} ${where}`,

@@ -8,7 +8,7 @@
  */
 
 import { MACHINE_REPORT_CLIENT_JS } from './machine-report-client.ts';
-import { durationText, lifeText, type MachineReport, STATE_NAMES, stateText, utc } from './machine-report-data.ts';
+import { durationText, lifeText, type MachineReport, rulUnit, STATE_NAMES, stateText, utc } from './machine-report-data.ts';
 import { type ChartAssets, DIAGNOSIS_TEXT, FAMILIES, fixed, html, hz, reportDocument, ZONE_TEXT } from './report-page.ts';
 
 const CSS = `
@@ -70,7 +70,7 @@ ${card(
   html(
     rul === undefined
       ? `${open.length} alert episode${open.length === 1 ? '' : 's'} open`
-      : `90 %: ${lifeText(rul.lower)} – ${lifeText(rul.upper)} · ${rul.basis || 'basis unknown'} · ${open.length} alert${open.length === 1 ? '' : 's'} open`,
+      : `90 %: ${lifeText(rul.lower, rulUnit(rul.median))} – ${lifeText(rul.upper, rulUnit(rul.median))} · ${rul.basis || 'basis unknown'} · ${open.length} alert${open.length === 1 ? '' : 's'} open`,
   ),
 )}
 </div>`;
