@@ -3,7 +3,7 @@
  * the page (#pdm-data, built by machine-report.ts) and draws the trends, the health and
  * remaining-life charts and the latest spectra with uPlot (inlined before it), using the reports'
  * shared helpers (chart-helpers.ts: axes, ticks, markers, the plot registry). Times are shown in
- * UTC, as the page's tables are. Order and defect markers are drawn by the shared marker plugin,
+ * UTC, as the page's tables are, and every time plot spans the report's range (so they line up). Order and defect markers are drawn by the shared marker plugin,
  * on uPlot's canvas, with its value-to-pixel mapping; the 90 % interval of the remaining life is a
  * uPlot band between its bounds.
  *
@@ -22,25 +22,44 @@ export const MACHINE_REPORT_CLIENT_JS = `
   window.pdmReport = { data: data, plots: plots };
 ${CHART_HELPERS_JS}
   var ZONE_FILL = ['rgba(46,125,50,0.10)', 'rgba(124,179,66,0.12)', 'rgba(249,168,37,0.14)', 'rgba(198,40,40,0.12)'];
-  function utcDate(ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); }
   function el(id) { return document.getElementById('plot-' + id); }
+
+  // Time axes in UTC, as the page's tables: every time plot spans the report's range, ticks at
+  // whole seconds or more (the trends' buckets are), labelled as precisely as the span needs.
+  var FROM = data.fromMs / 1000, TO = data.toMs / 1000, SPAN = TO - FROM;
+  var TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000];
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function isoDate(d) { return d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()); }
+  function hms(d) { return pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ':' + pad(d.getUTCSeconds()); }
+  function timeLabel(v) {
+    var d = new Date(v * 1000);
+    if (SPAN <= 600) return hms(d);
+    if (SPAN <= 2 * 86400) return hms(d).slice(0, 5);
+    if (SPAN <= 14 * 86400) return isoDate(d).slice(5) + ' ' + hms(d).slice(0, 5);
+    return isoDate(d);
+  }
+  var TIME_AXIS_LABEL = SPAN <= 2 * 86400 ? 'time (UTC, from ' + isoDate(new Date(data.fromMs)) + ')' : 'time (UTC)';
+  function timeAxis() {
+    return axis(TIME_AXIS_LABEL, { space: 80, incrs: TIME_INCRS, values: function (u, splits) { return splits.map(function (v) { return v == null ? '' : timeLabel(v); }); } });
+  }
+  function timeValue(u, v) { return v == null ? '--' : isoDate(new Date(v * 1000)) + ' ' + hms(new Date(v * 1000)); }
+  var TIME_SCALE = { time: true, range: [FROM, TO] };
 
   // A time-series chart: one series per entry of p.series (label, color, optional dash), x in epoch seconds.
   function timePlot(name, p, yLabel, extra) {
     var node = el(name);
     if (!node || !p || p.t.length === 0) return;
     extra = extra || {};
-    var series = [{ label: 'time (UTC)' }].concat(p.series.map(function (s) {
+    var series = [{ label: 'time (UTC)', value: timeValue }].concat(p.series.map(function (s) {
       var o = { label: s.label, stroke: s.color, width: 1.5, value: function (u, v) { return fmt(v, 3); } };
       if (s.dash && s.dash.length) o.dash = s.dash;
       if (extra.paths) o.paths = extra.paths;
       return o;
     }));
     var opts = {
-      tzDate: utcDate,
-      scales: { x: { time: true }, y: extra.y || {} },
+      scales: { x: TIME_SCALE, y: extra.y || {} },
       series: series,
-      axes: [axis('time (UTC)'), yAxis(yLabel, extra.yAxis || {})],
+      axes: [timeAxis(), yAxis(yLabel, extra.yAxis || {})],
       plugins: extra.plugins || [],
       height: extra.height || 220,
     };
@@ -90,16 +109,15 @@ ${CHART_HELPERS_JS}
   var r = data.rul;
   if (r && el('rul')) {
     plot('rul', {
-      tzDate: utcDate,
-      scales: { x: { time: true }, y: { range: function (u, lo, hi) { return [0, Math.max(hi, 1e-9) * 1.05]; } } },
+      scales: { x: TIME_SCALE, y: { range: function (u, lo, hi) { return [0, Math.max(hi, 1e-9) * 1.05]; } } },
       series: [
-        { label: 'time (UTC)' },
+        { label: 'time (UTC)', value: timeValue },
         { label: 'median (' + r.unit + ')', stroke: '#1f5fa8', width: 2, value: function (u, v) { return fmt(v, 2); } },
         { label: '5 % (' + r.unit + ')', stroke: 'rgba(31,95,168,0.45)', width: 1, value: function (u, v) { return fmt(v, 2); } },
         { label: '95 % (' + r.unit + ')', stroke: 'rgba(31,95,168,0.45)', width: 1, value: function (u, v) { return fmt(v, 2); } },
       ],
       bands: [{ series: [3, 2], fill: 'rgba(31,95,168,0.18)' }],
-      axes: [axis('time (UTC)'), yAxis('remaining life (' + r.unit + ')')],
+      axes: [timeAxis(), yAxis('remaining life (' + r.unit + ')')],
       height: 280,
     }, [r.t, r.median, r.lower, r.upper], el('rul'));
   }
@@ -115,7 +133,7 @@ ${CHART_HELPERS_JS}
       scales: { x: { time: false, range: [s.startHz, s.initialMaxHz] } },
       series: [
         { label: 'frequency (Hz)', value: function (u, v) { return fmt(v, 2); } },
-        { label: label, stroke: amplitude ? '#1f5fa8' : '#222222', width: 1.25, value: function (u, v) { return fmt(v, 6); } },
+        { label: label, stroke: amplitude ? '#1f5fa8' : '#222222', width: 1.25, points: { show: false }, value: function (u, v) { return fmt(v, 6); } },
       ],
       axes: [axis('frequency (Hz)'), yAxis(label)],
       plugins: [markerPlugin(function () { return s.markers; })],

@@ -191,6 +191,8 @@ function rulSection(r: MachineReport): string {
 export function machineReportData(r: MachineReport): Record<string, unknown> {
   return {
     machine: r.machine,
+    fromMs: r.fromMs,
+    toMs: r.toMs,
     channels: r.channels,
     trends: r.trends ?? null,
     health: r.health ?? null,
