@@ -20,7 +20,7 @@ import { loadChartAssets } from '../report/chart-assets.ts';
 import { renderMachineReport } from '../report/machine-report.ts';
 import { shapeMachineReport } from '../report/machine-report-data.ts';
 import { knownMachines, readMachineRecords } from '../report/machine-report-queries.ts';
-import { parseTimeSpec, resolveRange } from '../report/time-range.ts';
+import { glueRelativeTimes, parseTimeSpec, resolveRange } from '../report/time-range.ts';
 
 const HELP = `Usage: pdm report --machine ID [--from TIME] [--to TIME] --out OUT.html [--config FILE]
 
@@ -39,8 +39,7 @@ BSF/FTF markers, the alert episodes and the collection gaps in the range.
 
 TIME is an ISO 8601 time with a zone (2026-11-01T06:00:00Z, 2026-11-01T07:00+01:00), a date
 (2026-11-01, midnight UTC), 'now', or a time before now: -24h, now-24h, -30m, -7d, -2w (units
-s, m, h, d, w; relative to when the command runs, for --from and --to alike). A value starting
-with '-' goes after '=': --from=-24h (or write now-24h).
+s, m, h, d, w; relative to when the command runs, for --from and --to alike).
 
 Environment: PDM_QUESTDB_HTTP, PDM_QUESTDB_USER, PDM_QUESTDB_PASSWORD
 `;
@@ -57,7 +56,12 @@ const SPEC = commandSpec({
   },
 });
 
-export const run = command(SPEC, report);
+const parse = command(SPEC, report);
+
+/** `pdm report`, with `--from -24h` taken as `--from=-24h`. */
+export function run(argv: string[]): Promise<number> {
+  return parse(glueRelativeTimes(argv, ['--from', '--to']));
+}
 
 async function report({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const nowMs = Date.now();

@@ -112,7 +112,8 @@ ${CHART_HELPERS_JS}
       scales: { x: TIME_SCALE, y: { range: function (u, lo, hi) { return [0, Math.max(hi, 1e-9) * 1.05]; } } },
       series: [
         { label: 'time (UTC)', value: timeValue },
-        { label: 'median (' + r.unit + ')', stroke: '#1f5fa8', width: 2, value: function (u, v) { return fmt(v, 2); } },
+        // The legend says which basis each estimate rests on (fleet life distribution or the machine's own trend).
+        { label: 'median (' + r.unit + ')', stroke: '#1f5fa8', width: 2, value: function (u, v, si, i) { return v == null ? '--' : fmt(v, 2) + (r.basis[i] ? ' · ' + r.basis[i] : ''); } },
         { label: '5 % (' + r.unit + ')', stroke: 'rgba(31,95,168,0.45)', width: 1, value: function (u, v) { return fmt(v, 2); } },
         { label: '95 % (' + r.unit + ')', stroke: 'rgba(31,95,168,0.45)', width: 1, value: function (u, v) { return fmt(v, 2); } },
       ],

@@ -60,3 +60,20 @@ export function resolveRange(from: TimeSpec | undefined, to: TimeSpec | undefine
   }
   return { fromMs, toMs };
 }
+
+/**
+ * `--from -24h` as `--from=-24h`: the option parser takes a value starting with '-' for an
+ * option of its own unless it is glued with '='. Only a relative time right after one of
+ * `options` is glued; anything else is left for the parser to judge.
+ */
+export function glueRelativeTimes(argv: string[], options: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (options.includes(argv[i]) && next !== undefined && /^-\d/.test(next) && RELATIVE.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import { UsageError } from '../../../cli/command-line.ts';
 import { renderMachineReport } from '../../../cli/report/machine-report.ts';
 import { alignSeries, pairEpisodes, shapeMachineReport, spectrumViews } from '../../../cli/report/machine-report-data.ts';
 import { type MachineRecords, reportQueries, trendBucketS } from '../../../cli/report/machine-report-queries.ts';
-import { DEFAULT_SPAN_MS, parseTimeSpec, resolveRange } from '../../../cli/report/time-range.ts';
+import { DEFAULT_SPAN_MS, glueRelativeTimes, parseTimeSpec, resolveRange } from '../../../cli/report/time-range.ts';
 import { tableNames } from '../../../storage/tables.ts';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
@@ -57,6 +57,18 @@ describe('--from / --to times', () => {
     expect(err.message).toBe(
       `--to must be an ISO 8601 time with a zone (2026-11-01T06:00:00Z), a date (2026-11-01, UTC), 'now' or a time before now (-24h, now-7d; units s, m, h, d, w), got '${text}'`,
     );
+  });
+
+  it('--from -24h is taken as --from=-24h (the option parser would take -24h for an option); nothing else is glued', () => {
+    expect(glueRelativeTimes(['--machine', 'm', '--from', '-24h', '--to', 'now-1h'], ['--from', '--to'])).toEqual([
+      '--machine',
+      'm',
+      '--from=-24h',
+      '--to',
+      'now-1h',
+    ]);
+    expect(glueRelativeTimes(['--to', '-h'], ['--from', '--to'])).toEqual(['--to', '-h']);
+    expect(glueRelativeTimes(['--machine', '-7d'], ['--from', '--to'])).toEqual(['--machine', '-7d']);
   });
 
   it('range: --to defaults to now, --from to a week before --to; relative times count from now', () => {
