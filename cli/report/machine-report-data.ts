@@ -499,6 +499,15 @@ function evidenceSeries(rows: Row[], channels: string[]): TimeSeriesPlot {
       series.push({ label: `${c} ${fam.label}`, color: fam.color, dash: CHANNEL_DASHES[ci % CHANNEL_DASHES.length], y: ys });
     }
   }
+  // The presence threshold the fundamentals are judged against: it depends on the search window's width and the
+  // Welch segments, not on the family, so one line (each bucket's last row) stands for all.
+  const threshold = alignSeries(
+    rows,
+    () => 'threshold',
+    (r) => num(r.h1_threshold_db),
+  ).y.get('threshold');
+  if (series.length > 0 && threshold?.some((v) => v !== null))
+    series.push({ label: 'presence threshold', color: '#56606b', dash: [2, 4], y: threshold });
   return { t, series };
 }
 

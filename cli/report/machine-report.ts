@@ -157,7 +157,7 @@ function trendsSection(r: MachineReport): string {
       ? empty('No bearing evidence stored in this range (no bearing configured at these channels, or no speed).')
       : plotBlock(
           'evidence',
-          `Bearing fault evidence: per channel and defect family, the level of the defect frequency's line over the envelope spectrum's local floor (dB), the highest in each ${html(bucket)} (colour: family, line style: channel). A line counts as present above its threshold (about ${html(r.evidenceThresholdDb === undefined ? '–' : fixed(r.evidenceThresholdDb, 1))} dB here); a fault is named when a family's fundamental is corroborated by a harmonic or a sideband.`,
+          `Bearing fault evidence: per channel and defect family, the level of the defect frequency's line over the envelope spectrum's local floor (dB), the highest in each ${html(bucket)} (colour: family, line style: channel). A line counts as present above its threshold (grey dotted; about ${html(r.evidenceThresholdDb === undefined ? '–' : fixed(r.evidenceThresholdDb, 1))} dB here); a fault is named when a family's fundamental is corroborated by a harmonic or a sideband.`,
         );
   return [
     plotBlock('velocity', `Velocity RMS (mm/s, ISO 20816-3 band), mean per ${html(bucket)} and channel. The zones it falls in are below.`),
