@@ -4,6 +4,7 @@
  * and what the models compute.
  */
 import type { MachineStats } from '../ingest/collector/collector.ts';
+import { NO_WAVEFORM } from '../storage/schema.ts';
 import { SINGLE_MODE } from '../stream-processing/operating-mode.ts';
 import type { ProcessorStats } from '../stream-processing/processor.ts';
 import type { WindowCounters } from '../stream-processing/windowing.ts';
@@ -73,13 +74,15 @@ export function renderLiveView(v: LiveViewInput): string {
   const p = v.processor;
   const blocksIn = v.collector.reduce((a, s) => a + s.blocksIn, 0);
   const blocksOut = v.collector.reduce((a, s) => a + s.blocksOut, 0);
+  // Scalar sensors' readings (overall values, no blocks); absent in stats of older callers.
+  const scalarIn = v.collector.reduce((a, s) => a + (s.scalarIn ?? 0), 0);
   const rows = Object.values(p.rowsOut).reduce((a, b) => a + b, 0);
   const lines: string[] = [];
   lines.push(`pdm local factory — up ${upS}s — Ctrl-C to stop`);
   for (const w of v.where) lines.push(`  ${w}`);
   lines.push('');
   lines.push(
-    `  collector: ${blocksIn} blocks in, ${blocksOut} to Kafka, ${missingText(v.collector)}   processor: ${p.blocksIn} blocks, ${p.windowsAnalysed} windows analysed (${v.windows.incomplete} incomplete), ${rows} rows to QuestDB, ${p.deadLettered} dead-lettered`,
+    `  collector: ${blocksIn} blocks in, ${blocksOut} to Kafka, ${missingText(v.collector)}${scalarIn > 0 ? `, ${scalarIn} scalar readings` : ''}   processor: ${p.blocksIn} blocks, ${p.windowsAnalysed} windows analysed (${v.windows.incomplete} incomplete), ${rows} rows to QuestDB, ${p.deadLettered} dead-lettered`,
   );
   lines.push('');
   lines.push(
@@ -114,7 +117,7 @@ export function renderLiveView(v: LiveViewInput): string {
     summaries.push(`  ${pad(machine, 18)} ${healthText}${alerts}${truthText ? `   | truth: ${truthText}` : ''}`);
     channels.forEach(([channel, l], i) => {
       // "vs healthy" once the channel is diagnosed against its learnt healthy reference.
-      const diag = `${l.diagnosis === 'none' ? 'none' : `${l.diagnosis} ${fmt(l.confidence, 2)}`}${l.referenceWindows > 0 ? ' (vs healthy)' : ''}`;
+      const diag = diagnosisText(l);
       lines.push(
         `  ${pad(i === 0 ? machine : '', 18)} ${pad(i === 0 ? s.state : '', 12)} ${pad(channel, 8)} ${pad(fmt(l.features['rms'], 3), 7)} ${pad(fmt(l.features['kurtosis'], 1), 6)} ${pad(fmt(l.features['velocity_rms_mm_s'], 2), 8)} ${pad(l.zone, 3)} ${diag}`,
       );
@@ -124,4 +127,23 @@ export function renderLiveView(v: LiveViewInput): string {
   lines.push('  health (NE 107), alarms and remaining useful life per machine:');
   lines.push(...summaries);
   return lines.join('\n');
+}
+
+/**
+ * A channel's bearing diagnosis in the live view: the accumulated one (over the channel's windows
+ * since its last reset) leads, the window's own follows; "vs healthy" once the channel is
+ * diagnosed against its learnt healthy reference.
+ */
+export function diagnosisText(l: {
+  diagnosis: string;
+  confidence: number;
+  referenceWindows: number;
+  accumulated?: { diagnosis: string; confidence: number; windows: number };
+}): string {
+  // A scalar sensor has no spectrum: "no waveform", never a healthy-looking "none".
+  if (l.diagnosis === NO_WAVEFORM) return 'no waveform (scalar sensor)';
+  const named = (d: string, c: number) => (d === 'none' ? 'none' : `${d} ${fmt(c, 2)}`);
+  const own = named(l.diagnosis, l.confidence);
+  const a = l.accumulated;
+  return `${a ? `${named(a.diagnosis, a.confidence)} over ${a.windows} windows, this one ${own}` : own}${l.referenceWindows > 0 ? ' (vs healthy)' : ''}`;
 }

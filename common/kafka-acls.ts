@@ -21,8 +21,9 @@ export interface AclOptions {
 /**
  * What each component may do, and nothing more (literal resource names, no wildcards,
  * one prefix):
- * - the collector writes its three topics, and creates them when it comes first;
- * - the processor reads them, writes the dead-letter and alerts topics, creates those five when
+ * - the collector writes its four topics (vibration, energy, scalar features, gaps), and creates
+ *   them when it comes first;
+ * - the processor reads them, writes the dead-letter and alerts topics, creates those six when
  *   it comes first, and uses its consumer group;
  * - the processor keeps its models on the model-state topic (reads, writes, creates it) and reads
  *   them back through short-lived groups named `<group>.restore.<uuid>` (the one prefixed grant);
@@ -44,7 +45,7 @@ export function componentAcls(opts: AclOptions = {}): AclEntry[] {
       permissionType: AclPermissionTypes.ALLOW,
     }));
   const { READ, WRITE, CREATE, DESCRIBE } = AclOperationTypes;
-  const inputs = [t.vibration, t.energy, t.gaps];
+  const inputs = [t.vibration, t.energy, t.features, t.gaps];
   return [
     ...inputs.flatMap((n) => topic(user('collector'), n, [WRITE, DESCRIBE, CREATE])),
     ...inputs.flatMap((n) => topic(user('processor'), n, [READ, DESCRIBE, CREATE])),

@@ -1,6 +1,7 @@
 /**
- * Kafka topics of the product. Vibration blocks and energy readings are keyed by machine id so
- * one machine's messages stay in order on one partition. `pdm.truth.v1` carries the
+ * Kafka topics of the product. Vibration blocks, energy readings and scalar sensors' overall values
+ * (`pdm.features.v1`) are keyed by machine id so one machine's messages stay in order on one
+ * partition. `pdm.truth.v1` carries the
  * simulator's ground truth and is never read by the processing (only by tests, benchmarks and
  * the truth recorder); `pdm.deadletter.v1` receives what could not be processed, with the reason;
  * `pdm.model-state.v1` (compacted, keyed by machine) holds each machine's latest model state, so
@@ -11,6 +12,7 @@
 export const TOPICS = {
   vibration: 'pdm.vibration.v1',
   energy: 'pdm.energy.v1',
+  features: 'pdm.features.v1',
   gaps: 'pdm.gaps.v1',
   deadLetter: 'pdm.deadletter.v1',
   truth: 'pdm.truth.v1',

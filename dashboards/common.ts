@@ -13,7 +13,7 @@ import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { type IsoFoundation, type IsoGroup, zoneBoundaries } from '../models/vibration/iso20816.ts';
 import { QUESTDB_DATASOURCE } from './datasource.ts';
-import { HEALTH_STATES, type PdmTables, RUL_BASES } from './tables.ts';
+import { HEALTH_STATES, NO_WAVEFORM, type PdmTables, RUL_BASES } from './tables.ts';
 
 export interface DashboardOptions {
   tablePrefix: string;
@@ -271,14 +271,17 @@ export function rulBasisMappings(): dashboard.ValueMapping[] {
   );
 }
 
-/** Bearing diagnoses of the window analysis; a fault type is orange, `none` green. */
-export const BEARING_DIAGNOSES = ['none', 'outer_race', 'inner_race', 'rolling_element', 'cage'] as const;
+/**
+ * Bearing diagnoses of the window analysis; a fault type is orange, `none` green, and a scalar
+ * sensor's `no_waveform` (nothing could be looked at) blue, never green.
+ */
+export const BEARING_DIAGNOSES = ['none', 'outer_race', 'inner_race', 'rolling_element', 'cage', NO_WAVEFORM] as const;
 export function bearingDiagnosisMappings(): dashboard.ValueMapping[] {
   return textMappings(
     BEARING_DIAGNOSES.map((d): [string, string, string] => [
       d,
-      d === 'none' ? 'No fault' : d.replace('_', ' '),
-      d === 'none' ? COLOURS.ok : COLOURS.warn,
+      d === 'none' ? 'No fault' : d === NO_WAVEFORM ? 'No waveform (scalar sensor)' : d.replace('_', ' '),
+      d === 'none' ? COLOURS.ok : d === NO_WAVEFORM ? COLOURS.info : COLOURS.warn,
     ]),
   );
 }

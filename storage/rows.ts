@@ -103,6 +103,11 @@ export interface FeatureRowInput {
   shaftSource: string;
   bearingDiagnosis: string;
   bearingConfidence: number;
+  /**
+   * The accumulated diagnosis of the channel's bearing after this window (models/bearing/diagnosis-accumulator.ts),
+   * its confidence and the valid windows it spans since its last reset; absent without a bearing.
+   */
+  accumulated?: { diagnosis: string; confidence: number; windows: number };
   /** Windows of the healthy reference the diagnosis used; 0 without one. */
   referenceWindows: number;
   /** The sensor's self-checks: `ok` or `check_function`, and why (e.g. `flat_line`, `offset_step,clipping`). */
@@ -119,12 +124,23 @@ export function featureRow(tables: TableNames, w: FeatureRowInput): Row {
       iso_zone: w.isoZone,
       shaft_source: w.shaftSource,
       bearing_diagnosis: w.bearingDiagnosis,
+      ...(w.accumulated ? { accumulated_diagnosis: w.accumulated.diagnosis } : {}),
       sensor_state: w.sensorState,
       // Left out (null in SQL) when the sensor is fine: a reason is only ever a fault.
       ...(w.sensorReasons.length > 0 ? { sensor_reason: w.sensorReasons.join(',') } : {}),
     },
-    doubles: { ...w.features, sample_rate_hz: w.sampleRateHz, bearing_confidence: w.bearingConfidence },
-    longs: { window_seq: w.windowSeq, samples: w.samples, reference_windows: w.referenceWindows },
+    doubles: {
+      ...w.features,
+      sample_rate_hz: w.sampleRateHz,
+      bearing_confidence: w.bearingConfidence,
+      ...(w.accumulated ? { accumulated_confidence: w.accumulated.confidence } : {}),
+    },
+    longs: {
+      window_seq: w.windowSeq,
+      samples: w.samples,
+      reference_windows: w.referenceWindows,
+      ...(w.accumulated ? { accumulated_windows: w.accumulated.windows } : {}),
+    },
     timestampsUs: { processed_at: w.processedAtUs },
   });
 }

@@ -58,9 +58,20 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
         velocity_rms_mm_s DOUBLE, dominant_hz DOUBLE, shaft_hz DOUBLE, x1 DOUBLE, x2 DOUBLE, x3 DOUBLE,
         iso_zone SYMBOL CAPACITY 8, shaft_source SYMBOL CAPACITY 8,
         bearing_diagnosis SYMBOL CAPACITY 8, bearing_confidence DOUBLE, reference_windows INT,
+        accumulated_diagnosis SYMBOL CAPACITY 8, accumulated_confidence DOUBLE, accumulated_windows LONG,
         sensor_state SYMBOL CAPACITY 4, sensor_reason SYMBOL CAPACITY 64,
-        processed_at TIMESTAMP
+        processed_at TIMESTAMP, temperature_c DOUBLE
       ) ${tail('ts, machine, channel')}`,
+      // Scalar sensors (pdm.features.v1) write their readings here too, with bearing_diagnosis
+      // 'no_waveform' (NO_WAVEFORM) and their sensor temperature. The accumulated diagnosis
+      // (issue 13): on tables created before these columns, they are added here, so the dashboards
+      // can query them before the first window carries them.
+      migrations: [
+        `ALTER TABLE ${t.features} ADD COLUMN IF NOT EXISTS temperature_c DOUBLE`,
+        `ALTER TABLE ${t.features} ADD COLUMN IF NOT EXISTS accumulated_diagnosis SYMBOL CAPACITY 8`,
+        `ALTER TABLE ${t.features} ADD COLUMN IF NOT EXISTS accumulated_confidence DOUBLE`,
+        `ALTER TABLE ${t.features} ADD COLUMN IF NOT EXISTS accumulated_windows LONG`,
+      ],
     },
     {
       name: t.energy,
@@ -162,6 +173,12 @@ export type ContractTable = keyof typeof CONTRACT_TABLES;
 export const HEALTH_STATES = ['normal', 'maintenance_required', 'out_of_specification', 'check_function', 'failure'] as const;
 /** `vibration_features.sensor_state`: the window's sensor checks (NE 107 "check function" when it failed one). */
 export const SENSOR_STATES = ['ok', 'check_function'] as const;
+/**
+ * `vibration_features.bearing_diagnosis` of a scalar sensor's reading (pdm.features.v1): overall
+ * values only, so no spectrum, envelope or fault bands were computed. Distinct from `none` ("looked,
+ * found no fault"): a dashboard must never show a machine without a waveform as bearing-healthy.
+ */
+export const NO_WAVEFORM = 'no_waveform';
 /** `machine_health.rul_basis`. */
 export const RUL_BASES = ['fleet', 'degradation'] as const;
 /** `ground_truth.fault_type` with no fault present: a state timeline shows "none" better than a hole. */

@@ -29,6 +29,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FeatureRecord } from '../models/anomaly/feature-vector.ts';
+import type { AccumulatorState } from '../models/bearing/diagnosis-accumulator.ts';
 import { type EnvelopeReference, validateReference } from '../models/bearing/reference.ts';
 import {
   AssetMonitor,
@@ -39,6 +40,7 @@ import {
 } from '../models/rul/asset-monitor.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
 import { SENSOR_FAULT_TEXT, type SensorFault } from '../models/sensor/sensor-check.ts';
+import { DiagnosisAccumulators } from './diagnosis-accumulation.ts';
 import type { MachineFleet } from './machine-fleets.ts';
 import { type OperatingModeConfig, type OperatingModeState, OperatingModeTracker, SINGLE_MODE, TRANSITION } from './operating-mode.ts';
 
@@ -87,6 +89,12 @@ export interface WindowResult {
   zone: WindowZone;
   /** The sensor's self-checks (WindowAnalysis.sensor); absent: valid. */
   sensor?: { status: 'ok' | 'check_function'; reasons: readonly SensorFault[] };
+  /**
+   * `scalar`: a scalar sensor's reading (overall values, stream-processing/scalar-window.ts): it
+   * fuses the health features it has (a sensor without kurtosis has none), and without velocity it
+   * has no zone without being a sensor fault. Absent: a waveform window.
+   */
+  kind?: 'scalar';
 }
 
 export interface HealthUpdate {
@@ -195,6 +203,8 @@ export interface MachineCheckpointV2 {
   mode: OperatingModeState | null;
   /** Healthy envelope references by channel. */
   references?: Record<string, EnvelopeReference>;
+  /** Accumulated bearing diagnosis by channel (absent in checkpoints from before it: it starts afresh). */
+  diagnoses?: Record<string, AccumulatorState>;
 }
 
 export interface MachineCheckpointV1 {
@@ -223,6 +233,8 @@ export class MachineHealthTracker {
   };
   /** Last error per machine (a model that refuses its input stops that machine's health, not the stream). */
   readonly errors = new Map<string, string>();
+  /** Each channel's accumulated bearing diagnosis: part of the machine's model state. */
+  readonly diagnoses = new DiagnosisAccumulators();
 
   constructor(config: HealthTrackerConfig) {
     this.#config = config;
@@ -288,10 +300,10 @@ export class MachineHealthTracker {
       s.seenSeqs++;
       if (s.channels === null && s.seenSeqs > 3) s.channels = [...s.channelsSeen].sort();
     }
-    s.pending.byChannel.set(
-      w.channel,
-      w.sensor === undefined ? { features: w.features, zone: w.zone } : { features: w.features, zone: w.zone, sensor: w.sensor },
-    );
+    const entry: Omit<WindowResult, 'machine' | 'channel' | 'windowSeq' | 'tsNs'> = { features: w.features, zone: w.zone };
+    if (w.sensor !== undefined) entry.sensor = w.sensor;
+    if (w.kind !== undefined) entry.kind = w.kind;
+    s.pending.byChannel.set(w.channel, entry);
     return update;
   }
 
@@ -318,6 +330,8 @@ export class MachineHealthTracker {
     let zone: IsoZone = 'A';
     for (const c of s.channels) {
       const ch = p.byChannel.get(c)!;
+      // A scalar sensor without velocity has no zone to give: not a fault of the sensor.
+      if (ch.kind === 'scalar' && ch.zone === 'unknown' && ch.sensor === undefined) continue;
       if (ch.sensor?.status === 'check_function' || ch.zone === 'unknown') bad.push({ channel: c, reasons: ch.sensor?.reasons ?? [] });
       else if (ZONE_RANK[ch.zone] > ZONE_RANK[zone]) zone = ch.zone;
     }
@@ -378,7 +392,11 @@ export class MachineHealthTracker {
           return undefined;
         }
         if (!failed) s.lastValid.set(c, ch.features);
-        for (const f of this.#config.features) record[`${c}_${f}`] = features[f];
+        for (const f of this.#config.features) {
+          // A scalar sensor fuses what it measures; a waveform window lacking a feature is an error the model names.
+          if (ch.kind === 'scalar' && features[f] === undefined) continue;
+          record[`${c}_${f}`] = features[f];
+        }
       }
       // A mode's model may have seen later windows before a restart; replayed ones were skipped above.
       const status = monitor.update(newAssetStatus(), time, record as FeatureRecord, fusesEnergy ? s.energy : undefined, zone);
@@ -507,6 +525,8 @@ export class MachineHealthTracker {
       mode: s.mode ? s.mode.toJSON() : null,
     };
     if (s.references.size > 0) cp.references = Object.fromEntries([...s.references].map(([c, r]) => [c, r.reference]));
+    const diagnoses = this.diagnoses.toJSON(machine);
+    if (diagnoses) cp.diagnoses = diagnoses;
     return cp;
   }
 
@@ -536,6 +556,7 @@ export class MachineHealthTracker {
     s.references = new Map(
       Object.entries(cp.references ?? {}).map(([c, r]) => [c, learnt(validateReference(r, `machine ${machine} channel ${c}: reference`))]),
     );
+    this.diagnoses.restore(machine, cp.version === 2 ? cp.diagnoses : undefined);
   }
 
   /**
@@ -545,6 +566,7 @@ export class MachineHealthTracker {
   clear(): void {
     this.#machines.clear();
     this.errors.clear();
+    this.diagnoses.clear();
   }
 
   /** After a rebalance: windows in flight are rebuilt from the committed offsets. */

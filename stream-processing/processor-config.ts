@@ -64,8 +64,22 @@ export const ProcessorConfigSpec = z.strictObject({
         .regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only')
         .default('')
         .describe('prefix of every table name'),
+      wal: z
+        .strictObject({
+          checkS: z.number().min(0).default(15).describe("seconds between checks of the tables' WAL apply (wal_tables()); 0: never check"),
+          autoResume: z
+            .boolean()
+            .default(true)
+            .describe('resume a suspended table (ALTER TABLE … RESUME WAL: nothing is skipped) at once, then at growing intervals'),
+          resumeIntervalS: z.number().positive().default(15).describe('first retry of a resume after this many seconds, then doubling'),
+          maxResumeIntervalS: z.number().positive().default(300).describe('longest interval between two resume attempts'),
+        })
+        .prefault({})
+        .describe(
+          'a suspended WAL table accepts writes and shows none of them: /health says degraded with the reason, and the processor resumes it',
+        ),
     })
-    .default({ tablePrefix: '' }),
+    .prefault({}),
   metrics: MetricsEndpointSpec,
   windowBlocks: z
     .number()

@@ -30,6 +30,7 @@ export interface ProcessorHealthReport {
     | 'messagesIn'
     | 'blocksIn'
     | 'energyIn'
+    | 'featuresIn'
     | 'gapsIn'
     | 'deadLettered'
     | 'writeRetries'
@@ -67,6 +68,8 @@ export interface ProcessorHealthReport {
   assignment: Record<string, number[]>;
   /** Backpressure: whether consumption is paused, why, which partitions, and the bytes in flight against the cap. */
   backpressure: BackpressureReport;
+  /** QuestDB's WAL apply of the processor's tables: suspended ones take writes and show none. */
+  questdbWal: WalReport;
 }
 
 export interface BackpressureReport {
@@ -79,6 +82,20 @@ export interface BackpressureReport {
 }
 
 const NO_BACKPRESSURE: BackpressureReport = { paused: false, reason: '', pausedPartitions: [], inFlightBytes: 0, maxInFlightBytes: 0 };
+
+export interface WalReport {
+  /** One line per suspended table: the table, QuestDB's reason, what waits, what to do. */
+  reasons: string[];
+  suspendedTables: string[];
+  /** Transactions committed to the tables' sequencers and not yet applied (queryable), summed. */
+  lagTxns: number;
+  /** RESUME WAL statements issued since the start. */
+  resumes: number;
+  /** The last check's failure (QuestDB away), null when it answered. */
+  checkError: string | null;
+}
+
+const NO_WAL: WalReport = { reasons: [], suspendedTables: [], lagTxns: 0, resumes: 0, checkError: null };
 
 export interface ProcessorMetricsSource {
   stats: ProcessorStats;
@@ -94,6 +111,8 @@ export interface ProcessorMetricsSource {
   stall?: StallThresholds;
   /** Backpressure now (absent: never paused). */
   backpressure?(): BackpressureReport;
+  /** The tables' WAL apply (wal-watch.ts): suspended tables make /health degraded. */
+  wal?(): WalReport;
   /** Partitions owned, by topic (absent: none). */
   assignment?(): Record<string, number[]>;
 }
@@ -121,6 +140,7 @@ export class ProcessorMetrics {
     counter('pdm_processor_messages_in_total', 'Kafka messages consumed (all topics)', () => stats().messagesIn);
     counter('pdm_processor_blocks_in_total', 'vibration blocks consumed', () => stats().blocksIn);
     counter('pdm_processor_energy_readings_in_total', 'energy readings consumed', () => stats().energyIn);
+    counter('pdm_processor_feature_readings_in_total', "scalar sensors' readings consumed (pdm.features.v1)", () => stats().featuresIn);
     counter('pdm_processor_gap_events_in_total', 'collection gap events consumed', () => stats().gapsIn);
     counter('pdm_processor_dead_lettered_total', 'messages sent to the dead-letter topic with their reason', () => stats().deadLettered);
     counter(
@@ -250,6 +270,31 @@ export class ProcessorMetrics {
         this.set(at === null ? 0 : (Date.now() - at) / 1000);
       },
     });
+    const wal = () => source.wal?.() ?? NO_WAL;
+    new Gauge({
+      name: 'pdm_processor_questdb_tables_suspended',
+      help: "the processor's QuestDB tables whose WAL apply is suspended (writes accepted, not queryable)",
+      registers,
+      collect(this: Gauge) {
+        this.set(wal().suspendedTables.length);
+      },
+    });
+    new Gauge({
+      name: 'pdm_processor_questdb_wal_lag_transactions',
+      help: "transactions committed to the tables' WAL and not yet applied, summed over the tables",
+      registers,
+      collect(this: Gauge) {
+        this.set(wal().lagTxns);
+      },
+    });
+    new Gauge({
+      name: 'pdm_processor_questdb_wal_resumes',
+      help: 'RESUME WAL statements issued since the start',
+      registers,
+      collect(this: Gauge) {
+        this.set(wal().resumes);
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'pdm_processor_' });
   }
 
@@ -265,7 +310,11 @@ export class ProcessorMetrics {
       failedAttempts: 0,
       lastWriteError: null,
     };
-    const { status, reasons } = judgeProgress(progress, this.#source.stall ?? DEFAULT_STALL);
+    const judged = judgeProgress(progress, this.#source.stall ?? DEFAULT_STALL);
+    const wal = this.#source.wal?.() ?? NO_WAL;
+    // A suspended table is not a stalled writer (its writes succeed) but the data shows nowhere: degraded.
+    const status = wal.reasons.length > 0 && (judged.status === 'ok' || judged.status === 'starting') ? 'degraded' : judged.status;
+    const reasons = [...judged.reasons, ...wal.reasons];
     return {
       status,
       reasons,
@@ -275,6 +324,7 @@ export class ProcessorMetrics {
         messagesIn: s.messagesIn,
         blocksIn: s.blocksIn,
         energyIn: s.energyIn,
+        featuresIn: s.featuresIn,
         gapsIn: s.gapsIn,
         deadLettered: s.deadLettered,
         writeRetries: s.writeRetries,
@@ -290,6 +340,7 @@ export class ProcessorMetrics {
       healthErrors: Object.fromEntries(this.#source.healthErrors() ?? []),
       assignment: this.#source.assignment?.() ?? {},
       backpressure: this.#source.backpressure?.() ?? NO_BACKPRESSURE,
+      questdbWal: wal,
     };
   }
 

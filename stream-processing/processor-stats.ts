@@ -6,6 +6,7 @@
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import type { WindowAnalysis } from '../models/window-analysis.ts';
 import type { Row } from '../storage/rows.ts';
+import { NO_WAVEFORM } from '../storage/schema.ts';
 import { deadLetterReason } from './dead-letter.ts';
 
 export interface LatestAnalysis {
@@ -15,12 +16,16 @@ export interface LatestAnalysis {
   diagnosis: string;
   confidence: number;
   referenceWindows: number;
+  /** The channel's accumulated diagnosis after this window (diagnosis-accumulation.ts); absent without a bearing. */
+  accumulated?: { diagnosis: string; confidence: number; windows: number };
 }
 
 export interface ProcessorStats {
   messagesIn: number;
   blocksIn: number;
   energyIn: number;
+  /** Scalar sensors' readings (pdm.features.v1) accepted. */
+  featuresIn: number;
   gapsIn: number;
   deadLettered: number;
   /** Dead letters by error code and broken rule (`rule`: the plausibility rule, or 'none'). */
@@ -54,6 +59,7 @@ export function newProcessorStats(): ProcessorStats {
     messagesIn: 0,
     blocksIn: 0,
     energyIn: 0,
+    featuresIn: 0,
     gapsIn: 0,
     deadLettered: 0,
     deadLettersBy: new Map(),
@@ -93,6 +99,31 @@ export function recordAnalysis(
     confidence: analysis.bearing.confidence,
     referenceWindows,
   });
+}
+
+/** A scalar sensor's reading, for the live view: its zone, and `no_waveform` where a diagnosis would be. */
+export function recordScalar(
+  stats: ProcessorStats,
+  w: { machine: string; channel: string; tsNs: bigint; features: Record<string, number>; zone: string },
+): void {
+  stats.latest.set(`${w.machine}/${w.channel}`, {
+    ts: w.tsNs,
+    features: w.features,
+    zone: w.zone,
+    diagnosis: NO_WAVEFORM,
+    confidence: Number.NaN,
+    referenceWindows: 0,
+  });
+}
+
+/** The accumulated diagnosis after a window already recorded by recordAnalysis. */
+export function recordAccumulated(
+  stats: ProcessorStats,
+  w: { machine: string; channel: string },
+  accumulated: { diagnosis: string; confidence: number; windows: number },
+): void {
+  const latest = stats.latest.get(`${w.machine}/${w.channel}`);
+  if (latest) latest.accumulated = accumulated;
 }
 
 export function recordHealth(stats: ProcessorStats, machine: string, status: AssetStatus, mode: string): void {

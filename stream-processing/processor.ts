@@ -30,17 +30,20 @@ import { createKafka, ensureTopics, type KafkaSecurity, kafkaError, resolveKafka
 import { logger } from '../common/log.ts';
 import { topicNames } from '../common/topics.ts';
 import { decodeEnergyReading, validateEnergyReading } from '../common/wire/energy-reading.ts';
+import { decodeFeatureReading, validateFeatureReading } from '../common/wire/feature-reading.ts';
 import { decodeGapEvent, validateGapEvent } from '../common/wire/gap-event.ts';
 import { invalid, type PlausibilityBounds, referenceTimeMs } from '../common/wire/plausibility.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
 import { type AlertEvent, AlertTracker } from '../models/alerts/alert-tracker.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
+import { type WindowDiagnosis, windowDiagnosisOf } from '../models/bearing/diagnosis-accumulator.ts';
 import { SENSOR_FAULT_TEXT } from '../models/sensor/sensor-check.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
 import {
   blockRow,
   energyRow,
   evidenceRow,
+  type FeatureRowInput,
   featureRow,
   gapRow,
   healthRow,
@@ -52,6 +55,7 @@ import { tableDefinitions } from '../storage/schema.ts';
 import { QuestdbSink } from '../storage/sink.ts';
 import { questdbExec } from '../storage/sql.ts';
 import { type TableNames, tableNames } from '../storage/tables.ts';
+import { readWalStatus, resumeWal } from '../storage/wal-status.ts';
 import { AlertPublisher, alertEventRow, raised } from './alert-publisher.ts';
 import { analysisConfig } from './analysis-config.ts';
 import { type BackpressureDecision, judgeBackpressure } from './backpressure.ts';
@@ -59,6 +63,7 @@ import { ChannelMeanings } from './channel-meaning.ts';
 import { coPartitionAssigner, unequalPartitionCounts } from './co-partition-assigner.ts';
 import { offsetToCommit } from './commit-policy.ts';
 import { DeadLetters } from './dead-letter.ts';
+import { DiagnosisAccumulators } from './diagnosis-accumulation.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
@@ -69,16 +74,20 @@ import { ProcessorMetrics } from './processor-metrics.ts';
 import {
   newProcessorStats,
   type ProcessorStats,
+  recordAccumulated,
   recordAnalysis,
   recordDeadLetter,
   recordHealth,
   recordRowsOut,
+  recordScalar,
 } from './processor-stats.ts';
 import { RateContinuity } from './rate-continuity.ts';
 import { ReferenceLearning } from './reference-learning.ts';
 import { type RefusedItem, writeIsolatingRefusals } from './reject-bisection.ts';
+import { scalarWindow } from './scalar-window.ts';
 import { SpectrumCadence, type WindowEvidence } from './spectrum-cadence.ts';
 import { StallWatch } from './stall-watch.ts';
+import { WalWatch } from './wal-watch.ts';
 import { type CompletedWindow, WindowAssembler } from './windowing.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -118,7 +127,11 @@ export class StreamProcessor {
   #stopping: Promise<void> | undefined;
   readonly #speedRpm = new Map<string, number>();
   readonly #spectrumCadence: SpectrumCadence<Row>;
+  /** Machines that send waveforms: their scalar readings, if any, are stored but not modelled. */
+  readonly #waveformMachines = new Set<string>();
   readonly health: MachineHealthTracker | undefined;
+  /** Accumulated bearing diagnoses: the health model's (in its model state), or the processor's own without one. */
+  readonly #diagnoses: DiagnosisAccumulators;
   /** Local copy of the model state (optional): seeds machines the model-state topic has never seen. */
   readonly #checkpoints: HealthCheckpoints | undefined;
   /** The compacted model-state topic: where every processor finds a machine's model. */
@@ -153,6 +166,8 @@ export class StreamProcessor {
   readonly alerts: AlertTracker | undefined;
   #alertPublisher: AlertPublisher | undefined;
   #alertTimer: NodeJS.Timeout | undefined;
+  #walTimer: NodeJS.Timeout | undefined;
+  readonly #wal: WalWatch;
 
   constructor(config: ProcessorConfig, endpoints: ProcessorEndpoints) {
     this.#config = config;
@@ -162,6 +177,7 @@ export class StreamProcessor {
     this.#assembler = new WindowAssembler(config.windowBlocks);
     this.#channels = new ChannelMeanings(config.machines);
     this.#spectrumCadence = new SpectrumCadence<Row>(config.spectra.everyWindows, config.spectra.bandsEveryWindows);
+    this.#wal = new WalWatch(config.questdb.wal);
     this.metrics = new ProcessorMetrics({
       stats: this.stats,
       healthCounters: () => this.health?.counters,
@@ -171,6 +187,13 @@ export class StreamProcessor {
       progress: () => this.#stall.snapshot(),
       stall: config.stall,
       assignment: () => this.#assigned,
+      wal: () => ({
+        reasons: this.#wal.reasons(),
+        suspendedTables: this.#wal.suspendedTables,
+        lagTxns: this.#wal.lagTxns,
+        resumes: this.#wal.resumes,
+        checkError: this.#wal.lastCheckError,
+      }),
       backpressure: () => ({
         paused: this.#backpressure.paused,
         reason: this.#backpressure.reason,
@@ -213,6 +236,7 @@ export class StreamProcessor {
         );
       }
     }
+    this.#diagnoses = this.health?.diagnoses ?? new DiagnosisAccumulators();
   }
 
   get windowCounters() {
@@ -258,7 +282,7 @@ export class StreamProcessor {
     await admin.connect().catch((err: unknown) => {
       throw kafkaError(err, 'the processor cannot connect', brokers);
     });
-    const inputs = [this.#topics.vibration, this.#topics.energy, this.#topics.gaps];
+    const inputs = [this.#topics.vibration, this.#topics.energy, this.#topics.features, this.#topics.gaps];
     try {
       const { partitions, replicationFactor } = this.#config.kafka;
       // Only the topics it reads and writes: the simulator's truth topic is not the processor's,
@@ -332,7 +356,7 @@ export class StreamProcessor {
     });
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: [this.#topics.vibration, this.#topics.energy, this.#topics.gaps], fromBeginning: true });
+      await consumer.subscribe({ topics: inputs, fromBeginning: true });
     } catch (err) {
       throw kafkaError(err, 'the consumer cannot subscribe', brokers);
     }
@@ -353,6 +377,13 @@ export class StreamProcessor {
         );
       }, this.#config.alerts.checkIntervalS * 1000);
       this.#alertTimer.unref();
+    }
+    // A suspended WAL table takes every write and shows none: checked on the clock (wal-watch.ts).
+    if (this.#config.questdb.wal.checkS > 0) {
+      this.#walTimer = setInterval(() => {
+        this.#checkWal().catch((err: unknown) => this.#log.warn({ err: describeError(err) }, 'WAL check failed; retried at the next'));
+      }, this.#config.questdb.wal.checkS * 1000);
+      this.#walTimer.unref();
     }
     for (const [machine, f] of this.#fleets.fleets) {
       this.#log.info(
@@ -431,6 +462,8 @@ export class StreamProcessor {
     /** The message each row was built from; rows derived from windows have none. */
     const sourceOf = new Map<Row, KafkaMessage>();
     const windows: CompletedWindow[] = [];
+    /** Scalar sensors' readings of this batch, in offset order, for the health model. */
+    const scalarWindows: WindowResult[] = [];
     const processedAtUs = Date.now() * 1000;
     let lastOffset = -1;
     for (const message of batch.messages) {
@@ -443,6 +476,7 @@ export class StreamProcessor {
         if (batch.topic === this.#topics.vibration)
           row = this.#onVibration(message, bounds, batch.partition, offset, processedAtUs, windows);
         else if (batch.topic === this.#topics.energy) row = this.#onEnergy(message, bounds);
+        else if (batch.topic === this.#topics.features) row = this.#onFeatures(message, bounds, processedAtUs, scalarWindows);
         else row = this.#onGap(message, bounds);
         rows.push(row);
         sourceOf.set(row, message);
@@ -460,7 +494,10 @@ export class StreamProcessor {
     const alertEvents: AlertEvent[] = [];
     for (const r of analysed) {
       if (!r) continue;
-      rows.push(r.row);
+      // In window order too: each channel's accumulated diagnosis takes its windows in sequence.
+      const accumulated = r.bearing ? this.#diagnoses.add(r.window.machine, r.window.channel, r.bearing) : undefined;
+      rows.push(featureRow(this.#tables, accumulated ? { ...r.row, accumulated } : r.row));
+      if (accumulated) recordAccumulated(this.stats, r.window, accumulated);
       if (this.alerts) alertEvents.push(...this.alerts.onWindow(alertWindow(r.window), Date.now()));
       // In window order, so each machine's health model sees its windows in time order.
       const update = this.health?.onWindow(r.window);
@@ -490,6 +527,25 @@ export class StreamProcessor {
       const now = this.#spectrumCadence.onWindow(r.evidence, r.window.diagnosis);
       if (now.spectra) rows.push(...this.#spectrumRows(r.evidence, now.spectra, processedAtUs));
       if (now.bands) rows.push(...r.evidence.bands);
+    }
+    for (const w of scalarWindows) {
+      // A scalar sensor's zone and the machine's health raise alerts as a waveform's do.
+      if (this.alerts) alertEvents.push(...this.alerts.onWindow(alertWindow(w), Date.now()));
+      const update = this.health?.onWindow(w);
+      if (!update) continue;
+      rows.push(this.#healthRow(update, processedAtUs));
+      advanced.add(update.machine);
+      this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
+      if (this.alerts)
+        alertEvents.push(
+          ...this.alerts.onHealth({
+            machine: update.machine,
+            tsMs: Number(update.tsNs / 1_000_000n),
+            state: update.status.state,
+            rulMedianS: update.status.rul.median,
+            rulBasis: update.status.rulBasis,
+          }),
+        );
     }
     // Before the commit, so the checkpoint that follows it holds the references.
     await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
@@ -642,6 +698,7 @@ export class StreamProcessor {
         { machine: frame.machine, channel: frame.channel, seq: frame.seq },
       );
     this.stats.blocksIn++;
+    this.#waveformMachines.add(frame.machine);
     const window = this.#assembler.add({ ...frame, meaning, partition, offset });
     if (window) windows.push(window);
     return blockRow(this.#tables, frame, { partition, offset, processedAtUs });
@@ -654,6 +711,22 @@ export class StreamProcessor {
     if (r.values.speed_rpm !== undefined && r.values.speed_rpm > 0) this.#speedRpm.set(r.machine, r.values.speed_rpm);
     this.health?.onEnergy(r.machine, r.values.power_kw, r.values.load_pct, r.values.speed_rpm, r.ts_ms);
     return energyRow(this.#tables, r);
+  }
+
+  /**
+   * A scalar sensor's reading: validated (bad ones are dead-lettered with the rule), stored in
+   * vibration_features with its ISO zone and `no_waveform` for the spectral parts
+   * (scalar-window.ts), and handed to the health model. A machine that also sends waveforms is
+   * modelled on its waveform windows only: the two are numbered differently and would not fuse.
+   */
+  #onFeatures(message: KafkaMessage, bounds: PlausibilityBounds, processedAtUs: number, out: WindowResult[]): Row {
+    if (!message.value) throw new PdmError('PDM_ERR_FRAME_DECODE', 'feature message has no value');
+    const r = validateFeatureReading(decodeFeatureReading(message.value), bounds);
+    this.stats.featuresIn++;
+    const { window, row } = scalarWindow(r, this.#config.machines[r.machine]?.iso ?? this.#config.iso);
+    recordScalar(this.stats, window);
+    if (!this.#waveformMachines.has(r.machine)) out.push(window);
+    return featureRow(this.#tables, { ...row, processedAtUs });
   }
 
   #onGap(message: KafkaMessage, bounds: PlausibilityBounds): Row {
@@ -731,6 +804,8 @@ export class StreamProcessor {
    * start relearning them.
    */
   async #restoreModels(partitions: readonly number[]): Promise<void> {
+    // Without the health model the accumulated diagnoses are not saved: at a new assignment they start afresh.
+    if (!this.health) this.#diagnoses.clear();
     if (!this.health || !this.#stateTopic) return;
     this.health.clear();
     this.#statePosition.clear();
@@ -780,6 +855,29 @@ export class StreamProcessor {
     }
   }
 
+  /** Read the tables' WAL state; resume the suspended ones whose turn it is (wal-watch.ts). */
+  async #checkWal(): Promise<void> {
+    if (this.#abort.signal.aborted) return;
+    const target = { httpUrl: this.#ep.questdbHttp, auth: this.#ep.questdbAuth };
+    let status: Awaited<ReturnType<typeof readWalStatus>>;
+    try {
+      status = await readWalStatus(target, Object.values(this.#tables));
+    } catch (err) {
+      this.#wal.checkFailed(describeError(err));
+      return;
+    }
+    for (const table of this.#wal.observe(status, Date.now())) {
+      const t = status.find((x) => x.name === table)!;
+      this.#log.warn(
+        { table, writerTxn: t.writerTxn, sequencerTxn: t.sequencerTxn, error: t.errorMessage || t.errorTag },
+        'QuestDB table suspended: resuming its WAL apply (ALTER TABLE … RESUME WAL)',
+      );
+      await resumeWal(target, table).catch((err: unknown) =>
+        this.#log.warn({ table, err: describeError(err) }, 'RESUME WAL failed; tried again later'),
+      );
+    }
+  }
+
   /**
    * The wall-clock check for silent machines and channels (only those of idle partitions: a batch
    * being processed may be the data that ends a silence). Its events are written, published and
@@ -815,8 +913,18 @@ export class StreamProcessor {
   async #analyse(
     w: CompletedWindow,
     processedAtUs: number,
-  ): Promise<{ row: Row; window: WindowResult & { diagnosis: string }; evidence: WindowEvidence<Row> } | undefined> {
+  ): Promise<
+    | {
+        row: FeatureRowInput;
+        window: WindowResult & { diagnosis: string };
+        evidence: WindowEvidence<Row>;
+        bearing: WindowDiagnosis | undefined;
+      }
+    | undefined
+  > {
     const { key, config } = analysisConfig(w, { config: this.#config, speedRpm: this.#speedRpm, health: this.health });
+    // The basis of the window's judgement, as the configuration took it: the learnt reference (its id), or none.
+    const basis = config.reference === undefined ? '' : (this.health?.reference(w.machine, w.channel)?.id ?? '');
     const sampleCount = w.samples.length; // the buffer is transferred to the worker: read it first
     const kept = this.#references?.offerWindow(w, config);
     try {
@@ -831,7 +939,7 @@ export class StreamProcessor {
       if (kept && analysis.sensor.status !== 'ok') this.#references!.discardWindow(w, kept);
       recordAnalysis(this.stats, w, analysis, cpuUs, referenceWindows);
       return {
-        row: featureRow(this.#tables, {
+        row: {
           machine: w.machine,
           channel: w.channel,
           windowSeq: w.windowSeq,
@@ -847,7 +955,10 @@ export class StreamProcessor {
           sensorState: analysis.sensor.status,
           sensorReasons: analysis.sensor.reasons,
           processedAtUs,
-        }),
+        },
+        // Only channels watching a bearing have a diagnosis to accumulate.
+        // Once a reference is learnt, the accumulation starts afresh (lines that counted before may not count after).
+        bearing: config.bearing === undefined ? undefined : windowDiagnosisOf(w.windowSeq, analysis, w.sampleRateHz, sampleCount, basis),
         // Stored or not by the cadence (spectrum-cadence.ts): the spectra and, when it was demodulated, each family's lines.
         evidence: {
           machine: w.machine,
@@ -915,6 +1026,7 @@ export class StreamProcessor {
     this.#abort.abort(new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', 'the processor is stopping: write retries abandoned'));
     clearInterval(this.#backpressureTimer);
     clearInterval(this.#alertTimer);
+    clearInterval(this.#walTimer);
     const orderly = (async () => {
       // Before leaving the group: once it has left, the partitions' next owner may already save newer state.
       await this.#maybeCheckpoint(true);

@@ -21,7 +21,9 @@ import {
   type EnvelopeReference,
   type RecordAnalysis,
   referenceFromRecords,
+  type WindowAnalysisConfig,
 } from '../../models/window-analysis.ts';
+import { analyzeWindowSequence, STREAM_WINDOW_SECONDS } from '../../models/window-sequence.ts';
 import {
   type CommandLineOf,
   choice,
@@ -65,7 +67,9 @@ Options:
   --reference FILE         a reference saved with --save-reference, instead of --baseline
   --save-reference FILE    write the reference learnt from the baselines (JSON; for the sampling
                            rate of the first FILE)
-  --json                   one JSON object per file (JSON Lines) instead of a table
+  --json                   one JSON object per file (JSON Lines) instead of a table; its
+                           bearing.accumulated is what the stream stores after the record's
+                           consecutive 1 s windows (the accumulated diagnosis, MODELS.md)
   --report OUT.html        also write a self-contained HTML report per file (waveform, spectrum
                            with 1X-10X, envelope spectrum with the defect frequencies, kurtogram,
                            features, ISO zone, diagnosis in words). One FILE: OUT.html; several:
@@ -355,6 +359,27 @@ function toJson(
   };
 }
 
+/**
+ * What the stream would store at the end of this record (JSON `bearing.accumulated`): the record
+ * as consecutive windows of the stream's length, each analysed and accumulated by the stream's
+ * code (models/window-sequence.ts). Undefined without a bearing or when the record is shorter
+ * than one window.
+ */
+function accumulatedJson(samples: Float32Array, config: Omit<WindowAnalysisConfig, 'windowSize'>): Record<string, unknown> | undefined {
+  const windowSize = Math.round(config.sampleRateHz * STREAM_WINDOW_SECONDS);
+  if (config.bearing === undefined || samples.length < windowSize) return undefined;
+  const seq = analyzeWindowSequence(samples, config, { windowSize });
+  const votes: Record<string, number> = {};
+  for (const d of seq.window) votes[d] = (votes[d] ?? 0) + 1;
+  return {
+    diagnosis: seq.final.diagnosis,
+    confidence: round(seq.final.confidence, 3),
+    windows: seq.window.length,
+    window_samples: windowSize,
+    window_votes: votes,
+  };
+}
+
 function table(rows: Array<{ file: string; a: RecordAnalysis }>): string {
   const head = ['file', 'rms g', 'kurtosis', 'vel mm/s', 'ISO', 'shaft Hz', 'diagnosis', 'conf'];
   const body = rows.map(({ file, a }) => [
@@ -434,8 +459,12 @@ async function analyze(line: CommandLineOf<typeof SPEC>): Promise<number> {
         reference,
       };
       const a = analyzeRecord(samples, config);
-      if (settings.json) process.stdout.write(`${JSON.stringify(toJson(file, fs, format, samples.length, settings, a, reference))}\n`);
-      else rows.push({ file, a });
+      if (settings.json) {
+        const json = toJson(file, fs, format, samples.length, settings, a, reference);
+        const accumulated = accumulatedJson(samples, config);
+        if (accumulated) (json.bearing as Record<string, unknown>).accumulated = accumulated;
+        process.stdout.write(`${JSON.stringify(json)}\n`);
+      } else rows.push({ file, a });
       const out = settings.reports?.get(file);
       if (out !== undefined) {
         const html = renderAnalysisReport(

@@ -172,7 +172,7 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
     collectorDir,
     kafka: adminKafka,
     groupId: processorConfig.kafka.groupId,
-    topics: [topicsOf.vibration, topicsOf.energy, topicsOf.gaps],
+    topics: [topicsOf.vibration, topicsOf.energy, topicsOf.features, topicsOf.gaps],
     resume: values.resume,
   });
   out(runState.summary);
@@ -212,7 +212,7 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const where = [
     `machines: ${factory.machines.map((m) => `${m.id}${m.endpointUrl ? ` ${m.endpointUrl}` : ` (${m.state}: ${m.error ?? ''})`}`).join(', ')}`,
     `OPC UA user '${env['PDM_OPCUA_USER']}', password in ${process.env['PDM_OPCUA_PASSWORD'] ? 'PDM_OPCUA_PASSWORD' : creds.file} (SignAndEncrypt, the strongest policy each machine offers; certificates in ${pkiRoot})`,
-    `Kafka ${ep.kafkaBrokers.join(',')}: topics ${topics.vibration}, ${topics.energy}, ${topics.gaps}, ${topics.deadLetter}, ${topics.alerts}, ${topics.truth}${services.kafkaSecurity ? ` (SASL_SSL: CA ${resolve(services.kafkaSecurity.caFile)}, users simulator, collector, processor, passwords in ${resolve(services.kafkaSecurity.usersFile)})` : ''}`,
+    `Kafka ${ep.kafkaBrokers.join(',')}: topics ${topics.vibration}, ${topics.energy}, ${topics.features}, ${topics.gaps}, ${topics.deadLetter}, ${topics.alerts}, ${topics.truth}${services.kafkaSecurity ? ` (SASL_SSL: CA ${resolve(services.kafkaSecurity.caFile)}, users simulator, collector, processor, passwords in ${resolve(services.kafkaSecurity.usersFile)})` : ''}`,
     `QuestDB console ${ep.questdbHttp} (user ${ep.questdbUser ?? '-'}, password in ${questdbPasswordAt(services.dataDir)}): tables ${Object.values(tableNames()).join(', ')}`,
     `ground truth: ${join(stateDir, 'truth')}/<machine>.jsonl`,
     values.resume

@@ -6,6 +6,7 @@
  */
 import {
   BY_MACHINE,
+  bearingDiagnosisMappings,
   booleanAlarmMappings,
   type DashboardRow,
   FIELD_BY_MACHINE,
@@ -21,6 +22,7 @@ import {
   timeseriesPanel,
 } from '../common.ts';
 import { seriesQuery, tableQuery } from '../datasource.ts';
+import { accumulatedDiagnosisSql } from '../machine-vibration/bearing.ts';
 
 export function healthTrendSql(health: string, expression: string, alias: string): string {
   return `SELECT ts, machine, ${expression} AS ${alias}
@@ -106,5 +108,14 @@ export function healthRow({ tables }: RowContext): DashboardRow {
     ['machine'],
   );
 
-  return { title: 'Health', panels: [anomaly, index, state, alarm, mode] };
+  // The fault type behind a health state: the accumulated bearing diagnosis of each channel.
+  const bearing = stateTimelinePanel(
+    'Bearing diagnosis',
+    'Fault type named by the evidence accumulated over each channel’s windows (MODELS.md, "Accumulated diagnosis"), last in each interval.',
+    { w: 24, h: 6 },
+    [tableQuery(accumulatedDiagnosisSql(tables.features, `$__timeFilter(ts) AND ${MACHINE_FILTER}`))],
+    ['machine', 'channel'],
+  ).mappings(bearingDiagnosisMappings());
+
+  return { title: 'Health', panels: [anomaly, index, state, alarm, bearing, mode] };
 }

@@ -1,6 +1,8 @@
 /**
  * Machine vibration, row "Bearing diagnosis": which bearing fault (if any) the envelope analysis
- * points at, per channel over time, and how confident it is.
+ * points at, per channel over time, and how confident it is. The accumulated diagnosis (a
+ * sequential test over the channel's windows, MODELS.md "Accumulated diagnosis") leads: it is
+ * what an engineer acts on; the single windows' diagnosis is shown under it for the evidence.
  */
 import {
   BY_MACHINE_CHANNEL,
@@ -13,28 +15,51 @@ import {
 import { seriesQuery, tableQuery } from '../datasource.ts';
 import { featureFilter } from './velocity.ts';
 
-export function bearingRow({ tables }: RowContext): DashboardRow {
-  const diagnosisSql = `SELECT ts, machine, channel, last(bearing_diagnosis) AS diagnosis
-    FROM ${tables.features}
-    WHERE ${featureFilter()}
+/**
+ * The diagnosis over the channel's windows so far (a bearing's channels only; others have none),
+ * under `filter` (the dashboard's time, machine and, where it has one, channel filter).
+ */
+export function accumulatedDiagnosisSql(features: string, filter = featureFilter()): string {
+  return `SELECT ts, machine, channel, last(accumulated_diagnosis) AS diagnosis
+    FROM ${features}
+    WHERE ${filter} AND accumulated_diagnosis IS NOT NULL
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
-  const diagnosis = stateTimelinePanel(
+}
+
+export function bearingRow({ tables }: RowContext): DashboardRow {
+  const accumulated = stateTimelinePanel(
     'Bearing diagnosis',
-    'Fault type of the last window in each interval: outer race, inner race, rolling element, cage, or none.',
+    'Fault type named by the evidence accumulated over the channel’s windows (a sequential test; it starts afresh on a change of speed or acquisition), last in each interval: outer race, inner race, rolling element, cage, or none; "no waveform" for a scalar sensor (overall values only: nothing to diagnose from).',
     { w: 12, h: 8 },
-    [tableQuery(diagnosisSql)],
+    [tableQuery(accumulatedDiagnosisSql(tables.features))],
     ['machine', 'channel'],
   ).mappings(bearingDiagnosisMappings());
 
-  const confidenceSql = `SELECT ts, machine, channel, avg(bearing_confidence) AS bearing_confidence
+  const confidenceSql = `SELECT ts, machine, channel, avg(accumulated_confidence) AS accumulated_confidence
     FROM ${tables.features}
     WHERE ${featureFilter()}
     SAMPLE BY $__sampleByInterval FILL(NULL) ALIGN TO CALENDAR`;
-  const confidence = timeseriesPanel('Diagnosis confidence', 'Confidence of the diagnosis, 0–100 %.', { w: 12, h: 8 }, 'percentunit', [
-    seriesQuery(confidenceSql),
-  ])
+  const confidence = timeseriesPanel(
+    'Diagnosis confidence',
+    'Posterior probability of the accumulated diagnosis (of `none`: that no fault type is present), 0–100 %.',
+    { w: 12, h: 8 },
+    'percentunit',
+    [seriesQuery(confidenceSql)],
+  )
     .displayName(BY_MACHINE_CHANNEL)
     .min(0)
     .max(1);
-  return { title: 'Bearing diagnosis', panels: [diagnosis, confidence] };
+
+  const windowSql = `SELECT ts, machine, channel, last(bearing_diagnosis) AS diagnosis
+    FROM ${tables.features}
+    WHERE ${featureFilter()}
+    SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
+  const perWindow = stateTimelinePanel(
+    'Single-window diagnosis',
+    'Fault type of the last single window in each interval (the evidence the accumulated diagnosis is built from; one window may not hold a weak fault’s lines).',
+    { w: 24, h: 6 },
+    [tableQuery(windowSql)],
+    ['machine', 'channel'],
+  ).mappings(bearingDiagnosisMappings());
+  return { title: 'Bearing diagnosis', panels: [accumulated, confidence, perWindow] };
 }

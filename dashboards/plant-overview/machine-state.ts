@@ -21,10 +21,12 @@ import {
   ZONE_RANK_SQL,
 } from '../common.ts';
 import { tableQuery } from '../datasource.ts';
+import { NO_WAVEFORM } from '../tables.ts';
 
 /** Latest analysis window of every channel of the selected machines, as of the range end. */
 function latestWindows(features: string): string {
-  return `SELECT ts, machine, channel, velocity_rms_mm_s, bearing_diagnosis, ${ZONE_RANK_SQL} AS zone_rank
+  // The accumulated diagnosis where the channel has one (a bearing's channels), else the window's.
+  return `SELECT ts, machine, channel, velocity_rms_mm_s, coalesce(accumulated_diagnosis, bearing_diagnosis) AS bearing_diagnosis, ${ZONE_RANK_SQL} AS zone_rank
     FROM ${features}
     WHERE ts <= $__toTime AND ${MACHINE_FILTER}
     LATEST ON ts PARTITION BY machine, channel`;
@@ -113,7 +115,8 @@ export function machineStateRow({ tables }: RowContext): DashboardRow {
     .colorScheme(thresholdColours());
 
   const vibrationSummary = `SELECT machine, max(ts) AS last_window, max(zone_rank) AS iso_zone, max(velocity_rms_mm_s) AS velocity_rms_mm_s,
-      sum(CASE WHEN bearing_diagnosis != 'none' THEN 1 ELSE 0 END) AS channels_with_bearing_fault
+      sum(CASE WHEN bearing_diagnosis NOT IN ('none', '${NO_WAVEFORM}') THEN 1 ELSE 0 END) AS channels_with_bearing_fault,
+      sum(CASE WHEN bearing_diagnosis = '${NO_WAVEFORM}' THEN 1 ELSE 0 END) AS channels_without_waveform
     FROM (${latestWindows(tables.features)})
     GROUP BY machine ORDER BY machine`;
   const healthSummary = `SELECT machine, ts AS health_at, health_state, anomaly_score, health_index, alarm, rul_median_s, rul_lower_s, rul_upper_s, rul_basis

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ChannelDeclarationFields, checkDeclaration } from '../../common/channel-spec.ts';
 import { KafkaSecuritySpec } from '../../common/kafka.ts';
 import { MetricsEndpointSpec } from '../../common/metrics-server.ts';
+import { SCALAR_FEATURES, type ScalarFeatureKey, scalarUnits, toCanonical } from '../../common/scalar-features.ts';
 import { WIRE_ID_PATTERN } from '../../common/wire/plausibility.ts';
 import { SECURITY_MODES, SECURITY_POLICIES } from '../opcua/security.ts';
 
@@ -38,6 +39,53 @@ export const AuthSpec = z
     }),
   ])
   .describe('user identity');
+
+/**
+ * A scalar vibration sensor: one node id per overall value it publishes (at least one), and the
+ * units of those values when the server's nodes have no EngineeringUnits (the server's win; a
+ * value whose units nobody gives stops the machine with an error naming the setting).
+ */
+export const ScalarSensorSpec = z
+  .strictObject({
+    channel: z.string().regex(ID, 'must be 1-64 letters, digits, _ . -').describe('channel id, e.g. DE or DE_radial'),
+    ...(Object.fromEntries(
+      SCALAR_FEATURES.map((f) => [f.key, nodeId.optional().describe(`node id of the ${f.browseName} value (a Float or Double scalar)`)]),
+    ) as Record<ScalarFeatureKey, z.ZodOptional<typeof nodeId>>),
+    units: z
+      .partialRecord(z.enum(SCALAR_FEATURES.map((f) => f.key) as [ScalarFeatureKey, ...ScalarFeatureKey[]]), z.string())
+      .optional()
+      .describe(
+        `units per value when the server has no EngineeringUnits: ${SCALAR_FEATURES.map((f) => `${f.key} ${scalarUnits(f.key).join('|')}`).join('; ')}`,
+      ),
+    location: ChannelDeclarationFields.location,
+    axis: ChannelDeclarationFields.axis,
+    periodMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(3_600_000)
+      .default(1000)
+      .describe('how often the sensor updates its values, ms: a server that samples more slowly is read by timed Read calls instead'),
+  })
+  .superRefine((s, ctx) => {
+    const given = SCALAR_FEATURES.filter((f) => s[f.key] !== undefined);
+    if (given.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must give the node id of at least one value (${SCALAR_FEATURES.map((f) => f.key).join(', ')})`,
+      });
+    for (const [key, units] of Object.entries(s.units ?? {}) as Array<[ScalarFeatureKey, string]>) {
+      if (s[key] === undefined) ctx.addIssue({ code: 'custom', path: ['units', key], message: `is given but ${key} (its node id) is not` });
+      else if (toCanonical(key, units) === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['units', key],
+          message: `'${units}' are not units of ${key} (known: ${scalarUnits(key).join(', ')})`,
+        });
+    }
+  });
+
+export type ScalarSensor = z.output<typeof ScalarSensorSpec>;
 
 export const ExplicitNodesSpec = z
   .strictObject({
@@ -72,11 +120,28 @@ export const ExplicitNodesSpec = z
           })
           .superRefine(checkDeclaration),
       )
-      .min(1, 'must list at least one channel'),
+      .default([])
+      .describe('waveform channels'),
+    scalars: z
+      .array(ScalarSensorSpec)
+      .default([])
+      .describe('scalar vibration sensors (IO-Link, 4-20 mA): overall values only, no waveform, published on pdm.features.v1'),
     energy: z
       .record(z.string(), nodeId)
       .optional()
       .describe('energy value name (ActivePower, Current, Voltage, PowerFactor, Temperature, Speed, Load) -> node id'),
+  })
+  .superRefine((n, ctx) => {
+    if (n.channels.length === 0 && n.scalars.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['channels'], message: 'must list at least one channel (or a scalar sensor under scalars)' });
+    const seen = new Map<string, string>();
+    for (const [i, c] of n.channels.entries()) seen.set(c.channel, `channels[${i}]`);
+    n.scalars.forEach((c, i) => {
+      const other = seen.get(c.channel);
+      if (other !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['scalars', i, 'channel'], message: `repeats ${other}.channel (${c.channel})` });
+      seen.set(c.channel, `scalars[${i}]`);
+    });
   })
   .describe('explicit node ids instead of browsing (servers laid out differently); needs the machine id');
 

@@ -62,6 +62,7 @@ export class CollectorMetrics {
   readonly reconnects: Counter<'machine'>;
   readonly dropped: Counter<'machine' | 'reason'>;
   readonly energyIn: Counter<'machine'>;
+  readonly scalarIn: Counter<'machine' | 'channel'>;
   readonly sequenceResets: Counter<'machine' | 'channel'>;
   readonly expectedLoss: Gauge<'machine'>;
   #server: MetricsServer | undefined;
@@ -85,6 +86,10 @@ export class CollectorMetrics {
       'reason',
     ]);
     this.energyIn = c('pdm_collector_energy_readings_in_total', 'energy readings received', ['machine']);
+    this.scalarIn = c('pdm_collector_scalar_readings_in_total', "scalar sensors' readings (overall values) received", [
+      'machine',
+      'channel',
+    ]);
     this.sequenceResets = c('pdm_collector_sequence_resets_total', 'sequence counters that restarted lower', ['machine', 'channel']);
     this.expectedLoss = new Gauge({
       name: 'pdm_collector_expected_loss_blocks_per_second',

@@ -17,6 +17,7 @@ import { type KafkaSecurity, resolveKafkaSecurity } from '../../common/kafka.ts'
 import { logger } from '../../common/log.ts';
 import { topicNames } from '../../common/topics.ts';
 import { encodeEnergyReading } from '../../common/wire/energy-reading.ts';
+import { encodeFeatureReading } from '../../common/wire/feature-reading.ts';
 import { encodeGapEvent, type GapCause } from '../../common/wire/gap-event.ts';
 import { encodeVibrationFrame } from '../../common/wire/vibration-frame.ts';
 import { unwrapCounter } from './block-continuity.ts';
@@ -25,7 +26,7 @@ import { type CollectorConfig, collectorId, insecureSettings, type MachineEndpoi
 import { CollectorMetrics, type HealthReport } from './collector-metrics.ts';
 import { KafkaOutput } from './kafka-output.ts';
 import { type MachineState, MachineSupervisor } from './machine-supervisor.ts';
-import type { CollectedBlock, EnergyReadingMessage } from './opcua-machine-input.ts';
+import type { CollectedBlock, EnergyReadingMessage, ScalarReadingMessage } from './opcua-machine-input.ts';
 import { SequenceLedger, type SequenceVerdict } from './sequence-ledger.ts';
 import { selectMachines } from './sharding.ts';
 import { type DroppedRange, Spool } from './spool.ts';
@@ -48,6 +49,8 @@ export interface MachineStats {
   /** Messages of this machine dropped (spool full, frame too large). */
   dropped: number;
   energyIn: number;
+  /** Readings of scalar sensors (overall values, pdm.features.v1). */
+  scalarIn: number;
   reconnects: number;
   lastBlockAtMs?: number;
   lastSeq: Record<string, number>;
@@ -117,6 +120,7 @@ export class Collector {
         missingBlocks: 0,
         dropped: 0,
         energyIn: 0,
+        scalarIn: 0,
         reconnects: 0,
         lastSeq: {},
         risks: [],
@@ -180,7 +184,7 @@ export class Collector {
       compression: kafka.compression,
       partitions: kafka.partitions,
       replicationFactor: kafka.replicationFactor,
-      topics: [this.#topics.vibration, this.#topics.energy, this.#topics.gaps],
+      topics: [this.#topics.vibration, this.#topics.energy, this.#topics.features, this.#topics.gaps],
     });
     this.#forwarder = new StoreAndForward(
       spool,
@@ -274,6 +278,7 @@ export class Collector {
       {
         block: (b) => this.#onBlock(stats, b),
         energy: (e) => this.#onEnergy(stats, e),
+        scalar: (r) => this.#onScalar(stats, r),
         risk: (message) => {
           if (!stats.risks.includes(message)) stats.risks.push(message);
         },
@@ -483,6 +488,34 @@ export class Collector {
       value: encodeEnergyReading({ machine: e.machine, ts_ms: e.timeMs, values: e.values }),
       machine: e.machine,
       channel: '',
+      seq: -1,
+      endTimeMs: 0,
+    });
+  }
+
+  /**
+   * A scalar sensor's reading: spooled and sent like an energy reading (no sequence number: its
+   * SourceTimestamp is its identity, and QuestDB's DEDUP on (ts, machine, channel) makes a reading
+   * sent twice one row).
+   */
+  #onScalar(stats: MachineStats, r: ScalarReadingMessage): void {
+    if (this.#stopped) return;
+    stats.scalarIn++;
+    stats.lastBlockAtMs = Date.now();
+    this.metrics.scalarIn.inc({ machine: r.machine, channel: r.channel });
+    this.#send({
+      topic: this.#topics.features,
+      key: r.machine,
+      value: encodeFeatureReading({
+        machine: r.machine,
+        channel: r.channel,
+        ts_ms: r.timeMs,
+        location: r.location,
+        axis: r.axis,
+        values: r.values,
+      }),
+      machine: r.machine,
+      channel: r.channel,
       seq: -1,
       endTimeMs: 0,
     });

@@ -32,8 +32,15 @@ import {
   type ReferenceDescription,
   StatusCodes,
 } from 'node-opcua';
-import { type ChannelDeclaration, type ChannelMeaning, type DeclarationSource, resolveChannel } from '../../common/channels.ts';
+import {
+  type ChannelDeclaration,
+  type ChannelMeaning,
+  type DeclarationSource,
+  locationAxisFromId,
+  resolveChannel,
+} from '../../common/channels.ts';
 import { PdmError } from '../../common/errors.ts';
+import { SCALAR_FEATURES, type ScalarFeatureField, type ScalarFeatureKey, scalarUnits, toCanonical } from '../../common/scalar-features.ts';
 import {
   ENERGY_FOLDER,
   ENERGY_VARIABLES,
@@ -69,15 +76,38 @@ export interface EnergyNode {
   field: EnergyField;
 }
 
+/** One overall value of a scalar sensor: its node, and how its units become the wire field's. */
+export interface ScalarValueNode {
+  key: ScalarFeatureKey;
+  field: ScalarFeatureField;
+  nodeId: NodeId;
+  /** The units the server or the configuration gave (for the log). */
+  units: string;
+  toCanonical: (v: number) => number;
+}
+
+/** A scalar vibration sensor (IO-Link, 4-20 mA): overall values, no waveform. */
+export interface ScalarChannel {
+  channel: string;
+  location: string;
+  axis: string;
+  /** How often the sensor updates its values, ms (configured; 1000 when browsed). */
+  periodMs: number;
+  values: ScalarValueNode[];
+}
+
 export interface DiscoveredMachine {
   machineId: string;
   channels: WaveformChannel[];
+  /** Scalar sensors; a machine may have only these. */
+  scalars: ScalarChannel[];
   energy: EnergyNode[];
 }
 
 /** Explicit node ids for servers whose address space is not laid out as ours. */
 export interface ExplicitNodes {
   channels: Array<ExplicitChannel>;
+  scalars?: Array<ExplicitScalar>;
   /** Energy browse name (ActivePower, Current...) -> node id. */
   energy?: Record<string, string>;
 }
@@ -91,6 +121,17 @@ export type ExplicitChannel = {
   scale?: number;
   offset?: number;
 } & ChannelDeclaration;
+
+export type ExplicitScalar = {
+  channel: string;
+  units?: Partial<Record<ScalarFeatureKey, string>>;
+  location?: string;
+  axis?: string;
+  periodMs?: number;
+} & Partial<Record<ScalarFeatureKey, string>>;
+
+/** Scalar sensors update about once a second (IO-Link process data, a 4-20 mA transmitter's averaging). */
+export const DEFAULT_SCALAR_PERIOD_MS = 1000;
 
 export type SampleType = 'Float' | 'Double' | 'Int16' | 'Int32';
 const SAMPLE_TYPES = new Map<number, SampleType>([
@@ -152,13 +193,24 @@ export async function browseMachine(session: ClientSession, where: MachineLabel)
     const machineId = ref.browseName.name ?? '';
     const label: MachineLabel = { label: `${machineId} (${where.endpoint})`, endpoint: where.endpoint };
     const channels: WaveformChannel[] = [];
+    const scalars: ScalarChannel[] = [];
     for (const chan of await browseChildren(session, vib.nodeId)) {
       const items = await browseChildren(session, chan.nodeId);
       const waveform = items.find((i) => i.browseName.name === WAVEFORM);
       const sequence = items.find((i) => i.browseName.name === SEQUENCE_NUMBER);
       const rate = items.find((i) => i.browseName.name === SAMPLE_RATE);
-      if (!waveform) continue;
       const name = chan.browseName.name ?? '';
+      if (!waveform) {
+        // A channel of overall values only (VelocityRms, AccelerationRms...): a scalar sensor.
+        const nodes: Partial<Record<ScalarFeatureKey, NodeId>> = {};
+        for (const f of SCALAR_FEATURES) {
+          const n = items.find((i) => i.browseName.name === f.browseName);
+          if (n) nodes[f.key] = n.nodeId;
+        }
+        if (Object.keys(nodes).length > 0)
+          scalars.push(await checkScalar(session, label, { channel: name, nodes, periodMs: DEFAULT_SCALAR_PERIOD_MS }));
+        continue;
+      }
       // Without a SequenceNumber, continuity comes from the SourceTimestamp.
       channels.push(
         await checkChannel(session, label, {
@@ -169,7 +221,8 @@ export async function browseMachine(session: ClientSession, where: MachineLabel)
         }),
       );
     }
-    if (channels.length === 0) throw nodeError(label, `no waveform channels under ${machineId}/${VIBRATION_FOLDER}`);
+    if (channels.length === 0 && scalars.length === 0)
+      throw nodeError(label, `no waveform channels and no scalar sensors under ${machineId}/${VIBRATION_FOLDER}`);
     const energyFolder = children.find((c) => c.browseName.name === ENERGY_FOLDER);
     const energy: EnergyNode[] = [];
     if (energyFolder) {
@@ -178,7 +231,7 @@ export async function browseMachine(session: ClientSession, where: MachineLabel)
         if (v) energy.push({ nodeId: e.nodeId, field: v.field });
       }
     }
-    return { machineId, channels, energy };
+    return { machineId, channels, scalars, energy };
   }
   throw nodeError(
     where,
@@ -211,6 +264,26 @@ export async function explicitMachine(
       }),
     );
   }
+  const scalars: ScalarChannel[] = [];
+  for (const [i, c] of (nodes.scalars ?? []).entries()) {
+    const field = `nodes.scalars[${i}]`;
+    const ids: Partial<Record<ScalarFeatureKey, NodeId>> = {};
+    for (const f of SCALAR_FEATURES) {
+      const text = c[f.key];
+      if (text !== undefined) ids[f.key] = parseNodeId(where, text, `${c.channel} ${f.key}`);
+    }
+    scalars.push(
+      await checkScalar(session, where, {
+        channel: c.channel,
+        nodes: ids,
+        periodMs: c.periodMs ?? DEFAULT_SCALAR_PERIOD_MS,
+        field,
+        units: c.units,
+        location: c.location,
+        axis: c.axis,
+      }),
+    );
+  }
   const energy: EnergyNode[] = [];
   for (const [name, id] of Object.entries(nodes.energy ?? {})) {
     const v = ENERGY_VARIABLES.find((x) => x.browseName === name);
@@ -219,7 +292,7 @@ export async function explicitMachine(
     await readAttributes(session, where, nodeId, `energy ${name}`);
     energy.push({ nodeId, field: v.field });
   }
-  return { machineId, channels, energy };
+  return { machineId, channels, scalars, energy };
 }
 
 function parseNodeId(where: MachineLabel, text: string, role: string): NodeId {
@@ -407,6 +480,85 @@ async function checkChannel(session: ClientSession, where: MachineLabel, c: Chan
 export function roundNearInteger(hz: number): number {
   const r = Math.round(hz);
   return Math.abs(hz - r) <= 1e-9 * hz ? r : hz;
+}
+
+interface ScalarToCheck {
+  channel: string;
+  nodes: Partial<Record<ScalarFeatureKey, NodeId>>;
+  periodMs: number;
+  /** The configuration entry (nodes.scalars[i]) for messages; undefined when browsed. */
+  field?: string;
+  units?: Partial<Record<ScalarFeatureKey, string>>;
+  location?: string;
+  axis?: string;
+}
+
+const NUMERIC_TYPES = new Set<number>([
+  DataType.Float,
+  DataType.Double,
+  DataType.Int16,
+  DataType.Int32,
+  DataType.UInt16,
+  DataType.UInt32,
+  DataType.Int64,
+  DataType.UInt64,
+  DataType.Byte,
+  DataType.SByte,
+]);
+
+/**
+ * Check a scalar sensor's value nodes (numeric scalars) and resolve each value's units: the
+ * node's EngineeringUnits when the server has them, else the configuration's `units.<key>`; a
+ * server and a configuration that disagree, units nobody gives, or units that do not measure the
+ * value stop the machine with a PDM_ERR_CONFIG_INVALID naming the setting. The crest factor is a
+ * ratio (peak / RMS) by definition: it needs no units.
+ */
+export async function checkScalar(session: ClientSession, where: MachineLabel, c: ScalarToCheck): Promise<ScalarChannel> {
+  const configError = (what: string) =>
+    new PdmError('PDM_ERR_CONFIG_INVALID', `machine ${where.label}: scalar sensor ${c.channel}: ${what}`, {
+      endpoint: where.endpoint,
+      channel: c.channel,
+    });
+  const values: ScalarValueNode[] = [];
+  for (const f of SCALAR_FEATURES) {
+    const nodeId = c.nodes[f.key];
+    if (!nodeId) continue;
+    const role = `scalar sensor ${c.channel} ${f.key}`;
+    const facts = await readAttributes(session, where, nodeId, role);
+    const isArray = facts.valueRank >= 1 || Array.isArray(facts.value) || ArrayBuffer.isView(facts.value);
+    if (facts.dataType === undefined || !NUMERIC_TYPES.has(facts.dataType) || isArray)
+      throw nodeError(
+        where,
+        `${role} node ${nodeId.toString()} is not a numeric scalar (${isArray ? 'an array' : 'a scalar'} of ${DataType[facts.dataType ?? -1] ?? `data type ${facts.dataType}`}); expected a Float or Double value`,
+      );
+    const serverUnits = await engineeringUnits(session, nodeId);
+    const configUnits = c.units?.[f.key];
+    const setting = `${c.field ?? 'nodes.scalars[]'}.units.${f.key}`;
+    if (serverUnits !== undefined && configUnits !== undefined && serverUnits !== configUnits)
+      throw configError(
+        `the server's EngineeringUnits of ${f.key} say '${serverUnits}', ${setting} says '${configUnits}': correct the one that is wrong`,
+      );
+    const units = serverUnits ?? configUnits ?? (f.key === 'crestFactor' ? '1' : undefined);
+    if (units === undefined)
+      throw configError(
+        `${f.key} (node ${nodeId.toString()}) has no EngineeringUnits on the server and the collector config gives none: set ${setting} (${scalarUnits(f.key).join(', ')}); units are never assumed`,
+      );
+    const convert = toCanonical(f.key, units);
+    if (!convert)
+      throw configError(
+        `${f.key} is in '${units}' (${serverUnits !== undefined ? "the server's EngineeringUnits" : setting}), which are not units of ${f.key} (known: ${scalarUnits(f.key).join(', ')})`,
+      );
+    values.push({ key: f.key, field: f.field, nodeId, units, toCanonical: convert });
+  }
+  if (values.length === 0) throw configError('no value node (velocityRms, accelerationRms, accelerationPeak, crestFactor, temperature)');
+  const fallback = locationAxisFromId(c.channel);
+  return {
+    channel: c.channel,
+    location: c.location ?? fallback.location,
+    axis: c.axis ?? fallback.axis,
+    periodMs: c.periodMs,
+    values,
+  };
 }
 
 /** The waveform's EngineeringUnits display name (e.g. "g", "mm/s"), or undefined when the server has none. */

@@ -40,6 +40,7 @@ import {
   DataChangeTrigger,
   type DataValue,
   MessageSecurityMode,
+  type NodeId,
   OPCUACertificateManager,
   OPCUAClient,
   SecurityPolicy,
@@ -50,6 +51,7 @@ import {
 import type { ChannelMeaning } from '../../common/channels.ts';
 import { PdmError } from '../../common/errors.ts';
 import { logger } from '../../common/log.ts';
+import type { ScalarFeatureField } from '../../common/scalar-features.ts';
 import { type EnergyField, fromUInt64 } from '../opcua/address-space-model.ts';
 import {
   certificateMismatches,
@@ -109,6 +111,17 @@ export interface CollectedBlock {
   samples: Float32Array;
 }
 
+/** One reading of a scalar sensor: its overall values sharing one SourceTimestamp, in canonical units. */
+export interface ScalarReadingMessage {
+  machine: string;
+  channel: string;
+  location: string;
+  axis: string;
+  /** The values' SourceTimestamp, ms since the epoch: the reading's identity downstream. */
+  timeMs: number;
+  values: Partial<Record<ScalarFeatureField, number>>;
+}
+
 export interface EnergyReadingMessage {
   machine: string;
   timeMs: number;
@@ -120,6 +133,8 @@ export type InputState = 'connecting' | 'connected' | 'reconnecting';
 export interface MachineInputHandlers {
   block(block: CollectedBlock): void;
   energy(reading: EnergyReadingMessage): void;
+  /** A reading of a scalar sensor (overall values, no waveform). */
+  scalar?(reading: ScalarReadingMessage): void;
   /** Connection state changes, for logs, metrics and the health endpoint. */
   state?(state: InputState, detail?: string): void;
   /** A risk found in what the server granted (sampling interval, queue size). */
@@ -154,7 +169,8 @@ export class OpcuaMachineInput {
   #stopped = false;
   /** Aborted by stop(): ends a discovery still waiting for the server. */
   readonly #abort = new AbortController();
-  #pollTimer: NodeJS.Timeout | undefined;
+  /** Timed Read loops (waveforms, scalar sensors) by name. */
+  readonly #pollTimers = new Map<string, NodeJS.Timeout>();
   machine: DiscoveredMachine | undefined;
   granted: GrantedParameters | undefined;
   /** Last time the server's publish loop answered (data or keep-alive), ms. */
@@ -295,6 +311,7 @@ export class OpcuaMachineInput {
         machine: this.machine.machineId,
         security: this.security,
         channels: this.machine.channels.map((c) => `${c.channel} ${c.blockSize}@${c.sampleRateHz}Hz`),
+        scalars: this.machine.scalars.map((c) => `${c.channel} ${c.values.map((v) => `${v.key} [${v.units}]`).join(', ')}`),
         energy: this.machine.energy.length,
       },
       'machine found',
@@ -314,7 +331,7 @@ export class OpcuaMachineInput {
   async #stop(): Promise<void> {
     this.#stopped = true;
     this.#abort.abort(new Error('input stopped'));
-    clearTimeout(this.#pollTimer);
+    for (const t of this.#pollTimers.values()) clearTimeout(t);
     // With the server gone, node-opcua's terminate/close wait for request timeouts and
     // reconnection attempts (minutes): a polite goodbye gets a few seconds, then we hang up.
     const bounded = (p: Promise<unknown> | undefined, ms: number) =>
@@ -409,6 +426,33 @@ export class OpcuaMachineInput {
       if (!this.#stopped) this.terminated = 'subscription terminated by the server';
     });
     const publishingIntervalMs = subscription.publishingInterval;
+    if (machine.channels.length > 0) await this.#subscribeWaveforms(session, subscription, machine, publishingIntervalMs);
+    if (machine.scalars.length > 0) await this.#subscribeScalars(session, subscription, machine);
+
+    if (machine.energy.length > 0) {
+      const energyGroup = await subscription.monitorItems(
+        machine.energy.map((e) => ({ nodeId: e.nodeId, attributeId: AttributeIds.Value })),
+        // Timestamp too: an unchanged energy value published again is still a reading.
+        {
+          samplingInterval: 0,
+          discardOldest: true,
+          queueSize: 4,
+          filter: new DataChangeFilter({ trigger: DataChangeTrigger.StatusValueTimestamp }),
+        },
+        TimestampsToReturn.Both,
+      );
+      energyGroup.on('changed', (_item, dv, index) => this.#onEnergy(machine, machine.energy[index].field, dv));
+    }
+  }
+
+  /** The waveform channels: one monitored item per waveform (and counter), or timed Reads for a server that samples. */
+  async #subscribeWaveforms(
+    session: ClientSession,
+    subscription: ClientSubscription,
+    machine: DiscoveredMachine,
+    publishingIntervalMs: number,
+  ): Promise<void> {
+    const now = () => Date.now();
     // Every block produced during one publishing interval waits in the server's queue; x4 covers a
     // publish response that is late by a few intervals, and at least 2 s of blocks covers a
     // collector that stalls briefly (garbage collection, a busy core): a full queue drops blocks.
@@ -537,24 +581,97 @@ export class OpcuaMachineInput {
         { machine: machine.machineId, ...decision },
         'waveforms read by timed Read calls',
       );
-      this.#startPolling(session, waveItems, shortestBlockMs);
+      this.#startPolling('waveforms', session, waveItems, shortestBlockMs, (d) => this.#handlers.mode?.(d));
     } else {
       if (decision.expectedLossPerS > 0) this.#log.error({ machine: machine.machineId, ...decision }, 'blocks will be lost');
     }
+  }
 
-    if (machine.energy.length > 0) {
-      const energyGroup = await subscription.monitorItems(
-        machine.energy.map((e) => ({ nodeId: e.nodeId, attributeId: AttributeIds.Value })),
-        // Timestamp too: an unchanged energy value published again is still a reading.
-        {
-          samplingInterval: 0,
-          discardOldest: true,
-          queueSize: 4,
-          filter: new DataChangeFilter({ trigger: DataChangeTrigger.StatusValueTimestamp }),
-        },
-        TimestampsToReturn.Both,
-      );
-      energyGroup.on('changed', (_item, dv, index) => this.#onEnergy(machine, machine.energy[index].field, dv));
+  /**
+   * Scalar sensors: every value node in one monitored group (timestamp changes too: an unchanged
+   * value published again is still a reading), values paired into one reading per channel by their
+   * shared SourceTimestamp. A server that samples them more slowly than the sensor updates
+   * (revised sampling interval > periodMs) is read by timed Reads instead, as waveforms are
+   * (collection-mode.ts); a reading whose values never all arrive (a server that stamps each value
+   * on its own) is sent with what it has once two periods have passed, never dropped.
+   */
+  async #subscribeScalars(session: ClientSession, subscription: ClientSubscription, machine: DiscoveredMachine): Promise<void> {
+    type ScalarItem = { nodeId: NodeId; onValue: (dv: DataValue) => void };
+    const items: ScalarItem[] = [];
+    for (const ch of machine.scalars) {
+      const pending = new Map<number, Partial<Record<ScalarFeatureField, number>>>();
+      const emit = (ts: number, values: Partial<Record<ScalarFeatureField, number>>) => {
+        pending.delete(ts);
+        this.lastBlockMs = Date.now();
+        this.#handlers.scalar?.({
+          machine: machine.machineId,
+          channel: ch.channel,
+          location: ch.location,
+          axis: ch.axis,
+          timeMs: ts,
+          values,
+        });
+      };
+      for (const v of ch.values) {
+        items.push({
+          nodeId: v.nodeId,
+          onValue: (dv) => {
+            const ts = dv.sourceTimestamp?.getTime();
+            const raw = Number(dv.value.value);
+            // A bad status (BadWaitingForInitialData, a sensor fault on an IO-Link master) carries no value.
+            if (!ts || !dv.statusCode.isGood() || dv.value.value === null || !Number.isFinite(raw)) return;
+            let values = pending.get(ts);
+            if (!values) {
+              values = {};
+              pending.set(ts, values);
+            }
+            values[v.field] = v.toCanonical(raw);
+            if (Object.keys(values).length === ch.values.length) emit(ts, values);
+            for (const [old, partial] of pending) if (old < ts - 2 * ch.periodMs) emit(old, partial);
+          },
+        });
+      }
+    }
+    const group = await subscription.monitorItems(
+      items.map((i) => ({ nodeId: i.nodeId, attributeId: AttributeIds.Value })),
+      {
+        samplingInterval: 0,
+        discardOldest: true,
+        queueSize: 8,
+        filter: new DataChangeFilter({ trigger: DataChangeTrigger.StatusValueTimestamp }),
+      },
+      TimestampsToReturn.Both,
+    );
+    let subscribed = true;
+    group.on('changed', (_item, dv, index) => {
+      if (subscribed) items[index].onValue(dv);
+    });
+    let sampling = 0;
+    group.monitoredItems.forEach((item, i) => {
+      const r = item.result;
+      if (r && !r.statusCode.isGood())
+        throw new PdmError(
+          'PDM_ERR_OPCUA_NODE',
+          `machine ${this.#label.label}: monitoring node ${items[i].nodeId.toString()} refused (${r.statusCode.name})`,
+          { endpoint: this.#cfg.endpoint },
+        );
+      if (r) sampling = Math.max(sampling, r.revisedSamplingInterval);
+    });
+    const periodMs = Math.min(...machine.scalars.map((c) => c.periodMs));
+    const read = await session.read(items.map((i) => ({ nodeId: i.nodeId, attributeId: AttributeIds.Value })));
+    const decision = chooseMode({ blockMs: periodMs, revisedSamplingMs: sampling, readable: read.every((dv) => dv.statusCode.isGood()) });
+    const scalarDecision: ModeDecision = { ...decision, reason: `scalar sensors: ${decision.reason.replaceAll('block', 'update')}` };
+    // A machine with waveforms reports their mode; the scalars' only when it is all there is, else as a risk when it loses.
+    const report = (d: ModeDecision) => {
+      if (machine.channels.length === 0) this.#handlers.mode?.(d);
+      else if (d.expectedLossPerS > 0 || d.mode === 'polling') this.#handlers.risk?.(d.reason, d.expectedLossPerS > 0 ? 'error' : 'warn');
+    };
+    report(scalarDecision);
+    this.#log.info({ machine: machine.machineId, samplingIntervalMs: sampling, periodMs, ...scalarDecision }, 'scalar sensors subscribed');
+    if (scalarDecision.mode === 'polling') {
+      subscribed = false;
+      await group.terminate();
+      this.#startPolling('scalars', session, items, periodMs, report);
     }
   }
 
@@ -579,9 +696,11 @@ export class OpcuaMachineInput {
    * fast as it answers, and when that is slower than a block the loss it implies is reported.
    */
   #startPolling(
+    name: string,
     session: ClientSession,
     items: Array<{ nodeId: WaveformChannel['waveformNode']; onValue: (dv: DataValue) => void }>,
     blockMs: number,
+    report: (decision: ModeDecision) => void,
   ): void {
     const intervalMs = blockMs / 2;
     const lastSeen = items.map(() => Number.NaN);
@@ -605,7 +724,7 @@ export class OpcuaMachineInput {
       } catch (err) {
         // A failed read is a missed chance, not a stop: the continuity check counts what it missed,
         // and a dead connection is the watchdogs' business.
-        this.#log.debug({ err: (err as Error).message }, 'waveform read failed');
+        this.#log.debug({ err: (err as Error).message, poller: name }, 'timed read failed');
       }
       const took = performance.now() - t0;
       durations.push(took);
@@ -619,13 +738,13 @@ export class OpcuaMachineInput {
             expectedLossPerS: loss,
             reason: `a Read of the waveforms takes ${median.toFixed(0)} ms, longer than a block (${blockMs.toFixed(1)} ms): about ${loss.toFixed(2)} blocks/s will be lost`,
           };
-          this.#log.error({ machine: this.machineId, ...decision }, 'polling cannot keep up');
-          this.#handlers.mode?.(decision);
+          this.#log.error({ machine: this.machineId, poller: name, ...decision }, 'polling cannot keep up');
+          report(decision);
         }
       }
-      if (!this.#stopped) this.#pollTimer = setTimeout(poll, Math.max(0, intervalMs - took));
+      if (!this.#stopped) this.#pollTimers.set(name, setTimeout(poll, Math.max(0, intervalMs - took)));
     };
-    this.#pollTimer = setTimeout(poll, 0);
+    this.#pollTimers.set(name, setTimeout(poll, 0));
   }
 
   #checkItems(

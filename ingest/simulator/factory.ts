@@ -138,6 +138,15 @@ export class Factory {
         users,
         pkiDir,
         energyPeriodMs: m.sensors.energy.periodS * 1000,
+        ...(m.sensors.output === 'scalar'
+          ? {
+              scalar: {
+                periodMs: m.sensors.scalarPeriodS * 1000,
+                shaftHz: m.nominalSpeedRpm / 60,
+                iso: m.iso,
+              },
+            }
+          : {}),
       });
       await server.start();
       Object.assign(entry, { state: 'running', simulation, server, endpointUrl: server.endpointUrl });

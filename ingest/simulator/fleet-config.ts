@@ -178,6 +178,13 @@ const sensorsSchema = z.strictObject({
     ])
     .refine((s) => new Set(s.map((x) => x.location)).size === s.length, 'must list each location once')
     .describe('triaxial accelerometers, one entry per location'),
+  output: z
+    .enum(['waveform', 'scalar'])
+    .default('waveform')
+    .describe(
+      'waveform: the accelerometers publish sampled blocks; scalar: IO-Link style sensors publish only overall values (velocity RMS, acceleration RMS and peak, crest factor, temperature) every scalarPeriodS, computed from the same simulated signal, and no waveform',
+    ),
+  scalarPeriodS: z.number().min(0.1).max(60).default(1).describe('with output scalar: how often the overall values are updated, s'),
   energy: z
     .strictObject({
       periodS: z

@@ -93,7 +93,10 @@ function mountTmpfs(path: string, sizeMb: number): boolean {
     return false;
   }
 }
-const disks = mountTmpfs(spoolDir, 64) && mountTmpfs(questdbDir(servicesDir), 2048);
+// QuestDB allocates its column and WAL files ahead in pages of 16 MB; on tmpfs those pages are
+// real, and 2 GB filled within three minutes of three machines. 8 GB keeps the disk-full fault
+// the only one that fills it.
+const disks = mountTmpfs(spoolDir, 64) && mountTmpfs(questdbDir(servicesDir), 8192);
 if (!disks) say('cannot mount size-limited disks here (not root?): the two disk faults are skipped');
 
 const opcuaUser = 'faults';

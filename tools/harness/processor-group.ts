@@ -269,12 +269,22 @@ export class FramePublisher {
     if (readings.length > 0) await this.#producer.send({ topic: this.#topics.energy, messages: readings });
   }
 
-  /** Send `total` blocks per machine in steps of `step`, `everyMs` apart (a steady stream). */
+  /**
+   * Send `total` blocks per machine in steps of `step`, one step every `everyMs` (a steady stream).
+   * Paced by the clock, not by sleeping after each send: on a slow machine a send's own time must
+   * not lower the rate (a step that overruns its slot is followed at once by the next).
+   */
   async stream(total: number, step: number, everyMs: number, stop?: () => boolean): Promise<void> {
-    for (let sent = 0; sent < total && !stop?.(); sent += step) {
+    const start = Date.now();
+    for (let sent = 0, i = 1; sent < total && !stop?.(); sent += step, i++) {
       await this.send(Math.min(step, total - sent));
-      await new Promise((r) => setTimeout(r, everyMs));
+      await new Promise((r) => setTimeout(r, Math.max(0, start + i * everyMs - Date.now())));
     }
+  }
+
+  /** Bytes of samples sent so far over all machines (4 bytes a sample). */
+  samplesBytesSent(): number {
+    return [...this.blocksSent.values()].reduce((a, b) => a + b, 0) * this.#opts.blockSize * 4;
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import {
   NodeClass,
   nodesets,
   promoteToStateMachine,
+  StatusCodes,
   standardUnits,
   type UAObject,
   type UAStateMachineEx,
@@ -22,6 +23,7 @@ import {
   VariantArrayType,
 } from 'node-opcua';
 import { PdmError } from '../../../common/errors.ts';
+import { SCALAR_FEATURES, type ScalarFeature } from '../../../common/scalar-features.ts';
 import {
   BLOCK_START_TIME,
   DI_NAMESPACE_URI,
@@ -98,10 +100,19 @@ export interface ChannelNodes {
   blockStart: UAVariable;
 }
 
+/** A scalar sensor's value nodes (IO-Link style: overall values, no waveform), by browse name. */
+export interface ScalarChannelNodes {
+  spec: ChannelSpec;
+  values: Map<ScalarFeature['browseName'], UAVariable>;
+}
+
 export interface MachineNodes {
   namespace: Namespace;
   machine: UAObject;
+  /** Waveform channels (empty for a machine of scalar sensors). */
   channels: ChannelNodes[];
+  /** Scalar sensors (empty for a machine of waveform channels). */
+  scalars: ScalarChannelNodes[];
   energy: Map<string, UAVariable>;
   /** Show a state on OperatingState, OperatingMode and MachineryItemState (only what changed is written). */
   showState(state: ShownState): void;
@@ -112,6 +123,8 @@ export function buildMachineNodes(
   machineId: string,
   identification: MachineIdentification,
   channels: readonly ChannelSpec[],
+  /** waveform: each channel a YArrayItemType waveform; scalar: each channel a sensor of overall values. */
+  output: 'waveform' | 'scalar' = 'waveform',
 ): MachineNodes {
   const nsDi = addressSpace.getNamespaceIndex(DI_NAMESPACE_URI);
   const nsMachinery = addressSpace.getNamespaceIndex(MACHINERY_NAMESPACE_URI);
@@ -164,7 +177,8 @@ export function buildMachineNodes(
   });
 
   const vibration = ns.addObject({ componentOf: machine, browseName: VIBRATION_FOLDER });
-  const channelNodes = channels.map((spec) => addChannel(ns, vibration, machineId, spec));
+  const channelNodes = output === 'waveform' ? channels.map((spec) => addChannel(ns, vibration, machineId, spec)) : [];
+  const scalarNodes = output === 'scalar' ? channels.map((spec) => addScalarChannel(ns, vibration, spec)) : [];
 
   const energyFolder = ns.addObject({ componentOf: machine, browseName: ENERGY_FOLDER });
   const energy = new Map<string, UAVariable>();
@@ -190,7 +204,7 @@ export function buildMachineNodes(
       itemState.setState(state.machineryItemState satisfies MachineryItemStateName);
     shown = state;
   };
-  return { namespace: ns, machine, channels: channelNodes, energy, showState };
+  return { namespace: ns, machine, channels: channelNodes, scalars: scalarNodes, energy, showState };
 }
 
 /** Machinery's Identification add-in (MachineIdentificationType, browse name DI:Identification). */
@@ -219,6 +233,38 @@ function addIdentification(
   set('DeviceClass', DataType.String, id.machineType ?? 'machine');
   if (id.yearOfConstruction !== undefined) set('YearOfConstruction', DataType.UInt16, id.yearOfConstruction);
   return node;
+}
+
+/** Units of the scalar values as OPC UA EUInformation (UNECE codes). */
+const SCALAR_EU: Record<ScalarFeature['unit'], EUInformation> = {
+  'mm/s': makeEUInformation('C16', 'mm/s', 'millimetre per second'),
+  g: G_UNIT,
+  '1': standardUnits.one,
+  '°C': standardUnits.degree_celsius,
+};
+
+/**
+ * A scalar sensor: Vibration/<channel>/{VelocityRms, AccelerationRms, AccelerationPeak,
+ * CrestFactor, Temperature}, Double AnalogItemType with EngineeringUnits, no waveform.
+ */
+function addScalarChannel(ns: Namespace, vibration: UAObject, spec: ChannelSpec): ScalarChannelNodes {
+  const chan = ns.addObject({ componentOf: vibration, browseName: spec.id });
+  const values = new Map<ScalarFeature['browseName'], UAVariable>();
+  for (const f of SCALAR_FEATURES) {
+    const node = ns.addAnalogDataItem({
+      componentOf: chan,
+      browseName: f.browseName,
+      dataType: 'Double',
+      minimumSamplingInterval: 0,
+      engineeringUnits: SCALAR_EU[f.unit],
+      engineeringUnitsRange: { low: f.range[0], high: f.range[1] },
+      value: { dataType: DataType.Double, value: 0 },
+    });
+    // No value before the sensor's first update: a subscriber must not take the placeholder 0 for a reading.
+    node.setValueFromSource({ dataType: DataType.Double, value: 0 }, StatusCodes.BadWaitingForInitialData);
+    values.set(f.browseName, node);
+  }
+  return { spec, values };
 }
 
 function addChannel(ns: Namespace, vibration: UAObject, machineId: string, spec: ChannelSpec): ChannelNodes {

@@ -19,6 +19,7 @@ import {
 } from 'node-opcua';
 import { describeError } from '../../../common/errors.ts';
 import { logger } from '../../../common/log.ts';
+import type { IsoClass } from '../../../models/vibration/iso20816.ts';
 import { toUInt64 } from '../../opcua/address-space-model.ts';
 import { policyUri, SECURITY_POLICIES, type SecurityModeName, type SecurityPolicyName } from '../../opcua/security.ts';
 import type { MachineTruth } from '../physics/machine-simulation.ts';
@@ -33,6 +34,7 @@ import {
   type MachineNodes,
 } from './machine-nodes.ts';
 import { shownState } from './operating-state.ts';
+import { ScalarOverall } from './scalar-overall.ts';
 import { userCheck } from './user-check.ts';
 
 export type { SecurityModeName } from '../../opcua/security.ts';
@@ -64,6 +66,12 @@ export interface MachineServerOptions {
   energyPeriodMs?: number;
   /** Longest run of missed blocks rendered when the timer falls behind; older ones become a gap. */
   maxCatchUpBlocks?: number;
+  /**
+   * Serve the channels as scalar sensors (IO-Link style) instead of waveforms: every periodMs, each
+   * channel's overall values over the period just ended, computed from the same rendered signal by
+   * the window analysis the processor runs (scalar-overall.ts). Absent: waveforms.
+   */
+  scalar?: { periodMs: number; shaftHz: number; iso: IsoClass };
 }
 
 interface PublishedChannel {
@@ -87,6 +95,8 @@ export interface MachineServerStats {
    * what reached storage against.
    */
   producedRuns: Map<string, Array<[number, number]>>;
+  /** Scalar sensors: the time stamp (period end, ms) of the first values published since start; 0 before. */
+  firstScalarEndMs: number;
 }
 
 export class MachineServer {
@@ -98,6 +108,8 @@ export class MachineServer {
   #channels: PublishedChannel[] = [];
   #blockTimer: NodeJS.Timeout | undefined;
   #energyTimer: NodeJS.Timeout | undefined;
+  #scalarTimer: NodeJS.Timeout | undefined;
+  #scalarOverall: ScalarOverall | undefined;
   #running = false;
   readonly stats: MachineServerStats = {
     published: new Map(),
@@ -105,6 +117,7 @@ export class MachineServer {
     skippedBehind: 0,
     maxPublishDelayMs: 0,
     producedRuns: new Map(),
+    firstScalarEndMs: 0,
   };
   /** Blocks published since start, per channel id (for counting in tests and the live view). */
   readonly published = this.stats.published;
@@ -169,17 +182,22 @@ export class MachineServer {
       this.machineId,
       this.#opts.identification ?? {},
       this.#opts.source.channels,
+      this.#opts.scalar ? 'scalar' : 'waveform',
     );
     this.#nodes = nodes;
     const control = this.#opts.control;
     if (control) addMachineMethods(nodes.namespace, nodes.machine, this.machineId, { control, changed: (truth) => this.#showTruth(truth) });
     this.#channels = nodes.channels.map((n) => ({ nodes: n, buffer: new Float32Array(n.spec.blockSize), lastSeq: -1 }));
     for (const c of this.#channels) this.stats.published.set(c.nodes.spec.id, 0);
+    for (const c of nodes.scalars) this.stats.published.set(c.spec.id, 0);
     await server.start();
     this.#server = server;
     this.#running = true;
     this.#refreshState(Date.now());
-    this.#scheduleBlocks();
+    if (this.#opts.scalar) {
+      this.#scalarOverall = new ScalarOverall(this.#opts.source, this.#opts.scalar);
+      this.#scheduleScalars();
+    } else this.#scheduleBlocks();
     this.#energyTimer = setInterval(() => {
       const now = Date.now();
       this.#publishEnergy(now);
@@ -203,6 +221,7 @@ export class MachineServer {
     this.#running = false;
     clearTimeout(this.#blockTimer);
     clearInterval(this.#energyTimer);
+    clearTimeout(this.#scalarTimer);
     if (this.#server) {
       await this.#server.shutdown(0);
       this.#server = undefined;
@@ -281,6 +300,57 @@ export class MachineServer {
         const delay = nowMs - blockStartMs(spec, seq + 1);
         if (delay > this.stats.maxPublishDelayMs) this.stats.maxPublishDelayMs = delay;
       }
+    }
+  }
+
+  /**
+   * Wake at each scalar period boundary of the wall clock and publish every channel's overall
+   * values of the period just ended, stamped with its end (so a restarted server stamps the same
+   * period the same way). A stopped machine publishes nothing (no signal to measure).
+   */
+  #scheduleScalars(): void {
+    if (!this.#running || !this.#opts.scalar) return;
+    const periodMs = this.#opts.scalar.periodMs;
+    const now = Date.now();
+    const endMs = Math.floor(now / periodMs) * periodMs;
+    try {
+      if (endMs > this.#lastScalarEndMs) {
+        this.#lastScalarEndMs = endMs;
+        this.#publishScalars(endMs);
+      }
+    } catch (err) {
+      this.#log.error({ err: describeError(err) }, 'scalar values not published');
+    }
+    this.#scalarTimer = setTimeout(() => this.#scheduleScalars(), Math.max(1, endMs + periodMs - now + 2));
+  }
+
+  #lastScalarEndMs = 0;
+
+  #publishScalars(endMs: number): void {
+    const nodes = this.#nodes;
+    const overall = this.#scalarOverall;
+    if (!nodes || !overall) return;
+    const source = this.#opts.source;
+    const startMs = endMs - this.#opts.scalar!.periodMs;
+    if (source.isAcquiring && !(source.isAcquiring(startMs) && source.isAcquiring(endMs - 1))) {
+      this.stats.notAcquired++;
+      return;
+    }
+    const temperatureC = source.energyAt(endMs).temperatureC;
+    if (this.stats.firstScalarEndMs === 0) this.stats.firstScalarEndMs = endMs;
+    const ts = new Date(endMs);
+    for (const ch of nodes.scalars) {
+      const v = overall.over(ch.spec, startMs, endMs);
+      const values: Record<string, number> = {
+        VelocityRms: v.velocityRmsMmS,
+        AccelerationRms: v.rmsG,
+        AccelerationPeak: v.peakG,
+        CrestFactor: v.crestFactor,
+        Temperature: temperatureC,
+      };
+      for (const [name, node] of ch.values)
+        node.setValueFromSource(new Variant({ dataType: DataType.Double, value: values[name] }), StatusCodes.Good, ts);
+      this.stats.published.set(ch.spec.id, (this.stats.published.get(ch.spec.id) ?? 0) + 1);
     }
   }
 

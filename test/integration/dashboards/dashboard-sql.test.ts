@@ -54,8 +54,8 @@ const BANDS_EVERY = 2;
 const SPECTRUM_LINES = 800;
 /** Bearings at the channels' locations, so windows are demodulated: envelope spectra and fault-band evidence. */
 const MACHINE_MODELS = {
-  [PRESS.id]: { bearings: { DE: '6205-2RS', NDE: '6203-2RS' } },
-  [FAN.id]: { bearings: { DE: '6205-2RS' } },
+  [PRESS.id]: { bearings: { DE: '6205-2RS', NDE: '6203-2RS' }, shaftRpm: 1500 },
+  [FAN.id]: { bearings: { DE: '6205-2RS' }, shaftRpm: 1500 },
 };
 
 const services = inject('services');
@@ -127,6 +127,7 @@ describe('dashboard SQL against real pipeline data', () => {
       services,
       prefix,
       windowBlocks: 4,
+      // Bearings on every channel, so the accumulated diagnosis's panels have rows to show.
       // No silence episode while the queries run after collection has stopped (the silence rule is expected at 0).
       processor: {
         machines: MACHINE_MODELS,

@@ -120,6 +120,21 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     expect(pipeline.processor.stats.referencesFailed).toBe(0);
     expect(rows.every((r) => r.reference_windows === REFERENCE_WINDOWS)).toBe(true);
     expect(rows.map((r) => r.bearing_diagnosis)).toEqual(rows.map(() => 'none'));
+    // The accumulated diagnosis named the machine line too while there was no reference, and
+    // started afresh with the reference (its windows are judged on another basis): none since.
+    const accumulated = await sql(
+      services,
+      `SELECT reference_windows > 0 AS with_reference, accumulated_diagnosis, count() n FROM ${features} GROUP BY with_reference, accumulated_diagnosis`,
+    );
+    const withReference = accumulated.filter((r) => r.with_reference === true);
+    expect(
+      withReference.map((r) => r.accumulated_diagnosis),
+      JSON.stringify(accumulated),
+    ).toEqual(['none']);
+    expect(
+      accumulated.some((r) => r.with_reference === false && r.accumulated_diagnosis === 'inner_race'),
+      JSON.stringify(accumulated),
+    ).toBe(true);
 
     const before = await sql(services, `SELECT bearing_diagnosis, count() n FROM ${features} WHERE reference_windows = 0`);
     const byDiagnosis = Object.fromEntries(before.map((r) => [r.bearing_diagnosis, r.n]));
@@ -141,6 +156,10 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     const reference = validateReference(cp.references?.['DE_X']);
     expect(reference.windows).toBe(REFERENCE_WINDOWS);
     expect(reference.shaftHz.min).toBeCloseTo(SHAFT_HZ, 6);
+    // So is the channel's accumulated diagnosis, started afresh with the reference as its basis.
+    const diagnosis = cp.version === 2 ? cp.diagnoses?.['DE_X'] : undefined;
+    expect(diagnosis?.basis).toMatch(/^[0-9a-f]{16}$/);
+    expect(diagnosis?.resets).toBeGreaterThanOrEqual(1);
   }, 150_000);
 
   it('still names an outer race fault that appears after the baseline', async () => {
@@ -164,6 +183,13 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
       ),
     ).toEqual([]);
     expect(named, JSON.stringify(rows)).toBeGreaterThanOrEqual(rows.length - 1);
+    // The accumulated diagnosis names it too once its windows add up (a few), and nothing else ever.
+    const accumulated = await sql(
+      services,
+      `SELECT window_seq, accumulated_diagnosis FROM ${features} WHERE window_seq >= ${fromWindow} ORDER BY window_seq`,
+    );
+    expect(accumulated.at(-1)?.accumulated_diagnosis, JSON.stringify(accumulated)).toBe('outer_race');
+    expect(accumulated.filter((r) => r.accumulated_diagnosis !== 'outer_race' && r.accumulated_diagnosis !== 'none')).toEqual([]);
   }, 90_000);
 
   it('counts what went in and what came out on /metrics and /health, as QuestDB holds it', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { missingText, openAlertsText } from '../../../cli/live-view.ts';
+import { diagnosisText, missingText, openAlertsText } from '../../../cli/live-view.ts';
+import { NO_WAVEFORM } from '../../../storage/schema.ts';
 
 describe('live view: missing blocks', () => {
   it('none', () => {
@@ -23,5 +24,25 @@ describe('live view: open alert episodes', () => {
   it('lists them after the health summary, and says nothing when none is open', () => {
     expect(openAlertsText(['iso_zone/DE_X', 'silence/*'])).toBe('   | alerts: iso_zone/DE_X, silence/*');
     expect(openAlertsText([])).toBe('');
+  });
+});
+
+describe('live view: bearing diagnosis', () => {
+  it('leads with the accumulated diagnosis, the window’s own beside it', () => {
+    const accumulated = { diagnosis: 'inner_race', confidence: 0.9991, windows: 42 };
+    expect(diagnosisText({ diagnosis: 'none', confidence: 0.7, referenceWindows: 0, accumulated })).toBe(
+      'inner_race 1.00 over 42 windows, this one none',
+    );
+    expect(diagnosisText({ diagnosis: 'inner_race', confidence: 0.93, referenceWindows: 8, accumulated })).toBe(
+      'inner_race 1.00 over 42 windows, this one inner_race 0.93 (vs healthy)',
+    );
+  });
+
+  it('shows the window’s own on channels without a bearing (nothing accumulated)', () => {
+    expect(diagnosisText({ diagnosis: 'none', confidence: 0, referenceWindows: 0 })).toBe('none');
+  });
+
+  it('says "no waveform" for a scalar sensor, never a healthy-looking none', () => {
+    expect(diagnosisText({ diagnosis: NO_WAVEFORM, confidence: Number.NaN, referenceWindows: 0 })).toBe('no waveform (scalar sensor)');
   });
 });

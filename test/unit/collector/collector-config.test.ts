@@ -132,3 +132,64 @@ describe('collector configuration: what a channel measures', () => {
     expect(bad(', scale: 0')).toMatch(/^collector\.yaml: machines\[0\]\.nodes\.channels\[0\]\.scale must be a finite number other than 0/);
   });
 });
+
+describe('collector configuration: scalar vibration sensors', () => {
+  const machine = (nodes: string) => `machines:\n  - id: b5\n    endpoint: opc.tcp://b5:4840\n    nodes: ${nodes}\n`;
+
+  it('takes a machine of scalar sensors only: node ids per value, units where the server has none, period', () => {
+    const c = load(
+      machine(
+        `{ scalars: [{ channel: DE, velocityRms: "ns=2;s=DE.v", accelerationRms: "ns=2;s=DE.a", temperature: "ns=2;s=DE.t", units: { velocityRms: in/s, temperature: K }, location: DE, axis: radial }, { channel: NDE, crestFactor: "ns=2;i=7", periodMs: 2000 }] }`,
+      ),
+    );
+    expect(c.machines[0].nodes).toEqual({
+      channels: [],
+      scalars: [
+        {
+          channel: 'DE',
+          velocityRms: 'ns=2;s=DE.v',
+          accelerationRms: 'ns=2;s=DE.a',
+          temperature: 'ns=2;s=DE.t',
+          units: { velocityRms: 'in/s', temperature: 'K' },
+          location: 'DE',
+          axis: 'radial',
+          periodMs: 1000,
+        },
+        { channel: 'NDE', crestFactor: 'ns=2;i=7', periodMs: 2000 },
+      ],
+    });
+  });
+
+  it('keeps waveform-only configurations as they were (scalars optional)', () => {
+    const c = load(machine(`{ channels: [{ channel: DE, waveform: "ns=2;s=W", sampleRate: 12000 }] }`));
+    expect(c.machines[0].nodes).toEqual({ channels: [{ channel: 'DE', waveform: 'ns=2;s=W', sampleRate: 12000 }], scalars: [] });
+  });
+
+  it('refuses what cannot work, naming the file and the setting', () => {
+    expect(messageOf(machine('{ scalars: [] }'))).toBe(
+      'collector.yaml: machines[0].nodes.channels must list at least one channel (or a scalar sensor under scalars)',
+    );
+    expect(messageOf(machine('{ scalars: [{ channel: DE }] }'))).toBe(
+      'collector.yaml: machines[0].nodes.scalars[0] must give the node id of at least one value (velocityRms, accelerationRms, accelerationPeak, crestFactor, temperature)',
+    );
+    expect(messageOf(machine('{ scalars: [{ channel: DE, velocityRms: "ns=2;s=v", units: { velocityRms: g } }] }'))).toBe(
+      "collector.yaml: machines[0].nodes.scalars[0].units.velocityRms 'g' are not units of velocityRms (known: mm/s, m/s, in/s)",
+    );
+    expect(messageOf(machine('{ scalars: [{ channel: DE, velocityRms: "ns=2;s=v", units: { temperature: °C } }] }'))).toBe(
+      'collector.yaml: machines[0].nodes.scalars[0].units.temperature is given but temperature (its node id) is not',
+    );
+    expect(messageOf(machine('{ scalars: [{ channel: DE, velocityRms: "Pump.v" }] }'))).toBe(
+      'collector.yaml: machines[0].nodes.scalars[0].velocityRms must be an OPC UA node id such as ns=2;s=Pump/DE_X/Waveform or ns=1;i=1001',
+    );
+    expect(messageOf(machine('{ scalars: [{ channel: DE, velocityRms: "ns=2;s=v", rms: "ns=2;s=r" }] }'))).toBe(
+      'collector.yaml: unknown setting machines[0].nodes.scalars[0].rms',
+    );
+    expect(
+      messageOf(
+        machine(
+          '{ channels: [{ channel: DE, waveform: "ns=2;s=W", sampleRate: 100 }], scalars: [{ channel: DE, velocityRms: "ns=2;s=v" }] }',
+        ),
+      ),
+    ).toBe('collector.yaml: machines[0].nodes.scalars[0].channel repeats channels[0].channel (DE)');
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * Fuzzing the wire decoders (vibration frames v1 and v2, energy readings, gap events): valid
+ * Fuzzing the wire decoders (vibration frames v1 and v2, energy readings, scalar feature readings, gap events): valid
  * values round-trip; arbitrary and mutated bytes either decode or throw a documented PdmError,
  * within a time and memory bound; whatever decodes either validates or fails validation with a
  * PdmError. See fuzz-kit.ts for the seed and FUZZ_RUNS.
@@ -7,7 +7,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ENERGY_VARIABLES } from '../../../common/energy-fields.ts';
+import { SCALAR_FEATURES } from '../../../common/scalar-features.ts';
 import { decodeEnergyReading, type EnergyReadingV1, encodeEnergyReading } from '../../../common/wire/energy-reading.ts';
+import {
+  decodeFeatureReading,
+  encodeFeatureReading,
+  type FeatureReadingV1,
+  validateFeatureReading,
+} from '../../../common/wire/feature-reading.ts';
 import { decodeGapEvent, encodeGapEvent, GAP_CAUSES, type GapCause, type GapEventV1 } from '../../../common/wire/gap-event.ts';
 import {
   decodeVibrationFrame,
@@ -155,6 +162,15 @@ const validReading: fc.Arbitrary<Omit<EnergyReadingV1, 'v'>> = fc.record({
   ts_ms: fc.double({ min: Number.MIN_VALUE, max: 1e15, noNaN: true }),
   values: fc.dictionary(fc.constantFrom(...FIELDS), finite, { maxKeys: FIELDS.length }),
 });
+const SCALAR_FIELDS = SCALAR_FEATURES.map((f) => f.field);
+const validFeatureReading: fc.Arbitrary<Omit<FeatureReadingV1, 'v'>> = fc.record({
+  machine: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+  channel: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+  ts_ms: fc.double({ min: Number.MIN_VALUE, max: 1e15, noNaN: true }),
+  location: fc.string({ unit: 'grapheme', maxLength: 20 }),
+  axis: fc.string({ unit: 'grapheme', maxLength: 20 }),
+  values: fc.dictionary(fc.constantFrom(...SCALAR_FIELDS), finite, { maxKeys: SCALAR_FIELDS.length }),
+});
 const validGapV1: fc.Arbitrary<Omit<GapEventV1, 'v'>> = fc
   .record({
     machine: id,
@@ -216,6 +232,42 @@ describe('energy readings', () => {
         for (const [k, v] of Object.entries(r.values)) {
           expect(FIELDS).toContain(k);
           expect(Number.isFinite(v)).toBe(true);
+        }
+      }),
+      params(1500),
+    );
+  });
+});
+
+describe('scalar feature readings', () => {
+  it('encode then decode is the identity for valid readings', () => {
+    fc.assert(
+      fc.property(validFeatureReading, (r) => {
+        expect(decodeFeatureReading(encodeFeatureReading(r))).toEqual({ v: 1, ...r });
+      }),
+      params(500),
+    );
+  });
+
+  it('hostile JSON decodes to a well-formed reading or is refused with a documented error; validation refuses or accepts', () => {
+    const bounds = { referenceMs: 1_764_000_000_000, maxPastMs: 30 * 86_400_000, maxFutureMs: 600_000, maxAbsSample: 1e6 };
+    fc.assert(
+      fc.property(hostileJson(validFeatureReading.map((r) => ({ v: 1, ...r }))), (bytes) => {
+        const out = bounded(() => decodeFeatureReading(bytes), 1 << 20);
+        if ('error' in out)
+          return expectDocumentedError(out.error, { codes: [...DECODE_CODES, 'PDM_ERR_FRAME_INVALID'], names: 'feature reading' });
+        const r = out.value;
+        expect(typeof r.machine === 'string' && r.machine !== '' && typeof r.channel === 'string' && r.channel !== '').toBe(true);
+        expect(typeof r.location === 'string' && typeof r.axis === 'string').toBe(true);
+        expect(Number.isFinite(r.ts_ms) && r.ts_ms > 0).toBe(true);
+        for (const [k, v] of Object.entries(r.values)) {
+          expect(SCALAR_FIELDS).toContain(k);
+          expect(Number.isFinite(v)).toBe(true);
+        }
+        try {
+          validateFeatureReading(r, bounds);
+        } catch (err) {
+          expectDocumentedError(err, { codes: ['PDM_ERR_FRAME_INVALID'], names: 'feature reading' });
         }
       }),
       params(1500),

@@ -59,13 +59,13 @@ describe('secured local broker', () => {
     const g = grants();
     const of = (user: string) => g.filter((x) => x.startsWith(`User:${user} `)).sort();
     expect(of('collector')).toEqual(
-      ['pdm.energy.v1', 'pdm.gaps.v1', 'pdm.vibration.v1']
+      ['pdm.energy.v1', 'pdm.features.v1', 'pdm.gaps.v1', 'pdm.vibration.v1']
         .flatMap((t) => ['CREATE', 'DESCRIBE', 'WRITE'].map((o) => `User:collector ${o} Topic:${t}`))
         .sort(),
     );
     expect(of('processor')).toEqual(
       [
-        ...['pdm.energy.v1', 'pdm.gaps.v1', 'pdm.vibration.v1'].flatMap((t) =>
+        ...['pdm.energy.v1', 'pdm.features.v1', 'pdm.gaps.v1', 'pdm.vibration.v1'].flatMap((t) =>
           ['CREATE', 'DESCRIBE', 'READ'].map((o) => `User:processor ${o} Topic:${t}`),
         ),
         ...['CREATE', 'DESCRIBE', 'WRITE'].map((o) => `User:processor ${o} Topic:pdm.deadletter.v1`),

@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { isPdmError } from '../../../common/errors.ts';
 import { loadFleet, loadFleetStrict, parseFaultSpec } from '../../../ingest/simulator/fleet-config.ts';
+import { ScalarOverall } from '../../../ingest/simulator/opcua/scalar-overall.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
+import { isoZone } from '../../../models/vibration/iso20816.ts';
 import { pumpEntry, START_MS } from '../../../tools/harness/simulator-physics.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -43,6 +45,27 @@ describe('shipped fleet files', () => {
     const failsAfterS = (sim.truthAt(START_MS).faults[0].failureAtMs! - START_MS) / 1000;
     expect(failsAfterS).toBeGreaterThan(0.96 * 1209.6);
     expect(failsAfterS).toBeLessThanOrEqual(1209.6 + 1e-6);
+  });
+});
+
+describe('scalar (IO-Link style) machines', () => {
+  it('fleet.yaml: blower-05 publishes overall values only, and its imbalance takes it from zone A through C to D', () => {
+    const blower = loadFleet(join(ROOT, 'deploy/config/fleet.yaml')).machines.find((m) => m.sensors.output === 'scalar')!;
+    expect(blower.id).toBe('blower-05');
+    expect(blower.sensors.scalarPeriodS).toBe(1);
+    const sim = new MachineSimulation(blower, { startTimeMs: START_MS });
+    const overall = new ScalarOverall(sim, { periodMs: 1000, shaftHz: blower.nominalSpeedRpm / 60, iso: blower.iso });
+    const failureAtMs = sim.truthAt(START_MS).faults[0].failureAtMs!;
+    const zoneAt = (ms: number) => isoZone(overall.over(sim.channels[0], ms - 1000, ms).velocityRmsMmS, blower.iso);
+    expect(zoneAt(START_MS + 60_000)).toBe('A');
+    // The simulator's failure (iso_zone_d, from its own physics) and the sensor's computed velocity agree within a minute.
+    expect(['B', 'C']).toContain(zoneAt(failureAtMs - 5 * 60_000));
+    expect(zoneAt(failureAtMs + 60_000)).toBe('D');
+  });
+
+  it('defaults to waveforms', () => {
+    const m = loadFleet(join(ROOT, 'deploy/config/fleet.yaml')).machines.find((x) => x.id === 'pump-01')!;
+    expect(m.sensors.output).toBe('waveform');
   });
 });
 
