@@ -4,7 +4,7 @@
  * latest spectra with their order and defect markers, alert episodes paired from their start and
  * end rows, and the summary in words an engineer would mail. Pure: rows in, plain data out.
  */
-import { HEALTH_STATES } from '../../storage/schema.ts';
+import { HEALTH_STATES, NO_WAVEFORM } from '../../storage/schema.ts';
 import type { MachineRecords, Row } from './machine-report-queries.ts';
 import { DIAGNOSIS_TEXT, FAMILIES, fixed, r5 } from './report-page.ts';
 
@@ -84,9 +84,16 @@ export interface ChannelNow {
   tsMs: number;
   velocityMmS: number;
   zone: string;
-  /** Null when the channel has no bearing or no speed (not assessed). */
+  /**
+   * The channel's bearing diagnosis: the accumulated one (over its windows since the last reset:
+   * what an engineer can act on) when stored, else the last window's; NO_WAVEFORM for a scalar
+   * sensor; null when unknown.
+   */
   diagnosis: string | null;
   confidence: number;
+  /** Where the diagnosis comes from, and (accumulated) over how many windows. */
+  diagnosisBasis: 'accumulated' | 'window';
+  accumulatedWindows?: number;
   sensorState: string;
 }
 
@@ -329,6 +336,22 @@ function coverageText(r: MachineRecords, channels: string[]): { text: string; wi
   };
 }
 
+/** A channel whose diagnosis names a bearing fault. */
+export function namesFault(c: ChannelNow): boolean {
+  return c.diagnosis !== null && c.diagnosis !== 'none' && c.diagnosis !== NO_WAVEFORM;
+}
+
+/** A channel whose bearing was looked at (a scalar sensor's was not). */
+export function isAssessed(c: ChannelNow): boolean {
+  return c.diagnosis !== null && c.diagnosis !== NO_WAVEFORM;
+}
+
+export function diagnosisBasisText(c: ChannelNow): string {
+  return c.diagnosisBasis === 'accumulated'
+    ? `accumulated over ${c.accumulatedWindows ?? '?'} window${c.accumulatedWindows === 1 ? '' : 's'}`
+    : 'latest window';
+}
+
 /** The report's summary in sentences (plain text; the renderer escapes it). */
 export function summaryInWords(report: Omit<MachineReport, 'summary'>): string[] {
   const out: string[] = [];
@@ -347,14 +370,20 @@ export function summaryInWords(report: Omit<MachineReport, 'summary'>): string[]
       `Worst ISO 20816-3 zone in the range: ${w.zone} (${fixed(w.velocityMmS, 2)} mm/s RMS on ${w.channel}); latest windows: ${now}.`,
     );
   }
-  const faults = report.now.filter((c) => c.diagnosis !== null && c.diagnosis !== 'none');
-  const assessed = report.now.filter((c) => c.diagnosis !== null);
+  const faults = report.now.filter(namesFault);
+  const assessed = report.now.filter(isAssessed);
+  const scalar = report.now.filter((c) => c.diagnosis === NO_WAVEFORM).map((c) => c.channel);
+  const scalarNote =
+    scalar.length > 0 ? ` ${scalar.join(', ')}: no waveform (scalar sensor, overall values only), no bearing diagnosis.` : '';
   if (faults.length > 0)
     out.push(
-      `Bearing diagnosis (latest windows): ${faults.map((c) => `${c.channel} ${(DIAGNOSIS_TEXT[c.diagnosis!] ?? c.diagnosis!).toLowerCase()}, confidence ${fixed(c.confidence, 2)}`).join('; ')}.`,
+      `Bearing diagnosis: ${faults.map((c) => `${c.channel} ${(DIAGNOSIS_TEXT[c.diagnosis!] ?? c.diagnosis!).toLowerCase()}, confidence ${fixed(c.confidence, 2)} (${diagnosisBasisText(c)})`).join('; ')}.${scalarNote}`,
     );
   else if (assessed.length > 0)
-    out.push(`Bearing diagnosis (latest windows): no bearing fault named on ${assessed.map((c) => c.channel).join(', ')}.`);
+    out.push(
+      `Bearing diagnosis: no bearing fault named on ${assessed.map((c) => `${c.channel} (${diagnosisBasisText(c)})`).join(', ')}.${scalarNote}`,
+    );
+  else if (scalar.length > 0) out.push(`Bearing diagnosis:${scalarNote}`);
   else if (report.now.length > 0) out.push('Bearing diagnosis: not assessed (no bearing configured at these channels, or no speed).');
   const rul = report.latestRul;
   if (rul === undefined) out.push('Remaining life: no estimate in this range.');
@@ -372,6 +401,25 @@ export function summaryInWords(report: Omit<MachineReport, 'summary'>): string[]
   return out;
 }
 
+/** The accumulated diagnosis when the window carries one (a channel with a bearing), else the window's own. */
+function channelDiagnosis(c: Row): Pick<ChannelNow, 'diagnosis' | 'confidence' | 'diagnosisBasis' | 'accumulatedWindows'> {
+  const accumulated = c.accumulated_diagnosis;
+  if (accumulated !== null && accumulated !== undefined && c.bearing_diagnosis !== NO_WAVEFORM) {
+    const windows = num(c.accumulated_windows);
+    return {
+      diagnosis: String(accumulated),
+      confidence: num(c.accumulated_confidence) ?? Number.NaN,
+      diagnosisBasis: 'accumulated',
+      ...(windows === null ? {} : { accumulatedWindows: windows }),
+    };
+  }
+  return {
+    diagnosis: c.bearing_diagnosis === null || c.bearing_diagnosis === undefined ? null : String(c.bearing_diagnosis),
+    confidence: num(c.bearing_confidence) ?? Number.NaN,
+    diagnosisBasis: 'window',
+  };
+}
+
 /** Everything the page shows, from the rows read. */
 export function shapeMachineReport(r: MachineRecords, generatedAtMs: number): MachineReport {
   const channels = [...new Set([...r.coverage.map((c) => str(c.channel)), ...r.features.map((f) => str(f.channel))])].sort();
@@ -381,8 +429,7 @@ export function shapeMachineReport(r: MachineRecords, generatedAtMs: number): Ma
       tsMs: ms(c.ts),
       velocityMmS: num(c.velocity_rms_mm_s) ?? Number.NaN,
       zone: str(c.iso_zone) || '–',
-      diagnosis: c.bearing_diagnosis === null || c.bearing_diagnosis === undefined ? null : String(c.bearing_diagnosis),
-      confidence: num(c.bearing_confidence) ?? Number.NaN,
+      ...channelDiagnosis(c),
       sensorState: str(c.sensor_state),
     }))
     .sort((a, b) => a.channel.localeCompare(b.channel));

@@ -30,7 +30,7 @@ export interface MachineRecords {
   health: Row[];
   /** The machine's last health record in the range. */
   latestHealth: Row | undefined;
-  /** Each channel's last window in the range (zone, velocity, bearing diagnosis, sensor state). */
+  /** Each channel's last window in the range (zone, velocity, window and accumulated bearing diagnosis, sensor state). */
   latestChannels: Row[];
   /** Per channel: windows in the range, first and last. */
   coverage: Row[];
@@ -79,6 +79,8 @@ export interface ReportQueries {
   health: string;
   latestHealth: string;
   latestChannels: string;
+  /** For a table from before the accumulated diagnosis (its columns are added when a processor of that version starts). */
+  latestChannelsWithoutAccumulated: string;
   coverage: string;
   spectra: string;
   alerts: string;
@@ -105,7 +107,10 @@ export function reportQueries(t: TableNames, machine: string, range: TimeRange):
       FROM ${t.health} ${where} ${bucket} ORDER BY ts`,
     latestHealth: `SELECT ts, health_state, anomaly_score, alarm, health_index, rul_median_s, rul_lower_s, rul_upper_s, rul_basis
       FROM ${t.health} ${where} LATEST ON ts PARTITION BY machine`,
-    latestChannels: `SELECT ts, channel, velocity_rms_mm_s, iso_zone, bearing_diagnosis, bearing_confidence, shaft_hz, sensor_state, sensor_reason
+    latestChannels: `SELECT ts, channel, velocity_rms_mm_s, iso_zone, bearing_diagnosis, bearing_confidence,
+      accumulated_diagnosis, accumulated_confidence, accumulated_windows, shaft_hz, sensor_state, sensor_reason
+      FROM ${t.features} ${where} LATEST ON ts PARTITION BY channel`,
+    latestChannelsWithoutAccumulated: `SELECT ts, channel, velocity_rms_mm_s, iso_zone, bearing_diagnosis, bearing_confidence, shaft_hz, sensor_state, sensor_reason
       FROM ${t.features} ${where} LATEST ON ts PARTITION BY channel`,
     coverage: `SELECT channel, count() windows, min(ts) first, max(ts) last FROM ${t.features} ${where} GROUP BY channel ORDER BY channel`,
     spectra: `SELECT ts, channel, kind, window_seq, shaft_hz, start_hz, step_hz, lines, spectrum
@@ -169,7 +174,11 @@ export async function readMachineRecords(
   const q = reportQueries(t, machine, range);
   // One statement at a time: QuestDB is shared with the pipeline writing into it.
   const features = await rows(target, q.features);
-  const latestChannels = await rows(target, q.latestChannels);
+  const latestChannels = await rows(target, q.latestChannels).catch((err: unknown) => {
+    if (err instanceof PdmError && err.code === 'PDM_ERR_QUESTDB_REJECTED' && /accumulated_/.test(err.message))
+      return rows(target, q.latestChannelsWithoutAccumulated);
+    throw err;
+  });
   const coverage = await rows(target, q.coverage);
   const evidence = await optionalRows(target, q.evidence);
   const health = await optionalRows(target, q.health);

@@ -7,8 +7,20 @@
  * one string out; the plots are drawn in the browser by machine-report-client.ts.
  */
 
+import { NO_WAVEFORM } from '../../storage/schema.ts';
 import { MACHINE_REPORT_CLIENT_JS } from './machine-report-client.ts';
-import { durationText, lifeText, type MachineReport, rulUnit, STATE_NAMES, stateText, utc } from './machine-report-data.ts';
+import {
+  diagnosisBasisText,
+  durationText,
+  isAssessed,
+  lifeText,
+  type MachineReport,
+  namesFault,
+  rulUnit,
+  STATE_NAMES,
+  stateText,
+  utc,
+} from './machine-report-data.ts';
 import { type ChartAssets, DIAGNOSIS_TEXT, FAMILIES, fixed, html, hz, reportDocument, ZONE_TEXT } from './report-page.ts';
 
 const CSS = `
@@ -31,8 +43,9 @@ function plotBlock(id: string, caption: string): string {
 function cards(r: MachineReport): string {
   const h = r.latestHealth;
   const w = r.worstZone;
-  const faults = r.now.filter((c) => c.diagnosis !== null && c.diagnosis !== 'none');
-  const assessed = r.now.some((c) => c.diagnosis !== null);
+  const faults = r.now.filter(namesFault);
+  const assessed = r.now.some(isAssessed);
+  const scalarOnly = !assessed && r.now.some((c) => c.diagnosis === NO_WAVEFORM);
   const top = [...faults].sort((a, b) => b.confidence - a.confidence)[0];
   const rul = r.latestRul;
   const open = r.episodes.filter((e) => e.endedAtMs === undefined);
@@ -57,10 +70,12 @@ ${card(
   html(top !== undefined ? (DIAGNOSIS_TEXT[top.diagnosis!] ?? top.diagnosis!) : assessed ? DIAGNOSIS_TEXT.none : 'Not assessed'),
   html(
     top !== undefined
-      ? `${top.channel} · confidence ${fixed(top.confidence, 2)}${faults.length > 1 ? ` · ${faults.length} channels` : ''}`
+      ? `${top.channel} · confidence ${fixed(top.confidence, 2)} · ${diagnosisBasisText(top)}${faults.length > 1 ? ` · ${faults.length} channels` : ''}`
       : assessed
-        ? 'latest window of each channel'
-        : 'no bearing or speed at these channels',
+        ? 'every channel with a bearing'
+        : scalarOnly
+          ? 'no waveform: scalar sensors only'
+          : 'no bearing or speed at these channels',
   ),
   top !== undefined ? 'fault' : assessed ? 'ok' : '',
 )}
@@ -104,17 +119,32 @@ ${rows}
 }
 
 function spectraSection(r: MachineReport): string {
-  if (r.spectra.length === 0)
+  if (r.spectra.length === 0) {
+    const scalar = r.now.filter((c) => c.diagnosis === NO_WAVEFORM).map((c) => c.channel);
     return empty(
-      'No spectra stored in this range (the processor stores them at a cadence and on state changes: spectra.everyWindows; kept 14 days).',
+      `No spectra stored in this range (the processor stores them at a cadence and on state changes: spectra.everyWindows; kept 14 days).${
+        scalar.length > 0 ? ` ${scalar.join(', ')}: scalar sensor${scalar.length > 1 ? 's' : ''} (overall values only, no waveform).` : ''
+      }`,
     );
+  }
   const families = FAMILIES.map(
     (f) => `<span><span class="swatch" style="background:${html(f.color)}"></span>${html(f.label)} (${html(f.name.toLowerCase())})</span>`,
   ).join(' ');
   const parts: string[] = [];
   for (const channel of r.channels) {
     const views = r.spectra.map((s, i) => ({ s, i })).filter(({ s }) => s.channel === channel);
-    if (views.length === 0) continue;
+    if (views.length === 0) {
+      const scalar = r.now.find((c) => c.channel === channel)?.diagnosis === NO_WAVEFORM;
+      parts.push(
+        `<h3>${html(channel)}</h3>`,
+        empty(
+          scalar
+            ? `No spectra of ${channel}: a scalar sensor (overall values only, no waveform).`
+            : `No spectrum of ${channel} stored in this range.`,
+        ),
+      );
+      continue;
+    }
     parts.push(`<h3>${html(channel)}</h3>`);
     for (const { s, i } of views) {
       if (s.kind === 'amplitude') {

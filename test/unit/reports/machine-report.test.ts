@@ -278,7 +278,7 @@ describe('the page', () => {
       expect(page).toContain(why);
   });
 
-  it('the summary: state, worst zone, diagnosis with confidence, remaining life with its interval, open alerts', () => {
+  it('the summary: state, worst zone, diagnosis with confidence (accumulated where stored), remaining life with its interval, open alerts', () => {
     const ts = (h: number) => new Date(NOW - h * H).toISOString();
     const r = shapeMachineReport(
       records({
@@ -288,12 +288,27 @@ describe('the page', () => {
           { ts: ts(2), channel: 'NDE_Y', velocity_mm_s: 2, velocity_max_mm_s: 2.1, zone_rank: 2, kurtosis: 3 },
         ],
         latestChannels: [
-          { ts: ts(1), channel: 'DE_X', velocity_rms_mm_s: 6.1, iso_zone: 'C', bearing_diagnosis: 'outer_race', bearing_confidence: 0.82 },
-          { ts: ts(1), channel: 'NDE_Y', velocity_rms_mm_s: 2.0, iso_zone: 'B', bearing_diagnosis: 'none', bearing_confidence: 0.1 },
+          // The last window does not name the fault (a weak fault flickers); the accumulated diagnosis does.
+          {
+            ts: ts(1),
+            channel: 'DE_X',
+            velocity_rms_mm_s: 6.1,
+            iso_zone: 'C',
+            bearing_diagnosis: 'none',
+            bearing_confidence: 0.4,
+            accumulated_diagnosis: 'outer_race',
+            accumulated_confidence: 0.9991,
+            accumulated_windows: 12,
+          },
+          // A table from before the accumulated diagnosis: the window's own.
+          { ts: ts(1), channel: 'NDE_Y', velocity_rms_mm_s: 2.0, iso_zone: 'B', bearing_diagnosis: 'inner_race', bearing_confidence: 0.82 },
+          // A scalar sensor: nothing to diagnose from.
+          { ts: ts(1), channel: 'T1', velocity_rms_mm_s: 1.0, iso_zone: 'A', bearing_diagnosis: 'no_waveform', bearing_confidence: 0 },
         ],
         coverage: [
           { channel: 'DE_X', windows: 100, first: ts(20), last: ts(1) },
           { channel: 'NDE_Y', windows: 98, first: ts(20), last: ts(1) },
+          { channel: 'T1', windows: 10, first: ts(20), last: ts(1) },
         ],
         health: [
           {
@@ -322,25 +337,33 @@ describe('the page', () => {
           { ts: ts(2), kind: 'iso_zone', channel: 'DE_X', event: 'start', started_at: ts(2), severity: 'warning', detail: 'zone C' },
         ],
         gapTotals: { gaps: 2, missingBlocks: 7 },
+        spectra: [{ ts: ts(1), channel: 'DE_X', kind: 'amplitude', shaft_hz: 25, start_hz: 0, step_hz: 1, spectrum: [0, 1, 0.5, 0.2] }],
       }),
       NOW,
     );
     expect(r.summary).toEqual([
       `Health at ${ts(1).replace('T', ' ').replace('.000Z', 'Z')}: Out of specification (NE 107), anomaly score 0.70, anomaly alarm on.`,
-      'Worst ISO 20816-3 zone in the range: C (7.40 mm/s RMS on DE_X); latest windows: DE_X zone C (6.10 mm/s), NDE_Y zone B (2.00 mm/s).',
-      'Bearing diagnosis (latest windows): DE_X outer race fault, confidence 0.82.',
+      'Worst ISO 20816-3 zone in the range: C (7.40 mm/s RMS on DE_X); latest windows: DE_X zone C (6.10 mm/s), NDE_Y zone B (2.00 mm/s), T1 zone A (1.00 mm/s).',
+      'Bearing diagnosis: DE_X outer race fault, confidence 1.00 (accumulated over 12 windows); NDE_Y inner race fault, confidence 0.82 (latest window). T1: no waveform (scalar sensor, overall values only), no bearing diagnosis.',
       // The latest record has no estimate: the last one in the range is reported.
       `Remaining life at ${ts(2).replace('T', ' ').replace('.000Z', 'Z')}: 40.0 h (median), 90 % interval 20.0 h – 80.0 h; basis: the fleet life distribution.`,
       `Alerts: 1 open at the end of the range (iso_zone DE_X, warning, since ${ts(2).replace('T', ' ').replace('.000Z', 'Z')}).`,
     ]);
     expect(r.coverage.text).toMatch(
-      /^198 windows on 2 channels \(DE_X 100, NDE_Y 98\) from .* 79 % of the range; 2 collection gaps, 7 blocks missing$/,
+      /^208 windows on 3 channels \(DE_X 100, NDE_Y 98, T1 10\) from .* 79 % of the range; 2 collection gaps, 7 blocks missing$/,
     );
+    const page = renderMachineReport(r, ASSETS);
+    expect(page).toContain(
+      '<div class="v fault">Outer race fault</div><div class="d">DE_X · confidence 1.00 · accumulated over 12 windows · 2 channels</div>',
+    );
+    expect(page).toContain('No spectra of T1: a scalar sensor (overall values only, no waveform).');
     expect(r.rul?.unit).toBe('h');
     expect(r.rul?.median).toEqual([40, null]);
     expect(r.trends?.velocity.series.map((s) => [s.label, s.y])).toEqual([
       ['DE_X', [3, 5]],
       ['NDE_Y', [null, 2]],
+      // A channel with windows but none in these buckets: a series of holes, not zeros.
+      ['T1', [null, null]],
     ]);
   });
 
