@@ -669,6 +669,14 @@ describe('dashboard SQL against real pipeline data', () => {
         expect(summary).toContain('Worst ISO 20816-3 zone in the range: D');
         expect(summary).toContain('Failure (NE 107)');
         expect(summary).toMatch(/Alerts: 2 open at the end of the range/);
+        // The bearing diagnosis is each channel's accumulated one, as stored with its last window.
+        const accumulated = await sql(
+          services,
+          `SELECT channel, accumulated_windows FROM ${T.features} WHERE machine = '${PRESS.id}' LATEST ON ts PARTITION BY channel`,
+        );
+        expect(accumulated.length).toBe(PRESS.channels.length);
+        for (const a of accumulated)
+          expect(summary).toMatch(new RegExp(`${a.channel}[^;.]*\\(accumulated over ${Number(a.accumulated_windows)} windows\\)`));
         // Markers: 1X..10X at each amplitude spectrum's stored speed; each family's defect frequency of the envelope's window.
         const spectra = await page.evaluate(
           () =>
