@@ -2,11 +2,13 @@
  * The machine report's content, shaped from the rows QuestDB returned (machine-report-queries.ts):
  * trends aligned on one time axis per plot (a bucket without a window is a hole, not a zero), the
  * latest spectra with their order and defect markers, alert episodes paired from their start and
- * end rows, and the summary in words an engineer would mail. Pure: rows in, plain data out.
+ * end rows, the data coverage; the summary in words comes from machine-report-words.ts. Pure: rows
+ * in, plain data out.
  */
-import { HEALTH_STATES, NO_WAVEFORM } from '../../storage/schema.ts';
+import { NO_WAVEFORM } from '../../storage/schema.ts';
 import type { MachineRecords, Row } from './machine-report-queries.ts';
-import { DIAGNOSIS_TEXT, FAMILIES, fixed, r5 } from './report-page.ts';
+import { rulUnit, summaryInWords, UNIT_S, utc } from './machine-report-words.ts';
+import { FAMILIES, fixed, r5 } from './report-page.ts';
 
 /** A vertical marker on a spectrum: drawn by the shared marker plugin (chart-helpers.ts). */
 export interface Marker {
@@ -191,41 +193,6 @@ function channelSeries(rows: Row[], channels: string[], column: string): TimeSer
   };
 }
 
-/** The unit a remaining life reads best in, from the longest median shown. */
-export function rulUnit(longestS: number): RulView['unit'] {
-  if (longestS < 2 * 3600) return 'min';
-  if (longestS < 72 * 3600) return 'h';
-  return 'd';
-}
-
-const UNIT_S = { min: 60, h: 3600, d: 86400 } as const;
-
-/** A remaining life in the unit it reads best in, or in `unit` (an interval in its median's). */
-export function lifeText(seconds: number, unit = rulUnit(seconds)): string {
-  return `${fixed(seconds / UNIT_S[unit], unit === 'min' ? 0 : 1)} ${unit}`;
-}
-
-export function durationText(seconds: number): string {
-  if (seconds < 120) return `${fixed(seconds, 0)} s`;
-  if (seconds < 2 * 3600) return `${fixed(seconds / 60, 0)} min`;
-  if (seconds < 72 * 3600) return `${fixed(seconds / 3600, 1)} h`;
-  return `${fixed(seconds / 86400, 1)} d`;
-}
-
-export function stateText(state: string): string {
-  const s = state.replaceAll('_', ' ');
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-export function utc(msValue: number): string {
-  return Number.isFinite(msValue)
-    ? new Date(msValue)
-        .toISOString()
-        .replace(/\.\d+Z$/, 'Z')
-        .replace('T', ' ')
-    : '–';
-}
-
 /** Alert start and end rows paired into episodes (by kind, channel and start): those that overlap the range, oldest first. */
 export function pairEpisodes(rows: Row[], fromMs: number, toMs: number): Episode[] {
   const key = (r: Row) => `${str(r.kind)}|${str(r.channel)}|${ms(r.started_at)}`;
@@ -334,71 +301,6 @@ function coverageText(r: MachineRecords, channels: string[]): { text: string; wi
     text: `${windows} windows on ${channels.length} channel${channels.length > 1 ? 's' : ''} (${perChannel}) from ${utc(first)} to ${utc(last)}, ${fixed(100 * span, 0)} % of the range; ${gaps}`,
     windows,
   };
-}
-
-/** A channel whose diagnosis names a bearing fault. */
-export function namesFault(c: ChannelNow): boolean {
-  return c.diagnosis !== null && c.diagnosis !== 'none' && c.diagnosis !== NO_WAVEFORM;
-}
-
-/** A channel whose bearing was looked at (a scalar sensor's was not). */
-export function isAssessed(c: ChannelNow): boolean {
-  return c.diagnosis !== null && c.diagnosis !== NO_WAVEFORM;
-}
-
-export function diagnosisBasisText(c: ChannelNow): string {
-  return c.diagnosisBasis === 'accumulated'
-    ? `accumulated over ${c.accumulatedWindows ?? '?'} window${c.accumulatedWindows === 1 ? '' : 's'}`
-    : 'latest window';
-}
-
-/** The report's summary in sentences (plain text; the renderer escapes it). */
-export function summaryInWords(report: Omit<MachineReport, 'summary'>): string[] {
-  const out: string[] = [];
-  const h = report.latestHealth;
-  if (h === undefined)
-    out.push('Health: no health record in this range (the health model writes one per window once it has learned the machine).');
-  else
-    out.push(
-      `Health at ${utc(h.tsMs)}: ${stateText(h.state)} (NE 107), anomaly score ${fixed(h.anomaly, 2)}${h.alarm ? ', anomaly alarm on' : ', no anomaly alarm'}.`,
-    );
-  const w = report.worstZone;
-  if (w === undefined) out.push('Vibration: no windows in this range.');
-  else {
-    const now = report.now.map((c) => `${c.channel} zone ${c.zone} (${fixed(c.velocityMmS, 2)} mm/s)`).join(', ');
-    out.push(
-      `Worst ISO 20816-3 zone in the range: ${w.zone} (${fixed(w.velocityMmS, 2)} mm/s RMS on ${w.channel}); latest windows: ${now}.`,
-    );
-  }
-  const faults = report.now.filter(namesFault);
-  const assessed = report.now.filter(isAssessed);
-  const scalar = report.now.filter((c) => c.diagnosis === NO_WAVEFORM).map((c) => c.channel);
-  const scalarNote =
-    scalar.length > 0 ? ` ${scalar.join(', ')}: no waveform (scalar sensor, overall values only), no bearing diagnosis.` : '';
-  if (faults.length > 0)
-    out.push(
-      `Bearing diagnosis: ${faults.map((c) => `${c.channel} ${(DIAGNOSIS_TEXT[c.diagnosis!] ?? c.diagnosis!).toLowerCase()}, confidence ${fixed(c.confidence, 2)} (${diagnosisBasisText(c)})`).join('; ')}.${scalarNote}`,
-    );
-  else if (assessed.length > 0)
-    out.push(
-      `Bearing diagnosis: no bearing fault named on ${assessed.map((c) => `${c.channel} (${diagnosisBasisText(c)})`).join(', ')}.${scalarNote}`,
-    );
-  else if (scalar.length > 0) out.push(`Bearing diagnosis:${scalarNote}`);
-  else if (report.now.length > 0) out.push('Bearing diagnosis: not assessed (no bearing configured at these channels, or no speed).');
-  const rul = report.latestRul;
-  if (rul === undefined) out.push('Remaining life: no estimate in this range.');
-  else
-    out.push(
-      `Remaining life at ${utc(rul.tsMs)}: ${lifeText(rul.median)} (median), 90 % interval ${lifeText(rul.lower, rulUnit(rul.median))} – ${lifeText(rul.upper, rulUnit(rul.median))}; basis: ${rul.basis === 'degradation' ? "the machine's own degradation trend" : rul.basis === 'fleet' ? 'the fleet life distribution' : rul.basis || 'unknown'}.`,
-    );
-  const open = report.episodes.filter((e) => e.endedAtMs === undefined);
-  const closed = report.episodes.length - open.length;
-  out.push(
-    open.length === 0
-      ? `Alerts: none open at the end of the range${closed > 0 ? `; ${closed} episode${closed > 1 ? 's' : ''} ended in it` : ''}.`
-      : `Alerts: ${open.length} open at the end of the range (${open.map((e) => `${e.kind}${e.channel === '*' ? '' : ` ${e.channel}`}, ${e.severity}, since ${utc(e.startedAtMs)}`).join('; ')})${closed > 0 ? `; ${closed} more ended in it` : ''}.`,
-  );
-  return out;
 }
 
 /** The accumulated diagnosis when the window carries one (a channel with a bearing), else the window's own. */
@@ -557,6 +459,3 @@ function evidenceSeries(rows: Row[], channels: string[]): TimeSeriesPlot {
     series.push({ label: 'presence threshold', color: '#56606b', dash: [2, 4], y: threshold });
   return { t, series };
 }
-
-/** The NE 107 state names by rank (the state plot's axis). */
-export const STATE_NAMES = HEALTH_STATES.map(stateText);

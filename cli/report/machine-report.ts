@@ -9,18 +9,18 @@
 
 import { NO_WAVEFORM } from '../../storage/schema.ts';
 import { MACHINE_REPORT_CLIENT_JS } from './machine-report-client.ts';
+import type { MachineReport } from './machine-report-data.ts';
 import {
   diagnosisBasisText,
   durationText,
   isAssessed,
   lifeText,
-  type MachineReport,
   namesFault,
   rulUnit,
   STATE_NAMES,
   stateText,
   utc,
-} from './machine-report-data.ts';
+} from './machine-report-words.ts';
 import { type ChartAssets, DIAGNOSIS_TEXT, FAMILIES, fixed, html, hz, reportDocument, ZONE_TEXT } from './report-page.ts';
 
 const CSS = `
