@@ -63,6 +63,11 @@ export function run(argv: string[]): Promise<number> {
   return parse(glueRelativeTimes(argv, ['--from', '--to']));
 }
 
+/** The known machines for the message: all of a plant's few, the first of a large fleet's. */
+function listed(machines: string[], most = 40): string {
+  return machines.length <= most ? machines.join(', ') : `${machines.slice(0, most).join(', ')} and ${machines.length - most} more`;
+}
+
 async function report({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const nowMs = Date.now();
   // A range that cannot be is a usage error (exit 2), before anything is asked of QuestDB.
@@ -80,7 +85,7 @@ async function report({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
     if (!known.includes(values.machine)) {
       throw new PdmError(
         'PDM_ERR_INPUT_VALUE',
-        `unknown machine '${values.machine}': ${tables.features} has ${known.length === 0 ? 'no machine at all' : `windows of ${known.join(', ')}`}; no report written`,
+        `unknown machine '${values.machine}': ${tables.features} has ${known.length === 0 ? 'no machine at all' : `windows of ${listed(known)}`}; no report written`,
         { machine: values.machine, known },
       );
     }
