@@ -22,6 +22,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
   history: {
     summary: "export a machine's window features from QuestDB as a feature history (CSV for pdm rul and the processor's histories)",
   },
+  report: {
+    summary:
+      "a machine's condition report from QuestDB as one self-contained HTML file (trends, spectra, health, remaining life, alerts, gaps)",
+  },
   dashboards: { summary: 'generate the Grafana dashboards (JSON) from code' },
 };
 

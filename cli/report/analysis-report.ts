@@ -1,22 +1,16 @@
 /**
  * The HTML report of one recording analysed by `pdm analyze --report`: a single self-contained
- * file (uPlot's JS and CSS and the data inlined, a Content-Security-Policy that allows no
- * request), so it can be mailed, archived and opened offline years later.
+ * file (report-page.ts: uPlot's JS and CSS and the data inlined, a Content-Security-Policy that
+ * allows no request), so it can be mailed, archived and opened offline years later.
  *
  * Pure: from the analysis and its arrays (models/window-analysis.ts analyzeRecordDetail) and
- * the chart library's text to one string. Everything that comes from file names or data is
- * escaped: text through `html`, the embedded JSON so that no `<` can end its script element.
+ * the chart library's text to one string.
  */
 import type { BearingGeometry } from '../../models/bearing/geometry.ts';
 import { ISO_BAND_HIGH_HZ, isoBandLowHz, zoneBoundaries } from '../../models/vibration/iso20816.ts';
 import type { RecordAnalysis, RecordDetail } from '../../models/window-analysis.ts';
 import { REPORT_CLIENT_JS } from './report-client.ts';
-
-export interface ChartAssets {
-  /** uPlot's IIFE build (defines the global uPlot) and its stylesheet. */
-  js: string;
-  css: string;
-}
+import { type ChartAssets, DIAGNOSIS_TEXT, FAMILIES, fixed, html, hz, r5, reportDocument, ZONE_TEXT } from './report-page.ts';
 
 export interface AnalysisReportInput {
   /** The file as named on the command line. */
@@ -45,63 +39,10 @@ const MAX_SPECTRUM_POINTS = 1 << 14;
 const ORDERS = 10;
 const ORDER_SPAN = 10.5;
 
-const FAMILIES = [
-  { key: 'bpfo', fault: 'outer_race', name: 'Outer race', label: 'BPFO', color: '#d62728', harmonics: 5 },
-  { key: 'bpfi', fault: 'inner_race', name: 'Inner race', label: 'BPFI', color: '#1f77b4', harmonics: 5 },
-  { key: 'bsf', fault: 'rolling_element', name: 'Rolling element', label: 'BSF', color: '#2ca02c', harmonics: 4 },
-  { key: 'ftf', fault: 'cage', name: 'Cage', label: 'FTF', color: '#9467bd', harmonics: 3 },
-] as const;
-
-const DIAGNOSIS_TEXT: Record<string, string> = {
-  outer_race: 'Outer race fault',
-  inner_race: 'Inner race fault',
-  rolling_element: 'Rolling element fault',
-  cage: 'Cage fault',
-  none: 'No bearing fault named',
-};
-
-const ZONE_TEXT: Record<string, string> = {
-  A: 'newly commissioned machines',
-  B: 'unrestricted long-term operation',
-  C: 'restricted operation: plan an intervention',
-  D: 'vibration severe enough to cause damage',
-};
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function html(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
-
-/** JSON for a <script type="application/json"> element: no `<` (so no `</script>`), no line separators. */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-/** A library's text inside <script>/<style>: an end tag in it would end the element early. */
-function inlineSafe(text: string, tag: 'script' | 'style'): string {
-  return text.replace(new RegExp(`</${tag}`, 'gi'), `<\\/${tag}`);
-}
-
-/** 5 significant digits: the plots' resolution, a third of the size of full doubles. */
-function r5(v: number): number {
-  return Number.isFinite(v) ? Number(v.toPrecision(5)) : 0;
-}
-
 function rounded(a: ArrayLike<number>, from = 0, to = a.length): number[] {
   const out = new Array<number>(Math.max(0, to - from));
   for (let i = from; i < to; i++) out[i - from] = r5(a[i]);
   return out;
-}
-
-function fixed(v: number, digits: number): string {
-  return Number.isFinite(v) ? v.toFixed(digits) : '–';
-}
-
-function hz(v: number): string {
-  return v >= 1000 ? `${(v / 1000).toFixed(2)} kHz` : `${v.toFixed(1)} Hz`;
 }
 
 function baseName(file: string): string {
@@ -372,38 +313,12 @@ function featureRows(features: Record<string, number>): string {
     .join('\n');
 }
 
+/** What only this report needs beyond the house style: the kurtogram's scale, the feature columns. */
 const CSS = `
-:root { color-scheme: light; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2329; margin: 0; background: #f4f6f8; }
-main { max-width: 1240px; margin: 0 auto; padding: 24px 20px 40px; }
-h1 { font-size: 22px; margin: 0 0 2px; }
-h2 { font-size: 17px; margin: 0 0 6px; }
-.sub { color: #56606b; margin: 0 0 16px; overflow-wrap: anywhere; }
-section { background: #fff; border: 1px solid #dde2e7; border-radius: 6px; padding: 14px 16px; margin: 0 0 16px; }
-.cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 0 0 16px; }
-.card { background: #fff; border: 1px solid #dde2e7; border-radius: 6px; padding: 10px 14px; }
-.card .k { color: #56606b; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
-.card .v { font-size: 20px; font-weight: 600; margin: 2px 0; }
-.card .d { color: #56606b; font-size: 13px; }
-.zone { display: inline-block; min-width: 1.6em; text-align: center; border-radius: 4px; color: #fff; padding: 0 6px; }
-.zone-A { background: #2e7d32; } .zone-B { background: #7cb342; } .zone-C { background: #f9a825; color: #222; } .zone-D { background: #c62828; }
-.fault { color: #b71c1c; } .ok { color: #2e7d32; }
-.caption { color: #56606b; font-size: 13px; margin: 4px 0 8px; }
-.evidence li { margin: 0 0 4px; }
-.families { display: flex; flex-wrap: wrap; gap: 14px; font-size: 13px; margin: 0 0 6px; }
-.families label { cursor: pointer; }
-.swatch { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin: 0 4px 0 2px; }
 .scale { display: flex; align-items: center; gap: 8px; font-size: 12px; color: #56606b; }
 .scale .bar { width: 220px; height: 10px; border-radius: 2px; background: linear-gradient(90deg, rgb(68,1,84), rgb(59,82,139), rgb(33,145,140), rgb(94,201,98), rgb(253,231,37)); }
-table { border-collapse: collapse; font-size: 13px; }
-th, td { padding: 3px 10px 3px 0; text-align: left; border-bottom: 1px solid #eef0f2; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.note { color: #56606b; }
 .features { columns: 2; column-gap: 32px; }
-footer { color: #56606b; font-size: 12px; }
-.u-legend { font-size: 12px; }
-@media (max-width: 900px) { .cards { grid-template-columns: repeat(2, 1fr); } .features { columns: 1; } }
-@media print { body { background: #fff; } section, .card { break-inside: avoid; } }
+@media (max-width: 900px) { .features { columns: 1; } }
 `;
 
 /** The report, one HTML document. */
@@ -471,20 +386,7 @@ export function renderAnalysisReport(input: AnalysisReportInput, assets: ChartAs
 <div id="plot-kurtogram"></div>
 </section>`;
 
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<meta name="generator" content="pdm analyze --report">
-<title>${html(name)} — pdm vibration analysis</title>
-<style>${inlineSafe(assets.css, 'style')}</style>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-<h1>Vibration analysis: ${html(name)}</h1>
+  const body = `<h1>Vibration analysis: ${html(name)}</h1>
 <p class="sub">${html(input.file)} · ${html(input.format)} · ${input.samples.length} samples at ${html(String(fs))} Hz (${html(fixed(duration, 2))} s) · bearing: ${html(bearingText)}${input.rpm === undefined ? '' : ` · given speed ${html(String(input.rpm))} r/min`}</p>
 
 <div class="cards">
@@ -542,12 +444,9 @@ ${featureRows(a.features)}
 </tbody></table></div>
 </section>
 
-<footer>Made by <code>pdm analyze --report</code>${input.generatedAt === undefined ? '' : ` on ${html(input.generatedAt)}`}. Waveform and spectra: the whole record (where features, ISO zone and speed come from); envelope spectrum and kurtogram: the representative segment of the bearing diagnosis (the one agreeing with the record's verdict most confidently). Self-contained: the charts are uPlot (MIT), inlined; the page makes no network request.</footer>
-</main>
-<script type="application/json" id="pdm-data">${scriptJson(data)}</script>
-<script>${inlineSafe(assets.js, 'script')}</script>
-<script>${inlineSafe(REPORT_CLIENT_JS, 'script')}</script>
-</body>
-</html>
-`;
+<footer>Made by <code>pdm analyze --report</code>${input.generatedAt === undefined ? '' : ` on ${html(input.generatedAt)}`}. Waveform and spectra: the whole record (where features, ISO zone and speed come from); envelope spectrum and kurtogram: the representative segment of the bearing diagnosis (the one agreeing with the record's verdict most confidently). Self-contained: the charts are uPlot (MIT), inlined; the page makes no network request.</footer>`;
+  return reportDocument(
+    { title: `${name} — pdm vibration analysis`, generator: 'pdm analyze --report', css: CSS, body, data, script: REPORT_CLIENT_JS },
+    assets,
+  );
 }

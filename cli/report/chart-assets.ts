@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { ChartAssets } from './analysis-report.ts';
+import type { ChartAssets } from './report-page.ts';
 
 let cached: Promise<ChartAssets> | undefined;
 

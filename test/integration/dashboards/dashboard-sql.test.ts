@@ -11,7 +11,17 @@
  *
  * Queries run over QuestDB's HTTP /exec; Grafana's plugin sends the same SQL over the PostgreSQL
  * wire protocol to the same engine.
+ *
+ * The same data makes `pdm report`'s machine condition reports, opened in headless Chromium
+ * (every plot drawn, the sections there, the alert episodes and gaps of the run listed);
+ * screenshots in .pdm/test-output/reports/.
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildAlertRules } from '../../../dashboards/alerting/rules.ts';
 import { buildDashboards } from '../../../dashboards/build.ts';
@@ -24,6 +34,7 @@ import { contractTableDdl, HEALTH_STATES } from '../../../storage/schema.ts';
 import { until } from '../../../tools/harness/ports.ts';
 import { type RunningPipeline, startPipeline } from '../../helpers/pipeline.ts';
 import { exec as execSql, sql, waitForRows } from '../../helpers/questdb.ts';
+import { drawn, launchChromium, openReport } from '../../helpers/report-browser.ts';
 
 const FS = 20_480;
 const BLOCK = 2_048; // 100 ms blocks: 10 per second per channel
@@ -574,5 +585,162 @@ describe('dashboard SQL against real pipeline data', () => {
         [PRESS.id, expected[1]],
       ]);
     }
+  });
+
+  describe('pdm report (machine condition report) on the same data', () => {
+    const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+    const OUT = join(ROOT, '.pdm', 'test-output', 'reports');
+    let dir = '';
+    let config = '';
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'pdm-machine-report-'));
+      config = join(dir, 'processor.yaml');
+      await writeFile(config, `questdb: { tablePrefix: ${prefix} }\n`);
+      await mkdir(OUT, { recursive: true });
+    });
+    afterAll(async () => {
+      if (dir !== '') await rm(dir, { recursive: true, force: true });
+    });
+
+    function report(machine: string, out: string): Promise<{ code: number; stderr: string }> {
+      const args = ['cli/pdm.ts', 'report', '--machine', machine, '--out', out, '--config', config];
+      args.push('--from', new Date(range.fromMs).toISOString(), '--to', new Date(range.toMs).toISOString());
+      return new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          args,
+          {
+            cwd: ROOT,
+            env: {
+              ...process.env,
+              PDM_QUESTDB_HTTP: services.questdbHttp,
+              ...(services.questdbUser ? { PDM_QUESTDB_USER: services.questdbUser, PDM_QUESTDB_PASSWORD: services.questdbPassword } : {}),
+            },
+          },
+          (err, _stdout, stderr) => resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stderr }),
+        );
+      });
+    }
+
+    it('press-1: every plot drawn, every section there, the episodes the run raised listed, the markers at the stored frequencies', async () => {
+      // The zone episodes the run raised (the fleet test above waits for them too).
+      await waitForRows(
+        services,
+        `SELECT count() n FROM ${T.alerts} WHERE machine = '${PRESS.id}' AND event = 'start'`,
+        (r) => Number(r[0]?.n) === 2,
+      );
+      const out = join(OUT, `machine-report-${PRESS.id}.html`);
+      const run = await report(PRESS.id, out);
+      expect(run.code, run.stderr).toBe(0);
+      const browser = await launchChromium();
+      try {
+        const { page, network, errors } = await openReport(browser, out, 1000);
+        expect(errors).toEqual([]);
+        expect(network).toEqual([]);
+        for (const id of ['summary', 'trends', 'health', 'rul', 'spectra', 'alerts', 'gaps'])
+          expect(await page.locator(`section#${id}`).count(), id).toBe(1);
+        const plots = await drawn(page);
+        expect(Object.keys(plots).sort()).toEqual(
+          [
+            'velocity',
+            'zone',
+            'kurtosis',
+            'evidence',
+            'anomaly',
+            'state',
+            'rul',
+            ...PRESS.channels.flatMap((c) => [`amplitude ${c.id}`, `envelope ${c.id}`]),
+          ].sort(),
+        );
+        for (const [name, p] of Object.entries(plots)) expect(p.anySeries, name).toBeGreaterThan(20);
+        // The alerts table: the episodes the processor stored for press-1, each still open.
+        const starts = await sql(
+          services,
+          `SELECT kind, channel, severity FROM ${T.alerts} WHERE machine = '${PRESS.id}' AND event = 'start' ORDER BY ts, kind, channel`,
+        );
+        const listed = await page.locator('section#alerts tr.episode').evaluateAll((trs) =>
+          // biome-ignore lint/suspicious/noExplicitAny: table rows of the page (no DOM library in the type checker here)
+          trs.map((tr: any) => [...tr.querySelectorAll('td')].map((td: any) => String(td.textContent))),
+        );
+        expect(listed.map((r) => [r[3], r[4], r[5], r[1]])).toEqual(starts.map((a) => [a.kind, a.channel, a.severity, 'open']));
+        // The summary in words: zone D (both channels run at 1 g), the health contract's last state and remaining life.
+        const summary = String(await page.locator('section#summary').textContent());
+        expect(summary).toContain('Worst ISO 20816-3 zone in the range: D');
+        expect(summary).toContain('Failure (NE 107)');
+        expect(summary).toMatch(/Alerts: 2 open at the end of the range/);
+        // The bearing diagnosis is each channel's accumulated one, as stored with its last window.
+        const accumulated = await sql(
+          services,
+          `SELECT channel, accumulated_windows FROM ${T.features} WHERE machine = '${PRESS.id}' LATEST ON ts PARTITION BY channel`,
+        );
+        expect(accumulated.length).toBe(PRESS.channels.length);
+        for (const a of accumulated)
+          expect(summary).toMatch(new RegExp(`${a.channel}[^;.]*\\(accumulated over ${Number(a.accumulated_windows)} windows\\)`));
+        // Markers: 1X..10X at each amplitude spectrum's stored speed; each family's defect frequency of the envelope's window.
+        const spectra = await page.evaluate(
+          () =>
+            (
+              globalThis as unknown as {
+                pdmReport: {
+                  data: {
+                    spectra: Array<{
+                      channel: string;
+                      kind: string;
+                      tsMs: number;
+                      shaftHz: number;
+                      markers: Array<{ hz: number; label: string; family?: string; strong: boolean }>;
+                    }>;
+                  };
+                };
+              }
+            ).pdmReport.data.spectra,
+        );
+        for (const s of spectra) {
+          if (s.kind === 'amplitude') {
+            expect(s.markers.map((m) => m.label)).toEqual(['1X', '2X', '3X', '4X', '5X', '6X', '7X', '8X', '9X', '10X']);
+            for (const [i, m] of s.markers.entries()) expect(m.hz).toBeCloseTo((i + 1) * s.shaftHz, 2);
+          } else {
+            const families = await sql(
+              services,
+              `SELECT family, defect_hz FROM ${T.evidence} WHERE machine = '${PRESS.id}' AND channel = '${s.channel}' AND ts = '${new Date(s.tsMs).toISOString()}'`,
+            );
+            expect(families.length, s.channel).toBe(4);
+            for (const f of families) {
+              const fundamental = s.markers.find((m) => m.family === f.family && m.strong);
+              expect(fundamental?.hz, `${s.channel} ${f.family}`).toBeCloseTo(Number(f.defect_hz), 2);
+            }
+          }
+        }
+        await page.screenshot({ path: join(OUT, `machine-report-${PRESS.id}.png`), fullPage: true });
+        await page.screenshot({ path: join(OUT, `machine-report-${PRESS.id}-top.png`) });
+        await page.close();
+
+        // fan-2: the gap the stall made is listed, as many blocks as the collector reported missing.
+        const fanOut = join(OUT, `machine-report-${FAN.id}.html`);
+        expect((await report(FAN.id, fanOut)).code).toBe(0);
+        const fan = await openReport(browser, fanOut, 1000);
+        expect(fan.errors).toEqual([]);
+        const gapRows = await fan.page.locator('section#gaps tr.gap').evaluateAll((trs) =>
+          // biome-ignore lint/suspicious/noExplicitAny: table rows of the page
+          trs.map((tr: any) => [...tr.querySelectorAll('td')].map((td: any) => String(td.textContent))),
+        );
+        expect(gapRows.length).toBe(stats(FAN.id)!.gaps);
+        expect(gapRows.reduce((n, r) => n + Number(r[4]), 0)).toBe(stats(FAN.id)!.missingBlocks);
+        await fan.page.locator('section#gaps').screenshot({ path: join(OUT, `machine-report-${FAN.id}-gaps.png`) });
+        await fan.page.close();
+      } finally {
+        await browser.close();
+      }
+    });
+
+    it('an unknown machine: exit 1, the known machines named, no file written', async () => {
+      const out = join(dir, 'nope.html');
+      const run = await report('pump-404', out);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`unknown machine 'pump-404'`);
+      expect(run.stderr).toContain(`${FAN.id}, ${PRESS.id}`);
+      expect(existsSync(out)).toBe(false);
+    });
   });
 });

@@ -4,7 +4,8 @@
  * every extreme and every line's peak.
  */
 import { describe, expect, it } from 'vitest';
-import { type AnalysisReportInput, html, renderAnalysisReport, reportData, scriptJson } from '../../../cli/report/analysis-report.ts';
+import { type AnalysisReportInput, renderAnalysisReport, reportData } from '../../../cli/report/analysis-report.ts';
+import { html, scriptJson } from '../../../cli/report/report-page.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { analyzeRecord, analyzeRecordDetail } from '../../../models/window-analysis.ts';
 

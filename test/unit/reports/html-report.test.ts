@@ -10,13 +10,13 @@
  * install it (.ci/run installs it).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drawn, launchChromium, type Opened, openReport } from '../../helpers/report-browser.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DATA = join(ROOT, '..', 'shared', 'data', 'cwru');
@@ -26,7 +26,6 @@ const OR_FE = join(DATA, '12k_DE', '130_OR007at6_0_FE.f32');
 /** Sampled at 48 kHz, like all of CWRU's healthy records. */
 const NORMAL = join(DATA, 'normal', '97_Normal_0_DE.f32');
 const OUT = join(ROOT, '.pdm', 'test-output', 'reports');
-const CHROMIUM = '/usr/bin/chromium';
 
 function pdm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -41,77 +40,13 @@ function pdm(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-interface Opened {
-  page: Page;
-  /** Every request other than the report itself, and every CSP violation. */
-  network: string[];
-  errors: string[];
-}
-
 let browser: Browser;
 let dir = '';
 
-async function open(file: string, height = 900): Promise<Opened> {
-  const page = await browser.newPage({ viewport: { width: 1280, height }, deviceScaleFactor: 1 });
-  const url = pathToFileURL(file).href;
-  const network: string[] = [];
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  // Every request is routed: the report's own URL loads, anything else is recorded and refused.
-  await page.route('**/*', async (route) => {
-    if (route.request().url() === url) return route.continue();
-    network.push(route.request().url());
-    return route.abort();
-  });
-  // Requests the page's CSP blocks never reach the router: record those too.
-  await page.addInitScript(() => {
-    // biome-ignore lint/suspicious/noExplicitAny: the page's globals (the type checker here has no DOM library)
-    const w = globalThis as any;
-    w.__violations = [];
-    w.document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) =>
-      w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`),
-    );
-  });
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
-  network.push(...(await page.evaluate(() => (globalThis as unknown as { __violations: string[] }).__violations)));
-  return { page, network, errors };
-}
-
-/** Per plot: pixels of its series' colour inside the plot area, and the area's size (canvas pixels). */
-async function drawn(page: Page): Promise<Record<string, { series: number; painted: number; area: number }>> {
-  return page.evaluate(() => {
-    // biome-ignore lint/suspicious/noExplicitAny: uPlot instances, read through their documented API
-    const plots = (globalThis as any).pdmReport.plots as Record<string, any>;
-    const out: Record<string, { series: number; painted: number; area: number }> = {};
-    for (const [name, u] of Object.entries(plots)) {
-      const { left, top, width, height } = u.bbox;
-      const img = u.ctx.getImageData(Math.round(left), Math.round(top), Math.round(width), Math.round(height)).data as Uint8ClampedArray;
-      const stroke = u.series[1]?.stroke?.() as string | undefined;
-      const rgb = stroke?.startsWith('#') ? [1, 3, 5].map((i) => Number.parseInt(stroke.slice(i, i + 2), 16)) : undefined;
-      let series = 0;
-      let painted = 0;
-      for (let i = 0; i < img.length; i += 4) {
-        if (img[i + 3] === 0) continue;
-        const [r, g, b] = [img[i], img[i + 1], img[i + 2]];
-        if (r < 245 || g < 245 || b < 245) painted++;
-        if (rgb !== undefined && Math.abs(r - rgb[0]) < 40 && Math.abs(g - rgb[1]) < 40 && Math.abs(b - rgb[2]) < 40) series++;
-      }
-      out[name] = { series, painted, area: (img.length / 4) | 0 };
-    }
-    return out;
-  });
-}
+const open = (file: string, height = 900): Promise<Opened> => openReport(browser, file, height);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `${CHROMIUM} is missing: these tests render the HTML reports in Debian's headless Chromium. Install it with 'apt-get install -y chromium' (.ci/run does).`,
-    );
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
   dir = await mkdtemp(join(tmpdir(), 'pdm-report-'));
   await mkdir(OUT, { recursive: true });
 }, 60_000);
