@@ -4,6 +4,7 @@
  * sequential test over the channel's windows, MODELS.md "Accumulated diagnosis") leads: it is
  * what an engineer acts on; the single windows' diagnosis is shown under it for the evidence.
  */
+
 import {
   BY_MACHINE_CHANNEL,
   bearingDiagnosisMappings,
@@ -13,6 +14,7 @@ import {
   timeseriesPanel,
 } from '../common.ts';
 import { seriesQuery, tableQuery } from '../datasource.ts';
+import { NO_WAVEFORM } from '../tables.ts';
 import { featureFilter } from './velocity.ts';
 
 /**
@@ -20,9 +22,10 @@ import { featureFilter } from './velocity.ts';
  * under `filter` (the dashboard's time, machine and, where it has one, channel filter).
  */
 export function accumulatedDiagnosisSql(features: string, filter = featureFilter()): string {
-  return `SELECT ts, machine, channel, last(accumulated_diagnosis) AS diagnosis
+  // A scalar sensor accumulates nothing: its rows say no_waveform in the window's own column.
+  return `SELECT ts, machine, channel, last(coalesce(accumulated_diagnosis, bearing_diagnosis)) AS diagnosis
     FROM ${features}
-    WHERE ${filter} AND accumulated_diagnosis IS NOT NULL
+    WHERE ${filter} AND (accumulated_diagnosis IS NOT NULL OR bearing_diagnosis = '${NO_WAVEFORM}')
     SAMPLE BY $__sampleByInterval ALIGN TO CALENDAR`;
 }
 

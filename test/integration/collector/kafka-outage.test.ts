@@ -22,7 +22,7 @@ import {
 } from '../../../tools/harness/collector-plant.ts';
 import { until } from '../../../tools/harness/ports.ts';
 
-const OUTAGE_MS = 30_000;
+const OUTAGE_MS = 15_000;
 
 describe('Kafka outage: spooled, drained in order, nothing lost', () => {
   const prefix = `ko${Date.now().toString(36)}_`;
