@@ -43,7 +43,16 @@ export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   collector: string;
   kafka: { mode: 'live' | 'spooling'; up: boolean; lastError?: string };
-  spool: { records: number; bytes: number; oldestAgeS: number | null; dropped: number };
+  spool: {
+    records: number;
+    bytes: number;
+    oldestAgeS: number | null;
+    dropped: number;
+    /** Appends that found the spool's disk full before spool.maxBytes. */
+    diskFullEvents: number;
+    /** Gap events the full spool could not take yet (offered again every second). */
+    gapEventsWaiting: number;
+  };
   machines: MachineHealth[];
 }
 

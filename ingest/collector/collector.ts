@@ -81,6 +81,11 @@ export interface CollectorOptions {
   forwarder?: Partial<ForwarderOptions>;
 }
 
+/** Gap events held while the full spool cannot take them (each a few hundred bytes). */
+const MAX_UNSENT_GAPS = 10_000;
+/** How often they are offered again. */
+const UNSENT_GAP_RETRY_MS = 1_000;
+
 export class Collector {
   readonly id: string;
   readonly stats: MachineStats[] = [];
@@ -212,6 +217,7 @@ export class Collector {
   }
 
   #checkpoint(): void {
+    this.#retryUnsentGaps();
     try {
       this.#ledger?.persist();
       this.#spool?.checkpoint();
@@ -334,8 +340,33 @@ export class Collector {
     );
   }
 
-  #send(message: SpoolMessage): void {
-    this.#forwarder!.send(message);
+  #send(message: SpoolMessage): boolean {
+    return this.#forwarder!.send(message);
+  }
+
+  /**
+   * Gap events the full spool could not take (its disk full, nothing older left to drop): kept
+   * here, few and small, and offered again until the spool or Kafka takes them. Without this the
+   * gap that reports a spool's losses was lost with them (found by the fault suite: a spool disk
+   * filled while Kafka was down, 200 blocks per channel gone and none reported).
+   */
+  readonly #unsentGaps: SpoolMessage[] = [];
+  #unsentGapsRetryAtMs = 0;
+
+  #sendGap(message: SpoolMessage): void {
+    if (this.#unsentGaps.length > 0 || !this.#send(message)) {
+      if (this.#unsentGaps.length >= MAX_UNSENT_GAPS) {
+        this.#log.error({ gap: message.value.toString() }, 'gap event lost: too many gap events wait for room in the full spool');
+        return;
+      }
+      this.#unsentGaps.push(message);
+    }
+  }
+
+  #retryUnsentGaps(): void {
+    if (this.#unsentGaps.length === 0 || Date.now() < this.#unsentGapsRetryAtMs) return;
+    this.#unsentGapsRetryAtMs = Date.now() + UNSENT_GAP_RETRY_MS;
+    while (this.#unsentGaps.length > 0 && this.#send(this.#unsentGaps[0])) this.#unsentGaps.shift();
   }
 
   #onBlock(stats: MachineStats, b: CollectedBlock): void {
@@ -475,7 +506,7 @@ export class Collector {
       { ...gap, missing, reason },
       cause === 'collector_down' ? 'blocks not collected while the collector was stopped: gap recorded' : 'blocks missing: gap recorded',
     );
-    this.#send({ topic: this.#topics.gaps, key: machine, value: encodeGapEvent(gap), machine, channel: '', seq: -1, endTimeMs: 0 });
+    this.#sendGap({ topic: this.#topics.gaps, key: machine, value: encodeGapEvent(gap), machine, channel: '', seq: -1, endTimeMs: 0 });
   }
 
   #onEnergy(stats: MachineStats, e: EnergyReadingMessage): void {
@@ -610,6 +641,8 @@ export class Collector {
         bytes: spool?.bytes ?? 0,
         oldestAgeS: oldest === undefined ? null : (now - oldest) / 1000,
         dropped: spool?.droppedRecords ?? 0,
+        diskFullEvents: spool?.diskFullEvents ?? 0,
+        gapEventsWaiting: this.#unsentGaps.length,
       },
       machines,
     };
@@ -623,6 +656,14 @@ export class Collector {
     if (this.#stopped) return;
     await Promise.all(this.#supervisors.map((s) => s.stop()));
     this.#stopped = true;
+    // Last chance for gap events the full spool refused: they go before the forwarder drains.
+    this.#unsentGapsRetryAtMs = 0;
+    this.#retryUnsentGaps();
+    if (this.#unsentGaps.length > 0)
+      this.#log.error(
+        { gaps: this.#unsentGaps.map((m) => m.value.toString()) },
+        'stopping with gap events the full spool never took: these losses are not reported downstream',
+      );
     await this.#forwarder?.close(drainTimeoutMs);
     clearInterval(this.#checkpointTimer);
     // Forced: the file then says when this run ended, which the next run's downtime starts from.

@@ -116,10 +116,14 @@ export class StoreAndForward {
     });
   }
 
-  send(message: SpoolMessage): void {
+  /**
+   * Take a message to deliver. False when it was lost at once: spooling, and the spool's disk is
+   * full with nothing older left to drop (the caller decides whether it can be sent again later).
+   */
+  send(message: SpoolMessage): boolean {
     if (this.#aborted) throw new Error('store-and-forward is closed');
     if (this.#mode === 'spooling') {
-      this.#spool.append(message);
+      if (this.#spool.append(message) < 0) return false;
       this.#hooks.spooled?.(message);
     } else {
       this.#memory.push(message);
@@ -127,6 +131,7 @@ export class StoreAndForward {
       if (this.#memoryBytes > this.#opts.maxMemoryBytes) this.#spill(`more than ${this.#opts.maxMemoryBytes} bytes waiting in memory`);
     }
     this.#wake?.();
+    return true;
   }
 
   /** Move the batch in flight (a copy) and the memory queue to the spool; new messages follow them there. */

@@ -3,7 +3,7 @@
  * test controls (fail, hang, then answer), which the real broker cannot be made to do on cue.
  * The real broker's outages are covered by test/integration/collector/kafka-outage.test.ts.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -156,4 +156,31 @@ describe('store and forward', () => {
     await until(() => again.delivered.length === 30, 'drain after restart');
     expect(next.acknowledged).toEqual(range(0, 30));
   });
+
+  // Real ENOSPC from the kernel (the spool's next segments are links to /dev/full), as in spool.test.ts.
+  it.runIf(existsSync('/dev/full'))(
+    'says when a message was lost at once (spooling on a full disk, nothing older to drop), so the caller can offer it again',
+    async () => {
+      const kafka = new ScriptedKafka();
+      kafka.mode = 'fail';
+      const { f, spool, dir } = setup(kafka);
+      f.send(msg(0));
+      await until(() => f.mode === 'spooling', 'spooling');
+      // Segments are named after their first record's id: every id the loop below can reach.
+      for (let id = 0; id < 30_000; id++) {
+        const name = join(dir, `seg-${String(id).padStart(16, '0')}.spool`);
+        if (!existsSync(name)) symlinkSync('/dev/full', name);
+      }
+      // The active segment takes messages until it is full; then the next segment is the full disk,
+      // and once nothing older is left to drop, a message is lost at once: send says so.
+      let seq = 1;
+      let taken = true;
+      while (taken && seq < 30_000) taken = f.send(msg(seq++));
+      expect(taken).toBe(false);
+      expect(spool.diskFullEvents).toBeGreaterThan(0);
+      // Every message (0 to seq - 1) is in the spool or counted dropped: older ones to make room,
+      // and the last, the one send said it lost.
+      expect(spool.records + spool.droppedRecords).toBe(seq);
+    },
+  );
 });
