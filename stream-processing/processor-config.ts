@@ -54,9 +54,17 @@ export const ProcessorConfigSpec = z.strictObject({
       groupId: z.string().min(1).default('pdm-processor').describe('consumer group; processors sharing it split the partitions'),
       partitions: z.number().int().min(1).default(6).describe('partitions for topics this processor creates'),
       replicationFactor: z.number().int().min(1).default(1),
+      sessionTimeoutS: z
+        .number()
+        .min(6)
+        .max(300)
+        .default(30)
+        .describe(
+          "seconds without a heartbeat before the group takes a processor's partitions away: a killed processor's partitions move after this long (shorter: faster failover; longer: a long pause, e.g. garbage collection, does not cost the partitions). The broker allows 6-300 s by default",
+        ),
       security: KafkaSecuritySpec.optional(),
     })
-    .default({ topicPrefix: '', groupId: 'pdm-processor', partitions: 6, replicationFactor: 1 }),
+    .prefault({}),
   questdb: z
     .strictObject({
       tablePrefix: z

@@ -328,8 +328,9 @@ export class StreamProcessor {
       allowAutoTopicCreation: false,
       maxBytesPerPartition: Math.min(4 * 1024 * 1024, Math.floor(cap / 4)),
       maxBytes: Math.min(10 * 1024 * 1024, Math.floor(cap / 2)),
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.#config.kafka.sessionTimeoutS * 1000,
+      // A third of the session at most (Kafka's rule of thumb), never more often than every second.
+      heartbeatInterval: Math.max(1_000, Math.min(3_000, (this.#config.kafka.sessionTimeoutS * 1000) / 3)),
       // Partition p of every topic to one member: a machine's vibration, energy and gaps together.
       partitionAssigners: [coPartitionAssigner],
     });

@@ -176,7 +176,12 @@ export class Collector {
         fsyncIntervalMs: sc.fsyncIntervalMs,
         keep: (r) => r.topic === this.#topics.gaps,
       },
-      { onDrop: (ranges) => setImmediate(() => this.#onDropped(ranges)), beforeDelete: () => ledger.persist() },
+      {
+        onDrop: (ranges) => setImmediate(() => this.#onDropped(ranges)),
+        // Gap events the full disk would not let the spool keep: held here and offered again.
+        onKeepRefused: (records) => this.#unsentGaps.push(...records),
+        beforeDelete: () => ledger.persist(),
+      },
     );
     this.#spool = spool;
     ledger.mergeRecovered(spool.recovery.lastSeq, spool.recovery.lastEndMs);

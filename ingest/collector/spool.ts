@@ -78,6 +78,11 @@ export interface DroppedRange {
 
 export interface SpoolHooks {
   onDrop?(ranges: DroppedRange[]): void;
+  /**
+   * Records to keep (`keep`) that could not be moved to the tail because the disk was full: the
+   * owner gets them back whole (to hold and offer again), instead of their loss going unheard.
+   */
+  onKeepRefused?(records: SpoolMessage[]): void;
   /** Called before segment files are deleted (persist whatever was derived from their records). */
   beforeDelete?(): void;
 }
@@ -464,7 +469,16 @@ export class Spool {
         this.#deleteSegment(seg);
       }
     }
-    for (const r of rescued) this.#write({ ...r, id: this.#nextId });
+    const refused: SpoolMessage[] = [];
+    for (const r of rescued) {
+      try {
+        this.#write({ ...r, id: this.#nextId });
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        refused.push(r);
+      }
+    }
+    if (refused.length > 0) this.#hooks.onKeepRefused?.(refused);
     if (dropped.length === 0) return;
     this.droppedRecords += dropped.length;
     this.droppedBytes += dropped.reduce((n, e) => n + e.size, 0);

@@ -33,11 +33,13 @@ export interface ProcessorChild {
 
 /**
  * A processor config for these scenarios: a small model (one channel, no energy feature, one
- * operating mode, a 10-window baseline) so learning ends within a test, and frequent checkpoints.
+ * operating mode, a 10-window baseline) so learning ends within a test, frequent checkpoints, and
+ * a short Kafka session.
  */
 export function scenarioConfig(prefix: string, partitions: number, windowBlocks: number) {
   return {
-    kafka: { topicPrefix: prefix, groupId: `${prefix}processor`, partitions },
+    // A killed processor's partitions move after the session timeout: 10 s here, not 30.
+    kafka: { topicPrefix: prefix, groupId: `${prefix}processor`, partitions, sessionTimeoutS: 10 },
     questdb: { tablePrefix: prefix },
     windowBlocks,
     workers: 1,

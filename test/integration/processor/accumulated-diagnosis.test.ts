@@ -3,7 +3,7 @@
  * recording (12 kHz, drive end, 0 hp, 1797 r/min) served in real time by the simulator's replay
  * machine (OPC UA, SignAndEncrypt) -> collector -> Kafka -> processor (worker threads) -> QuestDB.
  * After warm-up, the accumulated diagnosis stored beside each window's own is `inner_race` in
- * >= 95 % of the stored windows, whatever the windows' own diagnoses do. ~40 s of signal.
+ * >= 95 % of the stored windows, whatever the windows’ own diagnoses do. ~30 s of signal.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ const FS = 12_000;
 const RPM = 1797;
 /** Windows of 10 blocks of 0.1 s (the replay's default block): 1 s, as in the reported run. */
 const WINDOW_BLOCKS = 10;
-const WINDOWS = 40;
+const WINDOWS = 30;
 /** Windows not judged: the accumulator's warm-up (it names a fault seen in half the windows after ~7). */
 const WARMUP = 10;
 

@@ -334,4 +334,42 @@ describe('a full disk (found by the fault suite)', () => {
       expect([...droppedSeqs, ...kept].sort((a, b) => a - b)).toEqual(Array.from({ length: lastAppended + 1 }, (_, i) => i));
     },
   );
+
+  it.runIf(existsSync('/dev/full'))(
+    'records to keep (gap events) are never lost unheard: kept in the spool, or handed back when the full disk refuses to move them',
+    () => {
+      const dir = tmp();
+      const handedBack: SpoolMessage[] = [];
+      const s = openSpool(
+        dir,
+        { segmentBytes: 8 * 1024, keep: (r) => r.topic === 'pdm.gaps.v1' },
+        { onKeepRefused: (r) => handedBack.push(...r) },
+      );
+      const gap = (n: number): SpoolMessage => ({ ...block(n, 'm1', '', 100), topic: 'pdm.gaps.v1', seq: -1, endTimeMs: 0 });
+      let seq = 0;
+      const gaps: number[] = [];
+      // Gap events among the blocks of the first segments (the ones a full disk makes room from).
+      while (segments(dir).length < 3) {
+        s.append(block(seq++));
+        if (seq % 5 === 0) {
+          gaps.push(seq);
+          s.append(gap(seq));
+        }
+      }
+      for (let id = 0; id < 2000; id++) {
+        const name = join(dir, `seg-${String(id).padStart(16, '0')}.spool`);
+        if (!existsSync(name)) symlinkSync('/dev/full', name);
+      }
+      for (let i = 0; i < 50; i++) expect(() => s.append(block(seq++))).not.toThrow();
+      expect(s.diskFullEvents).toBeGreaterThan(0);
+      const inSpool: number[] = [];
+      for (;;) {
+        const recs = s.peek(100, 1 << 30);
+        if (recs.length === 0) break;
+        for (const r of recs) if (r.topic === 'pdm.gaps.v1') inSpool.push(seqOf(r.value));
+        s.ack();
+      }
+      expect([...inSpool, ...handedBack.map((r) => seqOf(r.value))].sort((a, b) => a - b)).toEqual(gaps);
+    },
+  );
 });
