@@ -18,7 +18,7 @@
  *   node tools/fault-suite/run.ts [--faults collector-kill,kafka-stop,...] [--hold 15] [--seed 1]
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -81,6 +81,7 @@ const random = () => {
 const dir = mkdtempSync(join(tmpdir(), 'pdm-faults-'));
 const servicesDir = join(dir, 'services');
 const spoolDir = join(dir, 'spool');
+const collectorLog = join(dir, 'collector.log');
 const mounts: string[] = [];
 /** A size-limited tmpfs at `path` (root only); false when this process may not mount. */
 function mountTmpfs(path: string, sizeMb: number): boolean {
@@ -211,7 +212,8 @@ function startCollector(): ChildProcess {
       PDM_OPCUA_PASSWORD: opcuaPassword,
       PDM_LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'ignore', 'ignore'],
+    // Its warnings and errors (gaps, spool drops) are kept for a failed run's post-mortem.
+    stdio: ['ignore', 'ignore', openSync(collectorLog, 'a')],
   });
 }
 async function readCollectorDrops(): Promise<void> {
@@ -415,6 +417,8 @@ for (const m of mounts.reverse()) {
     /* leave it: the directory is temporary */
   }
 }
+// The collector's log outlives the run's directory (the post-mortem of a failed count).
+if (existsSync(collectorLog)) copyFileSync(collectorLog, `${values.out.replace(/\.json$/, '')}-collector.log`);
 rmSync(dir, { recursive: true, force: true });
 
 const sum = (f: (a: ChannelAccount) => number) => accounts.reduce((x, a) => x + f(a), 0);
