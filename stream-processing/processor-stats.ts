@@ -44,9 +44,10 @@ export interface ProcessorStats {
   /** Latest health per machine, and the operating mode it was computed in, for the live view. */
   latestHealth: Map<string, AssetStatus>;
   latestMode: Map<string, string>;
-  /** Healthy envelope references learnt (machine channels), and attempts that failed. */
+  /** Healthy envelope references learnt (machine channels), attempts that failed, and those not used (suspect windows). */
   referencesLearnt: number;
   referencesFailed: number;
+  referencesSuspect: number;
   /** Machine model states written to the model-state topic, and restored from it (or the local copy) at assignments. */
   modelStatesSaved: number;
   modelStatesRestored: number;
@@ -75,6 +76,7 @@ export function newProcessorStats(): ProcessorStats {
     latestMode: new Map(),
     referencesLearnt: 0,
     referencesFailed: 0,
+    referencesSuspect: 0,
     modelStatesSaved: 0,
     modelStatesRestored: 0,
     pauses: 0,

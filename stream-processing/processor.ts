@@ -37,6 +37,7 @@ import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vib
 import { type AlertEvent, AlertTracker } from '../models/alerts/alert-tracker.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import { type WindowDiagnosis, windowDiagnosisOf } from '../models/bearing/diagnosis-accumulator.ts';
+import { verdictSummary } from '../models/health/baseline-quality.ts';
 import { SENSOR_FAULT_TEXT } from '../models/sensor/sensor-check.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
 import {
@@ -222,6 +223,7 @@ export class StreamProcessor {
         fleet: null,
         modes: enabled ? modes : null,
         velocityLimitMmS: config.health.isoFailure ? (machine) => zoneBoundaries(config.machines[machine]?.iso ?? config.iso)[2] : null,
+        isoClass: (machine) => config.machines[machine]?.iso ?? config.iso,
         machineFleet: (machine) => this.#fleets.fleets.get(machine) ?? null,
         stopped: this.#fleets.errors,
       });
@@ -229,7 +231,11 @@ export class StreamProcessor {
       const ref = config.health.reference;
       if (ref.enabled) {
         this.#references = new ReferenceLearning(
-          { windows: ref.windows, baselineWindows: config.health.monitor.anomaly.baseline.windows },
+          {
+            windows: ref.windows,
+            baselineWindows: config.health.monitor.anomaly.baseline.windows,
+            isoClass: (machine) => config.machines[machine]?.iso ?? config.iso,
+          },
           this.health,
           this.stats,
           this.#log,
@@ -549,6 +555,7 @@ export class StreamProcessor {
     }
     // Before the commit, so the checkpoint that follows it holds the references.
     await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
+    this.#logBaselineVerdicts();
 
     // One row and one message per episode start or end; the machine's alert state is saved with its model before the commit.
     const alertOut = alertEvents.map((e) => raised(e, Date.now()));
@@ -754,6 +761,20 @@ export class StreamProcessor {
     return rows;
   }
 
+  /** Each baseline judged in this batch, once: a suspect one as a warning with why (the machine's state says so too). */
+  #logBaselineVerdicts(): void {
+    const verdicts = this.health?.newVerdicts.splice(0) ?? [];
+    for (const { machine, mode, verdict } of verdicts) {
+      const fields = { machine, mode, quality: verdict.quality, windows: verdict.windows, reasons: verdict.reasons.map((r) => r.code) };
+      if (verdict.quality === 'suspect')
+        this.#log.warn(
+          { ...fields, why: verdictSummary(verdict) },
+          'healthy baseline is suspect: the machine was not healthy while it was learnt; it is monitored against it but its state is at least maintenance_required',
+        );
+      else this.#log.info(fields, 'healthy baseline judged');
+    }
+  }
+
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
     recordHealth(this.stats, u.machine, u.status, u.mode);
     return healthRow(this.#tables, { ...u, processedAtUs });
@@ -937,6 +958,8 @@ export class StreamProcessor {
       const referenceWindows = config.reference?.windows ?? 0;
       // A window that is not a measurement (sensor checks) does not teach the healthy reference.
       if (kept && analysis.sensor.status !== 'ok') this.#references!.discardWindow(w, kept);
+      // A kept window's analysis: the reference is judged on it before it is used (baseline-quality.ts).
+      else if (kept) this.#references!.judgeWindow(w, kept, analysis);
       recordAnalysis(this.stats, w, analysis, cpuUs, referenceWindows);
       return {
         row: {
