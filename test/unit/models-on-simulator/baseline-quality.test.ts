@@ -8,28 +8,31 @@
  * healthy `normal`. The truth comes from the simulation's fault list and the records' labels,
  * never from the judge.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
-import { requiredRevolutions } from '../../../models/bearing/geometry.ts';
 import {
   BaselineQualityJudge,
   type BaselineVerdict,
   judgeChannelWindows,
   type QualityWindow,
-  qualityWindowOf,
   validateQualityTally,
   validateVerdict,
 } from '../../../models/health/baseline-quality.ts';
 import { WindowAnalyzer } from '../../../models/window-analysis.ts';
 import { type HealthUpdate, type MachineCheckpointV2, MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
 import { ReferenceCollector } from '../../../stream-processing/reference-collector.ts';
+import {
+  fromStart,
+  GROUP2_RIGID,
+  PUMP_04,
+  recordBaseline,
+  simulatedBaseline,
+  TWO_POLE,
+} from '../../../tools/harness/baseline-quality-runs.ts';
 import { HEALTH_FEATURES, machineWith, START_MS, window } from '../../../tools/harness/simulated-pump.ts';
 import { loadCwru } from '../../../tools/models-report.ts';
 
-const GROUP2_RIGID = { group: 2, foundation: 'rigid' } as const;
 const AXES = ['DE_X', 'DE_Y', 'DE_Z'];
 const codes = (v: BaselineVerdict) => [...new Set(v.reasons.map((r) => r.code))].sort();
 
@@ -97,38 +100,6 @@ describe('baseline quality judge on synthetic windows', () => {
 });
 
 type Faults = unknown[];
-const fromStart = (type: string, initialSeverity: number): Faults => [
-  { type, location: 'DE', onset: 0, growth: { timeToFailure: '45d', initialSeverity } },
-];
-/** A 2-pole 22 kW pump as the demo fleet's pump-04 (deploy/config/fleet.yaml), with a well-aligned coupling. */
-const TWO_POLE = { nominalSpeedRpm: 2950, poles: 2, ratedPowerKw: 22 };
-/** pump-04 itself: its residual condition is already misaligned (2X 1.2 mm/s), plus a misalignment 20 % of the way to failure at start. */
-const PUMP_04 = { ...TWO_POLE, baseline: { imbalanceMmS: 0.8, misalignmentMmS: 1.2 } };
-
-/** The simulated machine's first `n` one-second windows, analysed at its speed with its DE bearing, judged as one baseline. */
-function simulatedBaseline(faults: Faults, overrides: Record<string, unknown> = {}, bearing = '6205-2RS', n = 8): BaselineVerdict {
-  // A minute of life per wall second: the fault stays where it started over the baseline.
-  const sim = new MachineSimulation(machineWith(faults, { timeAcceleration: 60, ...overrides }), { startTimeMs: START_MS });
-  const ch = sim.channels[0];
-  const a = new WindowAnalyzer({
-    sampleRateHz: ch.sampleRateHz,
-    windowSize: 10 * ch.blockSize,
-    shaftHz: sim.energyAt(START_MS).speedRpm / 60,
-    bearing: lookupBearing(bearing),
-    iso: GROUP2_RIGID,
-  });
-  const judge = new BaselineQualityJudge(GROUP2_RIGID);
-  for (let k = 0; k < n; k++) {
-    const atMs = START_MS + k * 1000;
-    const windows = new Map<string, QualityWindow>();
-    for (const c of AXES) {
-      const r = a.analyze(window(sim, c, atMs));
-      windows.set(c, qualityWindowOf(r.features, r.iso20816.zone, r.bearing.diagnosis));
-    }
-    judge.add(windows);
-  }
-  return judge.judge();
-}
 
 describe('baseline quality judge on the simulator physics', () => {
   it('healthy machines of several speeds, types and bearings are good', () => {
@@ -170,31 +141,17 @@ describe('baseline quality judge on the simulator physics', () => {
 });
 
 describe('baseline quality judge on the CWRU records', () => {
-  /** The record cut into consecutive windows of the bearing's required revolutions, each judged as a baseline window. */
-  async function recordBaseline(fileNumber: number, position: 'DE' | 'FE'): Promise<BaselineVerdict> {
-    const r = (await loadCwru()).find((x) => x.cwru_file_number === fileNumber && x.sensor_position === position)!;
-    const bytes = await readFile(join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', r.file));
-    const samples = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    const bearing = lookupBearing(position === 'DE' ? '6205-2RS' : '6203-2RS');
-    const shaftHz = r.shaft_speed_rpm / 60;
-    const size = Math.ceil((requiredRevolutions(bearing) * r.sampling_rate_hz) / shaftHz);
-    const a = new WindowAnalyzer({ sampleRateHz: r.sampling_rate_hz, windowSize: size, shaftHz, bearing, iso: GROUP2_RIGID });
-    const ws: QualityWindow[] = [];
-    for (let s = 0; s + size <= samples.length; s += size) {
-      const x = a.analyze(samples.slice(s, s + size));
-      ws.push(qualityWindowOf(x.features, x.iso20816.zone, x.bearing.diagnosis));
-    }
-    return judgeChannelWindows(position, ws, GROUP2_RIGID);
-  }
+  const recordBaselineOf = async (fileNumber: number, position: 'DE' | 'FE') =>
+    recordBaseline((await loadCwru()).find((x) => x.cwru_file_number === fileNumber && x.sensor_position === position)!);
 
   it('the healthy baseline (97) is good on both channels; fault records taken as a baseline are suspect', async () => {
-    for (const p of ['DE', 'FE'] as const) expect((await recordBaseline(97, p)).quality, `97 ${p}`).toBe('good');
+    for (const p of ['DE', 'FE'] as const) expect((await recordBaselineOf(97, p)).quality, `97 ${p}`).toBe('good');
     // Clearly diagnosable drive-end faults (cwru.test.ts rule 2): an inner race and an outer race.
     for (const [n, fault] of [
       [105, 'inner race'],
       [130, 'outer race'],
     ] as const) {
-      const v = await recordBaseline(n, 'DE');
+      const v = await recordBaselineOf(n, 'DE');
       expect(v.quality, `${n} DE`).toBe('suspect');
       expect(
         v.reasons.some((r) => r.code === 'bearing_fault_evidence' && r.text.includes(fault)),
