@@ -154,7 +154,7 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
 export const CONTRACT_TABLES = {
   health: {
     columns:
-      'ts TIMESTAMP, machine SYMBOL, anomaly_score DOUBLE, health_state SYMBOL, alarm BOOLEAN, health_index DOUBLE, rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL, mode SYMBOL',
+      'ts TIMESTAMP, machine SYMBOL, anomaly_score DOUBLE, health_state SYMBOL, alarm BOOLEAN, health_index DOUBLE, rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL, mode SYMBOL, baseline_quality SYMBOL',
     dedupKeys: 'ts, machine',
   },
   alerts: {
@@ -183,6 +183,12 @@ export const SENSOR_STATES = ['ok', 'check_function'] as const;
  * found no fault"): a dashboard must never show a machine without a waveform as bearing-healthy.
  */
 export const NO_WAVEFORM = 'no_waveform';
+/**
+ * `machine_health.baseline_quality`: the verdict on the mode's healthy baseline against absolute
+ * physics (models/health/baseline-quality.ts, whose BASELINE_QUALITIES this equals: tested); null
+ * while the baseline is learnt.
+ */
+export const BASELINE_QUALITIES = ['good', 'suspect', 'unknown'] as const;
 /** `machine_health.rul_basis`. */
 export const RUL_BASES = ['fleet', 'degradation'] as const;
 /** `ground_truth.fault_type` with no fault present: a state timeline shows "none" better than a hole. */

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import {
+  BASELINE_QUALITIES,
   BaselineQualityJudge,
   type BaselineVerdict,
   judgeChannelWindows,
@@ -20,6 +21,7 @@ import {
   validateVerdict,
 } from '../../../models/health/baseline-quality.ts';
 import { WindowAnalyzer } from '../../../models/window-analysis.ts';
+import { BASELINE_QUALITIES as STORED_QUALITIES } from '../../../storage/schema.ts';
 import { type HealthUpdate, type MachineCheckpointV2, MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
 import { ReferenceCollector } from '../../../stream-processing/reference-collector.ts';
 import {
@@ -94,6 +96,8 @@ describe('baseline quality judge on synthetic windows', () => {
     expect(restored.judge()).toEqual(judge.judge());
     expect(judge.judge().reasons.map((r) => r.text)).toEqual(['DE_X ISO zone C (4/6 windows)']);
     expect(validateVerdict(JSON.parse(JSON.stringify(judge.judge())), 'here')).toEqual(judge.judge());
+    // machine_health.baseline_quality holds exactly these (the dashboards map them).
+    expect([...STORED_QUALITIES]).toEqual([...BASELINE_QUALITIES]);
     expect(() => validateQualityTally({ version: 2 }, 'machine m, mode all')).toThrow(/machine m, mode all: baseline quality tally/);
     expect(() => validateVerdict({ quality: 'fine', reasons: [], windows: 1 }, 'machine m')).toThrow(/machine m: baseline quality must be/);
   });
