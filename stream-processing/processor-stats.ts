@@ -44,6 +44,8 @@ export interface ProcessorStats {
   /** Latest health per machine, and the operating mode it was computed in, for the live view. */
   latestHealth: Map<string, AssetStatus>;
   latestMode: Map<string, string>;
+  /** The quality of the baseline behind each machine's latest health (absent while it is learnt). */
+  latestBaselineQuality: Map<string, string>;
   /** Healthy envelope references learnt (machine channels), attempts that failed, and those not used (suspect windows). */
   referencesLearnt: number;
   referencesFailed: number;
@@ -74,6 +76,7 @@ export function newProcessorStats(): ProcessorStats {
     latest: new Map(),
     latestHealth: new Map(),
     latestMode: new Map(),
+    latestBaselineQuality: new Map(),
     referencesLearnt: 0,
     referencesFailed: 0,
     referencesSuspect: 0,
@@ -128,9 +131,11 @@ export function recordAccumulated(
   if (latest) latest.accumulated = accumulated;
 }
 
-export function recordHealth(stats: ProcessorStats, machine: string, status: AssetStatus, mode: string): void {
+export function recordHealth(stats: ProcessorStats, machine: string, status: AssetStatus, mode: string, baselineQuality?: string): void {
   stats.latestHealth.set(machine, status);
   stats.latestMode.set(machine, mode);
+  if (baselineQuality === undefined) stats.latestBaselineQuality.delete(machine);
+  else stats.latestBaselineQuality.set(machine, baselineQuality);
 }
 
 /** Rows QuestDB accepted, per table. */

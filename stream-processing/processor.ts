@@ -776,7 +776,7 @@ export class StreamProcessor {
   }
 
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
-    recordHealth(this.stats, u.machine, u.status, u.mode);
+    recordHealth(this.stats, u.machine, u.status, u.mode, u.baselineQuality);
     return healthRow(this.#tables, { ...u, processedAtUs });
   }
 
