@@ -484,7 +484,7 @@ export class MachineHealthTracker {
     status.healthIndex = Number.NaN;
     status.logHealthIndex = Number.NaN;
     if (monitor !== null && monitor.detector.baseline !== null) status.phase = 'monitoring';
-    return {
+    const update: HealthUpdate = {
       machine,
       windowSeq: p.windowSeq,
       tsNs: p.tsNs,
@@ -493,6 +493,10 @@ export class MachineHealthTracker {
       mode: mode === TRANSITION ? SINGLE_MODE : mode,
       sensorReason: reason,
     };
+    // The baseline's quality does not change while the sensors fail: the row still says it.
+    const verdict = s.quality.get(mode)?.verdict;
+    if (verdict) update.baselineQuality = verdict.quality;
+    return update;
   }
 
   /** Adds a window learnt into the mode's baseline to the mode's quality judge. */
