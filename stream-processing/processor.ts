@@ -34,7 +34,7 @@ import { decodeFeatureReading, validateFeatureReading } from '../common/wire/fea
 import { decodeGapEvent, validateGapEvent } from '../common/wire/gap-event.ts';
 import { invalid, type PlausibilityBounds, referenceTimeMs } from '../common/wire/plausibility.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
-import { type AlertEvent, AlertTracker } from '../models/alerts/alert-tracker.ts';
+import { type AlertEvent, type AlertHealth, AlertTracker } from '../models/alerts/alert-tracker.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import { type WindowDiagnosis, windowDiagnosisOf } from '../models/bearing/diagnosis-accumulator.ts';
 import { verdictSummary } from '../models/health/baseline-quality.ts';
@@ -518,16 +518,7 @@ export class StreamProcessor {
         rows.push(this.#healthRow(update, processedAtUs));
         advanced.add(update.machine);
         this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
-        if (this.alerts)
-          alertEvents.push(
-            ...this.alerts.onHealth({
-              machine: update.machine,
-              tsMs: Number(update.tsNs / 1_000_000n),
-              state: update.status.state,
-              rulMedianS: update.status.rul.median,
-              rulBasis: update.status.rulBasis,
-            }),
-          );
+        if (this.alerts) alertEvents.push(...this.alerts.onHealth(this.#alertHealth(update)));
       }
       if (update && this.#references?.has(update.machine) && !this.health!.inBaseline(update.machine)) baselineDone.add(update.machine);
       const now = this.#spectrumCadence.onWindow(r.evidence, r.window.diagnosis);
@@ -542,16 +533,7 @@ export class StreamProcessor {
       rows.push(this.#healthRow(update, processedAtUs));
       advanced.add(update.machine);
       this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
-      if (this.alerts)
-        alertEvents.push(
-          ...this.alerts.onHealth({
-            machine: update.machine,
-            tsMs: Number(update.tsNs / 1_000_000n),
-            state: update.status.state,
-            rulMedianS: update.status.rul.median,
-            rulBasis: update.status.rulBasis,
-          }),
-        );
+      if (this.alerts) alertEvents.push(...this.alerts.onHealth(this.#alertHealth(update)));
     }
     // Before the commit, so the checkpoint that follows it holds the references.
     await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
@@ -759,6 +741,20 @@ export class StreamProcessor {
     const rows = [spectrumRow(this.#tables, { ...common, kind: 'amplitude', ...amplitude })];
     if (envelope) rows.push(spectrumRow(this.#tables, { ...common, kind: 'envelope', ...envelope }));
     return rows;
+  }
+
+  /** What the alert tracker needs of a health update (with why its baseline is suspect, when it is). */
+  #alertHealth(u: HealthUpdate): AlertHealth {
+    const h: AlertHealth = {
+      machine: u.machine,
+      tsMs: Number(u.tsNs / 1_000_000n),
+      state: u.status.state,
+      rulMedianS: u.status.rul.median,
+      rulBasis: u.status.rulBasis,
+    };
+    const verdict = u.baselineQuality === 'suspect' ? this.health?.baselineQuality(u.machine).get(u.mode) : undefined;
+    if (verdict) h.baselineSuspect = verdictSummary(verdict);
+    return h;
   }
 
   /** Each baseline judged in this batch, once: a suspect one as a warning with why (the machine's state says so too). */
