@@ -32,6 +32,10 @@ export function fromStart(type: string, initialSeverity: number): unknown[] {
 
 /** A 2-pole 22 kW pump as the demo fleet's pump-04 (deploy/config/fleet.yaml), with a well-aligned coupling. */
 export const TWO_POLE = { nominalSpeedRpm: 2950, poles: 2, ratedPowerKw: 22 };
+/** The drive-end accelerometer at another sampling rate (1 s windows: 10 blocks of a tenth of a second). */
+export function sampledAt(sampleRateHz: number): Record<string, unknown> {
+  return { sensors: { vibration: [{ location: 'DE', axes: ['X', 'Y', 'Z'], sampleRateHz, blockSize: sampleRateHz / 10 }] } };
+}
 /** pump-04 itself: its residual condition is already misaligned (2X 1.2 mm/s axially); its fault adds to it. */
 export const PUMP_04 = { ...TWO_POLE, baseline: { imbalanceMmS: 0.8, misalignmentMmS: 1.2 } };
 

@@ -29,6 +29,7 @@ import {
   GROUP2_RIGID,
   PUMP_04,
   recordBaseline,
+  sampledAt,
   simulatedBaseline,
   TWO_POLE,
 } from '../../../tools/harness/baseline-quality-runs.ts';
@@ -106,10 +107,12 @@ describe('baseline quality judge on synthetic windows', () => {
 type Faults = unknown[];
 
 describe('baseline quality judge on the simulator physics', () => {
-  it('healthy machines of several speeds, types and bearings are good', () => {
+  it('healthy machines of several speeds, sampling rates, types and bearings are good', () => {
     const healthy: Array<[string, Record<string, unknown>, string]> = [
       ['4-pole pump, 6205', {}, '6205-2RS'],
       ['2-pole pump, 6205', TWO_POLE, '6205-2RS'],
+      ['4-pole pump sampled at 12.8 kHz', sampledAt(12_800), '6205-2RS'],
+      ['2-pole pump sampled at 51.2 kHz', { ...TWO_POLE, ...sampledAt(51_200) }, '6205-2RS'],
       ['fan, 6205', { type: 'fan', ratedPowerKw: 30, nominalSpeedRpm: 1475 }, '6205-2RS'],
       [
         '2-pole compressor motor, ZA-2115 (compressor-03)',
@@ -133,14 +136,16 @@ describe('baseline quality judge on the simulator physics', () => {
       ['imbalance at 60 % (past zone B)', fromStart('imbalance', 0.6), {}, ['iso_zone_c']],
       ['looseness at 60 %', fromStart('looseness', 0.6), {}, ['harmonics']],
     ];
+    const verdicts = new Map<string, BaselineVerdict>();
     for (const [name, faults, overrides, expected] of faulty) {
       const v = simulatedBaseline(faults, overrides);
+      verdicts.set(name, v);
       expect(v.quality, name).toBe('suspect');
       for (const code of expected) expect(codes(v), name).toContain(code);
     }
     // The bearing faults are named as what they are.
-    expect(simulatedBaseline(fromStart('outer_race', 0.2)).reasons.some((r) => /outer race fault named/.test(r.text))).toBe(true);
-    expect(simulatedBaseline(fromStart('inner_race', 0.2)).reasons.some((r) => /inner race fault named/.test(r.text))).toBe(true);
+    expect(verdicts.get('outer race at 20 %')!.reasons.some((r) => /outer race fault named/.test(r.text))).toBe(true);
+    expect(verdicts.get('inner race at 20 %')!.reasons.some((r) => /inner race fault named/.test(r.text))).toBe(true);
   }, 60_000);
 });
 
