@@ -30,6 +30,15 @@ function fmt(n: number | undefined, digits = 2): string {
   return n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
 }
 
+/**
+ * ` (baseline suspect)` when the machine's healthy baseline was judged suspect (learnt while the
+ * machine was already faulty: its state is then at least maintenance_required, /health says why);
+ * empty otherwise.
+ */
+export function baselineQualityText(quality: string | undefined): string {
+  return quality === 'suspect' ? ' (baseline suspect: see /health)' : '';
+}
+
 /** Seconds as a short duration: 45s, 12m, 3.4h, 2.1d. */
 export function shortDuration(s: number): string {
   if (!Number.isFinite(s)) return '-';
@@ -112,7 +121,7 @@ export function renderLiveView(v: LiveViewInput): string {
       ? 'waiting for windows'
       : h.phase === 'baseline'
         ? `learning its healthy baseline${inMode}`
-        : `${h.state}${h.alarm ? ', ALARM' : ''}, anomaly z=${fmt(h.score, 1)}, remaining life ${h.rulBasis ? `${rulText(h.rul)} (${h.rulBasis})` : 'unknown'}${inMode}`;
+        : `${h.state}${baselineQualityText(v.processor.latestBaselineQuality.get(machine))}${h.alarm ? ', ALARM' : ''}, anomaly z=${fmt(h.score, 1)}, remaining life ${h.rulBasis ? `${rulText(h.rul)} (${h.rulBasis})` : 'unknown'}${inMode}`;
     const alerts = openAlertsText(v.openAlerts?.(machine) ?? []);
     summaries.push(`  ${pad(machine, 18)} ${healthText}${alerts}${truthText ? `   | truth: ${truthText}` : ''}`);
     channels.forEach(([channel, l], i) => {

@@ -13,7 +13,7 @@ import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { type IsoFoundation, type IsoGroup, zoneBoundaries } from '../models/vibration/iso20816.ts';
 import { QUESTDB_DATASOURCE } from './datasource.ts';
-import { HEALTH_STATES, NO_WAVEFORM, type PdmTables, RUL_BASES } from './tables.ts';
+import { BASELINE_QUALITIES, HEALTH_STATES, NO_WAVEFORM, type PdmTables, RUL_BASES } from './tables.ts';
 
 export interface DashboardOptions {
   tablePrefix: string;
@@ -263,6 +263,16 @@ export function healthStateMappings(): dashboard.ValueMapping[] {
 }
 /** SQL giving the NE 107 severity 0–4 of `health_state`, so "worst" is a max. */
 export const HEALTH_RANK_SQL = `CASE health_state ${HEALTH_STATES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} END`;
+
+/** Baseline quality: a suspect baseline (learnt while the machine was faulty) orange, unknown blue, good green. */
+export function baselineQualityMappings(): dashboard.ValueMapping[] {
+  const text: Record<(typeof BASELINE_QUALITIES)[number], [string, string]> = {
+    good: ['Good', COLOURS.ok],
+    suspect: ['Suspect (learnt while faulty?)', COLOURS.warn],
+    unknown: ['Unknown', COLOURS.info],
+  };
+  return textMappings(BASELINE_QUALITIES.map((q): [string, string, string] => [q, text[q][0], text[q][1]]));
+}
 
 export function rulBasisMappings(): dashboard.ValueMapping[] {
   const colours: Record<(typeof RUL_BASES)[number], string> = { fleet: COLOURS.info, degradation: COLOURS.warn };

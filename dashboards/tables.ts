@@ -5,7 +5,7 @@
  */
 import { type TableNames, tableNames } from '../storage/tables.ts';
 
-export { HEALTH_STATES, NO_WAVEFORM, RUL_BASES } from '../storage/schema.ts';
+export { BASELINE_QUALITIES, HEALTH_STATES, NO_WAVEFORM, RUL_BASES } from '../storage/schema.ts';
 
 export type PdmTables = TableNames;
 

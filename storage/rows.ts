@@ -154,6 +154,8 @@ export interface HealthRowInput {
   mode: string;
   /** Channels left out of the model for failing their sensor checks, and why (`DE_X flat line`); absent: none. */
   sensorReason?: string;
+  /** The verdict on the mode's healthy baseline (good | suspect | unknown); absent while it is learnt. */
+  baselineQuality?: string;
   status: {
     state: string;
     phase: string;
@@ -180,6 +182,7 @@ export function healthRow(tables: TableNames, u: HealthRowInput): Row {
       mode: u.mode,
       ...(st.rulBasis ? { rul_basis: st.rulBasis } : {}),
       ...(u.sensorReason ? { sensor_reason: u.sensorReason } : {}),
+      ...(u.baselineQuality ? { baseline_quality: u.baselineQuality } : {}),
     },
     doubles: {
       anomaly_score: st.score,

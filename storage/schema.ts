@@ -86,14 +86,18 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
       // One row per fused window of a machine (all its channels, plus energy): anomaly score,
       // NE 107 state, health index and remaining useful life with its 90 % interval, from the
       // model of the operating mode it ran in (mode); sensor_reason names the channels left out
-      // for failing their sensor checks (all of them when the state is check_function).
+      // for failing their sensor checks (all of them when the state is check_function);
+      // baseline_quality is the verdict on the mode's healthy baseline against absolute physics
+      // (good | suspect | unknown; null while it is learnt: models/health/baseline-quality.ts).
       ddl: `CREATE TABLE IF NOT EXISTS ${t.health} (
         ts TIMESTAMP, machine SYMBOL CAPACITY 4096,
         anomaly_score DOUBLE, health_state SYMBOL CAPACITY 8, alarm BOOLEAN, health_index DOUBLE,
         rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL CAPACITY 4,
         phase SYMBOL CAPACITY 4, mode SYMBOL CAPACITY 64, degradation BOOLEAN, onset_at TIMESTAMP, window_seq LONG, channels INT,
-        sensor_reason SYMBOL CAPACITY 256, processed_at TIMESTAMP
+        sensor_reason SYMBOL CAPACITY 256, processed_at TIMESTAMP, baseline_quality SYMBOL CAPACITY 4
       ) ${tail('ts, machine')}`,
+      // Issue 13: on tables created before the column, added here so the dashboards can query it.
+      migrations: [`ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS baseline_quality SYMBOL CAPACITY 4`],
     },
     {
       name: t.spectra,
@@ -150,7 +154,7 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
 export const CONTRACT_TABLES = {
   health: {
     columns:
-      'ts TIMESTAMP, machine SYMBOL, anomaly_score DOUBLE, health_state SYMBOL, alarm BOOLEAN, health_index DOUBLE, rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL, mode SYMBOL',
+      'ts TIMESTAMP, machine SYMBOL, anomaly_score DOUBLE, health_state SYMBOL, alarm BOOLEAN, health_index DOUBLE, rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL, mode SYMBOL, baseline_quality SYMBOL',
     dedupKeys: 'ts, machine',
   },
   alerts: {
@@ -179,6 +183,12 @@ export const SENSOR_STATES = ['ok', 'check_function'] as const;
  * found no fault"): a dashboard must never show a machine without a waveform as bearing-healthy.
  */
 export const NO_WAVEFORM = 'no_waveform';
+/**
+ * `machine_health.baseline_quality`: the verdict on the mode's healthy baseline against absolute
+ * physics (models/health/baseline-quality.ts, whose BASELINE_QUALITIES this equals: tested); null
+ * while the baseline is learnt.
+ */
+export const BASELINE_QUALITIES = ['good', 'suspect', 'unknown'] as const;
 /** `machine_health.rul_basis`. */
 export const RUL_BASES = ['fleet', 'degradation'] as const;
 /** `ground_truth.fault_type` with no fault present: a state timeline shows "none" better than a hole. */

@@ -32,6 +32,17 @@ import type { FeatureRecord } from '../models/anomaly/feature-vector.ts';
 import type { AccumulatorState } from '../models/bearing/diagnosis-accumulator.ts';
 import { type EnvelopeReference, validateReference } from '../models/bearing/reference.ts';
 import {
+  type BaselineQuality,
+  BaselineQualityJudge,
+  type BaselineVerdict,
+  type QualityTallyState,
+  type QualityWindow,
+  qualityWindowOf,
+  validateQualityTally,
+  validateVerdict,
+  verdictSummary,
+} from '../models/health/baseline-quality.ts';
+import {
   AssetMonitor,
   type AssetMonitorState,
   type AssetStatus,
@@ -40,6 +51,7 @@ import {
 } from '../models/rul/asset-monitor.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
 import { SENSOR_FAULT_TEXT, type SensorFault } from '../models/sensor/sensor-check.ts';
+import { DEFAULT_ISO_CLASS, type IsoClass } from '../models/vibration/iso20816.ts';
 import { DiagnosisAccumulators } from './diagnosis-accumulation.ts';
 import type { MachineFleet } from './machine-fleets.ts';
 import { type OperatingModeConfig, type OperatingModeState, OperatingModeTracker, SINGLE_MODE, TRANSITION } from './operating-mode.ts';
@@ -64,6 +76,8 @@ export interface HealthTrackerConfig {
    * configuration sets its own `rul.featureLimit`. Null or absent: the health index alone.
    */
   velocityLimitMmS?: ((machine: string) => number | null) | null;
+  /** A machine's ISO 20816-3 class, for judging its baselines (models/health/baseline-quality.ts); default DEFAULT_ISO_CLASS. */
+  isoClass?: ((machine: string) => IsoClass) | null;
   /** A machine's own fleet knowledge (from its run-to-failure histories), replacing `fleet` for it. */
   machineFleet?: ((machine: string) => MachineFleet | null) | null;
   /** Machines whose health model is stopped, with why (e.g. unusable histories): their windows are not modelled. */
@@ -95,6 +109,8 @@ export interface WindowResult {
    * has no zone without being a sensor fault. Absent: a waveform window.
    */
   kind?: 'scalar';
+  /** The window's bearing diagnosis (judged with the baseline it is learnt into); absent: none was made. */
+  diagnosis?: string;
 }
 
 export interface HealthUpdate {
@@ -107,6 +123,8 @@ export interface HealthUpdate {
   mode: string;
   /** Channels left out of the model for failing their sensor checks, and why (`DE_X flat line`); absent: none. */
   sensorReason?: string;
+  /** The quality of the mode's baseline once it is complete (absent while it is learnt). */
+  baselineQuality?: BaselineQuality;
 }
 
 interface Pending {
@@ -121,6 +139,8 @@ export interface MachineModelState {
   detail: string;
   /** What the model fuses besides vibration: power and load, power as load proxy (no load), or nothing. */
   energy: 'power_and_load' | 'power_as_load_proxy' | 'none';
+  /** Per operating mode whose baseline is complete: its quality (absent before any is). */
+  baselineQuality?: Record<string, BaselineQuality>;
 }
 
 interface MachineState {
@@ -153,7 +173,14 @@ interface MachineState {
   restoredTime: number | null;
   /** Healthy envelope reference per channel, learnt from the baseline's windows. */
   references: Map<string, LearntReference>;
+  /** Per operating mode: the baseline's windows judged while it is learnt, then its verdict. */
+  quality: Map<string, ModeQuality>;
+  /** Channels whose healthy reference was learnt but not used (its windows were suspect), and why. */
+  rejectedReferences: Map<string, string>;
 }
+
+/** A mode's baseline quality: the judge while the baseline is learnt, the verdict once it is complete. */
+type ModeQuality = { judge: BaselineQualityJudge; verdict: null } | { judge: null; verdict: BaselineVerdict };
 
 /** A learnt reference and its id (a digest: analyzers are cached by configuration). */
 export interface LearntReference {
@@ -203,6 +230,14 @@ export interface MachineCheckpointV2 {
   mode: OperatingModeState | null;
   /** Healthy envelope references by channel. */
   references?: Record<string, EnvelopeReference>;
+  /**
+   * Per operating mode, its baseline's quality: the tally of the windows judged while the baseline
+   * is learnt, or the verdict once complete (absent in checkpoints from before it: a complete
+   * baseline's quality is then `unknown`, a baseline still learnt is judged on the windows after).
+   */
+  baselineQuality?: Record<string, { tally: QualityTallyState } | { verdict: BaselineVerdict }>;
+  /** Channels whose learnt healthy reference was not used, and why (absent: none). */
+  rejectedReferences?: Record<string, string>;
   /** Accumulated bearing diagnosis by channel (absent in checkpoints from before it: it starts afresh). */
   diagnoses?: Record<string, AccumulatorState>;
 }
@@ -212,6 +247,13 @@ export interface MachineCheckpointV1 {
   channels: string[] | null;
   monitor: AssetMonitorState | null;
   references?: Record<string, EnvelopeReference>;
+}
+
+/** `running`, with why when the baseline is suspect: `running (baseline suspect: DE_X ISO zone C (60/60 windows))`. */
+function runningText(verdict: BaselineVerdict | null): string {
+  if (verdict === null || verdict.quality === 'good') return 'running';
+  if (verdict.quality === 'unknown') return 'running (baseline quality unknown)';
+  return `running (baseline suspect: ${verdictSummary(verdict)})`;
 }
 
 function learnt(reference: EnvelopeReference): LearntReference {
@@ -235,6 +277,8 @@ export class MachineHealthTracker {
   readonly errors = new Map<string, string>();
   /** Each channel's accumulated bearing diagnosis: part of the machine's model state. */
   readonly diagnoses = new DiagnosisAccumulators();
+  /** Verdicts on baselines completed since the caller last emptied this list (the processor logs them). */
+  readonly newVerdicts: Array<{ machine: string; mode: string; verdict: BaselineVerdict }> = [];
 
   constructor(config: HealthTrackerConfig) {
     this.#config = config;
@@ -260,6 +304,8 @@ export class MachineHealthTracker {
         last: null,
         restoredTime: null,
         references: new Map(),
+        quality: new Map(),
+        rejectedReferences: new Map(),
       };
       this.#machines.set(machine, s);
     }
@@ -303,6 +349,7 @@ export class MachineHealthTracker {
     const entry: Omit<WindowResult, 'machine' | 'channel' | 'windowSeq' | 'tsNs'> = { features: w.features, zone: w.zone };
     if (w.sensor !== undefined) entry.sensor = w.sensor;
     if (w.kind !== undefined) entry.kind = w.kind;
+    if (w.diagnosis !== undefined) entry.diagnosis = w.diagnosis;
     s.pending.byChannel.set(w.channel, entry);
     return update;
   }
@@ -400,15 +447,21 @@ export class MachineHealthTracker {
       }
       // A mode's model may have seen later windows before a restart; replayed ones were skipped above.
       const status = monitor.update(newAssetStatus(), time, record as FeatureRecord, fusesEnergy ? s.energy : undefined, zone);
+      if (learning) this.#judgeWindow(machine, s, mode, p, s.channels);
+      const verdict = monitor.detector.baseline === null ? null : this.#verdict(machine, s, mode);
+      // A suspect baseline still monitors (relative to itself), but the machine is not plainly
+      // healthy: NE 107 "maintenance required" (check the machine), as for ISO zone C.
+      if (verdict?.quality === 'suspect' && status.state === 'normal') status.state = 'maintenance_required';
       this.counters.fused++;
       this.errors.delete(machine);
-      const detail = status.phase === 'baseline' ? this.#learningText(monitor) : 'running';
+      const detail = status.phase === 'baseline' ? this.#learningText(monitor) : runningText(verdict);
       s.last = {
         state: status.phase === 'baseline' ? 'learning' : 'running',
         detail: sensorReason === undefined ? detail : `${detail}; left out: ${sensorReason}`,
       };
       const update: HealthUpdate = { machine, windowSeq: p.windowSeq, tsNs: p.tsNs, status, channels: s.channels.length, mode };
       if (sensorReason !== undefined) update.sensorReason = sensorReason;
+      if (verdict !== null) update.baselineQuality = verdict.quality;
       return update;
     } catch (err) {
       this.counters.failed++;
@@ -431,7 +484,7 @@ export class MachineHealthTracker {
     status.healthIndex = Number.NaN;
     status.logHealthIndex = Number.NaN;
     if (monitor !== null && monitor.detector.baseline !== null) status.phase = 'monitoring';
-    return {
+    const update: HealthUpdate = {
       machine,
       windowSeq: p.windowSeq,
       tsNs: p.tsNs,
@@ -440,6 +493,50 @@ export class MachineHealthTracker {
       mode: mode === TRANSITION ? SINGLE_MODE : mode,
       sensorReason: reason,
     };
+    // The baseline's quality does not change while the sensors fail: the row still says it.
+    const verdict = s.quality.get(mode)?.verdict;
+    if (verdict) update.baselineQuality = verdict.quality;
+    return update;
+  }
+
+  /** Adds a window learnt into the mode's baseline to the mode's quality judge. */
+  #judgeWindow(machine: string, s: MachineState, mode: string, p: Pending, channels: readonly string[]): void {
+    let q = s.quality.get(mode);
+    if (q === undefined) {
+      q = { judge: new BaselineQualityJudge(this.#isoClass(machine)), verdict: null };
+      s.quality.set(mode, q);
+    }
+    if (q.judge === null) return;
+    const windows = new Map<string, QualityWindow>();
+    for (const c of channels) {
+      const ch = p.byChannel.get(c)!;
+      windows.set(c, qualityWindowOf(ch.features, ch.zone, ch.diagnosis));
+    }
+    q.judge.add(windows);
+  }
+
+  /**
+   * The verdict on a mode's complete baseline: judged once, when it completes. A baseline
+   * completed before this build (a checkpoint without its tally) has no windows to judge: `unknown`.
+   */
+  #verdict(machine: string, s: MachineState, mode: string): BaselineVerdict {
+    const q = s.quality.get(mode);
+    if (q?.verdict) return q.verdict;
+    const verdict: BaselineVerdict = q?.judge ? q.judge.judge() : { quality: 'unknown', reasons: [], windows: 0 };
+    s.quality.set(mode, { judge: null, verdict });
+    this.newVerdicts.push({ machine, mode, verdict });
+    return verdict;
+  }
+
+  #isoClass(machine: string): IsoClass {
+    return this.#config.isoClass?.(machine) ?? DEFAULT_ISO_CLASS;
+  }
+
+  /** The verdict on each mode's complete baseline of a machine (for reports and tests). */
+  baselineQuality(machine: string): Map<string, BaselineVerdict> {
+    const out = new Map<string, BaselineVerdict>();
+    for (const [mode, q] of this.#machines.get(machine)?.quality ?? []) if (q.verdict) out.set(mode, q.verdict);
+    return out;
   }
 
   /** `learning 12/60 windows` (or `learning` when the baseline is bounded by time). */
@@ -470,13 +567,18 @@ export class MachineHealthTracker {
         [state, detail] = ['waiting_for_channels', `waiting for channels (${s.seenSeqs} window sequences seen)`];
       else if (s.last === null) [state, detail] = ['learning', 'waiting for the first complete window'];
       else ({ state, detail } = s.last);
+      if (s.rejectedReferences.size > 0)
+        detail += `; reference not used: ${[...s.rejectedReferences].map(([c, why]) => `${c} (${why})`).join('; ')}`;
       const vibrationOnly = [...s.monitors.values()].some((m) => !m.detector.config.energy);
       if ((state === 'learning' || state === 'running') && this.#config.energy && vibrationOnly)
         detail +=
           energy === 'power_as_load_proxy'
             ? ' (vibration only: no load reading; power is the load proxy)'
             : ' (vibration only: no energy readings)';
-      out.set(machine, { state, detail, energy });
+      const judged = [...s.quality].filter(([, q]) => q.verdict !== null);
+      const model: MachineModelState = { state, detail, energy };
+      if (judged.length > 0) model.baselineQuality = Object.fromEntries(judged.map(([mode, q]) => [mode, q.verdict!.quality]));
+      out.set(machine, model);
     }
     return out;
   }
@@ -515,6 +617,11 @@ export class MachineHealthTracker {
     return r;
   }
 
+  /** A channel's learnt reference that is not used (its windows were suspect), and why: shown in /health, kept in the state. */
+  rejectReference(machine: string, channel: string, why: string): void {
+    this.#state(machine).rejectedReferences.set(channel, why);
+  }
+
   checkpoint(machine: string): MachineCheckpoint | undefined {
     const s = this.#machines.get(machine);
     if (!s) return undefined;
@@ -525,6 +632,11 @@ export class MachineHealthTracker {
       mode: s.mode ? s.mode.toJSON() : null,
     };
     if (s.references.size > 0) cp.references = Object.fromEntries([...s.references].map(([c, r]) => [c, r.reference]));
+    if (s.quality.size > 0)
+      cp.baselineQuality = Object.fromEntries(
+        [...s.quality].map(([mode, q]) => [mode, q.verdict ? { verdict: q.verdict } : { tally: q.judge.toJSON() }]),
+      );
+    if (s.rejectedReferences.size > 0) cp.rejectedReferences = Object.fromEntries(s.rejectedReferences);
     const diagnoses = this.diagnoses.toJSON(machine);
     if (diagnoses) cp.diagnoses = diagnoses;
     return cp;
@@ -557,6 +669,17 @@ export class MachineHealthTracker {
       Object.entries(cp.references ?? {}).map(([c, r]) => [c, learnt(validateReference(r, `machine ${machine} channel ${c}: reference`))]),
     );
     this.diagnoses.restore(machine, cp.version === 2 ? cp.diagnoses : undefined);
+    s.quality = new Map();
+    for (const [mode, q] of Object.entries((cp.version === 2 && cp.baselineQuality) || {})) {
+      const where = `machine ${machine}, mode ${mode}`;
+      if ('verdict' in q) s.quality.set(mode, { judge: null, verdict: validateVerdict(q.verdict, where) });
+      else
+        s.quality.set(mode, {
+          judge: new BaselineQualityJudge(this.#isoClass(machine), validateQualityTally(q.tally, where)),
+          verdict: null,
+        });
+    }
+    s.rejectedReferences = new Map(Object.entries((cp.version === 2 && cp.rejectedReferences) || {}));
   }
 
   /**

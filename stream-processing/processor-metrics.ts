@@ -41,6 +41,7 @@ export interface ProcessorHealthReport {
     | 'commits'
     | 'referencesLearnt'
     | 'referencesFailed'
+    | 'referencesSuspect'
   >;
   /**
    * Every machine the health model has seen, with what its model is doing and why (`model`,
@@ -54,6 +55,8 @@ export interface ProcessorHealthReport {
     detail?: string;
     /** What the model fuses besides vibration. */
     energy?: MachineModelState['energy'];
+    /** Per operating mode whose baseline is complete: its quality against absolute physics (good | suspect | unknown). */
+    baselineQuality?: MachineModelState['baselineQuality'];
     mode?: string;
     phase?: string;
     state?: string;
@@ -205,6 +208,11 @@ export class ProcessorMetrics {
       'healthy envelope references learnt (machine channels)',
       () => stats().referencesLearnt,
     );
+    counter(
+      'pdm_processor_references_suspect_total',
+      'healthy envelope references not used: their windows were suspect against absolute physics (baseline quality)',
+      () => stats().referencesSuspect,
+    );
     new Counter({
       name: 'pdm_processor_rows_out_total',
       help: 'rows accepted by QuestDB, per table',
@@ -335,6 +343,7 @@ export class ProcessorMetrics {
         commits: s.commits,
         referencesLearnt: s.referencesLearnt,
         referencesFailed: s.referencesFailed,
+        referencesSuspect: s.referencesSuspect,
       },
       machines: this.#machines(),
       healthErrors: Object.fromEntries(this.#source.healthErrors() ?? []),
@@ -355,6 +364,7 @@ export class ProcessorMetrics {
       return {
         machine,
         ...(m ? { model: m.state, detail: m.detail, energy: m.energy } : {}),
+        ...(m?.baselineQuality ? { baselineQuality: m.baselineQuality } : {}),
         ...(s.latestMode.has(machine) ? { mode: s.latestMode.get(machine)! } : {}),
         ...(st
           ? {

@@ -44,9 +44,12 @@ export interface ProcessorStats {
   /** Latest health per machine, and the operating mode it was computed in, for the live view. */
   latestHealth: Map<string, AssetStatus>;
   latestMode: Map<string, string>;
-  /** Healthy envelope references learnt (machine channels), and attempts that failed. */
+  /** The quality of the baseline behind each machine's latest health (absent while it is learnt). */
+  latestBaselineQuality: Map<string, string>;
+  /** Healthy envelope references learnt (machine channels), attempts that failed, and those not used (suspect windows). */
   referencesLearnt: number;
   referencesFailed: number;
+  referencesSuspect: number;
   /** Machine model states written to the model-state topic, and restored from it (or the local copy) at assignments. */
   modelStatesSaved: number;
   modelStatesRestored: number;
@@ -73,8 +76,10 @@ export function newProcessorStats(): ProcessorStats {
     latest: new Map(),
     latestHealth: new Map(),
     latestMode: new Map(),
+    latestBaselineQuality: new Map(),
     referencesLearnt: 0,
     referencesFailed: 0,
+    referencesSuspect: 0,
     modelStatesSaved: 0,
     modelStatesRestored: 0,
     pauses: 0,
@@ -126,9 +131,11 @@ export function recordAccumulated(
   if (latest) latest.accumulated = accumulated;
 }
 
-export function recordHealth(stats: ProcessorStats, machine: string, status: AssetStatus, mode: string): void {
+export function recordHealth(stats: ProcessorStats, machine: string, status: AssetStatus, mode: string, baselineQuality?: string): void {
   stats.latestHealth.set(machine, status);
   stats.latestMode.set(machine, mode);
+  if (baselineQuality === undefined) stats.latestBaselineQuality.delete(machine);
+  else stats.latestBaselineQuality.set(machine, baselineQuality);
 }
 
 /** Rows QuestDB accepted, per table. */

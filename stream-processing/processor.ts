@@ -34,9 +34,10 @@ import { decodeFeatureReading, validateFeatureReading } from '../common/wire/fea
 import { decodeGapEvent, validateGapEvent } from '../common/wire/gap-event.ts';
 import { invalid, type PlausibilityBounds, referenceTimeMs } from '../common/wire/plausibility.ts';
 import { decodeVibrationFrame, validateVibrationFrame } from '../common/wire/vibration-frame.ts';
-import { type AlertEvent, AlertTracker } from '../models/alerts/alert-tracker.ts';
+import { type AlertEvent, type AlertHealth, AlertTracker } from '../models/alerts/alert-tracker.ts';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import { type WindowDiagnosis, windowDiagnosisOf } from '../models/bearing/diagnosis-accumulator.ts';
+import { verdictSummary } from '../models/health/baseline-quality.ts';
 import { SENSOR_FAULT_TEXT } from '../models/sensor/sensor-check.ts';
 import { zoneBoundaries } from '../models/vibration/iso20816.ts';
 import {
@@ -222,6 +223,7 @@ export class StreamProcessor {
         fleet: null,
         modes: enabled ? modes : null,
         velocityLimitMmS: config.health.isoFailure ? (machine) => zoneBoundaries(config.machines[machine]?.iso ?? config.iso)[2] : null,
+        isoClass: (machine) => config.machines[machine]?.iso ?? config.iso,
         machineFleet: (machine) => this.#fleets.fleets.get(machine) ?? null,
         stopped: this.#fleets.errors,
       });
@@ -229,7 +231,11 @@ export class StreamProcessor {
       const ref = config.health.reference;
       if (ref.enabled) {
         this.#references = new ReferenceLearning(
-          { windows: ref.windows, baselineWindows: config.health.monitor.anomaly.baseline.windows },
+          {
+            windows: ref.windows,
+            baselineWindows: config.health.monitor.anomaly.baseline.windows,
+            isoClass: (machine) => config.machines[machine]?.iso ?? config.iso,
+          },
           this.health,
           this.stats,
           this.#log,
@@ -513,16 +519,7 @@ export class StreamProcessor {
         rows.push(this.#healthRow(update, processedAtUs));
         advanced.add(update.machine);
         this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
-        if (this.alerts)
-          alertEvents.push(
-            ...this.alerts.onHealth({
-              machine: update.machine,
-              tsMs: Number(update.tsNs / 1_000_000n),
-              state: update.status.state,
-              rulMedianS: update.status.rul.median,
-              rulBasis: update.status.rulBasis,
-            }),
-          );
+        if (this.alerts) alertEvents.push(...this.alerts.onHealth(this.#alertHealth(update)));
       }
       if (update && this.#references?.has(update.machine) && !this.health!.inBaseline(update.machine)) baselineDone.add(update.machine);
       const now = this.#spectrumCadence.onWindow(r.evidence, r.window.diagnosis);
@@ -537,19 +534,11 @@ export class StreamProcessor {
       rows.push(this.#healthRow(update, processedAtUs));
       advanced.add(update.machine);
       this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
-      if (this.alerts)
-        alertEvents.push(
-          ...this.alerts.onHealth({
-            machine: update.machine,
-            tsMs: Number(update.tsNs / 1_000_000n),
-            state: update.status.state,
-            rulMedianS: update.status.rul.median,
-            rulBasis: update.status.rulBasis,
-          }),
-        );
+      if (this.alerts) alertEvents.push(...this.alerts.onHealth(this.#alertHealth(update)));
     }
     // Before the commit, so the checkpoint that follows it holds the references.
     await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
+    this.#logBaselineVerdicts();
 
     // One row and one message per episode start or end; the machine's alert state is saved with its model before the commit.
     const alertOut = alertEvents.map((e) => raised(e, Date.now()));
@@ -755,8 +744,36 @@ export class StreamProcessor {
     return rows;
   }
 
+  /** What the alert tracker needs of a health update (with why its baseline is suspect, when it is). */
+  #alertHealth(u: HealthUpdate): AlertHealth {
+    const h: AlertHealth = {
+      machine: u.machine,
+      tsMs: Number(u.tsNs / 1_000_000n),
+      state: u.status.state,
+      rulMedianS: u.status.rul.median,
+      rulBasis: u.status.rulBasis,
+    };
+    const verdict = u.baselineQuality === 'suspect' ? this.health?.baselineQuality(u.machine).get(u.mode) : undefined;
+    if (verdict) h.baselineSuspect = verdictSummary(verdict);
+    return h;
+  }
+
+  /** Each baseline judged in this batch, once: a suspect one as a warning with why (the machine's state says so too). */
+  #logBaselineVerdicts(): void {
+    const verdicts = this.health?.newVerdicts.splice(0) ?? [];
+    for (const { machine, mode, verdict } of verdicts) {
+      const fields = { machine, mode, quality: verdict.quality, windows: verdict.windows, reasons: verdict.reasons.map((r) => r.code) };
+      if (verdict.quality === 'suspect')
+        this.#log.warn(
+          { ...fields, why: verdictSummary(verdict) },
+          'healthy baseline is suspect: the machine was not healthy while it was learnt; it is monitored against it but its state is at least maintenance_required',
+        );
+      else this.#log.info(fields, 'healthy baseline judged');
+    }
+  }
+
   #healthRow(u: HealthUpdate, processedAtUs: number): Row {
-    recordHealth(this.stats, u.machine, u.status, u.mode);
+    recordHealth(this.stats, u.machine, u.status, u.mode, u.baselineQuality);
     return healthRow(this.#tables, { ...u, processedAtUs });
   }
 
@@ -938,6 +955,8 @@ export class StreamProcessor {
       const referenceWindows = config.reference?.windows ?? 0;
       // A window that is not a measurement (sensor checks) does not teach the healthy reference.
       if (kept && analysis.sensor.status !== 'ok') this.#references!.discardWindow(w, kept);
+      // A kept window's analysis: the reference is judged on it before it is used (baseline-quality.ts).
+      else if (kept) this.#references!.judgeWindow(w, kept, analysis);
       recordAnalysis(this.stats, w, analysis, cpuUs, referenceWindows);
       return {
         row: {

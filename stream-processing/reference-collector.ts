@@ -10,6 +10,7 @@
  */
 import type { BearingGeometry } from '../models/bearing/geometry.ts';
 import type { HealthyWindow } from '../models/bearing/reference.ts';
+import type { QualityWindow } from '../models/health/baseline-quality.ts';
 
 export interface ReferenceCollectorConfig {
   /** Windows kept per channel. */
@@ -22,11 +23,14 @@ export interface CollectedChannel {
   channel: string;
   bearing: BearingGeometry;
   windows: HealthyWindow[];
+  /** The analyses of the kept windows that were analysed (what the reference is judged on). */
+  analyses: QualityWindow[];
 }
 
 interface ChannelWindows {
   bearing: BearingGeometry;
   windows: HealthyWindow[];
+  analyses: Map<HealthyWindow, QualityWindow>;
   offered: number;
 }
 
@@ -54,7 +58,7 @@ export class ReferenceCollector {
     }
     let c = channels.get(channel);
     if (!c) {
-      c = { bearing, windows: [], offered: 0 };
+      c = { bearing, windows: [], analyses: new Map(), offered: 0 };
       channels.set(channel, c);
     }
     const due = c.offered % this.#config.stride === 0;
@@ -75,7 +79,14 @@ export class ReferenceCollector {
     const i = c?.windows.indexOf(window) ?? -1;
     if (!c || i < 0) return;
     c.windows.splice(i, 1);
+    c.analyses.delete(window);
     c.offered = 0;
+  }
+
+  /** What the analysis of a kept window found (zone, kurtosis, orders, diagnosis): the reference is judged on it. */
+  noteAnalysis(machine: string, channel: string, window: HealthyWindow, analysis: QualityWindow): void {
+    const c = this.#machines.get(machine)?.get(channel);
+    if (c?.windows.includes(window)) c.analyses.set(window, analysis);
   }
 
   /** Whether windows are waiting for the machine's reference to be learnt. */
@@ -88,7 +99,12 @@ export class ReferenceCollector {
     const channels = this.#machines.get(machine);
     this.#machines.delete(machine);
     if (!channels) return [];
-    return [...channels].map(([channel, c]) => ({ channel, bearing: c.bearing, windows: c.windows }));
+    return [...channels].map(([channel, c]) => ({
+      channel,
+      bearing: c.bearing,
+      windows: c.windows,
+      analyses: c.windows.flatMap((w) => c.analyses.get(w) ?? []),
+    }));
   }
 
   /** Samples held, for the live view and memory accounting. */

@@ -3,12 +3,14 @@
  * range, sorted by remaining life (shortest first; machines without an estimate after those with
  * one), then by health state (worst first). The vibration side (worst ISO zone, bearing
  * diagnosis) comes from each channel's latest window, the health side from the latest
- * machine_health record, the open alerts from `alerts` (starts without their end).
+ * machine_health record (with the quality of the baseline it was judged against), the open
+ * alerts from `alerts` (starts without their end).
  * A machine's name links to its vibration and spectra dashboards.
  */
 
 import { openEpisodesSql } from '../alerting/open-episodes.ts';
 import {
+  baselineQualityMappings,
   COLOUR_CELL,
   type DashboardRow,
   HEALTH_RANK_SQL,
@@ -34,9 +36,9 @@ export function openEpisodes(tables: PdmTables): string {
 export function fleetSql(tables: PdmTables): string {
   const windows = `SELECT machine, channel, bearing_diagnosis, bearing_confidence, ${ZONE_RANK_SQL} AS zone_rank
     FROM ${tables.features} WHERE ts <= $__toTime AND ${MACHINE_FILTER} LATEST ON ts PARTITION BY machine, channel`;
-  const health = `SELECT machine, health_state, ${HEALTH_RANK_SQL} AS health_rank, rul_median_s, rul_lower_s, rul_upper_s, rul_basis
+  const health = `SELECT machine, health_state, baseline_quality, ${HEALTH_RANK_SQL} AS health_rank, rul_median_s, rul_lower_s, rul_upper_s, rul_basis
     FROM ${tables.health} WHERE ts <= $__toTime AND ${MACHINE_FILTER} LATEST ON ts PARTITION BY machine`;
-  return `SELECT v.machine AS machine, h.health_state AS health_state, v.worst_zone AS worst_zone,
+  return `SELECT v.machine AS machine, h.health_state AS health_state, h.baseline_quality AS baseline_quality, v.worst_zone AS worst_zone,
       coalesce(d.diagnosis, 'none') AS diagnosis, d.confidence AS diagnosis_confidence,
       h.rul_median_s AS rul_median_s, h.rul_lower_s AS rul_lower_s, h.rul_upper_s AS rul_upper_s, h.rul_basis AS rul_basis,
       coalesce(a.open_alerts, 0) AS open_alerts, a.open_kinds AS open_kinds,
@@ -57,7 +59,7 @@ export function fleetSql(tables: PdmTables): string {
 export function fleetRow({ tables }: RowContext): DashboardRow {
   const fleet = tablePanel(
     'Machines by urgency',
-    'One line per machine as of the end of the range, shortest remaining life first (machines without an estimate last), then worst NE 107 state: the worst ISO 20816-3 zone over its channels’ latest windows, the bearing diagnosis of channels that name a fault with the highest confidence, the median remaining life with its 90 % interval and basis, and the alert episodes open now. Click a machine for its vibration or spectra.',
+    'One line per machine as of the end of the range, shortest remaining life first (machines without an estimate last), then worst NE 107 state (and whether the healthy baseline it is judged against is itself suspect: learnt while the machine was already faulty, see the /health detail for why): the worst ISO 20816-3 zone over its channels’ latest windows, the bearing diagnosis of channels that name a fault with the highest confidence, the median remaining life with its 90 % interval and basis, and the alert episodes open now. Click a machine for its vibration or spectra.',
     { w: 24, h: 12 },
     [tableQuery(fleetSql(tables))],
   )
@@ -67,6 +69,7 @@ export function fleetRow({ tables }: RowContext): DashboardRow {
       override.links([machineLink('Machine vibration', 'pdm-machine-vibration'), machineLink('Machine spectra', 'pdm-machine-spectra')]),
     ])
     .overrideByName('health_state', [override.mappings(healthStateMappings()), COLOUR_CELL, override.displayName('NE 107 state')])
+    .overrideByName('baseline_quality', [override.mappings(baselineQualityMappings()), COLOUR_CELL, override.displayName('baseline')])
     .overrideByName('worst_zone', [override.mappings(isoZoneMappings()), COLOUR_CELL, override.displayName('worst ISO zone')])
     .overrideByName('diagnosis_confidence', [override.unit('percentunit'), override.displayName('confidence')])
     .overrideByName('rul_basis', [override.mappings(rulBasisMappings()), override.displayName('RUL basis')])

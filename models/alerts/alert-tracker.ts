@@ -56,6 +56,11 @@ export interface AlertHealth {
   /** NaN: no estimate. */
   rulMedianS: number;
   rulBasis: string | null;
+  /**
+   * Why the baseline behind the state is suspect (models/health/baseline-quality.ts), when it is:
+   * such a machine is at least maintenance_required, and the episode says why.
+   */
+  baselineSuspect?: string;
 }
 
 /** What follows a machine's model state. */
@@ -165,7 +170,7 @@ export class AlertTracker {
         ? undefined
         : severity === undefined
           ? null
-          : { severity, detail: `NE 107 state ${h.state}` };
+          : { severity, detail: `NE 107 state ${h.state}${h.baselineSuspect ? `; baseline suspect: ${h.baselineSuspect}` : ''}` };
       const c = observe(this.#episode(m, 'health_state', WHOLE_MACHINE), h.tsMs, finding, this.#config.hysteresis);
       if (c) events.push(toEvent(h.machine, 'health_state', WHOLE_MACHINE, c));
     }

@@ -193,7 +193,8 @@ describe('dashboard SQL against real pipeline data', () => {
 
   /**
    * machine_health and ground_truth as documented, six records a second apart per machine:
-   * health worsening normal -> failure, alarm from the fourth record on, RUL shrinking; the
+   * health worsening normal -> failure, alarm from the fourth record on, RUL shrinking, the
+   * press's baseline judged suspect (the fan's good) once learnt after the second record; the
    * simulator's failure five seconds in.
    */
   async function createContractTables(fromMs: number): Promise<void> {
@@ -210,13 +211,13 @@ describe('dashboard SQL against real pipeline data', () => {
         const state = ladder[Math.min(3, Math.floor(i / 1.5))];
         const rul = (5 - i) * 3600;
         health.push(
-          `(${us(t0 + i * 1000)}, '${m}', ${i * 0.2}, '${state}', ${i >= 3}, ${1 - i * 0.15}, ${rul}, ${rul * 0.5}, ${rul * 2}, '${i < 3 ? 'fleet' : 'degradation'}', '${i < 2 ? '1450rpm/85%' : '1100rpm/40%'}')`,
+          `(${us(t0 + i * 1000)}, '${m}', ${i * 0.2}, '${state}', ${i >= 3}, ${1 - i * 0.15}, ${rul}, ${rul * 0.5}, ${rul * 2}, '${i < 3 ? 'fleet' : 'degradation'}', '${i < 2 ? '1450rpm/85%' : '1100rpm/40%'}', ${i < 2 ? 'null' : m === PRESS.id ? "'suspect'" : "'good'"})`,
         );
         truth.push(`(${us(t0 + i * 1000)}, '${m}', '${i < 5 ? 'degrading' : 'failed'}', 'outer_race', ${i * 0.2}, ${us(t0 + 5000)})`);
       }
     }
     await exec(
-      `INSERT INTO ${T.health} (ts, machine, anomaly_score, health_state, alarm, health_index, rul_median_s, rul_lower_s, rul_upper_s, rul_basis, mode) VALUES ${health.join(', ')}`,
+      `INSERT INTO ${T.health} (ts, machine, anomaly_score, health_state, alarm, health_index, rul_median_s, rul_lower_s, rul_upper_s, rul_basis, mode, baseline_quality) VALUES ${health.join(', ')}`,
     );
     await exec(`INSERT INTO ${T.groundTruth} (ts, machine, state, fault_type, severity, failure_at) VALUES ${truth.join(', ')}`);
     await waitForRows(services, `SELECT count() n FROM ${T.health}`, (r) => Number(r[0]?.n) === health.length);
@@ -549,6 +550,7 @@ describe('dashboard SQL against real pipeline data', () => {
     expect(r.columns.map((c) => c.name)).toEqual([
       'machine',
       'health_state',
+      'baseline_quality',
       'worst_zone',
       'diagnosis',
       'diagnosis_confidence',
@@ -568,6 +570,10 @@ describe('dashboard SQL against real pipeline data', () => {
       [PRESS.id, 'failure', 4, 0, 2],
     ]);
     expect(rows.find((x) => x.machine === PRESS.id)!.open_kinds).toBe('iso_zone DE_X,iso_zone NDE_Y');
+    expect(rows.map((x) => [x.machine, x.baseline_quality])).toEqual([
+      [FAN.id, 'good'],
+      [PRESS.id, 'suspect'],
+    ]);
     const open = rowsAsObjects(await exec(expandQuery(findQuery('pdm-fleet', 'Open alert episodes').rawSql, ctx({ machine: [FAN.id] }))));
     expect(open.map((x) => [x.machine, x.kind, x.channel, x.severity])).toEqual([[FAN.id, 'iso_zone', 'DE_X', 'critical']]);
     expect(String(open[0].detail)).toMatch(/^ISO 20816-3 zone D: velocity \d+\.\d\d mm\/s RMS$/);

@@ -143,6 +143,10 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     // Health rows carry the operating mode their model learnt (steady speed and load).
     const modes = await sql(services, `SELECT mode, count() n FROM ${prefix}machine_health`);
     expect(modes.map((r) => r.mode)).toEqual([expect.stringMatching(/^1797rpm\/(7[89]|8[012])%$/)]);
+    // Its baseline (a machine line named inner_race, without impacts behind it) is judged good
+    // against absolute physics (models/health/baseline-quality.ts), so the reference above was used.
+    const quality = await sql(services, `SELECT baseline_quality, count() n FROM ${prefix}machine_health WHERE phase = 'monitoring'`);
+    expect(quality.map((r) => r.baseline_quality)).toEqual(['good']);
 
     // The reference is part of the machine's checkpointed model state.
     const file = join(stateDir, 'rig-1.json');
@@ -204,7 +208,7 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     const health = (await (await fetch(`${base}/health`)).json()) as {
       status: string;
       counts: { blocksIn: number; rowsOut: Record<string, number>; referencesLearnt: number };
-      machines: Array<{ machine: string; mode?: string; phase: string }>;
+      machines: Array<{ machine: string; mode?: string; phase: string; baselineQuality?: Record<string, string> }>;
     };
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const value = (line: string) =>
@@ -222,10 +226,12 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     expect(value(`pdm_processor_rows_out_total{table="${blocks}"}`)).toBe(health.counts.rowsOut[blocks]);
     expect(value('pdm_processor_blocks_in_total')).toBe(health.counts.blocksIn);
     expect(value('pdm_processor_references_learnt_total')).toBe(1);
+    expect(value('pdm_processor_references_suspect_total')).toBe(0);
     expect(value('pdm_processor_dead_lettered_total')).toBe(0);
     expect(health.machines).toEqual([
       expect.objectContaining({ machine: 'rig-1', phase: 'monitoring', mode: expect.stringMatching(/^1797rpm\//) }),
     ]);
     expect(Number.isFinite(value('pdm_processor_machine_anomaly_score{machine="rig-1"}'))).toBe(true);
+    expect(Object.values(health.machines[0].baselineQuality ?? {})).toEqual(['good']);
   }, 90_000);
 });

@@ -130,6 +130,25 @@ describe('AlertTracker', () => {
     expect(events[1].detail).toContain('under the lead time of 1.0 d');
   });
 
+  it("a state held up by a suspect baseline says why in the episode's detail", () => {
+    const t = new AlertTracker(CONFIG);
+    const events: AlertEvent[] = [];
+    for (let i = 0; i < 3; i++)
+      events.push(
+        ...t.onHealth({
+          machine: 'pump-4',
+          tsMs: i * 1000,
+          state: 'maintenance_required',
+          rulMedianS: Number.NaN,
+          rulBasis: null,
+          baselineSuspect: 'DE_Z 2X high (1.66 mm/s, 1X 1.10 mm/s)',
+        }),
+      );
+    expect(events.map((e) => [e.kind, e.event, e.detail])).toEqual([
+      ['health_state', 'start', 'NE 107 state maintenance_required; baseline suspect: DE_Z 2X high (1.66 mm/s, 1X 1.10 mm/s)'],
+    ]);
+  });
+
   it('silence: a machine not heard for silentAfterS starts one episode on the wall clock, ended by its next window', () => {
     const t = new AlertTracker(CONFIG);
     t.onWindow(win(1000, 'A'), 5000);

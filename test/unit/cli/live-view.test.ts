@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnosisText, missingText, openAlertsText } from '../../../cli/live-view.ts';
+import { baselineQualityText, diagnosisText, missingText, openAlertsText } from '../../../cli/live-view.ts';
 import { NO_WAVEFORM } from '../../../storage/schema.ts';
 
 describe('live view: missing blocks', () => {
@@ -44,5 +44,12 @@ describe('live view: bearing diagnosis', () => {
 
   it('says "no waveform" for a scalar sensor, never a healthy-looking none', () => {
     expect(diagnosisText({ diagnosis: NO_WAVEFORM, confidence: Number.NaN, referenceWindows: 0 })).toBe('no waveform (scalar sensor)');
+  });
+});
+
+describe('live view: baseline quality', () => {
+  it('says when the baseline is suspect, and nothing when it is good, unknown or still learnt', () => {
+    expect(baselineQualityText('suspect')).toBe(' (baseline suspect: see /health)');
+    for (const q of ['good', 'unknown', undefined]) expect(baselineQualityText(q)).toBe('');
   });
 });

@@ -36,7 +36,12 @@ describe('health without energy or load', () => {
     expect(ups.at(-1)!.status.phase).toBe('monitoring');
     expect(ups.every((u) => u.status.state === 'normal')).toBe(true);
     const d = t.describe().get('m1')!;
-    expect(d).toEqual({ state: 'running', detail: 'running (vibration only: no energy readings)', energy: 'none' });
+    expect(d).toEqual({
+      state: 'running',
+      detail: 'running (vibration only: no energy readings)',
+      energy: 'none',
+      baselineQuality: { all: 'good' },
+    });
   });
 
   it('says it is waiting for energy while it waits, and learning n/60 windows after', () => {
@@ -68,6 +73,7 @@ describe('health without energy or load', () => {
       state: 'running',
       detail: 'running (vibration only: no load reading; power is the load proxy)',
       energy: 'power_as_load_proxy',
+      baselineQuality: { '12.3kW': 'good' },
     });
   });
 
@@ -79,7 +85,12 @@ describe('health without energy or load', () => {
     const ups = run(t, ws);
     expect(t.counters.waitingEnergy).toBe(0);
     expect(ups.at(-1)!.status.phase).toBe('monitoring');
-    expect(t.describe().get('m1')).toEqual({ state: 'running', detail: 'running', energy: 'power_and_load' });
+    expect(t.describe().get('m1')).toEqual({
+      state: 'running',
+      detail: 'running',
+      energy: 'power_and_load',
+      baselineQuality: { all: 'good' },
+    });
   });
 });
 
