@@ -1,6 +1,6 @@
 /**
- * backpressure: QuestDB hangs (its JVM SIGSTOPped for 40 s or more: connections open, nothing answers)
- * while the plant keeps sending about 3 MB/s of blocks. A real `pdm process` with a 2 MiB
+ * backpressure: QuestDB hangs (its JVM SIGSTOPped for 60 s or more: connections open, nothing answers)
+ * while the plant keeps sending about 2.5 MB/s of blocks. A real `pdm process` with a 2 MiB
  * in-flight cap pauses every partition it owns once its write has been stuck for writerBehindS,
  * keeps what it holds under the cap (its in-flight gauge, polled throughout) and its resident
  * memory bounded and flat once the retries have settled (the backlog stays in Kafka, not in the
@@ -30,7 +30,7 @@ const FS = 10_240;
 const BLOCK = 1_024; // 100 ms, 4 KiB of samples
 const WINDOW_BLOCKS = 4;
 const CAP = 2 * 1024 * 1024;
-const FREEZE_MS = 40_000;
+const FREEZE_MS = 60_000; // the issue's own proof: QuestDB paused for 60 s
 const MAX_FREEZE_MS = 120_000;
 /** Resident memory may grow by this much while frozen (heap churn, retry buffers); the backlog sent meanwhile is ~60 MB. */
 const RSS_SLACK = 48 * 1024 * 1024;
@@ -45,7 +45,7 @@ interface Sample {
   report: ProcessorHealthReport;
 }
 
-describe('backpressure: QuestDB hung for 40 s: partitions pause, memory stays under the cap, they resume, nothing is lost', () => {
+describe('backpressure: QuestDB hung for 60 s: partitions pause, memory stays under the cap, they resume, nothing is lost', () => {
   const services = inject('services');
   const prefix = `bp${Date.now().toString(36)}_`;
   const tables = tableNames(prefix);
@@ -123,7 +123,7 @@ describe('backpressure: QuestDB hung for 40 s: partitions pause, memory stays un
     // The outage lasts FREEZE_MS, longer if the publisher has not yet sent the backlog this test is
     // about (a slow machine sends less per second): at most MAX_FREEZE_MS.
     const backlogSent = () => publisher.samplesBytesSent() - sentBefore > 2.5 * RSS_SLACK;
-    const streaming = publisher.stream(Number.POSITIVE_INFINITY, 24, 200, () => {
+    const streaming = publisher.stream(Number.POSITIVE_INFINITY, 20, 200, () => {
       const elapsed = Date.now() - t0;
       return elapsed > MAX_FREEZE_MS - 2_000 || (elapsed > FREEZE_MS - 2_000 && backlogSent());
     });
