@@ -356,7 +356,9 @@ export class Spool {
     this.diskFullEvents++;
     this.#makeRoom(size, this.#bytesOnDisk);
     try {
-      return this.#write(record);
+      // Its id after those of the records makeRoom moved to the tail: ids must only grow in
+      // spool order (ackThrough acknowledges by id).
+      return this.#write({ ...record, id: this.#nextId });
     } catch (err) {
       if (!isDiskFull(err)) throw err;
       this.droppedRecords++;

@@ -363,12 +363,19 @@ describe('a full disk (found by the fault suite)', () => {
       for (let i = 0; i < 50; i++) expect(() => s.append(block(seq++))).not.toThrow();
       expect(s.diskFullEvents).toBeGreaterThan(0);
       const inSpool: number[] = [];
+      const ids: number[] = [];
       for (;;) {
         const recs = s.peek(100, 1 << 30);
         if (recs.length === 0) break;
-        for (const r of recs) if (r.topic === 'pdm.gaps.v1') inSpool.push(seqOf(r.value));
+        for (const r of recs) {
+          ids.push(r.id);
+          if (r.topic === 'pdm.gaps.v1') inSpool.push(seqOf(r.value));
+        }
         s.ack();
       }
+      // Ids only grow, in spool order: a record written after records were moved to the tail takes
+      // an id after theirs (acknowledging "through id n" must never reach a later record).
+      expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
       expect([...inSpool, ...handedBack.map((r) => seqOf(r.value))].sort((a, b) => a - b)).toEqual(gaps);
     },
   );
