@@ -398,8 +398,15 @@ export class WindowAnalyzer {
     }
   }
 
-  analyze(input: Float32Array): WindowAnalysis {
-    const cfg = this.config;
+  /**
+   * `at.shaftHz`, when `at` is given, is this window's known shaft speed (undefined: estimate
+   * it), in place of the configuration's: the speed changes from window to window while
+   * everything the analyzer precomputes (tens of MB at 25.6 kHz) does not.
+   */
+  analyze(input: Float32Array, at?: { shaftHz: number | undefined }): WindowAnalysis {
+    const cfg = at === undefined ? this.config : { ...this.config, shaftHz: at.shaftHz };
+    if (at?.shaftHz !== undefined && !(Number.isFinite(at.shaftHz) && at.shaftHz > 0 && at.shaftHz < cfg.sampleRateHz / 2))
+      throw configError('shaftHz', `must be a positive number below Nyquist (${cfg.sampleRateHz / 2} Hz)`, at.shaftHz);
     if (input.length !== cfg.windowSize) {
       throw new PdmError('PDM_ERR_INPUT_VALUE', `window analysis: got ${input.length} samples, configured for ${cfg.windowSize}`, {
         samples: input.length,

@@ -20,7 +20,8 @@ export interface AnalysisContext {
 export function analysisConfig(w: CompletedWindow, ctx: AnalysisContext): { key: string; config: WindowAnalysisConfig } {
   const m = ctx.config.machines[w.machine];
   const rpm = ctx.speedRpm.get(w.machine) ?? m?.shaftRpm;
-  // Speed is rounded to 0.1 rpm in the key so analyzers are reused while the speed is steady.
+  // The window's speed (0.1 rpm resolution) goes with the request, not into the key: the worker's
+  // analyzer for this channel serves every speed (worker.ts). The key says only whether one is given.
   const shaftHz = rpm !== undefined ? Math.round(rpm * 10) / 600 : undefined;
   const iso = m?.iso ?? ctx.config.iso;
   // The bearing to watch is the one at the channel's location (declared, or from the id: channel-meaning.ts).
@@ -45,7 +46,7 @@ export function analysisConfig(w: CompletedWindow, ctx: AnalysisContext): { key:
   if (customSensorCheck) config.sensorCheck = sensorCheck;
   const bearingKey = bearingRef === undefined ? '-' : typeof bearingRef === 'string' ? bearingRef : JSON.stringify(bearingRef);
   return {
-    key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz ?? '-'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}|${quantity}|${units}${customSensorCheck ? `|${JSON.stringify(sensorCheck)}` : ''}`,
+    key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz === undefined ? 'estimated' : 'given'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}|${quantity}|${units}${customSensorCheck ? `|${JSON.stringify(sensorCheck)}` : ''}`,
     config,
   };
 }

@@ -9,9 +9,13 @@ import type { AnalysisRequest, AnalysisResponse, ReferenceRequest, ReferenceResp
 /**
  * Analyzers by configuration key, least recently used first. With learnt references every
  * machine channel has its own configuration, so the cache is bounded: an evicted analyzer is
- * rebuilt on its next window (a few milliseconds).
+ * rebuilt on its next window (about twice an analysis). The bound is memory: an analyzer of 1 s
+ * windows at 25.6 kHz with a bearing holds about 25 MB (FFT tables, filter banks, spectra), and
+ * each worker has its own cache. The shaft speed is not part of the key (it is given per window):
+ * with it in the key, a speed that moved by 0.1 rpm built a new analyzer, and a soak of the demo
+ * plant grew to 3 GB in ten minutes.
  */
-const MAX_ANALYZERS = 256;
+const MAX_ANALYZERS = 32;
 const analyzers = new Map<string, WindowAnalyzer>();
 
 export default function analyzeWindow(req: AnalysisRequest): AnalysisResponse {
@@ -24,7 +28,7 @@ export default function analyzeWindow(req: AnalysisRequest): AnalysisResponse {
     if (analyzers.size >= MAX_ANALYZERS) analyzers.delete(analyzers.keys().next().value!);
   }
   analyzers.set(req.configKey, analyzer);
-  const analysis = analyzer.analyze(req.samples);
+  const analysis = analyzer.analyze(req.samples, { shaftHz: req.config.shaftHz });
   const stored = analyzer.storedEvidence(req.spectrumLines);
   const used = process.cpuUsage(t0);
   return { analysis, stored, cpuUs: used.user + used.system };

@@ -18,6 +18,26 @@ function expectConfigError(config: WindowAnalysisConfig, message: RegExp): void 
   }
 }
 
+describe('WindowAnalyzer: the shaft speed per window', () => {
+  it('one analyzer given each window’s speed answers exactly as a fresh analyzer built for that speed', () => {
+    const shared = new WindowAnalyzer({ sampleRateHz: 25600, windowSize: 8448, shaftHz: 24, bearing });
+    for (const [shaftHz, fault] of [
+      [25, 'outer_race'],
+      [29.3, 'inner_race'],
+      [24, 'none'],
+    ] as const) {
+      const x = syntheticVibration({ fault, bearing, sampleRateHz: 25600, shaftHz, seconds: 0.33, impact: 6, seed: 3 });
+      const fresh = new WindowAnalyzer({ sampleRateHz: 25600, windowSize: x.length, shaftHz, bearing }).analyze(x.slice());
+      expect(shared.analyze(x.slice(), { shaftHz })).toEqual(fresh);
+    }
+    // No speed given for this window: estimated, as by an analyzer configured without one.
+    const x = syntheticVibration({ fault: 'outer_race', bearing, sampleRateHz: 25600, shaftHz: 27, seconds: 0.33, impact: 6, seed: 4 });
+    const estimated = new WindowAnalyzer({ sampleRateHz: 25600, windowSize: x.length, bearing }).analyze(x.slice());
+    expect(shared.analyze(x.slice(), { shaftHz: undefined })).toEqual(estimated);
+    expect(() => shared.analyze(x.slice(), { shaftHz: -1 })).toThrow(/shaftHz must be a positive number/);
+  });
+});
+
 describe('WindowAnalyzer configuration', () => {
   it('refuses bad settings with a message naming the setting', () => {
     expectConfigError({ sampleRateHz: 0, windowSize: 8192 }, /sampleRateHz must be a positive number/);
