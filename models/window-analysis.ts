@@ -403,10 +403,16 @@ export class WindowAnalyzer {
    * it), in place of the configuration's: the speed changes from window to window while
    * everything the analyzer precomputes (tens of MB at 25.6 kHz) does not.
    */
-  analyze(input: Float32Array, at?: { shaftHz: number | undefined }): WindowAnalysis {
+  analyze(input: Float32Array, at?: { shaftHz: number | undefined; reference?: EnvelopeReference | undefined }): WindowAnalysis {
     const cfg = at === undefined ? this.config : { ...this.config, shaftHz: at.shaftHz };
     if (at?.shaftHz !== undefined && !(Number.isFinite(at.shaftHz) && at.shaftHz > 0 && at.shaftHz < cfg.sampleRateHz / 2))
       throw configError('shaftHz', `must be a positive number below Nyquist (${cfg.sampleRateHz / 2} Hz)`, at.shaftHz);
+    // The channel's healthy reference, when the caller gives it per window: one analyzer then
+    // serves every channel of the same acquisition and bearing (its floor is cheap to rebuild).
+    if (at !== undefined && 'reference' in at && this.#bearing !== undefined && at.reference !== this.#bearing.reference?.reference) {
+      if (at.reference !== undefined) validateReference(at.reference, 'window analysis: reference');
+      this.#bearing.reference = at.reference === undefined ? undefined : new ReferenceFloor(at.reference, this.fftSize / 2 + 1);
+    }
     if (input.length !== cfg.windowSize) {
       throw new PdmError('PDM_ERR_INPUT_VALUE', `window analysis: got ${input.length} samples, configured for ${cfg.windowSize}`, {
         samples: input.length,

@@ -46,7 +46,8 @@ export function analysisConfig(w: CompletedWindow, ctx: AnalysisContext): { key:
   if (customSensorCheck) config.sensorCheck = sensorCheck;
   const bearingKey = bearingRef === undefined ? '-' : typeof bearingRef === 'string' ? bearingRef : JSON.stringify(bearingRef);
   return {
-    key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz === undefined ? 'estimated' : 'given'}|${iso.group}${iso.foundation}|${bearingKey}|${learnt?.id ?? '-'}|${quantity}|${units}${customSensorCheck ? `|${JSON.stringify(sensorCheck)}` : ''}`,
+    // Neither the speed nor the learnt reference is in the key: both go with each window.
+    key: `${w.sampleRateHz}|${w.samples.length}|${shaftHz === undefined ? 'estimated' : 'given'}|${iso.group}${iso.foundation}|${bearingKey}|${quantity}|${units}${customSensorCheck ? `|${JSON.stringify(sensorCheck)}` : ''}`,
     config,
   };
 }

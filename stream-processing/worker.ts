@@ -7,13 +7,13 @@ import { WindowAnalyzer } from '../models/window-analysis.ts';
 import type { AnalysisRequest, AnalysisResponse, ReferenceRequest, ReferenceResponse } from './analysis-task.ts';
 
 /**
- * Analyzers by configuration key, least recently used first. With learnt references every
- * machine channel has its own configuration, so the cache is bounded: an evicted analyzer is
- * rebuilt on its next window (about twice an analysis). The bound is memory: an analyzer of 1 s
+ * Analyzers by configuration key, least recently used first: one per acquisition (rate, window
+ * length, units), ISO class and bearing, shared by every channel that has them — the shaft speed
+ * and the channel's learnt healthy reference go with each window. The cache is bounded: an
+ * evicted analyzer is rebuilt on its next window (about twice an analysis). The bound is memory: an analyzer of 1 s
  * windows at 25.6 kHz with a bearing holds about 25 MB (FFT tables, filter banks, spectra), and
- * each worker has its own cache. The shaft speed is not part of the key (it is given per window):
- * with it in the key, a speed that moved by 0.1 rpm built a new analyzer, and a soak of the demo
- * plant grew to 3 GB in ten minutes.
+ * each worker has its own cache. With the speed in the key, a speed that moved by 0.1 rpm built a
+ * new analyzer, and a soak of the demo plant grew to 3 GB in ten minutes.
  */
 const MAX_ANALYZERS = 32;
 const analyzers = new Map<string, WindowAnalyzer>();
@@ -28,7 +28,7 @@ export default function analyzeWindow(req: AnalysisRequest): AnalysisResponse {
     if (analyzers.size >= MAX_ANALYZERS) analyzers.delete(analyzers.keys().next().value!);
   }
   analyzers.set(req.configKey, analyzer);
-  const analysis = analyzer.analyze(req.samples, { shaftHz: req.config.shaftHz });
+  const analysis = analyzer.analyze(req.samples, { shaftHz: req.config.shaftHz, reference: req.config.reference });
   const stored = analyzer.storedEvidence(req.spectrumLines);
   const used = process.cpuUsage(t0);
   return { analysis, stored, cpuUs: used.user + used.system };

@@ -131,6 +131,15 @@ describe('healthy reference on a machine with its own line at BPFI', () => {
       expect(a.bearing.evidence?.reference_bins_raised).toBeGreaterThan(0);
     }
     expect(fooled, 'the machine line alone should fool the analysis without reference').toBeGreaterThan(0);
+
+    // The stream's workers share one analyzer between channels and give each window its channel's
+    // reference (or none): the answers are those of analyzers built for each.
+    const shared = new WindowAnalyzer({ sampleRateHz: FS, windowSize, shaftHz: FR, bearing });
+    for (let start = 0; start + windowSize <= x.length; start += windowSize) {
+      const w = x.subarray(start, start + windowSize);
+      expect(shared.analyze(w, { shaftHz: FR, reference })).toEqual(withRef.analyze(w));
+      expect(shared.analyze(w, { shaftHz: FR, reference: undefined })).toEqual(plain.analyze(w));
+    }
   });
 });
 

@@ -38,7 +38,7 @@ describe('analysisConfig', () => {
       quantity: 'acceleration',
       units: 'g',
     });
-    expect(key).toBe(`25600|25600|given|${config.iso.group}${config.iso.foundation}|6205-2RS|-|acceleration|g`);
+    expect(key).toBe(`25600|25600|given|${config.iso.group}${config.iso.foundation}|6205-2RS|acceleration|g`);
   });
 
   it('has no bearing at a location without one, and takes the live speed over the configured one (0.1 rpm steps)', () => {
@@ -50,7 +50,7 @@ describe('analysisConfig', () => {
     expect(c.bearing).toBeUndefined();
     expect(c.shaftHz).toBe(14800 / 600);
     // The speed goes with the window, not into the key: the same analyzer serves every speed.
-    expect(key).toBe(`25600|25600|given|${config.iso.group}${config.iso.foundation}|-|-|acceleration|g`);
+    expect(key).toBe(`25600|25600|given|${config.iso.group}${config.iso.foundation}|-|acceleration|g`);
     const slower = analysisConfig(window('fan-1', 'NDE_Y'), { config, speedRpm: new Map([['fan-1', 1400]]), health: undefined });
     expect(slower.config.shaftHz).toBe(1400 / 60);
     expect(slower.key).toBe(key);
@@ -60,6 +60,6 @@ describe('analysisConfig', () => {
     const { key, config: c } = analysisConfig(window('pump-9', 'DE_X'), { config, speedRpm: new Map(), health: undefined });
     expect(c.shaftHz).toBeUndefined();
     expect(c.bearing).toBeUndefined();
-    expect(key).toBe(`25600|25600|estimated|${config.iso.group}${config.iso.foundation}|-|-|acceleration|g`);
+    expect(key).toBe(`25600|25600|estimated|${config.iso.group}${config.iso.foundation}|-|acceleration|g`);
   });
 });
