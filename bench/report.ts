@@ -19,9 +19,20 @@ type Loose = any;
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
+/** Each bench's section heading in BENCHMARKS.md (how a run of some benches finds the others' sections to keep). */
+export const sectionTitles: Record<string, string> = {
+  collector: 'Collector throughput',
+  'collector-compression': 'Collector compression (gzip vs none)',
+  'simulator-serving': 'Simulator serving over OPC UA',
+  fft: 'FFT implementations',
+  'window-analysis': 'Window analysis (models)',
+  'simulator-physics': 'Simulator physics',
+  'processor-scaling': 'Stream processor scaling (processes and worker threads)',
+};
+
 export const formatters: Record<string, Formatter> = {
   collector: (j: Loose) => ({
-    title: 'Collector throughput',
+    title: sectionTitles.collector,
     lines: [
       `${j.machines} simulated machines (${j.perMachine.channels} channels × ${j.perMachine.sampleRateHz} Hz, ${j.perMachine.blockSize}-sample blocks, ${j.perMachine.security}) served by another process; one collector process into a real Kafka, compression ${j.compression}, ${j.seconds} s. Reference: the blocks/s the machines produce (real time), in the same run.`,
       '',
@@ -34,7 +45,7 @@ export const formatters: Record<string, Formatter> = {
     raw: j,
   }),
   'collector-compression': (j: Loose) => ({
-    title: 'Collector compression (gzip vs none)',
+    title: sectionTitles['collector-compression'],
     lines: [
       `${j.frames} frames of ${j.frameBytes} bytes from physics-simulated machines, gzip as kafkajs does it. Reference: the uncompressed frames (ratio = gzip bytes ÷ raw bytes), same run.`,
       '',
@@ -49,7 +60,7 @@ export const formatters: Record<string, Formatter> = {
     raw: j,
   }),
   'simulator-serving': (j: Loose) => ({
-    title: 'Simulator serving over OPC UA',
+    title: sectionTitles['simulator-serving'],
     lines: [
       `${j.unit}: **${j.median}** machines (largest passing step of one ramp; criterion: ${j.details.criterion}). Reference: physics-only rendering, ${j.reference} machines per core, same run; ratio ${j.ratio}.`,
       '',
@@ -76,7 +87,7 @@ export const formatters: Record<string, Formatter> = {
       '',
       'Why fft.js: mathjs `fft` is about three orders of magnitude slower, so it stays off the hot path (mathjs is used for small-matrix linear algebra only).',
     );
-    return { title: 'FFT implementations', lines, raw: j };
+    return { title: sectionTitles.fft, lines, raw: j };
   },
   'window-analysis': (j: Loose) => {
     const lines = [
@@ -101,7 +112,7 @@ export const formatters: Record<string, Formatter> = {
           ]
         : []),
     ];
-    return { title: 'Window analysis (models)', lines, raw: j };
+    return { title: sectionTitles['window-analysis'], lines, raw: j };
   },
   'simulator-physics': (j: Loose) => {
     const row = (label: string, m: Loose) =>
@@ -114,10 +125,10 @@ export const formatters: Record<string, Formatter> = {
       row('1 triaxial (3 axes)', j.oneTriaxialSensor),
       row('2 triaxial (6 axes)', j.twoTriaxialSensors),
     ];
-    return { title: 'Simulator physics', lines, raw: j };
+    return { title: sectionTitles['simulator-physics'], lines, raw: j };
   },
   'processor-scaling': (j: Loose) => ({
-    title: 'Stream processor scaling (processes and worker threads)',
+    title: sectionTitles['processor-scaling'],
     lines: [
       `The same backlog (${j.machines} machines × ${j.windowsPerMachine} one-second windows, one ${j.perMachine.sampleRateHz} Hz accelerometer each with a ${j.perMachine.bearing} at its location, energy beside it, ${j.partitions} partitions) in Kafka before real \`pdm process\` children start; rate from the first window stored to the last, every window then counted in QuestDB. Kafka and QuestDB share the same ${j.cpus} cores (load average at start ${j.loadAverageAtStart.join(' / ')}). Reference: one process with one worker thread, same run.`,
       '',
@@ -131,3 +142,24 @@ export const formatters: Record<string, Formatter> = {
     raw: j,
   }),
 };
+
+const KEPT_NOTE = /^_Kept from an earlier run:.*_$/m;
+
+/**
+ * The sections of an existing BENCHMARKS.md with these titles, each marked as kept from an
+ * earlier run (a partial `npm run bench` re-measures only some benches). The soak section, which
+ * `npm run soak` owns, is not among them.
+ */
+export function keptSections(markdown: string, titles: string[], ranNow: string[]): Map<string, string> {
+  const soakAt = markdown.indexOf('<!-- soak:begin');
+  const body = soakAt >= 0 ? markdown.slice(0, soakAt) : markdown;
+  const kept = new Map<string, string>();
+  for (const chunk of body.split(/^(?=## )/m)) {
+    const heading = /^## (.+)$/m.exec(chunk);
+    if (!heading || !titles.includes(heading[1].trim())) continue;
+    const note = `_Kept from an earlier run: the latest \`npm run bench\` ran only ${ranNow.join(', ')}._`;
+    const marked = KEPT_NOTE.test(chunk) ? chunk.replace(KEPT_NOTE, note) : chunk.replace(/^## .+\n/, (h) => `${h}\n${note}\n`);
+    kept.set(heading[1].trim(), marked);
+  }
+  return kept;
+}
