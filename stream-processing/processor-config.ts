@@ -62,6 +62,15 @@ export const ProcessorConfigSpec = z.strictObject({
         .describe(
           "seconds without a heartbeat before the group takes a processor's partitions away: a killed processor's partitions move after this long (shorter: faster failover; longer: a long pause, e.g. garbage collection, does not cost the partitions). The broker allows 6-300 s by default",
         ),
+      partitionsConcurrently: z
+        .number()
+        .int()
+        .min(1)
+        .max(64)
+        .default(4)
+        .describe(
+          'partitions whose batches are processed at the same time: while one batch is written to QuestDB the others analyse, and the batches that wait for a write go to QuestDB together as one commit (fewer, larger commits cost QuestDB less per row); memory in flight grows with it',
+        ),
       security: KafkaSecuritySpec.optional(),
     })
     .prefault({}),
