@@ -70,10 +70,12 @@ export function headlineFigures(bench: string, j: Loose): HeadlineFigures {
         e2e_latency_p50_s: finite(j.latencyS?.p50),
         e2e_latency_p95_s: finite(j.latencyS?.p95),
         e2e_latency_p99_s: finite(j.latencyS?.p99),
-        questdb_cpu_ms_per_1000_rows: finite(j.questdbCpuMsPer1000Rows),
       };
     case 'questdb-writes':
-      return { questdb_cpu_ms_per_1000_rows: finite(j.cpuMsPer1000Rows) };
+      // The figure of the write pattern and partitioning the processor ships with.
+      return {
+        questdb_cpu_ms_per_1000_rows: finite((j.results as Loose[] | undefined)?.find((r) => r.variant === j.shipped)?.cpuMsPer1000Rows),
+      };
     default:
       return {};
   }

@@ -28,9 +28,24 @@ export const sectionTitles: Record<string, string> = {
   'window-analysis': 'Window analysis (models)',
   'simulator-physics': 'Simulator physics',
   'processor-scaling': 'Stream processor scaling (processes and worker threads)',
+  'questdb-writes': 'QuestDB write cost (partitioning and commit pattern)',
 };
 
 export const formatters: Record<string, Formatter> = {
+  'questdb-writes': (j: Loose) => ({
+    title: sectionTitles['questdb-writes'],
+    lines: [
+      `The processor's write pattern without Kafka or the models: ${j.machines} machines × ${j.channelsPerMachine} channels of per-block rows (\`vibration_blocks\`, its DDL from storage/schema.ts) at ${j.blocksPerSecondPerChannel} blocks/s each, ${j.writers} writers (Kafka partitions) whose rows lag the clock by 0–1.5 s each, ${j.liveSeconds} s per variant, each on its own table. QuestDB CPU (user + system) from the first live commit until its WAL is applied, less its idle CPU measured right after. Reference: the empty day with a commit per writer, same run (load average at start ${j.loadAverageAtStart.join(' / ')}).`,
+      '',
+      '| variant | rows already in the day | commits | rows per commit | QuestDB CPU (cores) | CPU ms per 1000 rows | ratio to the empty day |',
+      '|---|---|---|---|---|---|---|',
+      ...(j.results as Loose[]).map(
+        (r) =>
+          `| ${r.variant}${r.variant === j.shipped ? ' (**shipped**)' : ''} | ${r.prefillRows.toLocaleString('en')} | ${r.commits} | ${r.rowsPerCommit} | ${r.questdbCpuCores} | ${r.cpuMsPer1000Rows} | ${r.ratioVsEmptyDay} |`,
+      ),
+    ],
+    raw: j,
+  }),
   collector: (j: Loose) => ({
     title: sectionTitles.collector,
     lines: [
