@@ -9,11 +9,12 @@
  *
  * Variants: the table's partitioning (DAY, as shipped before this bench, or HOUR), the data already
  * in the table (none, or `--hours` of earlier rows in the same partition day), and the commit
- * pattern (per writer, or one commit of every writer's rows per 500 ms or per second). Each variant gets its own table; the
+ * pattern (a commit per writer; grouped as the processor groups them, stream-processing/group-write.ts;
+ * or one commit of every writer's rows per second). Each variant gets its own table; the
  * measure is QuestDB's CPU (user + system, /proc) from the first live commit until the WAL has
  * been applied, per 1000 rows. Prints one JSON object.
  *
- * Run: node bench/questdb-writes.bench.ts [--machines 12] [--writers 6] [--hours 3] [--live-s 45]
+ * Run: node bench/questdb-writes.bench.ts [--machines 12] [--writers 6] [--hours 2] [--live-s 45]
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -24,12 +25,13 @@ import { ensureServices, questdbTarget } from '../deploy/local/services.ts';
 import { readState } from '../deploy/local/state.ts';
 import { tableDefinitions } from '../storage/schema.ts';
 import { questdbExec } from '../storage/sql.ts';
+import { DEFAULT_COMMIT_INTERVAL_MS, GroupWriter } from '../stream-processing/group-write.ts';
 
 const { values } = parseArgs({
   options: {
     machines: { type: 'string', default: '12' },
     writers: { type: 'string', default: '6' },
-    hours: { type: 'string', default: '3' },
+    hours: { type: 'string', default: '2' },
     'live-s': { type: 'string', default: '45' },
   },
 });
@@ -93,7 +95,7 @@ interface Variant {
   partitionBy: 'DAY' | 'HOUR';
   prefillHours: number;
   /** Each writer commits its own rows (today's processor), or all writers' rows go in one commit every `coalesceMs`. */
-  commits: 'per-writer' | { coalesceMs: number };
+  commits: 'per-writer' | 'grouped' | { coalesceMs: number };
 }
 
 // The timeline starts at a fixed midnight (UTC): the prefill and the live rows share a day
@@ -141,41 +143,82 @@ async function measure(v: Variant, index: number) {
   const cpu0 = cpuSeconds(questdbPid);
   const t0 = Date.now();
   let lastCoalesced = t0;
-  for (let tick = 0; ; tick++) {
-    const elapsedUs = BigInt(Date.now() - t0) * 1000n;
-    let pending = false;
-    for (let w = 0; w < WRITERS; w++) {
-      // Each writer commits what its clock (elapsed minus its lag) has produced, every other tick (~200 ms).
-      if ((tick + w) % 2 !== 0) continue;
-      const until = Math.min(liveBlocks, Number((elapsedUs - lagUs[w]!) / BLOCK_US));
-      if (until <= nextBlock[w]!) continue;
-      const s = v.commits === 'per-writer' ? writerSenders[w]! : sender;
-      for (let b = nextBlock[w]!; b < until; b++) {
-        const tUs = startUs + BigInt(b) * BLOCK_US;
-        for (let m = w; m < MACHINES; m += WRITERS)
-          for (const c of CHANNELS) {
-            blockRow(s, table, m, c, seqOf(tUs), tUs);
-            await s.at(tUs, 'us');
-            rows++;
-          }
-      }
-      nextBlock[w] = until;
-      if (v.commits === 'per-writer') {
-        await s.flush();
-        commits++;
-      } else pending = true;
+  const blocksOf = (w: number, until: number) => {
+    const items: { m: number; c: string; tUs: bigint }[] = [];
+    for (let b = nextBlock[w]!; b < until; b++) {
+      const tUs = startUs + BigInt(b) * BLOCK_US;
+      for (let m = w; m < MACHINES; m += WRITERS) for (const c of CHANNELS) items.push({ m, c, tUs });
     }
-    if (v.commits !== 'per-writer' && pending && Date.now() - lastCoalesced >= v.commits.coalesceMs) {
+    nextBlock[w] = until;
+    return items;
+  };
+  const clockOf = (w: number) => Math.min(liveBlocks, Number((BigInt(Date.now() - t0) * 1000n - lagUs[w]!) / BLOCK_US));
+  if (v.commits === 'grouped') {
+    // The processor's own pattern: each partition's batch waits for its write before the next one,
+    // and the writes go through the processor's GroupWriter (stream-processing/group-write.ts).
+    const group = new GroupWriter<{ m: number; c: string; tUs: bigint }>(
+      async (items) => {
+        for (const it of items) {
+          blockRow(sender, table, it.m, it.c, seqOf(it.tUs), it.tUs);
+          await sender.at(it.tUs, 'us');
+        }
+        await sender.flush();
+        commits++;
+        return [];
+      },
+      { minIntervalMs: DEFAULT_COMMIT_INTERVAL_MS },
+    );
+    await Promise.all(
+      Array.from({ length: WRITERS }, async (_, w) => {
+        await new Promise((r) => setTimeout(r, w * 30));
+        while (nextBlock[w]! < liveBlocks) {
+          const until = clockOf(w);
+          if (until > nextBlock[w]!) {
+            const items = blocksOf(w, until);
+            rows += items.length;
+            await group.write(items);
+          }
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }),
+    );
+  } else {
+    for (let tick = 0; ; tick++) {
+      const elapsedUs = BigInt(Date.now() - t0) * 1000n;
+      let pending = false;
+      for (let w = 0; w < WRITERS; w++) {
+        // Each writer commits what its clock (elapsed minus its lag) has produced, every other tick (~200 ms).
+        if ((tick + w) % 2 !== 0) continue;
+        const until = Math.min(liveBlocks, Number((elapsedUs - lagUs[w]!) / BLOCK_US));
+        if (until <= nextBlock[w]!) continue;
+        const s = v.commits === 'per-writer' ? writerSenders[w]! : sender;
+        for (let b = nextBlock[w]!; b < until; b++) {
+          const tUs = startUs + BigInt(b) * BLOCK_US;
+          for (let m = w; m < MACHINES; m += WRITERS)
+            for (const c of CHANNELS) {
+              blockRow(s, table, m, c, seqOf(tUs), tUs);
+              await s.at(tUs, 'us');
+              rows++;
+            }
+        }
+        nextBlock[w] = until;
+        if (v.commits === 'per-writer') {
+          await s.flush();
+          commits++;
+        } else pending = true;
+      }
+      if (typeof v.commits === 'object' && pending && Date.now() - lastCoalesced >= v.commits.coalesceMs) {
+        await sender.flush();
+        commits++;
+        lastCoalesced = Date.now();
+      }
+      if (nextBlock.every((n) => n >= liveBlocks)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (typeof v.commits === 'object') {
       await sender.flush();
       commits++;
-      lastCoalesced = Date.now();
     }
-    if (nextBlock.every((n) => n >= liveBlocks)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (v.commits !== 'per-writer') {
-    await sender.flush();
-    commits++;
   }
   await walApplied(table);
   const seconds = (Date.now() - t0) / 1000;
@@ -191,7 +234,8 @@ async function measure(v: Variant, index: number) {
     partitionBy: v.partitionBy,
     prefillHours: v.prefillHours,
     prefillRows: prefillBlocks * MACHINES * CHANNELS.length,
-    commitPattern: v.commits === 'per-writer' ? 'per writer' : `one every ${v.commits.coalesceMs} ms`,
+    commitPattern:
+      v.commits === 'per-writer' ? 'per writer' : v.commits === 'grouped' ? 'grouped (processor)' : `one every ${v.commits.coalesceMs} ms`,
     idleCores: Math.round(idleCores * 100) / 100,
     liveRows: rows,
     storedRows: Number(stored),
@@ -208,14 +252,28 @@ async function measure(v: Variant, index: number) {
   return result;
 }
 
+// The partitioning the processor ships with (storage/schema.ts), and its grouped commits: the
+// variant BENCHMARKS.json's questdb_cpu_ms_per_1000_rows reports.
+const SHIPPED_PARTITION = /PARTITION BY (\w+)/.exec(tableDefinitions('')[0]!.ddl)?.[1] as 'DAY' | 'HOUR';
 const variants: Variant[] = [
   { name: 'DAY, empty day, commit per writer', partitionBy: 'DAY', prefillHours: 0, commits: 'per-writer' },
   { name: `DAY, ${HOURS} h in the day, commit per writer`, partitionBy: 'DAY', prefillHours: HOURS, commits: 'per-writer' },
   { name: `HOUR, ${HOURS} h in the day, commit per writer`, partitionBy: 'HOUR', prefillHours: HOURS, commits: 'per-writer' },
-  { name: `DAY, ${HOURS} h in the day, one commit per 500 ms`, partitionBy: 'DAY', prefillHours: HOURS, commits: { coalesceMs: 500 } },
-  { name: `HOUR, ${HOURS} h in the day, one commit per 500 ms`, partitionBy: 'HOUR', prefillHours: HOURS, commits: { coalesceMs: 500 } },
-  { name: `HOUR, ${HOURS} h in the day, one commit per second`, partitionBy: 'HOUR', prefillHours: HOURS, commits: { coalesceMs: 1000 } },
+  {
+    name: `DAY, ${HOURS} h in the day, grouped commits (${DEFAULT_COMMIT_INTERVAL_MS} ms)`,
+    partitionBy: 'DAY',
+    prefillHours: HOURS,
+    commits: 'grouped',
+  },
+  {
+    name: `HOUR, ${HOURS} h in the day, grouped commits (${DEFAULT_COMMIT_INTERVAL_MS} ms)`,
+    partitionBy: 'HOUR',
+    prefillHours: HOURS,
+    commits: 'grouped',
+  },
+  { name: `DAY, ${HOURS} h in the day, one commit per second`, partitionBy: 'DAY', prefillHours: HOURS, commits: { coalesceMs: 1000 } },
 ];
+const shipped = variants.find((v) => v.partitionBy === SHIPPED_PARTITION && v.commits === 'grouped')!.name;
 const results = [];
 try {
   for (const [i, v] of variants.entries()) results.push(await measure(v, i));
@@ -232,6 +290,7 @@ console.log(
       blocksPerSecondPerChannel: BLOCKS_PER_S,
       writers: WRITERS,
       liveSeconds: LIVE_S,
+      shipped,
       cpus: cpus().length,
       loadAverageAtStart: load.map((l) => Math.round(l * 100) / 100),
       results: results.map((r) => ({ ...r, ratioVsEmptyDay: Math.round((r.cpuMsPer1000Rows / reference.cpuMsPer1000Rows) * 100) / 100 })),

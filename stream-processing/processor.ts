@@ -120,7 +120,7 @@ export class StreamProcessor {
   #sink: QuestdbSink | undefined;
   #pool: WorkerPool | undefined;
   /** Writes are serialised (the ILP client must not flush concurrently) and grouped: the batches that wait for one write go in the next together. */
-  readonly #groupWriter = new GroupWriter<Row>((rows) => this.#writeRows(rows));
+  readonly #groupWriter: GroupWriter<Row>;
   /** Sample rate per machine/channel, to dead-letter a rate that changes mid-stream. */
   readonly #rates = new RateContinuity();
   /** Pending partitions, commits and write retries, for /health. */
@@ -181,6 +181,7 @@ export class StreamProcessor {
     this.#channels = new ChannelMeanings(config.machines);
     this.#spectrumCadence = new SpectrumCadence<Row>(config.spectra.everyWindows, config.spectra.bandsEveryWindows);
     this.#wal = new WalWatch(config.questdb.wal);
+    this.#groupWriter = new GroupWriter<Row>((rows) => this.#writeRows(rows), { minIntervalMs: config.questdb.commitIntervalMs });
     this.metrics = new ProcessorMetrics({
       stats: this.stats,
       healthCounters: () => this.health?.counters,

@@ -88,7 +88,7 @@ describe('GroupWriter (group commit of the processor batches)', () => {
 
   it('bounds one grouped write by its item limit, a larger batch still going whole', async () => {
     const w = gatedWriter();
-    const g = new GroupWriter(w.writeAll, 3);
+    const g = new GroupWriter(w.writeAll, { maxItems: 3 });
     const first = g.write(['a']);
     await tick();
     const rest = [g.write(['b1', 'b2']), g.write(['c1', 'c2']), g.write(['d1', 'd2', 'd3', 'd4'])];
@@ -118,5 +118,24 @@ describe('GroupWriter (group commit of the processor batches)', () => {
     await idleP;
     expect(idle).toBe(true);
     expect(w.writes).toEqual([['a']]);
+  });
+
+  it('starts a write no sooner than its interval after the previous one, so the batches of that interval share it', async () => {
+    const writes: string[][] = [];
+    const g = new GroupWriter(
+      async (items: readonly string[]) => {
+        writes.push([...items]);
+        return [];
+      },
+      { minIntervalMs: 300 },
+    );
+    await g.write(['a']);
+    // The previous write was just now: these wait for the interval, and go together.
+    const later = [g.write(['b']), g.write(['c'])];
+    await tick();
+    expect(writes).toEqual([['a']]);
+    await Promise.all(later);
+    expect(writes).toEqual([['a'], ['b', 'c']]);
+    expect(g.writes).toBe(2);
   });
 });
