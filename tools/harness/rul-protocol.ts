@@ -93,10 +93,15 @@ export function cutIndex(h: FemtoHistory, fraction: number): number {
   return i;
 }
 
-/** Leave-one-out replays (one per bearing, whole history) with `config`. */
-export function leaveOneOutReplays(histories: readonly FemtoHistory[], config: MonitorConfigInput = {}): Map<string, ReplayedRow[]> {
+/** Leave-one-out replays (one per bearing, whole history; only the `only` bearings when given) with `config`. */
+export function leaveOneOutReplays(
+  histories: readonly FemtoHistory[],
+  config: MonitorConfigInput = {},
+  only?: readonly string[],
+): Map<string, ReplayedRow[]> {
   const out = new Map<string, ReplayedRow[]>();
   for (const h of histories) {
+    if (only !== undefined && !only.includes(h.bearing)) continue;
     const r = replay(
       { name: h.bearing, times: h.times, rows: h.rows, condition: condition(h) },
       trainingOf(h, histories),
