@@ -38,6 +38,7 @@ export const PROTOCOL_VARIANTS: [string, MonitorConfigInput, ScoredPoint][] = [
   ['default + wear-out fleet (Weibull shape ≥ 1)', { rul: { weibullPrior: { minShape: 1 } } }, 'point'],
   ['default, every unpassed training level a threshold', { rul: { thresholds: 'all' } }, 'point'],
   ['default, half-and-half mixture with the fleet', { rul: { combine: 'mixture' } }, 'point'],
+  ['default + fleet time from onset to failure (stage fleet)', { rul: { stageFleet: true } }, 'point'],
   ['fleet only (no degradation model), point', { onset: { threshold: 1e12 } }, 'point'],
 ];
 
