@@ -142,6 +142,26 @@ export const formatters: Record<string, Formatter> = {
     ];
     return { title: sectionTitles['simulator-physics'], lines, raw: j };
   },
+  'rul-protocol': (j: Loose) => {
+    const row = (label: string, cuts: string, s: Loose) =>
+      `| ${label} | ${cuts} | ${s.score} | ${s.medianAbsPercentError} % | ${s.overPredicted} / ${s.cases} | ${s.zeroPredictions} | ${s.covered} / ${s.cases} | ${s.medianUpperOverLower === null ? '∞' : `${s.medianUpperOverLower}×`} |`;
+    return {
+      title: 'Remaining life on the PHM 2012 protocol',
+      lines: [
+        `Leave-one-out over the FEMTO learning bearings (${j.bearings.join(', ')}), each cut at the challenge's eleven fractions of life (${j.cuts.challenge.join(', ')}) and at ${j.cuts.uniform.join(', ')}; remaining life predicted at the cut from the rows up to it, scored with the challenge's function (tools/harness/rul-protocol.ts). Reference: the model before the score-optimal point and the dropping of passed training failure levels, its median scored, same run. Truncated replays agree with the rows read: ${j.truncatedReplaysAgree ? 'yes' : '**NO**'}. A measurement, not a threshold; goal on the challenge's test runs: score ≥ ${j.goal.score}, median |error| ≤ ${j.goal.medianAbsPercentError} %, ≥ ${j.goal.coveredOf11} of 11 covered with upper ÷ lower ≤ ${j.goal.medianUpperOverLower}.`,
+        '',
+        '| model | cuts | score | median \\|error\\| | over-predicted | 0 s | 90 % interval covers | median upper ÷ lower |',
+        '|---|---|---|---|---|---|---|---|',
+        row(`default (${j.model.scored} scored)`, 'challenge', j.model.challenge),
+        row('', 'uniform', j.model.uniform),
+        row(`reference (${j.reference.scored} scored)`, 'challenge', j.reference.challenge),
+        row('', 'uniform', j.reference.uniform),
+        '',
+        `Replay time for the six leave-one-out histories: ${j.model.replayMs} ms (default), ${j.reference.replayMs} ms (reference).`,
+      ],
+      raw: j,
+    };
+  },
   'processor-scaling': (j: Loose) => ({
     title: sectionTitles['processor-scaling'],
     lines: [

@@ -88,16 +88,22 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
       // model of the operating mode it ran in (mode); sensor_reason names the channels left out
       // for failing their sensor checks (all of them when the state is check_function);
       // baseline_quality is the verdict on the mode's healthy baseline against absolute physics
-      // (good | suspect | unknown; null while it is learnt: models/health/baseline-quality.ts).
+      // (good | suspect | unknown; null while it is learnt: models/health/baseline-quality.ts);
+      // rul_point_s is the remaining life to plan with, the score-optimal point of the same
+      // distribution (models/rul/phm-score.ts; usually below the median).
       ddl: `CREATE TABLE IF NOT EXISTS ${t.health} (
         ts TIMESTAMP, machine SYMBOL CAPACITY 4096,
         anomaly_score DOUBLE, health_state SYMBOL CAPACITY 8, alarm BOOLEAN, health_index DOUBLE,
         rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL CAPACITY 4,
         phase SYMBOL CAPACITY 4, mode SYMBOL CAPACITY 64, degradation BOOLEAN, onset_at TIMESTAMP, window_seq LONG, channels INT,
-        sensor_reason SYMBOL CAPACITY 256, processed_at TIMESTAMP, baseline_quality SYMBOL CAPACITY 4
+        sensor_reason SYMBOL CAPACITY 256, processed_at TIMESTAMP, baseline_quality SYMBOL CAPACITY 4,
+        rul_point_s DOUBLE
       ) ${tail('ts, machine')}`,
-      // Issue 13: on tables created before the column, added here so the dashboards can query it.
-      migrations: [`ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS baseline_quality SYMBOL CAPACITY 4`],
+      // Issue 13: on tables created before the columns, added here so the dashboards can query them.
+      migrations: [
+        `ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS baseline_quality SYMBOL CAPACITY 4`,
+        `ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS rul_point_s DOUBLE`,
+      ],
     },
     {
       name: t.spectra,
