@@ -19,7 +19,7 @@
 import type { RefusedItem } from './reject-bisection.ts';
 
 /** The processor's default for `questdb.commitIntervalMs` (the bench measures this one). */
-export const DEFAULT_COMMIT_INTERVAL_MS = 250;
+export const DEFAULT_COMMIT_INTERVAL_MS = 500;
 
 interface Waiting<T> {
   items: readonly T[];
