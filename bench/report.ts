@@ -55,6 +55,12 @@ export const formatters: Record<string, Formatter> = {
       '|---|---|---|---|---|---|---|---|---|---|',
       `| ${j.blocksInPerS} | ${j.blocksOutPerS} | ${j.expectedBlocksPerS} | ${r1((j.blocksOutPerS / j.expectedBlocksPerS) * 100) / 100} | ${j.samplesPerS} | ${j.cpuCoresUsed} | ${j.cpuMsPerMachineSecond} | ${j.machinesPerCoreEstimate} | ${j.gapsDuringRun} | ${j.spoolLeftAtStop} |`,
       '',
+      ...(j.bareClient
+        ? [
+            `Reference in the same run: a bare node-opcua client on the same machines (same security, discovery and subscription settings; counting notifications only: bench/bare-opcua-client.ts): **${j.bareClient.cpuMsPerMachineSecond} ms of CPU per machine-second**, ${j.bareClient.notificationsPerS} notifications/s. Collector ÷ bare client: **${j.bareClient.ratioCollectorOverBare}** (target ≤ 1.5).`,
+            '',
+          ]
+        : []),
       'Where the CPU goes and why compression is off: docs/collector.md.',
     ],
     raw: j,
@@ -186,8 +192,9 @@ const KEPT_NOTE = /^_Kept from an earlier run:.*_$/m;
  * `npm run soak` owns, is not among them.
  */
 export function keptSections(markdown: string, titles: string[], ranNow: string[]): Map<string, string> {
-  const soakAt = markdown.indexOf('<!-- soak:begin');
-  const body = soakAt >= 0 ? markdown.slice(0, soakAt) : markdown;
+  // The long runs' sections (soak, e2e) come last and are kept by their own markers.
+  const longRunsAt = markdown.search(/<!-- \w+:begin /);
+  const body = longRunsAt >= 0 ? markdown.slice(0, longRunsAt) : markdown;
   const kept = new Map<string, string>();
   for (const chunk of body.split(/^(?=## )/m)) {
     const heading = /^## (.+)$/m.exec(chunk);

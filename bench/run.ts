@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existingSoakSection } from '../tools/soak-report.ts';
+import { existingMarkedSection, MARKED_SECTIONS } from '../tools/benchmarks-section.ts';
 import { type HeadlineDocument, type HeadlineFigures, headlineFigures, mergeHeadline } from './headline.ts';
 import { type BenchSection, formatters, keptSections, sectionTitles } from './report.ts';
 
@@ -156,9 +156,9 @@ for (const f of allFiles) {
   md.push(`## ${s.title}`, '', `Command: \`${s.command}\` (${s.seconds} s, ${ranAt} UTC)`, '', ...s.lines, '');
   if (s.raw) md.push('<details><summary>raw summary</summary>', '', '```json', JSON.stringify(s.raw, null, 2), '```', '', '</details>', '');
 }
-// The soak's section (npm run soak, not part of these benches) is kept as it was.
-const soak = existingSoakSection(benchmarksMd);
-writeFileSync(benchmarksMd, soak ? `${md.join('\n').trimEnd()}\n\n${soak}\n` : md.join('\n'));
+// The soak's and the end-to-end bench's sections (long runs outside npm run bench) are kept as they were.
+const longRuns = MARKED_SECTIONS.map((m) => existingMarkedSection(benchmarksMd, m.name, m.writer)).filter(Boolean);
+writeFileSync(benchmarksMd, longRuns.length > 0 ? `${md.join('\n').trimEnd()}\n\n${longRuns.join('\n\n')}\n` : md.join('\n'));
 say(`wrote BENCHMARKS.md (${sections.length} benches run${kept.size > 0 ? `, ${kept.size} kept from the previous file` : ''})`);
 
 const headlineJson = join(root, 'BENCHMARKS.json');

@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { headlineFigures, headlineKeys, mergeHeadline } from '../../../bench/headline.ts';
 import { keptSections } from '../../../bench/report.ts';
+import { existingMarkedSection, writeMarkedSection } from '../../../tools/benchmarks-section.ts';
 
 const run = { node: 'v24.0.0', cpus: 2, loadAverage: [1, 2, 3], at: '2026-12-03T07:00:00.000Z' };
 
@@ -89,5 +93,23 @@ describe('BENCHMARKS.md sections kept by a partial run', () => {
     const twice = keptSections(`# B\n\n${once}`, ['FFT implementations'], ['fft-free']).get('FFT implementations') ?? '';
     expect(twice.match(/_Kept from an earlier run/g)).toHaveLength(1);
     expect(twice).toContain('ran only fft-free');
+  });
+});
+
+describe('BENCHMARKS.md sections of the long runs (soak, end to end)', () => {
+  it('are written in place between their markers, found again, and never taken for a bench section', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pdm-bench-md-')), 'BENCHMARKS.md');
+    writeFileSync(file, '# Benchmarks\n\n## FFT implementations\n\nfft table\n');
+    writeMarkedSection(file, 'e2e', 'bench/e2e.ts', ['## End to end', '', 'first run']);
+    writeMarkedSection(file, 'soak', 'tools/soak.ts', ['## Soak', '', 'soak run']);
+    writeMarkedSection(file, 'e2e', 'bench/e2e.ts', ['## End to end', '', 'second run']);
+    const text = readFileSync(file, 'utf8');
+    expect(text.match(/## End to end/g)).toHaveLength(1);
+    expect(text).toContain('second run');
+    expect(text).not.toContain('first run');
+    expect(existingMarkedSection(file, 'soak', 'tools/soak.ts')).toMatch(/^<!-- soak:begin .*\n## Soak\n\nsoak run\n<!-- soak:end -->$/);
+    expect(existingMarkedSection(file, 'e2e', 'bench/e2e.ts')).toContain('second run');
+    // A partial npm run bench keeps bench sections from above the long runs only.
+    expect([...keptSections(text, ['FFT implementations', 'End to end', 'Soak'], ['x']).keys()]).toEqual(['FFT implementations']);
   });
 });
