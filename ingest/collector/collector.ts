@@ -179,7 +179,9 @@ export class Collector {
       {
         onDrop: (ranges) => setImmediate(() => this.#onDropped(ranges)),
         // Gap events the full disk would not let the spool keep: held here and offered again.
-        onKeepRefused: (records) => this.#unsentGaps.push(...records),
+        onKeepRefused: (records) => {
+          for (const r of records) this.#holdGap(r);
+        },
         beforeDelete: () => ledger.persist(),
       },
     );

@@ -23,7 +23,8 @@
  * Bound (`maxBytes` on disk): when an append would exceed it, the oldest records that are not in
  * flight are dropped, a segment at a time, and reported through `onDrop` grouped by machine and
  * channel with their sequence ranges, so no loss is silent; records matching `keep` (the gap
- * events that report such losses) are moved to the tail instead of being dropped. The disk use can pass maxBytes by the
+ * events that report such losses) are moved to the tail instead of being dropped (or, when they
+ * cannot be, handed back to the owner through onKeepRefused). The disk use can pass maxBytes by the
  * segment that holds the batch in flight (keep segmentBytes a small fraction of maxBytes).
  */
 import {
@@ -446,7 +447,8 @@ export class Spool {
    * Drop the oldest records not in flight, a segment at a time, until `needed` more bytes fit.
    * Records the owner asked to keep (`keep`: small ones that say what was lost, like gap events)
    * are not dropped with their segment but moved to the tail, as long as they take less than a
-   * quarter of the spool.
+   * quarter of the spool; beyond that, or when the full disk refuses to write them again, they
+   * are handed back to the owner (onKeepRefused), never dropped.
    */
   #makeRoom(needed: number, limit: number): void {
     // Acknowledged segments waiting for the next checkpoint go first: they hold nothing to send.
@@ -461,6 +463,7 @@ export class Spool {
     }
     const dropped: Entry[] = [];
     const rescued: SpoolRecord[] = [];
+    const handedBack: SpoolMessage[] = [];
     let rescuedBytes = 0;
     // Records leave #entries before their segment is deleted; whatever fails after that (the
     // owner's beforeDelete on a full disk did: issue 15), each of them is written back, handed
@@ -477,12 +480,11 @@ export class Spool {
         for (const e of gone) {
           seg.live--;
           this.#liveBytes -= e.size;
-          if (this.#opts.keep?.(e) && rescuedBytes + e.size <= limit / 4) {
+          if (!this.#opts.keep?.(e)) dropped.push(e);
+          else if (rescuedBytes + e.size <= limit / 4) {
             rescued.push(this.#readRecord(e));
             rescuedBytes += e.size;
-          } else {
-            dropped.push(e);
-          }
+          } else handedBack.push(this.#readRecord(e)); // more than a quarter of the spool: the owner holds them
         }
         if (seg.live === 0) {
           if (seg === this.#active) this.#active = undefined;
@@ -495,7 +497,7 @@ export class Spool {
     } catch (err) {
       failure = { err };
     }
-    const refused: SpoolMessage[] = [];
+    const refused: SpoolMessage[] = handedBack;
     for (const r of rescued) {
       try {
         this.#write({ ...r, id: this.#nextId });
