@@ -9,8 +9,11 @@
  * from the simulator's own record of the blocks it produced what reached QuestDB
  * (tools/fault-suite/accounting.ts): blocks unaccounted (0), rows duplicated (0), frames dropped
  * from a full spool against the collector's own count, and each fault's recovery time (from the
- * recovery action to a block produced after it queryable in QuestDB for every machine). Prints a
- * table, writes fault-report.json and RELIABILITY.md. Exit 1 when a count is wrong.
+ * recovery action to a block produced after it queryable in QuestDB for every machine). Before
+ * stopping Kafka it reads what the vibration and dead-letter topics hold (kafka-census.ts), so
+ * the report says of each unaccounted block whether it reached Kafka (lost by the processor) or
+ * not (lost by the collector). Prints a table, writes fault-report.json and RELIABILITY.md. Exit
+ * 1 when a count is wrong.
  *
  * Disks: the spool and QuestDB's data live on size-limited tmpfs mounts when this process may
  * mount (root); otherwise the two disk faults are skipped and the report says so.
