@@ -148,6 +148,40 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
         '--password',
         PASSWORD,
       ]),
+      startServer(python, 'asy-aes128', [
+        '--policy',
+        'Aes128_Sha256_RsaOaep',
+        '--datatype',
+        'float',
+        '--rate-node',
+        '--cert',
+        cert,
+        '--key',
+        join(serverPki, 'own', 'private', 'private_key.pem'),
+        '--app-uri',
+        'urn:pdm:test:asyncua-secure',
+        '--user',
+        USER,
+        '--password',
+        PASSWORD,
+      ]),
+      startServer(python, 'asy-aes256', [
+        '--policy',
+        'Aes256_Sha256_RsaPss',
+        '--datatype',
+        'float',
+        '--rate-node',
+        '--cert',
+        cert,
+        '--key',
+        join(serverPki, 'own', 'private', 'private_key.pem'),
+        '--app-uri',
+        'urn:pdm:test:asyncua-secure',
+        '--user',
+        USER,
+        '--password',
+        PASSWORD,
+      ]),
     ]);
     for (const s of started) servers[s.id] = s;
     // These servers run without security on purpose (the secure one is tested below): allowed only when a machine says so.
@@ -212,6 +246,22 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
           auth: { usernameEnv: 'ASY_USER', passwordEnv: 'ASY_PASSWORD' },
           publishingIntervalMs: 100,
           nodes: { channels: [channel(servers['asy-secure'], { sampleRate: servers['asy-secure'].nodes.sampleRate, units: 'g' })] },
+        },
+        {
+          id: 'asy-aes128',
+          endpoint: servers['asy-aes128'].endpoint,
+          security: { mode: 'SignAndEncrypt', policy: 'Aes128_Sha256_RsaOaep' },
+          auth: { usernameEnv: 'ASY_USER', passwordEnv: 'ASY_PASSWORD' },
+          publishingIntervalMs: 100,
+          nodes: { channels: [channel(servers['asy-aes128'], { sampleRate: servers['asy-aes128'].nodes.sampleRate, units: 'g' })] },
+        },
+        {
+          id: 'asy-aes256',
+          endpoint: servers['asy-aes256'].endpoint,
+          security: { mode: 'SignAndEncrypt', policy: 'Aes256_Sha256_RsaPss' },
+          auth: { usernameEnv: 'ASY_USER', passwordEnv: 'ASY_PASSWORD' },
+          publishingIntervalMs: 100,
+          nodes: { channels: [channel(servers['asy-aes256'], { sampleRate: servers['asy-aes256'].nodes.sampleRate, units: 'g' })] },
         },
         // Bad configurations stop only their machine, naming the field (the same servers, another endpoint path).
         {
@@ -371,6 +421,17 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
     check('asy-secure');
   });
 
+  it('SignAndEncrypt Aes128_Sha256_RsaOaep and Aes256_Sha256_RsaPss (the one policy each server offers) with a user token', () => {
+    check('asy-aes128');
+    check('asy-aes256');
+    // The collector connected with the policy the server offers, and says so.
+    const security = (id: string) => collector.stats.find((x) => x.machine === id)?.security;
+    expect([security('asy-aes128'), security('asy-aes256')]).toEqual([
+      'SignAndEncrypt/Aes128_Sha256_RsaOaep',
+      'SignAndEncrypt/Aes256_Sha256_RsaPss',
+    ]);
+  });
+
   it('a misconfigured machine stops alone, with a config error naming the field', () => {
     const error = (id: string) => collector.stats.find((x) => x.machine === id)?.error ?? '';
     expect(error('asy-noscale')).toMatch(
@@ -380,6 +441,6 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
       /^PDM_ERR_CONFIG_INVALID: machine asy-norate \(opc\.tcp:\/\/[^)]+\): channel DE_accel: sample rate unknown: .*set nodes\.channels\[0\]\.sampleRate/,
     );
     expect(health.status).toBe('degraded');
-    expect(health.machines.filter((m) => m.state === 'connected')).toHaveLength(6);
+    expect(health.machines.filter((m) => m.state === 'connected')).toHaveLength(8);
   });
 });
