@@ -20,11 +20,21 @@ import { checkId, checkTimeMs, invalid, nsToMs, type PlausibilityBounds } from '
  *   this run, measured against the position the previous run left);
  * - disconnected: the collector ran but was not connected to the machine (network, server restart);
  * - lost_in_flight: a jump while connected (the server's queue overflowed, notifications lost);
+ * - not_running: a jump while connected over a time the machine's Machinery state
+ *   (MachineryItemState) said it was not running: nothing acquired, nothing lost;
  * - spool_full: collected, then dropped from the full spool while Kafka was unreachable;
  * - too_large: collected, but larger than the Kafka message limit;
  * - unknown: a version 1 event (its collector did not say).
  */
-export const GAP_CAUSES = ['collector_down', 'disconnected', 'lost_in_flight', 'spool_full', 'too_large', 'unknown'] as const;
+export const GAP_CAUSES = [
+  'collector_down',
+  'disconnected',
+  'lost_in_flight',
+  'not_running',
+  'spool_full',
+  'too_large',
+  'unknown',
+] as const;
 export type GapCause = (typeof GAP_CAUSES)[number];
 
 export interface GapEventV1 {

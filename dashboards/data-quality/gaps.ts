@@ -16,7 +16,7 @@ export function gapsRow({ tables }: RowContext): DashboardRow {
     LIMIT 1000`;
   const ledger = tablePanel(
     'Gaps ledger',
-    'Every sequence gap the collector detected (newest first, at most 1000): which blocks are missing, why (collector_down: not collected while the collector was stopped; disconnected, lost_in_flight, spool_full, too_large: lost while it ran; unknown: an older collector) and when collection resumed.',
+    'Every sequence gap the collector detected (newest first, at most 1000): which blocks are missing, why (collector_down: not collected while the collector was stopped; not_running: the machine was stopped, nothing acquired; disconnected, lost_in_flight, spool_full, too_large: lost while it ran; unknown: an older collector) and when collection resumed.',
     { w: 24, h: 8 },
     [tableQuery(ledgerSql)],
   );

@@ -27,6 +27,7 @@ import { CollectorMetrics, type HealthReport } from './collector-metrics.ts';
 import { KafkaOutput } from './kafka-output.ts';
 import { type MachineState, MachineSupervisor } from './machine-supervisor.ts';
 import type { CollectedBlock, EnergyReadingMessage, ScalarReadingMessage } from './opcua-machine-input.ts';
+import { RunStateSpans } from './run-state-spans.ts';
 import { SequenceLedger, type SequenceVerdict } from './sequence-ledger.ts';
 import { selectMachines } from './sharding.ts';
 import { type DroppedRange, Spool } from './spool.ts';
@@ -68,6 +69,8 @@ export interface MachineStats {
   connectionLostAtMs: number;
   /** When each channel's last block arrived (ms), to tell a gap across a lost connection. */
   lastBlockAtMsByChannel: Map<string, number>;
+  /** When the machine was not running (its Machinery state), to tell a stop from a loss. */
+  runState: RunStateSpans;
 }
 
 export interface CollectorOptions {
@@ -133,6 +136,7 @@ export class Collector {
         missingByCause: {},
         connectionLostAtMs: 0,
         lastBlockAtMsByChannel: new Map(),
+        runState: new RunStateSpans(),
       };
       this.stats.push(stats);
       // Known ids count their spooled frames delivered before the machine is connected again.
@@ -298,6 +302,7 @@ export class Collector {
       {
         block: (b) => this.#onBlock(stats, b),
         energy: (e) => this.#onEnergy(stats, e),
+        runState: (state, atMs) => stats.runState.observe(state, atMs),
         scalar: (r) => this.#onScalar(stats, r),
         risk: (message) => {
           if (!stats.risks.includes(message)) stats.risks.push(message);
@@ -413,11 +418,14 @@ export class Collector {
         );
     }
     if (verdict.kind === 'gap') {
+      const missingFromMs = b.startMs - (verdict.toSeq - verdict.fromSeq + 1) * b.blockMs;
       const cause: GapCause = verdict.acrossRestart
         ? 'collector_down'
         : previousBlockAtMs < stats.connectionLostAtMs
           ? 'disconnected'
-          : 'lost_in_flight';
+          : stats.runState.notRunningDuring(missingFromMs, b.startMs)
+            ? 'not_running'
+            : 'lost_in_flight';
       this.#recordGap(
         stats,
         b.machine,

@@ -98,6 +98,8 @@ export interface ScalarChannel {
 
 export interface DiscoveredMachine {
   machineId: string;
+  /** MachineryItemState.CurrentState (OPC 40001-1), when the server has it: whether the machine runs. */
+  runStateNode?: NodeId;
   channels: WaveformChannel[];
   /** Scalar sensors; a machine may have only these. */
   scalars: ScalarChannel[];
@@ -231,12 +233,22 @@ export async function browseMachine(session: ClientSession, where: MachineLabel)
         if (v) energy.push({ nodeId: e.nodeId, field: v.field });
       }
     }
-    return { machineId, channels, scalars, energy };
+    const runStateNode = await findRunState(session, children);
+    return { machineId, channels, scalars, energy, ...(runStateNode ? { runStateNode } : {}) };
   }
   throw nodeError(
     where,
     `no machine with waveform channels found (expected Objects/<machine>/${VIBRATION_FOLDER}/<channel>/${WAVEFORM}); list the node ids under nodes: if the server is laid out differently`,
   );
+}
+
+/** MachineryBuildingBlocks/MachineryItemState/CurrentState under the machine, when the server follows OPC 40001-1. */
+async function findRunState(session: ClientSession, machineChildren: ReferenceDescription[]): Promise<NodeId | undefined> {
+  const blocks = machineChildren.find((c) => c.browseName.name === 'MachineryBuildingBlocks');
+  if (!blocks) return undefined;
+  const item = (await browseChildren(session, blocks.nodeId)).find((c) => c.browseName.name === 'MachineryItemState');
+  if (!item) return undefined;
+  return (await browseChildren(session, item.nodeId)).find((c) => c.browseName.name === 'CurrentState')?.nodeId;
 }
 
 /** Check explicitly configured nodes (`nodes:`), for a machine whose id is configured. */

@@ -141,6 +141,8 @@ export interface MachineInputHandlers {
   risk?(message: string, severity: 'warn' | 'error'): void;
   /** How the waveforms are collected, and the loss expected when nothing can keep up. */
   mode?(decision: ModeDecision): void;
+  /** The machine's MachineryItemState.CurrentState (e.g. Executing, NotExecuting) at the server's time. */
+  runState?(state: string, atMs: number): void;
 }
 
 interface Pending {
@@ -428,6 +430,20 @@ export class OpcuaMachineInput {
     const publishingIntervalMs = subscription.publishingInterval;
     if (machine.channels.length > 0) await this.#subscribeWaveforms(session, subscription, machine, publishingIntervalMs);
     if (machine.scalars.length > 0) await this.#subscribeScalars(session, subscription, machine);
+
+    if (machine.runStateNode) {
+      // Whether the machine runs: a stopped one acquires nothing, and its missing blocks are no loss.
+      const stateItem = await subscription.monitorItems(
+        [{ nodeId: machine.runStateNode, attributeId: AttributeIds.Value }],
+        { samplingInterval: 0, discardOldest: true, queueSize: 8 },
+        TimestampsToReturn.Both,
+      );
+      stateItem.on('changed', (_item, dv) => {
+        const text = (dv.value?.value as { text?: string } | undefined)?.text;
+        const atMs = (dv.sourceTimestamp ?? dv.serverTimestamp)?.getTime();
+        if (text && atMs !== undefined && dv.statusCode.isGood()) this.#handlers.runState?.(text, atMs);
+      });
+    }
 
     if (machine.energy.length > 0) {
       const energyGroup = await subscription.monitorItems(

@@ -101,7 +101,13 @@ describe('machine methods on a running factory', () => {
       expect((first - 1) * BLOCK_MS).toBeLessThan(t3);
       const seqs = collector.seqs.get(channel)!;
       expect(seqs.slice(seqs.indexOf(first))).toEqual(seqs.slice(seqs.indexOf(first)).map((_, i) => first + i));
+      // The collector followed the machine's Machinery state: the missing blocks fall in a time it was
+      // not running (a gap with cause not_running, no loss), and the blocks before and after do not.
+      expect(collector.runState.notRunningDuring((last + 1) * BLOCK_MS, first * BLOCK_MS)).toBe(true);
+      expect(collector.runState.notRunningDuring(last * BLOCK_MS - 5_000, last * BLOCK_MS)).toBe(false);
     }
+    expect(collector.states).toEqual(expect.arrayContaining(['Executing', 'NotExecuting']));
+    expect(collector.states.at(-1)).toBe('Executing');
     expect((await truthNow()).state).toBe('healthy');
   });
 

@@ -16,6 +16,7 @@ import {
   UserTokenType,
 } from 'node-opcua';
 import { type CollectedBlock, OpcuaMachineInput } from '../../../ingest/collector/opcua-machine-input.ts';
+import { RunStateSpans } from '../../../ingest/collector/run-state-spans.ts';
 
 export const USER = { username: 'operator', password: `pw-${Math.random().toString(36).slice(2)}` };
 export const USER_ENV = { SIM_TEST_USER: USER.username, SIM_TEST_PASSWORD: USER.password };
@@ -45,6 +46,9 @@ export interface CollectorView {
   /** Sequence jumps seen per channel: [last before, first after]. */
   gaps: Map<string, Array<[number, number]>>;
   blocks: CollectedBlock[];
+  /** The machine's Machinery state as the collector follows it (when it was not running). */
+  runState: RunStateSpans;
+  states: string[];
   stop(): Promise<void>;
 }
 
@@ -56,6 +60,8 @@ export async function collectorView(
   const seqs = new Map<string, number[]>();
   const gaps = new Map<string, Array<[number, number]>>();
   const blocks: CollectedBlock[] = [];
+  const runState = new RunStateSpans();
+  const states: string[] = [];
   const input = new OpcuaMachineInput(
     {
       endpoint,
@@ -76,10 +82,14 @@ export async function collectorView(
         seqs.set(b.channel, list);
       },
       energy() {},
+      runState(state, atMs) {
+        states.push(state);
+        runState.observe(state, atMs);
+      },
     },
   );
   await input.start();
-  return { input, seqs, gaps, blocks, stop: () => input.stop() };
+  return { input, seqs, gaps, blocks, runState, states, stop: () => input.stop() };
 }
 
 /** A client session (SignAndEncrypt) with small browse/read helpers. */
