@@ -60,7 +60,8 @@ function pad(s: string, w: number): string {
 
 /**
  * Missing blocks split by cause: "not collected while the collector was stopped" (its own
- * downtime, a choice or a crash, not a fault of the plant) apart from blocks lost while it ran,
+ * downtime, a choice or a crash, not a fault of the plant) and "while the machine was not
+ * running" (nothing acquired: no loss) apart from blocks lost while it ran,
  * which are worth a look. Causes: common/wire/gap-event.ts.
  */
 export function missingText(collector: Pick<MachineStats, 'missingBlocks' | 'missingByCause'>[]): string {
@@ -70,9 +71,13 @@ export function missingText(collector: Pick<MachineStats, 'missingBlocks' | 'mis
   for (const s of collector)
     for (const [cause, n] of Object.entries(s.missingByCause)) byCause.set(cause, (byCause.get(cause) ?? 0) + (n ?? 0));
   const down = byCause.get('collector_down') ?? 0;
-  const running = [...byCause].filter(([c, n]) => c !== 'collector_down' && n > 0).map(([c, n]) => `${n} ${c.replaceAll('_', ' ')}`);
+  const stopped = byCause.get('not_running') ?? 0;
+  const running = [...byCause]
+    .filter(([c, n]) => c !== 'collector_down' && c !== 'not_running' && n > 0)
+    .map(([c, n]) => `${n} ${c.replaceAll('_', ' ')}`);
   const parts = [
     ...(down > 0 ? [`${down} while the collector was stopped`] : []),
+    ...(stopped > 0 ? [`${stopped} while the machine was not running`] : []),
     ...(running.length > 0 ? [`lost while running: ${running.join(', ')}`] : []),
   ];
   return `${total} missing (${parts.join('; ')})`;

@@ -39,7 +39,7 @@ export function soakSection(s: SoakSummary): string[] {
         `| ${m.process} | ${m.startMb ?? '-'} | ${m.endMb ?? '-'} | ${m.secondQuarterMeanMb} | ${m.lastQuarterMeanMb} | ${m.growthPct} % |`,
     ),
     '',
-    `Consumer lag (messages not yet processed): at most ${s.lag.max ?? '-'}, at most ${s.lag.lastQuarterMax} in the last quarter. Missing blocks stored as collection gaps at the end: ${s.missingBlocksAtEnd ?? '-'}. pdm start exit code ${s.exitCode}.`,
+    `Consumer lag (messages not yet processed): at most ${s.lag.max ?? '-'}, at most ${s.lag.lastQuarterMax} in the last quarter. Missing blocks stored as collection gaps at the end (not counting a stopped or tripped machine's, cause not_running): ${s.missingBlocksAtEnd ?? '-'}. pdm start exit code ${s.exitCode}.`,
   ];
 }
 

@@ -97,7 +97,8 @@ while (!done) {
   try {
     const res = await questdbExec(
       { httpUrl: questdbHttp, auth: questdbAuth() },
-      `SELECT coalesce(sum(missing_blocks), 0) FROM ${tables.gaps}`,
+      // A stopped or tripped machine acquires nothing (cause not_running): no block is lost then.
+      `SELECT coalesce(sum(missing_blocks), 0) FROM ${tables.gaps} WHERE cause IS NULL OR cause != 'not_running'`,
     );
     missing = Number(res.dataset[0]?.[0] ?? 0);
   } catch {

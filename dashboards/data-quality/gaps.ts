@@ -32,7 +32,7 @@ export function gapsRow({ tables }: RowContext): DashboardRow {
 
   // A null cause (rows written before causes existed) counts as lost while running: nothing says otherwise.
   const lostSql = `SELECT coalesce(sum(missing_blocks), 0) AS blocks_lost FROM ${tables.gaps}
-    WHERE $__timeFilter(ts) AND ${MACHINE_FILTER} AND (cause IS NULL OR cause != 'collector_down')`;
+    WHERE $__timeFilter(ts) AND ${MACHINE_FILTER} AND (cause IS NULL OR cause NOT IN ('collector_down', 'not_running'))`;
   const missing = statPanel(
     'Blocks lost while collecting',
     'Blocks reported missing while the collector ran (disconnections, server queue overflow, full spool, too large) in the selected range.',

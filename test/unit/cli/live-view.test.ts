@@ -17,6 +17,10 @@ describe('live view: missing blocks', () => {
 
   it('only losses while running', () => {
     expect(missingText([{ missingBlocks: 4, missingByCause: { spool_full: 4 } }])).toBe('4 missing (lost while running: 4 spool full)');
+    // A stopped machine acquires nothing: not a loss.
+    expect(missingText([{ missingBlocks: 603, missingByCause: { not_running: 600, lost_in_flight: 3 } }])).toBe(
+      '603 missing (600 while the machine was not running; lost while running: 3 lost in flight)',
+    );
   });
 });
 
