@@ -147,6 +147,7 @@ export class SystemEventDetector {
   #events = 0;
   #last: SystemEvent | null = null;
   readonly #before: Float64Array;
+  readonly #levels = new Map<number, { median: Float64Array; spread: Float64Array }>();
   readonly #after: Float64Array;
 
   constructor(config: SystemEventConfig, names: readonly string[], where: string, state?: SystemEventState) {
@@ -254,12 +255,12 @@ export class SystemEventDetector {
     const b = this.#before;
     const a = this.#after;
     const tolerated = Math.max(1, Math.floor(span / 12));
+    const level = this.#levelBefore(k, kinds);
     for (let f = 0; f < q; f++) {
       const log = kinds[f] === 'log';
-      for (let i = 0; i < span; i++) b[i] = value(this.#rows[k - span + i][f], log);
       for (let i = 0; i < after; i++) a[i] = value(this.#rows[k + i][f], log);
-      const mb = medianOf(b, 0, span);
-      const s = Math.max(MAD_TO_SD * madOf(b, span, mb), log ? 0.01 : 0.01 * Math.max(Math.abs(mb), 1e-7));
+      const mb = level.median[f];
+      const s = level.spread[f];
       const ma = medianOf(a, 0, after);
       const step = ma - mb;
       const z = step / (MEDIAN_SE * s * Math.sqrt(1 / span + 1 / after));
@@ -272,8 +273,12 @@ export class SystemEventDetector {
         const allowed = Math.max(Math.abs(step) / 4, c.stepZ * MEDIAN_SE * s * Math.sqrt(2 / h));
         if ((log ? growth : Math.abs(growth)) > allowed) return { ok: false, stepped, shifts };
       }
-      if (!(Math.abs(z) >= c.stepZ)) continue;
+      // The re-baselining moves every feature to its level since the step, stepped or not: a
+      // change of the acquisition moves them all, some by less than a significant step, and the
+      // health index sums them.
       shifts[f] = step;
+      if (!(Math.abs(z) >= c.stepZ)) continue;
+      for (let i = 0; i < span; i++) b[i] = value(this.#rows[k - span + i][f], log);
       // Clean: windows on the wrong side of the midpoint between the two levels. One leading into
       // the step (a burst, a ramp: a failing bearing's impacts before its level jumps) refutes it.
       const half = Math.abs(step) / 2;
@@ -307,11 +312,39 @@ export class SystemEventDetector {
     return { ok, stepped, shifts };
   }
 
+  /**
+   * Median and robust spread of each feature over the span before buffered window k: the same
+   * for every judgement of that step, so kept by the step's time (derived data, not state).
+   */
+  #levelBefore(k: number, kinds: readonly FeatureKind[]): { median: Float64Array; spread: Float64Array } {
+    const time = this.#times[k];
+    const cached = this.#levels.get(time);
+    if (cached !== undefined) return cached;
+    const span = this.config.span;
+    const q = this.names.length;
+    const median = new Float64Array(q);
+    const spread = new Float64Array(q);
+    const b = this.#before;
+    for (let f = 0; f < q; f++) {
+      const log = kinds[f] === 'log';
+      for (let i = 0; i < span; i++) b[i] = value(this.#rows[k - span + i][f], log);
+      median[f] = medianOf(b, 0, span);
+      spread[f] = Math.max(MAD_TO_SD * madOf(b, span, median[f]), log ? 0.01 : 0.01 * Math.max(Math.abs(median[f]), 1e-7));
+    }
+    const level = { median, spread };
+    this.#levels.set(time, level);
+    if (this.#levels.size > 2 * span) this.#levels.delete(this.#levels.keys().next().value!);
+    return level;
+  }
+
   #event(time: number, detectedAt: number, stepped: SteppedFeature[]): SystemEvent {
     const locations = this.#locations.map((l) => l.name);
     const parts = [...stepped]
       .sort((x, y) => Math.abs(y.z) - Math.abs(x.z))
-      .map((f) => `${f.feature} ${f.relative ? `${f.change >= 0 ? '+' : ''}${(100 * f.change).toFixed(0)} %` : `${f.change >= 0 ? '+' : ''}${f.change.toPrecision(3)}`}`);
+      .map(
+        (f) =>
+          `${f.feature} ${f.relative ? `${f.change >= 0 ? '+' : ''}${(100 * f.change).toFixed(0)} %` : `${f.change >= 0 ? '+' : ''}${f.change.toPrecision(3)}`}`,
+      );
     const where = locations.length > 1 ? `${locations.length}/${locations.length} locations (${locations.join(', ')})` : 'every channel';
     return {
       time,
@@ -357,15 +390,23 @@ function value(v: number, log: boolean): number {
   return log ? Math.log(Math.max(v, Number.MIN_VALUE)) : v;
 }
 
-/** Median of xs[from, to) (sorts a copy: at most `span` values). */
+const scratch = { buffer: new Float64Array(64) };
+
+/** Median of xs[from, to) (sorts a copy in a shared scratch buffer: no allocation once it is large enough). */
 function medianOf(xs: Float64Array, from: number, to: number): number {
-  const s = xs.slice(from, to).sort();
-  const n = s.length;
+  const n = to - from;
+  if (scratch.buffer.length < n) scratch.buffer = new Float64Array(n);
+  const s = scratch.buffer.subarray(0, n);
+  s.set(xs.subarray(from, to));
+  s.sort();
   return n % 2 === 1 ? s[(n - 1) >> 1] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
 }
 
+const deviations = { buffer: new Float64Array(64) };
+
 function madOf(xs: Float64Array, n: number, m: number): number {
-  const d = new Float64Array(n);
+  if (deviations.buffer.length < n) deviations.buffer = new Float64Array(n);
+  const d = deviations.buffer;
   for (let i = 0; i < n; i++) d[i] = Math.abs(xs[i] - m);
   return medianOf(d, 0, n);
 }
@@ -391,10 +432,14 @@ function resolveLocations(
         );
       const other = seen.get(f);
       if (other !== undefined)
-        throw new PdmError('PDM_ERR_CONFIG_INVALID', `${where}: feature '${f}' is in locations ${other} and ${name}; a feature has one location`, {
-          where,
-          feature: f,
-        });
+        throw new PdmError(
+          'PDM_ERR_CONFIG_INVALID',
+          `${where}: feature '${f}' is in locations ${other} and ${name}; a feature has one location`,
+          {
+            where,
+            feature: f,
+          },
+        );
       seen.set(f, name);
       idx.push(i);
     }
