@@ -273,10 +273,11 @@ export class SystemEventDetector {
         const allowed = Math.max(Math.abs(step) / 4, c.stepZ * MEDIAN_SE * s * Math.sqrt(2 / h));
         if ((log ? growth : Math.abs(growth)) > allowed) return { ok: false, stepped, shifts };
       }
-      // The re-baselining moves every feature to its level since the step, stepped or not: a
-      // change of the acquisition moves them all, some by less than a significant step, and the
-      // health index sums them.
-      shifts[f] = step;
+      // The re-baselining moves every feature that moved (half the step criterion) to its level
+      // since the step: a change of the acquisition moves them all, some by less than a
+      // significant step, and the health index sums them; a feature that did not move keeps its
+      // baseline (moving it by noise would only blur it).
+      if (Math.abs(z) >= c.stepZ / 2) shifts[f] = step;
       if (!(Math.abs(z) >= c.stepZ)) continue;
       for (let i = 0; i < span; i++) b[i] = value(this.#rows[k - span + i][f], log);
       // Clean: windows on the wrong side of the midpoint between the two levels. One leading into
