@@ -67,6 +67,12 @@ export const SystemEventSpec = z
       .describe(
         "share of each location's features that must step: a gain or level change moves the amplitudes (RMS, velocity; a peak too, but a single sample's maximum is too noisy to show it over a few windows), not the shape features (kurtosis, crest factor)",
       ),
+    locationPrefixes: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        "locations by name prefix instead of `locations`: a feature `<prefix>_<name>` is in the location of its longest matching prefix (the stream's channels, whose features are fused as `<channel>_<feature>`); features without one are in none",
+      ),
     locations: z
       .record(z.string().min(1), z.array(z.string().min(1)).min(1))
       .optional()
@@ -154,7 +160,10 @@ export class SystemEventDetector {
     this.config = config;
     this.names = [...names];
     this.where = where;
-    this.#locations = resolveLocations(config.locations, names, where);
+    this.#locations =
+      config.locationPrefixes !== undefined
+        ? locationsByPrefix(config.locationPrefixes, names)
+        : resolveLocations(config.locations, names, where);
     this.#locationOf = names.map(() => '');
     for (const l of this.#locations) for (const i of l.features) this.#locationOf[i] = l.name;
     this.#before = new Float64Array(config.span);
@@ -410,6 +419,18 @@ function madOf(xs: Float64Array, n: number, m: number): number {
   const d = deviations.buffer;
   for (let i = 0; i < n; i++) d[i] = Math.abs(xs[i] - m);
   return medianOf(d, 0, n);
+}
+
+/** Locations by the longest `<prefix>_` a feature's name starts with; prefixes no feature has are left out. */
+function locationsByPrefix(prefixes: readonly string[], names: readonly string[]): Array<{ name: string; features: number[] }> {
+  const byPrefix = new Map<string, number[]>();
+  names.forEach((n, i) => {
+    let best: string | null = null;
+    for (const p of prefixes) if (n.startsWith(`${p}_`) && (best === null || p.length > best.length)) best = p;
+    if (best !== null) byPrefix.set(best, [...(byPrefix.get(best) ?? []), i]);
+  });
+  const out = prefixes.filter((p) => byPrefix.has(p)).map((p) => ({ name: p, features: byPrefix.get(p)! }));
+  return out.length > 0 ? out : [{ name: 'all', features: names.map((_, i) => i) }];
 }
 
 /** Locations by feature index; the configured names must be features, each in one location. Default: one location. */
