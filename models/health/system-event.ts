@@ -12,10 +12,11 @@
  *  - stepped: the medians before and after differ by >= `stepZ` standard errors of that
  *    difference (1.2533 s sqrt(1/span + 1/L), s = 1.4826 x the median absolute deviation before
  *    the step: the median's efficiency under Gaussian noise, robust to impulsive windows);
- *  - clean: none when the candidate is entered, later at most one window in twelve (at least one) on the wrong side of the midpoint between the two levels,
- *    and none in the 3 windows right before the step: one instant separates two flat levels; a
- *    burst or a ramp leading into the change (a failing bearing's impacts) breaks it, and so does a
- *    window after it further from the new level than max(the step, `outlierZ` s);
+ *  - clean: few windows on the wrong side of the midpoint between the two levels (before the step
+ *    at most one in twelve, at least one; after it none when the candidate is entered, later one
+ *    in twelve), none in the 3 windows right before the step: one instant separates two flat
+ *    levels; a burst or a ramp leading into the change (a failing bearing's impacts) breaks it,
+ *    and so does a window after it further from the new level than max(the step, `outlierZ` s);
  *  - common: in every location (a bearing, a channel: `locations`), at least `share` of the
  *    features stepped cleanly, and every amplitude (log feature) that stepped rose;
  *  - no growth: once half a span has passed since the step, no feature's second-half median
@@ -289,16 +290,15 @@ export class SystemEventDetector {
       if (Math.abs(z) >= c.stepZ / 2) shifts[f] = step;
       if (!(Math.abs(z) >= c.stepZ)) continue;
       for (let i = 0; i < span; i++) b[i] = value(this.#rows[k - span + i][f], log);
-      // Clean: windows on the wrong side of the midpoint between the two levels. One leading into
-      // the step (a burst, a ramp: a failing bearing's impacts before its level jumps) refutes it.
+      // Clean: few windows on the wrong side of the midpoint between the two levels, and none right
+      // before the step (a burst, a ramp: a failing bearing's impacts before its level jumps).
       const half = Math.abs(step) / 2;
       const sign = Math.sign(step);
       let crossedBefore = 0;
       let crossedAfter = 0;
       for (let i = 0; i < span; i++) {
-        if (sign * (b[i] - mb) > half) {
-          crossedBefore++;
-        }
+        // One right before the step (a burst, a ramp leading into it) makes the feature unclean whatever the tolerance.
+        if (sign * (b[i] - mb) > half) crossedBefore += i >= span - LEAD_IN ? span : 1;
       }
       // After it, a window further from the new level than the step itself is a burst, not a level.
       const burst = Math.max(Math.abs(step), c.outlierZ * s);
