@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { AssetMonitor, type AssetStatus, newAssetStatus } from '../../../models/rul/asset-monitor.ts';
 import { replay } from '../../../models/rul/replay.ts';
-import { loadFemtoHistories } from '../../../tools/harness/femto-histories.ts';
 import { multiBearingHistory } from '../../../tools/harness/multi-bearing-history.ts';
+import { FEMTO_STEP_INDEX, femtoStepCases } from '../../../tools/harness/system-event-cases.ts';
 
 const DAY_S = 86400;
 const firstAlarm = (statuses: readonly AssetStatus[]): number => statuses.findIndex((s) => s.alarm);
@@ -69,24 +69,8 @@ describe('a synthetic multi-bearing rig over 90 days (per-file statistics, 4 bea
 });
 
 describe('FEMTO histories with a level step on every channel in the healthy part', () => {
-  const histories = loadFemtoHistories();
-  // One span after the 60-window baseline: the step has a span of healthy windows before it.
-  const STEP_INDEX = 85;
-  const GAIN = 1.5;
-  const LEVELS = ['rms_h', 'rms_v', 'peak_h', 'peak_v'];
-  const stepped = (rows: Record<string, number>[]) =>
-    rows.map((r, i) => (i < STEP_INDEX ? r : { ...r, ...Object.fromEntries(LEVELS.map((k) => [k, r[k] * GAIN])) }));
-  const results = histories.map((h) => {
-    const run = (rows: Record<string, number>[], enabled: boolean) =>
-      replay({ name: h.bearing, times: h.times, rows }, [], { systemEvent: { enabled } }).statuses;
-    return {
-      bearing: h.bearing,
-      original: run(h.rows, true),
-      originalOff: run(h.rows, false),
-      on: run(stepped(h.rows), true),
-      off: run(stepped(h.rows), false),
-    };
-  });
+  const results = femtoStepCases();
+  const STEP_INDEX = FEMTO_STEP_INDEX;
 
   it('on the recorded histories the detector changes no first alarm and records no event', () => {
     for (const r of results) {
@@ -115,7 +99,7 @@ describe('FEMTO histories with a level step on every channel in the healthy part
   const ABRUPT = 'Bearing3_1';
   it('with the detector, the step is a system event, no alarm comes from it, and the real alarm meets the FEMTO criteria, on every bearing but one', () => {
     for (const r of results) {
-      const h = histories.find((x) => x.bearing === r.bearing)!;
+      const h = r;
       const event = r.on.find((s) => s.systemEvent !== null)?.systemEvent ?? null;
       if (r.bearing === MISSED) {
         expect(event).toBeNull();
