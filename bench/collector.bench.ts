@@ -4,8 +4,9 @@
  * collector's own work is measured here) collected into a real Kafka (PDM_KAFKA_BROKERS, or a
  * broker this bench starts from the local jars). Over a steady window it measures blocks and
  * samples per second in and acknowledged out, the collector's CPU time (user + system of this
- * process) per machine, and checks nothing was lost (no gap, nothing left in the spool). Prints
- * one JSON object.
+ * process) per machine, and checks nothing was lost (no gap, nothing left in the spool). The
+ * reference, in the same run on the same machines: a bare node-opcua client (bare-opcua-client.ts)
+ * and the ratio of the collector's CPU to it. Prints one JSON object.
  *
  * Run: node bench/collector.bench.ts [--machines 10] [--seconds 20]
  */
@@ -18,6 +19,7 @@ import { brokersFromEnv } from '../common/kafka.ts';
 import { Collector } from '../ingest/collector/collector.ts';
 import { CollectorConfigSpec } from '../ingest/collector/collector-config.ts';
 import { PrivateKafka } from '../tools/harness/collector-plant.ts';
+import { measureBareClient } from './bare-opcua-client.ts';
 
 const { values } = parseArgs({
   options: {
@@ -56,20 +58,18 @@ const endpoints = await new Promise<Array<{ id: string; endpoint: string }>>((re
   child.once('exit', (code) => reject(new Error(`machine process exited (${code})`)));
 });
 
-const collector = new Collector(
-  CollectorConfigSpec.parse({
-    id: 'bench',
-    kafka: { topicPrefix: `bench${Date.now().toString(36)}_`, partitions: 6, compression: values.compression },
-    pkiDir: join(dir, 'collector-pki'),
-    spool: { dir: join(dir, 'spool') },
-    machines: endpoints.map((e) => ({
-      id: e.id,
-      endpoint: e.endpoint,
-      auth: { usernameEnv: 'BENCH_USER', passwordEnv: 'BENCH_PASSWORD' },
-    })),
-  }),
-  { brokers, env: { ...process.env, BENCH_USER: user, BENCH_PASSWORD: password } },
-);
+const collectorConfig = CollectorConfigSpec.parse({
+  id: 'bench',
+  kafka: { topicPrefix: `bench${Date.now().toString(36)}_`, partitions: 6, compression: values.compression },
+  pkiDir: join(dir, 'collector-pki'),
+  spool: { dir: join(dir, 'spool') },
+  machines: endpoints.map((e) => ({
+    id: e.id,
+    endpoint: e.endpoint,
+    auth: { usernameEnv: 'BENCH_USER', passwordEnv: 'BENCH_PASSWORD' },
+  })),
+});
+const collector = new Collector(collectorConfig, { brokers, env: { ...process.env, BENCH_USER: user, BENCH_PASSWORD: password } });
 await collector.start();
 const totals = () => ({
   in: collector.stats.reduce((n, s) => n + s.blocksIn, 0),
@@ -92,6 +92,15 @@ const cpu = process.cpuUsage(c0);
 const wallS = (performance.now() - t0) / 1000;
 const b = totals();
 await collector.stop();
+// The reference, same machines, same run: a bare node-opcua client in this process (the collector is stopped).
+say(`bare node-opcua client on the same ${MACHINES} machines, ${SECONDS} s...`);
+const bare = await measureBareClient(endpoints, {
+  pkiDir: join(dir, 'collector-pki'),
+  user,
+  password,
+  publishingIntervalMs: collectorConfig.machines[0]!.publishingIntervalMs,
+  seconds: SECONDS,
+});
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
 await kafka?.stop();
@@ -119,6 +128,7 @@ console.log(
       cpuCoresUsed: round(cpuMs / 1000 / wallS, 3),
       cpuMsPerMachineSecond: round(cpuMsPerMachineSecond, 2),
       machinesPerCoreEstimate: Math.floor(1000 / cpuMsPerMachineSecond),
+      bareClient: { ...bare, ratioCollectorOverBare: round(cpuMsPerMachineSecond / bare.cpuMsPerMachineSecond, 2) },
       gapsDuringRun: b.gaps - a.gaps,
       spoolLeftAtStop: collector.spool?.records ?? 0,
       note: 'CPU = user + system of the collector process only (machines run in a child process); machinesPerCoreEstimate = 1000 / CPU ms per machine-second',

@@ -19,9 +19,35 @@ type Loose = any;
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
+/** Each bench's section heading in BENCHMARKS.md (how a run of some benches finds the others' sections to keep). */
+export const sectionTitles: Record<string, string> = {
+  collector: 'Collector throughput',
+  'collector-compression': 'Collector compression (gzip vs none)',
+  'simulator-serving': 'Simulator serving over OPC UA',
+  fft: 'FFT implementations',
+  'window-analysis': 'Window analysis (models)',
+  'simulator-physics': 'Simulator physics',
+  'processor-scaling': 'Stream processor scaling (processes and worker threads)',
+  'questdb-writes': 'QuestDB write cost (partitioning and commit pattern)',
+};
+
 export const formatters: Record<string, Formatter> = {
+  'questdb-writes': (j: Loose) => ({
+    title: sectionTitles['questdb-writes'],
+    lines: [
+      `The processor's write pattern without Kafka or the models: ${j.machines} machines × ${j.channelsPerMachine} channels of per-block rows (\`vibration_blocks\`, its DDL from storage/schema.ts) at ${j.blocksPerSecondPerChannel} blocks/s each, ${j.writers} writers (Kafka partitions) whose rows lag the clock by 0–1.5 s each, ${j.liveSeconds} s per variant, each on its own table. QuestDB CPU (user + system) from the first live commit until its WAL is applied, less its idle CPU measured right after. Reference: the empty day with a commit per writer, same run (load average at start ${j.loadAverageAtStart.join(' / ')}).`,
+      '',
+      '| variant | rows already in the day | commits | rows per commit | QuestDB CPU (cores) | CPU ms per 1000 rows | ratio to the empty day |',
+      '|---|---|---|---|---|---|---|',
+      ...(j.results as Loose[]).map(
+        (r) =>
+          `| ${r.variant}${r.variant === j.shipped ? ' (**shipped**)' : ''} | ${r.prefillRows.toLocaleString('en')} | ${r.commits} | ${r.rowsPerCommit} | ${r.questdbCpuCores} | ${r.cpuMsPer1000Rows} | ${r.ratioVsEmptyDay} |`,
+      ),
+    ],
+    raw: j,
+  }),
   collector: (j: Loose) => ({
-    title: 'Collector throughput',
+    title: sectionTitles.collector,
     lines: [
       `${j.machines} simulated machines (${j.perMachine.channels} channels × ${j.perMachine.sampleRateHz} Hz, ${j.perMachine.blockSize}-sample blocks, ${j.perMachine.security}) served by another process; one collector process into a real Kafka, compression ${j.compression}, ${j.seconds} s. Reference: the blocks/s the machines produce (real time), in the same run.`,
       '',
@@ -29,12 +55,18 @@ export const formatters: Record<string, Formatter> = {
       '|---|---|---|---|---|---|---|---|---|---|',
       `| ${j.blocksInPerS} | ${j.blocksOutPerS} | ${j.expectedBlocksPerS} | ${r1((j.blocksOutPerS / j.expectedBlocksPerS) * 100) / 100} | ${j.samplesPerS} | ${j.cpuCoresUsed} | ${j.cpuMsPerMachineSecond} | ${j.machinesPerCoreEstimate} | ${j.gapsDuringRun} | ${j.spoolLeftAtStop} |`,
       '',
+      ...(j.bareClient
+        ? [
+            `Reference in the same run: a bare node-opcua client on the same machines (same security, discovery and subscription settings; counting notifications only: bench/bare-opcua-client.ts): **${j.bareClient.cpuMsPerMachineSecond} ms of CPU per machine-second**, ${j.bareClient.notificationsPerS} notifications/s. Collector ÷ bare client: **${j.bareClient.ratioCollectorOverBare}** (target ≤ 1.5).`,
+            '',
+          ]
+        : []),
       'Where the CPU goes and why compression is off: docs/collector.md.',
     ],
     raw: j,
   }),
   'collector-compression': (j: Loose) => ({
-    title: 'Collector compression (gzip vs none)',
+    title: sectionTitles['collector-compression'],
     lines: [
       `${j.frames} frames of ${j.frameBytes} bytes from physics-simulated machines, gzip as kafkajs does it. Reference: the uncompressed frames (ratio = gzip bytes ÷ raw bytes), same run.`,
       '',
@@ -49,7 +81,7 @@ export const formatters: Record<string, Formatter> = {
     raw: j,
   }),
   'simulator-serving': (j: Loose) => ({
-    title: 'Simulator serving over OPC UA',
+    title: sectionTitles['simulator-serving'],
     lines: [
       `${j.unit}: **${j.median}** machines (largest passing step of one ramp; criterion: ${j.details.criterion}). Reference: physics-only rendering, ${j.reference} machines per core, same run; ratio ${j.ratio}.`,
       '',
@@ -76,7 +108,7 @@ export const formatters: Record<string, Formatter> = {
       '',
       'Why fft.js: mathjs `fft` is about three orders of magnitude slower, so it stays off the hot path (mathjs is used for small-matrix linear algebra only).',
     );
-    return { title: 'FFT implementations', lines, raw: j };
+    return { title: sectionTitles.fft, lines, raw: j };
   },
   'window-analysis': (j: Loose) => {
     const lines = [
@@ -101,7 +133,7 @@ export const formatters: Record<string, Formatter> = {
           ]
         : []),
     ];
-    return { title: 'Window analysis (models)', lines, raw: j };
+    return { title: sectionTitles['window-analysis'], lines, raw: j };
   },
   'simulator-physics': (j: Loose) => {
     const row = (label: string, m: Loose) =>
@@ -114,10 +146,30 @@ export const formatters: Record<string, Formatter> = {
       row('1 triaxial (3 axes)', j.oneTriaxialSensor),
       row('2 triaxial (6 axes)', j.twoTriaxialSensors),
     ];
-    return { title: 'Simulator physics', lines, raw: j };
+    return { title: sectionTitles['simulator-physics'], lines, raw: j };
+  },
+  'rul-protocol': (j: Loose) => {
+    const row = (label: string, cuts: string, s: Loose) =>
+      `| ${label} | ${cuts} | ${s.score} | ${s.medianAbsPercentError} % | ${s.overPredicted} / ${s.cases} | ${s.zeroPredictions} | ${s.covered} / ${s.cases} | ${s.medianUpperOverLower === null ? '∞' : `${s.medianUpperOverLower}×`} |`;
+    return {
+      title: 'Remaining life on the PHM 2012 protocol',
+      lines: [
+        `Leave-one-out over the FEMTO learning bearings (${j.bearings.join(', ')}), each cut at the challenge's eleven fractions of life (${j.cuts.challenge.join(', ')}) and at ${j.cuts.uniform.join(', ')}; remaining life predicted at the cut from the rows up to it, scored with the challenge's function (tools/harness/rul-protocol.ts). Reference: the model before the score-optimal point and the dropping of passed training failure levels, its median scored, same run. Truncated replays agree with the rows read: ${j.truncatedReplaysAgree ? 'yes' : '**NO**'}. A measurement, not a threshold; goal on the challenge's test runs: score ≥ ${j.goal.score}, median |error| ≤ ${j.goal.medianAbsPercentError} %, ≥ ${j.goal.coveredOf11} of 11 covered with upper ÷ lower ≤ ${j.goal.medianUpperOverLower}.`,
+        '',
+        '| model | cuts | score | median \\|error\\| | over-predicted | 0 s | 90 % interval covers | median upper ÷ lower |',
+        '|---|---|---|---|---|---|---|---|',
+        row(`default (${j.model.scored} scored)`, 'challenge', j.model.challenge),
+        row('', 'uniform', j.model.uniform),
+        row(`reference (${j.reference.scored} scored)`, 'challenge', j.reference.challenge),
+        row('', 'uniform', j.reference.uniform),
+        '',
+        `Replay time for the six leave-one-out histories: ${j.model.replayMs} ms (default), ${j.reference.replayMs} ms (reference).`,
+      ],
+      raw: j,
+    };
   },
   'processor-scaling': (j: Loose) => ({
-    title: 'Stream processor scaling (processes and worker threads)',
+    title: sectionTitles['processor-scaling'],
     lines: [
       `The same backlog (${j.machines} machines × ${j.windowsPerMachine} one-second windows, one ${j.perMachine.sampleRateHz} Hz accelerometer each with a ${j.perMachine.bearing} at its location, energy beside it, ${j.partitions} partitions) in Kafka before real \`pdm process\` children start; rate from the first window stored to the last, every window then counted in QuestDB. Kafka and QuestDB share the same ${j.cpus} cores (load average at start ${j.loadAverageAtStart.join(' / ')}). Reference: one process with one worker thread, same run.`,
       '',
@@ -131,3 +183,25 @@ export const formatters: Record<string, Formatter> = {
     raw: j,
   }),
 };
+
+const KEPT_NOTE = /^_Kept from an earlier run:.*_$/m;
+
+/**
+ * The sections of an existing BENCHMARKS.md with these titles, each marked as kept from an
+ * earlier run (a partial `npm run bench` re-measures only some benches). The soak section, which
+ * `npm run soak` owns, is not among them.
+ */
+export function keptSections(markdown: string, titles: string[], ranNow: string[]): Map<string, string> {
+  // The long runs' sections (soak, e2e) come last and are kept by their own markers.
+  const longRunsAt = markdown.search(/<!-- \w+:begin /);
+  const body = longRunsAt >= 0 ? markdown.slice(0, longRunsAt) : markdown;
+  const kept = new Map<string, string>();
+  for (const chunk of body.split(/^(?=## )/m)) {
+    const heading = /^## (.+)$/m.exec(chunk);
+    if (!heading || !titles.includes(heading[1].trim())) continue;
+    const note = `_Kept from an earlier run: the latest \`npm run bench\` ran only ${ranNow.join(', ')}._`;
+    const marked = KEPT_NOTE.test(chunk) ? chunk.replace(KEPT_NOTE, note) : chunk.replace(/^## .+\n/, (h) => `${h}\n${note}\n`);
+    kept.set(heading[1].trim(), marked);
+  }
+  return kept;
+}

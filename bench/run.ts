@@ -8,12 +8,13 @@
  *   npm run bench -- fft collector  # only benches whose name contains one of these words
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existingSoakSection } from '../tools/soak-report.ts';
-import { type BenchSection, formatters } from './report.ts';
+import { existingMarkedSection, MARKED_SECTIONS } from '../tools/benchmarks-section.ts';
+import { type HeadlineDocument, type HeadlineFigures, headlineFigures, mergeHeadline } from './headline.ts';
+import { type BenchSection, formatters, keptSections, sectionTitles } from './report.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -67,10 +68,10 @@ function runBench(file: string): Promise<{ json?: Record<string, unknown>; error
   });
 }
 
-const files = readdirSync(join(root, 'bench'))
+const allFiles = readdirSync(join(root, 'bench'))
   .filter((f) => f.endsWith('.bench.ts'))
-  .filter((f) => only.length === 0 || only.some((w) => f.includes(w)))
   .sort();
+const files = allFiles.filter((f) => only.length === 0 || only.some((w) => f.includes(w)));
 if (files.length === 0) {
   say(`no bench matches ${only.join(', ')}`);
   process.exit(2);
@@ -93,11 +94,13 @@ const machine = {
   date: new Date().toISOString(),
 };
 const sections: BenchSection[] = [];
+const headline: HeadlineFigures = {};
 for (const [i, f] of files.entries()) {
   say(`(${i + 1}/${files.length}) ${f}...`);
   const r = await runBench(join('bench', f));
   const name = f.replace(/\.bench\.ts$/, '');
   const fmt = formatters[name];
+  if (r.json) Object.assign(headline, headlineFigures(name, r.json));
   if (r.json && fmt) sections.push({ ...fmt(r.json), seconds: r.seconds, command: `node bench/${f}` });
   else
     sections.push({
@@ -131,11 +134,45 @@ const md: string[] = [
   `| date | ${machine.date} |`,
   '',
 ];
-for (const s of sections) {
-  md.push(`## ${s.title}`, '', `Command: \`${s.command}\` (${s.seconds} s)`, '', ...s.lines, '');
+// A partial run (`npm run bench -- fft`) keeps the other benches' sections from the file, marked
+// as measured earlier, so BENCHMARKS.md always holds every bench.
+const benchmarksMd = join(root, 'BENCHMARKS.md');
+const previousMd = existsSync(benchmarksMd) ? readFileSync(benchmarksMd, 'utf8') : '';
+const notRun = allFiles.filter((f) => !files.includes(f)).map((f) => f.replace(/\.bench\.ts$/, ''));
+const kept = keptSections(
+  previousMd,
+  notRun.map((name) => sectionTitles[name] ?? name),
+  files.map((f) => f.replace(/\.bench\.ts$/, '')),
+);
+const ranAt = machine.date.slice(0, 16).replace('T', ' ');
+for (const f of allFiles) {
+  const name = f.replace(/\.bench\.ts$/, '');
+  const s = sections.find((x) => x.command === `node bench/${f}`);
+  if (!s) {
+    const old = kept.get(sectionTitles[name] ?? name);
+    if (old) md.push(old.trimEnd(), '');
+    continue;
+  }
+  md.push(`## ${s.title}`, '', `Command: \`${s.command}\` (${s.seconds} s, ${ranAt} UTC)`, '', ...s.lines, '');
   if (s.raw) md.push('<details><summary>raw summary</summary>', '', '```json', JSON.stringify(s.raw, null, 2), '```', '', '</details>', '');
 }
-// The soak's section (npm run soak, not part of these benches) is kept as it was.
-const soak = existingSoakSection(join(root, 'BENCHMARKS.md'));
-writeFileSync(join(root, 'BENCHMARKS.md'), soak ? `${md.join('\n').trimEnd()}\n\n${soak}\n` : md.join('\n'));
-say(`wrote BENCHMARKS.md (${sections.length} benches)`);
+// The soak's and the end-to-end bench's sections (long runs outside npm run bench) are kept as they were.
+const longRuns = MARKED_SECTIONS.map((m) => existingMarkedSection(benchmarksMd, m.name, m.writer)).filter(Boolean);
+writeFileSync(benchmarksMd, longRuns.length > 0 ? `${md.join('\n').trimEnd()}\n\n${longRuns.join('\n\n')}\n` : md.join('\n'));
+say(`wrote BENCHMARKS.md (${sections.length} benches run${kept.size > 0 ? `, ${kept.size} kept from the previous file` : ''})`);
+
+const headlineJson = join(root, 'BENCHMARKS.json');
+let previousHeadline: Partial<HeadlineDocument> | undefined;
+try {
+  previousHeadline = existsSync(headlineJson) ? (JSON.parse(readFileSync(headlineJson, 'utf8')) as Partial<HeadlineDocument>) : undefined;
+} catch (err) {
+  say(`BENCHMARKS.json is not valid JSON (${(err as Error).message}); writing it afresh`);
+}
+const doc = mergeHeadline(previousHeadline, headline, {
+  node: machine.node,
+  cpus: machine.cores,
+  loadAverage: machine.loadAtStart,
+  at: machine.date,
+});
+writeFileSync(headlineJson, `${JSON.stringify(doc, null, 2)}\n`);
+say(`wrote BENCHMARKS.json (${Object.keys(headline).length} figures measured in this run)`);

@@ -163,7 +163,8 @@ export interface HealthRowInput {
     rulBasis: string | null;
     score: number;
     healthIndex: number;
-    rul: { median: number; lower: number; upper: number };
+    /** point: the score-optimal remaining life to plan with (absent from callers without it). */
+    rul: { median: number; lower: number; upper: number; point?: number };
     alarm: boolean;
     degradation: boolean;
     /** Seconds since the epoch; NaN when none (the sink leaves non-finite values out). */
@@ -192,6 +193,7 @@ export function healthRow(tables: TableNames, u: HealthRowInput): Row {
       rul_median_s: st.rul.median,
       rul_lower_s: st.rul.lower,
       rul_upper_s: st.rul.upper,
+      ...(st.rul.point !== undefined ? { rul_point_s: st.rul.point } : {}),
     },
     booleans: { alarm: st.alarm, degradation: st.degradation },
     longs: { window_seq: u.windowSeq, channels: u.channels },

@@ -88,7 +88,9 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
       // model of the operating mode it ran in (mode); sensor_reason names the channels left out
       // for failing their sensor checks (all of them when the state is check_function);
       // baseline_quality is the verdict on the mode's healthy baseline against absolute physics
-      // (good | suspect | unknown; null while it is learnt: models/health/baseline-quality.ts).
+      // (good | suspect | unknown; null while it is learnt: models/health/baseline-quality.ts);
+      // rul_point_s is the remaining life to plan with, the score-optimal point of the same
+      // distribution (models/rul/phm-score.ts; usually below the median).
       // system_event (with system_event_at, the step's time) is set on the row whose window
       // confirmed a system event: a step common to every channel, flat after it (a sensor
       // remounted, a channel re-ranged, a DAQ replaced), recorded with its reason, after which
@@ -99,11 +101,12 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
         rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL CAPACITY 4,
         phase SYMBOL CAPACITY 4, mode SYMBOL CAPACITY 64, degradation BOOLEAN, onset_at TIMESTAMP, window_seq LONG, channels INT,
         sensor_reason SYMBOL CAPACITY 256, processed_at TIMESTAMP, baseline_quality SYMBOL CAPACITY 4,
-        system_event VARCHAR, system_event_at TIMESTAMP
+        rul_point_s DOUBLE, system_event VARCHAR, system_event_at TIMESTAMP
       ) ${tail('ts, machine')}`,
       // Issue 13: on tables created before the columns, added here so the dashboards can query them.
       migrations: [
         `ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS baseline_quality SYMBOL CAPACITY 4`,
+        `ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS rul_point_s DOUBLE`,
         `ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS system_event VARCHAR`,
         `ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS system_event_at TIMESTAMP`,
       ],

@@ -3,6 +3,7 @@
  * runs without a file; per-machine settings give the models what the data cannot: bearing
  * geometry and the ISO 20816 machine class.
  */
+
 import { z } from 'zod';
 import { ChannelDeclarationSpec } from '../common/channel-spec.ts';
 import { KafkaSecuritySpec } from '../common/kafka.ts';
@@ -12,6 +13,7 @@ import { DEFAULT_PLAUSIBILITY, WIRE_ID_PATTERN } from '../common/wire/plausibili
 import { BearingGeometrySpec } from '../models/bearing/geometry-spec.ts';
 import { MonitorConfigSpec } from '../models/rul/monitor-config.ts';
 import { DEFAULT_ISO_CLASS } from '../models/vibration/iso20816.ts';
+import { DEFAULT_COMMIT_INTERVAL_MS } from './group-write.ts';
 
 export const MachineModelSpec = z.strictObject({
   shaftRpm: z.number().positive().optional().describe('nominal shaft speed; the live Speed reading wins when there is one'),
@@ -62,11 +64,29 @@ export const ProcessorConfigSpec = z.strictObject({
         .describe(
           "seconds without a heartbeat before the group takes a processor's partitions away: a killed processor's partitions move after this long (shorter: faster failover; longer: a long pause, e.g. garbage collection, does not cost the partitions). The broker allows 6-300 s by default",
         ),
+      partitionsConcurrently: z
+        .number()
+        .int()
+        .min(1)
+        .max(64)
+        .default(4)
+        .describe(
+          'partitions whose batches are processed at the same time: while one batch is written to QuestDB the others analyse, and the batches that wait for a write go to QuestDB together as one commit (fewer, larger commits cost QuestDB less per row); memory in flight grows with it',
+        ),
       security: KafkaSecuritySpec.optional(),
     })
     .prefault({}),
   questdb: z
     .strictObject({
+      commitIntervalMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(10_000)
+        .default(DEFAULT_COMMIT_INTERVAL_MS)
+        .describe(
+          'a QuestDB write starts at least this long after the previous one: the batches of the interval share one commit (QuestDB spends per commit more than per row; see BENCHMARKS.md, QuestDB write cost). Adds at most this much latency; 0 writes each batch as soon as the previous write is done',
+        ),
       tablePrefix: z
         .string()
         .regex(/^[A-Za-z0-9_]*$/, 'letters, digits and _ only')

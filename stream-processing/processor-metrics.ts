@@ -34,6 +34,8 @@ export interface ProcessorHealthReport {
     | 'gapsIn'
     | 'deadLettered'
     | 'writeRetries'
+    | 'questdbWrites'
+    | 'batchesWritten'
     | 'rowsRefused'
     | 'windowsAnalysed'
     | 'windowsFailed'
@@ -150,6 +152,16 @@ export class ProcessorMetrics {
       'pdm_processor_write_retries_total',
       'QuestDB write attempts that failed in transport and were retried',
       () => stats().writeRetries,
+    );
+    counter(
+      'pdm_processor_questdb_writes_total',
+      'QuestDB writes (ILP requests, each one commit), each carrying one or more batches',
+      () => stats().questdbWrites,
+    );
+    counter(
+      'pdm_processor_batches_written_total',
+      'Kafka batches whose rows were written to QuestDB (several share a write when they wait for one)',
+      () => stats().batchesWritten,
     );
     new Counter({
       name: 'pdm_processor_dead_letters_total',
@@ -336,6 +348,8 @@ export class ProcessorMetrics {
         gapsIn: s.gapsIn,
         deadLettered: s.deadLettered,
         writeRetries: s.writeRetries,
+        questdbWrites: s.questdbWrites,
+        batchesWritten: s.batchesWritten,
         rowsRefused: { ...s.rowsRefused },
         windowsAnalysed: s.windowsAnalysed,
         windowsFailed: s.windowsFailed,

@@ -34,6 +34,9 @@ export interface ProcessorStats {
   rowsRefused: Record<string, number>;
   /** Failed QuestDB write attempts that were retried (transport failures). */
   writeRetries: number;
+  /** QuestDB writes (ILP requests, each a commit) and the Kafka batches they carried: grouped, the writes are fewer. */
+  questdbWrites: number;
+  batchesWritten: number;
   windowsAnalysed: number;
   windowsFailed: number;
   rowsOut: Record<string, number>;
@@ -68,6 +71,8 @@ export function newProcessorStats(): ProcessorStats {
     deadLettersBy: new Map(),
     rowsRefused: {},
     writeRetries: 0,
+    questdbWrites: 0,
+    batchesWritten: 0,
     windowsAnalysed: 0,
     windowsFailed: 0,
     rowsOut: {},

@@ -65,6 +65,7 @@ import { coPartitionAssigner, unequalPartitionCounts } from './co-partition-assi
 import { offsetToCommit } from './commit-policy.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { DiagnosisAccumulators } from './diagnosis-accumulation.ts';
+import { GroupWriter } from './group-write.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
@@ -118,7 +119,8 @@ export class StreamProcessor {
   #deadLetters: DeadLetters | undefined;
   #sink: QuestdbSink | undefined;
   #pool: WorkerPool | undefined;
-  #sinkLock: Promise<void> = Promise.resolve();
+  /** Writes are serialised (the ILP client must not flush concurrently) and grouped: the batches that wait for one write go in the next together. */
+  readonly #groupWriter: GroupWriter<Row>;
   /** Sample rate per machine/channel, to dead-letter a rate that changes mid-stream. */
   readonly #rates = new RateContinuity();
   /** Pending partitions, commits and write retries, for /health. */
@@ -179,6 +181,7 @@ export class StreamProcessor {
     this.#channels = new ChannelMeanings(config.machines);
     this.#spectrumCadence = new SpectrumCadence<Row>(config.spectra.everyWindows, config.spectra.bandsEveryWindows);
     this.#wal = new WalWatch(config.questdb.wal);
+    this.#groupWriter = new GroupWriter<Row>((rows) => this.#writeRows(rows), { minIntervalMs: config.questdb.commitIntervalMs });
     this.metrics = new ProcessorMetrics({
       stats: this.stats,
       healthCounters: () => this.health?.counters,
@@ -370,7 +373,7 @@ export class StreamProcessor {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 2,
+      partitionsConsumedConcurrently: this.#config.kafka.partitionsConcurrently,
       eachBatch: (payload) => this.#onBatch(payload),
     });
     // The writer can fall behind, and drain, with no batch arriving: judged every second too.
@@ -623,33 +626,32 @@ export class StreamProcessor {
    * QuestDB's answer; everything else is written. Other failures (credentials) throw.
    */
   #write(rows: readonly Row[]): Promise<RefusedItem<Row>[]> {
-    const run = async () => {
-      this.#stall.writeStarted();
-      try {
-        return await writeIsolatingRefusals(
-          rows,
-          (part) =>
-            this.#sink!.writeBatch(
-              part,
-              (err, attempt) => {
-                this.stats.writeRetries++;
-                this.#stall.writeFailed(describeError(err));
-                this.#log.warn({ err: describeError(err), attempt }, 'QuestDB write failed; retrying the batch');
-              },
-              this.#abort.signal,
-            ),
-          (err) => !isRetriable(err) && isPdmError(err, 'PDM_ERR_QUESTDB_REJECTED'),
-        );
-      } finally {
-        this.#stall.writeEnded();
-      }
-    };
-    const write = this.#sinkLock.then(run);
-    this.#sinkLock = write.then(
-      () => undefined,
-      () => undefined,
-    );
-    return write;
+    return this.#groupWriter.write(rows);
+  }
+
+  /** One physical write of the rows of every batch that waited for the previous one (group-write.ts). */
+  async #writeRows(rows: readonly Row[]): Promise<RefusedItem<Row>[]> {
+    this.stats.questdbWrites = this.#groupWriter.writes;
+    this.stats.batchesWritten = this.#groupWriter.requests;
+    this.#stall.writeStarted();
+    try {
+      return await writeIsolatingRefusals(
+        rows,
+        (part) =>
+          this.#sink!.writeBatch(
+            part,
+            (err, attempt) => {
+              this.stats.writeRetries++;
+              this.#stall.writeFailed(describeError(err));
+              this.#log.warn({ err: describeError(err), attempt }, 'QuestDB write failed; retrying the batch');
+            },
+            this.#abort.signal,
+          ),
+        (err) => !isRetriable(err) && isPdmError(err, 'PDM_ERR_QUESTDB_REJECTED'),
+      );
+    } finally {
+      this.#stall.writeEnded();
+    }
   }
 
   async #deadLetter(topic: string, partition: number, message: KafkaMessage, err: unknown): Promise<void> {
@@ -1054,7 +1056,7 @@ export class StreamProcessor {
       await this.#stateTopic?.close();
       await this.#deadLetters?.close().catch(() => undefined);
       await this.#alertPublisher?.close().catch(() => undefined);
-      await this.#sinkLock;
+      await this.#groupWriter.idle();
     })();
     if (!(await settlesWithin(orderly, timeoutMs))) {
       this.#log.warn(

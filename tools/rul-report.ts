@@ -59,7 +59,7 @@ const VARIANTS: [string, MonitorConfigInput, boolean?][] = [
   ['fleet only (no degradation model)', { onset: { threshold: 1e12 } }],
   [
     'textbook Gebraeel: white noise, Φ(g), every training threshold, trend alone, no autocorrelation correction',
-    { rul: { noise: 'white', thresholds: 'all', combine: 'trend', correctAutocorrelation: false } },
+    { rul: { noise: 'white', thresholds: 'all', combine: 'trend', correctAutocorrelation: false, unreachedThresholds: false } },
   ],
   ['white noise + autocorrelation correction', { rul: { noise: 'white', thresholds: 'all', combine: 'trend' } }],
   ['white noise + correction + unassigned mass to fleet', { rul: { noise: 'white', thresholds: 'all', combine: 'trend+fleet' } }],
@@ -67,7 +67,11 @@ const VARIANTS: [string, MonitorConfigInput, boolean?][] = [
   ['Brownian first passage, every threshold, trend alone', { rul: { noise: 'brownian', thresholds: 'all', combine: 'trend' } }],
   ['Brownian, every threshold, + fleet', { rul: { noise: 'brownian', thresholds: 'all', combine: 'trend+fleet' } }],
   ['Brownian, lowest threshold, trend alone', { rul: { noise: 'brownian', thresholds: 'lowest', combine: 'trend' } }],
-  ['**default**: Brownian, lowest threshold, + fleet', {}],
+  [
+    'default before the PHM 2012 protocol: training failure levels already passed still thresholds',
+    { rul: { unreachedThresholds: false } },
+  ],
+  ['**default**: Brownian, lowest threshold not yet passed, + fleet', {}],
   ['default, training lives as recorded (no load and speed given)', {}, false],
   ['default, half-and-half mixture with the fleet', { rul: { combine: 'mixture' } }],
   ['default + fleet time from onset to failure', { rul: { stageFleet: true } }],

@@ -2,10 +2,7 @@
  * The soak's section of BENCHMARKS.md: replaced in place (between its markers) by each soak run,
  * so `npm run bench`'s sections and the soak's live in one file without overwriting each other.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-
-const BEGIN = '<!-- soak:begin (tools/soak.ts writes this section) -->';
-const END = '<!-- soak:end -->';
+import { writeMarkedSection } from './benchmarks-section.ts';
 
 export interface SoakSummary {
   measuredAt: string;
@@ -28,10 +25,9 @@ export interface SoakSummary {
   missingBlocksAtEnd: number | null;
 }
 
-/** The markdown of a soak run. */
-export function soakSection(s: SoakSummary): string {
+/** The markdown of a soak run (without its markers). */
+export function soakSection(s: SoakSummary): string[] {
   return [
-    BEGIN,
     '## Soak (`npm run soak`)',
     '',
     `\`${s.command}\` (${s.measuredAt}, ${s.cpus} cores, load at the end ${s.loadAverageAtEnd.join(' / ')}): the local factory (\`pdm start\`, fleet ${s.fleet}) for ${s.minutes} minutes, ${s.samples} samples. Memory is flat when the last quarter's mean RSS is within 10 % of the second quarter's (the first quarter is start-up and warm-up).`,
@@ -44,24 +40,10 @@ export function soakSection(s: SoakSummary): string {
     ),
     '',
     `Consumer lag (messages not yet processed): at most ${s.lag.max ?? '-'}, at most ${s.lag.lastQuarterMax} in the last quarter. Missing blocks stored as collection gaps at the end: ${s.missingBlocksAtEnd ?? '-'}. pdm start exit code ${s.exitCode}.`,
-    END,
-  ].join('\n');
+  ];
 }
 
-/** Put the section into `file`, replacing an earlier one, or appending it. */
+/** Put the soak's section into `file`, replacing an earlier one, or appending it. */
 export function writeSoakSection(file: string, s: SoakSummary): void {
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const section = soakSection(s);
-  const a = text.indexOf(BEGIN);
-  const b = text.indexOf(END);
-  const next = a >= 0 && b > a ? `${text.slice(0, a)}${section}${text.slice(b + END.length)}` : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
-}
-
-/** The soak section of an existing BENCHMARKS.md ('' when there is none), for `npm run bench` to keep when it rewrites the file. */
-export function existingSoakSection(file: string): string {
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const a = text.indexOf(BEGIN);
-  const b = text.indexOf(END);
-  return a >= 0 && b > a ? text.slice(a, b + END.length) : '';
+  writeMarkedSection(file, 'soak', 'tools/soak.ts', soakSection(s));
 }

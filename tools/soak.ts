@@ -11,7 +11,6 @@
  *   node tools/soak.ts [--minutes 30] [--fleet deploy/config/fleet.yaml]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +22,7 @@ import { ensureCredentials, questdbLayout } from '../deploy/local/questdb.ts';
 import { questdbDir } from '../deploy/local/services.ts';
 import { questdbExec } from '../storage/sql.ts';
 import { tableNames } from '../storage/tables.ts';
+import { plantProcesses, rssMb } from './harness/plant-processes.ts';
 import { writeSoakSection } from './soak-report.ts';
 
 const { values } = parseArgs({
@@ -37,47 +37,6 @@ const minutes = Number(values.minutes);
 const sampleMs = Number(values['sample-s']) * 1000;
 if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, got ${values.minutes}`);
 const say = (l: string) => process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${l}\n`);
-
-/** Every descendant of `pid`, with a name for what it is (from its command line). */
-function plantProcesses(pid: number): Map<string, number> {
-  const parent = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      /* gone */
-    }
-  }
-  const out = new Map<string, number>([['pdm start (collector + processor)', pid]]);
-  const walk = (p: number) => {
-    for (const [child, pp] of parent) {
-      if (pp !== p) continue;
-      let cmd = '';
-      try {
-        cmd = readFileSync(`/proc/${child}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      } catch {
-        continue;
-      }
-      if (cmd.includes(' simulate ')) out.set('simulator', child);
-      else if (cmd.includes('kafka.Kafka')) out.set('kafka', child);
-      else if (cmd.includes('questdb')) out.set('questdb', child);
-      walk(child);
-    }
-  };
-  walk(pid);
-  return out;
-}
-
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 const offset = process.env['PDM_SERVICES_PORT_OFFSET'] ?? '0';
 const kafkaPort = 9092 + Number(offset);

@@ -25,7 +25,7 @@ Health index, alarm and remaining useful life of one asset's feature history.
                     at failure; gives the fleet life distribution, the failure threshold and the
                     degradation prior
   --json            one JSON object per series row on stdout:
-                    {"time", "health_index", "alarm", "rul_s": {"median","lower","upper"} | null, "rul_basis",
+                    {"time", "health_index", "alarm", "rul_s": {"median","lower","upper","point"} | null, "rul_basis",
                      "system_event": null | {"at", "detected_at", "reason", "locations", "features"}}
                     (system_event on the row that confirmed one, see below)
   --threshold X     failure threshold on the health index (x baseline, > 1); default: the lowest
@@ -51,7 +51,10 @@ Operating conditions (optional; a history run harder fails sooner):
 
 The health index is the geometric mean of the positive features relative to their baseline (the
 first 60 rows by default), counting increases only: 1 = as in the baseline, 2 = twice it. rul_s is
-a median and a 90 % interval in seconds; rul_basis is "fleet" (life distribution of the training
+a median and a 90 % interval in seconds, and a point to plan with: the remaining life that
+maximises the expected PHM 2012 challenge score under the same distribution (an over-prediction
+costs four times as much per percent as an under-prediction, so it usually lies below the
+median, the lower the more uncertain the distribution; MODELS.md, "PHM 2012 protocol"); rul_basis is "fleet" (life distribution of the training
 histories given the asset's age, before degradation is detected), "degradation" (after) or null
 (no training histories and no degradation yet).
 
@@ -300,7 +303,7 @@ function summary(series: FeatureHistory, train: FeatureHistory[], columns: strin
     `last row (time ${series.timesAsGiven[st.length - 1]}): health index ${last.healthIndex.toFixed(2)}, state ${last.state}, alarm ${last.alarm ? 'on' : 'off'}`,
     last.rulBasis === null
       ? 'remaining life: no basis (no training histories and no degradation detected)'
-      : `remaining life: ${seconds(last.rul.median)} (90 % interval ${seconds(last.rul.lower)} to ${seconds(last.rul.upper)}), basis ${last.rulBasis}`,
+      : `remaining life: ${seconds(last.rul.median)} (90 % interval ${seconds(last.rul.lower)} to ${seconds(last.rul.upper)}; plan with ${seconds(last.rul.point)}), basis ${last.rulBasis}`,
   ];
   return `${lines.join('\n')}\n`;
 }

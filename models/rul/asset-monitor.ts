@@ -95,7 +95,7 @@ export function newAssetStatus(): AssetStatus {
     logHealthIndex: 0,
     state: 'normal',
     rulBasis: null,
-    rul: { median: Number.NaN, lower: Number.NaN, upper: Number.NaN },
+    rul: { median: Number.NaN, lower: Number.NaN, upper: Number.NaN, point: Number.NaN },
     systemEvent: null,
     systemEventPending: false,
   };
@@ -125,6 +125,12 @@ export class AssetMonitor {
   readonly #stageWeibull: WeibullFleet | null;
   readonly #logThresholds: number[];
   readonly #medianLogThreshold: number;
+  /** The training histories' log failure levels, ascending, when the thresholds are learnt from them (else null). */
+  readonly #learntLevels: number[] | null;
+  /** Their spread (sample standard deviation, at least 0.1 neper). */
+  readonly #learntSpread: number;
+  /** This window's thresholds (reused: no allocation per window). */
+  readonly #thresholdsNow: number[] = [];
   readonly #longestLifeS: number;
   #detector: AnomalyDetector;
   #firstTime: number | null = null;
@@ -142,7 +148,16 @@ export class AssetMonitor {
   #events: SystemEventDetector | null = null;
   #raw = new Float64Array(0);
 
-  constructor(config: MonitorConfigInput = {}, fleet: FleetKnowledge | null = null, where = 'asset') {
+  /** Without remaining life (`rulBasis` stays null): a training replay needs the index and the onset only. */
+  readonly #remainingLife: boolean;
+
+  constructor(
+    config: MonitorConfigInput = {},
+    fleet: FleetKnowledge | null = null,
+    where = 'asset',
+    options: { remainingLife?: boolean } = {},
+  ) {
+    this.#remainingLife = options.remainingLife ?? true;
     this.config = parseModelConfig(MonitorConfigSpec, config, where);
     this.where = where;
     this.fleet =
@@ -170,6 +185,11 @@ export class AssetMonitor {
           : [Math.log(r.defaultFailureThreshold)];
     if (this.#logThresholds.length === 0) this.#logThresholds.push(Math.log(r.defaultFailureThreshold));
     this.#medianLogThreshold = median(this.#logThresholds);
+    const learnt = r.failureThreshold === undefined && fleet !== null ? fleet.failureLogHi.filter((d) => d > 0).sort((a, b) => a - b) : [];
+    this.#learntLevels = learnt.length > 0 ? learnt : null;
+    const mean = learnt.reduce((a, d) => a + d, 0) / Math.max(1, learnt.length);
+    const sd = learnt.length > 1 ? Math.sqrt(learnt.reduce((a, d) => a + (d - mean) ** 2, 0) / (learnt.length - 1)) : 0;
+    this.#learntSpread = Math.max(sd, 0.1);
     this.#longestLifeS = this.fleet !== null && this.fleet.lifetimesS.length > 0 ? Math.max(...this.fleet.lifetimesS) : 0;
     this.#detector = new AnomalyDetector(this.config.anomaly, where);
     this.#smoother = new MedianSmoother(this.config.smoothingWindows);
@@ -235,7 +255,7 @@ export class AssetMonitor {
       out.healthIndex = Math.exp(logHi);
     }
     this.#judgeSystemEvent(out, time, features);
-    this.#estimateRul(out, age);
+    if (this.#remainingLife) this.#estimateRul(out, age);
     this.#events?.noteReported(out.alarm, out.degradation);
     const e = this.#evidence;
     e.alarm = out.alarm;
@@ -318,7 +338,7 @@ export class AssetMonitor {
     const ok = this.#solver.solve(out.rul, {
       trend,
       tau,
-      logThresholds: this.#logThresholds,
+      logThresholds: degrading ? this.#thresholdsAt(out.logHealthIndex) : this.#logThresholds,
       fleet: this.#weibull,
       age,
       stageFleet: degrading ? this.#stageWeibull : null,
@@ -333,7 +353,34 @@ export class AssetMonitor {
       out.rul.median = Number.NaN;
       out.rul.lower = Number.NaN;
       out.rul.upper = Number.NaN;
+      out.rul.point = Number.NaN;
     } else out.rulBasis = degrading ? 'degradation' : 'fleet';
+  }
+
+  /**
+   * The failure thresholds for a running asset at log index `level`. A threshold learnt from other
+   * machines' failures is where they failed, not a failure criterion of this one: an asset running
+   * at or above a training history's failure level shows that its own level is higher, so (with
+   * `unreachedThresholds`) those levels are dropped and the lowest of the rest is used ('lowest'),
+   * or all of the rest ('all'). Above every training level, the only knowledge is that the asset's
+   * level lies above its current one by about the scatter of failure levels between machines: one
+   * threshold that far above. Remaining life then never reads 0 s while the asset runs; it comes
+   * from how fast the index approaches its next plausible failure level. A configured
+   * `failureThreshold` (or the default without training) is a definition of failure and stays.
+   */
+  #thresholdsAt(level: number): readonly number[] {
+    const levels = this.#learntLevels;
+    if (!this.config.rul.unreachedThresholds || levels === null) return this.#logThresholds;
+    const out = this.#thresholdsNow;
+    out.length = 0;
+    for (const d of levels) {
+      if (d > level) {
+        out.push(d);
+        if (this.config.rul.thresholds === 'lowest') break;
+      }
+    }
+    if (out.length === 0) out.push(level + this.#learntSpread);
+    return out;
   }
 
   toJSON(): AssetMonitorState {

@@ -40,7 +40,7 @@ export function summarizeHistory(h: History, config: MonitorConfigInput): Histor
   if (h.times.length < 2 || h.times.length !== h.rows.length) {
     throw new PdmError('PDM_ERR_INPUT_VALUE', `${h.name}: a training history needs at least 2 rows with a time each`, { history: h.name });
   }
-  const m = new AssetMonitor(config, null, h.name);
+  const m = new AssetMonitor(config, null, h.name, { remainingLife: false });
   const out = newAssetStatus();
   for (let i = 0; i < h.times.length; i++) m.update(out, h.times[i], h.rows[i]);
   const lifetimeS = h.times[h.times.length - 1] - h.times[0];

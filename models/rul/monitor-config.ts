@@ -26,6 +26,13 @@ export const OnsetSpec = z
 export const WeibullPriorSpec = z.strictObject({
   shapeMedian: z.number().positive().default(1.5).describe('prior median of the fleet Weibull shape (bearing fatigue: about 1.1-1.5)'),
   shapeLogSd: z.number().positive().default(0.6).describe('prior spread of the shape, in natural-log units'),
+  minShape: z
+    .number()
+    .positive()
+    .default(0.2)
+    .describe(
+      'smallest shape allowed (1 = wear-out only: the failure rate never falls with age, so the expected remaining life never grows)',
+    ),
 });
 
 export const RulSpec = z
@@ -55,6 +62,12 @@ export const RulSpec = z
       .default('lowest')
       .describe(
         "with training histories: 'all' = every history's health index at failure, equally likely; 'lowest' = the lowest of them (conservative)",
+      ),
+    unreachedThresholds: z
+      .boolean()
+      .default(true)
+      .describe(
+        "with thresholds learnt from training histories: a running asset's failure level is above its current health index, so training failure levels it has already passed are dropped (above all of them: the current level plus their scatter); remaining life never reads 0 s while it runs",
       ),
     noise: z
       .enum(['white', 'brownian'])

@@ -13,7 +13,7 @@ import { type MonitorConfigInput, MonitorConfigSpec } from './monitor-config.ts'
 export interface ReplayedRow {
   health_index: number;
   alarm: boolean;
-  rul_s: { median: number; lower: number; upper: number } | null;
+  rul_s: { median: number; lower: number; upper: number; point: number } | null;
   rul_basis: 'fleet' | 'degradation' | null;
   /** A system event confirmed at this row (models/health/system-event.ts), null otherwise. */
   system_event: ReplayedSystemEvent | null;
@@ -70,7 +70,7 @@ export function replay(series: ReplaySeries, train: readonly History[], config: 
     rows.push({
       health_index: s.healthIndex,
       alarm: s.alarm,
-      rul_s: s.rulBasis === null ? null : { median: s.rul.median, lower: s.rul.lower, upper: s.rul.upper },
+      rul_s: s.rulBasis === null ? null : { median: s.rul.median, lower: s.rul.lower, upper: s.rul.upper, point: s.rul.point },
       rul_basis: s.rulBasis,
       system_event:
         s.systemEvent === null

@@ -16,12 +16,20 @@
  * the distribution does not reach within the horizon is reported as the horizon itself.
  */
 import type { TrendModel } from './exponential-degradation.ts';
+import { ScoreOptimalPoint } from './phm-score.ts';
 import type { WeibullFleet } from './weibull-fleet.ts';
 
 export interface RulEstimate {
   median: number;
   lower: number;
   upper: number;
+  /**
+   * The point to plan with: the remaining life maximising the expected PHM 2012 accuracy under
+   * this distribution (phm-score.ts): usually below the median, because finding the machine failed
+   * before the planned stop costs more than stopping it early (on a two-humped distribution it may
+   * sit on the narrower hump, above the median).
+   */
+  point: number;
 }
 
 export interface RulInputs {
@@ -47,6 +55,9 @@ export interface RulInputs {
 }
 
 const GRID = 320;
+/** Horizons from 1e-6 x the horizon to the horizon: the grid's constant log step after 0. */
+const SPAN = 1e-6;
+const LOG_STEP = -Math.log(SPAN) / (GRID - 2);
 
 export class RulSolver {
   readonly #r = new Float64Array(GRID);
@@ -54,6 +65,7 @@ export class RulSolver {
   readonly #deg = new Float64Array(GRID);
   readonly #fleet = new Float64Array(GRID);
   readonly #one = new Float64Array(GRID);
+  readonly #point = new ScoreOptimalPoint(GRID, LOG_STEP);
 
   /** @returns false when there is no basis at all (out untouched). */
   solve(out: RulEstimate, x: RulInputs): boolean {
@@ -66,7 +78,7 @@ export class RulSolver {
     const deg = this.#deg;
     const fl = this.#fleet;
     r[0] = 0;
-    const a = Math.log(x.horizon * 1e-6);
+    const a = Math.log(x.horizon * SPAN);
     const b = Math.log(x.horizon);
     for (let i = 1; i < GRID; i++) r[i] = Math.exp(a + ((b - a) * (i - 1)) / (GRID - 2));
     fl.fill(0);
@@ -105,6 +117,7 @@ export class RulSolver {
     out.lower = this.#quantile(tail, x.horizon);
     out.median = this.#quantile(0.5, x.horizon);
     out.upper = this.#quantile(1 - tail, x.horizon);
+    out.point = this.#point.solve(r, cdf);
     return true;
   }
 

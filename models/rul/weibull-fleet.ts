@@ -18,6 +18,8 @@ import { PdmError } from '../../common/errors.ts';
 export interface WeibullPriorConfig {
   shapeMedian: number;
   shapeLogSd: number;
+  /** Smallest shape on the grid (default 0.2). */
+  minShape?: number;
 }
 
 export const DEFAULT_WEIBULL_PRIOR: WeibullPriorConfig = { shapeMedian: 1.5, shapeLogSd: 0.6 };
@@ -42,7 +44,7 @@ export class WeibullFleet {
     this.lifetimes = [...lifetimes];
     const minT = Math.min(...lifetimes);
     const maxT = Math.max(...lifetimes);
-    const shapes = logspace(0.2, 20, 70);
+    const shapes = logspace(Math.min(prior.minShape ?? 0.2, 19), 20, 70);
     const scales = logspace(minT / 100, maxT * 100, 90);
     const logW: number[] = [];
     const ks: number[] = [];

@@ -20,6 +20,8 @@ export interface ChannelEvidence {
   gaps: ReadonlyArray<{ from: number; to: number; cause: string }>;
   /** Blocks produced after the collector's final stop are nobody's loss: the last sequence it read. */
   collectedUpTo?: number;
+  /** Where Kafka was read at the end (kafka-census.ts): the sequence numbers in the vibration topic and in the dead-letter topic. */
+  kafka?: { inTopic: ReadonlySet<number>; deadLettered: ReadonlySet<number> };
 }
 
 export interface ChannelAccount {
@@ -33,6 +35,11 @@ export interface ChannelAccount {
   unaccounted: number;
   /** The first few unaccounted sequence numbers (to look for in the logs). */
   unaccountedExamples: number[];
+  /**
+   * With Kafka's census: of the unaccounted blocks, how many Kafka holds (the processor did not
+   * store them), and how many of those are dead letters; the rest never reached Kafka (the collector lost them).
+   */
+  unaccountedInKafka?: { inTopic: number; deadLettered: number };
 }
 
 /** Count one channel. Sets of sequence numbers are small (a few thousand per channel per run). */
@@ -51,6 +58,7 @@ export function accountChannel(e: ChannelEvidence): ChannelAccount {
   const unaccountedExamples: number[] = [];
   let unaccounted = 0;
   let storedInScope = 0;
+  const inKafka = e.kafka ? { inTopic: 0, deadLettered: 0 } : undefined;
   for (const s of inScope) {
     if (storedSet.has(s)) {
       storedInScope++;
@@ -61,6 +69,8 @@ export function accountChannel(e: ChannelEvidence): ChannelAccount {
     else {
       unaccounted++;
       if (unaccountedExamples.length < 5) unaccountedExamples.push(s);
+      if (inKafka && e.kafka?.inTopic.has(s)) inKafka.inTopic++;
+      if (inKafka && e.kafka?.deadLettered.has(s)) inKafka.deadLettered++;
     }
   }
   return {
@@ -72,6 +82,7 @@ export function accountChannel(e: ChannelEvidence): ChannelAccount {
     reported,
     unaccounted,
     unaccountedExamples: unaccountedExamples.sort((a, b) => a - b),
+    ...(inKafka ? { unaccountedInKafka: inKafka } : {}),
   };
 }
 

@@ -9,8 +9,11 @@
  * from the simulator's own record of the blocks it produced what reached QuestDB
  * (tools/fault-suite/accounting.ts): blocks unaccounted (0), rows duplicated (0), frames dropped
  * from a full spool against the collector's own count, and each fault's recovery time (from the
- * recovery action to a block produced after it queryable in QuestDB for every machine). Prints a
- * table, writes fault-report.json and RELIABILITY.md. Exit 1 when a count is wrong.
+ * recovery action to a block produced after it queryable in QuestDB for every machine). Before
+ * stopping Kafka it reads what the vibration and dead-letter topics hold (kafka-census.ts), so
+ * the report says of each unaccounted block whether it reached Kafka (lost by the processor) or
+ * not (lost by the collector). Prints a table, writes fault-report.json and RELIABILITY.md. Exit
+ * 1 when a count is wrong.
  *
  * Disks: the spool and QuestDB's data live on size-limited tmpfs mounts when this process may
  * mount (root); otherwise the two disk faults are skipped and the report says so.
@@ -23,6 +26,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SimulatorMessage } from '../../cli/commands/simulate.ts';
+import { topicNames } from '../../common/topics.ts';
 import { ensureServices, questdbDir, questdbTarget, type RunningServices } from '../../deploy/local/services.ts';
 import { readState } from '../../deploy/local/state.ts';
 import { collectorPkiDir, initPlantPki } from '../../ingest/opcua/pki-init.ts';
@@ -31,6 +35,7 @@ import { tableNames } from '../../storage/tables.ts';
 import { freePort } from '../harness/ports.ts';
 import { type ProcessorChild, spawnProcessor, stopChild } from '../harness/processor-group.ts';
 import { accountChannel, type ChannelAccount, mergeRuns, type Run } from './accounting.ts';
+import { type KafkaCensus, kafkaCensus } from './kafka-census.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const PDM = join(root, 'cli', 'pdm.ts');
@@ -395,6 +400,15 @@ const gaps = (await sql(`SELECT machine, channel, from_seq, to_seq, cause FROM $
 const [[windows, distinctWindows]] = (await sql(
   `SELECT count(), count_distinct(concat(machine, '/', channel, '/', window_seq)) FROM ${tables.features}`,
 )) as [[number, number]];
+// Where Kafka stands (a diagnostic: a failure to read it leaves the accounting as it was).
+const topics = topicNames('');
+let census: KafkaCensus | undefined;
+try {
+  say('reading what Kafka holds (vibration and dead-letter topics)...');
+  census = await kafkaCensus(ep().kafkaBrokers, { vibration: topics.vibration, deadLetter: topics.deadLetter });
+} catch (err) {
+  say(`cannot read Kafka's census (${(err as Error).message}): the report goes without it`);
+}
 const accounts: ChannelAccount[] = [];
 for (const key of [...produced.keys()].sort()) {
   const [machine, channel] = key.split('/') as [string, string];
@@ -405,6 +419,9 @@ for (const key of [...produced.keys()].sort()) {
       produced: produced.get(key)!,
       stored: blocks.filter((b) => b[0] === machine && b[1] === channel).map((b) => Number(b[2])),
       gaps: gaps.filter((g) => g[0] === machine && g[1] === channel).map((g) => ({ from: Number(g[2]), to: Number(g[3]), cause: g[4] })),
+      ...(census
+        ? { kafka: { inTopic: census.inKafka.get(key) ?? new Set(), deadLettered: census.deadLettered.get(key) ?? new Set() } }
+        : {}),
     }),
   );
 }
@@ -435,6 +452,17 @@ const totals = {
   duplicatedWindows: windows - distinctWindows,
   spoolDroppedByCollector: spoolDropped,
   spoolFullGapBlocks: reportedByCause['spool_full'] ?? 0,
+  ...(census
+    ? {
+        kafka: {
+          blocksInTopic: [...census.inKafka.values()].reduce((n, s) => n + s.size, 0),
+          deadLettersByCode: census.deadLettersByCode,
+          undecodable: census.undecodable,
+          unaccountedInTopic: sum((a) => a.unaccountedInKafka?.inTopic ?? 0),
+          unaccountedDeadLettered: sum((a) => a.unaccountedInKafka?.deadLettered ?? 0),
+        },
+      }
+    : {}),
 };
 const ok = totals.unaccounted === 0 && totals.duplicatedBlocks === 0 && totals.duplicatedWindows === 0;
 const report = {

@@ -9,7 +9,7 @@ export interface ReplayRow {
   time: number;
   health_index: number;
   alarm: boolean;
-  rul_s: { median: number; lower: number; upper: number } | null;
+  rul_s: { median: number; lower: number; upper: number; point: number } | null;
   rul_basis: 'fleet' | 'degradation' | null;
   /** A system event confirmed at this row (pdm rul --json), null otherwise; absent in older output. */
   system_event?: unknown;

@@ -65,13 +65,16 @@ describe('pdm rul output', () => {
       rul_basis: 'fleet',
       system_event: null,
     });
-    expect(Object.keys(rows[0].rul_s).sort()).toStrictEqual(['lower', 'median', 'upper']);
+    // `point` joined the contract with the PHM 2012 protocol (the score-optimal point to plan with).
+    expect(Object.keys(rows[0].rul_s).sort()).toStrictEqual(['lower', 'median', 'point', 'upper']);
     const last = rows[rows.length - 1];
     expect(last.alarm).toBe(true);
     expect(last.rul_basis).toBe('degradation');
     expect(last.health_index).toBeGreaterThan(1.5);
     expect(last.rul_s.lower).toBeLessThanOrEqual(last.rul_s.median);
     expect(last.rul_s.median).toBeLessThanOrEqual(last.rul_s.upper);
+    expect(last.rul_s.point).toBeGreaterThan(0);
+    expect(last.rul_s.point).toBeLessThanOrEqual(last.rul_s.upper);
   });
 
   it('without --train there is no basis until degradation is detected; --threshold sets the failure level', () => {

@@ -184,3 +184,57 @@ describe('store and forward', () => {
     },
   );
 });
+
+describe('spilling onto a full disk (issue 15, the fault suite)', () => {
+  // Real ENOSPC: every segment the spool may create is a link to /dev/full. The batch in flight
+  // hangs (Kafka SIGSTOPped), so the forwarder spills it and the memory queue to the spool, which
+  // takes nothing. Blocks are dropped and reported; gap events are handed back to the owner,
+  // never dropped (before: the spill ignored the spool's refusal, so a gap event was lost and a
+  // dropped block was counted durable).
+  it.runIf(existsSync('/dev/full'))(
+    'spool-loss: what the full spool refuses in a spill is reported dropped (blocks) or handed back (gap events), never counted spooled',
+    async () => {
+      const kafka = new ScriptedKafka();
+      kafka.mode = 'hang';
+      const dir = mkdtempSync(join(tmpdir(), 'pdm-saf-'));
+      const dropped: number[] = [];
+      const spool = Spool.open(
+        { dir, maxBytes: 64 << 20, segmentBytes: 1 << 20, fsync: 'never', fsyncIntervalMs: 1000, keep: (r) => r.topic === 'gaps' },
+        { onDrop: (ranges) => dropped.push(...ranges.flatMap((r) => range(r.fromSeq, r.toSeq + 1))) },
+      );
+      // After opening: the spool would read a /dev/full link it found as a segment (zeros, endless).
+      for (let id = 0; id < 1000; id++) symlinkSync('/dev/full', join(dir, `seg-${String(id).padStart(16, '0')}.spool`));
+      const spooled: number[] = [];
+      const refused: SpoolMessage[] = [];
+      const f = new StoreAndForward(
+        spool,
+        kafka,
+        { delivered: () => {}, spooled: (m) => spooled.push(m.seq), refused: (m) => refused.push(m) },
+        { lingerMs: 5, maxBatchMessages: 10, spillAfterMs: 100, retryMinMs: 20, retryMaxMs: 50 },
+      );
+      f.start();
+      open.push({ f, s: spool });
+      const gap = (n: number): SpoolMessage => ({ ...msg(n), topic: 'gaps', seq: -1 });
+      f.send(msg(0));
+      await until(() => kafka.sends === 1, 'the first batch in flight');
+      const gaps: number[] = [];
+      for (let seq = 1; seq < 30; seq++) {
+        f.send(msg(seq));
+        if (seq % 10 === 0) {
+          gaps.push(seq);
+          f.send(gap(seq));
+        }
+      }
+      await until(() => f.mode === 'spooling', 'the spill');
+      expect(spool.diskFullEvents).toBeGreaterThan(0);
+      // Every gap event came back to the owner; none was dropped or counted on disk.
+      expect(refused.filter((m) => m.topic === 'gaps').map((m) => seqOf(m.value))).toEqual(gaps);
+      expect(spool.droppedRecords).toBe(dropped.length);
+      // Every block (the one in flight and the 29 in memory) was reported dropped, none counted spooled.
+      expect(dropped.sort((a, b) => a - b)).toEqual(range(0, 30));
+      expect(spooled).toEqual([]);
+      expect(refused.filter((m) => m.topic !== 'gaps').map((m) => m.seq)).toEqual(range(0, 30));
+      kafka.release(false);
+    },
+  );
+});

@@ -36,6 +36,20 @@ describe('fault suite accounting', () => {
     expect(a.unaccounted).toBe(0);
   });
 
+  it("with Kafka's census, says which unaccounted blocks Kafka holds (the processor lost them) and which it dead-lettered", () => {
+    const a = accountChannel({
+      ...base,
+      produced: [[0, 9]],
+      stored: [0, 1, 2, 6, 7, 8, 9],
+      gaps: [],
+      // 3 in Kafka (not stored), 4 dead-lettered (so in Kafka too), 5 never reached Kafka.
+      kafka: { inTopic: new Set([0, 1, 2, 3, 4, 6, 7, 8, 9]), deadLettered: new Set([4]) },
+    });
+    expect(a.unaccounted).toBe(3);
+    expect(a.unaccountedInKafka).toEqual({ inTopic: 2, deadLettered: 1 });
+    expect(accountChannel({ ...base, produced: [[0, 9]], stored: [0, 9], gaps: [] }).unaccountedInKafka).toBeUndefined();
+  });
+
   it('merges the runs of repeated reports and of several lives', () => {
     expect(
       mergeRuns([

@@ -18,7 +18,13 @@
  *  - remaining life: over the rows of the last third of life of all the bearings, the 90 %
  *    interval contains the truth in at least 60 % of them; every bearing whose last third is
  *    mostly on the degradation basis (all but Bearing3_1) reaches 60 % on its own, and its interval
- *    is narrower over the last 10 % of life than over 40-60 % (median widths);
+ *    is narrower over the last 10 % of life than over 40-60 % (median widths). Traded since: on
+ *    Bearing1_2 and 2_2 the interval no longer narrows. Their narrowing was the model answering
+ *    "threshold reached" (interval [0, 0]) with minutes to an hour left, because their index had
+ *    passed the lowest training failure level (Bearing3_1's 2.1x); a running bearing's failure
+ *    level is above its current index, so passed training levels are no longer thresholds
+ *    (`rul.unreachedThresholds`), no row reads 0 s, and every bearing's last-third coverage rose
+ *    (MODELS.md, "PHM 2012 protocol");
  *  - without --train the alarms are the same, and there is no remaining life before degradation.
  *
  * The main runs give each bearing's test load and speed (--load/--rpm and --train-load/--train-rpm,
@@ -82,6 +88,8 @@ for (const h of histories) {
 const ALL = histories.map((h) => h.bearing);
 /** The abrupt failure: no sustained change before 95.3 % of its life. */
 const ABRUPT = 'Bearing3_1';
+/** Their interval no longer narrows toward the end, traded for never reading 0 s while running (see the header). */
+const NOT_NARROWING = ['Bearing1_2', 'Bearing2_2'];
 /** Alarms at 8.9 % of life, on a lasting change of its signal (see the header). */
 const EARLY_ALARM = 'Bearing3_2';
 
@@ -170,15 +178,23 @@ describe('FEMTO run-to-failure histories, leave-one-out through pdm rul', () => 
     expect(covered / rows).toBeGreaterThanOrEqual(0.6);
   });
 
-  it('on the degradation basis (every bearing but the abrupt one), intervals contain the truth in 60 % of the last third and narrow toward the end', () => {
-    // Bearing2_2 narrows only formally: its index reaches 1.8-2.4x at 40-60 % of life, above the
-    // lowest training threshold (Bearing3_1's 2.1), so its mid-life interval is already about 925 s
-    // wide with over an hour left (see MODELS.md).
+  it('on the degradation basis (every bearing but the abrupt one), intervals contain the truth in 60 % of the last third and narrow toward the end, except on Bearing1_2 and 2_2 (see the header)', () => {
     const degrading = [...withTrain.entries()].filter(([, v]) => v.score.degradationShareLastThird >= 0.5);
     expect(degrading.map(([b]) => b)).toStrictEqual(ALL.filter((b) => b !== ABRUPT));
     for (const [b, { score }] of degrading) {
       expect(score.coverageLastThird, b).toBeGreaterThanOrEqual(0.6);
-      expect(score.medianWidthEnd!, b).toBeLessThan(score.medianWidthMid!);
+      // The trade is stated, not hidden: these two widen toward the end.
+      if (NOT_NARROWING.includes(b)) expect(score.medianWidthEnd!, b).toBeGreaterThan(score.medianWidthMid!);
+      else expect(score.medianWidthEnd!, b).toBeLessThan(score.medianWidthMid!);
+    }
+  });
+
+  it('with training histories, remaining life never reads 0 s while a bearing runs (interval, median and point)', () => {
+    for (const [b, { rows }] of withTrain) {
+      expect(
+        rows.filter((r) => !(r.rul_s!.median > 0 && r.rul_s!.lower > 0 && r.rul_s!.point > 0)),
+        b,
+      ).toStrictEqual([]);
     }
   });
 
@@ -191,9 +207,8 @@ describe('FEMTO run-to-failure histories, leave-one-out through pdm rul', () => 
       expect(withoutConditions.get(h.bearing)!.rows.map((r) => r.alarm)).toStrictEqual(withTrain.get(h.bearing)!.rows.map((r) => r.alarm));
     }
     // At 5000 N / 1500 rpm, four of the five training lives were run at lighter loads: taken as
-    // recorded they are too long. (At the other two conditions the scaling changes coverage by at
-    // most 1.1 points, never upward: 1_1 88.5 vs 88.9 %, 1_2 equal, 2_1 67.4 vs 68.1 %, 2_2 71.4 vs
-    // 72.6 %; see MODELS.md.)
+    // recorded they are too long. (At the other two conditions the scaling changes coverage by about
+    // a point, never upward; see MODELS.md's variant table.)
     const heaviest = Math.max(...histories.map((h) => h.loadN));
     const heavy = histories.filter((h) => h.loadN === heaviest).map((h) => h.bearing);
     expect(heavy).toStrictEqual(['Bearing3_1', 'Bearing3_2']);

@@ -184,7 +184,7 @@ describe('row builders', () => {
     rulBasis: 'degradation' as string | null,
     score: 4.5,
     healthIndex: 1.8,
-    rul: { median: 3600, lower: 1800, upper: 7200 },
+    rul: { median: 3600, lower: 1800, upper: 7200, point: 2400 },
     alarm: true,
     degradation: true,
     onsetTime: 1_767_225_000.25,
@@ -204,12 +204,25 @@ describe('row builders', () => {
       table: 'p_machine_health',
       tsNs: 1_767_225_600_000_000_000n,
       symbols: { machine: 'pump-7', health_state: 'maintenance_required', phase: 'monitoring', mode: 'full', rul_basis: 'degradation' },
-      doubles: { anomaly_score: 4.5, health_index: 1.8, rul_median_s: 3600, rul_lower_s: 1800, rul_upper_s: 7200 },
+      doubles: { anomaly_score: 4.5, health_index: 1.8, rul_median_s: 3600, rul_lower_s: 1800, rul_upper_s: 7200, rul_point_s: 2400 },
       longs: { window_seq: 99, channels: 2 },
       timestampsUs: { processed_at: PROCESSED_US, onset_at: 1_767_225_000_250_000 },
       booleans: { alarm: true, degradation: true },
       arrays: {},
     });
+  });
+
+  it('machine_health: a status without the point to plan with writes no rul_point_s', () => {
+    const r = healthRow(T, {
+      machine: 'pump-7',
+      tsNs: 1n,
+      windowSeq: 1,
+      channels: 1,
+      mode: 'full',
+      status: { ...status, rul: { median: 3600, lower: 1800, upper: 7200 } },
+      processedAtUs: PROCESSED_US,
+    });
+    expect(Object.keys(r.doubles).sort()).toStrictEqual(['anomaly_score', 'health_index', 'rul_lower_s', 'rul_median_s', 'rul_upper_s']);
   });
 
   it('machine_health: no rul_basis symbol without a basis; NaN values are left to the sink (which skips them)', () => {

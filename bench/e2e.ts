@@ -1,0 +1,282 @@
+/**
+ * `npm run bench:e2e` (not in CI, not in `npm run bench`: minutes per step): how many machines one
+ * box watches end to end (issue 16 part 1). For each fleet size it runs the README's main job,
+ * `pdm start`, on a generated fleet of N healthy pumps, each with one triaxial 25.6 kHz
+ * accelerometer and its energy meter, everything (simulator, collector, processor, Kafka,
+ * QuestDB) on this machine, warms up until every machine has stored windows, then measures for
+ * `--minutes`:
+ *  - sustained: no block missing (collection gaps stored in the span) and the consumer lag flat
+ *    (its least-squares slope over the span adds less than two seconds of the plant's messages);
+ *  - latency from a window's start time to its feature row being queryable in QuestDB (polled
+ *    every 250 ms: p50/p95/p99; one window is `windowBlocks` blocks, 1 s by default, of it);
+ *  - CPU (cores) and RSS per process, from /proc.
+ * The ramp stops at the first size not sustained; the largest sustained one is the headline.
+ * Results go into BENCHMARKS.md's e2e section (kept by `npm run bench`) and BENCHMARKS.json.
+ *
+ *   npm run bench:e2e -- [--machines 4,8,12,16,24] [--minutes 5] [--warmup-s 180]
+ *
+ * Not measured yet: `--external-simulator` (the simulator on other cores); reported as null.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { backlog } from '../cli/run-state.ts';
+import { createKafka } from '../common/kafka.ts';
+import { topicNames } from '../common/topics.ts';
+import { defaultServicesDir } from '../deploy/local/paths.ts';
+import { ensureCredentials, questdbLayout } from '../deploy/local/questdb.ts';
+import { questdbDir } from '../deploy/local/services.ts';
+import { questdbExec } from '../storage/sql.ts';
+import { tableNames } from '../storage/tables.ts';
+import { writeMarkedSection } from '../tools/benchmarks-section.ts';
+import { cpuSeconds, plantProcesses, rssMb } from '../tools/harness/plant-processes.ts';
+import { type HeadlineDocument, headlineFigures, mergeHeadline } from './headline.ts';
+
+const { values } = parseArgs({
+  options: {
+    machines: { type: 'string', default: '4,8,12,16,24' },
+    minutes: { type: 'string', default: '5' },
+    'warmup-s': { type: 'string', default: '180' },
+  },
+});
+const root = resolve(import.meta.dirname, '..');
+const sizes = values.machines.split(',').map(Number);
+const MINUTES = Number(values.minutes);
+const WARMUP_S = Number(values['warmup-s']);
+if (sizes.some((n) => !(Number.isInteger(n) && n > 0)) || !(MINUTES > 0))
+  throw new Error(`--machines must be positive integers and --minutes positive, got ${values.machines} / ${values.minutes}`);
+const say = (l: string) => process.stderr.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${l}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const offset = Number(process.env['PDM_SERVICES_PORT_OFFSET'] ?? '0');
+const questdbHttp = `http://127.0.0.1:${9000 + offset}`;
+const tables = tableNames('');
+const topics = topicNames('');
+const CHANNELS = 3;
+const BLOCKS_PER_S = 10;
+
+function fleetYaml(n: number): string {
+  return stringify({
+    site: `e2e bench, ${n} machines`,
+    timeAcceleration: 1,
+    seed: 16,
+    opcua: { basePort: 4840 + offset, users: [{ usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' }] },
+    machines: Array.from({ length: n }, (_, i) => ({
+      id: `e2e-${String(i + 1).padStart(3, '0')}`,
+      type: 'pump',
+      identification: { manufacturer: 'pdm', model: 'e2e', serialNumber: `E2E-${i + 1}` },
+      ratedPowerKw: 11,
+      nominalSpeedRpm: 1465,
+      lineFrequencyHz: 50,
+      poles: 4,
+      operatingModes: [{ mode: 'full', durationS: 3600, loadPct: 80 }],
+      bearings: { DE: '6205-2RS', NDE: '6203-2RS' },
+      sensors: { vibration: [{ location: 'DE', axes: ['X', 'Y', 'Z'] }] },
+    })),
+  });
+}
+
+const questdbAuth = () => {
+  try {
+    return ensureCredentials(questdbLayout(questdbDir(defaultServicesDir('dev'))));
+  } catch {
+    return undefined;
+  }
+};
+async function sql(q: string): Promise<unknown[][]> {
+  return (await questdbExec({ httpUrl: questdbHttp, auth: questdbAuth() }, q)).dataset;
+}
+const quantile = (xs: number[], q: number) => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 100) / 100;
+};
+/** Least-squares slope of y over x. */
+function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((a, p) => a + p[0], 0) / n;
+  const my = points.reduce((a, p) => a + p[1], 0) / n;
+  const sxy = points.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0);
+  const sxx = points.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
+  return sxx === 0 ? 0 : sxy / sxx;
+}
+
+async function step(n: number) {
+  const dir = mkdtempSync(join(tmpdir(), `pdm-e2e-${n}-`));
+  const fleet = join(dir, 'fleet.yaml');
+  writeFileSync(fleet, fleetYaml(n));
+  const durationS = WARMUP_S + MINUTES * 60 + 30;
+  say(`${n} machines: pdm start --fleet ${fleet} (warm-up up to ${WARMUP_S} s, then ${MINUTES} min measured)...`);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(root, 'cli', 'pdm.ts'), 'start', '--fleet', fleet, '--duration', String(durationS)],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  const startedAt = Date.now();
+  // Warm-up: until every machine has stored windows (the models' baselines learn meanwhile).
+  for (;;) {
+    if (gone) throw new Error(`pdm start exited during the warm-up of ${n} machines: see .pdm/logs`);
+    try {
+      const [[machines]] = (await sql(
+        `SELECT count_distinct(machine) FROM ${tables.features} WHERE ts > ${(startedAt - 5_000) * 1000}`,
+      )) as [[number]];
+      if (Number(machines) >= n && Date.now() - startedAt > 60_000) break;
+    } catch {
+      /* QuestDB or the table not there yet */
+    }
+    if (Date.now() - startedAt > WARMUP_S * 1000) break;
+    await sleep(2_000);
+  }
+  const admin = createKafka([`127.0.0.1:${9092 + offset}`], 'pdm-e2e-bench').admin();
+  await admin.connect();
+  const procs = plantProcesses(child.pid!);
+  const cpu0 = new Map([...procs].map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const t0 = Date.now();
+  const spanStartUs = t0 * 1000;
+  const latencies: number[] = [];
+  const lags: Array<[number, number]> = [];
+  const rss = new Map<string, number>();
+  let lastSeenUs = spanStartUs;
+  let nextLagAt = t0;
+  while (Date.now() - t0 < MINUTES * 60_000 && !gone) {
+    const polledAt = Date.now();
+    try {
+      const rows = (await sql(`SELECT ts FROM ${tables.features} WHERE ts > ${lastSeenUs} ORDER BY ts`)) as [string][];
+      for (const [ts] of rows) {
+        const tsMs = Date.parse(ts);
+        latencies.push((polledAt - tsMs) / 1000);
+        lastSeenUs = Math.max(lastSeenUs, tsMs * 1000);
+      }
+    } catch (err) {
+      say(`  poll failed: ${(err as Error).message}`);
+    }
+    if (Date.now() >= nextLagAt) {
+      nextLagAt += 10_000;
+      try {
+        const left = await backlog(admin, 'pdm-processor', [topics.vibration, topics.energy, topics.gaps]);
+        lags.push([(Date.now() - t0) / 1000, [...left.values()].reduce((a, t) => a + t.left, 0)]);
+      } catch {
+        /* Kafka busy: next time */
+      }
+      for (const [name, pid] of procs) rss.set(name, Math.max(rss.get(name) ?? 0, rssMb(pid)));
+    }
+    await sleep(Math.max(0, 250 - (Date.now() - polledAt)));
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  const cpuCores = Object.fromEntries(
+    [...procs].map(([name, pid]) => [name, Math.round(((cpuSeconds(pid) - (cpu0.get(name) ?? Number.NaN)) / seconds) * 100) / 100]),
+  );
+  const [[missing]] = (await sql(
+    `SELECT coalesce(sum(missing_blocks), 0) FROM ${tables.gaps} WHERE ts >= ${spanStartUs} AND ts <= ${Date.now() * 1000}`,
+  )) as [[number]];
+  await admin.disconnect();
+  child.kill('SIGINT');
+  await Promise.race([exited, sleep(60_000)]);
+  if (!gone) child.kill('SIGKILL');
+  const lagSlope = slope(lags);
+  const messagesPerS = n * (CHANNELS * BLOCKS_PER_S + 1);
+  const lagGrowth = lagSlope * seconds;
+  const result = {
+    machines: n,
+    samplesPerS: n * CHANNELS * 25_600,
+    seconds: Math.round(seconds),
+    missingBlocks: Number(missing),
+    lagMax: lags.length ? Math.max(...lags.map((l) => l[1])) : null,
+    lagGrowthMessages: Math.round(lagGrowth),
+    lagFlat: lagGrowth < 2 * messagesPerS,
+    windows: latencies.length,
+    windowsExpected: Math.round(n * CHANNELS * seconds),
+    latencyS: { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), p99: quantile(latencies, 0.99) },
+    cpuCores,
+    rssMaxMb: Object.fromEntries(rss),
+    sustained: false,
+  };
+  result.sustained = result.missingBlocks === 0 && result.lagFlat && latencies.length > 0;
+  say(
+    `${n} machines: ${result.sustained ? 'SUSTAINED' : 'not sustained'} — missing ${result.missingBlocks}, lag max ${result.lagMax} (growth ${result.lagGrowthMessages} messages), latency p50/p95/p99 ${result.latencyS.p50}/${result.latencyS.p95}/${result.latencyS.p99} s, CPU ${JSON.stringify(cpuCores)}`,
+  );
+  return result;
+}
+
+const load = loadavg();
+const steps = [];
+for (const n of sizes) {
+  const r = await step(n);
+  steps.push(r);
+  if (!r.sustained) break;
+}
+const best = [...steps].reverse().find((s) => s.sustained);
+const failed = steps.find((s) => !s.sustained);
+// What gave out first at the failing size: lag growing = the processor (or QuestDB) behind; blocks
+// missing with the lag flat = collection (simulator or collector) behind; the busiest process beside it.
+const busiest = failed ? Object.entries(failed.cpuCores).sort((a, b) => b[1] - a[1])[0] : undefined;
+const summary = {
+  bench: 'e2e',
+  measuredAt: new Date().toISOString(),
+  command: `npm run bench:e2e -- --machines ${values.machines} --minutes ${MINUTES}`,
+  cpus: cpus().length,
+  loadAverageAtStart: load.map((l) => Math.round(l * 100) / 100),
+  machinesSustained: best?.machines ?? 0,
+  latencyS: best?.latencyS ?? null,
+  saturatesFirst: failed
+    ? {
+        machines: failed.machines,
+        stage: !failed.lagFlat ? 'processing (consumer lag grows)' : 'collection (blocks missing)',
+        busiestProcess: busiest ? `${busiest[0]} (${busiest[1]} cores)` : null,
+      }
+    : null,
+  externalSimulator: null,
+  steps,
+};
+console.log(JSON.stringify(summary, null, 2));
+
+const md = join(root, 'BENCHMARKS.md');
+writeMarkedSection(md, 'e2e', 'bench/e2e.ts', [
+  '## End to end (`npm run bench:e2e`)',
+  '',
+  `\`${summary.command}\` (${summary.measuredAt}, ${summary.cpus} cores, load at start ${summary.loadAverageAtStart.join(' / ')}): \`pdm start\` on N healthy pumps, each one triaxial 25.6 kHz accelerometer and an energy meter, everything on this machine. Sustained = no block missing and the consumer lag flat over the measured span. Latency = from a window's start to its feature row being queryable in QuestDB (a window is 1 s of it).`,
+  '',
+  `**${summary.machinesSustained} machines sustained**${best ? ` (${(best.samplesPerS / 1e6).toFixed(2)} million samples/s), latency p50/p95/p99 ${best.latencyS.p50}/${best.latencyS.p95}/${best.latencyS.p99} s` : ''}.${summary.saturatesFirst ? ` At ${summary.saturatesFirst.machines}: ${summary.saturatesFirst.stage}; busiest process ${summary.saturatesFirst.busiestProcess}.` : ''}`,
+  '',
+  '| machines | sustained | missing blocks | lag max / growth (messages) | windows stored / expected | latency p50 / p95 / p99 (s) | CPU cores by process | max RSS MB by process |',
+  '|---|---|---|---|---|---|---|---|',
+  ...steps.map(
+    (s) =>
+      `| ${s.machines} | ${s.sustained ? 'yes' : 'no'} | ${s.missingBlocks} | ${s.lagMax ?? '-'} / ${s.lagGrowthMessages} | ${s.windows} / ${s.windowsExpected} | ${s.latencyS.p50} / ${s.latencyS.p95} / ${s.latencyS.p99} | ${Object.entries(
+        s.cpuCores,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} | ${Object.entries(s.rssMaxMb)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} |`,
+  ),
+  '',
+  'The simulator on other cores (`--external-simulator`) is not measured yet.',
+]);
+const json = join(root, 'BENCHMARKS.json');
+const previous = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as Partial<HeadlineDocument>) : undefined;
+writeFileSync(
+  json,
+  `${JSON.stringify(
+    mergeHeadline(previous, headlineFigures('e2e', summary), {
+      node: process.version,
+      cpus: cpus().length,
+      loadAverage: summary.loadAverageAtStart,
+      at: summary.measuredAt,
+    }),
+    null,
+    2,
+  )}\n`,
+);
+say('wrote the e2e section of BENCHMARKS.md and its figures in BENCHMARKS.json');

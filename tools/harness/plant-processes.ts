@@ -1,0 +1,58 @@
+/**
+ * The processes of a local plant that `pdm start` runs (itself with the collector and the
+ * processor, the simulator, Kafka and QuestDB), found from /proc (Linux), and what they use: for
+ * the soak and the end-to-end bench.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Every descendant of `pid`, with a name for what it is (from its command line). */
+export function plantProcesses(pid: number): Map<string, number> {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  const out = new Map<string, number>([['pdm start (collector + processor)', pid]]);
+  const walk = (p: number) => {
+    for (const [child, pp] of parent) {
+      if (pp !== p) continue;
+      let cmd = '';
+      try {
+        cmd = readFileSync(`/proc/${child}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      } catch {
+        continue;
+      }
+      if (cmd.includes(' simulate ')) out.set('simulator', child);
+      else if (cmd.includes('kafka.Kafka')) out.set('kafka', child);
+      else if (cmd.includes('questdb')) out.set('questdb', child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+export function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far; NaN when it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}

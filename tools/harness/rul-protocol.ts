@@ -1,0 +1,184 @@
+/**
+ * The PHM 2012 protocol on the six FEMTO learning bearings (`tools/rul-protocol-report.ts` writes
+ * it into MODELS.md, `bench/rul-protocol.bench.ts` prints it): leave-one-out, the left-out history
+ * cut at fixed fractions of its life, remaining life predicted at the cut from the data up to the
+ * cut only, scored with the challenge's function (models/rul/phm-score.ts).
+ *
+ * Two fixed sets of cuts, both stated before measuring:
+ *  - UNIFORM_CUTS: 50, 60, 70, 80 and 90 % of life;
+ *  - CHALLENGE_CUTS: the fractions of life at which the challenge cut its eleven test runs
+ *    (observed time ÷ (observed time + remaining life to predict), from the test set's table in
+ *    Nectoux et al. 2012: Bearing1_3 18010 s + 5730 s, 1_4 11380 + 339, 1_5 23010 + 1610, 1_6 23010 +
+ *    1460, 1_7 15010 + 7570, 2_3 12010 + 7530, 2_4 6110 + 1390, 2_5 20010 + 3090, 2_6 5710 + 1290,
+ *    2_7 1710 + 580, 3_3 3510 + 820), so each learning bearing is asked the challenge's questions.
+ *
+ * The prediction at a cut is the one `pdm rul` prints for the last row of the truncated series.
+ * The monitor is causal (a row depends only on rows before it), so the row at the cut of one
+ * replay of the whole history is that prediction; `truncatedReplayAgrees` checks it by replaying
+ * the truncated series (the unit test and the bench call it).
+ */
+import type { MonitorConfigInput } from '../../models/rul/monitor-config.ts';
+import { phmAccuracy, phmPercentError } from '../../models/rul/phm-score.ts';
+import { type ReplayedRow, replay } from '../../models/rul/replay.ts';
+import { FEMTO_FEATURES, type FemtoHistory } from './femto-histories.ts';
+
+export const UNIFORM_CUTS = [0.5, 0.6, 0.7, 0.8, 0.9] as const;
+
+/** The challenge's eleven test runs: observed seconds and remaining life at the cut. */
+export const CHALLENGE_TEST_RUNS = [
+  ['Bearing1_3', 18010, 5730],
+  ['Bearing1_4', 11380, 339],
+  ['Bearing1_5', 23010, 1610],
+  ['Bearing1_6', 23010, 1460],
+  ['Bearing1_7', 15010, 7570],
+  ['Bearing2_3', 12010, 7530],
+  ['Bearing2_4', 6110, 1390],
+  ['Bearing2_5', 20010, 3090],
+  ['Bearing2_6', 5710, 1290],
+  ['Bearing2_7', 1710, 580],
+  ['Bearing3_3', 3510, 820],
+] as const;
+
+export const CHALLENGE_CUTS: readonly number[] = CHALLENGE_TEST_RUNS.map(([, seen, left]) => seen / (seen + left));
+
+/** Which of a prediction's numbers is scored. */
+export type ScoredPoint = 'median' | 'point';
+
+export interface ProtocolCase {
+  bearing: string;
+  /** The requested fraction of life, and the time of the last row at or before it. */
+  fraction: number;
+  cutTimeS: number;
+  actualS: number;
+  predictedS: number;
+  lower: number;
+  upper: number;
+  basis: ReplayedRow['rul_basis'];
+  percentError: number;
+  accuracy: number;
+}
+
+export interface ProtocolSummary {
+  cases: number;
+  /** The challenge's score: mean accuracy. */
+  score: number;
+  medianAbsPercentError: number;
+  overPredicted: number;
+  /** Predictions of 0 s (the machine was still running at every cut). */
+  zeroPredictions: number;
+  /** Intervals [lower, upper] containing the actual remaining life. */
+  covered: number;
+  /** Median of upper ÷ lower (Infinity when lower is 0). */
+  medianUpperOverLower: number;
+}
+
+/** The conditions `pdm rul --load/--rpm/--train-load/--train-rpm` would be given (metadata.json). */
+function condition(h: FemtoHistory) {
+  return { loadN: h.loadN, speedRpm: h.speedRpm };
+}
+
+function trainingOf(series: FemtoHistory, histories: readonly FemtoHistory[]) {
+  return histories.filter((h) => h !== series).map((h) => ({ name: h.bearing, times: h.times, rows: h.rows, condition: condition(h) }));
+}
+
+function withFeatures(config: MonitorConfigInput): MonitorConfigInput {
+  return { ...config, anomaly: { ...(config.anomaly ?? {}), features: [...FEMTO_FEATURES] } };
+}
+
+/** Index of the last row at or before `fraction` of the history's life. */
+export function cutIndex(h: FemtoHistory, fraction: number): number {
+  const t = h.times[0] + fraction * h.lifetimeS;
+  let i = 0;
+  while (i + 1 < h.times.length && h.times[i + 1] <= t) i++;
+  return i;
+}
+
+/** Leave-one-out replays (one per bearing, whole history; only the `only` bearings when given) with `config`. */
+export function leaveOneOutReplays(
+  histories: readonly FemtoHistory[],
+  config: MonitorConfigInput = {},
+  only?: readonly string[],
+): Map<string, ReplayedRow[]> {
+  const out = new Map<string, ReplayedRow[]>();
+  for (const h of histories) {
+    if (only !== undefined && !only.includes(h.bearing)) continue;
+    const r = replay(
+      { name: h.bearing, times: h.times, rows: h.rows, condition: condition(h) },
+      trainingOf(h, histories),
+      withFeatures(config),
+    );
+    out.set(h.bearing, r.rows);
+  }
+  return out;
+}
+
+export function protocolCases(
+  histories: readonly FemtoHistory[],
+  replays: ReadonlyMap<string, readonly ReplayedRow[]>,
+  cuts: readonly number[],
+  scored: ScoredPoint,
+): ProtocolCase[] {
+  const cases: ProtocolCase[] = [];
+  for (const h of histories) {
+    const rows = replays.get(h.bearing)!;
+    for (const fraction of cuts) {
+      const i = cutIndex(h, fraction);
+      const row = rows[i];
+      const actualS = h.times[h.times.length - 1] - h.times[i];
+      // No basis (no training and no onset) is scored as the horizon-less worst: a prediction of 0 s.
+      const predictedS = row.rul_s === null ? 0 : scored === 'point' ? row.rul_s.point : row.rul_s.median;
+      cases.push({
+        bearing: h.bearing,
+        fraction,
+        cutTimeS: h.times[i] - h.times[0],
+        actualS,
+        predictedS,
+        lower: row.rul_s?.lower ?? 0,
+        upper: row.rul_s?.upper ?? 0,
+        basis: row.rul_basis,
+        percentError: phmPercentError(actualS, predictedS),
+        accuracy: phmAccuracy(actualS, predictedS),
+      });
+    }
+  }
+  return cases;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? Number.NaN : n % 2 === 1 ? s[(n - 1) >> 1] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+}
+
+export function summarize(cases: readonly ProtocolCase[]): ProtocolSummary {
+  return {
+    cases: cases.length,
+    score: cases.reduce((a, c) => a + c.accuracy, 0) / cases.length,
+    medianAbsPercentError: median(cases.map((c) => Math.abs(c.percentError))),
+    overPredicted: cases.filter((c) => c.predictedS > c.actualS).length,
+    zeroPredictions: cases.filter((c) => c.predictedS === 0).length,
+    covered: cases.filter((c) => c.lower <= c.actualS && c.actualS <= c.upper).length,
+    medianUpperOverLower: median(cases.map((c) => (c.lower > 0 ? c.upper / c.lower : Number.POSITIVE_INFINITY))),
+  };
+}
+
+/**
+ * Replays the series truncated at `fraction` (as `pdm rul` would read a file that ends there) and
+ * says whether its last row equals the whole replay's row at the cut.
+ */
+export function truncatedReplayAgrees(
+  histories: readonly FemtoHistory[],
+  replays: ReadonlyMap<string, readonly ReplayedRow[]>,
+  bearing: string,
+  fraction: number,
+  config: MonitorConfigInput = {},
+): boolean {
+  const h = histories.find((x) => x.bearing === bearing)!;
+  const i = cutIndex(h, fraction);
+  const r = replay(
+    { name: h.bearing, times: h.times.slice(0, i + 1), rows: h.rows.slice(0, i + 1), condition: condition(h) },
+    trainingOf(h, histories),
+    withFeatures(config),
+  );
+  return JSON.stringify(r.rows[i]) === JSON.stringify(replays.get(bearing)![i]);
+}
