@@ -169,6 +169,8 @@ export interface HealthRowInput {
     degradation: boolean;
     /** Seconds since the epoch; NaN when none (the sink leaves non-finite values out). */
     onsetTime: number;
+    /** A system event confirmed at this window (models/health/system-event.ts): its reason and step time (s); absent or null: none. */
+    systemEvent?: { reason: string; time: number } | null;
   };
   processedAtUs: number;
 }
@@ -195,7 +197,12 @@ export function healthRow(tables: TableNames, u: HealthRowInput): Row {
     },
     booleans: { alarm: st.alarm, degradation: st.degradation },
     longs: { window_seq: u.windowSeq, channels: u.channels },
-    timestampsUs: { processed_at: u.processedAtUs, onset_at: Math.round(st.onsetTime * 1e6) },
+    timestampsUs: {
+      processed_at: u.processedAtUs,
+      onset_at: Math.round(st.onsetTime * 1e6),
+      ...(st.systemEvent ? { system_event_at: Math.round(st.systemEvent.time * 1e6) } : {}),
+    },
+    ...(st.systemEvent ? { strings: { system_event: st.systemEvent.reason } } : {}),
   });
 }
 

@@ -91,18 +91,24 @@ export function tableDefinitions(prefix = ''): TableDefinition[] {
       // (good | suspect | unknown; null while it is learnt: models/health/baseline-quality.ts);
       // rul_point_s is the remaining life to plan with, the score-optimal point of the same
       // distribution (models/rul/phm-score.ts; usually below the median).
+      // system_event (with system_event_at, the step's time) is set on the row whose window
+      // confirmed a system event: a step common to every channel, flat after it (a sensor
+      // remounted, a channel re-ranged, a DAQ replaced), recorded with its reason, after which
+      // the mode's model re-baselined (models/health/system-event.ts); null on every other row.
       ddl: `CREATE TABLE IF NOT EXISTS ${t.health} (
         ts TIMESTAMP, machine SYMBOL CAPACITY 4096,
         anomaly_score DOUBLE, health_state SYMBOL CAPACITY 8, alarm BOOLEAN, health_index DOUBLE,
         rul_median_s DOUBLE, rul_lower_s DOUBLE, rul_upper_s DOUBLE, rul_basis SYMBOL CAPACITY 4,
         phase SYMBOL CAPACITY 4, mode SYMBOL CAPACITY 64, degradation BOOLEAN, onset_at TIMESTAMP, window_seq LONG, channels INT,
         sensor_reason SYMBOL CAPACITY 256, processed_at TIMESTAMP, baseline_quality SYMBOL CAPACITY 4,
-        rul_point_s DOUBLE
+        rul_point_s DOUBLE, system_event VARCHAR, system_event_at TIMESTAMP
       ) ${tail('ts, machine')}`,
       // Issue 13: on tables created before the columns, added here so the dashboards can query them.
       migrations: [
         `ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS baseline_quality SYMBOL CAPACITY 4`,
         `ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS rul_point_s DOUBLE`,
+        `ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS system_event VARCHAR`,
+        `ALTER TABLE ${t.health} ADD COLUMN IF NOT EXISTS system_event_at TIMESTAMP`,
       ],
     },
     {

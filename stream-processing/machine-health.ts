@@ -454,7 +454,9 @@ export class MachineHealthTracker {
       if (verdict?.quality === 'suspect' && status.state === 'normal') status.state = 'maintenance_required';
       this.counters.fused++;
       this.errors.delete(machine);
-      const detail = status.phase === 'baseline' ? this.#learningText(monitor) : runningText(verdict);
+      let detail = status.phase === 'baseline' ? this.#learningText(monitor) : runningText(verdict);
+      if (status.systemEventPending) detail += ' (a step on every channel is being confirmed as a system event: alarm held)';
+      if (status.systemEvent) detail += ` (system event, re-baselined: ${status.systemEvent.reason})`;
       s.last = {
         state: status.phase === 'baseline' ? 'learning' : 'running',
         detail: sensorReason === undefined ? detail : `${detail}; left out: ${sensorReason}`,
@@ -593,7 +595,9 @@ export class MachineHealthTracker {
     }
     // With the machine's own histories, its health features are theirs, so the index means the same.
     const anomaly = { ...(base.anomaly ?? {}), energy, ...(own ? { features: own.features } : {}) };
-    return { ...base, rul, anomaly };
+    // A system event must step every channel of the machine at once (models/health/system-event.ts).
+    const systemEvent = { ...(base.systemEvent ?? {}), locationPrefixes: [...channels] };
+    return { ...base, rul, anomaly, systemEvent };
   }
 
   /**

@@ -15,7 +15,7 @@ import { type CommandLineOf, command, commandSpec, custom, flag, number, numberV
 
 const HELP = `Usage: pdm rul [--train RUN.csv ...] --series RUN.csv [--json] [--threshold X] [--config FILE]
                [--load N --train-load N ...] [--rpm RPM --train-rpm RPM ...] [--life-exponent P]
-               [--feature-limit COLUMN[,COLUMN...]=LIMIT]
+               [--feature-limit COLUMN[,COLUMN...]=LIMIT] [--location NAME=COLUMN[,COLUMN...] ...]
 
 Health index, alarm and remaining useful life of one asset's feature history.
 
@@ -25,7 +25,9 @@ Health index, alarm and remaining useful life of one asset's feature history.
                     at failure; gives the fleet life distribution, the failure threshold and the
                     degradation prior
   --json            one JSON object per series row on stdout:
-                    {"time", "health_index", "alarm", "rul_s": {"median","lower","upper","point"} | null, "rul_basis"}
+                    {"time", "health_index", "alarm", "rul_s": {"median","lower","upper","point"} | null, "rul_basis",
+                     "system_event": null | {"at", "detected_at", "reason", "locations", "features"}}
+                    (system_event on the row that confirmed one, see below)
   --threshold X     failure threshold on the health index (x baseline, > 1); default: the lowest
                     health index at failure among the training histories, or 4 without them
   --config FILE     model configuration (YAML/JSON, see models/rul/monitor-config.ts)
@@ -34,6 +36,10 @@ Health index, alarm and remaining useful life of one asset's feature history.
                     columns reaches LIMIT (e.g. velocity columns at the ISO 20816-3 zone C/D
                     boundary, 4.5 mm/s for a group 2 rigid machine; a test rig's stop level);
                     remaining life is then the first of the two crossings
+  --location NAME=COLUMNS
+                    the columns of one location (a bearing, a channel), repeatable: a step is a
+                    system event (a change of the rig or its acquisition, not wear) only when every
+                    location steps at once; without it the series is one location
 
 Operating conditions (optional; a history run harder fails sooner):
   --load N          radial load of the series' bearing (N); with it, one --train-load per --train,
@@ -51,6 +57,14 @@ costs four times as much per percent as an under-prediction, so it usually lies 
 median, the lower the more uncertain the distribution; MODELS.md, "PHM 2012 protocol"); rul_basis is "fleet" (life distribution of the training
 histories given the asset's age, before degradation is detected), "degradation" (after) or null
 (no training histories and no degradation yet).
+
+System events: a step of the columns' levels common to every location at one instant, clean and
+flat for the confirmation span (24 rows), is a change of the rig or of its acquisition (a sensor
+remounted, a channel re-ranged, a DAQ replaced), not wear: it raises no alarm (the alarm and the
+degradation decision are held while it is confirmed), the model re-baselines, and the confirming
+row's system_event says when it happened ("at", in the series' time), which columns stepped by how
+much ("features": {"feature", "location", "change", "relative"}: +0.2 = +20 % when relative) and
+why ("reason"). MODELS.md, "System events".
 `;
 
 function fail(message: string): number {
@@ -73,6 +87,19 @@ function featureLimit(value: string, option: string): { features: string[]; limi
 
 const POSITIVE = { above: 0 };
 
+/** `NAME=COLUMN[,COLUMN...]`. */
+function location(value: string, option: string): { name: string; columns: string[] } {
+  const eq = value.indexOf('=');
+  const name = eq < 0 ? '' : value.slice(0, eq).trim();
+  const columns = (eq < 0 ? '' : value.slice(eq + 1))
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  if (name === '' || columns.length === 0)
+    throw usageError(`${option} must be NAME=COLUMN[,COLUMN...] (e.g. b1=b1_x_rms,b1_y_rms), got '${value}'`);
+  return { name, columns };
+}
+
 const SPEC = commandSpec({
   name: 'rul',
   help: HELP,
@@ -89,6 +116,7 @@ const SPEC = commandSpec({
     'train-rpm': text().multiple(),
     'life-exponent': number(POSITIVE),
     'feature-limit': custom(featureLimit),
+    location: custom(location).multiple(),
   },
 });
 
@@ -114,6 +142,8 @@ async function rul({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
       );
     }
     const anomaly = { ...(config.anomaly ?? {}), features: columns };
+    if (values.location.length > 0)
+      config = { ...config, systemEvent: { ...(config.systemEvent ?? {}), locations: locations(values.location, columns, series.file) } };
     const result = replay(
       { name: basename(series.file), times: series.times, rows: series.rows, condition: conditions.series },
       train.map((h, i) => ({ name: basename(h.file), times: h.times, rows: h.rows, condition: conditions.train[i] })),
@@ -126,6 +156,24 @@ async function rul({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
     if (err instanceof PdmError) return fail(describeError(err));
     throw err;
   }
+}
+
+/** --location NAME=COLUMNS...: each column a column of the series, in one location. */
+function locations(given: Array<{ name: string; columns: string[] }>, columns: string[], file: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const { name, columns: cs } of given) {
+    if (out[name] !== undefined) throw usageError(`--location ${name} is given twice`);
+    const unknown = cs.filter((c) => !columns.includes(c));
+    if (unknown.length > 0) {
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `--location ${name} names column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} that ${file} does not have (it has: ${columns.join(', ')})`,
+        { option: '--location' },
+      );
+    }
+    out[name] = cs;
+  }
+  return out;
 }
 
 interface Conditions {
@@ -212,6 +260,14 @@ function writeJsonLines(series: FeatureHistory, result: ReplayResult): void {
         alarm: r.alarm,
         rul_s: r.rul_s,
         rul_basis: r.rul_basis,
+        system_event:
+          r.system_event === null
+            ? null
+            : {
+                ...r.system_event,
+                at: series.timesAsGiven[series.times.indexOf(r.system_event.at)],
+                detected_at: series.timesAsGiven[series.times.indexOf(r.system_event.detected_at)],
+              },
       }),
     );
     if (chunk.length === 1000) {
@@ -235,6 +291,7 @@ function summary(series: FeatureHistory, train: FeatureHistory[], columns: strin
   const span = series.times[series.times.length - 1] - series.times[0];
   const firstAlarm = st.find((s) => s.alarm);
   const firstDeg = st.find((s) => s.degradation);
+  const events = st.filter((s) => s.systemEvent !== null);
   const lines = [
     `series ${series.file}: ${st.length} rows over ${seconds(span)}; features ${columns.join(', ')}`,
     train.length > 0
@@ -242,6 +299,7 @@ function summary(series: FeatureHistory, train: FeatureHistory[], columns: strin
       : 'training: none (remaining life only once degradation is detected; threshold from --threshold or the default)',
     `first alarm: ${firstAlarm ? `time ${series.timesAsGiven[st.indexOf(firstAlarm)]} (${seconds(firstAlarm.age)} into the series)` : 'none'}`,
     `degradation: ${last.degradation ? `detected, onset estimated at ${seconds(last.onsetTime - series.times[0])} into the series` : firstDeg ? 'detected earlier, not at the last row' : 'not detected'}`,
+    `system events: ${events.length === 0 ? 'none' : events.map((s) => `at ${series.timesAsGiven[series.times.indexOf(s.systemEvent!.time)]}: ${s.systemEvent!.reason}`).join('; ')}`,
     `last row (time ${series.timesAsGiven[st.length - 1]}): health index ${last.healthIndex.toFixed(2)}, state ${last.state}, alarm ${last.alarm ? 'on' : 'off'}`,
     last.rulBasis === null
       ? 'remaining life: no basis (no training histories and no degradation detected)'

@@ -144,6 +144,12 @@ const sensorFaultSchema = z.strictObject({
     ),
 });
 
+const acquisitionChangeSchema = z.strictObject({
+  atS: duration.describe('signal seconds from the start of the simulation at which every channel changes'),
+  gain: z.number().positive().max(100).default(1.2).describe('factor on every channel from then on (1.2: levels read 20 % higher)'),
+  offsetG: z.number().min(-100).max(100).default(0).describe('DC added to every channel from then on, g'),
+});
+
 const modeSchema = z.strictObject({
   mode: z.string().min(1).max(40).describe('name of the operating mode (e.g. full, part, idle)'),
   durationS: duration.refine((d) => d > 0, 'must be positive').describe('how long the mode lasts (wall time; the schedule repeats)'),
@@ -352,6 +358,12 @@ export const machineSchema = z
       .default([])
       .describe(
         'failures of the measurement chain on a channel (physics/sensor-fault.ts): the machine is unchanged, its channel reports wrongly',
+      ),
+    acquisitionChanges: z
+      .array(acquisitionChangeSchema)
+      .default([])
+      .describe(
+        'changes of the acquisition common to every channel (physics/acquisition-change.ts: a sensor remounted, a channel re-ranged, a DAQ replaced): the machine is unchanged, every channel reports with another gain and bias',
       ),
     onFailure: z
       .strictObject({

@@ -147,6 +147,17 @@ export class AnomalyDetector {
     return out;
   }
 
+  /**
+   * Moves the baseline's means by `shifts` (input features, transformed units) and restarts the
+   * alarm's runs with the alarm as it stood before the shift (a system event: the healthy level
+   * moved, models/health/system-event.ts).
+   */
+  rebaseline(shifts: ArrayLike<number>, alarmActive: boolean): void {
+    if (this.#baseline === null) return;
+    this.#baseline = this.#baseline.shifted(shifts);
+    this.#alarm = new HysteresisAlarm(this.config.alarm, { active: alarmActive, above: 0, below: 0 });
+  }
+
   toJSON(): AnomalyDetectorState {
     return {
       version: 1,

@@ -128,6 +128,17 @@ export class FrozenBaseline {
     return this.hiAggregate === 'max' ? max : sum / this.hiFeatures.length;
   }
 
+  /**
+   * The same baseline with each input feature's mean moved by `shifts[i]` (transformed units: nepers
+   * for log features): after a system event the machine's healthy level moved, its spread and
+   * correlation did not (models/health/system-event.ts). The energy residual is not moved.
+   */
+  shifted(shifts: ArrayLike<number>): FrozenBaseline {
+    const s = this.toJSON();
+    for (let i = 0; i < shifts.length && i < s.mean.length; i++) s.mean[i] += shifts[i];
+    return new FrozenBaseline(s);
+  }
+
   toJSON(): FrozenBaselineState {
     return {
       names: [...this.names],

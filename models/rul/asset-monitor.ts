@@ -22,9 +22,10 @@ import {
   type EnergyReading,
   newAnomalyResult,
 } from '../anomaly/anomaly-detector.ts';
-import type { FeatureRecord } from '../anomaly/feature-vector.ts';
+import { type FeatureRecord, readFeatures } from '../anomaly/feature-vector.ts';
 import { parseModelConfig } from '../anomaly/model-config.ts';
 import { type HealthEvidence, type HealthState, healthState, type IsoZone } from '../health/ne107.ts';
+import { type SystemEvent, SystemEventDetector, type SystemEventState } from '../health/system-event.ts';
 import {
   BrownianTrend,
   type DegradationPrior,
@@ -72,6 +73,13 @@ export interface AssetStatus {
   rulBasis: RulBasis;
   /** Remaining life in seconds; NaN fields when rulBasis is null. */
   rul: RulEstimate;
+  /**
+   * A system event confirmed at this window (a step common to every location, flat after it:
+   * models/health/system-event.ts); the model re-baselined. Null otherwise.
+   */
+  systemEvent: SystemEvent | null;
+  /** A common step is being confirmed: alarm and degradation are held at their values before it. */
+  systemEventPending: boolean;
 }
 
 export function newAssetStatus(): AssetStatus {
@@ -88,6 +96,8 @@ export function newAssetStatus(): AssetStatus {
     state: 'normal',
     rulBasis: null,
     rul: { median: Number.NaN, lower: Number.NaN, upper: Number.NaN, point: Number.NaN },
+    systemEvent: null,
+    systemEventPending: false,
   };
 }
 
@@ -103,6 +113,8 @@ export interface AssetMonitorState {
   onset: OnsetCusumState | null;
   /** The feature-limit criterion's state (absent in states written before it existed). */
   featureLimit?: FeatureLimitState | null;
+  /** The system-event detector's state (absent in states written before it existed: it starts afresh). */
+  systemEvent?: SystemEventState | null;
 }
 
 export class AssetMonitor {
@@ -133,6 +145,8 @@ export class AssetMonitor {
   readonly #solver = new RulSolver();
   readonly #evidence: HealthEvidence;
   #limit: FeatureLimitCriterion | null = null;
+  #events: SystemEventDetector | null = null;
+  #raw = new Float64Array(0);
 
   /** Without remaining life (`rulBasis` stays null): a training replay needs the index and the onset only. */
   readonly #remainingLife: boolean;
@@ -240,7 +254,9 @@ export class AssetMonitor {
       out.logHealthIndex = logHi;
       out.healthIndex = Math.exp(logHi);
     }
+    this.#judgeSystemEvent(out, time, features);
     if (this.#remainingLife) this.#estimateRul(out, age);
+    this.#events?.noteReported(out.alarm, out.degradation);
     const e = this.#evidence;
     e.alarm = out.alarm;
     e.degradation = out.degradation;
@@ -249,6 +265,38 @@ export class AssetMonitor {
     e.limitReached = this.#limit?.reached ?? false;
     out.state = healthState(e);
     return out;
+  }
+
+  /**
+   * Feeds the system-event detector; while a common step is pending, the alarm and degradation
+   * are held at their values before it; once it is confirmed, the baseline moves by the steps and
+   * the onset test and smoother restart on the new level.
+   */
+  #judgeSystemEvent(out: AssetStatus, time: number, features: FeatureRecord): void {
+    out.systemEvent = null;
+    out.systemEventPending = false;
+    if (!this.config.systemEvent.enabled) return;
+    const names = this.#detector.featureNames;
+    if (names === null) return;
+    if (this.#events === null) {
+      this.#events = new SystemEventDetector(this.config.systemEvent, names, this.where);
+      this.#raw = new Float64Array(names.length);
+    }
+    readFeatures(this.#raw, names, features, this.where);
+    const b = this.#detector.baseline;
+    const v = this.#events.update(time, this.#raw, b === null ? null : b.kinds.slice(0, names.length));
+    if (v.state === 'pending' || v.state === 'confirmed') {
+      out.alarm = v.alarm;
+      out.degradation = v.degradation;
+      if (!v.degradation) out.onsetTime = Number.NaN;
+      out.systemEventPending = v.state === 'pending';
+    }
+    if (v.state !== 'confirmed') return;
+    out.systemEvent = v.event;
+    this.#detector.rebaseline(v.shifts, v.alarm);
+    const nb = this.#detector.baseline!;
+    if (!v.degradation) this.#onset = new OnsetCusum(this.#onsetConfig(), nb.hiMean, nb.hiSd);
+    this.#smoother = new MedianSmoother(this.config.smoothingWindows);
   }
 
   #startMonitoring(hiMean: number, hiSd: number, baselineDurationS: number): void {
@@ -347,6 +395,7 @@ export class AssetMonitor {
       smoother: this.#smoother.toJSON(),
       onset: this.#onset === null ? null : this.#onset.toJSON(),
       featureLimit: this.#limit === null ? null : this.#limit.toJSON(),
+      systemEvent: this.#events === null ? null : this.#events.toJSON(),
     };
   }
 
@@ -359,6 +408,11 @@ export class AssetMonitor {
     m.#smoother = new MedianSmoother(m.config.smoothingWindows, state.smoother);
     if (m.#limit !== null && state.featureLimit) {
       m.#limit = new FeatureLimitCriterion(m.config.rul.featureLimit!, m.config.smoothingWindows, where, state.featureLimit);
+    }
+    const names = m.#detector.featureNames;
+    if (state.systemEvent && names !== null && m.config.systemEvent.enabled) {
+      m.#events = new SystemEventDetector(m.config.systemEvent, names, where, state.systemEvent);
+      m.#raw = new Float64Array(names.length);
     }
     const b = m.#detector.baseline;
     if (state.onset !== null) {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AnomalyConfigSpec } from '../anomaly/anomaly-config.ts';
+import { SystemEventSpec } from '../health/system-event.ts';
 
 export const OnsetSpec = z
   .strictObject({
@@ -126,6 +127,7 @@ export const MonitorConfigSpec = z
       .describe('running-median length for the health index'),
     onset: OnsetSpec.default(OnsetSpec.parse({})),
     rul: RulSpec.default(RulSpec.parse({})),
+    systemEvent: SystemEventSpec.default(SystemEventSpec.parse({})),
     outOfSpecFraction: z
       .number()
       .gt(0)

@@ -15,6 +15,18 @@ export interface ReplayedRow {
   alarm: boolean;
   rul_s: { median: number; lower: number; upper: number; point: number } | null;
   rul_basis: 'fleet' | 'degradation' | null;
+  /** A system event confirmed at this row (models/health/system-event.ts), null otherwise. */
+  system_event: ReplayedSystemEvent | null;
+}
+
+/** What `pdm rul --json` says of a system event: when, why, which columns by how much. */
+export interface ReplayedSystemEvent {
+  /** Time of the first row after the step (series seconds). */
+  at: number;
+  detected_at: number;
+  reason: string;
+  locations: string[];
+  features: Array<{ feature: string; location: string; change: number; relative: boolean }>;
 }
 
 export interface ReplayResult {
@@ -60,6 +72,21 @@ export function replay(series: ReplaySeries, train: readonly History[], config: 
       alarm: s.alarm,
       rul_s: s.rulBasis === null ? null : { median: s.rul.median, lower: s.rul.lower, upper: s.rul.upper, point: s.rul.point },
       rul_basis: s.rulBasis,
+      system_event:
+        s.systemEvent === null
+          ? null
+          : {
+              at: s.systemEvent.time,
+              detected_at: s.systemEvent.detectedAt,
+              reason: s.systemEvent.reason,
+              locations: s.systemEvent.locations,
+              features: s.systemEvent.features.map((f) => ({
+                feature: f.feature,
+                location: f.location,
+                change: f.change,
+                relative: f.relative,
+              })),
+            },
     });
   }
   return { fleet, lifeFactors: scaled.factors, rows, statuses };

@@ -11,6 +11,8 @@ export interface ReplayRow {
   alarm: boolean;
   rul_s: { median: number; lower: number; upper: number; point: number } | null;
   rul_basis: 'fleet' | 'degradation' | null;
+  /** A system event confirmed at this row (pdm rul --json), null otherwise; absent in older output. */
+  system_event?: unknown;
 }
 
 export interface HistoryScore {

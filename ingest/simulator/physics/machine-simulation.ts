@@ -15,10 +15,12 @@
  *
  * Deterministic given the seed and the sequence of calls. No I/O.
  */
+
 import { PdmError } from '../../../common/errors.ts';
 import { ISO_BAND_HIGH_HZ, isoBandLowHz, zoneBoundaries } from '../../../models/vibration/iso20816.ts';
 import { BEARING_FAULTS, type FaultSpec, type FaultType, type Location, type ValidMachine } from '../fleet-config.ts';
 import type { ChannelSpec, EnergyReading, MachineControl, MachineSignalSource } from '../signal-source.ts';
+import { applyAcquisitionChanges } from './acquisition-change.ts';
 import type { GroupRenderer, ImpulseSource } from './block-renderer.ts';
 import { calibrateFault, type FailureMetric } from './calibration.ts';
 import { DegradationPath } from './degradation.ts';
@@ -260,6 +262,7 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
     if (!entry) entry = this.#renderGroupBlock(group, seq);
     out.set(entry.buffers[index]);
     for (const f of this.#sensorFaults.get(ci) ?? []) f.apply(out, seq, group.blockSize);
+    applyAcquisitionChanges(this.machine.acquisitionChanges, out, seq, group.blockSize, group.sampleRateHz);
     entry.taken |= 1 << index;
     if (entry.taken === group.allTaken) {
       group.cache.delete(seq);

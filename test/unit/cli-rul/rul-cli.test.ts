@@ -35,6 +35,19 @@ const series = file('series.csv', history(300, 1));
 const trainA = file('train-a.csv', history(400, 2));
 const trainB = file('train-b.csv', history(500, 3));
 
+/** Two bearings, one channel each (rms, std), 200 rows: a common +30 % step at row 120, nothing else. */
+function twoBearingStep(): string {
+  const g = gaussian(seeded(11));
+  const lines = ['time,b1_rms,b1_std,b2_rms,b2_std'];
+  for (let i = 0; i < 200; i++) {
+    const gain = i < 120 ? 1 : 1.3;
+    const a = 0.3 * gain * Math.exp(0.02 * g());
+    const b = 0.5 * gain * Math.exp(0.02 * g());
+    lines.push(`${i * 600},${a.toFixed(6)},${(0.98 * a).toFixed(6)},${b.toFixed(6)},${(0.98 * b).toFixed(6)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 describe('pdm rul output', () => {
   it('--json prints one object per series row with exactly the contract fields', () => {
     const r = pdm('--train', trainA, '--train', trainB, '--series', series, '--json');
@@ -44,7 +57,14 @@ describe('pdm rul output', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(300);
-    expect(rows[5]).toStrictEqual({ time: 50, health_index: 1, alarm: false, rul_s: expect.any(Object), rul_basis: 'fleet' });
+    expect(rows[5]).toStrictEqual({
+      time: 50,
+      health_index: 1,
+      alarm: false,
+      rul_s: expect.any(Object),
+      rul_basis: 'fleet',
+      system_event: null,
+    });
     // `point` joined the contract with the PHM 2012 protocol (the score-optimal point to plan with).
     expect(Object.keys(rows[0].rul_s).sort()).toStrictEqual(['lower', 'median', 'point', 'upper']);
     const last = rows[rows.length - 1];
@@ -95,6 +115,63 @@ describe('pdm rul output', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('first alarm: time');
     expect(r.stdout).toMatch(/remaining life: .* \(90 % interval .*\), basis degradation/);
+  });
+
+  it('a step common to every --location is a system event on the row that confirms it, with no alarm; without the detector it alarms', () => {
+    const rig = file('rig.csv', twoBearingStep());
+    const locations = ['--location', 'b1=b1_rms,b1_std', '--location', 'b2=b2_rms,b2_std'];
+    const r = pdm('--series', rig, '--json', ...locations);
+    expect(r.status).toBe(0);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const events = rows.filter((x) => x.system_event !== null);
+    expect(events).toHaveLength(1);
+    const e = events[0].system_event;
+    expect(e.at).toBe(120 * 600);
+    expect(e.detected_at).toBe(events[0].time);
+    expect(e.locations).toStrictEqual(['b1', 'b2']);
+    expect(e.features.map((f: { feature: string }) => f.feature).sort()).toStrictEqual(['b1_rms', 'b1_std', 'b2_rms', 'b2_std']);
+    for (const f of e.features) expect(Math.abs(f.change - 0.3)).toBeLessThan(0.03);
+    expect(e.reason).toMatch(/^common step in 2\/2 locations \(b1, b2\)/);
+    expect(rows.some((x) => x.alarm)).toBe(false);
+    const summary = pdm('--series', rig, ...locations);
+    expect(summary.stdout).toMatch(/system events: at 72000: common step in 2\/2 locations/);
+    // Control: the same series with the detector off alarms at the step.
+    const config = file('no-events.json', JSON.stringify({ systemEvent: { enabled: false } }));
+    const off = pdm('--series', rig, '--json', '--config', config)
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(off.findIndex((x) => x.alarm)).toBeGreaterThanOrEqual(120);
+  });
+
+  it('a step in one location only is not a system event', () => {
+    const text = twoBearingStep()
+      .trim()
+      .split('\n')
+      .map((line, i) => {
+        if (i === 0 || i <= 120) return line;
+        const f = line.split(',');
+        // Undo the step on b2: only b1 stepped.
+        return [f[0], f[1], f[2], (Number(f[3]) / 1.3).toFixed(6), (Number(f[4]) / 1.3).toFixed(6)].join(',');
+      })
+      .join('\n');
+    const r = pdm('--series', file('local.csv', `${text}\n`), '--json', '--location', 'b1=b1_rms,b1_std', '--location', 'b2=b2_rms,b2_std');
+    expect(r.status).toBe(0);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.every((x) => x.system_event === null)).toBe(true);
+    expect(rows.some((x) => x.alarm)).toBe(true);
+  });
+
+  it('--location naming a column the series lacks is refused, naming it', () => {
+    const r = pdm('--series', series, '--location', 'b1=rms_h,nope');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--location b1 names column nope that .*series\.csv does not have \(it has: rms_h, kurt_h\)/);
   });
 });
 

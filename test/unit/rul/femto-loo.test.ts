@@ -130,7 +130,9 @@ describe('FEMTO run-to-failure histories, leave-one-out through pdm rul', () => 
       const rows = withTrain.get(h.bearing)!.rows;
       expect(rows).toHaveLength(h.times.length);
       expect(rows.map((r) => r.time)).toStrictEqual(h.times);
-      expect(Object.keys(rows[0]).sort()).toStrictEqual(['alarm', 'health_index', 'rul_basis', 'rul_s', 'time']);
+      expect(Object.keys(rows[0]).sort()).toStrictEqual(['alarm', 'health_index', 'rul_basis', 'rul_s', 'system_event', 'time']);
+      // A bearing's own wear is no change of the rig: no system event on any recorded history.
+      expect(rows.every((r) => r.system_event === null)).toBe(true);
       // With training histories there is always a basis: the fleet before degradation.
       expect(rows.every((r) => r.rul_basis !== null && r.rul_s !== null)).toBe(true);
     }

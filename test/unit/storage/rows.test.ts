@@ -240,6 +240,32 @@ describe('row builders', () => {
     expect(r.timestampsUs['onset_at']).toBeNaN();
   });
 
+  it('machine_health: a system event confirmed at the window: its reason as a string and its step time in µs; none otherwise', () => {
+    const reason = 'common step in 3/3 locations (DE_X, DE_Y, DE_Z), flat for 24 windows: DE_X_rms +30 %';
+    const r = healthRow(T, {
+      machine: 'pump-7',
+      tsNs: 1n,
+      windowSeq: 1,
+      channels: 3,
+      mode: 'full',
+      status: { ...status, systemEvent: { reason, time: 1_767_225_000.5 } },
+      processedAtUs: PROCESSED_US,
+    });
+    expect(r.strings).toEqual({ system_event: reason });
+    expect(r.timestampsUs['system_event_at']).toBe(1_767_225_000_500_000);
+    const none = healthRow(T, {
+      machine: 'm',
+      tsNs: 1n,
+      windowSeq: 1,
+      channels: 1,
+      mode: 'x',
+      status: { ...status, systemEvent: null },
+      processedAtUs: 0,
+    });
+    expect(none.strings).toBeUndefined();
+    expect(none.timestampsUs['system_event_at']).toBeUndefined();
+  });
+
   it('machine_health: the channels left out for their sensor checks, as a symbol', () => {
     const r = healthRow(T, {
       machine: 'pump-7',
