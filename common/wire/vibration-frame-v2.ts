@@ -48,9 +48,27 @@ const LENGTH_AT = [36, 37, 38, 39, 40, 41];
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * UTF-8 of the header strings, by string: a collector writes the same few ids and units on every
+ * block of a channel (30 a second), and encoding them anew was a visible share of the frame's cost
+ * in the collector's profile. Bounded: a writer that sends ever new strings only refills it.
+ */
+const utf8Cache = new Map<string, Uint8Array>();
+const UTF8_CACHE_MAX = 4096;
+
+function utf8(text: string): Uint8Array {
+  let bytes = utf8Cache.get(text);
+  if (!bytes) {
+    bytes = encoder.encode(text);
+    if (utf8Cache.size >= UTF8_CACHE_MAX) utf8Cache.clear();
+    utf8Cache.set(text, bytes);
+  }
+  return bytes;
+}
+
 export function encode(frame: VibrationFrame): Uint8Array {
   const strings = STRINGS.map((field) => {
-    const bytes = encoder.encode(frame[field] ?? '');
+    const bytes = utf8(frame[field] ?? '');
     if (bytes.length > MAX_SHORT_STRING)
       throw new PdmError('PDM_ERR_FRAME_INVALID', `vibration frame: ${field} is ${bytes.length} bytes long, at most ${MAX_SHORT_STRING}`, {
         field,
