@@ -23,6 +23,8 @@ export const DEFAULT_COMMIT_INTERVAL_MS = 500;
 
 interface Waiting<T> {
   items: readonly T[];
+  /** The caller is behind (a backlog): its write should not wait out the interval. */
+  urgent: boolean;
   resolve: (refused: RefusedItem<T>[]) => void;
   reject: (err: unknown) => void;
 }
@@ -31,6 +33,9 @@ export class GroupWriter<T> {
   readonly #writeAll: (items: readonly T[]) => Promise<RefusedItem<T>[]>;
   readonly #maxItems: number;
   readonly #minIntervalMs: number;
+  readonly #fullGroup: number;
+  /** Ends the interval's wait early (the group is full: nothing more can join it). */
+  #wakeEarly: (() => void) | undefined;
   #lastStartMs = Number.NEGATIVE_INFINITY;
   #waiting: Waiting<T>[] = [];
   #running: Promise<void> | undefined;
@@ -40,20 +45,35 @@ export class GroupWriter<T> {
 
   /**
    * `writeAll` writes items and resolves with those refused (reject-bisection.ts); a write starts
-   * at least `minIntervalMs` after the previous one started; `maxItems` bounds one grouped write
-   * (a request larger than it still goes alone, whole).
+   * at least `minIntervalMs` after the previous one started, unless a waiting request is urgent
+   * (its caller is behind: a backlog's catch-up must not be slowed), `fullGroup` requests already
+   * wait (as many as can be in progress at once: no other can join) or their items fill a write; `maxItems` bounds one grouped write (a request
+   * larger than it still goes alone, whole).
    */
-  constructor(writeAll: (items: readonly T[]) => Promise<RefusedItem<T>[]>, opts: { minIntervalMs?: number; maxItems?: number } = {}) {
+  constructor(
+    writeAll: (items: readonly T[]) => Promise<RefusedItem<T>[]>,
+    opts: { minIntervalMs?: number; maxItems?: number; fullGroup?: number } = {},
+  ) {
     this.#writeAll = writeAll;
     this.#minIntervalMs = opts.minIntervalMs ?? 0;
     this.#maxItems = opts.maxItems ?? 50_000;
+    this.#fullGroup = opts.fullGroup ?? Number.POSITIVE_INFINITY;
   }
 
-  write(items: readonly T[]): Promise<RefusedItem<T>[]> {
+  /** Write `items` with the next grouped write; `urgent`: that write starts without waiting out the interval. */
+  write(items: readonly T[], urgent = false): Promise<RefusedItem<T>[]> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ items, resolve, reject });
+      this.#waiting.push({ items, urgent, resolve, reject });
+      if (this.#isFull()) this.#wakeEarly?.();
       this.#running ??= this.#drain();
     });
+  }
+
+  #isFull(): boolean {
+    if (this.#waiting.length >= this.#fullGroup || this.#waiting.some((w) => w.urgent)) return true;
+    let size = 0;
+    for (const w of this.#waiting) size += w.items.length;
+    return size >= this.#maxItems;
   }
 
   /** Resolves once nothing is being written or waiting (a shutdown's last step). */
@@ -67,7 +87,17 @@ export class GroupWriter<T> {
     try {
       while (this.#waiting.length > 0) {
         const waitMs = this.#lastStartMs + this.#minIntervalMs - Date.now();
-        if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+        if (waitMs > 0 && !this.#isFull()) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, waitMs);
+            function done() {
+              clearTimeout(timer);
+              resolve();
+            }
+            this.#wakeEarly = done;
+          });
+          this.#wakeEarly = undefined;
+        }
         this.#lastStartMs = Date.now();
         const group = this.#takeGroup();
         const items = group.flatMap((w) => w.items);

@@ -181,7 +181,11 @@ export class StreamProcessor {
     this.#channels = new ChannelMeanings(config.machines);
     this.#spectrumCadence = new SpectrumCadence<Row>(config.spectra.everyWindows, config.spectra.bandsEveryWindows);
     this.#wal = new WalWatch(config.questdb.wal);
-    this.#groupWriter = new GroupWriter<Row>((rows) => this.#writeRows(rows), { minIntervalMs: config.questdb.commitIntervalMs });
+    this.#groupWriter = new GroupWriter<Row>((rows) => this.#writeRows(rows), {
+      minIntervalMs: config.questdb.commitIntervalMs,
+      // As many batches as can be in progress at once: when they all wait, none can join (a backlog).
+      fullGroup: config.kafka.partitionsConcurrently,
+    });
     this.metrics = new ProcessorMetrics({
       stats: this.stats,
       healthCounters: () => this.health?.counters,
@@ -558,7 +562,10 @@ export class StreamProcessor {
       heartbeat().catch(() => undefined);
     }, 3_000);
     try {
-      refused = await this.#write(rows);
+      // Behind (more of the partition is already in Kafka after this batch): no reason to wait for
+      // other batches to share the commit; the backlog is worth more than a smaller commit count.
+      const behind = BigInt(batch.highWatermark) - 1n > BigInt(lastOffset);
+      refused = await this.#write(rows, behind);
     } catch (err) {
       if (this.#abort.signal.aborted) {
         // Stopping: the batch is abandoned uncommitted; whoever owns the partition next reads it again.
@@ -625,8 +632,8 @@ export class StreamProcessor {
    * PDM_ERR_QUESTDB_REJECTED, not retriable) is bisected down to the refused rows, returned with
    * QuestDB's answer; everything else is written. Other failures (credentials) throw.
    */
-  #write(rows: readonly Row[]): Promise<RefusedItem<Row>[]> {
-    return this.#groupWriter.write(rows);
+  #write(rows: readonly Row[], urgent = false): Promise<RefusedItem<Row>[]> {
+    return this.#groupWriter.write(rows, urgent);
   }
 
   /** One physical write of the rows of every batch that waited for the previous one (group-write.ts). */

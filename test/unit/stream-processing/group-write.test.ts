@@ -138,4 +138,36 @@ describe('GroupWriter (group commit of the processor batches)', () => {
     expect(writes).toEqual([['a'], ['b', 'c']]);
     expect(g.writes).toBe(2);
   });
+
+  it('does not wait out the interval once as many batches wait as can be in progress (a backlog catches up at full speed)', async () => {
+    const writes: string[][] = [];
+    const g = new GroupWriter(
+      async (items: readonly string[]) => {
+        writes.push([...items]);
+        return [];
+      },
+      { minIntervalMs: 60_000, fullGroup: 2 },
+    );
+    await g.write(['a']);
+    // The interval (a minute) would hold these; two waiting is the whole group: written at once.
+    const both = [g.write(['b']), g.write(['c'])];
+    await Promise.all(both);
+    expect(writes).toEqual([['a'], ['b', 'c']]);
+  });
+
+  it('an urgent batch (its caller is behind) is written without waiting out the interval, with those that wait', async () => {
+    const writes: string[][] = [];
+    const g = new GroupWriter(
+      async (items: readonly string[]) => {
+        writes.push([...items]);
+        return [];
+      },
+      { minIntervalMs: 60_000 },
+    );
+    await g.write(['a']);
+    const waiting = g.write(['b']);
+    const urgent = g.write(['c'], true);
+    await Promise.all([waiting, urgent]);
+    expect(writes).toEqual([['a'], ['b', 'c']]);
+  });
 });
