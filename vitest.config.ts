@@ -19,6 +19,10 @@ export default defineConfig({
           // Vitest's default is one worker fewer than the cores: one on a 2-core machine. Unit files
           // are CPU-bound and independent, and the integration files run after them, alone.
           maxWorkers: 2,
+          // Unit files share nothing but pure modules: a worker reuses its module graph from file to
+          // file instead of importing it again for each (import was 12-18 % of the run). Measured on
+          // this machine: 137 files, 1133 tests pass either way; the unit run took 174 s instead of 241.
+          isolate: false,
         },
       },
       {
