@@ -20,7 +20,7 @@ import { freePort } from '../../../tools/harness/ports.ts';
 
 const services = inject('services');
 const root = findRepoRoot();
-const DURATION_S = 8;
+const DURATION_S = 6;
 
 interface Run {
   code: number | null;
