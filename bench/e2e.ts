@@ -55,6 +55,8 @@ const questdbHttp = `http://127.0.0.1:${9000 + offset}`;
 const tables = tableNames('');
 const topics = topicNames('');
 const CHANNELS = 3;
+/** How far behind the newest window a poll looks for windows that became queryable late (µs). */
+const LOOKBACK_US = 20_000_000;
 const BLOCKS_PER_S = 10;
 
 function fleetYaml(n: number): string {
@@ -148,12 +150,20 @@ async function step(n: number) {
   const lags: Array<[number, number]> = [];
   const rss = new Map<string, number>();
   let lastSeenUs = spanStartUs;
+  const seen = new Set<string>();
   let nextLagAt = t0;
   while (Date.now() - t0 < MINUTES * 60_000 && !gone) {
     const polledAt = Date.now();
     try {
-      const rows = (await sql(`SELECT ts FROM ${tables.features} WHERE ts > ${lastSeenUs} ORDER BY ts`)) as [string][];
-      for (const [ts] of rows) {
+      // Windows of different machines become queryable out of order (each in its own batch): look
+      // back LOOKBACK_US behind the newest seen and count each window once by its key.
+      const rows = (await sql(
+        `SELECT machine, channel, ts FROM ${tables.features} WHERE ts > ${Math.max(spanStartUs, lastSeenUs - LOOKBACK_US)}`,
+      )) as [string, string, string][];
+      for (const [machine, channel, ts] of rows) {
+        const key = `${machine}|${channel}|${ts}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         const tsMs = Date.parse(ts);
         latencies.push((polledAt - tsMs) / 1000);
         lastSeenUs = Math.max(lastSeenUs, tsMs * 1000);
@@ -177,6 +187,9 @@ async function step(n: number) {
   const cpuCores = Object.fromEntries(
     [...procs].map(([name, pid]) => [name, Math.round(((cpuSeconds(pid) - (cpu0.get(name) ?? Number.NaN)) / seconds) * 100) / 100]),
   );
+  const [[stored]] = (await sql(`SELECT count() FROM ${tables.features} WHERE ts >= ${spanStartUs} AND ts <= ${Date.now() * 1000}`)) as [
+    [number],
+  ];
   const [[missing]] = (await sql(
     `SELECT coalesce(sum(missing_blocks), 0) FROM ${tables.gaps} WHERE ts >= ${spanStartUs} AND ts <= ${Date.now() * 1000}`,
   )) as [[number]];
@@ -195,7 +208,8 @@ async function step(n: number) {
     lagMax: lags.length ? Math.max(...lags.map((l) => l[1])) : null,
     lagGrowthMessages: Math.round(lagGrowth),
     lagFlat: lagGrowth < 2 * messagesPerS,
-    windows: latencies.length,
+    windows: Number(stored),
+    windowsTimed: latencies.length,
     windowsExpected: Math.round(n * CHANNELS * seconds),
     latencyS: { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), p99: quantile(latencies, 0.99) },
     cpuCores,
