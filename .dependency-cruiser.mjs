@@ -128,10 +128,16 @@ export default {
       severity: 'error',
       comment:
         'A module that imports nothing and that nothing imports is dead code, or an entry point that should be named here. ' +
-        'Entry points started by path: deploy/local/watchdog.ts (spawned by deploy/local/supervisor.ts as a script).',
+        'Entry points started by path: deploy/local/watchdog.ts (spawned by deploy/local/supervisor.ts as a script), tools/require-node.mjs (npm pre-scripts).',
       from: {
         orphan: true,
-        pathNot: ['(^|/)\\.[^/]+\\.(js|cjs|mjs|ts|json)$', '\\.d\\.ts$', '(^|/)tsconfig\\.json$', '^deploy/local/watchdog\\.ts$'],
+        pathNot: [
+          '(^|/)\\.[^/]+\\.(js|cjs|mjs|ts|json)$',
+          '\\.d\\.ts$',
+          '(^|/)tsconfig\\.json$',
+          '^deploy/local/watchdog\\.ts$',
+          '^tools/require-node\\.mjs$',
+        ],
       },
       to: {},
     },
