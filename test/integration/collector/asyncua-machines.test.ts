@@ -49,6 +49,13 @@ interface Served {
   served: number[];
 }
 
+/** The secure servers: SignAndEncrypt with a user token, one per policy the collector supports. */
+const SECURE = [
+  { id: 'asy-secure', policy: 'Basic256Sha256' },
+  { id: 'asy-aes128', policy: 'Aes128_Sha256_RsaOaep' },
+  { id: 'asy-aes256', policy: 'Aes256_Sha256_RsaPss' },
+] as const;
+
 async function startServer(python: string, id: string, args: string[]): Promise<Served> {
   const port = await freePort();
   const proc = spawn(
@@ -133,55 +140,26 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
       ]),
       startServer(python, 'asy-sampled', ['--datatype', 'float', '--rate-node', '--sample-ms', '200']),
       startServer(python, 'asy-unreadable', ['--datatype', 'float', '--rate-node', '--sample-ms', '200', '--refuse-read']),
-      startServer(python, 'asy-secure', [
-        '--datatype',
-        'float',
-        '--rate-node',
-        '--cert',
-        cert,
-        '--key',
-        join(serverPki, 'own', 'private', 'private_key.pem'),
-        '--app-uri',
-        'urn:pdm:test:asyncua-secure',
-        '--user',
-        USER,
-        '--password',
-        PASSWORD,
-      ]),
-      startServer(python, 'asy-aes128', [
-        '--policy',
-        'Aes128_Sha256_RsaOaep',
-        '--datatype',
-        'float',
-        '--rate-node',
-        '--cert',
-        cert,
-        '--key',
-        join(serverPki, 'own', 'private', 'private_key.pem'),
-        '--app-uri',
-        'urn:pdm:test:asyncua-secure',
-        '--user',
-        USER,
-        '--password',
-        PASSWORD,
-      ]),
-      startServer(python, 'asy-aes256', [
-        '--policy',
-        'Aes256_Sha256_RsaPss',
-        '--datatype',
-        'float',
-        '--rate-node',
-        '--cert',
-        cert,
-        '--key',
-        join(serverPki, 'own', 'private', 'private_key.pem'),
-        '--app-uri',
-        'urn:pdm:test:asyncua-secure',
-        '--user',
-        USER,
-        '--password',
-        PASSWORD,
-      ]),
+      // One server per security policy the collector supports, each offering only that one.
+      ...SECURE.map(({ id, policy }) =>
+        startServer(python, id, [
+          '--policy',
+          policy,
+          '--datatype',
+          'float',
+          '--rate-node',
+          '--cert',
+          cert,
+          '--key',
+          join(serverPki, 'own', 'private', 'private_key.pem'),
+          '--app-uri',
+          'urn:pdm:test:asyncua-secure',
+          '--user',
+          USER,
+          '--password',
+          PASSWORD,
+        ]),
+      ),
     ]);
     for (const s of started) servers[s.id] = s;
     // These servers run without security on purpose (the secure one is tested below): allowed only when a machine says so.
@@ -239,30 +217,14 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
           publishingIntervalMs: 200,
           nodes: { channels: [channel(servers['asy-unreadable'], { sampleRate: servers['asy-unreadable'].nodes.sampleRate, units: 'g' })] },
         },
-        {
-          id: 'asy-secure',
-          endpoint: servers['asy-secure'].endpoint,
-          security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256' },
+        ...SECURE.map(({ id, policy }) => ({
+          id,
+          endpoint: servers[id].endpoint,
+          security: { mode: 'SignAndEncrypt', policy },
           auth: { usernameEnv: 'ASY_USER', passwordEnv: 'ASY_PASSWORD' },
           publishingIntervalMs: 100,
-          nodes: { channels: [channel(servers['asy-secure'], { sampleRate: servers['asy-secure'].nodes.sampleRate, units: 'g' })] },
-        },
-        {
-          id: 'asy-aes128',
-          endpoint: servers['asy-aes128'].endpoint,
-          security: { mode: 'SignAndEncrypt', policy: 'Aes128_Sha256_RsaOaep' },
-          auth: { usernameEnv: 'ASY_USER', passwordEnv: 'ASY_PASSWORD' },
-          publishingIntervalMs: 100,
-          nodes: { channels: [channel(servers['asy-aes128'], { sampleRate: servers['asy-aes128'].nodes.sampleRate, units: 'g' })] },
-        },
-        {
-          id: 'asy-aes256',
-          endpoint: servers['asy-aes256'].endpoint,
-          security: { mode: 'SignAndEncrypt', policy: 'Aes256_Sha256_RsaPss' },
-          auth: { usernameEnv: 'ASY_USER', passwordEnv: 'ASY_PASSWORD' },
-          publishingIntervalMs: 100,
-          nodes: { channels: [channel(servers['asy-aes256'], { sampleRate: servers['asy-aes256'].nodes.sampleRate, units: 'g' })] },
-        },
+          nodes: { channels: [channel(servers[id], { sampleRate: servers[id].nodes.sampleRate, units: 'g' })] },
+        })),
         // Bad configurations stop only their machine, naming the field (the same servers, another endpoint path).
         {
           id: 'asy-noscale',
