@@ -98,7 +98,8 @@ while (!done) {
     const res = await questdbExec(
       { httpUrl: questdbHttp, auth: questdbAuth() },
       // A stopped or tripped machine acquires nothing (cause not_running): no block is lost then.
-      `SELECT coalesce(sum(missing_blocks), 0) FROM ${tables.gaps} WHERE cause IS NULL OR cause != 'not_running'`,
+      // Only this run's gaps: the local QuestDB keeps the tables of every earlier run.
+      `SELECT coalesce(sum(missing_blocks), 0) FROM ${tables.gaps} WHERE (cause IS NULL OR cause != 'not_running') AND ts >= '${new Date(startedAt).toISOString()}'`,
     );
     missing = Number(res.dataset[0]?.[0] ?? 0);
   } catch {

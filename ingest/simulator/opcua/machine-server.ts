@@ -85,7 +85,7 @@ export interface MachineServerStats {
   published: Map<string, number>;
   /** Blocks not acquired because the machine was stopped (all channels). */
   notAcquired: number;
-  /** Blocks skipped because the timer fell more than maxCatchUpBlocks behind (all channels): lost. */
+  /** Blocks (and scalar periods) skipped because the timer fell more than maxCatchUpBlocks (SCALAR_MAX_CATCH_UP) behind: lost. */
   skippedBehind: number;
   /** Largest delay between a block's end and its publication, ms. */
   maxPublishDelayMs: number;
@@ -196,6 +196,8 @@ export class MachineServer {
     this.#refreshState(Date.now());
     if (this.#opts.scalar) {
       this.#scalarOverall = new ScalarOverall(this.#opts.source, this.#opts.scalar);
+      // A restarted server starts at the current period: nothing was measured while it was down.
+      this.#lastScalarEndMs = 0;
       this.#scheduleScalars();
     } else this.#scheduleBlocks();
     this.#energyTimer = setInterval(() => {
@@ -307,6 +309,10 @@ export class MachineServer {
    * Wake at each scalar period boundary of the wall clock and publish every channel's overall
    * values of the period just ended, stamped with its end (so a restarted server stamps the same
    * period the same way). A stopped machine publishes nothing (no signal to measure).
+   * A timer that wakes late (a loaded machine) publishes every period it slept through, in order,
+   * as a sensor that kept measuring would: a skipped period read as a lost reading in the
+   * collector's tests. A long stall skips ahead after SCALAR_MAX_CATCH_UP periods (counted in
+   * skippedBehind) rather than overflowing a client's queue.
    */
   #scheduleScalars(): void {
     if (!this.#running || !this.#opts.scalar) return;
@@ -315,8 +321,16 @@ export class MachineServer {
     const endMs = Math.floor(now / periodMs) * periodMs;
     try {
       if (endMs > this.#lastScalarEndMs) {
-        this.#lastScalarEndMs = endMs;
-        this.#publishScalars(endMs);
+        let next = this.#lastScalarEndMs === 0 ? endMs : this.#lastScalarEndMs + periodMs;
+        const skipTo = endMs - (SCALAR_MAX_CATCH_UP - 1) * periodMs;
+        if (next < skipTo) {
+          this.stats.skippedBehind += (skipTo - next) / periodMs;
+          next = skipTo;
+        }
+        for (; next <= endMs; next += periodMs) {
+          this.#lastScalarEndMs = next;
+          this.#publishScalars(next);
+        }
       }
     } catch (err) {
       this.#log.error({ err: describeError(err) }, 'scalar values not published');
@@ -369,6 +383,12 @@ export class MachineServer {
     }
   }
 }
+
+/**
+ * Scalar periods a late timer publishes at once at most: the depth of the queue the collector asks
+ * for on each value node (opcua-machine-input.ts), so a burst never overflows it.
+ */
+const SCALAR_MAX_CATCH_UP = 8;
 
 /** Add `seq` to a channel's runs: extends the last run when it follows it, else starts a new one. */
 function recordRun(runs: Map<string, Array<[number, number]>>, channel: string, seq: number): void {
