@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 // Entry point of the `pdm` bin; everything testable lives in ./main.ts.
-import { describeError } from '../common/errors.ts';
-import { main } from './main.ts';
+import { enableCompileCache } from 'node:module';
+
+// Every pdm command loads a few hundred modules; Node's on-disk compile cache (in the OS temp
+// directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off) keeps their compiled code and stripped
+// types between runs: about a third less start-up CPU from the second run on (measured with
+// `pdm rul --help`). Enabled before the modules below are imported, hence the dynamic imports.
+enableCompileCache();
+const { describeError } = await import('../common/errors.ts');
+const { main } = await import('./main.ts');
 
 // Exit once the command is done (after stdout drains): client libraries (OPC UA, Kafka) can keep
 // timers alive after a clean shutdown, and a finished command must not hang.
