@@ -1,7 +1,8 @@
 /**
- * Real FFT implementations on the hot path's sizes: fft.js through our `RealFft` (the one the
- * models use), mathjs `fft` (what the project's linear-algebra library offers), and numpy/scipy
- * rfft as the external reference, all timed in this run. Prints one JSON line.
+ * Real FFT implementations on the hot path's sizes, through our `RealFft`: PFFFT in WebAssembly
+ * SIMD (float32, the models' default) and fft.js (float64); mathjs `fft` (what the project's
+ * linear-algebra library offers), and numpy/scipy rfft as the external reference, all timed in
+ * this run. Prints one JSON line.
  *
  *   node bench/fft.bench.ts [--python PATH]
  */
@@ -10,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fft as mathFft } from 'mathjs';
+import { pffftBuild } from '../models/dsp/pffft.ts';
 import { RealFft } from '../models/dsp/real-fft.ts';
 
 const { values } = parseArgs({ options: { python: { type: 'string' } } });
@@ -59,22 +61,34 @@ print(json.dumps(out))
   }
 }
 
-const results: Array<{ n: number; fftjsUs: number; mathjsUs: number | null; mathjsOverFftjs: number | null }> = [];
+const results: Array<{
+  n: number;
+  pffftUs: number;
+  fftjsUs: number;
+  fftjsOverPffft: number;
+  mathjsUs: number | null;
+  mathjsOverFftjs: number | null;
+}> = [];
 for (const n of SIZES) {
   const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.1) + ((i * 7919) % 13) / 13);
-  const f = new RealFft(n);
+  const fast = new RealFft(n);
+  const f = new RealFft(n, { precision: 'float64' });
   const out = new Float64Array(f.outputLength);
+  // Timed as the models call them: float64 in and out, the conversions to and from float32 included.
+  const pffftUs = time(() => fast.forward(out, x), Math.max(20, 2_000_000 / n));
   const fftjsUs = time(() => f.forward(out, x), Math.max(20, 2_000_000 / n));
   // mathjs is so slow that a few calls suffice (and 32768 points would take minutes per round).
   const arr = Array.from(x);
   const mathjsUs = n <= 8192 ? time(() => mathFft(arr), 2, 3) : null;
   results.push({
     n,
+    pffftUs: Math.round(pffftUs * 10) / 10,
     fftjsUs: Math.round(fftjsUs * 10) / 10,
+    fftjsOverPffft: Math.round((fftjsUs / pffftUs) * 100) / 100,
     mathjsUs: mathjsUs === null ? null : Math.round(mathjsUs),
     mathjsOverFftjs: mathjsUs === null ? null : Math.round(mathjsUs / fftjsUs),
   });
 }
 const venv = fileURLToPath(new URL('../.cache/pyenv/bin/python', import.meta.url));
 const py = pythonRfft(values.python ?? (existsSync(venv) ? venv : 'python3'), SIZES);
-process.stdout.write(`${JSON.stringify({ bench: 'fft', results, python: py })}\n`);
+process.stdout.write(`${JSON.stringify({ bench: 'fft', pffftBuild, results, python: py })}\n`);

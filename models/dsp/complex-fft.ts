@@ -1,32 +1,57 @@
 /**
- * Complex FFT of a power-of-two length on fft.js, interleaved re/im buffers owned by the caller.
- * Used where the result must stay complex: analytic signals (Hilbert envelope) and the
- * decimated complex envelopes of the kurtogram's filter bank.
+ * Complex FFT of a power-of-two length, interleaved re/im buffers owned by the caller: PFFFT
+ * (float32, WebAssembly SIMD) by default, fft.js (float64) for `{ precision: 'float64' }` and the
+ * sizes PFFFT cannot do (see real-fft.ts). Used where the result must stay complex: analytic
+ * signals (Hilbert envelope) and the decimated complex envelopes of the kurtogram's filter bank.
  */
 import FFT from 'fft.js';
+import { PffftPlan } from './pffft.ts';
+import { type FftOptions, fftPrecision } from './real-fft.ts';
 
 export class ComplexFft {
   readonly size: number;
-  readonly #fft: FFT;
+  readonly engine: 'pffft' | 'fft.js';
+  readonly #plan: PffftPlan | undefined;
+  readonly #fft: FFT | undefined;
 
-  constructor(size: number) {
+  constructor(size: number, options: FftOptions = {}) {
     if (!Number.isInteger(size) || size < 2 || (size & (size - 1)) !== 0) {
       throw new RangeError(`ComplexFft: size must be a power of two >= 2, got ${size}`);
     }
     this.size = size;
-    this.#fft = new FFT(size);
+    this.#plan = fftPrecision(options) === 'float64' ? undefined : PffftPlan.create(size, true);
+    this.engine = this.#plan ? 'pffft' : 'fft.js';
+    this.#fft = this.#plan ? undefined : new FFT(size);
   }
 
   /** out = DFT(input), unnormalised; both interleaved, length 2N, and distinct buffers. */
   forward(out: Float64Array, input: Float64Array): void {
     this.#check(out, input, 'forward');
-    this.#fft.transform(out, input);
+    if (this.#plan) this.#runPffft(this.#plan, out, input, 'forward');
+    else this.#fft!.transform(out, input);
   }
 
   /** out = inverse DFT(input) scaled by 1/N (as numpy.fft.ifft). */
   inverse(out: Float64Array, input: Float64Array): void {
     this.#check(out, input, 'inverse');
-    this.#fft.inverseTransform(out, input);
+    if (this.#plan) this.#runPffft(this.#plan, out, input, 'backward');
+    else this.#fft!.inverseTransform(out, input);
+  }
+
+  /** PFFFT's ordered complex layout is the same interleaved re/im as ours; its backward is unscaled. */
+  #runPffft(plan: PffftPlan, out: Float64Array, input: Float64Array, direction: 'forward' | 'backward'): void {
+    const floats = plan.floats;
+    let heap = plan.heap;
+    const at = plan.inputIndex;
+    heap.set(input, at);
+    plan.run(direction);
+    heap = plan.heap;
+    const o = plan.outputIndex;
+    out.set(heap.subarray(o, o + floats));
+    if (direction === 'backward') {
+      const scale = 1 / this.size;
+      for (let i = 0; i < floats; i++) out[i] *= scale;
+    }
   }
 
   #check(out: Float64Array, input: Float64Array, what: string): void {

@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { BandPassFilter } from '../../../models/dsp/bandpass.ts';
 import { HilbertEnvelope } from '../../../models/dsp/hilbert.ts';
 import { gaussian } from './helpers/oracle.ts';
-import { expectAllClose, expectClose, fixture } from './helpers/tolerance.ts';
+import { eachFftPrecision, expectAllClose, expectClose, fixture } from './helpers/tolerance.ts';
 
-describe('HilbertEnvelope', () => {
+eachFftPrecision('HilbertEnvelope', () => {
   it('equals |scipy.signal.hilbert(x)| (committed fixture)', async () => {
     const fx = await fixture<{ input: number[]; envelope: number[] }>('hilbert');
     const h = new HilbertEnvelope(fx.input.length, fx.input.length);
@@ -46,7 +46,7 @@ describe('HilbertEnvelope', () => {
   });
 });
 
-describe('BandPassFilter', () => {
+eachFftPrecision('BandPassFilter', () => {
   it('equals numpy rfft -> zero bins outside -> irfft (committed fixture)', async () => {
     const fx = await fixture<{ sample_rate_hz: number; low_hz: number; high_hz: number; input: number[]; output: number[] }>('bandpass');
     const n = fx.input.length;
@@ -74,7 +74,7 @@ describe('BandPassFilter', () => {
   });
 });
 
-describe('envelope of noise', () => {
+eachFftPrecision('envelope of noise', () => {
   it('has mean sqrt(pi/2) sigma for Gaussian noise (Rayleigh), the basis of the SK reference', () => {
     const n = 1 << 15;
     const x = gaussian(n, 11, 2);

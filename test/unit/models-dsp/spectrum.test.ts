@@ -3,7 +3,7 @@ import { SpectrumAnalyzer } from '../../../models/dsp/spectrum.ts';
 import { WelchSpectrum } from '../../../models/dsp/welch.ts';
 import { makeWindow, WINDOW_KINDS, windowSums } from '../../../models/dsp/windows.ts';
 import { gaussian } from './helpers/oracle.ts';
-import { expectAllClose, expectClose, fixture } from './helpers/tolerance.ts';
+import { eachFftPrecision, expectAllClose, expectClose, fixture } from './helpers/tolerance.ts';
 
 function tone(n: number, fs: number, hz: number, amplitude: number, phase = 0.3): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / fs + phase));
@@ -24,7 +24,7 @@ describe('windows', () => {
   });
 });
 
-describe('SpectrumAnalyzer amplitude and power scaling', () => {
+eachFftPrecision('SpectrumAnalyzer amplitude and power scaling', () => {
   it('reads the amplitude of a sine on a bin, for every window and several sizes', () => {
     for (const kind of WINDOW_KINDS) {
       for (const n of [256, 1024, 4096]) {
@@ -101,7 +101,7 @@ describe('SpectrumAnalyzer amplitude and power scaling', () => {
   });
 });
 
-describe('WelchSpectrum', () => {
+eachFftPrecision('WelchSpectrum', () => {
   it('equals scipy.signal.welch (Hann, 50 % overlap) density x fs / nperseg', async () => {
     const fx = await fixture<{ sample_rate_hz: number; segment: number; input: number[]; density: number[] }>('welch');
     const w = new WelchSpectrum(fx.segment);

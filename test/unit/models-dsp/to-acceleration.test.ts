@@ -4,12 +4,12 @@
  * the whole window analysis giving the same velocity RMS, ISO zone and time features whatever the
  * quantity and units the same motion is given in.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { type Quantity, STANDARD_GRAVITY_M_S2, UNITS } from '../../../common/channels.ts';
 import { isPdmError } from '../../../common/errors.ts';
 import { AccelerationInput, toAccelerationG } from '../../../models/vibration/to-acceleration.ts';
 import { WindowAnalyzer } from '../../../models/window-analysis.ts';
-import { expectClose } from './helpers/tolerance.ts';
+import { eachFftPrecision, expectClose } from './helpers/tolerance.ts';
 
 const FS = 25_600;
 const N = 25_600; // 1 s, as the processor's default window (not a power of two: the FFT pads)
@@ -42,7 +42,7 @@ function motionIn(units: string, n = N): Float32Array {
 const ACCEL_PEAK_G = TONES.reduce((s, t) => s + t.velocity * 2 * Math.PI * t.hz, 0) / STANDARD_GRAVITY_M_S2;
 const EXPECTED_VELOCITY_RMS_MM_S = Math.sqrt(TONES.reduce((s, t) => s + (t.velocity * 1000) ** 2 / 2, 0));
 
-describe('AccelerationInput: the conversion against analytic signals', () => {
+eachFftPrecision('AccelerationInput: the conversion against analytic signals', () => {
   it('passes acceleration in g through untouched (no copy) and scales m/s² exactly', () => {
     const g = motionIn('g');
     expect(new AccelerationInput({ sampleRateHz: FS, windowSize: N }).convert(g)).toBe(g);
@@ -103,7 +103,7 @@ describe('AccelerationInput: the conversion against analytic signals', () => {
   });
 });
 
-describe('WindowAnalyzer with quantity and units', () => {
+eachFftPrecision('WindowAnalyzer with quantity and units', () => {
   const analyse = (units: string) =>
     // A noiseless synthetic motion is below any sensor's self-noise: the sensor checks would flag it.
     new WindowAnalyzer({
