@@ -166,6 +166,12 @@ export interface CandidateEvidence {
    */
   modulated: boolean;
   modulationExpected: boolean;
+  /**
+   * Cage only: of the comb's teeth 4..8 x the FTF line found, how many are present. An
+   * impulsive once-per-turn series keeps its comb far up; a smooth cage-rate modulation's
+   * harmonics fade after the second or third.
+   */
+  combTeeth: number;
 }
 
 function emptyCandidate(kind: FaultKind): CandidateEvidence {
@@ -194,6 +200,7 @@ function emptyCandidate(kind: FaultKind): CandidateEvidence {
     referenceDb: new Float64Array(MAX_HARMONICS),
     modulated: true,
     modulationExpected: false,
+    combTeeth: 0,
   };
 }
 
@@ -313,6 +320,27 @@ export class FaultEvidence {
     }
     this.#measureShaftLine();
     for (const c of this.candidates) this.#modulation(c);
+    this.#cageComb(this.candidates[FAULT_KINDS.indexOf('cage')]);
+  }
+
+  /** Counts the cage comb's teeth 4..8 x its FTF line (see `combTeeth`); masks apply, claims do not. */
+  #cageComb(c: CandidateEvidence): void {
+    c.combTeeth = 0;
+    if (!c.anchored || !(c.baseHz > 0)) return;
+    const { ses, floor, bins, binHz, segments } = this.#s;
+    const w = this.options.lineBins;
+    for (let k = 4; k <= 8; k++) {
+      const centre = (k * c.baseHz) / binHz;
+      const a = Math.max(1, Math.ceil(centre - w - k / 2));
+      const b = Math.min(bins - 2, Math.floor(centre + w + k / 2));
+      if (b < a) break;
+      let best = -1;
+      for (let j = a; j <= b; j++) {
+        if (!(ses[j] > ses[j - 1] && ses[j] >= ses[j + 1]) || this.#onShaftHarmonic(j * binHz)) continue;
+        if (best < 0 || ses[j] / floor[j] > ses[best] / floor[best]) best = j;
+      }
+      if (best >= 0 && ses[best] / floor[best] > this.#threshold(segments, b - a + 1)) c.combTeeth++;
+    }
   }
 
   /** The SES's 1X line: the largest local maximum within +/- lineBins of fr (masks and claims do not apply). */
@@ -409,10 +437,32 @@ export class FaultEvidence {
   explainsDominant(hz: number, kind: FaultKind): boolean {
     const tol = this.options.lineBins * this.#s.binHz;
     const owner = FAULT_KINDS.indexOf(kind);
+    // A cage defect's once-per-turn impacts make a comb at every multiple of FTF, which reaches
+    // the ball-pass range (BPFO is balls x FTF): a series there on the comb is the cage's own.
+    const cage = this.candidates[owner];
+    if (kind === 'cage' && cage.anchored && cage.baseHz > 0) {
+      // The FTF line found is within half a bin of the true rate; its k-th tooth within k halves.
+      const k = Math.round(hz / cage.baseHz);
+      if (k >= 1 && Math.abs(hz - k * cage.baseHz) <= tol + (k * this.#s.binHz) / 2) return true;
+    }
     for (let i = 0; i < this.#claimCount; i++) {
       if (this.#claimOwner[i] === owner && this.#claimCage[i] === 0 && Math.abs(this.#claims[i] - hz) <= tol) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether type `c`'s anchor line is a tooth of the cage's comb, when the cage's family is the
+   * strongest of the SES: a defective cage strikes once per cage turn, and the comb of its
+   * harmonics passes through BPFO (balls x FTF) and near 2 x BSF, so there those lines are the
+   * cage's, not other faults. (When a race family is stronger, the cage explains nothing.)
+   */
+  explainedByCage(c: CandidateEvidence): boolean {
+    const cage = this.candidates[FAULT_KINDS.indexOf('cage')];
+    if (c === cage || !c.anchored || !cage.anchored || cage.rank !== 0 || !(cage.baseHz > 0)) return false;
+    const hz = c.lineHz[c.anchor - 1];
+    const k = Math.round(hz / cage.baseHz);
+    return k >= 1 && Math.abs(hz - k * cage.baseHz) <= this.options.lineBins * this.#s.binHz + (k * this.#s.binHz) / 2;
   }
 
   #reset(c: CandidateEvidence): void {
@@ -426,6 +476,7 @@ export class FaultEvidence {
     c.baseHz = 0;
     c.modulated = true;
     c.modulationExpected = false;
+    c.combTeeth = 0;
     for (let i = 0; i < MAX_HARMONICS; i++) {
       c.discounted[i] = 0;
       c.discountedHz[i] = 0;
@@ -448,7 +499,11 @@ export class FaultEvidence {
     for (let h = 1; h <= last; h++) {
       const centre = h * c.frequencyHz;
       const half = centre * this.options.slip + binHz;
-      this.#line(c, h - 1, (centre - half) / binHz, (centre + half) / binHz);
+      // The cage's FTF is searched in a narrow window (slip is relative), whose noise threshold
+      // is lower than a race anchor's: it is held to the outer race anchor's threshold instead,
+      // so that a sub-synchronous line needs the margin a race fault needs.
+      const thresholdBins = c.kind === 'cage' ? this.#raceAnchorBins() : 0;
+      this.#line(c, h - 1, (centre - half) / binHz, (centre + half) / binHz, thresholdBins);
       if (c.present[h - 1] === 1 && c.snrDb[h - 1] > bestSnr) {
         bestSnr = c.snrDb[h - 1];
         c.anchor = h;
@@ -469,13 +524,24 @@ export class FaultEvidence {
     c.strengthDb -= c.snrDb[i] - c.thresholdDb[i];
   }
 
-  /** Measures harmonic index i in bins [lo, hi]; updates presence and strength. */
-  #line(c: CandidateEvidence, i: number, lo: number, hi: number): void {
+  /** Bins of the outer race anchor's search window (+/- slip + 1 bin around BPFO). */
+  #raceAnchorBins(): number {
+    const outer = this.candidates[0];
+    const { binHz } = this.#s;
+    const half = outer.frequencyHz * this.options.slip + binHz;
+    return Math.max(1, Math.floor((2 * half) / binHz) + 1);
+  }
+
+  /**
+   * Measures harmonic index i in bins [lo, hi]; updates presence and strength. The threshold is
+   * that of a window of at least `thresholdBins` bins (0: the window's own).
+   */
+  #line(c: CandidateEvidence, i: number, lo: number, hi: number, thresholdBins = 0): void {
     const { ses, floor, noise, bins, segments } = this.#s;
     const a = Math.max(1, Math.ceil(lo));
     const b = Math.min(bins - 2, Math.floor(hi));
     if (b < a) return;
-    const threshold = this.#threshold(segments, b - a + 1);
+    const threshold = this.#threshold(segments, Math.max(b - a + 1, thresholdBins));
     c.thresholdDb[i] = 10 * Math.log10(threshold);
     const best = this.#localMax(a, b);
     if (best < 0) return;

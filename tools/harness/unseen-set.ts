@@ -78,7 +78,7 @@ export interface UnseenOptions {
   /** Simulated machines (default 3) and fault types (default all four). */
   machines?: number;
   faults?: readonly Exclude<Truth, 'none'>[];
-  /** Seconds per simulated record; default 8. */
+  /** Seconds per simulated record; default 10. */
   simulatedSeconds?: number;
 }
 
@@ -186,9 +186,9 @@ async function* fanEndCases(o: UnseenOptions, records: CwruRecord[]): AsyncGener
 
 /** The simulated machines: seed and nominal speed (a 4-pole pump, a 2-pole fan, a 6-pole compressor drive). */
 const MACHINES = [
-  { seed: 21, rpm: 1480 },
-  { seed: 22, rpm: 2960 },
-  { seed: 23, rpm: 985 },
+  { seed: 21, rpm: 1480, poles: 4 },
+  { seed: 22, rpm: 2960, poles: 2 },
+  { seed: 23, rpm: 985, poles: 6 },
 ] as const;
 const SIM_RATE = 48_000;
 const SIM_BLOCK = 4800;
@@ -209,12 +209,20 @@ function otherModes(rng: Xoshiro128): ModeSpec[] {
 
 async function* simulatedCases(o: UnseenOptions): AsyncGenerator<UnseenCase> {
   const faults = o.faults ?? (['outer_race', 'inner_race', 'rolling_element', 'cage'] as const);
-  const seconds = o.simulatedSeconds ?? 8;
+  const seconds = o.simulatedSeconds ?? 10;
   for (const m of MACHINES.slice(0, o.machines ?? MACHINES.length)) {
-    const spec = machine({ id: `unseen-${m.seed}`, seed: m.seed, nominalSpeedRpm: m.rpm, bearings: { DE: '6205-2RS', NDE: '6203-2RS' } });
+    const spec = machine({
+      id: `unseen-${m.seed}`,
+      seed: m.seed,
+      nominalSpeedRpm: m.rpm,
+      poles: m.poles,
+      bearings: { DE: '6205-2RS', NDE: '6203-2RS' },
+    });
     const model = new VibrationModel(spec);
     const shaftHz = m.rpm / 60;
-    const cond: BlockConditions = { shaftHz0: shaftHz, shaftHz1: shaftHz, load: 0.9, supplyHz: 50, polePassHz: 4 * 0.02 * 50 };
+    // At load: the slip the nominal speed implies (50 Hz supply).
+    const slip = 1 - m.rpm / (6000 / m.poles);
+    const cond: BlockConditions = { shaftHz0: shaftHz, shaftHz1: shaftHz, load: 0.9, supplyHz: 50, polePassHz: m.poles * slip * 50 };
     const bearingAt = (l: Location) => (l === 'DE' ? '6205-2RS' : '6203-2RS');
     const label = `sim ${m.seed} (${m.rpm} rpm)`;
     // Healthy: every channel with its own bearing.
