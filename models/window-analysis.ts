@@ -743,6 +743,7 @@ function candidateEvidence(
   evidence[k.strength] = c.strengthDb;
   evidence[k.rank] = c.rank;
   if (c.explained) evidence[k.explained] = 1;
+  if (c.kind === 'cage' && c.anchored) evidence.ftf_comb_teeth = c.combTeeth;
   if (c.kind === 'inner_race' && c.anchored) {
     evidence[k.modulated] = c.modulated ? 1 : 0;
     evidence[k.modulationExpected] = c.modulationExpected ? 1 : 0;

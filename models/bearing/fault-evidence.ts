@@ -323,16 +323,37 @@ export class FaultEvidence {
     this.#cageComb(this.candidates[FAULT_KINDS.indexOf('cage')]);
   }
 
+  /**
+   * The cage's rate from its highest present harmonic of the first three (h x FTF found / h):
+   * within half a bin / h of the true rate, so that the comb's k-th tooth is placed within
+   * k / (2h) bins instead of k / 2.
+   */
+  #cageRate(c: CandidateEvidence): { hz: number; uncertaintyBins: number } {
+    for (let h = Math.min(3, c.harmonics); h >= 1; h--)
+      if (c.present[h - 1] === 1 && c.lineHz[h - 1] > 0) return { hz: c.lineHz[h - 1] / h, uncertaintyBins: 0.5 / h };
+    return { hz: c.baseHz, uncertaintyBins: 0.5 };
+  }
+
+  #cageRateAgrees(c: CandidateEvidence, rate: { hz: number; uncertaintyBins: number }): boolean {
+    return Math.abs(rate.hz - c.frequencyHz) <= c.frequencyHz * this.options.slip + rate.uncertaintyBins * this.#s.binHz;
+  }
+
   /** Counts the cage comb's teeth 4..8 x its FTF line (see `combTeeth`); masks apply, claims do not. */
   #cageComb(c: CandidateEvidence): void {
     c.combTeeth = 0;
     if (!c.anchored || !(c.baseHz > 0)) return;
     const { ses, floor, bins, binHz, segments } = this.#s;
     const w = this.options.lineBins;
+    const rate = this.#cageRate(c);
+    // The comb must be this bearing's: its rate, measured on its highest harmonic, within slip
+    // of the kinematic FTF (the first line alone may be another bearing's cage rate a few
+    // percent off, let in by the bin added to its search window: CWRU 132's fan-end channel
+    // shows the drive-end 6205's FTF comb, 4.9 % from the 6203's FTF).
+    if (!this.#cageRateAgrees(c, rate)) return;
     for (let k = 4; k <= 8; k++) {
-      const centre = (k * c.baseHz) / binHz;
-      const a = Math.max(1, Math.ceil(centre - w - k / 2));
-      const b = Math.min(bins - 2, Math.floor(centre + w + k / 2));
+      const centre = (k * rate.hz) / binHz;
+      const a = Math.max(1, Math.ceil(centre - w - k * rate.uncertaintyBins));
+      const b = Math.min(bins - 2, Math.floor(centre + w + k * rate.uncertaintyBins));
       if (b < a) break;
       let best = -1;
       for (let j = a; j <= b; j++) {
@@ -439,12 +460,7 @@ export class FaultEvidence {
     const owner = FAULT_KINDS.indexOf(kind);
     // A cage defect's once-per-turn impacts make a comb at every multiple of FTF, which reaches
     // the ball-pass range (BPFO is balls x FTF): a series there on the comb is the cage's own.
-    const cage = this.candidates[owner];
-    if (kind === 'cage' && cage.anchored && cage.baseHz > 0) {
-      // The FTF line found is within half a bin of the true rate; its k-th tooth within k halves.
-      const k = Math.round(hz / cage.baseHz);
-      if (k >= 1 && Math.abs(hz - k * cage.baseHz) <= tol + (k * this.#s.binHz) / 2) return true;
-    }
+    if (kind === 'cage' && this.#onCageComb(hz)) return true;
     for (let i = 0; i < this.#claimCount; i++) {
       if (this.#claimOwner[i] === owner && this.#claimCage[i] === 0 && Math.abs(this.#claims[i] - hz) <= tol) return true;
     }
@@ -459,10 +475,19 @@ export class FaultEvidence {
    */
   explainedByCage(c: CandidateEvidence): boolean {
     const cage = this.candidates[FAULT_KINDS.indexOf('cage')];
-    if (c === cage || !c.anchored || !cage.anchored || cage.rank !== 0 || !(cage.baseHz > 0)) return false;
-    const hz = c.lineHz[c.anchor - 1];
-    const k = Math.round(hz / cage.baseHz);
-    return k >= 1 && Math.abs(hz - k * cage.baseHz) <= this.options.lineBins * this.#s.binHz + (k * this.#s.binHz) / 2;
+    if (c === cage || !c.anchored || cage.rank !== 0) return false;
+    return this.#onCageComb(c.lineHz[c.anchor - 1]);
+  }
+
+  /** Whether `hz` is a tooth k x FTF of the cage's comb (within the line window and k x the rate's uncertainty). */
+  #onCageComb(hz: number): boolean {
+    const cage = this.candidates[FAULT_KINDS.indexOf('cage')];
+    if (!cage.anchored || !(cage.baseHz > 0)) return false;
+    const rate = this.#cageRate(cage);
+    if (!this.#cageRateAgrees(cage, rate)) return false;
+    const k = Math.round(hz / rate.hz);
+    const binHz = this.#s.binHz;
+    return k >= 1 && Math.abs(hz - k * rate.hz) <= (this.options.lineBins + k * rate.uncertaintyBins) * binHz;
   }
 
   #reset(c: CandidateEvidence): void {

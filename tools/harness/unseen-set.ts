@@ -73,7 +73,7 @@ export interface UnseenOptions {
   parts?: ReadonlyArray<'resampled' | 'fan-end' | 'simulated'>;
   /** CWRU record numbers to use (default: all SKF records, 0.007-0.021 in, and 97). */
   records?: readonly number[];
-  /** Rates for the resampled part; default 24 and 48 kHz. */
+  /** Rates for the resampled part; default 12 (as recorded, for comparison), 24 and 48 kHz. */
   ratesHz?: readonly number[];
   /** Simulated machines (default 3) and fault types (default all four). */
   machines?: number;
@@ -105,7 +105,7 @@ export async function* unseenCases(o: UnseenOptions): AsyncGenerator<UnseenCase>
 }
 
 async function* resampledCases(o: UnseenOptions, records: CwruRecord[]): AsyncGenerator<UnseenCase> {
-  const rates = o.ratesHz ?? [24_000, 48_000];
+  const rates = o.ratesHz ?? [12_000, 24_000, 48_000];
   for (const r of records.filter((x) => x.sensor_position === 'DE')) {
     const raw = await samplesOf(o.root, r.file);
     const shaftHz = r.shaft_speed_rpm / 60;
@@ -114,6 +114,19 @@ async function* resampledCases(o: UnseenOptions, records: CwruRecord[]): AsyncGe
     // The healthy record is at 48 kHz: to 12 kHz first, so that it goes the faults' way.
     const at12k = r.sampling_rate_hz === 12_000 ? raw : Float32Array.from(resample(raw, 1, r.sampling_rate_hz / 12_000));
     for (const rate of rates) {
+      if (rate === 12_000) {
+        // The records as they are (97: brought to 12 kHz), for comparison.
+        yield {
+          id: `${label} DE 12 kHz`,
+          group: 'CWRU DE as recorded (12 kHz)',
+          truth,
+          sampleRateHz: rate,
+          shaftHz,
+          bearing: '6205-2RS',
+          samples: at12k,
+        };
+        continue;
+      }
       const factor = rate / 12_000;
       const rng = new Xoshiro128(mixSeed(r.cwru_file_number, rate));
       const samples = fasterSensor(at12k, 12_000, factor, {
