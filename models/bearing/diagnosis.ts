@@ -3,11 +3,10 @@
  * naming the wrong fault is worse than naming none.
  *
  * 1. A fault type is *supported* only if its fundamental (for a rolling element: BSF or 2 x BSF,
- *    whichever is stronger) is present and corroborated: by another harmonic, or (inner race)
- *    by a modulation sideband of a present line. One line, however tall, is never enough:
- *    machines have many lines that are not bearings. A rolling element needs its cage-rate
- *    modulation (a +/- FTF sideband of a present harmonic), as the inner race needs its 1X; the
- *    cage needs FTF, 2 x FTF and 3 x FTF, each present over the race anchors' threshold (an
+ *    whichever is stronger) is present and corroborated: by another harmonic, or (inner race,
+ *    rolling element) by a modulation sideband of a present line. One line, however tall, is never enough:
+ *    machines have many lines that are not bearings. The cage needs FTF (over the race anchors'
+ *    threshold), 2 x FTF, 3 x FTF and most of its comb 4..8 x FTF at the bearing's FTF (an
  *    impulsive once-per-cage-turn series, not the smooth cage-rate modulation that healthy
  *    bearings and ball defects show as FTF and 2 x FTF).
  * 2. Lines already explained by a stronger fault type's lattice cannot support a weaker one (see
@@ -70,11 +69,6 @@ export function isSupported(c: CandidateEvidence): boolean {
   // The comb must also carry on: most (3) of its teeth 4..8 x FTF present.
   if (c.kind === 'cage') return c.harmonics >= 3 && c.present[1] === 1 && c.present[2] === 1 && c.combTeeth >= 3;
   if (!c.modulated) return false;
-  // Rolling element: the ball rides round with the cage through the load zone, so its impact
-  // rate (2 x BSF) and harmonics are amplitude-modulated at FTF, as an inner race defect's are
-  // at 1X: one +/- FTF sideband of a present harmonic must stand. Lines at 2 x BSF and its
-  // harmonics alone are a periodicity, not yet a ball.
-  if (c.kind === 'rolling_element') return c.sidebandsPresent >= 1;
   return c.harmonicsPresent >= 2 || c.sidebandsPresent >= 1;
 }
 

@@ -11,8 +11,12 @@
  * - the sensor's white noise floor (record 97 above 18.75 kHz: 0.0020 g over 4.75 kHz,
  *   i.e. 0.029 mg/sqrt(Hz)).
  *
+ * The slow record itself is kept up to its usable band (fs / 2.56): above, its recorder's
+ * anti-alias roll-off is replaced by the faster sensor's content (which starts there).
+ *
  * Pure functions of their inputs and a seed (Gaussian noise by Box-Muller from mulberry32).
  */
+import { USABLE_BANDWIDTH_FACTOR } from '../../models/bearing/kurtogram.ts';
 import { nextPowerOfTwo } from '../../models/dsp/fft-size.ts';
 import { HilbertEnvelope } from '../../models/dsp/hilbert.ts';
 import { RealFft } from '../../models/dsp/real-fft.ts';
@@ -83,6 +87,24 @@ export function modeGain(hz: number, resonanceHz: number, damping: number): numb
   return (2 * damping) / Math.sqrt((1 - r * r) ** 2 + (2 * damping * r) ** 2);
 }
 
+/** x low-passed at edgeHz in the frequency domain, with a raised-cosine taper `taperHz` wide below the edge. */
+export function lowPass(x: Float64Array, fs: number, edgeHz: number, taperHz: number): Float64Array {
+  const n = x.length;
+  const size = nextPowerOfTwo(n);
+  const fft = new RealFft(size);
+  const s = new Float64Array(fft.outputLength);
+  fft.forward(s, x);
+  for (let k = 0; k <= size / 2; k++) {
+    const f = (k * fs) / size;
+    const g = f >= edgeHz ? 0 : f <= edgeHz - taperHz ? 1 : 0.5 + 0.5 * Math.cos((Math.PI * (f - (edgeHz - taperHz))) / taperHz);
+    s[2 * k] *= g;
+    s[2 * k + 1] *= g;
+  }
+  const time = new Float64Array(size);
+  fft.inverse(time, s);
+  return time.slice(0, n);
+}
+
 /** RMS of x in [lowHz, highHz] (one FFT, Parseval). */
 export function bandRmsOf(x: ArrayLike<number>, fs: number, lowHz: number, highHz: number): number {
   const n = x.length;
@@ -125,7 +147,11 @@ export function impactEnvelope(x: ArrayLike<number>, fs: number): Float64Array {
  */
 export function fasterSensor(x: ArrayLike<number>, fsIn: number, factor: number, o: HighBandOptions): Float32Array {
   const fsOut = fsIn * factor;
-  const up = resample(x, factor, 1);
+  // The slow recording is trusted up to its usable band, fs / 2.56: above it lies its own
+  // recorder's anti-alias roll-off (CWRU's 4.7-6 kHz, where glitches live), which a faster
+  // sensor does not have; there the faster sensor's own content takes over.
+  const usableHz = fsIn / USABLE_BANDWIDTH_FACTOR;
+  const up = lowPass(resample(x, factor, 1), fsOut, usableHz, 200);
   const n = up.length;
   // The impacts: the record's impact-band energy beyond the healthy rig's.
   const band = bandRmsOf(x, fsIn, RIG_48K.impactBand.lowHz, Math.min(RIG_48K.impactBand.highHz, 0.45 * fsIn));
@@ -144,7 +170,7 @@ export function fasterSensor(x: ArrayLike<number>, fsIn: number, factor: number,
   for (let i = 0; i < n; i++) out[i] = up[i] + ringScale * ring[i];
   // The rig's broadband above the original band, and the sensor's floor.
   RIG_48K.broadband.forEach((b, j) => {
-    const lo = Math.max(b.lowHz, fsIn / 2);
+    const lo = Math.max(b.lowHz, usableHz);
     const hi = Math.min(b.highHz, 0.45 * fsOut);
     if (hi <= lo) return;
     // The band's level scales with the part of it that the faster sensor passes.
