@@ -305,6 +305,12 @@ export class FaultEvidence {
       order[j + 1] = v;
     }
     this.#dominantFamily(f);
+    // The type whose own harmonics carry the SES's strongest series claims first, whatever its
+    // summed strength: that series is the primary phenomenon, and another type's lines that
+    // coincide with its lattice are by-products (a 6205's 3 x BSF lies 1.4 % from 2 x BPFO, so a
+    // ball family with its many FTF sidebands could otherwise claim an outer race's 2 x BPFO
+    // and hold both to a draw).
+    this.#dominantFirst(order);
     // 3. In that order: re-find the fundamental among unclaimed lines, measure, claim.
     let rank = 0;
     for (const c of order) {
@@ -417,6 +423,25 @@ export class FaultEvidence {
     // modulation: only the defect makes them. A weak inner race fault whose sidebands hide in
     // the noise is `none`, not misnamed.
     c.modulated = sideband && (!c.modulationExpected || c.sidebandSnrDb[0] >= carrierDb - d);
+  }
+
+  /** Moves to the front of `order` the race or ball type with a harmonic (h1..h3) on the dominant series' fundamental. */
+  #dominantFirst(order: CandidateEvidence[]): void {
+    const d = this.dominant;
+    if (!(d.hz > 0)) return;
+    // A cage whose comb is the strongest family and carries the series keeps its place.
+    if (order[0].kind === 'cage' && this.#onCageComb(d.hz)) return;
+    const tol = this.options.lineBins * this.#s.binHz;
+    for (let i = 1; i < order.length; i++) {
+      const c = order[i];
+      if (c.kind === 'cage' || !c.anchored) continue;
+      let on = false;
+      for (let h = 1; h <= Math.min(3, c.harmonics); h++) if (c.lineHz[h - 1] > 0 && Math.abs(c.lineHz[h - 1] - d.hz) <= tol) on = true;
+      if (!on) continue;
+      for (let j = i; j > 0; j--) order[j] = order[j - 1];
+      order[0] = c;
+      return;
+    }
   }
 
   /** Strongest harmonic series with its fundamental in the defect frequencies' span (before claims). */
