@@ -3,9 +3,12 @@
  * naming the wrong fault is worse than naming none.
  *
  * 1. A fault type is *supported* only if its fundamental (for a rolling element: BSF or 2 x BSF,
- *    whichever is stronger) is present and corroborated: by another
- *    harmonic, or (inner race, rolling element) by a modulation sideband of a present line. One
- *    line, however tall, is never enough: machines have many lines that are not bearings.
+ *    whichever is stronger) is present and corroborated: by another harmonic, or (inner race,
+ *    rolling element) by a modulation sideband of a present line. One line, however tall, is never enough:
+ *    machines have many lines that are not bearings. The cage needs FTF (over the race anchors'
+ *    threshold), 2 x FTF, 3 x FTF and most of its comb 4..8 x FTF at the bearing's FTF (an
+ *    impulsive once-per-cage-turn series, not the smooth cage-rate modulation that healthy
+ *    bearings and ball defects show as FTF and 2 x FTF).
  * 2. Lines already explained by a stronger fault type's lattice cannot support a weaker one (see
  *    fault-evidence.ts).
  * 3. The strongest supported type wins only with a margin: its evidence (summed dB by which its
@@ -26,7 +29,9 @@
  * 6. The cage (FTF, below shaft speed) is named only when no other type's fundamental is present:
  *    rolling-element and outer race faults modulate at FTF too, and sub-synchronous lines are
  *    common in machines with loose parts. For the same reason cage evidence is not a runner-up
- *    against another type.
+ *    against another type. The exception is a fundamental that is a tooth of the cage's own comb
+ *    (BPFO is balls x FTF) when the cage's family is the strongest of the SES: there it is the
+ *    cage's by-product (FaultEvidence.explainedByCage).
  *
  * Confidence of a fault: (1 - exp(-strength / scale)) x (1 - runner-up / strength), i.e. how much
  * evidence there is times how clearly it beats the alternatives. Confidence of `none`:
@@ -56,7 +61,13 @@ export interface DecisionResult {
 
 export function isSupported(c: CandidateEvidence): boolean {
   if (!c.anchored) return false;
-  if (c.kind === 'cage') return c.harmonics >= 2 && c.present[1] === 1;
+  // Cage: a defective cage strikes once per cage turn, an impulsive series whose SES comb keeps
+  // its height over many harmonics. FTF with a 2 x FTF is what any cage-rate modulation makes
+  // (the uneven ball spacing of a healthy bearing, a ball defect carried through the load zone
+  // by the cage, whose Stribeck shape has a fast-falling 2nd harmonic), so the first three
+  // harmonics must all stand, the first over the threshold the race anchors use.
+  // The comb must also carry on: most (3) of its teeth 4..8 x FTF present.
+  if (c.kind === 'cage') return c.harmonics >= 3 && c.present[1] === 1 && c.present[2] === 1 && c.combTeeth >= 3;
   if (!c.modulated) return false;
   return c.harmonicsPresent >= 2 || c.sidebandsPresent >= 1;
 }
@@ -66,7 +77,7 @@ export function decide(out: DecisionResult, evidence: FaultEvidence, options: De
   let best: CandidateEvidence | undefined;
   let othersWithFundamental = 0;
   for (const c of candidates) {
-    if (c.kind !== 'cage' && c.anchored) othersWithFundamental++;
+    if (c.kind !== 'cage' && c.anchored && !evidence.explainedByCage(c)) othersWithFundamental++;
   }
   for (const c of candidates) {
     if (!isSupported(c)) continue;
@@ -79,7 +90,9 @@ export function decide(out: DecisionResult, evidence: FaultEvidence, options: De
     // Cage-rate lines are by-products of rolling-element (and outer race) faults, which the cage
     // carries through the load zone: they never veto another type (rule 6 keeps the cage from
     // winning against them).
-    if (c !== best && c.kind !== 'cage' && c.strengthDb > runnerUp) runnerUp = c.strengthDb;
+    // With the cage named, types whose anchor is a tooth of its comb are its by-products too.
+    const byCage = best?.kind === 'cage' && evidence.explainedByCage(c);
+    if (c !== best && c.kind !== 'cage' && !byCage && c.strengthDb > runnerUp) runnerUp = c.strengthDb;
     if (c.strengthDb > strongest) strongest = c.strengthDb;
   }
   const scale = options.strengthScaleDb;

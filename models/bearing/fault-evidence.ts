@@ -166,6 +166,12 @@ export interface CandidateEvidence {
    */
   modulated: boolean;
   modulationExpected: boolean;
+  /**
+   * Cage only: of the comb's teeth 4..8 x the FTF line found, how many are present. An
+   * impulsive once-per-turn series keeps its comb far up; a smooth cage-rate modulation's
+   * harmonics fade after the second or third.
+   */
+  combTeeth: number;
 }
 
 function emptyCandidate(kind: FaultKind): CandidateEvidence {
@@ -194,6 +200,7 @@ function emptyCandidate(kind: FaultKind): CandidateEvidence {
     referenceDb: new Float64Array(MAX_HARMONICS),
     modulated: true,
     modulationExpected: false,
+    combTeeth: 0,
   };
 }
 
@@ -298,6 +305,12 @@ export class FaultEvidence {
       order[j + 1] = v;
     }
     this.#dominantFamily(f);
+    // The type whose own harmonics carry the SES's strongest series claims first, whatever its
+    // summed strength: that series is the primary phenomenon, and another type's lines that
+    // coincide with its lattice are by-products (a 6205's 3 x BSF lies 1.4 % from 2 x BPFO, so a
+    // ball family with its many FTF sidebands could otherwise claim an outer race's 2 x BPFO
+    // and hold both to a draw).
+    this.#dominantFirst(order);
     // 3. In that order: re-find the fundamental among unclaimed lines, measure, claim.
     let rank = 0;
     for (const c of order) {
@@ -313,6 +326,48 @@ export class FaultEvidence {
     }
     this.#measureShaftLine();
     for (const c of this.candidates) this.#modulation(c);
+    this.#cageComb(this.candidates[FAULT_KINDS.indexOf('cage')]);
+  }
+
+  /**
+   * The cage's rate from its highest present harmonic of the first three (h x FTF found / h):
+   * within half a bin / h of the true rate, so that the comb's k-th tooth is placed within
+   * k / (2h) bins instead of k / 2.
+   */
+  #cageRate(c: CandidateEvidence): { hz: number; uncertaintyBins: number } {
+    for (let h = Math.min(3, c.harmonics); h >= 1; h--)
+      if (c.present[h - 1] === 1 && c.lineHz[h - 1] > 0) return { hz: c.lineHz[h - 1] / h, uncertaintyBins: 0.5 / h };
+    return { hz: c.baseHz, uncertaintyBins: 0.5 };
+  }
+
+  #cageRateAgrees(c: CandidateEvidence, rate: { hz: number; uncertaintyBins: number }): boolean {
+    return Math.abs(rate.hz - c.frequencyHz) <= c.frequencyHz * this.options.slip + rate.uncertaintyBins * this.#s.binHz;
+  }
+
+  /** Counts the cage comb's teeth 4..8 x its FTF line (see `combTeeth`); masks apply, claims do not. */
+  #cageComb(c: CandidateEvidence): void {
+    c.combTeeth = 0;
+    if (!c.anchored || !(c.baseHz > 0)) return;
+    const { ses, floor, bins, binHz, segments } = this.#s;
+    const w = this.options.lineBins;
+    const rate = this.#cageRate(c);
+    // The comb must be this bearing's: its rate, measured on its highest harmonic, within slip
+    // of the kinematic FTF (the first line alone may be another bearing's cage rate a few
+    // percent off, let in by the bin added to its search window: CWRU 132's fan-end channel
+    // shows the drive-end 6205's FTF comb, 4.9 % from the 6203's FTF).
+    if (!this.#cageRateAgrees(c, rate)) return;
+    for (let k = 4; k <= 8; k++) {
+      const centre = (k * rate.hz) / binHz;
+      const a = Math.max(1, Math.ceil(centre - w - k * rate.uncertaintyBins));
+      const b = Math.min(bins - 2, Math.floor(centre + w + k * rate.uncertaintyBins));
+      if (b < a) break;
+      let best = -1;
+      for (let j = a; j <= b; j++) {
+        if (!(ses[j] > ses[j - 1] && ses[j] >= ses[j + 1]) || this.#onShaftHarmonic(j * binHz)) continue;
+        if (best < 0 || ses[j] / floor[j] > ses[best] / floor[best]) best = j;
+      }
+      if (best >= 0 && ses[best] / floor[best] > this.#threshold(segments, b - a + 1)) c.combTeeth++;
+    }
   }
 
   /** The SES's 1X line: the largest local maximum within +/- lineBins of fr (masks and claims do not apply). */
@@ -370,6 +425,25 @@ export class FaultEvidence {
     c.modulated = sideband && (!c.modulationExpected || c.sidebandSnrDb[0] >= carrierDb - d);
   }
 
+  /** Moves to the front of `order` the race or ball type with a harmonic (h1..h3) on the dominant series' fundamental. */
+  #dominantFirst(order: CandidateEvidence[]): void {
+    const d = this.dominant;
+    if (!(d.hz > 0)) return;
+    // A cage whose comb is the strongest family and carries the series keeps its place.
+    if (order[0].kind === 'cage' && this.#onCageComb(d.hz)) return;
+    const tol = this.options.lineBins * this.#s.binHz;
+    for (let i = 1; i < order.length; i++) {
+      const c = order[i];
+      if (c.kind === 'cage' || !c.anchored) continue;
+      let on = false;
+      for (let h = 1; h <= Math.min(3, c.harmonics); h++) if (c.lineHz[h - 1] > 0 && Math.abs(c.lineHz[h - 1] - d.hz) <= tol) on = true;
+      if (!on) continue;
+      for (let j = i; j > 0; j--) order[j] = order[j - 1];
+      order[0] = c;
+      return;
+    }
+  }
+
   /** Strongest harmonic series with its fundamental in the defect frequencies' span (before claims). */
   #dominantFamily(f: DefectFrequencies): void {
     const { ses, floor, bins, binHz, segments } = this.#s;
@@ -409,10 +483,36 @@ export class FaultEvidence {
   explainsDominant(hz: number, kind: FaultKind): boolean {
     const tol = this.options.lineBins * this.#s.binHz;
     const owner = FAULT_KINDS.indexOf(kind);
+    // A cage defect's once-per-turn impacts make a comb at every multiple of FTF, which reaches
+    // the ball-pass range (BPFO is balls x FTF): a series there on the comb is the cage's own.
+    if (kind === 'cage' && this.#onCageComb(hz)) return true;
     for (let i = 0; i < this.#claimCount; i++) {
       if (this.#claimOwner[i] === owner && this.#claimCage[i] === 0 && Math.abs(this.#claims[i] - hz) <= tol) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether type `c`'s anchor line is a tooth of the cage's comb, when the cage's family is the
+   * strongest of the SES: a defective cage strikes once per cage turn, and the comb of its
+   * harmonics passes through BPFO (balls x FTF) and near 2 x BSF, so there those lines are the
+   * cage's, not other faults. (When a race family is stronger, the cage explains nothing.)
+   */
+  explainedByCage(c: CandidateEvidence): boolean {
+    const cage = this.candidates[FAULT_KINDS.indexOf('cage')];
+    if (c === cage || !c.anchored || cage.rank !== 0) return false;
+    return this.#onCageComb(c.lineHz[c.anchor - 1]);
+  }
+
+  /** Whether `hz` is a tooth k x FTF of the cage's comb (within the line window and k x the rate's uncertainty). */
+  #onCageComb(hz: number): boolean {
+    const cage = this.candidates[FAULT_KINDS.indexOf('cage')];
+    if (!cage.anchored || !(cage.baseHz > 0)) return false;
+    const rate = this.#cageRate(cage);
+    if (!this.#cageRateAgrees(cage, rate)) return false;
+    const k = Math.round(hz / rate.hz);
+    const binHz = this.#s.binHz;
+    return k >= 1 && Math.abs(hz - k * rate.hz) <= (this.options.lineBins + k * rate.uncertaintyBins) * binHz;
   }
 
   #reset(c: CandidateEvidence): void {
@@ -426,6 +526,7 @@ export class FaultEvidence {
     c.baseHz = 0;
     c.modulated = true;
     c.modulationExpected = false;
+    c.combTeeth = 0;
     for (let i = 0; i < MAX_HARMONICS; i++) {
       c.discounted[i] = 0;
       c.discountedHz[i] = 0;
@@ -448,7 +549,11 @@ export class FaultEvidence {
     for (let h = 1; h <= last; h++) {
       const centre = h * c.frequencyHz;
       const half = centre * this.options.slip + binHz;
-      this.#line(c, h - 1, (centre - half) / binHz, (centre + half) / binHz);
+      // The cage's FTF is searched in a narrow window (slip is relative), whose noise threshold
+      // is lower than a race anchor's: it is held to the outer race anchor's threshold instead,
+      // so that a sub-synchronous line needs the margin a race fault needs.
+      const thresholdBins = c.kind === 'cage' ? this.#raceAnchorBins() : 0;
+      this.#line(c, h - 1, (centre - half) / binHz, (centre + half) / binHz, thresholdBins);
       if (c.present[h - 1] === 1 && c.snrDb[h - 1] > bestSnr) {
         bestSnr = c.snrDb[h - 1];
         c.anchor = h;
@@ -469,13 +574,24 @@ export class FaultEvidence {
     c.strengthDb -= c.snrDb[i] - c.thresholdDb[i];
   }
 
-  /** Measures harmonic index i in bins [lo, hi]; updates presence and strength. */
-  #line(c: CandidateEvidence, i: number, lo: number, hi: number): void {
+  /** Bins of the outer race anchor's search window (+/- slip + 1 bin around BPFO). */
+  #raceAnchorBins(): number {
+    const outer = this.candidates[0];
+    const { binHz } = this.#s;
+    const half = outer.frequencyHz * this.options.slip + binHz;
+    return Math.max(1, Math.floor((2 * half) / binHz) + 1);
+  }
+
+  /**
+   * Measures harmonic index i in bins [lo, hi]; updates presence and strength. The threshold is
+   * that of a window of at least `thresholdBins` bins (0: the window's own).
+   */
+  #line(c: CandidateEvidence, i: number, lo: number, hi: number, thresholdBins = 0): void {
     const { ses, floor, noise, bins, segments } = this.#s;
     const a = Math.max(1, Math.ceil(lo));
     const b = Math.min(bins - 2, Math.floor(hi));
     if (b < a) return;
-    const threshold = this.#threshold(segments, b - a + 1);
+    const threshold = this.#threshold(segments, Math.max(b - a + 1, thresholdBins));
     c.thresholdDb[i] = 10 * Math.log10(threshold);
     const best = this.#localMax(a, b);
     if (best < 0) return;

@@ -66,6 +66,12 @@ export class FastKurtogram {
   readonly bandCounts: readonly number[];
   readonly #stages = new Map<number, Stage>();
   readonly #segmentSk: Float64Array;
+  /**
+   * After `process`: the band of largest kurtosis of each level (index as in `bandCounts`);
+   * kurtosis -Infinity for a level skipped as too narrow. Lets a caller weigh each level's best
+   * band by another criterion (the envelope spectrum's content) without a second scan.
+   */
+  readonly levelBest: KurtogramBand[];
 
   constructor(options: KurtogramOptions) {
     const { signalLength, fftSize, sampleRateHz } = options;
@@ -97,6 +103,7 @@ export class FastKurtogram {
         this.#stages.set(m, { fft: new ComplexFft(m), base: new Float64Array(2 * m), env: new Float64Array(2 * m) });
     }
     this.#segmentSk = new Float64Array(this.#segments);
+    this.levelBest = counts.map(emptyKurtogramBand);
   }
 
   /**
@@ -110,7 +117,11 @@ export class FastKurtogram {
     best.kurtosis = -Infinity;
     best.samples = 0;
     const scratch = visit === undefined ? undefined : emptyKurtogramBand();
-    for (const count of this.bandCounts) {
+    for (let li = 0; li < this.bandCounts.length; li++) {
+      const count = this.bandCounts[li];
+      const levelBest = this.levelBest[li];
+      levelBest.kurtosis = -Infinity;
+      levelBest.samples = 0;
       if (count > 1 && (top * this.#binHz) / count < minBandwidthHz) continue;
       const level = Math.round(Math.log2(count) * 10) / 10;
       const m = this.#envelopeSize(count);
@@ -120,6 +131,13 @@ export class FastKurtogram {
         const lo = Math.max(1, Math.round((b * top) / count));
         const hi = Math.round(((b + 1) * top) / count);
         const k = this.#bandKurtosis(spectrum, lo, hi, m, used);
+        if (k > levelBest.kurtosis) {
+          levelBest.level = level;
+          levelBest.lowHz = lo * this.#binHz;
+          levelBest.highHz = (hi - 1) * this.#binHz;
+          levelBest.kurtosis = k;
+          levelBest.samples = used;
+        }
         if (k > best.kurtosis) {
           best.level = level;
           best.lowHz = lo * this.#binHz;

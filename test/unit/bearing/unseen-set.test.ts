@@ -1,0 +1,44 @@
+/**
+ * A small part of the unseen-recordings set (tools/harness/unseen-set.ts; the whole set is
+ * MODELS.md's "Recordings it has not seen" table): an inner race record, two outer race records
+ * and a ball record of the shared 12 kHz data as a 48 kHz sensor would have recorded them (with
+ * the content above 6 kHz: the impacts' own high resonance and the rig's broadband), the healthy
+ * record 97 the same way, and their fan-end channels as a weak path, through
+ * `analyzeRecord` as `pdm analyze` runs it. The race faults are named, the healthy record is
+ * `none` and the ball record is never another fault type (nor `cage`).
+ */
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../tools/harness/femto-histories.ts';
+import { unseenCases } from '../../../tools/harness/unseen-set.ts';
+import { analyzeCase, unseenVerdict } from '../../../tools/unseen-report.ts';
+
+describe('diagnosis on recordings it has not seen (a few cases of the set)', () => {
+  it('48 kHz with a high band: race faults named, healthy none, a ball never misnamed; the fan-end path names the races', async () => {
+    const verdicts: Record<string, string> = {};
+    for await (const c of unseenCases({
+      root: REPO_ROOT,
+      parts: ['resampled', 'fan-end'],
+      records: [105, 130, 236, 118, 97],
+      ratesHz: [48_000],
+    })) {
+      // The fan-end bearing's own analysis (6203) and the healthy record's fan-end channel are other tables' rows.
+      if (c.id.includes('as 6203') || (c.id.startsWith('97 ') && c.id.includes(' FE '))) continue;
+      const d = analyzeCase(c).bearing.diagnosis;
+      verdicts[c.id] = `${d} (${unseenVerdict(c, d)})`;
+    }
+    expect(verdicts).toEqual({
+      '105 IR007_0 DE 48 kHz': 'inner_race (correct)',
+      '130 OR007@6_0 DE 48 kHz': 'outer_race (correct)',
+      '236 OR021@6_2 DE 48 kHz': 'outer_race (correct)',
+      '118 B007_0 DE 48 kHz': expect.stringMatching(/^(rolling_element \(correct\)|none \(missed\))$/),
+      '97 Normal_0 DE 48 kHz': 'none (correct)',
+      '97 Normal_0 DE 48 kHz (native)': 'none (correct)',
+      '97 Normal_0 DE 24 kHz (from 48)': 'none (correct)',
+      '105 IR007_0 FE 12 kHz as 6205': 'inner_race (correct)',
+      '130 OR007@6_0 FE 12 kHz as 6205': 'outer_race (correct)',
+      // Its ball family (3 x BSF 1.4 % from 2 x BPFO) held the outer race to a draw until the dominant series claimed first.
+      '236 OR021@6_2 FE 12 kHz as 6205': 'outer_race (correct)',
+      '118 B007_0 FE 12 kHz as 6205': expect.stringMatching(/^(rolling_element \(correct\)|none \(missed\))$/),
+    });
+  });
+});
