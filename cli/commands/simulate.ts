@@ -119,7 +119,7 @@ async function simulate({ values }: CommandLineOf<typeof SPEC>): Promise<number>
     } satisfies SimulatorMessage);
     const produced = (): SimulatorMessage => ({
       type: 'produced',
-      machines: Object.fromEntries(factory.machines.map((m) => [m.id, Object.fromEntries(m.server?.stats.producedRuns ?? [])])),
+      machines: Object.fromEntries(factory.machines.map((m) => [m.id, Object.fromEntries(m.stats?.producedRuns ?? [])])),
     });
     truthTimer = setInterval(() => {
       process.send?.({ type: 'truth', truth: Object.fromEntries(factory.latestTruth) } satisfies SimulatorMessage);

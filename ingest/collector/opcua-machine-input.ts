@@ -300,7 +300,7 @@ export class OpcuaMachineInput {
     );
     this.machine = this.#cfg.nodes
       ? await explicitMachine(this.#session, this.#label, this.#cfg.machineId!, this.#cfg.nodes)
-      : await browseMachine(this.#session, this.#label);
+      : await browseMachine(this.#session, this.#label, this.#cfg.machineId);
     if (this.#cfg.machineId && this.machine.machineId !== this.#cfg.machineId) {
       throw new PdmError(
         'PDM_ERR_OPCUA_NODE',
