@@ -262,6 +262,15 @@ export const CollectorConfigSpec = z
       })
       .optional()
       .describe('split the machines between several collector instances'),
+    machinesPerSession: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(50)
+      .describe(
+        'machines on one endpoint (a gateway) with the same security and user share one OPC UA session, each with its own subscription, up to this many per session; 1: a session per machine',
+      ),
     reconnect: ReconnectSpec.default({ minDelayMs: 500, maxDelayMs: 10_000, noDataMs: 15_000, keepAliveTimeoutMs: 15_000 }),
     machines: z.array(MachineEndpointSpec).min(1, 'must list at least one machine').describe('machines to collect from'),
   })

@@ -280,6 +280,9 @@ export async function browseMachine(session: ClientSession, where: MachineLabel,
   let chosen: MachineObject | undefined;
   if (expectedId !== undefined) {
     const named = machines.filter((m) => m.id === expectedId);
+    // A server of one machine: the machine's own server, reached at the wrong endpoint or with the wrong id.
+    if (named.length === 0 && machines.length === 1)
+      throw nodeError(where, `the server serves machine '${machines[0].id}', not '${expectedId}'; fix the endpoint or the id`);
     if (named.length === 0)
       throw nodeError(
         where,
