@@ -2,9 +2,9 @@
  * A gateway: four simulated machines served by ONE OPC UA server (one endpoint, SignAndEncrypt,
  * user token, a machine object per machine, one block timer), collected by one collector whose
  * machines share that endpoint and each name their id. Every block the gateway published while
- * collected arrives in Kafka exactly once, in order, with the samples it rendered; a machine id
- * the gateway does not serve stops that entry with an error naming the endpoint and the ids it
- * does serve, and the others flow on.
+ * collected arrives in Kafka exactly once, in order, with the samples it rendered; the machines
+ * share one OPC UA session; a machine id the gateway does not serve stops that entry with an
+ * error naming the endpoint and the ids it does serve, and the others flow on. (About 10 s.)
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
