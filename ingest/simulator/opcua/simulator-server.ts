@@ -77,6 +77,9 @@ export async function createSimulatorServer(opts: SimulatorServerOptions): Promi
     serverInfo: { applicationUri: `urn:pdm:simulator:${opts.name}`, productUri: 'urn:pdm:simulator' },
     // Advertising 0 makes exception-based items deliver every change: with the default 50 ms two
     // blocks published in one timer tick (a late timer catching up) would be coalesced into one.
+    // node-opcua accepts 10 secure channels per endpoint by default: a gateway read with a
+    // session per machine (machinesPerSession: 1), or by several clients, needs more.
+    maxConnectionsPerEndpoint: clients,
     serverCapabilities: {
       maxSessions: clients,
       maxSubscriptions: 2 * clients,
