@@ -55,7 +55,7 @@ export async function measureBareClient(
     });
     await client.connect(e.endpoint);
     const session = await client.createSession({ type: UserTokenType.UserName, userName: opts.user, password: opts.password });
-    const machine = await browseMachine(session, { label: e.id, endpoint: e.endpoint });
+    const machine = await browseMachine(session, { label: e.id, endpoint: e.endpoint }, e.id);
     const subscription = await session.createSubscription2({
       requestedPublishingInterval: opts.publishingIntervalMs,
       requestedLifetimeCount: 600,

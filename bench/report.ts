@@ -85,9 +85,17 @@ export const formatters: Record<string, Formatter> = {
     lines: [
       `${j.unit}: **${j.median}** machines (largest passing step of one ramp; criterion: ${j.details.criterion}). Reference: physics-only rendering, ${j.reference} machines per core, same run; ratio ${j.ratio}.`,
       '',
-      '| machines | passed |',
-      '|---|---|',
-      ...((j.details.steps as Loose[]) ?? []).map((s) => `| ${s.machines} | ${s.passed ? 'yes' : 'no'} |`),
+      '| layout | machines | passed | simulator cores | simulator RSS MB | start s | latency p99 ms |',
+      '|---|---|---|---|---|---|---|',
+      // Earlier summaries had one layout's steps at details.steps (a server per machine).
+      ...Object.entries(
+        (j.details.byLayout as Record<string, { steps: Loose[] }>) ?? { 'server-per-machine': { steps: j.details.steps ?? [] } },
+      ).flatMap(([layout, l]) =>
+        l.steps.map(
+          (s) =>
+            `| ${layout} | ${s.machines} | ${s.passed ? 'yes' : 'no'} | ${s.simulatorCores ?? ''} | ${s.simulatorRssMb ?? ''} | ${s.startupS ?? ''} | ${s.latencyMs?.p99 ?? ''} |`,
+        ),
+      ),
     ],
     raw: j,
   }),

@@ -18,7 +18,13 @@
  * Prints one JSON line { name, unit, median, reference, ratio, details }. Heavy (minutes, both
  * cores): run it once, not in a loop.
  *
- *   node bench/simulator-serving.bench.ts [--steps 4,8,16,24,32,48,64,96] [--seconds 15] [--warmup 5] [--physics-seconds 5]
+ * Both layouts are ramped (--layouts): a server per machine (today's default), and one gateway
+ * server for all (fleet `opcua.layout: gateway`), whose client shares sessions as the collector
+ * does (--machines-per-session). The summary's median is the best layout's.
+ *
+ *   node bench/simulator-serving.bench.ts [--layouts server-per-machine,gateway] [--steps 4,8,16,24,32,48,64,96]
+ *                                         [--gateway-steps 32,64,96,128,160,192] [--machines-per-session 50]
+ *                                         [--seconds 15] [--warmup 5] [--physics-seconds 5]
  *                                         [--simulator-node-flags "--max-semi-space-size=32"]
  *
  * The simulator runs with a larger V8 young generation by default (see cli/commands/simulate.ts:
@@ -33,12 +39,16 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import type { SimulatorMessage } from '../cli/commands/simulate.ts';
 import { OpcuaMachineInput } from '../ingest/collector/opcua-machine-input.ts';
+import { OpcuaSessionPool } from '../ingest/collector/opcua-session-pool.ts';
 import { collectorPkiDir, initPlantPki } from '../ingest/opcua/pki-init.ts';
 import { freePort } from '../tools/harness/ports.ts';
 
 const { values } = parseArgs({
   options: {
+    layouts: { type: 'string', default: 'server-per-machine,gateway' },
     steps: { type: 'string', default: '4,8,16,24,32,48,64,96' },
+    'gateway-steps': { type: 'string', default: '32,64,96,128,160,192' },
+    'machines-per-session': { type: 'string', default: '50' },
     seconds: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '5' },
     'physics-seconds': { type: 'string', default: '5' },
@@ -46,7 +56,14 @@ const { values } = parseArgs({
     'simulator-node-flags': { type: 'string', default: '--max-semi-space-size=32' },
   },
 });
-const STEPS = values.steps.split(',').map(Number);
+type Layout = 'server-per-machine' | 'gateway';
+const LAYOUTS = values.layouts.split(',').filter(Boolean) as Layout[];
+for (const l of LAYOUTS) if (l !== 'server-per-machine' && l !== 'gateway') throw new Error(`--layouts: unknown layout ${l}`);
+const STEPS: Record<Layout, number[]> = {
+  'server-per-machine': values.steps.split(',').map(Number),
+  gateway: values['gateway-steps'].split(',').map(Number),
+};
+const MACHINES_PER_SESSION = Number(values['machines-per-session']);
 const SIMULATOR_FLAGS = values['simulator-node-flags'].split(/\s+/).filter(Boolean);
 const WINDOW_S = Number(values.seconds);
 const WARMUP_S = Number(values.warmup);
@@ -149,7 +166,10 @@ interface StepResult {
   error?: string;
 }
 
-async function startSimulator(n: number): Promise<{ child: ChildProcess; endpoints: string[]; startupS: number }> {
+async function startSimulator(
+  n: number,
+  layout: Layout,
+): Promise<{ child: ChildProcess; endpoints: Array<{ id: string; endpoint: string }>; startupS: number }> {
   const machines = [];
   for (let i = 0; i < n; i++) {
     const m = MIX[i % MIX.length];
@@ -164,20 +184,23 @@ async function startSimulator(n: number): Promise<{ child: ChildProcess; endpoin
       rampS: 2,
       bearings: { DE: '6205-2RS', NDE: '6203-2RS' },
       sensors: { vibration: [{ location: 'DE' }] },
-      opcua: { port: await freePort() },
+      ...(layout === 'gateway' ? {} : { opcua: { port: await freePort() } }),
       ...m,
     });
   }
   const fleetFile = join(dir, `fleet-${n}.yaml`);
   writeFileSync(
     fleetFile,
-    stringify({ timeAcceleration: 1000, opcua: { users: [{ usernameEnv: 'BENCH_USER', passwordEnv: 'BENCH_PASSWORD' }] }, machines }),
+    stringify({
+      timeAcceleration: 1000,
+      opcua: {
+        users: [{ usernameEnv: 'BENCH_USER', passwordEnv: 'BENCH_PASSWORD' }],
+        ...(layout === 'gateway' ? { layout, basePort: await freePort(), gatewayName: 'gateway' } : {}),
+      },
+      machines,
+    }),
   );
-  await initPlantPki(
-    join(dir, 'pki'),
-    machines.map((m) => m.id),
-    'localhost',
-  );
+  await initPlantPki(join(dir, 'pki'), layout === 'gateway' ? ['gateway'] : machines.map((m) => m.id), 'localhost');
   const t0 = Date.now();
   const child = fork(
     join(root, 'cli/pdm.ts'),
@@ -201,18 +224,26 @@ async function startSimulator(n: number): Promise<{ child: ChildProcess; endpoin
   });
   const failed = ready.machines.filter((m) => m.state !== 'running');
   if (failed.length > 0) throw new Error(`machines not running: ${failed.map((m) => `${m.id} (${m.error})`).join('; ')}`);
-  return { child, endpoints: ready.machines.map((m) => m.endpointUrl!), startupS: (Date.now() - t0) / 1000 };
+  return {
+    child,
+    endpoints: ready.machines.map((m) => ({ id: m.id, endpoint: m.endpointUrl! })),
+    startupS: (Date.now() - t0) / 1000,
+  };
 }
 
-async function measure(n: number): Promise<StepResult> {
-  const { child, endpoints, startupS } = await startSimulator(n);
+async function measure(n: number, layout: Layout): Promise<StepResult> {
+  const { child, endpoints, startupS } = await startSimulator(n, layout);
+  // Machines of one gateway share sessions, as the collector does (machinesPerSession).
+  const sessions = new OpcuaSessionPool(layout === 'gateway' ? MACHINES_PER_SESSION : 1);
   const arrivals = new Map<string, Map<number, number>>(); // machine/channel -> seq -> arrival ms
   const inputs: OpcuaMachineInput[] = [];
   try {
-    for (const endpoint of endpoints) {
+    for (const { id, endpoint } of endpoints) {
       const input = new OpcuaMachineInput(
         {
           endpoint,
+          machineId: id,
+          sessions,
           security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256' },
           credentials: user,
           pkiDir: collectorPkiDir(join(dir, 'pki')),
@@ -297,36 +328,44 @@ async function measure(n: number): Promise<StepResult> {
 say(`physics reference: node bench/simulator-physics.bench.ts --seconds ${values['physics-seconds']}...`);
 const reference = await physicsReference();
 say(`  ${reference.machinesPerCore} machines per core (${reference.cpuMsPerMachineSecond} CPU ms per machine-second)`);
-const steps: StepResult[] = [];
-for (const n of STEPS) {
-  say(`${n} machines: starting pdm simulate, ${WARMUP_S} s warm-up, ${WINDOW_S} s window...`);
-  let r: StepResult;
-  try {
-    r = await measure(n);
-  } catch (err) {
-    r = {
-      machines: n,
-      passed: false,
-      expectedBlocks: 0,
-      receivedBlocks: 0,
-      lostBlocks: 0,
-      gaps: 0,
-      lateBlocks: 0,
-      latencyMs: { p50: Number.NaN, p99: Number.NaN, max: Number.NaN },
-      simulatorCores: Number.NaN,
-      simulatorRssMb: Number.NaN,
-      clientCores: Number.NaN,
-      startupS: Number.NaN,
-      error: (err as Error).message,
-    };
+const byLayout: Record<string, { served: number; firstFailingStep: number | null; steps: StepResult[] }> = {};
+for (const layout of LAYOUTS) {
+  const steps: StepResult[] = [];
+  for (const n of STEPS[layout]) {
+    say(`${layout}, ${n} machines: starting pdm simulate, ${WARMUP_S} s warm-up, ${WINDOW_S} s window...`);
+    let r: StepResult;
+    try {
+      r = await measure(n, layout);
+    } catch (err) {
+      r = {
+        machines: n,
+        passed: false,
+        expectedBlocks: 0,
+        receivedBlocks: 0,
+        lostBlocks: 0,
+        gaps: 0,
+        lateBlocks: 0,
+        latencyMs: { p50: Number.NaN, p99: Number.NaN, max: Number.NaN },
+        simulatorCores: Number.NaN,
+        simulatorRssMb: Number.NaN,
+        clientCores: Number.NaN,
+        startupS: Number.NaN,
+        error: (err as Error).message,
+      };
+    }
+    steps.push(r);
+    say(
+      `  ${r.passed ? 'real time' : 'FAILED'}: ${r.receivedBlocks}/${r.expectedBlocks} blocks, ${r.gaps} gaps, ${r.lateBlocks} late, latency p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} / max ${r.latencyMs.max} ms, simulator ${r.simulatorCores} cores ${r.simulatorRssMb} MB (start ${r.startupS} s), client ${r.clientCores} cores${r.error ? `; ${r.error}` : ''}`,
+    );
+    if (!r.passed) break;
   }
-  steps.push(r);
-  say(
-    `  ${r.passed ? 'real time' : 'FAILED'}: ${r.receivedBlocks}/${r.expectedBlocks} blocks, ${r.gaps} gaps, ${r.lateBlocks} late, latency p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} / max ${r.latencyMs.max} ms, simulator ${r.simulatorCores} cores ${r.simulatorRssMb} MB, client ${r.clientCores} cores${r.error ? `; ${r.error}` : ''}`,
-  );
-  if (!r.passed) break;
+  byLayout[layout] = {
+    served: Math.max(0, ...steps.filter((s) => s.passed).map((s) => s.machines)),
+    firstFailingStep: steps.find((s) => !s.passed)?.machines ?? null,
+    steps,
+  };
 }
-const served = Math.max(0, ...steps.filter((s) => s.passed).map((s) => s.machines));
+const served = Math.max(0, ...Object.values(byLayout).map((l) => l.served));
 console.log(
   JSON.stringify({
     name: 'simulator-serving',
@@ -339,13 +378,15 @@ console.log(
       referenceCpuMsPerMachineSecond: reference.cpuMsPerMachineSecond,
       simulatorNodeFlags: SIMULATOR_FLAGS,
       criterion: `every block starting in a ${WINDOW_S} s window arrives, without a gap, within ${LATE_MS} ms of its end`,
-      firstFailingStep: steps.find((s) => !s.passed)?.machines ?? null,
-      steps,
+      layoutNote:
+        'server-per-machine: an OPC UA server per machine, a client session each; gateway (fleet opcua.layout: gateway): one server for all, the client sharing sessions (machinesPerSession)',
+      machinesPerSession: MACHINES_PER_SESSION,
+      byLayout,
       cpu: cpus()[0]?.model,
       cores: cpus().length,
       loadAverageAtStart: loadAtStart,
       node: process.version,
-      note: 'simulator and client share this machine; median = the largest passing step of one ramp',
+      note: 'simulator and client share this machine; median = the largest passing step of one ramp, over the layouts measured',
     },
   }),
 );

@@ -36,7 +36,8 @@ async function init({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
     );
     return 1;
   }
-  const ids = fleet.machines.map((m) => m.id);
+  // A certificate per server: each machine's own, or one for a gateway serving several.
+  const ids = [...new Set(fleet.machines.map((m) => m.opcua.serverName))];
   const hostname = values.hostname ?? fleet.machines[0]?.opcua.hostname ?? 'localhost';
   const result = await initPlantPki(values.out, ids, hostname);
   for (const s of skipped) process.stderr.write(`skipped ${s}\n`);

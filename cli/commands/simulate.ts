@@ -20,8 +20,9 @@ export type SimulatorMessage =
 
 const HELP = `Usage: pdm simulate --fleet FILE [--pki DIR] [--hostname HOST] [--bind ADDRESS] [--truth-dir DIR]
 
-Runs one OPC UA server per machine of the fleet (physics or replay), each with methods to
-inject a fault, stop, start and repair it (see pdm factory), and publishes each machine's
+Runs one OPC UA server per machine of the fleet (physics or replay), or one gateway server for
+them all with the fleet's opcua.layout: gateway, each machine with methods to inject a fault,
+stop, start and repair it (see pdm factory, --machine), and publishes each machine's
 ground truth every second to DIR/<machine>.jsonl, to the pdm.truth.v1 topic when
 PDM_KAFKA_BROKERS is set, and to the QuestDB table ground_truth when PDM_QUESTDB_HTTP is set
 (never read by the processing). A bad machine entry stops that machine only.
@@ -119,7 +120,7 @@ async function simulate({ values }: CommandLineOf<typeof SPEC>): Promise<number>
     } satisfies SimulatorMessage);
     const produced = (): SimulatorMessage => ({
       type: 'produced',
-      machines: Object.fromEntries(factory.machines.map((m) => [m.id, Object.fromEntries(m.server?.stats.producedRuns ?? [])])),
+      machines: Object.fromEntries(factory.machines.map((m) => [m.id, Object.fromEntries(m.stats?.producedRuns ?? [])])),
     });
     truthTimer = setInterval(() => {
       process.send?.({ type: 'truth', truth: Object.fromEntries(factory.latestTruth) } satisfies SimulatorMessage);

@@ -162,7 +162,7 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const pkiRoot = join(stateDir, 'pki');
   await initPlantPki(
     pkiRoot,
-    fleet.machines.map((m) => m.id),
+    [...new Set(fleet.machines.map((m) => m.opcua.serverName))],
     fleet.machines[0]?.opcua.hostname ?? 'localhost',
   );
 

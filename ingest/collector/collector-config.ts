@@ -150,11 +150,13 @@ export const MachineEndpointSpec = z.strictObject({
     .string()
     .regex(ID, 'must be 1-64 letters, digits, _ . -')
     .optional()
-    .describe('expected machine id (checked against the server); discovered when absent'),
+    .describe(
+      "machine id: the browse name of the machine's object on the server (found under Objects, or in folders below it); required when machines share an endpoint (a gateway); discovered when absent",
+    ),
   endpoint: z
     .string()
     .regex(/^opc\.tcp:\/\/[^\s/:]+(:\d+)?(\/.*)?$/, 'must be an opc.tcp:// URL')
-    .describe('OPC UA endpoint URL of the machine'),
+    .describe('OPC UA endpoint URL of the machine (or of the gateway serving it and others)'),
   security: SecuritySpec.default({ mode: 'SignAndEncrypt' }),
   auth: AuthSpec.default({ usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' }),
   allowInsecure: z
@@ -260,6 +262,15 @@ export const CollectorConfigSpec = z
       })
       .optional()
       .describe('split the machines between several collector instances'),
+    machinesPerSession: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(50)
+      .describe(
+        'machines on one endpoint (a gateway) with the same security and user share one OPC UA session, each with its own subscription, up to this many per session; 1: a session per machine',
+      ),
     reconnect: ReconnectSpec.default({ minDelayMs: 500, maxDelayMs: 10_000, noDataMs: 15_000, keepAliveTimeoutMs: 15_000 }),
     machines: z.array(MachineEndpointSpec).min(1, 'must list at least one machine').describe('machines to collect from'),
   })
@@ -285,10 +296,15 @@ export const CollectorConfigSpec = z
         ctx.addIssue({ code: 'custom', path: ['machines', i, 'shard'], message: 'needs a top-level shard: { index, count }' });
       if (m.shard !== undefined && c.shard && m.shard >= c.shard.count)
         ctx.addIssue({ code: 'custom', path: ['machines', i, 'shard'], message: `must be less than shard.count (${c.shard.count})` });
+      // A gateway serves several machines on one endpoint: each then says which one it is.
       const e = endpoints.get(m.endpoint);
-      if (e !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['machines', i, 'endpoint'], message: `repeats machines[${e}].endpoint (${m.endpoint})` });
-      endpoints.set(m.endpoint, i);
+      if (e !== undefined && (!m.id || !c.machines[e].id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['machines', m.id ? e : i, 'id'],
+          message: `is required: machines[${e}] and machines[${i}] share the endpoint ${m.endpoint} (a gateway serving several machines), so each must name its machine id`,
+        });
+      if (e === undefined) endpoints.set(m.endpoint, i);
       if (m.id) {
         const d = ids.get(m.id);
         if (d !== undefined) ctx.addIssue({ code: 'custom', path: ['machines', i, 'id'], message: `repeats machines[${d}].id (${m.id})` });

@@ -27,6 +27,7 @@ import { CollectorMetrics, type HealthReport } from './collector-metrics.ts';
 import { KafkaOutput } from './kafka-output.ts';
 import { type MachineState, MachineSupervisor } from './machine-supervisor.ts';
 import type { CollectedBlock, EnergyReadingMessage, ScalarReadingMessage } from './opcua-machine-input.ts';
+import { OpcuaSessionPool } from './opcua-session-pool.ts';
 import { RunStateSpans } from './run-state-spans.ts';
 import { SequenceLedger, type SequenceVerdict } from './sequence-ledger.ts';
 import { selectMachines } from './sharding.ts';
@@ -94,6 +95,8 @@ export class Collector {
   readonly stats: MachineStats[] = [];
   readonly metrics: CollectorMetrics;
   readonly #config: CollectorConfig;
+  /** Sessions shared by the machines of one server (a gateway). */
+  readonly #sessions: OpcuaSessionPool;
   readonly #opts: CollectorOptions;
   readonly #log;
   readonly #topics;
@@ -105,10 +108,16 @@ export class Collector {
   #output: KafkaOutput | undefined;
   #checkpointTimer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** OPC UA sessions open now (machines of one gateway share one; for logs and tests). */
+  get opcuaSessions(): number {
+    return this.#sessions.openSessions;
+  }
+
   /** Port of the metrics endpoint once listening. */
   metricsPort: number | undefined;
 
   constructor(config: CollectorConfig, opts: CollectorOptions) {
+    this.#sessions = new OpcuaSessionPool(config.machinesPerSession);
     this.#config = config;
     this.#opts = opts;
     this.id = collectorId(config);
@@ -295,6 +304,7 @@ export class Collector {
         security: m.security,
         credentials,
         pkiDir: this.#config.pkiDir,
+        sessions: this.#sessions,
         publishingIntervalMs: m.publishingIntervalMs,
         reconnectMaxDelayMs: Math.min(500, reconnect.maxDelayMs),
         nodes: m.nodes,

@@ -184,62 +184,171 @@ async function browseChildren(session: ClientSession, nodeId: NodeId | string): 
   return result.references ?? [];
 }
 
-/** Browse for Objects/<machine>/Vibration/<channel>/{Waveform,SequenceNumber,SampleRate} and Objects/<machine>/Energy/*. */
-export async function browseMachine(session: ClientSession, where: MachineLabel): Promise<DiscoveredMachine> {
-  const objects = await browseChildren(session, 'ns=0;i=85');
-  for (const ref of objects) {
-    if (ref.nodeClass !== NodeClass.Object || ref.browseName.namespaceIndex === 0) continue;
-    const children = await browseChildren(session, ref.nodeId);
-    const vib = children.find((c) => c.browseName.name === VIBRATION_FOLDER);
-    if (!vib) continue;
-    const machineId = ref.browseName.name ?? '';
-    const label: MachineLabel = { label: `${machineId} (${where.endpoint})`, endpoint: where.endpoint };
-    const channels: WaveformChannel[] = [];
-    const scalars: ScalarChannel[] = [];
-    for (const chan of await browseChildren(session, vib.nodeId)) {
-      const items = await browseChildren(session, chan.nodeId);
-      const waveform = items.find((i) => i.browseName.name === WAVEFORM);
-      const sequence = items.find((i) => i.browseName.name === SEQUENCE_NUMBER);
-      const rate = items.find((i) => i.browseName.name === SAMPLE_RATE);
-      const name = chan.browseName.name ?? '';
-      if (!waveform) {
-        // A channel of overall values only (VelocityRms, AccelerationRms...): a scalar sensor.
-        const nodes: Partial<Record<ScalarFeatureKey, NodeId>> = {};
-        for (const f of SCALAR_FEATURES) {
-          const n = items.find((i) => i.browseName.name === f.browseName);
-          if (n) nodes[f.key] = n.nodeId;
-        }
-        if (Object.keys(nodes).length > 0)
-          scalars.push(await checkScalar(session, label, { channel: name, nodes, periodMs: DEFAULT_SCALAR_PERIOD_MS }));
-        continue;
-      }
-      // Without a SequenceNumber, continuity comes from the SourceTimestamp.
-      channels.push(
-        await checkChannel(session, label, {
-          channel: name,
-          waveformNode: waveform.nodeId,
-          sequenceNode: sequence?.nodeId,
-          rateNode: rate?.nodeId,
-        }),
-      );
-    }
-    if (channels.length === 0 && scalars.length === 0)
-      throw nodeError(label, `no waveform channels and no scalar sensors under ${machineId}/${VIBRATION_FOLDER}`);
-    const energyFolder = children.find((c) => c.browseName.name === ENERGY_FOLDER);
-    const energy: EnergyNode[] = [];
-    if (energyFolder) {
-      for (const e of await browseChildren(session, energyFolder.nodeId)) {
-        const v = ENERGY_VARIABLES.find((x) => x.browseName === e.browseName.name);
-        if (v) energy.push({ nodeId: e.nodeId, field: v.field });
-      }
-    }
-    const runStateNode = await findRunState(session, children);
-    return { machineId, channels, scalars, energy, ...(runStateNode ? { runStateNode } : {}) };
-  }
-  throw nodeError(
-    where,
-    `no machine with waveform channels found (expected Objects/<machine>/${VIBRATION_FOLDER}/<channel>/${WAVEFORM}); list the node ids under nodes: if the server is laid out differently`,
+/** A machine object found on a server: an object with a Vibration folder, its browse name the machine id. */
+interface MachineObject {
+  id: string;
+  ref: ReferenceDescription;
+  children: ReferenceDescription[];
+}
+
+/** Folders below Objects searched for machine objects: gateways put them in Objects/<folder>/ or DI's DeviceSet/<device>/... */
+const SEARCH_DEPTH = 3;
+/** Nodes browsed at most while searching (a server with a huge address space is not walked whole). */
+const SEARCH_LIMIT = 5000;
+
+async function browseMany(session: ClientSession, nodeIds: NodeId[]): Promise<ReferenceDescription[][]> {
+  if (nodeIds.length === 0) return [];
+  const results = await session.browse(
+    nodeIds.map((nodeId) => ({
+      nodeId,
+      browseDirection: BrowseDirection.Forward,
+      includeSubtypes: true,
+      nodeClassMask: 0,
+      resultMask: 63,
+      referenceTypeId: 'HierarchicalReferences',
+    })),
   );
+  return results.map((r) => r.references ?? []);
+}
+
+/**
+ * The machine objects of a server: objects with a Vibration folder, directly under Objects (a
+ * machine's own server, our gateway) or in folders below it, up to SEARCH_DEPTH levels (other
+ * vendors' gateways: Objects/<folder>/<machine>, Objects/DeviceSet/<machine>). One object reached
+ * by two paths (Objects and Machinery's Machines folder) counts once. With an expected id, a
+ * direct child of Objects by that name is taken without searching further.
+ */
+async function findMachineObjects(session: ClientSession, expectedId?: string): Promise<MachineObject[]> {
+  const found = new Map<string, MachineObject>();
+  const seen = new Set<string>();
+  let frontier = (await browseChildren(session, 'ns=0;i=85')).filter(
+    (r) => r.nodeClass === NodeClass.Object && r.browseName.namespaceIndex !== 0,
+  );
+  let browsed = 0;
+  if (expectedId !== undefined) {
+    const direct = frontier.filter((r) => r.browseName.name === expectedId);
+    const kids = await browseMany(
+      session,
+      direct.map((r) => r.nodeId),
+    );
+    const i = kids.findIndex((k) => k.some((c) => c.browseName.name === VIBRATION_FOLDER));
+    if (i >= 0) return [{ id: expectedId, ref: direct[i], children: kids[i] }];
+  }
+  for (let depth = 0; depth < SEARCH_DEPTH && frontier.length > 0 && browsed < SEARCH_LIMIT; depth++) {
+    frontier = frontier.filter((r) => {
+      const key = r.nodeId.toString();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    frontier = frontier.slice(0, SEARCH_LIMIT - browsed);
+    browsed += frontier.length;
+    const kids = await browseMany(
+      session,
+      frontier.map((r) => r.nodeId),
+    );
+    const next: ReferenceDescription[] = [];
+    frontier.forEach((ref, i) => {
+      if (kids[i].some((c) => c.browseName.name === VIBRATION_FOLDER)) {
+        found.set(ref.nodeId.toString(), { id: ref.browseName.name ?? '', ref, children: kids[i] });
+        return;
+      }
+      // Folders and objects that hold others; a machine's own parts are not searched (it is a machine or not).
+      for (const c of kids[i]) if (c.nodeClass === NodeClass.Object && c.browseName.namespaceIndex !== 0) next.push(c);
+    });
+    frontier = next;
+  }
+  return [...found.values()];
+}
+
+/**
+ * Find the machine on the server and browse its
+ * Vibration/<channel>/{Waveform,SequenceNumber,SampleRate} and Energy/*. With `expectedId` (the
+ * configured id), the machine object of that browse name, wherever findMachineObjects finds it;
+ * without, the only machine the server serves. A missing id, or several machines and no id, is a
+ * PDM_ERR_OPCUA_NODE naming the endpoint and the ids found.
+ */
+export async function browseMachine(session: ClientSession, where: MachineLabel, expectedId?: string): Promise<DiscoveredMachine> {
+  const machines = await findMachineObjects(session, expectedId);
+  if (machines.length === 0)
+    throw nodeError(
+      where,
+      `no machine with waveform channels found (expected Objects/<machine>/${VIBRATION_FOLDER}/<channel>/${WAVEFORM}, or <machine> in a folder up to ${SEARCH_DEPTH} levels below Objects); list the node ids under nodes: if the server is laid out differently`,
+    );
+  const ids = [...new Set(machines.map((m) => m.id))].sort();
+  const listed = ids.length > 20 ? `${ids.slice(0, 20).join(', ')} and ${ids.length - 20} more` : ids.join(', ');
+  let chosen: MachineObject | undefined;
+  if (expectedId !== undefined) {
+    const named = machines.filter((m) => m.id === expectedId);
+    // A server of one machine: the machine's own server, reached at the wrong endpoint or with the wrong id.
+    if (named.length === 0 && machines.length === 1)
+      throw nodeError(where, `the server serves machine '${machines[0].id}', not '${expectedId}'; fix the endpoint or the id`);
+    if (named.length === 0)
+      throw nodeError(
+        where,
+        `the server at ${where.endpoint} has no machine '${expectedId}': it serves ${ids.length} (${listed}); fix the id or the endpoint`,
+      );
+    if (named.length > 1)
+      throw nodeError(
+        where,
+        `the server at ${where.endpoint} has ${named.length} machine objects named '${expectedId}': list its node ids under nodes:`,
+      );
+    chosen = named[0];
+  } else if (machines.length > 1) {
+    throw nodeError(
+      where,
+      `the server at ${where.endpoint} serves ${machines.length} machines (${listed}), a gateway: set this machine's id to the one to collect, one entry per machine`,
+    );
+  } else chosen = machines[0];
+  return describeMachine(session, where, chosen);
+}
+
+/** The channels, scalar sensors, energy values and run state of a machine object. */
+async function describeMachine(session: ClientSession, where: MachineLabel, { ref, children }: MachineObject): Promise<DiscoveredMachine> {
+  const vib = children.find((c) => c.browseName.name === VIBRATION_FOLDER)!;
+  const machineId = ref.browseName.name ?? '';
+  const label: MachineLabel = { label: `${machineId} (${where.endpoint})`, endpoint: where.endpoint };
+  const channels: WaveformChannel[] = [];
+  const scalars: ScalarChannel[] = [];
+  for (const chan of await browseChildren(session, vib.nodeId)) {
+    const items = await browseChildren(session, chan.nodeId);
+    const waveform = items.find((i) => i.browseName.name === WAVEFORM);
+    const sequence = items.find((i) => i.browseName.name === SEQUENCE_NUMBER);
+    const rate = items.find((i) => i.browseName.name === SAMPLE_RATE);
+    const name = chan.browseName.name ?? '';
+    if (!waveform) {
+      // A channel of overall values only (VelocityRms, AccelerationRms...): a scalar sensor.
+      const nodes: Partial<Record<ScalarFeatureKey, NodeId>> = {};
+      for (const f of SCALAR_FEATURES) {
+        const n = items.find((i) => i.browseName.name === f.browseName);
+        if (n) nodes[f.key] = n.nodeId;
+      }
+      if (Object.keys(nodes).length > 0)
+        scalars.push(await checkScalar(session, label, { channel: name, nodes, periodMs: DEFAULT_SCALAR_PERIOD_MS }));
+      continue;
+    }
+    // Without a SequenceNumber, continuity comes from the SourceTimestamp.
+    channels.push(
+      await checkChannel(session, label, {
+        channel: name,
+        waveformNode: waveform.nodeId,
+        sequenceNode: sequence?.nodeId,
+        rateNode: rate?.nodeId,
+      }),
+    );
+  }
+  if (channels.length === 0 && scalars.length === 0)
+    throw nodeError(label, `no waveform channels and no scalar sensors under ${machineId}/${VIBRATION_FOLDER}`);
+  const energyFolder = children.find((c) => c.browseName.name === ENERGY_FOLDER);
+  const energy: EnergyNode[] = [];
+  if (energyFolder) {
+    for (const e of await browseChildren(session, energyFolder.nodeId)) {
+      const v = ENERGY_VARIABLES.find((x) => x.browseName === e.browseName.name);
+      if (v) energy.push({ nodeId: e.nodeId, field: v.field });
+    }
+  }
+  const runStateNode = await findRunState(session, children);
+  return { machineId, channels, scalars, energy, ...(runStateNode ? { runStateNode } : {}) };
 }
 
 /** MachineryBuildingBlocks/MachineryItemState/CurrentState under the machine, when the server follows OPC 40001-1. */

@@ -71,6 +71,7 @@ import {
   type MachineLabel,
   type WaveformChannel,
 } from './opcua-discovery.ts';
+import { bounded, OpcuaSessionPool, type OpenedSession, type SessionLease } from './opcua-session-pool.ts';
 import { toSamples } from './waveform-samples.ts';
 
 export interface MachineEndpointConfig {
@@ -86,6 +87,8 @@ export interface MachineEndpointConfig {
   /** Longest wait between node-opcua's reconnection attempts (short: every block published before we are back is lost). */
   reconnectMaxDelayMs: number;
   nodes?: ExplicitNodes;
+  /** Sessions shared with other machines of the same server (a gateway); absent: a session of its own. */
+  sessions?: OpcuaSessionPool;
 }
 
 export interface CollectedBlock {
@@ -165,8 +168,9 @@ export class OpcuaMachineInput {
   readonly #cfg: MachineEndpointConfig;
   readonly #handlers: MachineInputHandlers;
   readonly #log;
-  #client: OPCUAClient | undefined;
   #session: ClientSession | undefined;
+  #lease: SessionLease | undefined;
+  #unlisten: (() => void) | undefined;
   #subscription: ClientSubscription | undefined;
   #stopped = false;
   /** Aborted by stop(): ends a discovery still waiting for the server. */
@@ -250,22 +254,22 @@ export class OpcuaMachineInput {
     return choice.policy;
   }
 
-  async start(): Promise<void> {
+  /** A secure channel and a session to the endpoint (shared with other machines of the same server when the pool allows). */
+  async #open(): Promise<OpenedSession> {
     const { security } = this.#cfg;
     const clientCertificateManager = new OPCUACertificateManager({
       rootFolder: this.#cfg.pkiDir,
       automaticallyAcceptUnknownCertificate: false,
     });
     await clientCertificateManager.initialize();
-    this.#handlers.state?.('connecting');
-    this.policy = security.mode === 'None' ? undefined : await this.#negotiate(clientCertificateManager);
-    this.security = `${security.mode}${this.policy ? `/${this.policy}` : ''}`;
+    const policy = security.mode === 'None' ? undefined : await this.#negotiate(clientCertificateManager);
+    this.policy = policy;
     const client = OPCUAClient.create({
       applicationName: 'pdm-collector',
       applicationUri: 'urn:pdm:collector',
       clientCertificateManager,
       securityMode: MessageSecurityMode[security.mode],
-      securityPolicy: this.policy ? policyUri(this.policy) : SecurityPolicy.None,
+      securityPolicy: policy ? policyUri(policy) : SecurityPolicy.None,
       endpointMustExist: false,
       keepSessionAlive: true,
       requestedSessionTimeout: 60_000,
@@ -275,32 +279,68 @@ export class OpcuaMachineInput {
       // "premature disconnection".
       connectionStrategy: { initialDelay: 200, maxDelay: Math.max(400, this.#cfg.reconnectMaxDelayMs), maxRetry: 1 },
     });
-    this.#client = client;
-    client.on('connection_lost', () => {
-      if (!this.#stopped) this.#handlers.state?.('reconnecting', 'connection lost');
-    });
-    client.on('connection_reestablished', () => {
-      if (!this.#stopped) this.#handlers.state?.('connected', 'connection re-established');
-    });
     try {
       await client.connect(this.#cfg.endpoint);
     } catch (err) {
+      await bounded(client.disconnect(), 5_000);
       throw this.#classify(err, 'connect');
     }
     const identity: UserIdentityInfo = this.#cfg.credentials
       ? { type: UserTokenType.UserName, userName: this.#cfg.credentials.username, password: this.#cfg.credentials.password }
       : { type: UserTokenType.Anonymous };
     try {
-      this.#session = await client.createSession(identity);
+      return { client, session: await client.createSession(identity), policy };
     } catch (err) {
+      await bounded(client.disconnect(), 5_000);
       throw this.#classify(err, 'session');
     }
-    this.#session.on('session_restored', () =>
-      this.#log.info({ machine: this.machineId }, 'session restored (reactivated or recreated, subscription transferred or recreated)'),
-    );
+  }
+
+  async start(): Promise<void> {
+    const { security } = this.#cfg;
+    this.#handlers.state?.('connecting');
+    const pool = this.#cfg.sessions ?? new OpcuaSessionPool(1);
+    // Machines may share a session only when everything the session is made of is the same.
+    const key = JSON.stringify([
+      this.#cfg.endpoint,
+      security.mode,
+      security.policy ?? '',
+      this.#cfg.credentials?.username ?? '',
+      this.#cfg.credentials?.password ?? '',
+      this.#cfg.pkiDir,
+    ]);
+    const lease = await pool.acquire(key, () => this.#open());
+    if (this.#stopped) {
+      await lease.release();
+      throw new PdmError('PDM_ERR_OPCUA_CONNECT', `machine ${this.#label.label}: stopped while connecting`);
+    }
+    this.#lease = lease;
+    this.policy = lease.policy;
+    this.security = `${security.mode}${this.policy ? `/${this.policy}` : ''}`;
+    const { client, session } = lease;
+    this.#session = session;
+    const lost = () => {
+      if (!this.#stopped) this.#handlers.state?.('reconnecting', 'connection lost');
+    };
+    const back = () => {
+      if (!this.#stopped) this.#handlers.state?.('connected', 'connection re-established');
+    };
+    const restored = () =>
+      this.#log.info({ machine: this.machineId }, 'session restored (reactivated or recreated, subscription transferred or recreated)');
+    // A shared client has a listener per machine on it: more than node's default warning level of 10.
+    client.setMaxListeners(Math.max(client.getMaxListeners(), 4 * pool.maxMachinesPerSession + 10));
+    session.setMaxListeners?.(Math.max(session.getMaxListeners?.() ?? 10, 2 * pool.maxMachinesPerSession + 10));
+    client.on('connection_lost', lost);
+    client.on('connection_reestablished', back);
+    session.on('session_restored', restored);
+    this.#unlisten = () => {
+      client.off('connection_lost', lost);
+      client.off('connection_reestablished', back);
+      session.off('session_restored', restored);
+    };
     this.machine = this.#cfg.nodes
       ? await explicitMachine(this.#session, this.#label, this.#cfg.machineId!, this.#cfg.nodes)
-      : await browseMachine(this.#session, this.#label);
+      : await browseMachine(this.#session, this.#label, this.#cfg.machineId);
     if (this.#cfg.machineId && this.machine.machineId !== this.#cfg.machineId) {
       throw new PdmError(
         'PDM_ERR_OPCUA_NODE',
@@ -334,21 +374,11 @@ export class OpcuaMachineInput {
     this.#stopped = true;
     this.#abort.abort(new Error('input stopped'));
     for (const t of this.#pollTimers.values()) clearTimeout(t);
-    // With the server gone, node-opcua's terminate/close wait for request timeouts and
-    // reconnection attempts (minutes): a polite goodbye gets a few seconds, then we hang up.
-    const bounded = (p: Promise<unknown> | undefined, ms: number) =>
-      p === undefined
-        ? Promise.resolve()
-        : Promise.race([
-            p.then(
-              () => undefined,
-              () => undefined,
-            ),
-            new Promise<void>((r) => setTimeout(r, ms).unref()),
-          ]);
+    // With the server gone, node-opcua's terminate waits for request timeouts (bounded, as the pool's close).
     await bounded(this.#subscription?.terminate(), 2_000);
-    await bounded(this.#session?.close(), 2_000);
-    await bounded(this.#client?.disconnect(), 5_000);
+    this.#unlisten?.();
+    // The session and connection close when the last machine sharing them leaves.
+    await this.#lease?.release();
   }
 
   #classify(err: unknown, stage: 'connect' | 'session'): PdmError {

@@ -27,6 +27,9 @@
  *       Energy/
  *         ActivePower, Current, Voltage, PowerFactor, Temperature, Speed, Load   AnalogItemType with units
  *
+ * A gateway (fleet `opcua.layout: gateway`) serves many machines from one server: the same
+ * <machineId> object per machine, side by side under Objects (and Machines), one address space.
+ *
  * Waveform, SequenceNumber and BlockStartTime of one block are written together with the same
  * SourceTimestamp (= BlockStartTime), which is how a subscriber pairs them. A stopped machine
  * acquires no vibration (as a condition monitor gated on the run signal): its sequence numbers

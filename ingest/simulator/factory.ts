@@ -1,12 +1,14 @@
 /**
- * The factory simulator: one OPC UA server per machine of a fleet, each driven by its physics or
+ * The factory simulator: one OPC UA server per machine of a fleet (or, with `opcua.layout:
+ * gateway`, one gateway server serving them all), each machine driven by its physics or
  * replay model (`createMachineSource`), with methods to inject faults, stop, start and repair it
  * while it runs; plus the ground truth of every machine, written to a JSON Lines file per
  * machine, to the `pdm.truth.v1` topic and to QuestDB's `ground_truth` (each optional, none read
  * by the processing). A machine whose configuration or server fails is stopped and reported; the
  * rest of the plant runs on.
  *
- * Certificates: each machine keeps its PKI in `<pkiRoot>/machines/<id>` (created on first start,
+ * Certificates: each machine server keeps its PKI in `<pkiRoot>/machines/<id>`, a gateway in
+ * `<pkiRoot>/machines/<gatewayName>` (created on first start,
  * kept, as `pdm pki init` makes them). The operator's client certificate (`<pkiRoot>/operator`,
  * used by `pdm factory`) is created once; it and every machine trust each other, so the plant
  * can be driven out of the box. Nothing else is trusted.
@@ -20,6 +22,8 @@ import { ensureOwnCertificate, trustCertificate } from '../opcua/pki.ts';
 import { machinePkiDir } from '../opcua/pki-init.ts';
 import { insecureServerSettings, type LoadedFleet, type ValidMachine } from './fleet-config.ts';
 import { OPERATOR_APPLICATION_URI, operatorPkiDir } from './opcua/factory-client.ts';
+import { GatewayServer } from './opcua/gateway-server.ts';
+import type { MachineServerStats, PublishedMachineOptions } from './opcua/machine-publisher.ts';
 import { MachineServer } from './opcua/machine-server.ts';
 import type { MachineTruth } from './physics/machine-simulation.ts';
 import { createMachineSource } from './replay.ts';
@@ -54,11 +58,18 @@ export interface FactoryMachine {
   /** Insecure settings this machine accepted with allowInsecure (warned at every start). */
   insecure?: string[];
   simulation?: ReturnType<typeof createMachineSource>;
+  /** The machine's own server (layout server-per-machine). */
   server?: MachineServer;
+  /** The gateway that serves it (layout gateway). */
+  gateway?: GatewayServer;
+  /** What its server published of it, whichever serves it. */
+  stats?: MachineServerStats;
 }
 
 export class Factory {
   readonly machines: FactoryMachine[] = [];
+  /** The gateway servers (layout gateway), each serving several machines. */
+  readonly gateways: GatewayServer[] = [];
   readonly #fleet: LoadedFleet;
   readonly #opts: FactoryOptions;
   readonly #log = logger('factory');
@@ -81,79 +92,149 @@ export class Factory {
       this.#opts.trustOperator === false
         ? undefined
         : await ensureOwnCertificate(operatorPkiDir(this.#opts.pkiRoot), 'client', OPERATOR_APPLICATION_URI, 'pdm-operator');
-    await Promise.all(this.#fleet.machines.map((m) => this.#startMachine(m, startTimeMs, operatorCert)));
+    const own = this.#fleet.machines.filter((m) => m.opcua.layout !== 'gateway');
+    const gateways = new Map<string, ValidMachine[]>();
+    for (const m of this.#fleet.machines)
+      if (m.opcua.layout === 'gateway') gateways.set(m.opcua.serverName, [...(gateways.get(m.opcua.serverName) ?? []), m]);
+    await Promise.all([
+      ...own.map((m) => this.#startMachine(m, startTimeMs, operatorCert)),
+      ...[...gateways].map(([name, machines]) => this.#startGateway(name, machines, startTimeMs, operatorCert)),
+    ]);
     if (this.#opts.truthDir) mkdirSync(this.#opts.truthDir, { recursive: true });
     this.#truthTimer = setInterval(() => this.#truthTick(), this.#opts.truthPeriodMs ?? 1000);
     this.#truthTimer.unref();
+  }
+
+  /**
+   * What a machine needs whichever server serves it: its users from the environment (checked),
+   * its insecure settings said, its simulation. Throws a PdmError naming the machine.
+   */
+  #prepare(m: ValidMachine, entry: FactoryMachine, startTimeMs: number) {
+    const env = this.#opts.env ?? process.env;
+    const users = m.opcua.users.map((u) => {
+      const username = env[u.usernameEnv];
+      const password = env[u.passwordEnv];
+      if (!username || !password) {
+        throw new PdmError(
+          'PDM_ERR_CONFIG_INVALID',
+          `${m.origin.file}: machines[${m.origin.index}] (${m.id}): environment variable ${!username ? u.usernameEnv : u.passwordEnv} is not set; OPC UA passwords come from the environment`,
+        );
+      }
+      return { username, password };
+    });
+    if (users.length === 0 && !m.opcua.security.allowAnonymous) {
+      throw new PdmError(
+        'PDM_ERR_CONFIG_INVALID',
+        `${m.origin.file}: machines[${m.origin.index}] (${m.id}): no users and anonymous access not allowed: nobody could connect`,
+      );
+    }
+    const insecure = insecureServerSettings(m.opcua.security);
+    // validateFleet refuses these without allowInsecure; accepted ones are said at every start.
+    if (insecure.length > 0) entry.insecure = insecure;
+    if (insecure.length > 0)
+      this.#log.warn(
+        { machine: m.id, insecure },
+        `INSECURE: machine ${m.id} serves with ${insecure.join(' and ')} (allowInsecure: true in ${m.origin.file})`,
+      );
+    const simulation = createMachineSource(m, { startTimeMs });
+    const published: PublishedMachineOptions = {
+      machineId: m.id,
+      identification: { ...m.identification, machineType: m.type },
+      source: simulation,
+      control: simulation,
+      energyPeriodMs: m.sensors.energy.periodS * 1000,
+      ...(m.sensors.output === 'scalar'
+        ? { scalar: { periodMs: m.sensors.scalarPeriodS * 1000, shaftHz: m.nominalSpeedRpm / 60, iso: m.iso } }
+        : {}),
+    };
+    return { users, simulation, published };
+  }
+
+  /** The server's certificate, as `pdm pki init` makes it (kept when it exists), trusted by the operator and trusting it. */
+  async #serverPki(serverName: string, hostname: string, operatorCert: string | undefined): Promise<string> {
+    const pkiDir = machinePkiDir(this.#opts.pkiRoot, serverName);
+    const serverCert = await ensureOwnCertificate(pkiDir, 'server', `urn:pdm:simulator:${serverName}`, hostname);
+    if (operatorCert) {
+      trustCertificate(pkiDir, operatorCert, 'pdm-operator');
+      trustCertificate(operatorPkiDir(this.#opts.pkiRoot), serverCert, `machine-${serverName}`);
+    }
+    return pkiDir;
   }
 
   async #startMachine(m: ValidMachine, startTimeMs: number, operatorCert: string | undefined): Promise<void> {
     const entry: FactoryMachine = { id: m.id, state: 'stopped' };
     this.machines.push(entry);
     try {
-      const env = this.#opts.env ?? process.env;
-      const users = m.opcua.users.map((u) => {
-        const username = env[u.usernameEnv];
-        const password = env[u.passwordEnv];
-        if (!username || !password) {
-          throw new PdmError(
-            'PDM_ERR_CONFIG_INVALID',
-            `${m.origin.file}: machines[${m.origin.index}] (${m.id}): environment variable ${!username ? u.usernameEnv : u.passwordEnv} is not set; OPC UA passwords come from the environment`,
-          );
-        }
-        return { username, password };
-      });
-      if (users.length === 0 && !m.opcua.security.allowAnonymous) {
-        throw new PdmError(
-          'PDM_ERR_CONFIG_INVALID',
-          `${m.origin.file}: machines[${m.origin.index}] (${m.id}): no users and anonymous access not allowed: nobody could connect`,
-        );
-      }
-      const insecure = insecureServerSettings(m.opcua.security);
-      // validateFleet refuses these without allowInsecure; accepted ones are said at every start.
-      if (insecure.length > 0) entry.insecure = insecure;
-      if (insecure.length > 0)
-        this.#log.warn(
-          { machine: m.id, insecure },
-          `INSECURE: machine ${m.id} serves with ${insecure.join(' and ')} (allowInsecure: true in ${m.origin.file})`,
-        );
-      const simulation = createMachineSource(m, { startTimeMs });
-      const pkiDir = machinePkiDir(this.#opts.pkiRoot, m.id);
+      const { users, simulation, published } = this.#prepare(m, entry, startTimeMs);
       const hostname = this.#opts.hostname ?? m.opcua.hostname;
-      // The machine's certificate, as `pdm pki init` makes it (kept when it exists).
-      const machineCert = await ensureOwnCertificate(pkiDir, 'server', `urn:pdm:simulator:${m.id}`, hostname);
-      if (operatorCert) {
-        trustCertificate(pkiDir, operatorCert, 'pdm-operator');
-        trustCertificate(operatorPkiDir(this.#opts.pkiRoot), machineCert, `machine-${m.id}`);
-      }
+      const pkiDir = await this.#serverPki(m.id, hostname, operatorCert);
       const server = new MachineServer({
-        machineId: m.id,
+        ...published,
         port: m.opcua.port,
         hostname,
         bind: this.#opts.bind,
-        identification: { ...m.identification, machineType: m.type },
-        source: simulation,
-        control: simulation,
         security: m.opcua.security,
         users,
         pkiDir,
-        energyPeriodMs: m.sensors.energy.periodS * 1000,
-        ...(m.sensors.output === 'scalar'
-          ? {
-              scalar: {
-                periodMs: m.sensors.scalarPeriodS * 1000,
-                shaftHz: m.nominalSpeedRpm / 60,
-                iso: m.iso,
-              },
-            }
-          : {}),
       });
       await server.start();
-      Object.assign(entry, { state: 'running', simulation, server, endpointUrl: server.endpointUrl });
+      Object.assign(entry, { state: 'running', simulation, server, stats: server.stats, endpointUrl: server.endpointUrl });
     } catch (err) {
       entry.state = 'failed';
       entry.error = describeError(err);
       this.#log.error({ machine: m.id, err: entry.error }, 'machine stopped; the others run');
+    }
+  }
+
+  /**
+   * The machines of a gateway in one server. A machine that cannot be prepared (its simulation
+   * fails) is stopped and reported, the others are served; a gateway that cannot start stops
+   * all of its machines, each reported with the reason.
+   */
+  async #startGateway(name: string, machines: ValidMachine[], startTimeMs: number, operatorCert: string | undefined): Promise<void> {
+    const ready: Array<{ entry: FactoryMachine; simulation: FactoryMachine['simulation']; published: PublishedMachineOptions }> = [];
+    let users: Array<{ username: string; password: string }> = [];
+    for (const m of machines) {
+      const entry: FactoryMachine = { id: m.id, state: 'stopped' };
+      this.machines.push(entry);
+      try {
+        const prepared = this.#prepare(m, entry, startTimeMs);
+        users = prepared.users; // the fleet's users: the same for every machine of a gateway
+        ready.push({ entry, simulation: prepared.simulation, published: prepared.published });
+      } catch (err) {
+        entry.state = 'failed';
+        entry.error = describeError(err);
+        this.#log.error({ machine: m.id, gateway: name, err: entry.error }, 'machine stopped; the others run');
+      }
+    }
+    if (ready.length === 0) return;
+    const first = machines[0];
+    try {
+      const hostname = this.#opts.hostname ?? first.opcua.hostname;
+      const gateway = new GatewayServer({
+        name,
+        port: first.opcua.port,
+        hostname,
+        bind: this.#opts.bind,
+        security: first.opcua.security,
+        users,
+        pkiDir: await this.#serverPki(name, hostname, operatorCert),
+        machines: ready.map((r) => r.published),
+      });
+      await gateway.start();
+      this.gateways.push(gateway);
+      for (const r of ready)
+        Object.assign(r.entry, {
+          state: 'running',
+          simulation: r.simulation,
+          stats: gateway.stats.get(r.entry.id),
+          gateway,
+          endpointUrl: gateway.endpointUrl,
+        });
+    } catch (err) {
+      const error = `gateway ${name}: ${describeError(err)}`;
+      for (const r of ready) Object.assign(r.entry, { state: 'failed', error });
+      this.#log.error({ gateway: name, err: error }, 'gateway stopped: none of its machines is served');
     }
   }
 
@@ -206,5 +287,6 @@ export class Factory {
         if (m.state === 'running') m.state = 'stopped';
       }),
     );
+    await Promise.all(this.gateways.map((g) => g.stop().catch(() => undefined)));
   }
 }

@@ -58,6 +58,9 @@ export type Axis = (typeof AXES)[number];
 export const FAULT_TYPES = ['outer_race', 'inner_race', 'rolling_element', 'cage', 'imbalance', 'misalignment', 'looseness'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 export const BEARING_FAULTS: ReadonlySet<FaultType> = new Set(['outer_race', 'inner_race', 'rolling_element', 'cage']);
+/** How the machines are served: an OPC UA server each, or all from one gateway server. */
+export const SERVER_LAYOUTS = ['server-per-machine', 'gateway'] as const;
+export type ServerLayout = (typeof SERVER_LAYOUTS)[number];
 export const MACHINE_TYPES = ['pump', 'fan', 'compressor_motor', 'blower', 'conveyor_motor', 'motor'] as const;
 
 const bearingRef = z
@@ -250,9 +253,14 @@ const userSchema = z.strictObject({
 });
 
 const machineOpcuaSchema = z.strictObject({
-  port: z.int().min(1).max(65_535).optional().describe("TCP port of this machine's server (default: fleet basePort + machine index)"),
-  security: securitySchema.optional().describe('overrides the fleet security settings'),
-  users: z.array(userSchema).optional().describe('overrides the fleet users'),
+  port: z
+    .int()
+    .min(1)
+    .max(65_535)
+    .optional()
+    .describe("TCP port of this machine's server (default: fleet basePort + machine index; not with layout gateway)"),
+  security: securitySchema.optional().describe('overrides the fleet security settings (not with layout gateway)'),
+  users: z.array(userSchema).optional().describe('overrides the fleet users (not with layout gateway)'),
 });
 
 const CHANNEL_ID_RE = /^(DE|NDE)_(X|Y|Z)$/;
@@ -463,7 +471,21 @@ const fleetSchema = z.strictObject({
         .min(1)
         .max(65_000)
         .default(4840)
-        .describe('port of the first machine; machine i gets basePort + i unless it sets its own'),
+        .describe(
+          'port of the first machine; machine i gets basePort + i unless it sets its own (layout gateway: the port of the gateway)',
+        ),
+      layout: z
+        .enum(SERVER_LAYOUTS)
+        .default('server-per-machine')
+        .describe(
+          'server-per-machine: each machine is an OPC UA server of its own (its own endpoint, port, certificate); gateway: one server on basePort serves every machine, one endpoint, one machine object per machine under Objects (and Machines), as plant gateways do',
+        ),
+      gatewayName: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, 'must use only letters, digits, _ and -')
+        .max(64)
+        .default('gateway')
+        .describe('layout gateway: the endpoint path (opc.tcp://host:basePort/pdm/<gatewayName>) and certificate folder of the gateway'),
       security: securitySchema.prefault({}).describe('default security of the servers'),
       users: z.array(userSchema).default([]).describe('default users, by environment variable names'),
     })
@@ -485,9 +507,13 @@ export interface ValidMachine
   seed: number;
   opcua: {
     hostname: string;
+    /** The port of the server that serves this machine (its own, or the gateway's). */
     port: number;
     security: ServerSecurity;
     users: Array<{ usernameEnv: string; passwordEnv: string }>;
+    layout: ServerLayout;
+    /** The server that serves this machine: its own id, or the gateway's name (endpoint path and PKI folder). */
+    serverName: string;
   };
   /** Where the entry came from: file name (for messages), its path as given (to resolve replay files), index in `machines`. */
   origin: { file: string; path: string; index: number };
@@ -498,6 +524,8 @@ export interface FleetDefaults {
   seed: number;
   hostname: string;
   basePort: number;
+  layout: ServerLayout;
+  gatewayName: string;
   security: ValidMachine['opcua']['security'];
   users: ValidMachine['opcua']['users'];
 }
@@ -535,9 +563,11 @@ function resolveMachine(m: MachineParsed, index: number, file: string, d: FleetD
     seed: m.seed ?? deriveSeed(d.seed, m.id),
     opcua: {
       hostname: d.hostname,
-      port: m.opcua.port ?? d.basePort + index,
+      port: d.layout === 'gateway' ? d.basePort : (m.opcua.port ?? d.basePort + index),
       security: m.opcua.security ?? d.security,
       users: m.opcua.users ?? d.users,
+      layout: d.layout,
+      serverName: d.layout === 'gateway' ? d.gatewayName : m.id,
     },
     origin: { file, path, index },
   };
@@ -602,6 +632,8 @@ export function validateFleet(value: unknown, file: string): LoadedFleet {
     seed: fleet.seed,
     hostname: fleet.opcua.hostname,
     basePort: fleet.opcua.basePort,
+    layout: fleet.opcua.layout,
+    gatewayName: fleet.opcua.gatewayName,
     security: fleet.opcua.security,
     users: fleet.opcua.users,
   };
@@ -630,7 +662,8 @@ export function validateFleet(value: unknown, file: string): LoadedFleet {
       reject([`${source}: machines[${index}].id "${machine.id}" is already used by machines[${idClash}]`], 'id');
       return;
     }
-    const portClash = portOwner.get(machine.opcua.port);
+    // A gateway's machines share its port by design.
+    const portClash = machine.opcua.layout === 'gateway' ? undefined : portOwner.get(machine.opcua.port);
     if (portClash !== undefined) {
       reject(
         [
@@ -650,6 +683,18 @@ export function validateFleet(value: unknown, file: string): LoadedFleet {
 /** One entry of `machines`: the resolved machine, or the error naming file, index, id and field. */
 function validateMachineEntry(raw: unknown, index: number, source: string, defaults: FleetDefaults, path: string): ValidMachine | PdmError {
   const parsed = machineSchema.safeParse(raw);
+  if (parsed.success && defaults.layout === 'gateway') {
+    // One server serves them all: its port, security and users are the fleet's, not a machine's.
+    const own = (['port', 'security', 'users'] as const).filter((k) => parsed.data.opcua[k] !== undefined);
+    if (own.length > 0) {
+      const field = `machines[${index}].opcua.${own[0]}`;
+      const problems = own.map(
+        (k) =>
+          `${source}: machines[${index}].opcua.${k} (machine "${parsed.data.id}") is not allowed with opcua.layout gateway: one gateway server serves every machine, with the fleet's opcua.${k === 'port' ? 'basePort' : k}; remove it, or use layout server-per-machine`,
+      );
+      return new PdmError('PDM_ERR_CONFIG_INVALID', problems.join('\n'), { file: source, index, id: parsed.data.id, field, problems });
+    }
+  }
   if (parsed.success) {
     const machine = resolveMachine(parsed.data, index, source, defaults, path);
     // After resolving: the insecure setting may come from the fleet's defaults, but only this
@@ -721,6 +766,8 @@ const DEFAULTS: FleetDefaults = {
   seed: 1,
   hostname: 'localhost',
   basePort: 4840,
+  layout: 'server-per-machine',
+  gatewayName: 'gateway',
   security: { mode: 'SignAndEncrypt', policies: [...SECURITY_POLICIES], allowAnonymous: false },
   users: [],
 };

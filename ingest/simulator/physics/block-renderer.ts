@@ -212,7 +212,8 @@ export class GroupRenderer {
   #renderTonal(theta0: number, f0: number, f1: number): void {
     const nActive = this.#markActiveHarmonics();
     this.#runRotators(theta0, f0, f1);
-    if (this.channelCount === 3 || this.channelCount === 6) this.#harmonicsTriaxial(nActive);
+    if (this.channelCount === 3) this.#harmonicsOneTriaxial(nActive);
+    else if (this.channelCount === 6) this.#harmonicsTriaxial(nActive);
     else this.#harmonicsAnyLayout(nActive);
     if (anyNonZero(this.electricalRe, this.electricalIm)) this.#addElectrical();
     if (anyNonZero(this.sidebandRe, this.sidebandIm)) this.#addSidebands();
@@ -347,6 +348,95 @@ export class GroupRenderer {
         work[4 * n + k] = v4;
         work[5 * n + k] = v5;
       }
+    }
+  }
+
+  /**
+   * #harmonicsTriaxial for one triaxial sensor (3 channels), two samples at a time: each sample's
+   * chain of powers u, u², u³... is serial (every product waits for the one before), so the two
+   * samples' chains run side by side to keep the multipliers busy. Each sample is computed exactly
+   * as one at a time (same products, same order): not a bit of the result changes.
+   */
+  #harmonicsOneTriaxial(nActive: number): void {
+    const n = this.blockSize;
+    const hr = this.harmRe;
+    const hi = this.harmIm;
+    const work = this.#work;
+    const isActive = this.#isActive;
+    const uRe = this.#uRe;
+    const uIm = this.#uIm;
+    const top = nActive > 0 ? this.#active[nActive - 1] + 1 : 0;
+    const n2 = n - (n % 2);
+    for (let k = 0; k < n2; k += 2) {
+      const ar = uRe[k];
+      const ai = uIm[k];
+      const br = uRe[k + 1];
+      const bi = uIm[k + 1];
+      let pr = ar;
+      let pi = ai;
+      let qr = br;
+      let qi = bi;
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        b0 = 0,
+        b1 = 0,
+        b2 = 0;
+      for (let j = 0; j < top; j++) {
+        if (j > 0) {
+          const t = pr * ar - pi * ai;
+          pi = pr * ai + pi * ar;
+          pr = t;
+          const s = qr * br - qi * bi;
+          qi = qr * bi + qi * br;
+          qr = s;
+        }
+        if (isActive[j] === 0) continue;
+        const h = j * 3;
+        const r0 = hr[h];
+        const i0 = hi[h];
+        const r1 = hr[h + 1];
+        const i1 = hi[h + 1];
+        const r2 = hr[h + 2];
+        const i2 = hi[h + 2];
+        a0 += r0 * pr - i0 * pi;
+        a1 += r1 * pr - i1 * pi;
+        a2 += r2 * pr - i2 * pi;
+        b0 += r0 * qr - i0 * qi;
+        b1 += r1 * qr - i1 * qi;
+        b2 += r2 * qr - i2 * qi;
+      }
+      work[k] = a0;
+      work[n + k] = a1;
+      work[2 * n + k] = a2;
+      work[k + 1] = b0;
+      work[n + k + 1] = b1;
+      work[2 * n + k + 1] = b2;
+    }
+    // An odd block size leaves one sample: the same sums, alone.
+    for (let k = n2; k < n; k++) {
+      const ur = uRe[k];
+      const ui = uIm[k];
+      let pr = ur;
+      let pi = ui;
+      let v0 = 0,
+        v1 = 0,
+        v2 = 0;
+      for (let j = 0; j < top; j++) {
+        if (j > 0) {
+          const t = pr * ur - pi * ui;
+          pi = pr * ui + pi * ur;
+          pr = t;
+        }
+        if (isActive[j] === 0) continue;
+        const h = j * 3;
+        v0 += hr[h] * pr - hi[h] * pi;
+        v1 += hr[h + 1] * pr - hi[h + 1] * pi;
+        v2 += hr[h + 2] * pr - hi[h + 2] * pi;
+      }
+      work[k] = v0;
+      work[n + k] = v1;
+      work[2 * n + k] = v2;
     }
   }
 

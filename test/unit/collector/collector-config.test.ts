@@ -78,7 +78,13 @@ describe('collector configuration', () => {
       ),
     ).toBe('collector.yaml: machines[1].id is required with nodes: (the machine id cannot be discovered without browsing)');
     expect(messageOf(`machines:\n${M(1)}${M(2)}${M(1)}`)).toBe(
-      'collector.yaml: machines[2].endpoint repeats machines[0].endpoint (opc.tcp://m1:4840/pdm/m1)',
+      'collector.yaml: machines[2].id is required: machines[0] and machines[2] share the endpoint opc.tcp://m1:4840/pdm/m1 (a gateway serving several machines), so each must name its machine id',
+    );
+    // The entry without the id is the one named, whichever comes first.
+    expect(
+      messageOf(`machines:\n  - { endpoint: "opc.tcp://gw:1/pdm/gateway" }\n  - { id: b, endpoint: "opc.tcp://gw:1/pdm/gateway" }\n`),
+    ).toBe(
+      'collector.yaml: machines[0].id is required: machines[0] and machines[1] share the endpoint opc.tcp://gw:1/pdm/gateway (a gateway serving several machines), so each must name its machine id',
     );
     expect(messageOf(`machines:\n  - { id: a, endpoint: "opc.tcp://a:1" }\n  - { id: a, endpoint: "opc.tcp://b:1" }\n`)).toBe(
       'collector.yaml: machines[1].id repeats machines[0].id (a)',
@@ -89,6 +95,17 @@ describe('collector configuration', () => {
     expect(messageOf(`shard: { index: 0, count: 2 }\nmachines:\n  - { endpoint: "opc.tcp://a:1", shard: 2 }\n`)).toBe(
       'collector.yaml: machines[0].shard must be less than shard.count (2)',
     );
+  });
+
+  it('accepts machines sharing a gateway endpoint when each names its id', () => {
+    const c = load(
+      `machines:\n  - { id: a, endpoint: "opc.tcp://gw:4840/pdm/gateway" }\n  - { id: b, endpoint: "opc.tcp://gw:4840/pdm/gateway" }\n  - { id: c, endpoint: "opc.tcp://other:4840/pdm/c" }\n`,
+    );
+    expect(c.machines.map((m) => `${m.id} ${m.endpoint}`)).toEqual([
+      'a opc.tcp://gw:4840/pdm/gateway',
+      'b opc.tcp://gw:4840/pdm/gateway',
+      'c opc.tcp://other:4840/pdm/c',
+    ]);
   });
 
   it('accepts the shipped configurations', () => {

@@ -117,6 +117,52 @@ describe('fleet file errors', () => {
     expect(byIndex.get(6)).toMatch(/machines\[6\]\.identification /);
   });
 
+  it('layout gateway: every machine on the gateway port and name; a machine of its own port, security or users is refused by name and field', () => {
+    const users = [{ usernameEnv: 'GW_USER', passwordEnv: 'GW_PASSWORD' }];
+    const file = fleetFile('gateway.yaml', {
+      opcua: { layout: 'gateway', basePort: 4900, gatewayName: 'hall-1', users },
+      machines: [
+        pumpEntry({ id: 'p1' }),
+        pumpEntry({ id: 'p2' }),
+        pumpEntry({ id: 'p3', opcua: { port: 4950 } }),
+        pumpEntry({ id: 'p4', opcua: { security: { mode: 'Sign' }, users } }),
+      ],
+    });
+    const fleet = loadFleet(file);
+    // One server: the same port (no clash), the gateway's name, the fleet's users.
+    expect(fleet.machines.map((m) => [m.id, m.opcua.port, m.opcua.layout, m.opcua.serverName, m.opcua.users])).toEqual([
+      ['p1', 4900, 'gateway', 'hall-1', users],
+      ['p2', 4900, 'gateway', 'hall-1', users],
+    ]);
+    const byIndex = new Map(fleet.rejected.map((r) => [r.index, r.error]));
+    expect(byIndex.get(2)?.message).toBe(
+      'gateway.yaml: machines[2].opcua.port (machine "p3") is not allowed with opcua.layout gateway: one gateway server serves every machine, with the fleet\'s opcua.basePort; remove it, or use layout server-per-machine',
+    );
+    expect(byIndex.get(2)?.details).toMatchObject({ file: 'gateway.yaml', index: 2, id: 'p3', field: 'machines[2].opcua.port' });
+    expect(byIndex.get(3)?.message.split('\n')).toEqual([
+      expect.stringMatching(
+        /^gateway\.yaml: machines\[3\]\.opcua\.security \(machine "p4"\) is not allowed with opcua\.layout gateway: .* opcua\.security;/,
+      ),
+      expect.stringMatching(
+        /^gateway\.yaml: machines\[3\]\.opcua\.users \(machine "p4"\) is not allowed with opcua\.layout gateway: .* opcua\.users;/,
+      ),
+    ]);
+    // The default stays a server per machine, each on its own port, named by its id.
+    const own = loadFleet(
+      fleetFile('own.yaml', { opcua: { basePort: 4900 }, machines: [pumpEntry({ id: 'q1' }), pumpEntry({ id: 'q2' })] }),
+    );
+    expect(own.machines.map((m) => [m.opcua.port, m.opcua.layout, m.opcua.serverName])).toEqual([
+      [4900, 'server-per-machine', 'q1'],
+      [4901, 'server-per-machine', 'q2'],
+    ]);
+    expect(() => loadFleet(fleetFile('bad-layout.yaml', { opcua: { layout: 'hub' }, machines: [pumpEntry()] }))).toThrow(
+      /bad-layout\.yaml: opcua\.layout .*"server-per-machine"\|"gateway"/,
+    );
+    expect(() =>
+      loadFleet(fleetFile('bad-gw.yaml', { opcua: { layout: 'gateway', gatewayName: 'a/b' }, machines: [pumpEntry()] })),
+    ).toThrow(/bad-gw\.yaml: opcua\.gatewayName must use only letters, digits, _ and -/);
+  });
+
   it('a bad top level fails the whole file, naming the setting', () => {
     const file = fleetFile('plant3.yaml', { timeAcceleration: -5, machines: [pumpEntry()], extra: 1 });
     expect(() => loadFleet(file)).toThrow(/plant3\.yaml: timeAcceleration Too small/);
