@@ -59,6 +59,9 @@ export default defineConfig({
           // models...) from file to file instead of importing it again for each (import was about
           // a tenth of the run). Every test builds its own components; none replaces a module.
           isolate: false,
+          // After the unit projects, in a group of their own (Vitest runs projects that share a
+          // group in one pool, which needs one maxWorkers; the integration files run alone).
+          sequence: { groupOrder: 1 },
         },
       },
     ],
