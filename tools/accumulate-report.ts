@@ -25,6 +25,7 @@ import { lookupBearing } from '../models/bearing/catalogue.ts';
 import type { AccumulatedResult } from '../models/bearing/diagnosis-accumulator.ts';
 import { analyzeRecord } from '../models/window-analysis.ts';
 import { analyzeWindowSequence } from '../models/window-sequence.ts';
+import { CWRU_TRUTH, type CwruRecord } from './harness/cwru-records.ts';
 import { FEMTO_METADATA, REPO_ROOT } from './harness/femto-histories.ts';
 import { machineWith, START_MS, window as simulatedWindow } from './harness/simulated-pump.ts';
 import { publishSection } from './markdown-section.ts';
@@ -35,22 +36,7 @@ export const REPLAY_SECONDS = 300;
 /** Windows after a reset not counted: the accumulator's warm-up (named after ~7 windows at a 50 % per-window rate). */
 export const WARMUP_WINDOWS = 30;
 
-interface CwruRecord {
-  file: string;
-  cwru_file_number: number;
-  cwru_label: string;
-  sensor_position: 'DE' | 'FE';
-  sampling_rate_hz: number;
-  shaft_speed_rpm: number;
-  fault_location: 'inner' | 'outer' | 'ball' | 'normal';
-}
-
-const TRUTH: Record<CwruRecord['fault_location'], string> = {
-  inner: 'inner_race',
-  outer: 'outer_race',
-  ball: 'rolling_element',
-  normal: 'none',
-};
+const TRUTH = CWRU_TRUTH;
 
 async function f32(file: string): Promise<Float32Array> {
   const bytes = await readFile(join(DATA, file));

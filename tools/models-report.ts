@@ -18,29 +18,14 @@ import { fileURLToPath } from 'node:url';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
 import { USABLE_BANDWIDTH_FACTOR } from '../models/bearing/kurtogram.ts';
 import { analyzeRecord, type EnvelopeReference, type RecordAnalysis, referenceFromRecords } from '../models/window-analysis.ts';
+import { CWRU_TRUTH, type CwruRecord } from './harness/cwru-records.ts';
 import { publishSection, sectionMarkers } from './markdown-section.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, '..', 'shared', 'data');
 const { start: START, end: END } = sectionMarkers('cwru-table');
 
-interface CwruRecord {
-  file: string;
-  cwru_file_number: number;
-  cwru_label: string;
-  sensor_position: 'DE' | 'FE';
-  sampling_rate_hz: number;
-  shaft_speed_rpm: number;
-  fault_location: 'inner' | 'outer' | 'ball' | 'normal';
-  fault_diameter_in: number;
-}
-
-const TRUTH: Record<CwruRecord['fault_location'], string> = {
-  inner: 'inner_race',
-  outer: 'outer_race',
-  ball: 'rolling_element',
-  normal: 'none',
-};
+const TRUTH = CWRU_TRUTH;
 
 /**
  * What counts as wrong (written once, used by the report and by test/unit/bearing/cwru.test.ts):

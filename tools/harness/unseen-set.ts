@@ -28,6 +28,7 @@ import { calibrateFault } from '../../ingest/simulator/physics/calibration.ts';
 import { mixSeed, Xoshiro128 } from '../../ingest/simulator/physics/prng.ts';
 import { type BlockConditions, positionIndex, VibrationModel } from '../../ingest/simulator/physics/vibration-model.ts';
 import { resample } from '../../models/dsp/resample.ts';
+import { CWRU_TRUTH, type CwruRecord } from './cwru-records.ts';
 import { fasterSensor } from './high-band.ts';
 import { machine } from './simulator-physics.ts';
 
@@ -48,23 +49,7 @@ export interface UnseenCase {
   samples: Float32Array;
 }
 
-interface CwruRecord {
-  file: string;
-  cwru_file_number: number;
-  cwru_label: string;
-  sensor_position: 'DE' | 'FE';
-  sampling_rate_hz: number;
-  shaft_speed_rpm: number;
-  fault_location: 'inner' | 'outer' | 'ball' | 'normal';
-  fault_diameter_in: number;
-}
-
-const TRUTH: Record<CwruRecord['fault_location'], Truth> = {
-  inner: 'inner_race',
-  outer: 'outer_race',
-  ball: 'rolling_element',
-  normal: 'none',
-};
+const TRUTH = CWRU_TRUTH;
 
 export interface UnseenOptions {
   /** Repository root (the shared data is at ../shared/data from it). */
