@@ -29,6 +29,7 @@ export const sectionTitles: Record<string, string> = {
   'simulator-physics': 'Simulator physics',
   'processor-scaling': 'Stream processor scaling (processes and worker threads)',
   'questdb-writes': 'QuestDB write cost (partitioning and commit pattern)',
+  'rul-protocol': 'Remaining life on the PHM 2012 protocol',
 };
 
 export const formatters: Record<string, Formatter> = {
@@ -160,7 +161,7 @@ export const formatters: Record<string, Formatter> = {
     const row = (label: string, cuts: string, s: Loose) =>
       `| ${label} | ${cuts} | ${s.score} | ${s.medianAbsPercentError} % | ${s.overPredicted} / ${s.cases} | ${s.zeroPredictions} | ${s.covered} / ${s.cases} | ${s.medianUpperOverLower === null ? '∞' : `${s.medianUpperOverLower}×`} |`;
     return {
-      title: 'Remaining life on the PHM 2012 protocol',
+      title: sectionTitles['rul-protocol'],
       lines: [
         `Leave-one-out over the FEMTO learning bearings (${j.bearings.join(', ')}), each cut at the challenge's eleven fractions of life (${j.cuts.challenge.join(', ')}) and at ${j.cuts.uniform.join(', ')}; remaining life predicted at the cut from the rows up to it, scored with the challenge's function (tools/harness/rul-protocol.ts). Reference: the model before the score-optimal point and the dropping of passed training failure levels, its median scored, same run. Truncated replays agree with the rows read: ${j.truncatedReplaysAgree ? 'yes' : '**NO**'}. A measurement, not a threshold; goal on the challenge's test runs: score ≥ ${j.goal.score}, median |error| ≤ ${j.goal.medianAbsPercentError} %, ≥ ${j.goal.coveredOf11} of 11 covered with upper ÷ lower ≤ ${j.goal.medianUpperOverLower}.`,
         '',

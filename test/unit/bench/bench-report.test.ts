@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { headlineFigures, headlineKeys, mergeHeadline } from '../../../bench/headline.ts';
-import { keptSections } from '../../../bench/report.ts';
+import { keptSections, sectionTitles } from '../../../bench/report.ts';
 import { existingMarkedSection, writeMarkedSection } from '../../../tools/benchmarks-section.ts';
 
 const run = { node: 'v24.0.0', cpus: 2, loadAverage: [1, 2, 3], at: '2026-12-03T07:00:00.000Z' };
@@ -86,6 +86,14 @@ describe('BENCHMARKS.md sections kept by a partial run', () => {
     expect(fft).toMatch(/^## FFT implementations\n\n_Kept from an earlier run: the latest `npm run bench` ran only window-analysis._\n/);
     expect(fft).toContain('| N | µs |');
     expect(fft).not.toContain('Window analysis');
+  });
+
+  it('knows the section title of every bench in bench/ (a bench without one loses its section on a partial run)', () => {
+    const benches = readdirSync(new URL('../../../bench/', import.meta.url))
+      .filter((f) => f.endsWith('.bench.ts'))
+      .map((f) => f.replace(/\.bench\.ts$/, ''));
+    expect(benches.length).toBeGreaterThan(5);
+    expect(benches.filter((b) => !sectionTitles[b])).toEqual([]);
   });
 
   it('replaces an earlier kept note instead of stacking them', () => {
