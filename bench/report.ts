@@ -202,7 +202,7 @@ const KEPT_NOTE = /^_Kept from an earlier run:.*_$/m;
  */
 export function keptSections(markdown: string, titles: string[], ranNow: string[]): Map<string, string> {
   // The long runs' sections (soak, e2e) come last and are kept by their own markers.
-  const longRunsAt = markdown.search(/<!-- \w+:begin /);
+  const longRunsAt = markdown.search(/<!-- [\w-]+:begin /);
   const body = longRunsAt >= 0 ? markdown.slice(0, longRunsAt) : markdown;
   const kept = new Map<string, string>();
   for (const chunk of body.split(/^(?=## )/m)) {

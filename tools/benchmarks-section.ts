@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 export const MARKED_SECTIONS = [
   { name: 'soak', writer: 'tools/soak.ts' },
   { name: 'e2e', writer: 'bench/e2e.ts' },
+  { name: 'e2e-external-simulator', writer: 'bench/e2e.ts' },
 ] as const;
 
 function markers(name: string, writer: string): { begin: string; end: string } {

@@ -172,18 +172,6 @@ function nodeError(where: MachineLabel, what: string): PdmError {
   return new PdmError('PDM_ERR_OPCUA_NODE', `machine ${where.label}: ${what}`, { endpoint: where.endpoint });
 }
 
-async function browseChildren(session: ClientSession, nodeId: NodeId | string): Promise<ReferenceDescription[]> {
-  const result = await session.browse({
-    nodeId,
-    browseDirection: BrowseDirection.Forward,
-    includeSubtypes: true,
-    nodeClassMask: 0,
-    resultMask: 63,
-    referenceTypeId: 'HierarchicalReferences',
-  });
-  return result.references ?? [];
-}
-
 /** A machine object found on a server: an object with a Vibration folder, its browse name the machine id. */
 interface MachineObject {
   id: string;
@@ -196,7 +184,8 @@ const SEARCH_DEPTH = 3;
 /** Nodes browsed at most while searching (a server with a huge address space is not walked whole). */
 const SEARCH_LIMIT = 5000;
 
-async function browseMany(session: ClientSession, nodeIds: NodeId[]): Promise<ReferenceDescription[][]> {
+/** The hierarchical children of each node, in one Browse request. */
+async function browseMany(session: ClientSession, nodeIds: Array<NodeId | string>): Promise<ReferenceDescription[][]> {
   if (nodeIds.length === 0) return [];
   const results = await session.browse(
     nodeIds.map((nodeId) => ({
@@ -209,6 +198,11 @@ async function browseMany(session: ClientSession, nodeIds: NodeId[]): Promise<Re
     })),
   );
   return results.map((r) => r.references ?? []);
+}
+
+async function browseChildren(session: ClientSession, nodeId: NodeId | string): Promise<ReferenceDescription[]> {
+  const [children] = await browseMany(session, [nodeId]);
+  return children ?? [];
 }
 
 /**

@@ -38,6 +38,26 @@ describe('BENCHMARKS.json headline figures', () => {
     expect(headlineFigures('collector-compression', { anything: 1 })).toEqual({});
   });
 
+  it('takes the end-to-end figures from a same-cores run and only the pipeline-alone figure from an --external-simulator run', () => {
+    const sameCores = { externalSimulator: false, machinesSustained: 24, latencyS: { p50: 1.2, p95: 1.9, p99: 2.4 } };
+    expect(headlineFigures('e2e', sameCores)).toEqual({
+      e2e_machines: 24,
+      e2e_latency_p50_s: 1.2,
+      e2e_latency_p95_s: 1.9,
+      e2e_latency_p99_s: 2.4,
+    });
+    expect(headlineFigures('e2e', { ...sameCores, externalSimulator: true, machinesSustained: 12 })).toEqual({
+      e2e_machines_external_simulator: 12,
+    });
+    // so the two runs, in either order, keep each other's figures
+    const both = mergeHeadline(
+      mergeHeadline(undefined, headlineFigures('e2e', sameCores), run),
+      { e2e_machines_external_simulator: 12 },
+      run,
+    );
+    expect([both.e2e_machines, both.e2e_machines_external_simulator]).toEqual([24, 12]);
+  });
+
   it('keeps the figures of benches that did not run, with their dates, and has every key', () => {
     const first = mergeHeadline(undefined, { dsp_windows_per_s: 700, fft_ratio_vs_numpy: 0.5 }, run);
     for (const key of headlineKeys) expect(first).toHaveProperty(key);
