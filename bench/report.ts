@@ -30,6 +30,7 @@ export const sectionTitles: Record<string, string> = {
   'processor-scaling': 'Stream processor scaling (processes and worker threads)',
   'questdb-writes': 'QuestDB write cost (partitioning and commit pattern)',
   'rul-protocol': 'Remaining life on the PHM 2012 protocol',
+  'kafka-producer': "The collector's Kafka producer (kafkajs against @platformatic/kafka)",
 };
 
 export const formatters: Record<string, Formatter> = {
@@ -63,6 +64,21 @@ export const formatters: Record<string, Formatter> = {
           ]
         : []),
       'Where the CPU goes and why compression is off: docs/collector.md.',
+    ],
+    raw: j,
+  }),
+  'kafka-producer': (j: Loose) => ({
+    title: sectionTitles['kafka-producer'],
+    lines: [
+      `${j.frames} vibration frames of ${j.frameBytes} bytes (2560 float32 samples, encoded as the collector encodes them, 30 machine/channel keys) in ${j.batches} batches of up to 900 KiB as the store-and-forward builds them, one in flight; ${j.settings}; into a real Kafka; ${j.rounds} rounds alternating the clients in one process (load average at start ${j.loadAverageAtStart.join(' / ')}). CPU = user + system of the process per 1000 frames, median of the rounds. Reference: kafkajs, the collector's producer, same run.`,
+      '',
+      '| client | CPU ms per 1000 frames | frames/s | MB/s | CPU ÷ kafkajs |',
+      '|---|---|---|---|---|',
+      ...(j.results as Loose[]).map(
+        (r) => `| ${r.client} | ${r.cpuMsPer1000Frames} | ${r.framesPerS} | ${r.mbPerS} | ${r.cpuRatioVsKafkajs} |`,
+      ),
+      '',
+      `A collector machine (triaxial, 10 blocks/s per axis) sends 30 frames a second: kafkajs costs ${r1(((j.results as Loose[]).find((r) => r.client === 'kafkajs')?.cpuMsPer1000Frames * 30) / 1000)} ms of CPU per machine-second here. What the decision rests on: docs/collector.md, "Where the CPU goes".`,
     ],
     raw: j,
   }),
