@@ -40,7 +40,7 @@ import { questdbDir } from '../deploy/local/services.ts';
 import { questdbExec } from '../storage/sql.ts';
 import { tableNames } from '../storage/tables.ts';
 import { writeMarkedSection } from '../tools/benchmarks-section.ts';
-import { cpuSeconds, plantProcesses, rssMb } from '../tools/harness/plant-processes.ts';
+import { cpuSeconds, plantProcesses, rssMb, threadCpuSeconds } from '../tools/harness/plant-processes.ts';
 import { type HeadlineDocument, headlineFigures, mergeHeadline } from './headline.ts';
 
 const { values } = parseArgs({
@@ -178,6 +178,8 @@ async function step(n: number) {
   await admin.connect();
   const procs = plantProcesses(child.pid!);
   const cpu0 = new Map([...procs].map(([name, pid]) => [name, cpuSeconds(pid)]));
+  // pdm start's threads: the collector and the processor share its event loop; the analysis runs in worker threads.
+  const threads0 = threadCpuSeconds(child.pid!);
   const t0 = Date.now();
   const spanStartUs = t0 * 1000;
   const latencies: number[] = [];
@@ -221,6 +223,13 @@ async function step(n: number) {
   const cpuCores = Object.fromEntries(
     [...procs].map(([name, pid]) => [name, Math.round(((cpuSeconds(pid) - (cpu0.get(name) ?? Number.NaN)) / seconds) * 100) / 100]),
   );
+  const threads1 = threadCpuSeconds(child.pid!);
+  const pdmStartThreads = Object.fromEntries(
+    [...threads1]
+      .map(([name, t]) => [name, Math.round(((t - (threads0.get(name) ?? 0)) / seconds) * 100) / 100] as const)
+      .filter(([, cores]) => cores >= 0.01)
+      .sort((a, b) => b[1] - a[1]),
+  );
   const [[stored]] = (await sql(`SELECT count() FROM ${tables.features} WHERE ts >= ${spanStartUs} AND ts <= ${Date.now() * 1000}`)) as [
     [number],
   ];
@@ -247,12 +256,13 @@ async function step(n: number) {
     windowsExpected: Math.round(n * CHANNELS * seconds),
     latencyS: { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), p99: quantile(latencies, 0.99) },
     cpuCores,
+    pdmStartThreads,
     rssMaxMb: Object.fromEntries(rss),
     sustained: false,
   };
   result.sustained = result.missingBlocks === 0 && result.lagFlat && latencies.length > 0;
   say(
-    `${n} machines: ${result.sustained ? 'SUSTAINED' : 'not sustained'} — missing ${result.missingBlocks}, lag max ${result.lagMax} (growth ${result.lagGrowthMessages} messages), latency p50/p95/p99 ${result.latencyS.p50}/${result.latencyS.p95}/${result.latencyS.p99} s, CPU ${JSON.stringify(cpuCores)}`,
+    `${n} machines: ${result.sustained ? 'SUSTAINED' : 'not sustained'} — missing ${result.missingBlocks}, lag max ${result.lagMax} (growth ${result.lagGrowthMessages} messages), latency p50/p95/p99 ${result.latencyS.p50}/${result.latencyS.p95}/${result.latencyS.p99} s, CPU ${JSON.stringify(cpuCores)}, pdm start by thread ${JSON.stringify(pdmStartThreads)}`,
   );
   return result;
 }
@@ -302,13 +312,15 @@ writeMarkedSection(md, EXTERNAL ? 'e2e-external-simulator' : 'e2e', 'bench/e2e.t
   '',
   `**${summary.machinesSustained} machines sustained**${best ? ` (${(best.samplesPerS / 1e6).toFixed(2)} million samples/s), latency p50/p95/p99 ${best.latencyS.p50}/${best.latencyS.p95}/${best.latencyS.p99} s` : ''}.${summary.saturatesFirst ? ` At ${summary.saturatesFirst.machines}: ${summary.saturatesFirst.stage}; busiest process ${summary.saturatesFirst.busiestProcess}.` : ' No size tried failed.'}`,
   '',
-  '| machines | sustained | missing blocks | lag max / growth (messages) | windows stored / expected | latency p50 / p95 / p99 (s) | CPU cores by process | max RSS MB by process |',
-  '|---|---|---|---|---|---|---|---|',
+  '| machines | sustained | missing blocks | lag max / growth (messages) | windows stored / expected | latency p50 / p95 / p99 (s) | CPU cores by process | pdm start by thread (cores) | max RSS MB by process |',
+  '|---|---|---|---|---|---|---|---|---|',
   ...steps.map(
     (s) =>
       `| ${s.machines} | ${s.sustained ? 'yes' : 'no'} | ${s.missingBlocks} | ${s.lagMax ?? '-'} / ${s.lagGrowthMessages} | ${s.windows} / ${s.windowsExpected} | ${s.latencyS.p50} / ${s.latencyS.p95} / ${s.latencyS.p99} | ${Object.entries(
         s.cpuCores,
       )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} | ${Object.entries(s.pdmStartThreads ?? {})
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')} | ${Object.entries(s.rssMaxMb)
         .map(([k, v]) => `${k} ${v}`)

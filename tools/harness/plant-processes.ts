@@ -56,3 +56,30 @@ export function cpuSeconds(pid: number): number {
     return Number.NaN;
   }
 }
+
+/**
+ * CPU seconds a process's threads have used so far, summed by thread name (Linux `comm`): in a
+ * Node process `MainThread` (the event loop), `WorkerThread` (worker_threads: the processor's
+ * analysis pool), `V8Worker` (garbage collection and compilation helpers), `libuv-worker` (file
+ * system, crypto, compression); threads that have ended are not counted.
+ */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tasks) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return byName;
+}
