@@ -42,6 +42,7 @@ import { tableNames } from '../storage/tables.ts';
 import { writeMarkedSection } from '../tools/benchmarks-section.ts';
 import { cpuSeconds, plantProcesses, rssMb, threadCpuSeconds } from '../tools/harness/plant-processes.ts';
 import { type HeadlineDocument, headlineFigures, mergeHeadline } from './headline.ts';
+import { writeTargetsSection } from './targets.ts';
 
 const { values } = parseArgs({
   options: {
@@ -342,4 +343,7 @@ writeFileSync(
     2,
   )}\n`,
 );
-say(`wrote the ${EXTERNAL ? 'e2e-external-simulator' : 'e2e'} section of BENCHMARKS.md and its figures in BENCHMARKS.json`);
+writeTargetsSection(root);
+say(
+  `wrote the ${EXTERNAL ? 'e2e-external-simulator' : 'e2e'} section of BENCHMARKS.md, its figures in BENCHMARKS.json and the Targets section`,
+);

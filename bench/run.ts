@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { existingMarkedSection, MARKED_SECTIONS } from '../tools/benchmarks-section.ts';
 import { type HeadlineDocument, type HeadlineFigures, headlineFigures, mergeHeadline } from './headline.ts';
 import { type BenchSection, formatters, keptSections, sectionTitles } from './report.ts';
+import { writeTargetsSection } from './targets.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -176,3 +177,5 @@ const doc = mergeHeadline(previousHeadline, headline, {
 });
 writeFileSync(headlineJson, `${JSON.stringify(doc, null, 2)}\n`);
 say(`wrote BENCHMARKS.json (${Object.keys(headline).length} figures measured in this run)`);
+writeTargetsSection(root);
+say('wrote the Targets section of BENCHMARKS.md from it');

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** The sections kept across `npm run bench` runs, in the order they are put back. */
 export const MARKED_SECTIONS = [
+  { name: 'targets', writer: 'bench/targets.ts' },
   { name: 'soak', writer: 'tools/soak.ts' },
   { name: 'e2e', writer: 'bench/e2e.ts' },
   { name: 'e2e-external-simulator', writer: 'bench/e2e.ts' },

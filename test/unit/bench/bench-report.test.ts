@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { headlineFigures, headlineKeys, mergeHeadline } from '../../../bench/headline.ts';
 import { keptSections, sectionTitles } from '../../../bench/report.ts';
+import { targetsLines } from '../../../bench/targets.ts';
 import { existingMarkedSection, writeMarkedSection } from '../../../tools/benchmarks-section.ts';
 
 const run = { node: 'v24.0.0', cpus: 2, loadAverage: [1, 2, 3], at: '2026-12-03T07:00:00.000Z' };
@@ -139,5 +140,29 @@ describe('BENCHMARKS.md sections of the long runs (soak, end to end)', () => {
     expect(existingMarkedSection(file, 'e2e', 'bench/e2e.ts')).toContain('second run');
     // A partial npm run bench keeps bench sections from above the long runs only.
     expect([...keptSections(text, ['FFT implementations', 'End to end', 'Soak'], ['x']).keys()]).toEqual(['FFT implementations']);
+  });
+});
+
+describe('BENCHMARKS.md targets (issue 16)', () => {
+  const row = (lines: string[], goal: string) => lines.find((l) => l.startsWith(`| ${goal}`)) ?? '';
+
+  it('puts each goal beside its figure, says whether it is met, and explains only the missed ones', () => {
+    const lines = targetsLines({ dsp_ratio_vs_numpy: 4.2, dsp_windows_per_s: 900, simulator_machines_per_process: 24 });
+    expect(row(lines, 'Full window analysis')).toMatch(/\| 4\.2× \(900 windows\/s per core\) \| yes \|\s*\|$/);
+    expect(row(lines, 'Simulator')).toMatch(/\| 24 machines \| \*\*no\*\* \| 4\.2× short\./);
+    expect(row(lines, 'Collector')).toMatch(/\| not measured yet \| - \| Not measured yet: `npm run bench -- collector`/);
+  });
+
+  it("projects the collector's ratio with the alternative producer from the producer bench's figures", () => {
+    // 60 ms per machine-second at 2× its bare client (30 ms); kafkajs 200 ms per 1000 frames = 6 ms per
+    // machine-second, the alternative half of it: 3 ms saved, 57 / 30 = 1.9
+    const lines = targetsLines({
+      collector_cpu_ms_per_machine_s: 60,
+      collector_cpu_ratio_vs_bare_client: 2,
+      kafka_producer_cpu_ms_per_1000_frames: 200,
+      kafka_producer_platformatic_cpu_ratio: 0.5,
+    });
+    expect(row(lines, 'Collector')).toContain('costs 6 ms of it');
+    expect(row(lines, 'Collector')).toContain('save about 3 ms: a ratio near 1.9, not enough');
   });
 });

@@ -1,0 +1,119 @@
+/**
+ * BENCHMARKS.md's "Targets" section (issue 16): each goal beside the latest figure in
+ * BENCHMARKS.json, whether it is met, and for a goal missed which stage limits, by how much, and
+ * what would move it. `npm run bench` and `npm run bench:e2e` rewrite it after they update
+ * BENCHMARKS.json, so the table never disagrees with the figures. The "what limits" text comes
+ * from profiles and measurements named beside it; the numbers in it are the JSON's.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeMarkedSection } from '../tools/benchmarks-section.ts';
+import type { HeadlineDocument } from './headline.ts';
+
+type Doc = Partial<HeadlineDocument>;
+
+interface Target {
+  goal: string;
+  /** The figure as measured, or null when no run measured it yet. */
+  measured(d: Doc): string | null;
+  met(d: Doc): boolean | null;
+  /** For a goal missed: which stage limits, by how much, and what would move it. */
+  limits(d: Doc): string;
+}
+
+const n = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+/** Frames a collector machine sends per second: a triaxial sensor, 10 blocks/s per axis. */
+const FRAMES_PER_MACHINE_S = 30;
+
+export const targets: Target[] = [
+  {
+    goal: 'Full window analysis ≥ 4× the numpy/scipy reference per core, same run',
+    measured: (d) => (n(d.dsp_ratio_vs_numpy) ? `${d.dsp_ratio_vs_numpy}× (${d.dsp_windows_per_s} windows/s per core)` : null),
+    met: (d) => (n(d.dsp_ratio_vs_numpy) ? d.dsp_ratio_vs_numpy >= 4 : null),
+    limits: (d) =>
+      `${n(d.dsp_ratio_vs_numpy) ? `Needs ${r2(4 / d.dsp_ratio_vs_numpy)}× the speed. ` : ''}The FFT is no longer the limit: PFFFT takes ${n(d.fft_ratio_vs_numpy) ? `${r2(1 / d.fft_ratio_vs_numpy)}×` : 'about half'} numpy's time at 8192 points (FFT section). What is left is the window's JavaScript around it: the kurtogram's filter bank (a band-pass and an envelope for every band of every level), the envelope spectra of the bands it judges, and the spectral features; moving it means fewer bands judged per window (the kurtogram every Nth window of a steady machine) or the filter bank in WebAssembly SIMD beside PFFFT.`,
+  },
+  {
+    goal: "Collector CPU ≤ 1.5× its bare node-opcua client's, same run",
+    measured: (d) =>
+      n(d.collector_cpu_ratio_vs_bare_client)
+        ? `${d.collector_cpu_ratio_vs_bare_client}× (${d.collector_cpu_ms_per_machine_s} ms per machine-second)`
+        : null,
+    met: (d) => (n(d.collector_cpu_ratio_vs_bare_client) ? d.collector_cpu_ratio_vs_bare_client <= 1.5 : null),
+    limits: (d) => {
+      if (!n(d.collector_cpu_ratio_vs_bare_client) || !n(d.collector_cpu_ms_per_machine_s))
+        return 'Not measured yet: `npm run bench -- collector`.';
+      const collector = d.collector_cpu_ms_per_machine_s;
+      const bare = collector / d.collector_cpu_ratio_vs_bare_client;
+      const lines = [
+        `The collector spends ${r1(collector)} ms of CPU per machine-second, its OPC UA client alone ${r1(bare)}: ${r1(collector - bare)} ms on top, ${r1(collector - 1.5 * bare)} ms more than the goal allows.`,
+      ];
+      if (n(d.kafka_producer_cpu_ms_per_1000_frames) && n(d.kafka_producer_platformatic_cpu_ratio)) {
+        const producer = (d.kafka_producer_cpu_ms_per_1000_frames * FRAMES_PER_MACHINE_S) / 1000;
+        const saved = producer * (1 - d.kafka_producer_platformatic_cpu_ratio);
+        lines.push(
+          `Its Kafka producer (kafkajs) costs ${r1(producer)} ms of it in the producer bench (same frames and batches); @platformatic/kafka ${d.kafka_producer_platformatic_cpu_ratio}× that, so a switch would save about ${r1(saved)} ms: a ratio near ${r2((collector - saved) / bare)}, ${(collector - saved) / bare <= 1.5 ? 'enough' : 'not enough'} for the goal. ${(collector - saved) / bare <= 1.5 ? '' : 'The producer is kept (kafkajs, compatibility-tested) until a switch reaches the goal. '}`,
+        );
+      }
+      lines.push(
+        'The rest is garbage collection of what each block allocates on the way (node-opcua\'s decoded and decrypted buffers, the frame, the batch) and node-opcua\'s decryption, which the bare client pays as well: docs/collector.md, "Where the CPU goes".',
+      );
+      return lines.join(' ');
+    },
+  },
+  {
+    goal: 'End to end, simulator on the same 2 cores: ≥ 50 triaxial 25.6 kHz machines with p95 latency ≤ 2 s',
+    measured: (d) =>
+      n(d.e2e_machines)
+        ? `${d.e2e_machines} machines, p95 ${d.e2e_latency_p95_s} s (p50 ${d.e2e_latency_p50_s}, p99 ${d.e2e_latency_p99_s})`
+        : null,
+    met: (d) => (n(d.e2e_machines) ? d.e2e_machines >= 50 && n(d.e2e_latency_p95_s) && d.e2e_latency_p95_s <= 2 : null),
+    limits: (d) =>
+      n(d.e2e_machines)
+        ? `${r1(50 / Math.max(1, d.e2e_machines))}× short. Every stage shares the two cores and they are full at the first size not sustained ("End to end" below: CPU by process and by thread), so no single stage is the limit: the processor falls behind first because it is starved, not because it is slow alone (processor scaling section). What moves it is the CPU per machine of every stage: the collector (goal above), the window analysis (goal above), QuestDB's per-row cost (QuestDB section), and the simulator's physics and OPC UA serving, which a plant does not run.`
+        : 'Not measured yet: `npm run bench:e2e`.',
+  },
+  {
+    goal: 'End to end, simulator elsewhere: ≥ 100 machines',
+    measured: (d) => (n(d.e2e_machines_external_simulator) ? `${d.e2e_machines_external_simulator} machines on ONE core` : null),
+    met: (d) => (n(d.e2e_machines_external_simulator) ? d.e2e_machines_external_simulator >= 100 : null),
+    limits: (d) =>
+      n(d.e2e_machines_external_simulator)
+        ? `This box has no other machine: the pipeline ran on one core with the simulator on the other, so ${d.e2e_machines_external_simulator} machines per pipeline core; two cores for the pipeline would need ${r1(50 / Math.max(1, d.e2e_machines_external_simulator))}× less CPU per machine to reach 100. Same stages as above.`
+        : 'Not measured yet: `npm run bench:e2e -- --external-simulator`.',
+  },
+  {
+    goal: 'Simulator: ≥ 100 triaxial machines per process in real time',
+    measured: (d) => (n(d.simulator_machines_per_process) ? `${d.simulator_machines_per_process} machines` : null),
+    met: (d) => (n(d.simulator_machines_per_process) ? d.simulator_machines_per_process >= 100 : null),
+    limits: (d) =>
+      `${n(d.simulator_machines_per_process) ? `${r1(100 / Math.max(1, d.simulator_machines_per_process))}× short. ` : ''}A gateway serves every machine from one address space and one block timer, so what is left per machine is the physics (rendering 3 × 25 600 samples a second) and node-opcua's encoding, signing and encryption of each 10 KB block (Simulator serving section: physics alone is several times faster than serving). Moving it: security None on a closed test network, or several simulator processes (it is a test tool: a plant's machines serve themselves).`,
+  },
+];
+
+/** The section's lines for a BENCHMARKS.json document. */
+export function targetsLines(d: Doc): string[] {
+  const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  return [
+    '## Targets (issue 16)',
+    '',
+    'Benchmark goals, not timed tests: each beside the latest figure of BENCHMARKS.json (its date in `measured_at_by_figure`), and for a goal missed, which stage limits, by how much, and what would move it. Written by `bench/targets.ts` whenever `npm run bench` or `npm run bench:e2e` updates the figures.',
+    '',
+    '| goal | measured | met | what limits, by how much, what would move it |',
+    '|---|---|---|---|',
+    ...targets.map((t) => {
+      const measured = t.measured(d);
+      const met = t.met(d);
+      return `| ${cell(t.goal)} | ${cell(measured ?? 'not measured yet')} | ${met === null ? '-' : met ? 'yes' : '**no**'} | ${met ? '' : cell(t.limits(d))} |`;
+    }),
+  ];
+}
+
+/** Rewrites the section of `root`/BENCHMARKS.md from `root`/BENCHMARKS.json. */
+export function writeTargetsSection(root: string): void {
+  const json = join(root, 'BENCHMARKS.json');
+  const doc = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as Doc) : {};
+  writeMarkedSection(join(root, 'BENCHMARKS.md'), 'targets', 'bench/targets.ts', targetsLines(doc));
+}
