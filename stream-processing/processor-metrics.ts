@@ -5,7 +5,7 @@
  * (rows per table, commits), what was set aside (dead-lettered messages, failed windows) — and,
  * per machine, the health model's latest state.
  */
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { MetricsServer } from '../common/metrics-server.ts';
 import type { AssetStatus } from '../models/rul/asset-monitor.ts';
 import type { HealthTrackerCounters, MachineModelState } from './machine-health.ts';
@@ -122,10 +122,18 @@ export interface ProcessorMetricsSource {
   assignment?(): Record<string, number[]>;
 }
 
+/** Window latency buckets (s): a 1 s window is at best about a second old when its row is written. */
+const WINDOW_LATENCY_BUCKETS = [0.5, 1, 1.5, 2, 3, 5, 10, 20, 60, 300];
+
 export class ProcessorMetrics {
   readonly registry = new Registry();
   readonly #source: ProcessorMetricsSource;
   #server: MetricsServer | undefined;
+  /**
+   * From a window's last sample to QuestDB accepting its feature row, in seconds: how long a fault
+   * takes to reach the screen, less QuestDB's own delay before the row is queryable (its WAL apply).
+   */
+  readonly windowLatency: Histogram;
 
   constructor(source: ProcessorMetricsSource) {
     this.#source = source;
@@ -314,6 +322,12 @@ export class ProcessorMetrics {
       collect(this: Gauge) {
         this.set(wal().resumes);
       },
+    });
+    this.windowLatency = new Histogram({
+      name: 'pdm_processor_window_latency_seconds',
+      help: "from a window's last sample to QuestDB accepting its feature row (the wall clock against the samples' time stamps)",
+      buckets: WINDOW_LATENCY_BUCKETS,
+      registers,
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'pdm_processor_' });
   }

@@ -602,6 +602,13 @@ export class StreamProcessor {
       this.stats,
       rows.filter((r) => !refusedRows.has(r)),
     );
+    const writtenAtMs = Date.now();
+    for (const r of analysed) {
+      if (!r) continue;
+      // From the row: the window's samples went to the worker (transferred, so the buffer is empty here).
+      const endMs = Number(r.row.startTimeNs / 1_000_000n) + (r.row.samples / r.row.sampleRateHz) * 1000;
+      this.metrics.windowLatency.observe(Math.max(0, writtenAtMs - endMs) / 1000);
+    }
 
     // Alert episodes out before the commit (a crash replays them: the same events, deduplicated downstream).
     await this.#alertPublisher?.send(alertOut);

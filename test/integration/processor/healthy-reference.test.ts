@@ -228,6 +228,14 @@ describe('processor: healthy envelope reference learnt in the stream', () => {
     expect(value('pdm_processor_references_learnt_total')).toBe(1);
     expect(value('pdm_processor_references_suspect_total')).toBe(0);
     expect(value('pdm_processor_dead_lettered_total')).toBe(0);
+    // Every window written has its latency observed: at least its own length after its first sample
+    // (1.4 s here) less its length, so > 0, and on a pipeline keeping up, not minutes.
+    const [{ n: featureRows }] = (await sql(services, `SELECT count() n FROM ${prefix}vibration_features`)) as Array<{ n: number }>;
+    const latencies = value('pdm_processor_window_latency_seconds_count');
+    expect(latencies).toBe(value('pdm_processor_windows_analysed_total'));
+    expect(latencies).toBeGreaterThanOrEqual(Number(featureRows));
+    expect(value('pdm_processor_window_latency_seconds_sum') / latencies).toBeGreaterThan(0);
+    expect(value('pdm_processor_window_latency_seconds_bucket{le="60"}')).toBe(latencies);
     expect(health.machines).toEqual([
       expect.objectContaining({ machine: 'rig-1', phase: 'monitoring', mode: expect.stringMatching(/^1797rpm\//) }),
     ]);
