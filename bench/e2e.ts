@@ -30,7 +30,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { backlog } from '../cli/run-state.ts';
 import { createKafka } from '../common/kafka.ts';
 import { topicNames } from '../common/topics.ts';
@@ -122,6 +122,53 @@ function slope(points: Array<[number, number]>): number {
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
+/** The processor's /metrics as pdm start serves it (deploy/config/processor.yaml). */
+const processorMetricsUrl = `http://127.0.0.1:${(parse(readFileSync(join(root, 'deploy', 'config', 'processor.yaml'), 'utf8')) as { metrics: { port: number } }).metrics.port}/metrics`;
+
+interface LatencyHistogram {
+  /** Cumulative counts by upper bound (s). */
+  buckets: Map<number, number>;
+  sum: number;
+  count: number;
+}
+
+/** The processor's pdm_processor_window_latency_seconds now (empty when it cannot be read). */
+async function processorLatency(): Promise<LatencyHistogram> {
+  const h: LatencyHistogram = { buckets: new Map(), sum: 0, count: 0 };
+  try {
+    const text = await (await fetch(processorMetricsUrl)).text();
+    for (const line of text.split('\n')) {
+      const bucket = /^pdm_processor_window_latency_seconds_bucket\{le="([^"]+)"\} (\S+)$/.exec(line);
+      if (bucket) h.buckets.set(bucket[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(bucket[1]), Number(bucket[2]));
+      else if (line.startsWith('pdm_processor_window_latency_seconds_sum ')) h.sum = Number(line.split(' ')[1]);
+      else if (line.startsWith('pdm_processor_window_latency_seconds_count ')) h.count = Number(line.split(' ')[1]);
+    }
+  } catch {
+    /* not serving: reported as null */
+  }
+  return h;
+}
+
+/**
+ * The processor's share of the latency over a span (two readings of its histogram): the mean, and
+ * for p50/p95/p99 the bucket bound each falls under (the histogram's resolution).
+ */
+function processorLatencyOver(a: LatencyHistogram, b: LatencyHistogram) {
+  const count = b.count - a.count;
+  if (count <= 0) return null;
+  const under = (q: number) => {
+    for (const [le, c] of [...b.buckets].sort((x, y) => x[0] - y[0])) if (c - (a.buckets.get(le) ?? 0) >= q * count) return le;
+    return null;
+  };
+  return {
+    windows: count,
+    meanS: Math.round(((b.sum - a.sum) / count) * 100) / 100,
+    p50UnderS: under(0.5),
+    p95UnderS: under(0.95),
+    p99UnderS: under(0.99),
+  };
+}
+
 /**
  * Moves the simulator under `pdm start` (once it runs), every thread of it, to CPU 1; true when
  * done. Threads it starts later inherit their creator's CPU.
@@ -181,6 +228,7 @@ async function step(n: number) {
   const cpu0 = new Map([...procs].map(([name, pid]) => [name, cpuSeconds(pid)]));
   // pdm start's threads: the collector and the processor share its event loop; the analysis runs in worker threads.
   const threads0 = threadCpuSeconds(child.pid!);
+  const processorLatency0 = await processorLatency();
   const t0 = Date.now();
   const spanStartUs = t0 * 1000;
   const latencies: number[] = [];
@@ -225,6 +273,7 @@ async function step(n: number) {
     [...procs].map(([name, pid]) => [name, Math.round(((cpuSeconds(pid) - (cpu0.get(name) ?? Number.NaN)) / seconds) * 100) / 100]),
   );
   const threads1 = threadCpuSeconds(child.pid!);
+  const processorLatencyS = processorLatencyOver(processorLatency0, await processorLatency());
   const pdmStartThreads = Object.fromEntries(
     [...threads1]
       .map(([name, t]) => [name, Math.round(((t - (threads0.get(name) ?? 0)) / seconds) * 100) / 100] as const)
@@ -256,6 +305,8 @@ async function step(n: number) {
     windowsTimed: latencies.length,
     windowsExpected: Math.round(n * CHANNELS * seconds),
     latencyS: { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), p99: quantile(latencies, 0.99) },
+    // From the window's last sample to QuestDB accepting its row (the rest is QuestDB making it queryable).
+    processorLatencyS,
     cpuCores,
     pdmStartThreads,
     rssMaxMb: Object.fromEntries(rss),
@@ -309,15 +360,15 @@ writeMarkedSection(md, EXTERNAL ? 'e2e-external-simulator' : 'e2e', 'bench/e2e.t
     ? '## End to end, the simulator on a core of its own (`npm run bench:e2e -- --external-simulator`)'
     : '## End to end (`npm run bench:e2e`)',
   '',
-  `\`${summary.command}\` (${summary.measuredAt}, ${summary.cpus} cores, load at start ${summary.loadAverageAtStart.join(' / ')}): \`pdm start\` on N healthy pumps, each one triaxial 25.6 kHz accelerometer and an energy meter, served ${LAYOUT === 'gateway' ? 'by one OPC UA gateway server' : 'each by its own OPC UA server'}, ${where}. Sustained = no block missing and the consumer lag flat over ${MINUTES} measured minutes. Latency = from a window's start to its feature row being queryable in QuestDB (a window is 1 s of it).`,
+  `\`${summary.command}\` (${summary.measuredAt}, ${summary.cpus} cores, load at start ${summary.loadAverageAtStart.join(' / ')}): \`pdm start\` on N healthy pumps, each one triaxial 25.6 kHz accelerometer and an energy meter, served ${LAYOUT === 'gateway' ? 'by one OPC UA gateway server' : 'each by its own OPC UA server'}, ${where}. Sustained = no block missing and the consumer lag flat over ${MINUTES} measured minutes. Latency = from a window's start to its feature row being queryable in QuestDB (a window is 1 s of it); the processor's part = from the window's last sample to QuestDB accepting the row (its pdm_processor_window_latency_seconds histogram over the span: mean, and the bucket bound each quantile falls under), the rest being QuestDB applying its write-ahead log.`,
   '',
   `**${summary.machinesSustained} machines sustained**${best ? ` (${(best.samplesPerS / 1e6).toFixed(2)} million samples/s), latency p50/p95/p99 ${best.latencyS.p50}/${best.latencyS.p95}/${best.latencyS.p99} s` : ''}.${summary.saturatesFirst ? ` At ${summary.saturatesFirst.machines}: ${summary.saturatesFirst.stage}; busiest process ${summary.saturatesFirst.busiestProcess}.` : ' No size tried failed.'}`,
   '',
-  '| machines | sustained | missing blocks | lag max / growth (messages) | windows stored / expected | latency p50 / p95 / p99 (s) | CPU cores by process | pdm start by thread (cores) | max RSS MB by process |',
-  '|---|---|---|---|---|---|---|---|---|',
+  "| machines | sustained | missing blocks | lag max / growth (messages) | windows stored / expected | latency p50 / p95 / p99 (s) | processor's part: mean; p50 / p95 / p99 under (s) | CPU cores by process | pdm start by thread (cores) | max RSS MB by process |",
+  '|---|---|---|---|---|---|---|---|---|---|',
   ...steps.map(
     (s) =>
-      `| ${s.machines} | ${s.sustained ? 'yes' : 'no'} | ${s.missingBlocks} | ${s.lagMax ?? '-'} / ${s.lagGrowthMessages} | ${s.windows} / ${s.windowsExpected} | ${s.latencyS.p50} / ${s.latencyS.p95} / ${s.latencyS.p99} | ${Object.entries(
+      `| ${s.machines} | ${s.sustained ? 'yes' : 'no'} | ${s.missingBlocks} | ${s.lagMax ?? '-'} / ${s.lagGrowthMessages} | ${s.windows} / ${s.windowsExpected} | ${s.latencyS.p50} / ${s.latencyS.p95} / ${s.latencyS.p99} | ${s.processorLatencyS ? `${s.processorLatencyS.meanS}; ${s.processorLatencyS.p50UnderS} / ${s.processorLatencyS.p95UnderS} / ${s.processorLatencyS.p99UnderS}` : '-'} | ${Object.entries(
         s.cpuCores,
       )
         .map(([k, v]) => `${k} ${v}`)
