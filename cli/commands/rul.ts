@@ -10,7 +10,7 @@ import { describeError, PdmError } from '../../common/errors.ts';
 import { type FeatureHistory, readFeatureCsv } from '../../common/feature-csv.ts';
 import type { OperatingCondition } from '../../models/rul/life-scaling.ts';
 import { type MonitorConfigInput, MonitorConfigSpec } from '../../models/rul/monitor-config.ts';
-import { type ReplayResult, replay } from '../../models/rul/replay.ts';
+import type { ReplayResult } from '../../models/rul/replay.ts';
 import { type CommandLineOf, command, commandSpec, custom, flag, number, numberValue, text, usageError } from '../command-line.ts';
 
 const HELP = `Usage: pdm rul [--train RUN.csv ...] --series RUN.csv [--json] [--threshold X] [--config FILE]
@@ -144,6 +144,9 @@ async function rul({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
     const anomaly = { ...(config.anomaly ?? {}), features: columns };
     if (values.location.length > 0)
       config = { ...config, systemEvent: { ...(config.systemEvent ?? {}), locations: locations(values.location, columns, series.file) } };
+    // Loaded once the inputs are read: the models (mathjs builds all its functions at import) are
+    // most of the command's start-up, and a bad input needs none of them.
+    const { replay } = await import('../../models/rul/replay.ts');
     const result = replay(
       { name: basename(series.file), times: series.times, rows: series.rows, condition: conditions.series },
       train.map((h, i) => ({ name: basename(h.file), times: h.times, rows: h.rows, condition: conditions.train[i] })),
