@@ -76,6 +76,24 @@ export function ensureCredentials(layout: QuestdbLayout): QuestdbCredentials {
   return creds;
 }
 
+/**
+ * QuestDB's worker pools spin 10 000 empty poll cycles before they sleep, each pool on its own
+ * threads (shared network, query and write pools, WAL apply, materialised views, view compiler,
+ * export): on a mostly idle two-core machine that spinning, not the data, was most of QuestDB's
+ * CPU. Sleeping after 100 idle cycles (then waking every 10 ms) and one thread for the pools this
+ * project never uses cuts that floor (BENCHMARKS.md, QuestDB idle CPU); a write still wakes a
+ * pool within its sleep timeout. The same settings go into docker-compose.yml as QDB_ variables.
+ */
+export const QUESTDB_IDLE_SETTINGS = [
+  'shared.worker.sleep.threshold=100',
+  'wal.apply.worker.sleep.threshold=100',
+  'mat.view.refresh.worker.sleep.threshold=100',
+  'view.compiler.worker.sleep.threshold=100',
+  'export.worker.sleep.threshold=100',
+  'mat.view.refresh.worker.count=1',
+  'view.compiler.worker.count=1',
+];
+
 export function questdbServerConf(ports: QuestdbPorts, creds: QuestdbCredentials): string {
   return [
     '# Written by pdm deploy/local/questdb.ts at each start; edits are overwritten.',
@@ -96,6 +114,7 @@ export function questdbServerConf(ports: QuestdbPorts, creds: QuestdbCredentials
     'telemetry.enabled=false',
     // Local use on a shared small machine: few threads, bounded native memory.
     'shared.worker.count=2',
+    ...QUESTDB_IDLE_SETTINGS,
     `ram.usage.limit.bytes=${2 * 1024 * 1024 * 1024}`,
     '',
   ].join('\n');

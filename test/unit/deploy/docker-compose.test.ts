@@ -16,6 +16,7 @@ import { loadConfigFile } from '../../../common/config.ts';
 import { kafkaSecurityFromEnv } from '../../../common/kafka.ts';
 import { componentAcls } from '../../../common/kafka-acls.ts';
 import { saslSslServerProperties } from '../../../deploy/local/kafka-security.ts';
+import { QUESTDB_IDLE_SETTINGS } from '../../../deploy/local/questdb.ts';
 import { CollectorConfigSpec } from '../../../ingest/collector/collector-config.ts';
 import { loadFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
@@ -110,6 +111,16 @@ describe('docker-compose.yml', () => {
     expect(env['QDB_PG_READONLY_USER_ENABLED']).toBe('false');
     for (const v of ['QDB_HTTP_USER', 'QDB_HTTP_PASSWORD', 'QDB_PG_USER', 'QDB_PG_PASSWORD']) expect(env[v], v).toMatch(/^\$\{[A-Z_]+:\?/);
     expect((services.questdb.ports ?? []).some((p) => /:9009$/.test(p))).toBe(false);
+  });
+
+  it("QuestDB: the local launcher's worker settings (sleep when idle instead of spinning), as QDB_ variables", () => {
+    const env = services.questdb.environment ?? {};
+    expect(QUESTDB_IDLE_SETTINGS.length).toBeGreaterThan(0);
+    for (const setting of QUESTDB_IDLE_SETTINGS) {
+      const [key, value] = setting.split('=');
+      // QuestDB's environment names: QDB_, upper case, dots as underscores
+      expect(env[`QDB_${key.toUpperCase().replaceAll('.', '_')}`], key).toBe(value);
+    }
   });
 
   it('publishes ports on the host loopback only, and every listener that must be reached from another container says so', () => {
