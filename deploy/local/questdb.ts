@@ -77,12 +77,13 @@ export function ensureCredentials(layout: QuestdbLayout): QuestdbCredentials {
 }
 
 /**
- * QuestDB's worker pools spin 10 000 empty poll cycles before they sleep, each pool on its own
- * threads (shared network, query and write pools, WAL apply, materialised views, view compiler,
- * export): on a mostly idle two-core machine that spinning, not the data, was most of QuestDB's
- * CPU. Sleeping after 100 idle cycles (then waking every 10 ms) and one thread for the pools this
- * project never uses cuts that floor (BENCHMARKS.md, QuestDB idle CPU); a write still wakes a
- * pool within its sleep timeout. The same settings go into docker-compose.yml as QDB_ variables.
+ * QuestDB's worker pools spin 10 000 empty poll cycles after each task before they sleep, each
+ * pool on its own threads (shared network, query and write pools, WAL apply, materialised views,
+ * view compiler, export). Idle, they do sleep (0.05 core either way); but under the pipeline's
+ * steady small writes they are woken every few milliseconds and spin between tasks: measured in
+ * `npm run bench:e2e -- --external-simulator` at 4 machines, QuestDB used 0.38 core with the
+ * defaults and 0.16 with these settings (sleep after 100 idle cycles, waking every 10 ms; one
+ * thread for the pools this project never uses). The same settings go into docker-compose.yml.
  */
 export const QUESTDB_IDLE_SETTINGS = [
   'shared.worker.sleep.threshold=100',
