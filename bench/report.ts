@@ -9,6 +9,8 @@ export interface BenchSection {
   seconds: number;
   lines: string[];
   raw?: unknown;
+  /** The bench ran and produced no summary (its earlier section is kept, with the failure said). */
+  failed?: boolean;
 }
 
 type Formatter = (j: Record<string, unknown>) => Omit<BenchSection, 'command' | 'seconds'>;

@@ -105,11 +105,12 @@ for (const [i, f] of files.entries()) {
   if (r.json && fmt) sections.push({ ...fmt(r.json), seconds: r.seconds, command: `node bench/${f}` });
   else
     sections.push({
-      title: name,
+      title: sectionTitles[name] ?? name,
       command: `node bench/${f}`,
       seconds: r.seconds,
       lines: r.error ? [`**failed**: ${r.error}`] : [],
       raw: r.json,
+      failed: r.error !== undefined,
     });
   say(`   done in ${r.seconds} s${r.error ? ` (error: ${r.error.slice(0, 200)})` : ''}`);
 }
@@ -140,18 +141,35 @@ const md: string[] = [
 const benchmarksMd = join(root, 'BENCHMARKS.md');
 const previousMd = existsSync(benchmarksMd) ? readFileSync(benchmarksMd, 'utf8') : '';
 const notRun = allFiles.filter((f) => !files.includes(f)).map((f) => f.replace(/\.bench\.ts$/, ''));
+// A bench that failed this time keeps its earlier section too, saying so: a failed run must not
+// erase what was measured before.
+const failed = new Map(
+  sections.filter((s) => s.failed).map((s) => [s.command.replace(/^node bench\/(.*)\.bench\.ts$/, '$1'), s.lines.join(' ')] as const),
+);
 const kept = keptSections(
   previousMd,
-  notRun.map((name) => sectionTitles[name] ?? name),
+  [...notRun, ...failed.keys()].map((name) => sectionTitles[name] ?? name),
   files.map((f) => f.replace(/\.bench\.ts$/, '')),
 );
 const ranAt = machine.date.slice(0, 16).replace('T', ' ');
 for (const f of allFiles) {
   const name = f.replace(/\.bench\.ts$/, '');
   const s = sections.find((x) => x.command === `node bench/${f}`);
-  if (!s) {
-    const old = kept.get(sectionTitles[name] ?? name);
-    if (old) md.push(old.trimEnd(), '');
+  const old = kept.get(sectionTitles[name] ?? name);
+  if (!s || (s.failed && old)) {
+    if (old)
+      md.push(
+        ...(s
+          ? [
+              `## ${sectionTitles[name] ?? name}`,
+              '',
+              `_The latest run (${ranAt} UTC, ${s.seconds} s) ${s.lines.join(' ')}; below, the earlier run's figures._`,
+              '',
+            ]
+          : []),
+        (s ? old.replace(/^## .+\n/, '') : old).trimEnd(),
+        '',
+      );
     continue;
   }
   md.push(`## ${s.title}`, '', `Command: \`${s.command}\` (${s.seconds} s, ${ranAt} UTC)`, '', ...s.lines, '');

@@ -22,7 +22,7 @@ import { jarCacheDir } from '../../deploy/local/paths.ts';
 import type { ManagedProcess } from '../../deploy/local/supervisor.ts';
 import { KAFKA_ARTIFACTS } from '../../deploy/local/versions.ts';
 import { type CollectorConfig, CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
-import { MachineServer } from '../../ingest/simulator/opcua/machine-server.ts';
+import { MachineServer, type MachineServerOptions } from '../../ingest/simulator/opcua/machine-server.ts';
 import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../../ingest/simulator/signal-source.ts';
 import { SineSource } from '../../ingest/simulator/test-signals.ts';
 import { trustEachOther } from './opcua-trust.ts';
@@ -89,11 +89,16 @@ export function tempDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `pdm-${name}-`));
 }
 
+/** A test server's security (the shipped default: SignAndEncrypt, Basic256Sha256, user tokens only). */
+export const TEST_SECURITY: MachineServerOptions['security'] = { mode: 'SignAndEncrypt', policy: 'Basic256Sha256', allowAnonymous: false };
+/** The user a test server accepts: the one AUTH names, with OPCUA_ENV's password. */
+export const TEST_USERS = [{ username: OPCUA_ENV.COLLECTOR_TEST_USER, password: OPCUA_ENV.COLLECTOR_TEST_PASSWORD }];
+
 /** Start a machine server (or restart one: same id, port and PKI, a new server). */
 export async function startMachine(
   dir: string,
   id: string,
-  opts: { port?: number; source?: RecordingSource; trust?: boolean } = {},
+  opts: { port?: number; source?: RecordingSource; trust?: boolean; security?: MachineServerOptions['security'] } = {},
 ): Promise<TestMachine> {
   const pkiDir = join(dir, 'machines', id);
   if (opts.trust !== false) await trustEachOther(pkiDir, id, join(dir, 'collector-pki'));
@@ -103,8 +108,8 @@ export async function startMachine(
     machineId: id,
     port,
     source,
-    security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256', allowAnonymous: false },
-    users: [{ username: OPCUA_ENV.COLLECTOR_TEST_USER, password: OPCUA_ENV.COLLECTOR_TEST_PASSWORD }],
+    security: opts.security ?? TEST_SECURITY,
+    users: TEST_USERS,
     pkiDir,
   });
   await server.start();

@@ -21,6 +21,8 @@ import {
   RecordingSource,
   readTopic,
   sineSource,
+  TEST_SECURITY,
+  TEST_USERS,
   tempDir,
 } from '../../../tools/harness/collector-plant.ts';
 import { trustEachOther } from '../../../tools/harness/opcua-trust.ts';
@@ -46,8 +48,8 @@ describe('a gateway serving four machines on one endpoint: every block of each e
     gateway = new GatewayServer({
       name: 'gateway',
       port: await freePort(),
-      security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256', allowAnonymous: false },
-      users: [{ username: OPCUA_ENV.COLLECTOR_TEST_USER, password: OPCUA_ENV.COLLECTOR_TEST_PASSWORD }],
+      security: TEST_SECURITY,
+      users: TEST_USERS,
       pkiDir,
       machines: IDS.map((id) => ({ machineId: id, source: sources.get(id)! })),
     });

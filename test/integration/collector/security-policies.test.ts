@@ -14,11 +14,10 @@
  *   /health risks.
  * The other machines flow throughout.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import type { SecurityModeName, SecurityPolicyName } from '../../../ingest/opcua/security.ts';
-import { MachineServer } from '../../../ingest/simulator/opcua/machine-server.ts';
+import type { MachineServer } from '../../../ingest/simulator/opcua/machine-server.ts';
 import {
   AUTH,
   collectorConfig,
@@ -26,10 +25,10 @@ import {
   RecordingSource,
   readTopic,
   sineSource,
+  startMachine,
   tempDir,
 } from '../../../tools/harness/collector-plant.ts';
-import { trustEachOther } from '../../../tools/harness/opcua-trust.ts';
-import { freePort, until } from '../../../tools/harness/ports.ts';
+import { until } from '../../../tools/harness/ports.ts';
 
 interface Served {
   id: string;
@@ -46,19 +45,11 @@ describe('collector security: each policy, the strongest by default, certificate
   let health: ReturnType<Collector['health']>;
 
   async function serve(id: string, mode: SecurityModeName, policies?: SecurityPolicyName[], allowAnonymous = false): Promise<Served> {
-    const pkiDir = join(dir, 'machines', id);
-    await trustEachOther(pkiDir, id, join(dir, 'collector-pki'));
-    const source = new RecordingSource(sineSource(served.length + 1));
-    const server = new MachineServer({
-      machineId: id,
-      port: await freePort(),
-      source,
+    const machine = await startMachine(dir, id, {
+      source: new RecordingSource(sineSource(served.length + 1)),
       security: { mode, ...(policies ? { policies } : {}), allowAnonymous },
-      users: [{ username: OPCUA_ENV.COLLECTOR_TEST_USER, password: OPCUA_ENV.COLLECTOR_TEST_PASSWORD }],
-      pkiDir,
     });
-    await server.start();
-    const s = { id, server, source };
+    const s = { id, server: machine.server, source: machine.source };
     served.push(s);
     return s;
   }
