@@ -72,7 +72,7 @@ export const targets: Target[] = [
     met: (d) => (n(d.e2e_machines) ? d.e2e_machines >= 50 && n(d.e2e_latency_p95_s) && d.e2e_latency_p95_s <= 2 : null),
     limits: (d) =>
       n(d.e2e_machines)
-        ? `${r1(50 / Math.max(1, d.e2e_machines))}× short. Every stage shares the two cores and they are full at the first size not sustained ("End to end" below: CPU by process and by thread), so no single stage is the limit: the processor falls behind first because it is starved, not because it is slow alone (processor scaling section). What moves it is the CPU per machine of every stage: the collector (goal above), the window analysis (goal above), QuestDB's per-row cost (QuestDB section), and the simulator's physics and OPC UA serving, which a plant does not run.`
+        ? `${r1(50 / Math.max(1, d.e2e_machines))}× short. Every stage shares the two cores and they are full at the first size not sustained ("End to end" below: CPU by process and by thread), so no single stage is the limit: the processor falls behind first because it is starved, not because it is slow alone (processor scaling section). What moves it is the CPU per machine of every stage: the collector (goal above), the window analysis (goal above), QuestDB's per-row cost (QuestDB section), and the simulator's physics and OPC UA serving, which a plant does not run. The latency goal: compare the processor's part of the latency with the whole in the End to end table; where the processor's part carries the tail, it queues inside pdm start (its batches wait on analysis, the group commit and model-state saves), not in QuestDB's write-ahead log.`
         : 'Not measured yet: `npm run bench:e2e`.',
   },
   {
