@@ -41,6 +41,7 @@ import { questdbExec } from '../storage/sql.ts';
 import { tableNames } from '../storage/tables.ts';
 import { writeMarkedSection } from '../tools/benchmarks-section.ts';
 import { cpuSeconds, plantProcesses, rssMb, threadCpuSeconds } from '../tools/harness/plant-processes.ts';
+import { metricValue } from '../tools/harness/processor-group.ts';
 import { type HeadlineDocument, headlineFigures, mergeHeadline } from './headline.ts';
 import { writeTargetsSection } from './targets.ts';
 
@@ -140,9 +141,10 @@ async function processorLatency(): Promise<LatencyHistogram> {
     for (const line of text.split('\n')) {
       const bucket = /^pdm_processor_window_latency_seconds_bucket\{le="([^"]+)"\} (\S+)$/.exec(line);
       if (bucket) h.buckets.set(bucket[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(bucket[1]), Number(bucket[2]));
-      else if (line.startsWith('pdm_processor_window_latency_seconds_sum ')) h.sum = Number(line.split(' ')[1]);
-      else if (line.startsWith('pdm_processor_window_latency_seconds_count ')) h.count = Number(line.split(' ')[1]);
     }
+    // Absent (NaN) until the processor has written a window: nothing observed yet.
+    h.sum = metricValue(text, 'pdm_processor_window_latency_seconds_sum') || 0;
+    h.count = metricValue(text, 'pdm_processor_window_latency_seconds_count') || 0;
   } catch {
     /* not serving: reported as null */
   }

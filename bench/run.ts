@@ -143,12 +143,10 @@ const previousMd = existsSync(benchmarksMd) ? readFileSync(benchmarksMd, 'utf8')
 const notRun = allFiles.filter((f) => !files.includes(f)).map((f) => f.replace(/\.bench\.ts$/, ''));
 // A bench that failed this time keeps its earlier section too, saying so: a failed run must not
 // erase what was measured before.
-const failed = new Map(
-  sections.filter((s) => s.failed).map((s) => [s.command.replace(/^node bench\/(.*)\.bench\.ts$/, '$1'), s.lines.join(' ')] as const),
-);
+const failed = sections.filter((s) => s.failed).map((s) => s.command.replace(/^node bench\/(.*)\.bench\.ts$/, '$1'));
 const kept = keptSections(
   previousMd,
-  [...notRun, ...failed.keys()].map((name) => sectionTitles[name] ?? name),
+  [...notRun, ...failed].map((name) => sectionTitles[name] ?? name),
   files.map((f) => f.replace(/\.bench\.ts$/, '')),
 );
 const ranAt = machine.date.slice(0, 16).replace('T', ' ');
@@ -156,20 +154,19 @@ for (const f of allFiles) {
   const name = f.replace(/\.bench\.ts$/, '');
   const s = sections.find((x) => x.command === `node bench/${f}`);
   const old = kept.get(sectionTitles[name] ?? name);
-  if (!s || (s.failed && old)) {
-    if (old)
-      md.push(
-        ...(s
-          ? [
-              `## ${sectionTitles[name] ?? name}`,
-              '',
-              `_The latest run (${ranAt} UTC, ${s.seconds} s) ${s.lines.join(' ')}; below, the earlier run's figures._`,
-              '',
-            ]
-          : []),
-        (s ? old.replace(/^## .+\n/, '') : old).trimEnd(),
-        '',
-      );
+  if (!s) {
+    if (old) md.push(old.trimEnd(), '');
+    continue;
+  }
+  if (s.failed && old) {
+    const [heading, ...body] = old.trimEnd().split('\n');
+    md.push(
+      heading,
+      '',
+      `_The latest run (${ranAt} UTC, ${s.seconds} s) ${s.lines.join(' ')}; below, the earlier run's figures._`,
+      ...body,
+      '',
+    );
     continue;
   }
   md.push(`## ${s.title}`, '', `Command: \`${s.command}\` (${s.seconds} s, ${ranAt} UTC)`, '', ...s.lines, '');
