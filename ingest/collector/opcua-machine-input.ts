@@ -44,6 +44,7 @@ import {
   OPCUACertificateManager,
   OPCUAClient,
   SecurityPolicy,
+  StatusCodes,
   TimestampsToReturn,
   type UserIdentityInfo,
   UserTokenType,
@@ -73,6 +74,13 @@ import {
 } from './opcua-discovery.ts';
 import { bounded, OpcuaSessionPool, type OpenedSession, type SessionLease } from './opcua-session-pool.ts';
 import { toSamples } from './waveform-samples.ts';
+
+/** Read results that mean the server refuses Reads of a value (its AccessLevel or the user's rights). */
+const READ_REFUSED = new Set<number>([
+  StatusCodes.BadNotReadable.value,
+  StatusCodes.BadUserAccessDenied.value,
+  StatusCodes.BadSecurityModeInsufficient.value,
+]);
 
 export interface MachineEndpointConfig {
   endpoint: string;
@@ -705,7 +713,11 @@ export class OpcuaMachineInput {
     });
     const periodMs = Math.min(...machine.scalars.map((c) => c.periodMs));
     const read = await session.read(items.map((i) => ({ nodeId: i.nodeId, attributeId: AttributeIds.Value })));
-    const decision = chooseMode({ blockMs: periodMs, revisedSamplingMs: sampling, readable: read.every((dv) => dv.statusCode.isGood()) });
+    const decision = chooseMode({
+      blockMs: periodMs,
+      revisedSamplingMs: sampling,
+      readable: read.every((dv) => !READ_REFUSED.has(dv.statusCode.value)),
+    });
     const scalarDecision: ModeDecision = { ...decision, reason: `scalar sensors: ${decision.reason.replaceAll('block', 'update')}` };
     // A machine with waveforms reports their mode; the scalars' only when it is all there is, else as a risk when it loses.
     const report = (d: ModeDecision) => {
@@ -731,9 +743,14 @@ export class OpcuaMachineInput {
     return max > 0 ? max : undefined;
   }
 
+  /**
+   * Whether Reads of the waveforms are allowed. Only a refusal counts (BadNotReadable, access
+   * denied): a value that is merely not good yet (a server waiting for its first block answers
+   * BadWaitingForInitialData) will be readable once written, and polling is still what sees every block.
+   */
   async #readable(session: ClientSession, items: Array<{ nodeId: WaveformChannel['waveformNode'] }>): Promise<boolean> {
     const r = await session.read(items.map((i) => ({ nodeId: i.nodeId, attributeId: AttributeIds.Value })));
-    return r.every((dv) => dv.statusCode.isGood());
+    return r.every((dv) => !READ_REFUSED.has(dv.statusCode.value));
   }
 
   /**

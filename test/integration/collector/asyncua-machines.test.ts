@@ -47,6 +47,8 @@ interface Served {
   periodUs: number;
   blocksInRecording: number;
   served: number[];
+  /** Per served block, how long it stood as the server's current value (µs). */
+  heldUs: number[];
 }
 
 /** The secure servers: SignAndEncrypt with a user token, one per policy the collector supports. */
@@ -89,6 +91,7 @@ async function startServer(python: string, id: string, args: string[]): Promise<
     periodUs: ready['period_us'] as number,
     blocksInRecording: ready['blocksInRecording'] as number,
     served: [],
+    heldUs: [],
   };
 }
 
@@ -102,7 +105,9 @@ async function go(s: Served): Promise<void> {
 async function stopServer(s: Served): Promise<void> {
   const stopped = new Promise<Record<string, unknown>>((resolve) => s.lines.once('line', (l) => resolve(JSON.parse(l))));
   s.proc.stdin!.write('stop\n');
-  s.served = (await stopped)['served'] as number[];
+  const report = await stopped;
+  s.served = report['served'] as number[];
+  s.heldUs = report['held_us'] as number[];
 }
 
 describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, sampling servers, security', () => {
@@ -250,14 +255,18 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
     const stats = (id: string) => collector.stats.find((s) => s.machine === id);
     const ids = Object.keys(servers);
     // The Int16 machine writes once it is collected, so its UInt16 counter (from 65520) wraps while
-    // watched; the others from the start (the plain one leaves its shape to its value: discovery waits for one).
+    // watched. The sampling one too: the collector decides how to read it while its value still says
+    // BadWaitingForInitialData (a CI run once decided that before the first write, took it for a
+    // refusal to be read, subscribed, and lost every other block). The others write from the start
+    // (the plain one leaves its shape to its value: discovery waits for one).
+    const goWhenConnected = ['asy-int16', 'asy-sampled'];
     await Promise.all(
       Object.values(servers)
-        .filter((s) => s.id !== 'asy-int16')
+        .filter((s) => !goWhenConnected.includes(s.id))
         .map(go),
     );
-    await until(() => stats('asy-int16')?.state === 'connected', 45_000, 'the Int16 machine connected');
-    await go(servers['asy-int16']);
+    await until(() => goWhenConnected.every((id) => stats(id)?.state === 'connected'), 45_000, 'the Int16 and sampling machines connected');
+    await Promise.all(goWhenConnected.map((id) => go(servers[id])));
     await until(() => ids.every((id) => (stats(id)?.blocksIn ?? 0) >= 15), 45_000, '15 blocks from every asyncua machine');
     await until(
       () => ['asy-noscale', 'asy-norate'].every((id) => stats(id)?.state === 'failed'),
@@ -299,7 +308,7 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
    * recorded gap; the blocks the paused writer never wrote are inside one gap. `strict`: nothing
    * else is missing (the pause is the only gap, of exactly its size).
    */
-  function check(id: string, strict = true): { missingServed: number; collected: number } {
+  function check(id: string, strict = true): { missingServed: number; collected: number; missingStood: number; stood: number } {
     const s = servers[id];
     const stats = collector.stats.find((x) => x.machine === id)!;
     expect(stats.error).toBeUndefined();
@@ -332,6 +341,11 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
     expect(stats.blocksIn - stats.duplicates).toBe(stats.blocksOut);
     expect(stats.blocksOut).toBe(decoded.length);
     const missingServed = range.filter((k) => served.has(k) && !collected.has(k)).length;
+    // Blocks that stood as the server's value for at least three quarters of a block period: one
+    // and a half of the collector's read intervals when it polls.
+    const heldUs = new Map(s.served.map((k, i) => [k, s.heldUs[i]]));
+    const stoodBlocks = range.filter((k) => served.has(k) && (heldUs.get(k) ?? 0) >= 0.75 * s.periodUs);
+    const missingStood = stoodBlocks.filter((k) => !collected.has(k)).length;
     if (strict) {
       expect(missingServed).toBe(0);
       expect(mine).toHaveLength(1);
@@ -339,7 +353,7 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
       expect(stats.gaps).toBe(1);
       expect(stats.missingBlocks).toBe(PAUSE);
     }
-    return { missingServed, collected: ks.length };
+    return { missingServed, collected: ks.length, missingStood, stood: stoodBlocks.length };
   }
 
   it('plain Float array (BaseDataVariableType), sample-rate node, no counter: every block bit for bit, the pause one gap', () => {
@@ -359,12 +373,19 @@ describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, 
   });
 
   it('a server that samples every 200 ms with 100 ms blocks: read by timed Reads, the mode in /health', () => {
-    // A subscription would see one block in two. Reads see each block for one block period, so a
-    // collector or server stalled longer than that (this machine's 2 cores are shared) loses one:
-    // then it is a recorded gap, never a silent loss. Far fewer than the half sampling loses.
-    const { missingServed, collected } = check('asy-sampled', false);
-    expect(missingServed).toBeLessThanOrEqual(Math.ceil(0.1 * (collected + missingServed)));
+    // A subscription would see one block in two. Reads see a block for as long as the server holds
+    // it: a period normally, but when the python writer stalls (this machine's 2 cores are shared)
+    // it writes the late blocks back to back and those stand for milliseconds, for any reader. A
+    // CI run measured 34 of ~300 missed that way. So the bound is on the blocks that stood at least
+    // three quarters of a period: the collector reads those bar its own stalls (at most 10 %).
+    // Every block missed, whichever, is a recorded gap, never a silent loss (check).
     const h = health.machines.find((m) => m.machine === 'asy-sampled')!;
+    const { missingServed, collected, missingStood, stood } = check('asy-sampled', false);
+    console.log(
+      `asy-sampled: collected by ${h.collection.mode}, ${collected} blocks, ${missingServed} served but missed, ${missingStood} of them among the ${stood} that stood ≥ 0.75 of a period`,
+    );
+    expect(stood).toBeGreaterThanOrEqual(0.5 * (collected + missingServed));
+    expect(missingStood).toBeLessThanOrEqual(Math.ceil(0.1 * stood));
     expect(h.collection).toMatchObject({ mode: 'polling', expectedLossPerS: 0 });
     expect(h.collection.reason).toMatch(/samples every 200 ms/);
   });
