@@ -200,6 +200,9 @@ export function createKafka(
   });
 }
 
+/** How long topics a retriable error left unconfirmed may take to show in the broker's metadata. */
+const TOPIC_METADATA_WAIT_MS = 15_000;
+
 /** Create the topics that do not exist yet; existing ones are left as they are. */
 export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
@@ -208,9 +211,19 @@ export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promis
   try {
     await admin.createTopics({ topics: missing, waitForLeaders: true });
   } catch (err) {
-    // Another process may have created one in between; anything else is fatal.
-    const now = new Set(await admin.listTopics());
-    const stillMissing = missing.filter((t) => !now.has(t.topic));
+    // Another process may have created one in between. Or the broker did create them but answered
+    // the wait for their leaders with a retriable error (UNKNOWN_TOPIC_OR_PARTITION, seen from a
+    // broker a few seconds old while another client created topics too): its metadata catches up
+    // within seconds, so a retriable error gets that long. Anything else is fatal at once.
+    const retriable = (err as { retriable?: unknown }).retriable === true;
+    const deadline = Date.now() + (retriable ? TOPIC_METADATA_WAIT_MS : 0);
+    let stillMissing = missing;
+    for (;;) {
+      const now = new Set(await admin.listTopics());
+      stillMissing = missing.filter((t) => !now.has(t.topic));
+      if (stillMissing.length === 0 || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
     if (stillMissing.length > 0) {
       throw new PdmError(
         'PDM_ERR_KAFKA_UNAVAILABLE',
