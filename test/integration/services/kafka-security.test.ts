@@ -57,8 +57,8 @@ beforeAll(async () => {
     kafkaSecurity: 'sasl_ssl',
     env: {
       ...process.env,
-      // Its own ports, beside the test and dev profiles and launcher.test.ts's ranges.
-      PDM_SERVICES_PORT_OFFSET: String(23_600 + portOffsetFromEnv()),
+      // Its own ports, beside the test and dev profiles and launcher.test.ts's and cli-services.test.ts's ranges (they may run at the same time).
+      PDM_SERVICES_PORT_OFFSET: String(23_650 + portOffsetFromEnv()),
       PDM_KAFKA_BROKERS: '',
       PDM_QUESTDB_HTTP: shared.questdbHttp,
       PDM_QUESTDB_PG: shared.questdbPg,
