@@ -10,7 +10,7 @@
 /** The modules of common/ that do I/O (a broker, a log stream, an HTTP server, files): pure code stays clear of them. */
 const COMMON_IO = '^common/(kafka|log|metrics-server|config|feature-csv|endpoints)\\.ts$';
 /** npm packages that talk to the outside world or start threads. */
-const IO_PACKAGES = '(^|/)node_modules/(kafkajs|node-opcua|@questdb/[^/]+|piscina|pino|prom-client)/';
+const IO_PACKAGES = '(^|/)node_modules/(kafkajs|@platformatic/kafka|node-opcua|@questdb/[^/]+|piscina|pino|prom-client)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {

@@ -8,8 +8,9 @@
  *  - batches as the store-and-forward builds them (up to 900 KiB), one batch in flight, acks from
  *    every in-sync replica, idempotent, no compression (the collector's settings).
  * Per client: the process's CPU time (user + system) per 1000 frames and frames per second,
- * median over rounds that alternate the clients in one process. Reference: kafkajs, the producer
- * the collector ships with, in the same run; the ratio is @platformatic/kafka's CPU over it.
+ * median over rounds that alternate the clients in one process. Reference: kafkajs, the client
+ * the rest of the product uses (and the collector's producer until this bench chose
+ * @platformatic/kafka for it), in the same run; the ratio is @platformatic/kafka's CPU over it.
  *
  * Run: node bench/kafka-producer.bench.ts [--frames 6000] [--rounds 5]
  */

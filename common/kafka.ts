@@ -92,20 +92,23 @@ function readPem(file: string, field: string): string {
   }
 }
 
-/** The kafkajs `ssl` and `sasl` options of a security setting: files read and secrets taken from the environment now, so a mistake fails at start. */
-export function kafkaSecurityOptions(
-  security: KafkaSecurity = PLAINTEXT,
-  env: NodeJS.ProcessEnv = process.env,
-): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+/** TLS options (Node's) and SCRAM credentials of a security setting, the same for every Kafka client library. */
+export interface KafkaSecurityMaterial {
+  tls?: { rejectUnauthorized: boolean; ca?: string[]; cert?: string; key?: string };
+  scram?: { username: string; password: string };
+}
+
+/** The TLS files and SASL secrets of a security setting: files read and secrets taken from the environment now, so a mistake fails at start. */
+export function kafkaSecurityMaterial(security: KafkaSecurity = PLAINTEXT, env: NodeJS.ProcessEnv = process.env): KafkaSecurityMaterial {
   if (security.protocol === 'plaintext') return {};
-  const ssl = {
+  const tls = {
     rejectUnauthorized: true,
     ...(security.caFile ? { ca: [readPem(security.caFile, 'caFile')] } : {}),
     ...(security.certFile && security.keyFile
       ? { cert: readPem(security.certFile, 'certFile'), key: readPem(security.keyFile, 'keyFile') }
       : {}),
   };
-  if (security.protocol === 'ssl') return { ssl };
+  if (security.protocol === 'ssl') return { tls };
   const username = env[security.usernameEnv];
   const password = env[security.passwordEnv];
   const missing = [!username && security.usernameEnv, !password && security.passwordEnv].filter(Boolean);
@@ -115,18 +118,40 @@ export function kafkaSecurityOptions(
       `Kafka security sasl_ssl needs a user name and password: set ${missing.join(' and ')} in the environment (the variables are named by kafka.security.usernameEnv / passwordEnv)`,
       { variables: missing },
     );
-  const sasl: SASLOptions = { mechanism: 'scram-sha-512', username: username!, password: password! };
-  return { ssl, sasl };
+  return { tls, scram: { username: username!, password: password! } };
 }
 
-/** The Kafka errors that retrying does not cure: a refused user, or a missing ACL. */
+/** The kafkajs `ssl` and `sasl` options of a security setting (see kafkaSecurityMaterial). */
+export function kafkaSecurityOptions(
+  security: KafkaSecurity = PLAINTEXT,
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { tls, scram } = kafkaSecurityMaterial(security, env);
+  const sasl: SASLOptions | undefined = scram && { mechanism: 'scram-sha-512', ...scram };
+  return { ...(tls ? { ssl: tls } : {}), ...(sasl ? { sasl } : {}) };
+}
+
+const AUTH_PROTOCOL_ERROR = /_AUTHORIZATION_FAILED$|^SASL_AUTHENTICATION_FAILED$|^ILLEGAL_SASL_STATE$/;
+
+/**
+ * The Kafka errors that retrying does not cure: a refused user, or a missing ACL. Knows both
+ * clients' errors: kafkajs's (a `type` naming the protocol error, or only its message once its
+ * retrier re-wrapped it) and @platformatic/kafka's (code PLT_KFK_AUTHENTICATION, or a protocol
+ * error's `apiId`, often inside an AggregateError's `errors`).
+ */
 export function isKafkaAuthError(err: unknown): boolean {
-  for (let e = err; e instanceof Error; e = e.cause) {
+  const pending: unknown[] = [err];
+  for (let n = 0; pending.length > 0 && n < 64; n++) {
+    const e = pending.pop();
+    if (!(e instanceof Error)) continue;
     if (e.name === 'KafkaJSSASLAuthenticationError') return true;
-    const type = (e as { type?: unknown }).type;
-    if (typeof type === 'string' && /_AUTHORIZATION_FAILED$|^SASL_AUTHENTICATION_FAILED$|^ILLEGAL_SASL_STATE$/.test(type)) return true;
-    // kafkajs's retrier re-wraps a protocol error keeping only its message (no type, no cause).
+    const { type, code, apiId } = e as { type?: unknown; code?: unknown; apiId?: unknown };
+    if (typeof type === 'string' && AUTH_PROTOCOL_ERROR.test(type)) return true;
+    if (typeof apiId === 'string' && AUTH_PROTOCOL_ERROR.test(apiId)) return true;
+    if (code === 'PLT_KFK_AUTHENTICATION') return true;
     if (/^Not authorized to access |SASL .*authentication failed/.test(e.message)) return true;
+    if (e.cause !== undefined) pending.push(e.cause);
+    if (e instanceof AggregateError) pending.push(...e.errors);
   }
   return false;
 }

@@ -1,10 +1,11 @@
 /**
- * The one function that turns a Kafka security setting into kafkajs options: what it reads, and
- * the errors that name what to set.
+ * The one function that turns a Kafka security setting into client options: what it reads, and
+ * the errors that name what to set; and which client errors mean refused credentials or ACLs.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AuthenticationError, MultipleErrors, NetworkError, ProtocolError } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
 import { isKafkaAuthError, KafkaSecuritySpec, kafkaError, kafkaSecurityFromEnv, kafkaSecurityOptions } from '../../../common/kafka.ts';
@@ -69,5 +70,16 @@ describe('Kafka security options', () => {
     expect(isKafkaAuthError(new Error('wrap', { cause: acl }))).toBe(true);
     expect(kafkaError(sasl, 'producer cannot connect', ['k:9093']).code).toBe('PDM_ERR_KAFKA_AUTH');
     expect(kafkaError(new Error('ECONNREFUSED'), 'producer cannot connect', ['k:9093']).code).toBe('PDM_ERR_KAFKA_UNAVAILABLE');
+  });
+
+  it("knows @platformatic/kafka's errors too (the collector's producer): refused user, missing ACL inside an aggregate, a network failure", () => {
+    const refused = new AuthenticationError('SASL authentication failed.');
+    const acl = new MultipleErrors('Producing failed.', [new ProtocolError('TOPIC_AUTHORIZATION_FAILED')]);
+    const down = new MultipleErrors('Cannot connect to any broker.', [new NetworkError('Connection error')]);
+    expect(isKafkaAuthError(refused)).toBe(true);
+    expect(isKafkaAuthError(acl)).toBe(true);
+    expect(isKafkaAuthError(down)).toBe(false);
+    expect(kafkaError(acl, 'send of 3 messages failed', ['k:9093']).code).toBe('PDM_ERR_KAFKA_AUTH');
+    expect(kafkaError(down, 'send of 3 messages failed', ['k:9093']).code).toBe('PDM_ERR_KAFKA_UNAVAILABLE');
   });
 });
