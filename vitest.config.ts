@@ -88,6 +88,8 @@ export default defineConfig({
           name: 'integration',
           include: SHARING_INTEGRATION_FILES,
           globalSetup: ['test/setup/services.ts'],
+          // Waits for the services the global setup starts in the background, beside the unit files.
+          setupFiles: ['test/setup/await-services.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
           // Two at a time: these files mostly wait (on Kafka, on QuestDB, on child processes) and used
@@ -108,6 +110,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           exclude: SHARING_INTEGRATION_FILES,
           globalSetup: ['test/setup/services.ts'],
+          // Waits for the services the global setup starts in the background, beside the unit files.
+          setupFiles: ['test/setup/await-services.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
           // One at a time, with the machine to themselves: see SHARING_INTEGRATION_FILES.

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../../ingest/collector/collector.ts';
 import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
 import { MachineServer } from '../../ingest/simulator/opcua/machine-server.ts';
@@ -17,6 +17,7 @@ import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts
 import { trustEachOther } from '../../tools/harness/opcua-trust.ts';
 import { freePort, until } from '../../tools/harness/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../helpers/questdb.ts';
+import { testServices } from '../helpers/services.ts';
 
 const FS = 20_480;
 const BLOCK = 2_048; // 100 ms blocks
@@ -30,7 +31,7 @@ const EXPECTED_RMS = Math.sqrt((AMPLITUDE_G * AMPLITUDE_G) / 2 + NOISE_RMS_G * N
 const BLOCKS_TO_COLLECT = 60;
 
 describe('walking skeleton: OPC UA -> Kafka -> workers -> QuestDB', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `ws${Date.now().toString(36)}_`;
   const dir = mkdtempSync(join(tmpdir(), 'pdm-skeleton-'));
   let server: MachineServer;

@@ -1,11 +1,12 @@
 /**
- * What the integration global setup hands to tests: `inject('services')` is typed by this
- * augmentation of vitest's ProvidedContext.
+ * What the integration global setup hands to test workers: `inject('servicesFile')`, the file it
+ * writes once the services are up (test/setup/services.ts), is typed by this augmentation of
+ * vitest's ProvidedContext. Tests take the endpoints from testServices() (test/helpers/services.ts).
  */
-import type { ServiceEndpoints } from '../../deploy/local/endpoints.ts';
-
 declare module 'vitest' {
   export interface ProvidedContext {
-    services: ServiceEndpoints;
+    servicesFile: string;
   }
 }
+
+export {};

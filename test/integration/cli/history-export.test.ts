@@ -9,15 +9,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sender } from '@questdb/nodejs-client';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFeatureCsv } from '../../../common/feature-csv.ts';
 import { tableDefinitions } from '../../../storage/schema.ts';
 import { tableNames } from '../../../storage/tables.ts';
 import { loadMachineFleets } from '../../../stream-processing/machine-fleets.ts';
 import { exec, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 import { windows } from '../../unit/stream-processing/health-windows.ts';
 
-const services = inject('services');
+const services = testServices();
 const prefix = `hist${Date.now().toString(36)}_`;
 const FEATURES = tableNames(prefix).features;
 const dir = mkdtempSync(join(tmpdir(), 'pdm-history-'));

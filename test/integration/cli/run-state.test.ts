@@ -6,11 +6,12 @@
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prepareRunState } from '../../../cli/run-state.ts';
 import { createKafka, ensureTopics } from '../../../common/kafka.ts';
+import { testServices } from '../../helpers/services.ts';
 
-const services = inject('services');
+const services = testServices();
 
 /** High watermarks per partition (what a send really left: a retried send may have written twice). */
 async function ends(topic: string): Promise<number[]> {

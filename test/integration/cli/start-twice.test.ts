@@ -13,12 +13,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { findRepoRoot } from '../../../deploy/local/paths.ts';
 import { freePort } from '../../../tools/harness/ports.ts';
+import { testServices } from '../../helpers/services.ts';
 
-const services = inject('services');
+const services = testServices();
 const root = findRepoRoot();
 const DURATION_S = 6;
 

@@ -18,7 +18,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeGapEvent } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
@@ -27,6 +27,7 @@ import { ensureOwnCertificate, trustCertificate } from '../../../ingest/opcua/pk
 import { type ConsumedMessage, collectorConfig, readTopic, tempDir } from '../../../tools/harness/collector-plant.ts';
 import { freePort, until } from '../../../tools/harness/ports.ts';
 import { asyncuaPython } from '../../helpers/asyncua-python.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const RECORDING = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'cwru', '12k_DE', '105_IR007_0_DE.f32');
 const FS = 12_000;
@@ -111,7 +112,7 @@ async function stopServer(s: Served): Promise<void> {
 }
 
 describe('machines on another OPC UA stack (asyncua): plain arrays, no counter, sampling servers, security', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `asy${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const dir = tempDir('asyncua');

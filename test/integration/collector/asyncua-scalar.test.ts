@@ -11,13 +11,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeFeatureReading, type FeatureReadingV1 } from '../../../common/wire/feature-reading.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { collectorConfig, readTopic, tempDir } from '../../../tools/harness/collector-plant.ts';
 import { freePort, until } from '../../../tools/harness/ports.ts';
 import { asyncuaPython } from '../../helpers/asyncua-python.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const PERIOD_MS = 200;
 const READINGS = 25;
@@ -57,7 +58,7 @@ async function stopSensor(s: Sensor): Promise<void> {
 }
 
 describe('a scalar sensor on another OPC UA stack (asyncua): Double scalars only', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `asc${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const dir = tempDir('asyncua-scalar');

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { BrowseDirection, MessageSecurityMode, OPCUACertificateManager, OPCUAClient, SecurityPolicy, UserTokenType } from 'node-opcua';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import { rejectedCertificates } from '../../../ingest/opcua/pki.ts';
 import {
@@ -20,6 +20,7 @@ import {
   tempDir,
 } from '../../../tools/harness/collector-plant.ts';
 import { until } from '../../../tools/harness/ports.ts';
+import { testServices } from '../../helpers/services.ts';
 
 /** Node ids of a machine's channel, found by browsing as an operator's OPC UA browser would. */
 async function channelNodeIds(
@@ -72,7 +73,7 @@ async function channelNodeIds(
 }
 
 describe('bad machines: one clear error each, the others keep flowing', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `bm${Date.now().toString(36)}_`;
   const dir = tempDir('bad-machines');
   const good: TestMachine[] = [];

@@ -5,7 +5,7 @@
  * collector was stopped", not a loss while running), exactly the run of blocks Kafka lacks, and
  * the event says how long the collector was down (from the heartbeat its ledger persisted).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeGapEvent, type GapEvent } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
@@ -22,12 +22,13 @@ import {
   tempDir,
 } from '../../../tools/harness/collector-plant.ts';
 import { until } from '../../../tools/harness/ports.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const DOWNTIME_MS = 3_000;
 const BLOCK_MS = 100; // the harness machines' blocks: 1024 samples at 10,240 Hz
 
 describe('collector stopped for a few seconds: one collector_down gap per channel, of the downtime', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `cd${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const dir = tempDir('collector-downtime');

@@ -7,7 +7,7 @@
  * error naming the endpoint and the ids it does serve, and the others flow on. (About 10 s.)
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
@@ -27,12 +27,13 @@ import {
 } from '../../../tools/harness/collector-plant.ts';
 import { trustEachOther } from '../../../tools/harness/opcua-trust.ts';
 import { freePort, until } from '../../../tools/harness/ports.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const IDS = ['gw-a', 'gw-b', 'gw-c', 'gw-d'];
 const BLOCKS_PER_CHANNEL = 30; // 3 s at 10 blocks/s
 
 describe('a gateway serving four machines on one endpoint: every block of each exactly once', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `gw${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const dir = tempDir('gateway');

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector, type MachineStats } from '../../../ingest/collector/collector.ts';
 import {
   AUTH,
@@ -20,13 +20,14 @@ import {
   tempDir,
 } from '../../../tools/harness/collector-plant.ts';
 import { until } from '../../../tools/harness/ports.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const STALL_MS = 12_000;
 const WATCHDOG_MS = 3_000;
 const BLOCKS_PER_S = FS / BLOCK;
 
 describe('a hung machine server: the watchdog finds it, the others keep flowing, it comes back by itself', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `hung${Date.now().toString(36)}_`;
   const dir = tempDir('hung-server');
   let hungProcess: ChildProcess | undefined;

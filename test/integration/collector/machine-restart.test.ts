@@ -7,7 +7,7 @@
  * collector had subscribed again. The other machines flow on untouched, and the gap reaches
  * QuestDB's collection_gaps through the processor, with its cause (disconnected: the collector ran).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeGapEvent, type GapEvent } from '../../../common/wire/gap-event.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
@@ -27,11 +27,12 @@ import {
 } from '../../../tools/harness/collector-plant.ts';
 import { until } from '../../../tools/harness/ports.ts';
 import { questdbAuth, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const DOWNTIME_MS = 4_000;
 
 describe('machine restart: collection resumes by itself, the gap is exactly the downtime', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `mr${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const dir = tempDir('machine-restart');

@@ -14,7 +14,7 @@
  *   /health risks.
  * The other machines flow throughout.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../../../ingest/collector/collector.ts';
 import type { SecurityModeName, SecurityPolicyName } from '../../../ingest/opcua/security.ts';
 import type { MachineServer } from '../../../ingest/simulator/opcua/machine-server.ts';
@@ -29,6 +29,7 @@ import {
   tempDir,
 } from '../../../tools/harness/collector-plant.ts';
 import { until } from '../../../tools/harness/ports.ts';
+import { testServices } from '../../helpers/services.ts';
 
 interface Served {
   id: string;
@@ -37,7 +38,7 @@ interface Served {
 }
 
 describe('collector security: each policy, the strongest by default, certificate mismatch, allowInsecure', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `sp${Date.now().toString(36)}_`;
   const dir = tempDir('security-policies');
   const served: Served[] = [];

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
@@ -22,12 +22,13 @@ import {
   tempDir,
 } from '../../../tools/harness/collector-plant.ts';
 import { until } from '../../../tools/harness/ports.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const MACHINES = 10;
 const BLOCKS_PER_CHANNEL = 60; // 6 s at 10 blocks/s
 
 describe('ten machines: every block exactly once, in order per machine', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `ten${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const dir = tempDir('ten-machines');

@@ -5,7 +5,7 @@
  * block once, whichever instance sent it.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeVibrationFrame } from '../../../common/wire/vibration-frame.ts';
 import { Collector } from '../../../ingest/collector/collector.ts';
@@ -21,13 +21,14 @@ import {
   tempDir,
 } from '../../../tools/harness/collector-plant.ts';
 import { until } from '../../../tools/harness/ports.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const IDS = ['press-a', 'press-b', 'press-c', 'press-d', 'press-e'];
 const PINNED = { id: 'press-e', shard: 1 };
 const BLOCKS = 30;
 
 describe('two collector instances split a plant', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `two${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const dir = tempDir('two-instances');

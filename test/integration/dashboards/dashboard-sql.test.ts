@@ -22,7 +22,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAlertRules } from '../../../dashboards/alerting/rules.ts';
 import { buildDashboards } from '../../../dashboards/build.ts';
 import { QUERY_FORMAT } from '../../../dashboards/datasource.ts';
@@ -35,6 +35,7 @@ import { until } from '../../../tools/harness/ports.ts';
 import { type RunningPipeline, startPipeline } from '../../helpers/pipeline.ts';
 import { exec as execSql, sql, waitForRows } from '../../helpers/questdb.ts';
 import { drawn, launchChromium, openReport } from '../../helpers/report-browser.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const FS = 20_480;
 const BLOCK = 2_048; // 100 ms blocks: 10 per second per channel
@@ -58,7 +59,7 @@ const MACHINE_MODELS = {
   [FAN.id]: { bearings: { DE: '6205-2RS' }, shaftRpm: 1500 },
 };
 
-const services = inject('services');
+const services = testServices();
 const prefix = `dash${Date.now().toString(36)}_`;
 const T = pdmTables(prefix);
 const dashboards = buildDashboards({ tablePrefix: prefix });

@@ -4,13 +4,14 @@
  * its old rows keep nulls there. Likewise a machine_health table made before system events
  * (models/health/system-event.ts) gets system_event and system_event_at.
  */
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tableDefinitions } from '../../../storage/schema.ts';
 import { StreamProcessor } from '../../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
 import { exec, questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
-const services = inject('services');
+const services = testServices();
 
 describe('vibration_features accumulated columns on a table from before them', () => {
   it('are added at the processor start; old rows null', async () => {

@@ -8,12 +8,13 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { ReplaySimulation } from '../../../ingest/simulator/replay.ts';
 import { freePort } from '../../../tools/harness/ports.ts';
 import { type RunningPipeline, startPipeline } from '../../helpers/pipeline.ts';
 import { waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const RECORD = resolve(import.meta.dirname, '../../../../shared/data/cwru/12k_DE/105_IR007_0_DE.f32');
 const FS = 12_000;
@@ -25,7 +26,7 @@ const WINDOWS = 30;
 const WARMUP = 10;
 
 describe.skipIf(!existsSync(RECORD))('processor: accumulated diagnosis of a replayed inner race recording', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `acc${Date.now().toString(36)}_`;
   let pipeline: RunningPipeline;
 

@@ -12,7 +12,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
 import { type AlertEventV1, decodeAlertEvent } from '../../../common/wire/alert-event.ts';
@@ -28,6 +28,7 @@ import {
   waitHealth,
 } from '../../../tools/harness/processor-group.ts';
 import { sql, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const FS = 10_240;
 const BLOCK = 1_024; // 100 ms
@@ -41,7 +42,7 @@ const ZONE_C_G = 0.15; // 3.7 mm/s
 const SILENT_AFTER_S = 10;
 
 describe('alert episodes: one start and one end per episode, across a processor restart', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `palert${Date.now().toString(36)}_`;
   const tables = tableNames(prefix);
   const dataDir = mkdtempSync(join(tmpdir(), 'pdm-alerts-'));

@@ -12,7 +12,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { tableNames } from '../../../storage/tables.ts';
 import type { ProcessorHealthReport } from '../../../stream-processing/processor-metrics.ts';
 import {
@@ -25,6 +25,7 @@ import {
   waitHealth,
 } from '../../../tools/harness/processor-group.ts';
 import { localQuestdbPid, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const FS = 10_240;
 const BLOCK = 1_024; // 100 ms, 4 KiB of samples
@@ -46,7 +47,7 @@ interface Sample {
 }
 
 describe('backpressure: QuestDB hung for 60 s: partitions pause, memory stays under the cap, they resume, nothing is lost', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `bp${Date.now().toString(36)}_`;
   const tables = tableNames(prefix);
   const dataDir = mkdtempSync(join(tmpdir(), 'pdm-backpressure-'));

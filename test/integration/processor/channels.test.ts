@@ -16,7 +16,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Consumer, Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STANDARD_GRAVITY_M_S2 } from '../../../common/channels.ts';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
@@ -29,6 +29,7 @@ import { StreamProcessor } from '../../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
 import { until } from '../../../tools/harness/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 import { addImpacts, machineBackground } from '../../unit/bearing/helpers/synthetic.ts';
 
 const FS = 12_000;
@@ -73,7 +74,7 @@ function accelerationG(i: number): number {
 }
 
 describe('channels as data: a velocity sensor and a third location, end to end', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `ch${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const features = `${prefix}vibration_features`;

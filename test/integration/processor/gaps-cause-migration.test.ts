@@ -4,14 +4,15 @@
  * plant that never has a gap; its old rows keep a null cause, and a version 1 event (an older
  * collector) lands with cause "unknown".
  */
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
 import { StreamProcessor } from '../../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
 import { exec, questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
-const services = inject('services');
+const services = testServices();
 
 describe('collection_gaps.cause on a table from before causes', () => {
   it('is added at the processor start; old rows null, a version 1 event unknown', async () => {

@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
 import { encodeEnergyReading } from '../../../common/wire/energy-reading.ts';
@@ -21,6 +21,7 @@ import { StreamProcessor } from '../../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../../stream-processing/processor-config.ts';
 import { until } from '../../../tools/harness/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const FS = 20_480;
 const BLOCK = 2_048; // 100 ms
@@ -30,7 +31,7 @@ const SECONDS = 16;
 const WAIT_WINDOWS = 10;
 
 describe('health without energy or load, through the real services', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `nl${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   let processor: StreamProcessor;

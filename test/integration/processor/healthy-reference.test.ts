@@ -11,7 +11,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../../../ingest/simulator/signal-source.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { defectFrequencies } from '../../../models/bearing/geometry.ts';
@@ -19,6 +19,7 @@ import { validateReference } from '../../../models/bearing/reference.ts';
 import type { MachineCheckpoint } from '../../../stream-processing/machine-health.ts';
 import { type RunningPipeline, startPipeline } from '../../helpers/pipeline.ts';
 import { sql, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 import { addImpacts, machineBackground } from '../../unit/bearing/helpers/synthetic.ts';
 
 const FS = 12_000;
@@ -77,7 +78,7 @@ class RigSource implements MachineSignalSource {
 }
 
 describe('processor: healthy envelope reference learnt in the stream', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `ref${Date.now().toString(36)}_`;
   const stateDir = mkdtempSync(join(tmpdir(), 'pdm-ref-state-'));
   const source = new RigSource();

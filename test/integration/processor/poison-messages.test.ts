@@ -19,7 +19,7 @@
  * /health is polled throughout and must be honest in each phase.
  */
 import type { Admin, Consumer, Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
 import { encodeEnergyReading } from '../../../common/wire/energy-reading.ts';
@@ -32,6 +32,7 @@ import { ProcessorConfigSpec } from '../../../stream-processing/processor-config
 import type { ProcessorHealthReport } from '../../../stream-processing/processor-metrics.ts';
 import { until } from '../../../tools/harness/ports.ts';
 import { exec, localQuestdbPid, questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const FS = 25_600;
 const BLOCK = 2_560; // 100 ms
@@ -55,7 +56,7 @@ interface HealthSample {
 }
 
 describe('poison messages: each is dead-lettered with its reason, the good traffic is stored, nothing stalls, /health is honest', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `poison${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const tables = tableNames(prefix);

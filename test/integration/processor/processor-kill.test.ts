@@ -10,7 +10,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableNames } from '../../../storage/tables.ts';
 import {
   FramePublisher,
@@ -23,6 +23,7 @@ import {
   waitHealth,
 } from '../../../tools/harness/processor-group.ts';
 import { sql, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const FS = 10_240;
 const BLOCK = 1_024; // 100 ms
@@ -30,7 +31,7 @@ const WINDOW_BLOCKS = 4;
 const MACHINES = ['kill-a', 'kill-b', 'kill-c'];
 
 describe('processor-kill: SIGKILL mid-run and restart: every window exactly once, the restored model continues', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `pkill${Date.now().toString(36)}_`;
   const tables = tableNames(prefix);
   const dataDir = mkdtempSync(join(tmpdir(), 'pdm-kill-'));

@@ -12,7 +12,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../../common/kafka.ts';
 import { logger } from '../../../common/log.ts';
 import { topicNames } from '../../../common/topics.ts';
@@ -29,6 +29,7 @@ import {
   waitHealth,
 } from '../../../tools/harness/processor-group.ts';
 import { sql, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const FS = 10_240;
 const BLOCK = 1_024; // 100 ms
@@ -48,7 +49,7 @@ function machinesCoveringPartitions(): string[] {
 }
 
 describe('processor-rebalance: two processors, one stopped, a third on another data directory: exactly once, no relearning', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `preb${Date.now().toString(36)}_`;
   const tables = tableNames(prefix);
   const machines = machinesCoveringPartitions();

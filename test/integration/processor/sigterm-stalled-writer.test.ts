@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
 import { encodeEnergyReading } from '../../../common/wire/energy-reading.ts';
@@ -18,6 +18,7 @@ import { ProcessorConfigSpec } from '../../../stream-processing/processor-config
 import type { ProcessorHealthReport } from '../../../stream-processing/processor-metrics.ts';
 import { freePort } from '../../../tools/harness/ports.ts';
 import { localQuestdbPid, questdbAuth, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const SHUTDOWN_S = 5;
 /** Node start-up aside, what the process may take beyond its own bound to exit. */
@@ -25,7 +26,7 @@ const SLACK_MS = 3_000;
 const root = resolve(import.meta.dirname, '../../..');
 
 describe('SIGTERM with QuestDB hung: pdm process exits within shutdown.timeoutS, and loses nothing', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `sigterm${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const dir = mkdtempSync(join(tmpdir(), 'pdm-sigterm-'));

@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
 import { decodeFeatureReading, type FeatureReadingV1 } from '../../../common/wire/feature-reading.ts';
@@ -28,13 +28,14 @@ import { ProcessorConfigSpec } from '../../../stream-processing/processor-config
 import { AUTH, collectorConfig, OPCUA_ENV, readTopic, tempDir } from '../../../tools/harness/collector-plant.ts';
 import { freePort, until } from '../../../tools/harness/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
 const RUN_S = 21;
 const BASELINE_WINDOWS = 5;
 const CHANNELS = ['DE_X', 'NDE_X'];
 
 describe('a machine of scalar vibration sensors, simulator to QuestDB', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `sc${Date.now().toString(36)}_`;
   const topics = topicNames(prefix);
   const dir = tempDir('scalar-machine');

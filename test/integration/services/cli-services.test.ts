@@ -7,11 +7,12 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServicesState } from '../../../deploy/local/state.ts';
 import { isAlive } from '../../../deploy/local/supervisor.ts';
+import { testServices } from '../../helpers/services.ts';
 
-const shared = inject('services');
+const shared = testServices();
 const pdm = join(import.meta.dirname, '..', '..', '..', 'cli', 'pdm.ts');
 const OFFSET = 23_600;
 

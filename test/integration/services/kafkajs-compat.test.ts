@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CompressionTypes, type Consumer, type EachMessagePayload, Kafka, logLevel, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServices } from '../../helpers/services.ts';
 
-const endpoints = inject('services');
+const endpoints = testServices();
 const kafka = new Kafka({
   clientId: 'kafkajs-compat-test',
   brokers: endpoints.kafkaBrokers,

@@ -11,14 +11,15 @@ import { connect, createServer, type Server } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isPdmError } from '../../../common/errors.ts';
 import { ensureServices } from '../../../deploy/local/services.ts';
 import { lockFile, type ServicesState } from '../../../deploy/local/state.ts';
 import { isAlive } from '../../../deploy/local/supervisor.ts';
 import { exec } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
-const shared = inject('services');
+const shared = testServices();
 // Each case its own port range (dev ports + offset), away from the dev and test profiles.
 const OFFSETS = { port: 23_100, early: 23_200, reuse: 23_300, orphan: 23_400, java: 23_500 };
 const fixture = join(import.meta.dirname, 'fixtures', 'launcher-child.ts');

@@ -6,15 +6,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Sender } from '@questdb/nodejs-client';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isPdmError, type PdmError } from '../../../common/errors.ts';
 import { questdbTarget } from '../../../deploy/local/services.ts';
 import { row } from '../../../storage/rows.ts';
 import { QuestdbSink } from '../../../storage/sink.ts';
 import { questdbExec } from '../../../storage/sql.ts';
 import { exec } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 
-const endpoints = inject('services');
+const endpoints = testServices();
 const table = `dedup_${randomUUID().replaceAll('-', '')}`;
 const MACHINES = ['press-1', 'press-2', 'pump-7'];
 const STEPS = 10;

@@ -9,7 +9,7 @@ import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createKafka } from '../../../common/kafka.ts';
 import { topicNames } from '../../../common/topics.ts';
@@ -19,6 +19,7 @@ import { CONTRACT_TABLES } from '../../../storage/schema.ts';
 import { tableNames } from '../../../storage/tables.ts';
 import { freePort, until } from '../../../tools/harness/ports.ts';
 import { questdbAuth, sql, waitForRows } from '../../helpers/questdb.ts';
+import { testServices } from '../../helpers/services.ts';
 import { pumpEntry, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
 
 const PDM = resolve(import.meta.dirname, '../../../cli/pdm.ts');
@@ -32,7 +33,7 @@ function isoToUs(iso: string): number {
 }
 
 describe('ground truth to file, Kafka and QuestDB', () => {
-  const services = inject('services');
+  const services = testServices();
   const prefix = `gt${Date.now().toString(36)}_`;
   const dir = mkdtempSync(join(tmpdir(), 'pdm-sim-truth-'));
   const truthFile = join(dir, 'truth', `${ID}.jsonl`);
