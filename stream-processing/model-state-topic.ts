@@ -48,7 +48,7 @@ export async function deleteModelState(kafka: Kafka, topic: string): Promise<boo
 
 const defaultPartitioner = Partitioners.DefaultPartitioner();
 
-/** The partition a machine's keyed messages land on with `count` partitions (kafkajs's default partitioner, as the collector uses). */
+/** The partition a machine's keyed messages land on with `count` partitions (kafkajs's default partitioner; the collector's producer computes the same: test/unit/collector/kafka-partitioning.test.ts). */
 export function partitionOf(machine: string, count: number): number {
   const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
     partitionId,
