@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { inject } from 'vitest';
+import { until } from '../../tools/harness/ports.ts';
 import { setTestServices } from '../helpers/services.ts';
 import type { ServicesFile } from './services-file.ts';
 import './provided-context.ts';
@@ -13,16 +14,8 @@ import './provided-context.ts';
 /** Longer than the launcher's own deadlines (Maven downloads with progress, 120 s per service). */
 const WAIT_MS = 15 * 60_000;
 
-async function waitForServices(file: string): Promise<ServicesFile> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!existsSync(file)) {
-    if (Date.now() > deadline)
-      throw new Error(`the test services did not come up within ${WAIT_MS / 60_000} min (no ${file}): see the [services] lines above`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return JSON.parse(readFileSync(file, 'utf8')) as ServicesFile;
-}
-
-const reported = await waitForServices(inject('servicesFile'));
+const file = inject('servicesFile');
+await until(() => existsSync(file), WAIT_MS, `the test services (${file}; see the [services] lines above)`);
+const reported = JSON.parse(readFileSync(file, 'utf8')) as ServicesFile;
 if (!reported.endpoints) throw new Error(reported.error);
 setTestServices(reported.endpoints);

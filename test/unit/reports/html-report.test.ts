@@ -45,8 +45,9 @@ let dir = '';
 
 const open = (file: string, height = 900): Promise<Opened> => openReport(browser, file, height);
 
-// Chromium's first launch on a machine can wait (caches built, services probed) for tens of
-// seconds while using little CPU: measured 22 s on an idle box and over 60 s during a CI run.
+// Chromium's first launch on a cold page cache waited for the disk (22 s idle, over 60 s in a CI
+// run); launchChromium now reads its files first (this whole file took 28 s in a cold CI run),
+// and the hook keeps room for a slow disk.
 beforeAll(async () => {
   browser = await launchChromium();
   dir = await mkdtemp(join(tmpdir(), 'pdm-report-'));
