@@ -95,6 +95,22 @@ export const QUESTDB_IDLE_SETTINGS = [
   'view.compiler.worker.count=1',
 ];
 
+/**
+ * QuestDB extends each column file by a whole page and allocates it on disk at once. Its default
+ * data page is 16 MiB, so a table's day partition takes 16 MiB per column file before its first
+ * row: 640 MiB for vibration_features, whatever it holds. The test suite creates about 150 tables
+ * (a prefix per test) and filled 20 GB of disk that way; a CI machine with less free space failed
+ * with ENOSPC. A launcher-run QuestDB is a developer's or a test's, with this pipeline's rates (a
+ * few hundred rows a second at most), so 256 KiB pages (QuestDB's own size for its system tables)
+ * cost a remap every few minutes per column and nothing measurable; the plant's QuestDB in
+ * docker-compose.yml keeps the defaults.
+ */
+export const QUESTDB_PAGE_SETTINGS = [
+  'cairo.writer.data.append.page.size=262144',
+  'cairo.writer.data.index.value.append.page.size=262144',
+  'cairo.wal.writer.data.append.page.size=262144',
+];
+
 export function questdbServerConf(ports: QuestdbPorts, creds: QuestdbCredentials): string {
   return [
     '# Written by pdm deploy/local/questdb.ts at each start; edits are overwritten.',
@@ -116,6 +132,7 @@ export function questdbServerConf(ports: QuestdbPorts, creds: QuestdbCredentials
     // Local use on a shared small machine: few threads, bounded native memory.
     'shared.worker.count=2',
     ...QUESTDB_IDLE_SETTINGS,
+    ...QUESTDB_PAGE_SETTINGS,
     `ram.usage.limit.bytes=${2 * 1024 * 1024 * 1024}`,
     '',
   ].join('\n');

@@ -140,6 +140,33 @@ describe('QuestDB from the local launcher', () => {
     expect(execFileSync('psql', [endpoints.questdbPg, '-X', '-A', '-t', '-c', 'select 1'], { encoding: 'utf8' }).trim()).toBe('1');
   });
 
+  it.skipIf(endpoints.questdbPassword === undefined)(
+    'a new day partition of a wide table takes a few MiB of disk, not a 16 MiB page per column',
+    async () => {
+      // The pipeline's tables are this wide (vibration_features has about 40 column files); with
+      // QuestDB's default pages this one row took 640 MiB, and the suite's 150 tables 20 GB.
+      const wide = `${table}_wide`;
+      const columns = Array.from({ length: 36 }, (_, i) => `v${i} DOUBLE`).join(', ');
+      await exec(
+        endpoints,
+        `CREATE TABLE '${wide}' (ts TIMESTAMP, machine SYMBOL, channel SYMBOL, ${columns}) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, machine, channel)`,
+      );
+      const values = Array.from({ length: 36 }, (_, i) => String(i / 7)).join(', ');
+      await exec(endpoints, `INSERT INTO '${wide}' VALUES (${BASE_US}, 'press-1', 'DE_X', ${values})`);
+      const deadline = Date.now() + 60_000;
+      let partitions: Array<[number, number]> = [];
+      while (Date.now() < deadline) {
+        const r = await exec(endpoints, `select numRows, diskSize from table_partitions('${wide}')`);
+        partitions = r.dataset as Array<[number, number]>;
+        if (partitions.length === 1 && partitions[0]![0] === 1) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      expect(partitions.map((p) => p[0])).toEqual([1]);
+      const MiB = 1024 * 1024;
+      expect(partitions[0]![1] / MiB).toBeLessThan(16);
+    },
+  );
+
   it('reports SQL errors with QuestDB’s message and position', async () => {
     const err = await exec(endpoints, 'select nope from long_sequence(1)').catch((e: unknown) => e);
     expect(isPdmError(err, 'PDM_ERR_QUESTDB_REJECTED')).toBe(true);
