@@ -65,6 +65,7 @@ export class HilbertEnvelope {
     }
     this.#complex.inverse(this.#time, z);
     const t = this.#time;
-    for (let i = 0; i < this.signalLength; i++) out[i] = Math.hypot(t[2 * i], t[2 * i + 1]);
+    // sqrt of the sum of squares: Math.hypot's overflow guard costs several times as much.
+    for (let i = 0; i < this.signalLength; i++) out[i] = Math.sqrt(t[2 * i] * t[2 * i] + t[2 * i + 1] * t[2 * i + 1]);
   }
 }

@@ -55,7 +55,11 @@ export class SpectrumAnalyzer {
     const c = this.complex;
     const n2 = this.fftSize / 2;
     for (let k = 0; k <= n2; k++) {
-      const m = Math.hypot(c[2 * k], c[2 * k + 1]) * this.#ampScale;
+      // sqrt of the sum of squares, not Math.hypot: hypot guards against overflow that spectra of
+      // physical signals never reach, at several times the cost (it was 6 % of a window's analysis).
+      const re = c[2 * k];
+      const im = c[2 * k + 1];
+      const m = Math.sqrt(re * re + im * im) * this.#ampScale;
       // DC and Nyquist have no mirror image, so they are not doubled.
       out[k] = k === 0 || k === n2 ? m / 2 : m;
     }

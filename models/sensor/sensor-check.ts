@@ -301,7 +301,8 @@ export class SensorCheck {
     const phase = this.#phase;
     phase.fill(0);
     let heldAtRails = 0;
-    for (let i = 1; i < n; i++) {
+    // No repeated sample (a live analog signal): nothing to place, skip the second pass.
+    for (let i = 1; held > 0 && i < n; i++) {
       const v = samples[i];
       if (v !== samples[i - 1]) continue;
       if (v === max || v === min) {
