@@ -169,12 +169,31 @@ export class FastKurtogram {
 
   #bandKurtosis(spectrum: Float64Array, lo: number, hi: number, m: number, used: number): number {
     const { fft, base, env } = this.#stages.get(m) as Stage;
-    base.fill(0);
-    for (let k = lo; k < hi; k++) {
-      base[2 * (k - lo)] = spectrum[2 * k];
-      base[2 * (k - lo) + 1] = spectrum[2 * k + 1];
+    // PFFFT: the band goes straight into the transform's buffer and the kurtosis is read from its
+    // output, unscaled (SK is a ratio: the 1/m of the inverse cancels). fft.js: through our buffers.
+    const direct = fft.directInput();
+    let c: Float32Array | Float64Array;
+    if (direct !== undefined) {
+      direct.fill(0);
+      for (let k = lo; k < hi; k++) {
+        direct[2 * (k - lo)] = spectrum[2 * k];
+        direct[2 * (k - lo) + 1] = spectrum[2 * k + 1];
+      }
+      c = fft.backwardInPlace();
+    } else {
+      base.fill(0);
+      for (let k = lo; k < hi; k++) {
+        base[2 * (k - lo)] = spectrum[2 * k];
+        base[2 * (k - lo) + 1] = spectrum[2 * k + 1];
+      }
+      fft.inverse(env, base);
+      c = env;
     }
-    fft.inverse(env, base);
+    return this.#segmentMedianSk(c, used);
+  }
+
+  /** Median over segments of the spectral kurtosis of the complex envelope `c` (its first `used` samples). */
+  #segmentMedianSk(env: Float32Array | Float64Array, used: number): number {
     // Sample i of the decimated envelope is at input sample i * N / m: only the first `used` hold signal.
     const segments = Math.max(1, Math.min(this.#segments, Math.floor(used / 64)));
     const sk = this.#segmentSk;

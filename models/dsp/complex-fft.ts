@@ -38,6 +38,30 @@ export class ComplexFft {
     else this.#fft!.inverseTransform(out, input);
   }
 
+  /**
+   * The transform's own input buffer (float32, interleaved, length 2N) for a caller that fills it
+   * directly, or undefined on the fft.js engine. Valid until the next call of any FFT in this
+   * process (the WebAssembly heap may move when a plan is created): take it, fill it, call
+   * `backwardInPlace`, read its result, all in one go. Saves the two copies and the scaling pass
+   * of `inverse` where they are waste: the kurtogram fills a band's bins into a mostly zero
+   * buffer and reads only a scale-free ratio of the result, a dozen transforms per window.
+   */
+  directInput(): Float32Array | undefined {
+    const plan = this.#plan;
+    if (!plan) return undefined;
+    const at = plan.inputIndex;
+    return plan.heap.subarray(at, at + plan.floats);
+  }
+
+  /** Unscaled inverse DFT of what `directInput()` holds; the result as a float32 view (same validity). */
+  backwardInPlace(): Float32Array {
+    const plan = this.#plan;
+    if (!plan) throw new RangeError('ComplexFft.backwardInPlace: only on the PFFFT engine (directInput() was undefined)');
+    plan.run('backward');
+    const o = plan.outputIndex;
+    return plan.heap.subarray(o, o + plan.floats);
+  }
+
   /** PFFFT's ordered complex layout is the same interleaved re/im as ours; its backward is unscaled. */
   #runPffft(plan: PffftPlan, out: Float64Array, input: Float64Array, direction: 'forward' | 'backward'): void {
     const floats = plan.floats;

@@ -139,6 +139,25 @@ eachFftPrecision('ComplexFft against the naive DFT', () => {
     }
   });
 
+  it('fills and reads the transform’s own buffers on PFFFT: the inverse without its 1/N, the same values as inverse', () => {
+    for (const n of [64, 512]) {
+      const fft = new ComplexFft(n);
+      const x = Float64Array.from(gaussian(2 * n, 7 * n));
+      const expected = new Float64Array(2 * n);
+      fft.inverse(expected, x);
+      const direct = fft.directInput();
+      if (fft.engine === 'fft.js') {
+        expect(direct).toBeUndefined();
+        expect(() => fft.backwardInPlace()).toThrow(/PFFFT/);
+        continue;
+      }
+      expect(direct).toHaveLength(2 * n);
+      direct!.set(x);
+      const got = Float64Array.from(fft.backwardInPlace(), (v) => v / n);
+      expectAllClose(got, expected, { abs: 1e-6 }, `N=${n} direct inverse`);
+    }
+  });
+
   it('refuses buffers of the wrong length or the same buffer in and out', () => {
     const fft = new ComplexFft(8);
     const a = new Float64Array(16);
