@@ -26,6 +26,7 @@ import { type FeatureRecord, readFeatures } from '../anomaly/feature-vector.ts';
 import { parseModelConfig } from '../anomaly/model-config.ts';
 import { type HealthEvidence, type HealthState, healthState, type IsoZone } from '../health/ne107.ts';
 import { type SystemEvent, SystemEventDetector, type SystemEventState } from '../health/system-event.ts';
+import { conformalScale, pointFactor, type RulCalibrationCases, residualKernel } from './calibration.ts';
 import {
   BrownianTrend,
   type DegradationPrior,
@@ -34,6 +35,7 @@ import {
   WhiteNoiseTrend,
 } from './exponential-degradation.ts';
 import { FeatureLimitCriterion, type FeatureLimitState } from './feature-limit.ts';
+import { type FleetLife, KernelLifeFleet } from './kernel-fleet.ts';
 import { MedianSmoother, type MedianSmootherState } from './median-smoother.ts';
 import { type MonitorConfig, type MonitorConfigInput, MonitorConfigSpec } from './monitor-config.ts';
 import { type OnsetConfig, OnsetCusum, type OnsetCusumState } from './onset-cusum.ts';
@@ -50,6 +52,11 @@ export interface FleetKnowledge {
   stageDurationsS: number[];
   /** Prior of the degradation model, null when no history showed a degradation trend. */
   prior: DegradationPrior | null;
+  /**
+   * Inner leave-one-out cases of the model on the training histories (calibration.ts), when
+   * learnt with a calibration method (absent in fleets learnt before it existed, or without one).
+   */
+  calibration?: RulCalibrationCases | null;
 }
 
 export type RulBasis = 'fleet' | 'degradation' | null;
@@ -121,8 +128,8 @@ export class AssetMonitor {
   readonly config: MonitorConfig;
   readonly fleet: FleetKnowledge | null;
   readonly where: string;
-  readonly #weibull: WeibullFleet | null;
-  readonly #stageWeibull: WeibullFleet | null;
+  readonly #weibull: FleetLife | null;
+  readonly #stageWeibull: FleetLife | null;
   readonly #logThresholds: number[];
   readonly #medianLogThreshold: number;
   /** The training histories' log failure levels, ascending, when the thresholds are learnt from them (else null). */
@@ -132,6 +139,10 @@ export class AssetMonitor {
   /** This window's thresholds (reused: no allocation per window). */
   readonly #thresholdsNow: number[] = [];
   readonly #longestLifeS: number;
+  /** The calibration applied to every remaining-life distribution, null for none. */
+  readonly #calibration: Parameters<RulSolver['calibrate']>[1] | null;
+  /** Factor on the score-optimal point learnt from the inner cases (1: none). */
+  readonly #pointFactor: number;
   #detector: AnomalyDetector;
   #firstTime: number | null = null;
   #lastTime: number | null = null;
@@ -168,13 +179,21 @@ export class AssetMonitor {
             failureLogHi: [...fleet.failureLogHi],
             stageDurationsS: [...fleet.stageDurationsS],
             prior: fleet.prior === null ? null : { ...fleet.prior },
+            ...(fleet.calibration
+              ? {
+                  calibration: {
+                    logRatio: [...fleet.calibration.logRatio],
+                    logBelow: [...fleet.calibration.logBelow],
+                    logAbove: [...fleet.calibration.logAbove],
+                    ...(fleet.calibration.logRatioPoint ? { logRatioPoint: [...fleet.calibration.logRatioPoint] } : {}),
+                  },
+                }
+              : {}),
           };
-    this.#weibull = fleet !== null && fleet.lifetimesS.length > 0 ? new WeibullFleet(fleet.lifetimesS, this.config.rul.weibullPrior) : null;
-    this.#stageWeibull =
-      fleet !== null && fleet.stageDurationsS.length > 0 && this.config.rul.stageFleet
-        ? new WeibullFleet(fleet.stageDurationsS, this.config.rul.weibullPrior)
-        : null;
     const r = this.config.rul;
+    const lives = (ts: number[]): FleetLife => (r.fleetModel === 'kernel' ? new KernelLifeFleet(ts) : new WeibullFleet(ts, r.weibullPrior));
+    this.#weibull = fleet !== null && fleet.lifetimesS.length > 0 ? lives(fleet.lifetimesS) : null;
+    this.#stageWeibull = fleet !== null && fleet.stageDurationsS.length > 0 && r.stageFleet ? lives(fleet.stageDurationsS) : null;
     this.#logThresholds =
       r.failureThreshold !== undefined
         ? [Math.log(r.failureThreshold)]
@@ -191,6 +210,17 @@ export class AssetMonitor {
     const sd = learnt.length > 1 ? Math.sqrt(learnt.reduce((a, d) => a + (d - mean) ** 2, 0) / (learnt.length - 1)) : 0;
     this.#learntSpread = Math.max(sd, 0.1);
     this.#longestLifeS = this.fleet !== null && this.fleet.lifetimesS.length > 0 ? Math.max(...this.fleet.lifetimesS) : 0;
+    this.#calibration = null;
+    const cases = this.fleet?.calibration;
+    if (cases && r.calibration.method === 'scale') {
+      const scale = conformalScale(cases, r.coverage);
+      if (Number.isFinite(scale)) this.#calibration = { method: 'scale', scale };
+    } else if (cases && r.calibration.method === 'residual') {
+      const k = residualKernel(cases);
+      if (k !== null) this.#calibration = { method: 'residual', ...k };
+    }
+    const factor = cases && r.calibration.point ? pointFactor(cases) : Number.NaN;
+    this.#pointFactor = Number.isFinite(factor) ? factor : 1;
     this.#detector = new AnomalyDetector(this.config.anomaly, where);
     this.#smoother = new MedianSmoother(this.config.smoothingWindows);
     if (r.featureLimit !== undefined) this.#limit = new FeatureLimitCriterion(r.featureLimit, this.config.smoothingWindows, where);
@@ -344,10 +374,13 @@ export class AssetMonitor {
       stageFleet: degrading ? this.#stageWeibull : null,
       trendWeight: r.combine === 'mixture' ? 0.5 : 1,
       fallbackToFleet: r.combine !== 'trend',
+      firstOfTrendAndFleet: r.combine === 'first',
       horizon,
       coverage: r.coverage,
       limit: limitTrend === null ? null : { trend: limitTrend, logLimit: this.#limit!.logLimit },
     });
+    if (ok && this.#calibration !== null) this.#solver.calibrate(out.rul, this.#calibration, r.coverage, horizon);
+    if (ok) out.rul.point *= this.#pointFactor;
     if (!ok) {
       out.rulBasis = null;
       out.rul.median = Number.NaN;
@@ -355,6 +388,16 @@ export class AssetMonitor {
       out.rul.upper = Number.NaN;
       out.rul.point = Number.NaN;
     } else out.rulBasis = degrading ? 'degradation' : 'fleet';
+  }
+
+  /**
+   * The remaining life at the last window's state, into `out.rul` and `out.rulBasis`, for a
+   * monitor built without remaining life (`remainingLife: false`): the inner leave-one-out of the
+   * calibration asks it only at its cuts. `out` must be the status the last `update` wrote.
+   */
+  remainingLifeNow(out: AssetStatus): AssetStatus {
+    if (out.phase === 'monitoring') this.#estimateRul(out, out.age);
+    return out;
   }
 
   /**

@@ -14,9 +14,10 @@
 import { PdmError } from '../../common/errors.ts';
 import type { FeatureRecord } from '../anomaly/feature-vector.ts';
 import { AssetMonitor, type FleetKnowledge, newAssetStatus } from './asset-monitor.ts';
+import type { RulCalibrationCases } from './calibration.ts';
 import { type DegradationPrior, diffusionFromResiduals } from './exponential-degradation.ts';
 import type { OperatingCondition } from './life-scaling.ts';
-import type { MonitorConfigInput } from './monitor-config.ts';
+import { type MonitorConfigInput, MonitorConfigSpec } from './monitor-config.ts';
 
 export interface History {
   name: string;
@@ -119,5 +120,56 @@ export function fleetFromSummaries(summaries: readonly HistorySummary[]): FleetK
 }
 
 export function learnFleet(histories: readonly History[], config: MonitorConfigInput): FleetKnowledge {
-  return fleetFromSummaries(histories.map((h) => summarizeHistory(h, config)));
+  const summaries = histories.map((h) => summarizeHistory(h, config));
+  const fleet = fleetFromSummaries(summaries);
+  const calibration = MonitorConfigSpec.parse(config).rul.calibration;
+  if ((calibration.method === 'none' && !calibration.point) || histories.length < 2) return fleet;
+  return { ...fleet, calibration: innerLeaveOneOut(histories, summaries, config, calibration.fractions) };
+}
+
+/**
+ * The calibration cases (calibration.ts): each history replayed as the asset, with the fleet learnt
+ * from the others (the same code and configuration, uncalibrated), its remaining life asked at
+ * the last row at or before each fraction of its life, and compared with the truth.
+ */
+const LOG_CAP = 50;
+
+export function innerLeaveOneOut(
+  histories: readonly History[],
+  summaries: readonly HistorySummary[],
+  config: MonitorConfigInput,
+  fractions: readonly number[],
+): RulCalibrationCases {
+  const plain: MonitorConfigInput = { ...config, rul: { ...(config.rul ?? {}), calibration: { method: 'none', point: false } } };
+  const cases: RulCalibrationCases = { logRatio: [], logBelow: [], logAbove: [], logRatioPoint: [] };
+  const cutsAsc = [...fractions].sort((a, b) => a - b);
+  for (let j = 0; j < histories.length; j++) {
+    const h = histories[j];
+    const others = fleetFromSummaries(summaries.filter((_, k) => k !== j));
+    const m = new AssetMonitor(plain, others, h.name, { remainingLife: false });
+    const out = newAssetStatus();
+    const t0 = h.times[0];
+    const end = h.times[h.times.length - 1];
+    let c = 0;
+    for (let i = 0; i < h.times.length && c < cutsAsc.length; i++) {
+      m.update(out, h.times[i], h.rows[i]);
+      // The last row at or before the cut: the next row is past it (or there is none).
+      const next = i + 1 < h.times.length ? h.times[i + 1] : Number.POSITIVE_INFINITY;
+      while (c < cutsAsc.length && next > t0 + cutsAsc[c] * (end - t0)) {
+        const at = t0 + cutsAsc[c] * (end - t0);
+        c++;
+        if (h.times[i] > at || out.phase !== 'monitoring') continue;
+        m.remainingLifeNow(out);
+        const actual = end - h.times[i];
+        const q = out.rul;
+        if (out.rulBasis === null || !(actual > 0) || !(q.median > 0)) continue;
+        cases.logRatio.push(Math.log(actual / q.median));
+        // Capped (a lower end of 0 s is infinitely far in log), so the cases stay finite in JSON.
+        cases.logBelow.push(Math.min(LOG_CAP, q.lower > 0 ? Math.log(q.median / q.lower) : LOG_CAP));
+        cases.logAbove.push(Math.min(LOG_CAP, Math.log(q.upper / q.median)));
+        cases.logRatioPoint!.push(q.point > 0 ? Math.min(LOG_CAP, Math.log(actual / q.point)) : LOG_CAP);
+      }
+    }
+  }
+  return cases;
 }
