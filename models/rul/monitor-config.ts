@@ -77,13 +77,13 @@ export const RulSpec = z
       ),
     combine: z
       .enum(['trend', 'trend+fleet', 'mixture', 'first'])
-      .default('trend+fleet')
+      .default('first')
       .describe(
         "after onset: 'trend' = degradation model alone (mass it never assigns lies beyond the horizon); 'trend+fleet' = that mass goes to the fleet life distribution; 'mixture' = half trend+fleet, half fleet; 'first' = the asset fails at the first of the trend's crossing and the fleet's (age-conditioned) life, combined as independent",
       ),
     fleetModel: z
       .enum(['weibull', 'kernel'])
-      .default('weibull')
+      .default('kernel')
       .describe(
         "the fleet's life distribution: 'weibull' = Bayesian Weibull through the training lives; 'kernel' = the training lives themselves, each smeared by a log-normal kernel whose width is cross-validated on them (kernel-fleet.ts)",
       ),
