@@ -6,9 +6,12 @@
  *            -> health index: mean one-sided log-ratio of the positive features to their
  *               baseline, running median; reported as exp(.), so 1 = baseline, 2 = twice it
  *            -> onset CUSUM on the health index (degradation detected / not, onset time)
- *            -> remaining life: fleet Weibull conditioned on age before onset ('fleet'), Bayesian
- *               exponential degradation model from onset on, its unassigned mass on the fleet
- *               ('degradation'); null only with no training histories and no onset
+ *            -> remaining life: the fleet's lives (kernel estimate, or a Bayesian Weibull)
+ *               conditioned on age before onset ('fleet'); from onset on, the first of the
+ *               Bayesian exponential degradation model's crossing and the fleet's life (or the
+ *               fleet taking only the mass the trend leaves unassigned) ('degradation'); optionally
+ *               calibrated on the training histories; null only with no training histories and
+ *               no onset
  *            -> NE 107 health state.
  *
  * State serialises to versioned JSON (`toJSON` / `fromJSON`) and a restored monitor continues with
