@@ -126,6 +126,34 @@ describe('calibration on the training histories', () => {
   });
 });
 
+describe('a calibrated monitor', () => {
+  const training = [601, 602, 603, 604].map((seed) => runToFailure(seed, 5000 + 1500 * (seed % 3)));
+  const asset = runToFailure(701, 6000);
+
+  it.each(['scale', 'residual'] as const)(
+    "'%s': the cases travel with the fleet, change the remaining life, and a restored monitor continues bit for bit",
+    (method) => {
+      const config = { rul: { calibration: { method } } };
+      const fleet = learnFleet(training, config);
+      expect(fleet.calibration!.logRatio.length).toBeGreaterThanOrEqual(training.length * 5);
+      const run = (m: AssetMonitor, from = 0, to = asset.times.length) => {
+        const out = [];
+        for (let i = from; i < to; i++) out.push(m.update(newAssetStatus(), asset.times[i], asset.rows[i]));
+        return out;
+      };
+      const straight = run(new AssetMonitor(config, fleet, 'a'));
+      const plain = run(new AssetMonitor({}, fleet, 'a'));
+      const last = straight.length - 50;
+      expect(straight[last].rul).not.toStrictEqual(plain[last].rul);
+      const cut = asset.times.length - 100;
+      const first = new AssetMonitor(config, fleet, 'a');
+      const head = run(first, 0, cut);
+      const restored = AssetMonitor.fromJSON(JSON.parse(JSON.stringify(first.toJSON())), 'a');
+      expect([...head, ...run(restored, cut)]).toStrictEqual(straight);
+    },
+  );
+});
+
 describe('first of trend and fleet', () => {
   it('fails no later than either: its CDF is 1 - (1 - F_trend)(1 - F_fleet), its median below both', () => {
     const trend = logNormalTrend(3000, 0.4);
