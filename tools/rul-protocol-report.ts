@@ -53,6 +53,7 @@ export const PROTOCOL_VARIANTS: [string, MonitorConfigInput, ScoredPoint][] = [
   ['first of trend and Weibull fleet (uncalibrated)', before({ combine: 'first' }), 'point'],
   [DEFAULT, {}, 'point'],
   ['default, scoring the median', {}, 'median'],
+  ["default, lives weighted by trajectory match ('matched', trajectory.ts)", { rul: { fleetModel: 'matched' } }, 'point'],
   [
     "default calibrated on the training histories by 'scale' (conformal stretch of the log interval)",
     { rul: { calibration: { method: 'scale' } } },

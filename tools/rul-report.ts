@@ -83,6 +83,7 @@ const VARIANTS: [string, MonitorConfigInput, boolean?][] = [
   ['fleet only (no degradation model), kernel fleet', { onset: { threshold: 1e12 } }],
   ['**default**: Brownian, lowest threshold not yet passed, first of trend and kernel fleet', {}],
   ['default, training lives as recorded (no load and speed given)', {}, false],
+  ["default, lives weighted by trajectory match ('matched')", { rul: { fleetModel: 'matched' } }],
   ["default calibrated on the training histories by 'scale'", { rul: { calibration: { method: 'scale' } } }],
   ["default calibrated on the training histories by 'residual'", { rul: { calibration: { method: 'residual' } } }],
 ];

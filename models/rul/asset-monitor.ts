@@ -43,6 +43,7 @@ import { MedianSmoother, type MedianSmootherState } from './median-smoother.ts';
 import { type MonitorConfig, type MonitorConfigInput, MonitorConfigSpec } from './monitor-config.ts';
 import { type OnsetConfig, OnsetCusum, type OnsetCusumState } from './onset-cusum.ts';
 import { type RulEstimate, RulSolver } from './rul-distribution.ts';
+import { type HealthPath, TrajectoryMatch, type TrajectoryMatchState } from './trajectory.ts';
 import { WeibullFleet } from './weibull-fleet.ts';
 
 /** What run-to-failure histories of similar machines teach (see fleet-training.ts). */
@@ -60,6 +61,11 @@ export interface FleetKnowledge {
    * learnt with a calibration method (absent in fleets learnt before it existed, or without one).
    */
   calibration?: RulCalibrationCases | null;
+  /**
+   * Each history's smoothed log health index over its life, in the order of `lifetimesS`
+   * (trajectory.ts; absent in fleets learnt before it existed).
+   */
+  paths?: HealthPath[] | null;
 }
 
 export type RulBasis = 'fleet' | 'degradation' | null;
@@ -125,6 +131,8 @@ export interface AssetMonitorState {
   featureLimit?: FeatureLimitState | null;
   /** The system-event detector's state (absent in states written before it existed: it starts afresh). */
   systemEvent?: SystemEventState | null;
+  /** The trajectory match's running sums (with `rul.fleetModel: matched`; absent before it existed). */
+  match?: TrajectoryMatchState | null;
 }
 
 export class AssetMonitor {
@@ -159,6 +167,8 @@ export class AssetMonitor {
   readonly #solver = new RulSolver();
   readonly #evidence: HealthEvidence;
   #limit: FeatureLimitCriterion | null = null;
+  /** The asset's path against the training histories' (fleetModel 'matched'), null otherwise. */
+  #match: TrajectoryMatch | null;
   #events: SystemEventDetector | null = null;
   #raw = new Float64Array(0);
 
@@ -192,9 +202,16 @@ export class AssetMonitor {
                   },
                 }
               : {}),
+            ...(fleet.paths ? { paths: fleet.paths.map((p) => ({ t: [...p.t], y: [...p.y] })) } : {}),
           };
     const r = this.config.rul;
-    const lives = (ts: number[]): FleetLife => (r.fleetModel === 'kernel' ? new KernelLifeFleet(ts) : new WeibullFleet(ts, r.weibullPrior));
+    const lives = (ts: number[]): FleetLife =>
+      r.fleetModel === 'weibull' ? new WeibullFleet(ts, r.weibullPrior) : new KernelLifeFleet(ts);
+    const paths = this.fleet?.paths;
+    this.#match =
+      r.fleetModel === 'matched' && paths && this.fleet !== null && paths.length === this.fleet.lifetimesS.length && paths.length > 1
+        ? new TrajectoryMatch(paths)
+        : null;
     this.#weibull = fleet !== null && fleet.lifetimesS.length > 0 ? lives(fleet.lifetimesS) : null;
     this.#stageWeibull = fleet !== null && fleet.stageDurationsS.length > 0 && r.stageFleet ? lives(fleet.stageDurationsS) : null;
     this.#logThresholds =
@@ -286,6 +303,7 @@ export class AssetMonitor {
       out.onsetTime = out.degradation && onset.onsetTime !== null ? onset.onsetTime : Number.NaN;
       out.logHealthIndex = logHi;
       out.healthIndex = Math.exp(logHi);
+      this.#match?.update(age, logHi);
     }
     this.#judgeSystemEvent(out, time, features);
     if (this.#remainingLife) this.#estimateRul(out, age);
@@ -367,6 +385,7 @@ export class AssetMonitor {
           ? this.#brownian.update(onset.sums, this.#prior!)
           : this.#white.update(onset.sums, this.#prior!, r.correctAutocorrelation, tau);
     }
+    if (this.#match !== null && this.#weibull instanceof KernelLifeFleet) this.#weibull.setWeights(this.#match.weights());
     const limitTrend = degrading && this.#limit !== null ? this.#limit.trend(this.#baselineDurationS!, r.vagueSlopeScale) : null;
     const ok = this.#solver.solve(out.rul, {
       trend,
@@ -442,6 +461,7 @@ export class AssetMonitor {
       onset: this.#onset === null ? null : this.#onset.toJSON(),
       featureLimit: this.#limit === null ? null : this.#limit.toJSON(),
       systemEvent: this.#events === null ? null : this.#events.toJSON(),
+      ...(this.#match === null ? {} : { match: this.#match.toJSON() }),
     };
   }
 
@@ -460,6 +480,7 @@ export class AssetMonitor {
       m.#events = new SystemEventDetector(m.config.systemEvent, names, where, state.systemEvent);
       m.#raw = new Float64Array(names.length);
     }
+    if (m.#match !== null && state.match) m.#match = new TrajectoryMatch(m.fleet!.paths!, state.match);
     const b = m.#detector.baseline;
     if (state.onset !== null) {
       if (b === null || state.baselineDurationS === null)

@@ -18,6 +18,7 @@ import type { RulCalibrationCases } from './calibration.ts';
 import { type DegradationPrior, diffusionFromResiduals } from './exponential-degradation.ts';
 import type { OperatingCondition } from './life-scaling.ts';
 import { type MonitorConfigInput, MonitorConfigSpec } from './monitor-config.ts';
+import { type HealthPath, PathRecorder } from './trajectory.ts';
 
 export interface History {
   name: string;
@@ -35,6 +36,8 @@ export interface HistorySummary {
   /** Seconds from the detected onset to failure, null without an onset. */
   stageDurationS: number | null;
   fit: { theta: number; beta: number; residualVar: number; n: number; span: number } | null;
+  /** Its smoothed log health index over its life, downsampled (trajectory.ts). */
+  path: HealthPath;
 }
 
 export function summarizeHistory(h: History, config: MonitorConfigInput): HistorySummary {
@@ -43,7 +46,11 @@ export function summarizeHistory(h: History, config: MonitorConfigInput): Histor
   }
   const m = new AssetMonitor(config, null, h.name, { remainingLife: false });
   const out = newAssetStatus();
-  for (let i = 0; i < h.times.length; i++) m.update(out, h.times[i], h.rows[i]);
+  const path = new PathRecorder();
+  for (let i = 0; i < h.times.length; i++) {
+    m.update(out, h.times[i], h.rows[i]);
+    path.push(out.age, out.logHealthIndex);
+  }
   const lifetimeS = h.times[h.times.length - 1] - h.times[0];
   if (out.phase !== 'monitoring') {
     throw new PdmError('PDM_ERR_INPUT_VALUE', `${h.name}: the history (${h.times.length} rows) is shorter than the baseline period`, {
@@ -72,7 +79,7 @@ export function summarizeHistory(h: History, config: MonitorConfigInput): Histor
   }
   const onsetTime = onset.detected ? onset.onsetTime : null;
   const stageDurationS = onsetTime === null ? null : h.times[h.times.length - 1] - onsetTime;
-  return { name: h.name, lifetimeS, failureLogHi: out.logHealthIndex, onsetTime, stageDurationS, fit };
+  return { name: h.name, lifetimeS, failureLogHi: out.logHealthIndex, onsetTime, stageDurationS, fit, path: path.path() };
 }
 
 export function fleetFromSummaries(summaries: readonly HistorySummary[]): FleetKnowledge {
@@ -116,6 +123,7 @@ export function fleetFromSummaries(summaries: readonly HistorySummary[]): FleetK
     failureLogHi: summaries.map((s) => s.failureLogHi).filter((d) => d > 0),
     stageDurationsS: summaries.map((s) => s.stageDurationS).filter((d) => d !== null && d > 0) as number[],
     prior,
+    paths: summaries.map((s) => s.path),
   };
 }
 

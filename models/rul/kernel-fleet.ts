@@ -87,6 +87,8 @@ export class KernelLifeFleet implements FleetLife {
   readonly bandwidth: number;
   readonly #logT: Float64Array;
   readonly #terms: Float64Array;
+  /** Log weights of the lives (uniform unless set: trajectory.ts). */
+  readonly #logW: Float64Array;
   #cachedAge = Number.NaN;
   #cachedLogS = 0;
 
@@ -101,6 +103,16 @@ export class KernelLifeFleet implements FleetLife {
     this.#logT = Float64Array.from(lifetimes, Math.log);
     this.bandwidth = bandwidth ?? crossValidatedBandwidth([...this.#logT], FATIGUE_LOG_LIFE_SD / 10, FATIGUE_LOG_LIFE_SD);
     this.#terms = new Float64Array(lifetimes.length);
+    this.#logW = new Float64Array(lifetimes.length).fill(-Math.log(lifetimes.length));
+  }
+
+  /** Weights of the lives (normalised here; zero weights allowed, not all). */
+  setWeights(w: ArrayLike<number>): void {
+    let sum = 0;
+    for (let i = 0; i < this.#logW.length; i++) sum += w[i];
+    if (!(sum > 0) || w.length !== this.#logW.length) return;
+    for (let i = 0; i < this.#logW.length; i++) this.#logW[i] = Math.log(w[i] / sum);
+    this.#cachedAge = Number.NaN;
   }
 
   /** ln S(x). */
@@ -110,12 +122,12 @@ export class KernelLifeFleet implements FleetLife {
     const t = this.#terms;
     let m = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < t.length; i++) {
-      t[i] = logNormalTail((lx - this.#logT[i]) / this.bandwidth);
+      t[i] = this.#logW[i] + logNormalTail((lx - this.#logT[i]) / this.bandwidth);
       if (t[i] > m) m = t[i];
     }
     let s = 0;
     for (let i = 0; i < t.length; i++) s += Math.exp(t[i] - m);
-    return m + Math.log(s / t.length);
+    return m + Math.log(s);
   }
 
   conditionalCdf(r: number, age: number): number {

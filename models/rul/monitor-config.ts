@@ -82,10 +82,10 @@ export const RulSpec = z
         "after onset: 'trend' = degradation model alone (mass it never assigns lies beyond the horizon); 'trend+fleet' = that mass goes to the fleet life distribution; 'mixture' = half trend+fleet, half fleet; 'first' = the asset fails at the first of the trend's crossing and the fleet's (age-conditioned) life, combined as independent",
       ),
     fleetModel: z
-      .enum(['weibull', 'kernel'])
+      .enum(['weibull', 'kernel', 'matched'])
       .default('kernel')
       .describe(
-        "the fleet's life distribution: 'weibull' = Bayesian Weibull through the training lives; 'kernel' = the training lives themselves, each smeared by a log-normal kernel whose width is cross-validated on them (kernel-fleet.ts)",
+        "the fleet's life distribution: 'weibull' = Bayesian Weibull through the training lives; 'kernel' = the training lives themselves, each smeared by a log-normal kernel whose width is cross-validated on them (kernel-fleet.ts); 'matched' = that, each life weighted by how closely the asset's health index has followed that history's at the same ages (trajectory.ts)",
       ),
     stageFleet: z
       .boolean()
