@@ -129,8 +129,11 @@ export function fleetFromSummaries(summaries: readonly HistorySummary[]): FleetK
 
 export function learnFleet(histories: readonly History[], config: MonitorConfigInput): FleetKnowledge {
   const summaries = histories.map((h) => summarizeHistory(h, config));
-  const fleet = fleetFromSummaries(summaries);
-  const calibration = MonitorConfigSpec.parse(config).rul.calibration;
+  const rul = MonitorConfigSpec.parse(config).rul;
+  // The paths serve trajectory matching only; without it they would only grow every saved state.
+  const { paths, ...rest } = fleetFromSummaries(summaries);
+  const fleet: FleetKnowledge = rul.fleetModel === 'matched' ? { ...rest, paths } : rest;
+  const calibration = rul.calibration;
   if ((calibration.method === 'none' && !calibration.point) || histories.length < 2) return fleet;
   return { ...fleet, calibration: innerLeaveOneOut(histories, summaries, config, calibration.fractions) };
 }

@@ -91,6 +91,8 @@ describe('trajectory matching', () => {
     const config = { rul: { fleetModel: 'matched' as const } };
     const fleet = learnFleet(training, config);
     expect(fleet.paths).toHaveLength(3);
+    // Without trajectory matching the paths are not kept (they would only grow every saved state).
+    expect(learnFleet(training, {}).paths).toBeUndefined();
     const run = (m: AssetMonitor, from = 0, to = asset.times.length) => {
       const out = [];
       for (let i = from; i < to; i++) out.push(m.update(newAssetStatus(), asset.times[i], asset.rows[i]));
