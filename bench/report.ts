@@ -181,12 +181,18 @@ export const formatters: Record<string, Formatter> = {
     return {
       title: sectionTitles['rul-protocol'],
       lines: [
-        `Leave-one-out over the FEMTO learning bearings (${j.bearings.join(', ')}), each cut at the challenge's eleven fractions of life (${j.cuts.challenge.join(', ')}) and at ${j.cuts.uniform.join(', ')}; remaining life predicted at the cut from the rows up to it, scored with the challenge's function (tools/harness/rul-protocol.ts). Reference: the model before the score-optimal point and the dropping of passed training failure levels, its median scored, same run. Truncated replays agree with the rows read: ${j.truncatedReplaysAgree ? 'yes' : '**NO**'}. A measurement, not a threshold; goal on the challenge's test runs: score ≥ ${j.goal.score}, median |error| ≤ ${j.goal.medianAbsPercentError} %, ≥ ${j.goal.coveredOf11} of 11 covered with upper ÷ lower ≤ ${j.goal.medianUpperOverLower}.`,
+        `Leave-one-out over the FEMTO learning bearings (${j.bearings.join(', ')}), each cut at the challenge's eleven fractions of life (${j.cuts.challenge.join(', ')}) and at ${j.cuts.uniform.join(', ')}; remaining life predicted at the cut from the rows up to it, scored with the challenge's function (tools/harness/rul-protocol.ts). References, same run: the model before the state work (Bayesian Weibull fleet, uncalibrated), and the model before the score-optimal point and the dropping of passed training failure levels, its median scored. Truncated replays agree with the rows read: ${j.truncatedReplaysAgree ? 'yes' : '**NO**'}. A measurement, not a threshold; goal on the challenge's test runs: score ≥ ${j.goal.score}, median |error| ≤ ${j.goal.medianAbsPercentError} %, ≥ ${j.goal.coveredOf11} of 11 covered with upper ÷ lower ≤ ${j.goal.medianUpperOverLower}.`,
         '',
         '| model | cuts | score | median \\|error\\| | over-predicted | 0 s | 90 % interval covers | median upper ÷ lower |',
         '|---|---|---|---|---|---|---|---|',
         row(`default (${j.model.scored} scored)`, 'challenge', j.model.challenge),
         row('', 'uniform', j.model.uniform),
+        ...(j.beforeState
+          ? [
+              row(`before the state work (${j.beforeState.scored} scored)`, 'challenge', j.beforeState.challenge),
+              row('', 'uniform', j.beforeState.uniform),
+            ]
+          : []),
         row(`reference (${j.reference.scored} scored)`, 'challenge', j.reference.challenge),
         row('', 'uniform', j.reference.uniform),
         '',

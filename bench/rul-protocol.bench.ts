@@ -1,9 +1,11 @@
 /**
  * The remaining-life model on the PHM 2012 protocol (tools/harness/rul-protocol.ts): leave-one-out
  * over the six FEMTO learning bearings, each cut at the challenge's eleven fractions of life and
- * at 50-90 %, scored with the challenge's function. Reference: the model as it was before the
- * score-optimal point and the dropping of passed training failure levels (its median scored), in
- * the same run. A measurement, not a test threshold. Prints one JSON line.
+ * at 50-90 %, scored with the challenge's function. References, in the same run: the model before
+ * the state work (Bayesian Weibull fleet, trend + fleet, uncalibrated; its score-optimal point
+ * scored) and the model as it was before the score-optimal point and the dropping of passed
+ * training failure levels (its median scored). A measurement, not a test threshold. Prints one
+ * JSON line.
  *
  *   node bench/rul-protocol.bench.ts
  */
@@ -44,7 +46,9 @@ function measure(config: MonitorConfigInput, scored: ScoredPoint) {
 }
 
 const model = measure({}, 'point');
-const reference = measure({ rul: { unreachedThresholds: false } }, 'median');
+const BEFORE_STATE = { fleetModel: 'weibull', combine: 'trend+fleet', calibration: { method: 'none' } } as const;
+const beforeState = measure({ rul: BEFORE_STATE }, 'point');
+const reference = measure({ rul: { ...BEFORE_STATE, unreachedThresholds: false } }, 'median');
 // The protocol reads the whole replay's row at each cut; replaying series truncated at the
 // challenge's cuts must give the same rows (the monitor is causal).
 const checked = histories.map((h) => truncatedReplayAgrees(histories, model.replays, h.bearing, CHALLENGE_CUTS[0]));
@@ -54,6 +58,7 @@ process.stdout.write(
     bearings: histories.map((h) => h.bearing),
     cuts: { challenge: CHALLENGE_CUTS.map((c) => Math.round(c * 1000) / 1000), uniform: [...UNIFORM_CUTS] },
     model: model.summary,
+    beforeState: beforeState.summary,
     reference: reference.summary,
     truncatedReplaysAgree: checked.every(Boolean),
     goal: { score: 0.35, medianAbsPercentError: 40, coveredOf11: 8, medianUpperOverLower: 5 },

@@ -29,17 +29,48 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { start: START, end: END } = sectionMarkers('rul-protocol');
 const histories = loadFemtoHistories();
 
+/**
+ * The remaining-life model before the state work (issue 13 part 6): Bayesian Weibull fleet, trend
+ * with its unassigned mass on the fleet, no calibration. The rows measured before keep that meaning.
+ */
+const BEFORE_STATE = { fleetModel: 'weibull', combine: 'trend+fleet', calibration: { method: 'none' } } as const;
+const before = (rul: MonitorConfigInput['rul'] = {}): MonitorConfigInput => ({ rul: { ...BEFORE_STATE, ...rul } });
+const PREVIOUS_DEFAULT = 'default before the state work: passed levels dropped, Bayesian Weibull fleet, score-optimal point';
+const DEFAULT = '**default**: first of trend and kernel fleet (uncalibrated), score-optimal point';
+
 /** name, configuration, which number is scored. */
 export const PROTOCOL_VARIANTS: [string, MonitorConfigInput, ScoredPoint][] = [
-  ['before: median, passed training failure levels still thresholds', { rul: { unreachedThresholds: false } }, 'median'],
-  ['before, scoring the score-optimal point instead of the median', { rul: { unreachedThresholds: false } }, 'point'],
-  ['passed training failure levels dropped, median', {}, 'median'],
-  ['**default**: passed levels dropped, score-optimal point (`rul_s.point`)', {}, 'point'],
-  ['default + wear-out fleet (Weibull shape ≥ 1)', { rul: { weibullPrior: { minShape: 1 } } }, 'point'],
-  ['default, every unpassed training level a threshold', { rul: { thresholds: 'all' } }, 'point'],
-  ['default, half-and-half mixture with the fleet', { rul: { combine: 'mixture' } }, 'point'],
-  ['default + fleet time from onset to failure (stage fleet)', { rul: { stageFleet: true } }, 'point'],
-  ['fleet only (no degradation model), point', { onset: { threshold: 1e12 } }, 'point'],
+  ['before the protocol: median, passed training failure levels still thresholds', before({ unreachedThresholds: false }), 'median'],
+  ['before the protocol, scoring the score-optimal point instead of the median', before({ unreachedThresholds: false }), 'point'],
+  ['passed training failure levels dropped, median', before(), 'median'],
+  [PREVIOUS_DEFAULT, before(), 'point'],
+  ['that + wear-out fleet (Weibull shape ≥ 1)', before({ weibullPrior: { minShape: 1 } }), 'point'],
+  ['that, every unpassed training level a threshold', before({ thresholds: 'all' }), 'point'],
+  ['that, half-and-half mixture with the fleet', before({ combine: 'mixture' }), 'point'],
+  ['that + fleet time from onset to failure (stage fleet)', before({ stageFleet: true }), 'point'],
+  ['fleet only (no degradation model), Bayesian Weibull, point', { ...before(), onset: { threshold: 1e12 } }, 'point'],
+  ['kernel fleet instead of the Weibull (trend + fleet, uncalibrated)', before({ fleetModel: 'kernel' }), 'point'],
+  ['first of trend and Weibull fleet (uncalibrated)', before({ combine: 'first' }), 'point'],
+  [DEFAULT, {}, 'point'],
+  ['default, scoring the median', {}, 'median'],
+  ["default, lives weighted by trajectory match ('matched', trajectory.ts)", { rul: { fleetModel: 'matched' } }, 'point'],
+  [
+    "default calibrated on the training histories by 'scale' (conformal stretch of the log interval)",
+    { rul: { calibration: { method: 'scale' } } },
+    'point',
+  ],
+  [
+    "default calibrated on the training histories by 'residual' (model median × its inner errors)",
+    { rul: { calibration: { method: 'residual' } } },
+    'point',
+  ],
+  ["'residual' + point factor learnt on the training histories", { rul: { calibration: { method: 'residual', point: true } } }, 'point'],
+  ['fleet only (no degradation model), kernel fleet, point', { onset: { threshold: 1e12 } }, 'point'],
+  [
+    "fleet only, kernel fleet, calibrated by 'residual', point",
+    { onset: { threshold: 1e12 }, rul: { calibration: { method: 'residual' } } },
+    'point',
+  ],
 ];
 
 const f2 = (x: number) => x.toFixed(3);
@@ -62,28 +93,43 @@ function report(): string {
     '|---|---|---|---|---|---|---|---|',
   ];
   let defaultCases: ReturnType<typeof protocolCases> = [];
+  let previousCases: ReturnType<typeof protocolCases> = [];
+  let defaultUniform: ReturnType<typeof protocolCases> = [];
+  let previousUniform: ReturnType<typeof protocolCases> = [];
   for (const [name, config, scored] of PROTOCOL_VARIANTS) {
     const replays = leaveOneOutReplays(histories, config);
     const challenge = protocolCases(histories, replays, CHALLENGE_CUTS, scored);
     const uniform = protocolCases(histories, replays, UNIFORM_CUTS, scored);
     lines.push(`| ${name} | challenge | ${cells(summarize(challenge))} |`, `| | uniform | ${cells(summarize(uniform))} |`);
-    if (name.startsWith('**default**')) defaultCases = challenge;
+    if (name === DEFAULT) {
+      defaultCases = challenge;
+      defaultUniform = uniform;
+    }
+    if (name === PREVIOUS_DEFAULT) {
+      previousCases = challenge;
+      previousUniform = uniform;
+    }
   }
-  lines.push(
-    '',
-    '**Default, per left-out bearing** (challenge cuts: score, median |error|, over-predicted, covered):',
-    '',
-    '| bearing | life (s) | score | median \\|error\\| | over | covered | basis at the cuts |',
-    '|---|---|---|---|---|---|---|',
-  );
-  for (const h of histories) {
-    const mine = defaultCases.filter((c) => c.bearing === h.bearing);
-    const s = summarize(mine);
-    const bases = [...new Set(mine.map((c) => c.basis ?? 'none'))].join(', ');
+  const arrow = (a: string, b: string) => `${a} → ${b}`;
+  const perBearing = (title: string, now: typeof defaultCases, was: typeof defaultCases) => {
     lines.push(
-      `| ${h.bearing} | ${Math.round(h.lifetimeS)} | ${f2(s.score)} | ${pct(s.medianAbsPercentError)} | ${s.overPredicted} / ${s.cases} | ${s.covered} / ${s.cases} | ${bases} |`,
+      '',
+      title,
+      '',
+      '| bearing | life (s) | score | median \\|error\\| | over | covered | upper ÷ lower | basis at the cuts (now) |',
+      '|---|---|---|---|---|---|---|---|',
     );
-  }
+    for (const h of histories) {
+      const s = summarize(now.filter((c) => c.bearing === h.bearing));
+      const p = summarize(was.filter((c) => c.bearing === h.bearing));
+      const bases = [...new Set(now.filter((c) => c.bearing === h.bearing).map((c) => c.basis ?? 'none'))].join(', ');
+      lines.push(
+        `| ${h.bearing} | ${Math.round(h.lifetimeS)} | ${arrow(f2(p.score), f2(s.score))} | ${arrow(pct(p.medianAbsPercentError), pct(s.medianAbsPercentError))} | ${arrow(`${p.overPredicted}`, `${s.overPredicted} / ${s.cases}`)} | ${arrow(`${p.covered}`, `${s.covered} / ${s.cases}`)} | ${arrow(ratio(p.medianUpperOverLower), ratio(s.medianUpperOverLower))} | ${bases} |`,
+      );
+    }
+  };
+  perBearing('**Per left-out bearing, challenge cuts** (default before the state work → default now):', defaultCases, previousCases);
+  perBearing('**Per left-out bearing, uniform cuts** (before → now):', defaultUniform, previousUniform);
   lines.push('', END);
   return lines.join('\n');
 }

@@ -55,27 +55,37 @@ function perBearingTable(withTrain: boolean, config: MonitorConfigInput = {}): s
   return lines;
 }
 
+/**
+ * The remaining-life model before the state work (issue 13 part 6): Bayesian Weibull fleet, trend
+ * with its unassigned mass on the fleet, no calibration. The earlier rows keep that meaning.
+ */
+const BEFORE_STATE = { fleetModel: 'weibull', combine: 'trend+fleet', calibration: { method: 'none' } } as const;
+const before = (rul: MonitorConfigInput['rul'] = {}): MonitorConfigInput => ({ rul: { ...BEFORE_STATE, ...rul } });
+
 const VARIANTS: [string, MonitorConfigInput, boolean?][] = [
-  ['fleet only (no degradation model)', { onset: { threshold: 1e12 } }],
+  ['fleet only (no degradation model), Bayesian Weibull', { ...before(), onset: { threshold: 1e12 } }],
   [
     'textbook Gebraeel: white noise, Φ(g), every training threshold, trend alone, no autocorrelation correction',
-    { rul: { noise: 'white', thresholds: 'all', combine: 'trend', correctAutocorrelation: false, unreachedThresholds: false } },
+    before({ noise: 'white', thresholds: 'all', combine: 'trend', correctAutocorrelation: false, unreachedThresholds: false }),
   ],
-  ['white noise + autocorrelation correction', { rul: { noise: 'white', thresholds: 'all', combine: 'trend' } }],
-  ['white noise + correction + unassigned mass to fleet', { rul: { noise: 'white', thresholds: 'all', combine: 'trend+fleet' } }],
-  ['white noise, lowest threshold, + fleet', { rul: { noise: 'white', thresholds: 'lowest', combine: 'trend+fleet' } }],
-  ['Brownian first passage, every threshold, trend alone', { rul: { noise: 'brownian', thresholds: 'all', combine: 'trend' } }],
-  ['Brownian, every threshold, + fleet', { rul: { noise: 'brownian', thresholds: 'all', combine: 'trend+fleet' } }],
-  ['Brownian, lowest threshold, trend alone', { rul: { noise: 'brownian', thresholds: 'lowest', combine: 'trend' } }],
-  [
-    'default before the PHM 2012 protocol: training failure levels already passed still thresholds',
-    { rul: { unreachedThresholds: false } },
-  ],
-  ['**default**: Brownian, lowest threshold not yet passed, + fleet', {}],
+  ['white noise + autocorrelation correction', before({ noise: 'white', thresholds: 'all', combine: 'trend' })],
+  ['white noise + correction + unassigned mass to fleet', before({ noise: 'white', thresholds: 'all', combine: 'trend+fleet' })],
+  ['white noise, lowest threshold, + fleet', before({ noise: 'white', thresholds: 'lowest', combine: 'trend+fleet' })],
+  ['Brownian first passage, every threshold, trend alone', before({ noise: 'brownian', thresholds: 'all', combine: 'trend' })],
+  ['Brownian, every threshold, + fleet', before({ noise: 'brownian', thresholds: 'all', combine: 'trend+fleet' })],
+  ['Brownian, lowest threshold, trend alone', before({ noise: 'brownian', thresholds: 'lowest', combine: 'trend' })],
+  ['default before the PHM 2012 protocol: training failure levels already passed still thresholds', before({ unreachedThresholds: false })],
+  ['default before the state work: Brownian, lowest threshold not yet passed, + Bayesian Weibull fleet', before()],
+  ['that, training lives as recorded (no load and speed given)', before(), false],
+  ['that, half-and-half mixture with the fleet', before({ combine: 'mixture' })],
+  ['that + fleet time from onset to failure', before({ stageFleet: true })],
+  ['that, health index = largest feature ratio', { ...before(), anomaly: { healthIndex: 'max' } }],
+  ['fleet only (no degradation model), kernel fleet', { onset: { threshold: 1e12 } }],
+  ['**default**: Brownian, lowest threshold not yet passed, first of trend and kernel fleet', {}],
   ['default, training lives as recorded (no load and speed given)', {}, false],
-  ['default, half-and-half mixture with the fleet', { rul: { combine: 'mixture' } }],
-  ['default + fleet time from onset to failure', { rul: { stageFleet: true } }],
-  ['default, health index = largest feature ratio', { anomaly: { healthIndex: 'max' } }],
+  ["default, lives weighted by trajectory match ('matched')", { rul: { fleetModel: 'matched' } }],
+  ["default calibrated on the training histories by 'scale'", { rul: { calibration: { method: 'scale' } } }],
+  ["default calibrated on the training histories by 'residual'", { rul: { calibration: { method: 'residual' } } }],
 ];
 
 /** Short bearing names in the data set's order (B1_1 / B1_2 / ...), for the variant table's column heads. */

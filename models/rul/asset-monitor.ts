@@ -6,9 +6,12 @@
  *            -> health index: mean one-sided log-ratio of the positive features to their
  *               baseline, running median; reported as exp(.), so 1 = baseline, 2 = twice it
  *            -> onset CUSUM on the health index (degradation detected / not, onset time)
- *            -> remaining life: fleet Weibull conditioned on age before onset ('fleet'), Bayesian
- *               exponential degradation model from onset on, its unassigned mass on the fleet
- *               ('degradation'); null only with no training histories and no onset
+ *            -> remaining life: the fleet's lives (kernel estimate, or a Bayesian Weibull)
+ *               conditioned on age before onset ('fleet'); from onset on, the first of the
+ *               Bayesian exponential degradation model's crossing and the fleet's life (or the
+ *               fleet taking only the mass the trend leaves unassigned) ('degradation'); optionally
+ *               calibrated on the training histories; null only with no training histories and
+ *               no onset
  *            -> NE 107 health state.
  *
  * State serialises to versioned JSON (`toJSON` / `fromJSON`) and a restored monitor continues with
@@ -26,6 +29,7 @@ import { type FeatureRecord, readFeatures } from '../anomaly/feature-vector.ts';
 import { parseModelConfig } from '../anomaly/model-config.ts';
 import { type HealthEvidence, type HealthState, healthState, type IsoZone } from '../health/ne107.ts';
 import { type SystemEvent, SystemEventDetector, type SystemEventState } from '../health/system-event.ts';
+import { conformalScale, pointFactor, type RulCalibrationCases, residualKernel } from './calibration.ts';
 import {
   BrownianTrend,
   type DegradationPrior,
@@ -34,10 +38,12 @@ import {
   WhiteNoiseTrend,
 } from './exponential-degradation.ts';
 import { FeatureLimitCriterion, type FeatureLimitState } from './feature-limit.ts';
+import { type FleetLife, KernelLifeFleet } from './kernel-fleet.ts';
 import { MedianSmoother, type MedianSmootherState } from './median-smoother.ts';
 import { type MonitorConfig, type MonitorConfigInput, MonitorConfigSpec } from './monitor-config.ts';
 import { type OnsetConfig, OnsetCusum, type OnsetCusumState } from './onset-cusum.ts';
 import { type RulEstimate, RulSolver } from './rul-distribution.ts';
+import { type HealthPath, TrajectoryMatch, type TrajectoryMatchState } from './trajectory.ts';
 import { WeibullFleet } from './weibull-fleet.ts';
 
 /** What run-to-failure histories of similar machines teach (see fleet-training.ts). */
@@ -50,6 +56,16 @@ export interface FleetKnowledge {
   stageDurationsS: number[];
   /** Prior of the degradation model, null when no history showed a degradation trend. */
   prior: DegradationPrior | null;
+  /**
+   * Inner leave-one-out cases of the model on the training histories (calibration.ts), when
+   * learnt with a calibration method (absent in fleets learnt before it existed, or without one).
+   */
+  calibration?: RulCalibrationCases | null;
+  /**
+   * Each history's smoothed log health index over its life, in the order of `lifetimesS`
+   * (trajectory.ts; absent in fleets learnt before it existed).
+   */
+  paths?: HealthPath[] | null;
 }
 
 export type RulBasis = 'fleet' | 'degradation' | null;
@@ -115,14 +131,16 @@ export interface AssetMonitorState {
   featureLimit?: FeatureLimitState | null;
   /** The system-event detector's state (absent in states written before it existed: it starts afresh). */
   systemEvent?: SystemEventState | null;
+  /** The trajectory match's running sums (with `rul.fleetModel: matched`; absent before it existed). */
+  match?: TrajectoryMatchState | null;
 }
 
 export class AssetMonitor {
   readonly config: MonitorConfig;
   readonly fleet: FleetKnowledge | null;
   readonly where: string;
-  readonly #weibull: WeibullFleet | null;
-  readonly #stageWeibull: WeibullFleet | null;
+  readonly #weibull: FleetLife | null;
+  readonly #stageWeibull: FleetLife | null;
   readonly #logThresholds: number[];
   readonly #medianLogThreshold: number;
   /** The training histories' log failure levels, ascending, when the thresholds are learnt from them (else null). */
@@ -132,6 +150,10 @@ export class AssetMonitor {
   /** This window's thresholds (reused: no allocation per window). */
   readonly #thresholdsNow: number[] = [];
   readonly #longestLifeS: number;
+  /** The calibration applied to every remaining-life distribution, null for none. */
+  readonly #calibration: Parameters<RulSolver['calibrate']>[1] | null;
+  /** Factor on the score-optimal point learnt from the inner cases (1: none). */
+  readonly #pointFactor: number;
   #detector: AnomalyDetector;
   #firstTime: number | null = null;
   #lastTime: number | null = null;
@@ -145,6 +167,8 @@ export class AssetMonitor {
   readonly #solver = new RulSolver();
   readonly #evidence: HealthEvidence;
   #limit: FeatureLimitCriterion | null = null;
+  /** The asset's path against the training histories' (fleetModel 'matched'), null otherwise. */
+  #match: TrajectoryMatch | null;
   #events: SystemEventDetector | null = null;
   #raw = new Float64Array(0);
 
@@ -168,13 +192,28 @@ export class AssetMonitor {
             failureLogHi: [...fleet.failureLogHi],
             stageDurationsS: [...fleet.stageDurationsS],
             prior: fleet.prior === null ? null : { ...fleet.prior },
+            ...(fleet.calibration
+              ? {
+                  calibration: {
+                    logRatio: [...fleet.calibration.logRatio],
+                    logBelow: [...fleet.calibration.logBelow],
+                    logAbove: [...fleet.calibration.logAbove],
+                    ...(fleet.calibration.logRatioPoint ? { logRatioPoint: [...fleet.calibration.logRatioPoint] } : {}),
+                  },
+                }
+              : {}),
+            ...(fleet.paths ? { paths: fleet.paths.map((p) => ({ t: [...p.t], y: [...p.y] })) } : {}),
           };
-    this.#weibull = fleet !== null && fleet.lifetimesS.length > 0 ? new WeibullFleet(fleet.lifetimesS, this.config.rul.weibullPrior) : null;
-    this.#stageWeibull =
-      fleet !== null && fleet.stageDurationsS.length > 0 && this.config.rul.stageFleet
-        ? new WeibullFleet(fleet.stageDurationsS, this.config.rul.weibullPrior)
-        : null;
     const r = this.config.rul;
+    const lives = (ts: number[]): FleetLife =>
+      r.fleetModel === 'weibull' ? new WeibullFleet(ts, r.weibullPrior) : new KernelLifeFleet(ts);
+    const paths = this.fleet?.paths;
+    this.#match =
+      r.fleetModel === 'matched' && paths && this.fleet !== null && paths.length === this.fleet.lifetimesS.length && paths.length > 1
+        ? new TrajectoryMatch(paths)
+        : null;
+    this.#weibull = fleet !== null && fleet.lifetimesS.length > 0 ? lives(fleet.lifetimesS) : null;
+    this.#stageWeibull = fleet !== null && fleet.stageDurationsS.length > 0 && r.stageFleet ? lives(fleet.stageDurationsS) : null;
     this.#logThresholds =
       r.failureThreshold !== undefined
         ? [Math.log(r.failureThreshold)]
@@ -191,6 +230,17 @@ export class AssetMonitor {
     const sd = learnt.length > 1 ? Math.sqrt(learnt.reduce((a, d) => a + (d - mean) ** 2, 0) / (learnt.length - 1)) : 0;
     this.#learntSpread = Math.max(sd, 0.1);
     this.#longestLifeS = this.fleet !== null && this.fleet.lifetimesS.length > 0 ? Math.max(...this.fleet.lifetimesS) : 0;
+    this.#calibration = null;
+    const cases = this.fleet?.calibration;
+    if (cases && r.calibration.method === 'scale') {
+      const scale = conformalScale(cases, r.coverage);
+      if (Number.isFinite(scale)) this.#calibration = { method: 'scale', scale };
+    } else if (cases && r.calibration.method === 'residual') {
+      const k = residualKernel(cases);
+      if (k !== null) this.#calibration = { method: 'residual', ...k };
+    }
+    const factor = cases && r.calibration.point ? pointFactor(cases) : Number.NaN;
+    this.#pointFactor = Number.isFinite(factor) ? factor : 1;
     this.#detector = new AnomalyDetector(this.config.anomaly, where);
     this.#smoother = new MedianSmoother(this.config.smoothingWindows);
     if (r.featureLimit !== undefined) this.#limit = new FeatureLimitCriterion(r.featureLimit, this.config.smoothingWindows, where);
@@ -253,6 +303,7 @@ export class AssetMonitor {
       out.onsetTime = out.degradation && onset.onsetTime !== null ? onset.onsetTime : Number.NaN;
       out.logHealthIndex = logHi;
       out.healthIndex = Math.exp(logHi);
+      this.#match?.update(age, logHi);
     }
     this.#judgeSystemEvent(out, time, features);
     if (this.#remainingLife) this.#estimateRul(out, age);
@@ -334,6 +385,7 @@ export class AssetMonitor {
           ? this.#brownian.update(onset.sums, this.#prior!)
           : this.#white.update(onset.sums, this.#prior!, r.correctAutocorrelation, tau);
     }
+    if (this.#match !== null && this.#weibull instanceof KernelLifeFleet) this.#weibull.setWeights(this.#match.weights());
     const limitTrend = degrading && this.#limit !== null ? this.#limit.trend(this.#baselineDurationS!, r.vagueSlopeScale) : null;
     const ok = this.#solver.solve(out.rul, {
       trend,
@@ -344,10 +396,13 @@ export class AssetMonitor {
       stageFleet: degrading ? this.#stageWeibull : null,
       trendWeight: r.combine === 'mixture' ? 0.5 : 1,
       fallbackToFleet: r.combine !== 'trend',
+      firstOfTrendAndFleet: r.combine === 'first',
       horizon,
       coverage: r.coverage,
       limit: limitTrend === null ? null : { trend: limitTrend, logLimit: this.#limit!.logLimit },
     });
+    if (ok && this.#calibration !== null) this.#solver.calibrate(out.rul, this.#calibration, r.coverage, horizon);
+    if (ok) out.rul.point *= this.#pointFactor;
     if (!ok) {
       out.rulBasis = null;
       out.rul.median = Number.NaN;
@@ -355,6 +410,16 @@ export class AssetMonitor {
       out.rul.upper = Number.NaN;
       out.rul.point = Number.NaN;
     } else out.rulBasis = degrading ? 'degradation' : 'fleet';
+  }
+
+  /**
+   * The remaining life at the last window's state, into `out.rul` and `out.rulBasis`, for a
+   * monitor built without remaining life (`remainingLife: false`): the inner leave-one-out of the
+   * calibration asks it only at its cuts. `out` must be the status the last `update` wrote.
+   */
+  remainingLifeNow(out: AssetStatus): AssetStatus {
+    if (out.phase === 'monitoring') this.#estimateRul(out, out.age);
+    return out;
   }
 
   /**
@@ -396,6 +461,7 @@ export class AssetMonitor {
       onset: this.#onset === null ? null : this.#onset.toJSON(),
       featureLimit: this.#limit === null ? null : this.#limit.toJSON(),
       systemEvent: this.#events === null ? null : this.#events.toJSON(),
+      ...(this.#match === null ? {} : { match: this.#match.toJSON() }),
     };
   }
 
@@ -414,6 +480,7 @@ export class AssetMonitor {
       m.#events = new SystemEventDetector(m.config.systemEvent, names, where, state.systemEvent);
       m.#raw = new Float64Array(names.length);
     }
+    if (m.#match !== null && state.match) m.#match = new TrajectoryMatch(m.fleet!.paths!, state.match);
     const b = m.#detector.baseline;
     if (state.onset !== null) {
       if (b === null || state.baselineDurationS === null)

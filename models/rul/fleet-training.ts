@@ -14,9 +14,11 @@
 import { PdmError } from '../../common/errors.ts';
 import type { FeatureRecord } from '../anomaly/feature-vector.ts';
 import { AssetMonitor, type FleetKnowledge, newAssetStatus } from './asset-monitor.ts';
+import type { RulCalibrationCases } from './calibration.ts';
 import { type DegradationPrior, diffusionFromResiduals } from './exponential-degradation.ts';
 import type { OperatingCondition } from './life-scaling.ts';
-import type { MonitorConfigInput } from './monitor-config.ts';
+import { type MonitorConfigInput, MonitorConfigSpec } from './monitor-config.ts';
+import { type HealthPath, PathRecorder } from './trajectory.ts';
 
 export interface History {
   name: string;
@@ -34,6 +36,8 @@ export interface HistorySummary {
   /** Seconds from the detected onset to failure, null without an onset. */
   stageDurationS: number | null;
   fit: { theta: number; beta: number; residualVar: number; n: number; span: number } | null;
+  /** Its smoothed log health index over its life, downsampled (trajectory.ts). */
+  path: HealthPath;
 }
 
 export function summarizeHistory(h: History, config: MonitorConfigInput): HistorySummary {
@@ -42,7 +46,11 @@ export function summarizeHistory(h: History, config: MonitorConfigInput): Histor
   }
   const m = new AssetMonitor(config, null, h.name, { remainingLife: false });
   const out = newAssetStatus();
-  for (let i = 0; i < h.times.length; i++) m.update(out, h.times[i], h.rows[i]);
+  const path = new PathRecorder();
+  for (let i = 0; i < h.times.length; i++) {
+    m.update(out, h.times[i], h.rows[i]);
+    path.push(out.age, out.logHealthIndex);
+  }
   const lifetimeS = h.times[h.times.length - 1] - h.times[0];
   if (out.phase !== 'monitoring') {
     throw new PdmError('PDM_ERR_INPUT_VALUE', `${h.name}: the history (${h.times.length} rows) is shorter than the baseline period`, {
@@ -71,7 +79,7 @@ export function summarizeHistory(h: History, config: MonitorConfigInput): Histor
   }
   const onsetTime = onset.detected ? onset.onsetTime : null;
   const stageDurationS = onsetTime === null ? null : h.times[h.times.length - 1] - onsetTime;
-  return { name: h.name, lifetimeS, failureLogHi: out.logHealthIndex, onsetTime, stageDurationS, fit };
+  return { name: h.name, lifetimeS, failureLogHi: out.logHealthIndex, onsetTime, stageDurationS, fit, path: path.path() };
 }
 
 export function fleetFromSummaries(summaries: readonly HistorySummary[]): FleetKnowledge {
@@ -115,9 +123,64 @@ export function fleetFromSummaries(summaries: readonly HistorySummary[]): FleetK
     failureLogHi: summaries.map((s) => s.failureLogHi).filter((d) => d > 0),
     stageDurationsS: summaries.map((s) => s.stageDurationS).filter((d) => d !== null && d > 0) as number[],
     prior,
+    paths: summaries.map((s) => s.path),
   };
 }
 
 export function learnFleet(histories: readonly History[], config: MonitorConfigInput): FleetKnowledge {
-  return fleetFromSummaries(histories.map((h) => summarizeHistory(h, config)));
+  const summaries = histories.map((h) => summarizeHistory(h, config));
+  const rul = MonitorConfigSpec.parse(config).rul;
+  // The paths serve trajectory matching only; without it they would only grow every saved state.
+  const { paths, ...rest } = fleetFromSummaries(summaries);
+  const fleet: FleetKnowledge = rul.fleetModel === 'matched' ? { ...rest, paths } : rest;
+  const calibration = rul.calibration;
+  if ((calibration.method === 'none' && !calibration.point) || histories.length < 2) return fleet;
+  return { ...fleet, calibration: innerLeaveOneOut(histories, summaries, config, calibration.fractions) };
+}
+
+/**
+ * The calibration cases (calibration.ts): each history replayed as the asset, with the fleet learnt
+ * from the others (the same code and configuration, uncalibrated), its remaining life asked at
+ * the last row at or before each fraction of its life, and compared with the truth.
+ */
+const LOG_CAP = 50;
+
+export function innerLeaveOneOut(
+  histories: readonly History[],
+  summaries: readonly HistorySummary[],
+  config: MonitorConfigInput,
+  fractions: readonly number[],
+): RulCalibrationCases {
+  const plain: MonitorConfigInput = { ...config, rul: { ...(config.rul ?? {}), calibration: { method: 'none', point: false } } };
+  const cases: RulCalibrationCases = { logRatio: [], logBelow: [], logAbove: [], logRatioPoint: [] };
+  const cutsAsc = [...fractions].sort((a, b) => a - b);
+  for (let j = 0; j < histories.length; j++) {
+    const h = histories[j];
+    const others = fleetFromSummaries(summaries.filter((_, k) => k !== j));
+    const m = new AssetMonitor(plain, others, h.name, { remainingLife: false });
+    const out = newAssetStatus();
+    const t0 = h.times[0];
+    const end = h.times[h.times.length - 1];
+    let c = 0;
+    for (let i = 0; i < h.times.length && c < cutsAsc.length; i++) {
+      m.update(out, h.times[i], h.rows[i]);
+      // The last row at or before the cut: the next row is past it (or there is none).
+      const next = i + 1 < h.times.length ? h.times[i + 1] : Number.POSITIVE_INFINITY;
+      while (c < cutsAsc.length && next > t0 + cutsAsc[c] * (end - t0)) {
+        const at = t0 + cutsAsc[c] * (end - t0);
+        c++;
+        if (h.times[i] > at || out.phase !== 'monitoring') continue;
+        m.remainingLifeNow(out);
+        const actual = end - h.times[i];
+        const q = out.rul;
+        if (out.rulBasis === null || !(actual > 0) || !(q.median > 0)) continue;
+        cases.logRatio.push(Math.log(actual / q.median));
+        // Capped (a lower end of 0 s is infinitely far in log), so the cases stay finite in JSON.
+        cases.logBelow.push(Math.min(LOG_CAP, q.lower > 0 ? Math.log(q.median / q.lower) : LOG_CAP));
+        cases.logAbove.push(Math.min(LOG_CAP, Math.log(q.upper / q.median)));
+        cases.logRatioPoint!.push(q.point > 0 ? Math.min(LOG_CAP, Math.log(actual / q.point)) : LOG_CAP);
+      }
+    }
+  }
+  return cases;
 }

@@ -76,10 +76,16 @@ export const RulSpec = z
         "error model of the log health index around its trend (Gebraeel et al. 2005): independent 'white' noise, or a 'brownian' motion",
       ),
     combine: z
-      .enum(['trend', 'trend+fleet', 'mixture'])
-      .default('trend+fleet')
+      .enum(['trend', 'trend+fleet', 'mixture', 'first'])
+      .default('first')
       .describe(
-        "after onset: 'trend' = degradation model alone (mass it never assigns lies beyond the horizon); 'trend+fleet' = that mass goes to the fleet life distribution; 'mixture' = half trend+fleet, half fleet",
+        "after onset: 'trend' = degradation model alone (mass it never assigns lies beyond the horizon); 'trend+fleet' = that mass goes to the fleet life distribution; 'mixture' = half trend+fleet, half fleet; 'first' = the asset fails at the first of the trend's crossing and the fleet's (age-conditioned) life, combined as independent",
+      ),
+    fleetModel: z
+      .enum(['weibull', 'kernel', 'matched'])
+      .default('kernel')
+      .describe(
+        "the fleet's life distribution: 'weibull' = Bayesian Weibull through the training lives; 'kernel' = the training lives themselves, each smeared by a log-normal kernel whose width is cross-validated on them (kernel-fleet.ts); 'matched' = that, each life weighted by how closely the asset's health index has followed that history's at the same ages (trajectory.ts)",
       ),
     stageFleet: z
       .boolean()
@@ -87,6 +93,27 @@ export const RulSpec = z
       .describe(
         "after onset, the fleet part also includes the training histories' time from onset to failure (conditioned on the time since onset)",
       ),
+    calibration: z
+      .strictObject({
+        method: z
+          .enum(['none', 'scale', 'residual'])
+          .default('none')
+          .describe(
+            "remaining-life distribution calibrated on the training histories by an inner leave-one-out (calibration.ts): 'scale' stretches or shrinks the log interval about the median until it would have covered the truth at `coverage` of the inner cases; 'residual' replaces the model's spread by its inner errors; 'none' keeps the model's",
+          ),
+        point: z
+          .boolean()
+          .default(false)
+          .describe(
+            'also scale the score-optimal point by the factor that would have scored best on the inner cases (below 1 when the model was too long on the training histories)',
+          ),
+        fractions: z
+          .array(z.number().gt(0).lt(1))
+          .min(1)
+          .default([0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95])
+          .describe('fractions of life at which each training history is cut in the inner leave-one-out (the second half of life, evenly)'),
+      })
+      .default({ method: 'none', point: false, fractions: [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95] }),
     featureLimit: z
       .strictObject({
         features: z.array(z.string().min(1)).min(1).describe("features whose largest value is limited (e.g. every channel's velocity RMS)"),

@@ -16,8 +16,9 @@
  * the distribution does not reach within the horizon is reported as the horizon itself.
  */
 import type { TrendModel } from './exponential-degradation.ts';
+import type { FleetLife } from './kernel-fleet.ts';
+import { normalCdf } from './normal.ts';
 import { ScoreOptimalPoint } from './phm-score.ts';
-import type { WeibullFleet } from './weibull-fleet.ts';
 
 export interface RulEstimate {
   median: number;
@@ -38,12 +39,18 @@ export interface RulInputs {
   /** Seconds since onset (conditions the stage fleet). */
   tau: number;
   logThresholds: readonly number[];
-  fleet: WeibullFleet | null;
+  fleet: FleetLife | null;
   age: number;
   /** Time from onset to failure of the fleet (conditioned on tau), null to leave out. */
-  stageFleet: WeibullFleet | null;
+  stageFleet: FleetLife | null;
   trendWeight: number;
   fallbackToFleet: boolean;
+  /**
+   * The asset fails at the first of the trend's crossing and the fleet's life, combined as
+   * independent: F = 1 - (1 - F_trend)(1 - F_fleet) (instead of the fleet taking only the mass the
+   * trend leaves unassigned).
+   */
+  firstOfTrendAndFleet?: boolean;
   horizon: number;
   coverage: number;
   /**
@@ -107,10 +114,14 @@ export class RulSolver {
       }
       const rest = 1 - deg[GRID - 1];
       const useFleet = hasFleet && x.fallbackToFleet;
-      const tw = useFleet ? x.trendWeight : 1;
-      for (let i = 0; i < GRID; i++) {
-        const trend = deg[i] + (useFleet ? rest * fl[i] : 0);
-        cdf[i] = tw * trend + (1 - tw) * (useFleet ? fl[i] : 0);
+      if (useFleet && x.firstOfTrendAndFleet === true) {
+        for (let i = 0; i < GRID; i++) cdf[i] = 1 - (1 - deg[i]) * (1 - fl[i]);
+      } else {
+        const tw = useFleet ? x.trendWeight : 1;
+        for (let i = 0; i < GRID; i++) {
+          const trend = deg[i] + (useFleet ? rest * fl[i] : 0);
+          cdf[i] = tw * trend + (1 - tw) * (useFleet ? fl[i] : 0);
+        }
       }
     }
     const tail = (1 - x.coverage) / 2;
@@ -119,6 +130,54 @@ export class RulSolver {
     out.upper = this.#quantile(1 - tail, x.horizon);
     out.point = this.#point.solve(r, cdf);
     return true;
+  }
+
+  /**
+   * Recalibrates the distribution of the last `solve` (calibration.ts) and rewrites `out`:
+   * 'scale' stretches it about its median by `scale` in log remaining life, 'residual' replaces it
+   * by the median times the kernel-smoothed inner errors.
+   */
+  calibrate(
+    out: RulEstimate,
+    c: { method: 'scale'; scale: number } | { method: 'residual'; errors: Float64Array; bandwidth: number },
+    coverage: number,
+    horizon: number,
+  ): void {
+    const m = out.median;
+    if (!(m > 0) || !(m < horizon)) return;
+    const r = this.#r;
+    const cdf = this.#cdf;
+    const src = this.#one;
+    src.set(cdf);
+    const logM = Math.log(m);
+    if (c.method === 'scale') {
+      // F'(r) = F(m (r/m)^(1/scale)): read F at that point, linearly in log r between grid points.
+      const a = Math.log(r[1]);
+      for (let i = 1; i < GRID; i++) {
+        const x = logM + (Math.log(r[i]) - logM) / c.scale;
+        const u = (x - a) / LOG_STEP + 1;
+        if (u <= 1) cdf[i] = src[0] + Math.max(0, Math.min(1, Math.exp(x - a))) * (src[1] - src[0]);
+        else if (u >= GRID - 1) cdf[i] = src[GRID - 1];
+        else {
+          const j = Math.floor(u);
+          cdf[i] = src[j] + (u - j) * (src[j + 1] - src[j]);
+        }
+      }
+    } else {
+      cdf[0] = 0;
+      const n = c.errors.length;
+      for (let i = 1; i < GRID; i++) {
+        const x = Math.log(r[i]) - logM;
+        let s = 0;
+        for (let k = 0; k < n; k++) s += normalCdf((x - c.errors[k]) / c.bandwidth);
+        cdf[i] = s / n;
+      }
+    }
+    const tail = (1 - coverage) / 2;
+    out.lower = this.#quantile(tail, horizon);
+    out.median = this.#quantile(0.5, horizon);
+    out.upper = this.#quantile(1 - tail, horizon);
+    out.point = this.#point.solve(r, cdf);
   }
 
   #quantile(q: number, horizon: number): number {

@@ -24,7 +24,9 @@
  *    passed the lowest training failure level (Bearing3_1's 2.1x); a running bearing's failure
  *    level is above its current index, so passed training levels are no longer thresholds
  *    (`rul.unreachedThresholds`), no row reads 0 s, and every bearing's last-third coverage rose
- *    (MODELS.md, "PHM 2012 protocol");
+ *    (MODELS.md, "PHM 2012 protocol"). With the kernel fleet and the first of trend and fleet
+ *    (the state work, MODELS.md) Bearing1_2's interval narrows again (end ÷ mid 0.90); Bearing2_2's
+ *    still widens;
  *  - without --train the alarms are the same, and there is no remaining life before degradation.
  *
  * The main runs give each bearing's test load and speed (--load/--rpm and --train-load/--train-rpm,
@@ -89,7 +91,7 @@ const ALL = histories.map((h) => h.bearing);
 /** The abrupt failure: no sustained change before 95.3 % of its life. */
 const ABRUPT = 'Bearing3_1';
 /** Their interval no longer narrows toward the end, traded for never reading 0 s while running (see the header). */
-const NOT_NARROWING = ['Bearing1_2', 'Bearing2_2'];
+const NOT_NARROWING = ['Bearing2_2'];
 /** Alarms at 8.9 % of life, on a lasting change of its signal (see the header). */
 const EARLY_ALARM = 'Bearing3_2';
 
@@ -178,12 +180,12 @@ describe('FEMTO run-to-failure histories, leave-one-out through pdm rul', () => 
     expect(covered / rows).toBeGreaterThanOrEqual(0.6);
   });
 
-  it('on the degradation basis (every bearing but the abrupt one), intervals contain the truth in 60 % of the last third and narrow toward the end, except on Bearing1_2 and 2_2 (see the header)', () => {
+  it('on the degradation basis (every bearing but the abrupt one), intervals contain the truth in 60 % of the last third and narrow toward the end, except on Bearing2_2 (see the header)', () => {
     const degrading = [...withTrain.entries()].filter(([, v]) => v.score.degradationShareLastThird >= 0.5);
     expect(degrading.map(([b]) => b)).toStrictEqual(ALL.filter((b) => b !== ABRUPT));
     for (const [b, { score }] of degrading) {
       expect(score.coverageLastThird, b).toBeGreaterThanOrEqual(0.6);
-      // The trade is stated, not hidden: these two widen toward the end.
+      // The trade is stated, not hidden: this one widens toward the end.
       if (NOT_NARROWING.includes(b)) expect(score.medianWidthEnd!, b).toBeGreaterThan(score.medianWidthMid!);
       else expect(score.medianWidthEnd!, b).toBeLessThan(score.medianWidthMid!);
     }
