@@ -174,11 +174,12 @@ export class FastKurtogram {
     const direct = fft.directInput();
     let c: Float32Array | Float64Array;
     if (direct !== undefined) {
-      direct.fill(0);
       for (let k = lo; k < hi; k++) {
         direct[2 * (k - lo)] = spectrum[2 * k];
         direct[2 * (k - lo) + 1] = spectrum[2 * k + 1];
       }
+      // Only the rest needs zeros: the band's bins were just written.
+      direct.fill(0, 2 * (hi - lo));
       c = fft.backwardInPlace();
     } else {
       base.fill(0);
