@@ -15,11 +15,16 @@ import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { tuneGarbageCollection } from '../cli/gc-tuning.ts';
 import { brokersFromEnv } from '../common/kafka.ts';
 import { Collector } from '../ingest/collector/collector.ts';
 import { CollectorConfigSpec } from '../ingest/collector/collector-config.ts';
 import { PrivateKafka } from '../tools/harness/collector-plant.ts';
 import { measureBareClient } from './bare-opcua-client.ts';
+
+// The GC heuristic every pdm command runs with (cli/gc-tuning.ts); the bare client below runs in
+// this process too, so both sides of the ratio have it.
+tuneGarbageCollection();
 
 const { values } = parseArgs({
   options: {

@@ -1,19 +1,10 @@
 #!/usr/bin/env node
 // Entry point of the `pdm` bin; everything testable lives in ./main.ts.
 import { enableCompileCache } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
+import { tuneGarbageCollection } from './gc-tuning.ts';
 
-// V8 starts a full mark-compact whenever the memory outside its heap (ArrayBuffers: OPC UA
-// chunks, Kafka fetches, sample blocks) has grown by a fixed step since the last one, whatever
-// the heap's own size. A collector and processor moving tens of MB of blocks a second hit that
-// step several times a second: with 16 simulated machines, `pdm start` ran 129 mark-compacts in
-// 70 s (56 of 76 incremental markings started by "external memory pressure"), before its young
-// generation ever filled. Accounting external memory in V8's global heap limit instead (the
-// flag below, V8's own alternative heuristic) left 16 and took its CPU from 0.82 to 0.59 cores
-// (docs/processor.md, "Garbage collection"). The price is memory: its resident size settled
-// near 1.25 GB instead of about 0.56; PDM_GC_TUNING=off keeps V8's default. Set before anything
-// else runs, so every isolate (worker threads included) is created with it.
-if (process.env.PDM_GC_TUNING !== 'off') setFlagsFromString('--external-memory-accounted-in-global-limit');
+// Before anything else runs, so every isolate (worker threads included) is created with it.
+tuneGarbageCollection();
 
 // Every pdm command loads a few hundred modules; Node's on-disk compile cache (in the OS temp
 // directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off) keeps their compiled code and stripped

@@ -25,7 +25,7 @@
  * nothing.
  */
 import { PdmError } from '../../common/errors.ts';
-import { normalCdf } from './normal.ts';
+import { logErfc, normalCdf } from './normal.ts';
 
 /** What the remaining-life solver asks of a fleet life distribution. */
 export interface FleetLife {
@@ -43,20 +43,7 @@ export const FATIGUE_LOG_LIFE_SD = Math.PI / (Math.sqrt(6) * 1.5);
  */
 export function logNormalTail(z: number): number {
   if (z < 0) return Math.log(normalCdf(-z));
-  const x = z / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * x);
-  return (
-    Math.log(0.5 * t) -
-    x * x -
-    1.26551223 +
-    t *
-      (1.00002368 +
-        t *
-          (0.37409196 +
-            t *
-              (0.09678418 +
-                t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
-  );
+  return Math.log(0.5) + logErfc(z / Math.SQRT2);
 }
 
 /** Leave-one-out likelihood cross-validated bandwidth of a Gaussian kernel density on `xs`. */

@@ -11,7 +11,7 @@ import { fleetFromSummaries, innerLeaveOneOut, learnFleet, summarizeHistory } fr
 import { KernelLifeFleet } from '../../../models/rul/kernel-fleet.ts';
 import { normalCdf } from '../../../models/rul/normal.ts';
 import { type RulEstimate, RulSolver } from '../../../models/rul/rul-distribution.ts';
-import { runToFailure } from './synthetic-runs.ts';
+import { monitorOutputs, runToFailure } from './synthetic-runs.ts';
 
 /** A trend whose first passage is log-normal about `median` seconds with log spread `sd`. */
 const logNormalTrend = (median: number, sd: number): TrendModel => ({
@@ -136,11 +136,7 @@ describe('a calibrated monitor', () => {
       const config = { rul: { calibration: { method } } };
       const fleet = learnFleet(training, config);
       expect(fleet.calibration!.logRatio.length).toBeGreaterThanOrEqual(training.length * 5);
-      const run = (m: AssetMonitor, from = 0, to = asset.times.length) => {
-        const out = [];
-        for (let i = from; i < to; i++) out.push(m.update(newAssetStatus(), asset.times[i], asset.rows[i]));
-        return out;
-      };
+      const run = (m: AssetMonitor, from = 0, to = asset.times.length) => monitorOutputs(m, asset, from, to);
       const straight = run(new AssetMonitor(config, fleet, 'a'));
       const plain = run(new AssetMonitor({}, fleet, 'a'));
       const last = straight.length - 50;

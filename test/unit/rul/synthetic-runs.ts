@@ -1,4 +1,5 @@
 /** Synthetic run-to-failure histories for the remaining-life tests. */
+import { type AssetMonitor, type AssetStatus, newAssetStatus } from '../../../models/rul/asset-monitor.ts';
 import type { History } from '../../../models/rul/fleet-training.ts';
 import { gaussian, seeded } from '../../../tools/harness/synthetic-features.ts';
 
@@ -26,4 +27,11 @@ export function runToFailure(seed: number, healthyS: number, timeScale = 1): His
     if (degradation >= Math.log(5)) break;
   }
   return { name: `asset-${seed}`, times, rows, lifetimeS: times[times.length - 1] };
+}
+
+/** The monitor's status after each row of `asset` in [from, to), as the stream would update it. */
+export function monitorOutputs(m: AssetMonitor, asset: History, from = 0, to = asset.times.length): AssetStatus[] {
+  const out: AssetStatus[] = [];
+  for (let i = from; i < to; i++) out.push(m.update(newAssetStatus(), asset.times[i], asset.rows[i]));
+  return out;
 }

@@ -4,12 +4,12 @@
  * has followed each history's at the same ages.
  */
 import { describe, expect, it } from 'vitest';
-import { AssetMonitor, newAssetStatus } from '../../../models/rul/asset-monitor.ts';
+import { AssetMonitor } from '../../../models/rul/asset-monitor.ts';
 import { learnFleet } from '../../../models/rul/fleet-training.ts';
 import { KernelLifeFleet } from '../../../models/rul/kernel-fleet.ts';
 import { type HealthPath, PATH_POINTS, PathRecorder, pathAt, TrajectoryMatch } from '../../../models/rul/trajectory.ts';
 import { gaussian, seeded } from '../../../tools/harness/synthetic-features.ts';
-import { runToFailure } from './synthetic-runs.ts';
+import { monitorOutputs, runToFailure } from './synthetic-runs.ts';
 
 /** A path over [0, life]: flat at 0 until `rise` x life, then linear to `end` at failure, plus noise. */
 function path(life: number, rise: number, end: number, seed: number): HealthPath {
@@ -93,11 +93,7 @@ describe('trajectory matching', () => {
     expect(fleet.paths).toHaveLength(3);
     // Without trajectory matching the paths are not kept (they would only grow every saved state).
     expect(learnFleet(training, {}).paths).toBeUndefined();
-    const run = (m: AssetMonitor, from = 0, to = asset.times.length) => {
-      const out = [];
-      for (let i = from; i < to; i++) out.push(m.update(newAssetStatus(), asset.times[i], asset.rows[i]));
-      return out;
-    };
+    const run = (m: AssetMonitor, from = 0, to = asset.times.length) => monitorOutputs(m, asset, from, to);
     const straight = run(new AssetMonitor(config, fleet, 'a'));
     const plain = run(new AssetMonitor({}, fleet, 'a'));
     expect(straight.at(-50)!.rul).not.toStrictEqual(plain.at(-50)!.rul);
