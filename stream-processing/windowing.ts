@@ -38,10 +38,9 @@ interface Pending {
   windowSeq: number;
   /**
    * The window's samples, allocated at its first block; each block is copied into its slot as it
-   * arrives. Holding the blocks themselves until the window completed kept every block's array
-   * alive for a window's length (a second): long enough to be promoted to the old generation, so
-   * the processor's garbage was old-generation garbage, collected by major GCs (the largest slice
-   * of `pdm start`'s CPU in the end-to-end bench). Copied at once, a block dies young.
+   * arrives, so a block's array dies with its message instead of living a window's length (a
+   * second, long enough to be promoted) and being copied once more at the end. (The processor's
+   * major GCs had another cause, V8's external-memory trigger: cli/gc-tuning.ts.)
    */
   samples: Float32Array;
   /** 1 where a block has filled the slot. */

@@ -38,7 +38,7 @@ export class NoiseFloor {
     // bin of every window's spectrum, and the division was most of the floor's cost).
     const perBin = blocks / (to - from);
     for (let k = from; k < to; k++) {
-      // Position in block-centre coordinates: block b is centred at from + (b + 0.5) * width.
+      // Position in block-centre coordinates: block b is centred at from + (b + 0.5) / perBin.
       const pos = (k + 0.5 - from) * perBin - 0.5;
       if (pos <= 0) out[k] = med[0];
       else if (pos >= blocks - 1) out[k] = med[blocks - 1];
