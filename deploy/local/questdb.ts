@@ -102,8 +102,8 @@ export const QUESTDB_IDLE_SETTINGS = [
  * (a prefix per test) and filled 20 GB of disk that way; a CI machine with less free space failed
  * with ENOSPC. A launcher-run QuestDB is a developer's or a test's, with this pipeline's rates (a
  * few hundred rows a second at most), so 256 KiB pages (QuestDB's own size for its system tables)
- * cost a remap every few minutes per column and nothing measurable; the plant's QuestDB in
- * docker-compose.yml keeps the defaults.
+ * mean a remap every few minutes per column (the end-to-end bench ran with them: 28 machines
+ * sustained); the plant's QuestDB in docker-compose.yml keeps the defaults.
  */
 export const QUESTDB_PAGE_SETTINGS = [
   'cairo.writer.data.append.page.size=262144',
