@@ -80,6 +80,13 @@ export function kafkaServerProperties(layout: KafkaLayout, ports: KafkaPorts, se
     'group.initial.rebalance.delay.ms=0',
     // Our code creates topics explicitly; a typo must fail, not create a topic.
     'auto.create.topics.enable=false',
+    // What fits a developer's disk, not Kafka's default (7 days, unbounded in bytes): a day of the
+    // demo factory would be tens of GB, and a few end-to-end bench runs (up to 8 MB/s of frames)
+    // left 25 GB. 512 MiB per partition of each stream topic, in 64 MiB segments so the oldest can
+    // go; the compacted model-state topic is not affected. The plant's Kafka (docker-compose.yml)
+    // keeps the broker's defaults: retention there is the plant's decision.
+    'log.retention.bytes=536870912',
+    'log.segment.bytes=67108864',
     '',
   ].join('\n');
 }
