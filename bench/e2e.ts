@@ -210,6 +210,15 @@ async function step(n: number) {
   let simulatorMoved = !EXTERNAL;
   const messagesPerS = n * (CHANNELS * BLOCKS_PER_S + 1);
   let admin: ReturnType<ReturnType<typeof createKafka>['admin']> | undefined;
+  // Connected on first need: Kafka comes up with pdm start, during the warm-up.
+  const kafkaAdmin = async () => {
+    if (!admin) {
+      const a = createKafka([`127.0.0.1:${9092 + offset}`], 'pdm-e2e-bench').admin();
+      await a.connect();
+      admin = a;
+    }
+    return admin;
+  };
   // Warm-up: until every machine has stored windows, its health baseline is learnt, and the
   // processor has caught up with what piled up meanwhile (consumer lag under two seconds of the
   // plant's messages): measured from a backlog, the latency is the backlog's age, not the
@@ -231,11 +240,7 @@ async function step(n: number) {
         `SELECT count_distinct(machine) FROM ${tables.health} WHERE ts > ${(startedAt - 5_000) * 1000} AND baseline_quality IS NOT NULL`,
       )) as [[number]];
       if (Number(machines) >= n && Number(baselines) >= n && Date.now() - startedAt > 60_000) {
-        if (!admin) {
-          admin = createKafka([`127.0.0.1:${9092 + offset}`], 'pdm-e2e-bench').admin();
-          await admin.connect();
-        }
-        const left = await backlog(admin, 'pdm-processor', [topics.vibration, topics.energy, topics.gaps]);
+        const left = await backlog(await kafkaAdmin(), 'pdm-processor', [topics.vibration, topics.energy, topics.gaps]);
         if ([...left.values()].reduce((a, t) => a + t.left, 0) <= 2 * messagesPerS) {
           settled = true;
           break;
@@ -249,10 +254,7 @@ async function step(n: number) {
   }
   if (!simulatorMoved)
     throw new Error(`--external-simulator: the simulator of ${n} machines never showed up under pdm start to be moved to CPU 1`);
-  if (!admin) {
-    admin = createKafka([`127.0.0.1:${9092 + offset}`], 'pdm-e2e-bench').admin();
-    await admin.connect();
-  }
+  const lagAdmin = await kafkaAdmin();
   const warmupS = Math.round((Date.now() - startedAt) / 1000);
   const procs = plantProcesses(child.pid!);
   const cpu0 = new Map([...procs].map(([name, pid]) => [name, cpuSeconds(pid)]));
@@ -289,7 +291,7 @@ async function step(n: number) {
     if (Date.now() >= nextLagAt) {
       nextLagAt += 10_000;
       try {
-        const left = await backlog(admin, 'pdm-processor', [topics.vibration, topics.energy, topics.gaps]);
+        const left = await backlog(lagAdmin, 'pdm-processor', [topics.vibration, topics.energy, topics.gaps]);
         lags.push([(Date.now() - t0) / 1000, [...left.values()].reduce((a, t) => a + t.left, 0)]);
       } catch {
         /* Kafka busy: next time */
@@ -316,7 +318,7 @@ async function step(n: number) {
   const [[missing]] = (await sql(
     `SELECT coalesce(sum(missing_blocks), 0) FROM ${tables.gaps} WHERE ts >= ${spanStartUs} AND ts <= ${Date.now() * 1000}`,
   )) as [[number]];
-  await admin.disconnect();
+  await lagAdmin.disconnect();
   child.kill('SIGINT');
   await Promise.race([exited, sleep(60_000)]);
   if (!gone) child.kill('SIGKILL');

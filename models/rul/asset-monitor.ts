@@ -139,8 +139,8 @@ export class AssetMonitor {
   readonly config: MonitorConfig;
   readonly fleet: FleetKnowledge | null;
   readonly where: string;
-  readonly #weibull: FleetLife | null;
-  readonly #stageWeibull: FleetLife | null;
+  readonly #fleetLife: FleetLife | null;
+  readonly #stageFleetLife: FleetLife | null;
   readonly #logThresholds: number[];
   readonly #medianLogThreshold: number;
   /** The training histories' log failure levels, ascending, when the thresholds are learnt from them (else null). */
@@ -212,8 +212,8 @@ export class AssetMonitor {
       r.fleetModel === 'matched' && paths && this.fleet !== null && paths.length === this.fleet.lifetimesS.length && paths.length > 1
         ? new TrajectoryMatch(paths)
         : null;
-    this.#weibull = fleet !== null && fleet.lifetimesS.length > 0 ? lives(fleet.lifetimesS) : null;
-    this.#stageWeibull = fleet !== null && fleet.stageDurationsS.length > 0 && r.stageFleet ? lives(fleet.stageDurationsS) : null;
+    this.#fleetLife = fleet !== null && fleet.lifetimesS.length > 0 ? lives(fleet.lifetimesS) : null;
+    this.#stageFleetLife = fleet !== null && fleet.stageDurationsS.length > 0 && r.stageFleet ? lives(fleet.stageDurationsS) : null;
     this.#logThresholds =
       r.failureThreshold !== undefined
         ? [Math.log(r.failureThreshold)]
@@ -385,15 +385,15 @@ export class AssetMonitor {
           ? this.#brownian.update(onset.sums, this.#prior!)
           : this.#white.update(onset.sums, this.#prior!, r.correctAutocorrelation, tau);
     }
-    if (this.#match !== null && this.#weibull instanceof KernelLifeFleet) this.#weibull.setWeights(this.#match.weights());
+    if (this.#match !== null && this.#fleetLife instanceof KernelLifeFleet) this.#fleetLife.setWeights(this.#match.weights());
     const limitTrend = degrading && this.#limit !== null ? this.#limit.trend(this.#baselineDurationS!, r.vagueSlopeScale) : null;
     const ok = this.#solver.solve(out.rul, {
       trend,
       tau,
       logThresholds: degrading ? this.#thresholdsAt(out.logHealthIndex) : this.#logThresholds,
-      fleet: this.#weibull,
+      fleet: this.#fleetLife,
       age,
-      stageFleet: degrading ? this.#stageWeibull : null,
+      stageFleet: degrading ? this.#stageFleetLife : null,
       trendWeight: r.combine === 'mixture' ? 0.5 : 1,
       fallbackToFleet: r.combine !== 'trend',
       firstOfTrendAndFleet: r.combine === 'first',
