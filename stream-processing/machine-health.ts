@@ -621,6 +621,11 @@ export class MachineHealthTracker {
     return r;
   }
 
+  /** Whether the channel's reference was judged suspect and is not used (it is not learnt again). */
+  referenceRejected(machine: string, channel: string): boolean {
+    return this.#machines.get(machine)?.rejectedReferences.has(channel) ?? false;
+  }
+
   /** A channel's learnt reference that is not used (its windows were suspect), and why: shown in /health, kept in the state. */
   rejectReference(machine: string, channel: string, why: string): void {
     this.#state(machine).rejectedReferences.set(channel, why);

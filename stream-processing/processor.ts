@@ -528,7 +528,7 @@ export class StreamProcessor {
         this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
         if (this.alerts) alertEvents.push(...this.alerts.onHealth(this.#alertHealth(update)));
       }
-      if (update && this.#references?.has(update.machine) && !this.health!.inBaseline(update.machine)) baselineDone.add(update.machine);
+      if (update && this.#references?.due(update.machine)) baselineDone.add(update.machine);
       const now = this.#spectrumCadence.onWindow(r.evidence, r.window.diagnosis);
       if (now.spectra) rows.push(...this.#spectrumRows(r.evidence, now.spectra, processedAtUs));
       if (now.bands) rows.push(...r.evidence.bands);
@@ -543,8 +543,9 @@ export class StreamProcessor {
       this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
       if (this.alerts) alertEvents.push(...this.alerts.onHealth(this.#alertHealth(update)));
     }
-    // Before the commit, so the checkpoint that follows it holds the references.
-    await Promise.all([...baselineDone].map((machine) => this.#references!.learn(machine, this.#pool!)));
+    // Learnt in the background, one channel at a time (reference-learning.ts): not awaited, so
+    // the batch that completes a plant's baselines does not hold its partition's next fetch.
+    for (const machine of baselineDone) this.#references!.schedule(machine, this.#pool!);
     this.#logBaselineVerdicts();
 
     // One row and one message per episode start or end; the machine's alert state is saved with its model before the commit.
@@ -842,6 +843,7 @@ export class StreamProcessor {
     if (!this.health) this.#diagnoses.clear();
     if (!this.health || !this.#stateTopic) return;
     this.health.clear();
+    this.#references?.clear();
     this.#statePosition.clear();
     for (let attempt = 1; !this.#abort.signal.aborted; attempt++) {
       try {
@@ -871,6 +873,8 @@ export class StreamProcessor {
           ? this.#checkpoints.loadMissing(this.health, (m) => !states.has(m) && partitions.includes(partitionOf(m, this.#partitionCount)))
           : [];
         this.stats.modelStatesRestored += states.size + fromDisk.length;
+        // A machine past its baseline whose reference was still being learnt when its state was saved learns it again.
+        for (const machine of this.health.machineIds) this.#references?.rearm(machine);
         // /health and /metrics show the machines this processor models now, not those that moved away.
         for (const machine of [...this.stats.latestHealth.keys()]) {
           if (partitions.includes(partitionOf(machine, this.#partitionCount))) continue;
@@ -1064,6 +1068,8 @@ export class StreamProcessor {
     clearInterval(this.#alertTimer);
     clearInterval(this.#walTimer);
     const orderly = (async () => {
+      // References being learnt are kept: the forced checkpoint below saves them with their machines.
+      await this.#references?.idle();
       // Before leaving the group: once it has left, the partitions' next owner may already save newer state.
       await this.#maybeCheckpoint(true);
       await this.#consumer?.disconnect().catch(() => undefined);

@@ -94,6 +94,19 @@ export class ReferenceCollector {
     return this.#machines.has(machine);
   }
 
+  /** Whether every channel collected for the machine holds all the windows it may keep. */
+  full(machine: string): boolean {
+    const channels = this.#machines.get(machine);
+    if (!channels || channels.size === 0) return false;
+    for (const c of channels.values()) if (c.windows.length < this.#config.maxWindows) return false;
+    return true;
+  }
+
+  /** Forgets everything collected (the processor's partitions moved: their machines are another's now). */
+  clear(): void {
+    this.#machines.clear();
+  }
+
   /** Hands over (and forgets) everything collected for a machine. */
   take(machine: string): CollectedChannel[] {
     const channels = this.#machines.get(machine);

@@ -58,7 +58,8 @@ async function learnOn(machine: string, faults: unknown[]) {
     expect(kept, `window ${k} kept`).toBeDefined();
     learning.judgeWindow(w, kept!, analyzer.analyze(w.samples));
   }
-  await learning.learn(machine, pool);
+  learning.schedule(machine, pool);
+  await learning.idle();
   return { health, stats };
 }
 
