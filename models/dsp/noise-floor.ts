@@ -4,6 +4,7 @@
  * the broadband background, and this costs O(n) per spectrum where a running median would cost
  * O(n w log w).
  */
+import { medianInPlace } from './select.ts';
 
 export class NoiseFloor {
   readonly maxBins: number;
@@ -55,32 +56,6 @@ export class NoiseFloor {
     const n = end - start;
     const a = this.#scratch;
     for (let i = 0; i < n; i++) a[i] = src[start + i];
-    return quickSelect(a, n, n >> 1);
+    return medianInPlace(a, 0, n);
   }
-}
-
-/** k-th smallest of a[0..n) (partially reorders a). Hoare selection, O(n) on average. */
-function quickSelect(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
 }

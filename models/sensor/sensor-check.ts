@@ -45,6 +45,7 @@
  * allocates only the result it returns.
  */
 import { PdmError } from '../../common/errors.ts';
+import { medianInPlace } from '../dsp/select.ts';
 
 export type SensorStatus = 'ok' | 'check_function';
 export const SENSOR_FAULTS = ['flat_line', 'offset_step', 'clipping', 'low_noise_floor', 'sample_rate', 'mains_only'] as const;
@@ -374,7 +375,7 @@ export class SensorCheck {
     // Median spread: the segment that holds a step is inflated by it; the others are the vibration.
     const scratch = this.#scratch;
     for (let j = 0; j < m; j++) scratch[j] = spreads[j];
-    const spread = median(scratch, 0, m);
+    const spread = medianInPlace(scratch, 0, m);
     return spread > 0 ? step / spread : step > 0 ? Number.POSITIVE_INFINITY : 0;
   }
 
@@ -390,7 +391,7 @@ export class SensorCheck {
     const stride = Math.max(1, Math.ceil((to - from + 1) / MEDIAN_BINS));
     let count = 0;
     for (let k = from; k <= to; k += stride) scratch[count++] = power[k];
-    return Math.sqrt(median(scratch, 0, count) / Math.LN2 / this.#binHz);
+    return Math.sqrt(medianInPlace(scratch, 0, count) / Math.LN2 / this.#binHz);
   }
 
   /** The largest share of the usable band's power on one grid's harmonics (0 when none is testable). */
@@ -452,33 +453,4 @@ function holdContrast(phase: Int32Array, n: number): number {
     best = Math.max(best, hi - lo);
   }
   return best;
-}
-
-/** Median of a[from, to) by quickselect, in place. */
-function median(a: Float64Array, from: number, to: number): number {
-  const n = to - from;
-  if (n <= 0) return 0;
-  const k = from + (n >> 1);
-  let lo = from;
-  let hi = to - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k];
 }
