@@ -233,9 +233,9 @@ async function step(n: number) {
         `SELECT count_distinct(machine) FROM ${tables.features} WHERE ts > ${(startedAt - 5_000) * 1000}`,
       )) as [[number]];
       // The models' baselines learnt (a machine_health row with its baseline's verdict): the
-      // healthy references of all machines are learnt then, at about the same moment, a burst
-      // of analysis that delays the windows behind it (a one-off at commissioning, not the
-      // steady state, which is what this bench measures).
+      // healthy references of all machines are learnt then, at about the same moment (in the
+      // background, one channel at a time: a one-off at commissioning, not the steady state,
+      // which is what this bench measures).
       const [[baselines]] = (await sql(
         `SELECT count_distinct(machine) FROM ${tables.health} WHERE ts > ${(startedAt - 5_000) * 1000} AND baseline_quality IS NOT NULL`,
       )) as [[number]];
