@@ -364,7 +364,12 @@ export class AssetMonitor {
   }
 
   #onsetConfig(): OnsetConfig {
-    return this.config.onset;
+    const { drift, threshold, cap, baselineGuard } = this.config.onset;
+    // The index is standardised by the baseline's mean, itself estimated from `count` windows; its
+    // error (about 1/sqrt(count) of the index's spread, whatever the features' correlation) stays
+    // for the whole run, so the deciding statistic's drift is widened by that many standard errors.
+    const count = this.#detector.baseline?.count ?? 0;
+    return { drift, threshold, cap, guard: count > 0 ? baselineGuard / Math.sqrt(count) : 0 };
   }
 
   #priorFor(baselineDurationS: number): DegradationPrior {

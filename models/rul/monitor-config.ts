@@ -20,6 +20,13 @@ export const OnsetSpec = z
       .default(10)
       .describe('CUSUM decision threshold, same units; 10 with drift 0.5 means a healthy run essentially never trips it'),
     cap: z.number().positive().default(4).describe('largest step one window may add (so one impulsive window cannot trip it)'),
+    baselineGuard: z
+      .number()
+      .min(0)
+      .default(3)
+      .describe(
+        "standard errors of the baseline's health-index mean (1/sqrt(baseline windows) of its spread) added to the drift: a baseline whose mean came out low by chance would otherwise eat the drift and let a healthy machine trip the CUSUM within hours",
+      ),
   })
   .describe('degradation onset: one-sided CUSUM on the smoothed health index');
 

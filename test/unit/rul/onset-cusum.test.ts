@@ -27,4 +27,24 @@ describe('degradation onset (CUSUM on the health index)', () => {
     expect(Math.abs(c.onsetTime! - changeAt)).toBeLessThanOrEqual(10);
     expect(c.sums.n).toBe(3999 - c.onsetTime! + 1);
   });
+
+  it('with a guard, decides a little later but dates the onset and sums the trend exactly as without', () => {
+    const run = (guard: number) => {
+      const g = gaussian(seeded(23));
+      const c = new OnsetCusum({ ...config, guard }, 0.1, 0.02);
+      let detectedAt = -1;
+      for (let i = 0; i < 4000; i++) if (c.update(i, 0.1 + 0.02 * g() + (i >= 3000 ? 0.04 : 0)) && detectedAt < 0) detectedAt = i;
+      return { detectedAt, onsetTime: c.onsetTime, sums: c.sums, state: c.toJSON() };
+    };
+    const plain = run(0);
+    const guarded = run(0.4);
+    expect(guarded.detectedAt).toBeGreaterThan(plain.detectedAt);
+    expect(guarded.detectedAt - 3000).toBeLessThanOrEqual(30);
+    expect(guarded.onsetTime).toBe(plain.onsetTime);
+    expect(guarded.sums).toStrictEqual(plain.sums);
+    // The deciding statistic is kept in the state; an older state without it restores with s.
+    const { g, ...older } = guarded.state;
+    expect(g).toBeGreaterThan(0);
+    expect(new OnsetCusum({ ...config, guard: 0.4 }, 0.1, 0.02, older).g).toBe(guarded.state.s);
+  });
 });
