@@ -7,7 +7,7 @@
 
 import { MachineSimulation } from '../../ingest/simulator/physics/machine-simulation.ts';
 import { lookupBearing } from '../../models/bearing/catalogue.ts';
-import { WindowAnalyzer } from '../../models/window-analysis.ts';
+import { type WindowAnalysisConfig, WindowAnalyzer } from '../../models/window-analysis.ts';
 import { type HealthUpdate, MachineHealthTracker } from '../../stream-processing/machine-health.ts';
 import { machine, START_MS } from './simulator-physics.ts';
 
@@ -40,15 +40,20 @@ export function window(sim: MachineSimulation, channel: string, atMs: number): F
   return out;
 }
 
-export function analyzer(sim: MachineSimulation, shaftHz?: number): WindowAnalyzer {
+/** The stream's analysis of the pump's drive-end channels: one-second windows, its 6205-2RS, ISO group 2 rigid. */
+export function analysisConfig(sim: MachineSimulation, shaftHz?: number): WindowAnalysisConfig {
   const ch = sim.channels[0];
-  return new WindowAnalyzer({
+  return {
     sampleRateHz: ch.sampleRateHz,
     windowSize: 10 * ch.blockSize,
     shaftHz,
     bearing: lookupBearing('6205-2RS'),
     iso: { group: 2, foundation: 'rigid' },
-  });
+  };
+}
+
+export function analyzer(sim: MachineSimulation, shaftHz?: number): WindowAnalyzer {
+  return new WindowAnalyzer(analysisConfig(sim, shaftHz));
 }
 
 export const HEALTH_FEATURES = ['rms', 'kurtosis', 'crest_factor', 'velocity_rms_mm_s'];

@@ -8,15 +8,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { logger } from '../../../common/log.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { lookupBearing } from '../../../models/bearing/catalogue.ts';
-import { type WindowAnalysisConfig, WindowAnalyzer } from '../../../models/window-analysis.ts';
+import { WindowAnalyzer } from '../../../models/window-analysis.ts';
 import { MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
 import { newProcessorStats } from '../../../stream-processing/processor-stats.ts';
 import { ReferenceLearning } from '../../../stream-processing/reference-learning.ts';
 import type { CompletedWindow } from '../../../stream-processing/windowing.ts';
 import { WorkerPool } from '../../../stream-processing/worker-pool.ts';
 import { GROUP2_RIGID } from '../../../tools/harness/baseline-quality-runs.ts';
-import { machineWith, START_MS, window } from '../../../tools/harness/simulated-pump.ts';
+import { analysisConfig, machineWith, START_MS, window } from '../../../tools/harness/simulated-pump.ts';
 import { run, windows } from './health-windows.ts';
 
 const pool = new WorkerPool({ threads: 1 });
@@ -24,13 +23,7 @@ afterAll(() => pool.close());
 
 const sim = new MachineSimulation(machineWith([], { timeAcceleration: 60 }), { startTimeMs: START_MS });
 const ch = sim.channels[0];
-const config: WindowAnalysisConfig = {
-  sampleRateHz: ch.sampleRateHz,
-  windowSize: 10 * ch.blockSize,
-  shaftHz: sim.energyAt(START_MS).speedRpm / 60,
-  bearing: lookupBearing('6205-2RS'),
-  iso: GROUP2_RIGID,
-};
+const config = analysisConfig(sim, sim.energyAt(START_MS).speedRpm / 60);
 const analyzer = new WindowAnalyzer(config);
 const healthConfig = { features: ['rms', 'kurtosis', 'crest_factor'], monitor: {}, energy: false, fleet: null };
 /** The pump's channels whose references are learnt (the simulation's DE_X and DE_Y). */

@@ -7,15 +7,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { logger } from '../../../common/log.ts';
 import { MachineSimulation } from '../../../ingest/simulator/physics/machine-simulation.ts';
-import { lookupBearing } from '../../../models/bearing/catalogue.ts';
-import { type WindowAnalysisConfig, WindowAnalyzer } from '../../../models/window-analysis.ts';
+import { WindowAnalyzer } from '../../../models/window-analysis.ts';
 import { MachineHealthTracker } from '../../../stream-processing/machine-health.ts';
 import { newProcessorStats } from '../../../stream-processing/processor-stats.ts';
 import { ReferenceLearning } from '../../../stream-processing/reference-learning.ts';
 import type { CompletedWindow } from '../../../stream-processing/windowing.ts';
 import { WorkerPool } from '../../../stream-processing/worker-pool.ts';
 import { fromStart, GROUP2_RIGID } from '../../../tools/harness/baseline-quality-runs.ts';
-import { machineWith, START_MS, window } from '../../../tools/harness/simulated-pump.ts';
+import { analysisConfig, machineWith, START_MS, window } from '../../../tools/harness/simulated-pump.ts';
 
 const WINDOWS = 4;
 const pool = new WorkerPool({ threads: 1 });
@@ -25,13 +24,7 @@ afterAll(() => pool.close());
 async function learnOn(machine: string, faults: unknown[]) {
   const sim = new MachineSimulation(machineWith(faults, { timeAcceleration: 60 }), { startTimeMs: START_MS });
   const ch = sim.channels[0];
-  const config: WindowAnalysisConfig = {
-    sampleRateHz: ch.sampleRateHz,
-    windowSize: 10 * ch.blockSize,
-    shaftHz: sim.energyAt(START_MS).speedRpm / 60,
-    bearing: lookupBearing('6205-2RS'),
-    iso: GROUP2_RIGID,
-  };
+  const config = analysisConfig(sim, sim.energyAt(START_MS).speedRpm / 60);
   const analyzer = new WindowAnalyzer(config);
   const health = new MachineHealthTracker({ features: ['rms', 'kurtosis'], monitor: {}, energy: false, fleet: null });
   const stats = newProcessorStats();
