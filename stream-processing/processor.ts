@@ -502,7 +502,7 @@ export class StreamProcessor {
     if (lastOffset < 0) return false;
 
     const analysed = await Promise.all(windows.map((w) => this.#analyse(w, processedAtUs)));
-    const baselineDone = new Set<string>();
+    const referencesDue = new Set<string>();
     /** Machines whose model advanced in this batch: their state is saved before the commit. */
     const advanced = new Set<string>();
     const alertEvents: AlertEvent[] = [];
@@ -528,7 +528,7 @@ export class StreamProcessor {
         this.#statePosition.set(update.machine, { windowSeq: update.windowSeq, partition: batch.partition, offset: null });
         if (this.alerts) alertEvents.push(...this.alerts.onHealth(this.#alertHealth(update)));
       }
-      if (update && this.#references?.due(update.machine)) baselineDone.add(update.machine);
+      if (update && this.#references?.due(update.machine)) referencesDue.add(update.machine);
       const now = this.#spectrumCadence.onWindow(r.evidence, r.window.diagnosis);
       if (now.spectra) rows.push(...this.#spectrumRows(r.evidence, now.spectra, processedAtUs));
       if (now.bands) rows.push(...r.evidence.bands);
@@ -545,7 +545,7 @@ export class StreamProcessor {
     }
     // Learnt in the background, one channel at a time (reference-learning.ts): not awaited, so
     // the batch that completes a plant's baselines does not hold its partition's next fetch.
-    for (const machine of baselineDone) this.#references!.schedule(machine, this.#pool!);
+    for (const machine of referencesDue) this.#references!.schedule(machine, this.#pool!);
     this.#logBaselineVerdicts();
 
     // One row and one message per episode start or end; the machine's alert state is saved with its model before the commit.

@@ -25,7 +25,7 @@ export const OnsetSpec = z
       .min(0)
       .default(3)
       .describe(
-        "standard errors of the baseline's health-index mean (1/sqrt(baseline windows) of its spread) added to the drift: a baseline whose mean came out low by chance would otherwise eat the drift and let a healthy machine trip the CUSUM within hours",
+        "standard errors of the baseline's health-index mean (1/sqrt(baseline windows) of its spread) added to the drift of the CUSUM that decides (the onset is still dated by the unguarded one): a baseline whose mean came out low by chance would otherwise eat the drift and let a healthy machine trip it within hours",
       ),
   })
   .describe('degradation onset: one-sided CUSUM on the smoothed health index');
