@@ -8,7 +8,7 @@ import { Factory, type FactoryMachine } from '../../ingest/simulator/factory.ts'
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
 import type { MachineTruth } from '../../ingest/simulator/physics/machine-simulation.ts';
 import { TruthRecorder } from '../../ingest/simulator/truth-recorder.ts';
-import { type CommandLineOf, command, commandSpec, text } from '../command-line.ts';
+import { type CommandLineOf, command, commandSpec, number, text } from '../command-line.ts';
 import { untilSignal } from '../signals.ts';
 
 /** Messages a `pdm simulate` child sends to its parent over the IPC channel. */
@@ -36,6 +36,9 @@ PDM_KAFKA_BROKERS is set, and to the QuestDB table ground_truth when PDM_QUESTDB
   --truth-dir DIR     where to write ground truth (default .pdm/truth)
   --topic-prefix P    prefix of the truth topic name
   --table-prefix P    prefix of the ground_truth table name
+  --physics-threads N worker threads that render the physics machines' vibration, so the main
+                      thread only serves OPC UA (default: one per 64 such machines, at most one
+                      per core; 0: render on the main thread)
 Environment: the OPC UA user variables the fleet names; PDM_KAFKA_BROKERS, PDM_QUESTDB_HTTP,
 PDM_QUESTDB_USER, PDM_QUESTDB_PASSWORD (each optional); for a secured Kafka
 PDM_KAFKA_SECURITY_PROTOCOL (plaintext|ssl|sasl_ssl), PDM_KAFKA_CA_FILE, PDM_KAFKA_USERNAME,
@@ -64,6 +67,7 @@ const SPEC = commandSpec({
     'truth-dir': text(),
     'topic-prefix': text(),
     'table-prefix': text(),
+    'physics-threads': number({ min: 0, integer: true }),
   },
 });
 
@@ -105,6 +109,7 @@ async function simulate({ values }: CommandLineOf<typeof SPEC>): Promise<number>
     truthDir: values['truth-dir'] ?? join('.pdm', 'truth'),
     truthTopic: producer ? { producer, topic: truthTopic } : undefined,
     truthRecorder,
+    physicsThreads: values['physics-threads'],
   });
   await factory.start();
   for (const m of factory.machines)

@@ -26,6 +26,7 @@ import { GatewayServer } from './opcua/gateway-server.ts';
 import type { MachineServerStats, PublishedMachineOptions } from './opcua/machine-publisher.ts';
 import { MachineServer } from './opcua/machine-server.ts';
 import type { MachineTruth } from './physics/machine-simulation.ts';
+import { PhysicsThreads, physicsThreadsFor, type ThreadedSimulation } from './physics-threads/physics-threads.ts';
 import { createMachineSource } from './replay.ts';
 import { type TruthRecordV1, truthRecord } from './truth-record.ts';
 import type { TruthRecorder } from './truth-recorder.ts';
@@ -48,6 +49,12 @@ export interface FactoryOptions {
   startTimeMs?: number;
   /** Trust the operator certificate of `<pkiRoot>/operator` (created if missing); default true. */
   trustOperator?: boolean;
+  /**
+   * Worker threads that render the physics machines' vibration (physics-threads.ts), so the main
+   * thread only serves OPC UA; 0 renders on the main thread. Default: physicsThreadsFor(the
+   * number of physics machines with waveform sensors).
+   */
+  physicsThreads?: number;
 }
 
 export interface FactoryMachine {
@@ -57,7 +64,7 @@ export interface FactoryMachine {
   endpointUrl?: string;
   /** Insecure settings this machine accepted with allowInsecure (warned at every start). */
   insecure?: string[];
-  simulation?: ReturnType<typeof createMachineSource>;
+  simulation?: ReturnType<typeof createMachineSource> | ThreadedSimulation;
   /** The machine's own server (layout server-per-machine). */
   server?: MachineServer;
   /** The gateway that serves it (layout gateway). */
@@ -75,6 +82,8 @@ export class Factory {
   readonly #log = logger('factory');
   #truthTimer: NodeJS.Timeout | undefined;
   #truthInFlight: Promise<void> | undefined;
+  /** Worker threads rendering the physics machines (none when the main thread renders). */
+  #physics: PhysicsThreads | undefined;
   readonly latestTruth = new Map<string, MachineTruth>();
 
   constructor(fleet: LoadedFleet, opts: FactoryOptions) {
@@ -87,6 +96,19 @@ export class Factory {
   }
 
   async start(): Promise<void> {
+    // The threads first: the machines' lives start with the clock below.
+    const threaded = this.#fleet.machines.filter(rendersInThread);
+    const threads = this.#opts.physicsThreads ?? physicsThreadsFor(threaded.length);
+    if (threads > 0 && threaded.length > 0) {
+      const physics = new PhysicsThreads(threads);
+      try {
+        await physics.ready();
+        this.#physics = physics;
+      } catch (err) {
+        await physics.close();
+        this.#log.error({ err: describeError(err) }, 'physics threads did not start; the main thread renders the vibration');
+      }
+    }
     const startTimeMs = this.#opts.startTimeMs ?? Date.now();
     const operatorCert =
       this.#opts.trustOperator === false
@@ -136,7 +158,8 @@ export class Factory {
         { machine: m.id, insecure },
         `INSECURE: machine ${m.id} serves with ${insecure.join(' and ')} (allowInsecure: true in ${m.origin.file})`,
       );
-    const simulation = createMachineSource(m, { startTimeMs });
+    const simulation =
+      this.#physics && rendersInThread(m) ? this.#physics.simulate(m, { startTimeMs }) : createMachineSource(m, { startTimeMs });
     const published: PublishedMachineOptions = {
       machineId: m.id,
       identification: { ...m.identification, machineType: m.type },
@@ -288,5 +311,12 @@ export class Factory {
       }),
     );
     await Promise.all(this.gateways.map((g) => g.stop().catch(() => undefined)));
+    await this.#physics?.close();
+    this.#physics = undefined;
   }
+}
+
+/** Whether a machine's vibration can be rendered in a physics thread: physics (not a replay), waveforms (scalar sensors render in the publisher). */
+function rendersInThread(m: ValidMachine): boolean {
+  return !m.replay && m.sensors.output !== 'scalar' && m.sensors.vibration.length > 0;
 }

@@ -30,6 +30,12 @@ export interface EnergyReading {
 export interface MachineSignalSource {
   readonly channels: ChannelSpec[];
   renderBlock(channelId: string, seq: number, out: Float32Array): void;
+  /**
+   * Present when the blocks are rendered off the main thread (a physics thread): the blocks asked
+   * for, in that order (a machine renders its blocks in sequence), each its samples or why it
+   * could not be rendered. renderBlock is then not available.
+   */
+  renderBlocks?(blocks: Array<{ channelId: string; seq: number }>): Promise<Array<Float32Array | string>>;
   energyAt(timeMs: number): EnergyReading;
   /**
    * Whether vibration is acquired at this wall time. Absent: always. A stopped machine acquires

@@ -144,19 +144,59 @@ export class MachinePublisher {
     this.#nodes.showState(shownState(truth));
   }
 
-  /** Publish every block that has elapsed since the last one published; a source that fails costs its blocks, not the timer. */
-  publishElapsedBlocks(nowMs: number): void {
+  /**
+   * Publish every block that has elapsed since the last one published; a source that fails costs
+   * its blocks, not the timer. A source that renders its blocks elsewhere (renderBlocks: a physics
+   * thread) returns a promise settled once they are published; the others publish at once.
+   */
+  publishElapsedBlocks(nowMs: number): Promise<void> | undefined {
     try {
-      this.#publishElapsedBlocks(nowMs);
+      const due = this.#dueBlocks(nowMs);
+      if (due.length === 0) return undefined;
+      const source = this.#opts.source;
+      if (source.renderBlocks) {
+        return source.renderBlocks(due.map((d) => ({ channelId: d.channel.nodes.spec.id, seq: d.seq }))).then(
+          (rendered) => {
+            const at = Date.now();
+            for (let i = 0; i < due.length; i++) {
+              const block = rendered[i];
+              if (typeof block === 'string')
+                this.#log.error({ err: block, machine: this.machineId, seq: due[i].seq }, 'block not published');
+              else if (block) this.#publishBlock(due[i].channel, due[i].seq, block, at);
+            }
+          },
+          (err: unknown) => this.#log.error({ err: describeError(err), machine: this.machineId }, 'blocks not published'),
+        );
+      }
+      for (const d of due) {
+        // Rendered into a fresh array, handed over as is: the subscription queue keeps a reference
+        // to the value it reports, so a block cannot be reused (nor need be copied).
+        const samples = new Float32Array(d.channel.nodes.spec.blockSize);
+        try {
+          source.renderBlock(d.channel.nodes.spec.id, d.seq, samples);
+        } catch (err) {
+          // That block is a gap; the others are published.
+          this.#log.error({ err: describeError(err), machine: this.machineId, seq: d.seq }, 'block not published');
+          continue;
+        }
+        this.#publishBlock(d.channel, d.seq, samples, nowMs);
+      }
     } catch (err) {
       // The next tick tries again (and shows a gap).
       this.#log.error({ err: describeError(err), machine: this.machineId }, 'block not published');
     }
+    return undefined;
   }
 
-  #publishElapsedBlocks(nowMs: number): void {
+  /**
+   * The blocks of every channel that elapsed since its last one, in channel then sequence order,
+   * each marked as published (a block that then fails to render is a gap, not retried). Blocks
+   * of a stopped machine are counted as not acquired and left out.
+   */
+  #dueBlocks(nowMs: number): Array<{ channel: PublishedChannel; seq: number }> {
     const maxCatchUp = this.#opts.maxCatchUpBlocks ?? 50;
     const source = this.#opts.source;
+    const due: Array<{ channel: PublishedChannel; seq: number }> = [];
     for (const ch of this.#channels) {
       const spec = ch.nodes.spec;
       const last = lastCompleteBlock(spec, nowMs);
@@ -170,33 +210,31 @@ export class MachinePublisher {
           this.stats.notAcquired++;
           continue;
         }
-        // Rendered into a fresh array, handed over as is: the subscription queue keeps a reference
-        // to the value it reports, so a block cannot be reused (nor need be copied).
-        const samples = new Float32Array(spec.blockSize);
-        source.renderBlock(spec.id, seq, samples);
-        const sourceTimestamp = new Date(startMs);
-        const { waveform, sequence, blockStart } = ch.nodes;
-        waveform.setValueFromSource(
-          new Variant({ dataType: DataType.Float, arrayType: VariantArrayType.Array, value: samples }),
-          StatusCodes.Good,
-          sourceTimestamp,
-        );
-        sequence.setValueFromSource(
-          new Variant({ dataType: DataType.UInt64, arrayType: VariantArrayType.Scalar, value: toUInt64(seq) }),
-          StatusCodes.Good,
-          sourceTimestamp,
-        );
-        blockStart.setValueFromSource(
-          new Variant({ dataType: DataType.DateTime, value: sourceTimestamp }),
-          StatusCodes.Good,
-          sourceTimestamp,
-        );
-        this.stats.published.set(spec.id, (this.stats.published.get(spec.id) ?? 0) + 1);
-        recordRun(this.stats.producedRuns, spec.id, seq);
-        const delay = nowMs - blockStartMs(spec, seq + 1);
-        if (delay > this.stats.maxPublishDelayMs) this.stats.maxPublishDelayMs = delay;
+        due.push({ channel: ch, seq });
       }
     }
+    return due;
+  }
+
+  #publishBlock(ch: PublishedChannel, seq: number, samples: Float32Array, atMs: number): void {
+    const spec = ch.nodes.spec;
+    const sourceTimestamp = new Date(blockStartMs(spec, seq));
+    const { waveform, sequence, blockStart } = ch.nodes;
+    waveform.setValueFromSource(
+      new Variant({ dataType: DataType.Float, arrayType: VariantArrayType.Array, value: samples }),
+      StatusCodes.Good,
+      sourceTimestamp,
+    );
+    sequence.setValueFromSource(
+      new Variant({ dataType: DataType.UInt64, arrayType: VariantArrayType.Scalar, value: toUInt64(seq) }),
+      StatusCodes.Good,
+      sourceTimestamp,
+    );
+    blockStart.setValueFromSource(new Variant({ dataType: DataType.DateTime, value: sourceTimestamp }), StatusCodes.Good, sourceTimestamp);
+    this.stats.published.set(spec.id, (this.stats.published.get(spec.id) ?? 0) + 1);
+    recordRun(this.stats.producedRuns, spec.id, seq);
+    const delay = atMs - blockStartMs(spec, seq + 1);
+    if (delay > this.stats.maxPublishDelayMs) this.stats.maxPublishDelayMs = delay;
   }
 
   /**

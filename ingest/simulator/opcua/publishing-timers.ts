@@ -54,9 +54,20 @@ export class PublishingTimers {
   #blocks(group: MachinePublisher[], periodMs: number): void {
     if (!this.#running) return;
     const now = Date.now();
-    for (const p of group) p.publishElapsedBlocks(now);
-    const next = Math.ceil((now + 1) / periodMs) * periodMs;
-    this.#later(() => this.#blocks(group, periodMs), next - now + AFTER_BOUNDARY_MS);
+    const rendering: Array<Promise<void>> = [];
+    for (const p of group) {
+      const done = p.publishElapsedBlocks(now);
+      if (done) rendering.push(done);
+    }
+    const schedule = () => {
+      if (!this.#running) return;
+      const after = Date.now();
+      const next = Math.ceil((after + 1) / periodMs) * periodMs;
+      this.#later(() => this.#blocks(group, periodMs), next - after + AFTER_BOUNDARY_MS);
+    };
+    // Blocks rendered in physics threads: the next wake waits for them (a late one publishes what it slept through).
+    if (rendering.length === 0) schedule();
+    else void Promise.all(rendering).then(schedule);
   }
 
   /** Wake at each scalar period boundary of the wall clock and publish the periods that ended. */
