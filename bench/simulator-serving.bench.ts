@@ -12,8 +12,8 @@
  * judged: every block whose start lies in the window must arrive, without a sequence gap, within
  * LATE_MS of its end. The first step that fails ends the ramp. Reference: the physics-only
  * rendering rate (machines per core, one triaxial sensor) of bench/simulator-physics.bench.ts,
- * run first in the same run; one simulator process has one main thread, so the ratio says how
- * much of one core's rendering capacity survives serving over OPC UA.
+ * run first in the same run. The ratio compares machines served by one process (its main thread
+ * serving OPC UA, its physics threads rendering) with machines one core renders and nothing else.
  *
  * Prints one JSON line { name, unit, median, reference, ratio, details }. Heavy (minutes, both
  * cores): run it once, not in a loop.
@@ -23,9 +23,9 @@
  * does (--machines-per-session). The summary's median is the best layout's.
  *
  *   node bench/simulator-serving.bench.ts [--layouts server-per-machine,gateway] [--steps 8,16,24,32,48,64]
- *                                         [--gateway-steps 16,24,32,48,64,96,128] [--machines-per-session 50]
+ *                                         [--gateway-steps 16,24,32,48,64,96,112,128] [--machines-per-session 50]
  *                                         [--seconds 15] [--warmup 5] [--physics-seconds 5]
- *                                         [--simulator-node-flags "--max-semi-space-size=32"]
+ *                                         [--simulator-node-flags "--max-semi-space-size=32"] [--physics-threads N]
  *
  * The simulator runs with a larger V8 young generation by default (see cli/commands/simulate.ts:
  * with Node's defaults the same 4 machines took 0.56 instead of 0.15 cores); pass
@@ -41,7 +41,7 @@ import type { SimulatorMessage } from '../cli/commands/simulate.ts';
 import { OpcuaMachineInput } from '../ingest/collector/opcua-machine-input.ts';
 import { OpcuaSessionPool } from '../ingest/collector/opcua-session-pool.ts';
 import { collectorPkiDir, initPlantPki } from '../ingest/opcua/pki-init.ts';
-import { freePort } from '../tools/harness/ports.ts';
+import { freePort, freePorts } from '../tools/harness/ports.ts';
 
 const { values } = parseArgs({
   options: {
@@ -49,13 +49,15 @@ const { values } = parseArgs({
     // Ramps that end (at their first failing step) within npm run bench's 20 minutes per bench:
     // every step starts its machines and sessions afresh. Wider ramps: pass --steps / --gateway-steps.
     steps: { type: 'string', default: '8,16,24,32,48,64' },
-    'gateway-steps': { type: 'string', default: '16,24,32,48,64,96,128' },
+    'gateway-steps': { type: 'string', default: '16,24,32,48,64,96,112,128' },
     'machines-per-session': { type: 'string', default: '50' },
     seconds: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '5' },
     'physics-seconds': { type: 'string', default: '5' },
     // What docs/simulator.md recommends for the simulator process ("" for Node's defaults).
     'simulator-node-flags': { type: 'string', default: '--max-semi-space-size=32' },
+    // pdm simulate's --physics-threads ("" for its default: one per 64 machines, at most one per core).
+    'physics-threads': { type: 'string', default: '' },
   },
 });
 type Layout = 'server-per-machine' | 'gateway';
@@ -173,6 +175,8 @@ async function startSimulator(
   layout: Layout,
 ): Promise<{ child: ChildProcess; endpoints: Array<{ id: string; endpoint: string }>; startupS: number }> {
   const machines = [];
+  // Distinct: one port asked for after another can come back twice (a machine would fail to start).
+  const ports = layout === 'gateway' ? [] : await freePorts(n);
   for (let i = 0; i < n; i++) {
     const m = MIX[i % MIX.length];
     machines.push({
@@ -186,7 +190,7 @@ async function startSimulator(
       rampS: 2,
       bearings: { DE: '6205-2RS', NDE: '6203-2RS' },
       sensors: { vibration: [{ location: 'DE' }] },
-      ...(layout === 'gateway' ? {} : { opcua: { port: await freePort() } }),
+      ...(layout === 'gateway' ? {} : { opcua: { port: ports[i] } }),
       ...m,
     });
   }
@@ -206,7 +210,16 @@ async function startSimulator(
   const t0 = Date.now();
   const child = fork(
     join(root, 'cli/pdm.ts'),
-    ['simulate', '--fleet', fleetFile, '--pki', join(dir, 'pki'), '--truth-dir', join(dir, 'truth')],
+    [
+      'simulate',
+      '--fleet',
+      fleetFile,
+      '--pki',
+      join(dir, 'pki'),
+      '--truth-dir',
+      join(dir, 'truth'),
+      ...(values['physics-threads'] ? ['--physics-threads', values['physics-threads']] : []),
+    ],
     {
       env: {
         ...process.env,
@@ -379,6 +392,7 @@ console.log(
       referenceNote: 'physics-only rendering, machines per core (bench/simulator-physics.bench.ts oneTriaxialSensor), same run',
       referenceCpuMsPerMachineSecond: reference.cpuMsPerMachineSecond,
       simulatorNodeFlags: SIMULATOR_FLAGS,
+      physicsThreads: values['physics-threads'] || 'default (one per 64 machines, at most one per core)',
       criterion: `every block starting in a ${WINDOW_S} s window arrives, without a gap, within ${LATE_MS} ms of its end`,
       layoutNote:
         'server-per-machine: an OPC UA server per machine, a client session each; gateway (fleet opcua.layout: gateway): one server for all, the client sharing sessions (machinesPerSession)',

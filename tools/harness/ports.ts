@@ -13,6 +13,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `count` distinct free ports. The OS may hand the same ephemeral port out again once its probe
+ * socket is closed, so ports asked for one after another can repeat: repeats are asked again.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  for (let tries = 0; ports.size < count; tries++) {
+    if (tries > count * 10) throw new Error(`could not find ${count} distinct free ports`);
+    ports.add(await freePort());
+  }
+  return [...ports];
+}
+
 export async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
