@@ -22,7 +22,7 @@ import { ensureCredentials, questdbLayout } from '../deploy/local/questdb.ts';
 import { questdbDir } from '../deploy/local/services.ts';
 import { questdbExec } from '../storage/sql.ts';
 import { tableNames } from '../storage/tables.ts';
-import { plantProcesses, rssMb } from './harness/plant-processes.ts';
+import { mallocHeapMb, plantProcesses, rssMb } from './harness/plant-processes.ts';
 import { writeSoakSection } from './soak-report.ts';
 
 const { values } = parseArgs({
@@ -56,6 +56,7 @@ const startedAt = Date.now();
 interface Sample {
   atS: number;
   rssMb: Record<string, number>;
+  mallocHeapMb: Record<string, number>;
   lag: number | null;
   missingBlocks: number | null;
 }
@@ -82,6 +83,7 @@ while (!done) {
   if (done) break;
   const procs = plantProcesses(child.pid!);
   const rss = Object.fromEntries([...procs].map(([name, pid]) => [name, rssMb(pid)]));
+  const heap = Object.fromEntries([...procs].map(([name, pid]) => [name, mallocHeapMb(pid)]));
   let lag: number | null = null;
   try {
     if (!adminUp) {
@@ -105,11 +107,11 @@ while (!done) {
   } catch {
     /* table not there yet */
   }
-  const s = { atS: Math.round((Date.now() - startedAt) / 1000), rssMb: rss, lag, missingBlocks: missing };
+  const s = { atS: Math.round((Date.now() - startedAt) / 1000), rssMb: rss, mallocHeapMb: heap, lag, missingBlocks: missing };
   samples.push(s);
   say(
     `${s.atS} s: RSS ${Object.entries(rss)
-      .map(([n, v]) => `${n} ${v} MB`)
+      .map(([n, v]) => `${n} ${v} MB (malloc heap ${heap[n]})`)
       .join(', ')}; lag ${lag ?? '-'} messages; missing blocks ${missing ?? '-'}`,
   );
 }
@@ -131,6 +133,7 @@ const memory = names.map((name) => {
     secondQuarterMeanMb: Math.round(early),
     lastQuarterMeanMb: Math.round(late),
     growthPct: Math.round(((late - early) / early) * 1000) / 10,
+    mallocHeapEndMb: samples.at(-1)?.mallocHeapMb[name] ?? null,
   };
 });
 const lags = samples.map((s) => s.lag).filter((x): x is number => x !== null);
@@ -138,6 +141,10 @@ const summary = {
   measuredAt: new Date().toISOString(),
   command: `npm run soak -- --minutes ${minutes}`,
   fleet: values.fleet,
+  // glibc malloc settings given to the plant's processes (they change how much freed memory stays resident).
+  mallocEnvironment: Object.entries(process.env)
+    .filter(([k]) => k.startsWith('MALLOC_'))
+    .map(([k, v]) => `${k}=${v}`),
   cpus: cpus().length,
   loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
   minutes,

@@ -46,6 +46,24 @@ export function rssMb(pid: number): number {
   }
 }
 
+/**
+ * Resident MB of a process's `[heap]` mapping: glibc malloc's main arena (ArrayBuffer backing
+ * stores, OpenSSL, native buffers; V8's own heap is mapped elsewhere). It grows when freed memory
+ * cannot be handed back (fragmentation), so beside the RSS it tells a leak of live objects from
+ * memory the allocator keeps. NaN when unknown.
+ */
+export function mallocHeapMb(pid: number): number {
+  try {
+    const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    const at = smaps.indexOf('[heap]');
+    if (at < 0) return 0;
+    const m = /Rss:\s+(\d+) kB/.exec(smaps.slice(at));
+    return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** User + system CPU seconds in a /proc `stat` file (a process's or one thread's). */
 function statCpuSeconds(statFile: string): number {
   const stat = readFileSync(statFile, 'utf8');
