@@ -173,7 +173,8 @@ export class PhysicsThreads {
 
   /** A simulation of `machine` whose blocks the least loaded thread renders. Throws as MachineSimulation does. */
   simulate(machine: ValidMachine, opts: SimulationOptions): ThreadedSimulation {
-    const local = new MachineSimulation(machine, opts);
+    // The main thread's copy renders nothing: no renderers, no block buffers.
+    const local = new MachineSimulation(machine, { ...opts, renders: false });
     const thread = this.#threads.reduce((a, b) => (b.machines < a.machines ? b : a));
     thread.machines++;
     thread.post({ kind: 'add', machineId: machine.id, machine, startTimeMs: opts.startTimeMs, initialLifeS: opts.initialLifeS });

@@ -111,7 +111,8 @@ interface RenderGroup {
   sampleRateHz: number;
   blockSize: number;
   positions: number[];
-  renderer: GroupRenderer;
+  /** Absent in a copy that does not render (SimulationOptions.renders). */
+  renderer: GroupRenderer | undefined;
   lifeIndex: number;
   faults: ActiveFault[];
   drives: FaultDrive[];
@@ -133,6 +134,11 @@ export interface SimulationOptions {
   startTimeMs: number;
   /** Life already accumulated at startTimeMs (continue a machine after a simulator restart). */
   initialLifeS?: number;
+  /**
+   * false: this copy never renders vibration (a physics thread renders it; this copy answers
+   * energy, truth and the run signal), so its renderers and their buffers are not built. Default true.
+   */
+  renders?: boolean;
 }
 
 export class MachineSimulation implements MachineSignalSource, MachineControl {
@@ -188,7 +194,7 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
           sampleRateHz: sensor.sampleRateHz,
           blockSize: sensor.blockSize,
           positions: [],
-          renderer: undefined as unknown as GroupRenderer,
+          renderer: undefined,
           lifeIndex: -1,
           faults: [],
           drives: [],
@@ -227,6 +233,7 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
       this.#sensorFaults.set(ci, [...(this.#sensorFaults.get(ci) ?? []), injector]);
     }
     this.#groups.forEach((g, i) => {
+      if (opts.renders === false) return;
       g.renderer = this.model.createRenderer(g.positions, g.sampleRateHz, g.blockSize, mixSeed(machine.seed, 0x9e37, i));
       g.allTaken = (1 << g.positions.length) - 1;
     });
@@ -247,6 +254,12 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
       );
     }
     const { group, index } = this.#channelGroup[ci];
+    if (!group.renderer)
+      throw new PdmError(
+        'PDM_ERR_INPUT_VALUE',
+        `machine ${this.machine.id}: this copy of the simulation does not render (renders: false); its blocks come from a physics thread`,
+        { machine: this.machine.id },
+      );
     if (!Number.isSafeInteger(seq) || seq < 0)
       throw new PdmError('PDM_ERR_INPUT_VALUE', `machine ${this.machine.id}: block seq must be a non-negative integer, got ${seq}`, {
         machine: this.machine.id,
@@ -259,7 +272,7 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
         { machine: this.machine.id },
       );
     let entry = group.cache.get(seq);
-    if (!entry) entry = this.#renderGroupBlock(group, seq);
+    if (!entry) entry = this.#renderGroupBlock(group, group.renderer, seq);
     out.set(entry.buffers[index]);
     for (const f of this.#sensorFaults.get(ci) ?? []) f.apply(out, seq, group.blockSize);
     applyAcquisitionChanges(this.machine.acquisitionChanges, out, seq, group.blockSize, group.sampleRateHz);
@@ -270,7 +283,7 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
     }
   }
 
-  #renderGroupBlock(group: RenderGroup, seq: number): CacheEntry {
+  #renderGroupBlock(group: RenderGroup, renderer: GroupRenderer, seq: number): CacheEntry {
     const fs = group.sampleRateHz;
     const n = group.blockSize;
     const t0 = (seq * n * 1000) / fs;
@@ -291,10 +304,10 @@ export class MachineSimulation implements MachineSignalSource, MachineControl {
       supplyHz: mid.point.supplyHz,
       polePassHz: this.machine.poles * mid.point.slip * mid.point.supplyHz,
     };
-    this.model.fill(group.renderer, group.positions, cond, group.drives, group.sources);
+    this.model.fill(renderer, group.positions, cond, group.drives, group.sources);
 
     const buffers = group.pool.pop() ?? group.positions.map(() => new Float32Array(n));
-    group.renderer.render(buffers);
+    renderer.render(buffers);
     const entry: CacheEntry = { buffers, taken: 0 };
     group.cache.set(seq, entry);
     if (seq > group.lastSeq) group.lastSeq = seq;
