@@ -82,6 +82,8 @@ export class MachinePublisher {
   readonly #channels: PublishedChannel[];
   readonly #scalarOverall: ScalarOverall | undefined;
   #lastScalarEndMs = 0;
+  /** The physics thread rendering this machine's blocks has failed (said once). */
+  #renderFailed = false;
 
   /** Builds the machine's nodes in `addressSpace` (which must have MACHINE_NODESETS loaded). */
   constructor(addressSpace: AddressSpace, opts: PublishedMachineOptions, stats: MachineServerStats, log: Logger) {
@@ -165,7 +167,12 @@ export class MachinePublisher {
               else if (block) this.#publishBlock(due[i].channel, due[i].seq, block, at);
             }
           },
-          (err: unknown) => this.#log.error({ err: describeError(err), machine: this.machineId }, 'blocks not published'),
+          (err: unknown) => {
+            // Said once, not at every tick (ten a second per machine): a stopped physics thread stays stopped.
+            if (this.#renderFailed) return;
+            this.#renderFailed = true;
+            this.#log.error({ err: describeError(err), machine: this.machineId }, 'blocks not published from now on');
+          },
         );
       }
       for (const d of due) {
