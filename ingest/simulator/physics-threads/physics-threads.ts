@@ -114,6 +114,7 @@ class PhysicsThread {
   /** The blocks, rendered in the thread; requests made in the same tick travel as one message. */
   render(machineId: string, blocks: BlockRequest[]): Promise<Array<Float32Array | string>> {
     if (this.#failed) return Promise.reject(this.#failed);
+    if (blocks.length === 0) return Promise.resolve([]);
     if (this.#batch.length === 0) queueMicrotask(() => this.#flush());
     const from = this.#batch.length;
     for (const b of blocks) this.#batch.push({ ...b, machineId });

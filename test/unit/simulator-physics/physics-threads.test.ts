@@ -92,6 +92,8 @@ describe('physics threads', () => {
     ]);
     expect(got[0]).toMatch(/no channel "NOPE_X"/);
     expect(got[1]).toBeInstanceOf(Float32Array);
+    // Nothing asked, nothing waited for.
+    await expect(sim.renderBlocks([])).resolves.toEqual([]);
     expect(() => sim.renderBlock(sim.channels[0].id)).toThrow(/rendered in a physics thread/);
     // The main thread's copy holds no renderer (nor its buffers).
     expect(() => sim.local.renderBlock(sim.channels[0].id, seq, new Float32Array(2560))).toThrow(/does not render/);
