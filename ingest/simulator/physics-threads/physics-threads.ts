@@ -159,10 +159,6 @@ export class PhysicsThreads {
     this.#threads = Array.from({ length: threads }, (_, i) => new PhysicsThread(i, log));
   }
 
-  get size(): number {
-    return this.#threads.length;
-  }
-
   /**
    * Settled when every thread has loaded its code: a thread still loading when the first blocks
    * fall due would hold them back for seconds on a busy machine, beyond the publisher's catch-up.
@@ -200,10 +196,6 @@ export class ThreadedSimulation implements MachineSignalSource, MachineControl {
     this.#thread = thread;
   }
 
-  get machine(): ValidMachine {
-    return this.local.machine;
-  }
-
   get channels(): ChannelSpec[] {
     return this.local.channels;
   }
@@ -226,10 +218,6 @@ export class ThreadedSimulation implements MachineSignalSource, MachineControl {
 
   isAcquiring(timeMs: number): boolean {
     return this.local.isAcquiring(timeMs);
-  }
-
-  isRunningAt(timeMs: number): boolean {
-    return this.local.isRunningAt(timeMs);
   }
 
   truthAt(timeMs: number): MachineTruth {
