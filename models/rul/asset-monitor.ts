@@ -42,6 +42,7 @@ import { type FleetLife, KernelLifeFleet } from './kernel-fleet.ts';
 import { MedianSmoother, type MedianSmootherState } from './median-smoother.ts';
 import { type MonitorConfig, type MonitorConfigInput, MonitorConfigSpec } from './monitor-config.ts';
 import { type OnsetConfig, OnsetCusum, type OnsetCusumState } from './onset-cusum.ts';
+import { onsetThreshold } from './onset-threshold.ts';
 import { type RulEstimate, RulSolver } from './rul-distribution.ts';
 import { type HealthPath, TrajectoryMatch, type TrajectoryMatchState } from './trajectory.ts';
 import { WeibullFleet } from './weibull-fleet.ts';
@@ -364,12 +365,25 @@ export class AssetMonitor {
   }
 
   #onsetConfig(): OnsetConfig {
-    const { drift, threshold, cap, baselineGuard } = this.config.onset;
+    const { drift, threshold, cap, baselineGuard, falseOnsetsPerYear, longRunVariance } = this.config.onset;
     // The index is standardised by the baseline's mean, itself estimated from `count` windows; its
     // error (about 1/sqrt(count) of the index's spread, whatever the features' correlation) stays
     // for the whole run, so the deciding statistic's drift is widened by that many standard errors.
     const count = this.#detector.baseline?.count ?? 0;
-    return { drift, threshold, cap, guard: count > 0 ? baselineGuard / Math.sqrt(count) : 0 };
+    const guard = count > 0 ? baselineGuard / Math.sqrt(count) : 0;
+    return { drift, threshold: threshold ?? this.#thresholdInTime(count, falseOnsetsPerYear, longRunVariance), cap, guard };
+  }
+
+  /**
+   * The decision threshold that holds a healthy asset to `falseOnsetsPerYear` at the window
+   * interval its baseline showed (its duration over its windows: stops and gaps included, as they
+   * are in the windows a year holds). The design drift is the unguarded one: the guard is spent on
+   * a baseline mean that came out low by as much as it allows.
+   */
+  #thresholdInTime(count: number, falseOnsetsPerYear: number, longRunVariance: number): number {
+    const drift = this.config.onset.drift;
+    const intervalS = Math.max(1e-3, (this.#baselineDurationS ?? 1) / Math.max(1, count - 1));
+    return onsetThreshold({ falseOnsetsPerYear, windowIntervalS: intervalS, drift, longRunVariance });
   }
 
   #priorFor(baselineDurationS: number): DegradationPrior {
@@ -472,7 +486,7 @@ export class AssetMonitor {
 
   static fromJSON(state: AssetMonitorState, where = 'asset'): AssetMonitor {
     checkStateVersion(state, where);
-    const m = new AssetMonitor(state.config, state.fleet, where);
+    const m = new AssetMonitor(withOnsetRateInTime(state.config), state.fleet, where);
     m.#detector = AnomalyDetector.fromJSON(state.detector, where);
     m.#firstTime = state.firstTime;
     m.#lastTime = state.lastTime;
@@ -496,6 +510,18 @@ export class AssetMonitor {
     }
     return m;
   }
+}
+
+/**
+ * A state written before the onset threshold was set in time holds the old default, 10 windows,
+ * as if it had been chosen (the resolved configuration travels with the state); it gets the
+ * threshold from the false-onset rate instead. A threshold set to anything else stays.
+ */
+function withOnsetRateInTime(config: MonitorConfig): MonitorConfigInput {
+  const onset = config.onset as MonitorConfig['onset'] & { falseOnsetsPerYear?: number };
+  if (onset.falseOnsetsPerYear !== undefined || onset.threshold !== 10) return config;
+  const { threshold: _oldDefault, ...rest } = onset;
+  return { ...config, onset: rest };
 }
 
 function median(xs: readonly number[]): number {

@@ -17,8 +17,24 @@ export const OnsetSpec = z
     threshold: z
       .number()
       .positive()
-      .default(10)
-      .describe('CUSUM decision threshold, same units; 10 with drift 0.5 means a healthy run essentially never trips it'),
+      .optional()
+      .describe(
+        "CUSUM decision threshold, same units; when absent (the default) it is derived from falseOnsetsPerYear at the asset's window interval",
+      ),
+    falseOnsetsPerYear: z
+      .number()
+      .positive()
+      .default(1)
+      .describe(
+        'false degradation onsets a healthy machine may raise per year of operation: sets the decision threshold from the window interval the baseline shows (about 19 at one window a second, 16 at one every 10 s), instead of a fixed number of windows',
+      ),
+    longRunVariance: z
+      .number()
+      .positive()
+      .default(1.25)
+      .describe(
+        "long-run variance of the standardised smoothed index over its baseline spread, used to set the threshold: a running median keeps the index's slow fluctuations (pi/2 for a normal index; measured 1.24 with the 5-window median on stationary healthy features); 1 without smoothing",
+      ),
     cap: z.number().positive().default(4).describe('largest step one window may add (so one impulsive window cannot trip it)'),
     baselineGuard: z
       .number()

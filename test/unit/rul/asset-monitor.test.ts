@@ -77,6 +77,22 @@ describe('asset monitor state', () => {
     expect([...head, ...tail]).toStrictEqual(straight);
   });
 
+  it('a state written when the onset threshold was 10 windows takes the one set in time; one set by hand stays', () => {
+    const first = new AssetMonitor({}, fleet, 'a');
+    for (let i = 0; i < 400; i++) first.update(newAssetStatus(), asset.times[i], asset.rows[i]);
+    const now = first.onset!.config.threshold;
+    expect(now).toBeGreaterThan(10);
+    // Such a state: the old default resolved into its configuration, no false-onset rate.
+    const old = JSON.parse(JSON.stringify(first.toJSON()));
+    delete old.config.onset.falseOnsetsPerYear;
+    delete old.config.onset.longRunVariance;
+    old.config.onset.threshold = 10;
+    expect(AssetMonitor.fromJSON(old, 'a').onset!.config.threshold).toBe(now);
+    const chosen = new AssetMonitor({ onset: { threshold: 10 } }, fleet, 'a');
+    for (let i = 0; i < 400; i++) chosen.update(newAssetStatus(), asset.times[i], asset.rows[i]);
+    expect(AssetMonitor.fromJSON(JSON.parse(JSON.stringify(chosen.toJSON())), 'a').onset!.config.threshold).toBe(10);
+  });
+
   it('rejects an unknown state version and out-of-order windows', () => {
     const m = new AssetMonitor({}, null, 'machine m7');
     expect(() => AssetMonitor.fromJSON({ ...m.toJSON(), version: 3 } as never)).toThrow(/unknown model state version 3/);
