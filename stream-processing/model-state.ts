@@ -34,6 +34,16 @@ export function encodeModelState(e: ModelStateEnvelope): Buffer {
   return Buffer.from(JSON.stringify(e));
 }
 
+/** A record ready for the topic: keyed by machine, the envelope encoded (a snapshot of the state at encoding). */
+export interface ModelStateMessage {
+  key: string;
+  value: Buffer;
+}
+
+export function encodedModelState(e: ModelStateEnvelope): ModelStateMessage {
+  return { key: e.machine, value: encodeModelState(e) };
+}
+
 /** Decode and check a record; a damaged record is an error naming the machine and why. */
 export function decodeModelState(key: string, value: Buffer): ModelStateEnvelope {
   let e: Partial<ModelStateEnvelope>;

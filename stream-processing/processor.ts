@@ -21,6 +21,11 @@
  * processed (model-state-topic.ts); when what is in flight passes backpressure.maxInFlightBytes
  * or the writer falls behind, every partition is paused until drained (backpressure.ts).
  *
+ * Each batch is handled in two stages (batch-pipeline.ts): the first (decode, windows, analysis,
+ * models, rows, a snapshot of the advanced models' state) in kafkajs's batch handler; the second
+ * (write, save that snapshot, commit) after the handler returns, one per partition at a time and
+ * in offset order, so that the next fetch does not wait for the grouped QuestDB commit.
+ *
  * This file is the composition and the consumer loop; statistics (processor-stats.ts), reference
  * learning (reference-learning.ts) and the analysis configuration (analysis-config.ts) have their own.
  */
@@ -60,6 +65,7 @@ import { readWalStatus, resumeWal } from '../storage/wal-status.ts';
 import { AlertPublisher, alertEventRow, raised } from './alert-publisher.ts';
 import { analysisConfig } from './analysis-config.ts';
 import { type BackpressureDecision, judgeBackpressure } from './backpressure.ts';
+import { BatchPipelines } from './batch-pipeline.ts';
 import { ChannelMeanings } from './channel-meaning.ts';
 import { coPartitionAssigner, unequalPartitionCounts } from './co-partition-assigner.ts';
 import { offsetToCommit } from './commit-policy.ts';
@@ -69,7 +75,7 @@ import { GroupWriter } from './group-write.ts';
 import { HealthCheckpoints } from './health-checkpoints.ts';
 import { loadMachineFleets, type MachineFleets } from './machine-fleets.ts';
 import { type HealthUpdate, MachineHealthTracker, type WindowResult } from './machine-health.ts';
-import { MODEL_STATE_VERSION, type ModelStateEnvelope } from './model-state.ts';
+import { encodedModelState, MODEL_STATE_VERSION, type ModelStateMessage } from './model-state.ts';
 import { ModelStateTopic, modelStateTopicConfig, partitionOf } from './model-state-topic.ts';
 import type { ProcessorConfig } from './processor-config.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
@@ -104,6 +110,25 @@ export interface ProcessorEndpoints {
   questdbHttp: string;
   questdbIlpConfig: string;
   questdbAuth?: { user: string; password: string };
+}
+
+/** A batch after its first stage (#prepareBatch): everything its second stage writes, saves and commits. */
+interface PreparedBatch {
+  topic: string;
+  partition: number;
+  /** More of the partition was already in Kafka: the write need not wait for others to share it. */
+  behind: boolean;
+  rows: Row[];
+  /** The message each row was built from (dead-lettered if QuestDB refuses the row). */
+  sourceOf: Map<Row, KafkaMessage>;
+  /** End of each analysed window (ms since the epoch), for the latency histogram. */
+  windowEndsMs: number[];
+  alertOut: ReturnType<typeof raised>[];
+  /** The advanced machines' model state as the first stage left it. */
+  states: ModelStateMessage[];
+  commitAt: number;
+  /** The group generation the first stage ran in. */
+  generation: number;
 }
 
 export class StreamProcessor {
@@ -157,6 +182,12 @@ export class StreamProcessor {
   #backpressureTimer: NodeJS.Timeout | undefined;
   /** Batches being processed per partition number: their machines' models are ahead of what is written. */
   readonly #busyPartitions = new Map<number, number>();
+  /** Each batch's second stage (write, save, commit), overlapping the next fetch (batch-pipeline.ts). */
+  readonly #pipelines = new BatchPipelines();
+  /** Bumped at every rebalance: a second stage of an earlier generation saves and commits nothing. */
+  #generation = 0;
+  /** Partitions whose models hold windows neither saved nor committed (abandoned, failed): not checkpointed until restored. */
+  readonly #unsaved = new Set<number>();
   readonly stats: ProcessorStats = newProcessorStats();
   readonly metrics: ProcessorMetrics;
   /** Port of the metrics endpoint once listening. */
@@ -353,7 +384,14 @@ export class StreamProcessor {
     // read back from the topic before any of their batches is processed (#onBatch waits). Nothing
     // needs flushing at revocation: the state of every batch is saved before its offsets are
     // committed (#processBatch), so whatever another processor will not replay is already saved.
+    // A rebalance begins: second stages still running save and commit nothing (#finishBatch).
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.#generation++;
+    });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.#generation++;
+      // Back on the committed offsets: a failed second stage no longer holds the batches.
+      this.#pipelines.repaired();
       this.#assembler.reset();
       this.#rates.reset();
       // Partitions may have moved: what this processor had pending is re-read by their new owner.
@@ -417,6 +455,11 @@ export class StreamProcessor {
   async #onBatch(payload: EachBatchPayload): Promise<void> {
     const key = `${payload.batch.topic}/${payload.batch.partition}`;
     await this.#restoring;
+    // A second stage failed: nothing may be committed past it until the consumer is back on its
+    // committed offsets. Thrown for every batch, so kafkajs retries and then restarts the consumer
+    // (batch-pipeline.ts); the rejoin's GROUP_JOIN repairs the pipelines.
+    const broken = this.#pipelines.broken;
+    if (broken) throw broken.err;
     // Pending from the first message consumed until a commit of this partition (also across a
     // batch that fails and is fetched again): what /health's "no commit while pending" measures.
     this.#stall.batchStarted(key);
@@ -426,16 +469,53 @@ export class StreamProcessor {
     this.#applyBackpressure();
     const p = payload.batch.partition;
     this.#busyPartitions.set(p, (this.#busyPartitions.get(p) ?? 0) + 1);
-    try {
-      const committed = await this.#processBatch(payload);
-      if (!committed) this.#stall.batchReleased(key);
-    } finally {
+    // Until the batch's second stage has ended: its bytes are in flight, and its partition's
+    // models hold windows whose state is not saved yet (no periodic checkpoint of them).
+    const release = (): void => {
       const left = (this.#busyPartitions.get(p) ?? 1) - 1;
       if (left > 0) this.#busyPartitions.set(p, left);
       else this.#busyPartitions.delete(p);
       this.#batchBytes -= bytes;
       this.#applyBackpressure();
+    };
+    let prepared: PreparedBatch | undefined;
+    try {
+      prepared = await this.#prepareBatch(payload);
+    } catch (err) {
+      release();
+      throw err;
     }
+    if (!prepared) {
+      this.#stall.batchReleased(key);
+      release();
+      return;
+    }
+    // One second stage per partition at a time, in offset order: this handler returns (and
+    // kafkajs fetches again) while this batch is written, saved and committed.
+    await this.#pipelines.previous(key);
+    const batch = prepared;
+    this.#pipelines.start(
+      key,
+      async () => {
+        try {
+          if (!(await this.#finishBatch(batch, payload.heartbeat))) this.#stall.batchReleased(key);
+        } finally {
+          release();
+        }
+      },
+      (err) => {
+        // Its models hold windows that are neither saved nor committed: not checkpointed until restored.
+        this.#unsaved.add(p);
+        const current = batch.generation === this.#generation;
+        this.#log.error(
+          { err: describeError(err), topic: batch.topic, partition: batch.partition },
+          current
+            ? 'batch not written or not committed: the consumer goes back to its committed offsets'
+            : 'batch of a generation before the last rebalance not committed: its partition is read again from the last commit',
+        );
+        return current;
+      },
+    );
   }
 
   #inFlightBytes(): number {
@@ -470,8 +550,16 @@ export class StreamProcessor {
     }
   }
 
-  /** Resolves true when the batch was committed; false when it consumed nothing (stale) or was abandoned at shutdown. */
-  async #processBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<boolean> {
+  /**
+   * First stage of a batch: decode its messages, complete and analyse windows, advance the
+   * machines' models, build every row, and take the model state of the machines it advanced as
+   * it stands now (the second stage saves that snapshot, not the models as later batches leave
+   * them: a state saved ahead of its commit would make a restart skip windows whose rows were
+   * never written). Resolves the batch's offsets, so kafkajs's next fetch starts after it.
+   * Undefined when the batch consumed nothing (stale, stopping).
+   */
+  async #prepareBatch({ batch, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<PreparedBatch | undefined> {
+    const generation = this.#generation;
     const rows: Row[] = [];
     /** The message each row was built from; rows derived from windows have none. */
     const sourceOf = new Map<Row, KafkaMessage>();
@@ -499,15 +587,18 @@ export class StreamProcessor {
       }
       lastOffset = offset;
     }
-    if (lastOffset < 0) return false;
+    if (lastOffset < 0) return undefined;
 
     const analysed = await Promise.all(windows.map((w) => this.#analyse(w, processedAtUs)));
     const referencesDue = new Set<string>();
     /** Machines whose model advanced in this batch: their state is saved before the commit. */
     const advanced = new Set<string>();
     const alertEvents: AlertEvent[] = [];
+    const windowEndsMs: number[] = [];
     for (const r of analysed) {
       if (!r) continue;
+      // From the row: the window's samples went to the worker (transferred, so the buffer is empty here).
+      windowEndsMs.push(Number(r.row.startTimeNs / 1_000_000n) + (r.row.samples / r.row.sampleRateHz) * 1000);
       // In window order too: each channel's accumulated diagnosis takes its windows in sequence.
       const accumulated = r.bearing ? this.#diagnoses.add(r.window.machine, r.window.channel, r.bearing) : undefined;
       rows.push(featureRow(this.#tables, accumulated ? { ...r.row, accumulated } : r.row));
@@ -555,6 +646,44 @@ export class StreamProcessor {
       advanced.add(e.machine);
     }
 
+    // Where the commit will be (a window still being assembled keeps its first message), and the
+    // model state that commit covers: a processor that receives the partition after a crash or a
+    // rebalance restores a model at least this far (windows it then replays are skipped by the
+    // model as already seen), so the model never misses a window.
+    const pendingMinOffset = batch.topic === this.#topics.vibration ? this.#assembler.pendingMinOffset(batch.partition) : undefined;
+    const commitAt = offsetToCommit({ lastOffset, pendingMinOffset })!;
+    for (const machine of advanced) {
+      const pos = this.#statePosition.get(machine);
+      if (pos) pos.offset = commitAt;
+    }
+    const states = this.#modelStates(advanced);
+    // Move the fetch position on (kafkajs re-fetches unresolved messages): the next fetch of this
+    // partition starts after this batch while its second stage runs.
+    resolveOffset(String(lastOffset));
+    return {
+      topic: batch.topic,
+      partition: batch.partition,
+      // Behind (more of the partition is already in Kafka after this batch): no reason to wait for
+      // other batches to share the commit; the backlog is worth more than a smaller commit count.
+      behind: BigInt(batch.highWatermark) - 1n > BigInt(lastOffset),
+      rows,
+      sourceOf,
+      windowEndsMs,
+      alertOut,
+      states,
+      commitAt,
+      generation,
+    };
+  }
+
+  /**
+   * Second stage of a batch (batch-pipeline.ts): write its rows, dead-letter what QuestDB
+   * refuses, publish its alert episodes, save the model state taken in the first stage, commit.
+   * Resolves true when committed; false when abandoned at shutdown or by a rebalance (nothing
+   * saved or committed: the partition's next owner reads the batch again). Throws when QuestDB
+   * refuses the writes or the state or commit cannot be written.
+   */
+  async #finishBatch(b: PreparedBatch, heartbeat: () => Promise<void>): Promise<boolean> {
     let refused: RefusedItem<Row>[];
     // A write that waits on a slow or hung QuestDB must not cost the group membership: the
     // partitions would move to another processor that waits on the same QuestDB. Heartbeats go on
@@ -563,19 +692,17 @@ export class StreamProcessor {
       heartbeat().catch(() => undefined);
     }, 3_000);
     try {
-      // Behind (more of the partition is already in Kafka after this batch): no reason to wait for
-      // other batches to share the commit; the backlog is worth more than a smaller commit count.
-      const behind = BigInt(batch.highWatermark) - 1n > BigInt(lastOffset);
-      refused = await this.#write(rows, behind);
+      refused = await this.#write(b.rows, b.behind);
     } catch (err) {
       if (this.#abort.signal.aborted) {
         // Stopping: the batch is abandoned uncommitted; whoever owns the partition next reads it again.
-        this.#log.warn({ topic: batch.topic, partition: batch.partition, err: describeError(err) }, 'write abandoned at shutdown');
+        this.#unsaved.add(b.partition);
+        this.#log.warn({ topic: b.topic, partition: b.partition, err: describeError(err) }, 'write abandoned at shutdown');
         return false;
       }
       // Not the rows' fault (credentials refused): nothing is committed, and the consumer
       // restarts from the last commit, so the batch is not lost; the log and /health say what to fix.
-      this.#log.error({ err: describeError(err), topic: batch.topic, partition: batch.partition }, 'QuestDB refuses the batch');
+      this.#log.error({ err: describeError(err), topic: b.topic, partition: b.partition }, 'QuestDB refuses the batch');
       throw err;
     } finally {
       clearInterval(beat);
@@ -590,8 +717,8 @@ export class StreamProcessor {
         { table: row.table, rule: 'refused_by_questdb' },
         { cause: err },
       );
-      const source = sourceOf.get(row);
-      if (source) await this.#deadLetter(batch.topic, batch.partition, source, reason);
+      const source = b.sourceOf.get(row);
+      if (source) await this.#deadLetter(b.topic, b.partition, source, reason);
       else {
         // A window's features or a machine's health: no message is to blame (a bug, or a column
         // changed under us); counted and logged, and the batch goes on.
@@ -601,36 +728,29 @@ export class StreamProcessor {
     }
     recordRowsOut(
       this.stats,
-      rows.filter((r) => !refusedRows.has(r)),
+      b.rows.filter((r) => !refusedRows.has(r)),
     );
     const writtenAtMs = Date.now();
-    for (const r of analysed) {
-      if (!r) continue;
-      // From the row: the window's samples went to the worker (transferred, so the buffer is empty here).
-      const endMs = Number(r.row.startTimeNs / 1_000_000n) + (r.row.samples / r.row.sampleRateHz) * 1000;
-      this.metrics.windowLatency.observe(Math.max(0, writtenAtMs - endMs) / 1000);
-    }
+    for (const endMs of b.windowEndsMs) this.metrics.windowLatency.observe(Math.max(0, writtenAtMs - endMs) / 1000);
 
     // Alert episodes out before the commit (a crash replays them: the same events, deduplicated downstream).
-    await this.#alertPublisher?.send(alertOut);
+    await this.#alertPublisher?.send(b.alertOut);
 
-    // Move the fetch position on (kafkajs re-fetches unresolved messages), then commit what the policy allows.
-    resolveOffset(String(lastOffset));
-    const pendingMinOffset = batch.topic === this.#topics.vibration ? this.#assembler.pendingMinOffset(batch.partition) : undefined;
-    const commitAt = offsetToCommit({ lastOffset, pendingMinOffset })!;
-    // The model state of what this commit covers is saved first: a processor that receives the
-    // partition after a crash or a rebalance restores a model at least this far (windows it then
-    // replays are skipped by the model as already seen), so the model never misses a window.
-    for (const machine of advanced) {
-      const pos = this.#statePosition.get(machine);
-      if (pos) pos.offset = commitAt;
+    // A rebalance since the first stage: the partition's offsets are read again from the last
+    // commit by whoever owns it now, and its models restored from their saved state; saving
+    // this batch's state now could land after that restore read it, ahead of a commit that the
+    // old generation may no longer make. The rows written are written again, idempotently.
+    if (b.generation !== this.#generation) {
+      this.#log.info({ topic: b.topic, partition: b.partition }, 'batch written but not committed: the group rebalanced meanwhile');
+      return false;
     }
-    await this.#saveModels(advanced);
-    await this.#consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(commitAt) }]);
+    // The model state of what this commit covers is saved first.
+    await this.#saveModelStates(b.states);
+    if (b.generation !== this.#generation) return false;
+    await this.#consumer!.commitOffsets([{ topic: b.topic, partition: b.partition, offset: String(b.commitAt) }]);
     this.stats.commits++;
-    this.#stall.committed(`${batch.topic}/${batch.partition}`);
+    this.#stall.committed(`${b.topic}/${b.partition}`);
     await this.#maybeCheckpoint();
-    await heartbeat();
     return true;
   }
 
@@ -805,8 +925,12 @@ export class StreamProcessor {
     if (!force && now - this.#lastCheckpointMs < this.#config.health.checkpointIntervalS * 1000) return;
     this.#lastCheckpointMs = now;
     // Not the machines of a batch still being processed: their models already hold windows whose
-    // rows are not written yet (that batch saves them itself, before its commit).
-    const idle = this.health.machineIds.filter((m) => !this.#busyPartitions.has(partitionOf(m, this.#partitionCount)));
+    // rows are not written yet (that batch saves them itself, before its commit); nor those of a
+    // batch abandoned or failed: their models hold windows that will be read again.
+    const idle = this.health.machineIds.filter((m) => {
+      const p = partitionOf(m, this.#partitionCount);
+      return !this.#busyPartitions.has(p) && !this.#unsaved.has(p);
+    });
     try {
       await this.#saveModels(idle);
       this.#checkpoints?.saveAll(this.health);
@@ -817,18 +941,28 @@ export class StreamProcessor {
 
   /** Save these machines' model state to the model-state topic (throws: the caller does not commit). */
   async #saveModels(machines: Iterable<string>): Promise<void> {
-    if (!this.health || !this.#stateTopic) return;
-    const records: ModelStateEnvelope[] = [];
+    await this.#saveModelStates(this.#modelStates(machines));
+  }
+
+  /** These machines' model state as it stands now, encoded (a snapshot later batches do not change). */
+  #modelStates(machines: Iterable<string>): ModelStateMessage[] {
+    if (!this.health || !this.#stateTopic) return [];
+    const out: ModelStateMessage[] = [];
     const savedAt = new Date().toISOString();
     for (const machine of machines) {
       const state = this.health.checkpoint(machine);
       if (!state) continue;
       const pos = this.#statePosition.get(machine) ?? { windowSeq: null, partition: null, offset: null };
       const alerts = this.alerts?.checkpoint(machine);
-      records.push({ version: MODEL_STATE_VERSION, machine, savedAt, ...pos, state, ...(alerts ? { alerts } : {}) });
+      out.push(encodedModelState({ version: MODEL_STATE_VERSION, machine, savedAt, ...pos, state, ...(alerts ? { alerts } : {}) }));
     }
-    await this.#stateTopic.save(records);
-    this.stats.modelStatesSaved += records.length;
+    return out;
+  }
+
+  async #saveModelStates(states: readonly ModelStateMessage[]): Promise<void> {
+    if (!this.#stateTopic || states.length === 0) return;
+    await this.#stateTopic.saveEncoded(states);
+    this.stats.modelStatesSaved += states.length;
   }
 
   /**
@@ -841,10 +975,15 @@ export class StreamProcessor {
   async #restoreModels(partitions: readonly number[]): Promise<void> {
     // Without the health model the accumulated diagnoses are not saved: at a new assignment they start afresh.
     if (!this.health) this.#diagnoses.clear();
-    if (!this.health || !this.#stateTopic) return;
+    if (!this.health || !this.#stateTopic) {
+      this.#unsaved.clear();
+      return;
+    }
     this.health.clear();
     this.#references?.clear();
     this.#statePosition.clear();
+    // Every model is read back from its saved state: none holds unsaved windows any more.
+    this.#unsaved.clear();
     for (let attempt = 1; !this.#abort.signal.aborted; attempt++) {
       try {
         const t0 = Date.now();
@@ -1068,6 +1207,9 @@ export class StreamProcessor {
     clearInterval(this.#alertTimer);
     clearInterval(this.#walTimer);
     const orderly = (async () => {
+      // Second stages still running end: committed, or (writes abandoned by the abort) not, and
+      // then their partitions' models are left out of the checkpoint below.
+      await this.#pipelines.idle();
       // References being learnt are kept: the forced checkpoint below saves them with their machines.
       await this.#references?.idle();
       // Before leaving the group: once it has left, the partitions' next owner may already save newer state.
