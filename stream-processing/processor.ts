@@ -383,7 +383,7 @@ export class StreamProcessor {
     // being assembled are rebuilt from the offsets, the models of the partitions received are
     // read back from the topic before any of their batches is processed (#onBatch waits). Nothing
     // needs flushing at revocation: the state of every batch is saved before its offsets are
-    // committed (#processBatch), so whatever another processor will not replay is already saved.
+    // committed (#finishBatch), so whatever another processor will not replay is already saved.
     // A rebalance begins: second stages still running save and commit nothing (#finishBatch).
     consumer.on(consumer.events.REBALANCING, () => {
       this.#generation++;
@@ -504,9 +504,10 @@ export class StreamProcessor {
         }
       },
       (err) => {
-        // Its models hold windows that are neither saved nor committed: not checkpointed until restored.
-        this.#unsaved.add(p);
         const current = batch.generation === this.#generation;
+        // Its models hold windows that are neither saved nor committed: not checkpointed until
+        // restored (after a rebalance they are restored anyway).
+        if (current) this.#unsaved.add(p);
         this.#log.error(
           { err: describeError(err), topic: batch.topic, partition: batch.partition },
           current
