@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { type Admin, CompressionTypes, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { PdmError } from '../common/errors.ts';
 import type { Logger } from '../common/log.ts';
-import { decodeModelState, encodedModelState, type ModelStateEnvelope, type ModelStateMessage } from './model-state.ts';
+import { decodeModelState, type ModelStateEnvelope, type ModelStateMessage } from './model-state.ts';
 
 /** Records can hold learnt spectra (envelope references): above the broker's 1 MB default. */
 const MAX_RECORD_BYTES = 16 * 1024 * 1024;
@@ -83,12 +83,10 @@ export class ModelStateTopic {
     await this.#producer.connect();
   }
 
-  /** Write the machines' states (awaited: the caller commits offsets only after). */
-  async save(records: readonly ModelStateEnvelope[]): Promise<void> {
-    await this.saveEncoded(records.map(encodedModelState));
-  }
-
-  /** Write states encoded earlier (a batch's snapshot, taken before later batches moved its models on). */
+  /**
+   * Write machines' states, encoded when taken (a batch's snapshot, before later batches moved its
+   * models on); awaited: the caller commits offsets only after.
+   */
   async saveEncoded(messages: readonly ModelStateMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.#producer.send({ topic: this.topic, acks: -1, compression: CompressionTypes.GZIP, messages: [...messages] });

@@ -371,7 +371,7 @@ export class AssetMonitor {
     // for the whole run, so the deciding statistic's drift is widened by that many standard errors.
     const count = this.#detector.baseline?.count ?? 0;
     const guard = count > 0 ? baselineGuard / Math.sqrt(count) : 0;
-    return { drift, threshold: threshold ?? this.#thresholdInTime(count, falseOnsetsPerYear, longRunVariance), cap, guard };
+    return { drift, threshold: threshold ?? this.#thresholdInTime(count, falseOnsetsPerYear, drift, longRunVariance), cap, guard };
   }
 
   /**
@@ -380,8 +380,7 @@ export class AssetMonitor {
    * are in the windows a year holds). The design drift is the unguarded one: the guard is spent on
    * a baseline mean that came out low by as much as it allows.
    */
-  #thresholdInTime(count: number, falseOnsetsPerYear: number, longRunVariance: number): number {
-    const drift = this.config.onset.drift;
+  #thresholdInTime(count: number, falseOnsetsPerYear: number, drift: number, longRunVariance: number): number {
     const intervalS = Math.max(1e-3, (this.#baselineDurationS ?? 1) / Math.max(1, count - 1));
     return onsetThreshold({ falseOnsetsPerYear, windowIntervalS: intervalS, drift, longRunVariance });
   }
