@@ -10,7 +10,7 @@ spectrum of the chosen band (scipy.signal.welch) and peak-to-floor ratios at the
 harmonics of the four defect frequencies. The decision logic (claims, margins) is not
 reproduced: it is a few microseconds of bookkeeping next to the transforms.
 
-Usage: window_analysis_ref.py --windows 200 --rounds 5  (prints one JSON object)
+Usage: window_analysis_ref.py --windows 200 --rounds 5 --warmup 10  (prints one JSON object)
 """
 import argparse
 import json
@@ -132,11 +132,12 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--windows", type=int, default=200)
     p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=10)
     a = p.parse_args()
     data = windows(a.windows)
     an = Analyzer()
-    for x in data[:10]:
-        an.analyze(x)  # warm-up
+    for i in range(a.warmup):
+        an.analyze(data[i % len(data)])  # warm-up, as many windows as the TypeScript side
     rates = []
     for _ in range(a.rounds):
         c0 = time.process_time()

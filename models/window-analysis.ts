@@ -438,9 +438,10 @@ export class WindowAnalyzer {
     const vel = this.#velocity;
     vel[0] = 0;
     for (let k = 1; k < bins; k++) vel[k] = amp[k] * gToMmPerS(k * binHz);
-    this.#floorer.process(this.#floor, vel, 1, bins, this.#floorBlockBins);
 
-    // Shaft speed: given, or the strongest harmonic series of the velocity spectrum.
+    // Shaft speed: given, or the strongest harmonic series of the velocity spectrum. The
+    // velocity floor serves only this search, which reads the shaft's first harmonics: it is
+    // computed that far (the blocks above cost most of a window's floor and nobody read them).
     let shaftHz = 0;
     let shaftSource: WindowAnalysis['shaft']['source'];
     let givenHz: number | undefined;
@@ -448,12 +449,18 @@ export class WindowAnalyzer {
       shaftHz = cfg.shaftHz;
       shaftSource = 'given';
       const tolerance = cfg.shaftTolerance ?? DEFAULT_SHAFT_TOLERANCE;
-      const refined = tolerance > 0 ? this.#shaft.refine(cfg.shaftHz, tolerance, vel, this.#floor, binHz) : 0;
+      let refined = 0;
+      if (tolerance > 0) {
+        const until = this.#shaft.floorBins(bins, binHz, { hz: cfg.shaftHz, tolerance });
+        this.#floorer.process(this.#floor, vel, 1, bins, this.#floorBlockBins, Math.max(2, until));
+        refined = this.#shaft.refine(cfg.shaftHz, tolerance, vel, this.#floor, binHz);
+      }
       if (refined > 0) {
         givenHz = cfg.shaftHz;
         shaftHz = refined;
       }
     } else {
+      this.#floorer.process(this.#floor, vel, 1, bins, this.#floorBlockBins, Math.max(2, this.#shaft.floorBins(bins, binHz)));
       const est = this.#shaft.estimate(this.#shaftEstimate, vel, this.#floor, binHz);
       shaftHz = est.hz;
       shaftSource = est.hz > 0 ? 'estimated' : 'unavailable';

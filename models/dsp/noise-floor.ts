@@ -20,25 +20,31 @@ export class NoiseFloor {
 
   /**
    * out[k] = floor under spectrum[k] for k in [from, to), from blocks of `blockBins` bins.
-   * Bins outside [from, to) are left untouched.
+   * Bins outside [from, to) are left untouched. With `until` (from < until <= to) only bins
+   * [from, until) are written, each exactly as the whole range would have it (same blocks, same
+   * interpolation), and only the blocks they need are computed: a caller that reads the floor
+   * over a part of the spectrum pays for that part.
    */
-  process(out: Float64Array, spectrum: Float64Array, from: number, to: number, blockBins: number): void {
+  process(out: Float64Array, spectrum: Float64Array, from: number, to: number, blockBins: number, until = to): void {
     if (to > this.maxBins || to > spectrum.length || to > out.length)
       throw new RangeError(`NoiseFloor: range end ${to} beyond buffers (max ${this.maxBins})`);
     if (!(from >= 0 && to > from)) throw new RangeError(`NoiseFloor: empty range [${from}, ${to})`);
+    if (!(until > from && until <= to)) throw new RangeError(`NoiseFloor: until ${until} outside (${from}, ${to}]`);
     const block = Math.max(3, Math.min(Math.floor(blockBins), to - from));
     const blocks = Math.max(1, Math.floor((to - from) / block));
+    const perBin = blocks / (to - from);
+    // The last block bin until - 1 interpolates from (see below), clamped to the range's blocks.
+    const needed = Math.min(blocks, Math.floor((until - 1 + 0.5 - from) * perBin - 0.5) + 2);
     const med = this.#medians;
-    for (let b = 0; b < blocks; b++) {
+    for (let b = 0; b < needed; b++) {
       const start = from + b * block;
       // The last block absorbs the remainder so every bin belongs to one block.
       const end = b === blocks - 1 ? to : start + block;
       med[b] = this.#median(spectrum, start, end);
     }
-    // Blocks per bin: a multiplication per bin instead of a division (this loop runs over every
-    // bin of every window's spectrum, and the division was most of the floor's cost).
-    const perBin = blocks / (to - from);
-    for (let k = from; k < to; k++) {
+    // Blocks per bin (perBin above): a multiplication per bin instead of a division (this loop
+    // runs over every bin of every window's spectrum, and the division was most of its cost).
+    for (let k = from; k < until; k++) {
       // Position in block-centre coordinates: block b is centred at from + (b + 0.5) / perBin.
       const pos = (k + 0.5 - from) * perBin - 0.5;
       if (pos <= 0) out[k] = med[0];

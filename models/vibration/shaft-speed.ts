@@ -50,6 +50,22 @@ export class ShaftSpeedEstimator {
   }
 
   /**
+   * How many bins of the floor (from bin 0) `estimate`, or `refine` at `nominalHz` with
+   * `tolerance`, reads from a spectrum of `bins` bins of `binHz`: the shaft's first harmonics
+   * only, so a caller computes the floor that far and no further (a tenth of a 1 s window's).
+   */
+  floorBins(bins: number, binHz: number, nominal?: { hz: number; tolerance: number }): number {
+    const s = this.#search;
+    // estimate: candidates up to maxHz, their harmonics searched +/- (1 + 0.1 h) bins around
+    // h times an interpolated peak; refine: +/- max(1.5, tolerance x centre) around h x nominal.
+    const top =
+      nominal === undefined
+        ? s.harmonics * (Math.floor(s.maxHz / binHz) + 2) + 2 + 0.1 * s.harmonics
+        : s.harmonics * (nominal.hz / binHz) * (1 + nominal.tolerance) + 1.5;
+    return Math.min(bins, Math.ceil(top) + 2);
+  }
+
+  /**
    * `velocity` and `floor`: amplitude spectrum (velocity emphasises the low orders where shaft
    * lines live) and its noise floor, bins of `binHz`.
    */

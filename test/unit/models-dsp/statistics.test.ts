@@ -84,6 +84,29 @@ describe('NoiseFloor and peaks', () => {
     for (let k = 100; k < n - 100; k += 10) expectClose(floor[k], 1 + k / 1000, { rel: 0.05 }, `floor at ${k}`);
   });
 
+  it('writes bins [from, until) exactly as the whole range has them, and leaves the rest untouched', () => {
+    const random = seededRandom(11);
+    for (const [n, from, to, block] of [
+      [4097, 1, 4097, 16],
+      [4097, 1, 4097, 23],
+      [1000, 3, 997, 7],
+      [513, 1, 513, 8],
+      [64, 0, 64, 100],
+    ] as const) {
+      const spec = Float64Array.from({ length: n }, () => -Math.log(random()) * (1 + random()));
+      const whole = new Float64Array(n);
+      const floorer = new NoiseFloor(n);
+      floorer.process(whole, spec, from, to, block);
+      for (const until of [from + 1, from + 2, Math.floor((from + to) / 3), to - 1, to]) {
+        const part = new Float64Array(n).fill(-1);
+        floorer.process(part, spec, from, to, block, until);
+        for (let k = from; k < until; k++) expect(part[k], `n ${n} block ${block} until ${until} bin ${k}`).toBe(whole[k]);
+        for (let k = until; k < n; k++) expect(part[k], `untouched bin ${k}`).toBe(-1);
+      }
+      expect(() => floorer.process(whole, spec, from, to, block, to + 1)).toThrow(/until/);
+    }
+  });
+
   it('findPeak interpolates a Gaussian-shaped lobe exactly and honours skip', () => {
     const s = Float64Array.from({ length: 64 }, (_, k) => Math.exp(-((k - 20.3) ** 2) / 4));
     const p = findPeak(emptyPeak(), s, 10, 30);

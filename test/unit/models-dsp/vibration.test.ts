@@ -109,6 +109,58 @@ describe('shaft speed estimation', () => {
     }
   });
 
+  it('reads no floor bin beyond floorBins: a floor cut there gives the same speed, estimated and refined', () => {
+    for (const [fs, shaft, n] of [
+      [12000, 29.95, 1 << 14],
+      [25600, 24.7, 8192],
+      [48000, 59.2, 1 << 15],
+      [25600, 98, 8192],
+      [25600, 9.3, 1 << 16],
+    ] as const) {
+      const x = acceleration(
+        n,
+        fs,
+        [
+          [shaft, 0.05],
+          [2 * shaft, 0.03],
+          [3 * shaft, 0.02],
+          [4 * shaft, 0.01],
+          [5 * shaft, 0.01],
+        ],
+        0.02,
+      );
+      const sa = new SpectrumAnalyzer(n, n, 'hann');
+      const amp = new Float64Array(sa.bins);
+      sa.process(x);
+      sa.amplitude(amp);
+      const binHz = fs / n;
+      const vel = amp.map((a, k) => (k === 0 ? 0 : (a * G0 * 1000) / (2 * Math.PI * k * binHz)));
+      const whole = new Float64Array(sa.bins);
+      const floorer = new NoiseFloor(sa.bins);
+      floorer.process(whole, vel, 1, sa.bins, 16);
+      const estimator = new ShaftSpeedEstimator();
+      // Beyond the bins it says it reads, the cut floor holds NaN: any read would change the result.
+      const cut = (until: number) => {
+        const f = new Float64Array(sa.bins).fill(Number.NaN);
+        floorer.process(f, vel, 1, sa.bins, 16, until);
+        return f;
+      };
+      const estimateUntil = estimator.floorBins(sa.bins, binHz);
+      expect(estimateUntil).toBeLessThan(sa.bins);
+      const full = estimator.estimate({ hz: 0, harmonicsFound: 0, score: 0 }, vel, whole, binHz);
+      const part = estimator.estimate({ hz: 0, harmonicsFound: 0, score: 0 }, vel, cut(estimateUntil), binHz);
+      expectClose(full.hz, shaft, { abs: binHz / 4 }, `estimated shaft at fs ${fs}`);
+      expect(part).toEqual(full);
+      for (const tolerance of [0.02, 0.1]) {
+        const nominal = shaft * 1.01;
+        const until = estimator.floorBins(sa.bins, binHz, { hz: nominal, tolerance });
+        const refined = estimator.refine(nominal, tolerance, vel, whole, binHz);
+        expect(refined, `refined at fs ${fs}`).toBeGreaterThan(0);
+        expect(estimator.refine(nominal, tolerance, vel, cut(until), binHz)).toBe(refined);
+      }
+    }
+  });
+
   it('reports 0 (unavailable) on noise alone', () => {
     const n = 1 << 14;
     const x = gaussian(n, 3);
