@@ -105,10 +105,15 @@ function python(): Promise<{ python_windows_per_s_per_core: number } | { error: 
   const venv = fileURLToPath(new URL('../.cache/pyenv/bin/python', import.meta.url));
   const exe = existsSync(venv) ? venv : 'python3';
   return new Promise((resolve) => {
-    execFile(exe, [script, '--windows', String(WINDOWS), '--rounds', String(ROUNDS), '--warmup', String(WARMUP)], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err !== null) resolve({ error: `${exe}: ${(stderr || err.message).trim().split('\n').pop()}` });
-      else resolve(JSON.parse(stdout.trim().split('\n').pop() as string));
-    });
+    execFile(
+      exe,
+      [script, '--windows', String(WINDOWS), '--rounds', String(ROUNDS), '--warmup', String(WARMUP)],
+      { maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => {
+        if (err !== null) resolve({ error: `${exe}: ${(stderr || err.message).trim().split('\n').pop()}` });
+        else resolve(JSON.parse(stdout.trim().split('\n').pop() as string));
+      },
+    );
   });
 }
 
