@@ -23,7 +23,7 @@
  * does (--machines-per-session). The summary's median is the best layout's.
  *
  *   node bench/simulator-serving.bench.ts [--layouts server-per-machine,gateway] [--steps 8,16,24,32,48,64]
- *                                         [--gateway-steps 16,24,32,48,64,96,112,128] [--machines-per-session 50]
+ *                                         [--gateway-steps 16,24,32,48,64,96,100,112,128,144] [--machines-per-session 50]
  *                                         [--seconds 15] [--warmup 5] [--physics-seconds 5]
  *                                         [--simulator-node-flags "--max-semi-space-size=32"] [--physics-threads N]
  *
@@ -49,7 +49,7 @@ const { values } = parseArgs({
     // Ramps that end (at their first failing step) within npm run bench's 20 minutes per bench:
     // every step starts its machines and sessions afresh. Wider ramps: pass --steps / --gateway-steps.
     steps: { type: 'string', default: '8,16,24,32,48,64' },
-    'gateway-steps': { type: 'string', default: '16,24,32,48,64,96,112,128' },
+    'gateway-steps': { type: 'string', default: '16,24,32,48,64,96,100,112,128,144' },
     'machines-per-session': { type: 'string', default: '50' },
     seconds: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '5' },
