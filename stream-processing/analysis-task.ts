@@ -10,10 +10,25 @@ import type { WindowAnalysis, WindowAnalysisConfig } from '../models/window-anal
 export interface AnalysisRequest {
   /** Identifies the analyzer configuration; workers keep one analyzer per key. */
   configKey: string;
-  config: WindowAnalysisConfig;
+  /** Without `reference`: the channel's learnt reference travels as `reference` below. */
+  config: Omit<WindowAnalysisConfig, 'reference'>;
+  /**
+   * The channel's healthy reference: its content digest and its JSON, serialised once per
+   * reference. A learnt reference at 25.6 kHz holds thousands of lines (73 KB of JSON for a 1 s
+   * window): structured-cloned as objects with every window it cost 1.5 ms on the consumer
+   * thread and as much again in the worker, and the analyzer rebuilt its floor (0.7 ms) from each
+   * fresh copy. As a string it is copied in microseconds, and the worker parses it once per id.
+   */
+  reference?: SerializedReference;
   samples: Float32Array;
   /** Lines of the stored spectra (spectra.lines); the worker returns them with every window's fault-band evidence. */
   spectrumLines: number;
+}
+
+export interface SerializedReference {
+  /** Stable for the same content (the learnt reference's digest). */
+  id: string;
+  json: string;
 }
 
 export interface AnalysisResponse {

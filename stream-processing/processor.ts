@@ -1109,6 +1109,7 @@ export class StreamProcessor {
       const { analysis, stored, cpuUs } = await this.#pool!.analyze({
         configKey: key,
         config,
+        referenceId: basis,
         samples: w.samples,
         spectrumLines: this.#config.spectra.lines,
       });

@@ -2,9 +2,9 @@
  * Piscina worker entry: plumbing only. Keeps WindowAnalyzers per configuration (they
  * precompute windows, FFT tables and filters) and calls into `models/`.
  */
-import { buildReference } from '../models/bearing/reference.ts';
+import { buildReference, type EnvelopeReference } from '../models/bearing/reference.ts';
 import { WindowAnalyzer } from '../models/window-analysis.ts';
-import type { AnalysisRequest, AnalysisResponse, ReferenceRequest, ReferenceResponse } from './analysis-task.ts';
+import type { AnalysisRequest, AnalysisResponse, ReferenceRequest, ReferenceResponse, SerializedReference } from './analysis-task.ts';
 
 /**
  * Analyzers by configuration key, least recently used first: one per acquisition (rate, window
@@ -18,6 +18,29 @@ import type { AnalysisRequest, AnalysisResponse, ReferenceRequest, ReferenceResp
 const MAX_ANALYZERS = 32;
 const analyzers = new Map<string, WindowAnalyzer>();
 
+/**
+ * Healthy references by id, least recently used first: parsed once, and the same object for
+ * every window of the channel, so the analyzers keep the floor they built from it (keyed by the
+ * object). Bounded by memory: a parsed reference of 1 s windows at 25.6 kHz holds about 0.5 MB;
+ * the bound is above the channels one worker of a large plant sees, and an evicted reference is
+ * parsed again from the next window's copy.
+ */
+const MAX_REFERENCES = 512;
+const references = new Map<string, EnvelopeReference>();
+
+function referenceOf(r: SerializedReference | undefined): EnvelopeReference | undefined {
+  if (r === undefined) return undefined;
+  let reference = references.get(r.id);
+  if (reference !== undefined) references.delete(r.id);
+  else {
+    // Validated by the analyzer (validateReference) when it first meets this object.
+    reference = JSON.parse(r.json) as EnvelopeReference;
+    if (references.size >= MAX_REFERENCES) references.delete(references.keys().next().value!);
+  }
+  references.set(r.id, reference);
+  return reference;
+}
+
 export default function analyzeWindow(req: AnalysisRequest): AnalysisResponse {
   const t0 = process.cpuUsage();
   let analyzer = analyzers.get(req.configKey);
@@ -28,7 +51,7 @@ export default function analyzeWindow(req: AnalysisRequest): AnalysisResponse {
     if (analyzers.size >= MAX_ANALYZERS) analyzers.delete(analyzers.keys().next().value!);
   }
   analyzers.set(req.configKey, analyzer);
-  const analysis = analyzer.analyze(req.samples, { shaftHz: req.config.shaftHz, reference: req.config.reference });
+  const analysis = analyzer.analyze(req.samples, { shaftHz: req.config.shaftHz, reference: referenceOf(req.reference) });
   const stored = analyzer.storedEvidence(req.spectrumLines);
   const used = process.cpuUsage(t0);
   return { analysis, stored, cpuUs: used.user + used.system };
