@@ -414,8 +414,8 @@ export class WindowAnalyzer {
       throw configError('shaftHz', `must be a positive number below Nyquist (${cfg.sampleRateHz / 2} Hz)`, at.shaftHz);
     // The channel's healthy reference, when the caller gives it per window: one analyzer then
     // serves every channel of the same acquisition and bearing. Its floor is kept per reference
-    // object (validated and built once: 0.7 ms at 1 s windows of 25.6 kHz, as much as a fifth of
-    // the window's analysis), so channels taking turns on the analyzer do not rebuild it; a
+    // object (validated and built once: up to 0.7 ms at 1 s windows of 25.6 kHz for a reference
+    // of thousands of lines), so channels taking turns on the analyzer do not rebuild it; a
     // caller that gives the same channel's reference as the same object gets it back.
     if (at !== undefined && 'reference' in at && this.#bearing !== undefined && at.reference !== this.#bearing.reference?.reference) {
       let floor: ReferenceFloor | undefined;

@@ -1,6 +1,7 @@
 /**
  * The pool of worker threads that run the models (Piscina). Samples are moved to the worker
- * in the transfer list (moved, not structured-cloned).
+ * in the transfer list (moved, not structured-cloned); a learnt reference goes as JSON under its
+ * id, serialised once per reference (AnalysisRequest.reference).
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';

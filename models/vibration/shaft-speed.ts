@@ -52,7 +52,7 @@ export class ShaftSpeedEstimator {
   /**
    * How many bins of the floor (from bin 0) `estimate`, or `refine` at `nominalHz` with
    * `tolerance`, reads from a spectrum of `bins` bins of `binHz`: the shaft's first harmonics
-   * only, so a caller computes the floor that far and no further (a tenth of a 1 s window's).
+   * only, so a caller computes the floor that far and no further (a few percent of a 1 s window's bins).
    */
   floorBins(bins: number, binHz: number, nominal?: { hz: number; tolerance: number }): number {
     const s = this.#search;
