@@ -14,6 +14,22 @@ function acceleration(n: number, fs: number, tones: Array<[hz: number, g: number
   return Float64Array.from({ length: n }, (_, i) => tones.reduce((s, [hz, a]) => s + a * Math.sin((2 * Math.PI * hz * i) / fs + hz), w[i]));
 }
 
+/** Velocity amplitude spectrum (mm/s) of a Hann-windowed record of `tones` in noise, as the window analysis forms it. */
+function velocitySpectrum(
+  n: number,
+  fs: number,
+  tones: Array<[hz: number, g: number]>,
+  noise: number,
+): { vel: Float64Array; binHz: number } {
+  const x = acceleration(n, fs, tones, noise);
+  const sa = new SpectrumAnalyzer(n, n, 'hann');
+  const amp = new Float64Array(sa.bins);
+  sa.process(x);
+  sa.amplitude(amp);
+  const binHz = fs / n;
+  return { vel: amp.map((a, k) => (k === 0 ? 0 : (a * G0 * 1000) / (2 * Math.PI * k * binHz))), binHz };
+}
+
 function powerOf(x: Float64Array, fs: number): { p: Float64Array; binHz: number } {
   const sa = new SpectrumAnalyzer(x.length, x.length, 'hann');
   const p = new Float64Array(sa.bins);
@@ -79,26 +95,16 @@ describe('shaft speed estimation', () => {
       [25600, 9.3],
     ] as const) {
       const n = 1 << 16;
-      const x = acceleration(
-        n,
-        fs,
-        [
-          [shaft, 0.05],
-          [2 * shaft, 0.03],
-          [3 * shaft, 0.02],
-          [4 * shaft, 0.01],
-          [50 * 1.003, 0.08],
-        ],
-        0.02,
-      );
-      const sa = new SpectrumAnalyzer(n, n, 'hann');
-      const amp = new Float64Array(sa.bins);
-      sa.process(x);
-      sa.amplitude(amp);
-      const binHz = fs / n;
-      const vel = amp.map((a, k) => (k === 0 ? 0 : (a * G0 * 1000) / (2 * Math.PI * k * binHz)));
-      const floor = new Float64Array(sa.bins);
-      new NoiseFloor(sa.bins).process(floor, vel, 1, sa.bins, 32);
+      const tones: Array<[number, number]> = [
+        [shaft, 0.05],
+        [2 * shaft, 0.03],
+        [3 * shaft, 0.02],
+        [4 * shaft, 0.01],
+        [50 * 1.003, 0.08],
+      ];
+      const { vel, binHz } = velocitySpectrum(n, fs, tones, 0.02);
+      const floor = new Float64Array(vel.length);
+      new NoiseFloor(vel.length).process(floor, vel, 1, vel.length, 32);
       const est = new ShaftSpeedEstimator({ ...DEFAULT_SHAFT_SEARCH, minHz: 5 }).estimate(
         { hz: 0, harmonicsFound: 0, score: 0 },
         vel,
@@ -117,43 +123,31 @@ describe('shaft speed estimation', () => {
       [25600, 98, 8192],
       [25600, 9.3, 1 << 16],
     ] as const) {
-      const x = acceleration(
-        n,
-        fs,
-        [
-          [shaft, 0.05],
-          [2 * shaft, 0.03],
-          [3 * shaft, 0.02],
-          [4 * shaft, 0.01],
-          [5 * shaft, 0.01],
-        ],
-        0.02,
-      );
-      const sa = new SpectrumAnalyzer(n, n, 'hann');
-      const amp = new Float64Array(sa.bins);
-      sa.process(x);
-      sa.amplitude(amp);
-      const binHz = fs / n;
-      const vel = amp.map((a, k) => (k === 0 ? 0 : (a * G0 * 1000) / (2 * Math.PI * k * binHz)));
-      const whole = new Float64Array(sa.bins);
-      const floorer = new NoiseFloor(sa.bins);
-      floorer.process(whole, vel, 1, sa.bins, 16);
+      const tones: Array<[number, number]> = [1, 2, 3, 4, 5].map((h) => [
+        h * shaft,
+        h === 1 ? 0.05 : h === 2 ? 0.03 : h === 3 ? 0.02 : 0.01,
+      ]);
+      const { vel, binHz } = velocitySpectrum(n, fs, tones, 0.02);
+      const bins = vel.length;
+      const whole = new Float64Array(bins);
+      const floorer = new NoiseFloor(bins);
+      floorer.process(whole, vel, 1, bins, 16);
       const estimator = new ShaftSpeedEstimator();
       // Beyond the bins it says it reads, the cut floor holds NaN: any read would change the result.
       const cut = (until: number) => {
-        const f = new Float64Array(sa.bins).fill(Number.NaN);
-        floorer.process(f, vel, 1, sa.bins, 16, until);
+        const f = new Float64Array(bins).fill(Number.NaN);
+        floorer.process(f, vel, 1, bins, 16, until);
         return f;
       };
-      const estimateUntil = estimator.floorBins(sa.bins, binHz);
-      expect(estimateUntil).toBeLessThan(sa.bins);
+      const estimateUntil = estimator.floorBins(bins, binHz);
+      expect(estimateUntil).toBeLessThan(bins);
       const full = estimator.estimate({ hz: 0, harmonicsFound: 0, score: 0 }, vel, whole, binHz);
       const part = estimator.estimate({ hz: 0, harmonicsFound: 0, score: 0 }, vel, cut(estimateUntil), binHz);
       expectClose(full.hz, shaft, { abs: binHz / 4 }, `estimated shaft at fs ${fs}`);
       expect(part).toEqual(full);
       for (const tolerance of [0.02, 0.1]) {
         const nominal = shaft * 1.01;
-        const until = estimator.floorBins(sa.bins, binHz, { hz: nominal, tolerance });
+        const until = estimator.floorBins(bins, binHz, { hz: nominal, tolerance });
         const refined = estimator.refine(nominal, tolerance, vel, whole, binHz);
         expect(refined, `refined at fs ${fs}`).toBeGreaterThan(0);
         expect(estimator.refine(nominal, tolerance, vel, cut(until), binHz)).toBe(refined);
