@@ -151,6 +151,9 @@ export class StreamProcessor {
   /** Pending partitions, commits and write retries, for /health. */
   readonly #stall = new StallWatch();
   /** Aborted by stop(): ends the sink's retry loop and the batch being consumed. */
+  /** Aborted when stopping begins: no new batch, pause, restore, WAL or silence check starts. */
+  readonly #intake = new AbortController();
+  /** Aborted a grace after stopping begins: writes still pending then (retrying an outage) are abandoned. */
   readonly #abort = new AbortController();
   #stopping: Promise<void> | undefined;
   readonly #speedRpm = new Map<string, number>();
@@ -530,7 +533,7 @@ export class StreamProcessor {
    */
   #applyBackpressure(): void {
     const consumer = this.#consumer;
-    if (!consumer || this.#abort.signal.aborted) return;
+    if (!consumer || this.#intake.signal.aborted) return;
     const was = this.#backpressure.paused;
     const cfg = this.#config.backpressure;
     const now = judgeBackpressure(
@@ -570,7 +573,7 @@ export class StreamProcessor {
     const processedAtUs = Date.now() * 1000;
     let lastOffset = -1;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.#abort.signal.aborted) break;
+      if (!isRunning() || isStale() || this.#intake.signal.aborted) break;
       this.stats.messagesIn++;
       const offset = Number(message.offset);
       try {
@@ -985,7 +988,7 @@ export class StreamProcessor {
     this.#statePosition.clear();
     // Every model is read back from its saved state: none holds unsaved windows any more.
     this.#unsaved.clear();
-    for (let attempt = 1; !this.#abort.signal.aborted; attempt++) {
+    for (let attempt = 1; !this.#intake.signal.aborted; attempt++) {
       try {
         const t0 = Date.now();
         const states = await this.#stateTopic.load(partitions, 60_000);
@@ -1035,7 +1038,7 @@ export class StreamProcessor {
 
   /** Read the tables' WAL state; resume the suspended ones whose turn it is (wal-watch.ts). */
   async #checkWal(): Promise<void> {
-    if (this.#abort.signal.aborted) return;
+    if (this.#intake.signal.aborted) return;
     const target = { httpUrl: this.#ep.questdbHttp, auth: this.#ep.questdbAuth };
     let status: Awaited<ReturnType<typeof readWalStatus>>;
     try {
@@ -1063,7 +1066,7 @@ export class StreamProcessor {
    */
   async #checkSilence(): Promise<void> {
     await this.#restoring;
-    if (!this.alerts || this.#abort.signal.aborted || this.#partitionCount === 0) return;
+    if (!this.alerts || this.#intake.signal.aborted || this.#partitionCount === 0) return;
     const idle = (m: string) => !this.#busyPartitions.has(partitionOf(m, this.#partitionCount));
     const before = new Map(this.alerts.machineIds.filter(idle).map((m) => [m, this.alerts!.checkpoint(m)!]));
     const events = this.alerts.tick(Date.now(), idle);
@@ -1203,8 +1206,16 @@ export class StreamProcessor {
   async #stop(): Promise<void> {
     const timeoutMs = this.#config.shutdown.timeoutS * 1000;
     const deadline = Date.now() + timeoutMs;
-    // A retriable reason: the write ends as an outage would (never taken for a refusal of the rows, never bisected).
-    this.#abort.abort(new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', 'the processor is stopping: write retries abandoned'));
+    this.#intake.abort();
+    // A write in flight on a healthy QuestDB ends within a group commit (questdb.commitIntervalMs):
+    // it is let finish and its batch committed, rather than abandoned and read again by the next
+    // processor (with the two-stage batches one is in flight at almost every stop). A write still
+    // pending after the grace is retrying an outage: it is abandoned. A retriable reason: the write
+    // ends as an outage would (never taken for a refusal of the rows, never bisected).
+    const abandonWrites = () =>
+      this.#abort.abort(new PdmError('PDM_ERR_QUESTDB_UNAVAILABLE', 'the processor is stopping: write retries abandoned'));
+    const graceMs = Math.min(timeoutMs / 2, Math.max(2_000, 4 * this.#config.questdb.commitIntervalMs));
+    const grace = setTimeout(abandonWrites, graceMs);
     clearInterval(this.#backpressureTimer);
     clearInterval(this.#alertTimer);
     clearInterval(this.#walTimer);
@@ -1228,6 +1239,8 @@ export class StreamProcessor {
         'shutdown: in-flight work did not finish in time and is abandoned (not committed: it will be processed again)',
       );
     }
+    clearTimeout(grace);
+    abandonWrites();
     // A QuestDB that does not answer must not hold the exit either.
     await settlesWithin(
       this.#sink?.close().catch(() => undefined),
