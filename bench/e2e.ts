@@ -34,6 +34,7 @@ import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { backlog } from '../cli/run-state.ts';
 import { createKafka } from '../common/kafka.ts';
+import { quietKafkajsTimeoutWarning } from '../common/kafkajs-warning.ts';
 import { topicNames } from '../common/topics.ts';
 import { defaultServicesDir } from '../deploy/local/paths.ts';
 import { ensureCredentials, questdbLayout } from '../deploy/local/questdb.ts';
@@ -45,6 +46,8 @@ import { cpuSeconds, plantProcesses, rssMb, threadCpuSeconds } from '../tools/ha
 import { metricValue } from '../tools/harness/processor-group.ts';
 import { type HeadlineDocument, headlineFigures, mergeHeadline } from './headline.ts';
 import { writeTargetsSection } from './targets.ts';
+
+quietKafkajsTimeoutWarning();
 
 const { values } = parseArgs({
   options: {

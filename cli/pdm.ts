@@ -20,14 +20,8 @@ function exit(code: number): void {
   process.stdout.write('', () => process.exit(code));
 }
 
-// kafkajs's request queue calls setTimeout with a negative delay, which Node 24 reports once per
-// process as a TimeoutNegativeWarning (and clamps to 1 ms: harmless). Every other warning is
-// printed as Node would.
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (w.name === 'TimeoutNegativeWarning') return;
-  process.stderr.write(`(node:${process.pid}) ${w.name}: ${w.message}\n`);
-});
+const { quietKafkajsTimeoutWarning } = await import('../common/kafkajs-warning.ts');
+quietKafkajsTimeoutWarning();
 
 main(process.argv.slice(2)).then(exit, (err: unknown) => {
   process.stderr.write(`pdm: ${describeError(err)}\n`);
