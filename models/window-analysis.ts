@@ -465,7 +465,7 @@ export class WindowAnalyzer {
       let refined = 0;
       if (tolerance > 0) {
         const until = this.#shaft.floorBins(bins, binHz, { hz: cfg.shaftHz, tolerance });
-        this.#floorer.process(this.#floor, vel, 1, bins, this.#floorBlockBins, Math.max(2, until));
+        this.#floorer.process(this.#floor, vel, 1, bins, this.#floorBlockBins, until);
         refined = this.#shaft.refine(cfg.shaftHz, tolerance, vel, this.#floor, binHz);
       }
       if (refined > 0) {
@@ -473,7 +473,7 @@ export class WindowAnalyzer {
         shaftHz = refined;
       }
     } else {
-      this.#floorer.process(this.#floor, vel, 1, bins, this.#floorBlockBins, Math.max(2, this.#shaft.floorBins(bins, binHz)));
+      this.#floorer.process(this.#floor, vel, 1, bins, this.#floorBlockBins, this.#shaft.floorBins(bins, binHz));
       const est = this.#shaft.estimate(this.#shaftEstimate, vel, this.#floor, binHz);
       shaftHz = est.hz;
       shaftSource = est.hz > 0 ? 'estimated' : 'unavailable';

@@ -150,10 +150,9 @@ export class StreamProcessor {
   readonly #rates = new RateContinuity();
   /** Pending partitions, commits and write retries, for /health. */
   readonly #stall = new StallWatch();
-  /** Aborted by stop(): ends the sink's retry loop and the batch being consumed. */
   /** Aborted when stopping begins: no new batch, pause, restore, WAL or silence check starts. */
   readonly #intake = new AbortController();
-  /** Aborted a grace after stopping begins: writes still pending then (retrying an outage) are abandoned. */
+  /** Aborted a grace after stopping begins: ends the sink's retry loop, so writes still pending then (an outage) are abandoned. */
   readonly #abort = new AbortController();
   #stopping: Promise<void> | undefined;
   readonly #speedRpm = new Map<string, number>();

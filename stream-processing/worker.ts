@@ -4,7 +4,7 @@
  */
 import { buildReference, type EnvelopeReference } from '../models/bearing/reference.ts';
 import { WindowAnalyzer } from '../models/window-analysis.ts';
-import type { AnalysisRequest, AnalysisResponse, ReferenceRequest, ReferenceResponse, SerializedReference } from './analysis-task.ts';
+import type { AnalysisRequest, AnalysisResponse, ReferenceRequest, ReferenceResponse } from './analysis-task.ts';
 
 /**
  * Analyzers by configuration key, least recently used first: one per acquisition (rate, window
@@ -28,30 +28,25 @@ const analyzers = new Map<string, WindowAnalyzer>();
 const MAX_REFERENCES = 512;
 const references = new Map<string, EnvelopeReference>();
 
-function referenceOf(r: SerializedReference | undefined): EnvelopeReference | undefined {
-  if (r === undefined) return undefined;
-  let reference = references.get(r.id);
-  if (reference !== undefined) references.delete(r.id);
+/** The entry of `key` in `cache` (a least-recently-used map of at most `max`), built on a miss. */
+function cached<T>(cache: Map<string, T>, key: string, max: number, build: () => T): T {
+  let value = cache.get(key);
+  if (value !== undefined) cache.delete(key);
   else {
-    // Validated by the analyzer (validateReference) when it first meets this object.
-    reference = JSON.parse(r.json) as EnvelopeReference;
-    if (references.size >= MAX_REFERENCES) references.delete(references.keys().next().value!);
+    value = build();
+    if (cache.size >= max) cache.delete(cache.keys().next().value!);
   }
-  references.set(r.id, reference);
-  return reference;
+  cache.set(key, value);
+  return value;
 }
 
 export default function analyzeWindow(req: AnalysisRequest): AnalysisResponse {
   const t0 = process.cpuUsage();
-  let analyzer = analyzers.get(req.configKey);
-  if (analyzer) {
-    analyzers.delete(req.configKey);
-  } else {
-    analyzer = new WindowAnalyzer(req.config);
-    if (analyzers.size >= MAX_ANALYZERS) analyzers.delete(analyzers.keys().next().value!);
-  }
-  analyzers.set(req.configKey, analyzer);
-  const analysis = analyzer.analyze(req.samples, { shaftHz: req.config.shaftHz, reference: referenceOf(req.reference) });
+  const analyzer = cached(analyzers, req.configKey, MAX_ANALYZERS, () => new WindowAnalyzer(req.config));
+  // A reference is validated by the analyzer (validateReference) when it first meets its object.
+  const r = req.reference;
+  const reference = r === undefined ? undefined : cached(references, r.id, MAX_REFERENCES, () => JSON.parse(r.json) as EnvelopeReference);
+  const analysis = analyzer.analyze(req.samples, { shaftHz: req.config.shaftHz, reference });
   const stored = analyzer.storedEvidence(req.spectrumLines);
   const used = process.cpuUsage(t0);
   return { analysis, stored, cpuUs: used.user + used.system };
