@@ -10,9 +10,12 @@
  * counted in QuestDB by machine.
  * The reference is the first layout, in the same run. Prints one JSON object.
  *
- * Run: node bench/processor-scaling.bench.ts [--machines 12] [--windows 90]
+ * CPU: the processors' cores over the span, and per window by thread (the event loop, which
+ * decodes, windows and writes, against the analysis workers), to say which one bounds the rate.
+ *
+ * Run: node bench/processor-scaling.bench.ts [--machines 12] [--windows 300]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +24,7 @@ import { topicNames } from '../common/topics.ts';
 import { ensureServices } from '../deploy/local/services.ts';
 import { tableNames } from '../storage/tables.ts';
 import { modelStateTopicConfig } from '../stream-processing/model-state-topic.ts';
+import { cpuSeconds, threadCpuSeconds } from '../tools/harness/plant-processes.ts';
 import {
   FramePublisher,
   metricValue,
@@ -34,7 +38,9 @@ import {
 const { values } = parseArgs({
   options: {
     machines: { type: 'string', default: '12' },
-    windows: { type: 'string', default: '90' },
+    // 300 windows of 12 machines: about 15 s per layout on a quiet 2-core box, long enough that
+    // the start and the last partial batch do not set the rate.
+    windows: { type: 'string', default: '300' },
   },
 });
 const MACHINES = Number(values.machines);
@@ -51,16 +57,6 @@ say('starting Kafka and QuestDB from the local jars...');
 const services = await ensureServices({ profile: 'test', dataDir: join(dir, 'services'), onProgress: (l) => say(l) });
 const ep = services.endpoints;
 
-/** CPU seconds (user + system) a process has used, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return Number.NaN;
-  }
-}
 
 interface Layout {
   name: string;
@@ -122,7 +118,8 @@ async function measure(layout: Layout) {
     w1 = await windowsOut();
   }
   const t1 = Date.now();
-  const cpu1 = children.map((c) => cpuSeconds(c.child.pid));
+  const cpu1 = children.map((c) => cpuSeconds(c.child.pid!));
+  const threads1 = children.map((c) => threadCpuSeconds(c.child.pid!));
   let w2 = w1;
   let lastShown = 0;
   while (w2 < total && Date.now() < deadline) {
@@ -134,7 +131,16 @@ async function measure(layout: Layout) {
     }
   }
   const seconds = (Date.now() - t1) / 1000;
-  const cpu = children.reduce((a, c, i) => a + (cpuSeconds(c.child.pid) - cpu1[i]!), 0);
+  const cpu = children.reduce((a, c, i) => a + (cpuSeconds(c.child.pid!) - cpu1[i]!), 0);
+  // CPU ms per window by thread name, summed over the processes.
+  const byThread = new Map<string, number>();
+  children.forEach((c, i) => {
+    for (const [name, s] of threadCpuSeconds(c.child.pid!)) byThread.set(name, (byThread.get(name) ?? 0) + s - (threads1[i]!.get(name) ?? 0));
+  });
+  const windows = Math.max(1, w2 - w1);
+  const cpuMsPerWindowByThread = Object.fromEntries(
+    [...byThread].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).map(([name, s]) => [name, Math.round((s / windows) * 1e5) / 100]),
+  );
   const expected = { [table]: Object.fromEntries(machines.map((m) => [m, WINDOWS])) };
   const counts = await waitForCounts(ep, expected, 60_000);
   const complete = JSON.stringify(counts) === JSON.stringify(expected);
@@ -154,6 +160,8 @@ async function measure(layout: Layout) {
     windowsPerS: Math.round(windowsPerS * 10) / 10,
     samplesPerS: Math.round(windowsPerS * BLOCK * WINDOW_BLOCKS),
     processorCpuCores: Math.round((cpu / seconds) * 100) / 100,
+    cpuMsPerWindow: Math.round((cpu / windows) * 1e5) / 100,
+    cpuMsPerWindowByThread,
     allWindowsInQuestdb: complete,
     deadLetters,
   };

@@ -204,18 +204,25 @@ export const formatters: Record<string, Formatter> = {
   'processor-scaling': (j: Loose) => ({
     title: sectionTitles['processor-scaling'],
     lines: [
-      `The same backlog (${j.machines} machines × ${j.windowsPerMachine} one-second windows, one ${j.perMachine.sampleRateHz} Hz accelerometer each with a ${j.perMachine.bearing} at its location, energy beside it, ${j.partitions} partitions) in Kafka before real \`pdm process\` children start; rate from the first window stored to the last, every window then counted in QuestDB. Kafka and QuestDB share the same ${j.cpus} cores (load average at start ${j.loadAverageAtStart.join(' / ')}). Reference: one process with one worker thread, same run.`,
+      `The same backlog (${j.machines} machines × ${j.windowsPerMachine} one-second windows, one ${j.perMachine.sampleRateHz} Hz accelerometer each with a ${j.perMachine.bearing} at its location, energy beside it, ${j.partitions} partitions) in Kafka before real \`pdm process\` children start; rate from the first window stored to the last, every window then counted in QuestDB. Kafka and QuestDB share the same ${j.cpus} cores (load average at start ${j.loadAverageAtStart.join(' / ')}). Reference: one process with one worker thread, same run. CPU per window by thread (summed over the processes): MainThread is the event loop (Kafka fetch and decode, windowing, the health and life models, the QuestDB writes), WorkerThread the window analysis (FFT, kurtogram, envelope, diagnosis), V8Worker garbage collection and compilation.`,
       '',
-      '| layout | windows/s | samples/s | ratio | processor CPU (cores) | all windows in QuestDB | dead letters |',
-      '|---|---|---|---|---|---|---|',
+      '| layout | windows/s | samples/s | ratio | processor CPU (cores) | CPU ms per window: all; by thread | all windows in QuestDB | dead letters |',
+      '|---|---|---|---|---|---|---|---|',
       ...j.results.map(
         (r: Loose) =>
-          `| ${r.layout} | ${r.windowsPerS} | ${r.samplesPerS} | ${r.ratioVsOneProcessOneWorker} | ${r.processorCpuCores} | ${r.allWindowsInQuestdb ? 'yes' : 'NO'} | ${r.deadLetters} |`,
+          `| ${r.layout} | ${r.windowsPerS} | ${r.samplesPerS} | ${r.ratioVsOneProcessOneWorker} | ${r.processorCpuCores} | ${perWindow(r)} | ${r.allWindowsInQuestdb ? 'yes' : 'NO'} | ${r.deadLetters} |`,
       ),
     ],
     raw: j,
   }),
 };
+
+/** A processor layout's CPU per window, and by thread when the bench measured it (earlier runs did not). */
+function perWindow(r: Loose): string {
+  if (r.cpuMsPerWindow === undefined) return '-';
+  const threads = Object.entries((r.cpuMsPerWindowByThread ?? {}) as Record<string, number>).map(([name, ms]) => `${name} ${ms}`);
+  return threads.length === 0 ? `${r.cpuMsPerWindow}` : `${r.cpuMsPerWindow}; ${threads.join(', ')}`;
+}
 
 const KEPT_NOTE = /^_Kept from an earlier run:.*_$/m;
 
