@@ -57,7 +57,6 @@ say('starting Kafka and QuestDB from the local jars...');
 const services = await ensureServices({ profile: 'test', dataDir: join(dir, 'services'), onProgress: (l) => say(l) });
 const ep = services.endpoints;
 
-
 interface Layout {
   name: string;
   processes: number;
@@ -135,11 +134,15 @@ async function measure(layout: Layout) {
   // CPU ms per window by thread name, summed over the processes.
   const byThread = new Map<string, number>();
   children.forEach((c, i) => {
-    for (const [name, s] of threadCpuSeconds(c.child.pid!)) byThread.set(name, (byThread.get(name) ?? 0) + s - (threads1[i]!.get(name) ?? 0));
+    for (const [name, s] of threadCpuSeconds(c.child.pid!))
+      byThread.set(name, (byThread.get(name) ?? 0) + s - (threads1[i]!.get(name) ?? 0));
   });
   const windows = Math.max(1, w2 - w1);
   const cpuMsPerWindowByThread = Object.fromEntries(
-    [...byThread].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]).map(([name, s]) => [name, Math.round((s / windows) * 1e5) / 100]),
+    [...byThread]
+      .filter(([, s]) => s > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, s]) => [name, Math.round((s / windows) * 1e5) / 100]),
   );
   const expected = { [table]: Object.fromEntries(machines.map((m) => [m, WINDOWS])) };
   const counts = await waitForCounts(ep, expected, 60_000);
