@@ -21,8 +21,8 @@
  * its own server.
  *
  * `--external-simulator`: the simulator on a core of its own, so the pipeline's own capacity shows.
- * This box has no other machine, so the run pins `pdm start` and everything it starts (collector,
- * processor, Kafka, QuestDB) to CPU 0 and moves the simulator, once it runs, to CPU 1 (taskset):
+ * This box has no other machine, so the run pins `pdm start` and everything it starts (processor,
+ * collector, Kafka, QuestDB) to CPU 0 and moves the simulator, once it runs, to CPU 1 (taskset):
  * the figure is what the pipeline sustains on ONE core, the simulator's work excluded. Written to
  * its own section and to `e2e_machines_external_simulator`.
  */
@@ -261,7 +261,7 @@ async function step(n: number) {
   const warmupS = Math.round((Date.now() - startedAt) / 1000);
   const procs = plantProcesses(child.pid!);
   const cpu0 = new Map([...procs].map(([name, pid]) => [name, cpuSeconds(pid)]));
-  // pdm start's threads: the collector and the processor share its event loop; the analysis runs in worker threads.
+  // pdm start's threads: the processor's event loop, and the analysis in worker threads (the collector is a child process).
   const threads0 = threadCpuSeconds(child.pid!);
   const processorLatency0 = await processorLatency();
   const t0 = Date.now();

@@ -83,21 +83,25 @@ export function missingText(collector: Pick<MachineStats, 'missingBlocks' | 'mis
   return `${total} missing (${parts.join('; ')})`;
 }
 
-export function renderLiveView(v: LiveViewInput): string {
-  const upS = Math.round((v.nowMs - v.startedAtMs) / 1000);
+/** What went in and came out: the collector's blocks and the processor's windows and rows. */
+export function countsLine(v: Pick<LiveViewInput, 'collector' | 'processor' | 'windows'>): string {
   const p = v.processor;
   const blocksIn = v.collector.reduce((a, s) => a + s.blocksIn, 0);
   const blocksOut = v.collector.reduce((a, s) => a + s.blocksOut, 0);
   // Scalar sensors' readings (overall values, no blocks); absent in stats of older callers.
   const scalarIn = v.collector.reduce((a, s) => a + (s.scalarIn ?? 0), 0);
   const rows = Object.values(p.rowsOut).reduce((a, b) => a + b, 0);
+  return `collector: ${blocksIn} blocks in, ${blocksOut} to Kafka, ${missingText(v.collector)}${scalarIn > 0 ? `, ${scalarIn} scalar readings` : ''}   processor: ${p.blocksIn} blocks, ${p.windowsAnalysed} windows analysed (${v.windows.incomplete} incomplete), ${rows} rows to QuestDB, ${p.deadLettered} dead-lettered`;
+}
+
+export function renderLiveView(v: LiveViewInput): string {
+  const upS = Math.round((v.nowMs - v.startedAtMs) / 1000);
+  const p = v.processor;
   const lines: string[] = [];
   lines.push(`pdm local factory — up ${upS}s — Ctrl-C to stop`);
   for (const w of v.where) lines.push(`  ${w}`);
   lines.push('');
-  lines.push(
-    `  collector: ${blocksIn} blocks in, ${blocksOut} to Kafka, ${missingText(v.collector)}${scalarIn > 0 ? `, ${scalarIn} scalar readings` : ''}   processor: ${p.blocksIn} blocks, ${p.windowsAnalysed} windows analysed (${v.windows.incomplete} incomplete), ${rows} rows to QuestDB, ${p.deadLettered} dead-lettered`,
-  );
+  lines.push(`  ${countsLine(v)}`);
   lines.push('');
   lines.push(
     `  ${pad('machine', 18)} ${pad('link', 12)} ${pad('channel', 8)} ${pad('rms g', 7)} ${pad('kurt', 6)} ${pad('vel mm/s', 8)} ${pad('ISO', 3)} bearing`,

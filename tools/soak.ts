@@ -1,7 +1,7 @@
 /**
  * `npm run soak -- --minutes 30` (not in CI): the local factory (`pdm start`, the README's main
  * job, with its default fleet) runs for the given time while this samples, every 30 s, the
- * resident memory of every process of the plant (pdm start with its collector and processor, the
+ * resident memory of every process of the plant (pdm start with the processor, the collector, the
  * simulator, Kafka, QuestDB), the processor group's consumer lag (messages left, from Kafka) and
  * the collection gaps stored. At the end it says whether memory stayed flat (the last quarter's
  * mean against the second quarter's: start-up and warm-up excluded), whether the lag stayed

@@ -15,7 +15,7 @@ import { topicNames } from '../../common/topics.ts';
 import { credentialsFile } from '../../deploy/local/control.ts';
 import { KAFKA_SECURITY_MODES, type KafkaSecrets } from '../../deploy/local/kafka-security.ts';
 import { endpointsFromEnv, ensureServices, type LocalKafkaSecurity } from '../../deploy/local/services.ts';
-import { Collector } from '../../ingest/collector/collector.ts';
+import type { MachineStats } from '../../ingest/collector/collector.ts';
 import { CollectorConfigSpec } from '../../ingest/collector/collector-config.ts';
 import { collectorPkiDir, initPlantPki } from '../../ingest/opcua/pki-init.ts';
 import { loadFleet } from '../../ingest/simulator/fleet-config.ts';
@@ -26,16 +26,18 @@ import { StreamProcessor } from '../../stream-processing/processor.ts';
 import { ProcessorConfigSpec } from '../../stream-processing/processor-config.ts';
 import { type CommandLineOf, choice, command, commandSpec, flag, number, text } from '../command-line.ts';
 import { addFleetMachines } from '../io/fleet-models.ts';
-import { renderLiveView, shortDuration } from '../live-view.ts';
+import { countsLine, renderLiveView, shortDuration } from '../live-view.ts';
 import { prepareRunState } from '../run-state.ts';
 import { untilSignal } from '../signals.ts';
+import type { CollectorMessage } from './collect.ts';
 import type { SimulatorMessage } from './simulate.ts';
 
 const HELP = `Usage: pdm start [--fleet FILE] [--processor-config FILE] [--duration SECONDS]
 
 Starts Kafka and QuestDB (from Maven jars, or the ones PDM_KAFKA_BROKERS / PDM_QUESTDB_HTTP
-name), a simulated factory (one OPC UA server per machine, SignAndEncrypt with a generated
-user), the collector and the stream processor, and shows a live view until Ctrl-C.
+name), a simulated factory (pdm simulate: OPC UA servers, SignAndEncrypt with a generated
+user), the collector (pdm collect, its own process too) and the stream processor, and shows a
+live view until Ctrl-C; the last line, "Final counts", is what went in and came out.
 
   --fleet FILE             machines to simulate (default deploy/config/fleet.yaml)
   --processor-config FILE  processor settings (default deploy/config/processor.yaml)
@@ -197,17 +199,28 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
     kafkaEnv: kafka.env,
   });
   await processor.start();
-  const collector = new Collector(
-    CollectorConfigSpec.parse({
-      pkiDir: collectorPkiDir(pkiRoot),
-      spool: { dir: collectorDir },
-      machines: factory.machines
-        .filter((m) => m.endpointUrl)
-        .map((m) => ({ id: m.id, endpoint: m.endpointUrl, auth: { usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' } })),
-    }),
-    { brokers: ep.kafkaBrokers, env: { ...env, ...kafka.env }, security: kafka.security('collector') },
-  );
-  await collector.start();
+  // The collector runs in its own process too (pdm collect, as in docker-compose): its OPC UA
+  // decryption and the processor's decoding and writes then use both cores instead of taking
+  // turns on one event loop, a collector that fails does not take the processor down, and
+  // each one's CPU and memory can be measured (npm run bench:e2e, npm run soak).
+  const collectorInput = {
+    pkiDir: collectorPkiDir(pkiRoot),
+    spool: { dir: collectorDir },
+    ...(kafka.security('collector') ? { kafka: { security: kafka.security('collector') } } : {}),
+    machines: factory.machines
+      .filter((m) => m.endpointUrl)
+      .map((m) => ({ id: m.id, endpoint: m.endpointUrl, auth: { usernameEnv: 'PDM_OPCUA_USER', passwordEnv: 'PDM_OPCUA_PASSWORD' } })),
+  };
+  // Checked here, so that a mistake stops pdm start with the message rather than a child's exit code.
+  CollectorConfigSpec.parse(collectorInput);
+  const collectorConfigFile = join(stateDir, 'collector.json');
+  writeFileSync(collectorConfigFile, `${JSON.stringify(collectorInput, null, 2)}\n`);
+  out('Starting the collector (pdm collect)...');
+  const collector = await startCollectorChild(collectorConfigFile, {
+    ...env,
+    ...kafka.env,
+    PDM_KAFKA_BROKERS: ep.kafkaBrokers.join(','),
+  });
 
   const where = [
     `machines: ${factory.machines.map((m) => `${m.id}${m.endpointUrl ? ` ${m.endpointUrl}` : ` (${m.state}: ${m.error ?? ''})`}`).join(', ')}`,
@@ -237,7 +250,7 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
       startedAtMs,
       nowMs: Date.now(),
       where,
-      collector: collector.stats,
+      collector: collector.stats(),
       processor: processor.stats,
       windows: processor.windowCounters,
       truth,
@@ -250,15 +263,18 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   const reason = await Promise.race([
     untilSignal().then((s) => `received ${s}`),
     sim.exited.then((code) => `the simulator exited unexpectedly (code ${code}); see the messages above`),
+    collector.exited.then((code) => `the collector exited unexpectedly (code ${code}); its log: ${COLLECTOR_LOG}`),
     services.unexpectedExit.then((e) => `${e.service} exited unexpectedly (code ${e.code}); its log: ${e.logFile}`),
     ...(durationS ? [new Promise<string>((r) => setTimeout(() => r(`--duration ${durationS}s elapsed`), durationS * 1000))] : []),
   ]);
   clearInterval(timer);
   draw();
   out(`\nStopping (${reason})...`);
-  await collector.stop().catch((e: unknown) => out(`collector: ${describeError(e)}`));
+  await collector.stop();
   await factory.stop();
   await processor.stop().catch((e: unknown) => out(`processor: ${describeError(e)}`));
+  // The collector's last report comes after it has sent what waited: the run's final counts.
+  out(`Final counts: ${countsLine({ collector: collector.stats(), processor: processor.stats, windows: processor.windowCounters })}`);
   await services.stop();
   out(
     "Stopped. State stays in .pdm/: the next pdm start begins a fresh collection (pdm start --resume goes on from this one's); delete .pdm/ to forget the certificates and the OPC UA user too.",
@@ -313,6 +329,56 @@ function startSimulatorChild(fleetFile: string, pkiRoot: string, truthDir: strin
             }),
         });
       }
+    });
+  });
+}
+
+const COLLECTOR_LOG = '.pdm/logs/collector.log';
+/** How long the collector may take to send what waits before it is killed (its spool keeps the rest). */
+const COLLECTOR_STOP_MS = 60_000;
+
+interface CollectorChild {
+  /** The machines' counters, as the collector last reported them (once a second). */
+  stats(): MachineStats[];
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** Fork `pdm collect` on the configuration written for it and wait until it has started. */
+function startCollectorChild(configFile: string, env: NodeJS.ProcessEnv): Promise<CollectorChild> {
+  const entry = fileURLToPath(new URL(`../pdm${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+  const child = fork(entry, ['collect', '--config', configFile], { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  // Its JSON logs go to a file; the parent keeps the terminal for the live view.
+  mkdirSync('.pdm/logs', { recursive: true });
+  child.stderr?.pipe(createWriteStream(COLLECTOR_LOG, { flags: 'a' }));
+  let stopping = false;
+  let latest: MachineStats[] = [];
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      if (!stopping) resolve(code);
+    }),
+  );
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`pdm collect exited with code ${code} before it started; see ${COLLECTOR_LOG}`)));
+    child.on('message', (msg: CollectorMessage) => {
+      if (msg.type === 'stats') latest = msg.stats;
+      if (msg.type === 'ready')
+        resolve({
+          stats: () => latest,
+          exited,
+          stop: () =>
+            new Promise<void>((done) => {
+              stopping = true;
+              if (child.exitCode !== null || child.signalCode !== null) return done();
+              const kill = setTimeout(() => child.kill('SIGKILL'), COLLECTOR_STOP_MS);
+              // 'close': exited and its channel drained, so its last report has arrived.
+              child.once('close', () => {
+                clearTimeout(kill);
+                done();
+              });
+              child.kill('SIGTERM');
+            }),
+        });
     });
   });
 }

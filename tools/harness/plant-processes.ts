@@ -1,7 +1,7 @@
 /**
- * The processes of a local plant that `pdm start` runs (itself with the collector and the
- * processor, the simulator, Kafka and QuestDB), found from /proc (Linux), and what they use: for
- * the soak and the end-to-end bench.
+ * The processes of a local plant that `pdm start` runs (itself with the processor; the collector,
+ * the simulator, Kafka and QuestDB as its children), found from /proc (Linux), and what they use:
+ * for the soak and the end-to-end bench.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -17,7 +17,7 @@ export function plantProcesses(pid: number): Map<string, number> {
       /* gone */
     }
   }
-  const out = new Map<string, number>([['pdm start (collector + processor)', pid]]);
+  const out = new Map<string, number>([['pdm start (processor)', pid]]);
   const walk = (p: number) => {
     for (const [child, pp] of parent) {
       if (pp !== p) continue;
@@ -28,6 +28,7 @@ export function plantProcesses(pid: number): Map<string, number> {
         continue;
       }
       if (cmd.includes(' simulate ')) out.set('simulator', child);
+      else if (cmd.includes(' collect ')) out.set('collector', child);
       else if (cmd.includes('kafka.Kafka')) out.set('kafka', child);
       else if (cmd.includes('questdb')) out.set('questdb', child);
       walk(child);

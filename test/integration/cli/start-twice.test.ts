@@ -26,8 +26,9 @@ const DURATION_S = 6;
 interface Run {
   code: number | null;
   out: string;
-  /** The last live view's collector line: blocks in, and the missing text. */
+  /** The last live view's collector line (the final counts): blocks in and to Kafka, and the missing text. */
   blocksIn: number;
+  blocksOut: number;
   missing: string;
 }
 
@@ -64,9 +65,15 @@ async function pdmStart(cwd: string, fleet: string, processorConfig: string, ext
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-  const lines = [...out.matchAll(/collector: (\d+) blocks in, \d+ to Kafka, (.*?missing(?: \([^)]*\))?)/g)];
+  const lines = [...out.matchAll(/collector: (\d+) blocks in, (\d+) to Kafka, (.*?missing(?: \([^)]*\))?)/g)];
   const last = lines.at(-1);
-  return { code, out, blocksIn: last ? Number(last[1]) : 0, missing: last ? last[2] : '(no live view)' };
+  return {
+    code,
+    out,
+    blocksIn: last ? Number(last[1]) : 0,
+    blocksOut: last ? Number(last[2]) : 0,
+    missing: last ? last[3] : '(no live view)',
+  };
 }
 
 describe('pdm start twice in a row', () => {
@@ -91,6 +98,12 @@ describe('pdm start twice in a row', () => {
       process.stderr.write(`[start-twice] pdm start ${extra.join(' ')}: exit ${run.code}, ${run.blocksIn} blocks in, ${run.missing}\n`);
       expect(run.code, run.out.slice(-3000)).toBe(0);
       expect(run.blocksIn, run.out.slice(-3000)).toBeGreaterThan(0);
+      // The collector runs as its own process (pdm collect, on the configuration pdm start wrote
+      // for it); the run's final counts are its report after it sent what waited: all of it.
+      expect(run.out).toContain('Final counts: collector: ');
+      expect(run.blocksOut).toBe(run.blocksIn);
+      const collectorConfig = JSON.parse(readFileSync(join(cwd, '.pdm', 'collector.json'), 'utf8')) as { machines: unknown[] };
+      expect(collectorConfig.machines).toHaveLength(1);
       runs.push(run);
     }
     const [first, second, resumed] = runs;
