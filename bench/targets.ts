@@ -86,7 +86,7 @@ export const targets: Target[] = [
     met: (d) => (n(d.e2e_machines_external_simulator) ? d.e2e_machines_external_simulator >= 100 : null),
     limits: (d) =>
       n(d.e2e_machines_external_simulator)
-        ? `This box has no other machine: the pipeline ran on one core with the simulator on the other, so ${d.e2e_machines_external_simulator} machines per pipeline core; two cores for the pipeline would need ${r1(100 / (2 * Math.max(1, d.e2e_machines_external_simulator)))}× less CPU per machine to reach 100. The same stages as above share that core, less the simulator's.`
+        ? `This box has no other machine: the pipeline ran on one core with the simulator on the other, so ${d.e2e_machines_external_simulator} machines per pipeline core; two cores for the pipeline would need ${r1(100 / (2 * Math.max(1, d.e2e_machines_external_simulator)))}× less CPU per machine to reach 100. The same stages as above share that core, less the simulator's. With the collector in a process of its own (2026-12-05 07:39) one core sustains 30 with the lag settled (p95 2.61 s) and not 32 (CPU 0 full: processor 0.49, QuestDB 0.23, collector 0.17, Kafka 0.1); with collector and processor in one process it had sustained 36 while still draining its warm-up backlog (28 settled): on one core two processes cost a little more, on two they cut the tail (row above).`
         : 'Not measured yet: `npm run bench:e2e -- --external-simulator`.',
   },
   {
