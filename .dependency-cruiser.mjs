@@ -128,15 +128,16 @@ export default {
       severity: 'error',
       comment:
         'A module that imports nothing and that nothing imports is dead code, or an entry point that should be named here. ' +
-        'Entry points started by path: deploy/local/watchdog.ts (spawned by deploy/local/supervisor.ts as a script), tools/require-node.mjs (npm pre-scripts).',
+        'Entry points started by path: deploy/local/watchdog.ts (spawned by deploy/local/supervisor.ts as a script), tools/require-node.mjs (npm pre-scripts), tools/run-ts.mjs (npm run deps).',
       from: {
         orphan: true,
         pathNot: [
           '(^|/)\\.[^/]+\\.(js|cjs|mjs|ts|json)$',
-          '\\.d\\.ts$',
+          '\\.d\\.m?ts$',
           '(^|/)tsconfig\\.json$',
           '^deploy/local/watchdog\\.ts$',
           '^tools/require-node\\.mjs$',
+          '^tools/run-ts\\.mjs$',
         ],
       },
       to: {},
