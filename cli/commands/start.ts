@@ -3,10 +3,10 @@
  * plus the Kafka and QuestDB JVMs the launcher starts: simulated machines (OPC UA servers with
  * physics), the collector, the stream processor and its worker threads, and a live view.
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../common/config.ts';
 import { describeError } from '../../common/errors.ts';
@@ -282,6 +282,51 @@ async function start({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   return reason.includes('unexpectedly') ? 1 : 0;
 }
 
+/** A `pdm` subcommand run as a child of pdm start (pdm simulate, pdm collect). */
+interface PdmChild {
+  child: ChildProcess;
+  /** Resolves when it exits while not being stopped. */
+  exited: Promise<number | null>;
+  /** SIGTERM, then (with `killAfterMs`) SIGKILL if it has not exited by then; resolves once it has exited and its channel drained. */
+  stop(killAfterMs?: number): Promise<void>;
+}
+
+/**
+ * Fork `pdm ARGS` with an IPC channel. Its JSON logs (stderr) are appended to `logFile`: the
+ * parent keeps the terminal for the live view.
+ */
+function forkPdm(
+  args: string[],
+  o: { env: NodeJS.ProcessEnv; logFile: string; stdout: 'inherit' | 'ignore'; execArgv?: string[] },
+): PdmChild {
+  const entry = fileURLToPath(new URL(`../pdm${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+  const child = fork(entry, args, { env: o.env, execArgv: o.execArgv ?? process.execArgv, stdio: ['ignore', o.stdout, 'pipe', 'ipc'] });
+  mkdirSync(dirname(o.logFile), { recursive: true });
+  child.stderr?.pipe(createWriteStream(o.logFile, { flags: 'a' }));
+  let stopping = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      if (!stopping) resolve(code);
+    }),
+  );
+  return {
+    child,
+    exited,
+    stop: (killAfterMs) =>
+      new Promise<void>((done) => {
+        stopping = true;
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        const kill = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        // 'close': exited and its channel drained, so its last message has arrived.
+        child.once('close', () => {
+          clearTimeout(kill);
+          done();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 interface SimulatorChild {
   machines: Array<{ id: string; state: string; error?: string; endpointUrl?: string }>;
   latestTruth: Map<string, MachineTruth>;
@@ -289,46 +334,26 @@ interface SimulatorChild {
   stop(): Promise<void>;
 }
 
+const SIMULATOR_LOG = '.pdm/logs/simulator.log';
+
 /** Fork `pdm simulate` and wait until its machines are listening. */
 function startSimulatorChild(fleetFile: string, pkiRoot: string, truthDir: string, env: NodeJS.ProcessEnv): Promise<SimulatorChild> {
-  const entry = fileURLToPath(new URL(`../pdm${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
-  // A larger young generation keeps served blocks from being promoted and collected as old
-  // objects: measured 0.56 -> 0.15 cores for 4 machines (docs/simulator.md).
-  const child = fork(entry, ['simulate', '--fleet', fleetFile, '--pki', pkiRoot, '--truth-dir', truthDir], {
+  const sim = forkPdm(['simulate', '--fleet', fleetFile, '--pki', pkiRoot, '--truth-dir', truthDir], {
     env,
+    logFile: SIMULATOR_LOG,
+    stdout: 'inherit',
+    // A larger young generation keeps served blocks from being promoted and collected as old
+    // objects: measured 0.56 -> 0.15 cores for 4 machines (docs/simulator.md).
     execArgv: [...process.execArgv, '--max-semi-space-size=32'],
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
-  // The child's JSON logs go to a file; the parent keeps the terminal for the live view.
-  mkdirSync('.pdm/logs', { recursive: true });
-  child.stderr?.pipe(createWriteStream('.pdm/logs/simulator.log', { flags: 'a' }));
-  let stopping = false;
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      if (!stopping) resolve(code);
-    }),
-  );
   const latestTruth = new Map<string, MachineTruth>();
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) =>
-      reject(new Error(`pdm simulate exited with code ${code} before its machines were up; see .pdm/logs/simulator.log`)),
+    sim.child.once('exit', (code) =>
+      reject(new Error(`pdm simulate exited with code ${code} before its machines were up; see ${SIMULATOR_LOG}`)),
     );
-    child.on('message', (msg: SimulatorMessage) => {
+    sim.child.on('message', (msg: SimulatorMessage) => {
       if (msg.type === 'truth') for (const [id, t] of Object.entries(msg.truth)) latestTruth.set(id, t);
-      if (msg.type === 'ready') {
-        resolve({
-          machines: msg.machines,
-          latestTruth,
-          exited,
-          stop: () =>
-            new Promise<void>((done) => {
-              stopping = true;
-              if (child.exitCode !== null) return done();
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-            }),
-        });
-      }
+      if (msg.type === 'ready') resolve({ machines: msg.machines, latestTruth, exited: sim.exited, stop: () => sim.stop() });
     });
   });
 }
@@ -346,39 +371,15 @@ interface CollectorChild {
 
 /** Fork `pdm collect` on the configuration written for it and wait until it has started. */
 function startCollectorChild(configFile: string, env: NodeJS.ProcessEnv): Promise<CollectorChild> {
-  const entry = fileURLToPath(new URL(`../pdm${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
-  const child = fork(entry, ['collect', '--config', configFile], { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  // Its JSON logs go to a file; the parent keeps the terminal for the live view.
-  mkdirSync('.pdm/logs', { recursive: true });
-  child.stderr?.pipe(createWriteStream(COLLECTOR_LOG, { flags: 'a' }));
-  let stopping = false;
+  const collector = forkPdm(['collect', '--config', configFile], { env, logFile: COLLECTOR_LOG, stdout: 'ignore' });
   let latest: MachineStats[] = [];
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      if (!stopping) resolve(code);
-    }),
-  );
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`pdm collect exited with code ${code} before it started; see ${COLLECTOR_LOG}`)));
-    child.on('message', (msg: CollectorMessage) => {
+    collector.child.once('exit', (code) =>
+      reject(new Error(`pdm collect exited with code ${code} before it started; see ${COLLECTOR_LOG}`)),
+    );
+    collector.child.on('message', (msg: CollectorMessage) => {
       if (msg.type === 'stats') latest = msg.stats;
-      if (msg.type === 'ready')
-        resolve({
-          stats: () => latest,
-          exited,
-          stop: () =>
-            new Promise<void>((done) => {
-              stopping = true;
-              if (child.exitCode !== null || child.signalCode !== null) return done();
-              const kill = setTimeout(() => child.kill('SIGKILL'), COLLECTOR_STOP_MS);
-              // 'close': exited and its channel drained, so its last report has arrived.
-              child.once('close', () => {
-                clearTimeout(kill);
-                done();
-              });
-              child.kill('SIGTERM');
-            }),
-        });
+      if (msg.type === 'ready') resolve({ stats: () => latest, exited: collector.exited, stop: () => collector.stop(COLLECTOR_STOP_MS) });
     });
   });
 }
