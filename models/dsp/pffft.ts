@@ -49,7 +49,8 @@ export const pffftBuild: 'simd' | 'scalar' | 'none' = loaded ? (loaded.simd ? 's
 
 /**
  * One PFFFT plan of `size` points (real or complex) with its input, output and work buffers in
- * the WebAssembly heap. Freed when the object is garbage-collected.
+ * the WebAssembly heap, shared by every transform of its size and kind in this thread (see
+ * `create`). Freed when the last transform using it is garbage-collected.
  */
 export class PffftPlan {
   readonly size: number;
@@ -61,27 +62,41 @@ export class PffftPlan {
   /** Floats per buffer: N for a real transform, 2N for a complex one. */
   readonly #floats: number;
 
-  private constructor(m: PffftModule, size: number, complex: boolean) {
+  private constructor(m: PffftModule, size: number, complex: boolean, pointers: Allocation) {
     this.size = size;
     this.#m = m;
     this.#floats = complex ? 2 * size : size;
-    this.#setup = m._pffft_new_setup(size, complex ? PFFFT_COMPLEX : PFFFT_REAL);
-    const bytes = 4 * this.#floats;
-    this.#input = m._pffft_aligned_malloc(bytes);
-    this.#output = m._pffft_aligned_malloc(bytes);
-    this.#work = m._pffft_aligned_malloc(bytes);
+    this.#setup = pointers.setup;
+    this.#input = pointers.input;
+    this.#output = pointers.output;
+    this.#work = pointers.work;
     plans.register(this, { m, pointers: [this.#input, this.#output, this.#work], setup: this.#setup });
   }
 
   /**
-   * A plan, or undefined when PFFFT is not available or cannot do this size (a real transform
-   * needs a multiple of 32 points with SIMD, a complex one 16; powers of two below that go to fft.js).
+   * A plan, or undefined when PFFFT is not available, cannot do this size (a real transform
+   * needs a multiple of 32 points with SIMD, a complex one 16; powers of two below that go to
+   * fft.js), or its heap cannot hold another plan (the caller then uses fft.js for this size).
+   *
+   * Plans of one size and kind are shared by every transform of this thread: a plan's buffers
+   * hold data only from a transform's input copy to its output read, all synchronous, so one
+   * set per size serves every analyzer. Without sharing, each analyzer's plans lived in the
+   * WebAssembly heap until the garbage collector happened to run, and the collector does not
+   * see that heap: analysing records one after another (a new analyzer per record length) grew
+   * it to its 2 GB limit and aborted with "memory access out of bounds".
    */
   static create(size: number, complex: boolean): PffftPlan | undefined {
     if (!loaded) return undefined;
     const multiple = loaded.simd ? (complex ? 16 : 32) : complex ? 1 : 2;
     if (size < multiple || size % multiple !== 0) return undefined;
-    return new PffftPlan(loaded.module, size, complex);
+    const key = complex ? -size : size;
+    const shared = shareable.get(key)?.deref();
+    if (shared !== undefined) return shared;
+    const pointers = allocate(loaded.module, size, complex);
+    if (pointers === undefined) return undefined;
+    const plan = new PffftPlan(loaded.module, size, complex, pointers);
+    shareable.set(key, new WeakRef(plan));
+    return plan;
   }
 
   /**
@@ -111,6 +126,51 @@ export class PffftPlan {
       direction === 'forward' ? PFFFT_FORWARD : PFFFT_BACKWARD,
     );
   }
+}
+
+/** The live plan of each size and kind (key: size for real, -size for complex). */
+const shareable = new Map<number, WeakRef<PffftPlan>>();
+
+interface Allocation {
+  setup: number;
+  input: number;
+  output: number;
+  work: number;
+}
+
+/**
+ * Buffers and setup of one plan in the WebAssembly heap, or undefined when the heap cannot grow
+ * to hold them. PFFFT's setup does not check its own allocation (it writes through a null
+ * pointer when the heap is full), so room for it is reserved and released first.
+ */
+function allocate(m: PffftModule, size: number, complex: boolean): Allocation | undefined {
+  const bytes = 4 * (complex ? 2 * size : size);
+  const taken: number[] = [];
+  const take = (n: number): number => {
+    const p = m._pffft_aligned_malloc(n);
+    if (p !== 0) taken.push(p);
+    return p;
+  };
+  const release = (): undefined => {
+    for (const p of taken) m._pffft_aligned_free(p);
+    return undefined;
+  };
+  const input = take(bytes);
+  const output = take(bytes);
+  const work = take(bytes);
+  // The setup holds twiddles of about 2 floats per point plus a small header: 4x that is ample.
+  const room = take(4 * bytes + 4096);
+  if (input === 0 || output === 0 || work === 0 || room === 0) return release();
+  m._pffft_aligned_free(room);
+  taken.pop();
+  const setup = m._pffft_new_setup(size, complex ? PFFFT_COMPLEX : PFFFT_REAL);
+  if (setup === 0) return release();
+  return { setup, input, output, work };
+}
+
+/** Bytes of WebAssembly heap PFFFT holds (it grows, never shrinks); 0 without PFFFT. For diagnostics and tests. */
+export function pffftHeapBytes(): number {
+  return loaded ? loaded.module.HEAPF32.byteLength : 0;
 }
 
 const plans = new FinalizationRegistry<{ m: PffftModule; pointers: number[]; setup: number }>(({ m, pointers, setup }) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ComplexFft } from '../../../models/dsp/complex-fft.ts';
 import { nextPowerOfTwo } from '../../../models/dsp/fft-size.ts';
-import { pffftBuild } from '../../../models/dsp/pffft.ts';
+import { pffftBuild, pffftHeapBytes } from '../../../models/dsp/pffft.ts';
 import { RealFft } from '../../../models/dsp/real-fft.ts';
 import { gaussian, naiveDft } from './helpers/oracle.ts';
 import { eachFftPrecision, expectAllClose, expectClose, fixture } from './helpers/tolerance.ts';
@@ -163,6 +163,31 @@ eachFftPrecision('ComplexFft against the naive DFT', () => {
     const a = new Float64Array(16);
     expect(() => fft.forward(new Float64Array(8), a)).toThrow(/length 16/);
     expect(() => fft.forward(a, a)).toThrow(/different/);
+  });
+});
+
+describe('PFFFT plans in the WebAssembly heap', () => {
+  // The garbage collector does not see that heap: plans freed only on collection once grew it
+  // to its 2 GB limit when records were analysed one after another (a new analyzer each).
+  it('shares one plan per size and kind, so that transforms created one after another do not grow the heap', () => {
+    const size = 1 << 18;
+    const first = new RealFft(size);
+    const signal = gaussian(size, 7);
+    const expected = new Float64Array(first.outputLength);
+    first.forward(expected, signal);
+    const before = pffftHeapBytes();
+    // 40 real and 40 complex transforms of 2^18 points: 40 x 3 x 1 MB and 40 x 3 x 2 MB unshared.
+    const out = new Float64Array(first.outputLength);
+    for (let i = 0; i < 40; i++) {
+      const fft = new RealFft(size);
+      fft.forward(out, signal);
+      new ComplexFft(size).forward(new Float64Array(2 * size), new Float64Array(2 * size));
+    }
+    // One complex plan is new (3 buffers of 2 MB and its setup); nothing else.
+    expect(pffftHeapBytes() - before).toBeLessThan(16 * size * 4);
+    // A shared plan still transforms correctly after the others used its buffers.
+    first.forward(out, signal);
+    expect(Array.from(out)).toEqual(Array.from(expected));
   });
 });
 
