@@ -16,6 +16,7 @@ import { loadFemtoHistories } from './harness/femto-histories.ts';
 import {
   CHALLENGE_CUTS,
   CHALLENGE_TEST_RUNS,
+  cutIndex,
   leaveOneOutReplays,
   type ProtocolSummary,
   protocolCases,
@@ -130,8 +131,76 @@ function report(): string {
   };
   perBearing('**Per left-out bearing, challenge cuts** (default before the state work → default now):', defaultCases, previousCases);
   perBearing('**Per left-out bearing, uniform cuts** (before → now):', defaultUniform, previousUniform);
+  ageAlone(lines);
+  featureLevels(lines);
   lines.push('', END);
   return lines.join('\n');
+}
+
+/** Kernel widths (nepers of life) tried for the age-alone bound. */
+export const AGE_ALONE_BANDWIDTHS = [0.02, 0.05, 0.1, 0.2, 0.5, 0.85] as const;
+
+/**
+ * What the age alone scores: the fleet basis only (no degradation model), the kernel fleet at each
+ * of several fixed widths. The best of them, chosen on the outcome, bounds what any predictor that
+ * does not read the health index scores on this protocol with these kernels.
+ */
+function ageAlone(lines: string[]): void {
+  lines.push(
+    '',
+    '**The age alone** (fleet basis only, no degradation model, kernel width fixed instead of cross-validated; the best width chosen on the outcome, so an upper bound for a predictor that does not read the health index):',
+    '',
+    '| kernel width (nepers) | challenge score | uniform score | challenge: over | challenge: upper ÷ lower |',
+    '|---|---|---|---|---|',
+  );
+  const rows = AGE_ALONE_BANDWIDTHS.map((h) => {
+    const replays = leaveOneOutReplays(histories, { onset: { threshold: 1e12 }, rul: { kernelBandwidth: h } });
+    return {
+      h,
+      challenge: summarize(protocolCases(histories, replays, CHALLENGE_CUTS, 'point')),
+      uniform: summarize(protocolCases(histories, replays, UNIFORM_CUTS, 'point')),
+    };
+  });
+  const best = Math.max(...rows.map((r) => r.challenge.score));
+  for (const r of rows) {
+    const mark = (x: string) => (r.challenge.score === best ? `**${x}**` : x);
+    lines.push(
+      `| ${mark(String(r.h))} | ${mark(f2(r.challenge.score))} | ${f2(r.uniform.score)} | ${r.challenge.overPredicted} / ${r.challenge.cases} | ${ratio(r.challenge.medianUpperOverLower)} |`,
+    );
+  }
+}
+
+/** Fractions of life at which the health features' levels are shown. */
+const LEVEL_FRACTIONS = [0.5, 0.7, 0.8, 0.9, 0.95] as const;
+
+/**
+ * What the health index has to go on at the cuts: each feature's level (median of the 11
+ * snapshots up to the fraction, over the median of the first 10 % of life) per bearing.
+ */
+function featureLevels(lines: string[]): void {
+  const features = ['rms_h', 'rms_v', 'kurt_h', 'peak_h'] as const;
+  lines.push(
+    '',
+    `**What the features say before the end**: each feature's level at ${LEVEL_FRACTIONS.map((f) => `${f * 100} %`).join(', ')} of life (median of the 11 snapshots up to there, ÷ its median over the first 10 % of life):`,
+    '',
+    `| bearing | ${features.join(' | ')} |`,
+    `|---|${features.map(() => '---').join('|')}|`,
+  );
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) >> 1] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+  };
+  for (const h of histories) {
+    const n = h.rows.length;
+    const cellsOf = (f: string) => {
+      const base = median(h.rows.slice(0, Math.max(10, Math.floor(0.1 * n))).map((r) => r[f]));
+      return LEVEL_FRACTIONS.map((q) => {
+        const i = cutIndex(h, q);
+        return (median(h.rows.slice(Math.max(0, i - 10), i + 1).map((r) => r[f])) / base).toFixed(2);
+      }).join(' · ');
+    };
+    lines.push(`| ${h.bearing} | ${features.map(cellsOf).join(' | ')} |`);
+  }
 }
 
 await publishSection(join(ROOT, 'MODELS.md'), 'rul-protocol', report());

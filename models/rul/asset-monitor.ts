@@ -207,7 +207,7 @@ export class AssetMonitor {
           };
     const r = this.config.rul;
     const lives = (ts: number[]): FleetLife =>
-      r.fleetModel === 'weibull' ? new WeibullFleet(ts, r.weibullPrior) : new KernelLifeFleet(ts);
+      r.fleetModel === 'weibull' ? new WeibullFleet(ts, r.weibullPrior) : new KernelLifeFleet(ts, r.kernelBandwidth);
     const paths = this.fleet?.paths;
     this.#match =
       r.fleetModel === 'matched' && paths && this.fleet !== null && paths.length === this.fleet.lifetimesS.length && paths.length > 1

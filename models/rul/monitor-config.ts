@@ -110,6 +110,14 @@ export const RulSpec = z
       .describe(
         "the fleet's life distribution: 'weibull' = Bayesian Weibull through the training lives; 'kernel' = the training lives themselves, each smeared by a log-normal kernel whose width is cross-validated on them (kernel-fleet.ts); 'matched' = that, each life weighted by how closely the asset's health index has followed that history's at the same ages (trajectory.ts)",
       ),
+    kernelBandwidth: z
+      .number()
+      .positive()
+      .max(3)
+      .optional()
+      .describe(
+        "width of the 'kernel' and 'matched' fleets' log-normal kernels, in nepers of life; default cross-validated on the training lives. Set it when the plant knows its lives' scatter better than a few histories tell (bearing fatigue lives scatter about 0.85 nepers)",
+      ),
     stageFleet: z
       .boolean()
       .default(false)

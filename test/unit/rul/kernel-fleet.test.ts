@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { crossValidatedBandwidth, FATIGUE_LOG_LIFE_SD, KernelLifeFleet, logNormalTail } from '../../../models/rul/kernel-fleet.ts';
+import { MonitorConfigSpec } from '../../../models/rul/monitor-config.ts';
 import { normalCdf } from '../../../models/rul/normal.ts';
+import { replay } from '../../../models/rul/replay.ts';
 import { WeibullFleet } from '../../../models/rul/weibull-fleet.ts';
 import { gaussian, seeded } from '../../../tools/harness/synthetic-features.ts';
 
@@ -73,5 +75,24 @@ describe('kernel fleet life distribution', () => {
     const medians = [13_000, 16_000, 20_000, 30_000].map((age) => quantile((r) => kernel.conditionalCdf(r, age), 0.5));
     for (let i = 1; i < medians.length; i++) expect(medians[i]).toBeLessThan(medians[i - 1]);
     expect(medians.every((m) => m > 0)).toBe(true);
+  });
+
+  it('takes its width from rul.kernelBandwidth when a plant sets it: a wider kernel, a wider interval on the fleet basis', () => {
+    // Flat histories (no degradation): the remaining life comes from the fleet alone.
+    const flat = (lifeS: number) => {
+      const times = Array.from({ length: Math.floor(lifeS / 10) + 1 }, (_, i) => 10 * i);
+      const noise = gaussian(seeded(lifeS));
+      return { name: `life ${lifeS}`, times, rows: times.map(() => ({ x: 1 + 0.01 * noise() })) };
+    };
+    const train = [8000, 9000, 10_000, 16_000, 17_000].map(flat);
+    const asset = flat(6000);
+    const spread = (h: number) => {
+      const rows = replay(asset, train, { anomaly: { features: ['x'] }, onset: { threshold: 1e12 }, rul: { kernelBandwidth: h } }).rows;
+      const last = rows[rows.length - 1];
+      expect(last.rul_basis).toBe('fleet');
+      return last.rul_s!.upper / last.rul_s!.lower;
+    };
+    expect(spread(0.5)).toBeGreaterThan(2 * spread(0.05));
+    expect(() => MonitorConfigSpec.parse({ rul: { kernelBandwidth: 0 } })).toThrow(/kernelBandwidth/);
   });
 });
