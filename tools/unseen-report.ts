@@ -7,12 +7,15 @@
  *
  *   node tools/unseen-report.ts            # rewrite the section in MODELS.md
  *   node tools/unseen-report.ts --print    # print it instead
+ *   node tools/unseen-report.ts --segment-revolutions-factor 2   # print the totals with segments
+ *                                          # twice the bearing's default length (an experiment)
  *
  * The section sits between <!-- unseen-table:start --> and <!-- unseen-table:end -->.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lookupBearing } from '../models/bearing/catalogue.ts';
+import { requiredRevolutions } from '../models/bearing/geometry.ts';
 import { analyzeRecord, type RecordAnalysis } from '../models/window-analysis.ts';
 import { type UnseenCase, type UnseenOptions, unseenCases } from './harness/unseen-set.ts';
 import { publishSection, sectionMarkers } from './markdown-section.ts';
@@ -35,8 +38,11 @@ export function unseenVerdict(c: Pick<UnseenCase, 'truth' | 'seenThrough'>, diag
   return diagnosis === 'none' ? 'missed' : 'wrong type';
 }
 
-export function analyzeCase(c: UnseenCase): RecordAnalysis {
-  return analyzeRecord(c.samples, { sampleRateHz: c.sampleRateHz, shaftHz: c.shaftHz, bearing: lookupBearing(c.bearing) });
+/** `segmentFactor`: the diagnosis's segments this many times the bearing's default length (1: as `pdm analyze`). */
+export function analyzeCase(c: UnseenCase, segmentFactor = 1): RecordAnalysis {
+  const bearing = lookupBearing(c.bearing);
+  const options = segmentFactor === 1 ? {} : { segmentRevolutions: requiredRevolutions(bearing) * segmentFactor };
+  return analyzeRecord(c.samples, { sampleRateHz: c.sampleRateHz, shaftHz: c.shaftHz, bearing }, options);
 }
 
 const SHORT: Record<string, string> = { outer_race: 'OR', inner_race: 'IR', rolling_element: 'RE', cage: 'C' };
@@ -88,12 +94,16 @@ function count(t: Tally, c: UnseenCase, v: UnseenVerdict): void {
   if (v === 'wrong type') t.wrong++;
 }
 
-export async function runUnseen(options: Omit<UnseenOptions, 'root'> = {}, onCase?: (c: UnseenCase, a: RecordAnalysis) => void) {
+export async function runUnseen(
+  options: Omit<UnseenOptions, 'root'> = {},
+  onCase?: (c: UnseenCase, a: RecordAnalysis) => void,
+  segmentFactor = 1,
+) {
   const groups = new Map<string, Tally>();
   const total = emptyTally();
   const rows: string[] = [];
   for await (const c of unseenCases({ root: ROOT, ...options })) {
-    const a = analyzeCase(c);
+    const a = analyzeCase(c, segmentFactor);
     const v = unseenVerdict(c, a.bearing.diagnosis);
     const t = groups.get(c.group) ?? emptyTally();
     groups.set(c.group, t);
@@ -111,7 +121,26 @@ function tallyRow(name: string, t: Tally): string {
   return `| ${name} | ${pct(t.racesNamed, t.races)} | ${pct(t.othersNamed, t.others)} | ${t.wrong} | ${t.healthy === 0 ? '-' : `${t.falseAlarms} / ${t.healthy}`} | ${t.seenThrough || '-'} |`;
 }
 
+/** The totals with other segment lengths, printed (MODELS.md records what they showed). */
+async function segmentExperiment(factor: number): Promise<void> {
+  if (!(factor > 0)) throw new Error(`--segment-revolutions-factor must be a positive number, got ${factor}`);
+  const { groups, total } = await runUnseen({}, () => process.stderr.write('.'), factor);
+  process.stderr.write('\n');
+  console.log(
+    [
+      `Segments ${factor} x the bearing's default length:`,
+      '',
+      "| rate / path | outer + inner race named | ball + cage named | wrong fault type | false alarms on healthy | seen through (other bearing's fault) |",
+      '|---|---|---|---|---|---|',
+      ...[...groups.entries()].map(([g, t]) => tallyRow(g, t)),
+      tallyRow('**all**', total),
+    ].join('\n'),
+  );
+}
+
 async function main(): Promise<void> {
+  const at = process.argv.indexOf('--segment-revolutions-factor');
+  if (at > 0) return segmentExperiment(Number(process.argv[at + 1]));
   const { start, end } = sectionMarkers('unseen-table');
   const { groups, total, rows } = await runUnseen({}, () => process.stderr.write('.'));
   process.stderr.write('\n');
