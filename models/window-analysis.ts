@@ -28,6 +28,7 @@ import { type EnvelopeReference, ReferenceBuilder, ReferenceFloor, validateRefer
 import { nextPowerOfTwo } from './dsp/fft-size.ts';
 import { NoiseFloor } from './dsp/noise-floor.ts';
 import { emptyPeak, findPeak } from './dsp/peaks.ts';
+import { prewhitenSpectrum } from './dsp/prewhiten.ts';
 import { RealFft } from './dsp/real-fft.ts';
 import { SpectrumAnalyzer } from './dsp/spectrum.ts';
 import { computeTimeFeatures, emptyTimeFeatures } from './dsp/time-features.ts';
@@ -97,6 +98,12 @@ export interface WindowAnalysisConfig {
    * them. A window that fails one is NE 107 "check function": zone `unknown`, no diagnosis.
    */
   sensorCheck?: Partial<SensorCheckConfig> | false;
+  /**
+   * Cepstral pre-whitening (dsp/prewhiten.ts) of the block before the bearing's kurtogram and
+   * demodulation: the machine's discrete lines and resonance shaping flattened, the impacts kept.
+   * Default false. `analyzeRecord` uses it for a second look at a record whose envelope says `none`.
+   */
+  prewhiten?: boolean;
 }
 
 /** Default `shaftTolerance`: induction motors slip 1-3 % below synchronous speed; nominal readings are that close. */
@@ -650,6 +657,7 @@ export class WindowAnalyzer {
     // Drop DC (the sensor offset) so the lowest band's kurtosis is not diluted by it.
     b.rectSpectrum[0] = 0;
     b.rectSpectrum[1] = 0;
+    if (this.config.prewhiten === true) prewhitenSpectrum(b.rectSpectrum);
     const kurtogram = b.kurtogram;
     const band = kurtogram.process(this.#band, b.rectSpectrum, minEnvelopeBandHz(freqs));
     // The most impulsive band first. When its envelope spectrum holds a defect line that no
@@ -799,12 +807,17 @@ export interface RecordAnalysisOptions {
    * 32, up to 128 when its race frequencies lie near shaft harmonics (see requiredRevolutions).
    */
   segmentRevolutions?: number;
+  /** The prewhitened second look where the envelope says `none` (see analyzeRecord); default true. */
+  prewhitenedPass?: boolean;
+  /** Its segments, in multiples of the envelope pass's; default PREWHITENED_REVOLUTIONS_FACTOR. */
+  prewhitenedFactor?: number;
   /** Records up to this many samples get their features from one whole-record window. */
   maxWholeSamples?: number;
 }
 
 export interface RecordAnalysis extends WindowAnalysis {
-  segments: { count: number; samples: number; votes: Record<BearingDiagnosis, number> };
+  /** The diagnosing pass's segments; `prewhitened` when the prewhitened second look named the fault. */
+  segments: { count: number; samples: number; votes: Record<BearingDiagnosis, number>; prewhitened?: boolean };
 }
 
 const DIAGNOSES: readonly BearingDiagnosis[] = ['outer_race', 'inner_race', 'rolling_element', 'cage', 'none'];
@@ -817,7 +830,9 @@ const DIAGNOSES: readonly BearingDiagnosis[] = ['outer_race', 'inner_race', 'rol
  * windows of that length. A fault is named only if more than half of the segments name it; its
  * confidence is the share of segments naming it times their mean confidence. This keeps a
  * signature that only shows when 10 s are averaged (too weak to matter) from being named, and
- * a fault that comes and goes from being named from a lucky segment.
+ * a fault that comes and goes from being named from a lucky segment. Where the segments say
+ * `none` (and no healthy reference is given), the prewhitened envelope of segments twice as long
+ * takes a second look (`segments.prewhitened`, `bearing.evidence.prewhitened`).
  * Allocates freely: offline use, not the hot path.
  */
 export function analyzeRecord(
@@ -836,8 +851,8 @@ export function analyzeRecord(
   // 1. Features, zone and speed.
   const whole = analyzeWhole(samples, noBearing, maxWhole);
   const shaftHz = whole.shaft.hz;
-  const votes = Object.fromEntries(DIAGNOSES.map((d) => [d, 0])) as Record<BearingDiagnosis, number>;
-  const result: RecordAnalysis = { ...whole, segments: { count: 0, samples: 0, votes } };
+  const noVotes = Object.fromEntries(DIAGNOSES.map((d) => [d, 0])) as Record<BearingDiagnosis, number>;
+  const result: RecordAnalysis = { ...whole, segments: { count: 0, samples: 0, votes: noVotes } };
   if (bearing === undefined) return result;
   // A record that fails its sensor checks is not a measurement of the machine: no diagnosis.
   if (!(shaftHz > 0) || whole.sensor.status !== 'ok') {
@@ -847,15 +862,88 @@ export function analyzeRecord(
 
   // 2. Bearing diagnosis by segments, all at the record's speed (given and refined over the whole
   // record, whose resolution pins it best, or estimated): the segments do not refine it again.
+  const segmentConfig = { ...noBearing, bearing, shaftHz, shaftTolerance: 0 };
   const length = recordSegmentLength(n, fs, shaftHz, revolutions);
-  const analyzer = new WindowAnalyzer({ ...noBearing, bearing, shaftHz, shaftTolerance: 0, windowSize: length });
-  const confidence: Record<BearingDiagnosis, number> = { outer_race: 0, inner_race: 0, rolling_element: 0, cage: 0, none: 0 };
+  const raw = voteSegments(samples, new WindowAnalyzer({ ...segmentConfig, windowSize: length }), length);
+  let vote = raw;
+  // 3. A second look where the envelope says `none`: the prewhitened envelope (dsp/prewhiten.ts)
+  // of segments twice as long. Longer segments resolve the envelope spectrum finer (a 6205's 32
+  // revolutions give a twentieth of an order), and at that resolution the raw envelope shows the
+  // machine's own line families as fault families (measured: CWRU ball records named
+  // `outer_race`, a healthy channel a false alarm); prewhitening flattens those lines, so its
+  // envelope can take the resolution the raw one cannot. It names a fault only by a majority of at
+  // least two segments. Not with a healthy reference: the reference's levels were learnt on the
+  // raw envelope, and it is what makes a weak raw line trustworthy there.
+  let prewhitened: SegmentVote | undefined;
+  if (raw.diagnosis === 'none' && config.reference === undefined && options.prewhitenedPass !== false) {
+    const longer = recordSegmentLength(n, fs, shaftHz, (options.prewhitenedFactor ?? PREWHITENED_REVOLUTIONS_FACTOR) * revolutions);
+    prewhitened = voteSegments(samples, new WindowAnalyzer({ ...segmentConfig, prewhiten: true, windowSize: longer }), longer, 2);
+    if (prewhitened.diagnosis !== 'none') vote = prewhitened;
+  }
+  const { count, votes, diagnosis } = vote;
+  const share = votes[diagnosis] / count;
+  // The evidence keeps the envelope pass's segments and votes under their plain keys, and the
+  // second look's under prewhitened_* when it ran.
+  const evidence: Record<string, number> = { segments: raw.count, segment_samples: raw.samples };
+  for (const d of DIAGNOSES) evidence[`votes_${d}`] = raw.votes[d];
+  for (const [k, v] of Object.entries(raw.scores)) {
+    result.features[k] = v / raw.count;
+    evidence[`mean_${k}`] = v / raw.count;
+  }
+  if (prewhitened !== undefined) {
+    evidence.prewhitened = vote === prewhitened ? 1 : 0;
+    evidence.prewhitened_segments = prewhitened.count;
+    evidence.prewhitened_segment_samples = prewhitened.samples;
+    for (const d of DIAGNOSES) evidence[`prewhitened_votes_${d}`] = prewhitened.votes[d];
+  }
+  result.segments = { count, samples: vote.samples, votes, prewhitened: vote === prewhitened };
+  result.bearing = {
+    diagnosis,
+    confidence: votes[diagnosis] > 0 ? share * (vote.confidence[diagnosis] / votes[diagnosis]) : 0,
+    frequencies_hz: vote.last?.bearing.frequencies_hz,
+    evidence,
+  };
+  if (config.reference !== undefined) {
+    result.bearing.discounted = [...raw.discounted.values()].map((l) => ({
+      ...l,
+      hz: l.hz / l.segments,
+      snr_db: l.snr_db / l.segments,
+      reference_db: l.reference_db / l.segments,
+    }));
+  }
+  return result;
+}
+
+/** How many times the raw pass's segment the prewhitened pass's segment spans (analyzeRecord, step 3). */
+export const PREWHITENED_REVOLUTIONS_FACTOR = 2;
+
+/** One pass of a record's bearing diagnosis: every segment's window diagnosis, and their majority. */
+interface SegmentVote {
+  diagnosis: BearingDiagnosis;
+  count: number;
+  samples: number;
+  votes: Record<BearingDiagnosis, number>;
+  /** Sums over the segments naming each diagnosis. */
+  confidence: Record<BearingDiagnosis, number>;
+  /** Sums over all segments. */
+  scores: Record<string, number>;
+  discounted: Map<string, Required<DiscountedLine>>;
+  last: WindowAnalysis | undefined;
+}
+
+/**
+ * Analyses overlapping segments of `length` (half a segment apart) and takes the majority: a
+ * fault is named when more than half of the segments, and at least `minVotes` of them, name it.
+ */
+function voteSegments(samples: Float32Array, analyzer: WindowAnalyzer, length: number, minVotes = 1): SegmentVote {
+  const votes = Object.fromEntries(DIAGNOSES.map((d) => [d, 0])) as Record<BearingDiagnosis, number>;
+  const confidence = Object.fromEntries(DIAGNOSES.map((d) => [d, 0])) as Record<BearingDiagnosis, number>;
   const scores: Record<string, number> = {};
+  const discounted = new Map<string, Required<DiscountedLine>>();
   let count = 0;
   let last: WindowAnalysis | undefined;
-  const discounted = new Map<string, Required<DiscountedLine>>();
   const hop = Math.max(1, Math.floor(length / 2));
-  for (let start = 0; start + length <= n; start += hop) {
+  for (let start = 0; start + length <= samples.length; start += hop) {
     const a = analyzer.analyze(samples.subarray(start, start + length));
     for (const l of a.bearing.discounted ?? []) {
       const key = `${l.type} ${l.line}`;
@@ -875,30 +963,8 @@ export function analyzeRecord(
   }
   let winner: BearingDiagnosis = 'none';
   for (const d of DIAGNOSES) if (d !== 'none' && votes[d] > (winner === 'none' ? 0 : votes[winner])) winner = d;
-  const diagnosis: BearingDiagnosis = winner !== 'none' && votes[winner] > count / 2 ? winner : 'none';
-  const share = votes[diagnosis] / count;
-  const evidence: Record<string, number> = { segments: count, segment_samples: length };
-  for (const d of DIAGNOSES) evidence[`votes_${d}`] = votes[d];
-  for (const [k, v] of Object.entries(scores)) {
-    result.features[k] = v / count;
-    evidence[`mean_${k}`] = v / count;
-  }
-  result.segments = { count, samples: length, votes };
-  result.bearing = {
-    diagnosis,
-    confidence: votes[diagnosis] > 0 ? share * (confidence[diagnosis] / votes[diagnosis]) : 0,
-    frequencies_hz: last?.bearing.frequencies_hz,
-    evidence,
-  };
-  if (config.reference !== undefined) {
-    result.bearing.discounted = [...discounted.values()].map((l) => ({
-      ...l,
-      hz: l.hz / l.segments,
-      snr_db: l.snr_db / l.segments,
-      reference_db: l.reference_db / l.segments,
-    }));
-  }
-  return result;
+  const named = winner !== 'none' && votes[winner] > count / 2 && votes[winner] >= minVotes;
+  return { diagnosis: named ? winner : 'none', count, samples: length, votes, confidence, scores, discounted, last };
 }
 
 /** The arrays behind a record's analysis (analyzeRecordDetail). */
@@ -943,9 +1009,10 @@ export function analyzeRecordDetail(
   const detail: RecordDetail = { spectrum: { ...whole.spectrum, samples: w, whole: w === n } };
   const shaftHz = record.shaft.hz;
   if (bearing === undefined || !(shaftHz > 0) || record.segments.count === 0) return detail;
-  const revolutions = options.segmentRevolutions ?? requiredRevolutions(bearing);
-  const length = recordSegmentLength(n, config.sampleRateHz, shaftHz, revolutions);
-  const analyzer = new WindowAnalyzer({ ...noBearing, bearing, shaftHz, shaftTolerance: 0, windowSize: length });
+  // The same segments and analyzer as the pass that gave the diagnosis (analyzeRecord).
+  const length = record.segments.samples;
+  const prewhiten = record.segments.prewhitened === true;
+  const analyzer = new WindowAnalyzer({ ...noBearing, bearing, shaftHz, shaftTolerance: 0, windowSize: length, prewhiten });
   const hop = Math.max(1, Math.floor(length / 2));
   const diagnosis = record.bearing.diagnosis;
   let best = -1;

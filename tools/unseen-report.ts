@@ -9,6 +9,9 @@
  *   node tools/unseen-report.ts --print    # print it instead
  *   node tools/unseen-report.ts --segment-revolutions-factor 2   # print the totals with segments
  *                                          # twice the bearing's default length (an experiment)
+ *   node tools/unseen-report.ts --prewhitened-factor 3   # the same with the prewhitened second
+ *                                          # look's segments 3 x the first pass's (default 2)
+ *   node tools/unseen-report.ts --prewhitened-factor 0   # the same without the second look
  *
  * The section sits between <!-- unseen-table:start --> and <!-- unseen-table:end -->.
  */
@@ -39,9 +42,12 @@ export function unseenVerdict(c: Pick<UnseenCase, 'truth' | 'seenThrough'>, diag
 }
 
 /** `segmentFactor`: the diagnosis's segments this many times the bearing's default length (1: as `pdm analyze`). */
-export function analyzeCase(c: UnseenCase, segmentFactor = 1): RecordAnalysis {
+export function analyzeCase(c: UnseenCase, segmentFactor = 1, prewhitenedFactor?: number): RecordAnalysis {
   const bearing = lookupBearing(c.bearing);
-  const options = segmentFactor === 1 ? {} : { segmentRevolutions: requiredRevolutions(bearing) * segmentFactor };
+  const options = {
+    ...(segmentFactor === 1 ? {} : { segmentRevolutions: requiredRevolutions(bearing) * segmentFactor }),
+    ...(prewhitenedFactor === undefined ? {} : prewhitenedFactor === 0 ? { prewhitenedPass: false } : { prewhitenedFactor }),
+  };
   return analyzeRecord(c.samples, { sampleRateHz: c.sampleRateHz, shaftHz: c.shaftHz, bearing }, options);
 }
 
@@ -52,7 +58,7 @@ function votes(a: RecordAnalysis): string {
   const parts = (['outer_race', 'inner_race', 'rolling_element', 'cage'] as const)
     .filter((k) => v[k] > 0)
     .map((k) => `${SHORT[k]} ${v[k]}`);
-  return `${parts.length ? parts.join(', ') : '-'} / ${a.segments.count}`;
+  return `${parts.length ? parts.join(', ') : '-'} / ${a.segments.count}${a.segments.prewhitened ? ' (prewhitened)' : ''}`;
 }
 
 interface Tally {
@@ -98,12 +104,13 @@ export async function runUnseen(
   options: Omit<UnseenOptions, 'root'> = {},
   onCase?: (c: UnseenCase, a: RecordAnalysis) => void,
   segmentFactor = 1,
+  prewhitenedFactor?: number,
 ) {
   const groups = new Map<string, Tally>();
   const total = emptyTally();
   const rows: string[] = [];
   for await (const c of unseenCases({ root: ROOT, ...options })) {
-    const a = analyzeCase(c, segmentFactor);
+    const a = analyzeCase(c, segmentFactor, prewhitenedFactor);
     const v = unseenVerdict(c, a.bearing.diagnosis);
     const t = groups.get(c.group) ?? emptyTally();
     groups.set(c.group, t);
@@ -122,13 +129,17 @@ function tallyRow(name: string, t: Tally): string {
 }
 
 /** The totals with other segment lengths, printed (MODELS.md records what they showed). */
-async function segmentExperiment(factor: number): Promise<void> {
-  if (!(factor > 0)) throw new Error(`--segment-revolutions-factor must be a positive number, got ${factor}`);
-  const { groups, total } = await runUnseen({}, () => process.stderr.write('.'), factor);
+async function segmentExperiment(factor: number, prewhitenedFactor?: number): Promise<void> {
+  for (const [flag, f] of [
+    ['--segment-revolutions-factor', factor],
+    ['--prewhitened-factor', prewhitenedFactor ?? 1],
+  ] as const)
+    if (!(f > 0) && !(flag === '--prewhitened-factor' && f === 0)) throw new Error(`${flag} must be a positive number, got ${f}`);
+  const { groups, total } = await runUnseen({}, () => process.stderr.write('.'), factor, prewhitenedFactor);
   process.stderr.write('\n');
   console.log(
     [
-      `Segments ${factor} x the bearing's default length:`,
+      `Segments ${factor} x the bearing's default length; ${prewhitenedFactor === 0 ? 'no prewhitened second look' : `the prewhitened second look's ${prewhitenedFactor ?? 'the default'} x that`}:`,
       '',
       "| rate / path | outer + inner race named | ball + cage named | wrong fault type | false alarms on healthy | seen through (other bearing's fault) |",
       '|---|---|---|---|---|---|',
@@ -140,7 +151,9 @@ async function segmentExperiment(factor: number): Promise<void> {
 
 async function main(): Promise<void> {
   const at = process.argv.indexOf('--segment-revolutions-factor');
-  if (at > 0) return segmentExperiment(Number(process.argv[at + 1]));
+  const pw = process.argv.indexOf('--prewhitened-factor');
+  if (at > 0 || pw > 0)
+    return segmentExperiment(at > 0 ? Number(process.argv[at + 1]) : 1, pw > 0 ? Number(process.argv[pw + 1]) : undefined);
   const { start, end } = sectionMarkers('unseen-table');
   const { groups, total, rows } = await runUnseen({}, () => process.stderr.write('.'));
   process.stderr.write('\n');

@@ -47,7 +47,8 @@ import { loadChartAssets } from '../report/chart-assets.ts';
 const USAGE = `Usage: pdm analyze FILE... --fs HZ [--rpm RPM] [--bearing NAME | --bearing-geometry SPEC] [options]
 
 Analyses recorded acceleration (in g): features, ISO 20816-3 zone, shaft orders and, with a
-bearing, an envelope-analysis diagnosis (outer_race | inner_race | rolling_element | cage | none).
+bearing, an envelope-analysis diagnosis (outer_race | inner_race | rolling_element | cage | none),
+with a second look on the prewhitened signal where the envelope names nothing (MODELS.md).
 
 Options:
   --fs HZ                  sampling rate (required unless every file is a WAV, whose header has it)
@@ -315,6 +316,8 @@ function toJson(
 ): Record<string, unknown> {
   const features = Object.fromEntries(Object.entries(a.features).map(([k, v]) => [k, round(v)]));
   const bearing: Record<string, unknown> = { diagnosis: a.bearing.diagnosis, confidence: round(a.bearing.confidence, 3) };
+  // Which envelope named it: the signal's own, or the prewhitened second look (analyzeRecord).
+  if (a.segments.count > 0) bearing.method = a.segments.prewhitened ? 'prewhitened_envelope' : 'envelope';
   if (s.bearing !== undefined) {
     bearing.name = s.bearing.name ?? null;
     bearing.geometry = {
@@ -390,7 +393,11 @@ function table(rows: Array<{ file: string; a: RecordAnalysis }>): string {
     a.iso20816.zone,
     `${a.shaft.hz.toFixed(2)}${a.shaft.source === 'given' ? '' : a.shaft.source === 'estimated' ? ' (est.)' : ' (n/a)'}`,
     // A record that failed its sensor checks says why beside its (empty) diagnosis.
-    a.sensor.status === 'ok' ? a.bearing.diagnosis : `${a.bearing.diagnosis} (check function: ${a.sensor.reasons.join(', ')})`,
+    a.sensor.status !== 'ok'
+      ? `${a.bearing.diagnosis} (check function: ${a.sensor.reasons.join(', ')})`
+      : a.segments.prewhitened
+        ? `${a.bearing.diagnosis} (prewhitened)`
+        : a.bearing.diagnosis,
     a.bearing.confidence.toFixed(2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));

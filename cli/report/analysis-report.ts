@@ -181,6 +181,14 @@ export function reportData(input: AnalysisReportInput): Record<string, unknown> 
 }
 
 /** Evidence key of the representative segment (0 when absent). */
+/** The envelope pass's segment votes from a record's evidence (analyzeRecord), e.g. "inner race 2 of 14". */
+function rawVotes(evidence: Record<string, number> | undefined): string {
+  const named = ['outer_race', 'inner_race', 'rolling_element', 'cage']
+    .filter((k) => (evidence?.[`votes_${k}`] ?? 0) > 0)
+    .map((k) => `${k.replace('_', ' ')} ${evidence?.[`votes_${k}`]}`);
+  return `${named.length > 0 ? named.join(', ') : 'no fault'} in ${evidence?.segments ?? 0}`;
+}
+
 function ev(evidence: Record<string, number> | undefined, key: string): number {
   return evidence?.[key] ?? 0;
 }
@@ -207,8 +215,12 @@ export function evidenceInWords(input: AnalysisReportInput): string[] {
   const diagnosis = a.bearing.diagnosis;
   const fam = FAMILIES.find((x) => x.fault === diagnosis);
   if (fam !== undefined) {
+    // Named by the second look (analyzeRecord): the segments of the envelope itself said none.
+    const how = s.prewhitened
+      ? ` of the prewhitened signal (its spectrum flattened, so that the machine's own lines drop out; the envelope of the raw signal named no fault in the shorter segments: ${rawVotes(a.bearing.evidence)})`
+      : '';
     out.push(
-      `${DIAGNOSIS_TEXT[diagnosis]} (${fam.label}) named by ${s.votes[diagnosis]} of ${s.count} half-overlapping segments of ${fixed(seconds, 2)} s (${fixed(revs, 0)} revolutions); ` +
+      `${DIAGNOSIS_TEXT[diagnosis]} (${fam.label}) named by ${s.votes[diagnosis]} of ${s.count} half-overlapping segments of ${fixed(seconds, 2)} s (${fixed(revs, 0)} revolutions)${how}; ` +
         `confidence ${fixed(a.bearing.confidence, 2)} (the share of segments naming it times their mean confidence).`,
     );
   } else {

@@ -8,6 +8,8 @@
  * `none` and the ball record is never another fault type (nor `cage`).
  */
 import { describe, expect, it } from 'vitest';
+import { lookupBearing } from '../../../models/bearing/catalogue.ts';
+import { analyzeRecord } from '../../../models/window-analysis.ts';
 import { REPO_ROOT } from '../../../tools/harness/femto-histories.ts';
 import { unseenCases } from '../../../tools/harness/unseen-set.ts';
 import { analyzeCase, unseenVerdict } from '../../../tools/unseen-report.ts';
@@ -39,6 +41,33 @@ describe('diagnosis on recordings it has not seen (a few cases of the set)', () 
       // Its ball family (3 x BSF 1.4 % from 2 x BPFO) held the outer race to a draw until the dominant series claimed first.
       '236 OR021@6_2 FE 12 kHz as 6205': 'outer_race (correct)',
       '118 B007_0 FE 12 kHz as 6205': expect.stringMatching(/^(rolling_element \(correct\)|none \(missed\))$/),
+    });
+  });
+
+  it('the prewhitened second look names an inner race fault seen only at the far end of the machine, and keeps healthy channels none', async () => {
+    const seen: Record<string, string> = {};
+    for await (const c of unseenCases({ root: REPO_ROOT, parts: ['simulated'], machines: 1, faults: ['inner_race'] })) {
+      const config = { sampleRateHz: c.sampleRateHz, shaftHz: c.shaftHz, bearing: lookupBearing(c.bearing) };
+      const a = analyzeRecord(c.samples, config);
+      const e = a.bearing.evidence ?? {};
+      // The second look runs exactly where the envelope's own segments named nothing.
+      const rawNamed = e.votes_outer_race + e.votes_inner_race + e.votes_rolling_element + e.votes_cage > e.segments / 2;
+      expect(e.prewhitened_segments > 0).toBe(!rawNamed);
+      seen[c.id] = `${a.bearing.diagnosis}${a.segments.prewhitened ? ' (prewhitened)' : ''}`;
+      if (c.id.includes('inner_race DE at NDE_Y')) {
+        // Without it the record is none: the raw segments hold BPFI without its 1X sidebands.
+        expect(analyzeRecord(c.samples, config, { prewhitenedPass: false }).bearing.diagnosis).toBe('none');
+        expect(e.prewhitened).toBe(1);
+        expect(a.segments.samples).toBe(2 * e.segment_samples);
+      }
+    }
+    expect(seen).toEqual({
+      'sim 21 (1480 rpm) healthy DE_Y': 'none',
+      'sim 21 (1480 rpm) healthy NDE_Y': 'none',
+      'sim 21 (1480 rpm) inner_race DE at DE_Y': 'inner_race',
+      'sim 21 (1480 rpm) inner_race DE at NDE_Y': 'inner_race (prewhitened)',
+      'sim 21 (1480 rpm) inner_race NDE at NDE_Y': 'inner_race',
+      'sim 21 (1480 rpm) inner_race NDE at DE_Y': 'inner_race',
     });
   });
 });

@@ -128,6 +128,10 @@ describe('pdm analyze (spawned)', () => {
     }
     expect(out[0].bearing.diagnosis).toBe('inner_race');
     expect(out[1].bearing.diagnosis).toBe('outer_race');
+    // Named by the envelope's own segments; the healthy record also got the prewhitened second look.
+    expect(out.map((o) => o.bearing.method)).toEqual(['envelope', 'envelope', 'envelope']);
+    expect(out[0].bearing.evidence.prewhitened_segments).toBeUndefined();
+    expect(out[2].bearing.evidence).toMatchObject({ prewhitened: 0, prewhitened_votes_none: expect.any(Number) });
   });
 
   it('a dead sensor is not a healthy machine: a flat record is check_function, zone unknown, no diagnosis', async () => {

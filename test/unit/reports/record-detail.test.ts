@@ -8,8 +8,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { evidenceInWords } from '../../../cli/report/analysis-report.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { analyzeRecord, analyzeRecordDetail, WindowAnalyzer } from '../../../models/window-analysis.ts';
+import { REPO_ROOT } from '../../../tools/harness/femto-histories.ts';
+import { unseenCases } from '../../../tools/harness/unseen-set.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const OR = join(ROOT, '..', 'shared', 'data', 'cwru', '12k_DE', '130_OR007at6_0_DE.f32');
@@ -81,5 +84,34 @@ describe('analyzeRecordDetail', () => {
     for (let k = from; k <= to; k++) if (power[k] > power[peak]) peak = k;
     expect(Math.abs(peak * binHz - bpfo)).toBeLessThanOrEqual(binHz);
     expect(peak * binHz).toBeCloseTo(s.analysis.bearing.evidence?.bpfo_h1_hz ?? 0, 6);
+  });
+});
+
+describe('analyzeRecordDetail after the prewhitened second look', () => {
+  it('shows a segment of the pass that named the fault, and the report says it was the prewhitened signal', async () => {
+    for await (const c of unseenCases({ root: REPO_ROOT, parts: ['simulated'], machines: 1, faults: ['inner_race'] })) {
+      if (!c.id.includes('inner_race DE at NDE_Y')) continue;
+      const cfg = { sampleRateHz: c.sampleRateHz, shaftHz: c.shaftHz, bearing: lookupBearing(c.bearing) };
+      const record = analyzeRecord(c.samples, cfg);
+      expect(record.segments.prewhitened).toBe(true);
+      const detail = analyzeRecordDetail(c.samples, cfg, record);
+      // The representative segment is one of the second look's: its length, and it names the fault.
+      expect(detail.segment?.samples).toBe(record.segments.samples);
+      expect(detail.segment?.analysis.bearing.diagnosis).toBe('inner_race');
+      const words = evidenceInWords({
+        file: c.id,
+        format: 'f32',
+        sampleRateHz: c.sampleRateHz,
+        samples: c.samples,
+        bearing: cfg.bearing,
+        iso: { group: 2, foundation: 'rigid' },
+        analysis: record,
+        detail,
+      }).join(' ');
+      expect(words).toMatch(/named by \d+ of \d+ half-overlapping segments .* of the prewhitened signal/);
+      expect(words).toMatch(/named no fault in the shorter segments: (inner race \d+|no fault) in \d+/);
+      return;
+    }
+    throw new Error('the far-end inner race case was not generated');
   });
 });
