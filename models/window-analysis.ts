@@ -867,7 +867,7 @@ export function analyzeRecord(
   const raw = voteSegments(samples, new WindowAnalyzer({ ...segmentConfig, windowSize: length }), length);
   let vote = raw;
   // 3. A second look where the envelope says `none`: the prewhitened envelope (dsp/prewhiten.ts)
-  // of segments twice as long. Longer segments resolve the envelope spectrum finer (a 6205's 32
+  // of segments twice as long (as long as three fit in the record, at least the first pass's). Longer segments resolve the envelope spectrum finer (a 6205's 32
   // revolutions give a twentieth of an order), and at that resolution the raw envelope shows the
   // machine's own line families as fault families (measured: CWRU ball records named
   // `outer_race`, a healthy channel a false alarm); prewhitening flattens those lines, so its
@@ -876,7 +876,9 @@ export function analyzeRecord(
   // raw envelope, and it is what makes a weak raw line trustworthy there.
   let prewhitened: SegmentVote | undefined;
   if (raw.diagnosis === 'none' && config.reference === undefined && options.prewhitenedPass !== false) {
-    const longer = recordSegmentLength(n, fs, shaftHz, (options.prewhitenedFactor ?? PREWHITENED_REVOLUTIONS_FACTOR) * revolutions);
+    const wanted = recordSegmentLength(n, fs, shaftHz, (options.prewhitenedFactor ?? PREWHITENED_REVOLUTIONS_FACTOR) * revolutions);
+    // Three half-overlapping segments at least (a vote of two needs them), never shorter than the first pass's.
+    const longer = Math.max(length, Math.min(wanted, Math.floor(n / 2)));
     prewhitened = voteSegments(samples, new WindowAnalyzer({ ...segmentConfig, prewhiten: true, windowSize: longer }), longer, 2);
     if (prewhitened.diagnosis !== 'none') vote = prewhitened;
   }
