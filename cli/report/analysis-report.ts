@@ -387,7 +387,7 @@ export function renderAnalysisReport(input: AnalysisReportInput, assets: ChartAs
         )}</p></section>`
       : `<section>
 <h2>Envelope spectrum — representative segment #${seg.index + 1} (${html(fixed(seg.start / fs, 2))}–${html(fixed((seg.start + seg.samples) / fs, 2))} s)</h2>
-<p class="caption">Squared envelope spectrum of the band ${html(hz(seg.envelope.band_hz[0]))}–${html(hz(seg.envelope.band_hz[1]))} chosen by the kurtogram (Welch average of ${seg.envelope.segments} segment(s), lines of ${html(fixed(seg.envelope.binHz, 3))} Hz); dashed grey: the noise floor the evidence measures lines against. Markers: the bearing's defect frequencies (solid) and their harmonics (dashed) at the measured shaft speed; untick a family to hide it. Drag to zoom, double-click to reset.</p>
+<p class="caption">Squared envelope spectrum ${a.segments.prewhitened ? 'of the prewhitened signal (the second look that named the fault), ' : ''}of the band ${html(hz(seg.envelope.band_hz[0]))}–${html(hz(seg.envelope.band_hz[1]))} chosen by the kurtogram (Welch average of ${seg.envelope.segments} segment(s), lines of ${html(fixed(seg.envelope.binHz, 3))} Hz); dashed grey: the noise floor the evidence measures lines against. Markers: the bearing's defect frequencies (solid) and their harmonics (dashed) at the measured shaft speed; untick a family to hide it. Drag to zoom, double-click to reset.</p>
 <div class="families">${familyToggles}<label><input type="checkbox" id="envelope-log"> logarithmic axis (shows the floor)</label></div>
 <div id="plot-envelope"></div>
 </section>
