@@ -158,8 +158,10 @@ function allocate(m: PffftModule, size: number, complex: boolean): Allocation | 
   const input = take(bytes);
   const output = take(bytes);
   const work = take(bytes);
-  // The setup holds twiddles of about 2 floats per point plus a small header: 4x that is ample.
-  const room = take(4 * bytes + 4096);
+  // The setup's twiddles take as many bytes as one buffer (2 x N/4 four-float vectors for a
+  // complex transform, 2 x N/8 for a real one), plus its header. Reserving more would grow the
+  // heap for nothing: it never shrinks.
+  const room = take(bytes + 4096);
   if (input === 0 || output === 0 || work === 0 || room === 0) return release();
   m._pffft_aligned_free(room);
   taken.pop();
