@@ -180,15 +180,15 @@ export function reportData(input: AnalysisReportInput): Record<string, unknown> 
   return data;
 }
 
-/** Evidence key of the representative segment (0 when absent). */
-/** The envelope pass's segment votes from a record's evidence (analyzeRecord), e.g. "inner race 2 of 14". */
+/** The envelope pass's segment votes from a record's evidence (analyzeRecord), e.g. "inner race 2 in 14". */
 function rawVotes(evidence: Record<string, number> | undefined): string {
   const named = ['outer_race', 'inner_race', 'rolling_element', 'cage']
-    .filter((k) => (evidence?.[`votes_${k}`] ?? 0) > 0)
-    .map((k) => `${k.replace('_', ' ')} ${evidence?.[`votes_${k}`]}`);
-  return `${named.length > 0 ? named.join(', ') : 'no fault'} in ${evidence?.segments ?? 0}`;
+    .filter((k) => ev(evidence, `votes_${k}`) > 0)
+    .map((k) => `${k.replace('_', ' ')} ${ev(evidence, `votes_${k}`)}`);
+  return `${named.length > 0 ? named.join(', ') : 'no fault'} in ${ev(evidence, 'segments')}`;
 }
 
+/** Evidence key of the representative segment (0 when absent). */
 function ev(evidence: Record<string, number> | undefined, key: string): number {
   return evidence?.[key] ?? 0;
 }
