@@ -12,6 +12,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
+import { phmScore } from '../models/rul/phm-score.ts';
 import { loadFemtoHistories } from './harness/femto-histories.ts';
 import {
   CHALLENGE_CUTS,
@@ -132,6 +133,7 @@ function report(): string {
   perBearing('**Per left-out bearing, challenge cuts** (default before the state work → default now):', defaultCases, previousCases);
   perBearing('**Per left-out bearing, uniform cuts** (before → now):', defaultUniform, previousUniform);
   ageAlone(lines);
+  ageProportional(lines);
   featureLevels(lines);
   lines.push('', END);
   return lines.join('\n');
@@ -167,6 +169,50 @@ function ageAlone(lines: string[]): void {
     lines.push(
       `| ${mark(String(r.h))} | ${mark(f2(r.challenge.score))} | ${f2(r.uniform.score)} | ${r.challenge.overPredicted} / ${r.challenge.cases} | ${ratio(r.challenge.medianUpperOverLower)} |`,
     );
+  }
+}
+
+/** Factors c of the rule "remaining life = c × age" shown beside the two chosen on the outcome. */
+const AGE_FACTORS = [0.1, 0.2, 0.25, 0.3, 0.5, 1] as const;
+
+/**
+ * The rule "remaining life = c × age": it reads neither the fleet nor the health index, and its
+ * relative error depends only on the fraction of life at the cut, so it scores the same on every
+ * bearing. It shows how coarse an eleven-run score is: one c, chosen on the cut fractions
+ * themselves, can score far above the same rule at a neighbouring c.
+ */
+function ageProportional(lines: string[]): void {
+  const casesAt = (cuts: readonly number[]) =>
+    histories.flatMap((h) =>
+      cuts.map((fraction) => {
+        const i = cutIndex(h, fraction);
+        return { ageS: h.times[i] - h.times[0], actualS: h.times[h.times.length - 1] - h.times[i] };
+      }),
+    );
+  const challenge = casesAt(CHALLENGE_CUTS);
+  const uniform = casesAt(UNIFORM_CUTS);
+  const scoreAt = (cases: readonly { ageS: number; actualS: number }[], c: number) =>
+    phmScore(cases.map((x) => ({ actualS: x.actualS, predictedS: c * x.ageS })));
+  // The score is a sum of sharp peaks in c (each case scores 1 only at its own ratio), so the best c is searched on a fine grid.
+  const grid = Array.from({ length: 2000 }, (_, k) => (k + 1) / 1000);
+  const bestOn = (cases: readonly { ageS: number; actualS: number }[]) =>
+    grid.reduce((best, c) => (scoreAt(cases, c) > scoreAt(cases, best) ? c : best), grid[0]);
+  const onUniform = bestOn(uniform);
+  const onChallenge = bestOn(challenge);
+  lines.push(
+    '',
+    '**A rule without fleet or index**, remaining life = c × age (scale-free: its relative error depends only on the fraction of life at the cut, so every bearing scores the same; c chosen on the outcome):',
+    '',
+    '| c | challenge score | uniform score | chosen |',
+    '|---|---|---|---|',
+  );
+  const rows: [number, string][] = [
+    ...AGE_FACTORS.map((c): [number, string] => [c, '']),
+    [onUniform, 'best on the uniform cuts'],
+    [onChallenge, "best on the challenge's cuts (hindsight)"],
+  ];
+  for (const [c, chosen] of rows.sort((a, b) => a[0] - b[0])) {
+    lines.push(`| ${c} | ${f2(scoreAt(challenge, c))} | ${f2(scoreAt(uniform, c))} | ${chosen} |`);
   }
 }
 
