@@ -18,6 +18,7 @@ import {
   CHALLENGE_CUTS,
   CHALLENGE_TEST_RUNS,
   cutIndex,
+  DENSE_CUTS,
   leaveOneOutReplays,
   type ProtocolSummary,
   protocolCases,
@@ -98,6 +99,7 @@ function report(): string {
   let previousCases: ReturnType<typeof protocolCases> = [];
   let defaultUniform: ReturnType<typeof protocolCases> = [];
   let previousUniform: ReturnType<typeof protocolCases> = [];
+  let defaultDense: ReturnType<typeof protocolCases> = [];
   for (const [name, config, scored] of PROTOCOL_VARIANTS) {
     const replays = leaveOneOutReplays(histories, config);
     const challenge = protocolCases(histories, replays, CHALLENGE_CUTS, scored);
@@ -106,6 +108,7 @@ function report(): string {
     if (name === DEFAULT) {
       defaultCases = challenge;
       defaultUniform = uniform;
+      defaultDense = protocolCases(histories, replays, DENSE_CUTS, scored);
     }
     if (name === PREVIOUS_DEFAULT) {
       previousCases = challenge;
@@ -133,7 +136,11 @@ function report(): string {
   perBearing('**Per left-out bearing, challenge cuts** (default before the state work → default now):', defaultCases, previousCases);
   perBearing('**Per left-out bearing, uniform cuts** (before → now):', defaultUniform, previousUniform);
   ageAlone(lines);
-  ageProportional(lines);
+  ageProportional(lines, {
+    challenge: summarize(defaultCases).score,
+    uniform: summarize(defaultUniform).score,
+    dense: summarize(defaultDense).score,
+  });
   featureLevels(lines);
   lines.push('', END);
   return lines.join('\n');
@@ -181,7 +188,7 @@ const AGE_FACTORS = [0.1, 0.2, 0.25, 0.3, 0.5, 1] as const;
  * bearing. It shows how coarse an eleven-run score is: one c, chosen on the cut fractions
  * themselves, can score far above the same rule at a neighbouring c.
  */
-function ageProportional(lines: string[]): void {
+function ageProportional(lines: string[], model: { challenge: number; uniform: number; dense: number }): void {
   const casesAt = (cuts: readonly number[]) =>
     histories.flatMap((h) =>
       cuts.map((fraction) => {
@@ -191,6 +198,7 @@ function ageProportional(lines: string[]): void {
     );
   const challenge = casesAt(CHALLENGE_CUTS);
   const uniform = casesAt(UNIFORM_CUTS);
+  const dense = casesAt(DENSE_CUTS);
   const scoreAt = (cases: readonly { ageS: number; actualS: number }[], c: number) =>
     phmScore(cases.map((x) => ({ actualS: x.actualS, predictedS: c * x.ageS })));
   // The score is a sum of sharp peaks in c (each case scores 1 only at its own ratio), so the best c is searched on a fine grid.
@@ -199,21 +207,24 @@ function ageProportional(lines: string[]): void {
     grid.reduce((best, c) => (scoreAt(cases, c) > scoreAt(cases, best) ? c : best), grid[0]);
   const onUniform = bestOn(uniform);
   const onChallenge = bestOn(challenge);
+  const onDense = bestOn(dense);
   lines.push(
     '',
     '**A rule without fleet or index**, remaining life = c × age (scale-free: its relative error depends only on the fraction of life at the cut, so every bearing scores the same; c chosen on the outcome):',
     '',
-    '| c | challenge score | uniform score | chosen |',
-    '|---|---|---|---|',
+    `| c | challenge score | uniform score | dense score (${DENSE_CUTS.length} cuts, 50-95 % of life) | chosen |`,
+    '|---|---|---|---|---|',
   );
   const rows: [number, string][] = [
     ...AGE_FACTORS.map((c): [number, string] => [c, '']),
     [onUniform, 'best on the uniform cuts'],
     [onChallenge, "best on the challenge's cuts (hindsight)"],
+    [onDense, 'best on the dense cuts (hindsight)'],
   ];
   for (const [c, chosen] of rows.sort((a, b) => a[0] - b[0])) {
-    lines.push(`| ${c} | ${f2(scoreAt(challenge, c))} | ${f2(scoreAt(uniform, c))} | ${chosen} |`);
+    lines.push(`| ${c} | ${f2(scoreAt(challenge, c))} | ${f2(scoreAt(uniform, c))} | ${f2(scoreAt(dense, c))} | ${chosen} |`);
   }
+  lines.push(`| the default model | ${f2(model.challenge)} | ${f2(model.uniform)} | ${f2(model.dense)} | |`);
 }
 
 /** Fractions of life at which the health features' levels are shown. */

@@ -24,6 +24,12 @@ import { FEMTO_FEATURES, type FemtoHistory } from './femto-histories.ts';
 
 export const UNIFORM_CUTS = [0.5, 0.6, 0.7, 0.8, 0.9] as const;
 
+/**
+ * 50 to 95 % of life in steps of 0.5 %: a score over these is smooth in the prediction, where one
+ * over eleven or five cuts is dominated by the few cuts a prediction happens to hit closely.
+ */
+export const DENSE_CUTS: readonly number[] = Array.from({ length: 91 }, (_, k) => 0.5 + k * 0.005);
+
 /** The challenge's eleven test runs: observed seconds and remaining life at the cut. */
 export const CHALLENGE_TEST_RUNS = [
   ['Bearing1_3', 18010, 5730],
