@@ -11,6 +11,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FATIGUE_LOG_LIFE_SD } from '../models/rul/kernel-fleet.ts';
 import type { MonitorConfigInput } from '../models/rul/monitor-config.ts';
 import { phmScore } from '../models/rul/phm-score.ts';
 import { loadFemtoHistories } from './harness/femto-histories.ts';
@@ -56,6 +57,11 @@ export const PROTOCOL_VARIANTS: [string, MonitorConfigInput, ScoredPoint][] = [
   ['first of trend and Weibull fleet (uncalibrated)', before({ combine: 'first' }), 'point'],
   [DEFAULT, {}, 'point'],
   ['default, scoring the median', {}, 'median'],
+  [
+    'default, fleet kernel width held at its floor (0.085 neper) in every fold instead of cross-validated',
+    { rul: { kernelBandwidth: FATIGUE_LOG_LIFE_SD / 10 } },
+    'point',
+  ],
   ["default, lives weighted by trajectory match ('matched', trajectory.ts)", { rul: { fleetModel: 'matched' } }, 'point'],
   [
     "default calibrated on the training histories by 'scale' (conformal stretch of the log interval)",
