@@ -131,9 +131,9 @@ function report(): string {
       '|---|---|---|---|---|---|---|---|',
     );
     for (const h of histories) {
-      const s = summarize(now.filter((c) => c.bearing === h.bearing));
-      const p = summarize(was.filter((c) => c.bearing === h.bearing));
-      const bases = [...new Set(now.filter((c) => c.bearing === h.bearing).map((c) => c.basis ?? 'none'))].join(', ');
+      const s = summarize(now.filter((c) => c.name === h.bearing));
+      const p = summarize(was.filter((c) => c.name === h.bearing));
+      const bases = [...new Set(now.filter((c) => c.name === h.bearing).map((c) => c.basis ?? 'none'))].join(', ');
       lines.push(
         `| ${h.bearing} | ${Math.round(h.lifetimeS)} | ${arrow(f2(p.score), f2(s.score))} | ${arrow(pct(p.medianAbsPercentError), pct(s.medianAbsPercentError))} | ${arrow(`${p.overPredicted}`, `${s.overPredicted} / ${s.cases}`)} | ${arrow(`${p.covered}`, `${s.covered} / ${s.cases}`)} | ${arrow(ratio(p.medianUpperOverLower), ratio(s.medianUpperOverLower))} | ${bases} |`,
       );

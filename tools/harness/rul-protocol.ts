@@ -17,10 +17,24 @@
  * replay of the whole history is that prediction; `truncatedReplayAgrees` checks it by replaying
  * the truncated series (the unit test and the bench call it).
  */
+import type { History } from '../../models/rul/fleet-training.ts';
 import type { MonitorConfigInput } from '../../models/rul/monitor-config.ts';
-import { phmAccuracy, phmPercentError } from '../../models/rul/phm-score.ts';
+import {
+  casesAtCuts,
+  cutIndex as cutIndexOfTimes,
+  type EvaluationCase,
+  type EvaluationSummary,
+  leaveOneOutReplays as leaveOneOutReplaysOf,
+  type ScoredPoint,
+  summarizeCases,
+} from '../../models/rul/phm-evaluation.ts';
 import { type ReplayedRow, replay } from '../../models/rul/replay.ts';
 import { FEMTO_FEATURES, type FemtoHistory } from './femto-histories.ts';
+
+export type { ScoredPoint };
+export type ProtocolCase = EvaluationCase;
+export type ProtocolSummary = EvaluationSummary;
+export const summarize = summarizeCases;
 
 export const UNIFORM_CUTS = [0.5, 0.6, 0.7, 0.8, 0.9] as const;
 
@@ -47,44 +61,9 @@ export const CHALLENGE_TEST_RUNS = [
 
 export const CHALLENGE_CUTS: readonly number[] = CHALLENGE_TEST_RUNS.map(([, seen, left]) => seen / (seen + left));
 
-/** Which of a prediction's numbers is scored. */
-export type ScoredPoint = 'median' | 'point';
-
-export interface ProtocolCase {
-  bearing: string;
-  /** The requested fraction of life, and the time of the last row at or before it. */
-  fraction: number;
-  cutTimeS: number;
-  actualS: number;
-  predictedS: number;
-  lower: number;
-  upper: number;
-  basis: ReplayedRow['rul_basis'];
-  percentError: number;
-  accuracy: number;
-}
-
-export interface ProtocolSummary {
-  cases: number;
-  /** The challenge's score: mean accuracy. */
-  score: number;
-  medianAbsPercentError: number;
-  overPredicted: number;
-  /** Predictions of 0 s (the machine was still running at every cut). */
-  zeroPredictions: number;
-  /** Intervals [lower, upper] containing the actual remaining life. */
-  covered: number;
-  /** Median of upper ÷ lower (Infinity when lower is 0). */
-  medianUpperOverLower: number;
-}
-
-/** The conditions `pdm rul --load/--rpm/--train-load/--train-rpm` would be given (metadata.json). */
-function condition(h: FemtoHistory) {
-  return { loadN: h.loadN, speedRpm: h.speedRpm };
-}
-
-function trainingOf(series: FemtoHistory, histories: readonly FemtoHistory[]) {
-  return histories.filter((h) => h !== series).map((h) => ({ name: h.bearing, times: h.times, rows: h.rows, condition: condition(h) }));
+/** A FEMTO history as the model's history, with the conditions `pdm rul --load/--rpm/--train-load/--train-rpm` would be given (metadata.json). */
+function asHistory(h: FemtoHistory): History {
+  return { name: h.bearing, times: h.times, rows: h.rows, condition: { loadN: h.loadN, speedRpm: h.speedRpm } };
 }
 
 function withFeatures(config: MonitorConfigInput): MonitorConfigInput {
@@ -93,10 +72,7 @@ function withFeatures(config: MonitorConfigInput): MonitorConfigInput {
 
 /** Index of the last row at or before `fraction` of the history's life. */
 export function cutIndex(h: FemtoHistory, fraction: number): number {
-  const t = h.times[0] + fraction * h.lifetimeS;
-  let i = 0;
-  while (i + 1 < h.times.length && h.times[i + 1] <= t) i++;
-  return i;
+  return cutIndexOfTimes(h.times, fraction);
 }
 
 /** Leave-one-out replays (one per bearing, whole history; only the `only` bearings when given) with `config`. */
@@ -105,17 +81,7 @@ export function leaveOneOutReplays(
   config: MonitorConfigInput = {},
   only?: readonly string[],
 ): Map<string, ReplayedRow[]> {
-  const out = new Map<string, ReplayedRow[]>();
-  for (const h of histories) {
-    if (only !== undefined && !only.includes(h.bearing)) continue;
-    const r = replay(
-      { name: h.bearing, times: h.times, rows: h.rows, condition: condition(h) },
-      trainingOf(h, histories),
-      withFeatures(config),
-    );
-    out.set(h.bearing, r.rows);
-  }
-  return out;
+  return leaveOneOutReplaysOf(histories.map(asHistory), withFeatures(config), only);
 }
 
 export function protocolCases(
@@ -124,48 +90,7 @@ export function protocolCases(
   cuts: readonly number[],
   scored: ScoredPoint,
 ): ProtocolCase[] {
-  const cases: ProtocolCase[] = [];
-  for (const h of histories) {
-    const rows = replays.get(h.bearing)!;
-    for (const fraction of cuts) {
-      const i = cutIndex(h, fraction);
-      const row = rows[i];
-      const actualS = h.times[h.times.length - 1] - h.times[i];
-      // No basis (no training and no onset) is scored as the horizon-less worst: a prediction of 0 s.
-      const predictedS = row.rul_s === null ? 0 : scored === 'point' ? row.rul_s.point : row.rul_s.median;
-      cases.push({
-        bearing: h.bearing,
-        fraction,
-        cutTimeS: h.times[i] - h.times[0],
-        actualS,
-        predictedS,
-        lower: row.rul_s?.lower ?? 0,
-        upper: row.rul_s?.upper ?? 0,
-        basis: row.rul_basis,
-        percentError: phmPercentError(actualS, predictedS),
-        accuracy: phmAccuracy(actualS, predictedS),
-      });
-    }
-  }
-  return cases;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n === 0 ? Number.NaN : n % 2 === 1 ? s[(n - 1) >> 1] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-}
-
-export function summarize(cases: readonly ProtocolCase[]): ProtocolSummary {
-  return {
-    cases: cases.length,
-    score: cases.reduce((a, c) => a + c.accuracy, 0) / cases.length,
-    medianAbsPercentError: median(cases.map((c) => Math.abs(c.percentError))),
-    overPredicted: cases.filter((c) => c.predictedS > c.actualS).length,
-    zeroPredictions: cases.filter((c) => c.predictedS === 0).length,
-    covered: cases.filter((c) => c.lower <= c.actualS && c.actualS <= c.upper).length,
-    medianUpperOverLower: median(cases.map((c) => (c.lower > 0 ? c.upper / c.lower : Number.POSITIVE_INFINITY))),
-  };
+  return histories.flatMap((h) => casesAtCuts(h.bearing, h.times, replays.get(h.bearing)!, cuts, scored));
 }
 
 /**
@@ -181,9 +106,10 @@ export function truncatedReplayAgrees(
 ): boolean {
   const h = histories.find((x) => x.bearing === bearing)!;
   const i = cutIndex(h, fraction);
+  const whole = asHistory(h);
   const r = replay(
-    { name: h.bearing, times: h.times.slice(0, i + 1), rows: h.rows.slice(0, i + 1), condition: condition(h) },
-    trainingOf(h, histories),
+    { ...whole, times: h.times.slice(0, i + 1), rows: h.rows.slice(0, i + 1) },
+    histories.filter((x) => x !== h).map(asHistory),
     withFeatures(config),
   );
   return JSON.stringify(r.rows[i]) === JSON.stringify(replays.get(bearing)![i]);

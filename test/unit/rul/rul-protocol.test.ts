@@ -53,9 +53,9 @@ describe('PHM 2012 protocol harness', () => {
 
   it('summarises score, median |error|, over-predictions, zeros, coverage and the interval ratio', () => {
     const c = (actualS: number, predictedS: number, lower: number, upper: number, accuracy: number): ProtocolCase => ({
-      bearing: 'b',
+      name: 'b',
       fraction: 0.5,
-      cutTimeS: 0,
+      ageS: 0,
       actualS,
       predictedS,
       lower,
