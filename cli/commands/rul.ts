@@ -5,13 +5,12 @@
  * series (JSON Lines) or a short summary.
  */
 import { basename } from 'node:path';
-import { loadConfigFile } from '../../common/config.ts';
 import { describeError, PdmError } from '../../common/errors.ts';
 import { type FeatureHistory, readFeatureCsv } from '../../common/feature-csv.ts';
 import type { OperatingCondition } from '../../models/rul/life-scaling.ts';
-import { type MonitorConfigInput, MonitorConfigSpec } from '../../models/rul/monitor-config.ts';
 import type { ReplayResult } from '../../models/rul/replay.ts';
 import { type CommandLineOf, command, commandSpec, custom, flag, number, numberValue, text, usageError } from '../command-line.ts';
+import { buildMonitorConfig, featureColumns } from '../io/rul-inputs.ts';
 
 const HELP = `Usage: pdm rul [--train RUN.csv ...] --series RUN.csv [--json] [--threshold X] [--config FILE]
                [--load N --train-load N ...] [--rpm RPM --train-rpm RPM ...] [--life-exponent P]
@@ -124,7 +123,7 @@ export const run = command(SPEC, rul);
 
 async function rul({ values }: CommandLineOf<typeof SPEC>): Promise<number> {
   try {
-    let config = buildConfig(values.config, values.threshold, values['life-exponent']);
+    let config = buildMonitorConfig(values.config, values.threshold, values['life-exponent']);
     if (values['feature-limit'] !== undefined)
       config = { ...config, rul: { ...(config.rul ?? {}), featureLimit: values['feature-limit'] } };
     const trainFiles = values.train;
@@ -214,42 +213,6 @@ function operatingConditions(
   }
   const given = Object.keys(series).length > 0;
   return { series: given ? series : undefined, train: train.map((c) => (given ? c : undefined)) };
-}
-
-function buildConfig(file: string | undefined, threshold: number | undefined, lifeExponent: number | undefined): MonitorConfigInput {
-  let config: MonitorConfigInput = file ? loadConfigFile(MonitorConfigSpec, file) : {};
-  if (lifeExponent !== undefined) config = { ...config, rul: { ...(config.rul ?? {}), lifeExponent } };
-  if (threshold !== undefined) config = { ...config, rul: { ...(config.rul ?? {}), failureThreshold: threshold } };
-  return config;
-}
-
-/** Features: those of the training histories (all alike), which the series must have; else the series'. */
-function featureColumns(train: FeatureHistory[], series: FeatureHistory): string[] {
-  if (train.length === 0) return series.columns;
-  const reference = train[0];
-  for (const h of train.slice(1)) {
-    const missing = reference.columns.filter((c) => !h.columns.includes(c));
-    const extra = h.columns.filter((c) => !reference.columns.includes(c));
-    if (missing.length > 0 || extra.length > 0) {
-      throw new PdmError(
-        'PDM_ERR_INPUT_FILE',
-        `${h.file}: training histories must have the same columns; compared with ${reference.file} it ${missing.length > 0 ? `lacks ${missing.join(', ')}` : ''}${missing.length > 0 && extra.length > 0 ? ' and ' : ''}${extra.length > 0 ? `adds ${extra.join(', ')}` : ''}`,
-        { file: h.file, missing, extra },
-      );
-    }
-  }
-  const missing = reference.columns.filter((c) => !series.columns.includes(c));
-  if (missing.length > 0) {
-    throw new PdmError(
-      'PDM_ERR_INPUT_FILE',
-      `${series.file}: the series lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} that the training histories have`,
-      {
-        file: series.file,
-        missing,
-      },
-    );
-  }
-  return reference.columns;
 }
 
 function writeJsonLines(series: FeatureHistory, result: ReplayResult): void {
