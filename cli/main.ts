@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   factory: { summary: 'drive a running simulated factory: inject a fault, stop, start or repair a machine' },
   analyze: { summary: 'analyse recorded vibration files offline (JSON Lines on stdout)' },
   rul: { summary: 'health index, alarms and remaining useful life of a recorded feature history' },
+  'rul-eval': { summary: "how well pdm rul's remaining life does on your own histories, scored as the PHM 2012 challenge did" },
   history: {
     summary: "export a machine's window features from QuestDB as a feature history (CSV for pdm rul and the processor's histories)",
   },

@@ -22,6 +22,7 @@ const BAD_VALUE: Record<string, [string[], string]> = {
   ],
   analyze: [['a.f32', '--fs', '0'], "--fs must be a positive number of at most 10000000, got '0'"],
   rul: [['--series', 's.csv', '--life-exponent', 'x'], "--life-exponent must be a positive number, got 'x'"],
+  'rul-eval': [['--history', 'a.csv', '--cuts', '0.5,1.2'], "--cuts's fraction '1.2' must be a number above 0 and below 1, got '1.2'"],
   history: [['--machine', 'm', '--to', 'tomorrow'], '--to must be an ISO 8601 time with a zone'],
   report: [['--machine', 'm', '--out', 'r.html', '--from', 'yesterday'], '--from must be an ISO 8601 time with a zone'],
   dashboards: [['build', '--iso-foundation', 'soft'], "--iso-foundation must be rigid or flexible, got 'soft'"],
