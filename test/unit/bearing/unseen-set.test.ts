@@ -5,7 +5,8 @@
  * the content above 6 kHz: the impacts' own high resonance and the rig's broadband), the healthy
  * record 97 the same way, and their fan-end channels as a weak path, through
  * `analyzeRecord` as `pdm analyze` runs it. The race faults are named, the healthy record is
- * `none` and the ball record is never another fault type (nor `cage`).
+ * `none` and the ball record is never another fault type (nor `cage`). And the set's
+ * `other-bearing` part whole: a ZA-2115 in one-second records at 20 kHz.
  */
 import { describe, expect, it } from 'vitest';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
@@ -69,5 +70,19 @@ describe('diagnosis on recordings it has not seen (a few cases of the set)', () 
       'sim 21 (1480 rpm) inner_race NDE at NDE_Y': 'inner_race',
       'sim 21 (1480 rpm) inner_race NDE at DE_Y': 'inner_race',
     });
+  });
+
+  it('another bearing type in one-second records (ZA-2115 at 20 kHz, 1.024 s): the races on the faulty bearing named, healthy none, nothing misnamed', async () => {
+    const verdicts: Record<string, string> = {};
+    for await (const c of unseenCases({ root: REPO_ROOT, parts: ['other-bearing'] })) {
+      expect([c.bearing, c.sampleRateHz, c.samples.length]).toStrictEqual(['ZA-2115', 20_000, 20_480]);
+      verdicts[c.id] = unseenVerdict(c, analyzeCase(c).bearing.diagnosis);
+    }
+    const ids = Object.keys(verdicts);
+    expect(ids).toHaveLength(20);
+    for (const id of ids) {
+      expect(verdicts[id], id).not.toMatch(/wrong type|false alarm/);
+      if (/healthy|(outer|inner)_race DE at DE_Y/.test(id)) expect(verdicts[id], id).toBe('correct');
+    }
   });
 });
