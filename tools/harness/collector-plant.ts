@@ -26,7 +26,7 @@ import { MachineServer, type MachineServerOptions } from '../../ingest/simulator
 import type { ChannelSpec, EnergyReading, MachineSignalSource } from '../../ingest/simulator/signal-source.ts';
 import { SineSource } from '../../ingest/simulator/test-signals.ts';
 import { trustEachOther } from './opcua-trust.ts';
-import { freePort } from './ports.ts';
+import { freePort, freePorts } from './ports.ts';
 
 // Taken from the environment when set, so machines in a child process (fixtures/) share them.
 export const OPCUA_ENV = {
@@ -210,7 +210,8 @@ export class PrivateKafka {
     const java = findJava();
     if (!this.#ports) {
       this.#jars = await fetchArtifacts(KAFKA_ARTIFACTS, { cacheDir: jarCacheDir(), onProgress: () => {} });
-      this.#ports = { broker: await freePort(), controller: await freePort() };
+      const [broker, controller] = await freePorts(2);
+      this.#ports = { broker, controller };
       await prepareKafka(java, this.#jars, this.layout, this.#ports, () => {});
     }
     this.#proc = startKafkaProcess(java, this.#jars, this.layout, true);

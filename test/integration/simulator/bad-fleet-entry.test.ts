@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { SimulatorMessage } from '../../../cli/commands/simulate.ts';
 import { collectorPkiDir, initPlantPki } from '../../../ingest/opcua/pki-init.ts';
-import { freePort, until } from '../../../tools/harness/ports.ts';
+import { freePorts, until } from '../../../tools/harness/ports.ts';
 import { type CollectorView, collectorView, pumpEntry, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
 
 const PDM = resolve(import.meta.dirname, '../../../cli/pdm.ts');
@@ -30,16 +30,17 @@ describe('pdm simulate with a bad fleet entry', () => {
   let exitCode: Promise<number | null>;
 
   beforeAll(async () => {
-    const basePort = await freePort();
+    // Distinct: ports probed one after another can repeat, and a repeat is itself a bad entry.
+    const [basePort, port1, port3, port2, port4] = await freePorts(5);
     const fleet = {
       timeAcceleration: 1000,
       opcua: { basePort, users: USERS_FROM_ENV },
       machines: [
-        pumpEntry('good-1', { opcua: { port: await freePort() } }),
-        pumpEntry('typo-3', { opcua: { port: await freePort() }, bearings: { DE: '6205-2RS', NDE: '6203-ZZ' } }),
-        pumpEntry('good-2', { opcua: { port: await freePort() } }),
+        pumpEntry('good-1', { opcua: { port: port1 } }),
+        pumpEntry('typo-3', { opcua: { port: port3 }, bearings: { DE: '6205-2RS', NDE: '6203-ZZ' } }),
+        pumpEntry('good-2', { opcua: { port: port2 } }),
         pumpEntry('no-user-4', {
-          opcua: { port: await freePort(), users: [{ usernameEnv: 'SIM_TEST_UNSET_USER', passwordEnv: 'SIM_TEST_PASSWORD' }] },
+          opcua: { port: port4, users: [{ usernameEnv: 'SIM_TEST_UNSET_USER', passwordEnv: 'SIM_TEST_PASSWORD' }] },
         }),
       ],
     };

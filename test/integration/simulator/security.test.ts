@@ -16,7 +16,7 @@ import { collectorPkiDir, initPlantPki, machinePkiDir } from '../../../ingest/op
 import { Factory } from '../../../ingest/simulator/factory.ts';
 import { validateFleet } from '../../../ingest/simulator/fleet-config.ts';
 import { callMachineMethod, operatorPkiDir } from '../../../ingest/simulator/opcua/factory-client.ts';
-import { freePort } from '../../../tools/harness/ports.ts';
+import { freePorts } from '../../../tools/harness/ports.ts';
 import { OBJECTS, pumpEntry, readSession, USER, USER_ENV, USERS_FROM_ENV } from './helpers.ts';
 
 const LOCKED = 'locked-1';
@@ -44,13 +44,15 @@ describe('machine server security', () => {
   const endpoint = (id: string) => factory.machines.find((m) => m.id === id)!.endpointUrl!;
 
   beforeAll(async () => {
+    // Distinct: ports probed one after another can repeat.
+    const [basePort, openPort] = await freePorts(2);
     const fleet = validateFleet(
       {
-        opcua: { basePort: await freePort(), users: USERS_FROM_ENV },
+        opcua: { basePort, users: USERS_FROM_ENV },
         machines: [
           pumpEntry(LOCKED),
           // Anonymous sessions are insecure: the machine has to say it accepts them.
-          pumpEntry(OPEN, { opcua: { port: await freePort(), security: { allowAnonymous: true } }, allowInsecure: true }),
+          pumpEntry(OPEN, { opcua: { port: openPort, security: { allowAnonymous: true } }, allowInsecure: true }),
         ],
       },
       join(dir, 'fleet.yaml'),
