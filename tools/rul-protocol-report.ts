@@ -157,13 +157,13 @@ export const AGE_ALONE_BANDWIDTHS = [0.02, 0.05, 0.1, 0.2, 0.5, 0.85] as const;
 
 /**
  * What the age alone scores: the fleet basis only (no degradation model), the kernel fleet at each
- * of several fixed widths. The best of them, chosen on the outcome, bounds what any predictor that
- * does not read the health index scores on this protocol with these kernels.
+ * of several fixed widths. The best of them, chosen on the outcome, bounds what the fleet's lives
+ * give on this protocol without the health index.
  */
 function ageAlone(lines: string[]): void {
   lines.push(
     '',
-    '**The age alone** (fleet basis only, no degradation model, kernel width fixed instead of cross-validated; the best width chosen on the outcome, so an upper bound for a predictor that does not read the health index):',
+    "**The age alone** (fleet basis only, no degradation model, kernel width fixed instead of cross-validated; the best width chosen on the outcome, so an upper bound for what the fleet's lives give without the health index):",
     '',
     '| kernel width (nepers) | challenge score | uniform score | dense score | challenge: over | challenge: upper ÷ lower |',
     '|---|---|---|---|---|---|',
