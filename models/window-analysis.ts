@@ -898,10 +898,19 @@ export function analyzeRecord(
     evidence.prewhitened_segment_samples = prewhitened.samples;
     for (const d of DIAGNOSES) evidence[`prewhitened_votes_${d}`] = prewhitened.votes[d];
   }
+  // A `none` from segments shorter than the bearing needs is weak evidence of health: fewer
+  // revolutions than `requiredRevolutions` cannot separate its race lines from the shaft
+  // harmonics, and average fewer impacts. Its confidence is scaled by the share of the revolutions
+  // the segments span (a 0.1 s snapshot of 3 revolutions says little, whatever its lines show); a
+  // named fault keeps its own, since its lines were resolved after all.
+  const segmentRevolutions = (raw.samples / fs) * shaftHz;
+  evidence.segment_revolutions = segmentRevolutions;
+  evidence.required_revolutions = revolutions;
+  const span = diagnosis === 'none' ? Math.min(1, segmentRevolutions / revolutions) : 1;
   result.segments = { count, samples: vote.samples, votes, prewhitened: vote === prewhitened };
   result.bearing = {
     diagnosis,
-    confidence: votes[diagnosis] > 0 ? share * (vote.confidence[diagnosis] / votes[diagnosis]) : 0,
+    confidence: votes[diagnosis] > 0 ? span * share * (vote.confidence[diagnosis] / votes[diagnosis]) : 0,
     frequencies_hz: vote.last?.bearing.frequencies_hz,
     evidence,
   };

@@ -45,4 +45,30 @@ describe('diagnosis of simulated bearing faults', () => {
     expect(Math.abs(a.shaft.hz / 29.95 - 1)).toBeLessThan(0.005);
     expect(a.bearing.diagnosis).toBe('inner_race');
   });
+
+  it('a none from a record shorter than the bearing needs is not a confident all-clear; a fault it names keeps its confidence', () => {
+    const bearing = lookupBearing('6205-2RS');
+    const config = { sampleRateHz: 12000, shaftHz: 29.95, bearing };
+    const record = (fault: SyntheticFault) =>
+      syntheticVibration({ fault, bearing, sampleRateHz: 12000, shaftHz: 29.95, seconds: 4, impact: 4, seed: 7 });
+    const healthy = record('none');
+    const long = analyzeRecord(healthy, config).bearing;
+    expect(long.diagnosis).toBe('none');
+    expect(long.evidence!.segment_revolutions).toBeGreaterThanOrEqual(long.evidence!.required_revolutions);
+    // 0.5 s: 15 revolutions of the 32 a 6205 needs. The same segment judged as if 15 were enough
+    // (segmentRevolutions) gives the unscaled confidence.
+    const short = analyzeRecord(healthy.subarray(0, 6000), config).bearing;
+    const unscaled = analyzeRecord(healthy.subarray(0, 6000), config, { segmentRevolutions: 14 }).bearing;
+    const revolutions = short.evidence!.segment_revolutions;
+    expect(revolutions).toBeCloseTo(0.5 * 29.95, 6);
+    expect(short.evidence!.required_revolutions).toBe(32);
+    expect([short.diagnosis, unscaled.diagnosis]).toStrictEqual(['none', 'none']);
+    expect(unscaled.confidence).toBeGreaterThan(0.5);
+    expect(short.confidence).toBeCloseTo((unscaled.confidence * revolutions) / 32, 12);
+    // A clear outer race fault in the same length: named, its confidence not scaled.
+    const faulty = record('outer_race').subarray(0, 6000);
+    const named = analyzeRecord(faulty, config).bearing;
+    expect(named.diagnosis).toBe('outer_race');
+    expect(named.confidence).toBe(analyzeRecord(faulty, config, { segmentRevolutions: 14 }).bearing.confidence);
+  });
 });
