@@ -227,6 +227,12 @@ export function evidenceInWords(input: AnalysisReportInput): string[] {
     out.push(
       `No bearing fault named: a fault is named only when more than half of the ${s.count} segments of ${fixed(seconds, 2)} s (${fixed(revs, 0)} revolutions) name it. Votes: ${votes}.`,
     );
+    const required = ev(a.bearing.evidence, 'required_revolutions');
+    if (required > 0 && ev(a.bearing.evidence, 'segment_revolutions') < required) {
+      out.push(
+        `The record is too short to call this bearing healthy: its segments span ${fixed(ev(a.bearing.evidence, 'segment_revolutions'), 1)} revolutions where this bearing needs ${required} to separate its race lines from the shaft harmonics, so the confidence of "no fault" is scaled down by that share (${fixed(a.bearing.confidence, 2)}). A longer record decides.`,
+      );
+    }
   }
   const seg = d.segment;
   if (seg === undefined) return out;
@@ -344,6 +350,8 @@ export function renderAnalysisReport(input: AnalysisReportInput, assets: ChartAs
   const zone = a.iso20816.zone;
   const diagnosis = a.bearing.diagnosis;
   const fam = FAMILIES.find((x) => x.fault === diagnosis);
+  // A `none` from a record shorter than the bearing needs is not shown as an all-clear (green).
+  const tooShort = ev(a.bearing.evidence, 'segment_revolutions') < ev(a.bearing.evidence, 'required_revolutions');
   const b = input.bearing;
   const seg = d.segment;
   const f = a.bearing.frequencies_hz;
@@ -402,10 +410,10 @@ export function renderAnalysisReport(input: AnalysisReportInput, assets: ChartAs
 <p class="sub">${html(input.file)} · ${html(input.format)} · ${input.samples.length} samples at ${html(String(fs))} Hz (${html(fixed(duration, 2))} s) · bearing: ${html(bearingText)}${input.rpm === undefined ? '' : ` · given speed ${html(String(input.rpm))} r/min`}</p>
 
 <div class="cards">
-<div class="card"><div class="k">Bearing diagnosis</div><div class="v ${b === undefined ? '' : diagnosis === 'none' ? 'ok' : 'fault'}">${html(b === undefined ? 'Not assessed' : (DIAGNOSIS_TEXT[diagnosis] ?? diagnosis))}</div><div class="d">${
+<div class="card"><div class="k">Bearing diagnosis</div><div class="v ${b === undefined ? '' : diagnosis === 'none' ? (tooShort ? '' : 'ok') : 'fault'}">${html(b === undefined ? 'Not assessed' : (DIAGNOSIS_TEXT[diagnosis] ?? diagnosis))}</div><div class="d">${
     b === undefined
       ? 'no bearing given'
-      : `confidence ${html(fixed(a.bearing.confidence, 2))}${fam === undefined ? '' : ` · ${html(fam.label)}`} · ${a.segments.votes[diagnosis] ?? 0}/${a.segments.count} segments`
+      : `confidence ${html(fixed(a.bearing.confidence, 2))}${fam === undefined ? '' : ` · ${html(fam.label)}`} · ${a.segments.votes[diagnosis] ?? 0}/${a.segments.count} segments${diagnosis === 'none' && tooShort ? ' · record too short to call it healthy' : ''}`
   }</div></div>
 <div class="card"><div class="k">ISO 20816-3 zone</div><div class="v"><span class="zone zone-${html(zone)}">${html(zone)}</span> ${html(fixed(v, 2))} mm/s</div><div class="d">${html(ZONE_TEXT[zone] ?? '')}; group ${input.iso.group}, ${html(input.iso.foundation)}: A/B ${ab}, B/C ${bc}, C/D ${cd} mm/s</div></div>
 <div class="card"><div class="k">Shaft speed</div><div class="v">${html(shaftText)}</div><div class="d">${html(shaftNote)}</div></div>

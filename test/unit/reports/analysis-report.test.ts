@@ -4,7 +4,7 @@
  * every extreme and every line's peak.
  */
 import { describe, expect, it } from 'vitest';
-import { type AnalysisReportInput, renderAnalysisReport, reportData } from '../../../cli/report/analysis-report.ts';
+import { type AnalysisReportInput, evidenceInWords, renderAnalysisReport, reportData } from '../../../cli/report/analysis-report.ts';
 import { html, scriptJson } from '../../../cli/report/report-page.ts';
 import { lookupBearing } from '../../../models/bearing/catalogue.ts';
 import { analyzeRecord, analyzeRecordDetail } from '../../../models/window-analysis.ts';
@@ -86,5 +86,23 @@ describe('analysis report', () => {
     expect(peak[0]).toBeCloseTo(3000, 0);
     expect(peak[1]).toBeCloseTo(0.05, 2);
     expect(d.envelope).toBeNull();
+  });
+
+  it('a none from a record shorter than the bearing needs is not shown as an all-clear', () => {
+    const assets = { js: '', css: '' };
+    // 0.4 s at 25 Hz: 10 revolutions of the 32 a 6205 needs; 4 s: 100.
+    const short = input(machine(4800, 12000), 12000);
+    const long = input(machine(48000, 12000), 12000);
+    expect([short.analysis.bearing.diagnosis, long.analysis.bearing.diagnosis]).toStrictEqual(['none', 'none']);
+    expect(evidenceInWords(short).join(' ')).toContain(
+      'too short to call this bearing healthy: its segments span 10.0 revolutions where this bearing needs 32',
+    );
+    expect(evidenceInWords(long).join(' ')).not.toContain('too short');
+    const card = (page: string) => page.match(/Bearing diagnosis<\/div><div class="v ([a-z]*)">[^<]*<\/div><div class="d">([^<]*)</)!;
+    const [, shortClass, shortDetail] = card(renderAnalysisReport(short, assets));
+    const [, longClass, longDetail] = card(renderAnalysisReport(long, assets));
+    expect([shortClass, longClass]).toStrictEqual(['', 'ok']);
+    expect(shortDetail).toContain('record too short to call it healthy');
+    expect(longDetail).not.toContain('too short');
   });
 });
