@@ -906,7 +906,7 @@ export function analyzeRecord(
   const segmentRevolutions = (raw.samples / fs) * shaftHz;
   evidence.segment_revolutions = segmentRevolutions;
   evidence.required_revolutions = revolutions;
-  const span = diagnosis === 'none' ? Math.min(1, segmentRevolutions / revolutions) : 1;
+  const span = diagnosis === 'none' && recordTooShort(evidence) ? segmentRevolutions / revolutions : 1;
   result.segments = { count, samples: vote.samples, votes, prewhitened: vote === prewhitened };
   result.bearing = {
     diagnosis,
@@ -923,6 +923,17 @@ export function analyzeRecord(
     }));
   }
   return result;
+}
+
+/**
+ * Whether a record's segments span fewer revolutions than its bearing needs (analyzeRecord's
+ * evidence): by more than half a revolution, since a segment of the needed length, cut from a
+ * refined speed and rounded to samples, may fall a fraction short.
+ */
+export function recordTooShort(evidence: Readonly<Record<string, number>> | undefined): boolean {
+  const spanned = evidence?.segment_revolutions;
+  const needed = evidence?.required_revolutions;
+  return spanned !== undefined && needed !== undefined && spanned < needed - 0.5;
 }
 
 /** How many times the raw pass's segment the prewhitened pass's segment spans (analyzeRecord, step 3). */

@@ -20,6 +20,7 @@ import {
   analyzeRecordDetail,
   type EnvelopeReference,
   type RecordAnalysis,
+  recordTooShort,
   referenceFromRecords,
   type WindowAnalysisConfig,
 } from '../../models/window-analysis.ts';
@@ -383,6 +384,11 @@ function accumulatedJson(samples: Float32Array, config: Omit<WindowAnalysisConfi
   };
 }
 
+/** A `none` from segments shorter than the bearing needs: its confidence is scaled down (analyzeRecord). */
+function tooShort(a: RecordAnalysis): boolean {
+  return a.bearing.diagnosis === 'none' && recordTooShort(a.bearing.evidence);
+}
+
 function table(rows: Array<{ file: string; a: RecordAnalysis }>): string {
   const head = ['file', 'rms g', 'kurtosis', 'vel mm/s', 'ISO', 'shaft Hz', 'diagnosis', 'conf'];
   const body = rows.map(({ file, a }) => [
@@ -397,7 +403,9 @@ function table(rows: Array<{ file: string; a: RecordAnalysis }>): string {
       ? `${a.bearing.diagnosis} (check function: ${a.sensor.reasons.join(', ')})`
       : a.segments.prewhitened
         ? `${a.bearing.diagnosis} (prewhitened)`
-        : a.bearing.diagnosis,
+        : tooShort(a)
+          ? `${a.bearing.diagnosis} (record too short: ${a.bearing.evidence!.segment_revolutions.toFixed(0)} of ${a.bearing.evidence!.required_revolutions} revolutions)`
+          : a.bearing.diagnosis,
     a.bearing.confidence.toFixed(2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));

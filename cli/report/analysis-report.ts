@@ -8,7 +8,7 @@
  */
 import type { BearingGeometry } from '../../models/bearing/geometry.ts';
 import { ISO_BAND_HIGH_HZ, isoBandLowHz, zoneBoundaries } from '../../models/vibration/iso20816.ts';
-import type { RecordAnalysis, RecordDetail } from '../../models/window-analysis.ts';
+import { type RecordAnalysis, type RecordDetail, recordTooShort } from '../../models/window-analysis.ts';
 import { REPORT_CLIENT_JS } from './report-client.ts';
 import { type ChartAssets, DIAGNOSIS_TEXT, FAMILIES, fixed, html, hz, r5, reportDocument, ZONE_TEXT } from './report-page.ts';
 
@@ -228,7 +228,7 @@ export function evidenceInWords(input: AnalysisReportInput): string[] {
       `No bearing fault named: a fault is named only when more than half of the ${s.count} segments of ${fixed(seconds, 2)} s (${fixed(revs, 0)} revolutions) name it. Votes: ${votes}.`,
     );
     const required = ev(a.bearing.evidence, 'required_revolutions');
-    if (required > 0 && ev(a.bearing.evidence, 'segment_revolutions') < required) {
+    if (recordTooShort(a.bearing.evidence)) {
       out.push(
         `The record is too short to call this bearing healthy: its segments span ${fixed(ev(a.bearing.evidence, 'segment_revolutions'), 1)} revolutions where this bearing needs ${required} to separate its race lines from the shaft harmonics, so the confidence of "no fault" is scaled down by that share (${fixed(a.bearing.confidence, 2)}). A longer record decides.`,
       );
@@ -351,7 +351,7 @@ export function renderAnalysisReport(input: AnalysisReportInput, assets: ChartAs
   const diagnosis = a.bearing.diagnosis;
   const fam = FAMILIES.find((x) => x.fault === diagnosis);
   // A `none` from a record shorter than the bearing needs is not shown as an all-clear (green).
-  const tooShort = ev(a.bearing.evidence, 'segment_revolutions') < ev(a.bearing.evidence, 'required_revolutions');
+  const tooShort = recordTooShort(a.bearing.evidence);
   const b = input.bearing;
   const seg = d.segment;
   const f = a.bearing.frequencies_hz;

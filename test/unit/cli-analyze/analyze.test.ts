@@ -148,6 +148,27 @@ describe('pdm analyze (spawned)', () => {
     expect(table.stdout).toMatch(/unknown .* none \(check function: flat_line\)/);
   });
 
+  it('a record shorter than the bearing needs is no confident all-clear: none at a reduced confidence, and the table says why', async () => {
+    // 0.5 s of the healthy record: about 15 of the 32 revolutions a 6205 needs.
+    const whole = new Float32Array((await readFile(NORMAL)).buffer.slice(0));
+    const short = join(dir, 'short.f32');
+    await writeFile(short, Buffer.from(whole.slice(0, 24_000).buffer));
+    const r = await pdm(short, NORMAL, '--fs', '48000', '--rpm', '1796', '--bearing', '6205-2RS', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const [brief, full] = lines(r.stdout);
+    expect([brief.bearing.diagnosis, full.bearing.diagnosis]).toStrictEqual(['none', 'none']);
+    // The speed refined on the spectrum (shaft.hz), over the half second.
+    const revolutions = brief.bearing.evidence.segment_revolutions;
+    expect(revolutions).toBeCloseTo(0.5 * brief.shaft.hz, 2); // both rounded in the JSON
+    expect(brief.bearing.evidence.required_revolutions).toBe(32);
+    expect(brief.bearing.confidence).toBeLessThanOrEqual(revolutions / 32 + 0.001);
+    expect(full.bearing.evidence.segment_revolutions).toBeGreaterThanOrEqual(32);
+    const table = await pdm(short, NORMAL, '--fs', '48000', '--rpm', '1796', '--bearing', '6205-2RS');
+    const [, shortRow, fullRow] = table.stdout.trim().split('\n');
+    expect(shortRow).toMatch(/ none \(record too short: 15 of 32 revolutions\) +0\.\d\d$/);
+    expect(fullRow).not.toContain('too short');
+  });
+
   it('reads the healthy baseline at its real 48 kHz as none, with a geometry instead of a name', async () => {
     const r = await pdm(NORMAL, '--fs', '48000', '--rpm', '1796', '--bearing-geometry', 'balls=9,ball=7.94,pitch=39.04,angle=0', '--json');
     expect(r.code, r.stderr).toBe(0);
