@@ -213,22 +213,21 @@ function otherModes(rng: Xoshiro128): ModeSpec[] {
   ];
 }
 
+/** A simulated machine of the set with its bearings, and the conditions it runs at (at load, 50 Hz supply). */
+function simulatedMachine(m: { seed: number; rpm: number; poles: number }, bearings: { DE: string; NDE: string }) {
+  const model = new VibrationModel(machine({ id: `unseen-${m.seed}`, seed: m.seed, nominalSpeedRpm: m.rpm, poles: m.poles, bearings }));
+  const shaftHz = m.rpm / 60;
+  // The slip the nominal speed implies.
+  const slip = 1 - m.rpm / (6000 / m.poles);
+  const cond: BlockConditions = { shaftHz0: shaftHz, shaftHz1: shaftHz, load: 0.9, supplyHz: 50, polePassHz: m.poles * slip * 50 };
+  return { model, shaftHz, cond };
+}
+
 async function* simulatedCases(o: UnseenOptions): AsyncGenerator<UnseenCase> {
   const faults = o.faults ?? (['outer_race', 'inner_race', 'rolling_element', 'cage'] as const);
   const seconds = o.simulatedSeconds ?? 10;
   for (const m of MACHINES.slice(0, o.machines ?? MACHINES.length)) {
-    const spec = machine({
-      id: `unseen-${m.seed}`,
-      seed: m.seed,
-      nominalSpeedRpm: m.rpm,
-      poles: m.poles,
-      bearings: { DE: '6205-2RS', NDE: '6203-2RS' },
-    });
-    const model = new VibrationModel(spec);
-    const shaftHz = m.rpm / 60;
-    // At load: the slip the nominal speed implies (50 Hz supply).
-    const slip = 1 - m.rpm / (6000 / m.poles);
-    const cond: BlockConditions = { shaftHz0: shaftHz, shaftHz1: shaftHz, load: 0.9, supplyHz: 50, polePassHz: m.poles * slip * 50 };
+    const { model, shaftHz, cond } = simulatedMachine(m, { DE: '6205-2RS', NDE: '6203-2RS' });
     const bearingAt = (l: Location) => (l === 'DE' ? '6205-2RS' : '6203-2RS');
     const label = `sim ${m.seed} (${m.rpm} rpm)`;
     // Healthy: every channel with its own bearing.
@@ -267,18 +266,7 @@ const SHORT_SAMPLES = 20_480;
 async function* otherBearingCases(o: UnseenOptions): AsyncGenerator<UnseenCase> {
   const faults = o.faults ?? (['outer_race', 'inner_race', 'rolling_element', 'cage'] as const);
   for (const m of OTHER_BEARING_MACHINES.slice(0, o.machines ?? OTHER_BEARING_MACHINES.length)) {
-    const model = new VibrationModel(
-      machine({
-        id: `unseen-${m.seed}`,
-        seed: m.seed,
-        nominalSpeedRpm: m.rpm,
-        poles: m.poles,
-        bearings: { DE: OTHER_BEARING, NDE: OTHER_BEARING },
-      }),
-    );
-    const shaftHz = m.rpm / 60;
-    const slip = 1 - m.rpm / (6000 / m.poles);
-    const cond: BlockConditions = { shaftHz0: shaftHz, shaftHz1: shaftHz, load: 0.9, supplyHz: 50, polePassHz: m.poles * slip * 50 };
+    const { model, shaftHz, cond } = simulatedMachine(m, { DE: OTHER_BEARING, NDE: OTHER_BEARING });
     // 2 s at 48 kHz, brought to 20 kHz; the record is taken from the middle, clear of the resampler's edges.
     const short = (x: Float32Array) => {
       const y = resample(x, SHORT_RATE / 1000, SIM_RATE / 1000);
