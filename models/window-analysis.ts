@@ -879,8 +879,12 @@ export function analyzeRecord(
     const wanted = recordSegmentLength(n, fs, shaftHz, (options.prewhitenedFactor ?? PREWHITENED_REVOLUTIONS_FACTOR) * revolutions);
     // Three half-overlapping segments at least (a vote of two needs them), never shorter than the first pass's.
     const longer = Math.max(length, Math.min(wanted, Math.floor(n / 2)));
-    prewhitened = voteSegments(samples, new WindowAnalyzer({ ...segmentConfig, prewhiten: true, windowSize: longer }), longer, 2);
-    if (prewhitened.diagnosis !== 'none') vote = prewhitened;
+    // A record that holds one segment of it (a snapshot shorter than 1.5 segments) cannot give a
+    // vote of two: no second look there, rather than one that cannot name anything.
+    if (n - longer >= Math.max(1, Math.floor(longer / 2))) {
+      prewhitened = voteSegments(samples, new WindowAnalyzer({ ...segmentConfig, prewhiten: true, windowSize: longer }), longer, 2);
+      if (prewhitened.diagnosis !== 'none') vote = prewhitened;
+    }
   }
   const { count, votes, diagnosis } = vote;
   const share = votes[diagnosis] / count;
